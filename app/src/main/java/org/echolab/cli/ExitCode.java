@@ -1,0 +1,21 @@
+package org.echolab.cli;
+
+/** The exit codes of every echolab command, by name. */
+public enum ExitCode {
+    /** Done as asked. */
+    OK(0),
+    /** The command ran and found a failure (e.g. load saw wrong echoes, race saw an unexpected result). */
+    FAILED(1),
+    /** A bad option or value; the message says what to fix. */
+    USAGE(2),
+    /** Could not start: the port is taken, the address is not local, a resource is missing. */
+    CANNOT_START(3),
+    /** This OS or JVM cannot run what was asked (e.g. a process model without posix_spawn). */
+    UNSUPPORTED(4);
+
+    public final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+}

@@ -1,0 +1,68 @@
+package org.echolab.cli;
+
+import java.time.Duration;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import org.echolab.protocol.Durations;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code echolab}: parses the command line and runs the subcommand. Nothing else lives here. */
+@Command(name = "echolab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A wait-and-echo server under interchangeable concurrency models, with a race lab, "
+                + "a load generator and a benchmark.",
+        subcommands = {ServeCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        configureLogging(false);
+        System.setProperty("echolab.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        CommandLine cmd = new CommandLine(new Main())
+                .registerConverter(Duration.class, Main::duration)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExitCodeExceptionMapper(e -> ExitCode.FAILED.code);
+        cmd.setParameterExceptionHandler((e, a) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("echolab: " + e.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+            return ExitCode.USAGE.code;
+        });
+        return cmd.execute(args);
+    }
+
+    private static Duration duration(String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
+    }
+
+    /** Logs go to stderr, one line each; {@code verbose} shows each connection's story. */
+    static void configureLogging(boolean verbose) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        ConsoleHandler stderr = new ConsoleHandler();   // ConsoleHandler writes to System.err
+        stderr.setFormatter(new SimpleFormatter());
+        stderr.setLevel(verbose ? Level.FINE : Level.INFO);
+        root.addHandler(stderr);
+        root.setLevel(verbose ? Level.FINE : Level.INFO);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"echolab " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package org.echolab.cli;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.echolab.models.Models;
+import org.echolab.models.UnsupportedPlatformException;
+import org.echolab.protocol.Durations;
+import org.echolab.protocol.Limits;
+import org.echolab.server.EchoServer;
+import org.echolab.server.ServerConfig;
+import org.echolab.server.ServerConfig.Overflow;
+import org.echolab.server.ServerConfig.ProtocolChoice;
+import org.echolab.state.States;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code echolab serve}: runs the server until Ctrl-C or SIGTERM, then drains and stops. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the wait-and-echo server (HTTP/1.1 and line-based TCP on one port).",
+                "Try: curl 'http://127.0.0.1:8080/echo?msg=hi&wait=100ms'"})
+final class ServeCommand implements Callable<Integer> {
+
+    private static final ServerConfig DEFAULTS = ServerConfig.builder().build();
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "virtual",
+            description = "Concurrency model (see 'echolab models'): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+            completionCandidates = ModelNames.class)
+    String model;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Port; 0 picks a free one (the startup line prints it). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0", description = "Wait before each echo when the request names none, e.g. 100ms. Default: ${DEFAULT-VALUE}.")
+    Duration defaultWait;
+
+    @Option(names = "--max-wait", paramLabel = "DURATION", defaultValue = "10s", description = "Longest wait a request may ask for; longer gets 400. Default: ${DEFAULT-VALUE}.")
+    Duration maxWait;
+
+    @Option(names = "--protocol", paramLabel = "P", defaultValue = "auto", description = "auto (tell HTTP from TCP lines by the first line), http or tcp. Default: ${DEFAULT-VALUE}.")
+    ProtocolChoice protocol;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "200", description = "pool: worker threads. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "100", description = "pool: connections that may wait for a thread. Default: ${DEFAULT-VALUE}.")
+    int queue;
+
+    @Option(names = "--overflow", paramLabel = "WHAT", defaultValue = "backlog",
+            description = "pool: when threads and queue are full, 'backlog' (stop accepting; clients wait in the kernel's backlog) or 'reject' (answer 503). Default: ${DEFAULT-VALUE}.")
+    Overflow overflow;
+
+    @Option(names = "--max-children", paramLabel = "N", defaultValue = "256", description = "process: child processes at most; beyond it new connections wait in the backlog. Default: ${DEFAULT-VALUE}.")
+    int maxChildren;
+
+    @Option(names = "--workers", paramLabel = "N", description = "prefork: worker processes. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
+    int workers;
+
+    @Option(names = "--worker-model", paramLabel = "MODEL", defaultValue = "pool", description = "prefork: the model each worker runs inside: sequential, pool or virtual. Default: ${DEFAULT-VALUE}.")
+    String workerModel;
+
+    @Option(names = "--loops", paramLabel = "N", description = "eventloop: selector loops. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
+    int loops;
+
+    @Option(names = "--offload", description = "eventloop: run work=cpu on a bounded worker pool instead of on the loop.")
+    boolean offload;
+
+    @Option(names = "--offload-threads", paramLabel = "N", description = "eventloop: threads of the --offload pool. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
+    int offloadThreads;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "20000", description = "Open connections at most; beyond it new ones wait in the backlog. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--backlog", paramLabel = "N", defaultValue = "4096", description = "Listen backlog (the kernel caps it at net.core.somaxconn). Default: ${DEFAULT-VALUE}.")
+    int backlog;
+
+    @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", description = "On Ctrl-C or SIGTERM, how long requests in flight may take to finish. Default: ${DEFAULT-VALUE}.")
+    Duration grace;
+
+    @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A begun request must arrive within this, or 408 and close. Default: ${DEFAULT-VALUE}.")
+    Duration headerTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s", description = "A connection idle between requests this long is closed. Default: ${DEFAULT-VALUE}.")
+    Duration idleTimeout;
+
+    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576", description = "Largest request body; larger gets 413. Default: ${DEFAULT-VALUE}.")
+    int maxBody;
+
+    @Option(names = "--state", paramLabel = "VARIANT", defaultValue = "atomic", description = "Shared-state variant (race lab): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+            completionCandidates = StateNames.class)
+    String state;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log each connection's errors and closes.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        Main.configureLogging(verbose);
+        ServerConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("echolab serve: " + e.getMessage());
+            return ExitCode.USAGE.code;
+        }
+        EchoServer server;
+        try {
+            server = EchoServer.start(config);
+        } catch (BindException e) {
+            System.err.println("echolab serve: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+                    + "; choose another --port (0 picks a free one)");
+            return ExitCode.CANNOT_START.code;
+        } catch (UnsupportedPlatformException e) {
+            System.err.println("echolab serve: model '" + model + "' cannot run here: " + e.getMessage());
+            return ExitCode.UNSUPPORTED.code;
+        } catch (IOException e) {
+            System.err.println("echolab serve: cannot start: " + e.getMessage());
+            return ExitCode.CANNOT_START.code;
+        }
+        System.out.println(server.startupLine());
+        System.out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-shutdown").unstarted(() -> {
+            System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace));
+            server.close();
+            System.err.println("echolab: stopped");
+            stopped.countDown();
+        }));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ExitCode.OK.code;
+    }
+
+    /** Checks every value and builds the configuration; messages say what to fix. */
+    ServerConfig config() {
+        Models.byName(model);
+        States.byName(state);
+        require(port >= 0 && port <= 65535, "--port must be from 0 to 65535 (got " + port + ")");
+        require(!defaultWait.isNegative() && defaultWait.compareTo(maxWait) <= 0,
+                "--wait " + Durations.format(defaultWait) + " must not exceed --max-wait " + Durations.format(maxWait));
+        require(threads >= 1 && threads <= 100_000, "--threads must be from 1 to 100000 (got " + threads + ")");
+        require(maxChildren >= 1, "--max-children must be at least 1 (got " + maxChildren + ")");
+        require(workers >= 1 && workers <= 1024, "--workers must be from 1 to 1024 (got " + workers + ")");
+        require(List.of("sequential", "pool", "virtual").contains(workerModel),
+                "--worker-model must be sequential, pool or virtual (got '" + workerModel + "')");
+        require(loops >= 1 && loops <= 1024, "--loops must be from 1 to 1024 (got " + loops + ")");
+        require(offloadThreads >= 1, "--offload-threads must be at least 1 (got " + offloadThreads + ")");
+        require(queue >= 0, "--queue must be 0 or more (got " + queue + ")");
+        require(maxConnections >= 1, "--max-connections must be at least 1 (got " + maxConnections + ")");
+        require(backlog >= 1, "--backlog must be at least 1 (got " + backlog + ")");
+        require(maxBody >= 0, "--max-body must be 0 or more bytes (got " + maxBody + ")");
+        require(!headerTimeout.isZero() && !idleTimeout.isZero(), "--header-timeout and --idle-timeout must be above 0");
+        return ServerConfig.builder()
+                .model(model).bind(bind).port(port).backlog(backlog).protocol(protocol)
+                .defaultWait(defaultWait).maxWait(maxWait)
+                .limits(Limits.DEFAULT.withMaxBody(maxBody))
+                .maxConnections(maxConnections).grace(grace)
+                .headerTimeout(headerTimeout).idleTimeout(idleTimeout)
+                .state(state).threads(threads).queue(queue).overflow(overflow)
+                .maxChildren(maxChildren).workers(workers).workerModel(workerModel)
+                .loops(loops).offload(offload).offloadThreads(offloadThreads)
+                .build();
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Models.names().iterator();
+        }
+    }
+
+    static final class StateNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return States.all().stream().map(States.Variant::name).iterator();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * {@code thread}: a new platform thread per connection (UNP's "one thread per client", CS:APP's
+ * {@code echoservert.c}).
+ *
+ * <p><b>Threads:</b> the accept thread accepts; each connection gets a new platform (kernel)
+ * thread, {@code conn-N}, that runs its whole session and ends with it.
+ *
+ * <p><b>Cost:</b> a thread start per connection (tens of microseconds) and a kernel thread with
+ * its stack per open connection: about 1 MiB of stack reserved (less committed) each, and kernel
+ * scheduling work that grows with the count. Unbounded but for {@code --max-connections}: a burst
+ * of clients becomes a burst of threads.
+ */
+public final class ThreadModel implements ConcurrencyModel {
+
+    private Acceptor acceptor;
+
+    @Override
+    public InetSocketAddress start(ServerContext ctx) throws IOException {
+        ExecutorService perConnection = Executors.newThreadPerTaskExecutor(
+                Thread.ofPlatform().name("conn-", 1).factory());
+        acceptor = Acceptor.start(ctx, perConnection, null);
+        return acceptor.address();
+    }
+
+    @Override
+    public void stop(Duration grace) throws InterruptedException {
+        acceptor.stop(grace);
+    }
+
+    @Override
+    public String describe() {
+        return "a platform thread per connection";
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        return Map.of("sessionsActive", acceptor.activeSessions(), "sessionsPeak", acceptor.peakSessions());
+    }
+}

@@ -1,0 +1,436 @@
+package org.echolab.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Incremental HTTP/1.x request parser: bytes in, requests out. No sockets, threads or clocks, so
+ * a blocking session and a non-blocking event loop use the same code, fed whatever pieces of
+ * input arrive.
+ *
+ * <p>Call {@link #parse} with the bytes read so far; it consumes what it can and answers
+ * {@link NeedMore} (feed it more), {@link ExpectContinue} (the client waits for
+ * {@code 100 Continue} before sending the body; call again to go on), {@link Complete} (one whole
+ * request; bytes of a pipelined next request stay in the buffer, call again) or {@link Failure}
+ * (answer with its status and close the connection; the parser is spent).
+ *
+ * <p>Not thread-safe: one parser belongs to one connection.
+ */
+public final class HttpParser {
+
+    public sealed interface Result permits NeedMore, ExpectContinue, Complete, Failure {}
+
+    public record NeedMore() implements Result {}
+
+    public record ExpectContinue() implements Result {}
+
+    public record Complete(HttpRequest request) implements Result {}
+
+    /** A request that cannot be served; answer {@code status reason} and close. */
+    public record Failure(int status, String reason, String detail) implements Result {}
+
+    private static final NeedMore NEED_MORE = new NeedMore();
+    private static final int MAX_CHUNK_LINE = 1024;
+
+    private enum State { REQUEST_LINE, HEADERS, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, FAILED }
+
+    private final Limits limits;
+    private State state = State.REQUEST_LINE;
+
+    // the line being assembled (request line, header, chunk size or trailer)
+    private byte[] line = new byte[256];
+    private int lineLength;
+
+    // the request being assembled
+    private String method;
+    private String target;
+    private int minorVersion;
+    private final List<HttpRequest.Header> headers = new ArrayList<>();
+    private int headerBytes;
+    private boolean started;
+    private boolean continuePending;
+    private byte[] body;
+    private int bodyLength;
+    private long chunkRemaining;
+
+    public HttpParser(Limits limits) {
+        this.limits = limits;
+    }
+
+    /** True once any byte of the current request has been consumed (a timeout now earns a 408). */
+    public boolean midRequest() {
+        return started;
+    }
+
+    /** Consumes bytes from {@code in} (advancing its position) until a result is reached. */
+    public Result parse(ByteBuffer in) {
+        while (true) {
+            Result r = switch (state) {
+                case REQUEST_LINE -> requestLine(in);
+                case HEADERS -> headerLine(in);
+                case BODY -> fixedBody(in);
+                case CHUNK_SIZE -> chunkSize(in);
+                case CHUNK_DATA -> chunkData(in);
+                case CHUNK_END -> chunkEnd(in);
+                case TRAILERS -> trailer(in);
+                case FAILED -> new Failure(400, "Bad Request", "parser already failed");
+            };
+            if (r != null) {
+                if (r instanceof Failure) {
+                    state = State.FAILED;
+                }
+                return r;
+            }
+        }
+    }
+
+    // ---- request line ------------------------------------------------------------------------
+
+    private Result requestLine(ByteBuffer in) {
+        int max = limits.maxRequestLine();
+        Boolean done = readLine(in, max);
+        if (done == null) {
+            return new Failure(414, "URI Too Long", "request line longer than " + max + " bytes");
+        }
+        if (!done) {
+            return in.hasRemaining() ? null : NEED_MORE;
+        }
+        if (lineLength == 0) {            // RFC 9112 2.2: ignore empty lines before a request
+            return null;
+        }
+        String text = new String(line, 0, lineLength, StandardCharsets.ISO_8859_1);
+        lineLength = 0;
+        String[] parts = text.split(" ", -1);
+        if (parts.length != 3 || !isToken(parts[0]) || !isTarget(parts[1])) {
+            return new Failure(400, "Bad Request", "malformed request line");
+        }
+        Failure versionProblem = parseVersion(parts[2]);
+        if (versionProblem != null) {
+            return versionProblem;
+        }
+        method = parts[0];
+        target = parts[1];
+        state = State.HEADERS;
+        return null;
+    }
+
+    private Failure parseVersion(String v) {
+        if (v.length() != 8 || !v.startsWith("HTTP/") || v.charAt(6) != '.'
+                || !isDigit(v.charAt(5)) || !isDigit(v.charAt(7))) {
+            return new Failure(400, "Bad Request", "malformed HTTP version");
+        }
+        if (v.charAt(5) != '1' || v.charAt(7) > '1') {
+            return new Failure(505, "HTTP Version Not Supported", v + " is not supported; use HTTP/1.1 or HTTP/1.0");
+        }
+        minorVersion = v.charAt(7) - '0';
+        return null;
+    }
+
+    // ---- headers -----------------------------------------------------------------------------
+
+    private Result headerLine(ByteBuffer in) {
+        Boolean done = readLine(in, limits.maxHeaderBytes() - headerBytes);
+        if (done == null) {
+            return new Failure(431, "Request Header Fields Too Large", "headers longer than " + limits.maxHeaderBytes() + " bytes");
+        }
+        if (!done) {
+            return in.hasRemaining() ? null : NEED_MORE;
+        }
+        headerBytes += lineLength + 2;
+        if (lineLength == 0) {
+            return endOfHeaders();
+        }
+        if (headers.size() >= limits.maxHeaderCount()) {
+            return new Failure(431, "Request Header Fields Too Large", "more than " + limits.maxHeaderCount() + " header fields");
+        }
+        HttpRequest.Header h = parseField();
+        lineLength = 0;
+        if (h == null) {
+            return new Failure(400, "Bad Request", "malformed header field");
+        }
+        headers.add(h);
+        return null;
+    }
+
+    private HttpRequest.Header parseField() {
+        if (line[0] == ' ' || line[0] == '\t') {
+            return null;                  // obsolete line folding: rejected (RFC 9112 5.2)
+        }
+        int colon = -1;
+        for (int i = 0; i < lineLength; i++) {
+            if (line[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        if (colon <= 0) {
+            return null;
+        }
+        String name = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
+        if (!isToken(name)) {
+            return null;                  // includes whitespace before the colon
+        }
+        for (int i = colon + 1; i < lineLength; i++) {
+            int b = line[i] & 0xff;
+            if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                return null;
+            }
+        }
+        String value = new String(line, colon + 1, lineLength - colon - 1, StandardCharsets.ISO_8859_1).strip();
+        return new HttpRequest.Header(name, value);
+    }
+
+    private Result endOfHeaders() {
+        lineLength = 0;
+        String host = null;
+        int hosts = 0;
+        String contentLength = null;
+        int lengths = 0;
+        String transferEncoding = null;
+        String expect = null;
+        for (HttpRequest.Header h : headers) {
+            switch (h.name().toLowerCase(Locale.ROOT)) {
+                case "host" -> { hosts++; host = h.value(); }
+                case "content-length" -> { lengths++; contentLength = h.value(); }
+                case "transfer-encoding" -> transferEncoding = transferEncoding == null ? h.value() : transferEncoding + "," + h.value();
+                case "expect" -> expect = h.value();
+                default -> { }
+            }
+        }
+        if (minorVersion == 1 && hosts == 0) {
+            return new Failure(400, "Bad Request", "HTTP/1.1 request without Host header");
+        }
+        if (hosts > 1) {
+            return new Failure(400, "Bad Request", "more than one Host header");
+        }
+        if (host != null && host.contains(" ")) {
+            return new Failure(400, "Bad Request", "invalid Host header");
+        }
+        if (transferEncoding != null && contentLength != null) {
+            return new Failure(400, "Bad Request", "both Content-Length and Transfer-Encoding");
+        }
+        if (lengths > 1) {
+            return new Failure(400, "Bad Request", "more than one Content-Length");
+        }
+        if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
+            return new Failure(417, "Expectation Failed", "only 'Expect: 100-continue' is supported");
+        }
+        continuePending = expect != null && minorVersion == 1;
+        if (transferEncoding != null) {
+            if (!transferEncoding.strip().equalsIgnoreCase("chunked")) {
+                return new Failure(501, "Not Implemented", "transfer coding '" + transferEncoding.strip() + "' is not supported; use chunked");
+            }
+            body = new byte[Math.min(limits.maxBody(), 8192)];
+            bodyLength = 0;
+            state = State.CHUNK_SIZE;
+            return expectContinue();
+        }
+        long length = 0;
+        if (contentLength != null) {
+            length = parseLength(contentLength);
+            if (length < 0) {
+                return new Failure(400, "Bad Request", "invalid Content-Length");
+            }
+            if (length > limits.maxBody()) {
+                return new Failure(413, "Content Too Large", "body of " + length + " bytes is over the limit of " + limits.maxBody());
+            }
+        }
+        body = new byte[(int) length];
+        bodyLength = 0;
+        if (length == 0) {
+            return complete();
+        }
+        state = State.BODY;
+        return expectContinue();
+    }
+
+    private Result expectContinue() {
+        if (continuePending) {
+            continuePending = false;
+            return new ExpectContinue();
+        }
+        return null;
+    }
+
+    private static long parseLength(String s) {
+        if (s.isEmpty() || s.length() > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!isDigit(c)) {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    // ---- bodies ------------------------------------------------------------------------------
+
+    private Result fixedBody(ByteBuffer in) {
+        int n = Math.min(in.remaining(), body.length - bodyLength);
+        in.get(body, bodyLength, n);
+        bodyLength += n;
+        if (bodyLength == body.length) {
+            return complete();
+        }
+        return NEED_MORE;
+    }
+
+    private Result chunkSize(ByteBuffer in) {
+        Boolean done = readLine(in, MAX_CHUNK_LINE);
+        if (done == null) {
+            return new Failure(400, "Bad Request", "chunk size line too long");
+        }
+        if (!done) {
+            return in.hasRemaining() ? null : NEED_MORE;
+        }
+        int end = 0;
+        while (end < lineLength && line[end] != ';') {
+            end++;
+        }
+        String hex = new String(line, 0, end, StandardCharsets.ISO_8859_1).strip();
+        lineLength = 0;
+        long size;
+        try {
+            if (hex.isEmpty() || hex.length() > 8) {
+                throw new NumberFormatException(hex);
+            }
+            size = Long.parseLong(hex, 16);
+        } catch (NumberFormatException e) {
+            return new Failure(400, "Bad Request", "invalid chunk size");
+        }
+        if (size < 0 || bodyLength + size > limits.maxBody()) {
+            return new Failure(413, "Content Too Large", "chunked body over the limit of " + limits.maxBody() + " bytes");
+        }
+        if (size == 0) {
+            state = State.TRAILERS;
+            return null;
+        }
+        chunkRemaining = size;
+        if (body.length < bodyLength + size) {
+            body = Arrays.copyOf(body, (int) Math.min(limits.maxBody(), Math.max(body.length * 2L, bodyLength + size)));
+        }
+        state = State.CHUNK_DATA;
+        return null;
+    }
+
+    private Result chunkData(ByteBuffer in) {
+        int n = (int) Math.min(in.remaining(), chunkRemaining);
+        in.get(body, bodyLength, n);
+        bodyLength += n;
+        chunkRemaining -= n;
+        if (chunkRemaining == 0) {
+            state = State.CHUNK_END;
+            return null;
+        }
+        return NEED_MORE;
+    }
+
+    private Result chunkEnd(ByteBuffer in) {
+        Boolean done = readLine(in, 2);
+        if (done == null || (done && lineLength != 0)) {
+            return new Failure(400, "Bad Request", "chunk data not followed by CRLF");
+        }
+        if (!done) {
+            return in.hasRemaining() ? null : NEED_MORE;
+        }
+        state = State.CHUNK_SIZE;
+        return null;
+    }
+
+    private Result trailer(ByteBuffer in) {
+        Boolean done = readLine(in, limits.maxHeaderBytes() - headerBytes);
+        if (done == null) {
+            return new Failure(431, "Request Header Fields Too Large", "trailers too long");
+        }
+        if (!done) {
+            return in.hasRemaining() ? null : NEED_MORE;
+        }
+        boolean last = lineLength == 0;
+        headerBytes += lineLength + 2;
+        lineLength = 0;
+        return last ? complete() : null;   // trailer fields are read and dropped
+    }
+
+    private Result complete() {
+        byte[] bytes = bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
+        HttpRequest request = new HttpRequest(method, target, minorVersion, headers, bytes);
+        headers.clear();
+        headerBytes = 0;
+        started = false;
+        body = null;
+        bodyLength = 0;
+        state = State.REQUEST_LINE;
+        return new Complete(request);
+    }
+
+    // ---- lines -------------------------------------------------------------------------------
+
+    /**
+     * Appends input to the current line up to LF. Returns TRUE with the line (CR stripped) in
+     * {@code line[0..lineLength)}, FALSE if the input ran out first, or null if the line grew past
+     * {@code max} bytes.
+     */
+    private Boolean readLine(ByteBuffer in, int max) {
+        while (in.hasRemaining()) {
+            byte b = in.get();
+            if (b == '\n') {
+                if (lineLength > 0 && line[lineLength - 1] == '\r') {
+                    lineLength--;
+                }
+                return lineLength > max ? null : Boolean.TRUE;
+            }
+            if (lineLength >= max + 1) {     // +1 leaves room for the CR of CRLF
+                return null;
+            }
+            if (state == State.REQUEST_LINE && !started && b != '\r') {
+                started = true;
+            }
+            if (lineLength == line.length) {
+                line = Arrays.copyOf(line, Math.min(line.length * 2, max + 2));
+            }
+            line[lineLength++] = b;
+        }
+        return Boolean.FALSE;
+    }
+
+    // ---- character classes (RFC 9110 5.6.2) --------------------------------------------------
+
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isTarget(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+}

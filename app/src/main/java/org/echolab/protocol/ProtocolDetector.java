@@ -1,0 +1,87 @@
+package org.echolab.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Tells HTTP from the line-based TCP echo by the first line, without consuming it: a first line
+ * that reads {@code METHOD SP target SP HTTP/x.y} is HTTP, anything else is a TCP line. When no
+ * end of line arrives within the request-line limit, a start like {@code GET } decides for HTTP (so
+ * an over-long request line still gets its 414).
+ */
+public final class ProtocolDetector {
+
+    public enum Protocol { HTTP, TCP }
+
+    private ProtocolDetector() {}
+
+    /** HTTP, TCP, or null when more bytes are needed to decide. */
+    public static Protocol detect(ByteBuffer buffered, int maxLine) {
+        int start = buffered.position();
+        int end = buffered.limit();
+        // skip empty lines that may precede an HTTP request
+        while (start < end && (buffered.get(start) == '\r' || buffered.get(start) == '\n')) {
+            start++;
+        }
+        for (int i = start; i < end; i++) {
+            if (buffered.get(i) == '\n') {
+                return looksLikeRequestLine(buffered, start, i) ? Protocol.HTTP : Protocol.TCP;
+            }
+        }
+        if (end - start > maxLine) {
+            return startsWithMethod(buffered, start, end) ? Protocol.HTTP : Protocol.TCP;
+        }
+        return null;
+    }
+
+    private static boolean looksLikeRequestLine(ByteBuffer b, int from, int lf) {
+        int to = lf > from && b.get(lf - 1) == '\r' ? lf - 1 : lf;
+        int firstSpace = indexOf(b, ' ', from, to);
+        int lastSpace = lastIndexOf(b, ' ', from, to);
+        if (firstSpace <= from || lastSpace <= firstSpace + 1) {
+            return false;
+        }
+        for (int i = from; i < firstSpace; i++) {
+            byte c = b.get(i);
+            if (c < 'A' || c > 'Z') {
+                return false;
+            }
+        }
+        // the version part: HTTP/ followed by anything, so HTTP/2.0 still goes to the parser's 505
+        return to - lastSpace > 5 && matches(b, lastSpace + 1, "HTTP/");
+    }
+
+    private static boolean startsWithMethod(ByteBuffer b, int from, int end) {
+        int i = from;
+        while (i < end && i - from < 16 && b.get(i) >= 'A' && b.get(i) <= 'Z') {
+            i++;
+        }
+        return i > from && i < end && b.get(i) == ' ';
+    }
+
+    private static boolean matches(ByteBuffer b, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (at + i >= b.limit() || b.get(at + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(ByteBuffer b, char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b.get(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(ByteBuffer b, char c, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (b.get(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
