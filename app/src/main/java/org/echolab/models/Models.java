@@ -18,7 +18,9 @@ public final class Models {
             new Info("pool", "a fixed pool of --threads platform threads with a bounded --queue",
                     PoolModel::new),
             new Info("virtual", "a virtual thread per connection",
-                    c -> new VirtualThreadModel()));
+                    c -> new VirtualThreadModel()),
+            new Info("eventloop", "--loops selector loops own all connections; waits are timers; work=cpu blocks a loop unless --offload",
+                    EventLoopModel::new));
 
     private Models() {}
 

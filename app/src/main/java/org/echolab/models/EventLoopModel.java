@@ -1,0 +1,202 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.echolab.models.eventloop.Loop;
+import org.echolab.models.eventloop.Shared;
+import org.echolab.protocol.Durations;
+import org.echolab.server.ServerConfig;
+
+/**
+ * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
+ * select-based {@code echoservers.c}, nginx's workers, Netty's EventLoopGroup).
+ *
+ * <p><b>Threads:</b> {@code echolab-accept}, one platform thread, blocks in {@code accept()} and
+ * hands each connection round-robin to one of {@code --loops} N loops ({@code loop-0} ...,
+ * default: one per core). A loop is one platform thread with one {@code Selector}; it owns its
+ * connections for life and runs everything of theirs: reading, parsing, the wait, writing (see
+ * {@link Loop}, and {@link org.echolab.models.eventloop.LoopConnection} for one connection's
+ * state machine). Accepting has a thread of its own because it has nothing else to wait for: a
+ * blocking accept keeps the loops free of accept logic and makes {@code --max-connections} a
+ * plain semaphore taken before each accept, so excess clients wait in the kernel's backlog, as
+ * with the blocking models. That costs one thread, whatever the load.
+ *
+ * <p><b>The wait</b> ({@code work=sleep}) is a timer on the loop: a deadline in the loop's
+ * priority queue, which bounds how long its {@code select} may block. Waiting requests cost no
+ * thread, only a few hundred bytes each: 10,000 waiting clients are served by N+1 threads.
+ *
+ * <p><b>{@code work=cpu} blocks its loop.</b> By default it runs on the loop, so every other
+ * connection of that loop waits until it is done: the harm this model is known for, left visible
+ * on purpose. {@code --offload} runs it instead on a pool of {@code --offload-threads} threads
+ * ({@code offload-N}) with a queue of {@value #OFFLOAD_QUEUE} tasks (nginx's {@code aio threads});
+ * the finished work is handed back to its loop, which writes the reply. When that queue is full
+ * the request gets 503 rather than a blocked loop.
+ *
+ * <p><b>Per connection:</b> one request at a time, so pipelined responses keep their order; later
+ * bytes wait in the read buffer. Reading pauses until a response is written in full
+ * (backpressure): a client that never reads holds at most one response in server memory, gauged
+ * as {@code bytesQueued} in {@code /stats}. Partial reads and writes, keep-alive, the header
+ * timeout (408) and the idle timeout are all handled by the loop and its timers; the parsers and
+ * {@code EchoService} are the same as every other model's.
+ *
+ * <p><b>Lifecycle:</b> {@code stop(grace)} closes the listener and ends the acceptor; then the
+ * loops close connections between requests, let requests in flight finish (their responses say
+ * {@code Connection: close}) until {@code grace} runs out, close what is left, and end.
+ *
+ * <p><b>Cost:</b> threads and memory do not grow with connections; a connection costs a socket, a
+ * 16 KiB read buffer and its parser. The price is the rule that nothing on a loop may block: one
+ * slow step (CPU work, a blocking call) stalls every connection of that loop.
+ */
+public final class EventLoopModel implements ConcurrencyModel {
+
+    private static final System.Logger LOG = System.getLogger("echolab.eventloop");
+
+    /** Tasks the {@code --offload} pool queues beyond its busy threads before answering 503. */
+    static final int OFFLOAD_QUEUE = 1024;
+
+    private final ServerConfig config;
+    private ServerSocketChannel listener;
+    private Shared shared;
+    private Loop[] loops;
+    private ThreadPoolExecutor offload;             // null without --offload
+    private Thread acceptor;
+    private volatile boolean stopping;
+
+    public EventLoopModel(ServerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public InetSocketAddress start(ServerContext ctx) throws IOException {
+        listener = ServerSocketChannel.open();
+        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        listener.bind(new InetSocketAddress(config.bind, config.port), config.backlog);
+        if (config.offload) {
+            offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
+        }
+        shared = new Shared(config, ctx.service(), offload, new Semaphore(config.maxConnections),
+                new Shared.Gauge(), new Shared.Draining());
+        loops = new Loop[config.loops];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new Loop("loop-" + i, shared);
+            loops[i].start();
+        }
+        acceptor = Thread.ofPlatform().name("echolab-accept").start(this::accept);
+        return (InetSocketAddress) listener.getLocalAddress();
+    }
+
+    /** The acceptor's thread: take a connection slot, accept, hand over to the next loop. */
+    private void accept() {
+        int next = 0;
+        while (!stopping) {
+            try {
+                if (!shared.slots().tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;               // at --max-connections: new clients wait in the backlog
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (ClosedChannelException e) {
+                shared.slots().release();
+                break;                      // stop() closed the listener
+            } catch (IOException e) {
+                shared.slots().release();
+                // e.g. EMFILE: out of descriptors. Back off instead of spinning on the error.
+                LOG.log(Level.WARNING, "accept failed: {0}; retrying in 100 ms", e.toString());
+                sleepQuietly(100);
+                continue;
+            }
+            shared.service().state().connectionOpened();
+            loops[next].adopt(channel);     // the loop owns it from now on, and closes it
+            next = (next + 1) % loops.length;
+        }
+    }
+
+    @Override
+    public void stop(Duration grace) throws InterruptedException {
+        stopping = true;
+        try {
+            listener.close();               // wakes the acceptor out of accept()
+        } catch (IOException ignored) {
+            // already closed
+        }
+        acceptor.join();
+        shared.beginDraining();
+        for (Loop loop : loops) {
+            loop.closeIdle();
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (openConnections() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);               // loops close each connection as its last response goes out
+        }
+        int forced = 0;
+        for (Loop loop : loops) {
+            forced += loop.shutdown();
+        }
+        if (forced > 0) {
+            LOG.log(Level.WARNING, "grace of {0} ran out: closed {1} connection(s) with requests in flight",
+                    Durations.format(grace), forced);
+        }
+        if (offload != null) {
+            offload.shutdownNow();          // CPU work cannot be interrupted: it ends within --max-wait
+            if (!offload.awaitTermination(config.maxWait.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                LOG.log(Level.WARNING, "offload threads still running after shutdown");
+            }
+        }
+    }
+
+    private int openConnections() {
+        return Arrays.stream(loops).mapToInt(Loop::openConnections).sum();
+    }
+
+    @Override
+    public String describe() {
+        return "loops=" + config.loops + (config.offload
+                ? " offload=on offload-threads=" + config.offloadThreads
+                : " offload=off (work=cpu runs on the loop)");
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (loops == null) {
+            return m;
+        }
+        m.put("loops", loops.length);
+        m.put("connectionsPerLoop", Arrays.stream(loops).map(Loop::openConnections).toList());
+        m.put("timersPending", Arrays.stream(loops).mapToInt(Loop::pendingTimers).sum());
+        m.put("bytesQueued", shared.bytesQueued().now());
+        m.put("bytesQueuedPeak", shared.bytesQueued().peak());
+        m.put("offload", offload != null);
+        if (offload != null) {
+            m.put("offloadActive", offload.getActiveCount());
+            m.put("offloadQueued", offload.getQueue().size());
+        }
+        return m;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package org.echolab.models.eventloop;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One selector loop: a platform thread that owns a {@link Selector}, a timer queue and every
+ * connection given to it, for each connection's whole life (Netty's EventLoop, one nginx worker).
+ *
+ * <p><b>Threads:</b> everything here and in {@link LoopConnection} runs on this loop's thread,
+ * so none of it needs a lock. Other threads reach a loop only through {@link #adopt} (the
+ * acceptor hands over a connection), {@link #execute} (an offload worker hands back finished
+ * work; {@code stop} posts the drain), and the gauges; each queues a task and wakes the selector.
+ *
+ * <p><b>One turn of the loop:</b> run queued tasks, run due timers, then select with a timeout
+ * that ends at the next timer's deadline, and handle the ready connections. Nothing in a turn may
+ * block, or every connection of this loop waits: that is the rule {@code work=cpu} breaks.
+ */
+public final class Loop {
+
+    private static final System.Logger LOG = System.getLogger("echolab.eventloop");
+
+    /** A deadline and what to do at it. Timers are never cancelled: the action checks if it is still wanted. */
+    private record Timer(long deadline, long seq, Runnable action) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadline - o.deadline, 0);   // nanoTime values: compare by difference
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private final Shared shared;
+    private final Selector selector;
+    private final Thread thread;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final Set<LoopConnection> connections = new HashSet<>();
+    private final AtomicInteger open = new AtomicInteger();        // connections.size() for other threads
+    private volatile int pendingTimers;
+    private long timerSeq;
+    private boolean running = true;
+    private int forceClosed;                                       // read after join()
+
+    public Loop(String name, Shared shared) throws IOException {
+        this.shared = shared;
+        this.selector = Selector.open();
+        this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    // ---- entry points for other threads ------------------------------------------------------
+
+    /** Takes ownership of an accepted connection (any thread; the acceptor's). */
+    public void adopt(SocketChannel channel) {
+        execute(() -> register(channel));
+    }
+
+    /** Runs {@code task} on this loop's thread, soon (any thread). */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();   // a wakeup before select() makes the next select() return at once
+    }
+
+    /** Connections this loop owns now (any thread). */
+    public int openConnections() {
+        return open.get();
+    }
+
+    public int pendingTimers() {
+        return pendingTimers;
+    }
+
+    /** Drain step (any thread): close this loop's connections that sit between requests. */
+    public void closeIdle() {
+        execute(() -> new ArrayList<>(connections).forEach(LoopConnection::closeIfIdle));
+    }
+
+    /**
+     * Ends the loop (any thread): connections still open are closed, with their requests in flight
+     * abandoned. Blocks until the loop's thread has ended; returns how many had a request in flight.
+     */
+    public int shutdown() throws InterruptedException {
+        execute(() -> running = false);
+        thread.join();
+        return forceClosed;
+    }
+
+    // ---- the loop's own thread ---------------------------------------------------------------
+
+    private void run() {
+        try {
+            while (running) {
+                runTasks();
+                runTimers();
+                long timeout = millisToNextTimer();
+                if (!running) {
+                    break;
+                }
+                if (timeout == 0) {
+                    selector.selectNow(this::ready);
+                } else {
+                    selector.select(this::ready, timeout < 0 ? 0 : timeout);   // 0: no timer, wait for I/O or a task
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "loop " + thread.getName() + " failed; closing its connections", e);
+        } finally {
+            runTasks();                           // adopt what the acceptor handed over last, so it is closed too
+            for (LoopConnection c : new ArrayList<>(connections)) {
+                if (c.forceClose()) {
+                    forceClosed++;
+                }
+            }
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // nothing registered any more
+            }
+        }
+    }
+
+    private void register(SocketChannel channel) {
+        LoopConnection c;
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            c = new LoopConnection(this, channel, key, shared);
+            key.attach(c);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "could not register a new connection: {0}", e.toString());
+            LoopConnection.release(channel, shared);
+            return;
+        }
+        connections.add(c);
+        open.incrementAndGet();
+        c.start();
+    }
+
+    /** Called by a connection as it closes. */
+    void closed(LoopConnection c) {
+        if (connections.remove(c)) {
+            open.decrementAndGet();
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        LoopConnection c = (LoopConnection) key.attachment();
+        try {
+            if (key.isValid() && key.isWritable()) {
+                c.onWritable();
+            }
+            if (key.isValid() && key.isReadable()) {
+                c.onReadable();
+            }
+        } catch (IOException | RuntimeException e) {
+            c.fail(e);      // one connection's failure never ends the loop
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "task on " + thread.getName() + " failed", e);
+            }
+        }
+    }
+
+    /** Arms a timer; {@code action} runs on this loop at or soon after {@code deadline} (nanoTime). */
+    void schedule(long deadline, Runnable action) {
+        timers.add(new Timer(deadline, timerSeq++, action));
+        pendingTimers = timers.size();
+    }
+
+    private void runTimers() {
+        long now = System.nanoTime();
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadline - now <= 0) {
+            timers.poll();
+            try {
+                t.action.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "timer on " + thread.getName() + " failed", e);
+            }
+        }
+        pendingTimers = timers.size();
+    }
+
+    /** -1: no timer; 0: one is due (or a task is queued); else whole milliseconds, rounded up. */
+    private long millisToNextTimer() {
+        if (!tasks.isEmpty()) {
+            return 0;
+        }
+        Timer t = timers.peek();
+        if (t == null) {
+            return -1;
+        }
+        long nanos = t.deadline - System.nanoTime();
+        return nanos <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+    }
+}

@@ -1,0 +1,430 @@
+package org.echolab.models.eventloop;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import org.echolab.protocol.HttpParser;
+import org.echolab.protocol.HttpResponse;
+import org.echolab.protocol.LineParser;
+import org.echolab.protocol.ProtocolDetector;
+import org.echolab.protocol.ProtocolDetector.Protocol;
+import org.echolab.server.CpuBurner;
+import org.echolab.server.EchoService;
+import org.echolab.server.Reply;
+import org.echolab.server.ServerConfig;
+import org.echolab.server.Work;
+
+/**
+ * One connection of an event loop: the blocking session's read-wait-echo turned inside out into
+ * a state machine that the loop drives with events (readable, writable, a timer, finished
+ * offloaded work). Same parsers, same {@link EchoService}; only the waiting differs.
+ *
+ * <p><b>Threads:</b> runs only on its loop's thread, except the offloaded CPU work, which runs on
+ * a pool thread and hands its result back with {@link Loop#execute}.
+ *
+ * <p><b>Phases</b> (one request in progress at a time, so pipelined answers keep their order):
+ * <pre>
+ *   READING --request parsed--> WORKING --wait over / work done--> WRITING --all written--> READING
+ *      |                          (reading paused: later pipelined       |  (reading paused; OP_WRITE
+ *      |                           bytes stay in the buffer and          |   while the socket is full)
+ *      +---- EOF, timeout, bad input, drain ----> CLOSED <---------------+
+ * </pre>
+ * Reading stays paused until the response is fully written: that is the backpressure. A client
+ * that never reads fills its socket, the server stops reading its requests, and what the server
+ * holds for it is one response at most.
+ */
+final class LoopConnection {
+
+    private static final System.Logger LOG = System.getLogger("echolab.eventloop");
+
+    /** Larger writes go out in slices, so the JDK's temporary direct buffer stays this small. */
+    private static final int MAX_WRITE = 256 * 1024;
+
+    private enum Phase { READING, WORKING, WRITING, CLOSED }
+
+    /** What the one read/write deadline means when it passes. */
+    private enum Deadline { IDLE, HEADER, STALLED_WRITE }
+
+    private final Loop loop;
+    private final SocketChannel channel;
+    private final SelectionKey key;
+    private final Shared shared;
+    private final ServerConfig config;
+    private final EchoService service;
+    private final String client;
+    private final ByteBuffer in;             // read mode: position..limit are unparsed bytes
+
+    private Phase phase = Phase.READING;
+    private Protocol protocol;               // null until detected
+    private HttpParser http;
+    private LineParser lines;
+    private Reply reply;                     // from service.http/line until service.done
+    private ByteBuffer out;                  // being written
+    private boolean closeAfterWrite;
+    private long held;                       // this connection's share of the bytesQueued gauge
+    private long requestStarted;             // nanoTime of the current request's first bytes; 0 between requests
+    private long deadline;                   // nanoTime; 0: none (working, or nothing to time)
+    private Deadline deadlineKind;
+    private long timerAt;                    // deadline of the timer queued on the loop; 0: none
+
+    LoopConnection(Loop loop, SocketChannel channel, SelectionKey key, Shared shared) throws IOException {
+        this.loop = loop;
+        this.channel = channel;
+        this.key = key;
+        this.shared = shared;
+        this.config = shared.config();
+        this.service = shared.service();
+        this.client = channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : "?";
+        this.in = ByteBuffer.allocate(Math.max(16 * 1024, config.limits.maxRequestLine() + 64)).flip();
+        this.protocol = switch (config.protocol) {
+            case HTTP -> Protocol.HTTP;
+            case TCP -> Protocol.TCP;
+            case AUTO -> null;
+        };
+    }
+
+    void start() {
+        awaitRequest();
+    }
+
+    // ---- events ------------------------------------------------------------------------------
+
+    void onReadable() throws IOException {
+        in.compact();                        // to write mode
+        int n;
+        try {
+            if (!in.hasRemaining()) {
+                throw new IOException("read buffer full");   // the parsers' limits prevent this
+            }
+            n = channel.read(in);
+        } finally {
+            in.flip();                       // back to read mode
+        }
+        if (n < 0) {
+            if (midRequest()) {
+                LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", client);
+            }
+            close();
+            return;
+        }
+        if (n > 0) {
+            if (requestStarted == 0) {
+                requestStarted = System.nanoTime();
+            }
+            process();
+        }
+    }
+
+    void onWritable() throws IOException {
+        if (flush()) {
+            process();
+        }
+    }
+
+    /** The wait timer of a {@code work=sleep} request went off. */
+    private void waitOver() {
+        if (phase == Phase.WORKING) {
+            writeReplyThenGoOn();
+        }
+    }
+
+    /** Offloaded {@code work=cpu} finished; runs on the loop, posted by the pool thread. */
+    private void workDone() {
+        if (phase == Phase.WORKING) {
+            writeReplyThenGoOn();
+        }
+    }
+
+    private void writeReplyThenGoOn() {
+        try {
+            if (write(reply.bytes(), reply.close())) {
+                process();
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    void fail(Exception e) {
+        if (e instanceof IOException) {
+            LOG.log(Level.DEBUG, "connection from {0} ended: {1}", client, e.toString());
+        } else {
+            LOG.log(Level.ERROR, "connection from " + client + " failed; closing it", e);
+        }
+        close();
+    }
+
+    // ---- reading and answering ---------------------------------------------------------------
+
+    /** Parses and answers buffered requests until one has to wait: for bytes, a timer, the pool or the socket. */
+    private void process() throws IOException {
+        boolean more = true;
+        while (more) {
+            more = step();
+        }
+    }
+
+    /** One parse and what follows it. True when a response went out in full and the next request may be parsed. */
+    private boolean step() throws IOException {
+        if (protocol == null) {
+            protocol = ProtocolDetector.detect(in, config.limits.maxRequestLine());
+            if (protocol == null) {
+                awaitRequest();
+                return false;
+            }
+        }
+        if (protocol == Protocol.HTTP) {
+            if (http == null) {
+                http = new HttpParser(config.limits);
+            }
+            return switch (http.parse(in)) {
+                case HttpParser.NeedMore n -> awaitRequest();
+                case HttpParser.ExpectContinue e -> write(HttpResponse.continue100(), false);
+                case HttpParser.Complete done -> begin(service.http(done.request(), shared.draining().on()));
+                case HttpParser.Failure f -> {
+                    LOG.log(Level.DEBUG, "{0}: {1} {2} ({3}); closing", client, f.status(), f.reason(), f.detail());
+                    yield write(service.failure(f).bytes(), true);
+                }
+            };
+        }
+        if (lines == null) {
+            lines = new LineParser(config.limits.maxLine());
+        }
+        return switch (lines.parse(in)) {
+            case LineParser.NeedMore n -> awaitRequest();
+            case LineParser.Line line -> begin(service.line(line.bytes()));
+            case LineParser.TooLong t -> {
+                LOG.log(Level.DEBUG, "{0}: TCP line over {1} bytes; closing", client, t.limit());
+                yield write(EchoService.lineTooLong(t.limit()), true);
+            }
+        };
+    }
+
+    /** Back to reading, with the header timeout if a request has begun, else the idle timeout. Always false. */
+    private boolean awaitRequest() {
+        phase = Phase.READING;
+        long now = System.nanoTime();
+        if (midRequest()) {
+            if (requestStarted == 0) {
+                requestStarted = now;
+            }
+            setDeadline(requestStarted + config.headerTimeout.toNanos(), Deadline.HEADER);
+        } else {
+            requestStarted = 0;
+            if (shared.draining().on()) {
+                close();                     // between requests while draining: nothing in flight to finish
+                return false;
+            }
+            setDeadline(now + config.idleTimeout.toNanos(), Deadline.IDLE);
+        }
+        key.interestOps(SelectionKey.OP_READ);
+        return false;
+    }
+
+    /**
+     * A request is parsed: pause reading, then wait as the reply says. A sleep is a timer on the
+     * loop (no thread waits); CPU work runs right here, blocking the loop, unless {@code --offload}.
+     */
+    private boolean begin(Reply r) throws IOException {
+        reply = r;
+        requestStarted = 0;
+        phase = Phase.WORKING;
+        key.interestOps(0);
+        deadline = 0;
+        hold(r.bytes().length);
+        Duration d = r.delay();
+        if (d.isZero() || d.isNegative()) {
+            return write(r.bytes(), r.close());
+        }
+        if (r.work() == Work.SLEEP) {
+            loop.schedule(System.nanoTime() + d.toNanos(), this::waitOver);
+            return false;
+        }
+        if (shared.offload() == null) {
+            CpuBurner.burn(d);               // on the loop: every other connection of this loop waits meanwhile
+            return write(r.bytes(), r.close());
+        }
+        return offload(d);
+    }
+
+    private boolean offload(Duration d) throws IOException {
+        try {
+            shared.offload().execute(() -> {
+                CpuBurner.burn(d);
+                loop.execute(this::workDone);   // back to the loop, which alone touches this connection
+            });
+            return false;
+        } catch (RejectedExecutionException e) {
+            // the pool's queue is full: refuse this request instead of blocking the loop with it
+            service.done(client, false);
+            reply = null;
+            LOG.log(Level.DEBUG, "{0}: --offload queue full; answering 503", client);
+            return write(EchoService.busy("the --offload pool's queue is full; retry later"), true);
+        }
+    }
+
+    // ---- writing -----------------------------------------------------------------------------
+
+    /** Starts writing {@code bytes}; true when they went out in full and the connection goes on. */
+    private boolean write(byte[] bytes, boolean thenClose) throws IOException {
+        phase = Phase.WRITING;
+        out = ByteBuffer.wrap(bytes);
+        closeAfterWrite = thenClose;
+        key.interestOps(0);                  // reading stays paused until the response is out
+        hold(bytes.length);
+        return flush();
+    }
+
+    /** Writes what the socket takes. True when all is written and the connection goes on. */
+    private boolean flush() throws IOException {
+        while (out.hasRemaining()) {
+            int chunk = Math.min(out.remaining(), MAX_WRITE);
+            int n = channel.write(out.slice(out.position(), chunk));
+            out.position(out.position() + n);
+            hold(out.remaining());
+            if (n < chunk) {
+                // the client's socket is full: wait for OP_WRITE, and not forever
+                setDeadline(System.nanoTime() + config.idleTimeout.toNanos(), Deadline.STALLED_WRITE);
+                key.interestOps(SelectionKey.OP_WRITE);
+                return false;
+            }
+        }
+        out = null;
+        deadline = 0;
+        hold(0);
+        boolean answered = reply != null;
+        if (answered) {
+            service.done(client, true);
+            reply = null;
+        }
+        if (closeAfterWrite) {
+            close();
+            return false;
+        }
+        if (answered && shared.draining().on() && (protocol == Protocol.TCP || !in.hasRemaining())) {
+            close();                         // draining: this connection's last response is out
+            return false;
+        }
+        return true;
+    }
+
+    // ---- deadlines ---------------------------------------------------------------------------
+
+    /**
+     * Sets the connection's one deadline. The loop's timer queue holds at most one live timer for
+     * it: a later deadline reuses the queued timer (it re-arms itself when it fires early), an
+     * earlier one queues a new timer and the old one, superseded, does nothing when it fires.
+     */
+    private void setDeadline(long at, Deadline kind) {
+        deadline = at;
+        deadlineKind = kind;
+        if (timerAt == 0 || at - timerAt < 0) {
+            armTimer(at);
+        }
+    }
+
+    private void armTimer(long at) {
+        timerAt = at;
+        loop.schedule(at, () -> timerFired(at));
+    }
+
+    private void timerFired(long at) {
+        if (phase == Phase.CLOSED || at != timerAt) {
+            return;                          // closed, or superseded by an earlier timer
+        }
+        timerAt = 0;
+        if (deadline == 0) {
+            return;                          // working: no deadline until reading or writing again
+        }
+        if (deadline - System.nanoTime() > 0) {
+            armTimer(deadline);              // the deadline moved on since this timer was queued
+            return;
+        }
+        switch (deadlineKind) {
+            case IDLE -> {
+                LOG.log(Level.DEBUG, "{0}: idle for --idle-timeout; closing", client);
+                close();
+            }
+            case HEADER -> {
+                LOG.log(Level.DEBUG, "{0}: request not complete within --header-timeout; closing", client);
+                byte[] why = protocol == Protocol.HTTP ? EchoService.requestTimeout()
+                        : protocol == Protocol.TCP ? EchoService.lineTimeout() : null;
+                if (why == null) {
+                    close();
+                } else {
+                    try {
+                        write(why, true);
+                    } catch (IOException e) {
+                        fail(e);
+                    }
+                }
+            }
+            case STALLED_WRITE -> {
+                LOG.log(Level.DEBUG, "{0}: read nothing of its response for --idle-timeout; closing", client);
+                close();
+            }
+        }
+    }
+
+    // ---- closing -----------------------------------------------------------------------------
+
+    private boolean midRequest() {
+        if (protocol == null) {
+            return in.hasRemaining();
+        }
+        return protocol == Protocol.HTTP ? http != null && http.midRequest() : lines != null && lines.midLine();
+    }
+
+    /** Drain step: closes the connection only if it sits between requests. */
+    void closeIfIdle() {
+        if (phase == Phase.READING && !midRequest()) {
+            close();
+        }
+    }
+
+    /** Shutdown's last step; true if a request was in flight. */
+    boolean forceClose() {
+        boolean inFlight = phase == Phase.WORKING || phase == Phase.WRITING || (phase == Phase.READING && midRequest());
+        close();
+        return inFlight;
+    }
+
+    /** Closes for good (idempotent): abandons a reply in progress and gives the connection's slot back. */
+    void close() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        key.cancel();
+        if (reply != null) {
+            service.done(client, false);
+            reply = null;
+        }
+        hold(0);
+        out = null;
+        loop.closed(this);
+        release(channel, shared);
+    }
+
+    /** Closes a channel the acceptor counted as open, and gives its gauge and slot back. */
+    static void release(SocketChannel channel, Shared shared) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to do with it
+        }
+        shared.service().state().connectionClosed();
+        shared.slots().release();
+    }
+
+    private void hold(long bytes) {
+        shared.bytesQueued().add(bytes - held);
+        held = bytes;
+    }
+}

@@ -1,0 +1,57 @@
+package org.echolab.models.eventloop;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.echolab.server.EchoService;
+import org.echolab.server.ServerConfig;
+
+/**
+ * What every loop of one {@code eventloop} server shares with the model. Thread-safe: the fields
+ * are immutable or atomic, and {@code draining} is written once by {@code stop}.
+ *
+ * @param offload the {@code --offload} pool, or null when CPU work runs on the loop
+ * @param slots   the {@code --max-connections} gate: the acceptor takes a slot, a closing connection gives it back
+ */
+public record Shared(ServerConfig config, EchoService service, ExecutorService offload, Semaphore slots,
+                     Gauge bytesQueued, Draining draining) {
+
+    /** Set once when shutdown begins; read by every loop. */
+    public static final class Draining {
+        private volatile boolean on;
+
+        public boolean on() {
+            return on;
+        }
+
+        void begin() {
+            on = true;
+        }
+    }
+
+    /** A gauge with its high-water mark: bytes of replies the server holds and has not yet written. */
+    public static final class Gauge {
+        private final AtomicLong now = new AtomicLong();
+        private final AtomicLong peak = new AtomicLong();
+
+        void add(long delta) {
+            long v = now.addAndGet(delta);
+            if (delta > 0) {
+                peak.accumulateAndGet(v, Math::max);
+            }
+        }
+
+        public long now() {
+            return now.get();
+        }
+
+        public long peak() {
+            return peak.get();
+        }
+    }
+
+    /** Starts the drain; only the model calls this. */
+    public void beginDraining() {
+        draining.begin();
+    }
+}
