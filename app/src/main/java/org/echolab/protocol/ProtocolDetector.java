@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Tells HTTP from the line-based TCP echo by the first line, without consuming it: a first line
- * that reads {@code METHOD SP target SP HTTP/x.y} is HTTP, anything else is a TCP line. When no
- * end of line arrives within the request-line limit, a start like {@code GET } decides for HTTP (so
- * an over-long request line still gets its 414).
+ * that starts with a standard method and a space ({@code GET }, {@code POST }, ...), or that reads
+ * {@code TOKEN SP target SP HTTP/x.y}, is HTTP (so a malformed request still gets its 400, and an
+ * over-long request line its 414); anything else is a TCP line.
  */
 public final class ProtocolDetector {
 
@@ -24,7 +24,8 @@ public final class ProtocolDetector {
         }
         for (int i = start; i < end; i++) {
             if (buffered.get(i) == '\n') {
-                return looksLikeRequestLine(buffered, start, i) ? Protocol.HTTP : Protocol.TCP;
+                return startsWithMethod(buffered, start, i) || looksLikeRequestLine(buffered, start, i)
+                        ? Protocol.HTTP : Protocol.TCP;
             }
         }
         if (end - start > maxLine) {
@@ -50,12 +51,15 @@ public final class ProtocolDetector {
         return to - lastSpace > 5 && matches(b, lastSpace + 1, "HTTP/");
     }
 
+    private static final String[] METHODS = {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "TRACE ", "CONNECT "};
+
     private static boolean startsWithMethod(ByteBuffer b, int from, int end) {
-        int i = from;
-        while (i < end && i - from < 16 && b.get(i) >= 'A' && b.get(i) <= 'Z') {
-            i++;
+        for (String m : METHODS) {
+            if (end - from >= m.length() && matches(b, from, m)) {
+                return true;
+            }
         }
-        return i > from && i < end && b.get(i) == ' ';
+        return false;
     }
 
     private static boolean matches(ByteBuffer b, int at, String s) {

@@ -108,6 +108,9 @@ public final class BlockingSession {
         boolean written = false;
         try {
             reply.work().perform(reply.delay());
+            if (connections.draining()) {
+                reply = reply.closing();       // shutdown began during the wait: this is the last one
+            }
             io.write(reply.bytes());
             written = true;
         } finally {

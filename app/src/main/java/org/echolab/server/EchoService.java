@@ -112,7 +112,7 @@ public final class EchoService {
             res.header("Connection", "keep-alive");
         }
         res.close(close);
-        return new Reply(res.encode(req.method().equals("HEAD")), wait, work, close);
+        return Reply.http(res, req.method().equals("HEAD"), wait, work);
     }
 
     private void begin() {
@@ -133,7 +133,7 @@ public final class EchoService {
                 .header("Server", "EchoLab")
                 .header("Date", HttpDate.now())
                 .header("X-Echo-Model", config.model);
-        return new Reply(res.encode(false), Duration.ZERO, Work.SLEEP, true);
+        return Reply.http(res, false, Duration.ZERO, Work.SLEEP);
     }
 
     /** The answer when the server will not take the connection (pool full, overflow=reject). */
@@ -256,11 +256,11 @@ public final class EchoService {
         byte[] out = new byte[line.length - start + 1];
         System.arraycopy(line, start, out, 0, line.length - start);
         out[out.length - 1] = '\n';
-        return new Reply(out, wait, work, false);
+        return Reply.line(out, wait, work);
     }
 
     private static Reply errorLine(String why) {
-        return new Reply(("ERR " + why + "\n").getBytes(StandardCharsets.UTF_8), Duration.ZERO, Work.SLEEP, false);
+        return Reply.line(("ERR " + why + "\n").getBytes(StandardCharsets.UTF_8), Duration.ZERO, Work.SLEEP);
     }
 
     /** The line sent before closing a TCP connection whose line did not end in time. */

@@ -1,0 +1,48 @@
+package org.echolab.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SmallPartsTest {
+
+    @Test
+    void durationsParseTheShortForms() {
+        assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("250")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Durations.parse("500us")).isEqualTo(Duration.ofNanos(500_000));
+        assertThat(Durations.parse("0")).isZero();
+        for (String bad : new String[] {"", "-1s", "1h", "abc", "1..2s", "ms"}) {
+            assertThatThrownBy(() -> Durations.parse(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("e.g. 250ms");
+        }
+    }
+
+    @Test
+    void durationsFormatRoundTrips() {
+        for (String s : new String[] {"0", "250ms", "1.5s", "10s", "2m", "500us"}) {
+            assertThat(Durations.format(Durations.parse(s))).isEqualTo(s);
+        }
+    }
+
+    @Test
+    void queryDecodesFirstValues() {
+        assertThat(Query.parse("msg=a%20b&wait=1s&msg=second&flag")).containsEntry("msg", "a b")
+                .containsEntry("wait", "1s").containsEntry("flag", "");
+        assertThatThrownBy(() -> Query.parse("msg=%zz")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void payloadStartsWithTheMessageAndHasExactlyTheSize() {
+        byte[] m = "id-42".getBytes(StandardCharsets.US_ASCII);
+        assertThat(new String(Payload.of(m, 12), StandardCharsets.US_ASCII)).isEqualTo("id-42-abcdef");
+        assertThat(Payload.of(m, 3)).containsExactly('i', 'd', '-');
+        assertThat(Payload.of(m, 4000)).hasSize(4000);
+        assertThat(Payload.of(m, 4000)).isEqualTo(Payload.of(m, 4000));
+    }
+}

@@ -1,0 +1,50 @@
+package org.echolab.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.echolab.server.EchoServer;
+import org.echolab.server.ServerConfig;
+
+/** Starting servers for tests: small pools, port 0, short grace. */
+public final class Servers {
+
+    private Servers() {}
+
+    /** A test configuration for {@code model}: port 0 and knobs sized for a 2-core test machine. */
+    public static ServerConfig.Builder config(String model) {
+        return ServerConfig.builder().model(model).port(0)
+                .threads(32).queue(32).maxChildren(64).workers(2).loops(2)
+                .grace(Duration.ofSeconds(5));
+    }
+
+    public static EchoServer start(ServerConfig.Builder config) {
+        try {
+            return EchoServer.start(config.build());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A /stats figure as a long (the model's stats or the service's). */
+    public static long stat(EchoServer server, String name) {
+        Map<String, Object> stats = server.stats();
+        Object v = stats.get(name);
+        if (!(v instanceof Number n)) {
+            throw new AssertionError("/stats has no number '" + name + "': " + stats);
+        }
+        return n.longValue();
+    }
+
+    /** Open file descriptors of this JVM (Linux). */
+    public static long openDescriptors() {
+        try (var files = Files.list(Path.of("/proc/self/fd"))) {
+            return files.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
