@@ -1,0 +1,161 @@
+package org.echolab.load;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What a run measured. Immutable (the histograms are private copies; {@link #latency()} returns
+ * another copy). Latency is in microseconds: from the send in a closed workload, from the
+ * intended start in an open one.
+ */
+public final class LoadResult {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final LoadSpec spec;
+    private final long requests;
+    private final Map<String, Long> errorsByKind;
+    private final long errors;
+    private final Duration elapsed;
+    private final Histogram latency;
+    private final Histogram lag;
+    private final long unsent;
+    private final long connections;
+    private final List<Long> requestNumbers;
+    private final Map<String, Long> workers;
+    private final boolean interrupted;
+
+    LoadResult(LoadSpec spec, long requests, Map<String, Long> errorsByKind, Duration elapsed, Histogram latency,
+               Histogram lag, long unsent, long connections, List<Long> requestNumbers, Map<String, Long> workers,
+               boolean interrupted) {
+        this.spec = spec;
+        this.requests = requests;
+        this.errorsByKind = Map.copyOf(errorsByKind);
+        this.errors = errorsByKind.values().stream().mapToLong(Long::longValue).sum();
+        this.elapsed = elapsed;
+        this.latency = latency;
+        this.lag = lag;
+        this.unsent = unsent;
+        this.connections = connections;
+        this.requestNumbers = List.copyOf(requestNumbers);
+        this.workers = Map.copyOf(workers);
+        this.interrupted = interrupted;
+    }
+
+    public LoadSpec spec() { return spec; }
+
+    /** Requests completed and verified OK (after the warm-up). */
+    public long requests() { return requests; }
+
+    /** Every outcome that was not OK, warm-up included: errors are never hidden. */
+    public long errors() { return errors; }
+
+    /** Error counts by kind, sorted by kind: wrong-body, status-503, timeout, connect-refused, reset, ... */
+    public Map<String, Long> errorsByKind() { return new java.util.TreeMap<>(errorsByKind); }
+
+    /** The measured period: from the end of the warm-up until the last response. */
+    public Duration elapsed() { return elapsed; }
+
+    /** OK requests per second over the measured period. */
+    public double throughput() {
+        double s = elapsed.toNanos() / 1e9;
+        return s > 0 ? requests / s : 0;
+    }
+
+    /** A copy of the latency histogram, in microseconds. */
+    public Histogram latency() { return latency.copy(); }
+
+    public double percentileMillis(double p) {
+        return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(p) / 1000.0;
+    }
+
+    public double maxMillis() {
+        return latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1000.0;
+    }
+
+    /** Connections the generator opened (one per request with connect-per-request). */
+    public long connectionsOpened() { return connections; }
+
+    /** The X-Echo-Request numbers seen, if {@code collectRequestNumbers} was asked for. */
+    public List<Long> requestNumbers() { return requestNumbers; }
+
+    /** X-Echo-Worker value -> responses: the distinct pids and threads that served. */
+    public Map<String, Long> workers() { return new java.util.TreeMap<>(workers); }
+
+    /** True when the run was stopped early (the caller was interrupted). */
+    public boolean interrupted() { return interrupted; }
+
+    /**
+     * Open workload: requests the schedule called for before the end that were never sent,
+     * because every connection was still busy (the server, or too few connections, could not keep
+     * up). 0 for a closed workload.
+     */
+    public long unsent() { return unsent; }
+
+    /**
+     * Open workload: how late the generator itself began requests whose connection was free
+     * (99th percentile, ms); a large value means the generator, not the server, fell behind.
+     */
+    public double generatorLagP99Millis() {
+        return lag == null || lag.getTotalCount() == 0 ? 0 : lag.getValueAtPercentile(99) / 1000.0;
+    }
+
+    public double generatorLagMaxMillis() {
+        return lag == null || lag.getTotalCount() == 0 ? 0 : lag.getMaxValue() / 1000.0;
+    }
+
+    /** Open workload: whether the schedule was not kept (requests unsent, or the generator late by 10 ms or more at p99). */
+    public boolean fellBehind() {
+        return spec.open() && (unsent > 0 || generatorLagP99Millis() >= 10);
+    }
+
+    /** The HdrHistogram percentile distribution (.hgrm), in milliseconds. */
+    public void writePercentileDistribution(PrintStream out) {
+        latency.outputPercentileDistribution(out, 1000.0);
+    }
+
+    /** The summary as JSON, for machines. */
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", spec.target().toString());
+        m.put("workload", spec.open() ? "open" : "closed");
+        m.put("rate", spec.open() ? spec.rate() : null);
+        m.put("connections", spec.connections());
+        m.put("connectPerRequest", spec.connectPerRequest());
+        m.put("requests", requests);
+        m.put("errors", errors);
+        m.put("errorsByKind", errorsByKind());
+        m.put("elapsedSeconds", elapsed.toNanos() / 1e9);
+        m.put("throughput", throughput());
+        Map<String, Object> lat = new LinkedHashMap<>();
+        lat.put("p50", percentileMillis(50));
+        lat.put("p90", percentileMillis(90));
+        lat.put("p99", percentileMillis(99));
+        lat.put("p99.9", percentileMillis(99.9));
+        lat.put("max", maxMillis());
+        lat.put("mean", latency.getTotalCount() == 0 ? 0 : latency.getMean() / 1000.0);
+        m.put("latencyMillis", lat);
+        m.put("latencyFrom", spec.open() ? "intended start" : "send");
+        if (spec.open()) {
+            m.put("unsent", unsent);
+            m.put("generatorLagP99Millis", generatorLagP99Millis());
+            m.put("generatorLagMaxMillis", generatorLagMaxMillis());
+            m.put("fellBehind", fellBehind());
+        }
+        m.put("connectionsOpened", connections);
+        m.put("workers", workers());
+        m.put("interrupted", interrupted);
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of numbers and strings must serialise", e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.echolab.load;
+
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * Where the load goes: {@code http://host:port/path} (the generator adds its own query
+ * parameters) or {@code tcp://host:port} (line echo). Immutable.
+ *
+ * @param host as written in the URI (an IPv6 literal keeps its brackets)
+ * @param path the HTTP request path with any query the user gave, or "" for TCP
+ */
+public record Target(Kind kind, String host, int port, String path, URI uri) {
+
+    public enum Kind { HTTP, TCP }
+
+    /** The path used when an HTTP target names none: the EchoLab server's echo endpoint. */
+    public static final String DEFAULT_PATH = "/echo";
+
+    /** @throws IllegalArgumentException saying what a valid target looks like */
+    public static Target of(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("target '" + uri + "' has no host; use http://host:port/path or tcp://host:port");
+        }
+        return switch (scheme) {
+            case "http" -> {
+                String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? DEFAULT_PATH : uri.getRawPath();
+                if (uri.getRawQuery() != null) {
+                    path += "?" + uri.getRawQuery();
+                }
+                yield new Target(Kind.HTTP, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path, uri);
+            }
+            case "tcp" -> {
+                if (uri.getPort() < 0) {
+                    throw new IllegalArgumentException("target '" + uri + "' needs a port: tcp://host:port");
+                }
+                yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri);
+            }
+            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http:// or tcp:// (https is not supported)");
+        };
+    }
+
+    /** The host for name resolution: without the brackets of an IPv6 literal. */
+    public String hostName() {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    @Override
+    public String toString() {
+        return uri.toString();
+    }
+}
