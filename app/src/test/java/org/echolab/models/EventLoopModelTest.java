@@ -188,6 +188,35 @@ class EventLoopModelTest {
         }
     }
 
+    // ---- pipelining, in pieces -----------------------------------------------------------------
+
+    /**
+     * Three pipelined requests, the first waiting longest, sent in 7-byte pieces and then in one
+     * piece: answered in order, each once. Exercises the bytes a loop keeps for a connection
+     * between reads (a partial request) and while a request is in progress (the next ones).
+     */
+    @Test
+    @Timeout(30)
+    void pipelinedRequestsInPiecesAreAnsweredInOrder() throws Exception {
+        String pipeline = "GET /echo?msg=one&wait=300ms HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /echo?msg=two&wait=100ms HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /echo?msg=three HTTP/1.1\r\nHost: t\r\n\r\n";
+        try (EchoServer server = start(ServerConfig.builder().loops(1));
+             Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setTcpNoDelay(true);
+            for (int i = 0; i < pipeline.length(); i += 7) {
+                send(s, pipeline.substring(i, Math.min(pipeline.length(), i + 7)));
+            }
+            send(s, pipeline);
+            InputStream in = s.getInputStream();
+            for (int round = 0; round < 2; round++) {
+                assertThat(readResponse(in)).endsWith("one");
+                assertThat(readResponse(in)).endsWith("two");
+                assertThat(readResponse(in)).endsWith("three");
+            }
+        }
+    }
+
     // ---- timeouts, limits, shutdown --------------------------------------------------------------
 
     @Test

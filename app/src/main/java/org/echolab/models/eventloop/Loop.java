@@ -3,6 +3,7 @@ package org.echolab.models.eventloop;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -44,6 +45,7 @@ public final class Loop {
     private final Shared shared;
     private final Selector selector;
     private final Thread thread;
+    private final ByteBuffer readBuffer;                            // lent to one connection at a time
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Set<LoopConnection> connections = new HashSet<>();
@@ -56,6 +58,7 @@ public final class Loop {
     public Loop(String name, Shared shared) throws IOException {
         this.shared = shared;
         this.selector = Selector.open();
+        this.readBuffer = ByteBuffer.allocate(Math.max(16 * 1024, shared.config().limits.maxRequestLine() + 64));
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 
@@ -150,6 +153,11 @@ public final class Loop {
         connections.add(c);
         open.incrementAndGet();
         c.start();
+    }
+
+    /** The buffer every connection of this loop reads into; see {@link LoopConnection#keepUnparsed}. */
+    ByteBuffer readBuffer() {
+        return readBuffer;
     }
 
     /** Called by a connection as it closes. */

@@ -45,6 +45,8 @@ final class LoopConnection {
     /** Larger writes go out in slices, so the JDK's temporary direct buffer stays this small. */
     private static final int MAX_WRITE = 256 * 1024;
 
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
+
     private enum Phase { READING, WORKING, WRITING, CLOSED }
 
     /** What the one read/write deadline means when it passes. */
@@ -57,7 +59,7 @@ final class LoopConnection {
     private final ServerConfig config;
     private final EchoService service;
     private final String client;
-    private final ByteBuffer in;             // read mode: position..limit are unparsed bytes
+    private ByteBuffer in;                   // unparsed bytes (read mode): the loop's buffer while reading, then our own; null when none
 
     private Phase phase = Phase.READING;
     private Protocol protocol;               // null until detected
@@ -81,7 +83,6 @@ final class LoopConnection {
         this.service = shared.service();
         this.client = channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : "?";
-        this.in = ByteBuffer.allocate(Math.max(16 * 1024, config.limits.maxRequestLine() + 64)).flip();
         this.protocol = switch (config.protocol) {
             case HTTP -> Protocol.HTTP;
             case TCP -> Protocol.TCP;
@@ -96,16 +97,18 @@ final class LoopConnection {
     // ---- events ------------------------------------------------------------------------------
 
     void onReadable() throws IOException {
-        in.compact();                        // to write mode
+        // read after bytes kept from before, if any; else into the loop's buffer, shared by all its connections
+        ByteBuffer b = in != null ? in.compact() : loop.readBuffer().clear();   // to write mode
         int n;
         try {
-            if (!in.hasRemaining()) {
+            if (!b.hasRemaining()) {
                 throw new IOException("read buffer full");   // the parsers' limits prevent this
             }
-            n = channel.read(in);
+            n = channel.read(b);
         } finally {
-            in.flip();                       // back to read mode
+            b.flip();                        // back to read mode
         }
+        in = b;
         if (n < 0) {
             if (midRequest()) {
                 LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", client);
@@ -118,6 +121,8 @@ final class LoopConnection {
                 requestStarted = System.nanoTime();
             }
             process();
+        } else {
+            keepUnparsed();
         }
     }
 
@@ -164,14 +169,35 @@ final class LoopConnection {
 
     /** Parses and answers buffered requests until one has to wait: for bytes, a timer, the pool or the socket. */
     private void process() throws IOException {
-        boolean more = true;
-        while (more) {
-            more = step();
+        try {
+            boolean more = true;
+            while (more) {
+                more = step();
+            }
+        } finally {
+            keepUnparsed();
+        }
+    }
+
+    /**
+     * The loop's read buffer is lent only while this connection's bytes are being parsed: bytes
+     * left unparsed (pipelined requests, a protocol not yet told apart) move to a buffer of the
+     * connection's own, which goes once they are parsed. An idle connection holds no buffer.
+     */
+    private void keepUnparsed() {
+        if (in == null) {
+            return;
+        }
+        if (phase == Phase.CLOSED || !in.hasRemaining()) {
+            in = null;
+        } else if (in == loop.readBuffer()) {
+            in = ByteBuffer.allocate(in.capacity()).put(in).flip();
         }
     }
 
     /** One parse and what follows it. True when a response went out in full and the next request may be parsed. */
     private boolean step() throws IOException {
+        ByteBuffer in = this.in != null ? this.in : NOTHING;
         if (protocol == null) {
             protocol = ProtocolDetector.detect(in, config.limits.maxRequestLine());
             if (protocol == null) {
@@ -307,7 +333,7 @@ final class LoopConnection {
             close();
             return false;
         }
-        if (answered && shared.draining().on() && (protocol == Protocol.TCP || !in.hasRemaining())) {
+        if (answered && shared.draining().on() && (protocol == Protocol.TCP || in == null || !in.hasRemaining())) {
             close();                         // draining: this connection's last response is out
             return false;
         }
@@ -376,7 +402,7 @@ final class LoopConnection {
 
     private boolean midRequest() {
         if (protocol == null) {
-            return in.hasRemaining();
+            return in != null && in.hasRemaining();
         }
         return protocol == Protocol.HTTP ? http != null && http.midRequest() : lines != null && lines.midLine();
     }
@@ -408,6 +434,7 @@ final class LoopConnection {
         }
         hold(0);
         out = null;
+        in = null;
         loop.closed(this);
         release(channel, shared);
     }
