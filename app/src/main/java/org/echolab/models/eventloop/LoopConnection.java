@@ -148,7 +148,7 @@ final class LoopConnection {
 
     private void writeReplyThenGoOn() {
         try {
-            if (write(reply.bytes(), reply.close())) {
+            if (writeReply()) {
                 process();
             }
         } catch (IOException e) {
@@ -266,7 +266,7 @@ final class LoopConnection {
         hold(r.bytes().length);
         Duration d = r.delay();
         if (d.isZero() || d.isNegative()) {
-            return write(r.bytes(), r.close());
+            return writeReply();
         }
         if (r.work() == Work.SLEEP) {
             loop.schedule(System.nanoTime() + d.toNanos(), this::waitOver);
@@ -274,7 +274,7 @@ final class LoopConnection {
         }
         if (shared.offload() == null) {
             CpuBurner.burn(d);               // on the loop: every other connection of this loop waits meanwhile
-            return write(r.bytes(), r.close());
+            return writeReply();
         }
         return offload(d);
     }
@@ -296,6 +296,14 @@ final class LoopConnection {
     }
 
     // ---- writing -----------------------------------------------------------------------------
+
+    /** Writes the reply in progress; true when it went out in full and the connection goes on. */
+    private boolean writeReply() throws IOException {
+        if (shared.draining().on()) {
+            reply = reply.closing();         // shutdown began during the wait: this is the last one
+        }
+        return write(reply.bytes(), reply.close());
+    }
 
     /** Starts writing {@code bytes}; true when they went out in full and the connection goes on. */
     private boolean write(byte[] bytes, boolean thenClose) throws IOException {
