@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import sun.misc.Signal;
 import org.echolab.models.Models;
 import org.echolab.models.UnsupportedPlatformException;
 import org.echolab.protocol.Durations;
@@ -125,19 +127,35 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.println(server.startupLine());
         System.out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-shutdown").unstarted(() -> {
-            System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace));
-            server.close();
-            System.err.println("echolab: stopped");
-            stopped.countDown();
-        }));
+        awaitStopSignal();
+        System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
+                + " (Ctrl-C again to stop at once)");
+        server.close();
+        System.err.println("echolab: stopped");
+        return ExitCode.OK.code;
+    }
+
+    /**
+     * Blocks until SIGTERM or SIGINT (Ctrl-C). The first signal starts a graceful stop, so the
+     * command can drain and exit 0; a second one during the drain exits at once (130).
+     */
+    private static void awaitStopSignal() {
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicInteger signals = new AtomicInteger();
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), s -> {
+                if (signals.incrementAndGet() > 1) {
+                    System.err.println("echolab: second signal: stopping now, without draining");
+                    Runtime.getRuntime().halt(130);
+                }
+                stop.countDown();
+            });
+        }
         try {
-            stopped.await();
+            stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return ExitCode.OK.code;
     }
 
     /** Checks every value and builds the configuration; messages say what to fix. */

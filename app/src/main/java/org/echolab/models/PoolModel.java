@@ -47,16 +47,36 @@ public final class PoolModel implements ConcurrencyModel {
         pool = new ThreadPoolExecutor(config.threads, config.threads, 0, TimeUnit.MILLISECONDS,
                 config.queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue),
                 Thread.ofPlatform().name("pool-", 1).factory(),
-                (task, executor) -> {                 // queue full: overflow=reject answers 503
-                    rejected.increment();
-                    ((Acceptor.Session) task).reject("all " + config.threads + " threads are busy and the queue of "
-                            + config.queue + " is full");
-                });
+                this::overflow);
         pool.prestartAllCoreThreads();
         // overflow=backlog: admit no more than the pool can hold, so the rest wait in the backlog
         Semaphore admission = config.overflow == Overflow.BACKLOG ? new Semaphore(config.threads + config.queue) : null;
         acceptor = Acceptor.start(ctx, pool, admission);
         return acceptor.address();
+    }
+
+    /**
+     * Called when the queue is full. With overflow=reject: 503. With overflow=backlog the
+     * admission semaphore has already guaranteed a place, but a worker that just released its
+     * permit may not yet have taken its next task from the queue: wait for that place.
+     */
+    private void overflow(Runnable task, ThreadPoolExecutor executor) {
+        Acceptor.Session session = (Acceptor.Session) task;
+        if (config.overflow == Overflow.REJECT) {
+            rejected.increment();
+            session.reject("all " + config.threads + " threads are busy and the queue of " + config.queue + " is full");
+            return;
+        }
+        try {
+            while (!executor.isShutdown()) {
+                if (executor.getQueue().offer(task, 100, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        session.reject("the server is stopping");
     }
 
     @Override
