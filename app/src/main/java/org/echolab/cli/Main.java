@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "echolab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A wait-and-echo server under interchangeable concurrency models, with a race lab, "
                 + "a load generator and a benchmark.",
-        subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -25,6 +25,7 @@ public final class Main {
     public static int run(String... args) {
         configureLogging(false);
         System.setProperty("echolab.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        System.setProperty("echolab.models", String.join(",", org.echolab.models.Models.names()));
         CommandLine cmd = new CommandLine(new Main())
                 .registerConverter(Duration.class, Main::duration)
                 .setCaseInsensitiveEnumValuesAllowed(true)

@@ -1,0 +1,209 @@
+package org.echolab.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.echolab.load.LoadException;
+import org.echolab.load.LoadGenerator;
+import org.echolab.load.LoadResult;
+import org.echolab.load.LoadSpec;
+
+/**
+ * Runs a {@link BenchPlan}: every cell of the matrix, then the connections scenario, each on a
+ * fresh server process, loaded from this JVM by the load generator while a {@link Sampler}
+ * reads the server's process tree.
+ *
+ * <p>One cell: start {@code echolab serve} (fresh JVM) -> read the idle tree -> load it (warm-up,
+ * then the recorded period) -> stop it with SIGTERM and wait for the whole tree. CPU, memory,
+ * threads, processes and descriptors are taken from the samples inside the recorded period only.
+ * Runs on the caller's thread, one cell at a time: cells must not disturb each other.
+ */
+public final class BenchRunner {
+
+    /** How long the idle server is read before the load starts, for its baseline memory. */
+    private static final Duration IDLE = Duration.ofMillis(200);
+    /** After the connections scenario, time for the last children to exit and be reaped into their parent's CPU. */
+    private static final Duration SETTLE = Duration.ofMillis(300);
+
+    private final BenchPlan plan;
+    private final Path jar;
+    private final Path logs;
+    private final Guards guards;
+    private final ProgressBar progress;
+    private volatile ServerProcess running;   // read by the shutdown hook
+
+    public BenchRunner(BenchPlan plan, Path jar, Path logs, Machine machine, ProgressBar progress) {
+        this.plan = plan;
+        this.jar = jar;
+        this.logs = logs;
+        this.guards = new Guards(machine);
+        this.progress = progress;
+    }
+
+    /** Every cell of the matrix, in plan order. */
+    public List<CellResult> matrix() {
+        Thread hook = stopOnExit();
+        try {
+            List<CellResult> cells = new ArrayList<>();
+            for (String model : plan.models()) {
+                for (Workload w : plan.workloads()) {
+                    for (int clients : plan.clients()) {
+                        cells.add(cell(model, clients, w));
+                    }
+                }
+            }
+            return cells;
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    CellResult cell(String model, int clients, Workload w) {
+        String name = model + " c=" + clients + " " + w.label();
+        progress.begin(name);
+        Optional<String> skip = guards.skip(model, clients, w, plan.timeout());
+        if (skip.isPresent()) {
+            progress.end("skipped: " + skip.get());
+            return CellResult.notRun(model, clients, w, "skipped", skip.get());
+        }
+        Duration warmup = guards.warmup(model, clients, plan.warmup());
+        try (ServerProcess server = start(model, logs.resolve(model + "-c" + clients + "-" + w.slug() + ".log"));
+             Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
+            Thread.sleep(IDLE);
+            ProcessTree.Sample idle = ProcessTree.sample(server.pid(), true);
+            LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
+                    .connections(clients).warmup(warmup).duration(plan.duration()).timeout(plan.timeout())
+                    .serverWait(w.perRequest()).work(w.work()).build();
+            long t0 = System.nanoTime();
+            LoadResult r = LoadGenerator.run(spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
+            long from = t0 + warmup.toNanos();
+            List<ProcessTree.Sample> window = sampler.between(from, from + plan.duration().toNanos());
+            CellResult c = figures(model, clients, w, r, idle, window, server);
+            progress.end(String.format("%.0f req/s  p99 %.1f ms  %d errors", c.requestsPerSecond(), c.p99Millis(), c.errors()));
+            return c;
+        } catch (IOException | LoadException | IllegalArgumentException e) {
+            progress.end("failed: " + e.getMessage());
+            return CellResult.notRun(model, clients, w, "failed", String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CellResult.notRun(model, clients, w, "failed", "interrupted");
+        } finally {
+            running = null;
+        }
+    }
+
+    private static CellResult figures(String model, int clients, Workload w, LoadResult r, ProcessTree.Sample idle,
+                                      List<ProcessTree.Sample> window, ServerProcess server) {
+        double cpuCores = 0;
+        if (window.size() >= 2) {
+            ProcessTree.Sample a = window.getFirst(), b = window.getLast();
+            cpuCores = (b.cpuSeconds() - a.cpuSeconds()) / ((b.nanoTime() - a.nanoTime()) / 1e9);
+        }
+        double rps = r.throughput();
+        long pssPeak = window.stream().mapToLong(ProcessTree.Sample::pssBytes).max().orElse(0);
+        long rssPeak = window.stream().mapToLong(ProcessTree.Sample::rssBytes).max().orElse(0);
+        double waitSeconds = w.perRequest().toNanos() / 1e9;
+        double little = waitSeconds > 0 ? clients / waitSeconds : 0;
+        return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, "ok", "",
+                r.requests(), r.errors(), r.errorsByKind(), rps,
+                r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.maxMillis(),
+                cpuCores, rps > 0 ? cpuCores / rps * 1e6 : 0,
+                idle.pssBytes(), pssPeak, rssPeak, Math.max(0, (pssPeak - idle.pssBytes()) / clients),
+                window.stream().mapToInt(ProcessTree.Sample::threads).max().orElse(0),
+                window.stream().mapToInt(ProcessTree.Sample::processes).max().orElse(0),
+                window.stream().mapToInt(ProcessTree.Sample::descriptors).max().orElse(0),
+                little, little > 0 ? rps / little : 0,
+                server.pid(), server.startupLine());
+    }
+
+    /**
+     * The connections scenario for every model, {@code sequential} (the book's baseline) first.
+     * Before measuring, each server serves a tenth as many connections unrecorded, so the JIT has
+     * compiled the hot paths (as the book's C servers needed no warming).
+     */
+    public List<ConnectionsResult> connections() {
+        if (plan.connections() == 0) {
+            return List.of();
+        }
+        Thread hook = stopOnExit();
+        try {
+            List<String> order = new ArrayList<>(plan.models());
+            order.sort(Comparator.comparing(m -> !m.equals("sequential")));
+            List<ConnectionsResult> out = new ArrayList<>();
+            Double baseline = null;
+            for (String model : order) {
+                ConnectionsResult c = connections(model, baseline);
+                if (model.equals("sequential") && c.ran()) {
+                    baseline = c.cpuMillisPerConnection();
+                }
+                out.add(c);
+            }
+            return out;
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    private ConnectionsResult connections(String model, Double baselineMillis) {
+        int n = model.equals("process") ? Math.min(plan.processConnections(), plan.connections()) : plan.connections();
+        progress.begin("connections " + model + " x" + n);
+        if (n == 0) {
+            progress.end("skipped");
+            return new ConnectionsResult(model, "skipped", "no connections asked for", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        try (ServerProcess server = start(model, logs.resolve(model + "-connections.log"));
+             Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
+            URI target = URI.create("http://127.0.0.1:" + server.port() + "/echo");
+            LoadGenerator.run(shortConnections(target, Math.max(BenchPlan.CONNECTIONS_AT_ONCE, n / 10)), null);
+            Thread.sleep(SETTLE);
+            ProcessTree.Sample before = ProcessTree.sample(server.pid(), false);
+            LoadResult r = LoadGenerator.run(shortConnections(target, n), null);
+            Thread.sleep(SETTLE);
+            ProcessTree.Sample after = ProcessTree.sample(server.pid(), false);
+            double cpu = after.cpuSeconds() - before.cpuSeconds();
+            double perConn = cpu / n * 1000;
+            double above = baselineMillis == null ? 0 : perConn - baselineMillis;
+            int peak = sampler.samples().stream().mapToInt(ProcessTree.Sample::processes).max().orElse(1);
+            progress.end(String.format("%.3f ms CPU per connection, %d errors", perConn, r.errors()));
+            String reason = n < plan.connections() ? "process per connection: " + n + " connections, not " + plan.connections() : "";
+            return new ConnectionsResult(model, "ok", reason, n, r.errors(), r.throughput(), cpu, perConn, above,
+                    above * 5000 / 1000, peak, server.pid());
+        } catch (IOException | LoadException | IllegalArgumentException e) {
+            progress.end("failed: " + e.getMessage());
+            return new ConnectionsResult(model, "failed", String.valueOf(e.getMessage()), n, 0, 0, 0, 0, 0, 0, 0, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ConnectionsResult(model, "failed", "interrupted", n, 0, 0, 0, 0, 0, 0, 0, 0);
+        } finally {
+            running = null;
+        }
+    }
+
+    /** UNP's client: a new connection per request, 4,000 bytes each, 10 open at once. */
+    private LoadSpec shortConnections(URI target, int n) {
+        return LoadSpec.builder(target).connections(BenchPlan.CONNECTIONS_AT_ONCE).connectPerRequest(true)
+                .requests(n).size(BenchPlan.CONNECTION_BYTES).timeout(Duration.ofSeconds(30)).build();
+    }
+
+    private ServerProcess start(String model, Path log) throws IOException {
+        running = ServerProcess.start(jar, model, plan.serverArgs(), log);
+        return running;
+    }
+
+    /** If the bench is stopped (Ctrl-C), the server it is loading stops too. */
+    private Thread stopOnExit() {
+        Thread hook = Thread.ofPlatform().unstarted(() -> {
+            ServerProcess s = running;
+            if (s != null) {
+                s.close();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+}

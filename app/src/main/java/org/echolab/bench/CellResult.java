@@ -1,0 +1,33 @@
+package org.echolab.bench;
+
+import java.util.Map;
+
+/**
+ * One cell of the matrix: a model under a number of clients and a workload. When {@code status}
+ * is {@code skipped} or {@code failed}, {@code reason} says why and the figures are zero.
+ *
+ * <p>Units are in the names. CPU and memory are the server's whole process tree, from /proc,
+ * over the recorded period; memory per connection is the rise of PSS over the idle server's,
+ * divided by the clients. Little's law: with C clients each waiting W per request, at most C / W
+ * requests per second can complete; {@code efficiency} is req/s over that bound.
+ */
+public record CellResult(
+        String model, int clients, String workload, String work, double waitMillis,
+        String status, String reason,
+        long requests, long errors, Map<String, Long> errorsByKind, double requestsPerSecond,
+        double p50Millis, double p90Millis, double p99Millis, double p999Millis, double maxMillis,
+        double cpuCores, double cpuMicrosPerRequest,
+        long pssIdleBytes, long pssPeakBytes, long rssPeakBytes, long memoryPerConnectionBytes,
+        int threadsPeak, int processesPeak, int descriptorsPeak,
+        double littleRequestsPerSecond, double efficiency,
+        long serverPid, String startupLine) {
+
+    public boolean ran() {
+        return status.equals("ok");
+    }
+
+    static CellResult notRun(String model, int clients, Workload w, String status, String reason) {
+        return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, status, reason,
+                0, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
+    }
+}

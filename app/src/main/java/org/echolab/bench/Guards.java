@@ -1,0 +1,88 @@
+package org.echolab.bench;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.echolab.protocol.Durations;
+
+/**
+ * Keeps a benchmark from taking the machine down: before a cell runs, says whether it may, and
+ * if not, why (the reason is reported in place of the figures). The limits are estimates with a
+ * wide margin; the point is to skip the cells that would exhaust the machine or only measure
+ * timeouts, and to say so.
+ *
+ * <p>Model-specific caps are keyed by model name; a model not named here gets only the generic
+ * guards (descriptors, task ids, CPU saturation), so a new model is benchmarked by default.
+ */
+public final class Guards {
+
+    /** {@code process}: a JVM per connection; beyond this many clients the cell is skipped. */
+    static final int PROCESS_MAX_CLIENTS = 200;
+    /** A child JVM's memory (PSS with CDS sharing is ~30 MiB, RSS ~40: see the process-model notes), with margin. */
+    static final long PROCESS_BYTES = 48L << 20;
+    /** CPU to start one child JVM, an estimate used to lengthen the warm-up so it covers the spawning. */
+    static final Duration PROCESS_SPAWN_CPU = Duration.ofMillis(200);
+    /** {@code sequential}: one connection at a time, so every other keep-alive client only waits. */
+    static final int SEQUENTIAL_MAX_CLIENTS = 10;
+    /** Descriptors a JVM needs besides its connections (jars, epoll, pipes), with margin. */
+    static final int FD_MARGIN = 256;
+
+    private final Machine machine;
+
+    public Guards(Machine machine) {
+        this.machine = machine;
+    }
+
+    /** Why the cell must not run, or empty if it may. */
+    public Optional<String> skip(String model, int clients, Workload workload, Duration timeout) {
+        if (clients + FD_MARGIN > machine.fdLimit()) {
+            return reason("needs " + clients + " descriptors on each side and more; ulimit -n is " + machine.fdLimit());
+        }
+        switch (model) {
+            case "sequential" -> {
+                if (clients > SEQUENTIAL_MAX_CLIENTS) {
+                    return reason("one connection at a time: " + (clients - 1)
+                            + " keep-alive clients would only wait out their timeout (cap " + SEQUENTIAL_MAX_CLIENTS + ")");
+                }
+            }
+            case "process" -> {
+                if (clients > PROCESS_MAX_CLIENTS) {
+                    return reason("a JVM per connection: " + clients + " processes (cap " + PROCESS_MAX_CLIENTS
+                            + ", ~" + (PROCESS_BYTES >> 20) + " MiB and ~" + PROCESS_SPAWN_CPU.toMillis() + " ms CPU each)");
+                }
+                if (clients * PROCESS_BYTES > machine.memAvailableBytes() / 2) {
+                    return reason("a JVM per connection: " + clients + " x " + (PROCESS_BYTES >> 20)
+                            + " MiB is over half the available memory");
+                }
+            }
+            case "thread" -> {
+                if (clients > machine.freeTasks() / 2) {
+                    return reason("a kernel thread per connection: " + clients + " threads, but only "
+                            + machine.freeTasks() + " task ids are free (pid_max " + machine.pidMax() + ")");
+                }
+            }
+            default -> { }
+        }
+        if (workload.kind().equals("cpu")) {
+            // closed workload: every client waits for all the CPU work queued ahead of it
+            double seconds = clients * (workload.perRequest().toNanos() / 1e9) / machine.cores();
+            if (seconds > timeout.toNanos() / 1e9) {
+                return reason(String.format("CPU-bound: %d clients x %s / %d cores = %.1f s per request, beyond the %s timeout",
+                        clients, Durations.format(workload.perRequest()), machine.cores(), seconds, Durations.format(timeout)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The warm-up for a cell: longer where the model starts a process per client. */
+    public Duration warmup(String model, int clients, Duration planned) {
+        if (model.equals("process")) {
+            Duration spawning = PROCESS_SPAWN_CPU.multipliedBy(clients).dividedBy(machine.cores());
+            return spawning.compareTo(planned) > 0 ? spawning : planned;
+        }
+        return planned;
+    }
+
+    private static Optional<String> reason(String why) {
+        return Optional.of(why);
+    }
+}

@@ -1,0 +1,84 @@
+package org.echolab.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Samples a server's process tree ({@link ProcessTree}) a few times a second on its own platform
+ * thread, from {@link #start} to {@link #close}.
+ *
+ * <p>It shares the machine with the server it measures, so it paces itself: after each reading it
+ * sleeps at least {@code interval} and at least four times as long as the reading took, which
+ * keeps it under a fifth of one core even when the tree has hundreds of processes.
+ */
+public final class Sampler implements AutoCloseable {
+
+    private final long root;
+    private final Duration interval;
+    private final List<ProcessTree.Sample> samples = new ArrayList<>();   // guarded by this
+    private final Thread thread;
+
+    private Sampler(long root, Duration interval) {
+        this.root = root;
+        this.interval = interval;
+        this.thread = Thread.ofPlatform().daemon().name("bench-sampler-" + root).unstarted(this::loop);
+    }
+
+    public static Sampler start(long root, Duration interval) {
+        Sampler s = new Sampler(root, interval);
+        s.thread.start();
+        return s;
+    }
+
+    private void loop() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                long t0 = System.nanoTime();
+                ProcessTree.Sample s = ProcessTree.sample(root, true);
+                if (s.processes() > 0) {
+                    synchronized (this) {
+                        samples.add(s);
+                    }
+                }
+                long took = System.nanoTime() - t0;
+                Thread.sleep(Duration.ofNanos(Math.max(interval.toNanos(), 4 * took)));
+            }
+        } catch (InterruptedException e) {
+            // closed
+        }
+    }
+
+    /** The samples so far, oldest first. */
+    public synchronized List<ProcessTree.Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    /**
+     * The samples taken between two {@link System#nanoTime} instants; if fewer than two fell
+     * inside (a busy machine delays the sampler), the nearest one on each side instead, so that
+     * rates still span about the period asked for.
+     */
+    public List<ProcessTree.Sample> between(long fromNanos, long toNanos) {
+        List<ProcessTree.Sample> all = samples();
+        List<ProcessTree.Sample> inside = all.stream().filter(s -> s.nanoTime() >= fromNanos && s.nanoTime() <= toNanos).toList();
+        if (inside.size() >= 2) {
+            return inside;
+        }
+        List<ProcessTree.Sample> around = new ArrayList<>();
+        all.stream().filter(s -> s.nanoTime() < fromNanos).reduce((a, b) -> b).ifPresent(around::add);
+        around.addAll(inside);
+        all.stream().filter(s -> s.nanoTime() > toNanos).findFirst().ifPresent(around::add);
+        return around;
+    }
+
+    @Override
+    public void close() {
+        thread.interrupt();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.echolab.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A fresh {@code echolab serve} in its own JVM, as a user would start it, so that every benchmark
+ * cell measures a clean process tree: {@code java -jar <this jar> serve --port 0 --model M}.
+ *
+ * <p>{@link #start} returns once the server printed its startup line (which names the port it
+ * got); {@link #close} sends SIGTERM (the server drains and ends its threads and child
+ * processes), waits for the whole tree to end, and only if it does not, kills what is left of the
+ * tree it started, by pid. Nothing outlives a benchmark.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Process process;
+    private final String startupLine;
+    private final int port;
+
+    private ServerProcess(Process process, String startupLine, int port) {
+        this.process = process;
+        this.startupLine = startupLine;
+        this.port = port;
+    }
+
+    /**
+     * Starts {@code serve --port 0 --model model} plus {@code extraArgs} from {@code jar}; its
+     * stderr goes to {@code log}.
+     *
+     * @throws IOException with the server's own words when it did not start
+     */
+    public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
+                "-jar", jar.toString(), "serve", "--port", "0", "--model", model, "--grace", "5s"));
+        cmd.addAll(extraArgs);
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        CompletableFuture<String> line = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("bench-server-stdout-" + p.pid()).start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    if (!line.isDone() && LISTENING.matcher(l).find()) {
+                        line.complete(l);
+                    }
+                }
+            } catch (IOException e) {
+                // the server ended; the future below says so
+            }
+            line.completeExceptionally(new IOException("ended without a startup line"));
+        });
+        try {
+            String startup = line.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            Matcher m = LISTENING.matcher(startup);
+            m.find();
+            return new ServerProcess(p, startup, Integer.parseInt(m.group(2)));
+        } catch (ExecutionException | TimeoutException e) {
+            stop(p);
+            throw new IOException("'" + String.join(" ", cmd.subList(3, cmd.size())) + "' did not start"
+                    + (p.isAlive() ? " within " + START_TIMEOUT.toSeconds() + "s" : " (exit " + p.exitValue() + ")")
+                    + ": " + lastLines(log), e);
+        } catch (InterruptedException e) {
+            stop(p);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the server", e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String startupLine() {
+        return startupLine;
+    }
+
+    /** SIGTERM, then waits for the whole tree (killing what is left after a while). Safe to call twice. */
+    @Override
+    public void close() {
+        stop(process);
+    }
+
+    /** Stops the tree; returns whether it ended by itself, without being killed. */
+    private static boolean stop(Process p) {
+        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+        tree.add(p.toHandle());
+        p.destroy();   // SIGTERM: the server's shutdown hook drains and ends its workers
+        boolean clean = waitAll(tree, STOP_TIMEOUT);
+        if (!clean) {
+            // it did not end by itself: kill what is left of what we started, by pid
+            tree.forEach(ProcessHandle::destroyForcibly);
+            waitAll(tree, Duration.ofSeconds(5));
+        }
+        return clean;
+    }
+
+    private static boolean waitAll(List<ProcessHandle> tree, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (ProcessHandle h : tree) {
+            try {
+                h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The java that runs this JVM, so the server runs on the same JDK. */
+    static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The echolab jar this code runs from. */
+    public static Path ownJar() {
+        try {
+            Path p = Path.of(ServerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(p) || !p.toString().endsWith(".jar")) {
+                throw new IllegalStateException("bench starts servers from the echolab jar, but runs from " + p
+                        + "; build it (./mvnw -pl app -am package) and run 'java -jar app/target/echolab.jar bench', or pass --jar");
+            }
+            return p;
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the echolab jar: " + e.getMessage(), e);
+        }
+    }
+
+    private static String lastLines(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.echolab.bench.report;
+
+import java.util.List;
+import org.echolab.bench.BenchResults;
+
+/**
+ * report.html: one self-contained page (styles and charts inline, no script, no link to anything
+ * outside it) so it opens offline and can be mailed as one file.
+ *
+ * <p>Each chart sits in a {@code <figure class="chart">} that states what should be drawn in it
+ * ({@code data-points}, {@code data-series}, {@code data-marker}); the report test checks the
+ * browser's DOM against these.
+ */
+public final class HtmlReport {
+
+    private HtmlReport() {}
+
+    public static String render(BenchResults r, List<Charts.Drawn> charts, List<String> svgs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("""
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>EchoLab benchmark</title>
+                <style>
+                body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 80em; padding: 0 1em; color: #222 }
+                table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0 }
+                th, td { border: 1px solid #ddd; padding: 0.2em 0.5em; text-align: right }
+                th { background: #f4f4f4 }
+                td:nth-child(-n+3), th:nth-child(-n+3) { text-align: left }
+                tr.skipped td { color: #888; text-align: left }
+                figure.chart { display: inline-block; margin: 0.5em }
+                figure.chart svg { max-width: 100%; height: auto }
+                p.note { max-width: 60em }
+                </style></head><body>
+                """);
+        sb.append("<h1>EchoLab benchmark, ").append(esc(r.started())).append("</h1>\n");
+        sb.append("<p class=\"note\">").append(esc(MarkdownReport.setting(r))).append("</p>\n");
+        sb.append("<h2>Charts</h2>\n");
+        for (int i = 0; i < charts.size(); i++) {
+            Charts.Drawn c = charts.get(i);
+            sb.append("<figure class=\"chart\" id=\"").append(esc(c.id())).append("\" data-points=\"").append(c.points())
+                    .append("\" data-series=\"").append(c.series()).append("\" data-marker=\"").append(c.marker())
+                    .append("\">\n").append(svgs.get(i)).append("\n<figcaption>").append(esc(c.title()))
+                    .append("</figcaption></figure>\n");
+        }
+        sb.append("<h2>Best throughput per model</h2>\n").append(table(Summary.peaks(r)));
+        sb.append("<h2>Every cell</h2>\n").append(table(Tables.cells(r.cells())));
+        sb.append("<p class=\"note\">").append(esc(MarkdownReport.HOW_TO_READ.replace("*", ""))).append("</p>\n");
+        if (!r.connections().isEmpty()) {
+            sb.append("<h2>Connections (UNP vol. 1 ch. 30, Figure 30.1)</h2>\n<p class=\"note\">")
+                    .append(esc(MarkdownReport.CONNECTIONS.replace("`", ""))).append("</p>\n")
+                    .append(table(Tables.connections(r.connections())));
+        }
+        sb.append("</body></html>\n");
+        return sb.toString();
+    }
+
+    private static String table(Tables.Table t) {
+        StringBuilder sb = new StringBuilder("<table>\n<tr>");
+        t.header().forEach(h -> sb.append("<th>").append(esc(h)).append("</th>"));
+        sb.append("</tr>\n");
+        for (List<String> row : t.rows()) {
+            boolean note = row.size() > 4 && row.subList(4, row.size()).stream().allMatch(String::isEmpty);
+            if (note) {
+                sb.append("<tr class=\"skipped\">");
+                row.subList(0, 3).forEach(c -> sb.append("<td>").append(esc(c)).append("</td>"));
+                sb.append("<td colspan=\"").append(row.size() - 3).append("\">").append(esc(row.get(3))).append("</td>");
+            } else {
+                sb.append("<tr>");
+                row.forEach(c -> sb.append("<td>").append(esc(c)).append("</td>"));
+            }
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table>\n").toString();
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

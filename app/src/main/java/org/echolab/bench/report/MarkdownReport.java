@@ -1,0 +1,56 @@
+package org.echolab.bench.report;
+
+import java.util.List;
+import org.echolab.bench.BenchResults;
+import org.echolab.protocol.Durations;
+
+/** report.md: the run's setting, the headline table, every cell, the connections scenario, the charts. */
+public final class MarkdownReport {
+
+    private MarkdownReport() {}
+
+    public static String render(BenchResults r, List<Charts.Drawn> charts) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# EchoLab benchmark, ").append(r.started()).append("\n\n");
+        sb.append(setting(r)).append("\n\n");
+        sb.append("## Best throughput per model\n\n").append(Tables.markdown(Summary.peaks(r))).append('\n');
+        sb.append("## Every cell\n\n").append(Tables.markdown(Tables.cells(r.cells()))).append('\n');
+        sb.append(HOW_TO_READ).append("\n\n");
+        if (!r.connections().isEmpty()) {
+            sb.append("## Connections (UNP vol. 1 ch. 30, Figure 30.1)\n\n").append(CONNECTIONS).append("\n\n")
+                    .append(Tables.markdown(Tables.connections(r.connections()))).append('\n');
+        }
+        sb.append("## Charts\n\n");
+        for (Charts.Drawn c : charts) {
+            sb.append("![").append(c.title()).append("](charts/").append(c.id()).append(".svg)\n\n");
+        }
+        return sb.toString();
+    }
+
+    static String setting(BenchResults r) {
+        var m = r.machine();
+        var p = r.plan();
+        return "Preset `" + r.preset() + "`: `" + r.command() + "`. " + m.cores() + " cores, "
+                + (m.memAvailableBytes() >> 30) + " GiB available, Linux " + m.kernel() + ", Java " + r.java()
+                + ", ulimit -n " + m.fdLimit() + ", pid_max " + m.pidMax() + ". Each cell: a fresh server process, "
+                + Durations.format(p.warmup()) + " warm-up, " + Durations.format(p.duration()) + " recorded, "
+                + Durations.format(p.timeout()) + " timeout per request; the load generator runs in the benchmark's "
+                + "own JVM on the same cores. Started " + r.started() + ", finished " + r.finished() + ".";
+    }
+
+    static final String HOW_TO_READ = """
+            How to read: *req/s* and latency are the clients' view (keep-alive connections sending back to \
+            back). *Little eff.* is req/s over Little's law's bound, clients / wait: 100% means no request \
+            waited for anything but its own work. *CPU µs/req* and *cores busy* are the server's whole \
+            process tree (user + system, /proc/PID/stat), *PSS* its proportional memory (smaps_rollup, \
+            shared pages split between processes), *KiB/conn* the rise of PSS over the idle server per \
+            client; *threads*, *procs* and *fds* are peaks over the recorded period. Skipped cells say why.""";
+
+    static final String CONNECTIONS = """
+            Short connections, at most 10 open at once, each fetching 4,000 bytes and closing (UNP's \
+            `client host port 5 500 4000`). The figure is the server tree's CPU time per connection, \
+            and that less the `sequential` (iterative) server's, scaled to the book's 5,000 connections. \
+            The last column is the book's 3rd-edition figure in seconds, for reference only: other \
+            hardware, C servers, and a process per connection that is a fork there and a whole new JVM \
+            here.""";
+}

@@ -1,0 +1,38 @@
+package org.echolab.bench.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.echolab.bench.BenchResults;
+import org.echolab.bench.CellResult;
+
+/** The headline table: for each workload and model, the best throughput and where it was reached. */
+public final class Summary {
+
+    private Summary() {}
+
+    public static Tables.Table peaks(BenchResults results) {
+        List<String> workloads = results.cells().stream().map(CellResult::workload).distinct().toList();
+        List<List<String>> rows = new ArrayList<>();
+        for (String w : workloads) {
+            for (String model : results.plan().models()) {
+                List<CellResult> ran = results.cells().stream()
+                        .filter(c -> c.model().equals(model) && c.workload().equals(w) && c.ran()).toList();
+                if (ran.isEmpty()) {
+                    rows.add(List.of(w, model, "-", "-", "-", "-", "-"));
+                    continue;
+                }
+                CellResult best = ran.stream().max(Comparator.comparingDouble(CellResult::requestsPerSecond)).orElseThrow();
+                CellResult most = ran.getLast();   // cells are in client order
+                rows.add(List.of(w, model, Tables.num(best.requestsPerSecond()) + " @ " + best.clients(),
+                        Tables.ms(best.p99Millis()), Integer.toString(most.clients()),
+                        Tables.num(most.requestsPerSecond()) + (most.errors() > 0 ? " (" + most.errors() + " errors)" : ""),
+                        String.format(Locale.ROOT, "%s MiB, %d threads, %d procs",
+                                Tables.mib(most.pssPeakBytes()), most.threadsPeak(), most.processesPeak())));
+            }
+        }
+        return new Tables.Table(List.of("workload", "model", "best req/s @ clients", "p99 ms there",
+                "most clients run", "req/s there", "server at most clients"), rows);
+    }
+}

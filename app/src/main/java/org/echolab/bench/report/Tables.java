@@ -1,0 +1,133 @@
+package org.echolab.bench.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.echolab.bench.CellResult;
+import org.echolab.bench.ConnectionsResult;
+
+/**
+ * The result tables as rows of text, shared by the terminal, Markdown and HTML reports so that
+ * all three say the same thing.
+ */
+public final class Tables {
+
+    /** A table: a header row and body rows of the same width. */
+    public record Table(List<String> header, List<List<String>> rows) {}
+
+    private Tables() {}
+
+    public static Table cells(List<CellResult> cells) {
+        List<List<String>> rows = new ArrayList<>();
+        for (CellResult c : cells) {
+            if (!c.ran()) {
+                rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()), c.status() + ": " + c.reason(),
+                        "", "", "", "", "", "", "", "", "", ""));
+                continue;
+            }
+            rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()),
+                    num(c.requestsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), Long.toString(c.errors()),
+                    c.littleRequestsPerSecond() > 0 ? pct(c.efficiency()) : "-",
+                    num(c.cpuMicrosPerRequest()), String.format(Locale.ROOT, "%.2f", c.cpuCores()),
+                    mib(c.pssPeakBytes()), kib(c.memoryPerConnectionBytes()),
+                    Integer.toString(c.threadsPeak()), c.processesPeak() + " / " + c.descriptorsPeak()));
+        }
+        return new Table(List.of("model", "workload", "clients", "req/s", "p50 ms", "p99 ms", "errors",
+                "Little eff.", "CPU µs/req", "cores busy", "PSS MiB", "KiB/conn", "threads", "procs / fds"), rows);
+    }
+
+    public static Table connections(List<ConnectionsResult> results) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ConnectionsResult r : results) {
+            UnpFigure.Row unp = UnpFigure.of(r.model());
+            String book = unp == null ? "-" : unp.thirdEdition();
+            String design = unp == null ? "(after the book)" : "row " + unp.row() + ": " + unp.design();
+            if (!r.ran()) {
+                rows.add(List.of(r.model(), design, r.status() + ": " + r.reason(), "", "", "", "", book));
+                continue;
+            }
+            rows.add(List.of(r.model(), design, Integer.toString(r.connections()) + (r.errors() > 0 ? " (" + r.errors() + " errors)" : ""),
+                    num(r.connectionsPerSecond()), String.format(Locale.ROOT, "%.3f", r.cpuMillisPerConnection()),
+                    String.format(Locale.ROOT, "%.3f", r.aboveSequentialMillisPerConnection()),
+                    String.format(Locale.ROOT, "%.2f", r.scaledTo5000Seconds()), book));
+        }
+        return new Table(List.of("model", "UNP design", "connections", "conn/s", "CPU ms/conn",
+                "above sequential, ms/conn", "x 5,000 conns, s", "UNP 3rd ed., s"), rows);
+    }
+
+    static String num(double v) {
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        return String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    static String ms(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.2f", v);
+    }
+
+    static String pct(double v) {
+        return String.format(Locale.ROOT, "%.0f%%", v * 100);
+    }
+
+    static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.0f", bytes / 1048576.0);
+    }
+
+    static String kib(long bytes) {
+        return String.format(Locale.ROOT, bytes >= 10240 ? "%,.0f" : "%.1f", bytes / 1024.0);
+    }
+
+    /** Fixed-width text, for the terminal; a row that only has a note (skipped: why) lets it run on. */
+    public static String text(Table t) {
+        int n = t.header().size();
+        int[] width = new int[n];
+        List<List<String>> all = new ArrayList<>();
+        all.add(t.header());
+        all.addAll(t.rows());
+        for (List<String> r : all) {
+            for (int i = 0; i < n; i++) {
+                if (!(noteOnly(r) && i >= 3)) {
+                    width[i] = Math.max(width[i], r.get(i).length());
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (List<String> r : all) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                if (noteOnly(r) && i >= 3) {
+                    line.append(r.get(i));
+                } else {
+                    line.append(i < 3 ? pad(r.get(i), width[i]) : padLeft(r.get(i), width[i])).append("  ");
+                }
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A row whose only figure is a note in its 4th column: a skipped or failed cell. */
+    private static boolean noteOnly(List<String> r) {
+        return r.size() > 4 && r.subList(4, r.size()).stream().allMatch(String::isEmpty);
+    }
+
+    /** A GitHub-flavoured Markdown table. */
+    public static String markdown(Table t) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", t.header())).append(" |\n");
+        sb.append("|").append("---|".repeat(t.header().size())).append('\n');
+        for (List<String> r : t.rows()) {
+            sb.append("| ").append(String.join(" | ", r.stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String pad(String s, int w) {
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
+    }
+
+    private static String padLeft(String s, int w) {
+        return s.length() >= w ? s : " ".repeat(w - s.length()) + s;
+    }
+}

@@ -1,0 +1,163 @@
+package org.echolab.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.echolab.bench.BenchPlan;
+import org.echolab.bench.BenchResults;
+import org.echolab.bench.BenchRunner;
+import org.echolab.bench.CellResult;
+import org.echolab.bench.ConnectionsResult;
+import org.echolab.bench.Machine;
+import org.echolab.bench.ProcessTree;
+import org.echolab.bench.ProgressBar;
+import org.echolab.bench.ServerProcess;
+import org.echolab.bench.Workload;
+import org.echolab.bench.report.ReportWriter;
+import org.echolab.bench.report.Tables;
+import org.echolab.models.Models;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code echolab bench}: every model side by side; parses options, runs {@link BenchRunner}, writes the report. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmark every model side by side: req/s, latency, CPU, memory, threads and processes",
+                "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
+                "short-connections scenario. Writes results.json, results.csv, report.md and report.html.",
+                "Run it alone on the machine: e.g. flock /tmp/echolab-bench.lock ./echolab bench"})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells; under a minute.")
+    boolean quick;
+
+    @Option(names = "--models", split = ",", paramLabel = "M,M", description = "Models to run. Default: every model (${sys:echolab.models}).")
+    List<String> models;
+
+    @Option(names = "--clients", split = ",", paramLabel = "N,N", description = "Client counts. Default: 1,10,100,1000,10000 (--quick: 1,10).")
+    List<Integer> clients;
+
+    @Option(names = "--workloads", split = ",", paramLabel = "W,W",
+            description = "Per-request work: sleep:DURATION, cpu:DURATION or none. Default: sleep:100ms,cpu:5ms,none (--quick: sleep:10ms).")
+    List<String> workloads;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Unrecorded load before each cell. Default: 1s (--quick: 200ms).")
+    Duration warmup;
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Recorded period of each cell. Default: 3s (--quick: 500ms).")
+    Duration duration;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Per request; slower counts as an error. Default: 3s (--quick: 1s).")
+    Duration timeout;
+
+    @Option(names = "--connections", paramLabel = "N", description = "Connections scenario: short connections per model; 0 skips it. Default: 2000 (--quick: 100).")
+    Integer connections;
+
+    @Option(names = "--process-connections", paramLabel = "N", description = "Connections scenario: the count for 'process' (a JVM each). Default: 200 (--quick: 20).")
+    Integer processConnections;
+
+    @Option(names = "--server-arg", paramLabel = "OPTION", description = "An extra 'serve' option for every server, e.g. --server-arg=--threads=400 (repeatable).")
+    List<String> serverArgs = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Results folder. Default: bench-results/<timestamp>.")
+    Path out;
+
+    @Option(names = "--jar", paramLabel = "PATH", description = "The echolab jar to run servers from. Default: the jar running this command.")
+    Path jar;
+
+    @Override
+    public Integer call() {
+        if (!ProcessTree.supported()) {
+            System.err.println("echolab bench: needs Linux's /proc (smaps_rollup, Linux 4.14 or newer) to measure servers");
+            return ExitCode.UNSUPPORTED.code;
+        }
+        BenchPlan plan;
+        Path serverJar;
+        try {
+            plan = plan();
+            serverJar = jar != null ? jar : ServerProcess.ownJar();
+        } catch (IllegalArgumentException e) {
+            System.err.println("echolab bench: " + e.getMessage());
+            return ExitCode.USAGE.code;
+        } catch (IllegalStateException e) {
+            System.err.println("echolab bench: " + e.getMessage());
+            return ExitCode.CANNOT_START.code;
+        }
+        if (!Files.isRegularFile(serverJar)) {
+            System.err.println("echolab bench: no jar at " + serverJar + "; build it with ./mvnw -pl app -am package");
+            return ExitCode.CANNOT_START.code;
+        }
+        ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
+        Path dir = out != null ? out : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Machine machine = Machine.current();
+        int steps = plan.cells() + (plan.connections() > 0 ? plan.models().size() : 0);
+        ProgressBar progress = new ProgressBar(System.err, System.console() != null, steps);
+        System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells + "
+                + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario")
+                + ", results in " + dir);
+        BenchRunner runner = new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress);
+        List<CellResult> cells = runner.matrix();
+        List<ConnectionsResult> conns = runner.connections();
+        progress.finish();
+        BenchResults results = new BenchResults(started.toString(), ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                plan.preset(), "echolab bench " + String.join(" ", commandLine()), machine,
+                Runtime.version().toString(), serverJar.toString(), plan, cells, conns);
+        try {
+            ReportWriter.write(results, dir);
+        } catch (IOException e) {
+            System.err.println("echolab bench: cannot write the results to " + dir + ": " + e.getMessage());
+            return ExitCode.FAILED.code;
+        }
+        System.out.print(Tables.text(Tables.cells(cells)));
+        if (!conns.isEmpty()) {
+            System.out.println();
+            System.out.print(Tables.text(Tables.connections(conns)));
+        }
+        System.out.println();
+        System.out.println("report: " + dir.resolve("report.html").toAbsolutePath());
+        long failed = cells.stream().filter(c -> c.status().equals("failed")).count()
+                + conns.stream().filter(c -> c.status().equals("failed")).count();
+        if (failed > 0) {
+            System.err.println("echolab bench: " + failed + " cell(s) failed to run; see their reasons and " + dir.resolve("logs"));
+            return ExitCode.FAILED.code;
+        }
+        return ExitCode.OK.code;
+    }
+
+    /** The preset, with each option given on the command line in place of the preset's value. */
+    BenchPlan plan() {
+        List<String> names = models != null ? models : Models.names();
+        for (String m : names) {
+            Models.byName(m);
+        }
+        BenchPlan base = quick ? BenchPlan.quick(names) : BenchPlan.full(names);
+        List<Workload> ws = workloads == null ? base.workloads() : workloads.stream().map(Workload::parse).toList();
+        return new BenchPlan(base.preset(), names, clients != null ? clients : base.clients(), ws,
+                warmup != null ? warmup : base.warmup(), duration != null ? duration : base.duration(),
+                timeout != null ? timeout : base.timeout(),
+                connections != null ? connections : base.connections(),
+                processConnections != null ? processConnections : base.processConnections(),
+                base.sampleEvery(), serverArgs);
+    }
+
+    private List<String> commandLine() {
+        List<String> args = new ArrayList<>();
+        if (quick) args.add("--quick");
+        if (models != null) args.add("--models=" + String.join(",", models));
+        if (clients != null) args.add("--clients=" + String.join(",", clients.stream().map(String::valueOf).toList()));
+        if (workloads != null) args.add("--workloads=" + String.join(",", workloads));
+        if (warmup != null) args.add("--warmup=" + org.echolab.protocol.Durations.format(warmup));
+        if (duration != null) args.add("--duration=" + org.echolab.protocol.Durations.format(duration));
+        if (timeout != null) args.add("--timeout=" + org.echolab.protocol.Durations.format(timeout));
+        if (connections != null) args.add("--connections=" + connections);
+        if (processConnections != null) args.add("--process-connections=" + processConnections);
+        serverArgs.forEach(a -> args.add("--server-arg=" + a));
+        return args;
+    }
+}

@@ -1,0 +1,160 @@
+package org.echolab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.echolab.models.Models;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code echolab bench --quick} end to end, as CI runs it: the real jar in its own JVM, starting
+ * a real server process per cell; then its report.html in headless Chromium.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BenchIT {
+
+    @TempDir
+    static Path dir;
+
+    static int exit;
+    static String stdout;
+    static String stderr;
+    static JsonNode results;
+
+    @BeforeAll
+    static void runQuickBench() throws Exception {
+        Path jar = Path.of(System.getProperty("echolab.jar", "target/echolab.jar"));
+        assertThat(jar).as("the packaged jar (system property echolab.jar)").isRegularFile();
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Path out = dir.resolve("out");
+        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "bench", "--quick", "--out", dir.resolve("results").toString())
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile()).start();
+        boolean ended = p.waitFor(5, TimeUnit.MINUTES);
+        if (!ended) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor();
+        }
+        assertThat(ended).as("bench --quick ended").isTrue();
+        exit = p.exitValue();
+        stdout = Files.readString(out, StandardCharsets.UTF_8);
+        stderr = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
+        results = new ObjectMapper().readTree(dir.resolve("results/results.json").toFile());
+    }
+
+    @Test
+    @Order(1)
+    void runsEveryModelAndWritesTheResultsFolder() {
+        assertThat(exit).as("exit code; stderr:%n%s", stderr).isZero();
+        for (String f : List.of("results.json", "results.csv", "connections.csv", "report.md", "report.html")) {
+            assertThat(dir.resolve("results").resolve(f)).isNotEmptyFile();
+        }
+        List<String> models = new ArrayList<>();
+        results.get("cells").forEach(c -> models.add(c.get("model").asText()));
+        assertThat(models).containsAll(Models.names());
+        assertThat(stdout).contains("req/s").contains("report: ");
+        int steps = results.get("cells").size() + results.get("connections").size();
+        assertThat(stderr).as("the progress bar counts every step").contains("] " + steps + "/" + steps + " ");
+    }
+
+    @Test
+    @Order(2)
+    void everyCellRanWithFiguresFromProcOrSaysWhyNot() {
+        for (JsonNode c : results.get("cells")) {
+            String cell = c.get("model").asText() + " c=" + c.get("clients").asInt();
+            if (c.get("status").asText().equals("ok")) {
+                assertThat(c.get("requests").asLong()).as(cell + " requests").isPositive();
+                assertThat(c.get("requestsPerSecond").asDouble()).as(cell).isPositive();
+                assertThat(c.get("p99Millis").asDouble()).as(cell).isGreaterThanOrEqualTo(10);   // every request sleeps 10 ms
+                assertThat(c.get("pssPeakBytes").asLong()).as(cell + " PSS").isPositive();
+                assertThat(c.get("threadsPeak").asInt()).as(cell + " threads").isPositive();
+                assertThat(c.get("processesPeak").asInt()).as(cell + " processes").isPositive();
+                assertThat(c.get("descriptorsPeak").asInt()).as(cell + " descriptors").isPositive();
+            } else {
+                assertThat(c.get("status").asText()).as(cell).isEqualTo("skipped");
+                assertThat(c.get("reason").asText()).as(cell).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theConnectionsScenarioMeasuresEveryModelAgainstSequential() {
+        JsonNode conns = results.get("connections");
+        assertThat(conns.get(0).get("model").asText()).isEqualTo("sequential");
+        assertThat(conns).hasSize(Models.names().size());
+        for (JsonNode c : conns) {
+            assertThat(c.get("status").asText()).as(c.get("model").asText()).isEqualTo("ok");
+            assertThat(c.get("errors").asLong()).as(c.get("model").asText()).isZero();
+            assertThat(c.get("cpuSeconds").asDouble()).as(c.get("model").asText()).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void leavesNoServerProcessBehind() {
+        List<Long> pids = new ArrayList<>();
+        results.get("cells").forEach(c -> pids.add(c.get("serverPid").asLong()));
+        results.get("connections").forEach(c -> pids.add(c.get("serverPid").asLong()));
+        for (long pid : pids) {
+            if (pid != 0) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
+    void theReportOpensOfflineInChromiumWithEveryChartDrawn() throws Exception {
+        assumeTrue(HeadlessChromium.available(), "chromium is not installed (.ci/run installs it)");
+
+        HeadlessChromium.Page page = HeadlessChromium.open(dir.resolve("results/report.html"));
+
+        assertThat(page.console()).as("console messages").isEmpty();
+        assertThat(HeadlessChromium.externalReferences(page.dom())).as("references outside the page").isEmpty();
+        List<Element> charts = page.dom().select("figure.chart");
+        assertThat(charts).hasSizeGreaterThanOrEqualTo(4 + 1);   // 4 metrics x 1 workload + connections
+        for (Element chart : charts) {
+            int points = Integer.parseInt(chart.attr("data-points"));
+            int series = Integer.parseInt(chart.attr("data-series"));
+            assertThat(points).as(chart.id()).isPositive();
+            assertThat(chart.select("svg")).as(chart.id()).hasSize(1);
+            if (chart.attr("data-marker").equals("ellipse")) {
+                assertThat(chart.select("svg ellipse")).as(chart.id() + ": a circle per point and legend entry").hasSize(points + series);
+            } else {
+                assertThat(chart.select("svg path[style*=rgb(31,119,180)]")).as(chart.id() + ": a bar per model").hasSize(points);
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void theChromiumCheckCatchesScriptErrorsFetchesAndMissingCharts() throws Exception {
+        assumeTrue(HeadlessChromium.available(), "chromium is not installed (.ci/run installs it)");
+        Path broken = dir.resolve("broken.html");
+        Files.writeString(broken, """
+                <!doctype html><html><body>
+                <figure class="chart" data-points="3" data-series="1" data-marker="ellipse"><svg></svg></figure>
+                <img src="https://example.com/logo.png"><script>notDefined();</script>
+                </body></html>""");
+
+        HeadlessChromium.Page page = HeadlessChromium.open(broken);
+
+        assertThat(page.console()).anySatisfy(l -> assertThat(l).contains("notDefined"));
+        assertThat(HeadlessChromium.externalReferences(page.dom())).containsExactly("https://example.com/logo.png");
+        assertThat(page.dom().select("figure.chart svg ellipse")).isEmpty();
+    }
+}

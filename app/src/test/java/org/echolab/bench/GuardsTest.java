@@ -1,0 +1,87 @@
+package org.echolab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The guards skip what would exhaust the machine or only time out, say why, and let the rest run. */
+class GuardsTest {
+
+    private static final long GIB = 1L << 30;
+    private static final Machine TWO_CORES = new Machine(2, 20_000, 32_768, 300, 20 * GIB, "test");
+    private static final Guards GUARDS = new Guards(TWO_CORES);
+    private static final Workload SLEEP = Workload.parse("sleep:100ms");
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    @Test
+    void aProcessPerConnectionIsCappedAtAFewHundredClients() {
+        assertThat(GUARDS.skip("process", 100, SLEEP, TIMEOUT)).isEmpty();
+        assertThat(GUARDS.skip("process", 1000, SLEEP, TIMEOUT)).hasValueSatisfying(
+                why -> assertThat(why).contains("a JVM per connection").contains("1000 processes"));
+    }
+
+    @Test
+    void aProcessPerConnectionMustFitInHalfTheMemory() {
+        Guards small = new Guards(new Machine(2, 20_000, 32_768, 300, 4 * GIB, "test"));
+
+        assertThat(small.skip("process", 100, SLEEP, TIMEOUT)).hasValueSatisfying(
+                why -> assertThat(why).contains("over half the available memory"));
+    }
+
+    @Test
+    void sequentialGetsAHandfulOfClients() {
+        assertThat(GUARDS.skip("sequential", 10, SLEEP, TIMEOUT)).isEmpty();
+        assertThat(GUARDS.skip("sequential", 100, SLEEP, TIMEOUT)).hasValueSatisfying(
+                why -> assertThat(why).contains("one connection at a time"));
+    }
+
+    @Test
+    void aThreadPerConnectionMustLeaveTaskIdsToTheMachine() {
+        assertThat(GUARDS.skip("thread", 10_000, SLEEP, TIMEOUT)).isEmpty();
+        Guards crowded = new Guards(new Machine(2, 20_000, 32_768, 20_000, 20 * GIB, "test"));
+
+        assertThat(crowded.skip("thread", 10_000, SLEEP, TIMEOUT)).hasValueSatisfying(
+                why -> assertThat(why).contains("task ids").contains("pid_max 32768"));
+    }
+
+    @Test
+    void everyModelNeedsDescriptorsWithinTheLimit() {
+        assertThat(GUARDS.skip("virtual", 10_000, SLEEP, TIMEOUT)).isEmpty();
+        assertThat(GUARDS.skip("virtual", 19_900, SLEEP, TIMEOUT)).hasValueSatisfying(
+                why -> assertThat(why).contains("ulimit -n is 20000"));
+    }
+
+    @Test
+    void cpuWorkBeyondWhatTheCoresFinishWithinTheTimeoutIsSkipped() {
+        Workload cpu = Workload.parse("cpu:5ms");
+
+        assertThat(GUARDS.skip("virtual", 1000, cpu, TIMEOUT)).isEmpty();          // 1000 x 5 ms / 2 = 2.5 s
+        assertThat(GUARDS.skip("virtual", 10_000, cpu, TIMEOUT)).hasValueSatisfying(  // 25 s
+                why -> assertThat(why).contains("CPU-bound").contains("25.0 s per request"));
+    }
+
+    @Test
+    void aModelTheGuardsDoNotKnowRunsUnderTheGenericGuardsOnly() {
+        assertThat(GUARDS.skip("eventloop", 10_000, SLEEP, TIMEOUT)).isEmpty();
+    }
+
+    @Test
+    void theWarmupCoversSpawningAProcessPerClient() {
+        Duration planned = Duration.ofSeconds(1);
+
+        assertThat(GUARDS.warmup("process", 100, planned)).isEqualTo(Duration.ofSeconds(10));   // 100 x 200 ms / 2
+        assertThat(GUARDS.warmup("process", 1, planned)).isEqualTo(planned);
+        assertThat(GUARDS.warmup("virtual", 10_000, planned)).isEqualTo(planned);
+    }
+
+    @Test
+    void workloadsParseAndSayWhatIsWrong() {
+        assertThat(Workload.parse("sleep:100ms").label()).isEqualTo("sleep 100ms");
+        assertThat(Workload.parse("cpu:5ms").work()).isEqualTo("cpu");
+        assertThat(Workload.parse("none").perRequest()).isZero();
+        assertThatThrownBy(() -> Workload.parse("nap:1s")).hasMessageContaining("sleep:DURATION, cpu:DURATION or none");
+        assertThatThrownBy(() -> Workload.parse("sleep")).hasMessageContaining("needs a wait above 0");
+    }
+}

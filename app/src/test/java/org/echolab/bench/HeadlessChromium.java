@@ -1,0 +1,64 @@
+package org.echolab.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+
+/**
+ * Opens a page in Debian's headless Chromium and returns the DOM it built and every message the
+ * page wrote to its console (script errors). The network is cut off by a proxy that does not
+ * exist, so the page is seen as it would be offline.
+ */
+final class HeadlessChromium {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    /** What the browser made of a page. */
+    record Page(Document dom, List<String> console) {}
+
+    private HeadlessChromium() {}
+
+    static boolean available() {
+        return Files.isExecutable(CHROMIUM);
+    }
+
+    /**
+     * Every reference the page makes to something outside itself: src and href attributes (in
+     * SVG too) that are not a fragment of the page or inline data. Headless Chromium does not log
+     * a failed image or style fetch, so this is read from the DOM.
+     */
+    static List<String> externalReferences(Document dom) {
+        return dom.getAllElements().stream()
+                .flatMap(e -> e.attributes().asList().stream())
+                .filter(a -> a.getKey().equals("src") || a.getKey().equals("href") || a.getKey().endsWith(":href"))
+                .map(org.jsoup.nodes.Attribute::getValue)
+                .filter(v -> !v.startsWith("#") && !v.startsWith("data:"))
+                .toList();
+    }
+
+    static Page open(Path html) throws IOException, InterruptedException {
+        Path profile = Files.createTempDirectory("echolab-chromium-");
+        Path dom = profile.resolve("dom.html");
+        Path log = profile.resolve("stderr.log");
+        Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile.resolve("profile"),
+                "--proxy-server=127.0.0.1:9",                 // offline: any fetch from outside fails and is logged
+                "--enable-logging=stderr", "--v=0",           // console messages go to stderr as INFO:CONSOLE lines
+                "--dump-dom", html.toUri().toString())
+                .redirectOutput(dom.toFile()).redirectError(log.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor();
+            throw new IOException("chromium did not finish loading " + html + " within 120 s");
+        }
+        List<String> console = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains(":CONSOLE")).toList();
+        return new Page(Jsoup.parse(Files.readString(dom), html.toUri().toString()), console);
+    }
+}
