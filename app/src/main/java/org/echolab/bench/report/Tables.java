@@ -48,11 +48,16 @@ public final class Tables {
             }
             rows.add(List.of(r.model(), design, Integer.toString(r.connections()) + (r.errors() > 0 ? " (" + r.errors() + " errors)" : ""),
                     num(r.connectionsPerSecond()), String.format(Locale.ROOT, "%.3f", r.cpuMillisPerConnection()),
-                    String.format(Locale.ROOT, "%.3f", r.aboveSequentialMillisPerConnection()),
-                    String.format(Locale.ROOT, "%.2f", r.scaledTo5000Seconds()), book));
+                    signed("%.3f", r.aboveSequentialMillisPerConnection()), signed("%.2f", r.scaledTo5000Seconds()), book));
         }
         return new Table(List.of("model", "UNP design", "connections", "conn/s", "CPU ms/conn",
                 "above sequential, ms/conn", "x 5,000 conns, s", "UNP 3rd ed., s"), rows);
+    }
+
+    /** A figure that may fall below the baseline; noise that rounds to zero prints as 0.000, not -0.000. */
+    private static String signed(String pattern, double v) {
+        String s = String.format(Locale.ROOT, pattern, v);
+        return s.matches("-0\\.0*") ? s.substring(1) : s;
     }
 
     static String num(double v) {
