@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.echolab.load.LoadException;
 import org.echolab.load.LoadGenerator;
@@ -95,6 +97,31 @@ final class LoadCommand implements Callable<Integer> {
 
         PrintStream human = json ? System.err : System.out;
         human.println("echolab load " + spec.target() + ": " + spec.describe());
+        // Ctrl-C: stop the run, print what it measured so far, then let the JVM exit
+        Thread caller = Thread.currentThread();
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread onCtrlC = Thread.ofPlatform().name("echolab-load-stop").unstarted(() -> {
+            caller.interrupt();
+            try {
+                reported.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            return runAndReport(spec, human);
+        } finally {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook is running
+            }
+        }
+    }
+
+    private int runAndReport(LoadSpec spec, PrintStream human) {
         LoadResult result;
         try {
             result = LoadGenerator.run(spec, quiet ? null : p -> System.err.printf(Locale.ROOT,

@@ -1,0 +1,129 @@
+package org.echolab.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.echolab.load.FaultyEchoServer.Fault;
+import org.echolab.server.EchoServer;
+import org.echolab.server.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code echolab load} as users run it: the packaged jar in a child process. Exit codes are the
+ * named ones, errors are one clear line on stderr, never a stack trace.
+ */
+class LoadCommandIT {
+
+    private static EchoServer server;
+    private static String http;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).build());
+        http = "http://127.0.0.1:" + server.port() + "/echo";
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void jsonSummaryAndHgrmFile(@TempDir Path dir) throws Exception {
+        Path hgrm = dir.resolve("latency.hgrm");
+        Run r = echolab("load", http, "-c", "2", "-n", "100", "--size", "300", "--json", "--hgrm", hgrm.toString());
+
+        assertThat(r.exit).as(r.err).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out);
+        assertThat(json.get("requests").asLong()).isEqualTo(100);
+        assertThat(json.get("errors").asLong()).isZero();
+        assertThat(json.get("latencyMillis").get("p99").asDouble()).isPositive();
+        assertThat(r.err).contains("requests   100 ok");
+        assertThat(Files.readString(hgrm)).contains("Percentile").contains("#[Max");
+    }
+
+    @Test
+    void wrongEchoesExitWithFailedAndAreNamed() throws Exception {
+        try (FaultyEchoServer faulty = new FaultyEchoServer(Fault.WRONG_BODY)) {
+            Run r = echolab("load", faulty.uri().toString(), "-c", "1", "-n", "50", "-q");
+
+            assertThat(r.exit).isEqualTo(1);
+            assertThat(r.out).contains("errors     5: wrong-body 5");
+        }
+    }
+
+    @Test
+    void refusedConnectionCannotStart() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Run r = echolab("load", "http://127.0.0.1:" + port + "/echo", "-n", "1");
+
+        assertThat(r.exit).isEqualTo(3);
+        assertThat(r.err).isEqualTo("echolab load: cannot connect to 127.0.0.1:" + port
+                + ": connection refused; is the server running on that port?\n");
+    }
+
+    @Test
+    void unknownHostCannotStart() throws Exception {
+        Run r = echolab("load", "http://no-such-host.invalid/echo", "-n", "1");
+
+        assertThat(r.exit).isEqualTo(3);
+        assertThat(r.err).startsWith("echolab load: unknown host 'no-such-host.invalid'").doesNotContain("Exception");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() throws Exception {
+        Run zero = echolab("load", http, "-c", "0");
+        Run scheme = echolab("load", "ftp://127.0.0.1/x");
+        Run notANumber = echolab("load", http, "--rate", "fast");
+
+        assertThat(zero.exit).isEqualTo(2);
+        assertThat(zero.err).isEqualTo("echolab load: connections must be from 1 to 50000 (got 0)\n");
+        assertThat(scheme.exit).isEqualTo(2);
+        assertThat(scheme.err).contains("must start with http:// or tcp://");
+        assertThat(notANumber.exit).isEqualTo(2);
+        assertThat(List.of(zero.err, scheme.err, notANumber.err)).noneMatch(e -> e.contains("\tat "));
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run echolab(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("echolab.jar", "target/echolab.jar")));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        var out = p.getInputStream();
+        var err = p.getErrorStream();
+        String[] errBox = new String[1];
+        Thread errText = Thread.ofVirtual().start(() -> {   // both pipes at once, so neither fills up
+            try {
+                errBox[0] = new String(err.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                errBox[0] = "";
+            }
+        });
+        String outText = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("echolab " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        errText.join();
+        return new Run(p.exitValue(), outText, errBox[0]);
+    }
+}
