@@ -14,7 +14,7 @@ import org.echolab.protocol.Durations;
  *
  * <p>Failure kinds: {@code status-NNN}, {@code wrong-body} (bytes or length differ from the
  * echo), {@code truncated} (closed mid-response), {@code closed} (closed before any byte),
- * {@code bad-response} (not HTTP/1.x, or a line longer than the buffer).
+ * {@code bad-response} (not HTTP/1.x, or a head line of 64 KiB or more).
  */
 final class HttpExchange implements Exchange {
 
@@ -134,8 +134,8 @@ final class HttpExchange implements Exchange {
                 default -> {
                     int eol = indexOf(a, pos, limit, (byte) '\n');
                     if (eol < 0) {
-                        if (limit - pos >= in.capacity()) {
-                            return fail("bad-response");   // a line that fills the whole buffer
+                        if (limit - pos >= Slot.READ_BUFFER_MAX) {
+                            return fail("bad-response");   // a line that would not fit in the largest buffer
                         }
                         return false;
                     }
