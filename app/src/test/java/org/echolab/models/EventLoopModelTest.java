@@ -54,6 +54,10 @@ class EventLoopModelTest {
     @Timeout(120)
     void fiveThousandWaitingConnectionsAreServedWithoutAddingThreads() throws IOException {
         int clients = 5_000;
+        long maxDescriptors = ((com.sun.management.UnixOperatingSystemMXBean)
+                ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
+        assertThat(maxDescriptors).as("ulimit -n: client and server sides of 5,000 connections live in this JVM")
+                .isGreaterThanOrEqualTo(2L * clients + 500);
         try (EchoServer server = start(ServerConfig.builder().loops(2))) {
             assertThat(get(server, "/health")).startsWith("HTTP/1.1 200");
             int threadsBefore = THREADS.getThreadCount();
