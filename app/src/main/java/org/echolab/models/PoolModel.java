@@ -47,26 +47,40 @@ public final class PoolModel implements ConcurrencyModel {
         pool = new ThreadPoolExecutor(config.threads, config.threads, 0, TimeUnit.MILLISECONDS,
                 config.queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue),
                 Thread.ofPlatform().name("pool-", 1).factory(),
-                this::overflow);
+                PoolModel::awaitPlace);
         pool.prestartAllCoreThreads();
-        // overflow=backlog: admit no more than the pool can hold, so the rest wait in the backlog
-        Semaphore admission = config.overflow == Overflow.BACKLOG ? new Semaphore(config.threads + config.queue) : null;
-        acceptor = Acceptor.start(ctx, pool, admission);
+        // Admission is decided here, exactly, by counting places (threads + queue), not by the
+        // executor's queue, which can look full for an instant after a worker frees its place.
+        Semaphore places = new Semaphore(config.threads + config.queue);
+        if (config.overflow == Overflow.BACKLOG) {
+            acceptor = Acceptor.start(ctx, pool, places);      // no place: do not accept
+        } else {
+            acceptor = Acceptor.start(ctx, task -> admitOrReject((Acceptor.Session) task, places), null);
+        }
         return acceptor.address();
     }
 
-    /**
-     * Called when the queue is full. With overflow=reject: 503. With overflow=backlog the
-     * admission semaphore has already guaranteed a place, but a worker that just released its
-     * permit may not yet have taken its next task from the queue: wait for that place.
-     */
-    private void overflow(Runnable task, ThreadPoolExecutor executor) {
-        Acceptor.Session session = (Acceptor.Session) task;
-        if (config.overflow == Overflow.REJECT) {
+    /** overflow=reject: a place, or 503 at once. */
+    private void admitOrReject(Acceptor.Session session, Semaphore places) {
+        if (!places.tryAcquire()) {
             rejected.increment();
             session.reject("all " + config.threads + " threads are busy and the queue of " + config.queue + " is full");
             return;
         }
+        pool.execute(() -> {
+            try {
+                session.run();
+            } finally {
+                places.release();
+            }
+        });
+    }
+
+    /**
+     * The executor found its queue full although a place was counted for this task: a worker that
+     * just finished has not yet taken its next task. Wait for it (or give up when stopping).
+     */
+    private static void awaitPlace(Runnable task, ThreadPoolExecutor executor) {
         try {
             while (!executor.isShutdown()) {
                 if (executor.getQueue().offer(task, 100, TimeUnit.MILLISECONDS)) {
@@ -76,12 +90,16 @@ public final class PoolModel implements ConcurrencyModel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        session.reject("the server is stopping");
+        if (task instanceof Acceptor.Session session) {
+            session.reject("the server is stopping");
+        }
     }
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(grace);
+        pool.shutdownNow();                   // with overflow=reject the acceptor does not own the pool
+        pool.awaitTermination(5, TimeUnit.SECONDS);
     }
 
     @Override
