@@ -160,6 +160,21 @@ class EventLoopModelTest {
         }
     }
 
+    /** A response that makes no progress for --idle-timeout is given up: the connection closes and its bytes are freed. */
+    @Test
+    @Timeout(30)
+    void aWriteStalledForTheIdleTimeoutIsClosedAndItsBytesFreed() throws Exception {
+        try (EchoServer server = start(ServerConfig.builder().loops(1).idleTimeout(Duration.ofMillis(500)));
+             Socket stalled = new Socket("127.0.0.1", server.port())) {
+            send(stalled, "GET /echo?msg=big&size=" + (32 << 20) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> stat(server, "bytesQueued") > 0);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> stat(server, "connectionsOpen") == 0);
+            assertThat(stat(server, "bytesQueued")).isZero();
+            assertThat(stat(server, "requestsServed")).isZero();
+        }
+    }
+
     // ---- work=cpu on the loop ------------------------------------------------------------------
 
     /**
