@@ -98,6 +98,10 @@ final class ServeCommand implements Callable<Integer> {
             completionCandidates = StateNames.class)
     String state;
 
+    @Option(names = "--race-window", paramLabel = "DURATION", defaultValue = "0",
+            description = "Race lab: the pause a broken --state takes between reading shared state and writing it back, e.g. 1ms, to make lost updates likely. Default: ${DEFAULT-VALUE} (none).")
+    Duration raceWindow;
+
     @Option(names = {"-v", "--verbose"}, description = "Log each connection's errors and closes.")
     boolean verbose;
 
@@ -176,6 +180,8 @@ final class ServeCommand implements Callable<Integer> {
         require(maxConnections >= 1, "--max-connections must be at least 1 (got " + maxConnections + ")");
         require(backlog >= 1, "--backlog must be at least 1 (got " + backlog + ")");
         require(maxBody >= 0, "--max-body must be 0 or more bytes (got " + maxBody + ")");
+        require(!raceWindow.isNegative() && raceWindow.compareTo(Duration.ofSeconds(1)) <= 0,
+                "--race-window must be from 0 to 1s (got " + Durations.format(raceWindow) + ")");
         require(!headerTimeout.isZero() && !idleTimeout.isZero(), "--header-timeout and --idle-timeout must be above 0");
         return ServerConfig.builder()
                 .model(model).bind(bind).port(port).backlog(backlog).protocol(protocol)
@@ -183,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
                 .limits(Limits.DEFAULT.withMaxBody(maxBody))
                 .maxConnections(maxConnections).grace(grace)
                 .headerTimeout(headerTimeout).idleTimeout(idleTimeout)
-                .state(state).threads(threads).queue(queue).overflow(overflow)
+                .state(state).raceWindow(raceWindow).threads(threads).queue(queue).overflow(overflow)
                 .maxChildren(maxChildren).workers(workers).workerModel(workerModel)
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
                 .build();

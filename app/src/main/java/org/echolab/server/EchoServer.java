@@ -21,6 +21,7 @@ public final class EchoServer implements AutoCloseable {
     private final ServerConfig config;
     private final ConcurrencyModel model;
     private final EchoService service;
+    private final ServerState state;
     private final InetSocketAddress address;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -28,6 +29,7 @@ public final class EchoServer implements AutoCloseable {
         this.config = config;
         this.model = model;
         this.service = service;
+        this.state = service.state();
         this.address = address;
     }
 
@@ -39,11 +41,19 @@ public final class EchoServer implements AutoCloseable {
      */
     public static EchoServer start(ServerConfig config) throws IOException {
         ConcurrencyModel model = Models.byName(config.model).factory().apply(config);
-        ServerState state = States.byName(config.state).factory().get();
+        ServerState state = States.byName(config.state).create(config);
         EchoService service = new EchoService(config, state, model::stats);
         Connections connections = new Connections(state, config.maxConnections);
         BlockingSession session = new BlockingSession(config, service, connections);
-        InetSocketAddress address = model.start(new ServerContext(config, service, connections, session));
+        InetSocketAddress address;
+        try {
+            address = model.start(new ServerContext(config, service, connections, session));
+        } catch (IOException | RuntimeException e) {
+            if (state instanceof AutoCloseable resource) {
+                closeQuietly(resource);
+            }
+            throw e;
+        }
         return new EchoServer(config, model, service, address);
     }
 
@@ -57,6 +67,11 @@ public final class EchoServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** The shared state this server (this process) counts in: what {@code echolab race} reads. */
+    public ServerState state() {
+        return state;
     }
 
     /** The same figures as {@code GET /stats}. */
@@ -80,6 +95,17 @@ public final class EchoServer implements AutoCloseable {
     public void stop(Duration grace) throws InterruptedException {
         if (stopped.compareAndSet(false, true)) {
             model.stop(grace);
+            if (state instanceof AutoCloseable resource) {
+                closeQuietly(resource);     // e.g. a shm state deletes its /dev/shm file
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            System.getLogger("echolab.server").log(System.Logger.Level.WARNING, "closing the state failed: " + e);
         }
     }
 

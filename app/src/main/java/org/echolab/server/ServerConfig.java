@@ -34,6 +34,8 @@ public final class ServerConfig {
     public final Duration headerTimeout;
     public final Duration idleTimeout;
     public final String state;
+    /** Race lab: the pause a broken state variant takes between its read and its write (0: none). */
+    public final Duration raceWindow;
     // model knobs
     public final int threads;
     public final int queue;
@@ -59,6 +61,7 @@ public final class ServerConfig {
         headerTimeout = b.headerTimeout;
         idleTimeout = b.idleTimeout;
         state = b.state;
+        raceWindow = b.raceWindow;
         threads = b.threads;
         queue = b.queue;
         overflow = b.overflow;
@@ -89,6 +92,7 @@ public final class ServerConfig {
         b.headerTimeout = headerTimeout;
         b.idleTimeout = idleTimeout;
         b.state = state;
+        b.raceWindow = raceWindow;
         b.threads = threads;
         b.queue = queue;
         b.overflow = overflow;
@@ -115,6 +119,7 @@ public final class ServerConfig {
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private String state = "atomic";
+        private Duration raceWindow = Duration.ZERO;
         private int threads = 200;
         private int queue = 100;
         private Overflow overflow = Overflow.BACKLOG;
@@ -138,6 +143,7 @@ public final class ServerConfig {
         public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder state(String v) { state = v; return this; }
+        public Builder raceWindow(Duration v) { raceWindow = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder queue(int v) { queue = v; return this; }
         public Builder overflow(Overflow v) { overflow = v; return this; }

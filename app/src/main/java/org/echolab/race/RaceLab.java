@@ -1,0 +1,60 @@
+package org.echolab.race;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.echolab.server.EchoServer;
+import org.echolab.server.ServerConfig;
+import org.echolab.server.ServerState;
+import org.echolab.state.States;
+
+/**
+ * The race lab's experiment, end to end: start a real server with one model and one state
+ * variant on a free port, send it {@code requests} requests from {@code clients} concurrent
+ * clients over real sockets, stop it (so every count is final), and compare what its state
+ * counted with what the clients saw. {@code echolab race} prints one {@link RaceRow} per pair.
+ */
+public final class RaceLab {
+
+    /** The experiment's settings; {@code window} is the pause broken variants take (--race-window). */
+    public record Settings(long requests, int clients, Duration window, boolean connectPerRequest) {}
+
+    private RaceLab() {}
+
+    /**
+     * Runs one pair.
+     *
+     * @throws IOException if the server cannot start
+     * @throws IllegalArgumentException for an unknown model or state
+     */
+    public static RaceRow run(String model, States.Variant state, Settings settings) throws IOException, InterruptedException {
+        ServerConfig config = ServerConfig.builder()
+                .model(model).state(state.name()).raceWindow(settings.window())
+                .port(0).grace(Duration.ofSeconds(5))
+                .threads(Math.max(settings.clients(), 8)).maxChildren(Math.max(settings.clients(), 8))
+                .build();
+        EchoServer server = EchoServer.start(config);
+        TemporaryClient.Result load;
+        ServerState.Snapshot seen;
+        try {
+            load = TemporaryClient.run(server.address(), settings.clients(), settings.requests(), settings.connectPerRequest());
+        } finally {
+            server.stop(config.grace);      // drains: after this every count in the state is final
+        }
+        seen = server.state().snapshot();
+        boolean keepsPerClient = !state.acrossProcesses();
+        long perClient = keepsPerClient ? seen.perClient().values().stream().mapToLong(Long::longValue).sum() : -1;
+        Expectation expectation = Expectation.of(Expectation.Kind.of(model), state);
+        return new RaceRow(model, state.name(), expectation, load.ok(), seen.served(), seen.requestNumbers(),
+                duplicates(load.numbers()), perClient, seen.open(), seen.peak(), settings.clients(), load.errors(),
+                state.broken() ? settings.window() : Duration.ZERO);
+    }
+
+    /** Every repeat of a number already seen. */
+    static long duplicates(List<Long> numbers) {
+        Set<Long> distinct = new HashSet<>(numbers);
+        return numbers.size() - distinct.size();
+    }
+}

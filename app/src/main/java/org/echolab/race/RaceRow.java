@@ -1,0 +1,40 @@
+package org.echolab.race;
+
+import java.time.Duration;
+
+/**
+ * One line of the {@code echolab race} table: what the clients and the server's state saw after
+ * {@code expected} requests answered OK, and whether that is what the pair should show.
+ *
+ * @param served       the state's count of requests served (expected: every answered request)
+ * @param lastNumber   the state's last request number (expected: as many as requests)
+ * @param duplicates   request numbers the clients saw more than once (X-Echo-Request), counting
+ *                     every repeat: 3 responses numbered 7 are 2 duplicates
+ * @param perClient    the per-client count for 127.0.0.1, or -1 where the variant keeps none
+ * @param open         connections open by the state's count after the server stopped (expected 0)
+ * @param peak         the state's peak of open connections (expected 1 to {@code clients})
+ * @param errors       requests that got no proper answer (must be 0: races corrupt counts, not replies)
+ */
+public record RaceRow(String model, String state, Expectation expectation, long expected, long served,
+                      long lastNumber, long duplicates, long perClient, long open, long peak, int clients,
+                      long errors, Duration window) {
+
+    public long lost() {
+        return expected - served;
+    }
+
+    public boolean peakRight() {
+        return open == 0 && peak >= 1 && peak <= clients;
+    }
+
+    /** No loss, no duplicate, right last number, per-client count and peak. */
+    public boolean clean() {
+        return lost() == 0 && lastNumber == expected && duplicates == 0
+                && (perClient < 0 || perClient == expected) && peakRight();
+    }
+
+    /** What was seen matches what the pair should show, and every request was answered. */
+    public boolean asExpected() {
+        return errors == 0 && clean() == (expectation == Expectation.CLEAN);
+    }
+}
