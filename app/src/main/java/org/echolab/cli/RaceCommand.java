@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.echolab.load.LoadException;
 import org.echolab.models.Models;
 import org.echolab.models.UnsupportedPlatformException;
 import org.echolab.protocol.Durations;
@@ -25,8 +26,9 @@ import picocli.CommandLine.Option;
             "Columns: expected = requests answered OK; served and last# = the state's count and last request "
                 + "number (both should equal expected); lost = expected - served; dups = request numbers "
                 + "(X-Echo-Request) the clients saw more than once; client = the per-client count for 127.0.0.1 "
-                + "(- where the variant keeps none); peak = the peak of open connections, right when it is 1..C "
-                + "and no connection is still counted open after the stop; window = the pause the broken "
+                + "(- where the variant keeps none); peak = the peak of open connections, right when it is at "
+                + "least 1, at most the connections the clients opened (+1 for the load generator's probe), and no "
+                + "connection is still counted open after the stop; window = the pause the broken "
                 + "variant took between read and write (--race-window).",
             "",
             "Expected: with 'sequential' (one request at a time) every variant is correct; with threads the "
@@ -105,6 +107,9 @@ final class RaceCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     System.err.println("echolab race: cannot start " + model + " with " + variant.name() + ": " + e.getMessage());
                     return ExitCode.CANNOT_START.code;
+                } catch (LoadException e) {
+                    System.err.println("echolab race: the clients could not reach " + model + " with " + variant.name() + ": " + e.getMessage());
+                    return ExitCode.FAILED.code;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return ExitCode.FAILED.code;

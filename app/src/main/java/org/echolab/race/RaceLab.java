@@ -1,10 +1,15 @@
 package org.echolab.race;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.echolab.load.LoadException;
+import org.echolab.load.LoadGenerator;
+import org.echolab.load.LoadResult;
+import org.echolab.load.LoadSpec;
 import org.echolab.server.EchoServer;
 import org.echolab.server.ServerConfig;
 import org.echolab.server.ServerState;
@@ -27,28 +32,36 @@ public final class RaceLab {
      * Runs one pair.
      *
      * @throws IOException if the server cannot start
+     * @throws LoadException if the load generator cannot reach it
      * @throws IllegalArgumentException for an unknown model or state
      */
-    public static RaceRow run(String model, States.Variant state, Settings settings) throws IOException, InterruptedException {
+    public static RaceRow run(String model, States.Variant state, Settings settings)
+            throws IOException, LoadException, InterruptedException {
         ServerConfig config = ServerConfig.builder()
                 .model(model).state(state.name()).raceWindow(settings.window())
                 .port(0).grace(Duration.ofSeconds(5))
                 .threads(Math.max(settings.clients(), 8)).maxChildren(Math.max(settings.clients(), 8))
                 .build();
         EchoServer server = EchoServer.start(config);
-        TemporaryClient.Result load;
-        ServerState.Snapshot seen;
+        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
+                .connections(settings.clients())
+                .connectPerRequest(settings.connectPerRequest())
+                .requests(settings.requests())
+                .collectRequestNumbers(true)
+                .build();
+        LoadResult load;
         try {
-            load = TemporaryClient.run(server.address(), settings.clients(), settings.requests(), settings.connectPerRequest());
+            load = LoadGenerator.run(spec, null);
         } finally {
             server.stop(config.grace);      // drains: after this every count in the state is final
         }
-        seen = server.state().snapshot();
+        ServerState.Snapshot seen = server.state().snapshot();
         boolean keepsPerClient = !state.acrossProcesses();
         long perClient = keepsPerClient ? seen.perClient().values().stream().mapToLong(Long::longValue).sum() : -1;
         Expectation expectation = Expectation.of(Expectation.Kind.of(model), state);
-        return new RaceRow(model, state.name(), expectation, load.ok(), seen.served(), seen.requestNumbers(),
-                duplicates(load.numbers()), perClient, seen.open(), seen.peak(), settings.clients(), load.errors(),
+        return new RaceRow(model, state.name(), expectation, load.requests(), seen.served(), seen.requestNumbers(),
+                duplicates(load.requestNumbers()), perClient, seen.open(), seen.peak(), load.connectionsOpened() + 1,
+                settings.requests() - load.requests(),        // every request not answered OK
                 state.broken() ? settings.window() : Duration.ZERO);
     }
 

@@ -12,11 +12,13 @@ import java.time.Duration;
  *                     every repeat: 3 responses numbered 7 are 2 duplicates
  * @param perClient    the per-client count for 127.0.0.1, or -1 where the variant keeps none
  * @param open         connections open by the state's count after the server stopped (expected 0)
- * @param peak         the state's peak of open connections (expected 1 to {@code clients})
- * @param errors       requests that got no proper answer (must be 0: races corrupt counts, not replies)
+ * @param peak         the state's peak of open connections (expected 1 to {@code maxOpen})
+ * @param maxOpen      the most connections that can have been open at once: those the clients
+ *                     opened, plus the load generator's probe connection
+ * @param errors       requests not answered OK (must be 0: races corrupt counts, not replies)
  */
 public record RaceRow(String model, String state, Expectation expectation, long expected, long served,
-                      long lastNumber, long duplicates, long perClient, long open, long peak, int clients,
+                      long lastNumber, long duplicates, long perClient, long open, long peak, long maxOpen,
                       long errors, Duration window) {
 
     public long lost() {
@@ -24,7 +26,7 @@ public record RaceRow(String model, String state, Expectation expectation, long 
     }
 
     public boolean peakRight() {
-        return open == 0 && peak >= 1 && peak <= clients;
+        return open == 0 && peak >= 1 && peak <= maxOpen;
     }
 
     /** No loss, no duplicate, right last number, per-client count and peak. */
