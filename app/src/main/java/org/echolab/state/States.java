@@ -2,6 +2,7 @@ package org.echolab.state;
 
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.echolab.server.ServerConfig;
 import org.echolab.server.ServerState;
 
@@ -17,10 +18,16 @@ public final class States {
      * a one-line summary, and how to make one (from the config: the race window).
      */
     public record Variant(String name, boolean broken, boolean acrossProcesses, String summary,
-                          Function<ServerConfig, ServerState> factory) {
+                          Function<ServerConfig, ServerState> maker) {
 
+        /** A new state of this variant for a server with {@code config} (its race window). */
         public ServerState create(ServerConfig config) {
-            return factory.apply(config);
+            return maker.apply(config);
+        }
+
+        /** A new state with the default configuration (no race window); prefer {@link #create}. */
+        public Supplier<ServerState> factory() {
+            return () -> create(ServerConfig.builder().state(name).build());
         }
     }
 
