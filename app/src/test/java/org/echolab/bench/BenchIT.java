@@ -126,7 +126,7 @@ class BenchIT {
         assertThat(page.console()).as("console messages").isEmpty();
         assertThat(HeadlessChromium.externalReferences(page.dom())).as("references outside the page").isEmpty();
         List<Element> charts = page.dom().select("figure.chart");
-        assertThat(charts).hasSizeGreaterThanOrEqualTo(4 + 1);   // 4 metrics x 1 workload + connections
+        assertThat(charts).hasSizeGreaterThanOrEqualTo(5 + 1);   // 5 metrics x 1 workload + connections
         for (Element chart : charts) {
             int points = Integer.parseInt(chart.attr("data-points"));
             int series = Integer.parseInt(chart.attr("data-series"));

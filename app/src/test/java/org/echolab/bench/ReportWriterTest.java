@@ -71,10 +71,11 @@ class ReportWriterTest {
         Document doc = Jsoup.parse(html);
 
         List<Element> charts = doc.select("figure.chart");
-        assertThat(charts).hasSize(4 + 1);   // four metrics for the one workload, and the connections bars
+        assertThat(charts).hasSize(5 + 1);   // five metrics for the one workload, and the connections bars
         Element rps = doc.getElementById("rps-sleep-100ms");
         assertThat(rps.attr("data-points")).isEqualTo("8");                 // the skipped cell is not drawn
         assertThat(rps.select("ellipse")).hasSize(8 + 3);                   // a circle per point, one per legend entry
+        assertThat(doc.getElementById("memory-sleep-100ms").attr("data-points")).isEqualTo("5");   // 10 clients and more
         assertThat(doc.getElementById("connections").select("path[style*=rgb(31,119,180)]")).hasSize(3);
         assertThat(doc.select("[src], link[href], script")).isEmpty();      // self-contained
         assertThat(doc.select("tr.skipped").text()).contains("a JVM per connection");

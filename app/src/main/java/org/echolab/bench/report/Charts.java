@@ -25,7 +25,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's charts, drawn with XChart: for each workload, req/s, p99 latency, memory per
- * connection and CPU per request against clients (one line per model, log scales), and the
+ * connection, the server's memory and CPU per request against clients (one line per model, log
+ * scales), and the
  * connections scenario's CPU per connection as bars. Each chart renders to SVG (inlined in
  * report.html, so it opens offline) and to PNG (for the docs).
  *
@@ -55,14 +56,18 @@ public final class Charts {
         }
     }
 
-    private record Metric(String id, String title, String axis, boolean logY, ToDoubleFunction<CellResult> value) {}
+    /** A metric drawn against clients, for cells with at least {@code minClients}. */
+    private record Metric(String id, String title, String axis, int minClients, ToDoubleFunction<CellResult> value) {}
 
     private static final List<Metric> METRICS = List.of(
-            new Metric("rps", "Throughput", "requests per second", true, CellResult::requestsPerSecond),
-            new Metric("p99", "p99 latency", "p99 latency, ms", true, CellResult::p99Millis),
-            new Metric("memory", "Memory per connection", "PSS per connection, KiB", true,
+            new Metric("rps", "Throughput", "requests per second", 1, CellResult::requestsPerSecond),
+            new Metric("p99", "p99 latency", "p99 latency, ms", 1, CellResult::p99Millis),
+            // below 10 clients the rise of PSS is the JVM's heap growing with the load, not the connections
+            new Metric("memory", "Memory per connection", "PSS rise per connection, KiB", 10,
                     c -> c.memoryPerConnectionBytes() / 1024.0),
-            new Metric("cpu", "CPU per request", "server CPU per request, µs", true, CellResult::cpuMicrosPerRequest));
+            new Metric("pss", "Server memory", "PSS of the server's process tree, MiB", 1,
+                    c -> c.pssPeakBytes() / 1048576.0),
+            new Metric("cpu", "CPU per request", "server CPU per request, µs", 1, CellResult::cpuMicrosPerRequest));
 
     private Charts() {}
 
@@ -88,10 +93,10 @@ public final class Charts {
     private static Drawn xy(BenchResults results, String workload, Metric m) {
         String title = m.title() + " against clients, " + workload;
         XYChart chart = new XYChartBuilder().width(720).height(420).title(title)
-                .xAxisTitle("clients (log scale)").yAxisTitle(m.axis() + (m.logY() ? " (log scale)" : "")).build();
+                .xAxisTitle("clients (log scale)").yAxisTitle(m.axis() + " (log scale)").build();
         style(chart.getStyler());
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmic(m.logY());
+        chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setXAxisDecimalPattern("#,###");
         chart.getStyler().setYAxisDecimalPattern("#,##0.###");
         int points = 0;
@@ -102,7 +107,8 @@ public final class Charts {
             for (CellResult c : results.cells()) {
                 double v = m.value().applyAsDouble(c);
                 // a log axis cannot show zero: a cell with nothing to show is left out, not drawn at the floor
-                if (c.model().equals(model) && c.workload().equals(workload) && c.ran() && v > 0) {
+                if (c.model().equals(model) && c.workload().equals(workload) && c.ran() && v > 0
+                        && c.clients() >= m.minClients()) {
                     xs.add((double) c.clients());
                     ys.add(v);
                 }

@@ -26,7 +26,7 @@ public final class Tables {
                 continue;
             }
             rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()),
-                    num(c.requestsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), Long.toString(c.errors()),
+                    num(c.requestsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), errors(c),
                     c.littleRequestsPerSecond() > 0 ? pct(c.efficiency()) : "-",
                     num(c.cpuMicrosPerRequest()), String.format(Locale.ROOT, "%.2f", c.cpuCores()),
                     mib(c.pssPeakBytes()), kib(c.memoryPerConnectionBytes()),
@@ -58,6 +58,15 @@ public final class Tables {
     private static String signed(String pattern, double v) {
         String s = String.format(Locale.ROOT, pattern, v);
         return s.matches("-0\\.0*") ? s.substring(1) : s;
+    }
+
+    /** The count, and its kinds when there are any: {@code 12 (timeout=12)}. */
+    static String errors(CellResult c) {
+        if (c.errors() == 0) {
+            return "0";
+        }
+        return c.errors() + " (" + String.join(" ", c.errorsByKind().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()) + ")";
     }
 
     static String num(double v) {
