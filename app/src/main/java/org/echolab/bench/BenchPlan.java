@@ -59,13 +59,14 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
     /**
      * The full preset, sized to finish in about a quarter of an hour on a 2-core machine: every
      * model, 1 to 10,000 clients, a 100 ms sleep, 5 ms of CPU and no wait, 3 s each after 1 s of
-     * warm-up, and the connections scenario with 2,000 connections per model.
+     * warm-up (more for many clients: {@link Guards#warmup}), a 5 s timeout, and the connections
+     * scenario with 2,000 connections per model.
      */
     public static BenchPlan full(List<String> models) {
         return new BenchPlan("full", models, List.of(1, 10, 100, 1000, 10000),
                 List.of(new Workload("sleep", Duration.ofMillis(100)), new Workload("cpu", Duration.ofMillis(5)),
                         new Workload("none", null)),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(3),
+                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5),
                 2000, 200, Duration.ofMillis(250), List.of());
     }
 

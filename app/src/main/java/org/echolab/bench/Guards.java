@@ -21,6 +21,8 @@ public final class Guards {
     static final long PROCESS_BYTES = 48L << 20;
     /** CPU to start one child JVM, an estimate used to lengthen the warm-up so it covers the spawning. */
     static final Duration PROCESS_SPAWN_CPU = Duration.ofMillis(200);
+    /** Warm-up per client, for connecting: 10,000 clients get 5 s. */
+    static final Duration CONNECT_TIME = Duration.ofNanos(500_000);
     /** {@code sequential}: one connection at a time, so every other keep-alive client only waits. */
     static final int SEQUENTIAL_MAX_CLIENTS = 10;
     /** Descriptors a JVM needs besides its connections (jars, epoll, pipes), with margin. */
@@ -63,23 +65,32 @@ public final class Guards {
             default -> { }
         }
         if (workload.kind().equals("cpu")) {
-            // closed workload: every client waits for all the CPU work queued ahead of it
+            // closed workload: every client waits for all the CPU work queued ahead of it; half the
+            // timeout leaves room for the load generator, which shares the cores
             double seconds = clients * (workload.perRequest().toNanos() / 1e9) / machine.cores();
-            if (seconds > timeout.toNanos() / 1e9) {
-                return reason(String.format("CPU-bound: %d clients x %s / %d cores = %.1f s per request, beyond the %s timeout",
+            if (seconds > timeout.toNanos() / 2e9) {
+                return reason(String.format("CPU-bound: %d clients x %s / %d cores = %.1f s per request, over half the %s timeout",
                         clients, Durations.format(workload.perRequest()), machine.cores(), seconds, Durations.format(timeout)));
             }
         }
         return Optional.empty();
     }
 
-    /** The warm-up for a cell: longer where the model starts a process per client. */
+    /**
+     * The warm-up for a cell: long enough for every client to connect (thousands of connects at
+     * once overflow the accept backlog, and a dropped SYN is retried after 1 s, then 3 s) and,
+     * where the model starts a process per client, for the processes to start.
+     */
     public Duration warmup(String model, int clients, Duration planned) {
+        Duration w = max(planned, CONNECT_TIME.multipliedBy(clients));
         if (model.equals("process")) {
-            Duration spawning = PROCESS_SPAWN_CPU.multipliedBy(clients).dividedBy(machine.cores());
-            return spawning.compareTo(planned) > 0 ? spawning : planned;
+            w = max(w, PROCESS_SPAWN_CPU.multipliedBy(clients).dividedBy(machine.cores()));
         }
-        return planned;
+        return w;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static Optional<String> reason(String why) {

@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "DURATION", description = "Recorded period of each cell. Default: 3s (--quick: 500ms).")
     Duration duration;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Per request; slower counts as an error. Default: 3s (--quick: 1s).")
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Per request; slower counts as an error. Default: 5s (--quick: 1s).")
     Duration timeout;
 
     @Option(names = "--connections", paramLabel = "N", description = "Connections scenario: short connections per model; 0 skips it. Default: 2000 (--quick: 100).")
