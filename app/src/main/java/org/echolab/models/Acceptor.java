@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -92,13 +93,9 @@ public final class Acceptor {
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
-    /** Sessions running now, and the most ever at once (the overlap that tests assert). */
-    public int activeSessions() {
-        return active.get();
-    }
-
-    public int peakSessions() {
-        return peak.get();
+    /** The accept loop's figures for /stats: sessions running now and the most ever at once. */
+    public Map<String, Object> stats() {
+        return Map.of("sessionsActive", active.get(), "sessionsPeak", peak.get());
     }
 
     private void run() {

@@ -114,8 +114,7 @@ public final class PoolModel implements ConcurrencyModel {
         m.put("poolBusy", pool.getActiveCount());
         m.put("queued", pool.getQueue().size());
         m.put("rejected", rejected.sum());
-        m.put("sessionsActive", acceptor.activeSessions());
-        m.put("sessionsPeak", acceptor.peakSessions());
+        m.putAll(acceptor.stats());
         return m;
     }
 }

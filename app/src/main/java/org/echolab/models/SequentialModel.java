@@ -38,6 +38,6 @@ public final class SequentialModel implements ConcurrencyModel {
 
     @Override
     public Map<String, Object> stats() {
-        return Map.of("sessionsActive", acceptor.activeSessions(), "sessionsPeak", acceptor.peakSessions());
+        return acceptor.stats();
     }
 }

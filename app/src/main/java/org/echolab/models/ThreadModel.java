@@ -43,6 +43,6 @@ public final class ThreadModel implements ConcurrencyModel {
 
     @Override
     public Map<String, Object> stats() {
-        return Map.of("sessionsActive", acceptor.activeSessions(), "sessionsPeak", acceptor.peakSessions());
+        return acceptor.stats();
     }
 }
