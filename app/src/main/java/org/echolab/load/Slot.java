@@ -62,9 +62,6 @@ final class Slot {
         this.out = ByteBuffer.allocate(exchange.requestCapacity());
     }
 
-    State state() {
-        return state;
-    }
 
     void first(long now) {
         due = plan.open ? plan.intended(index, 0) : now;
