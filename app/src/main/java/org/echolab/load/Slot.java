@@ -62,7 +62,6 @@ final class Slot {
         this.out = ByteBuffer.allocate(exchange.requestCapacity());
     }
 
-
     void first(long now) {
         due = plan.open ? plan.intended(index, 0) : now;
         idleSince = now;
@@ -250,7 +249,9 @@ final class Slot {
 
     void close() {
         if (channel != null) {
-            key.cancel();
+            if (key != null) {
+                key.cancel();   // null when the channel failed before it was registered
+            }
             try {
                 channel.close();
             } catch (IOException e) {
