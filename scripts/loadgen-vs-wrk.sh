@@ -103,7 +103,7 @@ run_load() { # url -> req/s (and fails loudly if any echo was wrong)
   local out
   out=$("${java[@]}" load "$1" -c "$connections" --threads "$threads" -d "${seconds}s" --warmup 2s --json -q 2>"$tmp/load.err") || {
     echo "loadgen-vs-wrk: echolab load reported errors:" >&2; cat "$tmp/load.err" >&2; exit 1; }
-  jq -r '.throughput' <<<"$out"
+  sed -n 's/^ *"throughput" *: *\([0-9.]*\).*/\1/p' <<<"$out"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
