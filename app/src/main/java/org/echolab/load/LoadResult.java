@@ -129,6 +129,9 @@ public final class LoadResult {
         m.put("rate", spec.open() ? spec.rate() : null);
         m.put("connections", spec.connections());
         m.put("connectPerRequest", spec.connectPerRequest());
+        m.put("wait", spec.serverWait() == null ? null : org.echolab.protocol.Durations.format(spec.serverWait()));
+        m.put("work", spec.work());
+        m.put("size", spec.size());
         m.put("requests", requests);
         m.put("errors", errors);
         m.put("errorsByKind", errorsByKind());
