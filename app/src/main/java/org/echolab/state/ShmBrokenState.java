@@ -13,7 +13,9 @@ import org.echolab.server.ServerState;
  * <p>No per-client map: a map in shared memory would need its own allocator, beyond this lab; the
  * snapshot's per-client map is empty.
  *
- * <p>Observed here: see docs/race-conditions.md (the {@code echolab race} table, rows shm-broken).
+ * <p>Observed here ({@code echolab race}, 2000 requests, 8 clients, window 1ms): served 290-423
+ * of 2000 under thread, pool and virtual (1112 under eventloop); {@code SharedMemoryAcrossProcessesTest}: 3 child JVMs x 1000
+ * increments with a 100us window lose updates. docs/race-conditions.md has the process models' rows.
  */
 public final class ShmBrokenState implements ServerState, AutoCloseable {
 
