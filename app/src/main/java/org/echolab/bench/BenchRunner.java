@@ -99,10 +99,14 @@ public final class BenchRunner {
 
     private static CellResult figures(String model, int clients, Workload w, LoadResult r, ProcessTree.Sample idle,
                                       List<ProcessTree.Sample> window, ServerProcess server) {
-        double cpuCores = 0;
+        double cpuCores = 0, generatorCores = 0, otherCores = 0;
         if (window.size() >= 2) {
             ProcessTree.Sample a = window.getFirst(), b = window.getLast();
-            cpuCores = (b.cpuSeconds() - a.cpuSeconds()) / ((b.nanoTime() - a.nanoTime()) / 1e9);
+            double seconds = (b.nanoTime() - a.nanoTime()) / 1e9;
+            cpuCores = (b.cpuSeconds() - a.cpuSeconds()) / seconds;
+            generatorCores = (b.selfCpuSeconds() - a.selfCpuSeconds()) / seconds;
+            double busy = (b.machineBusySeconds() - a.machineBusySeconds()) / seconds;
+            otherCores = Math.max(0, busy - cpuCores - generatorCores);
         }
         double rps = r.throughput();
         long pssPeak = window.stream().mapToLong(ProcessTree.Sample::pssBytes).max().orElse(0);
@@ -112,7 +116,7 @@ public final class BenchRunner {
         return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, "ok", "",
                 r.requests(), r.errors(), r.errorsByKind(), rps,
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.maxMillis(),
-                cpuCores, rps > 0 ? cpuCores / rps * 1e6 : 0,
+                cpuCores, rps > 0 ? cpuCores / rps * 1e6 : 0, generatorCores, otherCores,
                 idle.pssBytes(), pssPeak, rssPeak, Math.max(0, (pssPeak - idle.pssBytes()) / clients),
                 window.stream().mapToInt(ProcessTree.Sample::threads).max().orElse(0),
                 window.stream().mapToInt(ProcessTree.Sample::processes).max().orElse(0),

@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * <p>Units are in the names. CPU and memory are the server's whole process tree, from /proc,
  * over the recorded period; memory per connection is the rise of PSS over the idle server's,
- * divided by the clients. Little's law: with C clients each waiting W per request, at most C / W
+ * divided by the clients. {@code loadGeneratorCores} is this JVM's CPU over the same period (it
+ * shares the machine with the server) and {@code otherCores} everything else that ran on the
+ * machine meanwhile: a figure taken while other work ran says so. Little's law: with C clients each waiting W per request, at most C / W
  * requests per second can complete; {@code efficiency} is req/s over that bound.
  */
 public record CellResult(
@@ -16,7 +18,7 @@ public record CellResult(
         String status, String reason,
         long requests, long errors, Map<String, Long> errorsByKind, double requestsPerSecond,
         double p50Millis, double p90Millis, double p99Millis, double p999Millis, double maxMillis,
-        double cpuCores, double cpuMicrosPerRequest,
+        double cpuCores, double cpuMicrosPerRequest, double loadGeneratorCores, double otherCores,
         long pssIdleBytes, long pssPeakBytes, long rssPeakBytes, long memoryPerConnectionBytes,
         int threadsPeak, int processesPeak, int descriptorsPeak,
         double littleRequestsPerSecond, double efficiency,
@@ -28,6 +30,6 @@ public record CellResult(
 
     static CellResult notRun(String model, int clients, Workload w, String status, String reason) {
         return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, status, reason,
-                0, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
+                0, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
     }
 }

@@ -32,9 +32,13 @@ public final class ProcessTree {
 
     private ProcessTree() {}
 
-    /** One reading of a process tree. CPU in seconds; memory in bytes. */
+    /**
+     * One reading of a process tree. CPU in seconds; memory in bytes. {@code machineBusySeconds}
+     * (all cores, from /proc/stat) and {@code selfCpuSeconds} (this JVM: the load generator) are
+     * read at the same instant, so that what else ran on the machine can be told apart.
+     */
     public record Sample(long nanoTime, double cpuSeconds, long pssBytes, long rssBytes, int threads,
-                         int processes, int descriptors) {}
+                         int processes, int descriptors, double machineBusySeconds, double selfCpuSeconds) {}
 
     /** True where /proc has what {@link #sample} reads (Linux 4.14 or newer). */
     public static boolean supported() {
@@ -67,7 +71,33 @@ public final class ProcessTree {
                 // the process ended between listing and reading: not part of this instant
             }
         }
-        return new Sample(now, cpu, pss, rss, threads, processes, fds);
+        return new Sample(now, cpu, pss, rss, threads, processes, fds, machineBusySeconds(), selfCpuSeconds());
+    }
+
+    /** CPU time every core spent busy since boot: the first line of /proc/stat, less idle and iowait. */
+    static double machineBusySeconds() {
+        try {
+            String[] f = read(PROC.resolve("stat")).lines().findFirst().orElse("").trim().split("\\s+");
+            long busy = 0;
+            // cpu user nice system idle iowait irq softirq steal (guest time is already in user)
+            for (int i = 1; i <= 8 && i < f.length; i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** This JVM's own CPU time. */
+    static double selfCpuSeconds() {
+        try {
+            return cpuSeconds(read(PROC.resolve("self/stat")));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /**

@@ -105,7 +105,25 @@ class BenchIT {
 
     @Test
     @Order(4)
-    void leavesNoServerProcessBehind() {
+    void leavesNoServerProcessBehind() throws Exception {
+        // every server, and every process it started, writes its stderr to a log in the results folder
+        Path logs = dir.resolve("results/logs").toRealPath();
+        List<String> holders = new ArrayList<>();
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                try (var fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        if (Files.readSymbolicLink(fd).startsWith(logs)) {
+                            holders.add(proc.getFileName() + " " + ProcessHandle.of(Long.parseLong(proc.getFileName().toString()))
+                                    .flatMap(h -> h.info().commandLine()).orElse(""));
+                        }
+                    }
+                } catch (java.io.IOException gone) {
+                    // not ours to read, or ended meanwhile
+                }
+            }
+        }
+        assertThat(holders).as("processes still writing to the bench's server logs").isEmpty();
         List<Long> pids = new ArrayList<>();
         results.get("cells").forEach(c -> pids.add(c.get("serverPid").asLong()));
         results.get("connections").forEach(c -> pids.add(c.get("serverPid").asLong()));

@@ -38,6 +38,20 @@ class ProcessTreeTest {
     }
 
     @Test
+    void readsTheMachinesBusyTimeAndItsOwnCpuAlongside() throws IOException {
+        started = new ProcessBuilder("bash", "-c", "while :; do :; done").start();
+        ProcessTree.Sample before = ProcessTree.sample(started.pid(), false);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessTree.sample(started.pid(), false).cpuSeconds() >= 0.2);
+        ProcessTree.Sample after = ProcessTree.sample(started.pid(), false);
+
+        // the whole machine was busy at least as long as the busy child
+        assertThat(after.machineBusySeconds() - before.machineBusySeconds())
+                .isGreaterThanOrEqualTo(after.cpuSeconds() - before.cpuSeconds() - 0.05);
+        assertThat(after.selfCpuSeconds()).isPositive();
+    }
+
+    @Test
     void withoutMemoryItSkipsSmapsButCountsTheRest() throws IOException {
         started = new ProcessBuilder("sleep", "60").start();
 

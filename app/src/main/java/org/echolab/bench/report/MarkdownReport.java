@@ -41,8 +41,9 @@ public final class MarkdownReport {
     static final String HOW_TO_READ = """
             How to read: *req/s* and latency are the clients' view (keep-alive connections sending back to \
             back). *Little eff.* is req/s over Little's law's bound, clients / wait: 100% means no request \
-            waited for anything but its own work. *CPU µs/req* and *cores busy* are the server's whole \
-            process tree (user + system, /proc/PID/stat), *PSS* its proportional memory (smaps_rollup, \
+            waited for anything but its own work. *CPU µs/req* and the server's *cores* are its whole \
+            process tree (user + system, /proc/PID/stat); *load* is the load generator's CPU (it runs in \
+            the benchmark's JVM on the same cores) and *other* the rest of the machine's meanwhile; *PSS* its proportional memory (smaps_rollup, \
             shared pages split between processes), *KiB/conn* the rise of PSS over the idle server per \
             client; *threads*, *procs* and *fds* are peaks over the recorded period. Skipped cells say why.""";
 

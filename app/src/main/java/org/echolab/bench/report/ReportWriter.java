@@ -60,14 +60,14 @@ public final class ReportWriter {
     static String cellsCsv(List<CellResult> cells) {
         StringBuilder sb = new StringBuilder();
         sb.append("model,clients,workload,work,wait_ms,status,reason,requests,errors,errors_by_kind,requests_per_second,"
-                + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,cpu_cores,cpu_us_per_request,pss_idle_bytes,pss_peak_bytes,"
+                + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,cpu_cores,cpu_us_per_request,load_generator_cores,other_cores,pss_idle_bytes,pss_peak_bytes,"
                 + "rss_peak_bytes,memory_per_connection_bytes,threads_peak,processes_peak,descriptors_peak,"
                 + "little_requests_per_second,efficiency,server_pid\n");
         for (CellResult c : cells) {
             row(sb, c.model(), c.clients(), c.workload(), c.work(), c.waitMillis(), c.status(), c.reason(),
                     c.requests(), c.errors(), kinds(c.errorsByKind()), c.requestsPerSecond(),
                     c.p50Millis(), c.p90Millis(), c.p99Millis(), c.p999Millis(), c.maxMillis(),
-                    c.cpuCores(), c.cpuMicrosPerRequest(), c.pssIdleBytes(), c.pssPeakBytes(),
+                    c.cpuCores(), c.cpuMicrosPerRequest(), c.loadGeneratorCores(), c.otherCores(), c.pssIdleBytes(), c.pssPeakBytes(),
                     c.rssPeakBytes(), c.memoryPerConnectionBytes(), c.threadsPeak(), c.processesPeak(),
                     c.descriptorsPeak(), c.littleRequestsPerSecond(), c.efficiency(), c.serverPid());
         }

@@ -22,18 +22,19 @@ public final class Tables {
         for (CellResult c : cells) {
             if (!c.ran()) {
                 rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()), c.status() + ": " + c.reason(),
-                        "", "", "", "", "", "", "", "", "", ""));
+                        "", "", "", "", "", "", "", "", "", ""));   // as wide as the header
                 continue;
             }
             rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()),
                     num(c.requestsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), errors(c),
                     c.littleRequestsPerSecond() > 0 ? pct(c.efficiency()) : "-",
-                    num(c.cpuMicrosPerRequest()), String.format(Locale.ROOT, "%.2f", c.cpuCores()),
+                    num(c.cpuMicrosPerRequest()),
+                    String.format(Locale.ROOT, "%.2f / %.2f / %.2f", c.cpuCores(), c.loadGeneratorCores(), c.otherCores()),
                     mib(c.pssPeakBytes()), kib(c.memoryPerConnectionBytes()),
                     Integer.toString(c.threadsPeak()), c.processesPeak() + " / " + c.descriptorsPeak()));
         }
         return new Table(List.of("model", "workload", "clients", "req/s", "p50 ms", "p99 ms", "errors",
-                "Little eff.", "CPU µs/req", "cores busy", "PSS MiB", "KiB/conn", "threads", "procs / fds"), rows);
+                "Little eff.", "CPU µs/req", "cores: server / load / other", "PSS MiB", "KiB/conn", "threads", "procs / fds"), rows);
     }
 
     public static Table connections(List<ConnectionsResult> results) {
