@@ -68,8 +68,8 @@ public final class Guards {
             // closed workload: every client waits for all the CPU work queued ahead of it; half the
             // timeout leaves room for the load generator, which shares the cores
             double seconds = clients * (workload.perRequest().toNanos() / 1e9) / machine.cores();
-            if (seconds > timeout.toNanos() / 2e9) {
-                return reason(String.format("CPU-bound: %d clients x %s / %d cores = %.1f s per request, over half the %s timeout",
+            if (seconds >= timeout.toNanos() / 2e9) {
+                return reason(String.format("CPU-bound: %d clients x %s / %d cores = %.1f s per request, half the %s timeout or more",
                         clients, Durations.format(workload.perRequest()), machine.cores(), seconds, Durations.format(timeout)));
             }
         }

@@ -58,7 +58,9 @@ class GuardsTest {
         Workload cpu = Workload.parse("cpu:5ms");
 
         assertThat(GUARDS.skip("virtual", 500, cpu, TIMEOUT)).isEmpty();            // 500 x 5 ms / 2 = 1.25 s
-        assertThat(GUARDS.skip("virtual", 1000, cpu, TIMEOUT)).hasValueSatisfying(   // 2.5 s, over half of 3 s
+        assertThat(GUARDS.skip("virtual", 600, cpu, TIMEOUT)).hasValueSatisfying(    // 1.5 s, half of 3 s
+                why -> assertThat(why).contains("CPU-bound").contains("1.5 s per request"));
+        assertThat(GUARDS.skip("virtual", 1000, cpu, TIMEOUT)).hasValueSatisfying(   // 2.5 s
                 why -> assertThat(why).contains("CPU-bound").contains("2.5 s per request"));
     }
 
