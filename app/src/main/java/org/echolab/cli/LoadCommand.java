@@ -95,6 +95,12 @@ final class LoadCommand implements Callable<Integer> {
             return ExitCode.USAGE.code;
         }
 
+        Path hgrmDir = hgrm == null ? null : hgrm.toAbsolutePath().getParent();
+        if (hgrmDir != null && !Files.isDirectory(hgrmDir)) {
+            System.err.println("echolab load: --hgrm " + hgrm + ": no such directory " + hgrmDir);   // say so before the run, not after
+            return ExitCode.USAGE.code;
+        }
+
         PrintStream human = json ? System.err : System.out;
         human.println("echolab load " + spec.target() + ": " + spec.describe());
         // Ctrl-C: stop the run, print what it measured so far, then let the JVM exit
