@@ -20,7 +20,9 @@ public final class Models {
             new Info("virtual", "a virtual thread per connection",
                     c -> new VirtualThreadModel()),
             new Info("eventloop", "--loops selector loops own all connections; waits are timers; work=cpu blocks a loop unless --offload",
-                    EventLoopModel::new));
+                    EventLoopModel::new),
+            new Info("process", "a new child JVM per connection (inetd style), at most --max-children", ProcessModel::new),
+            new Info("prefork", "--workers child JVMs that each accept, running --worker-model inside", PreforkModel::new));
 
     private Models() {}
 

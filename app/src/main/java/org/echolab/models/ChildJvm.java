@@ -1,0 +1,230 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.echolab.server.ServerConfig;
+
+/**
+ * The command line of the process models' child JVMs: the same {@code java} and class path as the
+ * parent, lean flags for a short-lived JVM, every {@code echolab.*} system property of the parent
+ * (the race lab's shared-memory state finds its file through one), and the server configuration
+ * as {@code name=value} arguments.
+ *
+ * <p><b>AOT cache</b> (JDK 25, JEP 483/514): when the parent runs from the echolab jar, the first
+ * {@code process} child is started with {@code -XX:AOTCacheOutput}; after it has served its
+ * connection and exited, its cache (classes loaded and linked, profiles) sits next to the jar and
+ * every later child starts with {@code -XX:AOTCache}. A cache older than the jar is retrained.
+ * {@code -Decholab.aot=off} turns this off. docs/process-models.md has what each flag saves.
+ *
+ * <p>Thread-safe: the argument lists are immutable; the cache state changes under a lock.
+ */
+final class ChildJvm {
+
+    private static final System.Logger LOG = System.getLogger("echolab.childjvm");
+
+    /**
+     * A child serves one connection (or, in prefork, runs a small server): C1 only, the serial
+     * collector, small stacks and no perf-data file make it start faster and smaller. Warnings go
+     * to stderr because a {@code process} child's stdout is its client's socket.
+     */
+    static final List<String> LEAN_FLAGS = List.of(
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss256k", "-Xms8m", "-Xmx256m",
+            "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
+            "--enable-native-access=ALL-UNNAMED");
+
+    private final List<String> base;
+    private final Path jar;                 // null: no AOT cache
+    private final Path cache;
+    private boolean training;               // guarded by this
+    private boolean trainingFailed;         // guarded by this: train once per parent at most
+
+    ChildJvm(Class<?> main, ServerConfig config, ProcessTree tree) {
+        String classPath = System.getProperty("java.class.path");
+        List<String> argv = new ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(LEAN_FLAGS);
+        // each log line says which process wrote it: many processes share one stderr
+        argv.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s [" + main.getSimpleName().toLowerCase()
+                + "] %3$s: %5$s%6$s%n");
+        new TreeMap<>(System.getProperties()).forEach((k, v) -> {
+            if (k.toString().startsWith("echolab.") && !k.equals(ProcessTree.PROPERTY)) {
+                argv.add("-D" + k + "=" + v);
+            }
+        });
+        argv.add("-D" + ProcessTree.PROPERTY + "=" + tree.file());
+        argv.add("-cp");
+        argv.add(classPath);
+        argv.add(main.getName());
+        argv.addAll(encode(config));
+        this.base = List.copyOf(argv);
+        Path jarPath = Path.of(classPath);
+        boolean ours = classPath.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
+                && Files.isRegularFile(jarPath) && Files.isWritable(jarPath.toAbsolutePath().getParent());
+        this.jar = ours && !"off".equals(System.getProperty("echolab.aot")) ? jarPath.toAbsolutePath() : null;
+        this.cache = jar == null ? null : jar.resolveSibling(jar.getFileName() + ".child.aot");
+    }
+
+    /** What the next child is started with: argv, and the file it trains the cache into (or null). */
+    record Launch(List<String> argv, Path trainingFile) {}
+
+    /** The command line for the next child; {@code mayTrain}: it may be the one that trains the cache. */
+    synchronized Launch next(boolean mayTrain) {
+        if (jar == null) {
+            return new Launch(base, null);
+        }
+        if (fresh()) {
+            return new Launch(with("-XX:AOTCache=" + cache), null);
+        }
+        if (mayTrain && !training && !trainingFailed) {
+            training = true;
+            Path tmp = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            LOG.log(Level.INFO, "training the child JVMs'' AOT cache with the next child; it will be {0}", cache);
+            return new Launch(with("-XX:AOTCacheOutput=" + tmp), tmp);
+        }
+        return new Launch(base, null);
+    }
+
+    /** A child exited: if it was the training run, its cache (if complete) becomes everyone's. */
+    synchronized void exited(Launch launch, int status) {
+        if (launch.trainingFile() == null) {
+            return;
+        }
+        training = false;
+        try {
+            if (Files.size(launch.trainingFile()) > 0) {
+                // rename, so that no child ever starts from a half-written cache
+                Files.move(launch.trainingFile(), cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                LOG.log(Level.INFO, "AOT cache ready: {0}", cache);
+                return;
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "no AOT cache from the training child: {0}", e.toString());
+        }
+        trainingFailed = true;
+        LOG.log(Level.WARNING, "the training child (status {0}) left no AOT cache; children start without one", status);
+        try {
+            Files.deleteIfExists(launch.trainingFile());
+        } catch (IOException ignored) {
+            // a stray .tmp file; harmless
+        }
+    }
+
+    /** Whether children start from the AOT cache now (for describe()). */
+    synchronized String aotState() {
+        return jar == null ? "off" : fresh() ? "on" : training ? "training" : "none";
+    }
+
+    private boolean fresh() {
+        try {
+            return Files.isRegularFile(cache)
+                    && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) >= 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private List<String> with(String flag) {
+        List<String> argv = new ArrayList<>(base);
+        argv.add(1, flag);
+        return argv;
+    }
+
+    // ---- the configuration on the command line ------------------------------------------------
+
+    /**
+     * Every public field of {@link ServerConfig} as {@code name=value}. Generic on purpose: a knob
+     * added to ServerConfig (with its builder method of the same name) reaches children unasked.
+     */
+    static List<String> encode(ServerConfig config) {
+        List<String> args = new ArrayList<>();
+        try {
+            for (Field f : ServerConfig.class.getFields()) {
+                if (Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                Object v = f.get(config);
+                String text = v instanceof Record r ? recordText(r) : v instanceof Enum<?> e ? e.name() : String.valueOf(v);
+                args.add(f.getName() + "=" + text);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        return args;
+    }
+
+    /** The inverse of {@link #encode}, through {@link ServerConfig.Builder}'s methods. */
+    static ServerConfig decode(String[] args) {
+        ServerConfig.Builder b = ServerConfig.builder();
+        try {
+            for (String arg : args) {
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("expected name=value, got '" + arg + "'");
+                }
+                Field f = ServerConfig.class.getField(arg.substring(0, eq));
+                Object value = parse(f.getType(), arg.substring(eq + 1));
+                ServerConfig.Builder.class.getMethod(f.getName(), f.getType()).invoke(b, value);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("bad child argument: " + e, e);
+        }
+        return b.build();
+    }
+
+    private static String recordText(Record r) throws ReflectiveOperationException {
+        List<String> parts = new ArrayList<>();
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            parts.add(String.valueOf(c.getAccessor().invoke(r)));
+        }
+        return String.join(",", parts);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object parse(Class<?> type, String text) throws ReflectiveOperationException {
+        if (type == String.class) {
+            return text;
+        } else if (type == int.class) {
+            return Integer.parseInt(text);
+        } else if (type == long.class) {
+            return Long.parseLong(text);
+        } else if (type == boolean.class) {
+            return Boolean.parseBoolean(text);
+        } else if (type == Duration.class) {
+            return Duration.parse(text);
+        } else if (type.isEnum()) {
+            return Enum.valueOf((Class<Enum>) type, text);
+        } else if (type.isRecord()) {
+            RecordComponent[] cs = type.getRecordComponents();
+            String[] parts = text.split(",", -1);
+            Object[] values = new Object[cs.length];
+            Class<?>[] types = new Class<?>[cs.length];
+            for (int i = 0; i < cs.length; i++) {
+                types[i] = cs[i].getType();
+                values[i] = parse(types[i], parts[i]);
+            }
+            return type.getDeclaredConstructor(types).newInstance(values);
+        }
+        throw new IllegalArgumentException("no child encoding for " + type);
+    }
+
+    /** For tests: the configuration's fields by name, to compare two configurations. */
+    static Map<String, String> fields(ServerConfig config) {
+        Map<String, String> m = new TreeMap<>();
+        for (String arg : encode(config)) {
+            int eq = arg.indexOf('=');
+            m.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,256 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.Channel;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.echolab.os.ChildProcesses;
+import org.echolab.os.Libc;
+import org.echolab.os.ListeningSocket;
+import org.echolab.server.BlockingSession;
+import org.echolab.server.Connections;
+import org.echolab.server.EchoService;
+import org.echolab.server.ServerConfig;
+import org.echolab.server.ServerState;
+import org.echolab.state.States;
+
+/**
+ * {@code prefork}: a fixed set of {@code --workers} worker processes that all accept from one
+ * listening socket they inherit (UNP's "prefork, each child calls accept", Apache's prefork MPM).
+ *
+ * <p><b>Processes and threads:</b> the parent binds the listening socket and spawns each worker
+ * JVM ({@link Worker}) with that socket as its fd 0; the parent never accepts. Each worker gets the
+ * socket with {@link System#inheritedChannel()} (a {@code ServerSocketChannel}) and runs a thread
+ * model on it, {@code --worker-model sequential|pool|virtual}, unchanged: its own accept thread
+ * calls {@code accept()} on the shared socket and the kernel gives each connection to one waiting
+ * worker. With {@code pool} this is the hybrid of Apache's worker MPM: N processes x M threads.
+ *
+ * <p><b>Watching:</b> the parent's reaper thread sees a worker die (a crash, {@code kill -9}) at
+ * once, and its watch thread, {@code echolab-prefork-watch}, spawns a replacement; only the dead
+ * worker's connections are lost. A worker that dies within a second of its start is replaced after
+ * a second, so a worker that cannot start does not respawn in a tight loop. A worker whose parent
+ * has gone (kill -9 of the parent) stops by itself.
+ *
+ * <p><b>Cost:</b> N JVMs started once, up front; after that, per connection only what the worker
+ * model costs. Memory is N times a small JVM (shared pages of the JDK's class data counted once:
+ * see PSS in docs/process-models.md). Heap state is per worker, as in {@code process}.
+ *
+ * <p><b>Stop:</b> SIGTERM to every worker: each stops accepting and drains as its thread model does;
+ * wait within the grace, SIGKILL what is left, wait until every worker is reaped.
+ */
+public final class PreforkModel implements ConcurrencyModel {
+
+    private static final System.Logger LOG = System.getLogger("echolab.prefork");
+    private static final int STOP = -1;                 // tells the watch thread to end
+
+    private final ServerConfig config;
+    private final Map<Integer, Long> workers = new ConcurrentHashMap<>();     // pid -> start (nanoTime)
+    private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
+    private ListeningSocket listener;
+    private ProcessTree tree;
+    private ChildJvm jvm;
+    private Thread watcher;
+    private volatile boolean stopping;
+
+    public PreforkModel(ServerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public InetSocketAddress start(ServerContext ctx) throws IOException {
+        Libc.unsupportedReason().ifPresent(why -> {
+            throw new UnsupportedPlatformException(why);
+        });
+        listener = ListeningSocket.open(config.bind, config.port, config.backlog);
+        tree = ProcessTree.create();
+        jvm = new ChildJvm(Worker.class, config, tree);
+        try {
+            for (int i = 0; i < config.workers; i++) {
+                spawnWorker();
+            }
+        } catch (IOException e) {
+            try {
+                stopWorkers(Duration.ZERO);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            listener.close();
+            throw e;
+        }
+        watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
+        return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
+    }
+
+    private void spawnWorker() throws IOException {
+        tree.spawning();
+        try {
+            // fd 0: the listening socket; fd 1: the parent's stderr, so a stray print is only a log line
+            int pid = ChildProcesses.spawn(jvm.next(false).argv(), listener.fd(), 2, this::workerExited);
+            workers.put(pid, System.nanoTime());
+        } catch (IOException e) {
+            tree.notSpawned();
+            throw e;
+        }
+    }
+
+    /** On the reaper thread: a worker is gone. Unless we are stopping, the watch thread replaces it. */
+    private void workerExited(int pid, int status) {
+        Long started = workers.remove(pid);
+        tree.reaped();
+        if (!stopping) {
+            LOG.log(Level.WARNING, "worker {0} died ({1}); starting a new one", Integer.toString(pid), ChildProcesses.describe(status));
+            long livedNanos = started == null ? Long.MAX_VALUE : System.nanoTime() - started;
+            deaths.add(livedNanos < 1_000_000_000L ? 1 : 0);   // 1: died young, replace after a second
+        }
+    }
+
+    /** The watch thread: one replacement per death, until stop. */
+    private void watch() {
+        while (true) {
+            int youngDeath;
+            try {
+                youngDeath = deaths.take();
+                if (youngDeath == STOP) {
+                    return;
+                }
+                if (youngDeath == 1) {
+                    Thread.sleep(1000);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopping) {
+                return;
+            }
+            try {
+                spawnWorker();
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "could not start a replacement worker ({0}); retrying in a second", e.getMessage());
+                deaths.add(1);
+            }
+        }
+    }
+
+    @Override
+    public void stop(Duration grace) throws InterruptedException {
+        stopping = true;
+        deaths.add(STOP);
+        watcher.join();             // no replacements from here on
+        listener.close();           // the workers' copies keep it open until each stops accepting
+        stopWorkers(grace);
+        tree.close();
+    }
+
+    private void stopWorkers(Duration grace) throws InterruptedException {
+        stopping = true;
+        workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGTERM));    // each drains
+        if (!awaitWorkers(grace.plusSeconds(5))) {
+            LOG.log(Level.WARNING, "{0} worker(s) still running after the grace; killing them", workers.size());
+            workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
+            if (!awaitWorkers(Duration.ofSeconds(5))) {
+                LOG.log(Level.ERROR, "{0} worker(s) not reaped 5 s after SIGKILL", workers.size());
+            }
+        }
+    }
+
+    private boolean awaitWorkers(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!workers.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return workers.isEmpty();
+    }
+
+    /** The pids of the workers alive now. */
+    public java.util.Set<Integer> workerPids() {
+        return java.util.Set.copyOf(workers.keySet());
+    }
+
+    @Override
+    public String describe() {
+        return config.workers + " worker processes x " + config.workerModel + ", aot=" + jvm.aotState()
+                + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet();
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("workers", config.workers);
+        m.put("workerModel", config.workerModel);
+        m.put("processTree", tree.figures("parent"));
+        return m;
+    }
+
+    /**
+     * A {@code prefork} worker: runs {@code --worker-model} on the listening socket it inherited
+     * as fd 0 until SIGTERM (then drains) or until its parent is gone. Started by the parent only.
+     */
+    public static final class Worker {
+
+        private Worker() {}
+
+        public static void main(String[] args) throws Exception {
+            System.setOut(System.err);
+            Channel inherited = System.inheritedChannel();
+            if (!(inherited instanceof ServerSocketChannel channel)) {
+                System.err.println("echolab: " + Worker.class.getName() + " accepts on a listening socket inherited"
+                        + " as fd 0; the 'prefork' model starts it, people do not");
+                System.exit(2);
+                return;
+            }
+            ServerConfig config = ChildJvm.decode(args);
+            ServerState state = States.byName(config.state).factory().get();
+            ProcessTree tree = ProcessTree.fromProperty();
+            ConcurrencyModel inner = Models.byName(config.workerModel).factory().apply(config);
+            EchoService service = new EchoService(config, state, () -> {
+                Map<String, Object> m = new LinkedHashMap<>(inner.stats());
+                m.put("workerModel", config.workerModel);
+                if (tree != null) {
+                    m.put("processTree", tree.figures("worker"));
+                }
+                return m;
+            });
+            Connections connections = new Connections(state, config.maxConnections);
+            BlockingSession session = new BlockingSession(config, service, connections);
+            CountDownLatch stopped = new CountDownLatch(1);
+            // SIGTERM from the parent: stop accepting and drain, as the thread model does alone
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {
+                try {
+                    inner.stop(config.grace);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                stopped.countDown();
+            }));
+            inner.start(new ServerContext(config, service, connections, session, channel.socket()));
+            watchParent();
+            stopped.await();
+        }
+
+        /** An orphaned worker would accept forever: when the parent is gone, stop as on SIGTERM. */
+        private static void watchParent() {
+            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
+            Thread.ofPlatform().name("echolab-parent-watch").daemon().start(() -> {
+                while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L) == parent) {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": parent " + parent
+                        + " is gone; stopping");
+                System.exit(0);
+            });
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.Channel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.echolab.os.ChildProcesses;
+import org.echolab.os.Libc;
+import org.echolab.os.ListeningSocket;
+import org.echolab.server.BlockingSession;
+import org.echolab.server.Connection;
+import org.echolab.server.Connections;
+import org.echolab.server.EchoService;
+import org.echolab.server.ServerConfig;
+import org.echolab.server.ServerState;
+import org.echolab.state.States;
+
+/**
+ * {@code process}: a new process per connection, the way inetd and a forking C server work (UNP's
+ * "one fork per client", CS:APP's {@code echoserverp.c}), with a JVM as the process.
+ *
+ * <p><b>Processes and threads:</b> in the parent, one platform thread, {@code echolab-accept},
+ * accepts with {@code accept4} and spawns a child JVM ({@link Child}) whose stdin and stdout ARE
+ * the connection; the parent then closes its own copy and never touches the connection again (it
+ * relays nothing). The child picks the socket up with {@link System#inheritedChannel()}, serves
+ * every request on it with the shared {@link BlockingSession} on its main thread, and exits. The
+ * parent's reaper thread ({@link ChildProcesses}) reaps each child as it exits, so none stays a
+ * zombie.
+ *
+ * <p><b>Bound:</b> at most {@code --max-children} children (and no more than
+ * {@code --max-connections}) live at once. The accept thread takes a slot before it accepts, so
+ * beyond the bound new connections wait in the kernel's accept backlog (like Apache's
+ * MaxRequestWorkers); the reaper gives the slot back.
+ *
+ * <p><b>Isolation:</b> each client has a process of its own: a crash, a leak or a heap variable
+ * is that client's alone. So a heap {@code --state} is per process too, and every client is
+ * request number 1: only a shared-memory state variant counts across children.
+ *
+ * <p><b>Cost:</b> a JVM start per connection: tens of milliseconds before the first byte (against
+ * well under one for a thread) and tens of MiB of memory per open connection. docs/process-models.md
+ * has the figures measured here. Linux only ({@link UnsupportedPlatformException} elsewhere).
+ *
+ * <p><b>Stop:</b> stop accepting, close the listening socket, SIGTERM every child (each drains as
+ * the thread models do: the request in flight finishes, an idle connection closes), wait for them
+ * within the grace, SIGKILL what is left, and wait until every child is reaped.
+ */
+public final class ProcessModel implements ConcurrencyModel {
+
+    private static final System.Logger LOG = System.getLogger("echolab.process");
+
+    private final ServerConfig config;
+    private final int maxChildren;
+    private final Semaphore slots;                          // one per child that may live
+    private final Set<Integer> children = ConcurrentHashMap.newKeySet();
+    private ListeningSocket listener;
+    private ProcessTree tree;
+    private ChildJvm jvm;
+    private Thread acceptThread;
+    private volatile boolean stopping;
+
+    public ProcessModel(ServerConfig config) {
+        this.config = config;
+        this.maxChildren = Math.min(config.maxChildren, config.maxConnections);
+        this.slots = new Semaphore(maxChildren);
+    }
+
+    @Override
+    public InetSocketAddress start(ServerContext ctx) throws IOException {
+        Libc.unsupportedReason().ifPresent(why -> {
+            throw new UnsupportedPlatformException(why);
+        });
+        listener = ListeningSocket.open(config.bind, config.port, config.backlog);
+        tree = ProcessTree.create();
+        jvm = new ChildJvm(Child.class, config, tree);
+        acceptThread = Thread.ofPlatform().name("echolab-accept").start(this::acceptLoop);
+        return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            try {
+                // Take a child's slot BEFORE accepting: at --max-children, connections wait in the backlog
+                if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+            int fd;
+            try {
+                fd = listener.accept(100);          // polls, so that a stop is seen within 100 ms
+            } catch (IOException e) {
+                slots.release();
+                LOG.log(Level.WARNING, "accept failed: {0}; retrying in 100 ms", e.toString());
+                sleep(100);
+                continue;
+            }
+            if (fd < 0) {
+                slots.release();
+                continue;
+            }
+            try {
+                spawnChild(fd);
+            } finally {
+                Libc.close(fd);     // the parent closes its copy (important!): the child's are now the only ones
+            }
+        }
+    }
+
+    private void spawnChild(int fd) {
+        ChildJvm.Launch launch = jvm.next(true);
+        tree.spawning();
+        try {
+            int pid = ChildProcesses.spawn(launch.argv(), fd, fd, (p, status) -> childExited(p, status, launch));
+            children.add(pid);
+        } catch (IOException e) {
+            // e.g. out of processes or memory: the client sees its connection closed
+            tree.notSpawned();
+            slots.release();
+            LOG.log(Level.WARNING, "could not start a child for a connection ({0}); closing it", e.getMessage());
+        }
+    }
+
+    /** On the reaper thread, once the child is reaped: its slot is free again. */
+    private void childExited(int pid, int status, ChildJvm.Launch launch) {
+        children.remove(pid);
+        tree.reaped();
+        slots.release();
+        jvm.exited(launch, status);
+        LOG.log(Level.DEBUG, "child {0} reaped: {1}", Integer.toString(pid), ChildProcesses.describe(status));
+    }
+
+    @Override
+    public void stop(Duration grace) throws InterruptedException {
+        stopping = true;
+        acceptThread.join();
+        listener.close();           // connections still in the backlog are refused by the kernel
+        children.forEach(pid -> Libc.kill(pid, Libc.SIGTERM));     // each child drains its connection
+        if (!awaitChildren(grace.plusSeconds(5))) {                 // + time for a JVM to exit
+            LOG.log(Level.WARNING, "{0} child(ren) still running after the grace; killing them", children.size());
+            children.forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
+            if (!awaitChildren(Duration.ofSeconds(5))) {
+                LOG.log(Level.ERROR, "{0} child(ren) not reaped 5 s after SIGKILL", children.size());
+            }
+        }
+        tree.close();
+    }
+
+    private boolean awaitChildren(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!children.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return children.isEmpty();
+    }
+
+    @Override
+    public String describe() {
+        return "a child JVM per connection, max-children=" + maxChildren + " aot=" + jvm.aotState()
+                + " parent=" + ProcessHandle.current().pid() + " live=" + tree.live();
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("maxChildren", maxChildren);
+        m.put("processTree", tree.figures("parent"));
+        return m;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A {@code process} child: serves the one connection it inherited as fd 0 and 1, then exits.
+     * Not for people to start: its arguments are the parent's configuration
+     * ({@code ChildJvm.encode}). It logs to stderr only, since its stdout is the client's socket.
+     */
+    public static final class Child {
+
+        private Child() {}
+
+        public static void main(String[] args) throws IOException {
+            System.setOut(System.err);      // a stray println must not reach the client
+            Channel inherited = System.inheritedChannel();
+            if (!(inherited instanceof SocketChannel channel)) {
+                System.err.println("echolab: " + Child.class.getName() + " serves a connection inherited as fd 0;"
+                        + " the 'process' model starts it, people do not");
+                System.exit(2);
+                return;
+            }
+            ServerConfig config = ChildJvm.decode(args);
+            ServerState state = States.byName(config.state).factory().get();
+            ProcessTree tree = ProcessTree.fromProperty();
+            EchoService service = new EchoService(config, state,
+                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")));
+            Connections connections = new Connections(state, 1);
+            BlockingSession session = new BlockingSession(config, service, connections);
+            // SIGTERM from the parent's stop: finish the request in flight, close an idle connection
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {
+                try {
+                    connections.drain(config.grace);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            Connection c = connections.register(channel.socket());
+            session.serve(c);       // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+        }
+    }
+}

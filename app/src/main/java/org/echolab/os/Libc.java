@@ -1,0 +1,394 @@
+package org.echolab.os;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.net.BindException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The few libc calls the process models need, bound with the Foreign Function &amp; Memory API
+ * (no JNI, no JDK internals). Java has no usable {@code fork()}: a forked JVM keeps only the
+ * calling thread. {@code posix_spawn} is fork+exec done safely in one call, and it lets the parent
+ * say exactly which descriptors the child gets.
+ *
+ * <p>Linux with glibc 2.34 or newer only (for {@code posix_spawn_file_actions_addclosefrom_np});
+ * the constants and struct sizes below are Linux's (x86_64 and aarch64 agree on all of them).
+ * Opaque libc structs are allocated larger than glibc needs, so a smaller mistake cannot overrun.
+ *
+ * <p>Thread-safe: every method is a plain system call on memory the call allocates itself.
+ */
+public final class Libc {
+
+    // <sys/socket.h>, <netinet/in.h>
+    static final int AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
+    static final int SOL_SOCKET = 1, SO_REUSEADDR = 2;
+    // <poll.h>
+    static final short POLLIN = 1;
+    // <spawn.h> (glibc)
+    static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    // <sys/wait.h>
+    static final int P_ALL = 0, WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
+    // <errno.h>
+    static final int EINTR = 4, ECHILD = 10, EAGAIN = 11, EADDRINUSE = 98, ECONNABORTED = 103;
+    /** Signals, for {@link #kill}. */
+    public static final int SIGKILL = 9, SIGTERM = 15;
+
+    static final long OPAQUE = 1024;               // posix_spawn_file_actions_t is 80 bytes, attr 336
+    static final long SIGSET = 128;                 // sigset_t
+    static final long SIGINFO = 128;                // siginfo_t
+    static final long SIGINFO_PID = 16;             // offsetof(siginfo_t, si_pid) on 64-bit Linux
+    static final long SIGINFO_STATUS = 24;          // offsetof(siginfo_t, si_status)
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final String UNSUPPORTED = unsupportedReason0();
+
+    // Calls that report failure through errno capture it right after the call, before the JVM can
+    // make another system call on this thread and overwrite it.
+    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle LISTEN = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle ACCEPT4 = errnoCall("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle WAITID = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle WAITPID = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle KILL = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    // The posix_spawn family returns the error number itself and leaves errno alone.
+    private static final MethodHandle SPAWN = call("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle FA_INIT = call("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+    private static final MethodHandle FA_DESTROY = call("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle FA_DUP2 = call("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FA_CLOSEFROM = call("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle ATTR_INIT = call("posix_spawnattr_init", JAVA_INT, ADDRESS);
+    private static final MethodHandle ATTR_DESTROY = call("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle ATTR_SETFLAGS = call("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
+    private static final MethodHandle ATTR_SETSIGMASK = call("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle ATTR_SETSIGDEFAULT = call("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SIGEMPTYSET = call("sigemptyset", JAVA_INT, ADDRESS);
+    private static final MethodHandle SIGFILLSET = call("sigfillset", JAVA_INT, ADDRESS);
+    private static final MethodHandle STRERROR = call("strerror", ADDRESS, JAVA_INT);
+
+    private Libc() {}
+
+    /**
+     * Why this platform cannot run the process models, or empty when it can: Linux with a libc
+     * that has {@code posix_spawn} and {@code posix_spawn_file_actions_addclosefrom_np}.
+     */
+    public static Optional<String> unsupportedReason() {
+        return Optional.ofNullable(UNSUPPORTED);
+    }
+
+    private static String unsupportedReason0() {
+        String os = System.getProperty("os.name", "?");
+        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "the process models spawn children with Linux's posix_spawn and closefrom; this is " + os
+                    + " (macOS would need POSIX_SPAWN_CLOEXEC_DEFAULT and its own struct layouts: not written yet)."
+                    + " Use a thread-based model (--model virtual, pool or thread)";
+        }
+        for (String f : new String[] {"posix_spawn", "posix_spawn_file_actions_addclosefrom_np", "accept4", "waitid"}) {
+            if (LIBC.find(f).isEmpty()) {
+                return "this C library has no " + f + " (glibc 2.34 or newer has all it needs)."
+                        + " Use a thread-based model (--model virtual, pool or thread)";
+            }
+        }
+        return null;
+    }
+
+    private static MethodHandle call(String name, MemoryLayout ret, MemoryLayout... args) {
+        if (UNSUPPORTED != null) {
+            return null;                // never called: every entry point checks unsupportedReason()
+        }
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args));
+    }
+
+    private static MethodHandle errnoCall(String name, MemoryLayout ret, MemoryLayout... args) {
+        if (UNSUPPORTED != null) {
+            return null;
+        }
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    // ---- sockets -----------------------------------------------------------------------------
+
+    /** {@code socket()} + SO_REUSEADDR + {@code bind()} + {@code listen()}; the fd is close-on-exec. */
+    static int listen(byte[] address, int port, int backlog) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int family = address.length == 4 ? AF_INET : AF_INET6;
+            // close-on-exec: a child started by anyone else (ProcessBuilder) must not inherit it
+            int fd = check(state, (int) SOCKET.invokeExact(state, family, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+            try {
+                MemorySegment one = arena.allocateFrom(JAVA_INT, 1);
+                check(state, (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "setsockopt");
+                MemorySegment sa = sockaddr(arena, address, port);
+                int r = (int) BIND.invokeExact(state, fd, sa, (int) sa.byteSize());
+                if (r < 0) {
+                    int errno = errno(state);
+                    throw errno == EADDRINUSE ? new BindException("Address already in use") : failure("bind", errno);
+                }
+                check(state, (int) LISTEN.invokeExact(state, fd, backlog), "listen");
+                return fd;
+            } catch (IOException | RuntimeException e) {
+                close(fd);
+                throw e;
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The port a listening socket is bound to (after binding port 0). */
+    static int localPort(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment sa = arena.allocate(128);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, 128);
+            check(state, (int) GETSOCKNAME.invokeExact(state, fd, sa, len), "getsockname");
+            // sin_port and sin6_port are both at offset 2, in network byte order
+            return Short.toUnsignedInt(htons(Short.toUnsignedInt(sa.get(JAVA_SHORT, 2))));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for a connection and accepts it. Returns its fd
+     * (close-on-exec), or -1 if none came in time. Polling first, rather than blocking in
+     * {@code accept4}, lets the accept thread notice a stop without signals or closing races.
+     */
+    static int accept(int listenFd, int timeoutMillis) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(8);       // struct pollfd { int fd; short events, revents; }
+            pollfd.set(JAVA_INT, 0, listenFd);
+            pollfd.set(JAVA_SHORT, 4, POLLIN);
+            int ready = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+            if (ready < 0 && errno(state) != EINTR) {
+                throw failure("poll", errno(state));
+            }
+            if (ready <= 0) {
+                return -1;
+            }
+            int fd = (int) ACCEPT4.invokeExact(state, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+            if (fd < 0) {
+                int errno = errno(state);
+                if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) {
+                    return -1;                      // the client gave up between poll and accept
+                }
+                throw failure("accept4", errno);
+            }
+            return fd;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Closes a descriptor; errors are ignored (there is nothing to do about them). */
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) CLOSE.invokeExact(arena.allocate(CALL_STATE), fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static MemorySegment sockaddr(Arena arena, byte[] address, int port) {
+        short netPort = htons(port);
+        if (address.length == 4) {                   // struct sockaddr_in
+            MemorySegment sa = arena.allocate(16);
+            sa.set(JAVA_SHORT, 0, (short) AF_INET);
+            sa.set(JAVA_SHORT, 2, netPort);
+            MemorySegment.copy(address, 0, sa, JAVA_BYTE, 4, 4);
+            return sa;
+        }
+        MemorySegment sa = arena.allocate(28);       // struct sockaddr_in6
+        sa.set(JAVA_SHORT, 0, (short) AF_INET6);
+        sa.set(JAVA_SHORT, 2, netPort);
+        MemorySegment.copy(address, 0, sa, JAVA_BYTE, 8, 16);
+        return sa;
+    }
+
+    /** Network byte order (big-endian) for a 16-bit value; its own inverse. */
+    private static short htons(int value) {
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN
+                ? (short) value : Short.reverseBytes((short) value);
+    }
+
+    // ---- processes ---------------------------------------------------------------------------
+
+    /**
+     * Starts {@code argv} as a new process whose fd 0 is {@code stdin} and fd 1 is {@code stdout};
+     * fd 2 stays the parent's stderr and every other descriptor is closed in the child. Returns the
+     * pid. The child starts with an empty signal mask and default signal dispositions, whatever the
+     * JVM's threads had set.
+     */
+    static int spawn(String[] argv, int stdin, int stdout) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment actions = arena.allocate(OPAQUE);
+            MemorySegment attr = arena.allocate(OPAQUE);
+            spawnCheck((int) FA_INIT.invokeExact(actions), "posix_spawn_file_actions_init");
+            spawnCheck((int) ATTR_INIT.invokeExact(attr), "posix_spawnattr_init");
+            try {
+                // dup2 clears close-on-exec on the copy, so the socket survives the exec as 0 and 1
+                spawnCheck((int) FA_DUP2.invokeExact(actions, stdin, 0), "adddup2");
+                spawnCheck((int) FA_DUP2.invokeExact(actions, stdout, 1), "adddup2");
+                // JDK sockets and the jar are not close-on-exec: without this every child would
+                // inherit the listening socket and every other client's connection
+                spawnCheck((int) FA_CLOSEFROM.invokeExact(actions, 3), "addclosefrom_np");
+                MemorySegment none = arena.allocate(SIGSET);
+                MemorySegment all = arena.allocate(SIGSET);
+                int ignored = (int) SIGEMPTYSET.invokeExact(none);
+                ignored = (int) SIGFILLSET.invokeExact(all);
+                spawnCheck((int) ATTR_SETSIGMASK.invokeExact(attr, none), "setsigmask");
+                spawnCheck((int) ATTR_SETSIGDEFAULT.invokeExact(attr, all), "setsigdefault");
+                spawnCheck((int) ATTR_SETFLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+                        "setflags");
+                MemorySegment args = arena.allocate(ADDRESS, argv.length + 1);   // NULL-terminated
+                for (int i = 0; i < argv.length; i++) {
+                    args.setAtIndex(ADDRESS, i, arena.allocateFrom(argv[i]));
+                }
+                MemorySegment pid = arena.allocate(JAVA_INT);
+                spawnCheck((int) SPAWN.invokeExact(pid, arena.allocateFrom(argv[0]), actions, attr, args, environ()),
+                        "posix_spawn " + argv[0]);
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                int ignored = (int) FA_DESTROY.invokeExact(actions);
+                ignored = (int) ATTR_DESTROY.invokeExact(attr);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The process's live environment ({@code char **environ}), which the child gets as is. */
+    private static MemorySegment environ() {
+        return LIBC.find("environ").orElseThrow().reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
+    }
+
+    /**
+     * Blocks until some child of this process has exited and returns its pid WITHOUT reaping it
+     * ({@code WNOWAIT}): the caller reaps it with {@link #reap} only if it is its own, so the
+     * JVM's own {@code java.lang.Process} children keep their exit status. Returns 0 when this
+     * process has no children at all, -1 when interrupted by a signal.
+     */
+    static int awaitExitedChild() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment info = arena.allocate(SIGINFO);
+            int r = (int) WAITID.invokeExact(state, P_ALL, 0, info, WEXITED | WNOWAIT);
+            if (r < 0) {
+                return errno(state) == ECHILD ? 0 : -1;
+            }
+            return info.get(JAVA_INT, SIGINFO_PID);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Reaps the exited child {@code pid} (removes the zombie) and returns its raw wait status. */
+    static int reap(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment status = arena.allocate(JAVA_INT);
+            int r;
+            do {
+                r = (int) WAITPID.invokeExact(state, pid, status, 0);
+            } while (r < 0 && errno(state) == EINTR);
+            return r < 0 ? -1 : status.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Reaps {@code pid} if it has exited: its wait status, or {@link Integer#MIN_VALUE} if it still runs. */
+    static int tryReap(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment status = arena.allocate(JAVA_INT);
+            int r = (int) WAITPID.invokeExact(state, pid, status, WNOHANG);
+            return r == pid ? status.get(JAVA_INT, 0) : r == 0 ? Integer.MIN_VALUE : -1;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Sends {@code signal} to {@code pid}; false if it is gone. */
+    public static boolean kill(int pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) KILL.invokeExact(arena.allocate(CALL_STATE), pid, signal) == 0;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A wait status as words: "exit 0", "signal 9". */
+    static String describeStatus(int status) {
+        if (status == -1) {
+            return "unknown";
+        }
+        int signal = status & 0x7f;
+        return signal == 0 ? "exit " + ((status >> 8) & 0xff) : "signal " + signal;
+    }
+
+    // ---- errors ------------------------------------------------------------------------------
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static int check(MemorySegment state, int result, String what) throws IOException {
+        if (result < 0) {
+            throw failure(what, errno(state));
+        }
+        return result;
+    }
+
+    private static void spawnCheck(int error, String what) throws IOException {
+        if (error != 0) {
+            throw failure(what, error);
+        }
+    }
+
+    private static IOException failure(String what, int errno) {
+        return new IOException(what + ": " + strerror(errno) + " (errno " + errno + ")");
+    }
+
+    private static String strerror(int errno) {
+        try {
+            return ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "error";
+        }
+    }
+}
