@@ -35,13 +35,15 @@ final class ChildJvm {
 
     /**
      * A child serves one connection (or, in prefork, runs a small server): C1 only, the serial
-     * collector, small stacks and no perf-data file make it start faster and smaller. Warnings go
-     * to stderr because a {@code process} child's stdout is its client's socket.
+     * collector, small stacks and no perf-data file make it start faster and smaller.
+     * {@code -Decholab.childFlags="..."} replaces them (to measure; empty for the JVM's defaults).
      */
     static final List<String> LEAN_FLAGS = List.of(
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss256k", "-Xms8m", "-Xmx256m",
-            "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
-            "--enable-native-access=ALL-UNNAMED");
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss256k", "-Xms8m", "-Xmx256m", "-XX:-UsePerfData");
+
+    /** Always: JVM warnings to stderr, because a {@code process} child's stdout is its client's socket. */
+    static final List<String> SAFE_FLAGS = List.of(
+            "-Xlog:disable", "-Xlog:all=warning:stderr", "--enable-native-access=ALL-UNNAMED");
 
     private final List<String> base;
     private final Path jar;                 // null: no AOT cache
@@ -53,7 +55,9 @@ final class ChildJvm {
         String classPath = System.getProperty("java.class.path");
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(LEAN_FLAGS);
+        String flags = System.getProperty("echolab.childFlags");
+        argv.addAll(flags == null ? LEAN_FLAGS : List.of(flags.split("\\s+")).stream().filter(f -> !f.isEmpty()).toList());
+        argv.addAll(SAFE_FLAGS);
         // each log line says which process wrote it: many processes share one stderr
         argv.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s [" + main.getSimpleName().toLowerCase()
                 + "] %3$s: %5$s%6$s%n");

@@ -11,8 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
@@ -49,9 +51,11 @@ import org.echolab.state.States;
  * well under one for a thread) and tens of MiB of memory per open connection. docs/process-models.md
  * has the figures measured here. Linux only ({@link UnsupportedPlatformException} elsewhere).
  *
- * <p><b>Stop:</b> stop accepting, close the listening socket, SIGTERM every child (each drains as
- * the thread models do: the request in flight finishes, an idle connection closes), wait for them
- * within the grace, SIGKILL what is left, and wait until every child is reaped.
+ * <p><b>Stop:</b> stop accepting, close the listening socket, ask every child to drain (SIGWINCH,
+ * repeated; see {@link #stop}); a child first serves the request that brought it to life, then
+ * drains as the thread models do: the request in flight finishes, an idle connection closes. What
+ * is left after the grace gets SIGKILL; stop returns once every child is reaped. Children sit in
+ * process groups of their own, so Ctrl-C in a terminal reaches only the parent.
  */
 public final class ProcessModel implements ConcurrencyModel {
 
@@ -144,20 +148,27 @@ public final class ProcessModel implements ConcurrencyModel {
         stopping = true;
         acceptThread.join();
         listener.close();           // connections still in the backlog are refused by the kernel
-        children.forEach(pid -> Libc.kill(pid, Libc.SIGTERM));     // each child drains its connection
-        if (!awaitChildren(grace.plusSeconds(5))) {                 // + time for a JVM to exit
+        // Ask every child to drain: SIGWINCH, which a JVM still starting up ignores (its default
+        // action) where SIGTERM would kill it with its client unanswered. So repeat it until each
+        // child, once its handler is in place, has drained and exited.
+        Duration patience = grace.plus(config.headerTimeout).plusSeconds(5);       // + time for a JVM to exit
+        if (!awaitChildren(patience, Libc.SIGWINCH)) {
             LOG.log(Level.WARNING, "{0} child(ren) still running after the grace; killing them", children.size());
             children.forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
-            if (!awaitChildren(Duration.ofSeconds(5))) {
+            if (!awaitChildren(Duration.ofSeconds(5), 0)) {
                 LOG.log(Level.ERROR, "{0} child(ren) not reaped 5 s after SIGKILL", children.size());
             }
         }
         tree.close();
     }
 
-    private boolean awaitChildren(Duration timeout) throws InterruptedException {
+    /** Waits until every child is reaped, sending {@code signal} (if not 0) every 100 ms meanwhile. */
+    private boolean awaitChildren(Duration timeout, int signal) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!children.isEmpty() && System.nanoTime() < deadline) {
+        for (int tick = 0; !children.isEmpty() && System.nanoTime() < deadline; tick++) {
+            if (signal != 0 && tick % 10 == 0) {
+                children.forEach(pid -> Libc.kill(pid, signal));
+            }
             Thread.sleep(10);
         }
         return children.isEmpty();
@@ -204,22 +215,81 @@ public final class ProcessModel implements ConcurrencyModel {
                 return;
             }
             ServerConfig config = ChildJvm.decode(args);
-            ServerState state = States.byName(config.state).factory().get();
+            CountDownLatch firstRequest = new CountDownLatch(1);
+            ServerState state = new FirstRequest(States.byName(config.state).factory().get(), firstRequest);
             ProcessTree tree = ProcessTree.fromProperty();
             EchoService service = new EchoService(config, state,
                     () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")));
             Connections connections = new Connections(state, 1);
             BlockingSession session = new BlockingSession(config, service, connections);
-            // SIGTERM from the parent's stop: finish the request in flight, close an idle connection
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {
+            Runnable drain = new DrainOnce(config, connections, firstRequest);
+            // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
+            sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
+            Connection c = connections.register(channel.socket());
+            session.serve(c);       // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+        }
+
+        /**
+         * Drains once, but only after the request that brought this child to life has begun (or
+         * the header timeout passed): the client connected before the stop and is owed an answer,
+         * whereas a thread model's drain would see its not-yet-read connection as idle and close it.
+         */
+        private record DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest,
+                                 AtomicBoolean started, CountDownLatch done) implements Runnable {
+            DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest) {
+                this(config, connections, firstRequest, new AtomicBoolean(), new CountDownLatch(1));
+            }
+
+            /** The first caller drains; a later one (the shutdown hook) waits until that is done. */
+            @Override
+            public void run() {
                 try {
-                    connections.drain(config.grace);
+                    if (started.compareAndSet(false, true)) {
+                        firstRequest.await(config.headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                        connections.drain(config.grace);
+                        done.countDown();
+                    } else {
+                        done.await();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }));
-            Connection c = connections.register(channel.socket());
-            session.serve(c);       // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+            }
+        }
+
+        /** The child's state, unchanged, that also notes when this process's first request begins. */
+        private record FirstRequest(ServerState state, CountDownLatch begun) implements ServerState {
+            @Override
+            public String name() {
+                return state.name();
+            }
+
+            @Override
+            public long nextRequestNumber() {
+                begun.countDown();
+                return state.nextRequestNumber();
+            }
+
+            @Override
+            public void requestServed(String client) {
+                state.requestServed(client);
+            }
+
+            @Override
+            public void connectionOpened() {
+                state.connectionOpened();
+            }
+
+            @Override
+            public void connectionClosed() {
+                state.connectionClosed();
+            }
+
+            @Override
+            public Snapshot snapshot() {
+                return state.snapshot();
+            }
         }
     }
 }

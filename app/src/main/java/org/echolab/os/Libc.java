@@ -40,13 +40,13 @@ public final class Libc {
     // <poll.h>
     static final short POLLIN = 1;
     // <spawn.h> (glibc)
-    static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     // <sys/wait.h>
     static final int P_ALL = 0, WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
     // <errno.h>
     static final int EINTR = 4, ECHILD = 10, EAGAIN = 11, EADDRINUSE = 98, ECONNABORTED = 103;
     /** Signals, for {@link #kill}. */
-    public static final int SIGKILL = 9, SIGTERM = 15;
+    public static final int SIGKILL = 9, SIGTERM = 15, SIGWINCH = 28;
 
     static final long OPAQUE = 1024;               // posix_spawn_file_actions_t is 80 bytes, attr 336
     static final long SIGSET = 128;                 // sigset_t
@@ -86,6 +86,7 @@ public final class Libc {
     private static final MethodHandle ATTR_SETFLAGS = call("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
     private static final MethodHandle ATTR_SETSIGMASK = call("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle ATTR_SETSIGDEFAULT = call("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle ATTR_SETPGROUP = call("posix_spawnattr_setpgroup", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SIGEMPTYSET = call("sigemptyset", JAVA_INT, ADDRESS);
     private static final MethodHandle SIGFILLSET = call("sigfillset", JAVA_INT, ADDRESS);
     private static final MethodHandle STRERROR = call("strerror", ADDRESS, JAVA_INT);
@@ -248,8 +249,8 @@ public final class Libc {
     /**
      * Starts {@code argv} as a new process whose fd 0 is {@code stdin} and fd 1 is {@code stdout};
      * fd 2 stays the parent's stderr and every other descriptor is closed in the child. Returns the
-     * pid. The child starts with an empty signal mask and default signal dispositions, whatever the
-     * JVM's threads had set.
+     * pid. The child starts in a process group of its own, with an empty signal mask and default
+     * signal dispositions, whatever the JVM's threads had set.
      */
     static int spawn(String[] argv, int stdin, int stdout) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
@@ -270,8 +271,11 @@ public final class Libc {
                 ignored = (int) SIGFILLSET.invokeExact(all);
                 spawnCheck((int) ATTR_SETSIGMASK.invokeExact(attr, none), "setsigmask");
                 spawnCheck((int) ATTR_SETSIGDEFAULT.invokeExact(attr, all), "setsigdefault");
-                spawnCheck((int) ATTR_SETFLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
-                        "setflags");
+                // a process group of its own: Ctrl-C in a terminal reaches the parent only, which
+                // then stops its children in order instead of all dying at once
+                spawnCheck((int) ATTR_SETPGROUP.invokeExact(attr, 0), "setpgroup");
+                spawnCheck((int) ATTR_SETFLAGS.invokeExact(attr,
+                        (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)), "setflags");
                 MemorySegment args = arena.allocate(ADDRESS, argv.length + 1);   // NULL-terminated
                 for (int i = 0; i < argv.length; i++) {
                     args.setAtIndex(ADDRESS, i, arena.allocateFrom(argv[i]));
