@@ -181,9 +181,10 @@ public final class PreforkModel implements ConcurrencyModel {
                 + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet();
     }
 
+    /** The tree's request and connection figures (the parent serves none itself), and the workers'. */
     @Override
     public Map<String, Object> stats() {
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("workers", config.workers);
         m.put("workerModel", config.workerModel);
         m.put("processTree", tree.figures("parent"));
@@ -210,6 +211,9 @@ public final class PreforkModel implements ConcurrencyModel {
             ServerConfig config = ChildJvm.decode(args);
             ServerState state = States.byName(config.state).factory().get();
             ProcessTree tree = ProcessTree.fromProperty();
+            if (tree != null) {         // this worker's connections and requests count in the tree's figures
+                state = tree.counting(state, () -> { });
+            }
             ConcurrencyModel inner = Models.byName(config.workerModel).factory().apply(config);
             EchoService service = new EchoService(config, state, () -> {
                 Map<String, Object> m = new LinkedHashMap<>(inner.stats());

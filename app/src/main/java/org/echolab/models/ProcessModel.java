@@ -180,9 +180,10 @@ public final class ProcessModel implements ConcurrencyModel {
                 + " parent=" + ProcessHandle.current().pid() + " live=" + tree.live();
     }
 
+    /** The tree's request and connection figures (the parent serves none itself), and the children's. */
     @Override
     public Map<String, Object> stats() {
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("maxChildren", maxChildren);
         m.put("processTree", tree.figures("parent"));
         return m;
@@ -216,8 +217,11 @@ public final class ProcessModel implements ConcurrencyModel {
             }
             ServerConfig config = ChildJvm.decode(args);
             CountDownLatch firstRequest = new CountDownLatch(1);
-            ServerState state = new FirstRequest(States.byName(config.state).factory().get(), firstRequest);
+            ServerState state = States.byName(config.state).factory().get();
             ProcessTree tree = ProcessTree.fromProperty();
+            if (tree != null) {         // this child's connection and requests count in the tree's figures
+                state = tree.counting(state, firstRequest::countDown);
+            }
             EchoService service = new EchoService(config, state,
                     () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")));
             Connections connections = new Connections(state, 1);
@@ -255,40 +259,6 @@ public final class ProcessModel implements ConcurrencyModel {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }
-        }
-
-        /** The child's state, unchanged, that also notes when this process's first request begins. */
-        private record FirstRequest(ServerState state, CountDownLatch begun) implements ServerState {
-            @Override
-            public String name() {
-                return state.name();
-            }
-
-            @Override
-            public long nextRequestNumber() {
-                begun.countDown();
-                return state.nextRequestNumber();
-            }
-
-            @Override
-            public void requestServed(String client) {
-                state.requestServed(client);
-            }
-
-            @Override
-            public void connectionOpened() {
-                state.connectionOpened();
-            }
-
-            @Override
-            public void connectionClosed() {
-                state.connectionClosed();
-            }
-
-            @Override
-            public Snapshot snapshot() {
-                return state.snapshot();
             }
         }
     }

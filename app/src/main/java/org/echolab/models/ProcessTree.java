@@ -11,17 +11,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.echolab.server.ServerState;
 
 /**
- * The process models' tree figures (parent pid, live, peak, spawned and reaped children), kept in
- * a small file that the parent maps read-write and each child maps read-only, so that any child's
- * {@code /stats} shows the whole tree. The file sits in {@code /dev/shm} (memory, not disk); the
+ * The process models' figures for the whole tree, kept in a small file that the parent and every
+ * child map (MAP_SHARED): the parent counts its children (live, peak, spawned, reaped); each child
+ * counts its connections and requests in flight. So the parent's {@code /stats} and any child's
+ * show the tree, not one process. The file sits in {@code /dev/shm} (memory, not disk); the
  * parent names it to each child with {@code -Decholab.tree.file} and deletes it when it stops.
  *
- * <p>Only the parent writes. Its accept (or watch) thread and its reaper thread both update the
- * counters, so each update is one atomic read-modify-write on the mapping
- * ({@code VarHandle.getAndAdd}); children read with {@code getVolatile}. The figures are separate
- * gauges, not one consistent snapshot.
+ * <p>Several threads in several processes update the same words, so every update is one atomic
+ * read-modify-write on the mapping ({@code VarHandle.getAndAdd}, a {@code lock xadd} on x86),
+ * and a peak is raised with a compare-and-set loop. The figures are separate gauges, not one
+ * consistent snapshot. (Heap state, by contrast, is per process: see the race lab for shared
+ * counters done wrong and right.)
  */
 public final class ProcessTree implements AutoCloseable {
 
@@ -29,7 +32,11 @@ public final class ProcessTree implements AutoCloseable {
     public static final String PROPERTY = "echolab.tree.file";
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final long PARENT = 0, LIVE = 8, PEAK = 16, SPAWNED = 24, REAPED = 32, SIZE = 40;
+    // the parent's words
+    private static final long PARENT = 0, LIVE = 8, PEAK = 16, SPAWNED = 24, REAPED = 32;
+    // the children's words
+    private static final long IN_FLIGHT = 40, IN_FLIGHT_PEAK = 48, SERVED = 56, OPEN = 64, OPEN_PEAK = 72;
+    private static final long SIZE = 80;
 
     private final Path file;
     private final MemorySegment board;
@@ -47,23 +54,24 @@ public final class ProcessTree implements AutoCloseable {
         Path dir = Path.of("/dev/shm");
         Path file = Files.createTempFile(Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
                 "echolab-tree-" + ProcessHandle.current().pid() + "-", ".bin");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            MemorySegment board = ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE, Arena.ofAuto());
-            LONG.setVolatile(board, PARENT, ProcessHandle.current().pid());
-            return new ProcessTree(file, board, true);
-        }
+        ProcessTree tree = map(file, true);
+        LONG.setVolatile(tree.board, PARENT, ProcessHandle.current().pid());
+        return tree;
     }
 
     /** A child's side: the board its parent named, or null when started without one. */
     public static ProcessTree fromProperty() {
         String name = System.getProperty(PROPERTY);
-        if (name == null) {
-            return null;
-        }
-        try (FileChannel ch = FileChannel.open(Path.of(name), StandardOpenOption.READ)) {
-            return new ProcessTree(Path.of(name), ch.map(FileChannel.MapMode.READ_ONLY, 0, SIZE, Arena.ofAuto()), false);
+        try {
+            return name == null ? null : map(Path.of(name), false);
         } catch (IOException e) {
             return null;                    // the parent has stopped already; /stats just lacks the tree
+        }
+    }
+
+    private static ProcessTree map(Path file, boolean owner) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return new ProcessTree(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE, Arena.ofAuto()), owner);
         }
     }
 
@@ -71,46 +79,147 @@ public final class ProcessTree implements AutoCloseable {
         return file;
     }
 
+    // ---- the parent: its children ---------------------------------------------------------------
+
     /** A child is about to be spawned: counted live from now, so the reaper can never see it below 0. */
     public void spawning() {
-        long live = (long) LONG.getAndAdd(board, LIVE, 1L) + 1;
-        LONG.getAndAdd(board, SPAWNED, 1L);
-        long peak;
-        do {                                // peak = max(peak, live) without losing a higher value
-            peak = (long) LONG.getVolatile(board, PEAK);
-        } while (live > peak && !LONG.compareAndSet(board, PEAK, peak, live));
+        raise(PEAK, add(LIVE, 1));
+        add(SPAWNED, 1);
     }
 
     /** A spawn failed: nothing was started. */
     public void notSpawned() {
-        LONG.getAndAdd(board, LIVE, -1L);
-        LONG.getAndAdd(board, SPAWNED, -1L);
+        add(LIVE, -1);
+        add(SPAWNED, -1);
     }
 
     /** A child was reaped. */
     public void reaped() {
-        LONG.getAndAdd(board, LIVE, -1L);
-        LONG.getAndAdd(board, REAPED, 1L);
+        add(LIVE, -1);
+        add(REAPED, 1);
     }
 
     public long live() {
-        return (long) LONG.getVolatile(board, LIVE);
+        return get(LIVE);
     }
 
-    public long peak() {
-        return (long) LONG.getVolatile(board, PEAK);
+    // ---- a child: its connections and requests --------------------------------------------------
+
+    /**
+     * {@code state}, unchanged, that also counts this process's connections and requests in
+     * flight on the board, and runs {@code onFirstRequest} when its first request begins. A
+     * request begins at {@code nextRequestNumber} and ends at {@code requestServed}, or when its
+     * connection closes without an answer; each session runs on one thread, hence the thread-local.
+     */
+    public ServerState counting(ServerState state, Runnable onFirstRequest) {
+        return new Counting(state, onFirstRequest);
+    }
+
+    private final class Counting implements ServerState {
+        private final ServerState state;
+        private final Runnable onFirstRequest;
+        private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
+        private volatile boolean begun;
+
+        Counting(ServerState state, Runnable onFirstRequest) {
+            this.state = state;
+            this.onFirstRequest = onFirstRequest;
+        }
+
+        @Override
+        public String name() {
+            return state.name();
+        }
+
+        @Override
+        public long nextRequestNumber() {
+            boolean[] b = busy.get();
+            if (!b[0]) {
+                b[0] = true;
+                raise(IN_FLIGHT_PEAK, add(IN_FLIGHT, 1));
+            }
+            if (!begun) {
+                begun = true;
+                onFirstRequest.run();
+            }
+            return state.nextRequestNumber();
+        }
+
+        @Override
+        public void requestServed(String client) {
+            end();
+            add(SERVED, 1);
+            state.requestServed(client);
+        }
+
+        @Override
+        public void connectionOpened() {
+            raise(OPEN_PEAK, add(OPEN, 1));
+            state.connectionOpened();
+        }
+
+        @Override
+        public void connectionClosed() {
+            end();                          // a request that got no answer (its client went away)
+            add(OPEN, -1);
+            state.connectionClosed();
+        }
+
+        private void end() {
+            boolean[] b = busy.get();
+            if (b[0]) {
+                b[0] = false;
+                add(IN_FLIGHT, -1);
+            }
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return state.snapshot();
+        }
+    }
+
+    // ---- reading -----------------------------------------------------------------------------
+
+    /** The tree's figures under the names /stats uses for one process's. */
+    public Map<String, Object> totals() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requestsServed", get(SERVED));
+        m.put("requestsInFlight", get(IN_FLIGHT));
+        m.put("requestsInFlightPeak", get(IN_FLIGHT_PEAK));
+        m.put("connectionsOpen", get(OPEN));
+        m.put("connectionsPeak", get(OPEN_PEAK));
+        return m;
     }
 
     /** For /stats: the tree as seen from this process ({@code role}: parent, child or worker). */
     public Map<String, Object> figures(String role) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("role", role);
-        m.put("parentPid", (long) LONG.getVolatile(board, PARENT));
-        m.put("live", live());
-        m.put("peak", peak());
-        m.put("spawned", (long) LONG.getVolatile(board, SPAWNED));
-        m.put("reaped", (long) LONG.getVolatile(board, REAPED));
+        m.put("parentPid", get(PARENT));
+        m.put("live", get(LIVE));
+        m.put("peak", get(PEAK));
+        m.put("spawned", get(SPAWNED));
+        m.put("reaped", get(REAPED));
+        m.putAll(totals());
         return m;
+    }
+
+    private long get(long offset) {
+        return (long) LONG.getVolatile(board, offset);
+    }
+
+    /** Atomically adds and returns the new value. */
+    private long add(long offset, long delta) {
+        return (long) LONG.getAndAdd(board, offset, delta) + delta;
+    }
+
+    /** Raises the word at {@code offset} to {@code value} unless it is higher already; no higher value is lost. */
+    private void raise(long offset, long value) {
+        long now;
+        do {
+            now = get(offset);
+        } while (value > now && !LONG.compareAndSet(board, offset, now, value));
     }
 
     /** The parent deletes the file (children keep their mappings); a child does nothing. */
