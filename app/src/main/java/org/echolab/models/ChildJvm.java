@@ -21,10 +21,11 @@ import org.echolab.server.ServerConfig;
  * (the race lab's shared-memory state finds its file through one), and the server configuration
  * as {@code name=value} arguments.
  *
- * <p><b>AOT cache</b> (JDK 25, JEP 483/514): when the parent runs from the echolab jar, the first
- * {@code process} child is started with {@code -XX:AOTCacheOutput}; after it has served its
- * connection and exited, its cache (classes loaded and linked, profiles) sits next to the jar and
- * every later child starts with {@code -XX:AOTCache}. A cache older than the jar is retrained.
+ * <p><b>AOT cache</b> (JDK 25, JEP 483/514): when the parent runs from the echolab jar, children
+ * start with {@code -XX:AOTCache=echolab.jar.child.aot}: classes already loaded and linked, and
+ * profiles. The build makes it ({@link AotTraining}, in {@code package}); if it is missing or older
+ * than the jar, the first {@code process} child is started with {@code -XX:AOTCacheOutput} and,
+ * once it has served its connection and exited, its cache becomes everyone's.
  * {@code -Decholab.aot=off} turns this off. docs/process-models.md has what each flag saves.
  *
  * <p>Thread-safe: the argument lists are immutable; the cache state changes under a lock.
@@ -53,6 +54,12 @@ final class ChildJvm {
 
     ChildJvm(Class<?> main, ServerConfig config, ProcessTree tree) {
         String classPath = System.getProperty("java.class.path");
+        Path jarPath = Path.of(classPath).toAbsolutePath();
+        boolean ours = classPath.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
+                && Files.isRegularFile(jarPath) && Files.isWritable(jarPath.getParent());
+        if (ours) {
+            classPath = jarPath.toString();     // the AOT cache checks the class path as it was trained
+        }
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("echolab.childFlags");
@@ -72,11 +79,13 @@ final class ChildJvm {
         argv.add(main.getName());
         argv.addAll(encode(config));
         this.base = List.copyOf(argv);
-        Path jarPath = Path.of(classPath);
-        boolean ours = classPath.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
-                && Files.isRegularFile(jarPath) && Files.isWritable(jarPath.toAbsolutePath().getParent());
-        this.jar = ours && !"off".equals(System.getProperty("echolab.aot")) ? jarPath.toAbsolutePath() : null;
-        this.cache = jar == null ? null : jar.resolveSibling(jar.getFileName() + ".child.aot");
+        this.jar = ours && !"off".equals(System.getProperty("echolab.aot")) ? jarPath : null;
+        this.cache = jar == null ? null : cacheOf(jar);
+    }
+
+    /** Where the children's AOT cache for {@code jar} lives: beside it. */
+    static Path cacheOf(Path jar) {
+        return jar.resolveSibling(jar.getFileName() + ".child.aot");
     }
 
     /** What the next child is started with: argv, and the file it trains the cache into (or null). */

@@ -94,8 +94,8 @@ public final class PreforkModel implements ConcurrencyModel {
         tree.spawning();
         try {
             // fd 0: the listening socket; fd 1: the parent's stderr, so a stray print is only a log line
-            int pid = ChildProcesses.spawn(jvm.next(false).argv(), listener.fd(), 2, this::workerExited);
-            workers.put(pid, System.nanoTime());
+            ChildProcesses.spawn(jvm.next(false).argv(), listener.fd(), 2,
+                    pid -> workers.put(pid, System.nanoTime()), this::workerExited);
         } catch (IOException e) {
             tree.notSpawned();
             throw e;

@@ -124,8 +124,7 @@ public final class ProcessModel implements ConcurrencyModel {
         ChildJvm.Launch launch = jvm.next(true);
         tree.spawning();
         try {
-            int pid = ChildProcesses.spawn(launch.argv(), fd, fd, (p, status) -> childExited(p, status, launch));
-            children.add(pid);
+            ChildProcesses.spawn(launch.argv(), fd, fd, children::add, (pid, status) -> childExited(pid, status, launch));
         } catch (IOException e) {
             // e.g. out of processes or memory: the client sees its connection closed
             tree.notSpawned();

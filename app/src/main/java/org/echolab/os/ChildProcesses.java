@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Spawns child processes and reaps them: the JVM's part of what {@code fork()}, {@code exec()} and
@@ -44,16 +45,20 @@ public final class ChildProcesses {
 
     /**
      * Starts {@code argv} (argv[0] is an absolute path) with {@code stdin} as its fd 0 and
-     * {@code stdout} as its fd 1; it inherits fd 2 and nothing else. Calls {@code onExit} with
-     * the pid and raw wait status on the reaper thread once the child has exited and been reaped.
+     * {@code stdout} as its fd 1; it inherits fd 2 and nothing else. Calls {@code onStart} with
+     * the pid before the reaper can see the child (so the caller's bookkeeping never sees an exit
+     * before its start), and {@code onExit} with the pid and raw wait status on the reaper thread
+     * once the child has exited and been reaped.
      */
-    public static int spawn(List<String> argv, int stdin, int stdout, ExitHandler onExit) throws IOException {
+    public static int spawn(List<String> argv, int stdin, int stdout, IntConsumer onStart, ExitHandler onExit)
+            throws IOException {
         Libc.unsupportedReason().ifPresent(why -> {
             throw new UnsupportedOperationException(why);
         });
         synchronized (LOCK) {
             int pid = Libc.spawn(argv.toArray(String[]::new), stdin, stdout);
             WATCHED.put(pid, onExit);
+            onStart.accept(pid);
             if (reaper == null) {
                 reaper = Thread.ofPlatform().name("echolab-reaper").daemon().start(ChildProcesses::reap);
             }

@@ -1,0 +1,53 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.echolab.os.Libc;
+import org.echolab.server.EchoServer;
+import org.echolab.server.ServerConfig;
+
+/**
+ * Makes the {@code process} children's AOT cache at build time ({@code package}, after the jar is
+ * shaded): starts a {@code process} server from the jar, whose first child trains the cache
+ * ({@link ChildJvm}) while it serves one real inherited connection (HTTP echo, POST, /stats), then
+ * waits for the cache and stops. Run: {@code java --enable-native-access=ALL-UNNAMED -cp
+ * target/echolab.jar org.echolab.models.AotTraining}. Where the process models cannot run it says
+ * so and succeeds: the cache is an optimisation.
+ */
+public final class AotTraining {
+
+    private AotTraining() {}
+
+    public static void main(String[] args) throws Exception {
+        if (Libc.unsupportedReason().isPresent()) {
+            System.err.println("echolab: no AOT cache for child JVMs: " + Libc.unsupportedReason().get());
+            return;
+        }
+        Path jar = Path.of(System.getProperty("java.class.path")).toAbsolutePath();
+        Path cache = ChildJvm.cacheOf(jar);
+        Files.deleteIfExists(cache);
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().model("process").port(0).build());
+             Socket s = new Socket(server.address().getAddress(), server.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /echo?msg=train&wait=1ms HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /stats HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            readAll(s.getInputStream());
+            // the child exits, the JVM assembles the cache, the parent renames it into place
+            for (int i = 0; i < 1200 && !Files.exists(cache); i++) {
+                Thread.sleep(100);
+            }
+        }
+        System.err.println(Files.exists(cache) ? "echolab: AOT cache for child JVMs: " + cache
+                : "echolab: the training child left no AOT cache; children will train one on first use");
+    }
+
+    private static void readAll(InputStream in) throws IOException {
+        in.transferTo(OutputStream.nullOutputStream());
+    }
+}
