@@ -21,6 +21,8 @@ public final class Guards {
     static final long PROCESS_BYTES = 48L << 20;
     /** CPU to start one child JVM, an estimate used to lengthen the warm-up so it covers the spawning. */
     static final Duration PROCESS_SPAWN_CPU = Duration.ofMillis(200);
+    /** Wall time for one child JVM to answer its first request, beyond its CPU share, with margin. */
+    static final Duration PROCESS_START = Duration.ofSeconds(1);
     /** Warm-up per client, for connecting: 10,000 clients get 5 s. */
     static final Duration CONNECT_TIME = Duration.ofNanos(500_000);
     /** {@code sequential}: one connection at a time, so every other keep-alive client only waits. */
@@ -55,6 +57,13 @@ public final class Guards {
                     return reason("a JVM per connection: " + clients + " x " + (PROCESS_BYTES >> 20)
                             + " MiB is over half the available memory");
                 }
+                // each client's first response waits for its JVM, and the clients' JVMs start together
+                double starting = clients * (PROCESS_SPAWN_CPU.toNanos() / 1e9) / machine.cores();
+                if (starting > timeout.toNanos() / 2e9) {
+                    return reason(String.format("a JVM per connection: %d starting at once x %d ms CPU / %d cores"
+                            + " = %.1f s before the first answers, over half the %s timeout", clients,
+                            PROCESS_SPAWN_CPU.toMillis(), machine.cores(), starting, Durations.format(timeout)));
+                }
             }
             case "thread" -> {
                 if (clients > machine.freeTasks() / 2) {
@@ -84,7 +93,9 @@ public final class Guards {
     public Duration warmup(String model, int clients, Duration planned) {
         Duration w = max(planned, CONNECT_TIME.multipliedBy(clients));
         if (model.equals("process")) {
-            w = max(w, PROCESS_SPAWN_CPU.multipliedBy(clients).dividedBy(machine.cores()));
+            // + a second: even one child JVM answers its first request only once it has started,
+            // which on a loaded 2-core machine takes well over its CPU time
+            w = max(w, PROCESS_SPAWN_CPU.multipliedBy(clients).dividedBy(machine.cores()).plus(PROCESS_START));
         }
         return w;
     }

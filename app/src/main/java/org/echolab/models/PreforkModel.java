@@ -209,7 +209,7 @@ public final class PreforkModel implements ConcurrencyModel {
                 return;
             }
             ServerConfig config = ChildJvm.decode(args);
-            ServerState state = States.byName(config.state).factory().get();
+            ServerState state = States.byName(config.state).create(config);
             ProcessTree tree = ProcessTree.fromProperty();
             if (tree != null) {         // this worker's connections and requests count in the tree's figures
                 state = tree.counting(state, () -> { });

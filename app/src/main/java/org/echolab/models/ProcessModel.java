@@ -216,7 +216,7 @@ public final class ProcessModel implements ConcurrencyModel {
             }
             ServerConfig config = ChildJvm.decode(args);
             CountDownLatch firstRequest = new CountDownLatch(1);
-            ServerState state = States.byName(config.state).factory().get();
+            ServerState state = States.byName(config.state).create(config);
             ProcessTree tree = ProcessTree.fromProperty();
             if (tree != null) {         // this child's connection and requests count in the tree's figures
                 state = tree.counting(state, firstRequest::countDown);

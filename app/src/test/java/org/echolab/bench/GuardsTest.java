@@ -17,16 +17,23 @@ class GuardsTest {
 
     @Test
     void aProcessPerConnectionIsCappedAtAFewHundredClients() {
-        assertThat(GUARDS.skip("process", 100, SLEEP, TIMEOUT)).isEmpty();
-        assertThat(GUARDS.skip("process", 1000, SLEEP, TIMEOUT)).hasValueSatisfying(
+        assertThat(GUARDS.skip("process", 100, SLEEP, Duration.ofSeconds(30))).isEmpty();
+        assertThat(GUARDS.skip("process", 1000, SLEEP, Duration.ofSeconds(300))).hasValueSatisfying(
                 why -> assertThat(why).contains("a JVM per connection").contains("1000 processes"));
+    }
+
+    @Test
+    void processesThatCannotAllStartWithinTheTimeoutAreSkipped() {
+        assertThat(GUARDS.skip("process", 10, SLEEP, TIMEOUT)).isEmpty();      // 10 x 200 ms / 2 = 1 s
+        assertThat(GUARDS.skip("process", 10, SLEEP, Duration.ofSeconds(1))).hasValueSatisfying(
+                why -> assertThat(why).contains("starting at once").contains("timeout"));
     }
 
     @Test
     void aProcessPerConnectionMustFitInHalfTheMemory() {
         Guards small = new Guards(new Machine(2, 20_000, 32_768, 300, 4 * GIB, "test"));
 
-        assertThat(small.skip("process", 100, SLEEP, TIMEOUT)).hasValueSatisfying(
+        assertThat(small.skip("process", 100, SLEEP, Duration.ofSeconds(30))).hasValueSatisfying(
                 why -> assertThat(why).contains("over half the available memory"));
     }
 
@@ -73,8 +80,8 @@ class GuardsTest {
     void theWarmupCoversConnectingEveryClientAndSpawningAProcessPerClient() {
         Duration planned = Duration.ofSeconds(1);
 
-        assertThat(GUARDS.warmup("process", 100, planned)).isEqualTo(Duration.ofSeconds(10));   // 100 x 200 ms / 2
-        assertThat(GUARDS.warmup("process", 1, planned)).isEqualTo(planned);
+        assertThat(GUARDS.warmup("process", 100, planned)).isEqualTo(Duration.ofSeconds(11));   // 100 x 200 ms / 2 + 1 s
+        assertThat(GUARDS.warmup("process", 1, planned)).isEqualTo(Duration.ofMillis(1100));
         assertThat(GUARDS.warmup("virtual", 1000, planned)).isEqualTo(planned);
         assertThat(GUARDS.warmup("virtual", 10_000, planned)).isEqualTo(Duration.ofSeconds(5));  // time to connect them all
     }
