@@ -110,5 +110,5 @@ case $what in
   latency) latency ;;
   pss) pss ;;
   wrk) bench ;;
-  all) latency; pss; bench ;;
+  all) latency; bench; pss ;;
 esac

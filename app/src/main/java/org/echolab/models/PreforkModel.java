@@ -178,7 +178,7 @@ public final class PreforkModel implements ConcurrencyModel {
     @Override
     public String describe() {
         return config.workers + " worker processes x " + config.workerModel + ", aot=" + jvm.aotState()
-                + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet();
+                + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet() + " " + tree.summary();
     }
 
     /** The tree's request and connection figures (the parent serves none itself), and the workers'. */

@@ -176,7 +176,7 @@ public final class ProcessModel implements ConcurrencyModel {
     @Override
     public String describe() {
         return "a child JVM per connection, max-children=" + maxChildren + " aot=" + jvm.aotState()
-                + " parent=" + ProcessHandle.current().pid() + " live=" + tree.live();
+                + " parent=" + ProcessHandle.current().pid() + " " + tree.summary();
     }
 
     /** The tree's request and connection figures (the parent serves none itself), and the children's. */

@@ -103,6 +103,11 @@ public final class ProcessTree implements AutoCloseable {
         return get(LIVE);
     }
 
+    /** For the startup line: {@code live=2 spawned=2 reaped=0}. */
+    public String summary() {
+        return "live=" + get(LIVE) + " spawned=" + get(SPAWNED) + " reaped=" + get(REAPED);
+    }
+
     // ---- a child: its connections and requests --------------------------------------------------
 
     /**
