@@ -105,8 +105,9 @@ final class BenchCommand implements Callable<Integer> {
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
         progress.finish();
-        BenchResults results = new BenchResults(started.toString(), ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                plan.preset(), "echolab bench " + String.join(" ", commandLine()), machine,
+        BenchResults results = new BenchResults(started.toOffsetDateTime().toString(),
+                ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toOffsetDateTime().toString(),
+                plan.preset(), String.join(" ", commandLine()), machine,
                 Runtime.version().toString(), serverJar.toString(), plan, cells, conns);
         try {
             ReportWriter.write(results, dir);
@@ -146,8 +147,9 @@ final class BenchCommand implements Callable<Integer> {
                 base.sampleEvery(), serverArgs);
     }
 
+    /** The command as it could be typed again. */
     private List<String> commandLine() {
-        List<String> args = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of("echolab", "bench"));
         if (quick) args.add("--quick");
         if (models != null) args.add("--models=" + String.join(",", models));
         if (clients != null) args.add("--clients=" + String.join(",", clients.stream().map(String::valueOf).toList()));

@@ -23,7 +23,7 @@ public final class HtmlReport {
                 <meta name="viewport" content="width=device-width, initial-scale=1">
                 <title>EchoLab benchmark</title>
                 <style>
-                body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 80em; padding: 0 1em; color: #222 }
+                body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 100em; padding: 0 1em; color: #222 }
                 table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0 }
                 th, td { border: 1px solid #ddd; padding: 0.2em 0.5em; text-align: right }
                 th { background: #f4f4f4 }
@@ -35,7 +35,7 @@ public final class HtmlReport {
                 </style></head><body>
                 """);
         sb.append("<h1>EchoLab benchmark, ").append(esc(r.started())).append("</h1>\n");
-        sb.append("<p class=\"note\">").append(esc(MarkdownReport.setting(r))).append("</p>\n");
+        sb.append("<p class=\"note\">").append(esc(MarkdownReport.setting(r).replace("`", ""))).append("</p>\n");
         sb.append("<h2>Charts</h2>\n");
         for (int i = 0; i < charts.size(); i++) {
             Charts.Drawn c = charts.get(i);
