@@ -67,7 +67,7 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
                 List.of(new Workload("sleep", Duration.ofMillis(100)), new Workload("cpu", Duration.ofMillis(5)),
                         new Workload("none", null)),
                 Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5),
-                2000, 200, Duration.ofMillis(250), List.of());
+                2000, 100, Duration.ofMillis(250), List.of());
     }
 
     public int cells() {
