@@ -2,7 +2,6 @@ package org.echolab.state;
 
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.echolab.server.ServerConfig;
 import org.echolab.server.ServerState;
 
@@ -23,11 +22,6 @@ public final class States {
         /** A new state of this variant for a server with {@code config} (its race window). */
         public ServerState create(ServerConfig config) {
             return maker.apply(config);
-        }
-
-        /** A new state with the default configuration (no race window); prefer {@link #create}. */
-        public Supplier<ServerState> factory() {
-            return () -> create(ServerConfig.builder().state(name).build());
         }
     }
 
