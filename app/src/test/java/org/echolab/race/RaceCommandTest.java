@@ -48,6 +48,25 @@ class RaceCommandTest {
         assertThat(row.asExpected()).isTrue();
     }
 
+    /**
+     * Processes: a heap variant, even a correct one, counts in each child's own heap, so the
+     * parent sees nothing and the clients see numbers again; shared memory is shared, and only
+     * the atomic kind is right. Real child JVMs (one per connection under 'process').
+     */
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({"process,atomic,false", "process,shm-broken,false", "process,shm-atomic,true",
+            "prefork,shm-atomic,true"})
+    void processesShareOnlyWhatIsInSharedMemory(String model, String state, boolean clean) throws Exception {
+        RaceRow row = RaceLab.run(model, States.byName(state), new RaceLab.Settings(200, 4, Duration.ofMillis(1), false));
+        assertThat(row.errors()).isZero();
+        assertThat(row.clean()).as("%s", row).isEqualTo(clean);
+        assertThat(row.asExpected()).isTrue();
+        if (state.equals("atomic")) {
+            assertThat(row.served()).as("the parent's heap saw none of the children's requests").isZero();
+            assertThat(row.duplicates()).as("4 children each numbering from 1").isPositive();
+        }
+    }
+
     @Test
     void commandPrintsTheTableAndExitsZeroWhenEveryRowIsAsExpected() {
         Output out = run("race", "--models", "virtual", "--states", "broken,atomic", "-n", "300");
