@@ -84,6 +84,7 @@ public final class PreforkModel implements ConcurrencyModel {
                 Thread.currentThread().interrupt();
             }
             listener.close();
+            tree.close();
             throw e;
         }
         watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
@@ -168,11 +169,6 @@ public final class PreforkModel implements ConcurrencyModel {
             Thread.sleep(10);
         }
         return workers.isEmpty();
-    }
-
-    /** The pids of the workers alive now. */
-    public java.util.Set<Integer> workerPids() {
-        return java.util.Set.copyOf(workers.keySet());
     }
 
     @Override
