@@ -41,8 +41,9 @@ import org.echolab.state.States;
  * has gone (kill -9 of the parent) stops by itself.
  *
  * <p><b>Cost:</b> N JVMs started once, up front; after that, per connection only what the worker
- * model costs. Memory is N times a small JVM (shared pages of the JDK's class data counted once:
- * see PSS in docs/process-models.md). Heap state is per worker, as in {@code process}.
+ * model costs: under {@code wrk -c 100} on {@code wait=100ms}, 2 workers x pool served 988 req/s
+ * against {@code pool}'s 987 (docs/process-models.md). Memory is N small JVMs, whose shared pages
+ * of the JDK's class data PSS counts once. Heap state is per worker, as in {@code process}.
  *
  * <p><b>Stop:</b> SIGTERM to every worker: each stops accepting and drains as its thread model does;
  * wait within the grace, SIGKILL what is left, wait until every worker is reaped.
