@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--connections", paramLabel = "N", description = "Connections scenario: short connections per model; 0 skips it. Default: 2000 (--quick: 100).")
     Integer connections;
 
-    @Option(names = "--process-connections", paramLabel = "N", description = "Connections scenario: the count for 'process' (a JVM each). Default: 100 (--quick: 20).")
+    @Option(names = "--process-connections", paramLabel = "N", description = "Connections scenario: the count for 'process' (a JVM each). Default: 100 (--quick: 10).")
     Integer processConnections;
 
     @Option(names = "--server-arg", paramLabel = "OPTION", description = "An extra 'serve' option for every server, e.g. --server-arg=--threads=400 (repeatable).")
