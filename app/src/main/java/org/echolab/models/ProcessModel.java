@@ -47,9 +47,9 @@ import org.echolab.state.States;
  * is that client's alone. So a heap {@code --state} is per process too, and every client is
  * request number 1: only a shared-memory state variant counts across children.
  *
- * <p><b>Cost:</b> a JVM start per connection. Measured here (2 cores, loaded; AOT cache): 141 ms
- * median and 384 ms p99 from connect to first byte, 214 and 233 times {@code thread}'s; about
- * 0.25 s of CPU and 33 MiB of PSS per open connection. docs/process-models.md has the figures.
+ * <p><b>Cost:</b> a JVM start per connection. Measured here (2 cores, loaded; AOT cache): 130-141
+ * ms median and 300-380 ms p99 from connect to first byte, 117 to 233 times {@code thread}'s (two
+ * runs); about 0.25 s of CPU and 33 MiB of PSS per open connection. docs/process-models.md.
  * Linux only ({@link UnsupportedPlatformException} elsewhere).
  *
  * <p><b>Stop:</b> stop accepting, close the listening socket, ask every child to drain (SIGWINCH,
