@@ -80,9 +80,7 @@ public final class ProcessModel implements ConcurrencyModel {
 
     @Override
     public InetSocketAddress start(ServerContext ctx) throws IOException {
-        Libc.unsupportedReason().ifPresent(why -> {
-            throw new UnsupportedPlatformException(why);
-        });
+        UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog);
         tree = ProcessTree.create();
         jvm = new ChildJvm(Child.class, config, tree);

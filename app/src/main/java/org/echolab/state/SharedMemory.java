@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
+import org.echolab.server.ServerState;
 
 /**
  * The counters of the {@code shm-*} state variants in a file under {@code /dev/shm}, mapped
@@ -135,6 +137,12 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     /** The file, or null for an anonymous segment. */
+    /** The counters as {@code /stats} shows them; shared memory keeps no per-client map. */
+    public ServerState.Snapshot snapshot() {
+        return new ServerState.Snapshot(getVolatile(REQUEST_NUMBER), getVolatile(SERVED), getVolatile(OPEN),
+                getVolatile(PEAK), Map.of());
+    }
+
     public Path file() {
         return file;
     }

@@ -1,6 +1,5 @@
 package org.echolab.state;
 
-import java.util.Map;
 import org.echolab.server.ServerState;
 
 /**
@@ -54,8 +53,7 @@ public final class ShmAtomicState implements ServerState, AutoCloseable {
 
     @Override
     public Snapshot snapshot() {
-        return new Snapshot(memory.getVolatile(SharedMemory.REQUEST_NUMBER), memory.getVolatile(SharedMemory.SERVED),
-                memory.getVolatile(SharedMemory.OPEN), memory.getVolatile(SharedMemory.PEAK), Map.of());
+        return memory.snapshot();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.echolab.state;
 
-import java.util.Map;
 import org.echolab.server.ServerState;
 
 /**
@@ -67,8 +66,7 @@ public final class ShmBrokenState implements ServerState, AutoCloseable {
 
     @Override
     public Snapshot snapshot() {
-        return new Snapshot(memory.getVolatile(SharedMemory.REQUEST_NUMBER), memory.getVolatile(SharedMemory.SERVED),
-                memory.getVolatile(SharedMemory.OPEN), memory.getVolatile(SharedMemory.PEAK), Map.of());
+        return memory.snapshot();
     }
 
     @Override
