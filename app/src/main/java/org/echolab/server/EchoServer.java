@@ -21,7 +21,6 @@ public final class EchoServer implements AutoCloseable {
     private final ServerConfig config;
     private final ConcurrencyModel model;
     private final EchoService service;
-    private final ServerState state;
     private final InetSocketAddress address;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -29,7 +28,6 @@ public final class EchoServer implements AutoCloseable {
         this.config = config;
         this.model = model;
         this.service = service;
-        this.state = service.state();
         this.address = address;
     }
 
@@ -71,7 +69,7 @@ public final class EchoServer implements AutoCloseable {
 
     /** The shared state this server (this process) counts in: what {@code echolab race} reads. */
     public ServerState state() {
-        return state;
+        return service.state();
     }
 
     /** The same figures as {@code GET /stats}. */
@@ -95,7 +93,7 @@ public final class EchoServer implements AutoCloseable {
     public void stop(Duration grace) throws InterruptedException {
         if (stopped.compareAndSet(false, true)) {
             model.stop(grace);
-            if (state instanceof AutoCloseable resource) {
+            if (service.state() instanceof AutoCloseable resource) {
                 closeQuietly(resource);     // e.g. a shm state deletes its /dev/shm file
             }
         }
