@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
  * A server that stalls every response for 1 s, once (like a long GC pause). The open workload
  * times each request from its intended start, so the requests that were due during the stall
  * carry it, and the stall shows in p99. The closed workload's clients simply wait: only one
- * request per connection sees the stall, so p50 and p99 stay low and only the max betrays it.
+ * request per connection sees the stall (4 of 2,000), so p99 cannot show it and only the max
+ * betrays it.
  * These assert what is measured, not how fast anything is.
  */
 class CoordinatedOmissionTest {
@@ -39,8 +40,11 @@ class CoordinatedOmissionTest {
             assertThat(r.errorsByKind()).isEmpty();
             assertThat(r.requests()).isEqualTo(2000);
             assertThat(r.maxMillis()).as("the stall happened").isGreaterThanOrEqualTo(STALL * 0.9);
-            assertThat(r.percentileMillis(50)).isLessThan(STALL / 10);
-            assertThat(r.percentileMillis(99)).as("coordinated omission: p99 does not see the stall").isLessThan(STALL / 2);
+            // coordinated omission, counted: the requests that waited out the stall are one per
+            // connection, so p99 (the 20th slowest of 2,000) cannot see it
+            org.HdrHistogram.Histogram latency = r.latency();
+            long stalled = latency.getCountBetweenValues((long) (STALL * 0.9 * 1000), latency.getMaxValue());
+            assertThat(stalled).as("requests that carry the stall").isBetween(1L, 4L);
         }
     }
 }
