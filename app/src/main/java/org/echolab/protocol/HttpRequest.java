@@ -49,10 +49,6 @@ public record HttpRequest(String method, String target, int minorVersion, List<H
         return hasToken(tokens, "keep-alive");
     }
 
-    public String version() {
-        return "HTTP/1." + minorVersion;
-    }
-
     private static boolean hasToken(String list, String token) {
         for (String part : list.split(",")) {
             if (part.trim().equals(token)) {

@@ -77,34 +77,6 @@ public final class ServerConfig {
         return new Builder();
     }
 
-    public Builder toBuilder() {
-        Builder b = new Builder();
-        b.model = model;
-        b.bind = bind;
-        b.port = port;
-        b.backlog = backlog;
-        b.protocol = protocol;
-        b.defaultWait = defaultWait;
-        b.maxWait = maxWait;
-        b.limits = limits;
-        b.maxConnections = maxConnections;
-        b.grace = grace;
-        b.headerTimeout = headerTimeout;
-        b.idleTimeout = idleTimeout;
-        b.state = state;
-        b.raceWindow = raceWindow;
-        b.threads = threads;
-        b.queue = queue;
-        b.overflow = overflow;
-        b.workers = workers;
-        b.workerModel = workerModel;
-        b.maxChildren = maxChildren;
-        b.loops = loops;
-        b.offload = offload;
-        b.offloadThreads = offloadThreads;
-        return b;
-    }
-
     public static final class Builder {
         private String model = "virtual";
         private String bind = "127.0.0.1";
