@@ -12,6 +12,7 @@ import org.echolab.load.LoadException;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
 import org.echolab.load.LoadSpec;
+import org.echolab.models.Models;
 
 /**
  * Runs a {@link BenchPlan}: every cell of the matrix, then the connections scenario, each on a
@@ -75,14 +76,14 @@ public final class BenchRunner {
         try (ServerProcess server = start(model, logs.resolve(model + "-c" + clients + "-" + w.slug() + ".log"));
              Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
             Thread.sleep(IDLE);
-            ProcessTree.Sample idle = ProcessTree.sample(server.pid(), true);
+            ProcStats.Sample idle = ProcStats.sample(server.pid(), true);
             LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
                     .connections(clients).warmup(warmup).duration(plan.duration()).timeout(plan.timeout())
                     .serverWait(w.perRequest()).work(w.work()).build();
             long t0 = System.nanoTime();
             LoadResult r = LoadGenerator.run(spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
             long from = t0 + warmup.toNanos();
-            List<ProcessTree.Sample> window = sampler.between(from, from + plan.duration().toNanos());
+            List<ProcStats.Sample> window = sampler.between(from, from + plan.duration().toNanos());
             CellResult c = figures(model, clients, w, r, idle, window, server);
             progress.end(String.format("%.0f req/s  p99 %.1f ms  %d errors", c.requestsPerSecond(), c.p99Millis(), c.errors()));
             return c;
@@ -97,11 +98,11 @@ public final class BenchRunner {
         }
     }
 
-    private static CellResult figures(String model, int clients, Workload w, LoadResult r, ProcessTree.Sample idle,
-                                      List<ProcessTree.Sample> window, ServerProcess server) {
+    private static CellResult figures(String model, int clients, Workload w, LoadResult r, ProcStats.Sample idle,
+                                      List<ProcStats.Sample> window, ServerProcess server) {
         double cpuCores = 0, generatorCores = 0, otherCores = 0;
         if (window.size() >= 2) {
-            ProcessTree.Sample a = window.getFirst(), b = window.getLast();
+            ProcStats.Sample a = window.getFirst(), b = window.getLast();
             double seconds = (b.nanoTime() - a.nanoTime()) / 1e9;
             cpuCores = (b.cpuSeconds() - a.cpuSeconds()) / seconds;
             generatorCores = (b.selfCpuSeconds() - a.selfCpuSeconds()) / seconds;
@@ -109,8 +110,8 @@ public final class BenchRunner {
             otherCores = Math.max(0, busy - cpuCores - generatorCores);
         }
         double rps = r.throughput();
-        long pssPeak = window.stream().mapToLong(ProcessTree.Sample::pssBytes).max().orElse(0);
-        long rssPeak = window.stream().mapToLong(ProcessTree.Sample::rssBytes).max().orElse(0);
+        long pssPeak = window.stream().mapToLong(ProcStats.Sample::pssBytes).max().orElse(0);
+        long rssPeak = window.stream().mapToLong(ProcStats.Sample::rssBytes).max().orElse(0);
         double waitSeconds = w.perRequest().toNanos() / 1e9;
         double little = waitSeconds > 0 ? clients / waitSeconds : 0;
         return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, "ok", "",
@@ -118,9 +119,9 @@ public final class BenchRunner {
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.maxMillis(),
                 cpuCores, rps > 0 ? cpuCores / rps * 1e6 : 0, generatorCores, otherCores,
                 idle.pssBytes(), pssPeak, rssPeak, Math.max(0, (pssPeak - idle.pssBytes()) / clients),
-                window.stream().mapToInt(ProcessTree.Sample::threads).max().orElse(0),
-                window.stream().mapToInt(ProcessTree.Sample::processes).max().orElse(0),
-                window.stream().mapToInt(ProcessTree.Sample::descriptors).max().orElse(0),
+                window.stream().mapToInt(ProcStats.Sample::threads).max().orElse(0),
+                window.stream().mapToInt(ProcStats.Sample::processes).max().orElse(0),
+                window.stream().mapToInt(ProcStats.Sample::descriptors).max().orElse(0),
                 little, little > 0 ? rps / little : 0,
                 server.pid(), server.startupLine());
     }
@@ -137,12 +138,12 @@ public final class BenchRunner {
         Thread hook = stopOnExit();
         try {
             List<String> order = new ArrayList<>(plan.models());
-            order.sort(Comparator.comparing(m -> !m.equals("sequential")));
+            order.sort(Comparator.comparing(m -> !oneAtATime(m)));     // the book's baseline, the iterative server, first
             List<ConnectionsResult> out = new ArrayList<>();
             Double baseline = null;
             for (String model : order) {
                 ConnectionsResult c = connections(model, baseline);
-                if (model.equals("sequential") && c.ran()) {
+                if (oneAtATime(model) && c.ran()) {
                     baseline = c.cpuMillisPerConnection();
                 }
                 out.add(c);
@@ -153,8 +154,13 @@ public final class BenchRunner {
         }
     }
 
+    private static boolean oneAtATime(String model) {
+        return Models.byName(model).traits().oneAtATime();
+    }
+
     private ConnectionsResult connections(String model, Double baselineMillis) {
-        int n = model.equals("process") ? Math.min(plan.processConnections(), plan.connections()) : plan.connections();
+        int n = Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS
+                ? Math.min(plan.processConnections(), plan.connections()) : plan.connections();
         progress.begin("connections " + model + " x" + n);
         if (n == 0) {
             progress.end("skipped");
@@ -165,14 +171,14 @@ public final class BenchRunner {
             URI target = URI.create("http://127.0.0.1:" + server.port() + "/echo");
             LoadGenerator.run(shortConnections(target, Math.max(BenchPlan.CONNECTIONS_AT_ONCE, n / 10)), null);
             Thread.sleep(SETTLE);
-            ProcessTree.Sample before = ProcessTree.sample(server.pid(), false);
+            ProcStats.Sample before = ProcStats.sample(server.pid(), false);
             LoadResult r = LoadGenerator.run(shortConnections(target, n), null);
             Thread.sleep(SETTLE);
-            ProcessTree.Sample after = ProcessTree.sample(server.pid(), false);
+            ProcStats.Sample after = ProcStats.sample(server.pid(), false);
             double cpu = after.cpuSeconds() - before.cpuSeconds();
             double perConn = cpu / n * 1000;
             double above = baselineMillis == null ? 0 : perConn - baselineMillis;
-            int peak = sampler.samples().stream().mapToInt(ProcessTree.Sample::processes).max().orElse(1);
+            int peak = sampler.samples().stream().mapToInt(ProcStats.Sample::processes).max().orElse(1);
             progress.end(String.format("%.3f ms CPU per connection, %d errors", perConn, r.errors()));
             String reason = n < plan.connections() ? "process per connection: " + n + " connections, not " + plan.connections() : "";
             return new ConnectionsResult(model, "ok", reason, n, r.errors(), r.throughput(), cpu, perConn, above,

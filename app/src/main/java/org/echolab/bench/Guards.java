@@ -2,6 +2,7 @@ package org.echolab.bench;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.echolab.models.Models;
 import org.echolab.protocol.Durations;
 
 /**
@@ -10,12 +11,13 @@ import org.echolab.protocol.Durations;
  * wide margin; the point is to skip the cells that would exhaust the machine or only measure
  * timeouts, and to say so.
  *
- * <p>Model-specific caps are keyed by model name; a model not named here gets only the generic
- * guards (descriptors, task ids, CPU saturation), so a new model is benchmarked by default.
+ * <p>Model-specific caps follow the model's {@link Models.Traits} (one at a time, a kernel thread or
+ * a JVM per connection), never its name; a model with none of those gets only the generic guards
+ * (descriptors, CPU saturation), so a new model is benchmarked by default.
  */
 public final class Guards {
 
-    /** {@code process}: a JVM per connection; beyond this many clients the cell is skipped. */
+    /** A JVM per connection ({@code process}): beyond this many clients the cell is skipped. */
     static final int PROCESS_MAX_CLIENTS = 200;
     /** A child JVM's memory (PSS with CDS sharing is ~30 MiB, RSS ~40: see the process-model notes), with margin. */
     static final long PROCESS_BYTES = 48L << 20;
@@ -25,7 +27,7 @@ public final class Guards {
     static final Duration PROCESS_START = Duration.ofSeconds(1);
     /** Warm-up per client, for connecting: 10,000 clients get 5 s. */
     static final Duration CONNECT_TIME = Duration.ofNanos(500_000);
-    /** {@code sequential}: one connection at a time, so every other keep-alive client only waits. */
+    /** One connection at a time ({@code sequential}): every other keep-alive client only waits. */
     static final int SEQUENTIAL_MAX_CLIENTS = 10;
     /** Descriptors a JVM needs besides its connections (jars, epoll, pipes), with margin. */
     static final int FD_MARGIN = 256;
@@ -41,14 +43,13 @@ public final class Guards {
         if (clients + FD_MARGIN > machine.fdLimit()) {
             return reason("needs " + clients + " descriptors on each side and more; ulimit -n is " + machine.fdLimit());
         }
-        switch (model) {
-            case "sequential" -> {
-                if (clients > SEQUENTIAL_MAX_CLIENTS) {
-                    return reason("one connection at a time: " + (clients - 1)
-                            + " keep-alive clients would only wait out their timeout (cap " + SEQUENTIAL_MAX_CLIENTS + ")");
-                }
-            }
-            case "process" -> {
+        Models.Traits traits = Models.byName(model).traits();
+        if (traits.oneAtATime() && clients > SEQUENTIAL_MAX_CLIENTS) {
+            return reason("one connection at a time: " + (clients - 1)
+                    + " keep-alive clients would only wait out their timeout (cap " + SEQUENTIAL_MAX_CLIENTS + ")");
+        }
+        switch (traits.perConnection()) {
+            case PROCESS -> {
                 if (clients > PROCESS_MAX_CLIENTS) {
                     return reason("a JVM per connection: " + clients + " processes (cap " + PROCESS_MAX_CLIENTS
                             + ", ~" + (PROCESS_BYTES >> 20) + " MiB and ~" + PROCESS_SPAWN_CPU.toMillis() + " ms CPU each)");
@@ -65,7 +66,7 @@ public final class Guards {
                             PROCESS_SPAWN_CPU.toMillis(), machine.cores(), starting, Durations.format(timeout)));
                 }
             }
-            case "thread" -> {
+            case PLATFORM_THREAD -> {
                 if (clients > machine.freeTasks() / 2) {
                     return reason("a kernel thread per connection: " + clients + " threads, but only "
                             + machine.freeTasks() + " task ids are free (pid_max " + machine.pidMax() + ")");
@@ -92,7 +93,7 @@ public final class Guards {
      */
     public Duration warmup(String model, int clients, Duration planned) {
         Duration w = max(planned, CONNECT_TIME.multipliedBy(clients));
-        if (model.equals("process")) {
+        if (Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS) {
             // + a second: even one child JVM answers its first request only once it has started,
             // which on a loaded 2-core machine takes well over its CPU time
             w = max(w, PROCESS_SPAWN_CPU.multipliedBy(clients).dividedBy(machine.cores()).plus(PROCESS_START));

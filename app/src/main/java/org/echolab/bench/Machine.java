@@ -58,7 +58,7 @@ public record Machine(int cores, long fdLimit, long pidMax, long tasksInUse, lon
 
     private static String read(String path) {
         try {
-            return ProcessTree.read(Path.of(path));
+            return ProcStats.read(Path.of(path));
         } catch (IOException e) {
             return "";
         }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Samples a server's process tree ({@link ProcessTree}) a few times a second on its own platform
+ * Samples a server's process tree ({@link ProcStats}) a few times a second on its own platform
  * thread, from {@link #start} to {@link #close}.
  *
  * <p>It shares the machine with the server it measures, so it paces itself: after each reading it
@@ -16,7 +16,7 @@ public final class Sampler implements AutoCloseable {
 
     private final long root;
     private final Duration interval;
-    private final List<ProcessTree.Sample> samples = new ArrayList<>();   // guarded by this
+    private final List<ProcStats.Sample> samples = new ArrayList<>();   // guarded by this
     private final Thread thread;
 
     private Sampler(long root, Duration interval) {
@@ -35,7 +35,7 @@ public final class Sampler implements AutoCloseable {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 long t0 = System.nanoTime();
-                ProcessTree.Sample s = ProcessTree.sample(root, true);
+                ProcStats.Sample s = ProcStats.sample(root, true);
                 if (s.processes() > 0) {
                     synchronized (this) {
                         samples.add(s);
@@ -50,7 +50,7 @@ public final class Sampler implements AutoCloseable {
     }
 
     /** The samples so far, oldest first. */
-    public synchronized List<ProcessTree.Sample> samples() {
+    public synchronized List<ProcStats.Sample> samples() {
         return List.copyOf(samples);
     }
 
@@ -59,13 +59,13 @@ public final class Sampler implements AutoCloseable {
      * inside (a busy machine delays the sampler), the nearest one on each side instead, so that
      * rates still span about the period asked for.
      */
-    public List<ProcessTree.Sample> between(long fromNanos, long toNanos) {
-        List<ProcessTree.Sample> all = samples();
-        List<ProcessTree.Sample> inside = all.stream().filter(s -> s.nanoTime() >= fromNanos && s.nanoTime() <= toNanos).toList();
+    public List<ProcStats.Sample> between(long fromNanos, long toNanos) {
+        List<ProcStats.Sample> all = samples();
+        List<ProcStats.Sample> inside = all.stream().filter(s -> s.nanoTime() >= fromNanos && s.nanoTime() <= toNanos).toList();
         if (inside.size() >= 2) {
             return inside;
         }
-        List<ProcessTree.Sample> around = new ArrayList<>();
+        List<ProcStats.Sample> around = new ArrayList<>();
         all.stream().filter(s -> s.nanoTime() < fromNanos).reduce((a, b) -> b).ifPresent(around::add);
         around.addAll(inside);
         all.stream().filter(s -> s.nanoTime() > toNanos).findFirst().ifPresent(around::add);

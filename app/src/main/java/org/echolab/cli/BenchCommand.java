@@ -16,7 +16,7 @@ import org.echolab.bench.BenchRunner;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
 import org.echolab.bench.Machine;
-import org.echolab.bench.ProcessTree;
+import org.echolab.bench.ProcStats;
 import org.echolab.bench.ProgressBar;
 import org.echolab.bench.ServerProcess;
 import org.echolab.bench.Workload;
@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!ProcessTree.supported()) {
+        if (!ProcStats.supported()) {
             System.err.println("echolab bench: needs Linux's /proc (smaps_rollup, Linux 4.14 or newer) to measure servers");
             return ExitCode.UNSUPPORTED.code;
         }

@@ -7,8 +7,8 @@ import java.util.logging.LogManager;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import org.echolab.protocol.Durations;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code echolab}: parses the command line and runs the subcommand. Nothing else lives here. */
 @Command(name = "echolab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

@@ -10,7 +10,7 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (Models.Info m : Models.all()) {
+        for (Models.Entry m : Models.all()) {
             System.out.printf("%-11s %s%n", m.name(), m.summary());
         }
         return ExitCode.OK.code;

@@ -7,18 +7,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import sun.misc.Signal;
+import org.echolab.config.ServerConfig.Overflow;
+import org.echolab.config.ServerConfig.ProtocolChoice;
+import org.echolab.config.ServerConfig;
 import org.echolab.models.Models;
 import org.echolab.models.UnsupportedPlatformException;
 import org.echolab.protocol.Durations;
 import org.echolab.protocol.Limits;
 import org.echolab.server.EchoServer;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerConfig.Overflow;
-import org.echolab.server.ServerConfig.ProtocolChoice;
 import org.echolab.state.States;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code echolab serve}: runs the server until Ctrl-C or SIGTERM, then drains and stops. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -125,6 +125,9 @@ final class ServeCommand implements Callable<Integer> {
         } catch (UnsupportedPlatformException e) {
             System.err.println("echolab serve: model '" + model + "' cannot run here: " + e.getMessage());
             return ExitCode.UNSUPPORTED.code;
+        } catch (IllegalArgumentException e) {      // a model name the registry refuses
+            System.err.println("echolab serve: " + e.getMessage());
+            return ExitCode.USAGE.code;
         } catch (IOException e) {
             System.err.println("echolab serve: cannot start: " + e.getMessage());
             return ExitCode.CANNOT_START.code;
@@ -162,27 +165,10 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** Checks every value and builds the configuration; messages say what to fix. */
+    /** Builds the configuration, which checks every value; messages say what to fix. */
     ServerConfig config() {
         Models.byName(model);
         States.byName(state);
-        require(port >= 0 && port <= 65535, "--port must be from 0 to 65535 (got " + port + ")");
-        require(!defaultWait.isNegative() && defaultWait.compareTo(maxWait) <= 0,
-                "--wait " + Durations.format(defaultWait) + " must not exceed --max-wait " + Durations.format(maxWait));
-        require(threads >= 1 && threads <= 100_000, "--threads must be from 1 to 100000 (got " + threads + ")");
-        require(maxChildren >= 1, "--max-children must be at least 1 (got " + maxChildren + ")");
-        require(workers >= 1 && workers <= 1024, "--workers must be from 1 to 1024 (got " + workers + ")");
-        require(List.of("sequential", "pool", "virtual").contains(workerModel),
-                "--worker-model must be sequential, pool or virtual (got '" + workerModel + "')");
-        require(loops >= 1 && loops <= 1024, "--loops must be from 1 to 1024 (got " + loops + ")");
-        require(offloadThreads >= 1, "--offload-threads must be at least 1 (got " + offloadThreads + ")");
-        require(queue >= 0, "--queue must be 0 or more (got " + queue + ")");
-        require(maxConnections >= 1, "--max-connections must be at least 1 (got " + maxConnections + ")");
-        require(backlog >= 1, "--backlog must be at least 1 (got " + backlog + ")");
-        require(maxBody >= 0, "--max-body must be 0 or more bytes (got " + maxBody + ")");
-        require(!raceWindow.isNegative() && raceWindow.compareTo(Duration.ofSeconds(1)) <= 0,
-                "--race-window must be from 0 to 1s (got " + Durations.format(raceWindow) + ")");
-        require(!headerTimeout.isZero() && !idleTimeout.isZero(), "--header-timeout and --idle-timeout must be above 0");
         return ServerConfig.builder()
                 .model(model).bind(bind).port(port).backlog(backlog).protocol(protocol)
                 .defaultWait(defaultWait).maxWait(maxWait)
@@ -193,12 +179,6 @@ final class ServeCommand implements Callable<Integer> {
                 .maxChildren(maxChildren).workers(workers).workerModel(workerModel)
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
                 .build();
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
-        }
     }
 
     static final class ModelNames implements Iterable<String> {

@@ -18,7 +18,7 @@ import java.util.Map;
 public interface ConcurrencyModel {
 
     /** Binds, starts accepting and returns the address it listens on (port 0 becomes a real port). */
-    InetSocketAddress start(ServerContext ctx) throws IOException;
+    InetSocketAddress start(ModelContext ctx) throws IOException;
 
     /**
      * Stops accepting; lets requests in flight finish within {@code grace}; then closes what is

@@ -4,21 +4,21 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.echolab.config.ServerConfig;
 import org.echolab.models.eventloop.Loop;
 import org.echolab.models.eventloop.Shared;
 import org.echolab.protocol.Durations;
-import org.echolab.server.ServerConfig;
 
 /**
  * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
@@ -74,15 +74,15 @@ public final class EventLoopModel implements ConcurrencyModel {
     private Shared shared;
     private Loop[] loops;
     private ThreadPoolExecutor offload;             // null without --offload
-    private Thread acceptor;
-    private volatile boolean stopping;
+    private AcceptLoop<SocketChannel> acceptor;
+    private int nextLoop;                           // accept thread only
 
     public EventLoopModel(ServerConfig config) {
         this.config = config;
     }
 
     @Override
-    public InetSocketAddress start(ServerContext ctx) throws IOException {
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
         listener = ServerSocketChannel.open();
         listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         listener.bind(new InetSocketAddress(config.bind, config.port), config.backlog);
@@ -90,55 +90,27 @@ public final class EventLoopModel implements ConcurrencyModel {
             offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
         }
-        shared = new Shared(config, ctx.service(), offload, new Semaphore(config.maxConnections),
+        shared = new Shared(config, ctx.stack().service(), offload, new Semaphore(config.maxConnections),
                 new Shared.Gauge(), new Shared.Draining());
         loops = new Loop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new Loop("loop-" + i, shared);
             loops[i].start();
         }
-        acceptor = Thread.ofPlatform().name("echolab-accept").start(this::accept);
+        acceptor = AcceptLoop.start(List.of(shared.slots()), listener::accept, this::handOff);
         return (InetSocketAddress) listener.getLocalAddress();
     }
 
-    /** The acceptor's thread: take a connection slot, accept, hand over to the next loop. */
-    private void accept() {
-        int next = 0;
-        while (!stopping) {
-            try {
-                if (!shared.slots().tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    continue;               // at --max-connections: new clients wait in the backlog
-                }
-            } catch (InterruptedException e) {
-                break;
-            }
-            SocketChannel channel;
-            try {
-                channel = listener.accept();
-            } catch (ClosedChannelException e) {
-                shared.slots().release();
-                break;                      // stop() closed the listener
-            } catch (IOException e) {
-                shared.slots().release();
-                // e.g. EMFILE: out of descriptors. Back off instead of spinning on the error.
-                LOG.log(Level.WARNING, "accept failed: {0}; retrying in 100 ms", e.toString());
-                sleepQuietly(100);
-                continue;
-            }
-            shared.service().state().connectionOpened();
-            loops[next].adopt(channel);     // the loop owns it from now on, and closes it
-            next = (next + 1) % loops.length;
-        }
+    /** On the accept thread: the connection goes to the next loop, round-robin. */
+    private void handOff(SocketChannel channel) {
+        shared.service().state().connectionOpened();
+        loops[nextLoop].adopt(channel);     // the loop owns it from now on, and closes it
+        nextLoop = (nextLoop + 1) % loops.length;
     }
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
-        stopping = true;
-        try {
-            listener.close();               // wakes the acceptor out of accept()
-        } catch (IOException ignored) {
-            // already closed
-        }
+        acceptor.stop(listener);            // closing the listener wakes the acceptor out of accept()
         acceptor.join();
         shared.beginDraining();
         for (Loop loop : loops) {
@@ -194,11 +166,4 @@ public final class EventLoopModel implements ConcurrencyModel {
         return m;
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

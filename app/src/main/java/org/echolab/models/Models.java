@@ -2,45 +2,112 @@ package org.echolab.models;
 
 import java.util.List;
 import java.util.function.Function;
-import org.echolab.server.ServerConfig;
+import org.echolab.config.ServerConfig;
 
-/** Every concurrency model, by name. A new model is one file plus one line here. */
+/**
+ * Every concurrency model, by name, with what the tools need to know about it. A new model is one
+ * file plus one line here; the race lab, the benchmark and the CLI ask a model's {@link Traits},
+ * never its name.
+ */
 public final class Models {
 
-    /** A model's name, its one-line summary for {@code echolab models}, and how to make one. */
-    public record Info(String name, String summary, Function<ServerConfig, ConcurrencyModel> factory) {}
+    /** How a model's requests can interleave, which decides what shared state can race. */
+    public enum Interleaving {
+        /** One request at a time on one thread: nothing interleaves. */
+        ONE_AT_A_TIME,
+        /** Threads (platform, virtual or event loops) of one process: they share the heap. */
+        THREADS,
+        /** Several processes: each has its own heap; only a shared-memory mapping is shared. */
+        PROCESSES
+    }
 
-    private static final List<Info> ALL = List.of(
-            new Info("sequential", "one connection at a time on the accept thread: shows the problem",
+    /** What a new connection costs the server, which decides how many clients a benchmark may try. */
+    public enum PerConnection {
+        /** Nothing beyond its socket and buffers: it waits for a worker that already exists. */
+        NOTHING,
+        /** A new kernel (platform) thread, with its stack. */
+        PLATFORM_THREAD,
+        /** A new virtual thread: a heap object. */
+        VIRTUAL_THREAD,
+        /** A new JVM process. */
+        PROCESS
+    }
+
+    /**
+     * What a model is like.
+     *
+     * @param interleaving       how its requests can interleave
+     * @param perConnection      what a new connection costs
+     * @param insidePreforkWorker whether it can run inside a {@code prefork} worker ({@code --worker-model})
+     * @param unpRow             its row in UNP's Figure 30.1 (ch. 30), or {@link #NOT_IN_UNP}
+     */
+    public record Traits(Interleaving interleaving, PerConnection perConnection, boolean insidePreforkWorker, int unpRow) {
+
+        /** The book predates the model (virtual threads, the event loop). */
+        public static final int NOT_IN_UNP = -1;
+
+        public boolean oneAtATime() {
+            return interleaving == Interleaving.ONE_AT_A_TIME;
+        }
+    }
+
+    /** A model's name, its one-line summary for {@code echolab models}, its traits and how to make one. */
+    public record Entry(String name, String summary, Traits traits, Function<ServerConfig, ConcurrencyModel> factory) {}
+
+    private static final List<Entry> ALL = List.of(
+            new Entry("sequential", "one connection at a time on the accept thread: shows the problem",
+                    new Traits(Interleaving.ONE_AT_A_TIME, PerConnection.NOTHING, true, 0),
                     c -> new SequentialModel()),
-            new Info("thread", "a new platform thread per connection",
+            new Entry("thread", "a new platform thread per connection",
+                    new Traits(Interleaving.THREADS, PerConnection.PLATFORM_THREAD, false, 6),
                     c -> new ThreadModel()),
-            new Info("pool", "a fixed pool of --threads platform threads with a bounded --queue",
+            new Entry("pool", "a fixed pool of --threads platform threads with a bounded --queue",
+                    new Traits(Interleaving.THREADS, PerConnection.NOTHING, true, 8),
                     PoolModel::new),
-            new Info("virtual", "a virtual thread per connection",
+            new Entry("virtual", "a virtual thread per connection",
+                    new Traits(Interleaving.THREADS, PerConnection.VIRTUAL_THREAD, true, Traits.NOT_IN_UNP),
                     c -> new VirtualThreadModel()),
-            new Info("eventloop", "--loops selector loops own all connections; waits are timers; work=cpu blocks a loop unless --offload",
+            new Entry("eventloop", "--loops selector loops own all connections; waits are timers; work=cpu blocks a loop unless --offload",
+                    new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, Traits.NOT_IN_UNP),
                     EventLoopModel::new),
-            new Info("process", "a new child JVM per connection (inetd style), at most --max-children", ProcessModel::new),
-            new Info("prefork", "--workers child JVMs that each accept, running --worker-model inside", PreforkModel::new));
+            new Entry("process", "a new child JVM per connection (inetd style), at most --max-children",
+                    new Traits(Interleaving.PROCESSES, PerConnection.PROCESS, false, 1),
+                    ProcessModel::new),
+            new Entry("prefork", "--workers child JVMs that each accept, running --worker-model inside",
+                    new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 2),
+                    PreforkModel::new));
 
     private Models() {}
 
-    public static List<Info> all() {
+    public static List<Entry> all() {
         return ALL;
     }
 
     public static List<String> names() {
-        return ALL.stream().map(Info::name).toList();
+        return ALL.stream().map(Entry::name).toList();
     }
 
     /** @throws IllegalArgumentException naming the models there are */
-    public static Info byName(String name) {
-        for (Info m : ALL) {
+    public static Entry byName(String name) {
+        for (Entry m : ALL) {
             if (m.name().equals(name)) {
                 return m;
             }
         }
         throw new IllegalArgumentException("unknown model '" + name + "'; choose one of " + names());
+    }
+
+    /** The model a configuration names, made: checks the model names it uses against this registry. */
+    public static ConcurrencyModel create(ServerConfig config) {
+        Entry entry = byName(config.model);
+        if (!preforkWorkerModels().contains(config.workerModel)) {
+            throw new IllegalArgumentException("--worker-model must be one of " + preforkWorkerModels()
+                    + " (got '" + config.workerModel + "')");
+        }
+        return entry.factory().apply(config);
+    }
+
+    private static List<String> preforkWorkerModels() {
+        return ALL.stream().filter(m -> m.traits().insidePreforkWorker()).map(Entry::name).toList();
     }
 }

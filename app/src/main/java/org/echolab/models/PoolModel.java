@@ -3,29 +3,33 @@ package org.echolab.models;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerConfig.Overflow;
+import org.echolab.config.ServerConfig.Overflow;
+import org.echolab.config.ServerConfig;
 
 /**
- * {@code pool}: a fixed pool of {@code --threads} platform threads with a bounded queue of
+ * {@code pool}: a fixed pool of {@code --threads} platform threads fed by a queue of at most
  * {@code --queue} connections (UNP's prethreaded server, "main thread accepts and hands off";
- * CS:APP's {@code echoservert_pre.c}).
+ * CS:APP's {@code echoservert_pre.c} with its bounded buffer {@code sbuf}).
  *
- * <p><b>Threads:</b> the accept thread accepts and queues each connection; the pool's threads,
- * {@code pool-N}, all started up front, take connections from the queue and each runs one whole
- * session (every request on it, keep-alive included) before taking the next.
+ * <p><b>Threads:</b> the accept thread accepts and puts each connection in the queue; the
+ * workers, {@code pool-1} to {@code pool-N}, all started up front, each take a connection from the
+ * queue and run its whole session (every request on it, keep-alive included) before taking the next.
  *
- * <p><b>When all threads are busy and the queue is full</b> ({@code --overflow}): {@code backlog}
- * (default) stops accepting, so new clients wait in the kernel's accept backlog, unserved but not
- * refused; {@code reject} accepts and answers 503 at once, so clients learn of the overload.
+ * <p><b>The one bound</b> is {@code places}, threads + queue: a connection holds a place from
+ * before it is accepted until its session ends (CS:APP's {@code slots} semaphore; the queue itself
+ * plays {@code items} and {@code mutex}). When no place is free ({@code --overflow}):
+ * {@code backlog} (default) stops accepting, so new clients wait in the kernel's accept backlog,
+ * unserved but not refused; {@code reject} accepts and answers 503 at once, so clients learn of the
+ * overload.
  *
  * <p><b>Cost:</b> thread creation is paid once; memory and kernel threads are bounded by
  * {@code --threads}. The price: a connection holds its thread for its whole life, so more than
@@ -34,40 +38,37 @@ import org.echolab.server.ServerConfig.Overflow;
 public final class PoolModel implements ConcurrencyModel {
 
     private final ServerConfig config;
+    private final Semaphore places;
+    private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();   // never more than places allow
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
-    private ThreadPoolExecutor pool;
     private Acceptor acceptor;
 
     public PoolModel(ServerConfig config) {
         this.config = config;
+        this.places = new Semaphore(config.threads + config.queue);
     }
 
     @Override
-    public InetSocketAddress start(ServerContext ctx) throws IOException {
-        pool = new ThreadPoolExecutor(config.threads, config.threads, 0, TimeUnit.MILLISECONDS,
-                config.queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue),
-                Thread.ofPlatform().name("pool-", 1).factory(),
-                PoolModel::awaitPlace);
-        pool.prestartAllCoreThreads();
-        // Admission is decided here, exactly, by counting places (threads + queue), not by the
-        // executor's queue, which can look full for an instant after a worker frees its place.
-        Semaphore places = new Semaphore(config.threads + config.queue);
-        if (config.overflow == Overflow.BACKLOG) {
-            acceptor = Acceptor.start(ctx, pool, places);      // no place: do not accept
-        } else {
-            acceptor = Acceptor.start(ctx, task -> admitOrReject((Acceptor.Session) task, places), null);
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
+        for (int i = 1; i <= config.threads; i++) {
+            workers.add(Thread.ofPlatform().name("pool-" + i).start(this::work));
         }
+        acceptor = config.overflow == Overflow.BACKLOG
+                ? Acceptor.start(ctx, places, queue::add)          // a place is taken before each accept
+                : Acceptor.start(ctx, null, this::admitOrReject);   // accept, then a place or 503
         return acceptor.address();
     }
 
     /** overflow=reject: a place, or 503 at once. */
-    private void admitOrReject(Acceptor.Session session, Semaphore places) {
+    private void admitOrReject(Acceptor.Session session) {
         if (!places.tryAcquire()) {
             rejected.increment();
             session.reject("all " + config.threads + " threads are busy and the queue of " + config.queue + " is full");
             return;
         }
-        pool.execute(() -> {
+        queue.add(() -> {
             try {
                 session.run();
             } finally {
@@ -76,30 +77,32 @@ public final class PoolModel implements ConcurrencyModel {
         });
     }
 
-    /**
-     * The executor found its queue full although a place was counted for this task: a worker that
-     * just finished has not yet taken its next task. Wait for it (or give up when stopping).
-     */
-    private static void awaitPlace(Runnable task, ThreadPoolExecutor executor) {
+    /** A worker: take a connection (wait while there is none), serve it to the end, repeat until interrupted. */
+    private void work() {
         try {
-            while (!executor.isShutdown()) {
-                if (executor.getQueue().offer(task, 100, TimeUnit.MILLISECONDS)) {
-                    return;
+            while (true) {
+                Runnable session = queue.take();
+                busy.incrementAndGet();
+                try {
+                    session.run();                  // never throws: the session closes its connection itself
+                } finally {
+                    busy.decrementAndGet();
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (task instanceof Acceptor.Session session) {
-            session.reject("the server is stopping");
+            // stop(): the pool is ending
         }
     }
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(grace);
-        pool.shutdownNow();                   // with overflow=reject the acceptor does not own the pool
-        pool.awaitTermination(5, TimeUnit.SECONDS);
+        for (Thread worker : workers) {
+            worker.interrupt();                     // a session still in its wait after the grace, or a take()
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
     }
 
     @Override
@@ -110,9 +113,9 @@ public final class PoolModel implements ConcurrencyModel {
     @Override
     public Map<String, Object> stats() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("poolThreads", pool.getPoolSize());
-        m.put("poolBusy", pool.getActiveCount());
-        m.put("queued", pool.getQueue().size());
+        m.put("poolThreads", workers.stream().filter(Thread::isAlive).count());
+        m.put("poolBusy", busy.get());
+        m.put("queued", queue.size());
         m.put("rejected", rejected.sum());
         m.putAll(acceptor.stats());
         return m;

@@ -13,14 +13,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.echolab.config.ServerConfig;
+import org.echolab.models.process.ChildJvm;
+import org.echolab.models.process.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.server.BlockingSession;
-import org.echolab.server.Connections;
-import org.echolab.server.EchoService;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerState;
+import org.echolab.session.EchoStack;
+import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
 /**
@@ -57,7 +57,7 @@ public final class PreforkModel implements ConcurrencyModel {
     private final Map<Integer, Long> workers = new ConcurrentHashMap<>();     // pid -> start (nanoTime)
     private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
     private ListeningSocket listener;
-    private ProcessTree tree;
+    private TreeBoard tree;
     private ChildJvm jvm;
     private Thread watcher;
     private volatile boolean stopping;
@@ -67,10 +67,10 @@ public final class PreforkModel implements ConcurrencyModel {
     }
 
     @Override
-    public InetSocketAddress start(ServerContext ctx) throws IOException {
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog);
-        tree = ProcessTree.create();
+        tree = TreeBoard.create();
         jvm = new ChildJvm(Worker.class, config, tree);
         try {
             for (int i = 0; i < config.workers; i++) {
@@ -204,22 +204,20 @@ public final class PreforkModel implements ConcurrencyModel {
                 return;
             }
             ServerConfig config = ChildJvm.decode(args);
-            ServerState state = States.byName(config.state).create(config);
-            ProcessTree tree = ProcessTree.fromProperty();
+            ServerState state = States.byName(config.state).create(config.raceWindow);
+            TreeBoard tree = TreeBoard.fromProperty();
             if (tree != null) {         // this worker's connections and requests count in the tree's figures
                 state = tree.counting(state, () -> { });
             }
-            ConcurrencyModel inner = Models.byName(config.workerModel).factory().apply(config);
-            EchoService service = new EchoService(config, state, () -> {
+            ConcurrencyModel inner = Models.byName(config.workerModel).factory().apply(config);   // checked by the parent
+            EchoStack stack = EchoStack.assemble(config, state, () -> {
                 Map<String, Object> m = new LinkedHashMap<>(inner.stats());
                 m.put("workerModel", config.workerModel);
                 if (tree != null) {
                     m.put("processTree", tree.figures("worker"));
                 }
                 return m;
-            });
-            Connections connections = new Connections(state, config.maxConnections);
-            BlockingSession session = new BlockingSession(config, service, connections);
+            }, config.maxConnections);
             CountDownLatch stopped = new CountDownLatch(1);
             // SIGTERM from the parent: stop accepting and drain, as the thread model does alone
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {
@@ -230,7 +228,7 @@ public final class PreforkModel implements ConcurrencyModel {
                 }
                 stopped.countDown();
             }));
-            inner.start(new ServerContext(config, service, connections, session, channel.socket()));
+            inner.start(new ModelContext(stack, channel.socket()));
             watchParent();
             stopped.await();
         }

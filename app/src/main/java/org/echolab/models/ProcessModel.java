@@ -8,6 +8,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,15 +16,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.echolab.config.ServerConfig;
+import org.echolab.models.process.ChildJvm;
+import org.echolab.models.process.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.server.BlockingSession;
-import org.echolab.server.Connection;
-import org.echolab.server.Connections;
-import org.echolab.server.EchoService;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerState;
+import org.echolab.session.Connection;
+import org.echolab.session.Connections;
+import org.echolab.session.EchoStack;
+import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
 /**
@@ -67,10 +69,9 @@ public final class ProcessModel implements ConcurrencyModel {
     private final Semaphore slots;                          // one per child that may live
     private final Set<Integer> children = ConcurrentHashMap.newKeySet();
     private ListeningSocket listener;
-    private ProcessTree tree;
+    private TreeBoard tree;
     private ChildJvm jvm;
-    private Thread acceptThread;
-    private volatile boolean stopping;
+    private AcceptLoop<Integer> acceptLoop;
 
     public ProcessModel(ServerConfig config) {
         this.config = config;
@@ -79,43 +80,26 @@ public final class ProcessModel implements ConcurrencyModel {
     }
 
     @Override
-    public InetSocketAddress start(ServerContext ctx) throws IOException {
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog);
-        tree = ProcessTree.create();
+        tree = TreeBoard.create();
         jvm = new ChildJvm(Child.class, config, tree);
-        acceptThread = Thread.ofPlatform().name("echolab-accept").start(this::acceptLoop);
+        // a child's slot is taken BEFORE accepting: at --max-children, connections wait in the backlog;
+        // the accept polls, so that a stop is seen within 100 ms
+        acceptLoop = AcceptLoop.start(List.of(slots), () -> {
+            int fd = listener.accept(100);
+            return fd < 0 ? null : fd;
+        }, this::handOff);
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 
-    private void acceptLoop() {
-        while (!stopping) {
-            try {
-                // Take a child's slot BEFORE accepting: at --max-children, connections wait in the backlog
-                if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-            } catch (InterruptedException e) {
-                break;
-            }
-            int fd;
-            try {
-                fd = listener.accept(100);          // polls, so that a stop is seen within 100 ms
-            } catch (IOException e) {
-                slots.release();
-                LOG.log(Level.WARNING, "accept failed: {0}; retrying in 100 ms", e.toString());
-                sleep(100);
-                continue;
-            }
-            if (fd < 0) {
-                slots.release();
-                continue;
-            }
-            try {
-                spawnChild(fd);
-            } finally {
-                Libc.close(fd);     // the parent closes its copy (important!): the child's are now the only ones
-            }
+    /** On the accept thread: a child for the connection, then the parent closes its copy. */
+    private void handOff(int fd) {
+        try {
+            spawnChild(fd);
+        } finally {
+            Libc.close(fd);     // the parent closes its copy (important!): the child's are now the only ones
         }
     }
 
@@ -143,8 +127,8 @@ public final class ProcessModel implements ConcurrencyModel {
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
-        stopping = true;
-        acceptThread.join();
+        acceptLoop.stop(() -> { });    // the accept polls: no listener to close under it
+        acceptLoop.join();
         listener.close();           // connections still in the backlog are refused by the kernel
         // Ask every child to drain: SIGWINCH, which a JVM still starting up ignores (its default
         // action) where SIGTERM would kill it with its client unanswered. So repeat it until each
@@ -187,14 +171,6 @@ public final class ProcessModel implements ConcurrencyModel {
         return m;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /**
      * A {@code process} child: serves the one connection it inherited as fd 0 and 1, then exits.
      * Not for people to start: its arguments are the parent's configuration
@@ -215,21 +191,20 @@ public final class ProcessModel implements ConcurrencyModel {
             }
             ServerConfig config = ChildJvm.decode(args);
             CountDownLatch firstRequest = new CountDownLatch(1);
-            ServerState state = States.byName(config.state).create(config);
-            ProcessTree tree = ProcessTree.fromProperty();
+            ServerState state = States.byName(config.state).create(config.raceWindow);
+            TreeBoard tree = TreeBoard.fromProperty();
             if (tree != null) {         // this child's connection and requests count in the tree's figures
                 state = tree.counting(state, firstRequest::countDown);
             }
-            EchoService service = new EchoService(config, state,
-                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")));
-            Connections connections = new Connections(state, 1);
-            BlockingSession session = new BlockingSession(config, service, connections);
+            EchoStack stack = EchoStack.assemble(config, state,
+                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1);
+            Connections connections = stack.connections();
             Runnable drain = new DrainOnce(config, connections, firstRequest);
             // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
             sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
             Connection c = connections.register(channel.socket());
-            session.serve(c);       // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+            stack.session().serve(c);   // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
         }
 
         /**

@@ -21,8 +21,8 @@ public final class SequentialModel implements ConcurrencyModel {
     private Acceptor acceptor;
 
     @Override
-    public InetSocketAddress start(ServerContext ctx) throws IOException {
-        acceptor = Acceptor.start(ctx, Runnable::run, null);   // run the session on the accept thread
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
+        acceptor = Acceptor.start(ctx, null, Acceptor.Session::run);   // the accept thread runs the session itself
         return acceptor.address();
     }
 

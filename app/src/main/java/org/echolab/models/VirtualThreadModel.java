@@ -21,19 +21,21 @@ import java.util.concurrent.Executors;
  */
 public final class VirtualThreadModel implements ConcurrencyModel {
 
+    private ExecutorService perConnection;
     private Acceptor acceptor;
 
     @Override
-    public InetSocketAddress start(ServerContext ctx) throws IOException {
-        ExecutorService perConnection = Executors.newThreadPerTaskExecutor(
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
+        perConnection = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("vconn-", 1).factory());
-        acceptor = Acceptor.start(ctx, perConnection, null);
+        acceptor = Acceptor.start(ctx, null, perConnection::execute);
         return acceptor.address();
     }
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(grace);
+        Workers.end(perConnection);     // sessions still in their wait after the grace
     }
 
     @Override

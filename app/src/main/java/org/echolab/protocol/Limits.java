@@ -17,7 +17,11 @@ public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount,
         }
     }
 
+    /** @throws IllegalArgumentException for a negative size, in the CLI's words */
     public Limits withMaxBody(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("--max-body must be 0 or more bytes (got " + bytes + ")");
+        }
         return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderCount, bytes, maxLine);
     }
 }

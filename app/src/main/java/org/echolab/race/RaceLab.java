@@ -6,13 +6,14 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.echolab.config.ServerConfig;
 import org.echolab.load.LoadException;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
 import org.echolab.load.LoadSpec;
+import org.echolab.models.Models;
 import org.echolab.server.EchoServer;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerState;
+import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
 /**
@@ -58,7 +59,7 @@ public final class RaceLab {
         ServerState.Snapshot seen = server.state().snapshot();
         boolean keepsPerClient = !state.acrossProcesses();
         long perClient = keepsPerClient ? seen.perClient().values().stream().mapToLong(Long::longValue).sum() : -1;
-        Expectation expectation = Expectation.of(Expectation.Kind.of(model), state);
+        Expectation expectation = Expectation.of(Models.byName(model).traits().interleaving(), state);
         return new RaceRow(model, state.name(), expectation, load.requests(), seen.served(), seen.requestNumbers(),
                 duplicates(load.requestNumbers()), perClient, seen.open(), seen.peak(), load.connectionsOpened() + 1,
                 settings.requests() - load.requests(),        // every request not answered OK

@@ -5,29 +5,33 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
+import org.echolab.models.ModelContext;
 import org.echolab.models.Models;
-import org.echolab.models.ServerContext;
 import org.echolab.protocol.Durations;
+import org.echolab.session.EchoStack;
+import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
 /**
- * A running EchoLab server: one model, its shared state and service, listening on one port.
+ * A running EchoLab server: one model over one {@link EchoStack}, listening on one port.
  * {@link #start} returns once connections are accepted; {@link #close} drains and stops. Used by
- * the CLI, the tests, {@code race} and {@code bench}.
+ * the CLI, the tests, {@code race} and {@code bench}; the process models' children assemble the
+ * same stack themselves.
  */
 public final class EchoServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ConcurrencyModel model;
-    private final EchoService service;
+    private final EchoStack stack;
     private final InetSocketAddress address;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoService service, InetSocketAddress address) {
+    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack, InetSocketAddress address) {
         this.config = config;
         this.model = model;
-        this.service = service;
+        this.stack = stack;
         this.address = address;
     }
 
@@ -38,21 +42,17 @@ public final class EchoServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public static EchoServer start(ServerConfig config) throws IOException {
-        ConcurrencyModel model = Models.byName(config.model).factory().apply(config);
-        ServerState state = States.byName(config.state).create(config);
-        EchoService service = new EchoService(config, state, model::stats);
-        Connections connections = new Connections(state, config.maxConnections);
-        BlockingSession session = new BlockingSession(config, service, connections);
+        ConcurrencyModel model = Models.create(config);
+        ServerState state = States.byName(config.state).create(config.raceWindow);
+        EchoStack stack = EchoStack.assemble(config, state, model::stats, config.maxConnections);
         InetSocketAddress address;
         try {
-            address = model.start(new ServerContext(config, service, connections, session));
+            address = model.start(new ModelContext(stack));
         } catch (IOException | RuntimeException e) {
-            if (state instanceof AutoCloseable resource) {
-                closeQuietly(resource);
-            }
+            stack.close();
             throw e;
         }
-        return new EchoServer(config, model, service, address);
+        return new EchoServer(config, model, stack, address);
     }
 
     public InetSocketAddress address() {
@@ -69,12 +69,12 @@ public final class EchoServer implements AutoCloseable {
 
     /** The shared state this server (this process) counts in: what {@code echolab race} reads. */
     public ServerState state() {
-        return service.state();
+        return stack.state();
     }
 
     /** The same figures as {@code GET /stats}. */
     public Map<String, Object> stats() {
-        return service.stats();
+        return stack.service().stats();
     }
 
     /** One line that names the model, the address and the knobs in force. */
@@ -93,17 +93,7 @@ public final class EchoServer implements AutoCloseable {
     public void stop(Duration grace) throws InterruptedException {
         if (stopped.compareAndSet(false, true)) {
             model.stop(grace);
-            if (service.state() instanceof AutoCloseable resource) {
-                closeQuietly(resource);     // e.g. a shm state deletes its /dev/shm file
-            }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable resource) {
-        try {
-            resource.close();
-        } catch (Exception e) {
-            System.getLogger("echolab.server").log(System.Logger.Level.WARNING, "closing the state failed: " + e);
+            stack.close();                  // e.g. a shm state deletes its /dev/shm file
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.echolab.server.ServerState;
 
 /**
  * Correct, lock-free shared state: the server's default ({@code --state atomic}).

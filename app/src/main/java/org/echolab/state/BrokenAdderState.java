@@ -1,7 +1,6 @@
 package org.echolab.state;
 
 import java.util.concurrent.atomic.LongAdder;
-import org.echolab.server.ServerState;
 
 /**
  * BROKEN on purpose ({@code --state broken-adder}): {@link LongAdder} used where it does not fit.

@@ -3,7 +3,6 @@ package org.echolab.state;
 import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.Map;
-import org.echolab.server.ServerState;
 
 /**
  * BROKEN on purpose ({@code --state broken}): shared state written the way it looks right in a

@@ -1,6 +1,5 @@
 package org.echolab.state;
 
-import org.echolab.server.ServerState;
 
 /**
  * Correct shared state across processes ({@code --state shm-atomic}): the counters of

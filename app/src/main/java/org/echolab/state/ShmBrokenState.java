@@ -1,6 +1,5 @@
 package org.echolab.state;
 
-import org.echolab.server.ServerState;
 
 /**
  * BROKEN on purpose ({@code --state shm-broken}): the counters live in shared memory

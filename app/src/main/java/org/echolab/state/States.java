@@ -1,9 +1,8 @@
 package org.echolab.state;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerState;
 
 /**
  * The shared-state variants a server can run with ({@code --state}): the race lab. Broken variants
@@ -14,36 +13,37 @@ public final class States {
     /**
      * A variant: its name, whether it is broken on purpose, whether its state is shared between the
      * processes of a {@code process}/{@code prefork} server (otherwise each process has its own),
-     * a one-line summary, and how to make one (from the config: the race window).
+     * a one-line summary, and how to make one from the race window ({@code --race-window}: the
+     * pause a broken variant takes between its read and its write).
      */
     public record Variant(String name, boolean broken, boolean acrossProcesses, String summary,
-                          Function<ServerConfig, ServerState> maker) {
+                          Function<Duration, ServerState> maker) {
 
-        /** A new state of this variant for a server with {@code config} (its race window). */
-        public ServerState create(ServerConfig config) {
-            return maker.apply(config);
+        /** A new state of this variant, whose broken steps (if any) pause for {@code raceWindow}. */
+        public ServerState create(Duration raceWindow) {
+            return maker.apply(raceWindow);
         }
     }
 
     private static final List<Variant> ALL = List.of(
             new Variant("broken", true, false,
                     "BROKEN: plain fields and a HashMap: lost updates, duplicate numbers, check-then-act peak",
-                    c -> new BrokenState(new RaceWindow(c.raceWindow))),
+                    w -> new BrokenState(new RaceWindow(w))),
             new Variant("broken-adder", true, false,
                     "BROKEN: request numbers from a LongAdder (increment, then sum): duplicates, no losses",
-                    c -> new BrokenAdderState(new RaceWindow(c.raceWindow))),
+                    w -> new BrokenAdderState(new RaceWindow(w))),
             new Variant("synchronized", false, false,
                     "the broken variant's fields behind one lock (synchronized methods)",
-                    c -> new SynchronizedState()),
+                    w -> new SynchronizedState()),
             new Variant("atomic", false, false,
                     "atomics, LongAdder and ConcurrentHashMap (the default)",
-                    c -> new AtomicState()),
+                    w -> new AtomicState()),
             new Variant("shm-broken", true, true,
                     "BROKEN: counters in a /dev/shm mapping shared by all processes, plain loads and stores",
-                    c -> new ShmBrokenState(SharedMemory.openOrCreate(c.raceWindow))),
+                    w -> new ShmBrokenState(SharedMemory.openOrCreate(w))),
             new Variant("shm-atomic", false, true,
                     "counters in a /dev/shm mapping shared by all processes, atomic getAndAdd and CAS",
-                    c -> new ShmAtomicState(SharedMemory.openOrCreate(c.raceWindow))));
+                    w -> new ShmAtomicState(SharedMemory.openOrCreate(w))));
 
     private States() {}
 

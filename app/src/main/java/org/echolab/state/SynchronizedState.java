@@ -2,7 +2,6 @@ package org.echolab.state;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.echolab.server.ServerState;
 
 /**
  * {@link BrokenState} fixed with one lock ({@code --state synchronized}): the same plain fields and

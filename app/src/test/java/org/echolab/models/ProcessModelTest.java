@@ -24,8 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.echolab.config.ServerConfig;
+import org.echolab.models.process.ChildJvm;
 import org.echolab.server.EchoServer;
-import org.echolab.server.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

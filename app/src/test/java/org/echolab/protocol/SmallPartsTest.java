@@ -45,4 +45,23 @@ class SmallPartsTest {
         assertThat(Payload.of(m, 4000)).hasSize(4000);
         assertThat(Payload.of(m, 4000)).isEqualTo(Payload.of(m, 4000));
     }
+
+    @Test
+    void lineDirectiveSplitsWhatTheLineAsksForFromItsText() {
+        LineDirective plain = LineDirective.parse("just text".getBytes(StandardCharsets.UTF_8));
+        assertThat(plain.waitText()).isNull();
+        assertThat(plain.workText()).isNull();
+        assertThat(plain.text()).asString(StandardCharsets.UTF_8).isEqualTo("just text");
+
+        LineDirective d = LineDirective.parse("[ wait=250ms  work=cpu ] hi there".getBytes(StandardCharsets.UTF_8));
+        assertThat(d.waitText()).isEqualTo("250ms");
+        assertThat(d.workText()).isEqualTo("cpu");
+        assertThat(d.text()).asString(StandardCharsets.UTF_8).isEqualTo("hi there");
+
+        assertThat(LineDirective.parse("[]".getBytes(StandardCharsets.UTF_8)).text()).isEmpty();
+        assertThatThrownBy(() -> LineDirective.parse("[wait=1s no end".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(LineDirective.Malformed.class).hasMessageContaining("without ']'");
+        assertThatThrownBy(() -> LineDirective.parse("[speed=9] x".getBytes(StandardCharsets.UTF_8)))
+                .hasMessage("unknown directive 'speed'; use wait= and work=");
+    }
 }

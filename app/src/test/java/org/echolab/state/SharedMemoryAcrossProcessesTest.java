@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,11 +25,11 @@ class SharedMemoryAcrossProcessesTest {
 
     @Test
     void creatorMakesTheFileSetsThePropertyAndDeletesBoth() {
-        ServerState parent = States.byName("shm-atomic").create(ServerConfig.builder().build());
+        ServerState parent = States.byName("shm-atomic").create(Duration.ZERO);
         Path file = Path.of(System.getProperty(SharedMemory.PROPERTY));
         assertThat(file).exists();
         // a second state in this JVM behaves like a child: it maps the same file
-        ServerState child = States.byName("shm-atomic").create(ServerConfig.builder().build());
+        ServerState child = States.byName("shm-atomic").create(Duration.ZERO);
         parent.nextRequestNumber();
         assertThat(child.nextRequestNumber()).isEqualTo(2);
         close(child);
@@ -45,7 +43,7 @@ class SharedMemoryAcrossProcessesTest {
     @ValueSource(strings = {"shm-atomic", "shm-broken"})
     void childProcessesShareTheCounters(String variant) throws Exception {
         ServerState parent = States.byName(variant)
-                .create(ServerConfig.builder().raceWindow(Duration.ofNanos(100_000)).build());
+                .create(Duration.ofNanos(100_000));
         try {
             String file = System.getProperty(SharedMemory.PROPERTY);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -10,8 +10,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.stream.Stream;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,7 +31,7 @@ class StateVariantsTest {
     }
 
     private ServerState make(States.Variant v, Duration window) {
-        ServerState s = v.create(ServerConfig.builder().state(v.name()).raceWindow(window).build());
+        ServerState s = v.create(window);
         made.add(s);
         return s;
     }

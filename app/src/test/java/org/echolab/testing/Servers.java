@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.echolab.config.ServerConfig;
 import org.echolab.server.EchoServer;
-import org.echolab.server.ServerConfig;
 
 /** Starting servers for tests: small pools, port 0, short grace. */
 public final class Servers {

@@ -5,9 +5,9 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.time.Duration;
-import org.echolab.server.ServerState;
 import org.echolab.state.AtomicState;
 import org.echolab.state.BrokenState;
+import org.echolab.state.ServerState;
 import org.echolab.state.SharedMemory;
 import org.echolab.state.ShmAtomicState;
 import org.echolab.state.ShmBrokenState;

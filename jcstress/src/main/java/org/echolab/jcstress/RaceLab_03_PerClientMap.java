@@ -4,9 +4,9 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import org.echolab.server.ServerState;
 import org.echolab.state.AtomicState;
 import org.echolab.state.BrokenState;
+import org.echolab.state.ServerState;
 import org.echolab.state.SynchronizedState;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;

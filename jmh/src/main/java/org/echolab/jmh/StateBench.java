@@ -1,8 +1,8 @@
 package org.echolab.jmh;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.ServerState;
+import org.echolab.state.ServerState;
 import org.echolab.state.States;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +47,7 @@ public class StateBench {
 
     @Setup
     public void setup() {
-        state = States.byName(variant).create(ServerConfig.builder().state(variant).build());
+        state = States.byName(variant).create(Duration.ZERO);
     }
 
     @TearDown

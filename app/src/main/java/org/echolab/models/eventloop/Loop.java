@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.echolab.session.Conversation;
 
 /**
  * One selector loop: a platform thread that owns a {@link Selector}, a timer queue and every
@@ -58,7 +59,7 @@ public final class Loop {
     public Loop(String name, Shared shared) throws IOException {
         this.shared = shared;
         this.selector = Selector.open();
-        this.readBuffer = ByteBuffer.allocate(Math.max(16 * 1024, shared.config().limits.maxRequestLine() + 64));
+        this.readBuffer = ByteBuffer.allocate(Conversation.readBufferSize(shared.config().limits));
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 

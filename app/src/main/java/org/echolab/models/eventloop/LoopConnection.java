@@ -8,21 +8,17 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
-import org.echolab.protocol.HttpParser;
-import org.echolab.protocol.HttpResponse;
-import org.echolab.protocol.LineParser;
-import org.echolab.protocol.ProtocolDetector;
-import org.echolab.protocol.ProtocolDetector.Protocol;
-import org.echolab.server.CpuBurner;
-import org.echolab.server.EchoService;
-import org.echolab.server.Reply;
-import org.echolab.server.ServerConfig;
-import org.echolab.server.Work;
+import org.echolab.config.ServerConfig;
+import org.echolab.session.Conversation;
+import org.echolab.session.CpuBurner;
+import org.echolab.session.Reply;
+import org.echolab.session.Work;
 
 /**
  * One connection of an event loop: the blocking session's read-wait-echo turned inside out into
  * a state machine that the loop drives with events (readable, writable, a timer, finished
- * offloaded work). Same parsers, same {@link EchoService}; only the waiting differs.
+ * offloaded work). What to do at each step is the same {@link Conversation} every model runs;
+ * only the reading, waiting and writing differ.
  *
  * <p><b>Threads:</b> runs only on its loop's thread, except the offloaded CPU work, which runs on
  * a pool thread and hands its result back with {@link Loop#execute}.
@@ -57,15 +53,11 @@ final class LoopConnection {
     private final SelectionKey key;
     private final Shared shared;
     private final ServerConfig config;
-    private final EchoService service;
-    private final String client;
+    private final Conversation conversation;
     private ByteBuffer in;                   // unparsed bytes (read mode): the loop's buffer while reading, then our own; null when none
 
     private Phase phase = Phase.READING;
-    private Protocol protocol;               // null until detected
-    private HttpParser http;
-    private LineParser lines;
-    private Reply reply;                     // from service.http/line until service.done
+    private boolean answering;               // an Answer's reply is pending or being written
     private ByteBuffer out;                  // being written
     private boolean closeAfterWrite;
     private long held;                       // this connection's share of the bytesQueued gauge
@@ -80,18 +72,13 @@ final class LoopConnection {
         this.key = key;
         this.shared = shared;
         this.config = shared.config();
-        this.service = shared.service();
-        this.client = channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+        String client = channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : "?";
-        this.protocol = switch (config.protocol) {
-            case HTTP -> Protocol.HTTP;
-            case TCP -> Protocol.TCP;
-            case AUTO -> null;
-        };
+        this.conversation = new Conversation(config, shared.service(), client);
     }
 
     void start() {
-        awaitRequest();
+        awaitRequest(false);
     }
 
     // ---- events ------------------------------------------------------------------------------
@@ -111,7 +98,7 @@ final class LoopConnection {
         in = b;
         if (n < 0) {
             if (midRequest()) {
-                LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", client);
+                LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", conversation.client());
             }
             close();
             return;
@@ -158,9 +145,9 @@ final class LoopConnection {
 
     void fail(Exception e) {
         if (e instanceof IOException) {
-            LOG.log(Level.DEBUG, "connection from {0} ended: {1}", client, e.toString());
+            LOG.log(Level.DEBUG, "connection from {0} ended: {1}", conversation.client(), e.toString());
         } else {
-            LOG.log(Level.ERROR, "connection from " + client + " failed; closing it", e);
+            LOG.log(Level.ERROR, "connection from " + conversation.client() + " failed; closing it", e);
         }
         close();
     }
@@ -195,48 +182,20 @@ final class LoopConnection {
         }
     }
 
-    /** One parse and what follows it. True when a response went out in full and the next request may be parsed. */
+    /** One step of the conversation and what follows it. True when the next step may follow at once. */
     private boolean step() throws IOException {
-        ByteBuffer in = this.in != null ? this.in : NOTHING;
-        if (protocol == null) {
-            protocol = ProtocolDetector.detect(in, config.limits.maxRequestLine());
-            if (protocol == null) {
-                awaitRequest();
-                return false;
-            }
-        }
-        if (protocol == Protocol.HTTP) {
-            if (http == null) {
-                http = new HttpParser(config.limits);
-            }
-            return switch (http.parse(in)) {
-                case HttpParser.NeedMore n -> awaitRequest();
-                case HttpParser.ExpectContinue e -> write(HttpResponse.continue100(), false);
-                case HttpParser.Complete done -> begin(service.http(done.request(), shared.draining().on()));
-                case HttpParser.Failure f -> {
-                    LOG.log(Level.DEBUG, "{0}: {1} {2} ({3}); closing", client, f.status(), f.reason(), f.detail());
-                    yield write(service.failure(f).bytes(), true);
-                }
-            };
-        }
-        if (lines == null) {
-            lines = new LineParser(config.limits.maxLine());
-        }
-        return switch (lines.parse(in)) {
-            case LineParser.NeedMore n -> awaitRequest();
-            case LineParser.Line line -> begin(service.line(line.bytes()));
-            case LineParser.TooLong t -> {
-                LOG.log(Level.DEBUG, "{0}: TCP line over {1} bytes; closing", client, t.limit());
-                yield write(EchoService.lineTooLong(t.limit()), true);
-            }
+        return switch (conversation.next(in != null ? in : NOTHING, shared.draining().on())) {
+            case Conversation.Read r -> awaitRequest(r.midRequest());
+            case Conversation.Write w -> write(w.bytes(), w.close());
+            case Conversation.Answer a -> begin(a.reply());
         };
     }
 
     /** Back to reading, with the header timeout if a request has begun, else the idle timeout. Always false. */
-    private boolean awaitRequest() {
+    private boolean awaitRequest(boolean midRequest) {
         phase = Phase.READING;
         long now = System.nanoTime();
-        if (midRequest()) {
+        if (midRequest) {
             if (requestStarted == 0) {
                 requestStarted = now;
             }
@@ -258,7 +217,7 @@ final class LoopConnection {
      * loop (no thread waits); CPU work runs right here, blocking the loop, unless {@code --offload}.
      */
     private boolean begin(Reply r) throws IOException {
-        reply = r;
+        answering = true;
         requestStarted = 0;
         phase = Phase.WORKING;
         key.interestOps(0);
@@ -288,10 +247,10 @@ final class LoopConnection {
             return false;
         } catch (RejectedExecutionException e) {
             // the pool's queue is full: refuse this request instead of blocking the loop with it
-            service.done(client, false);
-            reply = null;
-            LOG.log(Level.DEBUG, "{0}: --offload queue full; answering 503", client);
-            return write(EchoService.busy("the --offload pool's queue is full; retry later"), true);
+            conversation.replied(false);
+            answering = false;
+            LOG.log(Level.DEBUG, "{0}: --offload queue full; refusing", conversation.client());
+            return write(conversation.busy("the --offload pool's queue is full; retry later"), true);
         }
     }
 
@@ -299,9 +258,7 @@ final class LoopConnection {
 
     /** Writes the reply in progress; true when it went out in full and the connection goes on. */
     private boolean writeReply() throws IOException {
-        if (shared.draining().on()) {
-            reply = reply.closing();         // shutdown began during the wait: this is the last one
-        }
+        Reply reply = conversation.reply(shared.draining().on());   // the last one if the drain began during the wait
         return write(reply.bytes(), reply.close());
     }
 
@@ -332,17 +289,12 @@ final class LoopConnection {
         out = null;
         deadline = 0;
         hold(0);
-        boolean answered = reply != null;
-        if (answered) {
-            service.done(client, true);
-            reply = null;
+        if (answering) {
+            answering = false;
+            conversation.replied(true);
         }
         if (closeAfterWrite) {
             close();
-            return false;
-        }
-        if (answered && shared.draining().on() && (protocol == Protocol.TCP || in == null || !in.hasRemaining())) {
-            close();                         // draining: this connection's last response is out
             return false;
         }
         return true;
@@ -382,13 +334,11 @@ final class LoopConnection {
         }
         switch (deadlineKind) {
             case IDLE -> {
-                LOG.log(Level.DEBUG, "{0}: idle for --idle-timeout; closing", client);
+                LOG.log(Level.DEBUG, "{0}: idle for --idle-timeout; closing", conversation.client());
                 close();
             }
             case HEADER -> {
-                LOG.log(Level.DEBUG, "{0}: request not complete within --header-timeout; closing", client);
-                byte[] why = protocol == Protocol.HTTP ? EchoService.requestTimeout()
-                        : protocol == Protocol.TCP ? EchoService.lineTimeout() : null;
+                byte[] why = conversation.timedOut();
                 if (why == null) {
                     close();
                 } else {
@@ -400,7 +350,7 @@ final class LoopConnection {
                 }
             }
             case STALLED_WRITE -> {
-                LOG.log(Level.DEBUG, "{0}: read nothing of its response for --idle-timeout; closing", client);
+                LOG.log(Level.DEBUG, "{0}: read nothing of its response for --idle-timeout; closing", conversation.client());
                 close();
             }
         }
@@ -409,10 +359,7 @@ final class LoopConnection {
     // ---- closing -----------------------------------------------------------------------------
 
     private boolean midRequest() {
-        if (protocol == null) {
-            return in != null && in.hasRemaining();
-        }
-        return protocol == Protocol.HTTP ? http != null && http.midRequest() : lines != null && lines.midLine();
+        return conversation.midRequest(in);
     }
 
     /** Drain step: closes the connection only if it sits between requests. */
@@ -436,10 +383,8 @@ final class LoopConnection {
         }
         phase = Phase.CLOSED;
         key.cancel();
-        if (reply != null) {
-            service.done(client, false);
-            reply = null;
-        }
+        conversation.replied(false);         // abandons an answer in progress, if any
+        answering = false;
         hold(0);
         out = null;
         in = null;

@@ -3,8 +3,8 @@ package org.echolab.models.eventloop;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import org.echolab.server.EchoService;
-import org.echolab.server.ServerConfig;
+import org.echolab.config.ServerConfig;
+import org.echolab.session.EchoService;
 
 /**
  * What every loop of one {@code eventloop} server shares with the model. Thread-safe: the fields

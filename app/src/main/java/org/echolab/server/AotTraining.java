@@ -1,4 +1,4 @@
-package org.echolab.models;
+package org.echolab.server;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,16 +7,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.echolab.config.ServerConfig;
+import org.echolab.models.process.ChildJvm;
 import org.echolab.os.Libc;
 import org.echolab.server.EchoServer;
-import org.echolab.server.ServerConfig;
 
 /**
  * Makes the {@code process} children's AOT cache at build time ({@code package}, after the jar is
  * shaded): starts a {@code process} server from the jar, whose first child trains the cache
  * ({@link ChildJvm}) while it serves one real inherited connection (HTTP echo, POST, /stats), then
  * waits for the cache and stops. Run: {@code java --enable-native-access=ALL-UNNAMED -cp
- * target/echolab.jar org.echolab.models.AotTraining}. Where the process models cannot run it says
+ * target/echolab.jar org.echolab.server.AotTraining}. Where the process models cannot run it says
  * so and succeeds: the cache is an optimisation.
  */
 public final class AotTraining {

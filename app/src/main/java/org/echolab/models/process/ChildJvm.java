@@ -1,4 +1,4 @@
-package org.echolab.models;
+package org.echolab.models.process;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.echolab.server.ServerConfig;
+import org.echolab.config.ServerConfig;
 
 /**
  * The command line of the process models' child JVMs: the same {@code java} and class path as the
@@ -23,14 +23,14 @@ import org.echolab.server.ServerConfig;
  *
  * <p><b>AOT cache</b> (JDK 25, JEP 483/514): when the parent runs from the echolab jar, children
  * start with {@code -XX:AOTCache=echolab.jar.child.aot}: classes already loaded and linked, and
- * profiles. The build makes it ({@link AotTraining}, in {@code package}); if it is missing or older
+ * profiles. The build makes it ({@code org.echolab.server.AotTraining}, in {@code package}); if it is missing or older
  * than the jar, the first {@code process} child is started with {@code -XX:AOTCacheOutput} and,
  * once it has served its connection and exited, its cache becomes everyone's.
  * {@code -Decholab.aot=off} turns this off. docs/process-models.md has what each flag saves.
  *
  * <p>Thread-safe: the argument lists are immutable; the cache state changes under a lock.
  */
-final class ChildJvm {
+public final class ChildJvm {
 
     private static final System.Logger LOG = System.getLogger("echolab.childjvm");
 
@@ -52,7 +52,7 @@ final class ChildJvm {
     private boolean training;               // guarded by this
     private boolean trainingFailed;         // guarded by this: train once per parent at most
 
-    ChildJvm(Class<?> main, ServerConfig config, ProcessTree tree) {
+    public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree) {
         String classPath = System.getProperty("java.class.path");
         Path jarPath = Path.of(classPath).toAbsolutePath();
         boolean ours = classPath.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
@@ -69,11 +69,11 @@ final class ChildJvm {
         argv.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s [" + main.getSimpleName().toLowerCase()
                 + "] %3$s: %5$s%6$s%n");
         new TreeMap<>(System.getProperties()).forEach((k, v) -> {
-            if (k.toString().startsWith("echolab.") && !k.equals(ProcessTree.PROPERTY)) {
+            if (k.toString().startsWith("echolab.") && !k.equals(TreeBoard.PROPERTY)) {
                 argv.add("-D" + k + "=" + v);
             }
         });
-        argv.add("-D" + ProcessTree.PROPERTY + "=" + tree.file());
+        argv.add("-D" + TreeBoard.PROPERTY + "=" + tree.file());
         argv.add("-cp");
         argv.add(classPath);
         argv.add(main.getName());
@@ -84,15 +84,15 @@ final class ChildJvm {
     }
 
     /** Where the children's AOT cache for {@code jar} lives: beside it. */
-    static Path cacheOf(Path jar) {
+    public static Path cacheOf(Path jar) {
         return jar.resolveSibling(jar.getFileName() + ".child.aot");
     }
 
     /** What the next child is started with: argv, and the file it trains the cache into (or null). */
-    record Launch(List<String> argv, Path trainingFile) {}
+    public record Launch(List<String> argv, Path trainingFile) {}
 
     /** The command line for the next child; {@code mayTrain}: it may be the one that trains the cache. */
-    synchronized Launch next(boolean mayTrain) {
+    public synchronized Launch next(boolean mayTrain) {
         if (jar == null) {
             return new Launch(base, null);
         }
@@ -109,7 +109,7 @@ final class ChildJvm {
     }
 
     /** A child exited: if it was the training run, its cache (if complete) becomes everyone's. */
-    synchronized void exited(Launch launch, int status) {
+    public synchronized void exited(Launch launch, int status) {
         if (launch.trainingFile() == null) {
             return;
         }
@@ -134,7 +134,7 @@ final class ChildJvm {
     }
 
     /** Whether children start from the AOT cache now (for describe()). */
-    synchronized String aotState() {
+    public synchronized String aotState() {
         return jar == null ? "off" : fresh() ? "on" : training ? "training" : "none";
     }
 
@@ -159,7 +159,7 @@ final class ChildJvm {
      * Every public field of {@link ServerConfig} as {@code name=value}. Generic on purpose: a knob
      * added to ServerConfig (with its builder method of the same name) reaches children unasked.
      */
-    static List<String> encode(ServerConfig config) {
+    public static List<String> encode(ServerConfig config) {
         List<String> args = new ArrayList<>();
         try {
             for (Field f : ServerConfig.class.getFields()) {
@@ -177,7 +177,7 @@ final class ChildJvm {
     }
 
     /** The inverse of {@link #encode}, through {@link ServerConfig.Builder}'s methods. */
-    static ServerConfig decode(String[] args) {
+    public static ServerConfig decode(String[] args) {
         ServerConfig.Builder b = ServerConfig.builder();
         try {
             for (String arg : args) {
@@ -232,7 +232,7 @@ final class ChildJvm {
     }
 
     /** For tests: the configuration's fields by name, to compare two configurations. */
-    static Map<String, String> fields(ServerConfig config) {
+    public static Map<String, String> fields(ServerConfig config) {
         Map<String, String> m = new TreeMap<>();
         for (String arg : encode(config)) {
             int eq = arg.indexOf('=');

@@ -23,14 +23,14 @@ import java.util.List;
  * <p>Stateless and thread-safe. A process that ends while it is being read is left out of that
  * sample (its CPU reaches its parent's "reaped children" fields once it is waited for).
  */
-public final class ProcessTree {
+public final class ProcStats {
 
     /** Clock ticks per second of the {@code stat} CPU fields: USER_HZ is 100 on every Linux ABI Java runs on. */
     static final double TICKS_PER_SECOND = 100.0;
 
     private static final Path PROC = Path.of("/proc");
 
-    private ProcessTree() {}
+    private ProcStats() {}
 
     /**
      * One reading of a process tree. CPU in seconds; memory in bytes. {@code machineBusySeconds}

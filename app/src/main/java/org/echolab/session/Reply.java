@@ -1,4 +1,4 @@
-package org.echolab.server;
+package org.echolab.session;
 
 import java.time.Duration;
 import org.echolab.protocol.HttpResponse;
@@ -15,23 +15,25 @@ public final class Reply {
     private final byte[] bytes;
     private final Duration delay;
     private final Work work;
+    private final boolean close;
 
-    private Reply(HttpResponse response, boolean head, byte[] bytes, Duration delay, Work work) {
+    private Reply(HttpResponse response, boolean head, byte[] bytes, Duration delay, Work work, boolean close) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
         this.delay = delay;
         this.work = work;
+        this.close = close;
     }
 
     /** An HTTP response; a HEAD request gets the headers only. */
     public static Reply http(HttpResponse response, boolean head, Duration delay, Work work) {
-        return new Reply(response, head, response.encode(head), delay, work);
+        return new Reply(response, head, response.encode(head), delay, work, response.closes());
     }
 
-    /** A TCP line (or any raw bytes), which never closes the connection by itself. */
+    /** A TCP line, after which the connection goes on. */
     public static Reply line(byte[] bytes, Duration delay, Work work) {
-        return new Reply(null, false, bytes, delay, work);
+        return new Reply(null, false, bytes, delay, work, false);
     }
 
     public byte[] bytes() {
@@ -48,17 +50,19 @@ public final class Reply {
 
     /** True if the connection closes after this reply. */
     public boolean close() {
-        return response != null && response.closes();
+        return close;
     }
 
     /**
-     * This reply as the last one on its connection: an HTTP response gains
-     * {@code Connection: close}. For a server that began draining while the request waited.
+     * This reply as the last one on its connection, for a server that began draining while the
+     * request waited: an HTTP response gains {@code Connection: close}; a line is simply the last.
      */
     public Reply closing() {
-        if (response == null || response.closes()) {
+        if (close) {
             return this;
         }
-        return http(response.close(true), head, delay, work);
+        return response == null
+                ? new Reply(null, false, bytes, delay, work, true)
+                : http(response.close(true), head, delay, work);
     }
 }

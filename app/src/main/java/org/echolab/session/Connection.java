@@ -1,4 +1,4 @@
-package org.echolab.server;
+package org.echolab.session;
 
 import java.io.IOException;
 import java.net.Socket;

@@ -1,4 +1,4 @@
-package org.echolab.models;
+package org.echolab.models.process;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,12 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.echolab.server.ServerState;
+import org.echolab.state.ServerState;
 
 /**
- * The process models' figures for the whole tree, kept in a small file that the parent and every
- * child map (MAP_SHARED): the parent counts its children (live, peak, spawned, reaped); each child
- * counts its connections and requests in flight. So the parent's {@code /stats} and any child's
+ * The process tree's board of counters: the process models' figures for the whole tree, kept in
+ * a small file that the parent and every child map (MAP_SHARED). The parent counts its children
+ * (live, peak, spawned, reaped); each child counts its connections and requests in flight. So the parent's {@code /stats} and any child's
  * show the tree, not one process. The file sits in {@code /dev/shm} (memory, not disk); the
  * parent names it to each child with {@code -Decholab.tree.file} and deletes it when it stops.
  *
@@ -26,7 +26,7 @@ import org.echolab.server.ServerState;
  * consistent snapshot. (Heap state, by contrast, is per process: see the race lab for shared
  * counters done wrong and right.)
  */
-public final class ProcessTree implements AutoCloseable {
+public final class TreeBoard implements AutoCloseable {
 
     /** The system property that names the file to a child. */
     public static final String PROPERTY = "echolab.tree.file";
@@ -43,24 +43,24 @@ public final class ProcessTree implements AutoCloseable {
     private final boolean owner;
 
     // Arena.ofAuto: the mapping lives while anyone (say, a late reaper callback) still uses it
-    private ProcessTree(Path file, MemorySegment board, boolean owner) {
+    private TreeBoard(Path file, MemorySegment board, boolean owner) {
         this.file = file;
         this.board = board;
         this.owner = owner;
     }
 
     /** The parent's side: a new, zeroed board with this process as the parent. */
-    public static ProcessTree create() throws IOException {
+    public static TreeBoard create() throws IOException {
         Path dir = Path.of("/dev/shm");
         Path file = Files.createTempFile(Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
                 "echolab-tree-" + ProcessHandle.current().pid() + "-", ".bin");
-        ProcessTree tree = map(file, true);
+        TreeBoard tree = map(file, true);
         LONG.setVolatile(tree.board, PARENT, ProcessHandle.current().pid());
         return tree;
     }
 
     /** A child's side: the board its parent named, or null when started without one. */
-    public static ProcessTree fromProperty() {
+    public static TreeBoard fromProperty() {
         String name = System.getProperty(PROPERTY);
         try {
             return name == null ? null : map(Path.of(name), false);
@@ -69,9 +69,9 @@ public final class ProcessTree implements AutoCloseable {
         }
     }
 
-    private static ProcessTree map(Path file, boolean owner) throws IOException {
+    private static TreeBoard map(Path file, boolean owner) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return new ProcessTree(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE, Arena.ofAuto()), owner);
+            return new TreeBoard(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE, Arena.ofAuto()), owner);
         }
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Reads real process trees from /proc: a shell with two children, and a busy loop. */
-class ProcessTreeTest {
+class ProcStatsTest {
 
     private Process started;
 
@@ -27,8 +27,8 @@ class ProcessTreeTest {
     void countsEveryProcessOfTheTreeWithItsThreadsMemoryAndDescriptors() throws IOException {
         started = new ProcessBuilder("bash", "-c", "sleep 60 & sleep 60 & wait").start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessTree.sample(started.pid(), true).processes() == 3);
-        ProcessTree.Sample s = ProcessTree.sample(started.pid(), true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcStats.sample(started.pid(), true).processes() == 3);
+        ProcStats.Sample s = ProcStats.sample(started.pid(), true);
 
         assertThat(s.processes()).isEqualTo(3);
         assertThat(s.threads()).isGreaterThanOrEqualTo(3);          // one each at least
@@ -40,10 +40,10 @@ class ProcessTreeTest {
     @Test
     void readsTheMachinesBusyTimeAndItsOwnCpuAlongside() throws IOException {
         started = new ProcessBuilder("bash", "-c", "while :; do :; done").start();
-        ProcessTree.Sample before = ProcessTree.sample(started.pid(), false);
+        ProcStats.Sample before = ProcStats.sample(started.pid(), false);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessTree.sample(started.pid(), false).cpuSeconds() >= 0.2);
-        ProcessTree.Sample after = ProcessTree.sample(started.pid(), false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcStats.sample(started.pid(), false).cpuSeconds() >= 0.2);
+        ProcStats.Sample after = ProcStats.sample(started.pid(), false);
 
         // the whole machine was busy at least as long as the busy child
         assertThat(after.machineBusySeconds() - before.machineBusySeconds())
@@ -55,7 +55,7 @@ class ProcessTreeTest {
     void withoutMemoryItSkipsSmapsButCountsTheRest() throws IOException {
         started = new ProcessBuilder("sleep", "60").start();
 
-        ProcessTree.Sample s = ProcessTree.sample(started.pid(), false);
+        ProcStats.Sample s = ProcStats.sample(started.pid(), false);
 
         assertThat(s.processes()).isEqualTo(1);
         assertThat(s.pssBytes()).isZero();
@@ -66,7 +66,7 @@ class ProcessTreeTest {
     void addsUpTheCpuTimeOfABusyChild() throws IOException {
         started = new ProcessBuilder("bash", "-c", "while :; do :; done").start();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessTree.sample(started.pid(), false).cpuSeconds() >= 0.2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcStats.sample(started.pid(), false).cpuSeconds() >= 0.2);
     }
 
     @Test
@@ -74,7 +74,7 @@ class ProcessTreeTest {
         Process p = new ProcessBuilder("true").start();
         p.waitFor();
 
-        ProcessTree.Sample s = ProcessTree.sample(p.pid(), true);
+        ProcStats.Sample s = ProcStats.sample(p.pid(), true);
 
         assertThat(s.processes()).isZero();
         assertThat(s.cpuSeconds()).isZero();
@@ -85,14 +85,14 @@ class ProcessTreeTest {
         // fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
         String stat = "4242 (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 50 30 20 20 0 1 0 123 456 789\n";
 
-        assertThat(ProcessTree.cpuSeconds(stat)).isEqualTo(2.5);   // (150+50+30+20) ticks / 100
+        assertThat(ProcStats.cpuSeconds(stat)).isEqualTo(2.5);   // (150+50+30+20) ticks / 100
     }
 
     @Test
     void parsesMemoryInKilobytesAndThreads() {
         String rollup = "55a0-7ffd ---p 00000000 00:00 0 [rollup]\nRss:  2048 kB\nPss:   1024 kB\nPss_Anon: 10 kB\n";
 
-        assertThat(ProcessTree.memory(rollup)).containsExactly(1024L * 1024, 2048L * 1024);
-        assertThat(ProcessTree.threads("Name:\tjava\nThreads:\t27\n")).isEqualTo(27);
+        assertThat(ProcStats.memory(rollup)).containsExactly(1024L * 1024, 2048L * 1024);
+        assertThat(ProcStats.threads("Name:\tjava\nThreads:\t27\n")).isEqualTo(27);
     }
 }

@@ -1,4 +1,4 @@
-package org.echolab.server;
+package org.echolab.session;
 
 import java.lang.System.Logger.Level;
 import java.net.Socket;
@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import org.echolab.protocol.Durations;
+import org.echolab.state.ServerState;
 
 /**
  * The open connections of a blocking server: the {@code --max-connections} gate, the open/peak
@@ -27,16 +29,11 @@ public final class Connections {
     }
 
     /**
-     * Takes a slot for one more connection, waiting up to the timeout while {@code --max-connections}
-     * are open (the accept loop does not accept meanwhile: new connections wait in the backlog).
+     * The {@code --max-connections} slots: the accept loop takes one before each accept (so at the
+     * limit new connections wait in the backlog); closing a registered connection gives it back.
      */
-    public boolean tryAwaitSlot(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
-        return slots.tryAcquire(timeout, unit);
-    }
-
-    /** Gives back a slot taken by {@link #awaitSlot} for which no connection was registered. */
-    public void releaseSlot() {
-        slots.release();
+    public Semaphore slots() {
+        return slots;
     }
 
     public Connection register(Socket socket) {
@@ -84,7 +81,7 @@ public final class Connections {
         }
         if (forced > 0) {
             LOG.log(Level.WARNING, "grace of {0} ran out: closed {1} connection(s) with requests in flight",
-                    org.echolab.protocol.Durations.format(grace), forced);
+                    Durations.format(grace), forced);
         }
         return forced;
     }

@@ -1,11 +1,15 @@
-package org.echolab.server;
+package org.echolab.config;
 
 import java.time.Duration;
+import org.echolab.protocol.Durations;
 import org.echolab.protocol.Limits;
 
 /**
  * Everything a server needs to start: address, protocol, limits, lifecycle and each model's knobs.
- * Immutable; build one with {@link #builder()}. Defaults are the CLI's defaults.
+ * Immutable; build one with {@link #builder()}, which checks every value (one place for the CLI,
+ * the race lab, the benchmark and the tests). Defaults are the CLI's defaults. Which model and
+ * state variant the names choose is checked where those are registered ({@code Models},
+ * {@code States}).
  */
 public final class ServerConfig {
 
@@ -126,8 +130,33 @@ public final class ServerConfig {
         public Builder offload(boolean v) { offload = v; return this; }
         public Builder offloadThreads(int v) { offloadThreads = v; return this; }
 
+        /**
+         * @throws IllegalArgumentException saying, in the CLI's words, which value to fix
+         */
         public ServerConfig build() {
+            require(port >= 0 && port <= 65535, "--port must be from 0 to 65535 (got " + port + ")");
+            require(!defaultWait.isNegative() && defaultWait.compareTo(maxWait) <= 0,
+                    "--wait " + Durations.format(defaultWait) + " must not exceed --max-wait " + Durations.format(maxWait));
+            require(threads >= 1 && threads <= 100_000, "--threads must be from 1 to 100000 (got " + threads + ")");
+            require(maxChildren >= 1, "--max-children must be at least 1 (got " + maxChildren + ")");
+            require(workers >= 1 && workers <= 1024, "--workers must be from 1 to 1024 (got " + workers + ")");
+            require(loops >= 1 && loops <= 1024, "--loops must be from 1 to 1024 (got " + loops + ")");
+            require(offloadThreads >= 1, "--offload-threads must be at least 1 (got " + offloadThreads + ")");
+            require(queue >= 0, "--queue must be 0 or more (got " + queue + ")");
+            require(maxConnections >= 1, "--max-connections must be at least 1 (got " + maxConnections + ")");
+            require(backlog >= 1, "--backlog must be at least 1 (got " + backlog + ")");
+            require(!raceWindow.isNegative() && raceWindow.compareTo(Duration.ofSeconds(1)) <= 0,
+                    "--race-window must be from 0 to 1s (got " + Durations.format(raceWindow) + ")");
+            require(headerTimeout.isPositive() && idleTimeout.isPositive(),
+                    "--header-timeout and --idle-timeout must be above 0");
+            require(!grace.isNegative(), "--grace must not be negative");
             return new ServerConfig(this);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
         }
     }
 }

@@ -1,0 +1,143 @@
+package org.echolab.models;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The accept loop of every model that accepts in its own process: take a slot, accept, hand the
+ * connection over; repeat until stopped. One platform thread, {@code echolab-accept}, runs it.
+ *
+ * <p>The slot is taken <em>before</em> accepting, so when the slots run out (open connections at
+ * {@code --max-connections}, a pool's places, children at {@code --max-children}) new clients wait in the kernel's
+ * accept backlog, not in the server. The slot goes back when the connection (or child) ends, or at
+ * once if the accept fails. A failing accept (e.g. EMFILE, out of descriptors) backs off for
+ * 100 ms instead of spinning, and its warning is logged at most once per {@value #WARN_EVERY_SECONDS} s.
+ *
+ * @param <C> what an accept yields: a socket, a channel, a descriptor
+ */
+public final class AcceptLoop<C> {
+
+    /** One accept: blocks (or polls) for the next connection; null if none came in time. */
+    @FunctionalInterface
+    public interface Source<C> {
+        C accept() throws IOException;
+    }
+
+    private static final System.Logger LOG = System.getLogger("echolab.accept");
+    private static final long WARN_EVERY_SECONDS = 10;
+
+    private final List<Semaphore> permits;
+    private final Source<C> source;
+    private final Consumer<C> handOff;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private long lastWarning;               // nanoTime; accept thread only
+    private int suppressed;                 // warnings not logged since then
+
+    private AcceptLoop(List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
+        this.permits = permits;
+        this.source = source;
+        this.handOff = handOff;
+        this.thread = Thread.ofPlatform().name("echolab-accept").unstarted(this::run);
+    }
+
+    /**
+     * Starts accepting on a new thread. Before each accept it takes one permit of each of
+     * {@code permits}, in order; {@code handOff} runs on the accept thread and owns them.
+     */
+    public static <C> AcceptLoop<C> start(List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
+        AcceptLoop<C> loop = new AcceptLoop<>(List.copyOf(permits), source, handOff);
+        loop.thread.start();
+        return loop;
+    }
+
+    private void run() {
+        while (!stopping) {
+            try {
+                if (!acquire()) {
+                    continue;               // no slot: clients wait in the backlog; look at stopping again
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+            C accepted;
+            try {
+                accepted = source.accept();
+            } catch (IOException e) {
+                release(permits.size());
+                if (stopping) {
+                    break;                  // stop() closed the listener under us
+                }
+                warn(e);
+                sleepQuietly(100);
+                continue;
+            }
+            if (accepted == null) {
+                release(permits.size());    // a polling source found nothing this time
+                continue;
+            }
+            handOff.accept(accepted);
+        }
+    }
+
+    /** One permit of each, polling so that a stop is seen; all or none. */
+    private boolean acquire() throws InterruptedException {
+        for (int i = 0; i < permits.size(); i++) {
+            if (!permits.get(i).tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                release(i);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void release(int taken) {
+        for (int i = 0; i < taken; i++) {
+            permits.get(i).release();
+        }
+    }
+
+    private void warn(IOException e) {
+        long now = System.nanoTime();
+        if (lastWarning != 0 && now - lastWarning < TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS)) {
+            suppressed++;
+            return;
+        }
+        LOG.log(Level.WARNING, "accept failed: {0}; retrying every 100 ms{1}", e.toString(),
+                suppressed == 0 ? "" : " (" + suppressed + " more failures since the last warning)");
+        lastWarning = now;
+        suppressed = 0;
+    }
+
+    /**
+     * Stops accepting: no connection is handed over once the current hand-off (if any) returns.
+     * {@code unblock} wakes a source that blocks in accept (closes its listener); a polling source
+     * needs nothing ({@code () -> {}}) and sees the stop within its poll. Does not wait: see {@link #join}.
+     */
+    public void stop(Closeable unblock) {
+        stopping = true;
+        try {
+            unblock.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    /** Waits for the accept thread to end (after {@link #stop}; under {@code sequential} it ends its last session first). */
+    public void join() throws InterruptedException {
+        thread.join();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

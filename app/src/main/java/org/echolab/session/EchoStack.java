@@ -1,0 +1,44 @@
+package org.echolab.session;
+
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.echolab.config.ServerConfig;
+import org.echolab.state.ServerState;
+
+/**
+ * Everything one server process runs below its concurrency model: the shared state, the
+ * application ({@link EchoService}), the registry of open connections and the blocking session.
+ * One assembly for every process that serves: the server a user starts, a {@code process} child
+ * and a {@code prefork} worker. Thread-safe, as each of its parts is.
+ *
+ * @param connections the blocking models' registry ({@code --max-connections} slots, drain)
+ */
+public record EchoStack(ServerConfig config, ServerState state, EchoService service, Connections connections,
+                        BlockingSession session) implements AutoCloseable {
+
+    /**
+     * Assembles the parts around {@code state}.
+     *
+     * @param modelStats the model's own figures for {@code /stats}, asked for on each request
+     * @param maxConnections connections this process may hold at once
+     */
+    public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
+                                     int maxConnections) {
+        EchoService service = new EchoService(config, state, modelStats);
+        Connections connections = new Connections(state, maxConnections);
+        return new EchoStack(config, state, service, connections, new BlockingSession(config, service, connections));
+    }
+
+    /** Releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */
+    @Override
+    public void close() {
+        if (state instanceof AutoCloseable resource) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                System.getLogger("echolab.server").log(Level.WARNING, "closing the state failed: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.echolab.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.echolab.state.ServerState;
+
+/**
+ * {@code GET /stats}: the server's figures as JSON, and the requests-in-flight gauge behind them.
+ * The gauge is the measuring instrument, not the race lab's subject, so it is always correct
+ * (atomics), whichever {@code --state} variant counts the rest. Thread-safe.
+ */
+public final class Stats {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String model;
+    private final ServerState state;
+    private final Supplier<Map<String, Object>> modelStats;
+    private final long startedNanos = System.nanoTime();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger inFlightPeak = new AtomicInteger();
+
+    Stats(String model, ServerState state, Supplier<Map<String, Object>> modelStats) {
+        this.model = model;
+        this.state = state;
+        this.modelStats = modelStats;
+    }
+
+    /** A request is being answered: from its parse until its reply is written or abandoned. */
+    void requestBegan() {
+        inFlightPeak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    }
+
+    void requestEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    /** The figures, the model's own last (a process model's tree totals replace this process's). */
+    public Map<String, Object> figures() {
+        ServerState.Snapshot s = state.snapshot();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("pid", ProcessHandle.current().pid());
+        m.put("uptimeSeconds", (System.nanoTime() - startedNanos) / 1e9);
+        m.put("state", state.name());
+        m.put("requestsServed", s.served());
+        m.put("requestNumbersIssued", s.requestNumbers());
+        m.put("requestsInFlight", inFlight.get());
+        m.put("requestsInFlightPeak", inFlightPeak.get());
+        m.put("connectionsOpen", s.open());
+        m.put("connectionsPeak", s.peak());
+        m.put("clients", s.perClient().size());
+        m.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
+        m.putAll(modelStats.get());
+        return m;
+    }
+
+    byte[] json() throws JsonProcessingException {
+        return JSON.writeValueAsBytes(figures());
+    }
+}

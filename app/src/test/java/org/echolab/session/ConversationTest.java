@@ -1,0 +1,214 @@
+package org.echolab.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.echolab.config.ServerConfig;
+import org.echolab.config.ServerConfig.ProtocolChoice;
+import org.echolab.state.AtomicState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conversation step with no sockets: every model's decisions (protocol, parse results,
+ * timeouts, overload, drain) made once, here. Each input is played whole, byte by byte and in
+ * random fragments, and must give the same transcript.
+ */
+class ConversationTest {
+
+    private static final ServerConfig CONFIG = ServerConfig.builder().model("test").build();
+
+    /** What a model did, played from the conversation's steps: the bytes written, the waits, and how it ended. */
+    private record Transcript(String written, List<Duration> waits, String end, long served, long inFlight) {}
+
+    /**
+     * Plays the part of a model: feeds {@code input} in pieces of the given sizes (cycled) when
+     * asked to read, writes what it is told, "waits" by noting the wait, and stops on a close.
+     */
+    private static Transcript play(ServerConfig config, String input, boolean draining, int... pieces) {
+        EchoService service = new EchoService(config, new AtomicState(), Map::of);
+        Conversation c = new Conversation(config, service, "127.0.0.1");
+        byte[] bytes = input.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer in = ByteBuffer.allocate(Conversation.readBufferSize(config.limits)).flip();
+        StringBuilder written = new StringBuilder();
+        List<Duration> waits = new ArrayList<>();
+        int offset = 0;
+        int piece = 0;
+        String end;
+        loop:
+        while (true) {
+            switch (c.next(in, draining)) {
+                case Conversation.Read r -> {
+                    if (offset == bytes.length) {
+                        end = r.midRequest() ? "end of input mid-request" : "end of input between requests";
+                        break loop;
+                    }
+                    int n = Math.min(pieces[piece++ % pieces.length], bytes.length - offset);
+                    in.compact().put(bytes, offset, n).flip();
+                    offset += n;
+                }
+                case Conversation.Write w -> {
+                    written.append(text(w.bytes()));
+                    if (w.close()) {
+                        end = "closed after a refusal";
+                        break loop;
+                    }
+                }
+                case Conversation.Answer a -> {
+                    waits.add(a.reply().delay());
+                    Reply reply = c.reply(draining);
+                    written.append(text(reply.bytes()));
+                    c.replied(true);
+                    if (reply.close()) {
+                        end = "closed after an answer";
+                        break loop;
+                    }
+                }
+            }
+        }
+        Map<String, Object> stats = service.stats();
+        return new Transcript(written.toString(), waits, end, (long) stats.get("requestsServed"),
+                ((Number) stats.get("requestsInFlight")).longValue());
+    }
+
+    /** Response text without the Date header, which changes every second. */
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8).replaceAll("Date: [^\r]*\r\n", "");
+    }
+
+    static Stream<String> conversations() {
+        return Stream.of(
+                "GET /echo?msg=a HTTP/1.1\r\nHost: x\r\n\r\nGET /echo?msg=b&wait=5ms HTTP/1.1\r\nHost: x\r\n\r\n",
+                "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello",
+                "GET /echo?msg=last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n",
+                "GET /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "hello\n[wait=5ms work=sleep] with a directive\r\n[bogus=1] x\nplain again\n",
+                "x".repeat(9000) + "\n");
+    }
+
+    @ParameterizedTest
+    @MethodSource("conversations")
+    void sameTranscriptWholeByteByByteAndInRandomFragments(String input) {
+        Transcript whole = play(CONFIG, input, false, Integer.MAX_VALUE);
+        assertThat(play(CONFIG, input, false, 1)).isEqualTo(whole);
+        Random random = new Random(7);
+        for (int trial = 0; trial < 30; trial++) {
+            assertThat(play(CONFIG, input, false, random.ints(6, 1, 40).toArray())).isEqualTo(whole);
+        }
+        assertThat(whole.inFlight()).as("every answer reported, none left in flight").isZero();
+    }
+
+    @Test
+    void httpKeepAliveAndPipelining() {
+        Transcript t = play(CONFIG, "GET /echo?msg=a HTTP/1.1\r\nHost: x\r\n\r\nGET /echo?msg=b&wait=5ms HTTP/1.1\r\nHost: x\r\n\r\n",
+                false, Integer.MAX_VALUE);
+        assertThat(t.written()).startsWith("HTTP/1.1 200 OK").contains("X-Echo-Request: 1").contains("X-Echo-Request: 2")
+                .doesNotContain("Connection: close").endsWith("\r\n\r\nb");
+        assertThat(t.waits()).containsExactly(Duration.ZERO, Duration.ofMillis(5));
+        assertThat(t.end()).isEqualTo("end of input between requests");
+        assertThat(t.served()).isEqualTo(2);
+    }
+
+    @Test
+    void expectContinueIsAnsweredBeforeTheBody() {
+        Transcript t = play(CONFIG, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello",
+                false, Integer.MAX_VALUE);
+        assertThat(t.written()).startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK").endsWith("hello");
+        assertThat(t.served()).as("the 100 is not an answer").isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedRequestIsAnsweredWithItsStatusAndCloses() {
+        Transcript t = play(CONFIG, "GET /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+                false, Integer.MAX_VALUE);
+        assertThat(t.written()).startsWith("HTTP/1.1 400 Bad Request").contains("Connection: close");
+        assertThat(t.end()).isEqualTo("closed after a refusal");
+        assertThat(t.served()).isZero();
+    }
+
+    @Test
+    void connectionCloseEndsTheConversationAfterItsAnswer() {
+        Transcript t = play(CONFIG, "GET /echo?msg=last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n",
+                false, Integer.MAX_VALUE);
+        assertThat(t.written()).endsWith("last").doesNotContain("never");
+        assertThat(t.end()).isEqualTo("closed after an answer");
+    }
+
+    @Test
+    void tcpLinesKeepTheirDirectiveWaitsAndABadDirectiveIsAnErrLine() {
+        Transcript t = play(CONFIG, "hello\n[wait=5ms work=sleep] with a directive\r\n[bogus=1] x\nplain again\n",
+                false, Integer.MAX_VALUE);
+        assertThat(t.written()).isEqualTo("hello\nwith a directive\nERR unknown directive 'bogus'; use wait= and work=\nplain again\n");
+        assertThat(t.waits()).containsExactly(Duration.ZERO, Duration.ofMillis(5), Duration.ZERO, Duration.ZERO);
+    }
+
+    @Test
+    void anOverlongLineGetsAnErrLineAndACloseNotAnHttpStatus() {
+        Transcript t = play(CONFIG, "x".repeat(9000) + "\n", false, Integer.MAX_VALUE);
+        assertThat(t.written()).isEqualTo("ERR line longer than 8192 bytes; closing\n");
+        assertThat(t.end()).isEqualTo("closed after a refusal");
+    }
+
+    @Test
+    void whileDrainingEveryAnswerIsTheLastInEitherProtocol() {
+        Transcript http = play(CONFIG, "GET /echo?msg=a HTTP/1.1\r\nHost: x\r\n\r\nGET /echo?msg=b HTTP/1.1\r\nHost: x\r\n\r\n",
+                true, Integer.MAX_VALUE);
+        assertThat(http.written()).contains("Connection: close").endsWith("a");
+        assertThat(http.end()).isEqualTo("closed after an answer");
+        Transcript tcp = play(CONFIG, "one\ntwo\n", true, Integer.MAX_VALUE);
+        assertThat(tcp.written()).isEqualTo("one\n");
+        assertThat(tcp.end()).isEqualTo("closed after an answer");
+    }
+
+    @Test
+    void aBegunRequestIsMidRequestAndTheGapBetweenRequestsIsNot() {
+        Transcript partial = play(CONFIG, "GET /echo?msg=a HTTP/1.1\r\nHo", false, Integer.MAX_VALUE);
+        assertThat(partial.end()).isEqualTo("end of input mid-request");
+        assertThat(play(CONFIG, "", false, 1).end()).isEqualTo("end of input between requests");
+        assertThat(play(CONFIG, "partial line", false, 3).end()).isEqualTo("end of input mid-request");
+    }
+
+    @Test
+    void timeoutAndOverloadAnswersSpeakTheConnectionsProtocol() {
+        EchoService service = new EchoService(CONFIG, new AtomicState(), Map::of);
+        Conversation unknown = new Conversation(CONFIG, service, "c");
+        assertThat(unknown.timedOut()).as("nothing to say before the protocol is known").isNull();
+        assertThat(text(unknown.busy("full"))).startsWith("HTTP/1.1 503 Service Unavailable").contains("Retry-After: 1");
+
+        Conversation http = new Conversation(CONFIG, service, "c");
+        http.next(ByteBuffer.wrap("GET /echo HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)), false);
+        assertThat(text(http.timedOut())).startsWith("HTTP/1.1 408 Request Timeout").contains("Connection: close");
+
+        Conversation tcp = new Conversation(CONFIG, service, "c");
+        tcp.next(ByteBuffer.wrap("half a li".getBytes(StandardCharsets.US_ASCII)), false);
+        tcp.next(ByteBuffer.wrap("ne\n".getBytes(StandardCharsets.US_ASCII)), false);
+        assertThat(text(tcp.timedOut())).isEqualTo("ERR line not complete within the header timeout; closing\n");
+        assertThat(text(tcp.busy("the --offload pool's queue is full")))
+                .isEqualTo("ERR busy: the --offload pool's queue is full; closing\n");
+        tcp.replied(false);
+
+        ServerConfig tcpOnly = ServerConfig.builder().model("test").protocol(ProtocolChoice.TCP).build();
+        assertThat(text(new Conversation(tcpOnly, service, "c").busy("full"))).startsWith("ERR busy");
+    }
+
+    @Test
+    void anAbandonedAnswerLeavesNothingInFlightAndCountsNoServedRequest() {
+        EchoService service = new EchoService(CONFIG, new AtomicState(), Map::of);
+        Conversation c = new Conversation(CONFIG, service, "c");
+        assertThat(c.next(ByteBuffer.wrap("GET /echo?msg=a&wait=1s HTTP/1.1\r\nHost: x\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII)), false)).isInstanceOf(Conversation.Answer.class);
+        assertThat(service.stats()).containsEntry("requestsInFlight", 1);
+        assertThat(c.midRequest(null)).isTrue();
+        c.replied(false);
+        c.replied(false);                       // a second report (a close after an error) changes nothing
+        assertThat(service.stats()).containsEntry("requestsInFlight", 0).containsEntry("requestsServed", 0L);
+    }
+}
