@@ -2,12 +2,16 @@ package org.echolab.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * What a server costs the machine, read from Linux's /proc for a process and all its descendants
@@ -144,5 +148,42 @@ public final class ProcStats {
             }
         }
         return n;
+    }
+
+    /** The children of {@code parent} as /proc shows them: pid and state letter (R, S, Z for a zombie...). */
+    public static Map<Long, Character> childrenOf(long parent) {
+        try (Stream<Path> procs = Files.list(PROC)) {
+            Map<Long, Character> children = new TreeMap<>();
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
+                try {
+                    String s = Files.readString(p.resolve("stat"));
+                    // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so split after the last ')'
+                    String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    if (Long.parseLong(rest[1]) == parent) {
+                        children.put(Long.parseLong(p.getFileName().toString()), rest[0].charAt(0));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process ended while we looked
+                }
+            });
+            return children;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The targets of a process's descriptors, e.g. "3->socket:[1234]", "0->/dev/null". */
+    public static List<String> descriptorsOf(long pid) {
+        try (Stream<Path> fds = Files.list(PROC.resolve(pid + "/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return fd.getFileName() + "->" + Files.readSymbolicLink(fd);
+                } catch (IOException e) {
+                    return fd.getFileName() + "->gone";     // the listing's own descriptor
+                }
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

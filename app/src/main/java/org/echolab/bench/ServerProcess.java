@@ -1,6 +1,7 @@
 package org.echolab.bench;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URISyntaxException;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,7 +52,7 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
-                "-jar", jar.toString(), "serve", "--port", "0", "--model", model, "--grace", "5s"));
+                "-cp", classPath(jar), mainClass(jar), "serve", "--port", "0", "--model", model, "--grace", "5s"));
         cmd.addAll(extraArgs);
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
@@ -76,7 +78,7 @@ public final class ServerProcess implements AutoCloseable {
             return new ServerProcess(p, startup, Integer.parseInt(m.group(2)));
         } catch (ExecutionException | TimeoutException e) {
             stop(p);
-            throw new IOException("'" + String.join(" ", cmd.subList(3, cmd.size())) + "' did not start"
+            throw new IOException("'" + String.join(" ", cmd.subList(4, cmd.size())) + "' did not start"
                     + (p.isAlive() ? " within " + START_TIMEOUT.toSeconds() + "s" : " (exit " + p.exitValue() + ")")
                     + ": " + lastLines(log), e);
         } catch (InterruptedException e) {
@@ -139,6 +141,24 @@ public final class ServerProcess implements AutoCloseable {
     static String javaCommand() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * The server's class path: the jar, and whatever else this JVM runs with when it runs from that
+     * jar too (a lab workspace's classes, whose models and states are plugins), so that every model
+     * this JVM knows the server knows.
+     */
+    static String classPath(Path jar) {
+        List<String> own = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
+        boolean fromJar = own.stream().anyMatch(e -> Path.of(e).toAbsolutePath().equals(jar.toAbsolutePath()));
+        return fromJar ? String.join(File.pathSeparator, own) : jar.toString();
+    }
+
+    /** The jar's Main-Class, which {@code java -jar} would run. */
+    private static String mainClass(Path jar) throws IOException {
+        try (JarFile f = new JarFile(jar.toFile())) {
+            return f.getManifest().getMainAttributes().getValue("Main-Class");
+        }
     }
 
     /** The echolab jar this code runs from. */

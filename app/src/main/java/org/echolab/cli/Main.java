@@ -14,7 +14,8 @@ import picocli.CommandLine;
 @Command(name = "echolab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A wait-and-echo server under interchangeable concurrency models, with a race lab, "
                 + "a load generator and a benchmark.",
-        subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, BenchCommand.class, RaceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, BenchCommand.class, RaceCommand.class,
+                LabCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

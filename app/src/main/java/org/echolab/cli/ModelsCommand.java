@@ -11,7 +11,7 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         for (Models.Entry m : Models.all()) {
-            System.out.printf("%-11s %s%n", m.name(), m.summary());
+            System.out.printf("%-16s %s%n", m.name(), m.summary());
         }
         return ExitCode.OK.code;
     }

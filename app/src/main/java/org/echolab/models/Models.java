@@ -1,13 +1,15 @@
 package org.echolab.models;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.function.Function;
 import org.echolab.config.ServerConfig;
 
 /**
  * Every concurrency model, by name, with what the tools need to know about it. A new model is one
- * file plus one line here; the race lab, the benchmark and the CLI ask a model's {@link Traits},
- * never its name.
+ * file plus one line here, or, from outside the project, a {@link Plugin} on the class path; the
+ * race lab, the benchmark and the CLI ask a model's {@link Traits}, never its name.
  */
 public final class Models {
 
@@ -54,7 +56,18 @@ public final class Models {
     /** A model's name, its one-line summary for {@code echolab models}, its traits and how to make one. */
     public record Entry(String name, String summary, Traits traits, Function<ServerConfig, ConcurrencyModel> factory) {}
 
-    private static final List<Entry> ALL = List.of(
+    /**
+     * Models written outside the project (a student's, say), found with {@link ServiceLoader}: a
+     * class with a public no-argument constructor, named in a class path resource
+     * {@code META-INF/services/org.echolab.models.Models$Plugin}. Each name must differ from every
+     * other model's. They then run under {@code serve}, {@code load}, {@code race} and {@code bench}
+     * like the project's own.
+     */
+    public interface Plugin {
+        List<Entry> models();
+    }
+
+    private static final List<Entry> BUILT_IN = List.of(
             new Entry("sequential", "one connection at a time on the accept thread: shows the problem",
                     new Traits(Interleaving.ONE_AT_A_TIME, PerConnection.NOTHING, true, 0),
                     c -> new SequentialModel()),
@@ -77,7 +90,23 @@ public final class Models {
                     new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 2),
                     PreforkModel::new));
 
+    private static final List<Entry> ALL = withPlugins();
+
     private Models() {}
+
+    private static List<Entry> withPlugins() {
+        List<Entry> all = new ArrayList<>(BUILT_IN);
+        for (Plugin plugin : ServiceLoader.load(Plugin.class)) {
+            for (Entry e : plugin.models()) {
+                if (all.stream().anyMatch(m -> m.name().equals(e.name()))) {
+                    throw new IllegalStateException("two models are called '" + e.name() + "'; rename "
+                            + plugin.getClass().getName() + "'s");
+                }
+                all.add(e);
+            }
+        }
+        return List.copyOf(all);
+    }
 
     public static List<Entry> all() {
         return ALL;

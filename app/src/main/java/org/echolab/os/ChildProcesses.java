@@ -66,6 +66,26 @@ public final class ChildProcesses {
         }
     }
 
+    /**
+     * Starts {@code argv} as {@link #spawn} does, but leaves the reaping to the caller, with
+     * {@link #tryReap}: for the lab, where reaping is the student's part of the work. A child
+     * started this way that is never reaped stays a zombie until this process exits.
+     */
+    public static int spawnUnreaped(List<String> argv, int stdin, int stdout) throws IOException {
+        Libc.unsupportedReason().ifPresent(why -> {
+            throw new UnsupportedOperationException(why);
+        });
+        return Libc.spawn(argv.toArray(String[]::new), stdin, stdout);
+    }
+
+    /**
+     * {@code waitpid(pid, WNOHANG)}: reaps {@code pid} if it has exited and returns its raw wait
+     * status; {@link Integer#MIN_VALUE} while it still runs.
+     */
+    public static int tryReap(int pid) {
+        return Libc.tryReap(pid);
+    }
+
     /** The children spawned here that have not been reaped yet. */
     public static int live() {
         synchronized (LOCK) {

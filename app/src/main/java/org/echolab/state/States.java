@@ -1,12 +1,15 @@
 package org.echolab.state;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /**
  * The shared-state variants a server can run with ({@code --state}): the race lab. Broken variants
- * say so in their name and sit beside their fixes. A new variant is one file plus one line here.
+ * say so in their name and sit beside their fixes. A new variant is one file plus one line here,
+ * or, from outside the project, a {@link Plugin} on the class path.
  */
 public final class States {
 
@@ -25,7 +28,15 @@ public final class States {
         }
     }
 
-    private static final List<Variant> ALL = List.of(
+    /**
+     * Variants written outside the project (a student's), found with {@link ServiceLoader}: named
+     * in a class path resource {@code META-INF/services/org.echolab.state.States$Plugin}.
+     */
+    public interface Plugin {
+        List<Variant> states();
+    }
+
+    private static final List<Variant> BUILT_IN = List.of(
             new Variant("broken", true, false,
                     "BROKEN: plain fields and a HashMap: lost updates, duplicate numbers, check-then-act peak",
                     w -> new BrokenState(new RaceWindow(w))),
@@ -45,7 +56,23 @@ public final class States {
                     "counters in a /dev/shm mapping shared by all processes, atomic getAndAdd and CAS",
                     w -> new ShmAtomicState(SharedMemory.openOrCreate(w))));
 
+    private static final List<Variant> ALL = withPlugins();
+
     private States() {}
+
+    private static List<Variant> withPlugins() {
+        List<Variant> all = new ArrayList<>(BUILT_IN);
+        for (Plugin plugin : ServiceLoader.load(Plugin.class)) {
+            for (Variant v : plugin.states()) {
+                if (all.stream().anyMatch(x -> x.name().equals(v.name()))) {
+                    throw new IllegalStateException("two states are called '" + v.name() + "'; rename "
+                            + plugin.getClass().getName() + "'s");
+                }
+                all.add(v);
+            }
+        }
+        return List.copyOf(all);
+    }
 
     public static List<Variant> all() {
         return ALL;

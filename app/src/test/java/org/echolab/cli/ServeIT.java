@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.echolab.testing.RawClient;
+import org.echolab.lab.grade.RawClient;
 import org.junit.jupiter.api.Test;
 
 /** The packaged jar as users run it: a real child process, real signals, real curl. */

@@ -3,7 +3,7 @@ package org.echolab.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.echolab.testing.RawClient.get;
+import static org.echolab.lab.grade.RawClient.get;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -25,7 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.echolab.server.EchoServer;
-import org.echolab.testing.RawClient;
+import org.echolab.lab.grade.RawClient;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -2,7 +2,7 @@ package org.echolab.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.echolab.testing.RawClient.get;
+import static org.echolab.lab.grade.RawClient.get;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.echolab.config.ServerConfig.Overflow;
 import org.echolab.server.EchoServer;
-import org.echolab.testing.RawClient;
+import org.echolab.lab.grade.RawClient;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.api.Test;
 

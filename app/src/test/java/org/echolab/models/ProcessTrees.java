@@ -3,17 +3,14 @@ package org.echolab.models;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.echolab.bench.ProcStats;
 import org.echolab.server.EchoServer;
 
 /** What the process-model tests look at: /proc, and plain HTTP/1.1 over a real socket. */
@@ -57,27 +54,7 @@ final class ProcessTrees {
 
     /** Children of this JVM as /proc shows them: pid and state letter (R, S, Z...). */
     static Map<Long, Character> childrenOf(long parent) {
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .map(ProcessTrees::stat)
-                    .filter(s -> s != null && s.ppid == parent)
-                    .collect(java.util.stream.Collectors.toMap(s -> s.pid, s -> s.state));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private record Stat(long pid, char state, long ppid) {}
-
-    private static Stat stat(Path proc) {
-        try {
-            String s = Files.readString(proc.resolve("stat"));
-            // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so split after the last ')'
-            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            return new Stat(Long.parseLong(proc.getFileName().toString()), rest[0].charAt(0), Long.parseLong(rest[1]));
-        } catch (IOException | RuntimeException e) {
-            return null;            // the process ended while we looked
-        }
+        return ProcStats.childrenOf(parent);
     }
 
     /** This JVM's open descriptors. */
@@ -87,16 +64,6 @@ final class ProcessTrees {
 
     /** The targets of a process's descriptors, e.g. "socket:[1234]", "/dev/null". */
     static List<String> fdsOf(long pid) {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            return fds.map(fd -> {
-                try {
-                    return fd.getFileName() + "->" + Files.readSymbolicLink(fd);
-                } catch (IOException e) {
-                    return fd.getFileName() + "->gone";     // the listing's own descriptor
-                }
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProcStats.descriptorsOf(pid);
     }
 }

@@ -1,4 +1,4 @@
-package org.echolab.testing;
+package org.echolab.lab.grade;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A raw TCP client for tests: sends exact bytes and reads exact answers, so a test can send what
- * no well-behaved HTTP client would (bad requests, pipelines, half requests).
+ * A raw TCP client for the lab's grader and the tests: sends exact bytes and reads exact answers,
+ * so a check can send what no well-behaved HTTP client would (bad requests, pipelines, half
+ * requests) and see exactly when the server closes.
  */
 public final class RawClient implements AutoCloseable {
 

@@ -1,0 +1,99 @@
+package org.echolab.lab.grade;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The grader's clients: real TCP connections on 127.0.0.1, one request each unless said
+ * otherwise, each bounded by a read timeout so that a server that never answers costs a few
+ * seconds, not a hung grader.
+ */
+final class Clients {
+
+    /** How long a check waits for an answer before it calls the request unanswered. */
+    static final int ANSWER_TIMEOUT_MILLIS = 5_000;
+
+    private static final Pattern WORKER = Pattern.compile("pid=(\\d+) thread=(.+)");
+
+    /** One request's outcome: the response, or what went wrong instead. */
+    record Outcome(RawClient.Response response, String failure) {
+        boolean ok() {
+            return response != null && response.status() == 200;
+        }
+
+        /** The X-Echo-Worker header's pid, or -1. */
+        long pid() {
+            Matcher m = worker();
+            return m == null ? -1 : Long.parseLong(m.group(1));
+        }
+
+        /** The X-Echo-Worker header's thread name, or "". */
+        String thread() {
+            Matcher m = worker();
+            return m == null ? "" : m.group(2);
+        }
+
+        private Matcher worker() {
+            String w = response == null ? null : response.header("X-Echo-Worker");
+            Matcher m = w == null ? null : WORKER.matcher(w);
+            return m != null && m.matches() ? m : null;
+        }
+    }
+
+    private Clients() {}
+
+    /** A GET that closes its connection after the answer. */
+    static String closingGet(String target) {
+        return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    }
+
+    /** One connection, one request: its outcome. */
+    static Outcome once(int port, String request) {
+        try (RawClient c = new RawClient(port)) {
+            c.readTimeout(ANSWER_TIMEOUT_MILLIS);
+            return new Outcome(c.send(request).readResponse(), null);
+        } catch (IOException e) {
+            return new Outcome(null, e instanceof java.net.SocketTimeoutException
+                    ? "no answer within " + ANSWER_TIMEOUT_MILLIS / 1000 + " s" : e.getMessage());
+        }
+    }
+
+    /** {@code n} clients at once, each on its own connection with its own request. */
+    static List<Outcome> atOnce(int port, int n, IntFunction<String> request) throws InterruptedException {
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String r = request.apply(i);
+                futures.add(clients.submit(() -> once(port, r)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Future<Outcome> f : futures) {
+                try {
+                    outcomes.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    outcomes.add(new Outcome(null, e.getCause().toString()));
+                }
+            }
+            return outcomes;
+        }
+    }
+
+    /** How many outcomes got a 200. */
+    static long answered(List<Outcome> outcomes) {
+        return outcomes.stream().filter(Outcome::ok).count();
+    }
+
+    /** The first failure, in words, or "". */
+    static String firstFailure(List<Outcome> outcomes) {
+        return outcomes.stream().filter(o -> !o.ok())
+                .map(o -> o.failure() != null ? o.failure() : "status " + o.response().status())
+                .findFirst().orElse("");
+    }
+}

@@ -1,0 +1,96 @@
+package org.echolab.lab.grade;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.echolab.models.Models;
+import org.echolab.state.States;
+
+/**
+ * The lab's grader: the checks a student runs in the workspace ({@code echolab lab grade}), one
+ * section per grade item, each check with what it saw and, when it fails, a hint. The same checks
+ * grade the project's own reference models in its test suite, so the two cannot disagree.
+ *
+ * <p><b>Threads:</b> one caller; each section starts its server in this JVM (its children are
+ * this JVM's children) and stops it before the next.
+ */
+public final class Grader {
+
+    /** The grade items, by the name {@code lab grade} takes. */
+    public enum Item {
+        PROCESSES, THREADS, RACES, COSTS;
+
+        public String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** @throws IllegalArgumentException naming the items there are */
+        public static Item of(String word) {
+            for (Item i : values()) {
+                if (i.word().equals(word)) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("no grade item '" + word + "'; choose from processes, threads, races, costs");
+        }
+    }
+
+    /** Which models and state the items grade: the student's, or the project's own to compare. */
+    public record Subjects(String processModel, String threadModel, String state) {
+    }
+
+    private Grader() {}
+
+    /**
+     * Grades {@code items}; the costs table goes to {@code out}/costs.md.
+     *
+     * @throws IllegalArgumentException if a subject is not registered (the workspace's classes are not on the class path)
+     */
+    public static List<Section> grade(List<Item> items, Subjects subjects, Path out, PrintStream progress)
+            throws InterruptedException {
+        for (String model : List.of(subjects.processModel(), subjects.threadModel())) {
+            Models.byName(model);
+        }
+        States.byName(subjects.state());
+        List<Section> sections = new ArrayList<>();
+        for (Item item : items) {
+            progress.println("grading " + item.word() + " ...");
+            long started = System.nanoTime();
+            sections.add(switch (item) {
+                case PROCESSES -> ProcessChecks.run(subjects.processModel());
+                case THREADS -> ThreadChecks.run(subjects.threadModel());
+                case RACES -> RaceChecks.run(subjects.state());
+                case COSTS -> CostsRun.run(out, progress);
+            });
+            progress.printf("graded %s in %.1f s%n", item.word(), (System.nanoTime() - started) / 1e9);
+        }
+        return sections;
+    }
+
+    /** The grade sheet as text: a line per check, a hint under each failure, a total at the end. */
+    public static String sheet(List<Section> sections) {
+        StringBuilder s = new StringBuilder();
+        long passed = 0;
+        long total = 0;
+        for (Section section : sections) {
+            s.append('\n').append(section.title()).append("  (").append(section.file()).append(")  ")
+                    .append(section.passedCount()).append('/').append(section.checks().size()).append('\n');
+            for (Check c : section.checks()) {
+                s.append(c.passed() ? "  PASS  " : "  FAIL  ").append(c.name()).append(": ").append(c.saw()).append('\n');
+                if (!c.passed() && !c.hint().isEmpty()) {
+                    s.append("        hint: ").append(c.hint()).append('\n');
+                }
+            }
+            if (!section.table().isEmpty()) {
+                s.append('\n').append(section.table().indent(2));
+            }
+            passed += section.passedCount();
+            total += section.checks().size();
+        }
+        s.append('\n').append(passed == total ? "All " + total + " checks pass."
+                : passed + " of " + total + " checks pass.").append('\n');
+        return s.toString();
+    }
+}

@@ -1,0 +1,144 @@
+package org.echolab.lab.grade;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
+import org.echolab.race.RaceLab;
+import org.echolab.race.RaceRow;
+import org.echolab.state.ServerState;
+import org.echolab.state.States;
+
+/**
+ * Grade item 3, the races of the threaded server: the student's state under a real threaded
+ * server and real clients, read from outside as {@code echolab race} does; then a stress test
+ * inside one process, several threads calling the state at once from a common start.
+ */
+final class RaceChecks {
+
+    static final String SERVER_MODEL = "thread";
+    private static final int CLIENTS = 8;
+    private static final long REQUESTS = 1_000;
+    private static final int STRESS_THREADS = 4;
+    private static final int STRESS_CALLS = 20_000;
+    private static final int STRESS_ROUNDS = 5;
+
+    private RaceChecks() {}
+
+    static Section run(String state) throws InterruptedException {
+        List<Check> checks = new ArrayList<>();
+        States.Variant variant = States.byName(state);
+        try {
+            RaceRow row = RaceLab.run(SERVER_MODEL, variant,
+                    new RaceLab.Settings(REQUESTS, CLIENTS, Duration.ofMillis(1), false));
+            String under = REQUESTS + " requests from " + CLIENTS + " clients to '" + SERVER_MODEL
+                    + "' with --race-window 1ms: ";
+            checks.add(row.duplicates() == 0
+                    ? Check.pass("unique request numbers", under + "every number handed out once")
+                    : Check.fail("unique request numbers", under + row.duplicates() + " numbers handed out twice",
+                    "nextRequestNumber reads the counter, adds one and writes it back: two threads can read the same"
+                            + " value. Make the read-add-write one step (AtomicLong.incrementAndGet, or synchronized)"));
+            boolean countsAddUp = row.lost() == 0 && (row.perClient() < 0 || row.perClient() == row.served());
+            checks.add(countsAddUp
+                    ? Check.pass("the counts add up", under + "served " + row.served() + " = answered " + row.expected()
+                            + " = sum per client")
+                    : Check.fail("the counts add up", under + "served " + row.served() + ", answered " + row.expected()
+                            + ", sum per client " + row.perClient(),
+                    "requestServed loses updates (served = s + 1 after a pause) and changes a HashMap from many threads:"
+                            + " make the count atomic and use a ConcurrentHashMap with merge"));
+            checks.add(row.peakRight()
+                    ? Check.pass("the peak is right", under + "peak " + row.peak() + " of at most " + row.maxOpen()
+                            + " connections, " + row.open() + " open after")
+                    : Check.fail("the peak is right", under + "peak " + row.peak() + " with at most " + row.maxOpen()
+                            + " connections ever open, " + row.open() + " open after",
+                    "connectionOpened checks the peak, then sets it: check-then-act. Raise it atomically"
+                            + " (AtomicLong.accumulateAndGet(now, Math::max)) and keep open/close atomic too"));
+        } catch (Exception e) {
+            checks.add(Check.fail("the race experiment runs", e.toString(), "see the log above"));
+        }
+        checks.add(stress(variant));
+        return new Section("3. Race conditions", "src/lab/StudentState.java", checks, "");
+    }
+
+    /**
+     * {@value #STRESS_THREADS} threads, released together, each make {@value #STRESS_CALLS} requests'
+     * worth of calls; every round must hand out every number once and count every call.
+     */
+    private static Check stress(States.Variant variant) throws InterruptedException {
+        String name = "stress: " + STRESS_THREADS + " threads x " + STRESS_CALLS + " calls, " + STRESS_ROUNDS + " rounds";
+        for (int round = 1; round <= STRESS_ROUNDS; round++) {
+            ServerState state = variant.create(Duration.ZERO);
+            List<List<Long>> numbers = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            CyclicBarrier start = new CyclicBarrier(STRESS_THREADS);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < STRESS_THREADS; t++) {
+                List<Long> mine = new ArrayList<>(STRESS_CALLS);
+                numbers.add(mine);
+                String client = "10.0.0." + (t % 2);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        for (int i = 0; i < STRESS_CALLS; i++) {
+                            state.connectionOpened();
+                            mine.add(state.nextRequestNumber());
+                            state.requestServed(client);
+                            state.connectionClosed();
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            String problem = problem(state.snapshot(), numbers, failure.get());
+            if (problem != null) {
+                return Check.fail(name, "round " + round + ": " + problem,
+                        "the same races as above, without a server: each method must be safe when every thread calls it at once");
+            }
+            if (state instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // a shared-memory variant's file; nothing to do
+                }
+            }
+        }
+        return Check.pass(name, "every number handed out once, every call counted, peak within " + STRESS_THREADS);
+    }
+
+    /** What is wrong with one round, or null. */
+    private static String problem(ServerState.Snapshot s, List<List<Long>> numbers, Throwable failure) {
+        if (failure != null) {
+            return "a call threw " + failure + (failure instanceof java.util.ConcurrentModificationException
+                    || failure instanceof ClassCastException || failure instanceof NullPointerException
+                    ? " (a HashMap changed by several threads at once)" : "");
+        }
+        long total = (long) STRESS_THREADS * STRESS_CALLS;
+        Set<Long> distinct = new HashSet<>();
+        numbers.forEach(distinct::addAll);
+        long perClient = s.perClient().values().stream().mapToLong(Long::longValue).sum();
+        List<String> wrong = new ArrayList<>();
+        if (distinct.size() != total) {
+            wrong.add((total - distinct.size()) + " duplicate request numbers");
+        }
+        if (s.served() != total) {
+            wrong.add("served " + s.served() + " of " + total);
+        }
+        if (perClient != total) {
+            wrong.add("per-client counts sum to " + perClient);
+        }
+        if (s.open() != 0) {
+            wrong.add(s.open() + " connections open after all closed");
+        }
+        if (s.peak() > STRESS_THREADS || s.peak() < 1) {
+            wrong.add("peak " + s.peak() + " with " + STRESS_THREADS + " threads");
+        }
+        return wrong.isEmpty() ? null : String.join(", ", wrong);
+    }
+}

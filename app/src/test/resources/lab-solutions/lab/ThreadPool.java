@@ -1,0 +1,53 @@
+package lab;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import org.echolab.lab.Lab;
+import org.echolab.session.Connection;
+
+/** ANSWER KEY (the project's tests only; never handed out): a thread pool with a bounded queue; when full, the accept loop waits. */
+public final class ThreadPool implements Lab.Model {
+
+    private final Lab lab;
+    private final BlockingQueue<Connection> queue;
+    private final List<Thread> workers = new ArrayList<>();
+
+    public ThreadPool(Lab lab) {
+        this.lab = lab;
+        this.queue = lab.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(lab.queue());
+    }
+
+    @Override
+    public void run() throws InterruptedException {
+        for (int i = 1; i <= lab.threads(); i++) {
+            workers.add(Thread.ofPlatform().name("worker-" + i).start(this::work));
+        }
+        Connection client;
+        while ((client = lab.accept()) != null) {
+            queue.put(client);          // full: wait; clients wait in the kernel's backlog meanwhile
+        }
+    }
+
+    private void work() {
+        try {
+            while (true) {
+                lab.echo(queue.take());
+            }
+        } catch (InterruptedException e) {
+            // stop(): end
+        }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        for (Thread w : workers) {
+            w.interrupt();
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+    }
+}
