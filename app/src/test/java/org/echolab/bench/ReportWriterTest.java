@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.echolab.bench.report.ReportWriter;
+import org.echolab.load.Fairness;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -41,7 +42,7 @@ class ReportWriterTest {
     }
 
     private static CellResult cell(String model, int clients, double rps) {
-        return new CellResult(model, clients, "sleep 100ms", "sleep", 100, "ok", "", (long) (rps * 3), 0, Map.of(), rps,
+        return new CellResult(model, clients, "sleep 100ms", "sleep", 100, "ok", "", (long) (rps * 3), 0, Map.of(), new Fairness(clients, 2, 3, 4, 0), rps,
                 101, 105, 110, 120, 130, 0.1, 250, 0.2, 0.05, 60L << 20, 70L << 20, 90L << 20, 20_000, 30, 1, 20,
                 clients / 0.1, rps / (clients / 0.1), 1000 + clients, "echolab " + model + " listening on 127.0.0.1:1");
     }

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.echolab.bench.BenchResults;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.load.Fairness;
 import org.echolab.protocol.Durations;
 
 /**
@@ -59,13 +60,18 @@ public final class ReportWriter {
 
     static String cellsCsv(List<CellResult> cells) {
         StringBuilder sb = new StringBuilder();
-        sb.append("model,clients,workload,work,wait_ms,status,reason,requests,errors,errors_by_kind,requests_per_second,"
+        sb.append("model,clients,workload,work,wait_ms,status,reason,requests,errors,errors_by_kind,"
+                + "answers_per_connection_min,answers_per_connection_median,answers_per_connection_max,starved_connections,"
+                + "requests_per_second,"
                 + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,cpu_cores,cpu_us_per_request,load_generator_cores,other_cores,pss_idle_bytes,pss_peak_bytes,"
                 + "rss_peak_bytes,memory_per_connection_bytes,threads_peak,processes_peak,descriptors_peak,"
                 + "little_requests_per_second,efficiency,server_pid\n");
         for (CellResult c : cells) {
+            Fairness f = c.fairness();   // null: not run, or not measured (results from an older run): empty fields
             row(sb, c.model(), c.clients(), c.workload(), c.work(), c.waitMillis(), c.status(), c.reason(),
-                    c.requests(), c.errors(), kinds(c.errorsByKind()), c.requestsPerSecond(),
+                    c.requests(), c.errors(), kinds(c.errorsByKind()),
+                    f == null ? "" : f.min(), f == null ? "" : f.median(), f == null ? "" : f.max(), f == null ? "" : f.starved(),
+                    c.requestsPerSecond(),
                     c.p50Millis(), c.p90Millis(), c.p99Millis(), c.p999Millis(), c.maxMillis(),
                     c.cpuCores(), c.cpuMicrosPerRequest(), c.loadGeneratorCores(), c.otherCores(), c.pssIdleBytes(), c.pssPeakBytes(),
                     c.rssPeakBytes(), c.memoryPerConnectionBytes(), c.threadsPeak(), c.processesPeak(),
