@@ -22,7 +22,9 @@ public final class MarkdownReport {
         }
         sb.append("## Charts\n\n");
         for (Charts.Drawn c : charts) {
-            sb.append("![").append(c.title()).append("](charts/").append(c.id()).append(".svg)\n\n");
+            // the PNG: a quarter of the SVG's size, and what docs/bench keeps (report.html inlines the SVGs)
+            sb.append("![").append(c.title()).append("](charts/").append(c.id()).append(".png)\n\n")
+                    .append(c.caption()).append("\n\n");
         }
         return sb.toString();
     }

@@ -1,6 +1,10 @@
 package org.echolab.bench.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -24,26 +28,50 @@ import org.echolab.protocol.Durations;
  * Writes a run's results folder: {@code results.json} (everything), {@code results.csv} (the
  * matrix, one row per cell), {@code connections.csv}, {@code report.md}, a self-contained
  * {@code report.html} (charts inlined as SVG: it opens offline), and {@code charts/} with each
- * chart as SVG and PNG.
+ * chart as SVG and PNG. Everything but results.json is drawn from it, so a folder can be
+ * rendered again from its results.json ({@link #read}, {@link #render}) when the report changes,
+ * without running the benchmark again.
  */
 public final class ReportWriter {
 
     private ReportWriter() {}
 
-    /** The mapper for results.json: durations as "250ms", records as objects, indented. */
+    /**
+     * The mapper for results.json: durations as "250ms", records as objects, indented. Reading, a
+     * figure the file does not have is null or 0 (older runs measured less) and one it has that
+     * the records do not is ignored.
+     */
     public static ObjectMapper json() {
         SimpleModule durations = new SimpleModule().addSerializer(Duration.class, new JsonSerializer<>() {
             @Override
             public void serialize(Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
                 g.writeString(Durations.format(d));
             }
+        }).addDeserializer(Duration.class, new JsonDeserializer<>() {
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                return Durations.parse(p.getValueAsString());
+            }
         });
-        return new ObjectMapper().registerModule(durations).enable(SerializationFeature.INDENT_OUTPUT);
+        return new ObjectMapper().registerModule(durations).enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
+    /** The results folder, all of it. */
     public static void write(BenchResults results, Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("charts"));
+        Files.createDirectories(dir);
         json().writeValue(dir.resolve("results.json").toFile(), results);
+        render(results, dir);
+    }
+
+    /** A results.json, as {@link #write} wrote it (an older one too). */
+    public static BenchResults read(Path resultsJson) throws IOException {
+        return json().readValue(resultsJson.toFile(), BenchResults.class);
+    }
+
+    /** Everything in the folder that is drawn from results.json: the CSV files, the reports and the charts. */
+    public static void render(BenchResults results, Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("charts"));
         Files.writeString(dir.resolve("results.csv"), cellsCsv(results.cells()));
         Files.writeString(dir.resolve("connections.csv"), connectionsCsv(results.connections()));
         List<Charts.Drawn> charts = Charts.of(results);
