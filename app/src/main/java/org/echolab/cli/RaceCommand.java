@@ -94,7 +94,7 @@ final class RaceCommand implements Callable<Integer> {
         PrintStream out = System.out;
         out.printf("echolab race: %d requests from %d clients (%s) per row; broken variants pause %s between read and write%n",
                 requests, clients, connectPerRequest ? "a connection per request" : "keep-alive", Durations.format(window));
-        out.printf("%-11s %-13s %8s %8s %8s %8s %8s %8s  %-16s %-14s %-7s %s%n",
+        out.printf("%-11s %-13s %8s %8s %8s %8s %8s %8s  %-19s %-14s %-7s %s%n",
                 "model", "state", "expected", "served", "last#", "lost", "dups", "client", "per conn", "peak", "window", "verdict");
         RaceLab.Settings settings = new RaceLab.Settings(requests, clients, window, connectPerRequest);
         int unexpected = 0;
@@ -139,7 +139,7 @@ final class RaceCommand implements Callable<Integer> {
             verdict = (r.clean() ? "correct" : "races") + (r.asExpected() ? ", as expected" : ": UNEXPECTED, expected "
                     + r.expectation().word);
         }
-        out.printf("%-11s %-13s %8d %8d %8d %8d %8d %8s  %-16s %-14s %-7s %s%n",
+        out.printf("%-11s %-13s %8d %8d %8d %8d %8d %8s  %-19s %-14s %-7s %s%n",
                 r.model(), r.state(), r.expected(), r.served(), r.lastNumber(), r.lost(), r.duplicates(),
                 r.perClient() < 0 ? "-" : Long.toString(r.perClient()), r.fairness().spread(), peak,
                 r.window().isZero() ? "-" : Durations.format(r.window()), verdict);
