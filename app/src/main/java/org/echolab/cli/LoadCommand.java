@@ -164,8 +164,9 @@ final class LoadCommand implements Callable<Integer> {
                 + "  p99 " + millis(r.percentileMillis(99)) + "  p99.9 " + millis(r.percentileMillis(99.9))
                 + "  max " + millis(r.maxMillis()) + (r.spec().open() ? "  (from each request's intended start)" : ""));
         Fairness f = r.fairness();
+        String who = r.spec().connectPerRequest() ? "clients" : "connections";   // a client opens many with --connect-per-request
         out.println("  per conn   " + f.spread() + " answers (min / median / max) in the measured period, "
-                + f.connections() + (r.spec().connectPerRequest() ? " clients" : " connections"));
+                + f.connections() + " " + who);
         if (r.spec().connectPerRequest()) {
             out.println("  connections " + r.connectionsOpened() + " opened");
         }
@@ -184,7 +185,7 @@ final class LoadCommand implements Callable<Integer> {
         }
         if (f.anyStarved()) {
             int served = f.connections() - f.starved();
-            out.println("  WARNING: " + f.starvedOfAll() + " connections were starved: no answer in the measured period while "
+            out.println("  WARNING: " + f.starvedOfAll() + " " + who + " were starved: no answer in the measured period while "
                     + served + (served == 1 ? " other was" : " others were") + " served (a server that serves one "
                     + "connection at a time, or whose queue is full, does this); req/s is what the served ones got");
         }
