@@ -115,7 +115,7 @@ public final class BenchRunner {
         double waitSeconds = w.perRequest().toNanos() / 1e9;
         double little = waitSeconds > 0 ? clients / waitSeconds : 0;
         return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, "ok", "",
-                r.requests(), r.errors(), r.errorsByKind(), rps,
+                r.requests(), r.errors(), r.errorsByKind(), r.fairness(), rps,
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.maxMillis(),
                 cpuCores, rps > 0 ? cpuCores / rps * 1e6 : 0, generatorCores, otherCores,
                 idle.pssBytes(), pssPeak, rssPeak, Math.max(0, (pssPeak - idle.pssBytes()) / clients),

@@ -1,6 +1,7 @@
 package org.echolab.bench;
 
 import java.util.Map;
+import org.echolab.load.Fairness;
 
 /**
  * One cell of the matrix: a model under a number of clients and a workload. When {@code status}
@@ -12,11 +13,15 @@ import java.util.Map;
  * shares the machine with the server) and {@code otherCores} everything else that ran on the
  * machine meanwhile: a figure taken while other work ran says so. Little's law: with C clients each waiting W per request, at most C / W
  * requests per second can complete; {@code efficiency} is req/s over that bound.
+ *
+ * <p>{@code fairness} is how the answers were spread over the clients' connections (some may have
+ * been starved); it is null for a cell not run, and in results.json files written before it was
+ * measured: reports show it as n/a.
  */
 public record CellResult(
         String model, int clients, String workload, String work, double waitMillis,
         String status, String reason,
-        long requests, long errors, Map<String, Long> errorsByKind, double requestsPerSecond,
+        long requests, long errors, Map<String, Long> errorsByKind, Fairness fairness, double requestsPerSecond,
         double p50Millis, double p90Millis, double p99Millis, double p999Millis, double maxMillis,
         double cpuCores, double cpuMicrosPerRequest, double loadGeneratorCores, double otherCores,
         long pssIdleBytes, long pssPeakBytes, long rssPeakBytes, long memoryPerConnectionBytes,
@@ -30,6 +35,6 @@ public record CellResult(
 
     static CellResult notRun(String model, int clients, Workload w, String status, String reason) {
         return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, status, reason,
-                0, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
+                0, 0, Map.of(), null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
     }
 }

@@ -24,14 +24,17 @@ import org.echolab.bench.report.ReportWriter;
 import org.echolab.bench.report.Tables;
 import org.echolab.models.Models;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code echolab bench}: every model side by side; parses options, runs {@link BenchRunner}, writes the report. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark every model side by side: req/s, latency, CPU, memory, threads and processes",
                 "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
                 "short-connections scenario. Writes results.json, results.csv, report.md and report.html.",
-                "Run it alone on the machine: e.g. flock /tmp/echolab-bench.lock ./echolab bench"})
+                "Run it alone on the machine: e.g. flock /tmp/echolab-bench.lock ./echolab bench",
+                "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells; under a minute.")
@@ -71,8 +74,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--jar", paramLabel = "PATH", description = "The echolab jar to run servers from. Default: the jar running this command.")
     Path jar;
 
+    @Option(names = "--render", paramLabel = "DIR", description = "Run nothing: rewrite DIR's report, CSV files and charts "
+            + "from DIR/results.json (e.g. after the report changed; an older run's figures it lacks show as n/a). Takes no other option.")
+    Path render;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (render != null) {
+            return render();
+        }
         if (!ProcStats.supported()) {
             System.err.println("echolab bench: needs Linux's /proc (smaps_rollup, Linux 4.14 or newer) to measure servers");
             return ExitCode.UNSUPPORTED.code;
@@ -128,6 +141,34 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("echolab bench: " + failed + " cell(s) failed to run; see their reasons and " + dir.resolve("logs"));
             return ExitCode.FAILED.code;
         }
+        return ExitCode.OK.code;
+    }
+
+    /** {@code --render DIR}: the report of an earlier run, drawn again from its results.json. */
+    private int render() {
+        if (spec.commandLine().getParseResult().matchedOptions().size() > 1) {
+            System.err.println("echolab bench: --render takes no other option: it draws the run that DIR/results.json holds");
+            return ExitCode.USAGE.code;
+        }
+        Path json = render.resolve("results.json");
+        if (!Files.isRegularFile(json)) {
+            System.err.println("echolab bench: --render " + render + ": no results.json there; give a folder that echolab bench wrote");
+            return ExitCode.USAGE.code;
+        }
+        BenchResults results;
+        try {
+            results = ReportWriter.read(json);
+        } catch (IOException | RuntimeException e) {   // Jackson's errors, and a record refusing a value
+            System.err.println("echolab bench: --render: " + json + " is not a results.json that echolab bench wrote: " + e.getMessage());
+            return ExitCode.USAGE.code;
+        }
+        try {
+            ReportWriter.render(results, render);
+        } catch (IOException e) {
+            System.err.println("echolab bench: cannot write the report to " + render + ": " + e.getMessage());
+            return ExitCode.FAILED.code;
+        }
+        System.out.println("report: " + render.resolve("report.html").toAbsolutePath());
         return ExitCode.OK.code;
     }
 

@@ -28,7 +28,9 @@ import picocli.CommandLine.Option;
                 + "(X-Echo-Request) the clients saw more than once; client = the per-client count for 127.0.0.1 "
                 + "(- where the variant keeps none); peak = the peak of open connections, right when it is at "
                 + "least 1, at most the connections the clients opened (+1 for the load generator's probe), and no "
-                + "connection is still counted open after the stop; window = the pause the broken "
+                + "connection is still counted open after the stop; per conn = answers per client connection, "
+                + "min / median / max (how the model shares itself out: 'sequential' serves one connection until it "
+                + "leaves, so the others get one answer each at the end); window = the pause the broken "
                 + "variant took between read and write (--race-window).",
             "",
             "Expected: with 'sequential' (one request at a time) every variant is correct; with threads the "
@@ -92,8 +94,8 @@ final class RaceCommand implements Callable<Integer> {
         PrintStream out = System.out;
         out.printf("echolab race: %d requests from %d clients (%s) per row; broken variants pause %s between read and write%n",
                 requests, clients, connectPerRequest ? "a connection per request" : "keep-alive", Durations.format(window));
-        out.printf("%-11s %-13s %8s %8s %8s %8s %8s %8s  %-14s %-7s %s%n",
-                "model", "state", "expected", "served", "last#", "lost", "dups", "client", "peak", "window", "verdict");
+        out.printf("%-11s %-13s %8s %8s %8s %8s %8s %8s  %-19s %-14s %-7s %s%n",
+                "model", "state", "expected", "served", "last#", "lost", "dups", "client", "per conn", "peak", "window", "verdict");
         RaceLab.Settings settings = new RaceLab.Settings(requests, clients, window, connectPerRequest);
         int unexpected = 0;
         for (String model : modelNames) {
@@ -137,9 +139,9 @@ final class RaceCommand implements Callable<Integer> {
             verdict = (r.clean() ? "correct" : "races") + (r.asExpected() ? ", as expected" : ": UNEXPECTED, expected "
                     + r.expectation().word);
         }
-        out.printf("%-11s %-13s %8d %8d %8d %8d %8d %8s  %-14s %-7s %s%n",
+        out.printf("%-11s %-13s %8d %8d %8d %8d %8d %8s  %-19s %-14s %-7s %s%n",
                 r.model(), r.state(), r.expected(), r.served(), r.lastNumber(), r.lost(), r.duplicates(),
-                r.perClient() < 0 ? "-" : Long.toString(r.perClient()), peak,
+                r.perClient() < 0 ? "-" : Long.toString(r.perClient()), r.fairness().spread(), peak,
                 r.window().isZero() ? "-" : Durations.format(r.window()), verdict);
         out.flush();
     }

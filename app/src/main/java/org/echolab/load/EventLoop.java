@@ -171,6 +171,13 @@ final class EventLoop implements Runnable {
         return unsent;
     }
 
+    /** Writes each of this loop's connections' answers at its index in {@code byConnection}. */
+    void answered(long[] byConnection) {
+        for (Slot s : slots) {
+            byConnection[s.index] = s.answered();
+        }
+    }
+
     long endedAt() {
         return endedAt;
     }

@@ -89,13 +89,16 @@ public final class LoadGenerator {
         Histogram lag = new Histogram(Tally.DIGITS);
         List<Long> numbers = new ArrayList<>();
         long unsent = 0;
+        long[] answered = new long[spec.connections()];
         for (EventLoop l : loops) {
             lag.add(l.lagHistogram());
             numbers.addAll(l.requestNumbers());
             unsent += l.unsent();
+            l.answered(answered);
         }
         return new LoadResult(spec, tally.okCount(), tally.errorsByKind(), Duration.ofNanos(Math.max(0, ended - plan.measureFrom)),
-                tally.total(), spec.open() ? lag : null, unsent, tally.connectCount(), numbers, tally.workers(), plan.aborted());
+                tally.total(), spec.open() ? lag : null, unsent, tally.connectCount(), numbers, tally.workers(),
+                Fairness.of(answered), plan.aborted());
     }
 
     /** Once a second, until interrupted: sample the latencies and tell the caller. */

@@ -30,11 +30,12 @@ public final class LoadResult {
     private final long connections;
     private final List<Long> requestNumbers;
     private final Map<String, Long> workers;
+    private final Fairness fairness;
     private final boolean interrupted;
 
     LoadResult(LoadSpec spec, long requests, Map<String, Long> errorsByKind, Duration elapsed, Histogram latency,
                Histogram lag, long unsent, long connections, List<Long> requestNumbers, Map<String, Long> workers,
-               boolean interrupted) {
+               Fairness fairness, boolean interrupted) {
         this.spec = spec;
         this.requests = requests;
         this.errorsByKind = Map.copyOf(errorsByKind);
@@ -46,6 +47,7 @@ public final class LoadResult {
         this.connections = connections;
         this.requestNumbers = List.copyOf(requestNumbers);
         this.workers = Map.copyOf(workers);
+        this.fairness = fairness;
         this.interrupted = interrupted;
     }
 
@@ -88,6 +90,9 @@ public final class LoadResult {
 
     /** X-Echo-Worker value -> responses: the distinct pids and threads that served. */
     public Map<String, Long> workers() { return new java.util.TreeMap<>(workers); }
+
+    /** How the answers were spread over the connections, and whether some were starved. */
+    public Fairness fairness() { return fairness; }
 
     /** True when the run was stopped early (the caller was interrupted). */
     public boolean interrupted() { return interrupted; }
@@ -153,6 +158,7 @@ public final class LoadResult {
             m.put("fellBehind", fellBehind());
         }
         m.put("connectionsOpened", connections);
+        m.put("fairness", fairness);   // as in the benchmark's results.json: connections, min, median, max, starved
         m.put("workers", workers());
         m.put("interrupted", interrupted);
         try {

@@ -50,6 +50,8 @@ final class Slot {
     private boolean measured;
     private long deadline;
     private long idleSince;
+    /** Answers verified OK within the measured period: the connection's share, for {@link Fairness}. */
+    private long answered;
 
     Slot(int index, EventLoop loop, Plan plan) {
         this.index = index;
@@ -209,6 +211,9 @@ final class Slot {
         }
         if (measured) {
             loop.ok((now - origin) / 1000, exchange);
+            if (now <= plan.end) {
+                answered++;   // one still in flight at the end is answered, but not within the period
+            }
         }
         if (exchange.closeAfter() || plan.spec.connectPerRequest()) {
             close();
@@ -239,6 +244,11 @@ final class Slot {
         if ((state == State.CONNECTING || state == State.WRITING || state == State.READING) && now - deadline > 0) {
             fail(state == State.CONNECTING ? "connect-timeout" : "timeout", now, state == State.CONNECTING);
         }
+    }
+
+    /** Read by the generator once this slot's loop has ended. */
+    long answered() {
+        return answered;
     }
 
     private void finish() {

@@ -63,7 +63,7 @@ public final class RaceLab {
         return new RaceRow(model, state.name(), expectation, load.requests(), seen.served(), seen.requestNumbers(),
                 duplicates(load.requestNumbers()), perClient, seen.open(), seen.peak(), load.connectionsOpened() + 1,
                 settings.requests() - load.requests(),        // every request not answered OK
-                state.broken() ? settings.window() : Duration.ZERO);
+                state.broken() ? settings.window() : Duration.ZERO, load.fairness());
     }
 
     /** Every repeat of a number already seen. */

@@ -1,6 +1,7 @@
 package org.echolab.race;
 
 import java.time.Duration;
+import org.echolab.load.Fairness;
 
 /**
  * One line of the {@code echolab race} table: what the clients and the server's state saw after
@@ -16,10 +17,13 @@ import java.time.Duration;
  * @param maxOpen      the most connections that can have been open at once: those the clients
  *                     opened, plus the load generator's probe connection
  * @param errors       requests not answered OK (must be 0: races corrupt counts, not replies)
+ * @param fairness     how the answers were spread over the clients' connections; not part of the
+ *                     verdict (races are about counts), but it shows how the model shares itself out:
+ *                     {@code sequential} serves one connection until it leaves
  */
 public record RaceRow(String model, String state, Expectation expectation, long expected, long served,
                       long lastNumber, long duplicates, long perClient, long open, long peak, long maxOpen,
-                      long errors, Duration window) {
+                      long errors, Duration window, Fairness fairness) {
 
     public long lost() {
         return expected - served;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.echolab.bench.report.Palette;
 import org.echolab.models.Models;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,15 +148,33 @@ class BenchIT {
         assertThat(charts).hasSizeGreaterThanOrEqualTo(5 + 1);   // 5 metrics x 1 workload + connections
         for (Element chart : charts) {
             int points = Integer.parseInt(chart.attr("data-points"));
-            int series = Integer.parseInt(chart.attr("data-series"));
             assertThat(points).as(chart.id()).isPositive();
             assertThat(chart.select("svg")).as(chart.id()).hasSize(1);
-            if (chart.attr("data-marker").equals("ellipse")) {
-                assertThat(chart.select("svg ellipse")).as(chart.id() + ": a circle per point and legend entry").hasSize(points + series);
-            } else {
-                assertThat(chart.select("svg path[style*=rgb(31,119,180)]")).as(chart.id() + ": a bar per model").hasSize(points);
+            ChartSvg svg = ChartSvg.in(chart);
+            int drawn = 0;
+            for (String model : chart.attr("data-models").split(" ")) {
+                // a mark per point (a bar per model) in the model's colour, and one in the legend of a line chart
+                drawn += svg.fills(Palette.of(model).rgb()) - (chart.id().equals("connections") ? 0 : 1);
+            }
+            assertThat(drawn).as(chart.id() + ": every point in its model's colour").isEqualTo(points);
+            assertThat(ChartSvg.evenlySpaced(svg.yLabels(), 3)).as(chart.id() + ": y labels at each decade").isTrue();
+        }
+    }
+
+    /** sequential serves one connection at a time, to the end: of 10 keep-alive clients, 9 get nothing. */
+    @Test
+    @Order(7)
+    void sequentialStarvesNineOfTenClientsAndTheReportSaysSoFirst() throws Exception {
+        JsonNode cell = null;
+        for (JsonNode c : results.get("cells")) {
+            if (c.get("model").asText().equals("sequential") && c.get("clients").asInt() == 10) {
+                cell = c;
             }
         }
+        assertThat(cell).as("the sequential cell with 10 clients").isNotNull();
+        assertThat(cell.at("/fairness/starved").asInt()).as("%s", cell.get("fairness")).isEqualTo(9);
+        assertThat(stdout).containsPattern("sequential\\s+sleep 10ms\\s+10\\s+9 of 10 starved: 0 / 0 / \\d+ ");
+        assertThat(Files.readString(dir.resolve("results/report.md"))).containsPattern("\\| sequential \\| sleep 10ms \\| 10 \\| 9 of 10 starved: ");
     }
 
     @Test
@@ -165,7 +184,7 @@ class BenchIT {
         Path broken = dir.resolve("broken.html");
         Files.writeString(broken, """
                 <!doctype html><html><body>
-                <figure class="chart" data-points="3" data-series="1" data-marker="ellipse"><svg></svg></figure>
+                <figure class="chart" data-points="3" data-models="virtual"><svg></svg></figure>
                 <img src="https://example.com/logo.png"><script>notDefined();</script>
                 </body></html>""");
 
@@ -173,6 +192,7 @@ class BenchIT {
 
         assertThat(page.console()).anySatisfy(l -> assertThat(l).contains("notDefined"));
         assertThat(HeadlessChromium.externalReferences(page.dom())).containsExactly("https://example.com/logo.png");
-        assertThat(page.dom().select("figure.chart svg ellipse")).isEmpty();
+        assertThat(ChartSvg.in(page.dom().selectFirst("figure.chart")).fills(Palette.of("virtual").rgb()))
+                .as("an empty chart has none of its model's marks").isZero();
     }
 }

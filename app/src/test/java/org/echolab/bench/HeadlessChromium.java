@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jsoup.Jsoup;
@@ -42,23 +43,45 @@ final class HeadlessChromium {
     }
 
     static Page open(Path html) throws IOException, InterruptedException {
+        return open(html, 1280);
+    }
+
+    /** The page in a window {@code width} pixels wide (the layout depends on it). */
+    static Page open(Path html, int width) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("echolab-chromium-");
         Path dom = profile.resolve("dom.html");
         Path log = profile.resolve("stderr.log");
-        Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        chromium(profile, html, dom, log, "--enable-logging=stderr", "--v=0",   // console messages go to stderr as INFO:CONSOLE lines
+                "--window-size=" + width + ",1000", "--dump-dom");
+        List<String> console = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains(":CONSOLE")).toList();
+        return new Page(Jsoup.parse(Files.readString(dom), html.toUri().toString()), console);
+    }
+
+    /** Saves the page as a browser window {@code width} x {@code height} pixels shows it, for a person to look at. */
+    static void screenshot(Path html, Path png, int width, int height) throws IOException, InterruptedException {
+        Path profile = Files.createTempDirectory("echolab-chromium-");
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        chromium(profile, html, profile.resolve("stdout.log"), profile.resolve("stderr.log"),
+                "--hide-scrollbars", "--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath());
+        if (!Files.isRegularFile(png)) {
+            throw new IOException("chromium wrote no screenshot of " + html + "; see " + profile.resolve("stderr.log"));
+        }
+    }
+
+    private static void chromium(Path profile, Path html, Path stdout, Path stderr, String... what)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile.resolve("profile"),
-                "--proxy-server=127.0.0.1:9",                 // offline: any fetch from outside fails and is logged
-                "--enable-logging=stderr", "--v=0",           // console messages go to stderr as INFO:CONSOLE lines
-                "--dump-dom", html.toUri().toString())
-                .redirectOutput(dom.toFile()).redirectError(log.toFile()).start();
+                "--proxy-server=127.0.0.1:9"));              // offline: any fetch from outside fails and is logged
+        command.addAll(List.of(what));
+        command.add(html.toUri().toString());
+        Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor();
             throw new IOException("chromium did not finish loading " + html + " within 120 s");
         }
-        List<String> console = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                .filter(l -> l.contains(":CONSOLE")).toList();
-        return new Page(Jsoup.parse(Files.readString(dom), html.toUri().toString()), console);
     }
 }

@@ -52,7 +52,27 @@ class LoadCommandIT {
         assertThat(json.get("errors").asLong()).isZero();
         assertThat(json.get("latencyMillis").get("p99").asDouble()).isPositive();
         assertThat(r.err).contains("requests   100 ok");
+        assertThat(json.get("fairness").get("connections").asInt()).isEqualTo(2);
+        assertThat(json.get("fairness").get("starved").asInt()).isZero();
         assertThat(Files.readString(hgrm)).contains("Percentile").contains("#[Max");
+    }
+
+    @Test
+    void starvedConnectionsAreNamedInTheSummaryAndTheJsonButAreNoFailure() throws Exception {
+        try (EchoServer sequential = EchoServer.start(ServerConfig.builder().model("sequential").port(0).build())) {
+            Run r = echolab("load", "http://127.0.0.1:" + sequential.port() + "/echo", "-c", "5", "--wait", "100ms",
+                    "-d", "1s", "--json", "-q");
+
+            assertThat(r.exit).as("a warning, not a failure: every echo was right; stderr:%n%s", r.err).isZero();
+            assertThat(r.err).contains("errors     0")
+                    .containsPattern("per conn   0 / 0 / \\d+ answers \\(min / median / max\\) in the measured period, 5 connections")
+                    .contains("WARNING: 4 of 5 connections were starved: no answer in the measured period while 1 other was served (a server that serves one connection at a time");
+            JsonNode fairness = new ObjectMapper().readTree(r.out).get("fairness");
+            assertThat(fairness.get("connections").asInt()).isEqualTo(5);
+            assertThat(fairness.get("starved").asInt()).isEqualTo(4);
+            assertThat(fairness.get("min").asLong()).isZero();
+            assertThat(fairness.get("max").asLong()).isPositive();
+        }
     }
 
     @Test

@@ -78,6 +78,15 @@ class RaceCommandTest {
     }
 
     @Test
+    void perConnectionSpreadShowsSequentialServingOneConnectionUntilItLeaves() {
+        // 8 clients each send a first request at once; sequential answers one connection until the
+        // 400 requests are all taken (400 - 7 = 393), then each of the other seven gets its one answer
+        Output out = run("race", "--models", "sequential", "--states", "atomic", "-n", "400");
+        assertThat(out.code).as(out.text).isZero();
+        assertThat(out.text).contains("per conn").containsPattern("sequential\\s+atomic\\s+400 .* 1 / 1 / 393 ");
+    }
+
+    @Test
     void brokenVariantWithoutAWindowOnOneRequestIsReportedAsUnexpected() {
         // one request cannot race with anything: the broken variant looks correct, and race says so
         Output out = run("race", "--models", "thread", "--states", "broken", "-n", "1", "-c", "1", "--race-window", "0");

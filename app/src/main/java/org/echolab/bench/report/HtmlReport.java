@@ -7,9 +7,10 @@ import org.echolab.bench.BenchResults;
  * report.html: one self-contained page (styles and charts inline, no script, no link to anything
  * outside it) so it opens offline and can be mailed as one file.
  *
- * <p>Each chart sits in a {@code <figure class="chart">} that states what should be drawn in it
- * ({@code data-points}, {@code data-series}, {@code data-marker}); the report test checks the
- * browser's DOM against these.
+ * <p>The charts fill the page's width, two or more abreast on a wide screen, one on a narrow one.
+ * Each sits in a {@code <figure class="chart">} with its caption and states what should be drawn
+ * in it ({@code data-points}: the models' data points, {@code data-models}: the models with a
+ * series); the report test checks the browser's DOM against these.
  */
 public final class HtmlReport {
 
@@ -23,27 +24,31 @@ public final class HtmlReport {
                 <meta name="viewport" content="width=device-width, initial-scale=1">
                 <title>EchoLab benchmark</title>
                 <style>
-                body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 100em; padding: 0 1em; color: #222 }
+                body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222 }
+                div.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 40em), 1fr)); gap: 1.5em 1em }
+                div.wide { overflow-x: auto }
                 table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0 }
                 th, td { border: 1px solid #ddd; padding: 0.2em 0.5em; text-align: right }
                 th { background: #f4f4f4 }
                 td:nth-child(-n+3), th:nth-child(-n+3) { text-align: left }
                 tr.skipped td { color: #888; text-align: left }
-                figure.chart { display: inline-block; margin: 0.5em }
-                figure.chart svg { max-width: 100%; height: auto }
-                p.note { max-width: 60em }
+                figure.chart { margin: 0 }
+                figure.chart svg { display: block; width: 100%; height: auto }
+                figcaption { font-size: 0.9em; max-width: 60em }
+                p.note { max-width: 70em }
                 </style></head><body>
                 """);
         sb.append("<h1>EchoLab benchmark, ").append(esc(r.started())).append("</h1>\n");
         sb.append("<p class=\"note\">").append(esc(MarkdownReport.setting(r).replace("`", ""))).append("</p>\n");
-        sb.append("<h2>Charts</h2>\n");
+        sb.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
         for (int i = 0; i < charts.size(); i++) {
             Charts.Drawn c = charts.get(i);
             sb.append("<figure class=\"chart\" id=\"").append(esc(c.id())).append("\" data-points=\"").append(c.points())
-                    .append("\" data-series=\"").append(c.series()).append("\" data-marker=\"").append(c.marker())
-                    .append("\">\n").append(svgs.get(i)).append("\n<figcaption>").append(esc(c.title()))
-                    .append("</figcaption></figure>\n");
+                    .append("\" data-models=\"").append(esc(String.join(" ", c.models()))).append("\">\n")
+                    .append(svgs.get(i)).append("\n<figcaption><b>").append(esc(c.title())).append(".</b> ")
+                    .append(esc(c.caption())).append("</figcaption></figure>\n");
         }
+        sb.append("</div>\n");
         sb.append("<h2>Best throughput per model</h2>\n").append(table(Summary.peaks(r)));
         sb.append("<h2>Every cell</h2>\n").append(table(Tables.cells(r.cells())));
         sb.append("<p class=\"note\">").append(esc(MarkdownReport.HOW_TO_READ.replace("*", ""))).append("</p>\n");
@@ -57,7 +62,7 @@ public final class HtmlReport {
     }
 
     private static String table(Tables.Table t) {
-        StringBuilder sb = new StringBuilder("<table>\n<tr>");
+        StringBuilder sb = new StringBuilder("<div class=\"wide\"><table>\n<tr>");
         t.header().forEach(h -> sb.append("<th>").append(esc(h)).append("</th>"));
         sb.append("</tr>\n");
         for (List<String> row : t.rows()) {
@@ -72,7 +77,7 @@ public final class HtmlReport {
             }
             sb.append("</tr>\n");
         }
-        return sb.append("</table>\n").toString();
+        return sb.append("</table></div>\n").toString();
     }
 
     private static String esc(String s) {

@@ -22,7 +22,9 @@ public final class MarkdownReport {
         }
         sb.append("## Charts\n\n");
         for (Charts.Drawn c : charts) {
-            sb.append("![").append(c.title()).append("](charts/").append(c.id()).append(".svg)\n\n");
+            // the PNG: a quarter of the SVG's size, and what docs/bench keeps (report.html inlines the SVGs)
+            sb.append("![").append(c.title()).append("](charts/").append(c.id()).append(".png)\n\n")
+                    .append(c.caption()).append("\n\n");
         }
         return sb.toString();
     }
@@ -39,8 +41,11 @@ public final class MarkdownReport {
     }
 
     static final String HOW_TO_READ = """
-            How to read: *req/s* and latency are the clients' view (keep-alive connections sending back to \
-            back). *Little eff.* is req/s over Little's law's bound, clients / wait: 100% means no request \
+            How to read: *answers per conn* is how the answers were spread over the clients' keep-alive \
+            connections in the recorded period (min / median / max); a connection with none while others \
+            were served was *starved*, and then req/s and latency describe only the connections served \
+            (n/a: results from before this was measured). *req/s* and latency are the clients' view \
+            (keep-alive connections sending back to back). *Little eff.* is req/s over Little's law's bound, clients / wait: 100% means no request \
             waited for anything but its own work. *CPU µs/req* and the server's *cores* are its whole \
             process tree (user + system, /proc/PID/stat); *load* is the load generator's CPU (it runs in \
             the benchmark's JVM on the same cores) and *other* the rest of the machine's meanwhile; *PSS* its proportional memory (smaps_rollup, \

@@ -1,6 +1,10 @@
 package org.echolab.bench.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,32 +21,57 @@ import java.util.stream.Collectors;
 import org.echolab.bench.BenchResults;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.load.Fairness;
 import org.echolab.protocol.Durations;
 
 /**
  * Writes a run's results folder: {@code results.json} (everything), {@code results.csv} (the
  * matrix, one row per cell), {@code connections.csv}, {@code report.md}, a self-contained
  * {@code report.html} (charts inlined as SVG: it opens offline), and {@code charts/} with each
- * chart as SVG and PNG.
+ * chart as SVG and PNG. Everything but results.json is drawn from it, so a folder can be
+ * rendered again from its results.json ({@link #read}, {@link #render}) when the report changes,
+ * without running the benchmark again.
  */
 public final class ReportWriter {
 
     private ReportWriter() {}
 
-    /** The mapper for results.json: durations as "250ms", records as objects, indented. */
+    /**
+     * The mapper for results.json: durations as "250ms", records as objects, indented. Reading, a
+     * figure the file does not have is null or 0 (older runs measured less) and one it has that
+     * the records do not is ignored.
+     */
     public static ObjectMapper json() {
         SimpleModule durations = new SimpleModule().addSerializer(Duration.class, new JsonSerializer<>() {
             @Override
             public void serialize(Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
                 g.writeString(Durations.format(d));
             }
+        }).addDeserializer(Duration.class, new JsonDeserializer<>() {
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                return Durations.parse(p.getValueAsString());
+            }
         });
-        return new ObjectMapper().registerModule(durations).enable(SerializationFeature.INDENT_OUTPUT);
+        return new ObjectMapper().registerModule(durations).enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
+    /** The results folder, all of it. */
     public static void write(BenchResults results, Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("charts"));
+        Files.createDirectories(dir);
         json().writeValue(dir.resolve("results.json").toFile(), results);
+        render(results, dir);
+    }
+
+    /** A results.json, as {@link #write} wrote it (an older one too). */
+    public static BenchResults read(Path resultsJson) throws IOException {
+        return json().readValue(resultsJson.toFile(), BenchResults.class);
+    }
+
+    /** Everything in the folder that is drawn from results.json: the CSV files, the reports and the charts. */
+    public static void render(BenchResults results, Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("charts"));
         Files.writeString(dir.resolve("results.csv"), cellsCsv(results.cells()));
         Files.writeString(dir.resolve("connections.csv"), connectionsCsv(results.connections()));
         List<Charts.Drawn> charts = Charts.of(results);
@@ -59,13 +88,18 @@ public final class ReportWriter {
 
     static String cellsCsv(List<CellResult> cells) {
         StringBuilder sb = new StringBuilder();
-        sb.append("model,clients,workload,work,wait_ms,status,reason,requests,errors,errors_by_kind,requests_per_second,"
+        sb.append("model,clients,workload,work,wait_ms,status,reason,requests,errors,errors_by_kind,"
+                + "answers_per_connection_min,answers_per_connection_median,answers_per_connection_max,starved_connections,"
+                + "requests_per_second,"
                 + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,cpu_cores,cpu_us_per_request,load_generator_cores,other_cores,pss_idle_bytes,pss_peak_bytes,"
                 + "rss_peak_bytes,memory_per_connection_bytes,threads_peak,processes_peak,descriptors_peak,"
                 + "little_requests_per_second,efficiency,server_pid\n");
         for (CellResult c : cells) {
+            Fairness f = c.fairness();   // null: not run, or not measured (results from an older run): empty fields
             row(sb, c.model(), c.clients(), c.workload(), c.work(), c.waitMillis(), c.status(), c.reason(),
-                    c.requests(), c.errors(), kinds(c.errorsByKind()), c.requestsPerSecond(),
+                    c.requests(), c.errors(), kinds(c.errorsByKind()),
+                    f == null ? "" : f.min(), f == null ? "" : f.median(), f == null ? "" : f.max(), f == null ? "" : f.starved(),
+                    c.requestsPerSecond(),
                     c.p50Millis(), c.p90Millis(), c.p99Millis(), c.p999Millis(), c.maxMillis(),
                     c.cpuCores(), c.cpuMicrosPerRequest(), c.loadGeneratorCores(), c.otherCores(), c.pssIdleBytes(), c.pssPeakBytes(),
                     c.rssPeakBytes(), c.memoryPerConnectionBytes(), c.threadsPeak(), c.processesPeak(),

@@ -12,6 +12,18 @@ public final class Summary {
 
     private Summary() {}
 
+    /** {@code  (9 of 10 starved, 12 errors)}: what qualifies a throughput figure. */
+    private static String notes(CellResult c) {
+        List<String> notes = new ArrayList<>();
+        if (!Tables.starvedNote(c).isEmpty()) {
+            notes.add(Tables.starvedNote(c));
+        }
+        if (c.errors() > 0) {
+            notes.add(c.errors() + " errors");
+        }
+        return notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")";
+    }
+
     public static Tables.Table peaks(BenchResults results) {
         List<String> workloads = results.cells().stream().map(CellResult::workload).distinct().toList();
         List<List<String>> rows = new ArrayList<>();
@@ -27,7 +39,7 @@ public final class Summary {
                 CellResult most = ran.getLast();   // cells are in client order
                 rows.add(List.of(w, model, Tables.num(best.requestsPerSecond()) + " @ " + best.clients(),
                         Tables.ms(best.p99Millis()), Integer.toString(most.clients()),
-                        Tables.num(most.requestsPerSecond()) + (most.errors() > 0 ? " (" + most.errors() + " errors)" : ""),
+                        Tables.num(most.requestsPerSecond()) + notes(most),
                         String.format(Locale.ROOT, "%s MiB, %d threads, %d procs",
                                 Tables.mib(most.pssPeakBytes()), most.threadsPeak(), most.processesPeak())));
             }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.load.Fairness;
 
 /**
  * The result tables as rows of text, shared by the terminal, Markdown and HTML reports so that
@@ -18,14 +19,21 @@ public final class Tables {
     private Tables() {}
 
     public static Table cells(List<CellResult> cells) {
+        List<String> header = List.of("model", "workload", "clients", "answers per conn: min / med / max", "req/s",
+                "p50 ms", "p99 ms", "errors", "Little eff.", "CPU µs/req", "cores: server / load / other", "PSS MiB",
+                "KiB/conn", "threads", "procs / fds");
         List<List<String>> rows = new ArrayList<>();
         for (CellResult c : cells) {
             if (!c.ran()) {
-                rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()), c.status() + ": " + c.reason(),
-                        "", "", "", "", "", "", "", "", "", ""));   // as wide as the header
+                List<String> row = new ArrayList<>(List.of(c.model(), c.workload(), Integer.toString(c.clients()),
+                        c.status() + ": " + c.reason()));
+                while (row.size() < header.size()) {
+                    row.add("");
+                }
+                rows.add(row);
                 continue;
             }
-            rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()),
+            rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()), perConnection(c),
                     num(c.requestsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), errors(c),
                     c.littleRequestsPerSecond() > 0 ? pct(c.efficiency()) : "-",
                     num(c.cpuMicrosPerRequest()),
@@ -33,8 +41,24 @@ public final class Tables {
                     mib(c.pssPeakBytes()), kib(c.memoryPerConnectionBytes()),
                     Integer.toString(c.threadsPeak()), c.processesPeak() + " / " + c.descriptorsPeak()));
         }
-        return new Table(List.of("model", "workload", "clients", "req/s", "p50 ms", "p99 ms", "errors",
-                "Little eff.", "CPU µs/req", "cores: server / load / other", "PSS MiB", "KiB/conn", "threads", "procs / fds"), rows);
+        return new Table(header, rows);
+    }
+
+    /**
+     * Starvation first, since it changes how every other figure of the row reads: {@code 9 of 10
+     * starved: 0 / 0 / 29}, or just the spread; n/a in results from before it was measured.
+     */
+    static String perConnection(CellResult c) {
+        Fairness f = c.fairness();
+        if (f == null) {
+            return "n/a";
+        }
+        return f.anyStarved() ? f.starvedOfAll() + " starved: " + f.spread() : f.spread();
+    }
+
+    /** {@code 9 of 10 starved}, or empty: a note for figures that cover only the connections served. */
+    static String starvedNote(CellResult c) {
+        return c.fairness() != null && c.fairness().anyStarved() ? c.fairness().starvedOfAll() + " starved" : "";
     }
 
     public static Table connections(List<ConnectionsResult> results) {

@@ -1,0 +1,55 @@
+package org.echolab.bench.report;
+
+import java.awt.Color;
+import java.util.Map;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * One fixed colour and marker per model, the same in every chart of every run, so that a reader
+ * who has learnt that {@code virtual} is the green circle never has to look it up again. The
+ * colours are the Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2002), which stays
+ * distinguishable with the common kinds of colour blindness; each model also has its own marker,
+ * so the charts still read in grey print. Keyed by name: a model added later that is not here is
+ * drawn in {@link #UNKNOWN} grey until it is given a colour (one of the eight is reserved for an
+ * {@code nginx} reference series).
+ *
+ * <p>The marks that are not models have colours of their own, outside the palette: the bound
+ * (dashed line), the cells with trouble (a cross) and the cells with no result (a plus).
+ */
+public final class Palette {
+
+    /** A series' colour (line, marker and bar) and marker. */
+    public record Style(Color color, Marker marker) {
+
+        /** As the SVG writes it, e.g. {@code rgb(0,158,115)}: how the report test finds the series. */
+        public String rgb() {
+            return "rgb(" + color.getRed() + "," + color.getGreen() + "," + color.getBlue() + ")";
+        }
+    }
+
+    private static final Map<String, Style> MODELS = Map.of(
+            "sequential", new Style(new Color(213, 94, 0), SeriesMarkers.SQUARE),           // vermillion
+            "thread", new Style(new Color(230, 159, 0), SeriesMarkers.TRIANGLE_UP),         // orange
+            "pool", new Style(new Color(204, 121, 167), SeriesMarkers.DIAMOND),             // reddish purple
+            "virtual", new Style(new Color(0, 158, 115), SeriesMarkers.CIRCLE),             // bluish green
+            "eventloop", new Style(new Color(0, 114, 178), SeriesMarkers.TRIANGLE_DOWN),    // blue
+            "process", new Style(new Color(240, 228, 66), SeriesMarkers.TRAPEZOID),         // yellow: few points, drawn late
+            "prefork", new Style(new Color(86, 180, 233), SeriesMarkers.RECTANGLE),         // sky blue
+            "nginx", new Style(new Color(0, 0, 0), SeriesMarkers.OVAL));                    // black: the reference
+
+    /** A model the palette does not know yet. */
+    public static final Style UNKNOWN = new Style(new Color(110, 110, 110), SeriesMarkers.CIRCLE);
+    /** The throughput bound (Little's law), a dashed line without markers. */
+    public static final Style BOUND = new Style(new Color(90, 90, 90), SeriesMarkers.NONE);
+    /** A cross over a cell with errors, timeouts or starved connections. */
+    public static final Style TROUBLE = new Style(new Color(200, 0, 0), SeriesMarkers.CROSS);
+    /** A plus on the bottom edge for a cell with no result: skipped, or failed to run. */
+    public static final Style NO_RESULT = new Style(new Color(150, 150, 150), SeriesMarkers.PLUS);
+
+    private Palette() {}
+
+    public static Style of(String model) {
+        return MODELS.getOrDefault(model, UNKNOWN);
+    }
+}
