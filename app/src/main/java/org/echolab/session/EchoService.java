@@ -21,7 +21,7 @@ import org.echolab.state.ServerState;
  * immutable configuration.
  *
  * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body),
- * {@code GET /} ({@link Page}), {@code GET /health}, {@code GET /stats} ({@link Stats}). A TCP
+ * {@code GET /} ({@link Page}), {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}). A TCP
  * line is echoed as it came, after the wait; a line may start with a {@link LineDirective}.
  */
 public final class EchoService {
@@ -90,7 +90,7 @@ public final class EchoService {
                         .body(Page.html(config));
                 case "/health" -> res = HttpResponse.text(200, "OK", "ok\n");
                 case "/stats" -> res = new HttpResponse(200, "OK").header("Content-Type", "application/json")
-                        .body(stats.json());
+                        .body(stats.json(query(req).containsKey("pretty")));
                 default -> throw new Refusal(404, "Not Found", "no such path: " + path + " (see GET / for the endpoints)");
             }
         } catch (Refusal e) {

@@ -60,7 +60,8 @@ public final class Stats {
         return m;
     }
 
-    byte[] json() throws JsonProcessingException {
-        return JSON.writeValueAsBytes(figures());
+    /** The figures as JSON; {@code pretty}: indented, one figure a line, for people. */
+    byte[] json(boolean pretty) throws JsonProcessingException {
+        return (pretty ? JSON.writerWithDefaultPrettyPrinter() : JSON.writer()).writeValueAsBytes(figures());
     }
 }
