@@ -1,6 +1,7 @@
 package org.echolab.lab.grade;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -9,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.echolab.server.EchoServer;
 
 /**
  * The grader's clients: real TCP connections on 127.0.0.1, one request each unless said
@@ -83,6 +85,19 @@ final class Clients {
             }
             return outcomes;
         }
+    }
+
+    /** Stops {@code server} (a 3 s grace) on a thread of its own; false if that did not end within {@code limit}. */
+    static boolean stopWithin(EchoServer server, Duration limit) throws InterruptedException {
+        Thread stopper = Thread.ofPlatform().name("grader-stop").start(() -> {
+            try {
+                server.stop(Duration.ofSeconds(3));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.join(limit.toMillis());
+        return !stopper.isAlive();
     }
 
     /** How many outcomes got a 200. */

@@ -20,6 +20,9 @@ final class ProcessChecks {
 
     private static final long SELF = ProcessHandle.current().pid();
 
+    /** How long a stop may take: the grace, the model's own patience, and margin. */
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(40);
+
     private ProcessChecks() {}
 
     static Section run(String model) throws InterruptedException {
@@ -166,16 +169,8 @@ final class ProcessChecks {
         } catch (IOException e) {
             // no answer: the checks above say why; stopping still has to work
         }
-        Thread stopper = Thread.ofPlatform().start(() -> {
-            try {
-                server.stop(Duration.ofSeconds(3));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        stopper.join(40_000);
-        if (stopper.isAlive()) {
-            return Check.fail(name, "stop did not return within 40 s", "stop() must return: see TODO 6");
+        if (!Clients.stopWithin(server, STOP_LIMIT)) {
+            return Check.fail(name, "stop did not return within " + STOP_LIMIT.toSeconds() + " s", "stop() must return: see TODO 6");
         }
         long left = figure(server, "childrenLeftAtStop");                 // a lab model's own count
         String problem = String.valueOf(server.stats().getOrDefault("stopProblem", ""));

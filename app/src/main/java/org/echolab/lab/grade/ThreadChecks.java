@@ -21,6 +21,9 @@ final class ThreadChecks {
     static final int THREADS = 4;
     static final int QUEUE = 2;
 
+    /** How long a stop may take: the grace, the model's own patience, and margin. */
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(40);
+
     private ThreadChecks() {}
 
     static Section run(String model) throws InterruptedException {
@@ -125,16 +128,8 @@ final class ThreadChecks {
 
     private static Check stopEndsWorkers(EchoServer server, Set<String> workers) throws InterruptedException {
         String name = "stop ends every worker";
-        Thread stopper = Thread.ofPlatform().start(() -> {
-            try {
-                server.stop(Duration.ofSeconds(3));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        stopper.join(40_000);
-        if (stopper.isAlive()) {
-            return Check.fail(name, "stop did not return within 40 s",
+        if (!Clients.stopWithin(server, STOP_LIMIT)) {
+            return Check.fail(name, "stop did not return within " + STOP_LIMIT.toSeconds() + " s",
                     "a worker waiting on an empty queue waits for ever: interrupt each worker, then join it (TODO 6)");
         }
         String problem = String.valueOf(server.stats().getOrDefault("stopProblem", ""));   // a lab model's own
