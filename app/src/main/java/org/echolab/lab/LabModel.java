@@ -78,7 +78,13 @@ public final class LabModel implements ConcurrencyModel {
             lab = new Lab(ctx.stack(), listener, null);
             address = (InetSocketAddress) listener.getLocalSocketAddress();
         }
-        model = make.apply(lab);
+        try {
+            model = make.apply(lab);
+        } catch (RuntimeException e) {
+            lab.stopAccepting();
+            lab.cleanUp();
+            throw new IOException(name + ": your model's constructor failed: " + e, e);
+        }
         acceptThread = Thread.ofPlatform().name("echolab-accept").start(() -> {
             try {
                 model.run();
