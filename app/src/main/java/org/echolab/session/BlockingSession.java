@@ -22,9 +22,9 @@ public final class BlockingSession {
     /**
      * A session's first read buffer: a whole request of the usual size (a {@code /echo} GET is about
      * 100 bytes). It doubles when a request needs more, up to {@link Conversation#readBufferSize}.
-     * Starting small rather than at that size (16 KiB) is what keeps an idle connection cheap:
-     * measured with scripts/perf-check.sh, 10,000 idle {@code virtual} connections held 36 KiB
-     * each with a 16 KiB buffer and about 16 KiB less with this one (docs/performance.md).
+     * Starting small rather than at that size (16 KiB) is what keeps an idle connection cheap: the
+     * 16 KiB buffer was most of what an idle {@code virtual} connection held (heap histogram and
+     * scripts/perf-check.sh figures before and after in docs/performance.md).
      */
     static final int FIRST_READ_BUFFER = 1024;
 
