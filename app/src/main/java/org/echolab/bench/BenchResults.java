@@ -2,7 +2,11 @@ package org.echolab.bench;
 
 import java.util.List;
 
-/** Everything a run measured, as results.json holds it. */
+/**
+ * Everything a run measured, as results.json holds it. {@code cells} holds the reference's cells
+ * too (model {@link Nginx#SERIES}) when {@code reference} was measured; {@code reference} is null
+ * in results from before there was one.
+ */
 public record BenchResults(String started, String finished, String preset, String command, Machine machine,
                            String java, String jar, BenchPlan plan, List<CellResult> cells,
-                           List<ConnectionsResult> connections) {}
+                           List<ConnectionsResult> connections, Reference reference) {}

@@ -15,9 +15,9 @@ import org.echolab.load.LoadSpec;
 import org.echolab.models.Models;
 
 /**
- * Runs a {@link BenchPlan}: every cell of the matrix, then the connections scenario, each on a
- * fresh server process, loaded from this JVM by the load generator while a {@link Sampler}
- * reads the server's process tree.
+ * Runs a {@link BenchPlan}: every cell of the matrix, then the C reference ({@link Nginx}, when
+ * given) on the same cells, then the connections scenario, each on a fresh server process, loaded
+ * from this JVM by the load generator while a {@link Sampler} reads the server's process tree.
  *
  * <p>One cell: start {@code echolab serve} (fresh JVM) -> read the idle tree -> load it (warm-up,
  * then the recorded period) -> stop it with SIGTERM and wait for the whole tree. CPU, memory,
@@ -36,17 +36,27 @@ public final class BenchRunner {
     private final Path logs;
     private final Guards guards;
     private final ProgressBar progress;
+    private final Machine machine;
+    private final Optional<Nginx> nginx;
     private volatile ServerProcess running;   // read by the shutdown hook
 
+    /** A runner without the C reference. */
     public BenchRunner(BenchPlan plan, Path jar, Path logs, Machine machine, ProgressBar progress) {
+        this(plan, jar, logs, machine, progress, Optional.empty());
+    }
+
+    /** A runner that measures {@code nginx}, when present, on the same cells as the models. */
+    public BenchRunner(BenchPlan plan, Path jar, Path logs, Machine machine, ProgressBar progress, Optional<Nginx> nginx) {
         this.plan = plan;
         this.jar = jar;
         this.logs = logs;
+        this.machine = machine;
         this.guards = new Guards(machine);
         this.progress = progress;
+        this.nginx = nginx;
     }
 
-    /** Every cell of the matrix, in plan order. */
+    /** Every cell of the matrix, in plan order, then the reference's on the same cells. */
     public List<CellResult> matrix() {
         Thread hook = stopOnExit();
         try {
@@ -55,6 +65,13 @@ public final class BenchRunner {
                 for (Workload w : plan.workloads()) {
                     for (int clients : plan.clients()) {
                         cells.add(cell(model, clients, w));
+                    }
+                }
+            }
+            if (nginx.isPresent()) {
+                for (Workload w : plan.workloads()) {
+                    for (int clients : plan.clients()) {
+                        cells.add(referenceCell(nginx.get(), clients, w));
                     }
                 }
             }
@@ -72,8 +89,34 @@ public final class BenchRunner {
             progress.end("skipped: " + skip.get());
             return CellResult.notRun(model, clients, w, "skipped", skip.get());
         }
-        Duration warmup = guards.warmup(model, clients, plan.warmup());
-        try (ServerProcess server = start(model, logs.resolve(model + "-c" + clients + "-" + w.slug() + ".log"));
+        return measure(model, clients, w, guards.warmup(model, clients, plan.warmup()),
+                () -> start(model, logs.resolve(model + "-c" + clients + "-" + w.slug() + ".log")));
+    }
+
+    /** nginx on one cell: started fresh like the models' servers, and measured the same way. */
+    private CellResult referenceCell(Nginx n, int clients, Workload w) {
+        String name = Nginx.SERIES + " c=" + clients + " " + w.label();
+        progress.begin(name);
+        Optional<String> skip = guards.skipReference(clients, w);
+        if (skip.isPresent()) {
+            progress.end("skipped: " + skip.get());
+            return CellResult.notRun(Nginx.SERIES, clients, w, "skipped", skip.get());
+        }
+        String cell = Nginx.SERIES + "-c" + clients + "-" + w.slug();
+        return measure(Nginx.SERIES, clients, w, guards.warmupReference(clients, plan.warmup()), () -> {
+            running = n.start(w, machine.fdLimit(), logs.resolve(cell), logs.resolve(cell + ".log"));
+            return running;
+        });
+    }
+
+    /** Starts a cell's server. */
+    private interface Start {
+        ServerProcess server() throws IOException;
+    }
+
+    /** One cell, run: the server started, idle, loaded, sampled, stopped. */
+    private CellResult measure(String model, int clients, Workload w, Duration warmup, Start start) {
+        try (ServerProcess server = start.server();
              Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
             Thread.sleep(IDLE);
             ProcStats.Sample idle = ProcStats.sample(server.pid(), true);

@@ -41,7 +41,7 @@ public final class Guards {
     /** Why the cell must not run, or empty if it may. */
     public Optional<String> skip(String model, int clients, Workload workload, Duration timeout) {
         if (clients + FD_MARGIN > machine.fdLimit()) {
-            return reason("needs " + clients + " descriptors on each side and more; ulimit -n is " + machine.fdLimit());
+            return tooFewDescriptors(clients);
         }
         Models.Traits traits = Models.byName(model).traits();
         if (traits.oneAtATime() && clients > SEQUENTIAL_MAX_CLIENTS) {
@@ -84,6 +84,26 @@ public final class Guards {
             }
         }
         return Optional.empty();
+    }
+
+    /** Why the C reference ({@link Nginx}) must not run a cell, or empty if it may. */
+    public Optional<String> skipReference(int clients, Workload workload) {
+        if (clients + FD_MARGIN > machine.fdLimit()) {
+            return tooFewDescriptors(clients);
+        }
+        if (workload.kind().equals("cpu")) {
+            return reason("nginx's echo module can wait (echo_sleep) but not compute: no C reference for CPU work");
+        }
+        return Optional.empty();
+    }
+
+    /** The warm-up for the C reference: long enough for every client to connect. */
+    public Duration warmupReference(int clients, Duration planned) {
+        return max(planned, CONNECT_TIME.multipliedBy(clients));
+    }
+
+    private Optional<String> tooFewDescriptors(int clients) {
+        return reason("needs " + clients + " descriptors on each side and more; ulimit -n is " + machine.fdLimit());
     }
 
     /**

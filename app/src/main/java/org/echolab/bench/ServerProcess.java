@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * <p>{@link #start} returns once the server printed its startup line (which names the port it
  * got); {@link #close} sends SIGTERM (the server drains and ends its threads and child
  * processes), waits for the whole tree to end, and only if it does not, kills what is left of the
- * tree it started, by pid. Nothing outlives a benchmark.
+ * tree it started, by pid. Nothing outlives a benchmark. The C reference ({@link Nginx}) is
+ * started its own way and then held and stopped as one of these.
  */
 public final class ServerProcess implements AutoCloseable {
 
@@ -88,6 +89,11 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** A server started elsewhere in this package (nginx), held and stopped like the models' servers. */
+    static ServerProcess of(Process process, String startupLine, int port) {
+        return new ServerProcess(process, startupLine, port);
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -107,7 +113,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** Stops the tree; returns whether it ended by itself, without being killed. */
-    private static boolean stop(Process p) {
+    static boolean stop(Process p) {
         List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
         tree.add(p.toHandle());
         p.destroy();   // SIGTERM: the server's shutdown hook drains and ends its workers

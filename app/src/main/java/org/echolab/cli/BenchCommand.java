@@ -16,10 +16,13 @@ import org.echolab.bench.BenchRunner;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
 import org.echolab.bench.Machine;
+import org.echolab.bench.Nginx;
 import org.echolab.bench.ProcStats;
 import org.echolab.bench.ProgressBar;
+import org.echolab.bench.Reference;
 import org.echolab.bench.ServerProcess;
 import org.echolab.bench.Workload;
+import org.echolab.bench.report.NginxRatio;
 import org.echolab.bench.report.ReportWriter;
 import org.echolab.bench.report.Tables;
 import org.echolab.models.Models;
@@ -74,6 +77,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--jar", paramLabel = "PATH", description = "The echolab jar to run servers from. Default: the jar running this command.")
     Path jar;
 
+    @Option(names = "--nginx", paramLabel = "PATH", description = "The C reference: nginx with Debian's echo module, run on the same "
+            + "cells as the models, so every table and chart gives each model's ratio to it. Default: nginx on the PATH; "
+            + "where there is none (or PATH does not exist) the report says so and how to install it.")
+    String nginx = "nginx";
+
     @Option(names = "--render", paramLabel = "DIR", description = "Run nothing: rewrite DIR's report, CSV files and charts "
             + "from DIR/results.json (e.g. after the report changed; an older run's figures it lacks show as n/a). Takes no other option.")
     Path render;
@@ -109,19 +117,22 @@ final class BenchCommand implements Callable<Integer> {
         ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
         Path dir = out != null ? out : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Machine machine = Machine.current();
-        int steps = plan.cells() + (plan.connections() > 0 ? plan.models().size() : 0);
+        Nginx.Found reference = Nginx.find(nginx);
+        int referenceCells = reference.nginx().isPresent() ? plan.clients().size() * plan.workloads().size() : 0;
+        int steps = plan.cells() + referenceCells + (plan.connections() > 0 ? plan.models().size() : 0);
         ProgressBar progress = new ProgressBar(System.err, System.console() != null, steps);
         System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells + "
                 + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario")
                 + ", results in " + dir);
-        BenchRunner runner = new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress);
+        System.err.println("echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
+        BenchRunner runner = new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress, reference.nginx());
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
         progress.finish();
         BenchResults results = new BenchResults(started.toOffsetDateTime().toString(),
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toOffsetDateTime().toString(),
                 plan.preset(), String.join(" ", commandLine()), machine,
-                Runtime.version().toString(), serverJar.toString(), plan, cells, conns);
+                Runtime.version().toString(), serverJar.toString(), plan, cells, conns, Reference.of(reference));
         try {
             ReportWriter.write(results, dir);
         } catch (IOException e) {
@@ -134,6 +145,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.print(Tables.text(Tables.connections(conns)));
         }
         System.out.println();
+        System.out.println(NginxRatio.note(results));
         System.out.println("report: " + dir.resolve("report.html").toAbsolutePath());
         long failed = cells.stream().filter(c -> c.status().equals("failed")).count()
                 + conns.stream().filter(c -> c.status().equals("failed")).count();
@@ -201,6 +213,7 @@ final class BenchCommand implements Callable<Integer> {
         if (connections != null) args.add("--connections=" + connections);
         if (processConnections != null) args.add("--process-connections=" + processConnections);
         serverArgs.forEach(a -> args.add("--server-arg=" + a));
+        if (!nginx.equals("nginx")) args.add("--nginx=" + nginx);
         return args;
     }
 }

@@ -19,6 +19,14 @@ import org.echolab.config.ServerConfig;
 public final class BlockingSession {
 
     private static final System.Logger LOG = System.getLogger("echolab.session");
+    /**
+     * A session's first read buffer: a whole request of the usual size (a {@code /echo} GET is about
+     * 100 bytes). It doubles when a request needs more, up to {@link Conversation#readBufferSize}.
+     * Starting small rather than at that size (16 KiB) is what keeps an idle connection cheap: the
+     * 16 KiB buffer was most of what an idle {@code virtual} connection held (heap histogram and
+     * scripts/perf-check.sh figures before and after in docs/performance.md).
+     */
+    static final int FIRST_READ_BUFFER = 1024;
 
     private final ServerConfig config;
     private final EchoService service;
@@ -51,10 +59,9 @@ public final class BlockingSession {
 
     private void converse(Connection c, Conversation conversation, InputStream in, OutputStream out)
             throws IOException, InterruptedException {
-        ByteBuffer buffer = ByteBuffer.allocate(Conversation.readBufferSize(config.limits)).flip();   // read mode
-        Reader reader = new Reader(c, in, buffer);
+        Reader reader = new Reader(c, in);
         while (true) {
-            switch (conversation.next(buffer, connections.draining())) {
+            switch (conversation.next(reader.buffer, connections.draining())) {
                 case Conversation.Read r -> {
                     Reader.Outcome got = reader.fill(r.midRequest());
                     if (got == Reader.Outcome.TIMED_OUT && r.midRequest()) {
@@ -76,7 +83,7 @@ public final class BlockingSession {
                     write(out, reply.bytes());
                     conversation.replied(true);
                     // with pipelined bytes already buffered the connection stays busy; otherwise it is idle
-                    if (reply.close() || !(buffer.hasRemaining() || c.endRequest())) {
+                    if (reply.close() || !(reader.buffer.hasRemaining() || c.endRequest())) {
                         return;
                     }
                 }
@@ -91,19 +98,19 @@ public final class BlockingSession {
         }
     }
 
-    /** Reads into the session's buffer with the timeout that governs each read. */
+    /** Reads into the session's buffer, which grows as a request needs, with the timeout that governs each read. */
     private final class Reader {
         enum Outcome { READ, END, TIMED_OUT }
 
         private final Connection c;
         private final InputStream in;
-        private final ByteBuffer buffer;     // read mode: position..limit are unparsed bytes
+        private final int maxBuffer = Conversation.readBufferSize(config.limits);
+        ByteBuffer buffer = ByteBuffer.allocate(FIRST_READ_BUFFER).flip();   // read mode: position..limit are unparsed bytes
         private long requestStarted;         // nanoTime when the current request's first byte came
 
-        Reader(Connection c, InputStream in, ByteBuffer buffer) {
+        Reader(Connection c, InputStream in) {
             this.c = c;
             this.in = in;
-            this.buffer = buffer;
         }
 
         /**
@@ -125,7 +132,7 @@ public final class BlockingSession {
             buffer.compact();               // to write mode
             try {
                 if (!buffer.hasRemaining()) {
-                    throw new IOException("read buffer full");   // parsers' limits prevent this
+                    grow();
                 }
                 if (timeoutNanos <= 0) {
                     return Outcome.TIMED_OUT;
@@ -148,6 +155,15 @@ public final class BlockingSession {
             } finally {
                 buffer.flip();              // back to read mode
             }
+        }
+
+        /** Doubles the buffer (in write mode), keeping its bytes; past the largest size, fails. */
+        private void grow() throws IOException {
+            if (buffer.capacity() >= maxBuffer) {
+                throw new IOException("read buffer full");   // parsers' limits prevent this
+            }
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(maxBuffer, buffer.capacity() * 2));
+            buffer = bigger.put(buffer.flip());
         }
     }
 }

@@ -65,7 +65,8 @@ class ReportWriterTest {
                 new ConnectionsResult("virtual", "ok", "", 100, 0, 950, 0.04, 0.4, 0.1, 0.5, 1, 12),
                 new ConnectionsResult("process", "failed", "the server did not start", 20, 0, 0, 0, 0, 0, 0, 0, 0));
         return new BenchResults("2026-01-01T00:00Z", "2026-01-01T00:10Z", "test", "echolab bench --test",
-                new Machine(2, 20000, 32768, 300, 20L << 30, "6.1"), "25", "echolab.jar", plan, cells, conns);
+                new Machine(2, 20000, 32768, 300, 20L << 30, "6.1"), "25", "echolab.jar", plan, cells, conns,
+                new Reference(Nginx.SERIES, false, "no nginx at 'nginx'; install it with " + Nginx.INSTALL));
     }
 
     private static Fairness even(int clients) {

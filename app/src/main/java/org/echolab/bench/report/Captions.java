@@ -65,6 +65,8 @@ final class Captions {
             case "cpu" -> "Server CPU time per request: the work asked for, plus the model's own overhead. A line "
                     + "that rises with the clients spends more on each request as it gets busier (context "
                     + "switches, contention).";
+            case "vs-nginx" -> "Higher is better; nginx itself is the flat line at 1. Each model's req/s over nginx's on "
+                    + "the same cell of this run: how far a model is from a C server on this machine.";
             default -> throw new IllegalArgumentException("no caption for metric " + metric);
         };
     }

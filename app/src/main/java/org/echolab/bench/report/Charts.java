@@ -12,6 +12,7 @@ import java.util.function.ToDoubleFunction;
 import org.echolab.bench.BenchResults;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.bench.Nginx;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -27,7 +28,8 @@ import org.knowm.xchart.style.lines.SeriesLines;
 /**
  * The report's charts, drawn with XChart: for each workload, req/s, p99 latency, memory per
  * connection, the server's memory and CPU per request against clients (one line per model, log
- * scales), and the connections scenario's CPU per connection as bars. Each chart renders to SVG
+ * scales; nginx, the C reference, as one more line when the run measured it, and then each
+ * model's req/s over nginx's too), and the connections scenario's CPU per connection as bars. Each chart renders to SVG
  * (inlined in report.html, so it opens offline) and to PNG (for the docs).
  *
  * <p>What every chart keeps to, so that charts can be compared at a glance and shared alone:
@@ -86,9 +88,18 @@ public final class Charts {
     public static List<Drawn> of(BenchResults results) {
         List<Drawn> charts = new ArrayList<>();
         List<String> workloads = results.cells().stream().map(CellResult::workload).distinct().toList();
+        // each model's req/s over nginx's on the same cell: drawn when the run measured nginx
+        Metric vsNginx = new Metric("vs-nginx", "Throughput over nginx's", "req/s over nginx's on the same cell", 1,
+                c -> NginxRatio.of(c, results.cells()).orElse(0.0));
         for (String workload : workloads) {
             for (Metric m : METRICS) {
                 Drawn d = xy(results, workload, m);
+                if (d != null) {
+                    charts.add(d);
+                }
+            }
+            if (NginxRatio.series(results).contains(Nginx.SERIES)) {
+                Drawn d = xy(results, workload, vsNginx);
                 if (d != null) {
                     charts.add(d);
                 }
@@ -118,7 +129,7 @@ public final class Charts {
         List<CellResult> drawn = new ArrayList<>();
         List<CellResult> noResult = new ArrayList<>();
         List<String> models = new ArrayList<>();
-        for (String model : results.plan().models()) {
+        for (String model : NginxRatio.series(results)) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (CellResult c : cells) {

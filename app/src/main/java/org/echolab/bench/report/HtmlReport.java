@@ -40,6 +40,7 @@ public final class HtmlReport {
                 """);
         sb.append("<h1>EchoLab benchmark, ").append(esc(r.started())).append("</h1>\n");
         sb.append("<p class=\"note\">").append(esc(MarkdownReport.setting(r).replace("`", ""))).append("</p>\n");
+        sb.append("<p class=\"note\" id=\"reference\">").append(esc(NginxRatio.note(r).replace("*", ""))).append("</p>\n");
         sb.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
         for (int i = 0; i < charts.size(); i++) {
             Charts.Drawn c = charts.get(i);

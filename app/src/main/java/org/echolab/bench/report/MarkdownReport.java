@@ -13,6 +13,7 @@ public final class MarkdownReport {
         StringBuilder sb = new StringBuilder();
         sb.append("# EchoLab benchmark, ").append(r.started()).append("\n\n");
         sb.append(setting(r)).append("\n\n");
+        sb.append(NginxRatio.note(r)).append("\n\n");
         sb.append("## Best throughput per model\n\n").append(Tables.markdown(Summary.peaks(r))).append('\n');
         sb.append("## Every cell\n\n").append(Tables.markdown(Tables.cells(r.cells()))).append('\n');
         sb.append(HOW_TO_READ).append("\n\n");

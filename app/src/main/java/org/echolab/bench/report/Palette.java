@@ -36,7 +36,8 @@ public final class Palette {
             "eventloop", new Style(new Color(0, 114, 178), SeriesMarkers.TRIANGLE_DOWN),    // blue
             "process", new Style(new Color(240, 228, 66), SeriesMarkers.TRAPEZOID),         // yellow: few points, drawn late
             "prefork", new Style(new Color(86, 180, 233), SeriesMarkers.RECTANGLE),         // sky blue
-            "nginx", new Style(new Color(0, 0, 0), SeriesMarkers.OVAL));                    // black: the reference
+            // near-black, the reference; not pure black, which the charts' text is drawn in, so its marks can be told apart
+            "nginx", new Style(new Color(25, 25, 25), SeriesMarkers.OVAL));
 
     /** A model the palette does not know yet. */
     public static final Style UNKNOWN = new Style(new Color(110, 110, 110), SeriesMarkers.CIRCLE);

@@ -93,7 +93,7 @@ public final class ReportWriter {
                 + "requests_per_second,"
                 + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,cpu_cores,cpu_us_per_request,load_generator_cores,other_cores,pss_idle_bytes,pss_peak_bytes,"
                 + "rss_peak_bytes,memory_per_connection_bytes,threads_peak,processes_peak,descriptors_peak,"
-                + "little_requests_per_second,efficiency,server_pid\n");
+                + "little_requests_per_second,efficiency,server_pid,requests_per_second_over_nginx\n");
         for (CellResult c : cells) {
             Fairness f = c.fairness();   // null: not run, or not measured (results from an older run): empty fields
             row(sb, c.model(), c.clients(), c.workload(), c.work(), c.waitMillis(), c.status(), c.reason(),
@@ -103,7 +103,8 @@ public final class ReportWriter {
                     c.p50Millis(), c.p90Millis(), c.p99Millis(), c.p999Millis(), c.maxMillis(),
                     c.cpuCores(), c.cpuMicrosPerRequest(), c.loadGeneratorCores(), c.otherCores(), c.pssIdleBytes(), c.pssPeakBytes(),
                     c.rssPeakBytes(), c.memoryPerConnectionBytes(), c.threadsPeak(), c.processesPeak(),
-                    c.descriptorsPeak(), c.littleRequestsPerSecond(), c.efficiency(), c.serverPid());
+                    c.descriptorsPeak(), c.littleRequestsPerSecond(), c.efficiency(), c.serverPid(),
+                    NginxRatio.of(c, cells).map(NginxRatio::format).orElse(""));
         }
         return sb.toString();
     }

@@ -20,7 +20,7 @@ public final class Tables {
 
     public static Table cells(List<CellResult> cells) {
         List<String> header = List.of("model", "workload", "clients", "answers per conn: min / med / max", "req/s",
-                "p50 ms", "p99 ms", "errors", "Little eff.", "CPU µs/req", "cores: server / load / other", "PSS MiB",
+                "× nginx", "p50 ms", "p99 ms", "errors", "Little eff.", "CPU µs/req", "cores: server / load / other", "PSS MiB",
                 "KiB/conn", "threads", "procs / fds");
         List<List<String>> rows = new ArrayList<>();
         for (CellResult c : cells) {
@@ -34,7 +34,7 @@ public final class Tables {
                 continue;
             }
             rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()), perConnection(c),
-                    num(c.requestsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), errors(c),
+                    num(c.requestsPerSecond()), NginxRatio.text(c, cells), ms(c.p50Millis()), ms(c.p99Millis()), errors(c),
                     c.littleRequestsPerSecond() > 0 ? pct(c.efficiency()) : "-",
                     num(c.cpuMicrosPerRequest()),
                     String.format(Locale.ROOT, "%.2f / %.2f / %.2f", c.cpuCores(), c.loadGeneratorCores(), c.otherCores()),
