@@ -15,7 +15,7 @@ import picocli.CommandLine;
         description = "A wait-and-echo server under interchangeable concurrency models, with a race lab, "
                 + "a load generator and a benchmark.",
         subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, BenchCommand.class, RaceCommand.class,
-                LabCommand.class, CommandLine.HelpCommand.class})
+                LabCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
