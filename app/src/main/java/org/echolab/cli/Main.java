@@ -1,11 +1,7 @@
 package org.echolab.cli;
 
 import java.time.Duration;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Level;
-import java.util.logging.LogManager;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+import org.echolab.logging.Logs;
 import org.echolab.protocol.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -15,7 +11,7 @@ import picocli.CommandLine;
         description = "A wait-and-echo server under interchangeable concurrency models, with a race lab, "
                 + "a load generator and a benchmark.",
         subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, BenchCommand.class, RaceCommand.class,
-                LabCommand.class, CommandLine.HelpCommand.class})
+                LabCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -48,16 +44,12 @@ public final class Main {
         }
     }
 
-    /** Logs go to stderr, one line each; {@code verbose} shows each connection's story. */
+    /** Logs go to stderr, one line each ({@link Logs}); {@code verbose} shows each connection's story. */
     static void configureLogging(boolean verbose) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        LogManager.getLogManager().reset();
-        Logger root = Logger.getLogger("");
-        ConsoleHandler stderr = new ConsoleHandler();   // ConsoleHandler writes to System.err
-        stderr.setFormatter(new SimpleFormatter());
-        stderr.setLevel(verbose ? Level.FINE : Level.INFO);
-        root.addHandler(stderr);
-        root.setLevel(verbose ? Level.FINE : Level.INFO);
+        Logs.configure("echolab", verbose);
+        if (verbose) {
+            System.setProperty(Logs.VERBOSE, "true");       // children inherit echolab.* properties
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

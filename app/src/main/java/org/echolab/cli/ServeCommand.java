@@ -2,6 +2,8 @@ package org.echolab.cli;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -102,6 +104,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Race lab: the pause a broken --state takes between reading shared state and writing it back, e.g. 1ms, to make lost updates likely. Default: ${DEFAULT-VALUE} (none).")
     Duration raceWindow;
 
+    @Option(names = "--monitor-port", paramLabel = "PORT",
+            description = "The monitor's port: /live (the live view), /metrics (Prometheus), /stats, answered on a thread of its own however busy the model is; 0 picks a free one, -1 turns it off. Default: --port + 1 (a free one if that is taken, or with --port 0).")
+    Integer monitorPort;
+
     @Option(names = {"-v", "--verbose"}, description = "Log each connection's errors and closes.")
     boolean verbose;
 
@@ -178,7 +184,22 @@ final class ServeCommand implements Callable<Integer> {
                 .state(state).raceWindow(raceWindow).threads(threads).queue(queue).overflow(overflow)
                 .maxChildren(maxChildren).workers(workers).workerModel(workerModel)
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
+                .monitorPort(monitorPort != null ? monitorPort : defaultMonitorPort())
                 .build();
+    }
+
+    /** --port + 1 when it is free now, else any free port (0). */
+    private int defaultMonitorPort() {
+        if (port == 0 || port == 65535) {
+            return 0;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(bind, port + 1));
+            return port + 1;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     static final class ModelNames implements Iterable<String> {

@@ -50,6 +50,8 @@ public final class ServerConfig {
     public final int loops;
     public final boolean offload;
     public final int offloadThreads;
+    /** The monitor's port ({@code /live}, {@code /metrics}, {@code /stats} on a thread of their own): 0 picks a free one, -1 none. */
+    public final int monitorPort;
 
     private ServerConfig(Builder b) {
         model = b.model;
@@ -75,6 +77,7 @@ public final class ServerConfig {
         loops = b.loops;
         offload = b.offload;
         offloadThreads = b.offloadThreads;
+        monitorPort = b.monitorPort;
     }
 
     public static Builder builder() {
@@ -105,6 +108,7 @@ public final class ServerConfig {
         private int loops = CORES;
         private boolean offload = false;
         private int offloadThreads = CORES;
+        private int monitorPort = -1;
 
         public Builder model(String v) { model = v; return this; }
         public Builder bind(String v) { bind = v; return this; }
@@ -129,12 +133,16 @@ public final class ServerConfig {
         public Builder loops(int v) { loops = v; return this; }
         public Builder offload(boolean v) { offload = v; return this; }
         public Builder offloadThreads(int v) { offloadThreads = v; return this; }
+        public Builder monitorPort(int v) { monitorPort = v; return this; }
 
         /**
          * @throws IllegalArgumentException saying, in the CLI's words, which value to fix
          */
         public ServerConfig build() {
             require(port >= 0 && port <= 65535, "--port must be from 0 to 65535 (got " + port + ")");
+            require(monitorPort >= -1 && monitorPort <= 65535,
+                    "--monitor-port must be from 0 to 65535, or -1 for none (got " + monitorPort + ")");
+            require(monitorPort <= 0 || monitorPort != port, "--monitor-port must differ from --port (both " + port + ")");
             require(!defaultWait.isNegative() && defaultWait.compareTo(maxWait) <= 0,
                     "--wait " + Durations.format(defaultWait) + " must not exceed --max-wait " + Durations.format(maxWait));
             require(threads >= 1 && threads <= 100_000, "--threads must be from 1 to 100000 (got " + threads + ")");

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.echolab.config.ServerConfig;
+import org.echolab.logging.Logs;
 import org.echolab.models.process.ChildJvm;
 import org.echolab.os.Libc;
 import org.echolab.server.EchoServer;
@@ -25,6 +26,7 @@ public final class AotTraining {
     private AotTraining() {}
 
     public static void main(String[] args) throws Exception {
+        Logs.configure("aot-training", false);
         if (Libc.unsupportedReason().isPresent()) {
             System.err.println("echolab: no AOT cache for child JVMs: " + Libc.unsupportedReason().get());
             return;

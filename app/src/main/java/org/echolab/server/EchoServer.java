@@ -9,6 +9,7 @@ import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
 import org.echolab.models.ModelContext;
 import org.echolab.models.Models;
+import org.echolab.monitor.Monitor;
 import org.echolab.protocol.Durations;
 import org.echolab.session.EchoStack;
 import org.echolab.state.ServerState;
@@ -26,20 +27,23 @@ public final class EchoServer implements AutoCloseable {
     private final ConcurrencyModel model;
     private final EchoStack stack;
     private final InetSocketAddress address;
+    private final Monitor monitor;          // null with --monitor-port -1
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack, InetSocketAddress address) {
+    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack, InetSocketAddress address,
+                       Monitor monitor) {
         this.config = config;
         this.model = model;
         this.stack = stack;
         this.address = address;
+        this.monitor = monitor;
     }
 
     /**
      * Starts a server as configured.
      *
      * @throws IllegalArgumentException for an unknown model or state
-     * @throws IOException if the address cannot be bound
+     * @throws IOException if the address (or the monitor's) cannot be bound
      */
     public static EchoServer start(ServerConfig config) throws IOException {
         ConcurrencyModel model = Models.create(config);
@@ -52,7 +56,27 @@ public final class EchoServer implements AutoCloseable {
             stack.close();
             throw e;
         }
-        return new EchoServer(config, model, stack, address);
+        Monitor monitor = null;
+        if (config.monitorPort >= 0) {
+            try {
+                monitor = Monitor.start(config, stack.service(), address.getPort());
+            } catch (IOException | RuntimeException e) {
+                stopQuietly(model, stack);
+                throw e;
+            }
+            stack.service().monitorAt(monitor.address().getPort());   // for the link on GET /
+        }
+        return new EchoServer(config, model, stack, address, monitor);
+    }
+
+    private static void stopQuietly(ConcurrencyModel model, EchoStack stack) {
+        try {
+            model.stop(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stack.close();
+        }
     }
 
     public InetSocketAddress address() {
@@ -67,6 +91,11 @@ public final class EchoServer implements AutoCloseable {
         return config;
     }
 
+    /** The monitor's address ({@code /live}, {@code /metrics}, {@code /stats}), or null if it has none. */
+    public InetSocketAddress monitorAddress() {
+        return monitor == null ? null : monitor.address();
+    }
+
     /** The shared state this server (this process) counts in: what {@code echolab race} reads. */
     public ServerState state() {
         return stack.state();
@@ -77,7 +106,7 @@ public final class EchoServer implements AutoCloseable {
         return stack.service().stats();
     }
 
-    /** One line that names the model, the address and the knobs in force. */
+    /** One line that names the model, the address and the knobs in force, and the URLs to open. */
     public String startupLine() {
         return "echolab " + config.model + " (" + model.describe() + ") listening on "
                 + address.getHostString() + ":" + address.getPort()
@@ -86,12 +115,17 @@ public final class EchoServer implements AutoCloseable {
                 + " max-wait=" + Durations.format(config.maxWait)
                 + " max-connections=" + config.maxConnections
                 + " state=" + config.state
-                + " pid=" + ProcessHandle.current().pid();
+                + " pid=" + ProcessHandle.current().pid()
+                + " http://" + address.getHostString() + ":" + address.getPort() + "/"
+                + (monitor == null ? "" : " live: " + monitor.url());
     }
 
     /** Stops accepting, drains within {@code grace}, ends the model's threads or processes. Idempotent. */
     public void stop(Duration grace) throws InterruptedException {
         if (stopped.compareAndSet(false, true)) {
+            if (monitor != null) {
+                monitor.close();
+            }
             model.stop(grace);
             stack.close();                  // e.g. a shm state deletes its /dev/shm file
         }

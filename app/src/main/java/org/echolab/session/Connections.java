@@ -40,6 +40,7 @@ public final class Connections {
         Connection c = new Connection(socket, this);
         open.add(c);
         state.connectionOpened();
+        LOG.log(Level.DEBUG, "{0}: connection opened ({1} open)", c.client(), open.size());
         if (draining) {
             c.closeIfIdle();
         }
@@ -50,6 +51,7 @@ public final class Connections {
         if (open.remove(c)) {
             state.connectionClosed();
             slots.release();
+            LOG.log(Level.DEBUG, "{0}: connection closed ({1} open)", c.client(), open.size());
         }
     }
 

@@ -128,8 +128,9 @@ public final class Conversation {
     /** The answer in progress was written ({@code written}) or abandoned (the connection closed first). */
     public void replied(boolean written) {
         if (inFlight != null) {
+            Reply done = inFlight;
             inFlight = null;
-            service.done(client, written);
+            service.done(done, client, written);
         }
     }
 

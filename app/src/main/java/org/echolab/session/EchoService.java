@@ -34,11 +34,24 @@ public final class EchoService {
     private final ServerConfig config;
     private final ServerState state;
     private final Stats stats;
+    private final Activity activity = new Activity();
+    private volatile int monitorPort;
 
     public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats) {
         this.config = config;
         this.state = state;
         this.stats = new Stats(config.model, state, modelStats);
+        this.monitorPort = config.monitorPort;
+    }
+
+    /** Who served which request, and when: what the live view and {@code /metrics} read. */
+    public Activity activity() {
+        return activity;
+    }
+
+    /** The port of this server's monitor ({@code /live}), once it is known, for the link on {@code GET /}. */
+    public void monitorAt(int port) {
+        monitorPort = port;
     }
 
     public ServerState state() {
@@ -64,6 +77,7 @@ public final class EchoService {
      * written (or failed to be): between the two the request counts as in flight.
      */
     public Reply http(HttpRequest req, boolean draining) {
+        long began = System.nanoTime();
         stats.requestBegan();
         long number = state.nextRequestNumber();
         HttpResponse res;
@@ -87,7 +101,7 @@ public final class EchoService {
                     res = echo(req, q);
                 }
                 case "/" -> res = new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
-                        .body(Page.html(config));
+                        .body(Page.html(config, monitorPort));
                 case "/health" -> res = HttpResponse.text(200, "OK", "ok\n");
                 case "/stats" -> res = new HttpResponse(200, "OK").header("Content-Type", "application/json")
                         .body(stats.json(query(req).containsKey("pretty")));
@@ -109,11 +123,13 @@ public final class EchoService {
             res.header("Connection", "keep-alive");
         }
         res.close(close);
-        return Reply.http(res, req.method().equals("HEAD"), wait, work);
+        long ticket = activity.began(began, number, req.path(), res.status(), wait.toMillis());
+        return Reply.http(res, req.method().equals("HEAD"), wait, work, ticket);
     }
 
-    /** The reply from {@link #http} or {@link #line} was written ({@code written}) or abandoned. */
-    public void done(String client, boolean written) {
+    /** {@code reply}, from {@link #http} or {@link #line}, was written ({@code written}) or abandoned. */
+    public void done(Reply reply, String client, boolean written) {
+        activity.ended(reply.ticket(), written);
         stats.requestEnded();
         if (written) {
             state.requestServed(client);
@@ -150,8 +166,9 @@ public final class EchoService {
 
     /** The echo of one TCP line (without its line ending): {@code [wait=.. work=..] text} or plain text. */
     public Reply line(byte[] line) {
+        long began = System.nanoTime();
         stats.requestBegan();
-        state.nextRequestNumber();
+        long number = state.nextRequestNumber();
         try {
             LineDirective d = LineDirective.parse(line);
             Duration wait = waitOf(d.waitText());
@@ -159,9 +176,10 @@ public final class EchoService {
             byte[] out = new byte[d.text().length + 1];
             System.arraycopy(d.text(), 0, out, 0, d.text().length);
             out[out.length - 1] = '\n';
-            return Reply.line(out, wait, work);
+            return Reply.line(out, wait, work, activity.began(began, number, "line", Activity.LINE_OK, wait.toMillis()));
         } catch (LineDirective.Malformed | Refusal e) {
-            return Reply.line(Answers.errorLine(e.getMessage()), Duration.ZERO, Work.SLEEP);
+            return Reply.line(Answers.errorLine(e.getMessage()), Duration.ZERO, Work.SLEEP,
+                    activity.began(began, number, "line", Activity.LINE_ERR, 0));
         }
     }
 

@@ -16,24 +16,31 @@ public final class Reply {
     private final Duration delay;
     private final Work work;
     private final boolean close;
+    private final long ticket;             // the request's slot in Activity
 
-    private Reply(HttpResponse response, boolean head, byte[] bytes, Duration delay, Work work, boolean close) {
+    private Reply(HttpResponse response, boolean head, byte[] bytes, Duration delay, Work work, boolean close, long ticket) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
         this.delay = delay;
         this.work = work;
         this.close = close;
+        this.ticket = ticket;
     }
 
-    /** An HTTP response; a HEAD request gets the headers only. */
-    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work) {
-        return new Reply(response, head, response.encode(head), delay, work, response.closes());
+    /** An HTTP response; a HEAD request gets the headers only. {@code ticket}: from {@link Activity#began}. */
+    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket) {
+        return new Reply(response, head, response.encode(head), delay, work, response.closes(), ticket);
     }
 
     /** A TCP line, after which the connection goes on. */
-    public static Reply line(byte[] bytes, Duration delay, Work work) {
-        return new Reply(null, false, bytes, delay, work, false);
+    public static Reply line(byte[] bytes, Duration delay, Work work, long ticket) {
+        return new Reply(null, false, bytes, delay, work, false, ticket);
+    }
+
+    /** The request's slot in {@link Activity}. */
+    long ticket() {
+        return ticket;
     }
 
     public byte[] bytes() {
@@ -62,7 +69,7 @@ public final class Reply {
             return this;
         }
         return response == null
-                ? new Reply(null, false, bytes, delay, work, true)
-                : http(response.close(true), head, delay, work);
+                ? new Reply(null, false, bytes, delay, work, true, ticket)
+                : http(response.close(true), head, delay, work, ticket);
     }
 }

@@ -1,9 +1,11 @@
 package org.echolab.bench;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,16 +17,16 @@ import org.jsoup.nodes.Document;
  * page wrote to its console (script errors). The network is cut off by a proxy that does not
  * exist, so the page is seen as it would be offline.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     /** What the browser made of a page. */
-    record Page(Document dom, List<String> console) {}
+    public record Page(Document dom, List<String> console) {}
 
     private HeadlessChromium() {}
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(CHROMIUM);
     }
 
@@ -33,7 +35,7 @@ final class HeadlessChromium {
      * SVG too) that are not a fragment of the page or inline data. Headless Chromium does not log
      * a failed image or style fetch, so this is read from the DOM.
      */
-    static List<String> externalReferences(Document dom) {
+    public static List<String> externalReferences(Document dom) {
         return dom.getAllElements().stream()
                 .flatMap(e -> e.attributes().asList().stream())
                 .filter(a -> a.getKey().equals("src") || a.getKey().equals("href") || a.getKey().endsWith(":href"))
@@ -48,35 +50,62 @@ final class HeadlessChromium {
 
     /** The page in a window {@code width} pixels wide (the layout depends on it). */
     static Page open(Path html, int width) throws IOException, InterruptedException {
+        return open(html.toUri(), width);
+    }
+
+    /**
+     * A page from a server (the loopback interface is never proxied), as it stands after
+     * {@code liveFor} of the page's own time: its timers run and its fetches are answered meanwhile.
+     */
+    public static Page open(URI url, int width, Duration liveFor) throws IOException, InterruptedException {
+        return open(url, width, "--virtual-time-budget=" + liveFor.toMillis());
+    }
+
+    private static Page open(URI url, int width, String... more) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("echolab-chromium-");
         Path dom = profile.resolve("dom.html");
         Path log = profile.resolve("stderr.log");
-        chromium(profile, html, dom, log, "--enable-logging=stderr", "--v=0",   // console messages go to stderr as INFO:CONSOLE lines
-                "--window-size=" + width + ",1000", "--dump-dom");
+        List<String> what = new ArrayList<>(List.of("--enable-logging=stderr", "--v=0",   // console messages go to stderr as INFO:CONSOLE lines
+                "--window-size=" + width + ",1000", "--dump-dom"));
+        what.addAll(List.of(more));
+        chromium(profile, url, dom, log, what.toArray(String[]::new));
         List<String> console = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                 .filter(l -> l.contains(":CONSOLE")).toList();
-        return new Page(Jsoup.parse(Files.readString(dom), html.toUri().toString()), console);
+        return new Page(Jsoup.parse(Files.readString(dom), url.toString()), console);
     }
 
     /** Saves the page as a browser window {@code width} x {@code height} pixels shows it, for a person to look at. */
     static void screenshot(Path html, Path png, int width, int height) throws IOException, InterruptedException {
+        screenshot(html.toUri(), png, width, height);
+    }
+
+    /** A screenshot of a page, taken when its timers have had {@code liveFor} to run; see {@link #open(URI, int, Duration)}. */
+    public static void screenshot(URI url, Path png, int width, int height, Duration liveFor)
+            throws IOException, InterruptedException {
+        screenshot(url, png, width, height, "--virtual-time-budget=" + liveFor.toMillis());
+    }
+
+    private static void screenshot(URI html, Path png, int width, int height, String... more)
+            throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("echolab-chromium-");
         Files.createDirectories(png.toAbsolutePath().getParent());
-        chromium(profile, html, profile.resolve("stdout.log"), profile.resolve("stderr.log"),
-                "--hide-scrollbars", "--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath());
+        List<String> what = new ArrayList<>(List.of(
+                "--hide-scrollbars", "--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath()));
+        what.addAll(List.of(more));
+        chromium(profile, html, profile.resolve("stdout.log"), profile.resolve("stderr.log"), what.toArray(String[]::new));
         if (!Files.isRegularFile(png)) {
             throw new IOException("chromium wrote no screenshot of " + html + "; see " + profile.resolve("stderr.log"));
         }
     }
 
-    private static void chromium(Path profile, Path html, Path stdout, Path stderr, String... what)
+    private static void chromium(Path profile, URI html, Path stdout, Path stderr, String... what)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile.resolve("profile"),
                 "--proxy-server=127.0.0.1:9"));              // offline: any fetch from outside fails and is logged
         command.addAll(List.of(what));
-        command.add(html.toUri().toString());
+        command.add(html.toString());
         Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);

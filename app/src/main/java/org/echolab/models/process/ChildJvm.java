@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.echolab.config.ServerConfig;
+import org.echolab.logging.Logs;
 
 /**
  * The command line of the process models' child JVMs: the same {@code java} and class path as the
@@ -65,11 +66,11 @@ public final class ChildJvm {
         String flags = System.getProperty("echolab.childFlags");
         argv.addAll(flags == null ? LEAN_FLAGS : List.of(flags.split("\\s+")).stream().filter(f -> !f.isEmpty()).toList());
         argv.addAll(SAFE_FLAGS);
-        // each log line says which process wrote it: many processes share one stderr
-        argv.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s [" + main.getSimpleName().toLowerCase()
-                + "] %3$s: %5$s%6$s%n");
+        // the parent's log format; each line says which process wrote it: many processes share one stderr
+        argv.add("-Djava.util.logging.config.class=" + Logs.Config.class.getName());
+        argv.add("-D" + Logs.ROLE + "=" + main.getSimpleName().toLowerCase());
         new TreeMap<>(System.getProperties()).forEach((k, v) -> {
-            if (k.toString().startsWith("echolab.") && !k.equals(TreeBoard.PROPERTY)) {
+            if (k.toString().startsWith("echolab.") && !k.equals(TreeBoard.PROPERTY) && !k.equals(Logs.ROLE)) {
                 argv.add("-D" + k + "=" + v);
             }
         });

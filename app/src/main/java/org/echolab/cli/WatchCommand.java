@@ -1,0 +1,71 @@
+package org.echolab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.echolab.monitor.TextView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code echolab watch URL}: the live view of a running server, in the terminal. */
+@Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Watch a running server: clients queued in the kernel, what each worker is doing, a timeline.",
+                "URL is the monitor's, from the server's startup line (live: http://...), e.g. http://127.0.0.1:8081"})
+final class WatchCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Parameters(paramLabel = "URL", description = "The server's monitor: http://HOST:PORT (its /live works too).")
+    URI url;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "500ms", description = "Time between frames. Default: ${DEFAULT-VALUE}.")
+    Duration interval;
+
+    @Option(names = "--once", description = "Print one frame and exit.")
+    boolean once;
+
+    @Option(names = "--width", paramLabel = "N", defaultValue = "60", description = "Columns of the timeline. Default: ${DEFAULT-VALUE}.")
+    int width;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (url.getScheme() == null || !url.getScheme().equals("http") || url.getHost() == null) {
+            System.err.println("echolab watch: give the monitor's http:// URL from the server's startup line, e.g. http://127.0.0.1:8081");
+            return ExitCode.USAGE.code;
+        }
+        URI frames = url.resolve("/live.json");
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        boolean terminal = System.console() != null && !once;
+        while (true) {
+            String frame;
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(frames).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    System.err.println("echolab watch: " + frames + " answered " + r.statusCode() + "; is this a monitor's URL?");
+                    return ExitCode.FAILED.code;
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> parsed = JSON.readValue(r.body(), Map.class);
+                frame = TextView.render(parsed, width);
+            } catch (IOException e) {
+                System.err.println("echolab watch: no answer from " + frames + ": " + e
+                        + "; is the server running, and is this its monitor's port (the startup line's live: URL)?");
+                return ExitCode.FAILED.code;
+            }
+            System.out.print(terminal ? "\033[H\033[2J" + frame : frame + "\n");
+            System.out.flush();
+            if (once) {
+                return ExitCode.OK.code;
+            }
+            Thread.sleep(interval);
+        }
+    }
+}

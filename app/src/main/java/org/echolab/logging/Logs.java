@@ -1,0 +1,88 @@
+package org.echolab.logging;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * One log format for every EchoLab process (the command, a {@code process} child, a {@code prefork}
+ * worker, the AOT training at build time): one line per record on stderr, with a timestamp, the
+ * level, which process wrote it (many share one stderr) and the logger:
+ * {@code 2026-11-30 12:30:18.123 INFO  [process 4321] echolab.session: message}.
+ * A record's exception is summed up on the same line; only an ERROR (a bug) gets its stack trace.
+ *
+ * <p>The command calls {@link #configure}; a child JVM is started with
+ * {@code -Djava.util.logging.config.class=org.echolab.logging.Logs$Config} and
+ * {@code -Decholab.log.role=...}, so it logs the same way before its main runs.
+ */
+public final class Logs {
+
+    /** The system property that names a process's role in its log lines. */
+    public static final String ROLE = "echolab.log.role";
+    /** The system property that turns on FINE (DEBUG) records, as {@code -v} does. */
+    public static final String VERBOSE = "echolab.log.verbose";
+
+    private Logs() {}
+
+    /** Logs go to stderr, one line each; {@code verbose}: DEBUG records too (each connection's story). */
+    public static void configure(String role, boolean verbose) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        ConsoleHandler stderr = new ConsoleHandler();   // ConsoleHandler writes to System.err
+        stderr.setFormatter(new OneLine(role));
+        stderr.setLevel(verbose ? Level.FINE : Level.INFO);
+        root.addHandler(stderr);
+        root.setLevel(verbose ? Level.FINE : Level.INFO);
+    }
+
+    /** For {@code -Djava.util.logging.config.class}: configures from {@link #ROLE} and {@link #VERBOSE}. */
+    public static final class Config {
+        public Config() {
+            configure(System.getProperty(ROLE, "echolab"), Boolean.getBoolean(VERBOSE));
+        }
+    }
+
+    /** The line format. */
+    static final class OneLine extends Formatter {
+        private static final DateTimeFormatter TIME =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+        private final String who;
+
+        OneLine(String role) {
+            this.who = "[" + role + " " + ProcessHandle.current().pid() + "]";
+        }
+
+        @Override
+        public String format(LogRecord r) {
+            StringBuilder line = new StringBuilder(160)
+                    .append(TIME.format(r.getInstant())).append(' ')
+                    .append(String.format("%-5s", level(r.getLevel()))).append(' ')
+                    .append(who).append(' ')
+                    .append(r.getLoggerName()).append(": ")
+                    .append(formatMessage(r).replace('\n', ' '));
+            Throwable t = r.getThrown();
+            if (t != null && r.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                StringWriter trace = new StringWriter();
+                t.printStackTrace(new PrintWriter(trace));
+                line.append('\n').append(trace.toString().stripTrailing());
+            } else if (t != null) {
+                line.append(" (").append(t).append(')');
+            }
+            return line.append(System.lineSeparator()).toString();
+        }
+
+        /** System.Logger's names: ERROR, WARN, INFO, DEBUG, TRACE. */
+        private static String level(Level l) {
+            int v = l.intValue();
+            return v >= Level.SEVERE.intValue() ? "ERROR" : v >= Level.WARNING.intValue() ? "WARN"
+                    : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+        }
+    }
+}

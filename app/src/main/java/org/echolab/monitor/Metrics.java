@@ -1,0 +1,132 @@
+package org.echolab.monitor;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.BiConsumer;
+import org.echolab.config.ServerConfig;
+import org.echolab.session.Activity;
+import org.echolab.session.EchoService;
+
+/**
+ * {@code GET /metrics}: the server's figures in the Prometheus text format, through the Prometheus
+ * Java client. Every metric is read when scraped (callbacks over the figures the server keeps
+ * anyway), so metrics cost a request nothing beyond {@link Activity}'s counts.
+ *
+ * <p>{@code echolab_requests_total} and the latency histogram count the requests this process
+ * answered; under {@code process} and {@code prefork} children answer them, and
+ * {@code echolab_requests_served_total}, {@code echolab_requests_in_flight} and
+ * {@code echolab_connections_open} are the whole tree's (from its shared board, as in {@code /stats}).
+ *
+ * <p>Thread-safe for one scraper at a time: the monitor's thread.
+ */
+final class Metrics {
+
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final EchoService service;
+    private Map<String, Object> stats = Map.of();        // read once per scrape, for every callback
+
+    Metrics(ServerConfig config, EchoService service, int port) {
+        this.service = service;
+        Activity activity = service.activity();
+        CounterWithCallback.builder().name("echolab_requests")
+                .help("Requests answered by this process, by protocol and status (TCP lines: ok or err)")
+                .labelNames("protocol", "code")
+                .callback(c -> {
+                    for (int s = 100; s < 600; s++) {
+                        long n = activity.answered(s);
+                        if (n > 0) {
+                            c.call(n, "http", Integer.toString(s));
+                        }
+                    }
+                    c.call(activity.answered(Activity.LINE_OK), "tcp", "ok");
+                    c.call(activity.answered(Activity.LINE_ERR), "tcp", "err");
+                })
+                .register(registry);
+        registry.register(() -> latency(activity));
+        CounterWithCallback.builder().name("echolab_requests_served")
+                .help("Requests served (process models: by the whole process tree)")
+                .callback(c -> c.call(number("requestsServed"))).register(registry);
+        gauge("echolab_requests_in_flight", "Requests begun and not yet answered (process models: the tree's)",
+                () -> number("requestsInFlight"));
+        gauge("echolab_connections_open", "Connections open (process models: the tree's)", () -> number("connectionsOpen"));
+        gauge("echolab_accept_queue", "Clients waiting in the kernel's accept queue of the listening port (Linux)", () -> {
+            OptionalInt n = AcceptQueue.length(port);
+            return n.isPresent() ? n.getAsInt() : Double.NaN;
+        });
+        gauge("echolab_accept_queue_limit", "The accept queue's length limit: --backlog, capped by net.core.somaxconn",
+                () -> Math.min(config.backlog, somaxconn()));
+        gauge("echolab_threads", "Live threads of this JVM", () -> number("threads"));
+        gauge("echolab_processes", "Processes in the server's tree: this one and its children",
+                () -> 1 + ProcessHandle.current().children().count());
+        GaugeWithCallback.builder().name("echolab_stats")
+                .help("Every number of /stats by name, the model's own figures included (pool busy and queued, sessions, loops, the process tree)")
+                .labelNames("figure")
+                .callback(c -> eachNumber(stats, "", (name, v) -> c.call(v, name)))
+                .register(registry);
+    }
+
+    /** Writes every metric, read now, in the Prometheus text format (version 0.0.4). */
+    void write(OutputStream out) throws IOException {
+        stats = service.stats();
+        TEXT.write(out, registry.scrape());
+    }
+
+    static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    private static HistogramSnapshot latency(Activity activity) {
+        double[] bounds = Arrays.copyOf(Activity.LATENCY_BUCKETS, Activity.LATENCY_BUCKETS.length + 1);
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        return HistogramSnapshot.builder().name("echolab_request_duration_seconds").unit(Unit.SECONDS)
+                .help("Time from a request's parse to its answer's write, wait included (this process's requests)")
+                .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, activity.latencyCounts()))
+                        .sum(activity.latencySumSeconds())
+                        .build())
+                .build();
+    }
+
+    private void gauge(String name, String help, java.util.function.DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(c -> c.call(value.getAsDouble())).register(registry);
+    }
+
+    private double number(String figure) {
+        return stats.get(figure) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** Every number in {@code figures}, nested maps one level deep as {@code outer.inner}. */
+    private static void eachNumber(Map<String, Object> figures, String prefix, BiConsumer<String, Double> out) {
+        figures.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                out.accept(prefix + k, n.doubleValue());
+            } else if (v instanceof Map<?, ?> inner && prefix.isEmpty()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) inner;
+                eachNumber(m, k + ".", out);
+            }
+        });
+    }
+
+    private static int somaxconn() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.echolab.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.echolab.bench.HeadlessChromium;
+import org.echolab.server.EchoServer;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code /live} in real headless Chromium, against a real {@code sequential} server with five
+ * clients: the page renders, updates itself from {@code /live.json}, and shows the four clients
+ * queued in the kernel and the one being served. The screenshot is left in
+ * {@code target/live/sequential.png} for a person to look at.
+ */
+class LivePageTest {
+
+    @Test
+    void showsTheQueueBuildingUnderSequential() throws Exception {
+        assumeTrue(HeadlessChromium.available(), "needs Debian's chromium");
+        try (EchoServer server = MonitorTest.startWithMonitor("sequential")) {
+            // long waits, so that the four stay queued while the browser starts
+            List<Socket> clients = MonitorTest.fiveWaitingClients(server, "8s");
+            try {
+                await().atMost(2, TimeUnit.SECONDS).until(() -> Integer.valueOf(4).equals(MonitorTest.live(server).get("acceptQueue")));
+                URI live = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
+
+                HeadlessChromium.Page page = HeadlessChromium.open(live, 1280, Duration.ofSeconds(3));
+
+                Document dom = page.dom();
+                assertThat(page.console()).as("script errors").isEmpty();
+                assertThat(Integer.parseInt(dom.getElementById("frames").text())).as("updates drawn").isGreaterThan(1);
+                assertThat(dom.getElementById("model").text()).isEqualTo("sequential");
+                assertThat(dom.getElementById("accept-queue").text()).isEqualTo("4");
+                assertThat(dom.getElementById("queue-tile").hasClass("alert")).isTrue();
+                assertThat(dom.getElementById("in-flight").text()).isEqualTo("1");
+                assertThat(dom.select("#workers tr").text()).contains("echolab-accept").contains("request ").contains("wait 8000 ms");
+                assertThat(dom.select("#timeline rect")).as("a bar for the request being served").isNotEmpty();
+                assertThat(dom.select("#timeline polyline")).as("the accept queue's line").isNotEmpty();
+                assertThat(HeadlessChromium.externalReferences(dom)).as("everything inline").isEmpty();
+
+                Path png = Path.of("target", "live", "sequential.png");
+                HeadlessChromium.screenshot(live, png, 1280, 900, Duration.ofSeconds(2));
+                assertThat(Files.size(png)).isPositive();
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+        }
+    }
+}
