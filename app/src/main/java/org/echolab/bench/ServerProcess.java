@@ -53,7 +53,8 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath(jar), mainClass(jar), "serve", "--port", "0", "--model", model, "--grace", "5s"));
+                "-cp", classPath(jar), mainClass(jar), "serve", "--port", "0", "--model", model, "--grace", "5s",
+                "--monitor-port", "-1"));   // no monitor: its threads would count in the figures
         cmd.addAll(extraArgs);
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false)

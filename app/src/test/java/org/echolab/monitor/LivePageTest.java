@@ -31,7 +31,7 @@ class LivePageTest {
             // long waits, so that the four stay queued while the browser starts
             List<Socket> clients = MonitorTest.fiveWaitingClients(server, "8s");
             try {
-                await().atMost(2, TimeUnit.SECONDS).until(() -> Integer.valueOf(4).equals(MonitorTest.live(server).get("acceptQueue")));
+                await().atMost(4, TimeUnit.SECONDS).until(() -> Integer.valueOf(4).equals(MonitorTest.live(server).get("acceptQueue")));
                 URI live = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
 
                 HeadlessChromium.Page page = HeadlessChromium.open(live, 1280, Duration.ofSeconds(3));

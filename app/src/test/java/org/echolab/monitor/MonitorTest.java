@@ -70,10 +70,10 @@ class MonitorTest {
     @Test
     void sequentialWithFiveWaitingClientsShowsFourQueuedAndAnswersAtOnce() throws Exception {
         try (EchoServer server = startWithMonitor("sequential")) {
-            List<Socket> clients = fiveWaitingClients(server, "2s");
+            List<Socket> clients = fiveWaitingClients(server, "5s");
             try {
-                // one client is served (its 2 s wait), four wait in the kernel: the monitor sees them
-                await().atMost(1500, TimeUnit.MILLISECONDS).pollInterval(Duration.ofMillis(50))
+                // one client is served (its 5 s wait), four wait in the kernel: the monitor sees them
+                await().atMost(4000, TimeUnit.MILLISECONDS).pollInterval(Duration.ofMillis(50))
                         .until(() -> Integer.valueOf(4).equals(live(server).get("acceptQueue")));
                 Map<String, Object> frame = live(server);
                 assertThat(frame.get("requestsInFlight")).isEqualTo(1);
@@ -81,7 +81,7 @@ class MonitorTest {
                 assertThat((List<Map<String, Object>>) frame.get("workers"))
                         .anySatisfy(w -> {
                             assertThat(w.get("name")).isEqualTo("echolab-accept");   // sequential: the accept thread serves
-                            assertThat((String) w.get("doing")).startsWith("request ").contains("/echo").contains("wait 2000 ms");
+                            assertThat((String) w.get("doing")).startsWith("request ").contains("/echo").contains("wait 5000 ms");
                         });
                 assertThat((List<Map<String, Object>>) frame.get("requests")).singleElement()
                         .satisfies(r -> assertThat(r.get("endedMsAgo")).isNull());
