@@ -24,9 +24,10 @@ import org.echolab.session.EchoStack;
  * <p><b>Threads:</b> {@code prethread-1} to {@code prethread-N}, each a loop: take a
  * {@code --max-connections} slot, accept, run the session to its end, repeat. With
  * {@code prethread-mutex} a {@link ReentrantLock} (UNP's {@code pthread_mutex_lock}) is held around
- * each {@code accept}, so one thread waits in {@code accept} and the others wait for the lock;
- * without it every idle thread waits in {@code accept} on the same socket and Linux wakes one of
- * them per connection.
+ * each {@code accept}, so one thread waits in {@code accept} and the others wait for the lock.
+ * Without it the outcome is the same, as /proc shows ({@code AcceptSerialisationTest}): the JDK's
+ * socket takes a lock of its own around {@code accept} (NioSocketImpl's read lock), so threads of
+ * one JVM never wait in the system call side by side. Processes do: that is {@code prefork}.
  *
  * <p><b>Cost:</b> N threads and their stacks, paid once; nothing per connection. Like
  * {@code pool}, at most N connections are served at once (a keep-alive client holds its thread),
@@ -64,7 +65,7 @@ public final class PrethreadModel implements ConcurrencyModel {
     /** On each thread: accept, under the lock if there is one. */
     private Socket accept() throws IOException {
         if (acceptLock == null) {
-            return listener.accept();       // every idle thread blocks here; the kernel wakes one per connection
+            return listener.accept();       // the JDK's own lock inside lets one thread at a time into accept(2)
         }
         acceptLock.lock();                  // the other threads wait here, not in accept
         try {
