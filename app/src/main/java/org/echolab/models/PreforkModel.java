@@ -5,7 +5,6 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import org.echolab.models.process.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
+import org.echolab.os.PassedConnections;
 import org.echolab.session.EchoStack;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
@@ -227,10 +227,19 @@ public final class PreforkModel implements ConcurrencyModel {
 
         private Worker() {}
 
+        /** Set (to true) by {@code prefork-pass}: fd 0 is a socket to the parent, which passes connections. */
+        public static final String PASSED = "echolab.passed";
+
         public static void main(String[] args) throws Exception {
             System.setOut(System.err);
-            Channel inherited = System.inheritedChannel();
-            if (!(inherited instanceof ServerSocketChannel channel)) {
+            boolean passed = Boolean.getBoolean(PASSED);
+            ServerSocket listener;
+            if (passed) {
+                // prefork-pass: connections come from the parent; its end closing means it is gone
+                listener = new PassedConnections(0, () -> Thread.ofPlatform().start(() -> System.exit(0)));
+            } else if (System.inheritedChannel() instanceof ServerSocketChannel channel) {
+                listener = channel.socket();
+            } else {
                 System.err.println("echolab: " + Worker.class.getName() + " accepts on a listening socket inherited"
                         + " as fd 0; the 'prefork' model starts it, people do not");
                 System.exit(2);
@@ -261,7 +270,6 @@ public final class PreforkModel implements ConcurrencyModel {
                 }
                 stopped.countDown();
             }));
-            ServerSocket listener = channel.socket();
             AcceptLock lock = AcceptLock.fromProperty();
             if (lock != null) {         // prefork-flock, prefork-mutex: one worker in accept at a time
                 listener = lock.around(listener);

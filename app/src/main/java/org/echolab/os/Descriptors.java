@@ -41,4 +41,12 @@ public final class Descriptors {
     public static void close(int fd) {
         Libc.close(fd);
     }
+
+    /**
+     * Blocks until one byte arrives on {@code via} (a "ready" from the other process, see
+     * {@link PassedConnections}); false at end of file (the other process closed its end or died).
+     */
+    public static boolean awaitByte(int via) throws IOException {
+        return Libc.read(via, new byte[1], 0, 1) > 0;
+    }
 }

@@ -81,6 +81,10 @@ public final class Libc {
     private static final MethodHandle SENDMSG = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle RECVMSG = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETPEERNAME = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     // The pthread family, too, returns the error number.
     private static final MethodHandle MUTEXATTR_INIT = call("pthread_mutexattr_init", JAVA_INT, ADDRESS);
     private static final MethodHandle MUTEXATTR_SETPSHARED = call("pthread_mutexattr_setpshared", JAVA_INT, ADDRESS, JAVA_INT);
@@ -479,6 +483,115 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             check(state, (int) DUP2.invokeExact(state, from, to), "dup2");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    // ---- plain I/O on a descriptor ------------------------------------------------------------
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: for ever) for {@code fd} to be readable (or at end of
+     * file, or shut down); false if the time ran out.
+     */
+    static boolean awaitReadable(int fd, int timeoutMillis) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(8);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, POLLIN);
+            int ready;
+            do {
+                ready = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+            } while (ready < 0 && errno(state) == EINTR);
+            if (ready < 0) {
+                throw failure("poll", errno(state));
+            }
+            return ready > 0;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code read(2)} into {@code b}: the bytes read, 0 at end of file. */
+    static int read(int fd, byte[] b, int off, int len) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, len));
+            long n;
+            do {
+                n = (long) READ.invokeExact(state, fd, buf, (long) len);
+            } while (n < 0 && errno(state) == EINTR);
+            if (n < 0) {
+                throw failure("read", errno(state));
+            }
+            MemorySegment.copy(buf, JAVA_BYTE, 0, b, off, (int) n);
+            return (int) n;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code write(2)} until all of {@code b[off, off + len)} is written. */
+    static void write(int fd, byte[] b, int off, int len) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, len));
+            MemorySegment.copy(b, off, buf, JAVA_BYTE, 0, len);
+            long done = 0;
+            while (done < len) {
+                long n = (long) WRITE.invokeExact(state, fd, buf.asSlice(done), (long) len - done);
+                if (n < 0 && errno(state) != EINTR) {
+                    throw failure("write", errno(state));
+                }
+                done += Math.max(0, n);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code shutdown(fd, SHUT_RDWR)}: wakes any thread blocked reading it; errors ignored. */
+    static void shutdown(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) SHUTDOWN.invokeExact(arena.allocate(CALL_STATE), fd, 2);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code setsockopt(IPPROTO_TCP, TCP_NODELAY)}. */
+    static void setTcpNoDelay(int fd, boolean on) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment value = arena.allocateFrom(JAVA_INT, on ? 1 : 0);
+            check(state, (int) SETSOCKOPT.invokeExact(state, fd, 6, 1, value, 4), "setsockopt TCP_NODELAY");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The peer of a connected TCP socket. */
+    static java.net.InetSocketAddress peer(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment sa = arena.allocate(128);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, 128);
+            check(state, (int) GETPEERNAME.invokeExact(state, fd, sa, len), "getpeername");
+            int port = Short.toUnsignedInt(htons(Short.toUnsignedInt(sa.get(JAVA_SHORT, 2))));
+            byte[] address = sa.get(JAVA_SHORT, 0) == AF_INET
+                    ? sa.asSlice(4, 4).toArray(JAVA_BYTE) : sa.asSlice(8, 16).toArray(JAVA_BYTE);
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(address), port);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -23,11 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code process --spares}: the parent passes each accepted connection to a child that was
- * already running (SCM_RIGHTS over a Unix-domain socket), and keeps the spares topped up. Checked
- * in /proc: where the connection's socket is open before and after the hand-off.
+ * Descriptor passing (SCM_RIGHTS over a Unix-domain socket): {@code process --spares}, where the
+ * parent passes each accepted connection to a single-use child that was already running and keeps
+ * the spares topped up, and {@code prefork-pass}, where it passes them to long-lived workers.
+ * Checked in /proc: where the connection's socket is open after the hand-off.
  */
-class SparesTest {
+class DescriptorPassingTest {
 
     private static final long SELF = ProcessHandle.current().pid();
 
@@ -91,6 +92,24 @@ class SparesTest {
         try (var shm = Files.list(Path.of("/dev/shm"))) {
             assertThat(shm.map(Path::toString)).noneMatch(f -> f.contains("echolab-tree-" + SELF + "-"));
         }
+    }
+
+    @Test
+    @Timeout(120)
+    void preforkPassTheParentAcceptsAndAWorkerHoldsTheOnlyCopy() throws Exception {
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().model("prefork-pass").port(0).workers(2).build());
+             Socket client = new Socket(server.address().getAddress(), server.port())) {
+            String first = request(client, "/echo?msg=a");
+            assertThat(first).startsWith("HTTP/1.1 200").endsWith("a");
+            long worker = workerPid(first);
+            assertThat(childrenOf(SELF)).containsKey(worker);
+            String socket = "socket:[" + serverSideInode(server.port(), client.getLocalPort()) + "]";
+            assertThat(ProcessTrees.fdsOf(worker)).anyMatch(target -> target.endsWith("->" + socket));
+            assertThat(ProcessTrees.openFds()).as("the parent accepted it, passed it and closed its copy")
+                    .noneMatch(target -> target.endsWith("->" + socket));
+            assertThat(workerPid(request(client, "/echo?msg=b"))).isEqualTo(worker);
+        }
+        assertThat(childrenOf(SELF)).as("no worker or zombie after stop").isEmpty();
     }
 
     /** The target of a process's descriptor {@code fd}, e.g. "socket:[1234]". */
