@@ -9,6 +9,10 @@
 # pss:     PSS (proportional set size: shared pages divided among their sharers) of the whole
 #          process tree with 1, 10 and 100 connections open at once, from /proc/PID/smaps_rollup.
 # wrk:     req/s of `prefork` against `pool` under wrk -c 100 -d 10s on /echo?msg=x&wait=100ms.
+# spares:  connect-to-first-byte of `thread`, `process` and `process --spares S` in one run, N
+#          connections each arriving GAP seconds apart (open: a connection does not wait for the
+#          one before); then `process --spares S` at shorter and shorter gaps, to find the rate
+#          at which the spares no longer keep up.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/find-jdk.sh"
@@ -53,6 +57,46 @@ latency() {
     PARENT_OPTS=
     printf '%-25s %s   ratio to thread: %s\n' "process $name" "$p" \
       "$(awk -v p="$p" -v t="$t" 'BEGIN { split(p, a, " "); split(t, b, " "); printf "median x%.0f, p99 x%.0f", a[1] / b[1], a[2] / b[2] }')"
+  done
+}
+
+# ttfb_open URL COUNT GAP: COUNT connections started GAP seconds apart, each in the background
+ttfb_open() {
+  local out; out=$(mktemp)
+  for _ in $(seq "$2"); do
+    curl -s -o /dev/null -w '%{time_connect} %{time_starttransfer}\n' "$1" >>"$out" &
+    sleep "$3"
+  done
+  wait
+  awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' "$out"; rm -f "$out"
+}
+
+spares() {
+  local S=${S:-4} GAP=${GAP:-0.5} t p s
+  echo "== connect-to-first-byte, $N connections each, one every ${GAP}s (ms: median p99)"
+  start --model thread
+  ttfb "http://127.0.0.1:$port/echo?msg=x" 20 >/dev/null
+  t=$(ttfb_open "http://127.0.0.1:$port/echo?msg=x" "$N" "$GAP" | quantiles); stop
+  echo "thread                    $t"
+  start --model process
+  ttfb "http://127.0.0.1:$port/echo?msg=x" 3 >/dev/null; sleep 8    # the AOT cache, if it had to be trained
+  p=$(ttfb_open "http://127.0.0.1:$port/echo?msg=x" "$N" "$GAP" | quantiles); stop
+  echo "process                   $p"
+  start --model process --spares "$S"
+  ttfb "http://127.0.0.1:$port/echo?msg=x" 3 >/dev/null; sleep 8    # the spares started and waiting
+  s=$(ttfb_open "http://127.0.0.1:$port/echo?msg=x" "$N" "$GAP" | quantiles); stop
+  echo "process --spares $S        $s"
+  awk -v t="$t" -v p="$p" -v s="$s" 'BEGIN { split(t, a, " "); split(p, b, " "); split(s, c, " ");
+    printf "ratios to thread: process median x%.0f p99 x%.0f; spares median x%.0f p99 x%.0f\n",
+      b[1] / a[1], b[2] / a[2], c[1] / a[1], c[2] / a[2] }'
+  echo "== process --spares $S: ${M:-40} connections at each gap (s), until the spares fall behind"
+  local gap
+  for gap in 0.4 0.2 0.1 0.05 0.02; do
+    start --model process --spares "$S"
+    ttfb "http://127.0.0.1:$port/echo?msg=x" 3 >/dev/null; sleep 8
+    printf 'gap %-5s (%5.1f/s)  %s\n' "$gap" "$(awk -v g="$gap" 'BEGIN { print 1 / g }')" \
+      "$(ttfb_open "http://127.0.0.1:$port/echo?msg=x" "${M:-40}" "$gap" | quantiles)"
+    stop
   done
 }
 
@@ -110,5 +154,6 @@ case $what in
   latency) latency ;;
   pss) pss ;;
   wrk) bench ;;
+  spares) spares ;;
   all) latency; bench; pss ;;
 esac

@@ -63,6 +63,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-children", paramLabel = "N", defaultValue = "256", description = "process: child processes at most; beyond it new connections wait in the backlog. Default: ${DEFAULT-VALUE}.")
     int maxChildren;
 
+    @Option(names = "--spares", paramLabel = "N", defaultValue = "0",
+            description = "process: N single-use children started ahead and waiting; the parent passes each connection to one (descriptor passing) and starts another. Default: ${DEFAULT-VALUE} (a child is spawned per connection).")
+    int spares;
+
     @Option(names = "--workers", paramLabel = "N", description = "prefork: worker processes. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
     int workers;
 
@@ -182,7 +186,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxConnections(maxConnections).grace(grace)
                 .headerTimeout(headerTimeout).idleTimeout(idleTimeout)
                 .state(state).raceWindow(raceWindow).threads(threads).queue(queue).overflow(overflow)
-                .maxChildren(maxChildren).workers(workers).workerModel(workerModel)
+                .maxChildren(maxChildren).spares(spares).workers(workers).workerModel(workerModel)
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
                 .monitorPort(monitorPort != null ? monitorPort : defaultMonitorPort())
                 .build();

@@ -47,6 +47,8 @@ public final class ServerConfig {
     public final int workers;
     public final String workerModel;
     public final int maxChildren;
+    /** process: single-use children started ahead and waiting for a connection (0: a child is spawned per connection). */
+    public final int spares;
     public final int loops;
     public final boolean offload;
     public final int offloadThreads;
@@ -74,6 +76,7 @@ public final class ServerConfig {
         workers = b.workers;
         workerModel = b.workerModel;
         maxChildren = b.maxChildren;
+        spares = b.spares;
         loops = b.loops;
         offload = b.offload;
         offloadThreads = b.offloadThreads;
@@ -105,6 +108,7 @@ public final class ServerConfig {
         private int workers = CORES;
         private String workerModel = "pool";
         private int maxChildren = 256;
+        private int spares = 0;
         private int loops = CORES;
         private boolean offload = false;
         private int offloadThreads = CORES;
@@ -130,6 +134,7 @@ public final class ServerConfig {
         public Builder workers(int v) { workers = v; return this; }
         public Builder workerModel(String v) { workerModel = v; return this; }
         public Builder maxChildren(int v) { maxChildren = v; return this; }
+        public Builder spares(int v) { spares = v; return this; }
         public Builder loops(int v) { loops = v; return this; }
         public Builder offload(boolean v) { offload = v; return this; }
         public Builder offloadThreads(int v) { offloadThreads = v; return this; }
@@ -147,6 +152,7 @@ public final class ServerConfig {
                     "--wait " + Durations.format(defaultWait) + " must not exceed --max-wait " + Durations.format(maxWait));
             require(threads >= 1 && threads <= 100_000, "--threads must be from 1 to 100000 (got " + threads + ")");
             require(maxChildren >= 1, "--max-children must be at least 1 (got " + maxChildren + ")");
+            require(spares >= 0 && spares <= 1024, "--spares must be from 0 to 1024 (got " + spares + ")");
             require(workers >= 1 && workers <= 1024, "--workers must be from 1 to 1024 (got " + workers + ")");
             require(loops >= 1 && loops <= 1024, "--loops must be from 1 to 1024 (got " + loops + ")");
             require(offloadThreads >= 1, "--offload-threads must be at least 1 (got " + offloadThreads + ")");

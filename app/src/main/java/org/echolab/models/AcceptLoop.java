@@ -39,11 +39,11 @@ public final class AcceptLoop<C> {
     private long lastWarning;               // nanoTime; accept thread only
     private int suppressed;                 // warnings not logged since then
 
-    private AcceptLoop(List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
+    private AcceptLoop(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
         this.permits = permits;
         this.source = source;
         this.handOff = handOff;
-        this.thread = Thread.ofPlatform().name("echolab-accept").unstarted(this::run);
+        this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 
     /**
@@ -51,7 +51,12 @@ public final class AcceptLoop<C> {
      * {@code permits}, in order; {@code handOff} runs on the accept thread and owns them.
      */
     public static <C> AcceptLoop<C> start(List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
-        AcceptLoop<C> loop = new AcceptLoop<>(List.copyOf(permits), source, handOff);
+        return start("echolab-accept", permits, source, handOff);
+    }
+
+    /** As above, on a thread called {@code name} (where several threads accept, as in {@code prethread}). */
+    public static <C> AcceptLoop<C> start(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
+        AcceptLoop<C> loop = new AcceptLoop<>(name, List.copyOf(permits), source, handOff);
         loop.thread.start();
         return loop;
     }

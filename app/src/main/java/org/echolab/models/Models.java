@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.function.Function;
 import org.echolab.config.ServerConfig;
+import org.echolab.models.process.AcceptLock;
 
 /**
  * Every concurrency model, by name, with what the tools need to know about it. A new model is one
@@ -88,7 +89,22 @@ public final class Models {
                     ProcessModel::new),
             new Entry("prefork", "--workers child JVMs that each accept, running --worker-model inside",
                     new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 2),
-                    PreforkModel::new));
+                    PreforkModel::new),
+            new Entry("prefork-flock", "prefork whose workers take a file lock (fcntl) around accept",
+                    new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 3),
+                    c -> new PreforkModel(c, AcceptLock.Kind.FILE)),
+            new Entry("prefork-mutex", "prefork whose workers take a pthread mutex in shared memory around accept",
+                    new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 4),
+                    c -> new PreforkModel(c, AcceptLock.Kind.MUTEX)),
+            new Entry("prefork-pass", "--workers child JVMs running --worker-model; only the parent accepts and passes each connection to one",
+                    new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 5),
+                    PassingPreforkModel::new),
+            new Entry("prethread", "--threads platform threads that each call accept and serve what they accepted",
+                    new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, Traits.NOT_IN_UNP),
+                    c -> new PrethreadModel(c, false)),
+            new Entry("prethread-mutex", "--threads platform threads that each call accept, a mutex around accept",
+                    new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, 7),
+                    c -> new PrethreadModel(c, true)));
 
     private static final List<Entry> ALL = withPlugins();
 

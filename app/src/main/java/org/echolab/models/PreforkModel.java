@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.Channel;
+import java.net.ServerSocket;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,11 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.echolab.config.ServerConfig;
+import org.echolab.models.process.AcceptLock;
 import org.echolab.models.process.ChildJvm;
 import org.echolab.models.process.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
+import org.echolab.os.PassedConnections;
 import org.echolab.session.EchoStack;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
@@ -33,6 +35,12 @@ import org.echolab.state.States;
  * model on it, {@code --worker-model sequential|pool|virtual}, unchanged: its own accept thread
  * calls {@code accept()} on the shared socket and the kernel gives each connection to one waiting
  * worker. With {@code pool} this is the hybrid of Apache's worker MPM: N processes x M threads.
+ *
+ * <p><b>Accept lock</b> ({@code prefork-flock}, {@code prefork-mutex}; UNP rows 3 and 4): each
+ * worker takes an {@link AcceptLock} (a {@code fcntl} lock on a file, or a robust pthread mutex in
+ * shared memory) around its {@code accept}, so one worker waits in {@code accept} and the others
+ * wait for the lock. Without it (row 2) every idle worker waits in {@code accept}; Linux wakes one
+ * of them per connection. The kernel releases either lock when its holder dies.
  *
  * <p><b>Watching:</b> the parent's reaper thread sees a worker die (a crash, {@code kill -9}) at
  * once, and its watch thread, {@code echolab-prefork-watch}, spawns a replacement; only the dead
@@ -54,16 +62,24 @@ public final class PreforkModel implements ConcurrencyModel {
     private static final int STOP = -1;                 // tells the watch thread to end
 
     private final ServerConfig config;
+    private final AcceptLock.Kind lockKind;              // null: no lock around accept
     private final Map<Integer, Long> workers = new ConcurrentHashMap<>();     // pid -> start (nanoTime)
     private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
     private ListeningSocket listener;
     private TreeBoard tree;
+    private AcceptLock acceptLock;
     private ChildJvm jvm;
     private Thread watcher;
     private volatile boolean stopping;
 
     public PreforkModel(ServerConfig config) {
+        this(config, null);
+    }
+
+    /** {@code lockKind}: the lock every worker takes around accept, or null for none. */
+    public PreforkModel(ServerConfig config, AcceptLock.Kind lockKind) {
         this.config = config;
+        this.lockKind = lockKind;
     }
 
     @Override
@@ -71,7 +87,9 @@ public final class PreforkModel implements ConcurrencyModel {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog);
         tree = TreeBoard.create();
-        jvm = new ChildJvm(Worker.class, config, tree);
+        acceptLock = lockKind == null ? null : AcceptLock.create(lockKind);
+        jvm = new ChildJvm(Worker.class, config, tree,
+                acceptLock == null ? Map.of() : Map.of(AcceptLock.PROPERTY, acceptLock.property()));
         try {
             for (int i = 0; i < config.workers; i++) {
                 spawnWorker();
@@ -84,6 +102,7 @@ public final class PreforkModel implements ConcurrencyModel {
             }
             listener.close();
             tree.close();
+            closeLock();
             throw e;
         }
         watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
@@ -148,6 +167,18 @@ public final class PreforkModel implements ConcurrencyModel {
         listener.close();           // the workers' copies keep it open until each stops accepting
         stopWorkers(grace);
         tree.close();
+        closeLock();
+    }
+
+    private void closeLock() {
+        if (acceptLock != null) {
+            acceptLock.close();
+        }
+    }
+
+    /** The lock around accept (for tests), or null. */
+    public AcceptLock acceptLock() {
+        return acceptLock;
     }
 
     private void stopWorkers(Duration grace) throws InterruptedException {
@@ -172,7 +203,8 @@ public final class PreforkModel implements ConcurrencyModel {
 
     @Override
     public String describe() {
-        return config.workers + " worker processes x " + config.workerModel + ", aot=" + jvm.aotState()
+        return config.workers + " worker processes x " + config.workerModel
+                + (acceptLock == null ? "" : ", a " + acceptLock.kind().name().toLowerCase() + " lock around accept") + ", aot=" + jvm.aotState()
                 + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet() + " " + tree.summary();
     }
 
@@ -182,6 +214,7 @@ public final class PreforkModel implements ConcurrencyModel {
         Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("workers", config.workers);
         m.put("workerModel", config.workerModel);
+        m.put("acceptLock", acceptLock == null ? "none" : acceptLock.kind().name().toLowerCase());
         m.put("processTree", tree.figures("parent"));
         return m;
     }
@@ -194,10 +227,19 @@ public final class PreforkModel implements ConcurrencyModel {
 
         private Worker() {}
 
+        /** Set (to true) by {@code prefork-pass}: fd 0 is a socket to the parent, which passes connections. */
+        public static final String PASSED = "echolab.passed";
+
         public static void main(String[] args) throws Exception {
             System.setOut(System.err);
-            Channel inherited = System.inheritedChannel();
-            if (!(inherited instanceof ServerSocketChannel channel)) {
+            boolean passed = Boolean.getBoolean(PASSED);
+            ServerSocket listener;
+            if (passed) {
+                // prefork-pass: connections come from the parent; its end closing means it is gone
+                listener = new PassedConnections(0, () -> Thread.ofPlatform().start(() -> System.exit(0)));
+            } else if (System.inheritedChannel() instanceof ServerSocketChannel channel) {
+                listener = channel.socket();
+            } else {
                 System.err.println("echolab: " + Worker.class.getName() + " accepts on a listening socket inherited"
                         + " as fd 0; the 'prefork' model starts it, people do not");
                 System.exit(2);
@@ -228,7 +270,11 @@ public final class PreforkModel implements ConcurrencyModel {
                 }
                 stopped.countDown();
             }));
-            inner.start(new ModelContext(stack, channel.socket()));
+            AcceptLock lock = AcceptLock.fromProperty();
+            if (lock != null) {         // prefork-flock, prefork-mutex: one worker in accept at a time
+                listener = lock.around(listener);
+            }
+            inner.start(new ModelContext(stack, listener));
             watchParent();
             stopped.await();
         }

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.process.ChildJvm;
+import org.echolab.models.process.Spares;
 import org.echolab.models.process.TreeBoard;
 import org.echolab.os.ChildProcesses;
+import org.echolab.os.Descriptors;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
 import org.echolab.session.Connection;
@@ -45,13 +47,22 @@ import org.echolab.state.States;
  * beyond the bound new connections wait in the kernel's accept backlog (like Apache's
  * MaxRequestWorkers); the reaper gives the slot back.
  *
+ * <p><b>Spares</b> ({@code --spares N}): N children are started ahead and wait, each on a
+ * Unix-domain socket to the parent ({@link Spare}); the accept thread passes each connection's
+ * descriptor to the oldest one ({@link Spares}, SCM_RIGHTS) and a new spare is started behind it.
+ * A spare serves that one connection and exits, exactly as a child started for it would: the
+ * JVM start is paid before the client arrives instead of after. While connections come faster
+ * than spares start, the accept thread waits for the next spare and the clients wait with it.
+ * {@code --max-children} bounds the children serving clients; the waiting spares come on top.
+ *
  * <p><b>Isolation:</b> each client has a process of its own: a crash, a leak or a heap variable
  * is that client's alone. So a heap {@code --state} is per process too, and every client is
  * request number 1: only a shared-memory state variant counts across children.
  *
  * <p><b>Cost:</b> a JVM start per connection. Measured here (2 cores, loaded; AOT cache): 130-141
  * ms median and 300-380 ms p99 from connect to first byte, 117 to 233 times {@code thread}'s (two
- * runs); about 0.25 s of CPU and 33 MiB of PSS per open connection. docs/process-models.md.
+ * runs); about 0.25 s of CPU and 33 MiB of PSS per open connection. With spares the CPU and
+ * memory are the same but the client no longer waits for the start. docs/process-models.md.
  * Linux only ({@link UnsupportedPlatformException} elsewhere).
  *
  * <p><b>Stop:</b> stop accepting, close the listening socket, ask every child to drain (SIGWINCH,
@@ -71,6 +82,7 @@ public final class ProcessModel implements ConcurrencyModel {
     private ListeningSocket listener;
     private TreeBoard tree;
     private ChildJvm jvm;
+    private Spares spares;                                  // null: a child is spawned per connection
     private AcceptLoop<Integer> acceptLoop;
 
     public ProcessModel(ServerConfig config) {
@@ -85,6 +97,10 @@ public final class ProcessModel implements ConcurrencyModel {
         listener = ListeningSocket.open(config.bind, config.port, config.backlog);
         tree = TreeBoard.create();
         jvm = new ChildJvm(Child.class, config, tree);
+        if (config.spares > 0) {
+            spares = new Spares(new ChildJvm(Spare.class, config, tree), tree, config.spares, children::add,
+                    this::spareExited);
+        }
         // a child's slot is taken BEFORE accepting: at --max-children, connections wait in the backlog;
         // the accept polls, so that a stop is seen within 100 ms
         acceptLoop = AcceptLoop.start(List.of(slots), () -> {
@@ -97,7 +113,11 @@ public final class ProcessModel implements ConcurrencyModel {
     /** On the accept thread: a child for the connection, then the parent closes its copy. */
     private void handOff(int fd) {
         try {
-            spawnChild(fd);
+            if (spares == null) {
+                spawnChild(fd);
+            } else if (passToSpare(fd) < 0) {
+                slots.release();    // stopping: the connection closes unserved, as those still in the backlog
+            }
         } finally {
             Libc.close(fd);     // the parent closes its copy (important!): the child's are now the only ones
         }
@@ -116,6 +136,25 @@ public final class ProcessModel implements ConcurrencyModel {
         }
     }
 
+    /** The spare's pid, or -1 if the model is stopping. */
+    private int passToSpare(int fd) {
+        try {
+            return spares.handOff(fd);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** On the reaper thread: a spare that served a connection gives its slot back; an unused one held none. */
+    private void spareExited(int pid, int status, boolean served) {
+        children.remove(pid);
+        if (served) {
+            slots.release();
+        }
+        LOG.log(Level.DEBUG, "spare {0} reaped: {1}", Integer.toString(pid), ChildProcesses.describe(status));
+    }
+
     /** On the reaper thread, once the child is reaped: its slot is free again. */
     private void childExited(int pid, int status, ChildJvm.Launch launch) {
         children.remove(pid);
@@ -130,6 +169,9 @@ public final class ProcessModel implements ConcurrencyModel {
         acceptLoop.stop(() -> { });    // the accept polls: no listener to close under it
         acceptLoop.join();
         listener.close();           // connections still in the backlog are refused by the kernel
+        if (spares != null) {
+            spares.close();         // waiting spares see end of file on their socket and exit
+        }
         // Ask every child to drain: SIGWINCH, which a JVM still starting up ignores (its default
         // action) where SIGTERM would kill it with its client unanswered. So repeat it until each
         // child, once its handler is in place, has drained and exited.
@@ -158,7 +200,8 @@ public final class ProcessModel implements ConcurrencyModel {
 
     @Override
     public String describe() {
-        return "a child JVM per connection, max-children=" + maxChildren + " aot=" + jvm.aotState()
+        return "a child JVM per connection, max-children=" + maxChildren
+                + (spares == null ? "" : " spares=" + spares.count()) + " aot=" + jvm.aotState()
                 + " parent=" + ProcessHandle.current().pid() + " " + tree.summary();
     }
 
@@ -167,6 +210,10 @@ public final class ProcessModel implements ConcurrencyModel {
     public Map<String, Object> stats() {
         Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("maxChildren", maxChildren);
+        if (spares != null) {
+            m.put("spares", spares.count());
+            m.put("sparesWaiting", spares.waiting());
+        }
         m.put("processTree", tree.figures("parent"));
         return m;
     }
@@ -182,13 +229,13 @@ public final class ProcessModel implements ConcurrencyModel {
 
         public static void main(String[] args) throws IOException {
             System.setOut(System.err);      // a stray println must not reach the client
-            Channel inherited = System.inheritedChannel();
-            if (!(inherited instanceof SocketChannel channel)) {
-                System.err.println("echolab: " + Child.class.getName() + " serves a connection inherited as fd 0;"
-                        + " the 'process' model starts it, people do not");
-                System.exit(2);
-                return;
-            }
+            serve(prepare(args));
+        }
+
+        /** What a child sets up before it touches its connection. */
+        record Prepared(ServerConfig config, EchoStack stack, CountDownLatch firstRequest) {}
+
+        static Prepared prepare(String[] args) {
             ServerConfig config = ChildJvm.decode(args);
             CountDownLatch firstRequest = new CountDownLatch(1);
             ServerState state = States.byName(config.state).create(config.raceWindow);
@@ -198,13 +245,25 @@ public final class ProcessModel implements ConcurrencyModel {
             }
             EchoStack stack = EchoStack.assemble(config, state,
                     () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1);
-            Connections connections = stack.connections();
-            Runnable drain = new DrainOnce(config, connections, firstRequest);
+            return new Prepared(config, stack, firstRequest);
+        }
+
+        /** Serves the connection that is this process's fd 0 and 1, to its end. */
+        static void serve(Prepared p) throws IOException {
+            Channel inherited = System.inheritedChannel();
+            if (!(inherited instanceof SocketChannel channel)) {
+                System.err.println("echolab: " + Child.class.getName() + " serves a connection inherited as fd 0;"
+                        + " the 'process' model starts it, people do not");
+                System.exit(2);
+                return;
+            }
+            Connections connections = p.stack().connections();
+            Runnable drain = new DrainOnce(p.config(), connections, p.firstRequest());
             // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
             sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
             Connection c = connections.register(channel.socket());
-            stack.session().serve(c);   // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+            p.stack().session().serve(c);   // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
         }
 
         /**
@@ -233,6 +292,30 @@ public final class ProcessModel implements ConcurrencyModel {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    /**
+     * A spare child ({@code --spares}): started before it is needed, it sets up everything but the
+     * connection, then waits on fd 0, its end of a Unix-domain socket pair, for the parent to pass
+     * one. The connection then becomes its fd 0 and 1 and it is a {@link Child} like any other:
+     * it serves that one client and exits. If the parent closes its end instead, it exits at once.
+     */
+    public static final class Spare {
+
+        private Spare() {}
+
+        public static void main(String[] args) throws IOException {
+            System.setOut(System.err);                  // a stray println must not reach the client
+            Child.Prepared prepared = Child.prepare(args);
+            int connection = Descriptors.receive(0);    // started and ready: wait here for a client
+            if (connection < 0) {
+                return;                                 // the parent stopped (or died) before it needed us
+            }
+            Descriptors.duplicate(connection, 0);       // also closes our end of the socket pair
+            Descriptors.duplicate(connection, 1);
+            Descriptors.close(connection);              // fds 0 and 1 are now its only copies here
+            Child.serve(prepared);
         }
     }
 }

@@ -43,8 +43,10 @@ public final class Libc {
     static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     // <sys/wait.h>
     static final int P_ALL = 0, WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
+    // <sys/socket.h>: Unix-domain sockets and descriptor passing
+    static final int AF_UNIX = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     // <errno.h>
-    static final int EINTR = 4, ECHILD = 10, EAGAIN = 11, EADDRINUSE = 98, ECONNABORTED = 103;
+    static final int EINTR = 4, ECHILD = 10, EAGAIN = 11, EADDRINUSE = 98, ECONNABORTED = 103, EOWNERDEAD = 130;
     /** Signals, for {@link #kill}. */
     public static final int SIGKILL = 9, SIGTERM = 15, SIGWINCH = 28;
 
@@ -75,6 +77,22 @@ public final class Libc {
     private static final MethodHandle WAITID = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle WAITPID = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle KILL = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKETPAIR = errnoCall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle SENDMSG = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVMSG = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETPEERNAME = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    // The pthread family, too, returns the error number.
+    private static final MethodHandle MUTEXATTR_INIT = call("pthread_mutexattr_init", JAVA_INT, ADDRESS);
+    private static final MethodHandle MUTEXATTR_SETPSHARED = call("pthread_mutexattr_setpshared", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle MUTEXATTR_SETROBUST = call("pthread_mutexattr_setrobust", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle MUTEX_INIT = call("pthread_mutex_init", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle MUTEX_LOCK = call("pthread_mutex_lock", JAVA_INT, ADDRESS);
+    private static final MethodHandle MUTEX_CONSISTENT = call("pthread_mutex_consistent", JAVA_INT, ADDRESS);
+    private static final MethodHandle MUTEX_UNLOCK = call("pthread_mutex_unlock", JAVA_INT, ADDRESS);
     // The posix_spawn family returns the error number itself and leaves errno alone.
     private static final MethodHandle SPAWN = call("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     private static final MethodHandle FA_INIT = call("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
@@ -363,6 +381,272 @@ public final class Libc {
         }
         int signal = status & 0x7f;
         return signal == 0 ? "exit " + ((status >> 8) & 0xff) : "signal " + signal;
+    }
+
+    // ---- descriptor passing ------------------------------------------------------------------
+
+    // struct msghdr on 64-bit Linux: name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48
+    static final long MSGHDR = 56, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40;
+    // struct cmsghdr: len (size_t) 0, level 8, type 12, data 16; CMSG_SPACE(sizeof(int)) = 24, CMSG_LEN = 20
+    static final long CMSG_SPACE_INT = 24, CMSG_LEN_INT = 20, CMSG_LEVEL = 8, CMSG_TYPE = 12, CMSG_DATA = 16;
+
+    /** {@code socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC)}: two connected descriptors. */
+    static int[] socketPair() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            check(state, (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), "socketpair");
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Sends {@code fd} over the Unix-domain socket {@code via} (SCM_RIGHTS), with one byte of data,
+     * since a stream socket carries ancillary data only along with data. The receiver gets its own
+     * descriptor for the same open socket; the sender's stays open until it closes it.
+     */
+    static void sendDescriptor(int via, int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment data = arena.allocate(1);
+            MemorySegment msg = message(arena, data);
+            MemorySegment control = msg.get(ADDRESS, MSG_CONTROL).reinterpret(CMSG_SPACE_INT);
+            control.set(JAVA_LONG, 0, CMSG_LEN_INT);
+            control.set(JAVA_INT, CMSG_LEVEL, SOL_SOCKET);
+            control.set(JAVA_INT, CMSG_TYPE, SCM_RIGHTS);
+            control.set(JAVA_INT, CMSG_DATA, fd);
+            long n;
+            do {
+                n = (long) SENDMSG.invokeExact(state, via, msg, MSG_NOSIGNAL);   // no SIGPIPE if the receiver is gone
+            } while (n < 0 && errno(state) == EINTR);
+            if (n < 0) {
+                throw failure("sendmsg", errno(state));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Receives a descriptor sent with {@link #sendDescriptor} (blocking); it arrives close-on-exec.
+     * Returns -1 at end of file: the sender closed its end (or died).
+     */
+    static int receiveDescriptor(int via) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment data = arena.allocate(1);
+            MemorySegment msg = message(arena, data);
+            long n;
+            do {
+                n = (long) RECVMSG.invokeExact(state, via, msg, MSG_CMSG_CLOEXEC);
+            } while (n < 0 && errno(state) == EINTR);
+            if (n < 0) {
+                throw failure("recvmsg", errno(state));
+            }
+            if (n == 0) {
+                return -1;
+            }
+            MemorySegment control = msg.get(ADDRESS, MSG_CONTROL).reinterpret(CMSG_SPACE_INT);
+            if (msg.get(JAVA_LONG, MSG_CONTROLLEN) < CMSG_LEN_INT || control.get(JAVA_INT, CMSG_LEVEL) != SOL_SOCKET
+                    || control.get(JAVA_INT, CMSG_TYPE) != SCM_RIGHTS) {
+                throw new IOException("recvmsg: a message without a descriptor");
+            }
+            return control.get(JAVA_INT, CMSG_DATA);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A msghdr with one iovec over {@code data} and room for one descriptor of control data. */
+    private static MemorySegment message(Arena arena, MemorySegment data) {
+        MemorySegment iov = arena.allocate(16);               // struct iovec { void *base; size_t len; }
+        iov.set(ADDRESS, 0, data);
+        iov.set(JAVA_LONG, 8, data.byteSize());
+        MemorySegment msg = arena.allocate(MSGHDR);
+        msg.set(ADDRESS, MSG_IOV, iov);
+        msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+        msg.set(ADDRESS, MSG_CONTROL, arena.allocate(CMSG_SPACE_INT, 8));
+        msg.set(JAVA_LONG, MSG_CONTROLLEN, CMSG_SPACE_INT);
+        return msg;
+    }
+
+    /** {@code dup2(from, to)}: {@code to} becomes a copy of {@code from} (and loses close-on-exec). */
+    static void dup2(int from, int to) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            check(state, (int) DUP2.invokeExact(state, from, to), "dup2");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    // ---- plain I/O on a descriptor ------------------------------------------------------------
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: for ever) for {@code fd} to be readable (or at end of
+     * file, or shut down); false if the time ran out.
+     */
+    static boolean awaitReadable(int fd, int timeoutMillis) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(8);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, POLLIN);
+            int ready;
+            do {
+                ready = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+            } while (ready < 0 && errno(state) == EINTR);
+            if (ready < 0) {
+                throw failure("poll", errno(state));
+            }
+            return ready > 0;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code read(2)} into {@code b}: the bytes read, 0 at end of file. */
+    static int read(int fd, byte[] b, int off, int len) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, len));
+            long n;
+            do {
+                n = (long) READ.invokeExact(state, fd, buf, (long) len);
+            } while (n < 0 && errno(state) == EINTR);
+            if (n < 0) {
+                throw failure("read", errno(state));
+            }
+            MemorySegment.copy(buf, JAVA_BYTE, 0, b, off, (int) n);
+            return (int) n;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code write(2)} until all of {@code b[off, off + len)} is written. */
+    static void write(int fd, byte[] b, int off, int len) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, len));
+            MemorySegment.copy(b, off, buf, JAVA_BYTE, 0, len);
+            long done = 0;
+            while (done < len) {
+                long n = (long) WRITE.invokeExact(state, fd, buf.asSlice(done), (long) len - done);
+                if (n < 0 && errno(state) != EINTR) {
+                    throw failure("write", errno(state));
+                }
+                done += Math.max(0, n);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code shutdown(fd, SHUT_RDWR)}: wakes any thread blocked reading it; errors ignored. */
+    static void shutdown(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) SHUTDOWN.invokeExact(arena.allocate(CALL_STATE), fd, 2);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code setsockopt(IPPROTO_TCP, TCP_NODELAY)}. */
+    static void setTcpNoDelay(int fd, boolean on) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment value = arena.allocateFrom(JAVA_INT, on ? 1 : 0);
+            check(state, (int) SETSOCKOPT.invokeExact(state, fd, 6, 1, value, 4), "setsockopt TCP_NODELAY");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The peer of a connected TCP socket. */
+    static java.net.InetSocketAddress peer(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment sa = arena.allocate(128);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, 128);
+            check(state, (int) GETPEERNAME.invokeExact(state, fd, sa, len), "getpeername");
+            int port = Short.toUnsignedInt(htons(Short.toUnsignedInt(sa.get(JAVA_SHORT, 2))));
+            byte[] address = sa.get(JAVA_SHORT, 0) == AF_INET
+                    ? sa.asSlice(4, 4).toArray(JAVA_BYTE) : sa.asSlice(8, 16).toArray(JAVA_BYTE);
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(address), port);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    // ---- a process-shared mutex ------------------------------------------------------------
+
+    /** sizeof(pthread_mutex_t) on 64-bit Linux (glibc); offsetof(__owner), the holder's thread id. */
+    static final long MUTEX_SIZE = 40, MUTEX_OWNER = 8;
+
+    /** Initialises a robust, process-shared mutex in {@code mutex} (shared memory, zeroed). */
+    static void mutexInit(MemorySegment mutex) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(OPAQUE);
+            spawnCheck((int) MUTEXATTR_INIT.invokeExact(attr), "pthread_mutexattr_init");
+            spawnCheck((int) MUTEXATTR_SETPSHARED.invokeExact(attr, 1), "pthread_mutexattr_setpshared");   // PTHREAD_PROCESS_SHARED
+            spawnCheck((int) MUTEXATTR_SETROBUST.invokeExact(attr, 1), "pthread_mutexattr_setrobust");     // PTHREAD_MUTEX_ROBUST
+            spawnCheck((int) MUTEX_INIT.invokeExact(mutex, attr), "pthread_mutex_init");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Locks the mutex (blocking). Returns true when its previous holder died holding it: the
+     * kernel handed it over (EOWNERDEAD) and this call marked it consistent again.
+     */
+    static boolean mutexLock(MemorySegment mutex) throws IOException {
+        try {
+            int r = (int) MUTEX_LOCK.invokeExact(mutex);
+            if (r == EOWNERDEAD) {
+                spawnCheck((int) MUTEX_CONSISTENT.invokeExact(mutex), "pthread_mutex_consistent");
+                return true;
+            }
+            spawnCheck(r, "pthread_mutex_lock");
+            return false;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static void mutexUnlock(MemorySegment mutex) throws IOException {
+        try {
+            spawnCheck((int) MUTEX_UNLOCK.invokeExact(mutex), "pthread_mutex_unlock");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     // ---- errors ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * who has learnt that {@code virtual} is the green circle never has to look it up again. The
  * colours are the Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2002), which stays
  * distinguishable with the common kinds of colour blindness; each model also has its own marker,
- * so the charts still read in grey print. Keyed by name: a model added later that is not here is
+ * so the charts still read in grey print. UNP's further designs (prefork with a lock or descriptor
+ * passing, prethreaded) take colours from Paul Tol's muted scheme. Keyed by name: a model added later that is not here is
  * drawn in {@link #UNKNOWN} grey until it is given a colour (one of the eight is reserved for an
  * {@code nginx} reference series).
  *
@@ -28,16 +29,23 @@ public final class Palette {
         }
     }
 
-    private static final Map<String, Style> MODELS = Map.of(
-            "sequential", new Style(new Color(213, 94, 0), SeriesMarkers.SQUARE),           // vermillion
-            "thread", new Style(new Color(230, 159, 0), SeriesMarkers.TRIANGLE_UP),         // orange
-            "pool", new Style(new Color(204, 121, 167), SeriesMarkers.DIAMOND),             // reddish purple
-            "virtual", new Style(new Color(0, 158, 115), SeriesMarkers.CIRCLE),             // bluish green
-            "eventloop", new Style(new Color(0, 114, 178), SeriesMarkers.TRIANGLE_DOWN),    // blue
-            "process", new Style(new Color(240, 228, 66), SeriesMarkers.TRAPEZOID),         // yellow: few points, drawn late
-            "prefork", new Style(new Color(86, 180, 233), SeriesMarkers.RECTANGLE),         // sky blue
+    private static final Map<String, Style> MODELS = Map.ofEntries(
+            Map.entry("sequential", new Style(new Color(213, 94, 0), SeriesMarkers.SQUARE)),           // vermillion
+            Map.entry("thread", new Style(new Color(230, 159, 0), SeriesMarkers.TRIANGLE_UP)),         // orange
+            Map.entry("pool", new Style(new Color(204, 121, 167), SeriesMarkers.DIAMOND)),             // reddish purple
+            Map.entry("virtual", new Style(new Color(0, 158, 115), SeriesMarkers.CIRCLE)),             // bluish green
+            Map.entry("eventloop", new Style(new Color(0, 114, 178), SeriesMarkers.TRIANGLE_DOWN)),    // blue
+            Map.entry("process", new Style(new Color(240, 228, 66), SeriesMarkers.TRAPEZOID)),         // yellow: few points, drawn late
+            Map.entry("prefork", new Style(new Color(86, 180, 233), SeriesMarkers.RECTANGLE)),         // sky blue
             // near-black, the reference; not pure black, which the charts' text is drawn in, so its marks can be told apart
-            "nginx", new Style(new Color(25, 25, 25), SeriesMarkers.OVAL));
+            Map.entry("nginx", new Style(new Color(25, 25, 25), SeriesMarkers.OVAL)),
+            // UNP's remaining designs: Okabe-Ito has no more colours, so Paul Tol's "muted" scheme
+            // (also safe with colour blindness); the markers repeat their family's
+            Map.entry("prefork-flock", new Style(new Color(68, 170, 153), SeriesMarkers.RECTANGLE)),   // teal
+            Map.entry("prefork-mutex", new Style(new Color(51, 34, 136), SeriesMarkers.RECTANGLE)),    // indigo
+            Map.entry("prefork-pass", new Style(new Color(136, 34, 85), SeriesMarkers.RECTANGLE)),     // wine
+            Map.entry("prethread", new Style(new Color(153, 153, 51), SeriesMarkers.DIAMOND)),         // olive
+            Map.entry("prethread-mutex", new Style(new Color(204, 102, 119), SeriesMarkers.DIAMOND))); // rose
 
     /** A model the palette does not know yet. */
     public static final Style UNKNOWN = new Style(new Color(110, 110, 110), SeriesMarkers.CIRCLE);

@@ -54,6 +54,11 @@ public final class ChildJvm {
     private boolean trainingFailed;         // guarded by this: train once per parent at most
 
     public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree) {
+        this(main, config, tree, Map.of());
+    }
+
+    /** As above, with {@code properties} also given to every child as {@code -Dname=value}. */
+    public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree, Map<String, String> properties) {
         String classPath = System.getProperty("java.class.path");
         Path jarPath = Path.of(classPath).toAbsolutePath();
         boolean ours = classPath.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
@@ -75,6 +80,7 @@ public final class ChildJvm {
             }
         });
         argv.add("-D" + TreeBoard.PROPERTY + "=" + tree.file());
+        new TreeMap<>(properties).forEach((k, v) -> argv.add("-D" + k + "=" + v));
         argv.add("-cp");
         argv.add(classPath);
         argv.add(main.getName());

@@ -1,0 +1,241 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.echolab.config.ServerConfig;
+import org.echolab.models.process.ChildJvm;
+import org.echolab.models.process.TreeBoard;
+import org.echolab.os.ChildProcesses;
+import org.echolab.os.Descriptors;
+import org.echolab.os.Libc;
+import org.echolab.os.ListeningSocket;
+
+/**
+ * {@code prefork-pass}: {@code --workers} worker processes started up front, but only the parent
+ * accepts; it passes each connection's descriptor to an idle worker over a Unix-domain socket
+ * (UNP ch. 30.9, "prefork, descriptor passing", row 5 of Figure 30.1).
+ *
+ * <p><b>Processes and threads:</b> each worker is a {@link PreforkModel.Worker} whose fd 0 is its
+ * end of a socket pair with the parent; it runs {@code --worker-model} on
+ * {@link org.echolab.os.PassedConnections}, whose accept writes one byte ("ready for one more")
+ * and waits for a descriptor. A {@code sequential} worker (UNP's child) calls accept when its last
+ * client has gone; a {@code pool} worker whenever it has a free place. In the parent,
+ * {@code echolab-accept} accepts and hands each connection to the worker that said "ready"
+ * longest ago, then closes its own copy; one thread per worker, {@code echolab-ready-PID}, reads
+ * that worker's "ready" bytes into the queue of free places (UNP's parent does this with
+ * {@code select} over every child's pipe). The reaper sees a worker
+ * die and the watch thread replaces it, as in {@code prefork}.
+ *
+ * <p><b>Cost:</b> what {@code prefork} costs, plus per connection a {@code sendmsg} in the parent,
+ * a {@code recvmsg} and a "ready" byte in the worker, and the parent's wake-ups: UNP measured this
+ * design dearer than letting the children accept. When every worker is busy the accept thread
+ * waits for one to be ready, and new connections wait in the backlog.
+ *
+ * <p><b>Stop:</b> stop accepting; SIGTERM to every worker, which drains; SIGKILL after the
+ * grace; return once every worker is reaped.
+ */
+public final class PassingPreforkModel implements ConcurrencyModel {
+
+    private static final System.Logger LOG = System.getLogger("echolab.prefork-pass");
+    private static final int STOP = -1;
+
+    /** A worker as the parent sees it: its pid and the parent's end of their socket pair. */
+    private static final class Worker {
+        final int pid;
+        private final int channel;
+        private boolean closed;             // guarded by this: the channel's number may be reused once closed
+
+        Worker(int pid, int channel) {
+            this.pid = pid;
+            this.channel = channel;
+        }
+
+        synchronized boolean pass(int fd) throws IOException {
+            if (closed) {
+                return false;
+            }
+            Descriptors.send(channel, fd);
+            return true;
+        }
+
+        synchronized void close() {
+            if (!closed) {
+                closed = true;
+                Descriptors.close(channel);
+            }
+        }
+    }
+
+    private final ServerConfig config;
+    private final Map<Integer, Worker> workers = new ConcurrentHashMap<>();
+    private final BlockingQueue<Worker> idle = new LinkedBlockingQueue<>();       // longest idle first
+    private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
+    private ListeningSocket listener;
+    private TreeBoard tree;
+    private ChildJvm jvm;
+    private AcceptLoop<Integer> acceptLoop;
+    private Thread watcher;
+    private volatile boolean stopping;
+
+    public PassingPreforkModel(ServerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
+        UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
+        listener = ListeningSocket.open(config.bind, config.port, config.backlog);
+        tree = TreeBoard.create();
+        jvm = new ChildJvm(PreforkModel.Worker.class, config, tree, Map.of(PreforkModel.Worker.PASSED, "true"));
+        for (int i = 0; i < config.workers; i++) {
+            spawnWorker();
+        }
+        watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
+        acceptLoop = AcceptLoop.start(List.of(), () -> {
+            int fd = listener.accept(100);      // polls, so that a stop is seen within 100 ms
+            return fd < 0 ? null : fd;
+        }, this::handOff);
+        return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
+    }
+
+    private void spawnWorker() throws IOException {
+        int[] pair = Descriptors.socketPair();             // [parent's end, worker's end]
+        tree.spawning();
+        try {
+            ChildProcesses.spawn(jvm.next(false).argv(), pair[1], 2, pid -> {
+                Worker w = new Worker(pid, pair[0]);
+                workers.put(pid, w);
+                Thread.ofPlatform().name("echolab-ready-" + pid).daemon().start(() -> readReady(w));
+            }, this::workerExited);
+        } catch (IOException e) {
+            tree.notSpawned();
+            Descriptors.close(pair[0]);
+            throw e;
+        } finally {
+            Descriptors.close(pair[1]);                    // the worker has its copy as fd 0
+        }
+    }
+
+    /** A worker's ready thread: each byte from it means "idle, pass me a connection". */
+    private void readReady(Worker w) {
+        try {
+            while (Descriptors.awaitByte(w.channel)) {
+                idle.add(w);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "worker {0}: {1}", Integer.toString(w.pid), e.getMessage());
+        } finally {
+            w.close();                                     // end of file: the worker is gone
+        }
+    }
+
+    /** On the accept thread: the connection to the longest-idle worker, then the parent's copy closed. */
+    private void handOff(int fd) {
+        try {
+            while (!stopping) {
+                Worker w = idle.poll(100, TimeUnit.MILLISECONDS);
+                if (w == null) {
+                    continue;                              // every worker busy: wait (new clients wait in the backlog)
+                }
+                try {
+                    if (w.pass(fd)) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "could not pass a connection to worker {0} ({1}); trying the next",
+                            Integer.toString(w.pid), e.getMessage());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            Libc.close(fd);        // the parent closes its copy (important!): the worker's is now the only one
+        }
+    }
+
+    /** On the reaper thread: a worker is gone; unless stopping, the watch thread replaces it. */
+    private void workerExited(int pid, int status) {
+        Worker w = workers.remove(pid);
+        tree.reaped();
+        if (w != null) {
+            idle.removeIf(x -> x == w);
+        }
+        if (!stopping) {
+            LOG.log(Level.WARNING, "worker {0} died ({1}); starting a new one", Integer.toString(pid), ChildProcesses.describe(status));
+            deaths.add(0);
+        }
+    }
+
+    /** The watch thread: one replacement per death, a second apart, until stop. */
+    private void watch() {
+        while (true) {
+            try {
+                if (deaths.take() == STOP) {
+                    return;
+                }
+                Thread.sleep(100);                         // a worker that cannot start does not respawn in a tight loop
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopping) {
+                return;
+            }
+            try {
+                spawnWorker();
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "could not start a replacement worker ({0}); retrying", e.getMessage());
+                deaths.add(0);
+            }
+        }
+    }
+
+    @Override
+    public void stop(Duration grace) throws InterruptedException {
+        stopping = true;
+        acceptLoop.stop(() -> { });
+        acceptLoop.join();
+        listener.close();
+        deaths.add(STOP);
+        watcher.join();
+        workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGTERM));    // each drains its connection
+        if (!awaitWorkers(grace.plusSeconds(5))) {
+            LOG.log(Level.WARNING, "{0} worker(s) still running after the grace; killing them", workers.size());
+            workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
+            awaitWorkers(Duration.ofSeconds(5));
+        }
+        tree.close();
+    }
+
+    private boolean awaitWorkers(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!workers.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return workers.isEmpty();
+    }
+
+    @Override
+    public String describe() {
+        return config.workers + " worker processes; the parent accepts and passes each connection, aot=" + jvm.aotState()
+                + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet() + " " + tree.summary();
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>(tree.totals());
+        m.put("workers", config.workers);
+        m.put("workersIdle", idle.size());
+        m.put("processTree", tree.figures("parent"));
+        return m;
+    }
+}

@@ -1,0 +1,113 @@
+package org.echolab.models;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.echolab.config.ServerConfig;
+import org.echolab.session.EchoStack;
+
+/**
+ * {@code prethread} and {@code prethread-mutex}: {@code --threads} platform threads started up
+ * front, each of which calls {@code accept} itself and serves what it accepted (UNP ch. 30.11,
+ * "prethreaded server, per-thread accept", row 7 of Figure 30.1; the thread twin of
+ * {@code prefork}). There is no accept thread and no queue: where {@code pool} has one thread
+ * accept and hand off (row 8), here the kernel hands each connection to a waiting thread.
+ *
+ * <p><b>Threads:</b> {@code prethread-1} to {@code prethread-N}, each a loop: take a
+ * {@code --max-connections} slot, accept, run the session to its end, repeat. With
+ * {@code prethread-mutex} a {@link ReentrantLock} (UNP's {@code pthread_mutex_lock}) is held around
+ * each {@code accept}, so one thread waits in {@code accept} and the others wait for the lock.
+ * Without it the outcome is the same, as /proc shows ({@code AcceptSerialisationTest}): the JDK's
+ * socket takes a lock of its own around {@code accept} (NioSocketImpl's read lock), so threads of
+ * one JVM never wait in the system call side by side. Processes do: that is {@code prefork}.
+ *
+ * <p><b>Cost:</b> N threads and their stacks, paid once; nothing per connection. Like
+ * {@code pool}, at most N connections are served at once (a keep-alive client holds its thread),
+ * but the rest wait in the kernel's backlog, not in a queue of the server's.
+ *
+ * <p><b>Stop:</b> close the listening socket (the thread in accept gets an exception, the ones
+ * waiting for the lock then find the socket closed), drain the connections, join the threads.
+ */
+public final class PrethreadModel implements ConcurrencyModel {
+
+    private final ServerConfig config;
+    private final ReentrantLock acceptLock;              // null: every thread calls accept unguarded
+    private final List<AcceptLoop<Socket>> threads = new ArrayList<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private EchoStack stack;
+    private ServerSocket listener;
+
+    /** {@code mutexAroundAccept}: take a lock around each accept (UNP's row 7) or not. */
+    public PrethreadModel(ServerConfig config, boolean mutexAroundAccept) {
+        this.config = config;
+        this.acceptLock = mutexAroundAccept ? new ReentrantLock() : null;
+    }
+
+    @Override
+    public InetSocketAddress start(ModelContext ctx) throws IOException {
+        stack = ctx.stack();
+        listener = ctx.openListener();
+        for (int i = 1; i <= config.threads; i++) {
+            threads.add(AcceptLoop.start("prethread-" + i, List.of(stack.connections().slots()), this::accept, this::serve));
+        }
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    /** On each thread: accept, under the lock if there is one. */
+    private Socket accept() throws IOException {
+        if (acceptLock == null) {
+            return listener.accept();       // the JDK's own lock inside lets one thread at a time into accept(2)
+        }
+        acceptLock.lock();                  // the other threads wait here, not in accept
+        try {
+            return listener.accept();
+        } finally {
+            acceptLock.unlock();            // released before the session: the lock guards accept only
+        }
+    }
+
+    /** On the thread that accepted: the whole session, then back to accept. */
+    private void serve(Socket socket) {
+        peak.accumulateAndGet(active.incrementAndGet(), Math::max);
+        try {
+            stack.session().serve(stack.connections().register(socket));
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void stop(Duration grace) throws InterruptedException {
+        for (AcceptLoop<Socket> t : threads) {
+            t.stop(listener);               // the first closes the listener; the rest see it closed
+        }
+        stack.connections().drain(grace);
+        for (AcceptLoop<Socket> t : threads) {
+            t.join();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return config.threads + " threads that each accept" + (acceptLock == null ? "" : ", a mutex around accept");
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("threads", config.threads);
+        m.put("acceptLock", acceptLock == null ? "none" : "mutex");
+        m.put("sessionsActive", active.get());
+        m.put("sessionsPeak", peak.get());
+        return m;
+    }
+}
