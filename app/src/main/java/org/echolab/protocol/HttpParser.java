@@ -18,9 +18,24 @@ import java.util.Locale;
  * request; bytes of a pipelined next request stay in the buffer, call again) or {@link Failure}
  * (answer with its status and close the connection; the parser is spent).
  *
+ * <p>A body's buffer is allocated only with the {@link BodyAllowance}'s consent, so a server can
+ * bound the request bytes it holds across all its connections; a refusal is a {@link Failure}
+ * with status 503.
+ *
  * <p>Not thread-safe: one parser belongs to one connection.
  */
 public final class HttpParser {
+
+    /**
+     * Asked before the parser allocates (or grows) a body's buffer, with the bytes it wants: true
+     * lets it. The caller owns the accounting and gives the bytes back when the request is done.
+     */
+    @FunctionalInterface
+    public interface BodyAllowance {
+        BodyAllowance UNLIMITED = bytes -> true;
+
+        boolean take(int bytes);
+    }
 
     public sealed interface Result permits NeedMore, ExpectContinue, Complete, Failure {}
 
@@ -39,6 +54,7 @@ public final class HttpParser {
     private enum State { REQUEST_LINE, HEADERS, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, FAILED }
 
     private final Limits limits;
+    private final BodyAllowance allowance;
     private State state = State.REQUEST_LINE;
 
     // the line being assembled (request line, header, chunk size or trailer)
@@ -58,12 +74,25 @@ public final class HttpParser {
     private long chunkRemaining;
 
     public HttpParser(Limits limits) {
+        this(limits, BodyAllowance.UNLIMITED);
+    }
+
+    public HttpParser(Limits limits, BodyAllowance allowance) {
         this.limits = limits;
+        this.allowance = allowance;
     }
 
     /** True once any byte of the current request has been consumed (a timeout now earns a 408). */
     public boolean midRequest() {
         return started;
+    }
+
+    /** True while the current request's head is complete and its body is still arriving. */
+    public boolean inBody() {
+        return switch (state) {
+            case BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS -> true;
+            default -> false;
+        };
     }
 
     /** Consumes bytes from {@code in} (advancing its position) until a result is reached. */
@@ -221,10 +250,17 @@ public final class HttpParser {
         }
         continuePending = expect != null && minorVersion == 1;
         if (transferEncoding != null) {
+            if (minorVersion == 0) {       // RFC 9112 6.1: faulty framing; answer and close
+                return new Failure(400, "Bad Request", "Transfer-Encoding in an HTTP/1.0 request");
+            }
             if (!transferEncoding.strip().equalsIgnoreCase("chunked")) {
                 return new Failure(501, "Not Implemented", "transfer coding '" + transferEncoding.strip() + "' is not supported; use chunked");
             }
-            body = new byte[Math.min(limits.maxBody(), 8192)];
+            int first = Math.min(limits.maxBody(), 8192);
+            if (!allowance.take(first)) {
+                return overBudget();
+            }
+            body = new byte[first];
             bodyLength = 0;
             state = State.CHUNK_SIZE;
             return expectContinue();
@@ -239,6 +275,9 @@ public final class HttpParser {
                 return new Failure(413, "Content Too Large", "body of " + length + " bytes is over the limit of " + limits.maxBody());
             }
         }
+        if (length > 0 && !allowance.take((int) length)) {
+            return overBudget();
+        }
         body = new byte[(int) length];
         bodyLength = 0;
         if (length == 0) {
@@ -246,6 +285,10 @@ public final class HttpParser {
         }
         state = State.BODY;
         return expectContinue();
+    }
+
+    private static Failure overBudget() {
+        return new Failure(503, "Service Unavailable", "the server holds as many request bodies as it may; retry later");
     }
 
     private Result expectContinue() {
@@ -298,15 +341,11 @@ public final class HttpParser {
         String hex = new String(line, 0, end, StandardCharsets.ISO_8859_1).strip();
         lineLength = 0;
         long size;
-        try {
-            if (hex.isEmpty() || hex.length() > 8) {
-                throw new NumberFormatException(hex);
-            }
-            size = Long.parseLong(hex, 16);
-        } catch (NumberFormatException e) {
-            return new Failure(400, "Bad Request", "invalid chunk size");
+        if (hex.isEmpty() || hex.length() > 8 || !hex.chars().allMatch(HttpParser::isHexDigit)) {
+            return new Failure(400, "Bad Request", "invalid chunk size");   // no sign: "-1" is not a size
         }
-        if (size < 0 || bodyLength + size > limits.maxBody()) {
+        size = Long.parseLong(hex, 16);
+        if (bodyLength + size > limits.maxBody()) {
             return new Failure(413, "Content Too Large", "chunked body over the limit of " + limits.maxBody() + " bytes");
         }
         if (size == 0) {
@@ -315,7 +354,11 @@ public final class HttpParser {
         }
         chunkRemaining = size;
         if (body.length < bodyLength + size) {
-            body = Arrays.copyOf(body, (int) Math.min(limits.maxBody(), Math.max(body.length * 2L, bodyLength + size)));
+            int grown = (int) Math.min(limits.maxBody(), Math.max(body.length * 2L, bodyLength + size));
+            if (!allowance.take(grown - body.length)) {
+                return overBudget();
+            }
+            body = Arrays.copyOf(body, grown);
         }
         state = State.CHUNK_DATA;
         return null;
@@ -428,6 +471,10 @@ public final class HttpParser {
             }
         }
         return true;
+    }
+
+    private static boolean isHexDigit(int c) {
+        return isDigit((char) c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static boolean isDigit(char c) {

@@ -29,14 +29,37 @@ public record HttpRequest(String method, String target, int minorVersion, List<H
 
     /** The target's path, without the query. */
     public String path() {
-        int q = target.indexOf('?');
-        return q < 0 ? target : target.substring(0, q);
+        String t = originForm();
+        int q = t.indexOf('?');
+        return q < 0 ? t : t.substring(0, q);
     }
 
     /** The target's raw query (after '?'), or "". */
     public String rawQuery() {
-        int q = target.indexOf('?');
-        return q < 0 ? "" : target.substring(q + 1);
+        String t = originForm();
+        int q = t.indexOf('?');
+        return q < 0 ? "" : t.substring(q + 1);
+    }
+
+    /**
+     * The target as path and query. An absolute-form target ({@code http://host/echo?msg=x}, as
+     * sent to proxies) is accepted too, as RFC 9112 3.2.2 requires: its scheme and authority are dropped.
+     */
+    private String originForm() {
+        int scheme = target.indexOf("://");
+        if (scheme <= 0 || target.startsWith("/")) {
+            return target;
+        }
+        String name = target.substring(0, scheme).toLowerCase(Locale.ROOT);
+        if (!name.equals("http") && !name.equals("https")) {
+            return target;
+        }
+        int rest = scheme + 3;
+        int path = rest;
+        while (path < target.length() && target.charAt(path) != '/' && target.charAt(path) != '?') {
+            path++;
+        }
+        return path == target.length() || target.charAt(path) == '?' ? "/" + target.substring(path) : target.substring(path);
     }
 
     /** HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 only when asked to keep it. */

@@ -6,7 +6,10 @@ import java.util.List;
 
 /**
  * An HTTP/1.1 response and its encoding. Content-Length is always sent (no chunked responses),
- * and {@code Connection: close} when the connection will close after it.
+ * {@code Connection: close} when the connection will close after it, and
+ * {@code X-Content-Type-Options: nosniff} always: an echo reflects what a client sent, and a
+ * browser must not guess that it is HTML. A body may end in {@link Payload}'s filler, which is
+ * counted in Content-Length but never built: the writer streams it ({@link #fillerLength}).
  */
 public final class HttpResponse {
 
@@ -14,6 +17,7 @@ public final class HttpResponse {
     private final String reason;
     private final List<HttpRequest.Header> headers = new ArrayList<>();
     private byte[] body = new byte[0];
+    private long filler;
     private boolean close;
 
     public HttpResponse(int status, String reason) {
@@ -44,6 +48,12 @@ public final class HttpResponse {
         return this;
     }
 
+    /** The body goes on with {@code bytes} of {@link Payload}'s filler after {@link #body}. */
+    public HttpResponse filler(long bytes) {
+        this.filler = bytes;
+        return this;
+    }
+
     public HttpResponse close(boolean close) {
         this.close = close;
         return this;
@@ -54,14 +64,20 @@ public final class HttpResponse {
     public byte[] body() { return body; }
     public boolean closes() { return close; }
 
-    /** The status line, headers and (unless {@code head}) body, ready for the wire. */
+    /** Bytes of filler that follow what {@link #encode} gives (0 for HEAD, whose body is never sent). */
+    public long fillerLength(boolean head) {
+        return head ? 0 : filler;
+    }
+
+    /** The status line, headers and (unless {@code head}) body but its filler, ready for the wire. */
     public byte[] encode(boolean head) {
         StringBuilder sb = new StringBuilder(128 + headers.size() * 32);
         sb.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
         for (HttpRequest.Header h : headers) {
             sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
         }
-        sb.append("Content-Length: ").append(body.length).append("\r\n");
+        sb.append("Content-Length: ").append(body.length + filler).append("\r\n");
+        sb.append("X-Content-Type-Options: nosniff\r\n");
         if (close) {
             sb.append("Connection: close\r\n");
         }

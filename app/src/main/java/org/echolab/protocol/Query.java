@@ -1,11 +1,15 @@
 package org.echolab.protocol;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Decodes a URL query ({@code a=1&b=two%20words}) into its first value per name. */
+/**
+ * Decodes a URL query ({@code a=1&b=two%20words}) into its first value per name. Values are
+ * decoded to bytes, not to text: {@code %ff} is the byte 0xff, whatever it means in UTF-8. Each
+ * value is returned as a string of those bytes, one char per byte (ISO-8859-1), so
+ * {@code value.getBytes(ISO_8859_1)} gives them back exactly.
+ */
 public final class Query {
 
     private Query() {}
@@ -28,7 +32,27 @@ public final class Query {
         return params;
     }
 
+    /** Percent escapes to bytes and '+' to a space, as HTML forms encode a query. */
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        byte[] out = new byte[s.length()];
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) {
+                    throw new IllegalArgumentException("incomplete escape '" + s.substring(i) + "'");
+                }
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new IllegalArgumentException("bad escape '" + s.substring(i, i + 3) + "'");
+                }
+                out[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else {
+                out[n++] = (byte) (c == '+' ? ' ' : c);
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
 }

@@ -20,9 +20,11 @@ import org.echolab.state.ServerState;
  * Thread-safe: it holds only the shared {@link ServerState}, the {@link Stats} gauges and
  * immutable configuration.
  *
- * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body),
- * {@code GET /} ({@link Page}), {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}). A TCP
- * line is echoed as it came, after the wait; a line may start with a {@link LineDirective}.
+ * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body;
+ * so does {@code POST /}, where echo-testing clients send it), {@code GET /} ({@link Page}),
+ * {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it
+ * came, after the wait; a line may start with a {@link LineDirective}. {@code msg} comes back byte
+ * for byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff).
  */
 public final class EchoService {
 
@@ -86,6 +88,9 @@ public final class EchoService {
         try {
             String path = req.path();
             boolean get = req.method().equals("GET") || req.method().equals("HEAD");
+            if (path.equals("/") && req.method().equals("POST")) {
+                path = "/echo";             // the body comes back, as from POST /echo
+            }
             if (!get && !path.equals("/echo")) {
                 throw new Refusal(405, "Method Not Allowed", "use GET on " + path);
             }
@@ -144,7 +149,7 @@ public final class EchoService {
             String t = req.header("Content-Type");
             type = t != null ? t : "application/octet-stream";
         } else {
-            body = q.getOrDefault("msg", "").getBytes(StandardCharsets.UTF_8);
+            body = q.getOrDefault("msg", "").getBytes(StandardCharsets.ISO_8859_1);   // Query's bytes, exactly
         }
         String size = q.get("size");
         if (size != null) {

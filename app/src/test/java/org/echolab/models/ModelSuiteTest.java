@@ -377,4 +377,36 @@ class ModelSuiteTest {
             stopping.get(20, java.util.concurrent.TimeUnit.SECONDS);   // well before the 30 s grace
         }
     }
+
+    // ---- the protocol's odd corners ----------------------------------------------------------
+
+    /**
+     * RFC 9112: an absolute-form target is served (3.2.2); Transfer-Encoding in HTTP/1.0 is faulty
+     * framing (6.1); a chunk size has no sign. And: POST / echoes; msg comes back byte for byte;
+     * every response says nosniff, since a POST's Content-Type is echoed.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void protocolOddsAreAnsweredAsRfc9112Says(String model) throws Exception {
+        int port = shared(model).port();
+        try (RawClient c = new RawClient(port)) {
+            RawClient.Response r = c.send("GET http://127.0.0.1:" + port + "/echo?msg=absolute HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("absolute");
+            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+            assertThat(c.send(get("/echo?msg=%ff%00%c3%28")).readResponse().body()).containsExactly(0xff, 0x00, 0xc3, 0x28);
+            r = c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/html\r\nContent-Length: 4\r\n\r\n<b/>").readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("<b/>");
+            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        }
+        for (String faulty : List.of("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n")) {
+            try (RawClient c = new RawClient(port)) {
+                RawClient.Response r = c.send(faulty).readResponse();
+                assertThat(r.status()).as(faulty).isEqualTo(400);
+                assertThat(c.closedByServer()).isTrue();
+            }
+        }
+    }
 }

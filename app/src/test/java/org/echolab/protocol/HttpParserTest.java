@@ -85,6 +85,29 @@ class HttpParserTest {
         assertThat(r.keepAlive()).isTrue();
     }
 
+    /** RFC 9112 3.2.2: a server accepts the absolute form that proxies get. */
+    @Test
+    void anAbsoluteFormTargetHasThePathAndQueryOfItsOriginForm() {
+        HttpRequest r = only(feed("GET http://example.test:8080/echo?msg=x HTTP/1.1\r\nHost: example.test\r\n\r\n", 5));
+        assertThat(r.path()).isEqualTo("/echo");
+        assertThat(r.rawQuery()).isEqualTo("msg=x");
+        HttpRequest bare = only(feed("GET HTTPS://example.test HTTP/1.1\r\nHost: example.test\r\n\r\n", 5));
+        assertThat(bare.path()).isEqualTo("/");
+        assertThat(bare.rawQuery()).isEmpty();
+    }
+
+    /** The parser asks before it allocates a body, and a refusal is a 503 that names the reason. */
+    @Test
+    void aBodyIsAllocatedOnlyWithTheAllowancesConsent() {
+        List<Integer> asked = new java.util.ArrayList<>();
+        HttpParser yes = new HttpParser(Limits.DEFAULT, bytes -> asked.add(bytes));
+        assertThat(yes.parse(ByteBuffer.wrap(POST.getBytes(StandardCharsets.US_ASCII)))).isInstanceOf(HttpParser.Complete.class);
+        assertThat(asked).containsExactly(5);
+        HttpParser no = new HttpParser(Limits.DEFAULT, bytes -> false);
+        assertThat(no.parse(ByteBuffer.wrap(CHUNKED.getBytes(StandardCharsets.US_ASCII))))
+                .isInstanceOfSatisfying(HttpParser.Failure.class, f -> assertThat(f.status()).isEqualTo(503));
+    }
+
     @Test
     void decodesContentLengthAndChunkedBodies() {
         assertThat(new String(only(feed(POST, 3)).body(), StandardCharsets.US_ASCII)).isEqualTo("hello");
@@ -153,6 +176,9 @@ class HttpParserTest {
                 Arguments.of("obsolete line folding", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  folded\r\n\r\n", 400),
                 Arguments.of("control character in value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n", 400),
                 Arguments.of("bad chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+                Arguments.of("negative chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", 400),
+                Arguments.of("signed chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n", 400),
+                Arguments.of("Transfer-Encoding on HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 400),
                 Arguments.of("chunk without CRLF", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", 400),
                 Arguments.of("unknown expectation", "POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\na", 417));
     }

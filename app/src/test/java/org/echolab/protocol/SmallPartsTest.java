@@ -35,6 +35,34 @@ class SmallPartsTest {
         assertThat(Query.parse("msg=a%20b&wait=1s&msg=second&flag")).containsEntry("msg", "a b")
                 .containsEntry("wait", "1s").containsEntry("flag", "");
         assertThatThrownBy(() -> Query.parse("msg=%zz")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Query.parse("msg=%f")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A value is its bytes, one char each: %ff is the byte 0xff, not U+FFFD; UTF-8 escapes stay UTF-8. */
+    @Test
+    void queryValuesAreBytesExactly() {
+        assertThat(Query.parse("msg=%ff%00a+b").get("msg").getBytes(StandardCharsets.ISO_8859_1))
+                .containsExactly(0xff, 0x00, 'a', ' ', 'b');
+        assertThat(Query.parse("msg=caf%C3%A9").get("msg").getBytes(StandardCharsets.ISO_8859_1))
+                .isEqualTo("café".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The filler streamed in slices is the filler built whole. */
+    @Test
+    void payloadInSlicesOfTheSharedBlockIsThePayloadBuiltWhole() {
+        byte[] m = "id-42".getBytes(StandardCharsets.US_ASCII);
+        int size = 200_000;
+        java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+        streamed.writeBytes(Payload.prefix(m, size));
+        for (long left = size - Payload.prefix(m, size).length; left > 0; ) {
+            java.nio.ByteBuffer slice = Payload.filler(left);
+            left -= slice.remaining();
+            while (slice.hasRemaining()) {
+                streamed.write(slice.get());
+            }
+        }
+        assertThat(streamed.toByteArray()).isEqualTo(Payload.of(m, size));
+        assertThat(Payload.prefix(m, 3)).containsExactly('i', 'd', '-');
     }
 
     @Test
