@@ -54,7 +54,8 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath(jar), mainClass(jar), "serve", "--port", "0", "--model", model, "--grace", "5s",
-                "--monitor-port", "-1"));   // no monitor: its threads would count in the figures
+                "--monitor-port", "-1",     // no monitor: its threads would count in the figures
+                "--max-per-client", "0"));  // every client of a benchmark comes from 127.0.0.1: one address, many clients
         cmd.addAll(extraArgs);
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false)

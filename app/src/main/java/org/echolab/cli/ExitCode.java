@@ -11,7 +11,9 @@ public enum ExitCode {
     /** Could not start: the port is taken, the address is not local, a resource is missing. */
     CANNOT_START(3),
     /** This OS or JVM cannot run what was asked (e.g. a process model without posix_spawn). */
-    UNSUPPORTED(4);
+    UNSUPPORTED(4),
+    /** The server stopped itself: a thread it cannot do without failed (the log says which, and why). */
+    CRASHED(org.echolab.models.ModelContext.CRASHED);
 
     public final int code;
 

@@ -23,6 +23,8 @@ public final class Main {
         configureLogging(false);
         System.setProperty("echolab.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         System.setProperty("echolab.models", String.join(",", org.echolab.models.Models.names()));
+        System.setProperty("echolab.maxConnections",
+                Integer.toString(org.echolab.config.ServerConfig.builder().build().connectionLimit()));
         CommandLine cmd = new CommandLine(new Main())
                 .registerConverter(Duration.class, Main::duration)
                 .setCaseInsensitiveEnumValuesAllowed(true)

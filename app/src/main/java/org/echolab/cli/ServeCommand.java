@@ -28,8 +28,6 @@ import sun.misc.Signal;
                 "Try: curl 'http://127.0.0.1:8080/echo?msg=hi&wait=100ms'"})
 final class ServeCommand implements Callable<Integer> {
 
-    private static final ServerConfig DEFAULTS = ServerConfig.builder().build();
-
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "virtual",
             description = "Concurrency model (see 'echolab models'): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = ModelNames.class)
@@ -67,6 +65,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "process: N single-use children started ahead and waiting; the parent passes each connection to one (descriptor passing) and starts another. Default: ${DEFAULT-VALUE} (a child is spawned per connection).")
     int spares;
 
+    @Option(names = "--max-starting", paramLabel = "N", description = "process: children whose JVM may be starting at once; further connections wait, accepted. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
+    int maxStarting;
+
     @Option(names = "--workers", paramLabel = "N", description = "prefork: worker processes. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
     int workers;
 
@@ -76,14 +77,28 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--loops", paramLabel = "N", description = "eventloop: selector loops. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
     int loops;
 
-    @Option(names = "--offload", description = "eventloop: run work=cpu on a bounded worker pool instead of on the loop.")
+    @Option(names = "--offload", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "eventloop: run work=cpu on a bounded worker pool; --no-offload runs it on the loop, which it blocks. Default: ${DEFAULT-VALUE}.")
     boolean offload;
 
     @Option(names = "--offload-threads", paramLabel = "N", description = "eventloop: threads of the --offload pool. Default: the number of cores (${DEFAULT-VALUE}).", defaultValue = "${sys:echolab.cores}")
     int offloadThreads;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "20000", description = "Open connections at most; beyond it new ones wait in the backlog. Default: ${DEFAULT-VALUE}.")
-    int maxConnections;
+    @Option(names = "--max-connections", paramLabel = "N|auto", defaultValue = "auto",
+            description = "Open connections at most; beyond it new ones wait in the backlog. Default: auto, what the open-file limit (ulimit -n) leaves after the server's own files, and no more than the heap holds (this machine: ${sys:echolab.maxConnections}).")
+    String maxConnections;
+
+    @Option(names = "--max-per-client", paramLabel = "N|auto", defaultValue = "auto",
+            description = "Connections one client address may hold at once; beyond it, 503 and close. 0: no bound. Default: auto, half of what the model serves at once (pool: --threads).")
+    String maxPerClient;
+
+    @Option(names = "--memory-budget", paramLabel = "BYTES", defaultValue = "0",
+            description = "Bytes of request bodies and replies held at once, per process; beyond it new requests get 503. Default: 0, a quarter of the heap.")
+    long memoryBudget;
+
+    @Option(names = "--cpu-budget", paramLabel = "DURATION", defaultValue = "0",
+            description = "work=cpu the requests in flight may ask for in total, per process; beyond it 503. Default: 0, cores x --max-wait.")
+    Duration cpuBudget;
 
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "4096", description = "Listen backlog (the kernel caps it at net.core.somaxconn). Default: ${DEFAULT-VALUE}.")
     int backlog;
@@ -91,8 +106,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", description = "On Ctrl-C or SIGTERM, how long requests in flight may take to finish. Default: ${DEFAULT-VALUE}.")
     Duration grace;
 
-    @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A begun request must arrive within this, or 408 and close. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A request's head must arrive within this of its first byte (of the connection, for the first request), or 408 (or a quiet close if nothing came). Default: ${DEFAULT-VALUE}.")
     Duration headerTimeout;
+
+    @Option(names = "--body-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A request's body must arrive within this of its head, or 408 and close. Default: ${DEFAULT-VALUE}.")
+    Duration bodyTimeout;
+
+    @Option(names = "--write-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A response that the client takes none of for this long is given up, and the connection closed. Default: ${DEFAULT-VALUE}.")
+    Duration writeTimeout;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s", description = "A connection idle between requests this long is closed. Default: ${DEFAULT-VALUE}.")
     Duration idleTimeout;
@@ -144,7 +165,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.println(server.startupLine());
         System.out.flush();
-        awaitStopSignal();
+        awaitStopSignal(server);
+        if (server.failure().isDone()) {
+            server.close();                 // waits for the stop the failure began
+            System.err.println("echolab: stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
+            return ExitCode.CRASHED.code;
+        }
         System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
                 + " (Ctrl-C again to stop at once)");
         server.close();
@@ -153,11 +179,13 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Blocks until SIGTERM or SIGINT (Ctrl-C). The first signal starts a graceful stop, so the
-     * command can drain and exit 0; a second one during the drain exits at once (130).
+     * Blocks until SIGTERM or SIGINT (Ctrl-C), or until the server stops itself because a thread
+     * it needs failed. The first signal starts a graceful stop, so the command can drain and exit
+     * 0; a second one during the drain exits at once (130).
      */
-    private static void awaitStopSignal() {
+    private static void awaitStopSignal(EchoServer server) {
         CountDownLatch stop = new CountDownLatch(1);
+        server.failure().thenRun(stop::countDown);
         AtomicInteger signals = new AtomicInteger();
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), s -> {
@@ -183,10 +211,12 @@ final class ServeCommand implements Callable<Integer> {
                 .model(model).bind(bind).port(port).backlog(backlog).protocol(protocol)
                 .defaultWait(defaultWait).maxWait(maxWait)
                 .limits(Limits.DEFAULT.withMaxBody(maxBody))
-                .maxConnections(maxConnections).grace(grace)
-                .headerTimeout(headerTimeout).idleTimeout(idleTimeout)
+                .maxConnections(numberOrAuto("--max-connections", maxConnections))
+                .maxPerClient(numberOrAuto("--max-per-client", maxPerClient))
+                .memoryBudget(memoryBudget).cpuBudget(cpuBudget).grace(grace)
+                .headerTimeout(headerTimeout).bodyTimeout(bodyTimeout).writeTimeout(writeTimeout).idleTimeout(idleTimeout)
                 .state(state).raceWindow(raceWindow).threads(threads).queue(queue).overflow(overflow)
-                .maxChildren(maxChildren).spares(spares).workers(workers).workerModel(workerModel)
+                .maxChildren(maxChildren).spares(spares).maxStarting(maxStarting).workers(workers).workerModel(workerModel)
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
                 .monitorPort(monitorPort != null ? monitorPort : defaultMonitorPort())
                 .build();
@@ -203,6 +233,17 @@ final class ServeCommand implements Callable<Integer> {
             return port + 1;
         } catch (IOException e) {
             return 0;
+        }
+    }
+
+    private static int numberOrAuto(String option, String value) {
+        if (value.equalsIgnoreCase("auto")) {
+            return ServerConfig.AUTO;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a whole number or auto (got '" + value + "')");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.echolab.config;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import org.echolab.protocol.Durations;
 import org.echolab.protocol.Limits;
@@ -25,6 +26,17 @@ public final class ServerConfig {
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
 
+    /** For {@code maxConnections} and {@code maxPerClient}: decided by this process, from its limits. */
+    public static final int AUTO = -1;
+
+    /** What the open-file limit leaves for connections: the server's own files (jars, selectors, logs) need room. */
+    static int connectionsTheFileLimitAllows(long openFiles) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, openFiles - Math.max(64, openFiles / 16)));
+    }
+
+    /** Heap a connection may take at its limits (read buffer, a request line and 32 KiB of headers), with room to spare. */
+    static final long HEAP_PER_CONNECTION = 256 * 1024;
+
     public final String model;
     public final String bind;
     public final int port;
@@ -33,9 +45,18 @@ public final class ServerConfig {
     public final Duration defaultWait;
     public final Duration maxWait;
     public final Limits limits;
+    /** As configured: a number, or {@link #AUTO}; {@link #connectionLimit()} is what applies. */
     public final int maxConnections;
+    /** Connections one client address may hold at once: a number, 0 for no bound, or {@link #AUTO}. */
+    public final int maxPerClient;
+    /** Bytes held for request bodies and replies at once, per process; 0: a quarter of the heap. */
+    public final long memoryBudget;
+    /** {@code work=cpu} the requests in flight may ask for in total, per process; 0: cores x --max-wait. */
+    public final Duration cpuBudget;
     public final Duration grace;
     public final Duration headerTimeout;
+    public final Duration bodyTimeout;
+    public final Duration writeTimeout;
     public final Duration idleTimeout;
     public final String state;
     /** Race lab: the pause a broken state variant takes between its read and its write (0: none). */
@@ -49,11 +70,13 @@ public final class ServerConfig {
     public final int maxChildren;
     /** process: single-use children started ahead and waiting for a connection (0: a child is spawned per connection). */
     public final int spares;
+    public final int maxStarting;
     public final int loops;
     public final boolean offload;
     public final int offloadThreads;
     /** The monitor's port ({@code /live}, {@code /metrics}, {@code /stats} on a thread of their own): 0 picks a free one, -1 none. */
     public final int monitorPort;
+    private final int connectionLimit;      // private: not sent to children, which work it out themselves
 
     private ServerConfig(Builder b) {
         model = b.model;
@@ -65,8 +88,13 @@ public final class ServerConfig {
         maxWait = b.maxWait;
         limits = b.limits;
         maxConnections = b.maxConnections;
+        maxPerClient = b.maxPerClient;
+        memoryBudget = b.memoryBudget;
+        cpuBudget = b.cpuBudget;
         grace = b.grace;
         headerTimeout = b.headerTimeout;
+        bodyTimeout = b.bodyTimeout;
+        writeTimeout = b.writeTimeout;
         idleTimeout = b.idleTimeout;
         state = b.state;
         raceWindow = b.raceWindow;
@@ -77,14 +105,39 @@ public final class ServerConfig {
         workerModel = b.workerModel;
         maxChildren = b.maxChildren;
         spares = b.spares;
+        maxStarting = b.maxStarting;
         loops = b.loops;
         offload = b.offload;
         offloadThreads = b.offloadThreads;
         monitorPort = b.monitorPort;
+        connectionLimit = maxConnections != AUTO ? maxConnections
+                : (int) Math.min(connectionsTheFileLimitAllows(openFileLimit()),
+                        Runtime.getRuntime().maxMemory() / HEAP_PER_CONNECTION);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The connections this process may hold at once: {@code --max-connections}, or for
+     * {@code auto} what this process's open-file limit allows (less room for its own files) and
+     * its heap (one per {@value #HEAP_PER_CONNECTION} bytes), whichever is less. So the server
+     * refuses to accept before the kernel refuses it a descriptor, and before its heap runs out.
+     */
+    public int connectionLimit() {
+        return connectionLimit;
+    }
+
+    /** {@code --max-per-client} for a model that serves {@code capacity} connections at once: auto is half of it. */
+    public int perClientLimit(int capacity) {
+        return maxPerClient == AUTO ? Math.max(1, capacity / 2) : maxPerClient;
+    }
+
+    /** This process's open-file limit (RLIMIT_NOFILE, soft), or a large number where it cannot be read. */
+    static long openFileLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : 1 << 20;
     }
 
     public static final class Builder {
@@ -96,9 +149,14 @@ public final class ServerConfig {
         private Duration defaultWait = Duration.ZERO;
         private Duration maxWait = Duration.ofSeconds(10);
         private Limits limits = Limits.DEFAULT;
-        private int maxConnections = 20_000;
+        private int maxConnections = AUTO;
+        private int maxPerClient = AUTO;
+        private long memoryBudget = 0;
+        private Duration cpuBudget = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(10);
         private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration bodyTimeout = Duration.ofSeconds(10);
+        private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private String state = "atomic";
         private Duration raceWindow = Duration.ZERO;
@@ -109,8 +167,9 @@ public final class ServerConfig {
         private String workerModel = "pool";
         private int maxChildren = 256;
         private int spares = 0;
+        private int maxStarting = CORES;
         private int loops = CORES;
-        private boolean offload = false;
+        private boolean offload = true;
         private int offloadThreads = CORES;
         private int monitorPort = -1;
 
@@ -123,8 +182,13 @@ public final class ServerConfig {
         public Builder maxWait(Duration v) { maxWait = v; return this; }
         public Builder limits(Limits v) { limits = v; return this; }
         public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxPerClient(int v) { maxPerClient = v; return this; }
+        public Builder memoryBudget(long v) { memoryBudget = v; return this; }
+        public Builder cpuBudget(Duration v) { cpuBudget = v; return this; }
         public Builder grace(Duration v) { grace = v; return this; }
         public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
+        public Builder bodyTimeout(Duration v) { bodyTimeout = v; return this; }
+        public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder state(String v) { state = v; return this; }
         public Builder raceWindow(Duration v) { raceWindow = v; return this; }
@@ -135,6 +199,7 @@ public final class ServerConfig {
         public Builder workerModel(String v) { workerModel = v; return this; }
         public Builder maxChildren(int v) { maxChildren = v; return this; }
         public Builder spares(int v) { spares = v; return this; }
+        public Builder maxStarting(int v) { maxStarting = v; return this; }
         public Builder loops(int v) { loops = v; return this; }
         public Builder offload(boolean v) { offload = v; return this; }
         public Builder offloadThreads(int v) { offloadThreads = v; return this; }
@@ -157,12 +222,16 @@ public final class ServerConfig {
             require(loops >= 1 && loops <= 1024, "--loops must be from 1 to 1024 (got " + loops + ")");
             require(offloadThreads >= 1, "--offload-threads must be at least 1 (got " + offloadThreads + ")");
             require(queue >= 0, "--queue must be 0 or more (got " + queue + ")");
-            require(maxConnections >= 1, "--max-connections must be at least 1 (got " + maxConnections + ")");
+            require(maxConnections >= 1 || maxConnections == AUTO, "--max-connections must be at least 1, or auto (got " + maxConnections + ")");
+            require(maxPerClient >= 0 || maxPerClient == AUTO, "--max-per-client must be 0 (no bound) or more, or auto (got " + maxPerClient + ")");
+            require(memoryBudget >= 0, "--memory-budget must be 0 (auto) or more bytes (got " + memoryBudget + ")");
+            require(!cpuBudget.isNegative(), "--cpu-budget must not be negative");
+            require(maxStarting >= 1 && maxStarting <= 256, "--max-starting must be from 1 to 256 (got " + maxStarting + ")");
             require(backlog >= 1, "--backlog must be at least 1 (got " + backlog + ")");
             require(!raceWindow.isNegative() && raceWindow.compareTo(Duration.ofSeconds(1)) <= 0,
                     "--race-window must be from 0 to 1s (got " + Durations.format(raceWindow) + ")");
-            require(headerTimeout.isPositive() && idleTimeout.isPositive(),
-                    "--header-timeout and --idle-timeout must be above 0");
+            require(headerTimeout.isPositive() && bodyTimeout.isPositive() && writeTimeout.isPositive() && idleTimeout.isPositive(),
+                    "--header-timeout, --body-timeout, --write-timeout and --idle-timeout must be above 0");
             require(!grace.isNegative(), "--grace must not be negative");
             return new ServerConfig(this);
         }

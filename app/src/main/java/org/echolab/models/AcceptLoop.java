@@ -3,6 +3,7 @@ package org.echolab.models;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,10 @@ import java.util.function.Consumer;
  * once if the accept fails. A failing accept (e.g. EMFILE, out of descriptors) backs off for
  * 100 ms instead of spinning, and its warning is logged at most once per {@value #WARN_EVERY_SECONDS} s.
  *
+ * <p><b>Failure:</b> anything but an I/O error of the accept (an {@link Error}, a bug in a hand-off)
+ * ends the loop and is reported to {@link ModelContext.Crash}: a process that no longer accepts
+ * must not stay alive looking as if it did.
+ *
  * @param <C> what an accept yields: a socket, a channel, a descriptor
  */
 public final class AcceptLoop<C> {
@@ -31,44 +36,64 @@ public final class AcceptLoop<C> {
     private static final System.Logger LOG = System.getLogger("echolab.accept");
     private static final long WARN_EVERY_SECONDS = 10;
 
+    static {
+        // The first log line reads the time-zone data from a file: read it now, while descriptors are
+        // free, not in the middle of EMFILE, where the failure would kill the accept thread.
+        ZoneId.systemDefault().getRules();
+    }
+
     private final List<Semaphore> permits;
     private final Source<C> source;
     private final Consumer<C> handOff;
+    private final ModelContext.Crash crash;
     private final Thread thread;
     private volatile boolean stopping;
     private long lastWarning;               // nanoTime; accept thread only
     private int suppressed;                 // warnings not logged since then
 
-    private AcceptLoop(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
+    private AcceptLoop(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff,
+                       ModelContext.Crash crash) {
         this.permits = permits;
         this.source = source;
         this.handOff = handOff;
+        this.crash = crash;
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 
     /**
      * Starts accepting on a new thread. Before each accept it takes one permit of each of
-     * {@code permits}, in order; {@code handOff} runs on the accept thread and owns them.
+     * {@code permits}, in order; {@code handOff} runs on the accept thread and owns them. A
+     * failure of the thread goes to {@code crash}.
      */
-    public static <C> AcceptLoop<C> start(List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
-        return start("echolab-accept", permits, source, handOff);
+    public static <C> AcceptLoop<C> start(List<Semaphore> permits, Source<C> source, Consumer<C> handOff,
+                                          ModelContext.Crash crash) {
+        return start("echolab-accept", permits, source, handOff, crash);
     }
 
     /** As above, on a thread called {@code name} (where several threads accept, as in {@code prethread}). */
-    public static <C> AcceptLoop<C> start(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff) {
-        AcceptLoop<C> loop = new AcceptLoop<>(name, List.copyOf(permits), source, handOff);
+    public static <C> AcceptLoop<C> start(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff,
+                                          ModelContext.Crash crash) {
+        AcceptLoop<C> loop = new AcceptLoop<>(name, List.copyOf(permits), source, handOff, crash);
         loop.thread.start();
         return loop;
     }
 
     private void run() {
+        try {
+            acceptUntilStopped();
+        } catch (InterruptedException e) {
+            // a forced stop
+        } catch (RuntimeException | Error e) {
+            if (!stopping) {
+                crash.crashed(thread, e);
+            }
+        }
+    }
+
+    private void acceptUntilStopped() throws InterruptedException {
         while (!stopping) {
-            try {
-                if (!acquire()) {
-                    continue;               // no slot: clients wait in the backlog; look at stopping again
-                }
-            } catch (InterruptedException e) {
-                break;
+            if (!acquire()) {
+                continue;                   // no slot: clients wait in the backlog; look at stopping again
             }
             C accepted;
             try {
@@ -79,7 +104,7 @@ public final class AcceptLoop<C> {
                     break;                  // stop() closed the listener under us
                 }
                 warn(e);
-                sleepQuietly(100);
+                Thread.sleep(100);
                 continue;
             }
             if (accepted == null) {
@@ -113,8 +138,12 @@ public final class AcceptLoop<C> {
             suppressed++;
             return;
         }
-        LOG.log(Level.WARNING, "accept failed: {0}; retrying every 100 ms{1}", e.toString(),
-                suppressed == 0 ? "" : " (" + suppressed + " more failures since the last warning)");
+        try {
+            LOG.log(Level.WARNING, "accept failed: {0}; retrying every 100 ms{1}", e.toString(),
+                    suppressed == 0 ? "" : " (" + suppressed + " more failures since the last warning)");
+        } catch (RuntimeException logFailed) {
+            // out of descriptors, even a log line may fail; accepting matters more
+        }
         lastWarning = now;
         suppressed = 0;
     }
@@ -133,16 +162,13 @@ public final class AcceptLoop<C> {
         }
     }
 
+    /** Interrupts the accept thread: under {@code sequential} it runs a session, whose work a forced stop abandons. */
+    public void interrupt() {
+        thread.interrupt();
+    }
+
     /** Waits for the accept thread to end (after {@link #stop}; under {@code sequential} it ends its last session first). */
     public void join() throws InterruptedException {
         thread.join();
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

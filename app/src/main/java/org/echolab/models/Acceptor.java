@@ -12,6 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.echolab.session.Connection;
+import org.echolab.session.Connections;
 import org.echolab.session.Conversation;
 import org.echolab.session.EchoStack;
 
@@ -20,9 +21,12 @@ import org.echolab.session.EchoStack;
  * each connection and hands it to the model as a {@link Session}, the task that runs the shared
  * session to its end. How sessions are handed out (run at once, a thread each, a queue for a pool)
  * is the whole difference between the blocking models, as an Executor is in the JDK's httpserver.
+ * A connection from an address that already holds {@code --max-per-client} connections is
+ * answered 503 on the accept thread and never handed out.
  */
 public final class Acceptor {
 
+    private final ModelContext ctx;
     private final EchoStack stack;
     private final ServerSocket listener;
     private final Semaphore admission;          // null: no limit beyond --max-connections
@@ -38,11 +42,14 @@ public final class Acceptor {
             this.connection = connection;
         }
 
+        /** Runs the session; an {@link Error} in it (out of memory) is reported as the process's crash. */
         @Override
         public void run() {
             peak.accumulateAndGet(active.incrementAndGet(), Math::max);
             try {
                 stack.session().serve(connection);
+            } catch (Error e) {
+                ctx.crashed(e);
             } finally {
                 active.decrementAndGet();
                 if (admission != null) {
@@ -54,10 +61,8 @@ public final class Acceptor {
         /** Refuses the connection (HTTP 503, or an ERR line where the server speaks only TCP lines) and closes it. */
         public void reject(String why) {
             try {
-                connection.socket().getOutputStream().write(
+                Connections.refuse(connection.socket(),
                         new Conversation(stack.config(), stack.service(), connection.client()).busy(why));
-            } catch (IOException ignored) {
-                // the client is gone already; closing is all that is left
             } finally {
                 connection.close();
                 if (admission != null) {
@@ -68,6 +73,7 @@ public final class Acceptor {
     }
 
     private Acceptor(ModelContext ctx, Semaphore admission, Consumer<Session> handOff) throws IOException {
+        this.ctx = ctx;
         this.stack = ctx.stack();
         this.admission = admission;
         this.listener = ctx.openListener();
@@ -75,8 +81,14 @@ public final class Acceptor {
         if (admission != null) {
             permits.add(admission);
         }
-        this.loop = AcceptLoop.start(permits, listener::accept,
-                socket -> handOff.accept(new Session(stack.connections().register(socket))));
+        this.loop = AcceptLoop.start(permits, listener::accept, socket -> {
+            Session session = new Session(stack.connections().register(socket));
+            if (session.connection.admitted()) {
+                handOff.accept(session);
+            } else {
+                session.reject(stack.connections().clients().refusal());
+            }
+        }, ctx.crash());
     }
 
     /**
@@ -98,13 +110,16 @@ public final class Acceptor {
     }
 
     /**
-     * The blocking models' shutdown, first half: stop accepting, drain the connections within
-     * {@code grace} (idle ones close now, busy ones finish their request), close what is left, and
-     * wait for the accept thread. The model then ends its workers (a session stuck in its wait).
+     * The blocking models' shutdown, first half: stop accepting (close the listener), drain the
+     * connections within {@code grace} (idle ones close now, busy ones finish their request),
+     * close what is left, and wait for the accept thread. The model then ends its workers (a
+     * session stuck in its wait).
      */
     public void stop(Duration grace) throws InterruptedException {
         loop.stop(listener);
-        stack.connections().drain(grace);
+        if (stack.connections().drain(grace) > 0) {
+            loop.interrupt();           // under sequential the accept thread runs a session: abandon its work
+        }
         loop.join();
     }
 }

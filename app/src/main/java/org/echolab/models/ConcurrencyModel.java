@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import org.echolab.config.ServerConfig;
 
 /**
  * The seam where a concurrency model plugs in: how accepted connections are handed to workers
@@ -28,6 +29,14 @@ public interface ConcurrencyModel {
 
     /** The knobs in force, for the startup line, e.g. {@code threads=200 queue=100 overflow=backlog}. */
     String describe();
+
+    /**
+     * How many connections it serves at once under {@code config}: what one client address may
+     * take half of ({@code --max-per-client auto}). By default every connection it may hold.
+     */
+    default int capacity(ServerConfig config) {
+        return config.connectionLimit();
+    }
 
     /** Live figures for {@code /stats}: workers, queue, processes. */
     default Map<String, Object> stats() {

@@ -19,6 +19,10 @@ import org.echolab.config.ServerConfig;
 import org.echolab.models.eventloop.Loop;
 import org.echolab.models.eventloop.Shared;
 import org.echolab.protocol.Durations;
+import org.echolab.session.Answers;
+import org.echolab.session.ClientCounts;
+import org.echolab.session.Connections;
+import org.echolab.session.Deadlines;
 
 /**
  * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
@@ -38,12 +42,12 @@ import org.echolab.protocol.Durations;
  * priority queue, which bounds how long its {@code select} may block. Waiting requests cost no
  * thread, only a few hundred bytes each: 10,000 waiting clients are served by N+1 threads.
  *
- * <p><b>{@code work=cpu} blocks its loop.</b> By default it runs on the loop, so every other
- * connection of that loop waits until it is done: the harm this model is known for, left visible
- * on purpose. {@code --offload} runs it instead on a pool of {@code --offload-threads} threads
- * ({@code offload-N}) with a queue of {@value #OFFLOAD_QUEUE} tasks (nginx's {@code aio threads});
- * the finished work is handed back to its loop, which writes the reply. When that queue is full
- * the request gets 503 rather than a blocked loop.
+ * <p><b>{@code work=cpu} would block its loop.</b> So by default ({@code --offload}) it runs on a
+ * pool of {@code --offload-threads} threads ({@code offload-N}) with a queue of
+ * {@value #OFFLOAD_QUEUE} tasks (nginx's {@code aio threads}); the finished work is handed back to
+ * its loop, which writes the reply. When that queue is full the request gets 503 rather than a
+ * blocked loop. {@code --no-offload} runs it on the loop, so every other connection of that loop
+ * waits until it is done: the harm this model is known for, there to be seen.
  *
  * <p><b>Per connection:</b> one request at a time, so pipelined responses keep their order; later
  * bytes wait in the read buffer. Reading pauses until a response is written in full
@@ -53,8 +57,11 @@ import org.echolab.protocol.Durations;
  * {@code EchoService} are the same as every other model's.
  *
  * <p><b>Lifecycle:</b> {@code stop(grace)} closes the listener and ends the acceptor; then the
- * loops close connections between requests, let requests in flight finish (their responses say
- * {@code Connection: close}) until {@code grace} runs out, close what is left, and end.
+ * loops close connections between requests (after {@link org.echolab.session.Deadlines#QUIET} and
+ * one last read: a request already sent is served), let requests in flight finish (their
+ * responses say {@code Connection: close}) until {@code grace} runs out, close what is left,
+ * abandon CPU work still running, and end. A loop that fails stops the process
+ * ({@link ModelContext#crash}).
  *
  * <p><b>Cost:</b> threads do not grow with connections, and memory little: an idle connection
  * costs its channel, its parser and its state machine, but no buffer: a loop lends its one read
@@ -90,29 +97,49 @@ public final class EventLoopModel implements ConcurrencyModel {
             offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
         }
-        shared = new Shared(config, ctx.stack().service(), offload, new Semaphore(config.maxConnections),
-                new Shared.Gauge(), new Shared.Draining());
+        ClientCounts clients = ctx.stack().connections().clients();
+        shared = new Shared(config, ctx.stack().service(), offload, new Semaphore(config.connectionLimit()),
+                clients, new Shared.Gauge(), new Shared.Draining(), ctx::crashed);
         loops = new Loop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new Loop("loop-" + i, shared);
             loops[i].start();
         }
-        acceptor = AcceptLoop.start(List.of(shared.slots()), listener::accept, this::handOff);
+        acceptor = AcceptLoop.start(List.of(shared.slots()), listener::accept, this::handOff, ctx.crash());
         return (InetSocketAddress) listener.getLocalAddress();
     }
 
-    /** On the accept thread: the connection goes to the next loop, round-robin. */
+    /**
+     * On the accept thread: the connection goes to the next loop, round-robin; or, if its address
+     * holds {@code --max-per-client} connections already, gets 503 and is closed here.
+     */
     private void handOff(SocketChannel channel) {
+        String client = clientOf(channel);
+        if (!shared.clients().open(client)) {
+            Connections.refuse(channel.socket(), Answers.busy(null, shared.clients().refusal()));   // still blocking
+            shared.slots().release();
+            return;
+        }
         shared.service().state().connectionOpened();
-        loops[nextLoop].adopt(channel);     // the loop owns it from now on, and closes it
+        loops[nextLoop].adopt(channel, client);     // the loop owns it from now on, and closes it
         nextLoop = (nextLoop + 1) % loops.length;
+    }
+
+    private static String clientOf(SocketChannel channel) {
+        try {
+            return channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : "?";
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(listener);            // closing the listener wakes the acceptor out of accept()
         acceptor.join();
-        shared.beginDraining();
+        shared.beginDraining();             // from now on every answer says Connection: close
+        Thread.sleep(Deadlines.QUIET.toMillis());   // a request sent just before the stop may still be on its way
         for (Loop loop : loops) {
             loop.closeIdle();
         }
@@ -129,9 +156,9 @@ public final class EventLoopModel implements ConcurrencyModel {
                     Durations.format(grace), forced);
         }
         if (offload != null) {
-            offload.shutdownNow();          // CPU work cannot be interrupted: it ends within --max-wait
-            if (!offload.awaitTermination(config.maxWait.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
-                LOG.log(Level.WARNING, "offload threads still running after shutdown");
+            offload.shutdownNow();          // CPU work still running is abandoned at its next slice
+            if (!offload.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "offload threads still running 5 s after shutdown");
             }
         }
     }
@@ -144,7 +171,7 @@ public final class EventLoopModel implements ConcurrencyModel {
     public String describe() {
         return "loops=" + config.loops + (config.offload
                 ? " offload=on offload-threads=" + config.offloadThreads
-                : " offload=off (work=cpu runs on the loop)");
+                : " offload=off (work=cpu runs on the loop and blocks it)");
     }
 
     @Override

@@ -8,17 +8,35 @@ import org.echolab.session.EchoStack;
 
 /**
  * What a model gets to work with: the process's {@link EchoStack} (configuration, service,
- * connections, session) and, inside a {@code prefork} worker, the listening socket it inherited
- * (else null).
+ * connections, session), inside a {@code prefork} worker the listening socket it inherited (else
+ * null), and what to do when one of the model's critical threads fails.
+ *
+ * @param crash called, on the failing thread, when a thread the model cannot do without (the
+ *              accept thread, a loop, a pool worker) dies of an unexpected failure, such as an
+ *              {@link OutOfMemoryError}: the process must then stop, loudly, rather than go on deaf
  */
-public record ModelContext(EchoStack stack, ServerSocket inheritedListener) {
+public record ModelContext(EchoStack stack, ServerSocket inheritedListener, Crash crash) {
 
-    public ModelContext(EchoStack stack) {
-        this(stack, null);
+    /** The exit status of a process whose model had a critical thread fail (the CLI's {@code CRASHED}). */
+    public static final int CRASHED = 5;
+
+    /** What a process does when a critical thread of its model fails. */
+    @FunctionalInterface
+    public interface Crash {
+        void crashed(Thread thread, Throwable cause);
+    }
+
+    public ModelContext(EchoStack stack, Crash crash) {
+        this(stack, null, crash);
     }
 
     public ServerConfig config() {
         return stack.config();
+    }
+
+    /** Reports that the calling thread, a critical one, failed with {@code cause}. */
+    public void crashed(Throwable cause) {
+        crash.crashed(Thread.currentThread(), cause);
     }
 
     /**

@@ -81,7 +81,7 @@ public final class Models {
             new Entry("virtual", "a virtual thread per connection",
                     new Traits(Interleaving.THREADS, PerConnection.VIRTUAL_THREAD, true, Traits.NOT_IN_UNP),
                     c -> new VirtualThreadModel()),
-            new Entry("eventloop", "--loops selector loops own all connections; waits are timers; work=cpu blocks a loop unless --offload",
+            new Entry("eventloop", "--loops selector loops own all connections; waits are timers; work=cpu goes to --offload-threads",
                     new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, Traits.NOT_IN_UNP),
                     EventLoopModel::new),
             new Entry("process", "a new child JVM per connection (inetd style), at most --max-children",

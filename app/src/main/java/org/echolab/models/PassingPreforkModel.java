@@ -104,7 +104,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         acceptLoop = AcceptLoop.start(List.of(), () -> {
             int fd = listener.accept(100);      // polls, so that a stop is seen within 100 ms
             return fd < 0 ? null : fd;
-        }, this::handOff);
+        }, this::handOff, ctx.crash());
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 

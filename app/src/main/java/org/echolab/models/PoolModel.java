@@ -44,6 +44,7 @@ public final class PoolModel implements ConcurrencyModel {
     private final AtomicInteger busy = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
     private Acceptor acceptor;
+    private ModelContext ctx;
 
     public PoolModel(ServerConfig config) {
         this.config = config;
@@ -52,6 +53,7 @@ public final class PoolModel implements ConcurrencyModel {
 
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
+        this.ctx = ctx;
         for (int i = 1; i <= config.threads; i++) {
             workers.add(Thread.ofPlatform().name("pool-" + i).start(this::work));
         }
@@ -77,20 +79,26 @@ public final class PoolModel implements ConcurrencyModel {
         });
     }
 
-    /** A worker: take a connection (wait while there is none), serve it to the end, repeat until interrupted. */
+    /**
+     * A worker: take a connection (wait while there is none), serve it to the end, repeat until
+     * interrupted. A worker that failed would leave the pool one thread short for good, so a failure
+     * is the process's crash, not a quiet loss.
+     */
     private void work() {
         try {
             while (true) {
                 Runnable session = queue.take();
                 busy.incrementAndGet();
                 try {
-                    session.run();                  // never throws: the session closes its connection itself
+                    session.run();                  // the session closes its connection itself
                 } finally {
                     busy.decrementAndGet();
                 }
             }
         } catch (InterruptedException e) {
             // stop(): the pool is ending
+        } catch (RuntimeException | Error e) {
+            ctx.crashed(e);
         }
     }
 
@@ -103,6 +111,12 @@ public final class PoolModel implements ConcurrencyModel {
         for (Thread worker : workers) {
             worker.join();
         }
+    }
+
+    /** Its threads: a connection holds one for its whole life. */
+    @Override
+    public int capacity(ServerConfig config) {
+        return Math.min(config.threads, config.connectionLimit());
     }
 
     @Override

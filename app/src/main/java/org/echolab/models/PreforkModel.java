@@ -46,7 +46,10 @@ import org.echolab.state.States;
  * once, and its watch thread, {@code echolab-prefork-watch}, spawns a replacement; only the dead
  * worker's connections are lost. A worker that dies within a second of its start is replaced after
  * a second, so a worker that cannot start does not respawn in a tight loop. A worker whose parent
- * has gone (kill -9 of the parent) stops by itself.
+ * has gone (kill -9 of the parent) stops by itself; it asks the kernel ({@code getppid}), which
+ * needs no file, so running out of descriptors cannot make it think so. A worker whose model
+ * has a critical thread fail (out of memory) exits at once ({@link ModelContext#CRASHED}) and is replaced:
+ * the parent restarts what a single process would have to stop.
  *
  * <p><b>Cost:</b> N JVMs started once, up front; after that, per connection only what the worker
  * model costs: under {@code wrk -c 100} on {@code wait=100ms}, 2 workers x pool served 988 req/s
@@ -259,9 +262,15 @@ public final class PreforkModel implements ConcurrencyModel {
                     m.put("processTree", tree.figures("worker"));
                 }
                 return m;
-            }, config.maxConnections);
+            }, config.connectionLimit(), config.perClientLimit(inner.capacity(config)));
             CountDownLatch stopped = new CountDownLatch(1);
-            // SIGTERM from the parent: stop accepting and drain, as the thread model does alone
+            AcceptLock lock = AcceptLock.fromProperty();
+            if (lock != null) {         // prefork-flock, prefork-mutex: one worker in accept at a time
+                listener = lock.around(listener);
+            }
+            inner.start(new ModelContext(stack, listener, Worker::crashed));
+            // SIGTERM from the parent: stop accepting and drain, as the thread model does alone (a
+            // SIGTERM that comes before this, while the worker starts, simply ends it: it has no client yet)
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {
                 try {
                     inner.stop(config.grace);
@@ -270,20 +279,23 @@ public final class PreforkModel implements ConcurrencyModel {
                 }
                 stopped.countDown();
             }));
-            AcceptLock lock = AcceptLock.fromProperty();
-            if (lock != null) {         // prefork-flock, prefork-mutex: one worker in accept at a time
-                listener = lock.around(listener);
-            }
-            inner.start(new ModelContext(stack, listener));
             watchParent();
             stopped.await();
         }
 
+        /** A critical thread of the worker's model failed: exit now; the parent starts a new worker. */
+        private static void crashed(Thread thread, Throwable cause) {
+            System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + thread.getName()
+                    + " failed (" + cause + "); exiting, the parent starts a new worker");
+            cause.printStackTrace();
+            Runtime.getRuntime().halt(ModelContext.CRASHED);
+        }
+
         /** An orphaned worker would accept forever: when the parent is gone, stop as on SIGTERM. */
         private static void watchParent() {
-            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
+            int parent = Libc.getppid();
             Thread.ofPlatform().name("echolab-parent-watch").daemon().start(() -> {
-                while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L) == parent) {
+                while (Libc.getppid() == parent) {
                     try {
                         Thread.sleep(500);
                     } catch (InterruptedException e) {

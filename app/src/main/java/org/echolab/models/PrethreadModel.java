@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.echolab.config.ServerConfig;
+import org.echolab.session.Answers;
+import org.echolab.session.Connection;
+import org.echolab.session.Connections;
 import org.echolab.session.EchoStack;
 
 /**
@@ -44,6 +47,7 @@ public final class PrethreadModel implements ConcurrencyModel {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private EchoStack stack;
+    private ModelContext ctx;
     private ServerSocket listener;
 
     /** {@code mutexAroundAccept}: take a lock around each accept (UNP's row 7) or not. */
@@ -54,10 +58,12 @@ public final class PrethreadModel implements ConcurrencyModel {
 
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
+        this.ctx = ctx;
         stack = ctx.stack();
         listener = ctx.openListener();
         for (int i = 1; i <= config.threads; i++) {
-            threads.add(AcceptLoop.start("prethread-" + i, List.of(stack.connections().slots()), this::accept, this::serve));
+            threads.add(AcceptLoop.start("prethread-" + i, List.of(stack.connections().slots()), this::accept, this::serve,
+                    ctx.crash()));
         }
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
@@ -75,14 +81,32 @@ public final class PrethreadModel implements ConcurrencyModel {
         }
     }
 
-    /** On the thread that accepted: the whole session, then back to accept. */
+    /**
+     * On the thread that accepted: the whole session, then back to accept; or, from an address
+     * over {@code --max-per-client}, a 503 at once.
+     */
     private void serve(Socket socket) {
+        Connection c = stack.connections().register(socket);
+        if (!c.admitted()) {
+            try {
+                Connections.refuse(socket, Answers.busy(null, stack.connections().clients().refusal()));
+            } finally {
+                c.close();
+            }
+            return;
+        }
         peak.accumulateAndGet(active.incrementAndGet(), Math::max);
         try {
-            stack.session().serve(stack.connections().register(socket));
+            stack.session().serve(c);
         } finally {
             active.decrementAndGet();
         }
+    }
+
+    /** Its threads: a connection holds one for its whole life. */
+    @Override
+    public int capacity(ServerConfig config) {
+        return Math.min(config.threads, config.connectionLimit());
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.process.ChildJvm;
 import org.echolab.models.process.Spares;
@@ -45,7 +46,11 @@ import org.echolab.state.States;
  * <p><b>Bound:</b> at most {@code --max-children} children (and no more than
  * {@code --max-connections}) live at once. The accept thread takes a slot before it accepts, so
  * beyond the bound new connections wait in the kernel's accept backlog (like Apache's
- * MaxRequestWorkers); the reaper gives the slot back.
+ * MaxRequestWorkers); the reaper gives the slot back. And at most {@code --max-starting} children
+ * (default: the cores) start at once: a JVM start is CPU work, and a burst of JVMs started together
+ * share the cores so that the first answer comes only when nearly all are up; started a few at a
+ * time, the first client is answered after one start. A child notes on the {@link TreeBoard} when
+ * its JVM is up; until then it counts as starting.
  *
  * <p><b>Spares</b> ({@code --spares N}): N children are started ahead and wait, each on a
  * Unix-domain socket to the parent ({@link Spare}); the accept thread passes each connection's
@@ -79,6 +84,9 @@ public final class ProcessModel implements ConcurrencyModel {
     private final int maxChildren;
     private final Semaphore slots;                          // one per child that may live
     private final Set<Integer> children = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> starting = ConcurrentHashMap.newKeySet();     // spawned, JVM not up yet
+    private final AtomicInteger startingPeak = new AtomicInteger();
+    private long startedCursor;                             // accept thread only: notes read on the board
     private ListeningSocket listener;
     private TreeBoard tree;
     private ChildJvm jvm;
@@ -87,7 +95,7 @@ public final class ProcessModel implements ConcurrencyModel {
 
     public ProcessModel(ServerConfig config) {
         this.config = config;
-        this.maxChildren = Math.min(config.maxChildren, config.maxConnections);
+        this.maxChildren = Math.min(config.maxChildren, config.connectionLimit());
         this.slots = new Semaphore(maxChildren);
     }
 
@@ -106,7 +114,7 @@ public final class ProcessModel implements ConcurrencyModel {
         acceptLoop = AcceptLoop.start(List.of(slots), () -> {
             int fd = listener.accept(100);
             return fd < 0 ? null : fd;
-        }, this::handOff);
+        }, this::handOff, ctx.crash());
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 
@@ -114,6 +122,7 @@ public final class ProcessModel implements ConcurrencyModel {
     private void handOff(int fd) {
         try {
             if (spares == null) {
+                awaitFewerStarting();
                 spawnChild(fd);
             } else if (passToSpare(fd) < 0) {
                 slots.release();    // stopping: the connection closes unserved, as those still in the backlog
@@ -123,11 +132,31 @@ public final class ProcessModel implements ConcurrencyModel {
         }
     }
 
+    /** Waits while {@code --max-starting} children are starting; the connection waits meanwhile, accepted. */
+    private void awaitFewerStarting() {
+        while (true) {
+            startedCursor = tree.startedSince(startedCursor, pid -> starting.remove((int) pid));
+            if (starting.size() < config.maxStarting) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void spawnChild(int fd) {
         ChildJvm.Launch launch = jvm.next(true);
         tree.spawning();
         try {
-            ChildProcesses.spawn(launch.argv(), fd, fd, children::add, (pid, status) -> childExited(pid, status, launch));
+            ChildProcesses.spawn(launch.argv(), fd, fd, pid -> {
+                children.add(pid);
+                starting.add(pid);
+                startingPeak.accumulateAndGet(starting.size(), Math::max);
+            }, (pid, status) -> childExited(pid, status, launch));
         } catch (IOException e) {
             // e.g. out of processes or memory: the client sees its connection closed
             tree.notSpawned();
@@ -158,6 +187,7 @@ public final class ProcessModel implements ConcurrencyModel {
     /** On the reaper thread, once the child is reaped: its slot is free again. */
     private void childExited(int pid, int status, ChildJvm.Launch launch) {
         children.remove(pid);
+        starting.remove(pid);           // a child that died before its JVM was up
         tree.reaped();
         slots.release();
         jvm.exited(launch, status);
@@ -210,6 +240,8 @@ public final class ProcessModel implements ConcurrencyModel {
     public Map<String, Object> stats() {
         Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("maxChildren", maxChildren);
+        m.put("maxStarting", config.maxStarting);
+        m.put("startingPeak", startingPeak.get());
         if (spares != null) {
             m.put("spares", spares.count());
             m.put("sparesWaiting", spares.waiting());
@@ -242,9 +274,10 @@ public final class ProcessModel implements ConcurrencyModel {
             TreeBoard tree = TreeBoard.fromProperty();
             if (tree != null) {         // this child's connection and requests count in the tree's figures
                 state = tree.counting(state, firstRequest::countDown);
+                tree.childStarted();    // the parent may start the next child
             }
             EchoStack stack = EchoStack.assemble(config, state,
-                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1);
+                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1, 0);
             return new Prepared(config, stack, firstRequest);
         }
 
@@ -258,7 +291,7 @@ public final class ProcessModel implements ConcurrencyModel {
                 return;
             }
             Connections connections = p.stack().connections();
-            Runnable drain = new DrainOnce(p.config(), connections, p.firstRequest());
+            Runnable drain = new DrainOnce(p.config(), connections, p.firstRequest(), Thread.currentThread());
             // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
             sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
@@ -272,18 +305,24 @@ public final class ProcessModel implements ConcurrencyModel {
          * whereas a thread model's drain would see its not-yet-read connection as idle and close it.
          */
         private record DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest,
-                                 AtomicBoolean started, CountDownLatch done) implements Runnable {
-            DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest) {
-                this(config, connections, firstRequest, new AtomicBoolean(), new CountDownLatch(1));
+                                 Thread session, AtomicBoolean started, CountDownLatch done) implements Runnable {
+            DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest, Thread session) {
+                this(config, connections, firstRequest, session, new AtomicBoolean(), new CountDownLatch(1));
             }
 
-            /** The first caller drains; a later one (the shutdown hook) waits until that is done. */
+            /**
+             * The first caller drains; a later one (the shutdown hook) waits until that is done. If
+             * the grace ran out, the session's work (CPU work goes on after its socket is closed) is
+             * abandoned too.
+             */
             @Override
             public void run() {
                 try {
                     if (started.compareAndSet(false, true)) {
                         firstRequest.await(config.headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                        connections.drain(config.grace);
+                        if (connections.drain(config.grace) > 0) {
+                            session.interrupt();
+                        }
                         done.countDown();
                     } else {
                         done.await();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import org.echolab.config.ServerConfig;
 
 /**
  * {@code sequential}: one connection at a time (UNP's iterative server, CS:APP's
@@ -29,6 +30,11 @@ public final class SequentialModel implements ConcurrencyModel {
     @Override
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(grace);
+    }
+
+    @Override
+    public int capacity(ServerConfig config) {
+        return 1;
     }
 
     @Override

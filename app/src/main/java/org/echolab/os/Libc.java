@@ -108,6 +108,7 @@ public final class Libc {
     private static final MethodHandle SIGEMPTYSET = call("sigemptyset", JAVA_INT, ADDRESS);
     private static final MethodHandle SIGFILLSET = call("sigfillset", JAVA_INT, ADDRESS);
     private static final MethodHandle STRERROR = call("strerror", ADDRESS, JAVA_INT);
+    private static final MethodHandle GETPPID = call("getppid", JAVA_INT);
 
     private Libc() {}
 
@@ -369,6 +370,18 @@ public final class Libc {
     public static boolean kill(int pid, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) KILL.invokeExact(arena.allocate(CALL_STATE), pid, signal) == 0;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * This process's parent pid, straight from the kernel: unlike {@code ProcessHandle.parent()},
+     * which reads /proc, it needs no file descriptor, so it stays true when descriptors run out.
+     */
+    public static int getppid() {
+        try {
+            return (int) GETPPID.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -42,6 +42,7 @@ public final class RaceLab {
                 .model(model).state(state.name()).raceWindow(settings.window())
                 .port(0).grace(Duration.ofSeconds(5))
                 .threads(Math.max(settings.clients(), 8)).maxChildren(Math.max(settings.clients(), 8))
+                .maxPerClient(0)            // every client of the race comes from 127.0.0.1
                 .build();
         EchoServer server = EchoServer.start(config);
         LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))

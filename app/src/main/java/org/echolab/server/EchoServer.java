@@ -1,9 +1,12 @@
 package org.echolab.server;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
@@ -20,23 +23,29 @@ import org.echolab.state.States;
  * {@link #start} returns once connections are accepted; {@link #close} drains and stops. Used by
  * the CLI, the tests, {@code race} and {@code bench}; the process models' children assemble the
  * same stack themselves.
+ *
+ * <p>If a thread the model cannot do without fails (the accept thread, a loop, a pool worker: an
+ * {@link OutOfMemoryError}, a bug), the server logs it and stops itself at once, so that clients
+ * are refused rather than left unanswered; {@link #failure} says what failed, and the CLI exits
+ * with its own code.
  */
 public final class EchoServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("echolab.server");
 
     private final ServerConfig config;
     private final ConcurrencyModel model;
     private final EchoStack stack;
-    private final InetSocketAddress address;
-    private final Monitor monitor;          // null with --monitor-port -1
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile InetSocketAddress address;
+    private volatile Monitor monitor;       // null with --monitor-port -1
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
 
-    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack, InetSocketAddress address,
-                       Monitor monitor) {
+    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack) {
         this.config = config;
         this.model = model;
         this.stack = stack;
-        this.address = address;
-        this.monitor = monitor;
     }
 
     /**
@@ -48,25 +57,25 @@ public final class EchoServer implements AutoCloseable {
     public static EchoServer start(ServerConfig config) throws IOException {
         ConcurrencyModel model = Models.create(config);
         ServerState state = States.byName(config.state).create(config.raceWindow);
-        EchoStack stack = EchoStack.assemble(config, state, model::stats, config.maxConnections);
-        InetSocketAddress address;
+        EchoStack stack = EchoStack.assemble(config, state, model::stats, config.connectionLimit(),
+                config.perClientLimit(model.capacity(config)));
+        EchoServer server = new EchoServer(config, model, stack);
         try {
-            address = model.start(new ModelContext(stack));
+            server.address = model.start(new ModelContext(stack, server::crashed));
         } catch (IOException | RuntimeException e) {
             stack.close();
             throw e;
         }
-        Monitor monitor = null;
         if (config.monitorPort >= 0) {
             try {
-                monitor = Monitor.start(config, stack.service(), address.getPort());
+                server.monitor = Monitor.start(config, stack.service(), server.address.getPort());
             } catch (IOException | RuntimeException e) {
                 stopQuietly(model, stack);
                 throw e;
             }
-            stack.service().monitorAt(monitor.address().getPort());   // for the link on GET /
+            stack.service().monitorAt(server.monitor.address().getPort());   // for the link on GET /
         }
-        return new EchoServer(config, model, stack, address, monitor);
+        return server;
     }
 
     private static void stopQuietly(ConcurrencyModel model, EchoStack stack) {
@@ -77,6 +86,25 @@ public final class EchoServer implements AutoCloseable {
         } finally {
             stack.close();
         }
+    }
+
+    /** A critical thread failed: say so, loudly, and stop at once (on a thread of its own: this one is dying). */
+    private void crashed(Thread thread, Throwable cause) {
+        if (failure.complete(thread.getName() + " failed: " + cause)) {
+            LOG.log(Level.ERROR, thread.getName() + " failed; the server cannot serve without it, so it stops", cause);
+            Thread.ofPlatform().name("echolab-crash-stop").start(() -> {
+                try {
+                    stop(Duration.ZERO);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+    }
+
+    /** Completes, with what failed, when a critical thread failed and the server stopped itself because of it. */
+    public CompletableFuture<String> failure() {
+        return failure;
     }
 
     public InetSocketAddress address() {
@@ -93,7 +121,8 @@ public final class EchoServer implements AutoCloseable {
 
     /** The monitor's address ({@code /live}, {@code /metrics}, {@code /stats}), or null if it has none. */
     public InetSocketAddress monitorAddress() {
-        return monitor == null ? null : monitor.address();
+        Monitor m = monitor;
+        return m == null ? null : m.address();
     }
 
     /** The shared state this server (this process) counts in: what {@code echolab race} reads. */
@@ -108,26 +137,38 @@ public final class EchoServer implements AutoCloseable {
 
     /** One line that names the model, the address and the knobs in force, and the URLs to open. */
     public String startupLine() {
+        Monitor m = monitor;
         return "echolab " + config.model + " (" + model.describe() + ") listening on "
                 + address.getHostString() + ":" + address.getPort()
                 + " protocol=" + config.protocol.name().toLowerCase()
                 + " wait=" + Durations.format(config.defaultWait)
                 + " max-wait=" + Durations.format(config.maxWait)
-                + " max-connections=" + config.maxConnections
+                + " max-connections=" + config.connectionLimit()
+                + " max-per-client=" + config.perClientLimit(model.capacity(config))
                 + " state=" + config.state
                 + " pid=" + ProcessHandle.current().pid()
                 + " http://" + address.getHostString() + ":" + address.getPort() + "/"
-                + (monitor == null ? "" : " live: " + monitor.url());
+                + (m == null ? "" : " live: " + m.url());
     }
 
-    /** Stops accepting, drains within {@code grace}, ends the model's threads or processes. Idempotent. */
+    /**
+     * Stops accepting, drains within {@code grace}, ends the model's threads or processes.
+     * Idempotent: a second call waits for the first to finish.
+     */
     public void stop(Duration grace) throws InterruptedException {
-        if (stopped.compareAndSet(false, true)) {
-            if (monitor != null) {
-                monitor.close();
+        if (stopping.compareAndSet(false, true)) {
+            try {
+                Monitor m = monitor;
+                if (m != null) {
+                    m.close();
+                }
+                model.stop(grace);
+                stack.close();              // the write watch ends; a shm state deletes its /dev/shm file
+            } finally {
+                stopped.countDown();
             }
-            model.stop(grace);
-            stack.close();                  // e.g. a shm state deletes its /dev/shm file
+        } else {
+            stopped.await();
         }
     }
 

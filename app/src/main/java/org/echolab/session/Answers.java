@@ -42,10 +42,13 @@ public final class Answers {
                 : line("ERR line not complete within the header timeout; closing");
     }
 
-    /** The parser refused an HTTP request: its status and reason. */
+    /** The parser refused an HTTP request: its status and reason (a 503, for a full budget, says when to retry). */
     public static byte[] refused(HttpParser.Failure f, String model) {
-        return HttpResponse.error(f)
-                .header("Server", "EchoLab")
+        HttpResponse r = HttpResponse.error(f);
+        if (f.status() == 503) {
+            r.header("Retry-After", "1");
+        }
+        return r.header("Server", "EchoLab")
                 .header("Date", HttpDate.now())
                 .header("X-Echo-Model", model)
                 .encode(false);

@@ -12,13 +12,15 @@ import org.echolab.config.ServerConfig;
 /**
  * The session every blocking model runs for one connection, CS:APP's {@code echo(connfd)}: read,
  * wait, echo, repeat until the client closes, asks to close, times out or sends something bad.
- * What to do at each step is the {@link Conversation}'s decision; this class only reads, waits and
- * writes. The caller's thread runs the whole session and blocks in it (in read, in the wait, in
- * write); that thread is what each model hands out differently.
+ * What to do at each step is the {@link Conversation}'s decision, and how long each read or write
+ * may take is the {@link Deadlines}'; this class only reads, waits and writes. The caller's thread
+ * runs the whole session and blocks in it (in read, in the wait, in write); that thread is what
+ * each model hands out differently.
  */
 public final class BlockingSession {
 
     private static final System.Logger LOG = System.getLogger("echolab.session");
+
     /**
      * A session's first read buffer: a whole request of the usual size (a {@code /echo} GET is about
      * 100 bytes). It doubles when a request needs more, up to {@link Conversation#readBufferSize}.
@@ -38,7 +40,10 @@ public final class BlockingSession {
         this.connections = connections;
     }
 
-    /** Serves {@code c} on the calling thread until it is done, then closes it. Never throws. */
+    /**
+     * Serves {@code c} on the calling thread until it is done, then closes it. An I/O failure or a
+     * bug ends only this connection; an {@link Error} (out of memory) is the caller's to report.
+     */
     public void serve(Connection c) {
         Conversation conversation = new Conversation(config, service, c.client());
         try (c) {
@@ -52,38 +57,52 @@ public final class BlockingSession {
         } catch (InterruptedException e) {
             LOG.log(Level.DEBUG, "session interrupted (forced shutdown); closing {0}", c.client());
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "connection from " + c.client() + " failed; closing it", e);
         } finally {
-            conversation.replied(false);      // an answer cut short by an error or a forced stop
+            conversation.end();                 // an answer cut short, and what the conversation held
         }
     }
 
     private void converse(Connection c, Conversation conversation, InputStream in, OutputStream out)
             throws IOException, InterruptedException {
         Reader reader = new Reader(c, in);
+        Deadlines deadlines = new Deadlines(config);
         while (true) {
             switch (conversation.next(reader.buffer, connections.draining())) {
                 case Conversation.Read r -> {
-                    Reader.Outcome got = reader.fill(r.midRequest());
-                    if (got == Reader.Outcome.TIMED_OUT && r.midRequest()) {
-                        write(out, conversation.timedOut());
+                    Outcome got = reader.fill(deadlines.read(r, System.nanoTime()));
+                    if (got == Outcome.TIMED_OUT) {
+                        byte[] why = r.kind() == Deadlines.Kind.IDLE ? null : conversation.timedOut();
+                        if (why != null) {
+                            write(c, out, new Outgoing(why, 0), deadlines);
+                            linger(c, in, reader.buffer);
+                        } else {
+                            LOG.log(Level.DEBUG, "{0}: nothing within --{1}-timeout; closing", c.client(),
+                                    r.kind().name().toLowerCase());
+                        }
                     }
-                    if (got != Reader.Outcome.READ) {
+                    if (got != Outcome.READ) {
                         return;
                     }
                 }
                 case Conversation.Write w -> {
-                    write(out, w.bytes());
+                    write(c, out, new Outgoing(w.bytes(), 0), deadlines);
                     if (w.close()) {
+                        linger(c, in, reader.buffer);
                         return;
                     }
                 }
                 case Conversation.Answer a -> {
                     a.reply().work().perform(a.reply().delay());         // the wait: this thread blocks in it
                     Reply reply = conversation.reply(connections.draining());
-                    write(out, reply.bytes());
+                    write(c, out, reply.outgoing(), deadlines);
                     conversation.replied(true);
+                    if (reply.close()) {
+                        return;                 // a complete request answered: nothing unread to reset the answer
+                    }
                     // with pipelined bytes already buffered the connection stays busy; otherwise it is idle
-                    if (reply.close() || !(reader.buffer.hasRemaining() || c.endRequest())) {
+                    if (!(reader.buffer.hasRemaining() || c.endRequest())) {
                         return;
                     }
                 }
@@ -91,66 +110,73 @@ public final class BlockingSession {
         }
     }
 
-    private static void write(OutputStream out, byte[] bytes) throws IOException {
-        if (bytes != null) {
-            out.write(bytes);
-            out.flush();
+    /** Writes every slice; each must be taken by the client within --write-timeout, or the write watch closes the socket. */
+    private static void write(Connection c, OutputStream out, Outgoing o, Deadlines deadlines) throws IOException {
+        try {
+            for (ByteBuffer s; (s = o.slice()) != null; ) {
+                c.writing(deadlines.from(System.nanoTime(), Deadlines.Kind.WRITE));
+                out.write(s.array(), s.arrayOffset() + s.position(), s.remaining());
+                s.position(s.limit());
+            }
+        } finally {
+            c.writing(0);
         }
     }
 
-    /** Reads into the session's buffer, which grows as a request needs, with the timeout that governs each read. */
-    private final class Reader {
-        enum Outcome { READ, END, TIMED_OUT }
+    /**
+     * The careful close after a refusal or a timeout (RFC 9112 9.6): half-close, then read and
+     * drop what the client still sends until it closes or {@link Deadlines#LINGER} passes, so input
+     * the server never read (the body after a 413) does not make the kernel reset the connection
+     * before the client has read the answer.
+     */
+    private static void linger(Connection c, InputStream in, ByteBuffer buffer) {
+        try {
+            c.socket().shutdownOutput();
+            long deadline = System.nanoTime() + Deadlines.LINGER.toNanos();
+            for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+                c.socket().setSoTimeout((int) Math.max(1, left / 1_000_000));
+                if (in.read(buffer.array()) < 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // timed out, reset or closed: the close that follows is all that is left
+        }
+    }
 
+    private enum Outcome { READ, END, TIMED_OUT }
+
+    /** Reads into the session's buffer, which grows as a request needs, waiting until a deadline at most. */
+    private final class Reader {
         private final Connection c;
         private final InputStream in;
         private final int maxBuffer = Conversation.readBufferSize(config.limits);
         ByteBuffer buffer = ByteBuffer.allocate(FIRST_READ_BUFFER).flip();   // read mode: position..limit are unparsed bytes
-        private long requestStarted;         // nanoTime when the current request's first byte came
 
         Reader(Connection c, InputStream in) {
             this.c = c;
             this.in = in;
         }
 
-        /**
-         * Reads more bytes. While a request is under way the read waits at most what is left of
-         * {@code --header-timeout}; between requests, {@code --idle-timeout}. Also END when a
-         * draining server closed the connection between requests.
-         */
-        Outcome fill(boolean midRequest) throws IOException {
-            long timeoutNanos;
-            if (midRequest) {
-                if (requestStarted == 0) {
-                    requestStarted = System.nanoTime();
-                }
-                timeoutNanos = config.headerTimeout.toNanos() - (System.nanoTime() - requestStarted);
-            } else {
-                requestStarted = 0;
-                timeoutNanos = config.idleTimeout.toNanos();
-            }
+        /** Reads more bytes, waiting until {@code deadline} at most. END also when a draining server closed the connection. */
+        Outcome fill(long deadline) throws IOException {
             buffer.compact();               // to write mode
             try {
                 if (!buffer.hasRemaining()) {
                     grow();
                 }
+                long timeoutNanos = deadline - System.nanoTime();
                 if (timeoutNanos <= 0) {
                     return Outcome.TIMED_OUT;
                 }
                 c.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNanos / 1_000_000)));
                 int n = in.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
                 if (n < 0) {
-                    if (midRequest) {
-                        LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", c.client());
-                    }
                     return Outcome.END;
                 }
                 buffer.position(buffer.position() + n);
                 return c.beginRequest() ? Outcome.READ : Outcome.END;
             } catch (SocketTimeoutException e) {
-                if (!midRequest) {
-                    LOG.log(Level.DEBUG, "{0}: idle for --idle-timeout; closing", c.client());
-                }
                 return Outcome.TIMED_OUT;
             } finally {
                 buffer.flip();              // back to read mode

@@ -7,8 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One accepted connection of a blocking model, with the state a graceful shutdown needs: IDLE
  * (between requests, blocked in read), BUSY (a request is being read, waited on or answered) or
- * CLOSED. Shutdown closes IDLE connections at once and lets BUSY ones finish; the compare-and-set
- * on {@code state} decides each race between the two.
+ * CLOSED. Shutdown closes IDLE connections at once, unless their client's next request is already
+ * waiting to be read, and lets BUSY ones finish; the compare-and-set on {@code state} decides each
+ * race between the two. It also carries the deadline of a write in progress, which
+ * {@link Connections}' write watch enforces: a blocking socket has no write timeout of its own.
  */
 public final class Connection implements AutoCloseable {
 
@@ -18,11 +20,14 @@ public final class Connection implements AutoCloseable {
     private final Connections owner;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final String client;
+    private final boolean counted;             // by the owner's ClientCounts
+    private volatile long writeDeadline;       // nanoTime; 0: not writing
 
-    Connection(Socket socket, Connections owner) {
+    Connection(Socket socket, Connections owner, String client, boolean counted) {
         this.socket = socket;
         this.owner = owner;
-        this.client = socket.getInetAddress() == null ? "?" : socket.getInetAddress().getHostAddress();
+        this.client = client;
+        this.counted = counted;
     }
 
     public Socket socket() {
@@ -34,6 +39,11 @@ public final class Connection implements AutoCloseable {
         return client;
     }
 
+    /** False if its address was already at {@code --max-per-client}: the model refuses it (503) and closes it. */
+    public boolean admitted() {
+        return counted;
+    }
+
     /** Bytes of a request arrived: IDLE to BUSY. False if shutdown closed the connection first. */
     public boolean beginRequest() {
         int s = state.get();
@@ -42,28 +52,54 @@ public final class Connection implements AutoCloseable {
 
     /**
      * The request is answered and no further bytes are buffered: BUSY to IDLE. False when the
-     * server is draining, in which case the connection has been closed (or is closing).
+     * server is draining and has closed the connection (nothing more had arrived).
      */
     public boolean endRequest() {
         state.compareAndSet(BUSY, IDLE);
         if (owner.draining()) {            // shutdown may have scanned while we were BUSY
             closeIfIdle();
-            return false;
         }
         return state.get() != CLOSED;
     }
 
-    /** Shutdown's move: closes the connection only if it sits between requests. */
+    /**
+     * Shutdown's move: closes the connection only if it sits between requests with nothing to
+     * read. A request that the client sent before the stop, waiting in the socket, is served.
+     */
     boolean closeIfIdle() {
-        if (state.compareAndSet(IDLE, CLOSED)) {
+        if (state.get() == IDLE && !inputWaiting() && state.compareAndSet(IDLE, CLOSED)) {
             closeSocket();
             return true;
         }
         return false;
     }
 
+    /** Whether bytes wait in the socket, unread (FIONREAD; safe while another thread is blocked in read). */
+    private boolean inputWaiting() {
+        try {
+            return socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public boolean closedByServer() {
         return state.get() == CLOSED;
+    }
+
+    /** A write begins (or goes on) and must make progress by {@code deadline} (nanoTime); 0: the write is over. */
+    public void writing(long deadline) {
+        writeDeadline = deadline;
+    }
+
+    /** The write watch's move: closes the socket of a write past its deadline, which fails that write. */
+    boolean closeIfWriteStalled(long now) {
+        long d = writeDeadline;
+        if (d != 0 && now - d > 0) {
+            forceClose();
+            return true;
+        }
+        return false;
     }
 
     /** Closes for good (idempotent) and gives the connection's slot back. */
@@ -71,7 +107,7 @@ public final class Connection implements AutoCloseable {
     public void close() {
         state.set(CLOSED);
         closeSocket();
-        owner.closed(this);
+        owner.closed(this, counted);
     }
 
     void forceClose() {

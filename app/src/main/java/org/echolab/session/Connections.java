@@ -10,22 +10,34 @@ import org.echolab.protocol.Durations;
 import org.echolab.state.ServerState;
 
 /**
- * The open connections of a blocking server: the {@code --max-connections} gate, the open/peak
- * gauges (kept in the shared {@link ServerState}) and graceful drain. Thread-safe: the accept
- * thread registers, worker threads close, a shutdown thread drains.
+ * The open connections of a blocking server: the {@code --max-connections} gate, the
+ * {@code --max-per-client} counts, the open/peak gauges (kept in the shared {@link ServerState}),
+ * the write watch and graceful drain. Thread-safe: the accept thread registers, worker threads
+ * close, the write watch and a shutdown thread close what they must.
+ *
+ * <p><b>The write watch</b>, one platform thread ({@code echolab-write-watch}, started with the
+ * first connection, ended by {@link #close}), looks at every connection each
+ * {@value #WATCH_MILLIS} ms and closes the socket of a write that has made no progress by its
+ * deadline: Java's blocking sockets time out reads ({@code SO_TIMEOUT}) but not writes, so without
+ * it a client that never reads would hold its thread for ever.
  */
 public final class Connections {
 
     private static final System.Logger LOG = System.getLogger("echolab.connections");
+    private static final long WATCH_MILLIS = 100;
 
     private final ServerState state;
     private final Semaphore slots;
+    private final ClientCounts clients;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
+    private Thread writeWatch;                  // guarded by this
+    private boolean closed;                     // guarded by this
 
-    public Connections(ServerState state, int maxConnections) {
+    public Connections(ServerState state, int maxConnections, int maxPerClient) {
         this.state = state;
         this.slots = new Semaphore(maxConnections > 0 ? maxConnections : Integer.MAX_VALUE);
+        this.clients = new ClientCounts(maxPerClient);
     }
 
     /**
@@ -36,19 +48,30 @@ public final class Connections {
         return slots;
     }
 
+    /** The connections per client address; the event loop, which keeps no {@link Connection}s, counts in it too. */
+    public ClientCounts clients() {
+        return clients;
+    }
+
+    /** Registers an accepted socket; if its address is over {@code --max-per-client}, {@link Connection#admitted} says so. */
     public Connection register(Socket socket) {
-        Connection c = new Connection(socket, this);
+        String client = socket.getInetAddress() == null ? "?" : socket.getInetAddress().getHostAddress();
+        Connection c = new Connection(socket, this, client, clients.open(client));
         open.add(c);
         state.connectionOpened();
         LOG.log(Level.DEBUG, "{0}: connection opened ({1} open)", c.client(), open.size());
+        startWriteWatch();
         if (draining) {
             c.closeIfIdle();
         }
         return c;
     }
 
-    void closed(Connection c) {
+    void closed(Connection c, boolean counted) {
         if (open.remove(c)) {
+            if (counted) {
+                clients.close(c.client());
+            }
             state.connectionClosed();
             slots.release();
             LOG.log(Level.DEBUG, "{0}: connection closed ({1} open)", c.client(), open.size());
@@ -64,14 +87,17 @@ public final class Connections {
     }
 
     /**
-     * Graceful drain: connections between requests close now; those with a request in flight
-     * finish it (their response says {@code Connection: close}) until {@code grace} runs out;
-     * then the rest are closed, and the count is logged. Returns the number force-closed.
+     * Graceful drain: connections between requests close now (after {@link Deadlines#QUIET}),
+     * unless a request waits in the socket unread (it is served); those with a request in flight
+     * finish it (their response says
+     * {@code Connection: close}) until {@code grace} runs out; then the rest are closed, and the
+     * count is logged. Returns the number force-closed.
      */
     public int drain(Duration grace) throws InterruptedException {
-        draining = true;
-        open.forEach(Connection::closeIfIdle);
         long deadline = System.nanoTime() + grace.toNanos();
+        draining = true;                        // from now on every answer says Connection: close
+        Thread.sleep(Deadlines.QUIET);          // a request sent just before the stop may still be on its way
+        open.forEach(Connection::closeIfIdle);
         while (!open.isEmpty() && System.nanoTime() < deadline) {
             open.forEach(Connection::closeIfIdle);
             Thread.sleep(10);
@@ -86,5 +112,61 @@ public final class Connections {
                     Durations.format(grace), forced);
         }
         return forced;
+    }
+
+    /**
+     * Refuses a connection at the accept: writes {@code answer}, drops what the client has sent so
+     * far, so that the close is a FIN and not a reset that could destroy the answer before the
+     * client reads it, and closes. Never blocks for long: the answer fits a new socket's buffer.
+     */
+    public static void refuse(Socket socket, byte[] answer) {
+        try (socket) {
+            socket.getOutputStream().write(answer);
+            socket.shutdownOutput();
+            var in = socket.getInputStream();
+            in.skipNBytes(Math.max(0, in.available()));
+        } catch (java.io.IOException ignored) {
+            // the client is gone already; closing is all that is left
+        }
+    }
+
+    /** Ends the write watch (after the drain). */
+    public void close() {
+        Thread watch;
+        synchronized (this) {
+            closed = true;
+            watch = writeWatch;
+        }
+        if (watch != null) {
+            watch.interrupt();
+            try {
+                watch.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private synchronized void startWriteWatch() {
+        if (writeWatch == null && !closed) {
+            // a daemon: a process model's child exits when its session ends, without a stop
+            writeWatch = Thread.ofPlatform().name("echolab-write-watch").daemon().start(this::watchWrites);
+        }
+    }
+
+    private void watchWrites() {
+        try {
+            while (true) {
+                Thread.sleep(WATCH_MILLIS);
+                long now = System.nanoTime();
+                for (Connection c : open) {
+                    if (c.closeIfWriteStalled(now)) {
+                        LOG.log(Level.DEBUG, "{0} read nothing of its response for --write-timeout; closed", c.client());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // close(): the server has stopped
+        }
     }
 }

@@ -13,15 +13,17 @@ import org.echolab.protocol.ProtocolDetector;
 /**
  * One connection's conversation, with no sockets, threads or clocks: handed the bytes read so far,
  * it says what to do next. It owns every decision of the protocol: which protocol the connection
- * speaks, what each parse result means, what a timeout or an overload answers, and when a
- * draining server closes. Every model runs it; they differ only in how they read, wait and write
- * ({@link BlockingSession} on one thread, the event loop as a state machine).
+ * speaks, what each parse result means, which timeout governs each read, what a timeout or an
+ * overload answers, what the process's {@link Budget}s allow, and when a draining server closes.
+ * Every model runs it; they differ only in how they read, wait and write ({@link BlockingSession}
+ * on one thread, the event loop as a state machine).
  *
  * <p><b>Threads:</b> not thread-safe; one connection's conversation is driven by one thread at a
  * time (its session thread, or its loop).
  *
  * <p><b>Use:</b> call {@link #next} until it says {@link Read}; on {@link Answer}, do its work
- * (wait), then write {@link #reply} and report with {@link #replied}.
+ * (wait), then write {@link #reply} and report with {@link #replied}. When the connection ends,
+ * for whatever reason, call {@link #end}: it gives back what the conversation held.
  */
 public final class Conversation {
 
@@ -31,12 +33,18 @@ public final class Conversation {
     public sealed interface Step {}
 
     /**
-     * Read more bytes. While a request is under way ({@code midRequest}) the header timeout
-     * applies (then {@link #timedOut}); between requests the idle timeout (then a quiet close).
+     * Read more bytes, within the {@link Deadlines} of {@code kind}: {@code HEADER} while a
+     * request's head is under way or none has come yet on a new connection, {@code BODY} while its
+     * body is, {@code IDLE} between requests. The deadline counts from the start of the
+     * {@code phase}, which changes whenever the kind of wait does (then {@link #timedOut}).
      */
-    public record Read(boolean midRequest) implements Step {}
+    public record Read(Deadlines.Kind kind, long phase) implements Step {}
 
-    /** Write these bytes at once (a 100 Continue, a refusal); close afterwards if {@code close}. */
+    /**
+     * Write these bytes at once (a 100 Continue, a refusal); close afterwards if {@code close},
+     * lingering ({@link Deadlines#LINGER}): after a refusal the client may still be sending what
+     * the server did not read, and closing at once would reset the connection under the answer.
+     */
     public record Write(byte[] bytes, boolean close) implements Step {}
 
     /**
@@ -57,6 +65,11 @@ public final class Conversation {
     private HttpParser http;
     private LineParser lines;
     private Reply inFlight;                  // from an Answer until replied()
+    private boolean answeredOne;             // a request has been answered: a silent connection is now idle, not new
+    private Deadlines.Kind waiting;          // the kind of the last Read, until something else happens
+    private long phase;
+    private long heldBytes;                  // taken from service.memory(): the body being read and the reply
+    private long heldCpu;                    // taken from service.cpu(): the answer's work=cpu, in nanoseconds
 
     public Conversation(ServerConfig config, EchoService service, String client) {
         this.config = config;
@@ -77,7 +90,7 @@ public final class Conversation {
         if (protocol == null) {
             protocol = ProtocolDetector.detect(in, config.limits.maxRequestLine());
             if (protocol == null) {
-                return new Read(in.hasRemaining());
+                return read(in.hasRemaining() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             }
         }
         return protocol == Protocol.HTTP ? nextHttp(in, draining) : nextLine(in);
@@ -85,15 +98,16 @@ public final class Conversation {
 
     private Step nextHttp(ByteBuffer in, boolean draining) {
         if (http == null) {
-            http = new HttpParser(config.limits);
+            http = new HttpParser(config.limits, this::takeForBody);
         }
         return switch (http.parse(in)) {
-            case HttpParser.NeedMore n -> new Read(http.midRequest());
-            case HttpParser.ExpectContinue e -> new Write(HttpResponse.continue100(), false);
+            case HttpParser.NeedMore n -> read(http.inBody() ? Deadlines.Kind.BODY
+                    : http.midRequest() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
+            case HttpParser.ExpectContinue e -> write(HttpResponse.continue100(), false);
             case HttpParser.Complete done -> answer(service.http(done.request(), draining));
             case HttpParser.Failure f -> {
                 LOG.log(Level.DEBUG, "{0}: {1} {2} ({3}); closing", client, f.status(), f.reason(), f.detail());
-                yield new Write(Answers.refused(f, config.model), true);
+                yield write(Answers.refused(f, config.model), true);
             }
         };
     }
@@ -103,18 +117,59 @@ public final class Conversation {
             lines = new LineParser(config.limits.maxLine());
         }
         return switch (lines.parse(in)) {
-            case LineParser.NeedMore n -> new Read(lines.midLine());
+            case LineParser.NeedMore n -> read(lines.midLine() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             case LineParser.Line line -> answer(service.line(line.bytes()));
             case LineParser.TooLong t -> {
                 LOG.log(Level.DEBUG, "{0}: TCP line over {1} bytes; closing", client, t.limit());
-                yield new Write(Answers.lineTooLong(t.limit()), true);
+                yield write(Answers.lineTooLong(t.limit()), true);
             }
         };
     }
 
-    private Answer answer(Reply reply) {
+    /** A read of {@code kind}: the same phase as the last read if that was of the same kind too. */
+    private Read read(Deadlines.Kind kind) {
+        if (kind != waiting) {
+            waiting = kind;
+            phase++;
+        }
+        return new Read(kind, phase);
+    }
+
+    private Write write(byte[] bytes, boolean close) {
+        waiting = null;
+        return new Write(bytes, close);
+    }
+
+    /** The service's reply, if the budgets allow what it holds and the CPU work it asks for; else 503. */
+    private Step answer(Reply reply) {
+        waiting = null;
+        answeredOne = true;
+        long cpu = reply.work() == Work.CPU ? Math.max(0, reply.delay().toNanos()) : 0;
+        String refusal = null;
+        if (!service.memory().take(reply.bytes().length)) {
+            refusal = "the server holds as many replies as --memory-budget allows; retry later";
+        } else if (!service.cpu().take(cpu)) {
+            service.memory().give(reply.bytes().length);
+            refusal = "the CPU work in flight is at --cpu-budget; retry later";
+        }
+        if (refusal != null) {
+            service.done(reply, client, false);
+            LOG.log(Level.DEBUG, "{0}: {1}", client, refusal);
+            return write(busy(refusal), true);
+        }
+        heldBytes += reply.bytes().length;
+        heldCpu = cpu;
         inFlight = reply;
         return new Answer(reply);
+    }
+
+    /** The parser's request for a body buffer, taken from the memory budget. */
+    private boolean takeForBody(int bytes) {
+        if (!service.memory().take(bytes)) {
+            return false;
+        }
+        heldBytes += bytes;
+        return true;
     }
 
     /**
@@ -130,8 +185,22 @@ public final class Conversation {
         if (inFlight != null) {
             Reply done = inFlight;
             inFlight = null;
+            giveBack();
             service.done(done, client, written);
         }
+    }
+
+    /** The connection is closing, for whatever reason: abandons an answer in progress and gives back what was held. */
+    public void end() {
+        replied(false);
+        giveBack();
+    }
+
+    private void giveBack() {
+        service.memory().give(heldBytes);
+        service.cpu().give(heldCpu);
+        heldBytes = 0;
+        heldCpu = 0;
     }
 
     /** Whether a request has begun and not been answered: bytes of it read, or its answer pending. */
@@ -145,10 +214,10 @@ public final class Conversation {
         return protocol == Protocol.HTTP ? http != null && http.midRequest() : lines != null && lines.midLine();
     }
 
-    /** What to send when a begun request did not arrive in time (then close); null: close quietly. */
+    /** What to send when a request did not arrive in time (then close); null: close quietly (nothing came). */
     public byte[] timedOut() {
-        LOG.log(Level.DEBUG, "{0}: request not complete within --header-timeout; closing", client);
-        return Answers.timedOut(protocol);
+        LOG.log(Level.DEBUG, "{0}: request not complete within its timeout; closing", client);
+        return midRequest(null) ? Answers.timedOut(protocol) : null;
     }
 
     /** What to send when the server will not take this request now (then close). */

@@ -25,6 +25,10 @@ import org.echolab.state.ServerState;
  * {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it
  * came, after the wait; a line may start with a {@link LineDirective}. {@code msg} comes back byte
  * for byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff).
+ *
+ * <p>It also holds the process's two {@link Budget}s, which each {@link Conversation} takes from:
+ * bytes held for request bodies and replies ({@code --memory-budget}) and CPU work in flight
+ * ({@code --cpu-budget}).
  */
 public final class EchoService {
 
@@ -35,6 +39,8 @@ public final class EchoService {
 
     private final ServerConfig config;
     private final ServerState state;
+    private final Budget memory;
+    private final Budget cpu;
     private final Stats stats;
     private final Activity activity = new Activity();
     private volatile int monitorPort;
@@ -42,7 +48,11 @@ public final class EchoService {
     public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats) {
         this.config = config;
         this.state = state;
-        this.stats = new Stats(config.model, state, modelStats);
+        // "auto" is resolved here, in each process: a prefork worker has a heap of its own
+        this.memory = new Budget(config.memoryBudget > 0 ? config.memoryBudget : Runtime.getRuntime().maxMemory() / 4);
+        this.cpu = new Budget(config.cpuBudget.isPositive() ? config.cpuBudget.toNanos()
+                : config.maxWait.toNanos() * Runtime.getRuntime().availableProcessors());
+        this.stats = new Stats(config.model, state, modelStats, memory, cpu);
         this.monitorPort = config.monitorPort;
     }
 
@@ -54,6 +64,16 @@ public final class EchoService {
     /** The port of this server's monitor ({@code /live}), once it is known, for the link on {@code GET /}. */
     public void monitorAt(int port) {
         monitorPort = port;
+    }
+
+    /** Bytes held for request bodies and replies, across this process's connections. */
+    public Budget memory() {
+        return memory;
+    }
+
+    /** Nanoseconds of {@code work=cpu} the requests in flight asked for, in this process. */
+    public Budget cpu() {
+        return cpu;
     }
 
     public ServerState state() {
@@ -162,7 +182,8 @@ public final class EchoService {
             if (n < 0 || n > MAX_SIZE) {
                 throw new Refusal(400, "Bad Request", "size must be a whole number from 0 to " + MAX_SIZE);
             }
-            body = Payload.of(body, n);
+            byte[] prefix = Payload.prefix(body, n);
+            return new HttpResponse(200, "OK").header("Content-Type", type).body(prefix).filler(n - prefix.length);
         }
         return new HttpResponse(200, "OK").header("Content-Type", type).body(body);
     }

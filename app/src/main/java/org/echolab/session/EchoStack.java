@@ -22,17 +22,19 @@ public record EchoStack(ServerConfig config, ServerState state, EchoService serv
      *
      * @param modelStats the model's own figures for {@code /stats}, asked for on each request
      * @param maxConnections connections this process may hold at once
+     * @param maxPerClient connections one client address may hold at once (0: no bound)
      */
     public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
-                                     int maxConnections) {
+                                     int maxConnections, int maxPerClient) {
         EchoService service = new EchoService(config, state, modelStats);
-        Connections connections = new Connections(state, maxConnections);
+        Connections connections = new Connections(state, maxConnections, maxPerClient);
         return new EchoStack(config, state, service, connections, new BlockingSession(config, service, connections));
     }
 
-    /** Releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */
+    /** Ends the write watch; releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */
     @Override
     public void close() {
+        connections.close();
         if (state instanceof AutoCloseable resource) {
             try {
                 resource.close();

@@ -5,23 +5,27 @@ import org.echolab.protocol.HttpResponse;
 
 /**
  * What to send and what to do first: perform {@code work} for {@code delay}, then write
- * {@link #bytes()}; close afterwards if {@link #close()}. Blocking models do the wait on their
- * thread; the event loop turns a sleep into a timer. Immutable.
+ * {@link #outgoing()}: the {@link #bytes()} it holds, then the filler of a {@code size=} body,
+ * streamed; close afterwards if {@link #close()}. Blocking models do the wait on their thread;
+ * the event loop turns a sleep into a timer. Immutable.
  */
 public final class Reply {
 
     private final HttpResponse response;   // null for a TCP line
     private final boolean head;
     private final byte[] bytes;
+    private final long filler;
     private final Duration delay;
     private final Work work;
     private final boolean close;
     private final long ticket;             // the request's slot in Activity
 
-    private Reply(HttpResponse response, boolean head, byte[] bytes, Duration delay, Work work, boolean close, long ticket) {
+    private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, Duration delay, Work work, boolean close,
+                  long ticket) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
+        this.filler = filler;
         this.delay = delay;
         this.work = work;
         this.close = close;
@@ -30,12 +34,13 @@ public final class Reply {
 
     /** An HTTP response; a HEAD request gets the headers only. {@code ticket}: from {@link Activity#began}. */
     public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket) {
-        return new Reply(response, head, response.encode(head), delay, work, response.closes(), ticket);
+        return new Reply(response, head, response.encode(head), response.fillerLength(head), delay, work, response.closes(),
+                ticket);
     }
 
     /** A TCP line, after which the connection goes on. */
     public static Reply line(byte[] bytes, Duration delay, Work work, long ticket) {
-        return new Reply(null, false, bytes, delay, work, false, ticket);
+        return new Reply(null, false, bytes, 0, delay, work, false, ticket);
     }
 
     /** The request's slot in {@link Activity}. */
@@ -43,8 +48,14 @@ public final class Reply {
         return ticket;
     }
 
+    /** The bytes this reply holds in memory: the head and the message (what a budget counts). */
     public byte[] bytes() {
         return bytes;
+    }
+
+    /** Everything to write, the filler included, as slices. */
+    public Outgoing outgoing() {
+        return new Outgoing(bytes, filler);
     }
 
     public Duration delay() {
@@ -69,7 +80,7 @@ public final class Reply {
             return this;
         }
         return response == null
-                ? new Reply(null, false, bytes, delay, work, true, ticket)
+                ? new Reply(null, false, bytes, 0, delay, work, true, ticket)
                 : http(response.close(true), head, delay, work, ticket);
     }
 }

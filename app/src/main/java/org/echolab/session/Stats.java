@@ -21,14 +21,18 @@ public final class Stats {
     private final String model;
     private final ServerState state;
     private final Supplier<Map<String, Object>> modelStats;
+    private final Budget memory;
+    private final Budget cpu;
     private final long startedNanos = System.nanoTime();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger inFlightPeak = new AtomicInteger();
 
-    Stats(String model, ServerState state, Supplier<Map<String, Object>> modelStats) {
+    Stats(String model, ServerState state, Supplier<Map<String, Object>> modelStats, Budget memory, Budget cpu) {
         this.model = model;
         this.state = state;
         this.modelStats = modelStats;
+        this.memory = memory;
+        this.cpu = cpu;
     }
 
     /** A request is being answered: from its parse until its reply is written or abandoned. */
@@ -56,6 +60,12 @@ public final class Stats {
         m.put("connectionsPeak", s.peak());
         m.put("clients", s.perClient().size());
         m.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
+        m.put("bytesHeld", memory.used());
+        m.put("bytesHeldPeak", memory.peak());
+        m.put("memoryBudget", memory.limit());
+        m.put("cpuInFlightMillis", cpu.used() / 1_000_000);
+        m.put("cpuBudgetMillis", cpu.limit() / 1_000_000);
+        m.put("refusedOverBudget", memory.refusals() + cpu.refusals());
         m.putAll(modelStats.get());
         return m;
     }

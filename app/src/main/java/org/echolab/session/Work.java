@@ -24,7 +24,12 @@ public enum Work {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Does this work for {@code d} on the calling thread. */
+    /**
+     * Does this work for {@code d} on the calling thread; CPU work yields between its slices
+     * ({@link CpuBurner}).
+     *
+     * @throws InterruptedException if the thread is interrupted (a forced stop): the work is abandoned
+     */
     public void perform(Duration d) throws InterruptedException {
         if (d.isZero() || d.isNegative()) {
             return;

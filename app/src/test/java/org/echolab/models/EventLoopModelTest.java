@@ -160,11 +160,11 @@ class EventLoopModelTest {
         }
     }
 
-    /** A response that makes no progress for --idle-timeout is given up: the connection closes and its bytes are freed. */
+    /** A response that makes no progress for --write-timeout is given up: the connection closes and its bytes are freed. */
     @Test
     @Timeout(30)
-    void aWriteStalledForTheIdleTimeoutIsClosedAndItsBytesFreed() throws Exception {
-        try (EchoServer server = start(ServerConfig.builder().loops(1).idleTimeout(Duration.ofMillis(500)));
+    void aWriteStalledForTheWriteTimeoutIsClosedAndItsBytesFreed() throws Exception {
+        try (EchoServer server = start(ServerConfig.builder().loops(1).writeTimeout(Duration.ofMillis(500)));
              Socket stalled = new Socket("127.0.0.1", server.port())) {
             send(stalled, "GET /echo?msg=big&size=" + (32 << 20) + " HTTP/1.1\r\nHost: t\r\n\r\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> stat(server, "bytesQueued") > 0);
@@ -255,7 +255,7 @@ class EventLoopModelTest {
     @Test
     @Timeout(30)
     void maxConnectionsStopsAcceptingUntilASlotIsFree() throws Exception {
-        try (EchoServer server = start(ServerConfig.builder().loops(1).maxConnections(2));
+        try (EchoServer server = start(ServerConfig.builder().loops(1).maxConnections(2).maxPerClient(0));   // one address, all slots
              Socket first = new Socket("127.0.0.1", server.port());
              Socket second = new Socket("127.0.0.1", server.port());
              Socket third = new Socket("127.0.0.1", server.port())) {   // connects: it waits in the backlog

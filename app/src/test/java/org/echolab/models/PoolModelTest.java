@@ -41,9 +41,11 @@ class PoolModelTest {
         }
     }
 
+    // Every client here comes from 127.0.0.1: --max-per-client 0, so that the pool's own bounds are what is seen.
+
     @Test
     void backlogOverflowServesEveryoneButNeverMoreThanThePoolAtOnce() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(2).queue(1).overflow(Overflow.BACKLOG))) {
+        try (EchoServer server = Servers.start(Servers.config("pool").threads(2).queue(1).overflow(Overflow.BACKLOG).maxPerClient(0))) {
             assertThat(burst(server, 8)).containsOnly(200).hasSize(8);
             assertThat(Servers.stat(server, "requestsInFlightPeak")).as("two threads: two requests at once").isEqualTo(2);
             assertThat(Servers.stat(server, "connectionsPeak")).as("threads + queue admitted, the rest in the backlog").isLessThanOrEqualTo(3);
@@ -53,7 +55,7 @@ class PoolModelTest {
 
     @Test
     void rejectOverflowAnswers503WhileThreadsAndQueueAreFull() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(1).queue(0).overflow(Overflow.REJECT));
+        try (EchoServer server = Servers.start(Servers.config("pool").threads(1).queue(0).overflow(Overflow.REJECT).maxPerClient(0));
              RawClient holder = new RawClient(server.port())) {
             holder.send(get("/echo?msg=hold&wait=3s"));
             await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "poolBusy") == 1);
@@ -70,7 +72,7 @@ class PoolModelTest {
 
     @Test
     void maxConnectionsHoldsTheRestInTheBacklog() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("thread").maxConnections(3))) {
+        try (EchoServer server = Servers.start(Servers.config("thread").maxConnections(3).maxPerClient(0))) {
             assertThat(burst(server, 10)).containsOnly(200).hasSize(10);
             assertThat(Servers.stat(server, "connectionsPeak")).isBetween(1L, 3L);
         }

@@ -37,8 +37,9 @@ class PreforkModelTest {
 
     private static final long SELF = ProcessHandle.current().pid();
 
+    /** A prefork server; every client here comes from 127.0.0.1, so no --max-per-client. */
     private static EchoServer start(ServerConfig.Builder b) throws IOException {
-        return EchoServer.start(b.model("prefork").port(0).build());
+        return EchoServer.start(b.model("prefork").port(0).maxPerClient(0).build());
     }
 
     /** Overlapping waits until both workers have answered; the set of pids that did. */

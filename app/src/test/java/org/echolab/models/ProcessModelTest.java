@@ -59,6 +59,34 @@ class ProcessModelTest {
         }
     }
 
+    /**
+     * A burst of 12 connections with --max-starting 2: the children are started two at a time, so
+     * the first client is answered before the last child is even spawned (started all at once,
+     * 12 JVMs share the cores and the first answer comes when all are nearly up).
+     */
+    @Test
+    @Timeout(120)
+    void aBurstStartsChildrenAFewAtATimeSoTheFirstAnswerComesEarly() throws Exception {
+        int burst = 12;
+        try (EchoServer server = start(ServerConfig.builder().maxStarting(2));
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicInteger spawnedAtFirstAnswer = new AtomicInteger(-1);
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                answers.add(clients.submit(() -> {
+                    String r = get(server.address(), "/echo?msg=burst");
+                    spawnedAtFirstAnswer.compareAndSet(-1, (int) tree(server, "spawned"));
+                    return r;
+                }));
+            }
+            for (Future<String> a : answers) {
+                assertThat(a.get()).startsWith("HTTP/1.1 200").endsWith("burst");
+            }
+            assertThat(spawnedAtFirstAnswer.get()).as("children spawned when the first answer came").isLessThan(burst);
+            assertThat(((Number) server.stats().get("startingPeak")).intValue()).as("children starting at once").isBetween(1, 2);
+        }
+    }
+
     @Test
     @Timeout(120)
     void keepAliveRequestsStayInTheirChildAndStatsShowTheTree() throws IOException {

@@ -48,7 +48,7 @@ class ConversationTest {
             switch (c.next(in, draining)) {
                 case Conversation.Read r -> {
                     if (offset == bytes.length) {
-                        end = r.midRequest() ? "end of input mid-request" : "end of input between requests";
+                        end = c.midRequest(in) ? "end of input mid-request" : "end of input between requests";
                         break loop;
                     }
                     int n = Math.min(pieces[piece++ % pieces.length], bytes.length - offset);
@@ -176,6 +176,61 @@ class ConversationTest {
         assertThat(play(CONFIG, "partial line", false, 3).end()).isEqualTo("end of input mid-request");
     }
 
+    /** Each read says which timeout governs it, and a new phase begins whenever that changes. */
+    @Test
+    void everyReadNamesItsTimeoutAndItsPhase() {
+        EchoService service = new EchoService(CONFIG, new AtomicState(), Map::of);
+        Conversation c = new Conversation(CONFIG, service, "c");
+        ByteBuffer in = ByteBuffer.allocate(1024).flip();
+        Conversation.Read fresh = (Conversation.Read) c.next(in, false);
+        assertThat(fresh.kind()).as("a new connection that sent nothing: the header timeout").isEqualTo(Deadlines.Kind.HEADER);
+        in.compact().put("POST /echo HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII)).flip();
+        Conversation.Read head = (Conversation.Read) c.next(in, false);
+        assertThat(head).as("the same head, still arriving: the same phase").isEqualTo(fresh);
+        in.compact().put("st: x\r\nContent-Length: 4\r\n\r\nab".getBytes(StandardCharsets.US_ASCII)).flip();
+        Conversation.Read body = (Conversation.Read) c.next(in, false);
+        assertThat(body.kind()).isEqualTo(Deadlines.Kind.BODY);
+        assertThat(body.phase()).isGreaterThan(head.phase());
+        in.compact().put("cd".getBytes(StandardCharsets.US_ASCII)).flip();
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        c.replied(true);
+        Conversation.Read idle = (Conversation.Read) c.next(in, false);
+        assertThat(idle.kind()).isEqualTo(Deadlines.Kind.IDLE);
+        assertThat(idle.phase()).isGreaterThan(body.phase());
+        in.compact().put("GET /".getBytes(StandardCharsets.US_ASCII)).flip();
+        Conversation.Read next = (Conversation.Read) c.next(in, false);
+        assertThat(next.kind()).isEqualTo(Deadlines.Kind.HEADER);
+        assertThat(next.phase()).as("the next request's head starts a phase of its own").isGreaterThan(idle.phase());
+    }
+
+    /** What a conversation holds it takes from the process's budgets, and gives back; beyond them, 503. */
+    @Test
+    void budgetsRefuseWhatWouldGoOverThemAndGetEverythingBack() {
+        ServerConfig small = ServerConfig.builder().model("test").memoryBudget(4096)
+                .cpuBudget(Duration.ofMillis(100)).build();
+        EchoService service = new EchoService(small, new AtomicState(), Map::of);
+        Conversation big = new Conversation(small, service, "c");
+        Conversation.Step refused = big.next(ByteBuffer.wrap(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII)), false);
+        assertThat(refused).isInstanceOf(Conversation.Write.class);
+        assertThat(text(((Conversation.Write) refused).bytes())).startsWith("HTTP/1.1 503").contains("Retry-After: 1");
+        big.end();
+
+        Conversation cpu = new Conversation(small, service, "c");
+        assertThat(cpu.next(ByteBuffer.wrap("GET /echo?work=cpu&wait=80ms HTTP/1.1\r\nHost: x\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII)), false)).isInstanceOf(Conversation.Answer.class);
+        Conversation second = new Conversation(small, service, "c");
+        Conversation.Step overCpu = second.next(ByteBuffer.wrap("GET /echo?work=cpu&wait=80ms HTTP/1.1\r\nHost: x\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII)), false);
+        assertThat(text(((Conversation.Write) overCpu).bytes())).startsWith("HTTP/1.1 503").contains("--cpu-budget");
+        assertThat(service.stats()).containsEntry("requestsInFlight", 1);
+        cpu.end();
+        second.end();
+        assertThat(service.memory().used()).isZero();
+        assertThat(service.cpu().used()).isZero();
+        assertThat(service.stats()).containsEntry("requestsInFlight", 0).containsEntry("refusedOverBudget", 2L);
+    }
+
     @Test
     void timeoutAndOverloadAnswersSpeakTheConnectionsProtocol() {
         EchoService service = new EchoService(CONFIG, new AtomicState(), Map::of);
@@ -186,6 +241,9 @@ class ConversationTest {
         Conversation http = new Conversation(CONFIG, service, "c");
         http.next(ByteBuffer.wrap("GET /echo HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)), false);
         assertThat(text(http.timedOut())).startsWith("HTTP/1.1 408 Request Timeout").contains("Connection: close");
+        Conversation silent = new Conversation(ServerConfig.builder().model("test").protocol(ProtocolChoice.HTTP).build(), service, "c");
+        silent.next(ByteBuffer.allocate(0), false);
+        assertThat(silent.timedOut()).as("a connection that sent nothing is closed without a word").isNull();
 
         Conversation tcp = new Conversation(CONFIG, service, "c");
         tcp.next(ByteBuffer.wrap("half a li".getBytes(StandardCharsets.US_ASCII)), false);

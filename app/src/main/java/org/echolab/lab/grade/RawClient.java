@@ -35,7 +35,16 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawClient(int port) throws IOException {
+        this("127.0.0.1", port);
+    }
+
+    /**
+     * A client from {@code source}, a loopback address such as 127.0.0.2: to the server, another
+     * machine than the tests' usual 127.0.0.1 (Linux routes all of 127.0.0.0/8 to lo).
+     */
+    public RawClient(String source, int port) throws IOException {
         socket = new Socket();
+        socket.bind(new InetSocketAddress(source, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(20_000);
         socket.setTcpNoDelay(true);

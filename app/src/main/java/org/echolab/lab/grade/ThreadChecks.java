@@ -30,6 +30,7 @@ final class ThreadChecks {
         List<Check> checks = new ArrayList<>();
         ServerConfig config = ServerConfig.builder().model(model).port(0).threads(THREADS).queue(QUEUE)
                 .grace(Duration.ofSeconds(3)).headerTimeout(Duration.ofSeconds(5)).idleTimeout(Duration.ofSeconds(10))
+                .maxPerClient(0)            // every client of the checks comes from 127.0.0.1
                 .build();
         EchoServer server;
         try {

@@ -28,7 +28,13 @@ import org.echolab.session.Conversation;
  *
  * <p><b>One turn of the loop:</b> run queued tasks, run due timers, then select with a timeout
  * that ends at the next timer's deadline, and handle the ready connections. Nothing in a turn may
- * block, or every connection of this loop waits: that is the rule {@code work=cpu} breaks.
+ * block, or every connection of this loop waits: that is the rule {@code work=cpu} breaks when
+ * it is not offloaded.
+ *
+ * <p><b>Failure:</b> one connection's failure closes that connection only. A failure of the loop
+ * itself (an {@link Error} such as {@link OutOfMemoryError}, anywhere in a turn) closes the loop's
+ * connections and is reported as the process's crash ({@link Shared#crash}): a loop that died
+ * while the acceptor went on handing it connections would leave the process alive but deaf.
  */
 public final class Loop {
 
@@ -69,9 +75,9 @@ public final class Loop {
 
     // ---- entry points for other threads ------------------------------------------------------
 
-    /** Takes ownership of an accepted connection (any thread; the acceptor's). */
-    public void adopt(SocketChannel channel) {
-        execute(() -> register(channel));
+    /** Takes ownership of an accepted connection from {@code client} (any thread; the acceptor's). */
+    public void adopt(SocketChannel channel, String client) {
+        execute(() -> register(channel, client));
     }
 
     /** Runs {@code task} on this loop's thread, soon (any thread). */
@@ -100,6 +106,7 @@ public final class Loop {
      */
     public int shutdown() throws InterruptedException {
         execute(() -> running = false);
+        thread.interrupt();                 // work=cpu on the loop (no --offload) is abandoned at its next slice
         thread.join();
         return forceClosed;
     }
@@ -107,6 +114,7 @@ public final class Loop {
     // ---- the loop's own thread ---------------------------------------------------------------
 
     private void run() {
+        Throwable failure = null;
         try {
             while (running) {
                 runTasks();
@@ -121,10 +129,12 @@ public final class Loop {
                     selector.select(this::ready, timeout < 0 ? 0 : timeout);   // 0: no timer, wait for I/O or a task
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.ERROR, "loop " + thread.getName() + " failed; closing its connections", e);
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
         } finally {
-            runTasks();                           // adopt what the acceptor handed over last, so it is closed too
+            if (failure == null) {
+                runTasks();                       // adopt what the acceptor handed over last, so it is closed too
+            }
             for (LoopConnection c : new ArrayList<>(connections)) {
                 if (c.forceClose()) {
                     forceClosed++;
@@ -136,24 +146,31 @@ public final class Loop {
                 // nothing registered any more
             }
         }
+        if (failure != null && running) {
+            shared.crash().accept(failure);       // the process must not go on with a dead loop
+        }
     }
 
-    private void register(SocketChannel channel) {
+    private void register(SocketChannel channel, String client) {
         LoopConnection c;
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            c = new LoopConnection(this, channel, key, shared);
+            c = new LoopConnection(this, channel, key, shared, client);
             key.attach(c);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "could not register a new connection: {0}", e.toString());
-            LoopConnection.release(channel, shared);
+            LoopConnection.release(channel, shared, client);
             return;
         }
         connections.add(c);
         open.incrementAndGet();
-        c.start();
+        try {
+            c.start();
+        } catch (IOException | RuntimeException e) {
+            c.fail(e);
+        }
     }
 
     /** The buffer every connection of this loop reads into; see {@link LoopConnection#keepUnparsed}. */

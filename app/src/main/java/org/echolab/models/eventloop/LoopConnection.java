@@ -2,7 +2,6 @@ package org.echolab.models.eventloop;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -11,14 +10,17 @@ import java.util.concurrent.RejectedExecutionException;
 import org.echolab.config.ServerConfig;
 import org.echolab.session.Conversation;
 import org.echolab.session.CpuBurner;
+import org.echolab.session.Deadlines;
+import org.echolab.session.Outgoing;
 import org.echolab.session.Reply;
 import org.echolab.session.Work;
 
 /**
  * One connection of an event loop: the blocking session's read-wait-echo turned inside out into
  * a state machine that the loop drives with events (readable, writable, a timer, finished
- * offloaded work). What to do at each step is the same {@link Conversation} every model runs;
- * only the reading, waiting and writing differ.
+ * offloaded work). What to do at each step is the same {@link Conversation} every model runs, and
+ * how long each step may take the same {@link Deadlines}; only the reading, waiting and writing
+ * differ.
  *
  * <p><b>Threads:</b> runs only on its loop's thread, except the offloaded CPU work, which runs on
  * a pool thread and hands its result back with {@link Loop#execute}.
@@ -28,57 +30,53 @@ import org.echolab.session.Work;
  *   READING --request parsed--> WORKING --wait over / work done--> WRITING --all written--> READING
  *      |                          (reading paused: later pipelined       |  (reading paused; OP_WRITE
  *      |                           bytes stay in the buffer and          |   while the socket is full)
- *      +---- EOF, timeout, bad input, drain ----> CLOSED <---------------+
+ *      |                           wait there)                           +--a refusal----> LINGERING
+ *      +---- EOF, timeout, drain ----> CLOSED <------- client closed, or LINGER over ------------+
  * </pre>
  * Reading stays paused until the response is fully written: that is the backpressure. A client
  * that never reads fills its socket, the server stops reading its requests, and what the server
- * holds for it is one response at most.
+ * holds for it is one response at most, for {@code --write-timeout} at most.
  */
 final class LoopConnection {
 
     private static final System.Logger LOG = System.getLogger("echolab.eventloop");
 
-    /** Larger writes go out in slices, so the JDK's temporary direct buffer stays this small. */
-    private static final int MAX_WRITE = 256 * 1024;
-
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
-    private enum Phase { READING, WORKING, WRITING, CLOSED }
-
-    /** What the one read/write deadline means when it passes. */
-    private enum Deadline { IDLE, HEADER, STALLED_WRITE }
+    private enum Phase { READING, WORKING, WRITING, LINGERING, CLOSED }
 
     private final Loop loop;
     private final SocketChannel channel;
     private final SelectionKey key;
     private final Shared shared;
-    private final ServerConfig config;
+    private final String client;
     private final Conversation conversation;
+    private final Deadlines deadlines;
     private ByteBuffer in;                   // unparsed bytes (read mode): the loop's buffer while reading, then our own; null when none
 
     private Phase phase = Phase.READING;
     private boolean answering;               // an Answer's reply is pending or being written
-    private ByteBuffer out;                  // being written
+    private Outgoing out;                    // being written
     private boolean closeAfterWrite;
+    private boolean lingerAfterWrite;        // a refusal or a timeout: the client may still be sending
     private long held;                       // this connection's share of the bytesQueued gauge
-    private long requestStarted;             // nanoTime of the current request's first bytes; 0 between requests
-    private long deadline;                   // nanoTime; 0: none (working, or nothing to time)
-    private Deadline deadlineKind;
+    private long deadline;                   // nanoTime; 0: none (working)
+    private Deadlines.Kind deadlineKind;
     private long timerAt;                    // deadline of the timer queued on the loop; 0: none
 
-    LoopConnection(Loop loop, SocketChannel channel, SelectionKey key, Shared shared) throws IOException {
+    LoopConnection(Loop loop, SocketChannel channel, SelectionKey key, Shared shared, String client) {
         this.loop = loop;
         this.channel = channel;
         this.key = key;
         this.shared = shared;
-        this.config = shared.config();
-        String client = channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : "?";
+        this.client = client;
+        ServerConfig config = shared.config();
         this.conversation = new Conversation(config, shared.service(), client);
+        this.deadlines = new Deadlines(config);
     }
 
-    void start() {
-        awaitRequest(false);
+    void start() throws IOException {
+        process();                           // the first Read: the header timeout runs from now
     }
 
     // ---- events ------------------------------------------------------------------------------
@@ -96,17 +94,21 @@ final class LoopConnection {
             b.flip();                        // back to read mode
         }
         in = b;
+        if (phase == Phase.LINGERING) {      // the last answer is out: what the client still sends is dropped
+            in = null;
+            if (n < 0) {
+                close();
+            }
+            return;
+        }
         if (n < 0) {
             if (midRequest()) {
-                LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", conversation.client());
+                LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", client);
             }
             close();
             return;
         }
         if (n > 0) {
-            if (requestStarted == 0) {
-                requestStarted = System.nanoTime();
-            }
             process();
         } else {
             keepUnparsed();
@@ -145,9 +147,9 @@ final class LoopConnection {
 
     void fail(Exception e) {
         if (e instanceof IOException) {
-            LOG.log(Level.DEBUG, "connection from {0} ended: {1}", conversation.client(), e.toString());
+            LOG.log(Level.DEBUG, "connection from {0} ended: {1}", client, e.toString());
         } else {
-            LOG.log(Level.ERROR, "connection from " + conversation.client() + " failed; closing it", e);
+            LOG.log(Level.ERROR, "connection from " + client + " failed; closing it", e);
         }
         close();
     }
@@ -158,7 +160,7 @@ final class LoopConnection {
     private void process() throws IOException {
         try {
             boolean more = true;
-            while (more) {
+            while (more && phase != Phase.CLOSED) {
                 more = step();
             }
         } finally {
@@ -185,40 +187,31 @@ final class LoopConnection {
     /** One step of the conversation and what follows it. True when the next step may follow at once. */
     private boolean step() throws IOException {
         return switch (conversation.next(in != null ? in : NOTHING, shared.draining().on())) {
-            case Conversation.Read r -> awaitRequest(r.midRequest());
-            case Conversation.Write w -> write(w.bytes(), w.close());
+            case Conversation.Read r -> awaitRequest(r);
+            case Conversation.Write w -> write(new Outgoing(w.bytes(), 0), w.close(), w.close());
             case Conversation.Answer a -> begin(a.reply());
         };
     }
 
-    /** Back to reading, with the header timeout if a request has begun, else the idle timeout. Always false. */
-    private boolean awaitRequest(boolean midRequest) {
+    /** Back to reading, within the deadline the read's kind gives (header, body or idle). Always false. */
+    private boolean awaitRequest(Conversation.Read r) {
         phase = Phase.READING;
-        long now = System.nanoTime();
-        if (midRequest) {
-            if (requestStarted == 0) {
-                requestStarted = now;
-            }
-            setDeadline(requestStarted + config.headerTimeout.toNanos(), Deadline.HEADER);
-        } else {
-            requestStarted = 0;
-            if (shared.draining().on()) {
-                close();                     // between requests while draining: nothing in flight to finish
-                return false;
-            }
-            setDeadline(now + config.idleTimeout.toNanos(), Deadline.IDLE);
+        if (r.kind() == Deadlines.Kind.IDLE && shared.draining().on()) {
+            close();                         // between requests while draining: nothing in flight to finish
+            return false;
         }
+        setDeadline(deadlines.read(r, System.nanoTime()), r.kind());
         key.interestOps(SelectionKey.OP_READ);
         return false;
     }
 
     /**
      * A request is parsed: pause reading, then wait as the reply says. A sleep is a timer on the
-     * loop (no thread waits); CPU work runs right here, blocking the loop, unless {@code --offload}.
+     * loop (no thread waits); CPU work goes to the {@code --offload} pool, or, without it, runs
+     * right here and blocks the loop.
      */
     private boolean begin(Reply r) throws IOException {
         answering = true;
-        requestStarted = 0;
         phase = Phase.WORKING;
         key.interestOps(0);
         deadline = 0;
@@ -232,7 +225,13 @@ final class LoopConnection {
             return false;
         }
         if (shared.offload() == null) {
-            CpuBurner.burn(d);               // on the loop: every other connection of this loop waits meanwhile
+            try {
+                CpuBurner.burn(d);           // on the loop: every other connection of this loop waits meanwhile
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();   // the loop is being shut down: abandon the work
+                close();
+                return false;
+            }
             return writeReply();
         }
         return offload(d);
@@ -241,7 +240,11 @@ final class LoopConnection {
     private boolean offload(Duration d) throws IOException {
         try {
             shared.offload().execute(() -> {
-                CpuBurner.burn(d);
+                try {
+                    CpuBurner.burn(d);
+                } catch (InterruptedException e) {
+                    return;                  // the pool is shut down: the loop closes the connection
+                }
                 loop.execute(this::workDone);   // back to the loop, which alone touches this connection
             });
             return false;
@@ -249,8 +252,8 @@ final class LoopConnection {
             // the pool's queue is full: refuse this request instead of blocking the loop with it
             conversation.replied(false);
             answering = false;
-            LOG.log(Level.DEBUG, "{0}: --offload queue full; refusing", conversation.client());
-            return write(conversation.busy("the --offload pool's queue is full; retry later"), true);
+            LOG.log(Level.DEBUG, "{0}: --offload queue full; refusing", client);
+            return write(new Outgoing(conversation.busy("the --offload pool's queue is full; retry later"), 0), true, true);
         }
     }
 
@@ -259,29 +262,34 @@ final class LoopConnection {
     /** Writes the reply in progress; true when it went out in full and the connection goes on. */
     private boolean writeReply() throws IOException {
         Reply reply = conversation.reply(shared.draining().on());   // the last one if the drain began during the wait
-        return write(reply.bytes(), reply.close());
+        return write(reply.outgoing(), reply.close(), false);
     }
 
-    /** Starts writing {@code bytes}; true when they went out in full and the connection goes on. */
-    private boolean write(byte[] bytes, boolean thenClose) throws IOException {
+    /**
+     * Starts writing {@code o}; true when it went out in full and the connection goes on. Then
+     * {@code thenClose}: close, carefully ({@code linger}) after a refusal or a timeout.
+     */
+    private boolean write(Outgoing o, boolean thenClose, boolean linger) throws IOException {
         phase = Phase.WRITING;
-        out = ByteBuffer.wrap(bytes);
+        out = o;
         closeAfterWrite = thenClose;
+        lingerAfterWrite = linger;
         key.interestOps(0);                  // reading stays paused until the response is out
-        hold(bytes.length);
+        deadline = 0;
+        hold(o.remaining());
         return flush();
     }
 
     /** Writes what the socket takes. True when all is written and the connection goes on. */
     private boolean flush() throws IOException {
-        while (out.hasRemaining()) {
-            int chunk = Math.min(out.remaining(), MAX_WRITE);
-            int n = channel.write(out.slice(out.position(), chunk));
-            out.position(out.position() + n);
+        for (ByteBuffer s; (s = out.slice()) != null; ) {
+            int n = channel.write(s);
             hold(out.remaining());
-            if (n < chunk) {
-                // the client's socket is full: wait for OP_WRITE, and not forever
-                setDeadline(System.nanoTime() + config.idleTimeout.toNanos(), Deadline.STALLED_WRITE);
+            if (s.hasRemaining()) {
+                // the client's socket is full: wait for OP_WRITE, for --write-timeout since the last progress
+                if (n > 0 || deadline == 0) {
+                    setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.WRITE), Deadlines.Kind.WRITE);
+                }
                 key.interestOps(SelectionKey.OP_WRITE);
                 return false;
             }
@@ -294,10 +302,32 @@ final class LoopConnection {
             conversation.replied(true);
         }
         if (closeAfterWrite) {
-            close();
+            if (lingerAfterWrite) {
+                linger();
+            } else {
+                close();
+            }
             return false;
         }
         return true;
+    }
+
+    /**
+     * A refusal or a timeout answer is out: half-close, and drop what the client still sends
+     * until it closes or {@link Deadlines#LINGER} passes, so that unread input cannot reset the
+     * connection under the answer (RFC 9112 9.6).
+     */
+    private void linger() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        phase = Phase.LINGERING;
+        in = null;
+        setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.LINGER), Deadlines.Kind.LINGER);
+        key.interestOps(SelectionKey.OP_READ);
     }
 
     // ---- deadlines ---------------------------------------------------------------------------
@@ -307,7 +337,7 @@ final class LoopConnection {
      * it: a later deadline reuses the queued timer (it re-arms itself when it fires early), an
      * earlier one queues a new timer and the old one, superseded, does nothing when it fires.
      */
-    private void setDeadline(long at, Deadline kind) {
+    private void setDeadline(long at, Deadlines.Kind kind) {
         deadline = at;
         deadlineKind = kind;
         if (timerAt == 0 || at - timerAt < 0) {
@@ -333,24 +363,21 @@ final class LoopConnection {
             return;
         }
         switch (deadlineKind) {
-            case IDLE -> {
-                LOG.log(Level.DEBUG, "{0}: idle for --idle-timeout; closing", conversation.client());
-                close();
-            }
-            case HEADER -> {
+            case HEADER, BODY -> {
                 byte[] why = conversation.timedOut();
                 if (why == null) {
-                    close();
+                    close();                 // nothing came: close quietly
                 } else {
                     try {
-                        write(why, true);
+                        write(new Outgoing(why, 0), true, true);
                     } catch (IOException e) {
                         fail(e);
                     }
                 }
             }
-            case STALLED_WRITE -> {
-                LOG.log(Level.DEBUG, "{0}: read nothing of its response for --idle-timeout; closing", conversation.client());
+            case IDLE, LINGER -> close();
+            case WRITE -> {
+                LOG.log(Level.DEBUG, "{0}: read nothing of its response for --write-timeout; closing", client);
                 close();
             }
         }
@@ -362,8 +389,23 @@ final class LoopConnection {
         return conversation.midRequest(in);
     }
 
-    /** Drain step: closes the connection only if it sits between requests. */
+    /**
+     * Drain step: closes the connection only if it sits between requests. It reads first: a
+     * request the client sent before the stop may be waiting in the socket, and is served.
+     */
     void closeIfIdle() {
+        if (phase != Phase.READING || midRequest()) {
+            if (phase == Phase.LINGERING) {
+                close();
+            }
+            return;
+        }
+        try {
+            onReadable();
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            return;
+        }
         if (phase == Phase.READING && !midRequest()) {
             close();
         }
@@ -383,23 +425,24 @@ final class LoopConnection {
         }
         phase = Phase.CLOSED;
         key.cancel();
-        conversation.replied(false);         // abandons an answer in progress, if any
+        conversation.end();                  // abandons an answer in progress, gives back what it held
         answering = false;
         hold(0);
         out = null;
         in = null;
         loop.closed(this);
-        release(channel, shared);
+        release(channel, shared, client);
     }
 
-    /** Closes a channel the acceptor counted as open, and gives its gauge and slot back. */
-    static void release(SocketChannel channel, Shared shared) {
+    /** Closes a channel the acceptor counted as open, and gives its gauge, slot and per-client count back. */
+    static void release(SocketChannel channel, Shared shared, String client) {
         try {
             channel.close();
         } catch (IOException ignored) {
             // closing: nothing left to do with it
         }
         shared.service().state().connectionClosed();
+        shared.clients().close(client);
         shared.slots().release();
     }
 

@@ -3,7 +3,9 @@ package org.echolab.models.eventloop;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
+import org.echolab.session.ClientCounts;
 import org.echolab.session.EchoService;
 
 /**
@@ -12,9 +14,11 @@ import org.echolab.session.EchoService;
  *
  * @param offload the {@code --offload} pool, or null when CPU work runs on the loop
  * @param slots   the {@code --max-connections} gate: the acceptor takes a slot, a closing connection gives it back
+ * @param clients the {@code --max-per-client} counts: the acceptor counts a connection in, a closing one out
+ * @param crash   what a loop that fails calls, on its own thread: the process stops, loudly
  */
 public record Shared(ServerConfig config, EchoService service, ExecutorService offload, Semaphore slots,
-                     Gauge bytesQueued, Draining draining) {
+                     ClientCounts clients, Gauge bytesQueued, Draining draining, Consumer<Throwable> crash) {
 
     /** Set once when shutdown begins; read by every loop. */
     public static final class Draining {

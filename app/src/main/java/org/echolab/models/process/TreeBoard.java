@@ -36,7 +36,11 @@ public final class TreeBoard implements AutoCloseable {
     private static final long PARENT = 0, LIVE = 8, PEAK = 16, SPAWNED = 24, REAPED = 32;
     // the children's words
     private static final long IN_FLIGHT = 40, IN_FLIGHT_PEAK = 48, SERVED = 56, OPEN = 64, OPEN_PEAK = 72;
-    private static final long SIZE = 80;
+    // the children's "I have started" notes: a cursor, then a ring of pids
+    private static final long STARTED = 80, RING = 88;
+    /** Notes the ring holds: more than the children that can be starting, unread, at once. */
+    public static final int RING_SLOTS = 1024;
+    private static final long SIZE = RING + RING_SLOTS * 8L;
 
     private final Path file;
     private final MemorySegment board;
@@ -108,7 +112,31 @@ public final class TreeBoard implements AutoCloseable {
         return "live=" + get(LIVE) + " spawned=" + get(SPAWNED) + " reaped=" + get(REAPED);
     }
 
+    /**
+     * Reads the started notes after {@code cursor}, hands each child's pid to {@code started} and
+     * returns the new cursor. A note whose pid is not written yet stops the reading until next time.
+     */
+    public long startedSince(long cursor, java.util.function.LongConsumer started) {
+        long end = get(STARTED);
+        for (; cursor < end; cursor++) {
+            long slot = RING + (cursor % RING_SLOTS) * 8;
+            long pid = get(slot);
+            if (pid == 0) {
+                break;
+            }
+            LONG.setVolatile(board, slot, 0L);
+            started.accept(pid);
+        }
+        return cursor;
+    }
+
     // ---- a child: its connections and requests --------------------------------------------------
+
+    /** A child's note that its JVM has started and is about to serve: the parent may start another. */
+    public void childStarted() {
+        long i = add(STARTED, 1) - 1;
+        LONG.setVolatile(board, RING + (i % RING_SLOTS) * 8, ProcessHandle.current().pid());
+    }
 
     /**
      * {@code state}, unchanged, that also counts this process's connections and requests in
