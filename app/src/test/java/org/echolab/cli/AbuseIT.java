@@ -1,0 +1,256 @@
+package org.echolab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.echolab.lab.grade.RawClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The server as users run it, abused: the packaged jar in a child JVM with a small heap or a low
+ * open-file limit ({@code prlimit}), clients that never read, work that will not end, an
+ * injected {@link OutOfMemoryError}, SIGTERM in the middle. The abuse comes from 127.0.0.1; the
+ * client that must still be served comes from 127.0.0.2, as another machine would.
+ * docs/server.md, "Limits and abuse", has the figures of the full runs (scripts/abuse.sh).
+ */
+class AbuseIT {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) .*max-connections=(\\d+)");
+
+    /** A server process started from the jar: its port, its startup line, its stderr. */
+    private record Server(Process process, int port, int maxConnections, String startup, Path err) implements AutoCloseable {
+        String log() throws IOException {
+            return Files.readString(err);
+        }
+
+        /** SIGTERM, then the exit code once it ended (at most {@code seconds} later). */
+        int stop(int seconds) throws Exception {
+            process.destroy();
+            assertThat(process.waitFor(seconds, TimeUnit.SECONDS)).as("ended within %d s of SIGTERM; log:%n%s", seconds, log()).isTrue();
+            return process.exitValue();
+        }
+
+        Set<Long> children() {
+            return process.children().map(ProcessHandle::pid).collect(Collectors.toSet());
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    private static Server serve(List<String> before, List<String> jvm, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(before);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", System.getProperty("echolab.jar"), "serve", "--port", "0"));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile("echolab-abuse", ".err");
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        Matcher m = LISTENING.matcher(line == null ? "" : line);
+        if (!m.find()) {
+            p.destroyForcibly();
+            throw new AssertionError("no startup line: " + line + "\n" + Files.readString(err));
+        }
+        return new Server(p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), line, err);
+    }
+
+    /** {@code n} connections from 127.0.0.1 that each send one GET of {@code target} and never read (4 KiB receive buffers). */
+    private static List<SocketChannel> hold(int port, int n, String target) throws IOException {
+        byte[] request = ("GET " + target + " HTTP/1.1\r\nHost: abuse\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        List<SocketChannel> held = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SocketChannel ch = SocketChannel.open();
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+            ch.connect(new InetSocketAddress("127.0.0.1", port));   // a full backlog still completes the handshake
+            ch.write(ByteBuffer.wrap(request));
+            held.add(ch);
+        }
+        return held;
+    }
+
+    private static void close(List<SocketChannel> channels) throws IOException {
+        for (SocketChannel ch : channels) {
+            ch.close();
+        }
+    }
+
+    /** A plain echo for a client from 127.0.0.2. */
+    private static String probe(int port, String msg) throws IOException {
+        try (RawClient c = new RawClient("127.0.0.2", port)) {
+            return c.send(RawClient.get("/echo?msg=" + msg)).readResponse().text();
+        }
+    }
+
+    /** {@code /stats}, read within 5 s (a loop blocked by CPU work may hold this connection: ask again). */
+    private static String stats(int port) throws IOException {
+        try (RawClient c = new RawClient("127.0.0.2", port)) {
+            c.readTimeout(5_000);
+            return c.send(RawClient.get("/stats")).readResponse().text();
+        }
+    }
+
+    /** A /stats figure; under prefork the whole tree's (any worker may answer), else the server's. */
+    private static long statOf(int port, String name) throws IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats(port));
+        var tree = json.get("processTree");
+        return (tree != null && tree.has(name) ? tree : json).get(name).asLong();
+    }
+
+    /**
+     * 100 clients ask for 64 MiB each and never read. Replies are streamed from one shared block,
+     * so a 256 MiB heap holds them all (built whole, one of them took 128 MiB), and the server,
+     * event loops included, goes on serving.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"thread", "pool", "virtual", "eventloop", "prefork"})
+    @Timeout(120)
+    void aHundredUnreadSixtyFourMebibyteRepliesLeaveTheServerServing(String model) throws Exception {
+        try (Server server = serve(List.of(), List.of("-Xmx256m"), "--model", model)) {
+            List<SocketChannel> greedy = hold(server.port(), 100, "/echo?msg=big&size=67108864");
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> statOf(server.port(), "connectionsPeak") >= 100);
+                assertThat(probe(server.port(), "during")).isEqualTo("during");
+            } finally {
+                close(greedy);
+            }
+            assertThat(probe(server.port(), "after")).isEqualTo("after");
+            assertThat(server.log()).doesNotContain("OutOfMemoryError");
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+
+    /**
+     * The failure injected: a body buffer larger than the heap, let through by a memory budget
+     * set above it. The thread that meets the {@link OutOfMemoryError} (a session, a loop) is
+     * one the server cannot do without: the process says which and exits with CRASHED, rather
+     * than live on deaf.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"thread", "pool", "virtual", "eventloop"})
+    @Timeout(60)
+    void anOutOfMemoryErrorStopsTheServerLoudly(String model) throws Exception {
+        try (Server server = serve(List.of(), List.of("-Xmx64m"), "--model", model,
+                "--max-body", "1073741824", "--memory-budget", "4294967296");
+             RawClient c = new RawClient(server.port())) {
+            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n");
+            assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).as("exited; log:%n%s", server.log()).isTrue();
+            assertThat(server.process().exitValue()).isEqualTo(ExitCode.CRASHED.code);
+            assertThat(server.log()).contains("OutOfMemoryError").contains("failed").contains("stopped because");
+        }
+    }
+
+    /** In prefork the worker that meets it exits and the parent starts another: the server goes on. */
+    @Test
+    @Timeout(60)
+    void anOutOfMemoryErrorInAPreforkWorkerReplacesTheWorker() throws Exception {
+        try (Server server = serve(List.of(), List.of(), "--model", "prefork", "--workers", "2",
+                "--max-body", "1073741824", "--memory-budget", "4294967296");
+             RawClient c = new RawClient(server.port())) {
+            Set<Long> before = server.children();
+            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n");
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.log().contains("starting a new one"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.children().size() == 2 && !server.children().equals(before));
+            assertThat(server.log()).contains("OutOfMemoryError").contains("died (exit " + ExitCode.CRASHED.code + ")");
+            assertThat(probe(server.port(), "still")).isEqualTo("still");
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+
+    /**
+     * SIGTERM while a client's 60 s of CPU work runs, with a grace of 1 s: the server ends within
+     * the grace (and a little), abandoning the work; the client sees its connection closed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"eventloop --no-offload", "eventloop", "virtual", "pool", "prefork"})
+    @Timeout(90)
+    void sigtermWithCpuWorkInFlightEndsWithinTheGrace(String modelAndOptions) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--grace", "1s", "--max-wait", "60s", "--model"));
+        args.addAll(List.of(modelAndOptions.split(" ")));
+        try (Server server = serve(List.of(), List.of(), args.toArray(String[]::new));
+             RawClient busy = new RawClient(server.port())) {
+            busy.send(RawClient.get("/echo?msg=cpu&work=cpu&wait=60s"));
+            await().atMost(Duration.ofSeconds(40)).ignoreExceptions().until(() -> statOf(server.port(), "requestsInFlight") == 2);
+            assertThat(server.stop(20)).as("exit code").isZero();
+            assertThat(busy.closedByServer()).as("the work abandoned, the connection closed").isTrue();
+        }
+    }
+
+    /**
+     * Descriptors run out in prefork workers (an open-file limit of 128, --max-connections set
+     * far above it, 300 clients): the workers back off and live on, the warning comes once per
+     * 10 s, and once the clients are gone the same workers serve again.
+     */
+    @Test
+    @Timeout(90)
+    void preforkWorkersSurviveRunningOutOfDescriptors() throws Exception {
+        try (Server server = serve(List.of("prlimit", "--nofile=128:128"), List.of(), "--model", "prefork", "--workers", "2",
+                "--max-connections", "1000", "--max-per-client", "0")) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.children().size() == 2);
+            Set<Long> workers = server.children();
+            assertThat(probe(server.port(), "before")).isEqualTo("before");
+            List<SocketChannel> flood = hold(server.port(), 300, "/echo?msg=x&wait=2s");
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> server.log().contains("accept failed"));
+                Thread.sleep(3000);                       // several seconds out of descriptors
+            } finally {
+                close(flood);
+            }
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> probe(server.port(), "after").equals("after"));
+            assertThat(server.children()).as("the same workers: none died").isEqualTo(workers);
+            assertThat(server.log()).doesNotContain("starting a new one").doesNotContain("is gone")
+                    .doesNotContain("Exception in thread").doesNotContain("ExceptionInInitializerError");
+            long warnings = server.log().lines().filter(l -> l.contains("accept failed")).count();
+            assertThat(warnings).as("at most one warning per worker per 10 s").isLessThanOrEqualTo(4);
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+
+    /**
+     * Under an open-file limit of 256, --max-connections (auto) is set below it, so 1,000 clients
+     * wait in the backlog (or get their 503: --max-per-client) instead of exhausting descriptors;
+     * /stats and a client from another address are answered meanwhile.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "eventloop", "pool"})
+    @Timeout(90)
+    void theConnectionLimitFollowsTheOpenFileLimit(String model) throws Exception {
+        try (Server server = serve(List.of("prlimit", "--nofile=256:256"), List.of(), "--model", model)) {
+            assertThat(server.maxConnections()).as(server.startup()).isLessThan(256);
+            List<SocketChannel> flood = hold(server.port(), 1000, "/echo?msg=x&wait=2s");
+            try {
+                assertThat(probe(server.port(), "during")).isEqualTo("during");
+                assertThat(stats(server.port())).contains("\"model\":\"" + model + "\"");
+            } finally {
+                close(flood);
+            }
+            assertThat(probe(server.port(), "after")).isEqualTo("after");
+            assertThat(server.log()).doesNotContain("accept failed").doesNotContain("Too many open files");
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+}
