@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Abuse every concurrent model and time a normal client meanwhile (docs/server.md, "Limits and abuse").
+#   scripts/abuse.sh [-m "pool virtual"] [-s "slowloris cpu"] [-d 20] [-p 18800]
+# Per model and scenario: start `echolab serve --model M` with default options on 127.0.0.1, start
+# the abuse from 127.0.0.1, and after 3 s probe with a fresh connection from 127.0.0.2 every 200 ms
+# (scripts/AbuseClients.java); then stop the abuse, probe once more ("after"), stop the server with
+# SIGTERM and note its exit code. Everything is bounded by -d seconds and ends by pid.
+# Scenarios:
+#   slowloris  slowhttptest -H: 1,000 connections sending their headers a line every 10 s
+#   slowbody   slowhttptest -B: 1,000 POSTs sending an 8 KiB body a few bytes every 10 s
+#   slowread   slowhttptest -X: 1,000 connections asking for 1 MiB and reading 32 bytes every 5 s
+#   bigsize    100 connections asking for size=64MiB, never reading
+#   cpu        100 connections asking for work=cpu&wait=10s
+#   nofile     the server under `prlimit --nofile=256`, 1,000 connections asking for wait=2s, then idle
+# A row passes when every probe was answered within 1 s and the server still answered afterwards.
+# Needs slowhttptest for the slow* scenarios (apt-get install slowhttptest) and prlimit (util-linux).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/find-jdk.sh
+source scripts/find-jdk.sh
+echolab_find_jdk || exit 3
+java="$JAVA_HOME/bin/java"
+jar=${ECHOLAB_JAR:-app/target/echolab.jar}
+models="thread pool virtual eventloop prefork"
+scenarios="slowloris slowbody slowread bigsize cpu nofile"
+seconds=20
+port=18800
+while getopts "m:s:d:p:" opt; do
+  case $opt in
+    m) models=$OPTARG ;; s) scenarios=$OPTARG ;; d) seconds=$OPTARG ;; p) port=$OPTARG ;;
+    *) sed -n 2,3p "$0" >&2; exit 2 ;;
+  esac
+done
+[ -f "$jar" ] || { echo "abuse: no $jar; build it with ./echolab models (or ./mvnw -pl app -am package)" >&2; exit 3; }
+[ "$seconds" -ge 10 ] && [ "$seconds" -le 120 ] || { echo "abuse: -d must be from 10 to 120" >&2; exit 2; }
+case " $scenarios " in *" slow"*) command -v slowhttptest >/dev/null || {
+  echo "abuse: the slow* scenarios need slowhttptest (apt-get install slowhttptest)" >&2; exit 3; } ;; esac
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+clients() { "$java" scripts/AbuseClients.java "$@"; }
+
+abuse() {   # scenario port: runs the abuse in the background for $seconds; prints its pid
+  local u="http://127.0.0.1:$2"
+  case $1 in
+    slowloris) slowhttptest -H -c 1000 -r 200 -i 10 -l "$seconds" -u "$u/echo?msg=x" ;;
+    slowbody)  slowhttptest -B -c 1000 -r 200 -i 10 -s 8192 -l "$seconds" -u "$u/echo" ;;
+    slowread)  slowhttptest -X -c 1000 -r 200 -w 512 -y 1024 -n 5 -z 32 -k 3 -l "$seconds" -u "$u/echo?msg=x&size=1048576" ;;
+    bigsize)   clients hold "$2" 100 "/echo?msg=x&size=67108864" "$seconds" ;;
+    cpu)       clients hold "$2" 100 "/echo?msg=x&work=cpu&wait=10s" "$seconds" ;;
+    nofile)    clients hold "$2" 1000 "/echo?msg=x&wait=2s" "$seconds" ;;
+  esac >"$work/abuse.log" 2>&1 &
+  echo $!
+}
+
+printf '%-10s %-10s %-62s %-8s %-9s %s\n' scenario model "probes from 127.0.0.2 during the abuse" after exit "peak RSS"
+for scenario in $scenarios; do
+  for model in $models; do
+    port=$((port + 1))
+    limit=()
+    [ "$scenario" = nofile ] && limit=(prlimit --nofile=256:256)
+    "${limit[@]}" "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" serve --model "$model" --port "$port" \
+      >"$work/server.out" 2>"$work/server.err" &
+    server=$!
+    for _ in $(seq 150); do grep -q listening "$work/server.out" && break; sleep 0.1; done
+    attacker=$(abuse "$scenario" "$port")
+    sleep 3
+    during=$(clients probe "$port" $((seconds - 6)) 200 || true)
+    wait "$attacker" 2>/dev/null || true
+    kill "$attacker" 2>/dev/null || true
+    after=$(clients probe "$port" 2 500 >/dev/null && echo served || echo FAILED)
+    rss=$(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$server/status" 2>/dev/null || echo "-")
+    kill -TERM "$server" 2>/dev/null || true
+    for _ in $(seq 300); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server" 2>/dev/null && echo "abuse: $model did not stop within 30 s of SIGTERM; killed" >&2
+    code=0; wait "$server" 2>/dev/null || code=$?
+    printf '%-10s %-10s %-62s %-8s %-9s %s\n' "$scenario" "$model" "$during" "$after" "$code" "$rss"
+    if grep -qE 'Exception|Error' "$work/server.err"; then
+      { grep -E 'Exception|Error' "$work/server.err" | sort | uniq -c | sort -rn | head -3 | sed 's/^/    server: /' >&2; } || true
+    fi
+  done
+done
