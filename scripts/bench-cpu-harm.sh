@@ -8,7 +8,7 @@ set -euo pipefail
 port=${1:-18700}
 cd "$(dirname "$0")/.."
 java="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
-for offload in "" "--offload"; do
+for offload in "--no-offload" "--offload"; do
   log=$(mktemp)
   "$java" -jar app/target/echolab.jar serve --model eventloop --port "$port" --offload-threads 1 $offload >"$log" 2>&1 &
   server=$!
@@ -23,7 +23,7 @@ for offload in "" "--offload"; do
   out=$(wrk -t2 -c50 -d10s --latency "http://127.0.0.1:$port/echo?msg=hi"); echo "$out" >&2
   wait "$burner"
   printf 'eventloop %-10s wait=0 -c50 alongside work=cpu: req/s=%s p50=%s p99=%s cpu_requests=%s\n' \
-    "${offload:-(on loop)}" "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" \
+    "$offload" "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" "$(cat "$log.cpu")"
   kill "$server"; wait "$server" 2>/dev/null || true
   rm -f "$log" "$log.cpu"
