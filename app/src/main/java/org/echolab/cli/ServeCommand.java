@@ -85,6 +85,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", description = "On Ctrl-C or SIGTERM, how long requests in flight may take to finish. Default: ${DEFAULT-VALUE}.")
     Duration grace;
 
+    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0",
+            description = "On Ctrl-C or SIGTERM, first answer 503 on /health/ready for this long while still serving, so a load balancer's health checks take this server out of rotation; then drain. Default: ${DEFAULT-VALUE} (drain at once).")
+    Duration drainDelay;
+
+    @Option(names = "--reuseport", description = "Listen with SO_REUSEPORT: several servers (and each prefork worker) bind the same port and the kernel spreads new connections over them.")
+    boolean reusePort;
+
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A begun request must arrive within this, or 408 and close. Default: ${DEFAULT-VALUE}.")
     Duration headerTimeout;
 
@@ -120,7 +127,8 @@ final class ServeCommand implements Callable<Integer> {
             server = EchoServer.start(config);
         } catch (BindException e) {
             System.err.println("echolab serve: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
-                    + "; choose another --port (0 picks a free one)");
+                    + "; choose another --port (0 picks a free one)"
+                    + (reusePort ? "" : ", or --reuseport on every server that shares it"));
             return ExitCode.CANNOT_START.code;
         } catch (UnsupportedPlatformException e) {
             System.err.println("echolab serve: model '" + model + "' cannot run here: " + e.getMessage());
@@ -135,8 +143,14 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println(server.startupLine());
         System.out.flush();
         awaitStopSignal();
-        System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
-                + " (Ctrl-C again to stop at once)");
+        if (drainDelay.isPositive()) {
+            System.err.println("echolab: stopping: /health/ready answers 503 for " + Durations.format(drainDelay)
+                    + " while serving on; then no new connections and draining for up to " + Durations.format(grace)
+                    + " (Ctrl-C again to stop at once)");
+        } else {
+            System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
+                    + " (Ctrl-C again to stop at once)");
+        }
         server.close();
         System.err.println("echolab: stopped");
         return ExitCode.OK.code;
@@ -173,7 +187,7 @@ final class ServeCommand implements Callable<Integer> {
                 .model(model).bind(bind).port(port).backlog(backlog).protocol(protocol)
                 .defaultWait(defaultWait).maxWait(maxWait)
                 .limits(Limits.DEFAULT.withMaxBody(maxBody))
-                .maxConnections(maxConnections).grace(grace)
+                .maxConnections(maxConnections).grace(grace).drainDelay(drainDelay).reusePort(reusePort)
                 .headerTimeout(headerTimeout).idleTimeout(idleTimeout)
                 .state(state).raceWindow(raceWindow).threads(threads).queue(queue).overflow(overflow)
                 .maxChildren(maxChildren).workers(workers).workerModel(workerModel)

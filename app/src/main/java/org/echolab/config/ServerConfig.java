@@ -25,6 +25,9 @@ public final class ServerConfig {
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
 
+    /** Longest {@code --drain-delay}: a balancer that needs longer to notice is misconfigured. */
+    public static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(5);
+
     public final String model;
     public final String bind;
     public final int port;
@@ -35,6 +38,17 @@ public final class ServerConfig {
     public final Limits limits;
     public final int maxConnections;
     public final Duration grace;
+    /**
+     * On a stop, how long {@code /health/ready} answers 503 while the server goes on accepting and
+     * serving, before it stops accepting and drains: time for a load balancer's health checks to
+     * take it out of rotation (0: drain at once).
+     */
+    public final Duration drainDelay;
+    /**
+     * Listen with SO_REUSEPORT: several servers (and prefork workers) may each bind the port, and
+     * the kernel spreads new connections over their sockets.
+     */
+    public final boolean reusePort;
     public final Duration headerTimeout;
     public final Duration idleTimeout;
     public final String state;
@@ -62,6 +76,8 @@ public final class ServerConfig {
         limits = b.limits;
         maxConnections = b.maxConnections;
         grace = b.grace;
+        drainDelay = b.drainDelay;
+        reusePort = b.reusePort;
         headerTimeout = b.headerTimeout;
         idleTimeout = b.idleTimeout;
         state = b.state;
@@ -92,6 +108,8 @@ public final class ServerConfig {
         private Limits limits = Limits.DEFAULT;
         private int maxConnections = 20_000;
         private Duration grace = Duration.ofSeconds(10);
+        private Duration drainDelay = Duration.ZERO;
+        private boolean reusePort = false;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private String state = "atomic";
@@ -116,6 +134,8 @@ public final class ServerConfig {
         public Builder limits(Limits v) { limits = v; return this; }
         public Builder maxConnections(int v) { maxConnections = v; return this; }
         public Builder grace(Duration v) { grace = v; return this; }
+        public Builder drainDelay(Duration v) { drainDelay = v; return this; }
+        public Builder reusePort(boolean v) { reusePort = v; return this; }
         public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder state(String v) { state = v; return this; }
@@ -150,6 +170,8 @@ public final class ServerConfig {
             require(headerTimeout.isPositive() && idleTimeout.isPositive(),
                     "--header-timeout and --idle-timeout must be above 0");
             require(!grace.isNegative(), "--grace must not be negative");
+            require(!drainDelay.isNegative() && drainDelay.compareTo(MAX_DRAIN_DELAY) <= 0,
+                    "--drain-delay must be from 0 to " + Durations.format(MAX_DRAIN_DELAY) + " (got " + Durations.format(drainDelay) + ")");
             return new ServerConfig(this);
         }
 

@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +22,7 @@ import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
 import org.echolab.session.EchoStack;
+import org.echolab.session.Readiness;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -33,6 +36,13 @@ import org.echolab.state.States;
  * model on it, {@code --worker-model sequential|pool|virtual}, unchanged: its own accept thread
  * calls {@code accept()} on the shared socket and the kernel gives each connection to one waiting
  * worker. With {@code pool} this is the hybrid of Apache's worker MPM: N processes x M threads.
+ *
+ * <p><b>{@code --reuseport}</b> (nginx's {@code listen ... reuseport}): the parent opens one
+ * listening socket per worker, all bound to the port with SO_REUSEPORT, and hands worker i socket
+ * i. The kernel then spreads new connections over the sockets by a hash of their addresses, each
+ * with its own backlog, instead of giving each to whichever worker is waiting in accept. A
+ * replacement worker gets its dead predecessor's socket, so the connections queued on it wait
+ * for it rather than being lost.
  *
  * <p><b>Watching:</b> the parent's reaper thread sees a worker die (a crash, {@code kill -9}) at
  * once, and its watch thread, {@code echolab-prefork-watch}, spawns a replacement; only the dead
@@ -55,8 +65,9 @@ public final class PreforkModel implements ConcurrencyModel {
 
     private final ServerConfig config;
     private final Map<Integer, Long> workers = new ConcurrentHashMap<>();     // pid -> start (nanoTime)
+    private final Map<Integer, ListeningSocket> socketOf = new ConcurrentHashMap<>();   // pid -> its socket
     private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
-    private ListeningSocket listener;
+    private final List<ListeningSocket> listeners = new ArrayList<>();       // one shared, or one per worker (--reuseport)
     private TreeBoard tree;
     private ChildJvm jvm;
     private Thread watcher;
@@ -69,10 +80,14 @@ public final class PreforkModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
-        listener = ListeningSocket.open(config.bind, config.port, config.backlog);
         tree = TreeBoard.create();
+        ctx.stack().service().readiness().whenLeaving(tree::parentLeaves);   // the workers answer /health/ready
         jvm = new ChildJvm(Worker.class, config, tree);
         try {
+            listeners.add(ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort));
+            for (int i = 1; config.reusePort && i < config.workers; i++) {
+                listeners.add(ListeningSocket.open(config.bind, listeners.getFirst().port(), config.backlog, true));
+            }
             for (int i = 0; i < config.workers; i++) {
                 spawnWorker();
             }
@@ -82,20 +97,31 @@ public final class PreforkModel implements ConcurrencyModel {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
-            listener.close();
+            listeners.forEach(ListeningSocket::close);
             tree.close();
             throw e;
         }
         watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
-        return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
+        return new InetSocketAddress(InetAddress.getByName(config.bind), listeners.getFirst().port());
+    }
+
+    /** The one shared socket; with --reuseport, the socket no live worker holds. */
+    private ListeningSocket socketForNextWorker() {
+        if (!config.reusePort) {
+            return listeners.getFirst();
+        }
+        return listeners.stream().filter(l -> !socketOf.containsValue(l)).findFirst().orElseThrow();
     }
 
     private void spawnWorker() throws IOException {
+        ListeningSocket socket = socketForNextWorker();
         tree.spawning();
         try {
             // fd 0: the listening socket; fd 1: the parent's stderr, so a stray print is only a log line
-            ChildProcesses.spawn(jvm.next(false).argv(), listener.fd(), 2,
-                    pid -> workers.put(pid, System.nanoTime()), this::workerExited);
+            ChildProcesses.spawn(jvm.next(false).argv(), socket.fd(), 2, pid -> {
+                workers.put(pid, System.nanoTime());
+                socketOf.put(pid, socket);
+            }, this::workerExited);
         } catch (IOException e) {
             tree.notSpawned();
             throw e;
@@ -105,6 +131,7 @@ public final class PreforkModel implements ConcurrencyModel {
     /** On the reaper thread: a worker is gone. Unless we are stopping, the watch thread replaces it. */
     private void workerExited(int pid, int status) {
         Long started = workers.remove(pid);
+        socketOf.remove(pid);               // free for its replacement
         tree.reaped();
         if (!stopping) {
             LOG.log(Level.WARNING, "worker {0} died ({1}); starting a new one", Integer.toString(pid), ChildProcesses.describe(status));
@@ -145,7 +172,7 @@ public final class PreforkModel implements ConcurrencyModel {
         stopping = true;
         deaths.add(STOP);
         watcher.join();             // no replacements from here on
-        listener.close();           // the workers' copies keep it open until each stops accepting
+        listeners.forEach(ListeningSocket::close);   // the workers' copies stay open until each stops accepting
         stopWorkers(grace);
         tree.close();
     }
@@ -172,7 +199,8 @@ public final class PreforkModel implements ConcurrencyModel {
 
     @Override
     public String describe() {
-        return config.workers + " worker processes x " + config.workerModel + ", aot=" + jvm.aotState()
+        return config.workers + " worker processes x " + config.workerModel
+                + (config.reusePort ? ", a SO_REUSEPORT socket each" : "") + ", aot=" + jvm.aotState()
                 + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet() + " " + tree.summary();
     }
 
@@ -217,7 +245,7 @@ public final class PreforkModel implements ConcurrencyModel {
                     m.put("processTree", tree.figures("worker"));
                 }
                 return m;
-            }, config.maxConnections);
+            }, config.maxConnections, Readiness.following(() -> tree == null || tree.parentReady()));
             CountDownLatch stopped = new CountDownLatch(1);
             // SIGTERM from the parent: stop accepting and drain, as the thread model does alone
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {

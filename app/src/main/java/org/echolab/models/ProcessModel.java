@@ -25,6 +25,7 @@ import org.echolab.os.ListeningSocket;
 import org.echolab.session.Connection;
 import org.echolab.session.Connections;
 import org.echolab.session.EchoStack;
+import org.echolab.session.Readiness;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -82,8 +83,9 @@ public final class ProcessModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
-        listener = ListeningSocket.open(config.bind, config.port, config.backlog);
+        listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
         tree = TreeBoard.create();
+        ctx.stack().service().readiness().whenLeaving(tree::parentLeaves);   // the children answer /health/ready
         jvm = new ChildJvm(Child.class, config, tree);
         // a child's slot is taken BEFORE accepting: at --max-children, connections wait in the backlog;
         // the accept polls, so that a stop is seen within 100 ms
@@ -197,7 +199,8 @@ public final class ProcessModel implements ConcurrencyModel {
                 state = tree.counting(state, firstRequest::countDown);
             }
             EchoStack stack = EchoStack.assemble(config, state,
-                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1);
+                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1,
+                    Readiness.following(() -> tree == null || tree.parentReady()));
             Connections connections = stack.connections();
             Runnable drain = new DrainOnce(config, connections, firstRequest);
             // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly

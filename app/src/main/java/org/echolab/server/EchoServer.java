@@ -86,21 +86,44 @@ public final class EchoServer implements AutoCloseable {
                 + " max-wait=" + Durations.format(config.maxWait)
                 + " max-connections=" + config.maxConnections
                 + " state=" + config.state
+                + (config.reusePort ? " reuseport" : "")
+                + (config.drainDelay.isPositive() ? " drain-delay=" + Durations.format(config.drainDelay) : "")
                 + " pid=" + ProcessHandle.current().pid();
     }
 
     /** Stops accepting, drains within {@code grace}, ends the model's threads or processes. Idempotent. */
     public void stop(Duration grace) throws InterruptedException {
+        stop(Duration.ZERO, grace);
+    }
+
+    /**
+     * Stops as a server behind a load balancer should: first it stops being ready
+     * ({@code /health/ready} answers 503) and goes on accepting and serving for {@code drainDelay},
+     * so that the balancer's health checks take it out of rotation; then it stops accepting, drains
+     * within {@code grace} and ends the model's threads or processes. Idempotent.
+     */
+    public void stop(Duration drainDelay, Duration grace) throws InterruptedException {
         if (stopped.compareAndSet(false, true)) {
-            model.stop(grace);
-            stack.close();                  // e.g. a shm state deletes its /dev/shm file
+            stack.service().readiness().leave();
+            try {
+                Thread.sleep(drainDelay);   // still accepting and serving: the balancer moves traffic away
+            } finally {
+                model.stop(grace);
+                stack.close();              // e.g. a shm state deletes its /dev/shm file
+            }
         }
     }
 
+    /** Whether {@code /health/ready} says ready: false from the start of a stop. */
+    public boolean ready() {
+        return stack.service().readiness().ready();
+    }
+
+    /** Stops with the configured {@code --drain-delay} and {@code --grace}. */
     @Override
     public void close() {
         try {
-            stop(config.grace);
+            stop(config.drainDelay, config.grace);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -21,7 +21,9 @@ import org.echolab.state.ServerState;
  * immutable configuration.
  *
  * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body),
- * {@code GET /} ({@link Page}), {@code GET /health}, {@code GET /stats} ({@link Stats}). A TCP
+ * {@code GET /} ({@link Page}), {@code GET /health/live} (200 while the process answers),
+ * {@code GET /health/ready} and {@code /health} (200, or 503 once the server is stopping: see
+ * {@link Readiness}), {@code GET /stats} ({@link Stats}). A TCP
  * line is echoed as it came, after the wait; a line may start with a {@link LineDirective}.
  */
 public final class EchoService {
@@ -34,11 +36,23 @@ public final class EchoService {
     private final ServerConfig config;
     private final ServerState state;
     private final Stats stats;
+    private final Readiness readiness;
 
     public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats) {
+        this(config, state, modelStats, new Readiness());
+    }
+
+    public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
+                       Readiness readiness) {
         this.config = config;
         this.state = state;
         this.stats = new Stats(config.model, state, modelStats);
+        this.readiness = readiness;
+    }
+
+    /** What {@code /health/ready} answers from. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     public ServerState state() {
@@ -88,7 +102,10 @@ public final class EchoService {
                 }
                 case "/" -> res = new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
                         .body(Page.html(config));
-                case "/health" -> res = HttpResponse.text(200, "OK", "ok\n");
+                case "/health", "/health/ready" -> res = readiness.ready()
+                        ? HttpResponse.text(200, "OK", path.equals("/health") ? "ok\n" : "ready\n")
+                        : HttpResponse.text(503, "Service Unavailable", "not ready: stopping\n");
+                case "/health/live" -> res = HttpResponse.text(200, "OK", "live\n");
                 case "/stats" -> res = new HttpResponse(200, "OK").header("Content-Type", "application/json")
                         .body(stats.json());
                 default -> throw new Refusal(404, "Not Found", "no such path: " + path + " (see GET / for the endpoints)");
