@@ -14,7 +14,8 @@
 #   -k N               instances (3)
 #   -m MODEL           their model (virtual); any of `echolab models`
 #   -b haproxy|nginx   the balancer (haproxy)
-#   -p PORT            the balancer's port on 127.0.0.1 (8000); HAProxy's stats page is on PORT+1
+#   -p PORT            the balancer's port on 127.0.0.1 (8000)
+#   -t PORT            HAProxy's stats page (PORT+1)
 #   -P PORT            the instances' port (8080)
 #   -D DURATION        each instance's --drain-delay (2s): how long it fails /health/ready, serving on
 #   -i DURATION        HAProxy's health-check interval (200ms; use 2s or more for -m process:
@@ -32,14 +33,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
-instances=3 model=virtual balancer=haproxy port=8000 backend_port=8080 drain_delay=2s
+instances=3 model=virtual balancer=haproxy port=8000 stats_port= backend_port=8080 drain_delay=2s
 check_interval=200ms load_connections=20 load_wait=20ms servers= access_log= out= serve_extra=
-while getopts "k:m:b:p:P:D:i:c:w:s:l:o:S:h" opt; do
+while getopts "k:m:b:p:t:P:D:i:c:w:s:l:o:S:h" opt; do
   case $opt in
     k) instances=$OPTARG ;;
     m) model=$OPTARG ;;
     b) balancer=$OPTARG ;;
     p) port=$OPTARG ;;
+    t) stats_port=$OPTARG ;;
     P) backend_port=$OPTARG ;;
     D) drain_delay=$OPTARG ;;
     i) check_interval=$OPTARG ;;
@@ -49,13 +51,13 @@ while getopts "k:m:b:p:P:D:i:c:w:s:l:o:S:h" opt; do
     l) access_log=$OPTARG ;;
     o) out=$OPTARG ;;
     S) serve_extra=$OPTARG ;;
-    *) sed -n '2,31p' "$0"; exit 2 ;;
+    *) sed -n '2,32p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 command=${1:-demo}
 case $balancer in haproxy|nginx) ;; *) echo "cluster: -b must be haproxy or nginx" >&2; exit 2 ;; esac
-stats_port=$((port + 1))
+stats_port=${stats_port:-$((port + 1))}
 
 # The instances' addresses: 127.0.0.11, .12, ... all reach this machine (the whole of 127/8 is
 # loopback on Linux), so K instances can share one port number, as K machines would.
@@ -77,8 +79,6 @@ global
 
 defaults
     mode http
-    log global
-    log-format "%ci:%cp %b/%s %ST %tsc retries=%rc Tw=%Tw Tc=%Tc Tr=%Tr %{+Q}r"
     timeout connect 1s
     timeout client 30s
     timeout server 30s
@@ -90,6 +90,8 @@ defaults
 
 frontend echolab
     bind 127.0.0.1:$port
+    log global
+    log-format "%ci:%cp %b/%s %ST %tsc retries=%rc Tw=%Tw Tc=%Tc Tr=%Tr %{+Q}r"
     default_backend instances
 
 backend instances
@@ -108,7 +110,6 @@ EOF
 
 listen stats
     bind 127.0.0.1:$stats_port
-    no log
     stats enable
     stats uri /
     stats refresh 1s
