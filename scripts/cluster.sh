@@ -22,7 +22,6 @@
 #                      every check is a new connection, so a new JVM)
 #   -c N -w DURATION   demo load: N connections, each request asking for a wait of DURATION (20, 20ms)
 #   -s ADDR:PORT,...   config only: these servers instead of the loopback instances
-#   -l FILE            config only (nginx): write the access log here (HAProxy logs to its stdout)
 #   -o DIR             keep logs, configs and the load's results here (default: a temporary folder,
 #                      removed at the end)
 #   -S 'OPTIONS'       extra `echolab serve` options for every instance, e.g. -S '--threads 50'
@@ -34,8 +33,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 instances=3 model=virtual balancer=haproxy port=8000 stats_port= backend_port=8080 drain_delay=2s
-check_interval=200ms load_connections=20 load_wait=20ms servers= access_log= out= serve_extra=
-while getopts "k:m:b:p:t:P:D:i:c:w:s:l:o:S:h" opt; do
+check_interval=200ms load_connections=20 load_wait=20ms servers= out= serve_extra=
+while getopts "k:m:b:p:t:P:D:i:c:w:s:o:S:h" opt; do
   case $opt in
     k) instances=$OPTARG ;;
     m) model=$OPTARG ;;
@@ -48,10 +47,9 @@ while getopts "k:m:b:p:t:P:D:i:c:w:s:l:o:S:h" opt; do
     c) load_connections=$OPTARG ;;
     w) load_wait=$OPTARG ;;
     s) servers=$OPTARG ;;
-    l) access_log=$OPTARG ;;
     o) out=$OPTARG ;;
     S) serve_extra=$OPTARG ;;
-    *) sed -n '2,32p' "$0"; exit 2 ;;
+    *) sed -n '2,31p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -127,7 +125,7 @@ error_log $dir/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
     log_format upstream '\$remote_addr "\$request" \$status upstream=\$upstream_addr upstream_status=\$upstream_status';
-    access_log ${access_log:-$dir/nginx-access.log} upstream;
+    access_log $dir/nginx-access.log upstream;
     client_body_temp_path $dir/client_temp;
     proxy_temp_path $dir/proxy_temp;
     fastcgi_temp_path $dir/fastcgi_temp;
@@ -162,7 +160,8 @@ EOF
 }
 
 if [ "$command" = config ]; then
-  if [ "$balancer" = haproxy ]; then haproxy_config; else nginx_config "${out:-/tmp}"; fi
+  # nginx's files (pid, logs, temporary files) go to -o DIR, which must exist
+  if [ "$balancer" = haproxy ]; then haproxy_config; else nginx_config "$(cd "${out:-.}" && pwd)"; fi
   exit 0
 fi
 case $command in demo|up) ;; *) echo "cluster: unknown command '$command'; use demo, up or config" >&2; exit 2 ;; esac
