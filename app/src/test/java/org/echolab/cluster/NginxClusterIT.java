@@ -102,8 +102,9 @@ class NginxClusterIT {
                         return instance;
                     }
                 } catch (IOException notYet) {
-                    Thread.sleep(100);
+                    // still starting
                 }
+                Thread.sleep(100);
             }
         }
         throw new AssertionError("instance " + server + " not ready after 10 s: " + instance.log());
