@@ -99,7 +99,7 @@ public final class HistogramLog {
         private void write(Histogram interval, long end) {
             interval.setStartTimeStamp(intervalStart);
             interval.setEndTimeStamp(end);
-            log.outputIntervalHistogram((intervalStart - log.getBaseTime()) / 1000.0, (end - intervalStart) / 1000.0,
+            log.outputIntervalHistogram((intervalStart - log.getBaseTime()) / 1000.0, (end - log.getBaseTime()) / 1000.0,
                     interval, MICROS_PER_MILLI);
             written.add(interval);
         }
