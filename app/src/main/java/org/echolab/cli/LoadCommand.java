@@ -164,6 +164,13 @@ final class LoadCommand implements Callable<Integer> {
             result = LoadGenerator.run(spec, progress);
         } catch (LoadException e) {
             System.err.println("echolab load: " + e.getMessage());
+            if (hlogWriter != null) {
+                try {
+                    hlogWriter.discard();
+                } catch (IOException ignored) {
+                    // a header-only file left behind; 'load merge' says it is incomplete
+                }
+            }
             return ExitCode.CANNOT_START.code;
         }
 

@@ -1,6 +1,5 @@
 package org.echolab.load;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,13 +41,15 @@ public final class HistogramLog {
     public static final class Writer implements Consumer<LoadGenerator.Progress> {
 
         private final LoadSpec spec;
+        private final Path path;
         private final PrintStream file;
         private final HistogramLogWriter log;
         private final Histogram written = new Histogram(Tally.DIGITS);
         private long intervalStart;                 // epoch ms
 
-        private Writer(LoadSpec spec, PrintStream file) {
+        private Writer(LoadSpec spec, Path path, PrintStream file) {
             this.spec = spec;
+            this.path = path;
             this.file = file;
             this.log = new HistogramLogWriter(file);
             this.intervalStart = System.currentTimeMillis();
@@ -63,11 +64,7 @@ public final class HistogramLog {
 
         /** Opens {@code path} for the run of {@code spec}, before it starts. */
         public static Writer open(Path path, LoadSpec spec) throws IOException {
-            try {
-                return new Writer(spec, new PrintStream(Files.newOutputStream(path), false, StandardCharsets.UTF_8));
-            } catch (FileNotFoundException e) {
-                throw new IOException(e.getMessage(), e);
-            }
+            return new Writer(spec, path, new PrintStream(Files.newOutputStream(path), false, StandardCharsets.UTF_8));
         }
 
         /** The last second's latencies (none during the warm-up, which is not written). */
@@ -94,6 +91,12 @@ public final class HistogramLog {
             if (file.checkError()) {
                 throw new IOException("could not write the histogram log");
             }
+        }
+
+        /** The run did not take place (the target refused it): closes and deletes the file. */
+        public synchronized void discard() throws IOException {
+            file.close();
+            Files.deleteIfExists(path);
         }
 
         private void write(Histogram interval, long end) {

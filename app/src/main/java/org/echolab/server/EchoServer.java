@@ -114,11 +114,6 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
-    /** Whether {@code /health/ready} says ready: false from the start of a stop. */
-    public boolean ready() {
-        return stack.service().readiness().ready();
-    }
-
     /** Stops with the configured {@code --drain-delay} and {@code --grace}. */
     @Override
     public void close() {
