@@ -127,7 +127,7 @@ public final class BenchRunner {
             LoadResult r = LoadGenerator.run(spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
             long from = t0 + warmup.toNanos();
             List<ProcStats.Sample> window = sampler.between(from, from + plan.duration().toNanos());
-            CellResult c = figures(model, clients, w, r, idle, window, server);
+            CellResult c = figures(model, clients, w, r, idle, window, server.pid(), server.startupLine());
             progress.end(String.format("%.0f req/s  p99 %.1f ms  %d errors", c.requestsPerSecond(), c.p99Millis(), c.errors()));
             return c;
         } catch (IOException | LoadException | IllegalArgumentException e) {
@@ -141,8 +141,9 @@ public final class BenchRunner {
         }
     }
 
-    private static CellResult figures(String model, int clients, Workload w, LoadResult r, ProcStats.Sample idle,
-                                      List<ProcStats.Sample> window, ServerProcess server) {
+    /** A cell's figures from its load result and the server's samples (none: zeros); also for {@link TargetRunner}. */
+    static CellResult figures(String model, int clients, Workload w, LoadResult r, ProcStats.Sample idle,
+                              List<ProcStats.Sample> window, long serverPid, String startupLine) {
         double cpuCores = 0, generatorCores = 0, otherCores = 0;
         if (window.size() >= 2) {
             ProcStats.Sample a = window.getFirst(), b = window.getLast();
@@ -166,7 +167,7 @@ public final class BenchRunner {
                 window.stream().mapToInt(ProcStats.Sample::processes).max().orElse(0),
                 window.stream().mapToInt(ProcStats.Sample::descriptors).max().orElse(0),
                 little, little > 0 ? rps / little : 0,
-                server.pid(), server.startupLine());
+                serverPid, startupLine);
     }
 
     /**

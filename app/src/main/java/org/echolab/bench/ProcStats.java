@@ -7,11 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * What a server costs the machine, read from Linux's /proc for a process and all its descendants
@@ -51,9 +52,16 @@ public final class ProcStats {
 
     /** Reads the tree rooted at {@code root} now; {@code withMemory=false} skips smaps_rollup, the costly part. */
     public static Sample sample(long root, boolean withMemory) {
-        List<Long> pids = new ArrayList<>();
-        pids.add(root);
-        ProcessHandle.of(root).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+        return sample(List.of(root), withMemory);
+    }
+
+    /** Reads the trees rooted at each of {@code roots} now, as one (e.g. the instances of a cluster). */
+    public static Sample sample(List<Long> roots, boolean withMemory) {
+        Set<Long> pids = new LinkedHashSet<>();
+        for (long root : roots) {
+            pids.add(root);
+            ProcessHandle.of(root).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+        }
         long now = System.nanoTime();
         double cpu = 0;
         long pss = 0, rss = 0;

@@ -10,4 +10,9 @@ public record Reference(String series, boolean measured, String note) {
     public static Reference of(Nginx.Found found) {
         return new Reference(Nginx.SERIES, found.nginx().isPresent(), found.note());
     }
+
+    /** A run against a server the bench did not start ({@code --target}): no reference beside it. */
+    public static Reference notMeasured(String why) {
+        return new Reference(Nginx.SERIES, false, why);
+    }
 }

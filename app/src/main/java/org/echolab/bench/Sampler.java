@@ -14,19 +14,24 @@ import java.util.List;
  */
 public final class Sampler implements AutoCloseable {
 
-    private final long root;
+    private final List<Long> roots;
     private final Duration interval;
     private final List<ProcStats.Sample> samples = new ArrayList<>();   // guarded by this
     private final Thread thread;
 
-    private Sampler(long root, Duration interval) {
-        this.root = root;
+    private Sampler(List<Long> roots, Duration interval) {
+        this.roots = List.copyOf(roots);
         this.interval = interval;
-        this.thread = Thread.ofPlatform().daemon().name("bench-sampler-" + root).unstarted(this::loop);
+        this.thread = Thread.ofPlatform().daemon().name("bench-sampler-" + roots.getFirst()).unstarted(this::loop);
     }
 
     public static Sampler start(long root, Duration interval) {
-        Sampler s = new Sampler(root, interval);
+        return start(List.of(root), interval);
+    }
+
+    /** Samples the trees of all of {@code roots} as one: a server the bench did not start (--pids). */
+    public static Sampler start(List<Long> roots, Duration interval) {
+        Sampler s = new Sampler(roots, interval);
         s.thread.start();
         return s;
     }
@@ -35,7 +40,7 @@ public final class Sampler implements AutoCloseable {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 long t0 = System.nanoTime();
-                ProcStats.Sample s = ProcStats.sample(root, true);
+                ProcStats.Sample s = ProcStats.sample(roots, true);
                 if (s.processes() > 0) {
                     synchronized (this) {
                         samples.add(s);

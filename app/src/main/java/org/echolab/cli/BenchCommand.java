@@ -1,6 +1,7 @@
 package org.echolab.cli;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.echolab.bench.ProcStats;
 import org.echolab.bench.ProgressBar;
 import org.echolab.bench.Reference;
 import org.echolab.bench.ServerProcess;
+import org.echolab.bench.TargetRunner;
 import org.echolab.bench.Workload;
 import org.echolab.bench.report.NginxRatio;
 import org.echolab.bench.report.ReportWriter;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Spec;
                 "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
                 "short-connections scenario. Writes results.json, results.csv, report.md and report.html.",
                 "Run it alone on the machine: e.g. flock /tmp/echolab-bench.lock ./echolab bench",
-                "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing."})
+                "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing.",
+                "Or measure a server it does not start (another machine, a cluster): --target URL [--pids PID,PID]"})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells; under a minute.")
@@ -71,6 +74,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--server-arg", paramLabel = "OPTION", description = "An extra 'serve' option for every server, e.g. --server-arg=--threads=400 (repeatable).")
     List<String> serverArgs = new ArrayList<>();
 
+    @Option(names = "--target", paramLabel = "URL",
+            description = "Measure this server instead of starting one per model, e.g. a cluster's balancer: http://host:port/echo.")
+    URI target;
+
+    @Option(names = "--pids", split = ",", paramLabel = "PID,PID",
+            description = "With --target: read CPU, memory, threads and processes of these processes and their descendants (on this machine). Default: none, latency and throughput only.")
+    List<Long> pids = new ArrayList<>();
+
+    @Option(names = "--label", paramLabel = "NAME", description = "With --target: its name in the report. Default: the target's host:port.")
+    String label;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Results folder. Default: bench-results/<timestamp>.")
     Path out;
 
@@ -93,6 +107,13 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         if (render != null) {
             return render();
+        }
+        if (target != null) {
+            return callTarget();
+        }
+        if (!pids.isEmpty() || label != null) {
+            System.err.println("echolab bench: --pids and --label go with --target");
+            return ExitCode.USAGE.code;
         }
         if (!ProcStats.supported()) {
             System.err.println("echolab bench: needs Linux's /proc (smaps_rollup, Linux 4.14 or newer) to measure servers");
@@ -133,6 +154,11 @@ final class BenchCommand implements Callable<Integer> {
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toOffsetDateTime().toString(),
                 plan.preset(), String.join(" ", commandLine()), machine,
                 Runtime.version().toString(), serverJar.toString(), plan, cells, conns, Reference.of(reference));
+        return report(results, cells, conns, dir);
+    }
+
+    /** Writes the results folder, prints the tables; exit 1 if a cell failed to run. */
+    private static int report(BenchResults results, List<CellResult> cells, List<ConnectionsResult> conns, Path dir) {
         try {
             ReportWriter.write(results, dir);
         } catch (IOException e) {
@@ -184,12 +210,59 @@ final class BenchCommand implements Callable<Integer> {
         return ExitCode.OK.code;
     }
 
+    /** {@code --target}: the plan's client counts x workloads against a server this command does not start. */
+    private int callTarget() {
+        BenchPlan plan;
+        try {
+            if (models != null || !serverArgs.isEmpty() || jar != null) {
+                throw new IllegalArgumentException("--target measures a running server: --models, --server-arg and --jar are for servers the bench starts");
+            }
+            if (target.getHost() == null || target.getPort() < 0) {
+                throw new IllegalArgumentException("--target " + target + ": give http://host:port/path");
+            }
+            for (long pid : pids) {
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    throw new IllegalArgumentException("--pids: no process " + pid + " on this machine");
+                }
+            }
+            if (!pids.isEmpty() && !ProcStats.supported()) {
+                System.err.println("echolab bench: --pids needs Linux's /proc (smaps_rollup, Linux 4.14 or newer)");
+                return ExitCode.UNSUPPORTED.code;
+            }
+            plan = plan(List.of(label != null ? label : target.getHost() + ":" + target.getPort()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("echolab bench: " + e.getMessage());
+            return ExitCode.USAGE.code;
+        }
+        ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
+        Path dir = out != null ? out : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Machine machine = Machine.current();
+        ProgressBar progress = new ProgressBar(System.err, System.console() != null, plan.cells() + (plan.connections() > 0 ? 1 : 0));
+        TargetRunner runner = new TargetRunner(plan, target, pids, machine, progress);
+        System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells against the " + runner.description()
+                + ", results in " + dir);
+        List<CellResult> cells = runner.matrix();
+        List<ConnectionsResult> conns = runner.connections();
+        progress.finish();
+        BenchResults results = new BenchResults(started.toOffsetDateTime().toString(),
+                ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toOffsetDateTime().toString(),
+                plan.preset(), String.join(" ", commandLine()), machine,
+                Runtime.version().toString(), runner.description(), plan, cells, conns,
+                Reference.notMeasured("a server the bench did not start (--target): run nginx on the same machine as"
+                        + " another --target to compare"));
+        return report(results, cells, conns, dir);
+    }
+
     /** The preset, with each option given on the command line in place of the preset's value. */
     BenchPlan plan() {
         List<String> names = models != null ? models : Models.names();
         for (String m : names) {
             Models.byName(m);
         }
+        return plan(names);
+    }
+
+    private BenchPlan plan(List<String> names) {
         BenchPlan base = quick ? BenchPlan.quick(names) : BenchPlan.full(names);
         List<Workload> ws = workloads == null ? base.workloads() : workloads.stream().map(Workload::parse).toList();
         return new BenchPlan(base.preset(), names, clients != null ? clients : base.clients(), ws,
@@ -214,6 +287,9 @@ final class BenchCommand implements Callable<Integer> {
         if (processConnections != null) args.add("--process-connections=" + processConnections);
         serverArgs.forEach(a -> args.add("--server-arg=" + a));
         if (!nginx.equals("nginx")) args.add("--nginx=" + nginx);
+        if (target != null) args.add("--target=" + target);
+        if (!pids.isEmpty()) args.add("--pids=" + String.join(",", pids.stream().map(String::valueOf).toList()));
+        if (label != null) args.add("--label=" + label);
         return args;
     }
 }

@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.echolab.load.Fairness;
+import org.echolab.load.HistogramLog;
 import org.echolab.load.LoadException;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
@@ -28,10 +30,12 @@ import picocli.CommandLine.Parameters;
                 "Closed workload (default): --connections clients back to back over keep-alive.",
                 "Open workload: --rate R req/s on a constant schedule; latency from each request's intended start.",
                 "Exit 1 if any request failed; starved connections (no answer while others were served) are a warning.",
-                "Try: echolab load http://127.0.0.1:8080/echo -c 50 -d 10s"})
+                "Try: echolab load http://127.0.0.1:8080/echo -c 50 -d 10s",
+                "Several machines' runs as one: echolab load merge A.hlog B.hlog (each written with --hlog)"},
+        subcommands = LoadMergeCommand.class)
 final class LoadCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "http://host:port/path (default path /echo) or tcp://host:port.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path (default path /echo) or tcp://host:port.")
     String target;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "10", description = "Connections. Default: ${DEFAULT-VALUE}.")
@@ -73,11 +77,20 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--hgrm", paramLabel = "FILE", description = "Write the HdrHistogram percentile distribution (ms) to FILE.")
     Path hgrm;
 
+    @Option(names = "--hlog", paramLabel = "FILE",
+            description = "Write an HdrHistogram interval log (a latency histogram per second, in microseconds, and the run's counts) to FILE; 'echolab load merge' adds several up.")
+    Path hlog;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
     @Override
     public Integer call() {
+        if (target == null) {
+            System.err.println("echolab load: give a TARGET (http://host:port/path or tcp://host:port), or 'merge FILE...';"
+                    + " see 'echolab load --help'");
+            return ExitCode.USAGE.code;
+        }
         LoadSpec spec;
         try {
             LoadSpec.Builder b = LoadSpec.builder(new URI(target))
@@ -102,6 +115,15 @@ final class LoadCommand implements Callable<Integer> {
             System.err.println("echolab load: --hgrm " + hgrm + ": no such directory " + hgrmDir);   // say so before the run, not after
             return ExitCode.USAGE.code;
         }
+        HistogramLog.Writer hlogWriter = null;
+        if (hlog != null) {
+            try {
+                hlogWriter = HistogramLog.Writer.open(hlog, spec);
+            } catch (IOException e) {
+                System.err.println("echolab load: --hlog " + hlog + ": cannot write it: " + e.getMessage());
+                return ExitCode.USAGE.code;
+            }
+        }
 
         PrintStream human = json ? System.err : System.out;
         human.println("echolab load " + spec.target() + ": " + spec.describe());
@@ -118,7 +140,7 @@ final class LoadCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
-            return runAndReport(spec, human);
+            return runAndReport(spec, human, hlogWriter);
         } finally {
             reported.countDown();
             try {
@@ -129,20 +151,42 @@ final class LoadCommand implements Callable<Integer> {
         }
     }
 
-    private int runAndReport(LoadSpec spec, PrintStream human) {
+    private int runAndReport(LoadSpec spec, PrintStream human, HistogramLog.Writer hlogWriter) {
         LoadResult result;
+        Consumer<LoadGenerator.Progress> progress = p -> {
+            if (hlogWriter != null) {
+                hlogWriter.accept(p);
+            }
+            if (!quiet) {
+                System.err.printf(Locale.ROOT, "%6.0fs  %9d ok  %6d errors  %9.0f req/s  p99 %s%n",
+                        p.elapsed().toMillis() / 1000.0, p.requests(), p.errors(), p.currentRate(), millis(p.p99Millis()));
+            }
+        };
         try {
-            result = LoadGenerator.run(spec, quiet ? null : p -> System.err.printf(Locale.ROOT,
-                    "%6.0fs  %9d ok  %6d errors  %9.0f req/s  p99 %s%n",
-                    p.elapsed().toMillis() / 1000.0, p.requests(), p.errors(), p.currentRate(), millis(p.p99Millis())));
+            result = LoadGenerator.run(spec, progress);
         } catch (LoadException e) {
             System.err.println("echolab load: " + e.getMessage());
+            if (hlogWriter != null) {
+                try {
+                    hlogWriter.discard();
+                } catch (IOException ignored) {
+                    // a header-only file left behind; 'load merge' says it is incomplete
+                }
+            }
             return ExitCode.CANNOT_START.code;
         }
 
         summary(result, human);
         if (json) {
             System.out.println(result.toJson());
+        }
+        if (hlogWriter != null) {
+            try {
+                hlogWriter.finish(result);
+            } catch (IOException e) {
+                System.err.println("echolab load: cannot write " + hlog + ": " + e.getMessage());
+                return ExitCode.FAILED.code;
+            }
         }
         if (hgrm != null) {
             try (PrintStream out = new PrintStream(Files.newOutputStream(hgrm), false, java.nio.charset.StandardCharsets.UTF_8)) {

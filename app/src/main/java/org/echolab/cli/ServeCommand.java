@@ -106,6 +106,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", description = "On Ctrl-C or SIGTERM, how long requests in flight may take to finish. Default: ${DEFAULT-VALUE}.")
     Duration grace;
 
+    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0",
+            description = "On Ctrl-C or SIGTERM, first answer 503 on /health/ready for this long while still serving, so a load balancer's health checks take this server out of rotation; then drain. Default: ${DEFAULT-VALUE} (drain at once).")
+    Duration drainDelay;
+
+    @Option(names = "--reuseport", description = "Listen with SO_REUSEPORT: several servers (and each prefork worker) bind the same port and the kernel spreads new connections over them.")
+    boolean reusePort;
+
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A request's head must arrive within this of its first byte (of the connection, for the first request), or 408 (or a quiet close if nothing came). Default: ${DEFAULT-VALUE}.")
     Duration headerTimeout;
 
@@ -151,7 +158,8 @@ final class ServeCommand implements Callable<Integer> {
             server = EchoServer.start(config);
         } catch (BindException e) {
             System.err.println("echolab serve: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
-                    + "; choose another --port (0 picks a free one)");
+                    + "; choose another --port (0 picks a free one)"
+                    + (reusePort ? "" : ", or --reuseport on every server that shares it"));
             return ExitCode.CANNOT_START.code;
         } catch (UnsupportedPlatformException e) {
             System.err.println("echolab serve: model '" + model + "' cannot run here: " + e.getMessage());
@@ -171,8 +179,14 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("echolab: stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
             return ExitCode.CRASHED.code;
         }
-        System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
-                + " (Ctrl-C again to stop at once)");
+        if (drainDelay.isPositive()) {
+            System.err.println("echolab: stopping: /health/ready answers 503 for " + Durations.format(drainDelay)
+                    + " while serving on; then no new connections and draining for up to " + Durations.format(grace)
+                    + " (Ctrl-C again to stop at once)");
+        } else {
+            System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
+                    + " (Ctrl-C again to stop at once)");
+        }
         server.close();
         System.err.println("echolab: stopped");
         return ExitCode.OK.code;
@@ -213,7 +227,7 @@ final class ServeCommand implements Callable<Integer> {
                 .limits(Limits.DEFAULT.withMaxBody(maxBody))
                 .maxConnections(numberOrAuto("--max-connections", maxConnections))
                 .maxPerClient(numberOrAuto("--max-per-client", maxPerClient))
-                .memoryBudget(memoryBudget).cpuBudget(cpuBudget).grace(grace)
+                .memoryBudget(memoryBudget).cpuBudget(cpuBudget).grace(grace).drainDelay(drainDelay).reusePort(reusePort)
                 .headerTimeout(headerTimeout).bodyTimeout(bodyTimeout).writeTimeout(writeTimeout).idleTimeout(idleTimeout)
                 .state(state).raceWindow(raceWindow).threads(threads).queue(queue).overflow(overflow)
                 .maxChildren(maxChildren).spares(spares).maxStarting(maxStarting).workers(workers).workerModel(workerModel)

@@ -36,6 +36,8 @@ public final class ServerConfig {
 
     /** Heap a connection may take at its limits (read buffer, a request line and 32 KiB of headers), with room to spare. */
     static final long HEAP_PER_CONNECTION = 256 * 1024;
+    /** Longest {@code --drain-delay}: a balancer that needs longer to notice is misconfigured. */
+    public static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(5);
 
     public final String model;
     public final String bind;
@@ -54,6 +56,17 @@ public final class ServerConfig {
     /** {@code work=cpu} the requests in flight may ask for in total, per process; 0: cores x --max-wait. */
     public final Duration cpuBudget;
     public final Duration grace;
+    /**
+     * On a stop, how long {@code /health/ready} answers 503 while the server goes on accepting and
+     * serving, before it stops accepting and drains: time for a load balancer's health checks to
+     * take it out of rotation (0: drain at once).
+     */
+    public final Duration drainDelay;
+    /**
+     * Listen with SO_REUSEPORT: several servers (and prefork workers) may each bind the port, and
+     * the kernel spreads new connections over their sockets.
+     */
+    public final boolean reusePort;
     public final Duration headerTimeout;
     public final Duration bodyTimeout;
     public final Duration writeTimeout;
@@ -92,6 +105,8 @@ public final class ServerConfig {
         memoryBudget = b.memoryBudget;
         cpuBudget = b.cpuBudget;
         grace = b.grace;
+        drainDelay = b.drainDelay;
+        reusePort = b.reusePort;
         headerTimeout = b.headerTimeout;
         bodyTimeout = b.bodyTimeout;
         writeTimeout = b.writeTimeout;
@@ -154,6 +169,8 @@ public final class ServerConfig {
         private long memoryBudget = 0;
         private Duration cpuBudget = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(10);
+        private Duration drainDelay = Duration.ZERO;
+        private boolean reusePort = false;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofSeconds(10);
         private Duration writeTimeout = Duration.ofSeconds(10);
@@ -186,6 +203,8 @@ public final class ServerConfig {
         public Builder memoryBudget(long v) { memoryBudget = v; return this; }
         public Builder cpuBudget(Duration v) { cpuBudget = v; return this; }
         public Builder grace(Duration v) { grace = v; return this; }
+        public Builder drainDelay(Duration v) { drainDelay = v; return this; }
+        public Builder reusePort(boolean v) { reusePort = v; return this; }
         public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
         public Builder bodyTimeout(Duration v) { bodyTimeout = v; return this; }
         public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }
@@ -233,6 +252,13 @@ public final class ServerConfig {
             require(headerTimeout.isPositive() && bodyTimeout.isPositive() && writeTimeout.isPositive() && idleTimeout.isPositive(),
                     "--header-timeout, --body-timeout, --write-timeout and --idle-timeout must be above 0");
             require(!grace.isNegative(), "--grace must not be negative");
+            require(!drainDelay.isNegative() && drainDelay.compareTo(MAX_DRAIN_DELAY) <= 0,
+                    "--drain-delay must be from 0 to " + Durations.format(MAX_DRAIN_DELAY) + " (got " + Durations.format(drainDelay) + ")");
+            // with --reuseport each prefork worker has a socket of its own: a lock around accept would make
+            // a worker with connections queued on its socket wait while another blocks in accept on its own
+            require(!reusePort || !(model.equals("prefork-flock") || model.equals("prefork-mutex")),
+                    "--reuseport gives each prefork worker a socket of its own, so there is no shared accept to"
+                            + " serialise: use --model prefork with it, or drop --reuseport");
             return new ServerConfig(this);
         }
 

@@ -27,8 +27,12 @@ import org.echolab.protocol.Payload;
  */
 public final class LoadGenerator {
 
-    /** What a progress line shows: the run so far and the last second. */
-    public record Progress(Duration elapsed, long requests, long errors, double currentRate, double p99Millis) {}
+    /**
+     * What a progress line shows: the run so far and the last second; {@code interval} holds the
+     * last second's latencies (microseconds; the receiver's to keep), for {@link HistogramLog}.
+     */
+    public record Progress(Duration elapsed, long requests, long errors, double currentRate, double p99Millis,
+                           Histogram interval) {}
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -120,7 +124,7 @@ public final class LoadGenerator {
             if (progress != null) {
                 double seconds = (now - lastAt) / 1e9;
                 progress.accept(new Progress(Duration.ofNanos(now - plan.start), tally.okCount(), tally.errorCount(),
-                        last.getTotalCount() / seconds, last.getValueAtPercentile(99) / 1000.0));
+                        last.getTotalCount() / seconds, last.getValueAtPercentile(99) / 1000.0, last));
             }
             lastAt = now;
         }

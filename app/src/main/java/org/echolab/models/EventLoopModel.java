@@ -3,7 +3,6 @@ package org.echolab.models;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -90,9 +89,7 @@ public final class EventLoopModel implements ConcurrencyModel {
 
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
-        listener = ServerSocketChannel.open();
-        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        listener.bind(new InetSocketAddress(config.bind, config.port), config.backlog);
+        listener = ModelContext.openChannel(config);
         if (config.offload) {
             offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());

@@ -1,8 +1,12 @@
 package org.echolab.models;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import org.echolab.config.ServerConfig;
 import org.echolab.session.EchoStack;
 
@@ -40,17 +44,36 @@ public record ModelContext(EchoStack stack, ServerSocket inheritedListener, Cras
     }
 
     /**
-     * A listening socket on {@code --bind}:{@code --port} with the configured backlog; or the
-     * inherited one, so that a thread model runs unchanged inside a prefork worker process.
+     * A listening socket on {@code --bind}:{@code --port} with the configured backlog (and
+     * SO_REUSEPORT with {@code --reuseport}); or the inherited one, so that a thread model runs
+     * unchanged inside a prefork worker process.
      */
     public ServerSocket openListener() throws IOException {
         if (inheritedListener != null) {
             return inheritedListener;
         }
-        ServerConfig config = config();
-        ServerSocket listener = new ServerSocket();
-        listener.setReuseAddress(true);
-        listener.bind(new InetSocketAddress(config.bind, config.port), config.backlog);
-        return listener;
+        return openChannel(config()).socket();   // blocking, as a plain ServerSocket: the thread models accept on it
+    }
+
+    /**
+     * A listening channel on {@code --bind}:{@code --port} with SO_REUSEADDR (and SO_REUSEPORT
+     * with {@code --reuseport}). Its address family is the bind address's: a JDK socket is
+     * otherwise IPv6 with IPv4 mapped onto it, and Linux hands a port's IPv4 connections to its
+     * plain IPv4 listeners alone, so a mix (a {@code prefork} next to a {@code virtual} server,
+     * both with {@code --reuseport}) would not share them.
+     */
+    public static ServerSocketChannel openChannel(ServerConfig config) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(config.bind, config.port);
+        ServerSocketChannel listener = ServerSocketChannel.open(
+                address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        try {
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.setOption(StandardSocketOptions.SO_REUSEPORT, config.reusePort);   // others may bind this port too
+            listener.bind(address, config.backlog);
+            return listener;
+        } catch (IOException e) {
+            listener.close();
+            throw e;
+        }
     }
 }

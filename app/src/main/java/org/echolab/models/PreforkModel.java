@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +24,7 @@ import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
 import org.echolab.os.PassedConnections;
 import org.echolab.session.EchoStack;
+import org.echolab.session.Readiness;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -41,6 +44,12 @@ import org.echolab.state.States;
  * shared memory) around its {@code accept}, so one worker waits in {@code accept} and the others
  * wait for the lock. Without it (row 2) every idle worker waits in {@code accept}; Linux wakes one
  * of them per connection. The kernel releases either lock when its holder dies.
+ * <p><b>{@code --reuseport}</b> (nginx's {@code listen ... reuseport}): the parent opens one
+ * listening socket per worker, all bound to the port with SO_REUSEPORT, and hands worker i socket
+ * i. The kernel then spreads new connections over the sockets by a hash of their addresses, each
+ * with its own backlog, instead of giving each to whichever worker is waiting in accept. A
+ * replacement worker gets its dead predecessor's socket, so the connections queued on it wait
+ * for it rather than being lost.
  *
  * <p><b>Watching:</b> the parent's reaper thread sees a worker die (a crash, {@code kill -9}) at
  * once, and its watch thread, {@code echolab-prefork-watch}, spawns a replacement; only the dead
@@ -67,8 +76,9 @@ public final class PreforkModel implements ConcurrencyModel {
     private final ServerConfig config;
     private final AcceptLock.Kind lockKind;              // null: no lock around accept
     private final Map<Integer, Long> workers = new ConcurrentHashMap<>();     // pid -> start (nanoTime)
+    private final Map<Integer, ListeningSocket> socketOf = new ConcurrentHashMap<>();   // pid -> its socket
     private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
-    private ListeningSocket listener;
+    private final List<ListeningSocket> listeners = new ArrayList<>();       // one shared, or one per worker (--reuseport)
     private TreeBoard tree;
     private AcceptLock acceptLock;
     private ChildJvm jvm;
@@ -88,12 +98,16 @@ public final class PreforkModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
-        listener = ListeningSocket.open(config.bind, config.port, config.backlog);
         tree = TreeBoard.create();
         acceptLock = lockKind == null ? null : AcceptLock.create(lockKind);
+        ctx.stack().service().readiness().whenLeaving(tree::parentLeaves);   // the workers answer /health/ready
         jvm = new ChildJvm(Worker.class, config, tree,
                 acceptLock == null ? Map.of() : Map.of(AcceptLock.PROPERTY, acceptLock.property()));
         try {
+            listeners.add(ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort));
+            for (int i = 1; config.reusePort && i < config.workers; i++) {
+                listeners.add(ListeningSocket.open(config.bind, listeners.getFirst().port(), config.backlog, true));
+            }
             for (int i = 0; i < config.workers; i++) {
                 spawnWorker();
             }
@@ -103,21 +117,32 @@ public final class PreforkModel implements ConcurrencyModel {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
-            listener.close();
+            listeners.forEach(ListeningSocket::close);
             tree.close();
             closeLock();
             throw e;
         }
         watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
-        return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
+        return new InetSocketAddress(InetAddress.getByName(config.bind), listeners.getFirst().port());
+    }
+
+    /** The one shared socket; with --reuseport, the socket no live worker holds. */
+    private ListeningSocket socketForNextWorker() {
+        if (!config.reusePort) {
+            return listeners.getFirst();
+        }
+        return listeners.stream().filter(l -> !socketOf.containsValue(l)).findFirst().orElseThrow();
     }
 
     private void spawnWorker() throws IOException {
+        ListeningSocket socket = socketForNextWorker();
         tree.spawning();
         try {
             // fd 0: the listening socket; fd 1: the parent's stderr, so a stray print is only a log line
-            ChildProcesses.spawn(jvm.next(false).argv(), listener.fd(), 2,
-                    pid -> workers.put(pid, System.nanoTime()), this::workerExited);
+            ChildProcesses.spawn(jvm.next(false).argv(), socket.fd(), 2, pid -> {
+                workers.put(pid, System.nanoTime());
+                socketOf.put(pid, socket);
+            }, this::workerExited);
         } catch (IOException e) {
             tree.notSpawned();
             throw e;
@@ -127,6 +152,7 @@ public final class PreforkModel implements ConcurrencyModel {
     /** On the reaper thread: a worker is gone. Unless we are stopping, the watch thread replaces it. */
     private void workerExited(int pid, int status) {
         Long started = workers.remove(pid);
+        socketOf.remove(pid);               // free for its replacement
         tree.reaped();
         if (!stopping) {
             LOG.log(Level.WARNING, "worker {0} died ({1}); starting a new one", Integer.toString(pid), ChildProcesses.describe(status));
@@ -167,7 +193,7 @@ public final class PreforkModel implements ConcurrencyModel {
         stopping = true;
         deaths.add(STOP);
         watcher.join();             // no replacements from here on
-        listener.close();           // the workers' copies keep it open until each stops accepting
+        listeners.forEach(ListeningSocket::close);   // the workers' copies stay open until each stops accepting
         stopWorkers(grace);
         tree.close();
         closeLock();
@@ -207,7 +233,8 @@ public final class PreforkModel implements ConcurrencyModel {
     @Override
     public String describe() {
         return config.workers + " worker processes x " + config.workerModel
-                + (acceptLock == null ? "" : ", a " + acceptLock.kind().name().toLowerCase() + " lock around accept") + ", aot=" + jvm.aotState()
+                + (acceptLock == null ? "" : ", a " + acceptLock.kind().name().toLowerCase() + " lock around accept")
+                + (config.reusePort ? ", a SO_REUSEPORT socket each" : "") + ", aot=" + jvm.aotState()
                 + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet() + " " + tree.summary();
     }
 
@@ -262,7 +289,8 @@ public final class PreforkModel implements ConcurrencyModel {
                     m.put("processTree", tree.figures("worker"));
                 }
                 return m;
-            }, config.connectionLimit(), config.perClientLimit(inner.capacity(config)));
+            }, config.connectionLimit(), config.perClientLimit(inner.capacity(config)),
+                    Readiness.following(() -> tree == null || tree.parentReady()));
             CountDownLatch stopped = new CountDownLatch(1);
             AcceptLock lock = AcceptLock.fromProperty();
             if (lock != null) {         // prefork-flock, prefork-mutex: one worker in accept at a time

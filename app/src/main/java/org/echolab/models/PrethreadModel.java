@@ -112,7 +112,12 @@ public final class PrethreadModel implements ConcurrencyModel {
     @Override
     public void stop(Duration grace) throws InterruptedException {
         for (AcceptLoop<Socket> t : threads) {
-            t.stop(listener);               // the first closes the listener; the rest see it closed
+            t.stop(() -> {});               // every thread told first, so that none takes the close for a failure
+        }
+        try {
+            listener.close();               // wakes the thread in accept
+        } catch (IOException ignored) {
+            // already closed
         }
         stack.connections().drain(grace);
         for (AcceptLoop<Socket> t : threads) {

@@ -28,6 +28,7 @@ import org.echolab.os.ListeningSocket;
 import org.echolab.session.Connection;
 import org.echolab.session.Connections;
 import org.echolab.session.EchoStack;
+import org.echolab.session.Readiness;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -102,8 +103,9 @@ public final class ProcessModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
-        listener = ListeningSocket.open(config.bind, config.port, config.backlog);
+        listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
         tree = TreeBoard.create();
+        ctx.stack().service().readiness().whenLeaving(tree::parentLeaves);   // the children answer /health/ready
         jvm = new ChildJvm(Child.class, config, tree);
         if (config.spares > 0) {
             spares = new Spares(new ChildJvm(Spare.class, config, tree), tree, config.spares, children::add,
@@ -277,7 +279,8 @@ public final class ProcessModel implements ConcurrencyModel {
                 tree.childStarted();    // the parent may start the next child
             }
             EchoStack stack = EchoStack.assemble(config, state,
-                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1, 0);
+                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1, 0,
+                    Readiness.following(() -> tree == null || tree.parentReady()));
             return new Prepared(config, stack, firstRequest);
         }
 

@@ -36,7 +36,7 @@ public final class Libc {
 
     // <sys/socket.h>, <netinet/in.h>
     static final int AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
-    static final int SOL_SOCKET = 1, SO_REUSEADDR = 2;
+    static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_REUSEPORT = 15;
     // <poll.h>
     static final short POLLIN = 1;
     // <spawn.h> (glibc)
@@ -153,8 +153,11 @@ public final class Libc {
 
     // ---- sockets -----------------------------------------------------------------------------
 
-    /** {@code socket()} + SO_REUSEADDR + {@code bind()} + {@code listen()}; the fd is close-on-exec. */
-    static int listen(byte[] address, int port, int backlog) throws IOException {
+    /**
+     * {@code socket()} + SO_REUSEADDR (+ SO_REUSEPORT if {@code reusePort}) + {@code bind()} +
+     * {@code listen()}; the fd is close-on-exec.
+     */
+    static int listen(byte[] address, int port, int backlog, boolean reusePort) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int family = address.length == 4 ? AF_INET : AF_INET6;
@@ -163,6 +166,9 @@ public final class Libc {
             try {
                 MemorySegment one = arena.allocateFrom(JAVA_INT, 1);
                 check(state, (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "setsockopt");
+                if (reusePort) {
+                    check(state, (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEPORT, one, 4), "setsockopt");
+                }
                 MemorySegment sa = sockaddr(arena, address, port);
                 int r = (int) BIND.invokeExact(state, fd, sa, (int) sa.byteSize());
                 if (r < 0) {

@@ -24,8 +24,16 @@ public final class ListeningSocket implements AutoCloseable {
 
     /** socket + SO_REUSEADDR + bind + listen. */
     public static ListeningSocket open(String bind, int port, int backlog) throws IOException {
+        return open(bind, port, backlog, false);
+    }
+
+    /**
+     * As above; with {@code reusePort}, SO_REUSEPORT too: other sockets with it may bind the same
+     * port, and the kernel spreads new connections over all of them, each with its own backlog.
+     */
+    public static ListeningSocket open(String bind, int port, int backlog, boolean reusePort) throws IOException {
         byte[] address = InetAddress.getByName(bind).getAddress();
-        int fd = Libc.listen(address, port, backlog);
+        int fd = Libc.listen(address, port, backlog, reusePort);
         return new ListeningSocket(fd, Libc.localPort(fd));
     }
 

@@ -146,6 +146,8 @@ public final class EchoServer implements AutoCloseable {
                 + " max-connections=" + config.connectionLimit()
                 + " max-per-client=" + config.perClientLimit(model.capacity(config))
                 + " state=" + config.state
+                + (config.reusePort ? " reuseport" : "")
+                + (config.drainDelay.isPositive() ? " drain-delay=" + Durations.format(config.drainDelay) : "")
                 + " pid=" + ProcessHandle.current().pid()
                 + " http://" + address.getHostString() + ":" + address.getPort() + "/"
                 + (m == null ? "" : " live: " + m.url());
@@ -156,26 +158,43 @@ public final class EchoServer implements AutoCloseable {
      * Idempotent: a second call waits for the first to finish.
      */
     public void stop(Duration grace) throws InterruptedException {
+        stop(Duration.ZERO, grace);
+    }
+
+    /**
+     * Stops as a server behind a load balancer should: first it stops being ready
+     * ({@code /health/ready} answers 503) and goes on accepting and serving for {@code drainDelay},
+     * so that the balancer's health checks take it out of rotation; then it stops accepting, drains
+     * within {@code grace} and ends the model's threads or processes. Idempotent: a second call
+     * waits for the first to finish.
+     */
+    public void stop(Duration drainDelay, Duration grace) throws InterruptedException {
         if (stopping.compareAndSet(false, true)) {
+            stack.service().readiness().leave();
             try {
-                Monitor m = monitor;
-                if (m != null) {
-                    m.close();
-                }
-                model.stop(grace);
-                stack.close();              // the write watch ends; a shm state deletes its /dev/shm file
+                Thread.sleep(drainDelay);   // still accepting and serving: the balancer moves traffic away
             } finally {
-                stopped.countDown();
+                try {
+                    Monitor m = monitor;
+                    if (m != null) {
+                        m.close();
+                    }
+                    model.stop(grace);
+                    stack.close();          // the write watch ends; a shm state deletes its /dev/shm file
+                } finally {
+                    stopped.countDown();
+                }
             }
         } else {
             stopped.await();
         }
     }
 
+    /** Stops with the configured {@code --drain-delay} and {@code --grace}. */
     @Override
     public void close() {
         try {
-            stop(config.grace);
+            stop(config.drainDelay, config.grace);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

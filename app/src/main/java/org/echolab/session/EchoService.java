@@ -22,9 +22,11 @@ import org.echolab.state.ServerState;
  *
  * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body;
  * so does {@code POST /}, where echo-testing clients send it), {@code GET /} ({@link Page}),
- * {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it
- * came, after the wait; a line may start with a {@link LineDirective}. {@code msg} comes back byte
- * for byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff).
+ * {@code GET /health/live} (200 while the process answers), {@code GET /health/ready} and
+ * {@code /health} (200, or 503 once the server is stopping: see {@link Readiness}),
+ * {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it came, after the wait; a
+ * line may start with a {@link LineDirective}. {@code msg} comes back byte for byte, percent
+ * escapes decoded to bytes ({@code %ff} is the byte 0xff).
  *
  * <p>It also holds the process's two {@link Budget}s, which each {@link Conversation} takes from:
  * bytes held for request bodies and replies ({@code --memory-budget}) and CPU work in flight
@@ -43,9 +45,15 @@ public final class EchoService {
     private final Budget cpu;
     private final Stats stats;
     private final Activity activity = new Activity();
+    private final Readiness readiness;
     private volatile int monitorPort;
 
     public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats) {
+        this(config, state, modelStats, new Readiness());
+    }
+
+    public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
+                       Readiness readiness) {
         this.config = config;
         this.state = state;
         // "auto" is resolved here, in each process: a prefork worker has a heap of its own
@@ -53,12 +61,18 @@ public final class EchoService {
         this.cpu = new Budget(config.cpuBudget.isPositive() ? config.cpuBudget.toNanos()
                 : config.maxWait.toNanos() * Runtime.getRuntime().availableProcessors());
         this.stats = new Stats(config.model, state, modelStats, memory, cpu);
+        this.readiness = readiness;
         this.monitorPort = config.monitorPort;
     }
 
     /** Who served which request, and when: what the live view and {@code /metrics} read. */
     public Activity activity() {
         return activity;
+    }
+
+    /** What {@code /health/ready} answers from. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** The port of this server's monitor ({@code /live}), once it is known, for the link on {@code GET /}. */
@@ -127,7 +141,10 @@ public final class EchoService {
                 }
                 case "/" -> res = new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
                         .body(Page.html(config, monitorPort));
-                case "/health" -> res = HttpResponse.text(200, "OK", "ok\n");
+                case "/health", "/health/ready" -> res = readiness.ready()
+                        ? HttpResponse.text(200, "OK", path.equals("/health") ? "ok\n" : "ready\n")
+                        : HttpResponse.text(503, "Service Unavailable", "not ready: stopping\n");
+                case "/health/live" -> res = HttpResponse.text(200, "OK", "live\n");
                 case "/stats" -> res = new HttpResponse(200, "OK").header("Content-Type", "application/json")
                         .body(stats.json(query(req).containsKey("pretty")));
                 default -> throw new Refusal(404, "Not Found", "no such path: " + path + " (see GET / for the endpoints)");

@@ -26,7 +26,13 @@ public record EchoStack(ServerConfig config, ServerState state, EchoService serv
      */
     public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
                                      int maxConnections, int maxPerClient) {
-        EchoService service = new EchoService(config, state, modelStats);
+        return assemble(config, state, modelStats, maxConnections, maxPerClient, new Readiness());
+    }
+
+    /** As above, with the {@link Readiness} that {@code /health/ready} reports (a child's follows its parent's). */
+    public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
+                                     int maxConnections, int maxPerClient, Readiness readiness) {
+        EchoService service = new EchoService(config, state, modelStats, readiness);
         Connections connections = new Connections(state, maxConnections, maxPerClient);
         return new EchoStack(config, state, service, connections, new BlockingSession(config, service, connections));
     }

@@ -32,7 +32,8 @@ final class Page {
                 (or N bytes starting with it) after the wait; the wait may also come in an
                 <code>X-Echo-Wait</code> header</li>
                 <li><code>POST /echo</code>: echoes the body with its Content-Type</li>
-                <li><code>GET /health</code>: ok</li>
+                <li><code>GET /health/live</code>: 200 while the process answers;
+                <code>GET /health/ready</code> (and <code>/health</code>): 200, or 503 once the server is stopping</li>
                 <li><code>GET /stats</code>: JSON: model, uptime, requests, connections, threads</li>
                 <li>TCP on the same port: each line comes back after the wait;
                 <code>[wait=250ms work=cpu] text</code> sets one line's wait</li>

@@ -16,9 +16,11 @@ import org.echolab.state.ServerState;
 /**
  * The process tree's board of counters: the process models' figures for the whole tree, kept in
  * a small file that the parent and every child map (MAP_SHARED). The parent counts its children
- * (live, peak, spawned, reaped); each child counts its connections and requests in flight. So the parent's {@code /stats} and any child's
- * show the tree, not one process. The file sits in {@code /dev/shm} (memory, not disk); the
- * parent names it to each child with {@code -Decholab.tree.file} and deletes it when it stops.
+ * (live, peak, spawned, reaped) and says when it is stopping; each child counts its connections
+ * and requests in flight. So the parent's {@code /stats} and any child's show the tree, not one
+ * process, and every child's {@code /health/ready} follows the parent's. The file sits in
+ * {@code /dev/shm} (memory, not disk); the parent names it to each child with
+ * {@code -Decholab.tree.file} and deletes it when it stops.
  *
  * <p>Several threads in several processes update the same words, so every update is one atomic
  * read-modify-write on the mapping ({@code VarHandle.getAndAdd}, a {@code lock xadd} on x86),
@@ -36,8 +38,10 @@ public final class TreeBoard implements AutoCloseable {
     private static final long PARENT = 0, LIVE = 8, PEAK = 16, SPAWNED = 24, REAPED = 32;
     // the children's words
     private static final long IN_FLIGHT = 40, IN_FLIGHT_PEAK = 48, SERVED = 56, OPEN = 64, OPEN_PEAK = 72;
+    // the parent's readiness, which every child's /health/ready reports: 0 ready, 1 stopping
+    private static final long LEAVING = 80;
     // the children's "I have started" notes: a cursor, then a ring of pids
-    private static final long STARTED = 80, RING = 88;
+    private static final long STARTED = 88, RING = 96;
     /** Notes the ring holds: more than the children that can be starting, unread, at once. */
     public static final int RING_SLOTS = 1024;
     private static final long SIZE = RING + RING_SLOTS * 8L;
@@ -128,6 +132,16 @@ public final class TreeBoard implements AutoCloseable {
             started.accept(pid);
         }
         return cursor;
+    }
+
+    /** The parent is stopping: from now on every child's {@code /health/ready} answers 503. */
+    public void parentLeaves() {
+        LONG.setVolatile(board, LEAVING, 1L);
+    }
+
+    /** What a child's {@code /health/ready} follows: whether the parent is still ready. */
+    public boolean parentReady() {
+        return get(LEAVING) == 0;
     }
 
     // ---- a child: its connections and requests --------------------------------------------------

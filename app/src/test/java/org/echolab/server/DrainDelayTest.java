@@ -1,0 +1,80 @@
+package org.echolab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.echolab.models.Models;
+import org.echolab.testing.RawClient;
+import org.echolab.testing.Servers;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code --drain-delay}, for every model: a stopping server first answers 503 on
+ * {@code /health/ready} (and {@code /health}) while it goes on accepting and serving, so a load
+ * balancer's checks can take it out of rotation; {@code /health/live} stays 200; only after the
+ * delay does it stop accepting. In {@code process} and {@code prefork} the parent is told to stop
+ * but its children answer, so this also shows that their readiness follows the parent's.
+ */
+class DrainDelayTest {
+
+    private static final Duration DELAY = Duration.ofSeconds(3);
+
+    static Stream<String> models() {
+        return Models.names().stream();
+    }
+
+    private static RawClient.Response get(EchoServer server, String target) throws IOException {
+        try (RawClient c = new RawClient(server.port())) {
+            return c.send(RawClient.get(target)).readResponse();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void readinessFailsForTheDelayWhileTheServerStillServes(String model) throws Exception {
+        EchoServer server = Servers.start(Servers.config(model));
+        try {
+            assertThat(get(server, "/health").text()).isEqualTo("ok\n");
+            assertThat(get(server, "/health/ready").text()).isEqualTo("ready\n");
+            assertThat(get(server, "/health/live").text()).isEqualTo("live\n");
+
+            long stopAt = System.nanoTime();
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+                try {
+                    server.stop(DELAY, Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            await().atMost(Duration.ofSeconds(2)).until(() -> get(server, "/health/ready").status() == 503);
+
+            RawClient.Response ready = get(server, "/health/ready");
+            RawClient.Response health = get(server, "/health");
+            RawClient.Response live = get(server, "/health/live");
+            RawClient.Response echo = get(server, "/echo?msg=still-serving");
+            boolean withinDelay = System.nanoTime() - stopAt < DELAY.toNanos();
+            assertThat(withinDelay).as("the checks above ran within the delay (else the machine is too slow for this test)").isTrue();
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.text()).isEqualTo("not ready: stopping\n");
+            assertThat(health.status()).as("/health is the readiness check too").isEqualTo(503);
+            assertThat(live.status()).as("still alive while stopping").isEqualTo(200);
+            assertThat(echo.status()).as("new connections are still accepted and served").isEqualTo(200);
+            assertThat(echo.text()).isEqualTo("still-serving");
+            assertThat(stopping).as("the stop waits out the delay").isNotDone();
+
+            stopping.get();
+            assertThat(System.nanoTime() - stopAt).isGreaterThanOrEqualTo(DELAY.toNanos());
+            assertThatThrownBy(() -> get(server, "/health/live")).as("after the delay, no longer accepting")
+                    .isInstanceOf(ConnectException.class);
+        } finally {
+            server.close();
+        }
+    }
+}
