@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -113,6 +114,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--reuseport", description = "Listen with SO_REUSEPORT: several servers (and each prefork worker) bind the same port and the kernel spreads new connections over them.")
     boolean reusePort;
 
+    @Option(names = "--access-log", paramLabel = "FILE", description = "Log every answered request to FILE (appended to; - for stdout), one line each. Default: no log.")
+    String accessLog;
+
+    @Option(names = "--access-log-format", paramLabel = "FORMAT", defaultValue = "common",
+            description = "common (the Common Log Format web log tools read) or json (one object a line, with duration and worker). Default: ${DEFAULT-VALUE}.")
+    String accessLogFormat;
+
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "A request's head must arrive within this of its first byte (of the connection, for the first request), or 408 (or a quiet close if nothing came). Default: ${DEFAULT-VALUE}.")
     Duration headerTimeout;
 
@@ -217,6 +225,14 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    private ServerConfig.AccessLogFormat accessLogFormat() {
+        return switch (accessLogFormat) {
+            case "common" -> ServerConfig.AccessLogFormat.COMMON;
+            case "json" -> ServerConfig.AccessLogFormat.JSON;
+            default -> throw new IllegalArgumentException("--access-log-format must be common or json (got " + accessLogFormat + ")");
+        };
+    }
+
     /** Builds the configuration, which checks every value; messages say what to fix. */
     ServerConfig config() {
         Models.byName(model);
@@ -228,6 +244,8 @@ final class ServeCommand implements Callable<Integer> {
                 .maxConnections(numberOrAuto("--max-connections", maxConnections))
                 .maxPerClient(numberOrAuto("--max-per-client", maxPerClient))
                 .memoryBudget(memoryBudget).cpuBudget(cpuBudget).grace(grace).drainDelay(drainDelay).reusePort(reusePort)
+                .accessLog(accessLog == null ? "" : accessLog.equals("-") ? "-" : Path.of(accessLog).toAbsolutePath().toString())
+                .accessLogFormat(accessLogFormat())
                 .headerTimeout(headerTimeout).bodyTimeout(bodyTimeout).writeTimeout(writeTimeout).idleTimeout(idleTimeout)
                 .state(state).raceWindow(raceWindow).threads(threads).queue(queue).overflow(overflow)
                 .maxChildren(maxChildren).spares(spares).maxStarting(maxStarting).workers(workers).workerModel(workerModel)

@@ -24,6 +24,9 @@ public final class ServerConfig {
         REJECT
     }
 
+    /** How {@code --access-log} writes a line: the Common Log Format, or a JSON object. */
+    public enum AccessLogFormat { COMMON, JSON }
+
     public static final int CORES = Runtime.getRuntime().availableProcessors();
 
     /** For {@code maxConnections} and {@code maxPerClient}: decided by this process, from its limits. */
@@ -67,6 +70,9 @@ public final class ServerConfig {
      * the kernel spreads new connections over their sockets.
      */
     public final boolean reusePort;
+    /** Where each answered request is logged: {@code ""} nowhere, {@code "-"} stdout, else a file appended to. */
+    public final String accessLog;
+    public final AccessLogFormat accessLogFormat;
     public final Duration headerTimeout;
     public final Duration bodyTimeout;
     public final Duration writeTimeout;
@@ -107,6 +113,8 @@ public final class ServerConfig {
         grace = b.grace;
         drainDelay = b.drainDelay;
         reusePort = b.reusePort;
+        accessLog = b.accessLog;
+        accessLogFormat = b.accessLogFormat;
         headerTimeout = b.headerTimeout;
         bodyTimeout = b.bodyTimeout;
         writeTimeout = b.writeTimeout;
@@ -171,6 +179,8 @@ public final class ServerConfig {
         private Duration grace = Duration.ofSeconds(10);
         private Duration drainDelay = Duration.ZERO;
         private boolean reusePort = false;
+        private String accessLog = "";
+        private AccessLogFormat accessLogFormat = AccessLogFormat.COMMON;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofSeconds(10);
         private Duration writeTimeout = Duration.ofSeconds(10);
@@ -205,6 +215,8 @@ public final class ServerConfig {
         public Builder grace(Duration v) { grace = v; return this; }
         public Builder drainDelay(Duration v) { drainDelay = v; return this; }
         public Builder reusePort(boolean v) { reusePort = v; return this; }
+        public Builder accessLog(String v) { accessLog = v; return this; }
+        public Builder accessLogFormat(AccessLogFormat v) { accessLogFormat = v; return this; }
         public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
         public Builder bodyTimeout(Duration v) { bodyTimeout = v; return this; }
         public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }

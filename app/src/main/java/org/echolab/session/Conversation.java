@@ -107,6 +107,7 @@ public final class Conversation {
             case HttpParser.Complete done -> answer(service.http(done.request(), draining));
             case HttpParser.Failure f -> {
                 LOG.log(Level.DEBUG, "{0}: {1} {2} ({3}); closing", client, f.status(), f.reason(), f.detail());
+                service.accessLog().refused(client, "-", f.status());
                 yield write(Answers.refused(f, config.model), true);
             }
         };
@@ -121,6 +122,7 @@ public final class Conversation {
             case LineParser.Line line -> answer(service.line(line.bytes()));
             case LineParser.TooLong t -> {
                 LOG.log(Level.DEBUG, "{0}: TCP line over {1} bytes; closing", client, t.limit());
+                service.accessLog().refused(client, "LINE", 0);
                 yield write(Answers.lineTooLong(t.limit()), true);
             }
         };
@@ -153,7 +155,7 @@ public final class Conversation {
             refusal = "the CPU work in flight is at --cpu-budget; retry later";
         }
         if (refusal != null) {
-            service.done(reply, client, false);
+            service.refused(reply, client);
             LOG.log(Level.DEBUG, "{0}: {1}", client, refusal);
             return write(busy(refusal), true);
         }
@@ -217,11 +219,16 @@ public final class Conversation {
     /** What to send when a request did not arrive in time (then close); null: close quietly (nothing came). */
     public byte[] timedOut() {
         LOG.log(Level.DEBUG, "{0}: request not complete within its timeout; closing", client);
-        return midRequest(null) ? Answers.timedOut(protocol) : null;
+        if (!midRequest(null)) {
+            return null;
+        }
+        service.accessLog().refused(client, "-", protocol == Protocol.TCP ? 0 : 408);
+        return Answers.timedOut(protocol);
     }
 
     /** What to send when the server will not take this request now (then close). */
     public byte[] busy(String why) {
+        service.accessLog().refused(client, "-", protocol == Protocol.TCP ? 0 : 503);
         return Answers.busy(protocol, why);
     }
 

@@ -1,6 +1,7 @@
 package org.echolab.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -45,6 +46,7 @@ public final class EchoService {
     private final Budget cpu;
     private final Stats stats;
     private final Activity activity = new Activity();
+    private final AccessLog accessLog;
     private final Readiness readiness;
     private volatile int monitorPort;
 
@@ -63,6 +65,16 @@ public final class EchoService {
         this.stats = new Stats(config.model, state, modelStats, memory, cpu);
         this.readiness = readiness;
         this.monitorPort = config.monitorPort;
+        try {
+            this.accessLog = AccessLog.open(config);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--access-log " + config.accessLog + ": cannot open it: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code --access-log}: where the answered and refused requests are written (or {@link AccessLog#OFF}). */
+    public AccessLog accessLog() {
+        return accessLog;
     }
 
     /** Who served which request, and when: what the live view and {@code /metrics} read. */
@@ -166,7 +178,10 @@ public final class EchoService {
         }
         res.close(close);
         long ticket = activity.began(began, number, req.path(), res.status(), wait.toMillis());
-        return Reply.http(res, req.method().equals("HEAD"), wait, work, ticket);
+        Reply.Logged logged = !accessLog.on() ? null : new Reply.Logged(
+                accessLog.arrival(req.method() + " " + req.target() + " HTTP/1." + req.minorVersion()), res.status(),
+                req.method().equals("HEAD") ? 0 : res.body().length + res.fillerLength(false), number);
+        return Reply.http(res, req.method().equals("HEAD"), wait, work, ticket, logged);
     }
 
     /** {@code reply}, from {@link #http} or {@link #line}, was written ({@code written}) or abandoned. */
@@ -175,6 +190,23 @@ public final class EchoService {
         stats.requestEnded();
         if (written) {
             state.requestServed(client);
+        }
+        Reply.Logged l = reply.logged();
+        if (l != null) {
+            accessLog.replied(client, l.arrival(), l.status(), l.bodyBytes(), l.number(), written);
+        }
+    }
+
+    /**
+     * {@code reply} was not sent: the budgets refused it and the client got a 503 instead (see
+     * {@link Conversation}). It ends like an abandoned reply, and the access log says 503.
+     */
+    public void refused(Reply reply, String client) {
+        activity.ended(reply.ticket(), false);
+        stats.requestEnded();
+        Reply.Logged l = reply.logged();
+        if (l != null) {
+            accessLog.refused(client, l.arrival().request(), l.status() >= 100 ? 503 : 0);
         }
     }
 
@@ -219,11 +251,17 @@ public final class EchoService {
             byte[] out = new byte[d.text().length + 1];
             System.arraycopy(d.text(), 0, out, 0, d.text().length);
             out[out.length - 1] = '\n';
-            return Reply.line(out, wait, work, activity.began(began, number, "line", Activity.LINE_OK, wait.toMillis()));
+            return Reply.line(out, wait, work, activity.began(began, number, "line", Activity.LINE_OK, wait.toMillis()),
+                    lineLogged(Activity.LINE_OK, out.length, number));
         } catch (LineDirective.Malformed | Refusal e) {
-            return Reply.line(Answers.errorLine(e.getMessage()), Duration.ZERO, Work.SLEEP,
-                    activity.began(began, number, "line", Activity.LINE_ERR, 0));
+            byte[] err = Answers.errorLine(e.getMessage());
+            return Reply.line(err, Duration.ZERO, Work.SLEEP, activity.began(began, number, "line", Activity.LINE_ERR, 0),
+                    lineLogged(Activity.LINE_ERR, err.length, number));
         }
+    }
+
+    private Reply.Logged lineLogged(int outcome, int bytes, long number) {
+        return !accessLog.on() ? null : new Reply.Logged(accessLog.arrival("LINE"), outcome, bytes, number);
     }
 
     // ---- parameters --------------------------------------------------------------------------

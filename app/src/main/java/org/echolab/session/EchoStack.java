@@ -41,6 +41,7 @@ public record EchoStack(ServerConfig config, ServerState state, EchoService serv
     @Override
     public void close() {
         connections.close();
+        service.accessLog().close();
         if (state instanceof AutoCloseable resource) {
             try {
                 resource.close();

@@ -19,9 +19,16 @@ public final class Reply {
     private final Work work;
     private final boolean close;
     private final long ticket;             // the request's slot in Activity
+    private final Logged logged;           // what the access log needs; null while it is off
+
+    /**
+     * What {@link AccessLog} writes of this reply: when its request arrived, its status (or a
+     * line's outcome), the body's length and the request's number.
+     */
+    public record Logged(AccessLog.Arrival arrival, int status, long bodyBytes, long number) {}
 
     private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, Duration delay, Work work, boolean close,
-                  long ticket) {
+                  long ticket, Logged logged) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
@@ -30,22 +37,31 @@ public final class Reply {
         this.work = work;
         this.close = close;
         this.ticket = ticket;
+        this.logged = logged;
     }
 
-    /** An HTTP response; a HEAD request gets the headers only. {@code ticket}: from {@link Activity#began}. */
-    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket) {
+    /**
+     * An HTTP response; a HEAD request gets the headers only. {@code ticket}: from
+     * {@link Activity#began}; {@code logged}: null while the access log is off.
+     */
+    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket, Logged logged) {
         return new Reply(response, head, response.encode(head), response.fillerLength(head), delay, work, response.closes(),
-                ticket);
+                ticket, logged);
     }
 
     /** A TCP line, after which the connection goes on. */
-    public static Reply line(byte[] bytes, Duration delay, Work work, long ticket) {
-        return new Reply(null, false, bytes, 0, delay, work, false, ticket);
+    public static Reply line(byte[] bytes, Duration delay, Work work, long ticket, Logged logged) {
+        return new Reply(null, false, bytes, 0, delay, work, false, ticket, logged);
     }
 
     /** The request's slot in {@link Activity}. */
     long ticket() {
         return ticket;
+    }
+
+    /** What the access log writes of it; null while the log is off. */
+    Logged logged() {
+        return logged;
     }
 
     /** The bytes this reply holds in memory: the head and the message (what a budget counts). */
@@ -80,7 +96,7 @@ public final class Reply {
             return this;
         }
         return response == null
-                ? new Reply(null, false, bytes, 0, delay, work, true, ticket)
-                : http(response.close(true), head, delay, work, ticket);
+                ? new Reply(null, false, bytes, 0, delay, work, true, ticket, logged)
+                : http(response.close(true), head, delay, work, ticket, logged);
     }
 }

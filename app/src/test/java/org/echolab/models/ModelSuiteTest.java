@@ -518,7 +518,7 @@ class ModelSuiteTest {
             for (Future<Integer> f : cpu) {
                 statuses.add(f.get(60, TimeUnit.SECONDS));
             }
-            assertThat(statuses).as("every ask answered or refused").containsOnly(200, 503).contains(200);
+            assertThat(statuses).as("every ask answered or refused").isSubsetOf(200, 503).contains(200);
             if (Models.byName(model).traits().interleaving() != Models.Interleaving.PROCESSES) {
                 assertThat(statuses).as("budget of %d x 2 s, %d asks of 2 s", cores, cores + 1).containsOnlyOnce(503);
             }

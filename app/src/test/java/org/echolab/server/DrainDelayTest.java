@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.echolab.models.Models;
-import org.echolab.testing.RawClient;
+import org.echolab.lab.grade.RawClient;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

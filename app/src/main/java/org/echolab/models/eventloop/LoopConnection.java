@@ -73,6 +73,7 @@ final class LoopConnection {
         ServerConfig config = shared.config();
         this.conversation = new Conversation(config, shared.service(), client);
         this.deadlines = new Deadlines(config);
+        LOG.log(Level.DEBUG, "{0}: connection opened on {1}", client, Thread.currentThread().getName());
     }
 
     void start() throws IOException {
@@ -432,6 +433,7 @@ final class LoopConnection {
         in = null;
         loop.closed(this);
         release(channel, shared, client);
+        LOG.log(Level.DEBUG, "{0}: connection closed", client);
     }
 
     /** Closes a channel the acceptor counted as open, and gives its gauge, slot and per-client count back. */

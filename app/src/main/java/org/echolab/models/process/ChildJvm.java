@@ -84,7 +84,10 @@ public final class ChildJvm {
         argv.add("-cp");
         argv.add(classPath);
         argv.add(main.getName());
-        argv.addAll(encode(config));
+        for (String arg : encode(config)) {
+            // --access-log -: the parent's stdout, which a child has no descriptor of (a process child's fd 1 is its client)
+            argv.add(arg.equals("accessLog=-") ? "accessLog=/proc/" + ProcessHandle.current().pid() + "/fd/1" : arg);
+        }
         this.base = List.copyOf(argv);
         this.jar = ours && !"off".equals(System.getProperty("echolab.aot")) ? jarPath : null;
         this.cache = jar == null ? null : cacheOf(jar);
