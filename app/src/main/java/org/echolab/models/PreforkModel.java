@@ -296,6 +296,8 @@ public final class PreforkModel implements ConcurrencyModel {
             if (lock != null) {         // prefork-flock, prefork-mutex: one worker in accept at a time
                 listener = lock.around(listener);
             }
+            // before the first accept: once clients take every descriptor, FFM could not even open libc
+            watchParent();
             inner.start(new ModelContext(stack, listener, Worker::crashed));
             // SIGTERM from the parent: stop accepting and drain, as the thread model does alone (a
             // SIGTERM that comes before this, while the worker starts, simply ends it: it has no client yet)
@@ -307,7 +309,6 @@ public final class PreforkModel implements ConcurrencyModel {
                 }
                 stopped.countDown();
             }));
-            watchParent();
             stopped.await();
         }
 
