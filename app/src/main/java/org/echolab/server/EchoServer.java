@@ -180,7 +180,7 @@ public final class EchoServer implements AutoCloseable {
                         m.close();
                     }
                     model.stop(grace);
-                    stack.close();          // the write watch ends; a shm state deletes its /dev/shm file
+                    stack.close();          // the deadline watch ends; a shm state deletes its /dev/shm file
                 } finally {
                     stopped.countDown();
                 }

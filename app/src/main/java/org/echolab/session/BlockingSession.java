@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import org.echolab.config.ServerConfig;
 
@@ -110,7 +109,7 @@ public final class BlockingSession {
         }
     }
 
-    /** Writes every slice; each must be taken by the client within --write-timeout, or the write watch closes the socket. */
+    /** Writes every slice; each must be taken by the client within --write-timeout, or the deadline watch closes the socket. */
     private static void write(Connection c, OutputStream out, Outgoing o, Deadlines deadlines) throws IOException {
         try {
             for (ByteBuffer s; (s = o.slice()) != null; ) {
@@ -165,19 +164,21 @@ public final class BlockingSession {
                 if (!buffer.hasRemaining()) {
                     grow();
                 }
-                long timeoutNanos = deadline - System.nanoTime();
-                if (timeoutNanos <= 0) {
+                if (deadline - System.nanoTime() <= 0) {
                     return Outcome.TIMED_OUT;
                 }
-                c.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNanos / 1_000_000)));
-                int n = in.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+                int n;
+                c.reading(deadline);        // the deadline watch ends the read if it is still blocked then
+                try {
+                    n = in.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+                } finally {
+                    c.reading(0);
+                }
                 if (n < 0) {
-                    return Outcome.END;
+                    return c.readTimedOut() ? Outcome.TIMED_OUT : Outcome.END;
                 }
                 buffer.position(buffer.position() + n);
                 return c.beginRequest() ? Outcome.READ : Outcome.END;
-            } catch (SocketTimeoutException e) {
-                return Outcome.TIMED_OUT;
             } finally {
                 buffer.flip();              // back to read mode
             }

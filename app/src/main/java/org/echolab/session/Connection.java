@@ -9,8 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (between requests, blocked in read), BUSY (a request is being read, waited on or answered) or
  * CLOSED. Shutdown closes IDLE connections at once, unless their client's next request is already
  * waiting to be read, and lets BUSY ones finish; the compare-and-set on {@code state} decides each
- * race between the two. It also carries the deadline of a write in progress, which
- * {@link Connections}' write watch enforces: a blocking socket has no write timeout of its own.
+ * race between the two. It also carries the deadline of the read or write in progress, which
+ * {@link Connections}' deadline watch enforces: a blocking socket has no write timeout of its own,
+ * and its read timeout ({@code SO_TIMEOUT}) costs every read a timer (a virtual thread's timed
+ * park) or an extra {@code poll(2)} (a platform thread's), where one thread looking at every
+ * connection ten times a second costs a read nothing but two volatile writes.
  */
 public final class Connection implements AutoCloseable {
 
@@ -22,6 +25,8 @@ public final class Connection implements AutoCloseable {
     private final String client;
     private final boolean counted;             // by the owner's ClientCounts
     private volatile long writeDeadline;       // nanoTime; 0: not writing
+    private volatile long readDeadline;        // nanoTime; 0: not reading
+    private volatile boolean readTimedOut;     // the watch ended a read past its deadline
 
     Connection(Socket socket, Connections owner, String client, boolean counted) {
         this.socket = socket;
@@ -92,11 +97,40 @@ public final class Connection implements AutoCloseable {
         writeDeadline = deadline;
     }
 
-    /** The write watch's move: closes the socket of a write past its deadline, which fails that write. */
+    /** The deadline watch's move: closes the socket of a write past its deadline, which fails that write. */
     boolean closeIfWriteStalled(long now) {
         long d = writeDeadline;
         if (d != 0 && now - d > 0) {
             forceClose();
+            return true;
+        }
+        return false;
+    }
+
+    /** A read begins and must return by {@code deadline} (nanoTime); 0: the read is over. */
+    public void reading(long deadline) {
+        readDeadline = deadline;
+    }
+
+    /** Whether the deadline watch ended the last read: its end of input is a timeout, not the client's close. */
+    public boolean readTimedOut() {
+        return readTimedOut;
+    }
+
+    /**
+     * The deadline watch's move on a read past its deadline: shuts the socket's input, so the
+     * blocked read returns end of input and the session, seeing {@link #readTimedOut}, answers the
+     * timeout (a 408 while a request was under way) on the output, which stays open.
+     */
+    boolean endIfReadOverdue(long now) {
+        long d = readDeadline;
+        if (d != 0 && now - d > 0 && !readTimedOut) {
+            readTimedOut = true;
+            try {
+                socket.shutdownInput();
+            } catch (IOException e) {
+                forceClose();                  // closed under us: the read fails instead
+            }
             return true;
         }
         return false;

@@ -12,14 +12,17 @@ import org.echolab.state.ServerState;
 /**
  * The open connections of a blocking server: the {@code --max-connections} gate, the
  * {@code --max-per-client} counts, the open/peak gauges (kept in the shared {@link ServerState}),
- * the write watch and graceful drain. Thread-safe: the accept thread registers, worker threads
- * close, the write watch and a shutdown thread close what they must.
+ * the deadline watch and graceful drain. Thread-safe: the accept thread registers, worker threads
+ * close, the deadline watch and a shutdown thread close what they must.
  *
- * <p><b>The write watch</b>, one platform thread ({@code echolab-write-watch}, started with the
- * first connection, ended by {@link #close}), looks at every connection each
- * {@value #WATCH_MILLIS} ms and closes the socket of a write that has made no progress by its
- * deadline: Java's blocking sockets time out reads ({@code SO_TIMEOUT}) but not writes, so without
- * it a client that never reads would hold its thread for ever.
+ * <p><b>The deadline watch</b>, one platform thread ({@code echolab-deadline-watch}, started with
+ * the first connection, ended by {@link #close}), looks at every connection each
+ * {@value #WATCH_MILLIS} ms: a read past its deadline (header, body or idle timeout) has its
+ * socket's input shut, which ends the read as a timeout; a write that has made no progress by its
+ * deadline has its socket closed. Java's blocking sockets have no write timeout at all, so without
+ * it a client that never reads would hold its thread for ever; and their read timeout
+ * ({@code SO_TIMEOUT}) costs every read a timer, where this costs it two volatile writes
+ * (docs/performance.md has the figures). Timeouts fire up to {@value #WATCH_MILLIS} ms late.
  */
 public final class Connections {
 
@@ -31,7 +34,7 @@ public final class Connections {
     private final ClientCounts clients;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
-    private Thread writeWatch;                  // guarded by this
+    private Thread watch;                       // guarded by this
     private boolean closed;                     // guarded by this
 
     public Connections(ServerState state, int maxConnections, int maxPerClient) {
@@ -60,7 +63,7 @@ public final class Connections {
         open.add(c);
         state.connectionOpened();
         LOG.log(Level.DEBUG, "{0}: connection opened ({1} open)", c.client(), open.size());
-        startWriteWatch();
+        startWatch();
         if (draining) {
             c.closeIfIdle();
         }
@@ -130,36 +133,37 @@ public final class Connections {
         }
     }
 
-    /** Ends the write watch (after the drain). */
+    /** Ends the deadline watch (after the drain). */
     public void close() {
-        Thread watch;
+        Thread w;
         synchronized (this) {
             closed = true;
-            watch = writeWatch;
+            w = watch;
         }
-        if (watch != null) {
-            watch.interrupt();
+        if (w != null) {
+            w.interrupt();
             try {
-                watch.join();
+                w.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    private synchronized void startWriteWatch() {
-        if (writeWatch == null && !closed) {
+    private synchronized void startWatch() {
+        if (watch == null && !closed) {
             // a daemon: a process model's child exits when its session ends, without a stop
-            writeWatch = Thread.ofPlatform().name("echolab-write-watch").daemon().start(this::watchWrites);
+            watch = Thread.ofPlatform().name("echolab-deadline-watch").daemon().start(this::watchDeadlines);
         }
     }
 
-    private void watchWrites() {
+    private void watchDeadlines() {
         try {
             while (true) {
                 Thread.sleep(WATCH_MILLIS);
                 long now = System.nanoTime();
                 for (Connection c : open) {
+                    c.endIfReadOverdue(now);
                     if (c.closeIfWriteStalled(now)) {
                         LOG.log(Level.DEBUG, "{0} read nothing of its response for --write-timeout; closed", c.client());
                     }

@@ -37,7 +37,7 @@ public record EchoStack(ServerConfig config, ServerState state, EchoService serv
         return new EchoStack(config, state, service, connections, new BlockingSession(config, service, connections));
     }
 
-    /** Ends the write watch; releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */
+    /** Ends the deadline watch; releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */
     @Override
     public void close() {
         connections.close();
