@@ -578,10 +578,18 @@ public final class Libc {
         }
     }
 
+    /** {@code shutdown()}'s {@code how}. */
+    static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+
     /** {@code shutdown(fd, SHUT_RDWR)}: wakes any thread blocked reading it; errors ignored. */
     static void shutdown(int fd) {
+        shutdown(fd, SHUT_RDWR);
+    }
+
+    /** {@code shutdown(fd, how)}: {@link #SHUT_RD} wakes a thread blocked reading it with end of input; errors ignored. */
+    static void shutdown(int fd, int how) {
         try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) SHUTDOWN.invokeExact(arena.allocate(CALL_STATE), fd, 2);
+            int ignored = (int) SHUTDOWN.invokeExact(arena.allocate(CALL_STATE), fd, how);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -239,6 +239,25 @@ public final class PassedConnections extends ServerSocket {
             return optID == SocketOptions.SO_TIMEOUT ? timeoutMillis : null;
         }
 
+        /** The session's half-closes: the deadline watch ends a read, a refusal's lingering close ends the writes. */
+        @Override
+        protected void shutdownInput() throws IOException {
+            try {
+                Libc.shutdown(begin(), Libc.SHUT_RD);
+            } finally {
+                end();
+            }
+        }
+
+        @Override
+        protected void shutdownOutput() throws IOException {
+            try {
+                Libc.shutdown(begin(), Libc.SHUT_WR);
+            } finally {
+                end();
+            }
+        }
+
         @Override protected void create(boolean stream) { }
         @Override protected void connect(String host, int port) throws IOException { throw unsupported(); }
         @Override protected void connect(InetAddress address, int port) throws IOException { throw unsupported(); }
