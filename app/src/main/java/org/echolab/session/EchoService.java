@@ -21,10 +21,12 @@ import org.echolab.state.ServerState;
  * immutable configuration.
  *
  * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body;
- * so does {@code POST /}, where echo-testing clients send it), {@code GET /} ({@link Page}),
+ * so does {@code POST /}, where echo-testing clients send it), {@code /anything[/...]} by any
+ * method (the request as JSON, {@link Inspection}), {@code GET /} ({@link Page}),
  * {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it
  * came, after the wait; a line may start with a {@link LineDirective}. {@code msg} comes back byte
- * for byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff).
+ * for byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff). {@code /echo} and
+ * {@code /anything} also take {@link Faults}; each parameter may come as an {@code X-Echo-Name} header.
  *
  * <p>It also holds the process's two {@link Budget}s, which each {@link Conversation} takes from:
  * bytes held for request bodies and replies ({@code --memory-budget}) and CPU work in flight
