@@ -53,7 +53,7 @@ public final class Reply {
         byte[] first;
         long filler = 0;
         List<byte[]> later = List.of();
-        if (fate.drip() > 0 && !head) {
+        if (fate.drip() > 0 && response.bodyLength(head) > 0) {   // HEAD, 204, 304 and an empty body have nothing to drip
             first = response.encodeChunkedHead();
             later = chunks(response.body(), fate.drip());
         } else {
@@ -78,21 +78,17 @@ public final class Reply {
         return new Reply(response, head, first, filler, later, fate, delay, work, close, ticket);
     }
 
-    /** {@code body} in {@code n} chunks (fewer if it has fewer bytes, never an empty one), the last with the end of the body. */
+    /** A non-empty {@code body} in {@code n} chunks (fewer if it has fewer bytes, never an empty one), the last with the end of the body. */
     private static List<byte[]> chunks(byte[] body, int n) {
         int k = Math.min(n, body.length);
-        List<byte[]> out = new ArrayList<>(Math.max(1, k));
+        List<byte[]> out = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             out.add(HttpResponse.chunk(body, (int) ((long) body.length * i / k), (int) ((long) body.length * (i + 1) / k)));
         }
-        if (out.isEmpty()) {
-            out.add(HttpResponse.LAST_CHUNK);
-        } else {
-            byte[] last = out.getLast();
-            byte[] ended = Arrays.copyOf(last, last.length + HttpResponse.LAST_CHUNK.length);
-            System.arraycopy(HttpResponse.LAST_CHUNK, 0, ended, last.length, HttpResponse.LAST_CHUNK.length);
-            out.set(out.size() - 1, ended);
-        }
+        byte[] last = out.getLast();
+        byte[] ended = Arrays.copyOf(last, last.length + HttpResponse.LAST_CHUNK.length);
+        System.arraycopy(HttpResponse.LAST_CHUNK, 0, ended, last.length, HttpResponse.LAST_CHUNK.length);
+        out.set(k - 1, ended);
         return List.copyOf(out);
     }
 
