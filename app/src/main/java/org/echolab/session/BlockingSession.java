@@ -112,8 +112,8 @@ public final class BlockingSession {
 
     /**
      * Waits, writes the reply (and a dripped body's later chunks, sleeping between them) and
-     * reports it written. True when the connection closes after it; a cut one is closed here at
-     * once, with SO_LINGER 0 for a reset, so that the close sends RST.
+     * reports it written. True when the connection closes after it; before a reset's close,
+     * SO_LINGER 0, so that the close sends RST.
      */
     private boolean answer(Connection c, Conversation conversation, Conversation.Answer a, OutputStream out, Deadlines deadlines)
             throws IOException, InterruptedException {

@@ -22,8 +22,9 @@ import org.echolab.protocol.ProtocolDetector;
  * time (its session thread, or its loop).
  *
  * <p><b>Use:</b> call {@link #next} until it says {@link Read}; on {@link Answer}, do its work
- * (wait), then write {@link #reply} and report with {@link #replied}. When the connection ends,
- * for whatever reason, call {@link #end}: it gives back what the conversation held.
+ * (wait), then write {@link #reply} and report with {@link #replied}. When the client ends its
+ * input, {@link #endOfInput} may have one last answer. When the connection ends, for whatever
+ * reason, call {@link #end}: it gives back what the conversation held.
  */
 public final class Conversation {
 
