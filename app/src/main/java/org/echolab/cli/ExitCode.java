@@ -13,7 +13,9 @@ public enum ExitCode {
     /** This OS or JVM cannot run what was asked (e.g. a process model without posix_spawn). */
     UNSUPPORTED(4),
     /** The server stopped itself: a thread it cannot do without failed (the log says which, and why). */
-    CRASHED(org.echolab.models.ModelContext.CRASHED);
+    CRASHED(org.echolab.models.ModelContext.CRASHED),
+    /** load --fail-on-behind: every request was right, but the open workload could not keep its rate. */
+    FELL_BEHIND(6);
 
     public final int code;
 

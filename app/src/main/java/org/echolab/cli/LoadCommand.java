@@ -29,14 +29,36 @@ import picocli.CommandLine.Parameters;
         description = {"Send load to an echo server and verify every echo byte for byte.",
                 "Closed workload (default): --connections clients back to back over keep-alive.",
                 "Open workload: --rate R req/s on a constant schedule; latency from each request's intended start.",
-                "Exit 1 if any request failed; starved connections (no answer while others were served) are a warning.",
-                "Try: echolab load http://127.0.0.1:8080/echo -c 50 -d 10s",
+                "Any path and query: a msg in the target is extended by a unique part and the echo checked against it.",
+                "Exit 1 if any request failed, 6 with --fail-on-behind if an open workload fell behind its rate;",
+                "starved connections (no answer while others were served) are a warning.",
+                "Try: echolab load 'http://127.0.0.1:8080/echo?msg=hi' -c 50 -d 10s",
                 "Several machines' runs as one: echolab load merge A.hlog B.hlog (each written with --hlog)"},
         subcommands = LoadMergeCommand.class)
 final class LoadCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path (default path /echo) or tcp://host:port.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path?query (no path: /echo) or tcp://host:port.")
     String target;
+
+    @Option(names = {"-m", "--method"}, paramLabel = "METHOD", description = "HTTP method. Default: GET, or POST with a body.")
+    String method;
+
+    @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'", description = "An extra request header; repeatable.")
+    java.util.List<String> headers = new java.util.ArrayList<>();
+
+    @Option(names = "--body", paramLabel = "TEXT", description = "Request body (UTF-8).")
+    String body;
+
+    @Option(names = "--body-file", paramLabel = "FILE", description = "Request body from FILE, byte for byte.")
+    Path bodyFile;
+
+    @Option(names = "--verify", paramLabel = "echo|status|none", description = {
+            "What makes a response right: echo (a 200 carrying the message or body back), status (any 2xx), none (any response).",
+            "Default: echo on /echo and tcp://, status elsewhere."})
+    String verify;
+
+    @Option(names = "--fail-on-behind", description = "Exit 6 if an open workload (--rate) could not keep its rate.")
+    boolean failOnBehind;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "10", description = "Connections. Default: ${DEFAULT-VALUE}.")
     int connections;
@@ -96,7 +118,8 @@ final class LoadCommand implements Callable<Integer> {
             LoadSpec.Builder b = LoadSpec.builder(new URI(target))
                     .connections(connections).connectPerRequest(connectPerRequest).rate(rate)
                     .requests(requests).warmup(warmup).serverWait(wait).work(work).size(size)
-                    .timeout(timeout).threads(threads);
+                    .timeout(timeout).threads(threads).method(method).body(body()).verify(verify());
+            headers.forEach(b::header);
             if (duration != null) {
                 b.duration(duration);
             }
@@ -107,6 +130,9 @@ final class LoadCommand implements Callable<Integer> {
             return ExitCode.USAGE.code;
         } catch (IllegalArgumentException e) {
             System.err.println("echolab load: " + e.getMessage());
+            return ExitCode.USAGE.code;
+        } catch (IOException e) {
+            System.err.println("echolab load: cannot read --body-file " + bodyFile + ": " + e.getMessage());
             return ExitCode.USAGE.code;
         }
 
@@ -151,6 +177,30 @@ final class LoadCommand implements Callable<Integer> {
         }
     }
 
+    private byte[] body() throws IOException {
+        if (body != null && bodyFile != null) {
+            throw new IllegalArgumentException("give --body or --body-file, not both");
+        }
+        if (bodyFile != null) {
+            if (Files.size(bodyFile) > LoadSpec.MAX_BODY) {
+                throw new IllegalArgumentException("--body-file " + bodyFile + " is over " + LoadSpec.MAX_BODY + " bytes");
+            }
+            return Files.readAllBytes(bodyFile);
+        }
+        return body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private LoadSpec.Verify verify() {
+        if (verify == null) {
+            return null;
+        }
+        try {
+            return LoadSpec.Verify.valueOf(verify.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--verify must be echo, status or none (got '" + verify + "')");
+        }
+    }
+
     private int runAndReport(LoadSpec spec, PrintStream human, HistogramLog.Writer hlogWriter) {
         LoadResult result;
         Consumer<LoadGenerator.Progress> progress = p -> {
@@ -159,7 +209,8 @@ final class LoadCommand implements Callable<Integer> {
             }
             if (!quiet) {
                 System.err.printf(Locale.ROOT, "%6.0fs  %9d ok  %6d errors  %9.0f req/s  p99 %s%n",
-                        p.elapsed().toMillis() / 1000.0, p.requests(), p.errors(), p.currentRate(), millis(p.p99Millis()));
+                        p.elapsed().toMillis() / 1000.0, p.requests(), p.errors(), p.currentRate(),
+                        p.requests() == 0 ? "n/a" : millis(p.p99Millis()));
             }
         };
         try {
@@ -198,15 +249,26 @@ final class LoadCommand implements Callable<Integer> {
         }
         // Starved connections, like a schedule that fell behind, are findings about the server, not
         // failures: every echo was right. They are warnings (exit 0); scripts read fairness.starved.
-        return result.errors() > 0 ? ExitCode.FAILED.code : ExitCode.OK.code;
+        if (result.errors() > 0) {
+            return ExitCode.FAILED.code;
+        }
+        return failOnBehind && result.fellBehind() ? ExitCode.FELL_BEHIND.code : ExitCode.OK.code;
     }
 
     static void summary(LoadResult r, PrintStream out) {
         out.printf(Locale.ROOT, "  requests   %d ok in %.2f s = %.1f req/s%n", r.requests(), r.elapsed().toNanos() / 1e9, r.throughput());
         out.println("  errors     " + r.errors() + (r.errors() == 0 ? "" : ": " + kinds(r.errorsByKind())));
-        out.println("  latency    p50 " + millis(r.percentileMillis(50)) + "  p90 " + millis(r.percentileMillis(90))
-                + "  p99 " + millis(r.percentileMillis(99)) + "  p99.9 " + millis(r.percentileMillis(99.9))
-                + "  max " + millis(r.maxMillis()) + (r.spec().open() ? "  (from each request's intended start)" : ""));
+        if (!r.statuses().isEmpty()) {
+            out.println("  statuses   " + r.statuses().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(Collectors.joining(", ")));
+        }
+        if (r.anyLatency()) {
+            out.println("  latency    p50 " + millis(r.percentileMillis(50)) + "  p90 " + millis(r.percentileMillis(90))
+                    + "  p99 " + millis(r.percentileMillis(99)) + "  p99.9 " + millis(r.percentileMillis(99.9))
+                    + "  max " + millis(r.maxMillis()) + (r.spec().open() ? "  (from each request's intended start)" : ""));
+        } else {
+            out.println("  latency    n/a (no request succeeded)");
+        }
         Fairness f = r.fairness();
         String who = r.spec().connectPerRequest() ? "clients" : "connections";   // a client opens many with --connect-per-request
         out.println("  per conn   " + f.spread() + " answers (min / median / max) in the measured period, "

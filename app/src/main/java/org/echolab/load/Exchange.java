@@ -31,6 +31,11 @@ interface Exchange {
     /** True when the connection cannot carry another request (the server said it will close). */
     boolean closeAfter();
 
+    /** The status of the response whose head was read, or 0 (none yet, or not HTTP). */
+    default int status() {
+        return 0;
+    }
+
     /** The server's request number (X-Echo-Request), or -1 when it sent none. */
     long requestNumber();
 

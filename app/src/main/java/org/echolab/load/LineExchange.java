@@ -93,7 +93,8 @@ final class LineExchange implements Exchange {
     }
 
     @Override public String failure() { return failure; }
-    @Override public boolean closeAfter() { return false; }
+    /** A wrong line closes the connection: after an ERR line the server may be closing it. */
+    @Override public boolean closeAfter() { return failure != null; }
     @Override public long requestNumber() { return -1; }
     @Override public String worker() { return null; }
 }

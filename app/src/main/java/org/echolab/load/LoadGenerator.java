@@ -102,7 +102,7 @@ public final class LoadGenerator {
         }
         return new LoadResult(spec, tally.okCount(), tally.errorsByKind(), Duration.ofNanos(Math.max(0, ended - plan.measureFrom)),
                 tally.total(), spec.open() ? lag : null, unsent, tally.connectCount(), numbers, tally.workers(),
-                Fairness.of(answered), plan.aborted());
+                Fairness.of(answered), plan.aborted(), tally.statuses());
     }
 
     /** Once a second, until interrupted: sample the latencies and tell the caller. */

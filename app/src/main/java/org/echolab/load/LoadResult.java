@@ -32,10 +32,12 @@ public final class LoadResult {
     private final Map<String, Long> workers;
     private final Fairness fairness;
     private final boolean interrupted;
+    private final Map<Integer, Long> statuses;
 
     LoadResult(LoadSpec spec, long requests, Map<String, Long> errorsByKind, Duration elapsed, Histogram latency,
                Histogram lag, long unsent, long connections, List<Long> requestNumbers, Map<String, Long> workers,
-               Fairness fairness, boolean interrupted) {
+               Fairness fairness, boolean interrupted, Map<Integer, Long> statuses) {
+        this.statuses = Map.copyOf(statuses);
         this.spec = spec;
         this.requests = requests;
         this.errorsByKind = Map.copyOf(errorsByKind);
@@ -70,6 +72,12 @@ public final class LoadResult {
         double s = elapsed.toNanos() / 1e9;
         return s > 0 ? requests / s : 0;
     }
+
+    /** HTTP responses by status code, sorted, warm-up included, right or not (empty for TCP). */
+    public Map<Integer, Long> statuses() { return new java.util.TreeMap<>(statuses); }
+
+    /** Whether any request succeeded: without one there is no latency to report. */
+    public boolean anyLatency() { return latency.getTotalCount() > 0; }
 
     /** A copy of the latency histogram, in microseconds. */
     public Histogram latency() { return latency.copy(); }
@@ -140,15 +148,20 @@ public final class LoadResult {
         m.put("requests", requests);
         m.put("errors", errors);
         m.put("errorsByKind", errorsByKind());
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        statuses().forEach((code, n) -> byStatus.put(Integer.toString(code), n));
+        m.put("statuses", byStatus);
+        m.put("verify", spec.verify().name().toLowerCase(java.util.Locale.ROOT));
         m.put("elapsedSeconds", elapsed.toNanos() / 1e9);
         m.put("throughput", throughput());
         Map<String, Object> lat = new LinkedHashMap<>();
-        lat.put("p50", percentileMillis(50));
-        lat.put("p90", percentileMillis(90));
-        lat.put("p99", percentileMillis(99));
-        lat.put("p99.9", percentileMillis(99.9));
-        lat.put("max", maxMillis());
-        lat.put("mean", latency.getTotalCount() == 0 ? 0 : latency.getMean() / 1000.0);
+        boolean any = anyLatency();            // none succeeded: null, not a latency of 0
+        lat.put("p50", any ? percentileMillis(50) : null);
+        lat.put("p90", any ? percentileMillis(90) : null);
+        lat.put("p99", any ? percentileMillis(99) : null);
+        lat.put("p99.9", any ? percentileMillis(99.9) : null);
+        lat.put("max", any ? maxMillis() : null);
+        lat.put("mean", any ? latency.getMean() / 1000.0 : null);
         m.put("latencyMillis", lat);
         m.put("latencyFrom", spec.open() ? "intended start" : "send");
         if (spec.open()) {

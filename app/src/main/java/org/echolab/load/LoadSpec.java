@@ -2,7 +2,10 @@ package org.echolab.load;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.echolab.protocol.Durations;
 
 /**
@@ -30,6 +33,16 @@ public final class LoadSpec {
     /** Largest {@code size}: the EchoLab server's limit too. */
     public static final int MAX_SIZE = 64 * 1024 * 1024;
     public static final int MAX_CONNECTIONS = 50_000;
+    /** Largest {@code --body}. */
+    public static final int MAX_BODY = 64 * 1024 * 1024;
+
+    /**
+     * What makes a response right: {@code ECHO}, a 200 whose body is the request's message (the
+     * target's {@code msg} with a unique part added, or the {@code --body}); {@code STATUS}, any
+     * 2xx; {@code NONE}, any complete response. The default is {@code ECHO} on an echo endpoint
+     * ({@code /echo} by GET or POST, and TCP lines) and {@code STATUS} elsewhere.
+     */
+    public enum Verify { ECHO, STATUS, NONE }
 
     private final Target target;
     private final int connections;
@@ -44,8 +57,16 @@ public final class LoadSpec {
     private final Duration timeout;
     private final int threads;
     private final boolean collectRequestNumbers;
+    private final String method;
+    private final List<String> headers;
+    private final byte[] body;
+    private final Verify verify;
 
     private LoadSpec(Builder b, Target target) {
+        method = b.method != null ? b.method : b.body != null ? "POST" : "GET";
+        headers = List.copyOf(b.headers);
+        body = b.body;
+        verify = b.verify != null ? b.verify : defaultVerify(target, method);
         this.target = target;
         connections = b.connections;
         connectPerRequest = b.connectPerRequest;
@@ -59,6 +80,16 @@ public final class LoadSpec {
         timeout = b.timeout;
         threads = b.threads > 0 ? b.threads : Math.max(1, Math.min(connections, Runtime.getRuntime().availableProcessors()));
         collectRequestNumbers = b.collectRequestNumbers;
+    }
+
+    private static Verify defaultVerify(Target target, String method) {
+        if (target.kind() == Target.Kind.TCP) {
+            return Verify.ECHO;
+        }
+        String path = target.path();
+        int q = path.indexOf('?');
+        boolean echo = (q < 0 ? path : path.substring(0, q)).equals("/echo");
+        return echo && (method.equals("GET") || method.equals("POST")) ? Verify.ECHO : Verify.STATUS;
     }
 
     public static Builder builder(URI target) {
@@ -86,6 +117,13 @@ public final class LoadSpec {
     /** Event-loop threads of the generator. */
     public int threads() { return threads; }
     public boolean collectRequestNumbers() { return collectRequestNumbers; }
+    /** The HTTP method: as given, else POST with a body and GET without. */
+    public String method() { return method; }
+    /** Extra request headers, {@code Name: value} each. */
+    public List<String> headers() { return headers; }
+    /** The request body, or null for none. */
+    public byte[] body() { return body; }
+    public Verify verify() { return verify; }
 
     /** One line for humans, e.g. "closed workload, 10 keep-alive connections, 10s". */
     public String describe() {
@@ -114,6 +152,10 @@ public final class LoadSpec {
         if (size > 0) {
             sb.append(", size=").append(size);
         }
+        if (target.kind() == Target.Kind.HTTP) {
+            sb.append(", ").append(method).append(body == null ? "" : " with a body of " + body.length + " bytes");
+        }
+        sb.append(", verify ").append(verify.name().toLowerCase(Locale.ROOT));
         return sb.toString();
     }
 
@@ -136,6 +178,10 @@ public final class LoadSpec {
         private Duration timeout = DEFAULT_TIMEOUT;
         private int threads;
         private boolean collectRequestNumbers;
+        private String method;
+        private final List<String> headers = new ArrayList<>();
+        private byte[] body;
+        private Verify verify;
 
         private Builder(URI target) {
             this.target = target;
@@ -159,6 +205,13 @@ public final class LoadSpec {
         /** Event-loop threads; 0 (the default) means one per core, at most one per connection. */
         public Builder threads(int n) { threads = n; return this; }
         public Builder collectRequestNumbers(boolean b) { collectRequestNumbers = b; return this; }
+        /** The HTTP method; null for the default (GET, or POST with a body). */
+        public Builder method(String m) { method = m; return this; }
+        /** An extra request header, {@code Name: value}. */
+        public Builder header(String nameColonValue) { headers.add(nameColonValue); return this; }
+        public Builder body(byte[] b) { body = b; return this; }
+        /** What makes a response right; null for the target's default. */
+        public Builder verify(Verify v) { verify = v; return this; }
 
         /** @throws IllegalArgumentException with a message that says what to fix */
         public LoadSpec build() {
@@ -178,8 +231,20 @@ public final class LoadSpec {
             require(size >= 0 && size <= MAX_SIZE, "size must be from 0 to " + MAX_SIZE + " bytes (got " + size + ")");
             require(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be above 0");
             require(threads >= 0 && threads <= 256, "threads must be from 1 to 256, or 0 for one per core (got " + threads + ")");
+            boolean http = t.kind() == Target.Kind.HTTP;
+            require(http || (method == null && headers.isEmpty() && body == null),
+                    "a method, headers and a body go with http:// targets, not " + t.uri().getScheme() + "://");
+            require(method == null || TOKEN.matcher(method).matches(), "method '" + method + "' is not an HTTP method name (a token such as GET or PUT)");
+            for (String h : headers) {
+                require(HEADER.matcher(h).matches(), "header '" + h + "' must read Name: value (a token, a colon, then text without line breaks)");
+            }
+            require(body == null || body.length <= MAX_BODY, "the body must be at most " + MAX_BODY + " bytes");
+            require(!(http && "HEAD".equals(method) && verify == Verify.ECHO), "HEAD responses have no body: use --verify status or none");
             return new LoadSpec(this, t);
         }
+
+        private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+        private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\\r\\n]*");
 
         private static void require(boolean ok, String message) {
             if (!ok) {

@@ -6,7 +6,8 @@ import java.util.Arrays;
 import org.echolab.protocol.Payload;
 
 /**
- * The unique message of each request, {@code RUN-CONNECTION-SEQ}, and the body the echo must
+ * The unique message of each request, {@code RUN-CONNECTION-SEQ}, after a fixed part the user's
+ * target gave (its {@code msg=}, or a {@code --body}, which gets no unique part), and the body the echo must
  * carry back for it, checked byte for byte without building it: for {@code size=N} that body is
  * {@link Payload#of}(message, N), the message followed by a filler that does not depend on the
  * message, so one shared copy of the filler serves every request.
@@ -14,31 +15,46 @@ import org.echolab.protocol.Payload;
  */
 final class Message {
 
-    private final byte[] prefix;
+    private final byte[] prefix;             // null: no unique part
+    private final int fixed;                 // text[0, fixed): the user's part, already in the request
     private final byte[] filler;
     private final int size;
     private final byte[] text;
     private int textLength;
 
+    /** A message that is all unique part. */
+    Message(String prefix, byte[] filler, int size) {
+        this(new byte[0], prefix, filler, size);
+    }
+
     /**
+     * @param fixed what the echo starts with that the request carries elsewhere (the target's own {@code msg}, a body)
+     * @param prefix of the unique part, {@code RUN-CONNECTION-}; null for none (the echo is {@code fixed} alone)
      * @param filler {@code Payload.of(new byte[0], size)}, shared and never written; null when size is 0
      * @param size the body length asked of the server, 0 for the message alone
      */
-    Message(String prefix, byte[] filler, int size) {
-        this.prefix = prefix.getBytes(StandardCharsets.US_ASCII);
+    Message(byte[] fixed, String prefix, byte[] filler, int size) {
+        this.prefix = prefix == null ? null : prefix.getBytes(StandardCharsets.US_ASCII);
+        this.fixed = fixed.length;
         this.filler = filler;
         this.size = size;
-        this.text = new byte[this.prefix.length + 20];
+        this.text = Arrays.copyOf(fixed, fixed.length + (prefix == null ? 0 : this.prefix.length + 20));
+        this.textLength = fixed.length;
     }
 
     /** Makes message number {@code seq} the current one. */
     void next(long seq) {
-        System.arraycopy(prefix, 0, text, 0, prefix.length);
-        textLength = prefix.length + putDigits(seq, text, prefix.length);
+        if (prefix != null) {
+            System.arraycopy(prefix, 0, text, fixed, prefix.length);
+            textLength = fixed + prefix.length + putDigits(seq, text, fixed + prefix.length);
+        }
     }
 
     byte[] text() { return text; }
     int textLength() { return textLength; }
+
+    /** Where the unique part starts in {@link #text()}: what a request adds to the user's fixed part. */
+    int uniqueFrom() { return fixed; }
 
     /** Longest message this connection will make, in bytes. */
     int maxTextLength() { return text.length; }

@@ -15,7 +15,8 @@ import java.nio.channels.SocketChannel;
  *
  * <pre>
  * IDLE -> [CONNECTING ->] WRITING -> READING -> IDLE     (keep-alive: the connection stays open)
- * any failure: count its kind, close the connection -> IDLE
+ * a wrong answer (status, body) in a complete response: count its kind, the connection stays
+ * any other failure (framing, timeout, close): count its kind, close the connection -> IDLE
  * IDLE -> FINISHED    when the plan has no more requests for this connection
  * </pre>
  * Closed workload: the next request begins as soon as the last ended. Open workload: at its
@@ -57,10 +58,11 @@ final class Slot {
         this.index = index;
         this.loop = loop;
         this.plan = plan;
-        Message message = new Message(plan.runId + "-" + index + "-", plan.filler, plan.spec.size());
+        String unique = plan.runId + "-" + index + "-";
         this.exchange = plan.spec.target().kind() == Target.Kind.HTTP
-                ? new HttpExchange(plan.spec.target(), plan.spec, message, plan.spec.connectPerRequest())
-                : new LineExchange(plan.spec, message);
+                ? new HttpExchange(plan.spec.target(), plan.spec, HttpExchange.message(plan.spec, unique, plan.filler),
+                        plan.spec.connectPerRequest())
+                : new LineExchange(plan.spec, new Message(unique, plan.filler, plan.spec.size()));
         this.out = ByteBuffer.allocate(exchange.requestCapacity());
     }
 
@@ -204,12 +206,19 @@ final class Slot {
 
     /** The response is complete (or the connection ended it): record the outcome, then go on. */
     private void complete(long now, String extra) {
+        if (exchange.status() > 0) {
+            loop.tally().status(exchange.status());
+        }
         String failure = exchange.failure() != null ? exchange.failure() : extra;
-        if (failure != null) {
+        if (failure != null && (extra != null || exchange.closeAfter())) {
             fail(failure, now, false);
             return;
         }
-        if (measured) {
+        if (failure != null) {
+            // a whole response with the wrong status or body: the connection is sound and goes on, so
+            // its requests keep their numbers on it (what a server's seeded faults count by)
+            loop.error(failure);
+        } else if (measured) {
             loop.ok((now - origin) / 1000, exchange);
             if (now <= plan.end) {
                 answered++;   // one still in flight at the end is answered, but not within the period

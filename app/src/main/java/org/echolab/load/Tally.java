@@ -25,6 +25,7 @@ final class Tally {
     private final LongAdder connects = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> errorsByKind = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> workers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
 
     Tally(int loops) {
         recorders = new SingleWriterRecorder[loops];
@@ -45,6 +46,17 @@ final class Tally {
     void error(String kind) {
         errors.increment();
         errorsByKind.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    /** A response with this status arrived (whether it was right or not). */
+    void status(int code) {
+        statuses.computeIfAbsent(code, k -> new LongAdder()).increment();
+    }
+
+    Map<Integer, Long> statuses() {
+        Map<Integer, Long> out = new TreeMap<>();
+        statuses.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
     }
 
     void connected() {

@@ -4,8 +4,9 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Where the load goes: {@code http://host:port/path} (the generator adds its own query
- * parameters) or {@code tcp://host:port} (line echo). Immutable.
+ * Where the load goes: {@code http://host:port/path?query} or {@code tcp://host:port} (line
+ * echo). A scheme this generator does not speak (https, ws) is refused here, by name, with the
+ * schemes it does. Immutable.
  *
  * @param host as written in the URI (an IPv6 literal keeps its brackets)
  * @param path the HTTP request path with any query the user gave, or "" for TCP
@@ -37,7 +38,9 @@ public record Target(Kind kind, String host, int port, String path, URI uri) {
                 }
                 yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri);
             }
-            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http:// or tcp:// (https is not supported)");
+            case "https", "ws", "wss" -> throw new IllegalArgumentException("target '" + uri + "': " + scheme
+                    + ":// targets are not supported by this load generator; use http:// or tcp://");
+            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http:// or tcp://");
         };
     }
 

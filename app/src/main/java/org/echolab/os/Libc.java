@@ -608,6 +608,24 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code setsockopt(SOL_SOCKET, SO_LINGER)} with {@code struct linger {l_onoff, l_linger}}:
+     * {@code seconds} 0 makes the close abortive (RST), -1 turns lingering off (an orderly close).
+     */
+    static void setLinger(int fd, int seconds) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment linger = arena.allocate(JAVA_INT, 2);
+            linger.setAtIndex(JAVA_INT, 0, seconds < 0 ? 0 : 1);
+            linger.setAtIndex(JAVA_INT, 1, Math.max(0, seconds));
+            check(state, (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, 13, linger, 8), "setsockopt SO_LINGER");
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /** The peer of a connected TCP socket. */
     static java.net.InetSocketAddress peer(int fd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {

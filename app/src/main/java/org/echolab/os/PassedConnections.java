@@ -131,6 +131,7 @@ public final class PassedConnections extends ServerSocket {
         private final AtomicInteger inUse = new AtomicInteger();
         private final AtomicBoolean closing = new AtomicBoolean();
         private final AtomicBoolean released = new AtomicBoolean();
+        private volatile boolean abortive;              // SO_LINGER 0: the close sends RST
 
         void adopt(int fd, InetSocketAddress peer) {
             this.fd = fd;
@@ -163,7 +164,9 @@ public final class PassedConnections extends ServerSocket {
         @Override
         protected void close() {
             if (closing.compareAndSet(false, true) && fd >= 0) {
-                Libc.shutdown(fd);                      // wakes a read blocked on it
+                if (!abortive) {
+                    Libc.shutdown(fd);                  // wakes a read blocked on it (a shutdown would send FIN before the RST)
+                }
                 if (inUse.get() == 0) {
                     release();
                 }
@@ -222,9 +225,16 @@ public final class PassedConnections extends ServerSocket {
         public void setOption(int optID, Object value) throws SocketException {
             if (optID == SocketOptions.SO_TIMEOUT) {
                 timeoutMillis = (Integer) value;
-            } else if (optID == SocketOptions.TCP_NODELAY) {
+            } else if (optID == SocketOptions.TCP_NODELAY || optID == SocketOptions.SO_LINGER) {
                 try {
-                    Libc.setTcpNoDelay(begin(), (Boolean) value);
+                    int d = begin();
+                    if (optID == SocketOptions.TCP_NODELAY) {
+                        Libc.setTcpNoDelay(d, (Boolean) value);
+                    } else {
+                        int seconds = value instanceof Integer i ? i : -1;   // Boolean false: lingering off
+                        Libc.setLinger(d, seconds);
+                        abortive = seconds == 0;
+                    }
                 } catch (IOException e) {
                     throw new SocketException(e.getMessage());
                 } finally {

@@ -5,16 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An HTTP/1.1 response and its encoding. Content-Length is always sent (no chunked responses),
- * {@code Connection: close} when the connection will close after it, and
+ * An HTTP/1.1 response and its encoding. Content-Length is sent (none for 204 and 304, which have
+ * no body), or, for a body sent in pieces over time, {@code Transfer-Encoding: chunked}
+ * ({@link #encodeChunkedHead}, {@link #chunk}, {@link #LAST_CHUNK}); {@code Connection: close} when the connection will close after it, and
  * {@code X-Content-Type-Options: nosniff} always: an echo reflects what a client sent, and a
  * browser must not guess that it is HTML. A body may end in {@link Payload}'s filler, which is
  * counted in Content-Length but never built: the writer streams it ({@link #fillerLength}).
  */
 public final class HttpResponse {
 
-    private final int status;
-    private final String reason;
+    private int status;
+    private String reason;
     private final List<HttpRequest.Header> headers = new ArrayList<>();
     private byte[] body = new byte[0];
     private long filler;
@@ -36,6 +37,13 @@ public final class HttpResponse {
     public static HttpResponse error(HttpParser.Failure failure) {
         return text(failure.status(), failure.reason(), failure.status() + " " + failure.reason() + ": " + failure.detail() + "\n")
                 .close(true);
+    }
+
+    /** Changes the status (a fault the request asked for); headers and body stay. */
+    public HttpResponse status(int status, String reason) {
+        this.status = status;
+        this.reason = reason;
+        return this;
     }
 
     public HttpResponse header(String name, String value) {
@@ -69,27 +77,93 @@ public final class HttpResponse {
         return head ? 0 : filler;
     }
 
+    /** Bytes of body that {@link #encode} and the filler carry after the head: 0 for HEAD, 204 and 304. */
+    public long bodyLength(boolean head) {
+        return head || status == 204 || status == 304 ? 0 : body.length + filler;
+    }
+
     /** The status line, headers and (unless {@code head}) body but its filler, ready for the wire. */
     public byte[] encode(boolean head) {
-        StringBuilder sb = new StringBuilder(128 + headers.size() * 32);
-        sb.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
-        for (HttpRequest.Header h : headers) {
-            sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
-        }
-        sb.append("Content-Length: ").append(body.length + filler).append("\r\n");
-        sb.append("X-Content-Type-Options: nosniff\r\n");
-        if (close) {
-            sb.append("Connection: close\r\n");
-        }
-        sb.append("\r\n");
-        byte[] head0 = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-        if (head || body.length == 0) {
+        boolean bodiless = status == 204 || status == 304;     // RFC 9110 8.6: no Content-Length, no body
+        byte[] head0 = head(bodiless ? null : "Content-Length: " + (body.length + filler));
+        if (head || bodiless || body.length == 0) {
             return head0;
         }
         byte[] all = new byte[head0.length + body.length];
         System.arraycopy(head0, 0, all, 0, head0.length);
         System.arraycopy(body, 0, all, head0.length, body.length);
         return all;
+    }
+
+    /**
+     * The status line and headers of a response whose body follows in {@link #chunk}s and ends
+     * with {@link #LAST_CHUNK}; {@link #body} and filler are not part of it.
+     */
+    public byte[] encodeChunkedHead() {
+        return head("Transfer-Encoding: chunked");
+    }
+
+    /** The end of a chunked body: a chunk of size 0 and no trailers. */
+    public static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** One chunk of a chunked body: {@code bytes[from, to)}, which must not be empty (that is {@link #LAST_CHUNK}). */
+    public static byte[] chunk(byte[] bytes, int from, int to) {
+        if (to <= from) {
+            throw new IllegalArgumentException("an empty chunk would end the body");
+        }
+        byte[] size = (Integer.toHexString(to - from) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] out = new byte[size.length + to - from + 2];
+        System.arraycopy(size, 0, out, 0, size.length);
+        System.arraycopy(bytes, from, out, size.length, to - from);
+        out[out.length - 2] = '\r';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    private byte[] head(String framing) {
+        StringBuilder sb = new StringBuilder(128 + headers.size() * 32);
+        sb.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
+        for (HttpRequest.Header h : headers) {
+            sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
+        }
+        if (framing != null) {
+            sb.append(framing).append("\r\n");
+        }
+        sb.append("X-Content-Type-Options: nosniff\r\n");
+        if (close) {
+            sb.append("Connection: close\r\n");
+        }
+        sb.append("\r\n");
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The reason phrase of a status code (RFC 9110 15), or "Status NNN" for one it does not name. */
+    public static String reasonOf(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 201 -> "Created";
+            case 202 -> "Accepted";
+            case 204 -> "No Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 304 -> "Not Modified";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 408 -> "Request Timeout";
+            case 409 -> "Conflict";
+            case 413 -> "Content Too Large";
+            case 418 -> "I'm a teapot";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "Status " + status;
+        };
     }
 
     /** The interim answer to {@code Expect: 100-continue}. */

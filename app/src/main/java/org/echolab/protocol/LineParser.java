@@ -4,8 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Incremental parser for the line-based TCP echo: bytes in, lines out (without CR LF). Pure and
- * not thread-safe, like {@link HttpParser}.
+ * Incremental parser for the line-based TCP echo: bytes in, lines out, each with the ending it
+ * came with (CR LF, LF, or none for a last line cut short by the end of input, {@link #finish}),
+ * so that the echo can keep what the client sent. Pure and not thread-safe, like {@link HttpParser}.
  */
 public final class LineParser {
 
@@ -13,8 +14,12 @@ public final class LineParser {
 
     public record NeedMore() implements Result {}
 
-    /** One line's bytes, CR LF removed. */
-    public record Line(byte[] bytes) implements Result {}
+    /** One line's bytes, its ending removed; {@code ending} is CR LF, LF, or empty (the input ended). */
+    public record Line(byte[] bytes, byte[] ending) implements Result {}
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LF = {'\n'};
+    private static final byte[] NONE = {};
 
     /** The line grew past the limit: answer with an error line and close. */
     public record TooLong(int limit) implements Result {}
@@ -38,9 +43,10 @@ public final class LineParser {
         while (in.hasRemaining()) {
             byte b = in.get();
             if (b == '\n') {
-                int n = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
+                boolean cr = length > 0 && line[length - 1] == '\r';
+                int n = cr ? length - 1 : length;
                 length = 0;
-                return n > maxLine ? new TooLong(maxLine) : new Line(Arrays.copyOf(line, n));
+                return n > maxLine ? new TooLong(maxLine) : new Line(Arrays.copyOf(line, n), cr ? CRLF : LF);
             }
             if (length > maxLine) {       // one byte of slack for the CR of CR LF
                 return new TooLong(maxLine);
@@ -51,5 +57,18 @@ public final class LineParser {
             line[length++] = b;
         }
         return NEED_MORE;
+    }
+
+    /**
+     * The input ended: the bytes of a last line that had no line ending, or null if there are
+     * none. A lone CR at the end stays part of that line's bytes.
+     */
+    public Line finish() {
+        if (length == 0) {
+            return null;
+        }
+        Line last = new Line(Arrays.copyOf(line, length), NONE);
+        length = 0;
+        return last;
     }
 }

@@ -34,6 +34,11 @@ public final class ProtocolDetector {
         return null;
     }
 
+    /** The input ended before a whole first line: HTTP if it starts like a request, else a TCP line. */
+    public static Protocol detectAtEnd(ByteBuffer buffered) {
+        return startsWithMethod(buffered, buffered.position(), buffered.limit()) ? Protocol.HTTP : Protocol.TCP;
+    }
+
     private static boolean looksLikeRequestLine(ByteBuffer b, int from, int lf) {
         int to = lf > from && b.get(lf - 1) == '\r' ? lf - 1 : lf;
         int firstSpace = indexOf(b, ' ', from, to);

@@ -1,7 +1,9 @@
 package org.echolab.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,19 +19,23 @@ public final class Query {
     /** @throws IllegalArgumentException for a malformed percent escape */
     public static Map<String, String> parse(String raw) {
         Map<String, String> params = new LinkedHashMap<>();
-        if (raw.isEmpty()) {
-            return params;
+        for (Map.Entry<String, String> p : pairs(raw)) {
+            params.putIfAbsent(p.getKey(), p.getValue());
         }
+        return params;
+    }
+
+    /** Every name and value in order, repeated names included, decoded as {@link #parse} does. */
+    public static List<Map.Entry<String, String>> pairs(String raw) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
         for (String pair : raw.split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            params.putIfAbsent(name, value);
+            out.add(Map.entry(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1))));
         }
-        return params;
+        return out;
     }
 
     /** Percent escapes to bytes and '+' to a space, as HTML forms encode a query. */

@@ -44,7 +44,7 @@ public final class BlockingSession {
      * bug ends only this connection; an {@link Error} (out of memory) is the caller's to report.
      */
     public void serve(Connection c) {
-        Conversation conversation = new Conversation(config, service, c.client());
+        Conversation conversation = new Conversation(config, service, c.client(), c.socket().getPort());
         try (c) {
             Socket socket = c.socket();
             socket.setTcpNoDelay(true);
@@ -81,6 +81,10 @@ public final class BlockingSession {
                                     r.kind().name().toLowerCase());
                         }
                     }
+                    if (got == Outcome.END && !c.closedByServer()
+                            && conversation.endOfInput(reader.buffer) instanceof Conversation.Answer last) {
+                        answer(c, conversation, last, out, deadlines);    // a last TCP line without its newline
+                    }
                     if (got != Outcome.READ) {
                         return;
                     }
@@ -93,11 +97,7 @@ public final class BlockingSession {
                     }
                 }
                 case Conversation.Answer a -> {
-                    a.reply().work().perform(a.reply().delay());         // the wait: this thread blocks in it
-                    Reply reply = conversation.reply(connections.draining());
-                    write(c, out, reply.outgoing(), deadlines);
-                    conversation.replied(true);
-                    if (reply.close()) {
+                    if (answer(c, conversation, a, out, deadlines)) {
                         return;                 // a complete request answered: nothing unread to reset the answer
                     }
                     // with pipelined bytes already buffered the connection stays busy; otherwise it is idle
@@ -107,6 +107,27 @@ public final class BlockingSession {
                 }
             }
         }
+    }
+
+    /**
+     * Waits, writes the reply (and a dripped body's later chunks, sleeping between them) and
+     * reports it written. True when the connection closes after it; before a reset's close,
+     * SO_LINGER 0, so that the close sends RST.
+     */
+    private boolean answer(Connection c, Conversation conversation, Conversation.Answer a, OutputStream out, Deadlines deadlines)
+            throws IOException, InterruptedException {
+        a.reply().work().perform(a.reply().delay());         // the wait: this thread blocks in it
+        Reply reply = conversation.reply(connections.draining());
+        write(c, out, reply.outgoing(), deadlines);
+        for (byte[] piece : reply.later()) {
+            Thread.sleep(reply.interval());                  // drip: this thread blocks between chunks
+            write(c, out, new Outgoing(piece, 0), deadlines);
+        }
+        conversation.replied(true);
+        if (reply.cut().reset()) {
+            c.socket().setSoLinger(true, 0);
+        }
+        return reply.close();
     }
 
     /** Writes every slice; each must be taken by the client within --write-timeout, or the deadline watch closes the socket. */

@@ -22,8 +22,9 @@ import org.echolab.protocol.ProtocolDetector;
  * time (its session thread, or its loop).
  *
  * <p><b>Use:</b> call {@link #next} until it says {@link Read}; on {@link Answer}, do its work
- * (wait), then write {@link #reply} and report with {@link #replied}. When the connection ends,
- * for whatever reason, call {@link #end}: it gives back what the conversation held.
+ * (wait), then write {@link #reply} and report with {@link #replied}. When the client ends its
+ * input, {@link #endOfInput} may have one last answer. When the connection ends, for whatever
+ * reason, call {@link #end}: it gives back what the conversation held.
  */
 public final class Conversation {
 
@@ -61,6 +62,8 @@ public final class Conversation {
     private final ServerConfig config;
     private final EchoService service;
     private final String client;
+    private final int port;                  // the peer's; -1 if unknown
+    private long requests;                   // requests begun on this connection: the Origin's number
     private Protocol protocol;               // null until told apart
     private HttpParser http;
     private LineParser lines;
@@ -72,9 +75,15 @@ public final class Conversation {
     private long heldCpu;                    // taken from service.cpu(): the answer's work=cpu, in nanoseconds
 
     public Conversation(ServerConfig config, EchoService service, String client) {
+        this(config, service, client, -1);
+    }
+
+    /** {@code client}: the peer's address; {@code port}: its port, which {@code /anything} reports. */
+    public Conversation(ServerConfig config, EchoService service, String client, int port) {
         this.config = config;
         this.service = service;
         this.client = client;
+        this.port = port;
         this.protocol = switch (config.protocol) {
             case HTTP -> Protocol.HTTP;
             case TCP -> Protocol.TCP;
@@ -104,7 +113,7 @@ public final class Conversation {
             case HttpParser.NeedMore n -> read(http.inBody() ? Deadlines.Kind.BODY
                     : http.midRequest() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             case HttpParser.ExpectContinue e -> write(HttpResponse.continue100(), false);
-            case HttpParser.Complete done -> answer(service.http(done.request(), draining));
+            case HttpParser.Complete done -> answer(service.http(done.request(), draining, new Origin(client, port, ++requests)));
             case HttpParser.Failure f -> {
                 LOG.log(Level.DEBUG, "{0}: {1} {2} ({3}); closing", client, f.status(), f.reason(), f.detail());
                 service.accessLog().refused(client, "-", f.status());
@@ -119,13 +128,40 @@ public final class Conversation {
         }
         return switch (lines.parse(in)) {
             case LineParser.NeedMore n -> read(lines.midLine() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
-            case LineParser.Line line -> answer(service.line(line.bytes()));
+            case LineParser.Line line -> answer(service.line(line.bytes(), line.ending()));
             case LineParser.TooLong t -> {
                 LOG.log(Level.DEBUG, "{0}: TCP line over {1} bytes; closing", client, t.limit());
                 service.accessLog().refused(client, "LINE", 0);
                 yield write(Answers.lineTooLong(t.limit()), true);
             }
         };
+    }
+
+    /**
+     * The client closed its side (end of input); {@code in}: the bytes still unparsed. A TCP line
+     * cut short by it is answered, as the connection's last reply ({@link Answer}); otherwise
+     * there is nothing to do (null). Call it only when {@link #next} asked to {@link Read}.
+     */
+    public Step endOfInput(ByteBuffer in) {
+        if (protocol == null && in.hasRemaining()) {
+            protocol = ProtocolDetector.detectAtEnd(in);
+        }
+        if (protocol != Protocol.TCP || inFlight != null) {
+            return null;
+        }
+        if (nextLine(in) instanceof Write refusal) {
+            return refusal;               // over the limit
+        }
+        LineParser.Line last = lines.finish();
+        if (last == null) {
+            return null;
+        }
+        Step step = answer(service.line(last.bytes(), last.ending()));
+        if (step instanceof Answer) {
+            inFlight = inFlight.closing();
+            return new Answer(inFlight);
+        }
+        return step;
     }
 
     /** A read of {@code kind}: the same phase as the last read if that was of the same kind too. */

@@ -22,12 +22,14 @@ import org.echolab.state.ServerState;
  * immutable configuration.
  *
  * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body;
- * so does {@code POST /}, where echo-testing clients send it), {@code GET /} ({@link Page}),
+ * so does {@code POST /}, where echo-testing clients send it), {@code /anything[/...]} by any
+ * method (the request as JSON, {@link Inspection}), {@code GET /} ({@link Page}),
  * {@code GET /health/live} (200 while the process answers), {@code GET /health/ready} and
  * {@code /health} (200, or 503 once the server is stopping: see {@link Readiness}),
  * {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it came, after the wait; a
  * line may start with a {@link LineDirective}. {@code msg} comes back byte for byte, percent
- * escapes decoded to bytes ({@code %ff} is the byte 0xff).
+ * escapes decoded to bytes ({@code %ff} is the byte 0xff). {@code /echo} and {@code /anything}
+ * also take {@link Faults}; each parameter may come as an {@code X-Echo-Name} header.
  *
  * <p>It also holds the process's two {@link Budget}s, which each {@link Conversation} takes from:
  * bytes held for request bodies and replies ({@code --memory-budget}) and CPU work in flight
@@ -120,59 +122,84 @@ public final class EchoService {
 
     // ---- HTTP --------------------------------------------------------------------------------
 
+    /** The reply to one request from an unknown peer, as its connection's first. */
+    public Reply http(HttpRequest req, boolean draining) {
+        return http(req, draining, Origin.UNKNOWN);
+    }
+
     /**
      * The reply to one request. Every call must be matched by {@link #done} once the reply is
      * written (or failed to be): between the two the request counts as in flight.
      */
-    public Reply http(HttpRequest req, boolean draining) {
+    public Reply http(HttpRequest req, boolean draining, Origin origin) {
         long began = System.nanoTime();
         stats.requestBegan();
         long number = state.nextRequestNumber();
         HttpResponse res;
         Duration wait = Duration.ZERO;
         Work work = Work.SLEEP;
+        Faults faults = Faults.NONE;
         try {
             String path = req.path();
             boolean get = req.method().equals("GET") || req.method().equals("HEAD");
             if (path.equals("/") && req.method().equals("POST")) {
                 path = "/echo";             // the body comes back, as from POST /echo
             }
-            if (!get && !path.equals("/echo")) {
+            boolean anything = path.equals("/anything") || path.startsWith("/anything/");
+            if (!get && !path.equals("/echo") && !anything) {
                 throw new Refusal(405, "Method Not Allowed", "use GET on " + path);
             }
-            switch (path) {
-                case "/echo" -> {
-                    if (!get && !req.method().equals("POST")) {
-                        throw new Refusal(405, "Method Not Allowed", "use GET, HEAD or POST on /echo");
-                    }
-                    Map<String, String> q = query(req);
-                    wait = waitOf(q.get("wait") != null ? q.get("wait") : req.header("X-Echo-Wait"));
-                    String w = q.get("work") != null ? q.get("work") : req.header("X-Echo-Work");
-                    work = w == null ? Work.SLEEP : workOf(w);
-                    res = echo(req, q);
+            if (path.equals("/echo") || anything) {
+                if (!get && !anything && !req.method().equals("POST")) {
+                    throw new Refusal(405, "Method Not Allowed", "use GET, HEAD or POST on /echo");
                 }
-                case "/" -> res = new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
-                        .body(Page.html(config, monitorPort));
-                case "/health", "/health/ready" -> res = readiness.ready()
-                        ? HttpResponse.text(200, "OK", path.equals("/health") ? "ok\n" : "ready\n")
-                        : HttpResponse.text(503, "Service Unavailable", "not ready: stopping\n");
-                case "/health/live" -> res = HttpResponse.text(200, "OK", "live\n");
-                case "/stats" -> res = new HttpResponse(200, "OK").header("Content-Type", "application/json")
-                        .body(stats.json(query(req).containsKey("pretty")));
-                default -> throw new Refusal(404, "Not Found", "no such path: " + path + " (see GET / for the endpoints)");
+                Map<String, String> q = query(req);
+                wait = waitOf(param(q, req, "wait"));
+                String w = param(q, req, "work");
+                work = w == null ? Work.SLEEP : workOf(w);
+                faults = faultsOf(q, req, wait);
+                if (faults.drip() > 0 && q.containsKey("size")) {
+                    throw new Refusal(400, "Bad Request", "drip and size cannot be combined");
+                }
+                res = anything
+                        ? new HttpResponse(200, "OK").header("Content-Type", "application/json")
+                                .body(Inspection.json(req, origin, config.model, worker(), number))
+                        : echo(req, q);
+            } else {
+                res = switch (path) {
+                    case "/" -> new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
+                            .body(Page.html(config, monitorPort));
+                    case "/health", "/health/ready" -> readiness.ready()
+                            ? HttpResponse.text(200, "OK", path.equals("/health") ? "ok\n" : "ready\n")
+                            : HttpResponse.text(503, "Service Unavailable", "not ready: stopping\n");
+                    case "/health/live" -> HttpResponse.text(200, "OK", "live\n");
+                    case "/stats" -> new HttpResponse(200, "OK").header("Content-Type", "application/json")
+                            .body(stats.json(query(req).containsKey("pretty")));
+                    default -> throw new Refusal(404, "Not Found", "no such path: " + path + " (see GET / for the endpoints)");
+                };
             }
         } catch (Refusal e) {
             res = HttpResponse.text(e.status, e.reason, e.status + " " + e.reason + ": " + e.getMessage() + "\n");
             wait = Duration.ZERO;
+            faults = Faults.NONE;
         } catch (JsonProcessingException e) {
             res = HttpResponse.text(500, "Internal Server Error", "stats could not be written\n");
         }
+        Faults.Decision fate = faults.decide(origin.onConnection());
+        if (fate.status() != 0) {
+            res.status(fate.status(), HttpResponse.reasonOf(fate.status()));
+        }
+        wait = wait.plus(fate.jitter());
         boolean close = !req.keepAlive() || draining;
         res.header("Server", "EchoLab")
                 .header("Date", Answers.HttpDate.now())
                 .header("X-Echo-Model", config.model)
                 .header("X-Echo-Worker", worker())
                 .header("X-Echo-Request", Long.toString(number));
+        if (faults.random()) {
+            res.header("X-Echo-Seed", Long.toString(faults.seed()))
+                    .header("X-Echo-On-Connection", Long.toString(origin.onConnection()));
+        }
         if (!close && req.minorVersion() == 0) {
             res.header("Connection", "keep-alive");
         }
@@ -181,7 +208,7 @@ public final class EchoService {
         Reply.Logged logged = !accessLog.on() ? null : new Reply.Logged(
                 accessLog.arrival(req.method() + " " + req.target() + " HTTP/1." + req.minorVersion()), res.status(),
                 req.method().equals("HEAD") ? 0 : res.body().length + res.fillerLength(false), number);
-        return Reply.http(res, req.method().equals("HEAD"), wait, work, ticket, logged);
+        return Reply.http(res, req.method().equals("HEAD"), wait, work, ticket, fate, logged);
     }
 
     /** {@code reply}, from {@link #http} or {@link #line}, was written ({@code written}) or abandoned. */
@@ -239,8 +266,17 @@ public final class EchoService {
 
     // ---- TCP lines ---------------------------------------------------------------------------
 
-    /** The echo of one TCP line (without its line ending): {@code [wait=.. work=..] text} or plain text. */
+    /** The echo of one TCP line ending in LF. */
     public Reply line(byte[] line) {
+        return line(line, new byte[] {'\n'});
+    }
+
+    /**
+     * The echo of one TCP line, {@code [wait=.. work=..] text} or plain text, given without its
+     * {@code ending}, which the echo keeps: CR LF stays CR LF, and a last line cut short by the end
+     * of input comes back as it came, with none.
+     */
+    public Reply line(byte[] line, byte[] ending) {
         long began = System.nanoTime();
         stats.requestBegan();
         long number = state.nextRequestNumber();
@@ -248,9 +284,9 @@ public final class EchoService {
             LineDirective d = LineDirective.parse(line);
             Duration wait = waitOf(d.waitText());
             Work work = d.workText() == null ? Work.SLEEP : workOf(d.workText());
-            byte[] out = new byte[d.text().length + 1];
+            byte[] out = new byte[d.text().length + ending.length];
             System.arraycopy(d.text(), 0, out, 0, d.text().length);
-            out[out.length - 1] = '\n';
+            System.arraycopy(ending, 0, out, d.text().length, ending.length);
             return Reply.line(out, wait, work, activity.began(began, number, "line", Activity.LINE_OK, wait.toMillis()),
                     lineLogged(Activity.LINE_OK, out.length, number));
         } catch (LineDirective.Malformed | Refusal e) {
@@ -265,6 +301,20 @@ public final class EchoService {
     }
 
     // ---- parameters --------------------------------------------------------------------------
+
+    /** A parameter from the query, or else from its {@code X-Echo-Name} header, or null. */
+    private static String param(Map<String, String> q, HttpRequest req, String name) {
+        String v = q.get(name);
+        return v != null ? v : req.header("X-Echo-" + name);
+    }
+
+    private Faults faultsOf(Map<String, String> q, HttpRequest req, Duration wait) {
+        try {
+            return Faults.parse(name -> param(q, req, name), wait, config.maxWait);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(400, "Bad Request", e.getMessage());
+        }
+    }
 
     private static Map<String, String> query(HttpRequest req) {
         try {

@@ -32,13 +32,34 @@ final class Page {
                 (or N bytes starting with it) after the wait; the wait may also come in an
                 <code>X-Echo-Wait</code> header</li>
                 <li><code>POST /echo</code>: echoes the body with its Content-Type</li>
+                <li><code>ANY /anything[/...]</code>: the request as JSON: method, target, path, query, headers
+                (in their order and case), body (base64 when it is not UTF-8), peer address and port,
+                protocol, <code>tls</code>, and who served it (model, worker, request number, number on
+                its connection)</li>
+                </ul>
+                <p>Faults, on <code>/echo</code> and <code>/anything</code>, by query parameter or an
+                <code>X-Echo-</code> header of the same name (the query wins):</p>
+                <ul>
+                <li><code>status=503</code>: that status (200 to 599), same body</li>
+                <li><code>fail=0.1&amp;seed=42</code>: a tenth of the requests, picked by the seed and the
+                request's number on its connection, get the status, close or reset asked for, or a 500;
+                the same requests on every run and every model. Without a seed the server picks one and
+                says it in <code>X-Echo-Seed</code></li>
+                <li><code>jitter=uniform:50ms</code> or <code>jitter=0ms*9,500ms*1</code>: a random extra wait,
+                seeded the same way</li>
+                <li><code>drip=10&amp;interval=100ms</code>: the body in 10 chunks (chunked transfer coding),
+                one every 100 ms (at most %d chunks)</li>
+                <li><code>close=before|middle</code>, <code>reset=before|middle</code>: the connection ends
+                before the response or after its head and half its body (or half its chunks); a reset sends RST</li>
+                <li>wait, jitter and drip together stay within the longest wait</li>
                 <li><code>GET /health/live</code>: 200 while the process answers;
                 <code>GET /health/ready</code> (and <code>/health</code>): 200, or 503 once the server is stopping</li>
                 <li><code>GET /stats</code>: JSON: model, uptime, requests, connections, threads</li>
-                <li>TCP on the same port: each line comes back after the wait;
+                <li>TCP on the same port: each line comes back after the wait with the ending it came with
+                (CR LF or LF; a last line without one when the client closes its side);
                 <code>[wait=250ms work=cpu] text</code> sets one line's wait</li>
                 </ul></body></html>
-                """.formatted(config.model, Durations.format(config.defaultWait), Durations.format(config.maxWait), live)
+                """.formatted(config.model, Durations.format(config.defaultWait), Durations.format(config.maxWait), live, Faults.MAX_DRIP)
                 .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,13 +1,17 @@
 package org.echolab.session;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.echolab.protocol.HttpResponse;
 
 /**
  * What to send and what to do first: perform {@code work} for {@code delay}, then write
  * {@link #outgoing()}: the {@link #bytes()} it holds, then the filler of a {@code size=} body,
- * streamed; close afterwards if {@link #close()}. Blocking models do the wait on their thread;
- * the event loop turns a sleep into a timer. Immutable.
+ * streamed; then each of {@link #later()}, {@link #interval()} apart (a dripped body's chunks);
+ * then close if {@link #close()}, abruptly if {@link #cut()} says so. Blocking models do the waits
+ * on their thread; the event loop turns them into timers. Immutable.
  */
 public final class Reply {
 
@@ -15,6 +19,8 @@ public final class Reply {
     private final boolean head;
     private final byte[] bytes;
     private final long filler;
+    private final List<byte[]> later;
+    private final Faults.Decision fate;
     private final Duration delay;
     private final Work work;
     private final boolean close;
@@ -27,12 +33,14 @@ public final class Reply {
      */
     public record Logged(AccessLog.Arrival arrival, int status, long bodyBytes, long number) {}
 
-    private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, Duration delay, Work work, boolean close,
-                  long ticket, Logged logged) {
+    private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, List<byte[]> later, Faults.Decision fate,
+                  Duration delay, Work work, boolean close, long ticket, Logged logged) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
         this.filler = filler;
+        this.later = later;
+        this.fate = fate;
         this.delay = delay;
         this.work = work;
         this.close = close;
@@ -45,13 +53,60 @@ public final class Reply {
      * {@link Activity#began}; {@code logged}: null while the access log is off.
      */
     public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket, Logged logged) {
-        return new Reply(response, head, response.encode(head), response.fillerLength(head), delay, work, response.closes(),
-                ticket, logged);
+        return http(response, head, delay, work, ticket, Faults.Decision.NONE, logged);
+    }
+
+    /**
+     * An HTTP response shaped by its {@code fate}: dripped in chunks, and cut before it or halfway
+     * through it (halfway: the whole head and half the body, or half its chunks, then the cut).
+     */
+    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket, Faults.Decision fate,
+                             Logged logged) {
+        byte[] first;
+        long filler = 0;
+        List<byte[]> later = List.of();
+        if (fate.drip() > 0 && response.bodyLength(head) > 0) {   // HEAD, 204, 304 and an empty body have nothing to drip
+            first = response.encodeChunkedHead();
+            later = chunks(response.body(), fate.drip());
+        } else {
+            first = response.encode(head);
+            filler = response.fillerLength(head);
+        }
+        if (fate.cut().before()) {
+            first = new byte[0];
+            filler = 0;
+            later = List.of();
+        } else if (fate.cut() != Faults.Cut.NONE) {
+            if (!later.isEmpty()) {
+                later = later.subList(0, later.size() / 2);
+            } else {
+                long body = response.bodyLength(head);
+                long half = first.length + filler - body + body / 2;   // the whole head, half the body
+                filler = Math.max(0, half - first.length);
+                first = Arrays.copyOf(first, (int) Math.min(first.length, half));
+            }
+        }
+        boolean close = response.closes() || fate.cut() != Faults.Cut.NONE;
+        return new Reply(response, head, first, filler, later, fate, delay, work, close, ticket, logged);
+    }
+
+    /** A non-empty {@code body} in {@code n} chunks (fewer if it has fewer bytes, never an empty one), the last with the end of the body. */
+    private static List<byte[]> chunks(byte[] body, int n) {
+        int k = Math.min(n, body.length);
+        List<byte[]> out = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            out.add(HttpResponse.chunk(body, (int) ((long) body.length * i / k), (int) ((long) body.length * (i + 1) / k)));
+        }
+        byte[] last = out.getLast();
+        byte[] ended = Arrays.copyOf(last, last.length + HttpResponse.LAST_CHUNK.length);
+        System.arraycopy(HttpResponse.LAST_CHUNK, 0, ended, last.length, HttpResponse.LAST_CHUNK.length);
+        out.set(k - 1, ended);
+        return List.copyOf(out);
     }
 
     /** A TCP line, after which the connection goes on. */
     public static Reply line(byte[] bytes, Duration delay, Work work, long ticket, Logged logged) {
-        return new Reply(null, false, bytes, 0, delay, work, false, ticket, logged);
+        return new Reply(null, false, bytes, 0, List.of(), Faults.Decision.NONE, delay, work, false, ticket, logged);
     }
 
     /** The request's slot in {@link Activity}. */
@@ -69,9 +124,23 @@ public final class Reply {
         return bytes;
     }
 
-    /** Everything to write, the filler included, as slices. */
+    /** What to write first, the filler included, as slices. */
     public Outgoing outgoing() {
         return new Outgoing(bytes, filler);
+    }
+
+    /** What to write after {@link #outgoing()}, one piece every {@link #interval()}: a dripped body's chunks. */
+    public List<byte[]> later() {
+        return later;
+    }
+
+    public Duration interval() {
+        return fate.interval();
+    }
+
+    /** How the connection ends after this reply, if it is cut: {@link Faults.Cut#reset()} asks for SO_LINGER 0. */
+    public Faults.Cut cut() {
+        return fate.cut();
     }
 
     public Duration delay() {
@@ -96,7 +165,7 @@ public final class Reply {
             return this;
         }
         return response == null
-                ? new Reply(null, false, bytes, 0, delay, work, true, ticket, logged)
-                : http(response.close(true), head, delay, work, ticket, logged);
+                ? new Reply(null, false, bytes, 0, later, fate, delay, work, true, ticket, logged)
+                : http(response.close(true), head, delay, work, ticket, fate, logged);
     }
 }

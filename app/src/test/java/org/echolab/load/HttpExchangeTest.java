@@ -151,4 +151,39 @@ class HttpExchangeTest {
         assertThat(ex.failure()).isNull();
         assertThat(ex.closeAfter()).isTrue();
     }
+
+    /** What goes on the wire for a target with its own query, msg, headers and body. */
+    private static String request(LoadSpec spec) {
+        HttpExchange ex = new HttpExchange(spec.target(), spec, HttpExchange.message(spec, "t-0-", null), false);
+        ByteBuffer out = ByteBuffer.allocate(ex.requestCapacity());
+        ex.encode(7, out);
+        return StandardCharsets.ISO_8859_1.decode(out).toString();
+    }
+
+    @Test
+    void theTargetsMsgGetsTheUniquePartAndTheEchoMustBeBoth() {
+        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo?a=1&msg=h%C3%A9&b=2")).build();
+        assertThat(request(spec)).startsWith("GET /echo?a=1&msg=h%C3%A9t-0-7&b=2 HTTP/1.1\r\nHost: 127.0.0.1:9\r\n");
+        HttpExchange ex = new HttpExchange(spec.target(), spec, HttpExchange.message(spec, "t-0-", null), false);
+        ex.encode(7, ByteBuffer.allocate(ex.requestCapacity()));
+        byte[] echo = bytes("h\u00c3\u00a9t-0-7");     // the decoded bytes of msg, then the unique part
+        assertThat(feed(ex, bytes("HTTP/1.1 200 OK\r\nContent-Length: " + echo.length + "\r\n\r\n" + new String(echo, StandardCharsets.ISO_8859_1)), 3)).isTrue();
+        assertThat(ex.failure()).isNull();
+
+        LoadSpec wait = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo")).serverWait(java.time.Duration.ofMillis(5)).build();
+        assertThat(request(wait)).startsWith("GET /echo?msg=t-0-7&wait=5ms HTTP/1.1\r\n");
+    }
+
+    @Test
+    void otherTargetsGoAsGivenWithTheirMethodHeadersAndBody() {
+        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/anything/x?y=1")).method("PUT")
+                .header("X-A: 1").header("Host: other").body(bytes("hi")).build();
+        assertThat(spec.verify()).isEqualTo(LoadSpec.Verify.STATUS);
+        assertThat(request(spec)).isEqualTo("PUT /anything/x?y=1 HTTP/1.1\r\nX-A: 1\r\nHost: other\r\nContent-Length: 2\r\n\r\nhi");
+        HttpExchange ex = new HttpExchange(spec.target(), spec, HttpExchange.message(spec, "t-0-", null), false);
+        ex.encode(7, ByteBuffer.allocate(ex.requestCapacity()));
+        assertThat(feed(ex, bytes("HTTP/1.1 201 Created\r\nContent-Length: 3\r\n\r\n{ }"), 2)).isTrue();
+        assertThat(ex.failure()).as("any 2xx, any body").isNull();
+        assertThat(ex.status()).isEqualTo(201);
+    }
 }

@@ -86,6 +86,42 @@ class LoadCommandIT {
     }
 
     @Test
+    void anyTargetOfAHealthyServerHasNoErrorAndTheSummaryCountsStatuses() throws Exception {
+        String base = "http://127.0.0.1:" + server.port();
+        for (String target : List.of(base + "/echo?msg=hi", base + "/health", base + "/")) {
+            Run r = echolab("load", target, "-c", "2", "-n", "50", "-q");
+            assertThat(r.exit).as(target + ": " + r.err).isZero();
+            assertThat(r.out).as(target).contains("errors     0").contains("statuses   200 50");
+        }
+    }
+
+    @Test
+    void seededFailuresAreCountedAndNothingSucceededReadsNa() throws Exception {
+        String base = "http://127.0.0.1:" + server.port();
+        long expected = 0;
+        for (long n = 1; n <= 200; n++) {
+            expected += org.echolab.session.Faults.picked(42, n, 0.1) ? 1 : 0;
+        }
+        Run seeded = echolab("load", base + "/echo?msg=hi&fail=0.1&seed=42", "-c", "1", "-n", "200", "-q");
+        assertThat(seeded.exit).isEqualTo(1);
+        assertThat(seeded.out).contains("errors     " + expected + ": status-500 " + expected)
+                .contains("statuses   200 " + (200 - expected) + ", 500 " + expected);
+
+        Run none = echolab("load", base + "/echo?msg=x&status=503", "-c", "1", "-n", "5", "-q");
+        assertThat(none.out).contains("latency    n/a (no request succeeded)").doesNotContain("0.00 ms");
+    }
+
+    @Test
+    void anOpenWorkloadThatFellBehindFailsOnlyWhenAskedTo() throws Exception {
+        String slow = "http://127.0.0.1:" + server.port() + "/echo";
+        Run warned = echolab("load", slow, "-c", "1", "--rate", "200", "--wait", "50ms", "-d", "1s", "-q");
+        assertThat(warned.exit).as(warned.err).isZero();
+        assertThat(warned.out).contains("WARNING: the run fell behind its schedule");
+        Run failed = echolab("load", slow, "-c", "1", "--rate", "200", "--wait", "50ms", "-d", "1s", "-q", "--fail-on-behind");
+        assertThat(failed.exit).isEqualTo(6);
+    }
+
+    @Test
     void refusedConnectionCannotStart() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -111,13 +147,20 @@ class LoadCommandIT {
         Run zero = echolab("load", http, "-c", "0");
         Run scheme = echolab("load", "ftp://127.0.0.1/x");
         Run notANumber = echolab("load", http, "--rate", "fast");
+        Run https = echolab("load", "https://127.0.0.1:8443/");
+        Run verify = echolab("load", http, "--verify", "maybe");
 
         assertThat(zero.exit).isEqualTo(2);
         assertThat(zero.err).isEqualTo("echolab load: connections must be from 1 to 50000 (got 0)\n");
         assertThat(scheme.exit).isEqualTo(2);
         assertThat(scheme.err).contains("must start with http:// or tcp://");
         assertThat(notANumber.exit).isEqualTo(2);
-        assertThat(List.of(zero.err, scheme.err, notANumber.err)).noneMatch(e -> e.contains("\tat "));
+        assertThat(https.exit).isEqualTo(2);
+        assertThat(https.err).isEqualTo("echolab load: target 'https://127.0.0.1:8443/': https:// targets are not supported by this "
+                + "load generator; use http:// or tcp://\n");
+        assertThat(verify.exit).isEqualTo(2);
+        assertThat(verify.err).isEqualTo("echolab load: --verify must be echo, status or none (got 'maybe')\n");
+        assertThat(List.of(zero.err, scheme.err, notANumber.err, https.err, verify.err)).noneMatch(e -> e.contains("\tat "));
     }
 
     private record Run(int exit, String out, String err) {}

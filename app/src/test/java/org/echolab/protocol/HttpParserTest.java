@@ -85,6 +85,17 @@ class HttpParserTest {
         assertThat(r.keepAlive()).isTrue();
     }
 
+    /** What /anything reports: header names as sent, in order, repeats kept, in any fragmentation. */
+    @Test
+    void headersKeepTheirCaseOrderAndRepeats() {
+        String input = "GET /anything HTTP/1.1\r\nhost: x\r\nX-Mixed-CASE: a\r\nx-mixed-case: b\r\nACCEPT:  */*  \r\n\r\n";
+        List<HttpRequest.Header> expected = List.of(new HttpRequest.Header("host", "x"), new HttpRequest.Header("X-Mixed-CASE", "a"),
+                new HttpRequest.Header("x-mixed-case", "b"), new HttpRequest.Header("ACCEPT", "*/*"));
+        for (int piece : new int[] {1, 3, 7, Integer.MAX_VALUE}) {
+            assertThat(only(feed(input, piece)).headers()).as("pieces of " + piece).isEqualTo(expected);
+        }
+    }
+
     /** RFC 9112 3.2.2: a server accepts the absolute form that proxies get. */
     @Test
     void anAbsoluteFormTargetHasThePathAndQueryOfItsOriginForm() {

@@ -46,4 +46,24 @@ class LineParserTest {
         assertThat(lines(new LineParser(4), "abcdef\n", 1)).first().isEqualTo("TOO LONG");
         assertThat(lines(new LineParser(4), "abcde\n", 10)).containsExactly("TOO LONG");
     }
+
+    /** The echo keeps each line's own ending: CR LF, LF, or none for a last line the end of input cut short. */
+    @Test
+    void eachLineKeepsItsEndingAndTheLastLineComesAtTheEnd() {
+        for (int piece : new int[] {1, 2, 100}) {
+            LineParser p = new LineParser(100);
+            List<String> endings = new ArrayList<>();
+            byte[] bytes = "a\r\nb\nc\r".getBytes(StandardCharsets.US_ASCII);
+            for (int off = 0; off < bytes.length; off += piece) {
+                ByteBuffer b = ByteBuffer.wrap(bytes, off, Math.min(piece, bytes.length - off));
+                for (LineParser.Result r; (r = p.parse(b)) instanceof LineParser.Line l; ) {
+                    endings.add(new String(l.bytes(), StandardCharsets.US_ASCII) + "|" + new String(l.ending(), StandardCharsets.US_ASCII));
+                }
+            }
+            LineParser.Line last = p.finish();
+            endings.add(new String(last.bytes(), StandardCharsets.US_ASCII) + "|" + new String(last.ending(), StandardCharsets.US_ASCII));
+            assertThat(endings).as("pieces of " + piece).containsExactly("a|\r\n", "b|\n", "c\r|");
+            assertThat(p.finish()).as("nothing left").isNull();
+        }
+    }
 }

@@ -146,8 +146,51 @@ class ConversationTest {
     void tcpLinesKeepTheirDirectiveWaitsAndABadDirectiveIsAnErrLine() {
         Transcript t = play(CONFIG, "hello\n[wait=5ms work=sleep] with a directive\r\n[bogus=1] x\nplain again\n",
                 false, Integer.MAX_VALUE);
-        assertThat(t.written()).isEqualTo("hello\nwith a directive\nERR unknown directive 'bogus'; use wait= and work=\nplain again\n");
+        assertThat(t.written()).as("each echo with its line's own ending")
+                .isEqualTo("hello\nwith a directive\r\nERR unknown directive 'bogus'; use wait= and work=\nplain again\n");
         assertThat(t.waits()).containsExactly(Duration.ZERO, Duration.ofMillis(5), Duration.ZERO, Duration.ZERO);
+    }
+
+    /** The client half-closes after a line without its newline: that line is the last answer, as it came. */
+    @Test
+    void aLastLineWithoutANewlineIsAnsweredAtTheEndOfInput() {
+        for (int piece : new int[] {1, 4, Integer.MAX_VALUE}) {
+            EchoService service = new EchoService(CONFIG, new AtomicState(), Map::of);
+            Conversation c = new Conversation(CONFIG, service, "127.0.0.1");
+            byte[] bytes = "one\r\n[wait=5ms] two".getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer in = ByteBuffer.allocate(64).flip();
+            StringBuilder written = new StringBuilder();
+            for (int offset = 0; ; ) {
+                Conversation.Step step = c.next(in, false);
+                if (step instanceof Conversation.Read && offset == bytes.length) {
+                    break;                      // all sent, and the conversation waits for more
+                }
+                switch (step) {
+                    case Conversation.Read r -> {
+                        int n = Math.min(piece, bytes.length - offset);
+                        in.compact().put(bytes, offset, n).flip();
+                        offset += n;
+                    }
+                    case Conversation.Answer a -> {
+                        written.append(text(c.reply(false).bytes()));
+                        c.replied(true);
+                    }
+                    case Conversation.Write w -> throw new AssertionError("no refusal expected: " + text(w.bytes()));
+                }
+            }
+            Conversation.Step last = c.endOfInput(in);
+            assertThat(last).isInstanceOf(Conversation.Answer.class);
+            Reply reply = ((Conversation.Answer) last).reply();
+            assertThat(reply.delay()).isEqualTo(Duration.ofMillis(5));
+            assertThat(reply.close()).as("the last answer on the connection").isTrue();
+            written.append(text(reply.bytes()));
+            c.replied(true);
+            assertThat(written.toString()).as("pieces of " + piece).isEqualTo("one\r\ntwo");
+            assertThat(c.endOfInput(in)).as("nothing more").isNull();
+        }
+        assertThat(new Conversation(CONFIG, new EchoService(CONFIG, new AtomicState(), Map::of), "127.0.0.1")
+                .endOfInput(ByteBuffer.wrap("GET /echo HTTP/1.1".getBytes(StandardCharsets.US_ASCII))))
+                .as("a request line cut short is no TCP line").isNull();
     }
 
     @Test

@@ -2,6 +2,8 @@ package org.echolab.models.eventloop;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -56,6 +58,8 @@ final class LoopConnection {
 
     private Phase phase = Phase.READING;
     private boolean answering;               // an Answer's reply is pending or being written
+    private Reply replying;                  // that reply, once its writing began: its later pieces and its cut
+    private int piecesSent;                  // of replying.later()
     private Outgoing out;                    // being written
     private boolean closeAfterWrite;
     private boolean lingerAfterWrite;        // a refusal or a timeout: the client may still be sending
@@ -71,9 +75,17 @@ final class LoopConnection {
         this.shared = shared;
         this.client = client;
         ServerConfig config = shared.config();
-        this.conversation = new Conversation(config, shared.service(), client);
+        this.conversation = new Conversation(config, shared.service(), client, portOf(channel));
         this.deadlines = new Deadlines(config);
         LOG.log(Level.DEBUG, "{0}: connection opened on {1}", client, Thread.currentThread().getName());
+    }
+
+    private static int portOf(SocketChannel channel) {
+        try {
+            return channel.getRemoteAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     void start() throws IOException {
@@ -103,6 +115,11 @@ final class LoopConnection {
             return;
         }
         if (n < 0) {
+            if (phase == Phase.READING && conversation.endOfInput(in) instanceof Conversation.Answer last) {
+                in = null;
+                begin(last.reply());         // a last TCP line without its newline: echoed, then the close
+                return;
+            }
             if (midRequest()) {
                 LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", client);
             }
@@ -262,8 +279,23 @@ final class LoopConnection {
 
     /** Writes the reply in progress; true when it went out in full and the connection goes on. */
     private boolean writeReply() throws IOException {
-        Reply reply = conversation.reply(shared.draining().on());   // the last one if the drain began during the wait
-        return write(reply.outgoing(), reply.close(), false);
+        replying = conversation.reply(shared.draining().on());   // the last one if the drain began during the wait
+        piecesSent = 0;
+        return write(replying.outgoing(), replying.close(), false);
+    }
+
+    /** The interval of a dripped body is over: its next chunk goes out (the timer that {@link #flush} set). */
+    private void nextPiece() {
+        if (phase != Phase.WORKING || replying == null) {
+            return;                          // closed meanwhile
+        }
+        try {
+            if (write(new Outgoing(replying.later().get(piecesSent++), 0), replying.close(), false)) {
+                process();
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
     }
 
     /**
@@ -298,6 +330,11 @@ final class LoopConnection {
         out = null;
         deadline = 0;
         hold(0);
+        if (answering && replying != null && piecesSent < replying.later().size()) {
+            phase = Phase.WORKING;           // drip: the next chunk after the interval, on a timer as a wait is
+            loop.schedule(System.nanoTime() + replying.interval().toNanos(), this::nextPiece);
+            return false;
+        }
         if (answering) {
             answering = false;
             conversation.replied(true);
@@ -306,10 +343,14 @@ final class LoopConnection {
             if (lingerAfterWrite) {
                 linger();
             } else {
+                if (replying != null && replying.cut().reset()) {
+                    channel.setOption(StandardSocketOptions.SO_LINGER, 0);   // the close sends RST
+                }
                 close();
             }
             return false;
         }
+        replying = null;
         return true;
     }
 
@@ -428,6 +469,7 @@ final class LoopConnection {
         key.cancel();
         conversation.end();                  // abandons an answer in progress, gives back what it held
         answering = false;
+        replying = null;
         hold(0);
         out = null;
         in = null;

@@ -1,0 +1,86 @@
+package org.echolab.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.echolab.protocol.HttpRequest;
+import org.echolab.protocol.Query;
+
+/**
+ * {@code /anything}: the request as the server saw it, as JSON, for a client to check what it
+ * sent. Headers keep their order, case and repeats (a list of name and value); the query keeps
+ * every value of a repeated name; a body that is not UTF-8 comes as base64 ({@code bodyEncoding}).
+ * {@code tls} is null on a plain connection. Stateless and thread-safe.
+ */
+final class Inspection {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Inspection() {}
+
+    static byte[] json(HttpRequest req, Origin origin, String model, String worker, long number) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", req.method());
+        m.put("target", req.target());
+        m.put("path", req.path());
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        for (Map.Entry<String, String> p : Query.pairs(req.rawQuery())) {
+            query.computeIfAbsent(text(p.getKey()), k -> new ArrayList<>()).add(text(p.getValue()));
+        }
+        m.put("query", query);
+        List<Map<String, String>> headers = new ArrayList<>();
+        for (HttpRequest.Header h : req.headers()) {
+            headers.add(two("name", h.name(), "value", h.value()));
+        }
+        m.put("headers", headers);
+        String utf8 = utf8(req.body());
+        m.put("body", utf8 != null ? utf8 : Base64.getEncoder().encodeToString(req.body()));
+        m.put("bodyEncoding", utf8 != null ? "utf-8" : "base64");
+        m.put("bodyLength", req.body().length);
+        m.put("peer", two("address", origin.address(), "port", origin.port()));
+        m.put("protocol", "HTTP/1." + req.minorVersion());
+        m.put("tls", null);
+        Map<String, Object> served = new LinkedHashMap<>();
+        served.put("model", model);
+        served.put("worker", worker);
+        served.put("request", number);
+        served.put("onConnection", origin.onConnection());
+        m.put("servedBy", served);
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings and numbers must serialise", e);
+        }
+    }
+
+    /** A map of two entries that keeps their order in the JSON. */
+    private static <V> Map<String, V> two(String k1, V v1, String k2, V v2) {
+        Map<String, V> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
+    }
+
+    /** A query value's bytes (one char per byte) as UTF-8 text, with U+FFFD where they are not UTF-8. */
+    private static String text(String bytes) {
+        return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    /** The bytes as text if they are valid UTF-8, else null. */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}
