@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
                 "Try: echolab load http://127.0.0.1:8080/echo -c 50 -d 10s"})
 final class LoadCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "http://host:port/path (default path /echo) or tcp://host:port.")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "http://host:port/path (default path /echo), https://host:port/path or tcp://host:port.")
     String target;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "10", description = "Connections. Default: ${DEFAULT-VALUE}.")
@@ -67,6 +67,12 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Generator threads; 0 means one per core. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = {"-k", "--insecure"}, description = "https: trust any certificate (a self-signed server's); the traffic is encrypted, the server not authenticated.")
+    boolean insecure;
+
+    @Option(names = "--cacert", paramLabel = "FILE", description = "https: trust the certificates in this PEM file (e.g. the server's own self-signed one).")
+    Path caCert;
+
     @Option(names = "--json", description = "Print the summary as JSON on stdout (the human summary goes to stderr).")
     boolean json;
 
@@ -83,14 +89,14 @@ final class LoadCommand implements Callable<Integer> {
             LoadSpec.Builder b = LoadSpec.builder(new URI(target))
                     .connections(connections).connectPerRequest(connectPerRequest).rate(rate)
                     .requests(requests).warmup(warmup).serverWait(wait).work(work).size(size)
-                    .timeout(timeout).threads(threads);
+                    .timeout(timeout).threads(threads).insecure(insecure).caCert(caCert);
             if (duration != null) {
                 b.duration(duration);
             }
             spec = b.build();
         } catch (URISyntaxException e) {
             System.err.println("echolab load: '" + target + "' is not a valid target (" + e.getReason()
-                    + "); use http://host:port/path or tcp://host:port");
+                    + "); use http://host:port/path, https://host:port/path or tcp://host:port");
             return ExitCode.USAGE.code;
         } catch (IllegalArgumentException e) {
             System.err.println("echolab load: " + e.getMessage());

@@ -1,9 +1,11 @@
 package org.echolab.load;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import org.echolab.protocol.Durations;
+import org.echolab.tls.ClientTls;
 
 /**
  * What to run: the target, the workload and the request each message carries. Immutable; build
@@ -44,9 +46,14 @@ public final class LoadSpec {
     private final Duration timeout;
     private final int threads;
     private final boolean collectRequestNumbers;
+    private final ClientTls tls;
 
     private LoadSpec(Builder b, Target target) {
         this.target = target;
+        this.tls = !target.secure() ? null
+                : b.insecure ? ClientTls.insecure()
+                : b.caCert != null ? ClientTls.trusting(b.caCert)
+                : ClientTls.system();
         connections = b.connections;
         connectPerRequest = b.connectPerRequest;
         rate = b.rate;
@@ -86,6 +93,8 @@ public final class LoadSpec {
     /** Event-loop threads of the generator. */
     public int threads() { return threads; }
     public boolean collectRequestNumbers() { return collectRequestNumbers; }
+    /** For an {@code https} target, whom its connections trust; else null. */
+    public ClientTls tls() { return tls; }
 
     /** One line for humans, e.g. "closed workload, 10 keep-alive connections, 10s". */
     public String describe() {
@@ -136,6 +145,8 @@ public final class LoadSpec {
         private Duration timeout = DEFAULT_TIMEOUT;
         private int threads;
         private boolean collectRequestNumbers;
+        private boolean insecure;
+        private Path caCert;
 
         private Builder(URI target) {
             this.target = target;
@@ -159,6 +170,10 @@ public final class LoadSpec {
         /** Event-loop threads; 0 (the default) means one per core, at most one per connection. */
         public Builder threads(int n) { threads = n; return this; }
         public Builder collectRequestNumbers(boolean b) { collectRequestNumbers = b; return this; }
+        /** {@code https}: trust any certificate (curl's {@code -k}): a self-signed server's, say. */
+        public Builder insecure(boolean b) { insecure = b; return this; }
+        /** {@code https}: trust the certificates in this PEM file (curl's {@code --cacert}); null: the JDK's authorities. */
+        public Builder caCert(Path pem) { caCert = pem; return this; }
 
         /** @throws IllegalArgumentException with a message that says what to fix */
         public LoadSpec build() {
@@ -178,6 +193,8 @@ public final class LoadSpec {
             require(size >= 0 && size <= MAX_SIZE, "size must be from 0 to " + MAX_SIZE + " bytes (got " + size + ")");
             require(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be above 0");
             require(threads >= 0 && threads <= 256, "threads must be from 1 to 256, or 0 for one per core (got " + threads + ")");
+            require(!(insecure && caCert != null), "--insecure and --cacert exclude each other: trust any certificate, or those in the file");
+            require(t.secure() || !insecure && caCert == null, "--insecure and --cacert are for https:// targets");
             return new LoadSpec(this, t);
         }
 

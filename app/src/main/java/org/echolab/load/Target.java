@@ -4,13 +4,14 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Where the load goes: {@code http://host:port/path} (the generator adds its own query
- * parameters) or {@code tcp://host:port} (line echo). Immutable.
+ * Where the load goes: {@code http://host:port/path} or {@code https://host:port/path} (the
+ * generator adds its own query parameters) or {@code tcp://host:port} (line echo). Immutable.
  *
- * @param host as written in the URI (an IPv6 literal keeps its brackets)
- * @param path the HTTP request path with any query the user gave, or "" for TCP
+ * @param host   as written in the URI (an IPv6 literal keeps its brackets)
+ * @param path   the HTTP request path with any query the user gave, or "" for TCP
+ * @param secure {@code https}: each connection begins with a TLS handshake
  */
-public record Target(Kind kind, String host, int port, String path, URI uri) {
+public record Target(Kind kind, String host, int port, String path, URI uri, boolean secure) {
 
     public enum Kind { HTTP, TCP }
 
@@ -24,20 +25,22 @@ public record Target(Kind kind, String host, int port, String path, URI uri) {
             throw new IllegalArgumentException("target '" + uri + "' has no host; use http://host:port/path or tcp://host:port");
         }
         return switch (scheme) {
-            case "http" -> {
+            case "http", "https" -> {
                 String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? DEFAULT_PATH : uri.getRawPath();
                 if (uri.getRawQuery() != null) {
                     path += "?" + uri.getRawQuery();
                 }
-                yield new Target(Kind.HTTP, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path, uri);
+                boolean secure = scheme.equals("https");
+                int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
+                yield new Target(Kind.HTTP, uri.getHost(), port, path, uri, secure);
             }
             case "tcp" -> {
                 if (uri.getPort() < 0) {
                     throw new IllegalArgumentException("target '" + uri + "' needs a port: tcp://host:port");
                 }
-                yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri);
+                yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri, false);
             }
-            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http:// or tcp:// (https is not supported)");
+            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http://, https:// or tcp://");
         };
     }
 

@@ -17,6 +17,7 @@ import org.echolab.protocol.Durations;
 import org.echolab.session.EchoStack;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
+import org.echolab.tls.SelfSigned;
 
 /**
  * A running EchoLab server: one model over one {@link EchoStack}, listening on one port.
@@ -36,41 +37,58 @@ public final class EchoServer implements AutoCloseable {
     private final ServerConfig config;
     private final ConcurrencyModel model;
     private final EchoStack stack;
+    private final SelfSigned selfSigned;    // the certificate made at start (--tls without files), or null
     private volatile InetSocketAddress address;
     private volatile Monitor monitor;       // null with --monitor-port -1
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> failure = new CompletableFuture<>();
 
-    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack) {
+    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack, SelfSigned selfSigned) {
         this.config = config;
         this.model = model;
         this.stack = stack;
+        this.selfSigned = selfSigned;
     }
 
     /**
      * Starts a server as configured.
      *
-     * @throws IllegalArgumentException for an unknown model or state
+     * @throws IllegalArgumentException for an unknown model or state, or {@code --tls} files that cannot be read
      * @throws IOException if the address (or the monitor's) cannot be bound
      */
     public static EchoServer start(ServerConfig config) throws IOException {
-        ConcurrencyModel model = Models.create(config);
-        ServerState state = States.byName(config.state).create(config.raceWindow);
-        EchoStack stack = EchoStack.assemble(config, state, model::stats, config.connectionLimit(),
-                config.perClientLimit(model.capacity(config)));
-        EchoServer server = new EchoServer(config, model, stack);
+        // --tls without files: a certificate made now, in files that a process model's children read too
+        SelfSigned selfSigned = config.tls && config.tlsCert.isEmpty() ? SelfSigned.create() : null;
+        if (selfSigned != null) {
+            config = config.toBuilder().tlsCert(selfSigned.cert().toString()).tlsKey(selfSigned.key().toString()).build();
+        }
+        EchoServer server;
+        try {
+            ConcurrencyModel model = Models.create(config);
+            ServerState state = States.byName(config.state).create(config.raceWindow);
+            EchoStack stack = EchoStack.assemble(config, state, model::stats, config.connectionLimit(),
+                    config.perClientLimit(model.capacity(config)));
+            server = new EchoServer(config, model, stack, selfSigned);
+        } catch (RuntimeException e) {
+            if (selfSigned != null) {
+                selfSigned.close();
+            }
+            throw e;
+        }
+        ConcurrencyModel model = server.model;
+        EchoStack stack = server.stack;
         try {
             server.address = model.start(new ModelContext(stack, server::crashed));
         } catch (IOException | RuntimeException e) {
-            stack.close();
+            server.closeStack();
             throw e;
         }
         if (config.monitorPort >= 0) {
             try {
                 server.monitor = Monitor.start(config, stack.service(), server.address.getPort());
             } catch (IOException | RuntimeException e) {
-                stopQuietly(model, stack);
+                server.stopQuietly();
                 throw e;
             }
             stack.service().monitorAt(server.monitor.address().getPort());   // for the link on GET /
@@ -78,13 +96,21 @@ public final class EchoServer implements AutoCloseable {
         return server;
     }
 
-    private static void stopQuietly(ConcurrencyModel model, EchoStack stack) {
+    private void stopQuietly() {
         try {
             model.stop(Duration.ZERO);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            stack.close();
+            closeStack();
+        }
+    }
+
+    /** Ends the write watch, releases the state's file; deletes a self-signed key and certificate. */
+    private void closeStack() {
+        stack.close();
+        if (selfSigned != null) {
+            selfSigned.close();
         }
     }
 
@@ -147,8 +173,18 @@ public final class EchoServer implements AutoCloseable {
                 + " max-per-client=" + config.perClientLimit(model.capacity(config))
                 + " state=" + config.state
                 + " pid=" + ProcessHandle.current().pid()
-                + " http://" + address.getHostString() + ":" + address.getPort() + "/"
+                + tlsWords()
+                + (stack.tls() == null ? " http://" : " https://") + address.getHostString() + ":" + address.getPort() + "/"
                 + (m == null ? "" : " live: " + m.url());
+    }
+
+    /** For the startup line: the certificate's file, for a client's --cacert, and its fingerprint, to check it. */
+    private String tlsWords() {
+        if (stack.tls() == null) {
+            return "";
+        }
+        return " tls=" + (selfSigned != null ? "self-signed" : "given") + " cert=" + config.tlsCert
+                + " sha256=" + stack.tls().fingerprint();
     }
 
     /**
@@ -163,7 +199,7 @@ public final class EchoServer implements AutoCloseable {
                     m.close();
                 }
                 model.stop(grace);
-                stack.close();              // the write watch ends; a shm state deletes its /dev/shm file
+                closeStack();               // the write watch ends; a shm state deletes its /dev/shm file
             } finally {
                 stopped.countDown();
             }
