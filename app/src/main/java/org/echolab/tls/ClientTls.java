@@ -44,7 +44,7 @@ public final class ClientTls {
 
     /** Trusts the certificates in {@code pem} (curl's {@code --cacert}). */
     public static ClientTls trusting(Path pem) {
-        List<X509Certificate> certs = PemFiles.certificates(pem);
+        List<X509Certificate> certs = PemFiles.certificates("--cacert", pem);
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);

@@ -30,8 +30,8 @@ final class PemFiles {
 
     private PemFiles() {}
 
-    /** The certificates in {@code file}, the server's own first, then the chain. */
-    static List<X509Certificate> certificates(Path file) {
+    /** The certificates in {@code file} (the server's own first, then the chain), given with {@code option}. */
+    static List<X509Certificate> certificates(String option, Path file) {
         List<X509Certificate> certs = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         try (PEMParser pem = parser(file)) {
@@ -41,10 +41,10 @@ final class PemFiles {
                 }
             }
         } catch (IOException | CertificateException e) {
-            throw new IllegalArgumentException("--tls-cert " + file + ": not a PEM certificate file (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(option + " " + file + ": cannot be read as PEM certificates (" + e + ")", e);
         }
         if (certs.isEmpty()) {
-            throw new IllegalArgumentException("--tls-cert " + file + ": no 'BEGIN CERTIFICATE' block in it");
+            throw new IllegalArgumentException(option + " " + file + ": no 'BEGIN CERTIFICATE' block in it");
         }
         return certs;
     }
@@ -67,7 +67,7 @@ final class PemFiles {
                 }
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("--tls-key " + file + ": not a PEM private key (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException("--tls-key " + file + ": cannot be read as a PEM private key (" + e + ")", e);
         }
         throw new IllegalArgumentException("--tls-key " + file + ": no private key in it");
     }

@@ -56,7 +56,7 @@ public final class ServerTls {
      * @throws IllegalArgumentException naming the file and what is wrong with it
      */
     public static ServerTls load(Path cert, Path key) {
-        List<X509Certificate> chain = PemFiles.certificates(cert);
+        List<X509Certificate> chain = PemFiles.certificates("--tls-cert", cert);
         PrivateKey privateKey = PemFiles.privateKey(key);
         try {
             char[] password = new char[0];      // a keystore only in memory, for the KeyManagerFactory

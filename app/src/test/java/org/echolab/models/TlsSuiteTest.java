@@ -74,7 +74,7 @@ class TlsSuiteTest {
     @MethodSource("models")
     void opensslNegotiatesAlpnHttp11AndTls13(String model) throws Exception {
         EchoServer s = server(model);
-        Tools.Result r = Tools.run("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        Tools.Result r = Tools.runWithInput("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                 "openssl", "s_client", "-connect", "127.0.0.1:" + s.port(), "-alpn", "http/1.1",
                 "-CAfile", s.config().tlsCert, "-verify_return_error", "-ign_eof");
         assertThat(r.stdout()).as(r.stderr()).contains("ALPN protocol: http/1.1", "Protocol  : TLSv1.3",

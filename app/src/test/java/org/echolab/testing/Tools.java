@@ -20,11 +20,11 @@ public final class Tools {
 
     /** Runs a tool with nothing on its stdin, to its end (60 s at most). */
     public static Result run(String... command) throws IOException, InterruptedException {
-        return run("", command);
+        return runWithInput("", command);
     }
 
     /** Runs a tool with {@code input} on its stdin, to its end (60 s at most). */
-    public static Result run(String input, String... command) throws IOException, InterruptedException {
+    public static Result runWithInput(String input, String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).start();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
