@@ -60,40 +60,42 @@ public final class EchoServer implements AutoCloseable {
     public static EchoServer start(ServerConfig config) throws IOException {
         // --tls without files: a certificate made now, in files that a process model's children read too
         SelfSigned selfSigned = config.tls && config.tlsCert.isEmpty() ? SelfSigned.create() : null;
-        if (selfSigned != null) {
-            config = config.toBuilder().tlsCert(selfSigned.cert().toString()).tlsKey(selfSigned.key().toString()).build();
-        }
         EchoServer server;
         try {
-            ConcurrencyModel model = Models.create(config);
-            ServerState state = States.byName(config.state).create(config.raceWindow);
-            EchoStack stack = EchoStack.assemble(config, state, model::stats, config.connectionLimit(),
-                    config.perClientLimit(model.capacity(config)));
-            server = new EchoServer(config, model, stack, selfSigned);
+            ServerConfig c = selfSigned == null ? config
+                    : config.toBuilder().tlsCert(selfSigned.cert().toString()).tlsKey(selfSigned.key().toString()).build();
+            ConcurrencyModel model = Models.create(c);
+            ServerState state = States.byName(c.state).create(c.raceWindow);
+            EchoStack stack = EchoStack.assemble(c, state, model::stats, c.connectionLimit(),
+                    c.perClientLimit(model.capacity(c)));
+            server = new EchoServer(c, model, stack, selfSigned);
         } catch (RuntimeException e) {
             if (selfSigned != null) {
                 selfSigned.close();
             }
             throw e;
         }
-        ConcurrencyModel model = server.model;
-        EchoStack stack = server.stack;
+        server.listen();
+        return server;
+    }
+
+    /** Starts the model, then the monitor; on a failure, undoes what was started. */
+    private void listen() throws IOException {
         try {
-            server.address = model.start(new ModelContext(stack, server::crashed));
+            address = model.start(new ModelContext(stack, this::crashed));
         } catch (IOException | RuntimeException e) {
-            server.closeStack();
+            closeStack();
             throw e;
         }
         if (config.monitorPort >= 0) {
             try {
-                server.monitor = Monitor.start(config, stack.service(), server.address.getPort());
+                monitor = Monitor.start(config, stack.service(), address.getPort());
             } catch (IOException | RuntimeException e) {
-                server.stopQuietly();
+                stopQuietly();
                 throw e;
             }
-            stack.service().monitorAt(server.monitor.address().getPort());   // for the link on GET /
+            stack.service().monitorAt(monitor.address().getPort());   // for the link on GET /
         }
-        return server;
     }
 
     private void stopQuietly() {

@@ -54,7 +54,7 @@ final class TlsWire implements Wire {
     @Override
     public boolean handshake() throws IOException {
         if (info != null) {
-            return true;
+            return flush();                     // done: true once its last message is out too
         }
         if (!begun) {
             engine.beginHandshake();            // a client's first move is its ClientHello (NEED_WRAP)

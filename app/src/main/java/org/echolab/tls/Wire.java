@@ -14,7 +14,7 @@ import java.nio.channels.SocketChannel;
  */
 public interface Wire {
 
-    /** Advances the handshake as far as the socket allows; true once application data may flow. */
+    /** Advances the handshake as far as the socket allows; true once it is done and its last message sent. */
     boolean handshake() throws IOException;
 
     /** Reads plaintext into {@code dst}: how many bytes, 0 if none is ready, -1 at the end of input. */
