@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
 import org.echolab.testing.Tools;
@@ -129,6 +137,42 @@ class TlsSuiteTest {
             assertThat(answer).as("closed by the server (at most a TLS alert sent)").doesNotContain("HTTP/1.1");
         }
         curlStillServes(s);
+    }
+
+    /**
+     * Hundreds of pipelined requests, each in a TLS record of its own, more than one read of the
+     * server takes: what TLS decrypts beyond a read is answered too, in order.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void pipelinedRequestsInManyRecordsAreAllAnswered(String model) throws Exception {
+        EchoServer s = server(model);
+        int n = 400;
+        try (SSLSocket c = (SSLSocket) trusting(s.config().tlsCert).getSocketFactory().createSocket("127.0.0.1", s.port())) {
+            c.setSoTimeout(30_000);
+            OutputStream out = c.getOutputStream();
+            String pad = "p".repeat(100);
+            for (int i = 0; i < n; i++) {      // each write is one TLS record
+                out.write(("GET /echo?msg=m" + i + " HTTP/1.1\r\nHost: x\r\nX-Pad: " + pad
+                        + (i == n - 1 ? "\r\nConnection: close" : "") + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            String all = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(all.split("HTTP/1.1 200 OK", -1)).hasSize(n + 1);
+            assertThat(all.indexOf("\r\n\r\nm398")).isLessThan(all.indexOf("\r\n\r\nm399")).isPositive();
+        }
+    }
+
+    private static SSLContext trusting(String certFile) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (InputStream in = Files.newInputStream(Path.of(certFile))) {
+            store.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private static void curlStillServes(EchoServer s) throws Exception {
