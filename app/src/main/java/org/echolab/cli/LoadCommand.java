@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
         subcommands = LoadMergeCommand.class)
 final class LoadCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path?query (no path: /echo) or tcp://host:port.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path?query (no path: /echo), https://host:port/path?query or tcp://host:port.")
     String target;
 
     @Option(names = {"-m", "--method"}, paramLabel = "METHOD", description = "HTTP method. Default: GET, or POST with a body.")
@@ -93,6 +93,12 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Generator threads; 0 means one per core. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = {"-k", "--insecure"}, description = "https: trust any certificate (a self-signed server's); the traffic is encrypted, the server not authenticated.")
+    boolean insecure;
+
+    @Option(names = "--cacert", paramLabel = "FILE", description = "https: trust the certificates in this PEM file (e.g. the server's own self-signed one).")
+    Path caCert;
+
     @Option(names = "--json", description = "Print the summary as JSON on stdout (the human summary goes to stderr).")
     boolean json;
 
@@ -118,7 +124,8 @@ final class LoadCommand implements Callable<Integer> {
             LoadSpec.Builder b = LoadSpec.builder(new URI(target))
                     .connections(connections).connectPerRequest(connectPerRequest).rate(rate)
                     .requests(requests).warmup(warmup).serverWait(wait).work(work).size(size)
-                    .timeout(timeout).threads(threads).method(method).body(body()).verify(verify());
+                    .timeout(timeout).threads(threads).method(method).body(body()).verify(verify())
+                    .insecure(insecure).caCert(caCert);
             headers.forEach(b::header);
             if (duration != null) {
                 b.duration(duration);
@@ -126,7 +133,7 @@ final class LoadCommand implements Callable<Integer> {
             spec = b.build();
         } catch (URISyntaxException e) {
             System.err.println("echolab load: '" + target + "' is not a valid target (" + e.getReason()
-                    + "); use http://host:port/path or tcp://host:port");
+                    + "); use http://host:port/path, https://host:port/path or tcp://host:port");
             return ExitCode.USAGE.code;
         } catch (IllegalArgumentException e) {
             System.err.println("echolab load: " + e.getMessage());

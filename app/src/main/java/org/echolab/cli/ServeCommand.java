@@ -148,6 +148,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "The monitor's port: /live (the live view), /metrics (Prometheus), /stats, answered on a thread of its own however busy the model is; 0 picks a free one, -1 turns it off. Default: --port + 1 (a free one if that is taken, or with --port 0).")
     Integer monitorPort;
 
+    @Option(names = "--tls", description = "Serve HTTPS and TCP lines over TLS (1.3 or 1.2, ALPN http/1.1) on the port, with --tls-cert and --tls-key, or else a self-signed certificate made at start (its SHA-256 fingerprint is on the startup line).")
+    boolean tls;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "", description = "--tls: PEM file of the server's certificate, then any chain.")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "", description = "--tls: PEM file of its private key (PKCS#8, RSA or EC; not encrypted).")
+    String tlsKey;
+
     @Option(names = {"-v", "--verbose"}, description = "Log each connection's errors and closes.")
     boolean verbose;
 
@@ -251,6 +260,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxChildren(maxChildren).spares(spares).maxStarting(maxStarting).workers(workers).workerModel(workerModel)
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
                 .monitorPort(monitorPort != null ? monitorPort : defaultMonitorPort())
+                .tls(tls).tlsCert(tlsCert).tlsKey(tlsKey)
                 .build();
     }
 

@@ -95,6 +95,11 @@ public final class ServerConfig {
     public final int offloadThreads;
     /** The monitor's port ({@code /live}, {@code /metrics}, {@code /stats} on a thread of their own): 0 picks a free one, -1 none. */
     public final int monitorPort;
+    /** {@code --tls}: HTTPS and TCP lines over TLS on the port, with {@link #tlsCert} and {@link #tlsKey}, or a self-signed certificate. */
+    public final boolean tls;
+    /** PEM files of the certificate (then its chain) and of its private key; "" for none (a self-signed one is made at start). */
+    public final String tlsCert;
+    public final String tlsKey;
     private final int connectionLimit;      // private: not sent to children, which work it out themselves
 
     private ServerConfig(Builder b) {
@@ -133,6 +138,9 @@ public final class ServerConfig {
         offload = b.offload;
         offloadThreads = b.offloadThreads;
         monitorPort = b.monitorPort;
+        tls = b.tls;
+        tlsCert = b.tlsCert;
+        tlsKey = b.tlsKey;
         connectionLimit = maxConnections != AUTO ? maxConnections
                 : (int) Math.min(connectionsTheFileLimitAllows(openFileLimit()),
                         Runtime.getRuntime().maxMemory() / HEAP_PER_CONNECTION);
@@ -140,6 +148,46 @@ public final class ServerConfig {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from this configuration, to change a value or two. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.model = model;
+        b.bind = bind;
+        b.port = port;
+        b.backlog = backlog;
+        b.protocol = protocol;
+        b.defaultWait = defaultWait;
+        b.maxWait = maxWait;
+        b.limits = limits;
+        b.maxConnections = maxConnections;
+        b.maxPerClient = maxPerClient;
+        b.memoryBudget = memoryBudget;
+        b.cpuBudget = cpuBudget;
+        b.grace = grace;
+        b.headerTimeout = headerTimeout;
+        b.bodyTimeout = bodyTimeout;
+        b.writeTimeout = writeTimeout;
+        b.idleTimeout = idleTimeout;
+        b.state = state;
+        b.raceWindow = raceWindow;
+        b.threads = threads;
+        b.queue = queue;
+        b.overflow = overflow;
+        b.workers = workers;
+        b.workerModel = workerModel;
+        b.maxChildren = maxChildren;
+        b.spares = spares;
+        b.maxStarting = maxStarting;
+        b.loops = loops;
+        b.offload = offload;
+        b.offloadThreads = offloadThreads;
+        b.monitorPort = monitorPort;
+        b.tls = tls;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
+        return b;
     }
 
     /**
@@ -199,6 +247,9 @@ public final class ServerConfig {
         private boolean offload = true;
         private int offloadThreads = CORES;
         private int monitorPort = -1;
+        private boolean tls = false;
+        private String tlsCert = "";
+        private String tlsKey = "";
 
         public Builder model(String v) { model = v; return this; }
         public Builder bind(String v) { bind = v; return this; }
@@ -235,6 +286,9 @@ public final class ServerConfig {
         public Builder offload(boolean v) { offload = v; return this; }
         public Builder offloadThreads(int v) { offloadThreads = v; return this; }
         public Builder monitorPort(int v) { monitorPort = v; return this; }
+        public Builder tls(boolean v) { tls = v; return this; }
+        public Builder tlsCert(String v) { tlsCert = v; return this; }
+        public Builder tlsKey(String v) { tlsKey = v; return this; }
 
         /**
          * @throws IllegalArgumentException saying, in the CLI's words, which value to fix
@@ -271,6 +325,9 @@ public final class ServerConfig {
             require(!reusePort || !(model.equals("prefork-flock") || model.equals("prefork-mutex")),
                     "--reuseport gives each prefork worker a socket of its own, so there is no shared accept to"
                             + " serialise: use --model prefork with it, or drop --reuseport");
+            require(tlsCert.isEmpty() == tlsKey.isEmpty(),
+                    "--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate");
+            require(tls || tlsCert.isEmpty(), "--tls-cert and --tls-key need --tls");
             return new ServerConfig(this);
         }
 

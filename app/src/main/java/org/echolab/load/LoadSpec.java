@@ -1,12 +1,14 @@
 package org.echolab.load;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.echolab.protocol.Durations;
+import org.echolab.tls.ClientTls;
 
 /**
  * What to run: the target, the workload and the request each message carries. Immutable; build
@@ -61,6 +63,7 @@ public final class LoadSpec {
     private final List<String> headers;
     private final byte[] body;
     private final Verify verify;
+    private final ClientTls tls;
 
     private LoadSpec(Builder b, Target target) {
         method = b.method != null ? b.method : b.body != null ? "POST" : "GET";
@@ -68,6 +71,10 @@ public final class LoadSpec {
         body = b.body;
         verify = b.verify != null ? b.verify : defaultVerify(target, method);
         this.target = target;
+        this.tls = !target.secure() ? null
+                : b.insecure ? ClientTls.insecure()
+                : b.caCert != null ? ClientTls.trusting(b.caCert)
+                : ClientTls.system();
         connections = b.connections;
         connectPerRequest = b.connectPerRequest;
         rate = b.rate;
@@ -124,6 +131,8 @@ public final class LoadSpec {
     /** The request body, or null for none. */
     public byte[] body() { return body; }
     public Verify verify() { return verify; }
+    /** For an {@code https} target, whom its connections trust; else null. */
+    public ClientTls tls() { return tls; }
 
     /** One line for humans, e.g. "closed workload, 10 keep-alive connections, 10s". */
     public String describe() {
@@ -182,6 +191,8 @@ public final class LoadSpec {
         private final List<String> headers = new ArrayList<>();
         private byte[] body;
         private Verify verify;
+        private boolean insecure;
+        private Path caCert;
 
         private Builder(URI target) {
             this.target = target;
@@ -212,6 +223,10 @@ public final class LoadSpec {
         public Builder body(byte[] b) { body = b; return this; }
         /** What makes a response right; null for the target's default. */
         public Builder verify(Verify v) { verify = v; return this; }
+        /** {@code https}: trust any certificate (curl's {@code -k}): a self-signed server's, say. */
+        public Builder insecure(boolean b) { insecure = b; return this; }
+        /** {@code https}: trust the certificates in this PEM file (curl's {@code --cacert}); null: the JDK's authorities. */
+        public Builder caCert(Path pem) { caCert = pem; return this; }
 
         /** @throws IllegalArgumentException with a message that says what to fix */
         public LoadSpec build() {
@@ -240,6 +255,8 @@ public final class LoadSpec {
             }
             require(body == null || body.length <= MAX_BODY, "the body must be at most " + MAX_BODY + " bytes");
             require(!(http && "HEAD".equals(method) && verify == Verify.ECHO), "HEAD responses have no body: use --verify status or none");
+            require(!(insecure && caCert != null), "--insecure and --cacert exclude each other: trust any certificate, or those in the file");
+            require(t.secure() || !insecure && caCert == null, "--insecure and --cacert are for https:// targets");
             return new LoadSpec(this, t);
         }
 

@@ -6,6 +6,8 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLException;
+import org.echolab.tls.Wire;
 
 /**
  * One client connection's request cycle: begin (connecting first if there is no connection),
@@ -14,17 +16,19 @@ import java.nio.channels.SocketChannel;
  * Run only by its {@link EventLoop}'s thread.
  *
  * <pre>
- * IDLE -> [CONNECTING ->] WRITING -> READING -> IDLE     (keep-alive: the connection stays open)
+ * IDLE -> [CONNECTING -> [HANDSHAKING ->]] WRITING -> READING -> IDLE     (keep-alive: the connection stays open)
  * a wrong answer (status, body) in a complete response: count its kind, the connection stays
- * any other failure (framing, timeout, close): count its kind, close the connection -> IDLE
+ * any other failure (framing, timeout, close, handshake): count its kind, close the connection -> IDLE
  * IDLE -> FINISHED    when the plan has no more requests for this connection
  * </pre>
  * Closed workload: the next request begins as soon as the last ended. Open workload: at its
  * intended time ({@link Plan#intended}), or at once if that has passed; latency runs from it.
+ * An {@code https} target's connections talk through TLS (a {@link Wire} over the channel): the
+ * handshake is part of connecting, and a new connection's first latency includes it.
  */
 final class Slot {
 
-    enum State { IDLE, CONNECTING, WRITING, READING, FINISHED }
+    enum State { IDLE, CONNECTING, HANDSHAKING, WRITING, READING, FINISHED }
 
     /** Closed workload: after a failed connect, wait this long before the next, not to spin. */
     private static final long CONNECT_BACKOFF_NANOS = 50_000_000;
@@ -40,6 +44,7 @@ final class Slot {
     private ByteBuffer in = ByteBuffer.allocate(READ_BUFFER_FIRST);
 
     private SocketChannel channel;
+    private Wire wire;                   // the channel itself, or TLS over it
     private SelectionKey key;
     private int interest;
     private State state = State.IDLE;
@@ -108,14 +113,15 @@ final class Slot {
         state = State.CONNECTING;
         try {
             channel = SocketChannel.open();
+            Target t = plan.spec.target();
+            wire = plan.spec.tls() == null ? Wire.plain(channel) : plan.spec.tls().wire(channel, t.hostName(), t.port());
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             loop.tally().connected();
             key = channel.register(loop.selector(), 0, this);
             interest = 0;
             if (channel.connect(plan.address)) {
-                interest(SelectionKey.OP_READ);
-                write(now);
+                connected(now);
             } else {
                 interest(SelectionKey.OP_CONNECT);
             }
@@ -130,13 +136,16 @@ final class Slot {
             if ((ops & SelectionKey.OP_CONNECT) != 0) {
                 try {
                     if (channel.finishConnect()) {
-                        interest(SelectionKey.OP_READ);
-                        write(now);
+                        connected(now);
                     }
                 } catch (IOException e) {
                     fail(connectKind(e), now, true);
                 }
             }
+            return;
+        }
+        if (state == State.HANDSHAKING) {
+            handshake(now);
             return;
         }
         if ((ops & SelectionKey.OP_WRITE) != 0 && state == State.WRITING) {
@@ -147,15 +156,48 @@ final class Slot {
         }
     }
 
+    private void connected(long now) {
+        if (plan.spec.tls() == null) {
+            interest(SelectionKey.OP_READ);
+            write(now);
+        } else {
+            handshake(now);
+        }
+    }
+
+    /** Takes the TLS handshake as far as the socket allows; once it is done, the request goes out. */
+    private void handshake(long now) {
+        state = State.HANDSHAKING;
+        boolean done;
+        try {
+            done = wire.handshake();
+            if (!done) {
+                interest(SelectionKey.OP_READ | (wire.flush() ? 0 : SelectionKey.OP_WRITE));
+            }
+        } catch (SSLException e) {
+            fail("tls-handshake", now, true);
+            return;
+        } catch (IOException e) {
+            fail(ioKind(e), now, true);
+            return;
+        }
+        if (done) {
+            interest(SelectionKey.OP_READ);
+            write(now);
+        }
+    }
+
     private void write(long now) {
         state = State.WRITING;
+        boolean flushed;
         try {
-            channel.write(out);
+            wire.write(out);
+            flushed = wire.flush();
         } catch (IOException e) {
             fail(ioKind(e), now, false);
             return;
         }
-        if (out.hasRemaining()) {
+        if (out.hasRemaining() || !flushed) {
             interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         } else {
             interest(SelectionKey.OP_READ);
@@ -163,32 +205,39 @@ final class Slot {
         }
     }
 
+    /** Reads what the socket (and TLS, which may hold more than one read takes) has for the response. */
     private void read(long now) {
+        while (readOnce(now) > 0 && state == State.READING && wire != null && wire.buffered()) {
+            // TLS input already off the socket: the selector will not announce it
+        }
+    }
+
+    private int readOnce(long now) {
         int n;
         try {
-            n = channel.read(in);
+            n = wire.read(in);
         } catch (IOException e) {
             if (state == State.IDLE) {
                 close();   // an idle keep-alive connection went away: no request was on it
             } else {
                 fail(ioKind(e), now, false);
             }
-            return;
+            return -1;
         }
         if (n == 0) {
-            return;
+            return 0;
         }
         if (state == State.IDLE) {
             if (n > 0) {
                 loop.error("unsolicited-bytes");   // the server sent a response nobody asked for
             }
             close();
-            return;
+            return -1;
         }
         if (n < 0) {
             exchange.eof();
             complete(now, null);
-            return;
+            return -1;
         }
         boolean filled = !in.hasRemaining();
         in.flip();
@@ -202,6 +251,7 @@ final class Slot {
                 in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
             }
         }
+        return n;
     }
 
     /** The response is complete (or the connection ended it): record the outcome, then go on. */
@@ -250,8 +300,11 @@ final class Slot {
 
     /** Called by the event loop now and then: a request past its deadline fails as a timeout. */
     void checkTimeout(long now) {
-        if ((state == State.CONNECTING || state == State.WRITING || state == State.READING) && now - deadline > 0) {
-            fail(state == State.CONNECTING ? "connect-timeout" : "timeout", now, state == State.CONNECTING);
+        if ((state == State.CONNECTING || state == State.HANDSHAKING || state == State.WRITING || state == State.READING)
+                && now - deadline > 0) {
+            boolean connecting = state == State.CONNECTING || state == State.HANDSHAKING;
+            fail(state == State.CONNECTING ? "connect-timeout" : state == State.HANDSHAKING ? "tls-handshake-timeout" : "timeout",
+                    now, connecting);
         }
     }
 
@@ -271,12 +324,9 @@ final class Slot {
             if (key != null) {
                 key.cancel();   // null when the channel failed before it was registered
             }
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing a socket that failed: nothing left to do
-            }
+            wire.close();      // TLS: close_notify, one try
             channel = null;
+            wire = null;
             key = null;
         }
         in.clear();

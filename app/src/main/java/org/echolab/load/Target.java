@@ -4,14 +4,15 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Where the load goes: {@code http://host:port/path?query} or {@code tcp://host:port} (line
- * echo). A scheme this generator does not speak (https, ws) is refused here, by name, with the
- * schemes it does. Immutable.
+ * Where the load goes: {@code http://host:port/path?query} or {@code https://host:port/path?query}
+ * or {@code tcp://host:port} (line echo). A scheme this generator does not speak is refused here,
+ * by name, with the schemes it does. Immutable.
  *
- * @param host as written in the URI (an IPv6 literal keeps its brackets)
- * @param path the HTTP request path with any query the user gave, or "" for TCP
+ * @param host   as written in the URI (an IPv6 literal keeps its brackets)
+ * @param path   the HTTP request path with any query the user gave, or "" for TCP
+ * @param secure {@code https}: each connection begins with a TLS handshake
  */
-public record Target(Kind kind, String host, int port, String path, URI uri) {
+public record Target(Kind kind, String host, int port, String path, URI uri, boolean secure) {
 
     public enum Kind { HTTP, TCP }
 
@@ -25,22 +26,24 @@ public record Target(Kind kind, String host, int port, String path, URI uri) {
             throw new IllegalArgumentException("target '" + uri + "' has no host; use http://host:port/path or tcp://host:port");
         }
         return switch (scheme) {
-            case "http" -> {
+            case "http", "https" -> {
                 String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? DEFAULT_PATH : uri.getRawPath();
                 if (uri.getRawQuery() != null) {
                     path += "?" + uri.getRawQuery();
                 }
-                yield new Target(Kind.HTTP, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path, uri);
+                boolean secure = scheme.equals("https");
+                int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
+                yield new Target(Kind.HTTP, uri.getHost(), port, path, uri, secure);
             }
             case "tcp" -> {
                 if (uri.getPort() < 0) {
                     throw new IllegalArgumentException("target '" + uri + "' needs a port: tcp://host:port");
                 }
-                yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri);
+                yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri, false);
             }
-            case "https", "ws", "wss" -> throw new IllegalArgumentException("target '" + uri + "': " + scheme
-                    + ":// targets are not supported by this load generator; use http:// or tcp://");
-            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http:// or tcp://");
+            case "ws", "wss" -> throw new IllegalArgumentException("target '" + uri + "': " + scheme
+                    + ":// targets are not supported by this load generator; use http://, https:// or tcp://");
+            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http://, https:// or tcp://");
         };
     }
 

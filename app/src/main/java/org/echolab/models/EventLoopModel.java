@@ -96,7 +96,7 @@ public final class EventLoopModel implements ConcurrencyModel {
         }
         ClientCounts clients = ctx.stack().connections().clients();
         shared = new Shared(config, ctx.stack().service(), offload, new Semaphore(config.connectionLimit()),
-                clients, new Shared.Gauge(), new Shared.Draining(), ctx::crashed);
+                clients, new Shared.Gauge(), new Shared.Draining(), ctx::crashed, ctx.stack().tls());
         loops = new Loop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new Loop("loop-" + i, shared);

@@ -17,6 +17,7 @@ import org.echolab.protocol.Durations;
 import org.echolab.session.EchoStack;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
+import org.echolab.tls.SelfSigned;
 
 /**
  * A running EchoLab server: one model over one {@link EchoStack}, listening on one port.
@@ -36,55 +37,82 @@ public final class EchoServer implements AutoCloseable {
     private final ServerConfig config;
     private final ConcurrencyModel model;
     private final EchoStack stack;
+    private final SelfSigned selfSigned;    // the certificate made at start (--tls without files), or null
     private volatile InetSocketAddress address;
     private volatile Monitor monitor;       // null with --monitor-port -1
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> failure = new CompletableFuture<>();
 
-    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack) {
+    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack, SelfSigned selfSigned) {
         this.config = config;
         this.model = model;
         this.stack = stack;
+        this.selfSigned = selfSigned;
     }
 
     /**
      * Starts a server as configured.
      *
-     * @throws IllegalArgumentException for an unknown model or state
+     * @throws IllegalArgumentException for an unknown model or state, or {@code --tls} files that cannot be read
      * @throws IOException if the address (or the monitor's) cannot be bound
      */
     public static EchoServer start(ServerConfig config) throws IOException {
-        ConcurrencyModel model = Models.create(config);
-        ServerState state = States.byName(config.state).create(config.raceWindow);
-        EchoStack stack = EchoStack.assemble(config, state, model::stats, config.connectionLimit(),
-                config.perClientLimit(model.capacity(config)));
-        EchoServer server = new EchoServer(config, model, stack);
+        // --tls without files: a certificate made now, in files that a process model's children read too
+        SelfSigned selfSigned = config.tls && config.tlsCert.isEmpty() ? SelfSigned.create() : null;
+        EchoServer server;
         try {
-            server.address = model.start(new ModelContext(stack, server::crashed));
+            ServerConfig c = selfSigned == null ? config
+                    : config.toBuilder().tlsCert(selfSigned.cert().toString()).tlsKey(selfSigned.key().toString()).build();
+            ConcurrencyModel model = Models.create(c);
+            ServerState state = States.byName(c.state).create(c.raceWindow);
+            EchoStack stack = EchoStack.assemble(c, state, model::stats, c.connectionLimit(),
+                    c.perClientLimit(model.capacity(c)));
+            server = new EchoServer(c, model, stack, selfSigned);
+        } catch (RuntimeException e) {
+            if (selfSigned != null) {
+                selfSigned.close();
+            }
+            throw e;
+        }
+        server.listen();
+        return server;
+    }
+
+    /** Starts the model, then the monitor; on a failure, undoes what was started. */
+    private void listen() throws IOException {
+        try {
+            address = model.start(new ModelContext(stack, this::crashed));
         } catch (IOException | RuntimeException e) {
-            stack.close();
+            closeStack();
             throw e;
         }
         if (config.monitorPort >= 0) {
             try {
-                server.monitor = Monitor.start(config, stack.service(), server.address.getPort());
+                monitor = Monitor.start(config, stack.service(), address.getPort());
             } catch (IOException | RuntimeException e) {
-                stopQuietly(model, stack);
+                stopQuietly();
                 throw e;
             }
-            stack.service().monitorAt(server.monitor.address().getPort());   // for the link on GET /
+            stack.service().monitorAt(monitor.address().getPort());   // for the link on GET /
         }
-        return server;
     }
 
-    private static void stopQuietly(ConcurrencyModel model, EchoStack stack) {
+    private void stopQuietly() {
         try {
             model.stop(Duration.ZERO);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            stack.close();
+            closeStack();
+        }
+    }
+
+    /** Ends the deadline watch, releases the state's file; deletes a self-signed key and certificate. */
+    private void closeStack() {
+        stack.close();
+        if (selfSigned != null) {
+            selfSigned.close();
         }
     }
 
@@ -149,8 +177,18 @@ public final class EchoServer implements AutoCloseable {
                 + (config.reusePort ? " reuseport" : "")
                 + (config.drainDelay.isPositive() ? " drain-delay=" + Durations.format(config.drainDelay) : "")
                 + " pid=" + ProcessHandle.current().pid()
-                + " http://" + address.getHostString() + ":" + address.getPort() + "/"
+                + tlsWords()
+                + (stack.tls() == null ? " http://" : " https://") + address.getHostString() + ":" + address.getPort() + "/"
                 + (m == null ? "" : " live: " + m.url());
+    }
+
+    /** For the startup line: the certificate's file, for a client's --cacert, and its fingerprint, to check it. */
+    private String tlsWords() {
+        if (stack.tls() == null) {
+            return "";
+        }
+        return " tls=" + (selfSigned != null ? "self-signed" : "given") + " cert=" + config.tlsCert
+                + " sha256=" + stack.tls().fingerprint();
     }
 
     /**
@@ -180,7 +218,7 @@ public final class EchoServer implements AutoCloseable {
                         m.close();
                     }
                     model.stop(grace);
-                    stack.close();          // the deadline watch ends; a shm state deletes its /dev/shm file
+                    closeStack();           // the deadline watch ends; a shm state deletes its /dev/shm file
                 } finally {
                     stopped.countDown();
                 }

@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import javax.net.ssl.SSLSocket;
 import org.echolab.config.ServerConfig;
+import org.echolab.tls.ServerTls;
 
 /**
  * The session every blocking model runs for one connection, CS:APP's {@code echo(connfd)}: read,
@@ -14,7 +16,9 @@ import org.echolab.config.ServerConfig;
  * What to do at each step is the {@link Conversation}'s decision, and how long each read or write
  * may take is the {@link Deadlines}'; this class only reads, waits and writes. The caller's thread
  * runs the whole session and blocks in it (in read, in the wait, in write); that thread is what
- * each model hands out differently.
+ * each model hands out differently. Under {@code --tls} the session begins with the TLS handshake
+ * (an {@link SSLSocket} over the connection, within {@code --header-timeout}) and then reads and
+ * writes plaintext through it: nothing else changes.
  */
 public final class BlockingSession {
 
@@ -32,11 +36,13 @@ public final class BlockingSession {
     private final ServerConfig config;
     private final EchoService service;
     private final Connections connections;
+    private final ServerTls tls;                // null: plain
 
-    public BlockingSession(ServerConfig config, EchoService service, Connections connections) {
+    public BlockingSession(ServerConfig config, EchoService service, Connections connections, ServerTls tls) {
         this.config = config;
         this.service = service;
         this.connections = connections;
+        this.tls = tls;
     }
 
     /**
@@ -46,9 +52,12 @@ public final class BlockingSession {
     public void serve(Connection c) {
         Conversation conversation = new Conversation(config, service, c.client(), c.socket().getPort());
         try (c) {
-            Socket socket = c.socket();
-            socket.setTcpNoDelay(true);
-            converse(c, conversation, socket.getInputStream(), socket.getOutputStream());
+            c.socket().setTcpNoDelay(true);
+            if (tls != null && !handshake(c, conversation)) {
+                return;
+            }
+            Socket io = c.io();
+            converse(c, conversation, io.getInputStream(), io.getOutputStream());
         } catch (IOException e) {
             if (!c.closedByServer()) {
                 LOG.log(Level.DEBUG, "connection from {0} ended: {1}", c.client(), e.toString());
@@ -61,6 +70,27 @@ public final class BlockingSession {
         } finally {
             conversation.end();                 // an answer cut short, and what the conversation held
         }
+    }
+
+    /**
+     * The TLS handshake, which must end within {@code --header-timeout}; false if it failed or
+     * took too long (said in one log line, and the connection closes).
+     */
+    private boolean handshake(Connection c, Conversation conversation) throws IOException {
+        SSLSocket s = tls.layer(c.socket());
+        c.secure(s);
+        c.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, config.headerTimeout.toMillis())));
+        try {
+            s.startHandshake();
+        } catch (IOException e) {
+            if (!c.closedByServer()) {
+                ServerTls.handshakeFailed(c.client(), e);
+            }
+            return false;
+        }
+        c.socket().setSoTimeout(0);         // from here on the deadline watch keeps the read deadlines
+        conversation.secured(ServerTls.info(s));
+        return true;
     }
 
     private void converse(Connection c, Conversation conversation, InputStream in, OutputStream out)
@@ -151,7 +181,7 @@ public final class BlockingSession {
      */
     private static void linger(Connection c, InputStream in, ByteBuffer buffer) {
         try {
-            c.socket().shutdownOutput();
+            c.io().shutdownOutput();        // TLS: close_notify first
             long deadline = System.nanoTime() + Deadlines.LINGER.toNanos();
             for (long left; (left = deadline - System.nanoTime()) > 0; ) {
                 c.socket().setSoTimeout((int) Math.max(1, left / 1_000_000));
@@ -192,6 +222,11 @@ public final class BlockingSession {
                 c.reading(deadline);        // the deadline watch ends the read if it is still blocked then
                 try {
                     n = in.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+                } catch (IOException e) {
+                    if (c.readTimedOut()) {
+                        return Outcome.TIMED_OUT;   // TLS: the record layer takes the shut input for an error
+                    }
+                    throw e;
                 } finally {
                     c.reading(0);
                 }

@@ -2,6 +2,8 @@ package org.echolab.session;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,12 +16,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and its read timeout ({@code SO_TIMEOUT}) costs every read a timer (a virtual thread's timed
  * park) or an extra {@code poll(2)} (a platform thread's), where one thread looking at every
  * connection ten times a second costs a read nothing but two volatile writes.
+ *
+ * <p>Under {@code --tls} the session talks through {@link #io}, an {@link SSLSocket} layered on the
+ * accepted socket; what other threads do (shutdown, the deadline watch) acts on the accepted socket
+ * underneath, which ends whatever the session's thread is blocked in.
  */
 public final class Connection implements AutoCloseable {
 
     private static final int IDLE = 0, BUSY = 1, CLOSED = 2;
+    /** How long a TLS close_notify may take to go out before the write watch closes the socket under it. */
+    private static final long CLOSE_NOTIFY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Socket socket;
+    private volatile Socket io;                // what the session reads and writes: the socket, or TLS over it
     private final Connections owner;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final String client;
@@ -30,13 +39,25 @@ public final class Connection implements AutoCloseable {
 
     Connection(Socket socket, Connections owner, String client, boolean counted) {
         this.socket = socket;
+        this.io = socket;
         this.owner = owner;
         this.client = client;
         this.counted = counted;
     }
 
+    /** The accepted socket: its options, its timeouts (which TLS over it obeys too), its address. */
     public Socket socket() {
         return socket;
+    }
+
+    /** What the session reads and writes: the accepted socket, or once {@link #secure}d the TLS socket over it. */
+    public Socket io() {
+        return io;
+    }
+
+    /** From now on the session talks TLS, through {@code tls} (layered on {@link #socket}). */
+    void secure(SSLSocket tls) {
+        io = tls;
     }
 
     /** The client's address, the key of the per-client counts. */
@@ -140,6 +161,14 @@ public final class Connection implements AutoCloseable {
     @Override
     public void close() {
         state.set(CLOSED);
+        if (io != socket) {
+            writing(System.nanoTime() + CLOSE_NOTIFY_NANOS);   // a client that reads nothing does not hold the close up
+            try {
+                io.close();                 // TLS: close_notify, then the socket
+            } catch (IOException ignored) {
+                // the client is gone: the socket's close below is all that is left
+            }
+        }
         closeSocket();
         owner.closed(this, counted);
     }

@@ -9,6 +9,7 @@ import org.echolab.protocol.Limits;
 import org.echolab.protocol.LineParser;
 import org.echolab.protocol.ProtocolDetector.Protocol;
 import org.echolab.protocol.ProtocolDetector;
+import org.echolab.tls.TlsInfo;
 
 /**
  * One connection's conversation, with no sockets, threads or clocks: handed the bytes read so far,
@@ -64,6 +65,7 @@ public final class Conversation {
     private final String client;
     private final int port;                  // the peer's; -1 if unknown
     private long requests;                   // requests begun on this connection: the Origin's number
+    private TlsInfo tls;                     // null: plain (or the handshake is not done)
     private Protocol protocol;               // null until told apart
     private HttpParser http;
     private LineParser lines;
@@ -113,7 +115,7 @@ public final class Conversation {
             case HttpParser.NeedMore n -> read(http.inBody() ? Deadlines.Kind.BODY
                     : http.midRequest() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             case HttpParser.ExpectContinue e -> write(HttpResponse.continue100(), false);
-            case HttpParser.Complete done -> answer(service.http(done.request(), draining, new Origin(client, port, ++requests)));
+            case HttpParser.Complete done -> answer(service.http(done.request(), draining, new Origin(client, port, ++requests, tls)));
             case HttpParser.Failure f -> {
                 LOG.log(Level.DEBUG, "{0}: {1} {2} ({3}); closing", client, f.status(), f.reason(), f.detail());
                 service.accessLog().refused(client, "-", f.status());
@@ -270,5 +272,10 @@ public final class Conversation {
 
     public String client() {
         return client;
+    }
+
+    /** The connection's TLS handshake is done: what it settled, for the answers that describe the connection. */
+    public void secured(TlsInfo info) {
+        tls = info;
     }
 }

@@ -14,6 +14,7 @@ import org.echolab.protocol.LineDirective;
 import org.echolab.protocol.Payload;
 import org.echolab.protocol.Query;
 import org.echolab.state.ServerState;
+import org.echolab.tls.TlsInfo;
 
 /**
  * The application: what each request gets back, and how long to wait first. Shared by every
@@ -53,18 +54,22 @@ public final class EchoService {
     private volatile int monitorPort;
 
     public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats) {
-        this(config, state, modelStats, new Readiness());
+        this(config, state, modelStats, new Readiness(), null);
     }
 
+    /**
+     * As above, with the {@link Readiness} that {@code /health/ready} reports; {@code tls}: the
+     * server's TLS figures for {@code /stats}, or null when it has none.
+     */
     public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
-                       Readiness readiness) {
+                       Readiness readiness, Map<String, Object> tls) {
         this.config = config;
         this.state = state;
         // "auto" is resolved here, in each process: a prefork worker has a heap of its own
         this.memory = new Budget(config.memoryBudget > 0 ? config.memoryBudget : Runtime.getRuntime().maxMemory() / 4);
         this.cpu = new Budget(config.cpuBudget.isPositive() ? config.cpuBudget.toNanos()
                 : config.maxWait.toNanos() * Runtime.getRuntime().availableProcessors());
-        this.stats = new Stats(config.model, state, modelStats, memory, cpu);
+        this.stats = new Stats(config.model, state, modelStats, memory, cpu, tls);
         this.readiness = readiness;
         this.monitorPort = config.monitorPort;
         try {
@@ -130,6 +135,8 @@ public final class EchoService {
     /**
      * The reply to one request. Every call must be matched by {@link #done} once the reply is
      * written (or failed to be): between the two the request counts as in flight.
+     *
+     * @param tls what the connection's TLS handshake settled, or null on a plain connection
      */
     public Reply http(HttpRequest req, boolean draining, Origin origin) {
         long began = System.nanoTime();
@@ -168,7 +175,7 @@ public final class EchoService {
             } else {
                 res = switch (path) {
                     case "/" -> new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
-                            .body(Page.html(config, monitorPort));
+                            .body(Page.html(config, monitorPort, origin.tls()));
                     case "/health", "/health/ready" -> readiness.ready()
                             ? HttpResponse.text(200, "OK", path.equals("/health") ? "ok\n" : "ready\n")
                             : HttpResponse.text(503, "Service Unavailable", "not ready: stopping\n");

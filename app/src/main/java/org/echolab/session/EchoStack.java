@@ -1,10 +1,12 @@
 package org.echolab.session;
 
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.echolab.config.ServerConfig;
 import org.echolab.state.ServerState;
+import org.echolab.tls.ServerTls;
 
 /**
  * Everything one server process runs below its concurrency model: the shared state, the
@@ -13,9 +15,11 @@ import org.echolab.state.ServerState;
  * and a {@code prefork} worker. Thread-safe, as each of its parts is.
  *
  * @param connections the blocking models' registry ({@code --max-connections} slots, drain)
+ * @param tls         with {@code --tls}, the server's key and certificate, read from the configured PEM
+ *                    files in every process that serves; else null
  */
 public record EchoStack(ServerConfig config, ServerState state, EchoService service, Connections connections,
-                        BlockingSession session) implements AutoCloseable {
+                        BlockingSession session, ServerTls tls) implements AutoCloseable {
 
     /**
      * Assembles the parts around {@code state}.
@@ -23,6 +27,7 @@ public record EchoStack(ServerConfig config, ServerState state, EchoService serv
      * @param modelStats the model's own figures for {@code /stats}, asked for on each request
      * @param maxConnections connections this process may hold at once
      * @param maxPerClient connections one client address may hold at once (0: no bound)
+     * @throws IllegalArgumentException if {@code --tls} files cannot be read (the message names the file)
      */
     public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
                                      int maxConnections, int maxPerClient) {
@@ -32,9 +37,10 @@ public record EchoStack(ServerConfig config, ServerState state, EchoService serv
     /** As above, with the {@link Readiness} that {@code /health/ready} reports (a child's follows its parent's). */
     public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
                                      int maxConnections, int maxPerClient, Readiness readiness) {
-        EchoService service = new EchoService(config, state, modelStats, readiness);
+        ServerTls tls = config.tls ? ServerTls.load(Path.of(config.tlsCert), Path.of(config.tlsKey)) : null;
+        EchoService service = new EchoService(config, state, modelStats, readiness, tls == null ? null : tls.figures());
         Connections connections = new Connections(state, maxConnections, maxPerClient);
-        return new EchoStack(config, state, service, connections, new BlockingSession(config, service, connections));
+        return new EchoStack(config, state, service, connections, new BlockingSession(config, service, connections, tls), tls);
     }
 
     /** Ends the deadline watch; releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */

@@ -47,7 +47,14 @@ final class Inspection {
         m.put("bodyLength", req.body().length);
         m.put("peer", two("address", origin.address(), "port", origin.port()));
         m.put("protocol", "HTTP/1." + req.minorVersion());
-        m.put("tls", null);
+        Map<String, Object> tls = null;
+        if (origin.tls() != null) {
+            tls = new LinkedHashMap<>();
+            tls.put("protocol", origin.tls().protocol());
+            tls.put("cipher", origin.tls().cipher());
+            tls.put("alpn", origin.tls().alpn());
+        }
+        m.put("tls", tls);
         Map<String, Object> served = new LinkedHashMap<>();
         served.put("model", model);
         served.put("worker", worker);

@@ -23,11 +23,14 @@ public final class Stats {
     private final Supplier<Map<String, Object>> modelStats;
     private final Budget memory;
     private final Budget cpu;
+    private final Map<String, Object> tls;        // null: no --tls
     private final long startedNanos = System.nanoTime();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger inFlightPeak = new AtomicInteger();
 
-    Stats(String model, ServerState state, Supplier<Map<String, Object>> modelStats, Budget memory, Budget cpu) {
+    Stats(String model, ServerState state, Supplier<Map<String, Object>> modelStats, Budget memory, Budget cpu,
+          Map<String, Object> tls) {
+        this.tls = tls;
         this.model = model;
         this.state = state;
         this.modelStats = modelStats;
@@ -66,6 +69,9 @@ public final class Stats {
         m.put("cpuInFlightMillis", cpu.used() / 1_000_000);
         m.put("cpuBudgetMillis", cpu.limit() / 1_000_000);
         m.put("refusedOverBudget", memory.refusals() + cpu.refusals());
+        if (tls != null) {
+            m.put("tls", tls);
+        }
         m.putAll(modelStats.get());
         return m;
     }

@@ -1,5 +1,6 @@
 package org.echolab.models.eventloop;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -9,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import javax.net.ssl.SSLException;
 import org.echolab.config.ServerConfig;
 import org.echolab.session.Conversation;
 import org.echolab.session.CpuBurner;
@@ -16,6 +18,8 @@ import org.echolab.session.Deadlines;
 import org.echolab.session.Outgoing;
 import org.echolab.session.Reply;
 import org.echolab.session.Work;
+import org.echolab.tls.ServerTls;
+import org.echolab.tls.Wire;
 
 /**
  * One connection of an event loop: the blocking session's read-wait-echo turned inside out into
@@ -27,9 +31,14 @@ import org.echolab.session.Work;
  * <p><b>Threads:</b> runs only on its loop's thread, except the offloaded CPU work, which runs on
  * a pool thread and hands its result back with {@link Loop#execute}.
  *
+ * <p><b>TLS</b> ({@code --tls}) is a {@link Wire} between the socket and the connection: an
+ * {@code SSLEngine} per connection, driven by the same readable and writable events, and the
+ * conversation sees plaintext only. The connection begins in HANDSHAKING until the handshake is
+ * done; a handshake that fails or outlasts {@code --header-timeout} closes the connection.
+ *
  * <p><b>Phases</b> (one request in progress at a time, so pipelined answers keep their order):
  * <pre>
- *   READING --request parsed--> WORKING --wait over / work done--> WRITING --all written--> READING
+ *   [HANDSHAKING --done-->] READING --request parsed--> WORKING --wait over / work done--> WRITING --all written--> READING
  *      |                          (reading paused: later pipelined       |  (reading paused; OP_WRITE
  *      |                           bytes stay in the buffer and          |   while the socket is full)
  *      |                           wait there)                           +--a refusal----> LINGERING
@@ -45,10 +54,11 @@ final class LoopConnection {
 
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
-    private enum Phase { READING, WORKING, WRITING, LINGERING, CLOSED }
+    private enum Phase { HANDSHAKING, READING, WORKING, WRITING, LINGERING, CLOSED }
 
     private final Loop loop;
     private final SocketChannel channel;
+    private final Wire wire;                 // the channel itself, or TLS over it
     private final SelectionKey key;
     private final Shared shared;
     private final String client;
@@ -71,6 +81,7 @@ final class LoopConnection {
     LoopConnection(Loop loop, SocketChannel channel, SelectionKey key, Shared shared, String client) {
         this.loop = loop;
         this.channel = channel;
+        this.wire = shared.tls() == null ? Wire.plain(channel) : shared.tls().wire(channel);
         this.key = key;
         this.shared = shared;
         this.client = client;
@@ -89,12 +100,40 @@ final class LoopConnection {
     }
 
     void start() throws IOException {
-        process();                           // the first Read: the header timeout runs from now
+        if (shared.tls() != null) {
+            phase = Phase.HANDSHAKING;       // the header timeout covers the handshake
+            setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.HEADER), Deadlines.Kind.HEADER);
+            handshake();
+        } else {
+            process();                       // the first Read: the header timeout runs from now
+        }
+    }
+
+    /** Takes the TLS handshake as far as the socket allows; once it is done, the conversation begins. */
+    private void handshake() throws IOException {
+        try {
+            if (!wire.handshake()) {
+                key.interestOps(SelectionKey.OP_READ | (wire.flush() ? 0 : SelectionKey.OP_WRITE));
+                return;
+            }
+        } catch (SSLException | EOFException e) {
+            ServerTls.handshakeFailed(client, e);
+            close();
+            return;
+        }
+        conversation.secured(wire.tls());
+        phase = Phase.READING;
+        deadline = 0;
+        process();
     }
 
     // ---- events ------------------------------------------------------------------------------
 
     void onReadable() throws IOException {
+        if (phase == Phase.HANDSHAKING) {
+            handshake();
+            return;
+        }
         // read after bytes kept from before, if any; else into the loop's buffer, shared by all its connections
         ByteBuffer b = in != null ? in.compact() : loop.readBuffer().clear();   // to write mode
         int n;
@@ -102,7 +141,7 @@ final class LoopConnection {
             if (!b.hasRemaining()) {
                 throw new IOException("read buffer full");   // the parsers' limits prevent this
             }
-            n = channel.read(b);
+            n = wire.read(b);
         } finally {
             b.flip();                        // back to read mode
         }
@@ -134,7 +173,9 @@ final class LoopConnection {
     }
 
     void onWritable() throws IOException {
-        if (flush()) {
+        if (phase == Phase.HANDSHAKING) {
+            handshake();
+        } else if (flush()) {
             process();
         }
     }
@@ -220,7 +261,20 @@ final class LoopConnection {
         }
         setDeadline(deadlines.read(r, System.nanoTime()), r.kind());
         key.interestOps(SelectionKey.OP_READ);
+        if (wire.buffered()) {
+            loop.execute(this::readBuffered);   // TLS input already off the socket: the selector will not announce it
+        }
         return false;
+    }
+
+    private void readBuffered() {
+        if (phase == Phase.READING) {
+            try {
+                onReadable();
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        }
     }
 
     /**
@@ -313,12 +367,12 @@ final class LoopConnection {
         return flush();
     }
 
-    /** Writes what the socket takes. True when all is written and the connection goes on. */
+    /** Writes what the socket takes. True when all is written (TLS records too) and the connection goes on. */
     private boolean flush() throws IOException {
-        for (ByteBuffer s; (s = out.slice()) != null; ) {
-            int n = channel.write(s);
+        for (ByteBuffer s; (s = out.slice()) != null || !wire.flush(); ) {
+            int n = s == null ? 0 : wire.write(s);
             hold(out.remaining());
-            if (s.hasRemaining()) {
+            if (s == null || s.hasRemaining()) {
                 // the client's socket is full: wait for OP_WRITE, for --write-timeout since the last progress
                 if (n > 0 || deadline == 0) {
                     setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.WRITE), Deadlines.Kind.WRITE);
@@ -361,7 +415,7 @@ final class LoopConnection {
      */
     private void linger() {
         try {
-            channel.shutdownOutput();
+            wire.shutdownOutput();           // TLS: close_notify first
         } catch (IOException e) {
             close();
             return;
@@ -404,6 +458,11 @@ final class LoopConnection {
             armTimer(deadline);              // the deadline moved on since this timer was queued
             return;
         }
+        if (phase == Phase.HANDSHAKING) {
+            ServerTls.handshakeTimedOut(client);
+            close();
+            return;
+        }
         switch (deadlineKind) {
             case HEADER, BODY -> {
                 byte[] why = conversation.timedOut();
@@ -437,7 +496,7 @@ final class LoopConnection {
      */
     void closeIfIdle() {
         if (phase != Phase.READING || midRequest()) {
-            if (phase == Phase.LINGERING) {
+            if (phase == Phase.LINGERING || phase == Phase.HANDSHAKING) {
                 close();
             }
             return;
@@ -474,6 +533,7 @@ final class LoopConnection {
         out = null;
         in = null;
         loop.closed(this);
+        wire.close();                        // TLS: close_notify, one try
         release(channel, shared, client);
         LOG.log(Level.DEBUG, "{0}: connection closed", client);
     }

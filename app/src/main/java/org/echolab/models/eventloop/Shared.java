@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
 import org.echolab.session.ClientCounts;
 import org.echolab.session.EchoService;
+import org.echolab.tls.ServerTls;
 
 /**
  * What every loop of one {@code eventloop} server shares with the model. Thread-safe: the fields
@@ -16,9 +17,11 @@ import org.echolab.session.EchoService;
  * @param slots   the {@code --max-connections} gate: the acceptor takes a slot, a closing connection gives it back
  * @param clients the {@code --max-per-client} counts: the acceptor counts a connection in, a closing one out
  * @param crash   what a loop that fails calls, on its own thread: the process stops, loudly
+ * @param tls     with {@code --tls}, what puts TLS on each connection; else null
  */
 public record Shared(ServerConfig config, EchoService service, ExecutorService offload, Semaphore slots,
-                     ClientCounts clients, Gauge bytesQueued, Draining draining, Consumer<Throwable> crash) {
+                     ClientCounts clients, Gauge bytesQueued, Draining draining, Consumer<Throwable> crash,
+                     ServerTls tls) {
 
     /** Set once when shutdown begins; read by every loop. */
     public static final class Draining {
