@@ -76,7 +76,9 @@ public final class HttpResponse {
         for (HttpRequest.Header h : headers) {
             sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
         }
-        sb.append("Content-Length: ").append(body.length + filler).append("\r\n");
+        if (status >= 200) {                 // RFC 9110 8.6: never in a 1xx (a 101 switching to WebSocket)
+            sb.append("Content-Length: ").append(body.length + filler).append("\r\n");
+        }
         sb.append("X-Content-Type-Options: nosniff\r\n");
         if (close) {
             sb.append("Connection: close\r\n");

@@ -3,6 +3,7 @@ package org.echolab.session;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.echolab.config.ServerConfig;
@@ -12,6 +13,9 @@ import org.echolab.protocol.HttpResponse;
 import org.echolab.protocol.LineDirective;
 import org.echolab.protocol.Payload;
 import org.echolab.protocol.Query;
+import org.echolab.protocol.WebSocketDecoder;
+import org.echolab.protocol.WebSocketFrames;
+import org.echolab.protocol.WebSocketHandshake;
 import org.echolab.state.ServerState;
 
 /**
@@ -22,8 +26,10 @@ import org.echolab.state.ServerState;
  *
  * <p>Routes: {@code GET|HEAD /echo?msg=&wait=&work=&size=}, {@code POST /echo} (echoes the body;
  * so does {@code POST /}, where echo-testing clients send it), {@code GET /} ({@link Page}),
- * {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it
- * came, after the wait; a line may start with a {@link LineDirective}. {@code msg} comes back byte
+ * {@code GET /health}, {@code GET /stats[?pretty]} ({@link Stats}), {@code GET /ws?wait=&work=}
+ * (the WebSocket handshake; the {@link Conversation} then switches protocol). A TCP line, a
+ * WebSocket message and a UDP datagram are echoed as they came, after the wait; each may start
+ * with a {@link LineDirective} (a WebSocket message only if it is text). {@code msg} comes back byte
  * for byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff).
  *
  * <p>It also holds the process's two {@link Budget}s, which each {@link Conversation} takes from:
@@ -105,6 +111,7 @@ public final class EchoService {
         HttpResponse res;
         Duration wait = Duration.ZERO;
         Work work = Work.SLEEP;
+        Reply.Upgrade upgrade = null;       // set by a WebSocket handshake that succeeds
         try {
             String path = req.path();
             boolean get = req.method().equals("GET") || req.method().equals("HEAD");
@@ -124,6 +131,13 @@ public final class EchoService {
                     String w = q.get("work") != null ? q.get("work") : req.header("X-Echo-Work");
                     work = w == null ? Work.SLEEP : workOf(w);
                     res = echo(req, q);
+                }
+                case "/ws" -> {
+                    Map<String, String> q = query(req);   // checked first: a bad wait is a 400, not a switch
+                    Reply.Upgrade asked = new Reply.Upgrade(waitOf(q.get("wait")),
+                            q.get("work") == null ? Work.SLEEP : workOf(q.get("work")));
+                    res = webSocket(req, draining);
+                    upgrade = res.status() == 101 ? asked : null;
                 }
                 case "/" -> res = new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
                         .body(Page.html(config, monitorPort));
@@ -149,7 +163,7 @@ public final class EchoService {
         }
         res.close(close);
         long ticket = activity.began(began, number, req.path(), res.status(), wait.toMillis());
-        return Reply.http(res, req.method().equals("HEAD"), wait, work, ticket);
+        return upgrade != null ? Reply.upgrade(res, upgrade, ticket) : Reply.http(res, req.method().equals("HEAD"), wait, work, ticket);
     }
 
     /** {@code reply}, from {@link #http} or {@link #line}, was written ({@code written}) or abandoned. */
@@ -192,21 +206,82 @@ public final class EchoService {
 
     /** The echo of one TCP line (without its line ending): {@code [wait=.. work=..] text} or plain text. */
     public Reply line(byte[] line) {
+        Directed d = directed(line, config.defaultWait, Work.SLEEP, "line");
+        byte[] out = Arrays.copyOf(d.text(), d.text().length + 1);
+        out[out.length - 1] = '\n';
+        return Reply.line(out, d.delay(), d.work(), d.ticket());
+    }
+
+    // ---- WebSocket ---------------------------------------------------------------------------
+
+    /**
+     * The echo of one WebSocket message: the same message, in one frame, after the wait the
+     * connection's upgrade asked for ({@code /ws?wait=&work=}). A text message may start with a
+     * directive of its own, as a TCP line does; a bad one is answered with an {@code ERR} text.
+     */
+    public Reply message(WebSocketDecoder.Message m, Reply.Upgrade defaults) {
+        Directed d = m.text() ? directed(m.payload(), defaults.delay(), defaults.work(), "ws")
+                : new Directed(defaults.delay(), defaults.work(), m.payload(), began("ws", Activity.LINE_OK, defaults.delay()));
+        byte[] frame = WebSocketFrames.frame(m.text() ? WebSocketFrames.TEXT : WebSocketFrames.BINARY, d.text());
+        return Reply.message(frame, WebSocketFrames.close(WebSocketFrames.GOING_AWAY, "the server is stopping"),
+                d.delay(), d.work(), d.ticket());
+    }
+
+    /** The answer to a WebSocket handshake: 101 Switching Protocols, or why not (400, 426, 503). */
+    private static HttpResponse webSocket(HttpRequest req, boolean draining) {
+        if (draining) {
+            throw new Refusal(503, "Service Unavailable", "the server is stopping");
+        }
+        return switch (WebSocketHandshake.check(req)) {
+            case WebSocketHandshake.Accept a -> new HttpResponse(101, "Switching Protocols").header("Upgrade", "websocket")
+                    .header("Connection", "Upgrade").header("Sec-WebSocket-Accept", a.accept());
+            case WebSocketHandshake.Refuse r -> {
+                HttpResponse res = HttpResponse.text(r.status(), r.reason(), r.status() + " " + r.reason() + ": " + r.why() + "\n");
+                yield r.status() == 426
+                        ? res.header("Upgrade", "websocket").header("Sec-WebSocket-Version", WebSocketHandshake.VERSION)
+                        : res;
+            }
+        };
+    }
+
+    // ---- UDP ---------------------------------------------------------------------------------
+
+    /**
+     * The echo of one UDP datagram: the same bytes, after the server's default wait or the one a
+     * {@code [wait=..]} directive at its start asks for (the directive is not echoed). Only
+     * {@code work=sleep}: the UDP side has a timer, not threads to burn.
+     */
+    public Reply datagram(byte[] data) {
+        Directed d = directed(data, config.defaultWait, Work.SLEEP, "udp");
+        if (d.work() == Work.CPU) {
+            return Reply.line(Answers.errorLine("work=cpu is not served over UDP"), Duration.ZERO, Work.SLEEP, d.ticket());
+        }
+        return Reply.line(d.text(), d.delay(), d.work(), d.ticket());
+    }
+
+    // ---- directives --------------------------------------------------------------------------
+
+    /** Bytes to echo after {@code delay} doing {@code work}, counted in {@link Activity} under {@code ticket}. */
+    private record Directed(Duration delay, Work work, byte[] text, long ticket) {}
+
+    /** {@code bytes} read for a {@link LineDirective}, which overrides the given wait and work; a bad one becomes an ERR line. */
+    private Directed directed(byte[] bytes, Duration wait, Work work, String what) {
+        try {
+            LineDirective d = LineDirective.parse(bytes);
+            Duration w = d.waitText() == null ? wait : waitOf(d.waitText());
+            Work k = d.workText() == null ? work : workOf(d.workText());
+            return new Directed(w, k, d.text(), began(what, Activity.LINE_OK, w));
+        } catch (LineDirective.Malformed | Refusal e) {
+            byte[] err = ("ERR " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
+            return new Directed(Duration.ZERO, Work.SLEEP, err, began(what, Activity.LINE_ERR, Duration.ZERO));
+        }
+    }
+
+    /** A request that is not HTTP began: counted, numbered, and given its slot in {@link Activity}. */
+    private long began(String what, int status, Duration wait) {
         long began = System.nanoTime();
         stats.requestBegan();
-        long number = state.nextRequestNumber();
-        try {
-            LineDirective d = LineDirective.parse(line);
-            Duration wait = waitOf(d.waitText());
-            Work work = d.workText() == null ? Work.SLEEP : workOf(d.workText());
-            byte[] out = new byte[d.text().length + 1];
-            System.arraycopy(d.text(), 0, out, 0, d.text().length);
-            out[out.length - 1] = '\n';
-            return Reply.line(out, wait, work, activity.began(began, number, "line", Activity.LINE_OK, wait.toMillis()));
-        } catch (LineDirective.Malformed | Refusal e) {
-            return Reply.line(Answers.errorLine(e.getMessage()), Duration.ZERO, Work.SLEEP,
-                    activity.began(began, number, "line", Activity.LINE_ERR, 0));
-        }
+        return activity.began(began, state.nextRequestNumber(), what, status, wait.toMillis());
     }
 
     // ---- parameters --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package org.echolab.session;
 
 import java.time.Duration;
+import java.util.Arrays;
 import org.echolab.protocol.HttpResponse;
 
 /**
@@ -19,9 +20,22 @@ public final class Reply {
     private final Work work;
     private final boolean close;
     private final long ticket;             // the request's slot in Activity
+    private final byte[] farewell;         // what a message's reply gains as the connection's last
+    private final Upgrade upgrade;         // a 101 to WebSocket, or null
+
+    /**
+     * This reply switches its connection to WebSocket (a 101); each message then waits
+     * {@code delay} doing {@code work}, unless the message says otherwise.
+     */
+    public record Upgrade(Duration delay, Work work) {}
 
     private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, Duration delay, Work work, boolean close,
                   long ticket) {
+        this(response, head, bytes, filler, delay, work, close, ticket, new byte[0], null);
+    }
+
+    private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, Duration delay, Work work, boolean close,
+                  long ticket, byte[] farewell, Upgrade upgrade) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
@@ -30,6 +44,8 @@ public final class Reply {
         this.work = work;
         this.close = close;
         this.ticket = ticket;
+        this.farewell = farewell;
+        this.upgrade = upgrade;
     }
 
     /** An HTTP response; a HEAD request gets the headers only. {@code ticket}: from {@link Activity#began}. */
@@ -38,9 +54,28 @@ public final class Reply {
                 ticket);
     }
 
+    /** The 101 that switches the connection to WebSocket, whose messages then wait as {@code upgrade} says. */
+    public static Reply upgrade(HttpResponse response, Upgrade upgrade, long ticket) {
+        return new Reply(response, false, response.encode(false), 0, Duration.ZERO, Work.SLEEP, false, ticket,
+                new byte[0], upgrade);
+    }
+
+    /**
+     * A WebSocket message's echo (a frame), after which the connection goes on; as the last reply
+     * of a draining server it is followed by {@code farewell} (a close frame).
+     */
+    public static Reply message(byte[] frame, byte[] farewell, Duration delay, Work work, long ticket) {
+        return new Reply(null, false, frame, 0, delay, work, false, ticket, farewell, null);
+    }
+
     /** A TCP line, after which the connection goes on. */
     public static Reply line(byte[] bytes, Duration delay, Work work, long ticket) {
         return new Reply(null, false, bytes, 0, delay, work, false, ticket);
+    }
+
+    /** Non-null if this reply switches the connection to WebSocket. */
+    public Upgrade upgraded() {
+        return upgrade;
     }
 
     /** The request's slot in {@link Activity}. */
@@ -73,14 +108,18 @@ public final class Reply {
 
     /**
      * This reply as the last one on its connection, for a server that began draining while the
-     * request waited: an HTTP response gains {@code Connection: close}; a line is simply the last.
+     * request waited: an HTTP response gains {@code Connection: close}; a line is simply the last;
+     * a WebSocket message's echo is followed by its farewell close frame.
      */
     public Reply closing() {
         if (close) {
             return this;
         }
-        return response == null
-                ? new Reply(null, false, bytes, 0, delay, work, true, ticket)
-                : http(response.close(true), head, delay, work, ticket);
+        if (response != null) {
+            return http(response.close(true), head, delay, work, ticket);
+        }
+        byte[] last = Arrays.copyOf(bytes, bytes.length + farewell.length);
+        System.arraycopy(farewell, 0, last, bytes.length, farewell.length);
+        return new Reply(null, false, last, 0, delay, work, true, ticket);
     }
 }
