@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
 import org.echolab.models.ModelContext;
@@ -19,7 +21,8 @@ import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
 /**
- * A running EchoLab server: one model over one {@link EchoStack}, listening on one port.
+ * A running EchoLab server: one model over one {@link EchoStack}, listening on one port, and with
+ * {@code --udp} a {@link UdpEcho} beside it (the same for every model).
  * {@link #start} returns once connections are accepted; {@link #close} drains and stops. Used by
  * the CLI, the tests, {@code race} and {@code bench}; the process models' children assemble the
  * same stack themselves.
@@ -38,6 +41,7 @@ public final class EchoServer implements AutoCloseable {
     private final EchoStack stack;
     private volatile InetSocketAddress address;
     private volatile Monitor monitor;       // null with --monitor-port -1
+    private volatile UdpEcho udp;           // null without --udp
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> failure = new CompletableFuture<>();
@@ -57,14 +61,25 @@ public final class EchoServer implements AutoCloseable {
     public static EchoServer start(ServerConfig config) throws IOException {
         ConcurrencyModel model = Models.create(config);
         ServerState state = States.byName(config.state).create(config.raceWindow);
-        EchoStack stack = EchoStack.assemble(config, state, model::stats, config.connectionLimit(),
+        AtomicReference<EchoServer> self = new AtomicReference<>();    // the figures' supplier needs the server
+        EchoStack stack = EchoStack.assemble(config, state, () -> self.get().figures(), config.connectionLimit(),
                 config.perClientLimit(model.capacity(config)));
         EchoServer server = new EchoServer(config, model, stack);
+        self.set(server);
         try {
             server.address = model.start(new ModelContext(stack, server::crashed));
         } catch (IOException | RuntimeException e) {
             stack.close();
             throw e;
+        }
+        if (config.udp) {
+            try {
+                server.udp = UdpEcho.start(config, stack.service(),
+                        config.udpPort == ServerConfig.SAME_PORT ? server.address.getPort() : config.udpPort);
+            } catch (IOException | RuntimeException e) {
+                stopQuietly(model, stack);
+                throw e;
+            }
         }
         if (config.monitorPort >= 0) {
             try {
@@ -86,6 +101,17 @@ public final class EchoServer implements AutoCloseable {
         } finally {
             stack.close();
         }
+    }
+
+    /** The model's figures for {@code /stats}, and the UDP echo's when it runs. */
+    private Map<String, Object> figures() {
+        UdpEcho u = udp;
+        if (u == null) {
+            return model.stats();
+        }
+        Map<String, Object> m = new LinkedHashMap<>(model.stats());
+        m.putAll(u.figures());
+        return m;
     }
 
     /** A critical thread failed: say so, loudly, and stop at once (on a thread of its own: this one is dying). */
@@ -113,6 +139,12 @@ public final class EchoServer implements AutoCloseable {
 
     public int port() {
         return address.getPort();
+    }
+
+    /** The UDP echo's port, or -1 without {@code --udp}. */
+    public int udpPort() {
+        UdpEcho u = udp;
+        return u == null ? -1 : u.port();
     }
 
     public ServerConfig config() {
@@ -146,6 +178,7 @@ public final class EchoServer implements AutoCloseable {
                 + " max-connections=" + config.connectionLimit()
                 + " max-per-client=" + config.perClientLimit(model.capacity(config))
                 + " state=" + config.state
+                + (udp == null ? "" : " udp=" + udp.port())
                 + " pid=" + ProcessHandle.current().pid()
                 + " http://" + address.getHostString() + ":" + address.getPort() + "/"
                 + (m == null ? "" : " live: " + m.url());
@@ -161,6 +194,10 @@ public final class EchoServer implements AutoCloseable {
                 Monitor m = monitor;
                 if (m != null) {
                     m.close();
+                }
+                UdpEcho u = udp;
+                if (u != null) {
+                    u.close();
                 }
                 model.stop(grace);
                 stack.close();              // the write watch ends; a shm state deletes its /dev/shm file
