@@ -34,10 +34,26 @@ final class Page {
                 <li><code>POST /echo</code>: echoes the body with its Content-Type</li>
                 <li><code>GET /health</code>: ok</li>
                 <li><code>GET /stats</code>: JSON: model, uptime, requests, connections, threads</li>
+                <li><code>ws://…/ws?wait=250ms&amp;work=sleep|cpu</code>: WebSocket echo; each text or binary
+                message (fragmented ones reassembled) comes back after the wait, pings get pongs, a close
+                gets its own code back; a text message may start with <code>[wait=1s]</code>; messages
+                over %s bytes are closed with 1009</li>
                 <li>TCP on the same port: each line comes back after the wait;
                 <code>[wait=250ms work=cpu] text</code> sets one line's wait</li>
-                </ul></body></html>
-                """.formatted(config.model, Durations.format(config.defaultWait), Durations.format(config.maxWait), live)
+                %s</ul></body></html>
+                """.formatted(config.model, Durations.format(config.defaultWait), Durations.format(config.maxWait), live,
+                        Math.min(config.wsMaxFrame, config.wsMaxMessage), udp(config))
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String udp(ServerConfig config) {
+        if (!config.udp) {
+            return "";
+        }
+        String port = config.udpPort == ServerConfig.SAME_PORT ? "the same port number" : "port " + config.udpPort;
+        return """
+                <li>UDP on %s: each datagram comes back after the wait (<code>[wait=250ms] text</code> sets its
+                own); datagrams over %d bytes, or beyond %d waiting, are dropped and counted in /stats</li>
+                """.formatted(port, config.udpMaxDatagram, config.udpQueue);
     }
 }
