@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
                 "Try: echolab load http://127.0.0.1:8080/echo -c 50 -d 10s"})
 final class LoadCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "http://host:port/path (default path /echo) or tcp://host:port.")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "http://host:port/path (default path /echo), ws://host:port/path (default path /ws) or tcp://host:port.")
     String target;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "10", description = "Connections. Default: ${DEFAULT-VALUE}.")
@@ -90,7 +90,7 @@ final class LoadCommand implements Callable<Integer> {
             spec = b.build();
         } catch (URISyntaxException e) {
             System.err.println("echolab load: '" + target + "' is not a valid target (" + e.getReason()
-                    + "); use http://host:port/path or tcp://host:port");
+                    + "); use http://host:port/path, ws://host:port/path or tcp://host:port");
             return ExitCode.USAGE.code;
         } catch (IllegalArgumentException e) {
             System.err.println("echolab load: " + e.getMessage());

@@ -58,9 +58,11 @@ final class Slot {
         this.loop = loop;
         this.plan = plan;
         Message message = new Message(plan.runId + "-" + index + "-", plan.filler, plan.spec.size());
-        this.exchange = plan.spec.target().kind() == Target.Kind.HTTP
-                ? new HttpExchange(plan.spec.target(), plan.spec, message, plan.spec.connectPerRequest())
-                : new LineExchange(plan.spec, message);
+        this.exchange = switch (plan.spec.target().kind()) {
+            case HTTP -> new HttpExchange(plan.spec.target(), plan.spec, message, plan.spec.connectPerRequest());
+            case TCP -> new LineExchange(plan.spec, message);
+            case WS -> new WebSocketExchange(plan.spec.target(), plan.spec, message);
+        };
         this.out = ByteBuffer.allocate(exchange.requestCapacity());
     }
 
@@ -199,6 +201,9 @@ final class Slot {
             if (filled && in.capacity() < READ_BUFFER_MAX) {
                 in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
             }
+            if (exchange.followUp(out)) {
+                write(now);                  // the rest of the request, now that the server allows it
+            }
         }
     }
 
@@ -269,6 +274,7 @@ final class Slot {
             }
             channel = null;
             key = null;
+            exchange.closed();
         }
         in.clear();
     }

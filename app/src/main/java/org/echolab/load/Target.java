@@ -5,31 +5,37 @@ import java.util.Locale;
 
 /**
  * Where the load goes: {@code http://host:port/path} (the generator adds its own query
- * parameters) or {@code tcp://host:port} (line echo). Immutable.
+ * parameters), {@code ws://host:port/path} (WebSocket messages; {@code /ws} when no path is
+ * given) or {@code tcp://host:port} (line echo). Immutable.
  *
  * @param host as written in the URI (an IPv6 literal keeps its brackets)
  * @param path the HTTP request path with any query the user gave, or "" for TCP
  */
 public record Target(Kind kind, String host, int port, String path, URI uri) {
 
-    public enum Kind { HTTP, TCP }
+    public enum Kind { HTTP, TCP, WS }
 
     /** The path used when an HTTP target names none: the EchoLab server's echo endpoint. */
     public static final String DEFAULT_PATH = "/echo";
+
+    /** The path used when a WebSocket target names none: the EchoLab server's WebSocket endpoint. */
+    public static final String DEFAULT_WS_PATH = "/ws";
 
     /** @throws IllegalArgumentException saying what a valid target looks like */
     public static Target of(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("target '" + uri + "' has no host; use http://host:port/path or tcp://host:port");
+            throw new IllegalArgumentException("target '" + uri + "' has no host; use http://host:port/path, ws://host:port/path or tcp://host:port");
         }
         return switch (scheme) {
-            case "http" -> {
-                String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? DEFAULT_PATH : uri.getRawPath();
+            case "http", "ws" -> {
+                boolean ws = scheme.equals("ws");
+                String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? (ws ? DEFAULT_WS_PATH : DEFAULT_PATH)
+                        : uri.getRawPath();
                 if (uri.getRawQuery() != null) {
                     path += "?" + uri.getRawQuery();
                 }
-                yield new Target(Kind.HTTP, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path, uri);
+                yield new Target(ws ? Kind.WS : Kind.HTTP, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path, uri);
             }
             case "tcp" -> {
                 if (uri.getPort() < 0) {
@@ -37,7 +43,7 @@ public record Target(Kind kind, String host, int port, String path, URI uri) {
                 }
                 yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri);
             }
-            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http:// or tcp:// (https is not supported)");
+            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http://, ws:// or tcp:// (https and wss are not supported)");
         };
     }
 
