@@ -115,7 +115,7 @@ class LoadCommandIT {
         assertThat(zero.exit).isEqualTo(2);
         assertThat(zero.err).isEqualTo("echolab load: connections must be from 1 to 50000 (got 0)\n");
         assertThat(scheme.exit).isEqualTo(2);
-        assertThat(scheme.err).contains("must start with http:// or tcp://");
+        assertThat(scheme.err).contains("must start with http://, ws:// or tcp://");
         assertThat(notANumber.exit).isEqualTo(2);
         assertThat(List.of(zero.err, scheme.err, notANumber.err)).noneMatch(e -> e.contains("\tat "));
     }
