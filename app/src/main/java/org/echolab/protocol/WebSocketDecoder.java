@@ -45,6 +45,7 @@ public final class WebSocketDecoder {
     private final int maxMessage;
     private final IntPredicate allowance;
 
+    private boolean partHeader;              // a frame header's first bytes came, not all of it
     // the frame being read (after its header)
     private boolean inFrame;
     private boolean fin;
@@ -78,9 +79,9 @@ public final class WebSocketDecoder {
         this(maxFrame, maxMessage, bytes -> true);
     }
 
-    /** True when part of a frame or of a fragmented message has been read. */
+    /** True when part of a frame (its header too) or of a fragmented message has been read. */
     public boolean midMessage() {
-        return inFrame || inMessage;
+        return partHeader || inFrame || inMessage;
     }
 
     /** Decodes from {@code in} (read mode; what it uses is consumed) until one result is whole. */
@@ -94,6 +95,7 @@ public final class WebSocketDecoder {
                 if (bad != null) {
                     return fail(bad);
                 }
+                partHeader = !inFrame && in.hasRemaining();
                 if (!inFrame) {
                     return NEED_MORE;
                 }

@@ -157,7 +157,7 @@ public final class Conversation {
         while (true) {
             switch (frames.next(in)) {
                 case WebSocketDecoder.NeedMore n -> {
-                    return read(frames.midMessage() || in.hasRemaining() ? Deadlines.Kind.BODY : Deadlines.Kind.IDLE);
+                    return read(frames.midMessage() ? Deadlines.Kind.BODY : Deadlines.Kind.IDLE);
                 }
                 case WebSocketDecoder.Message m -> {
                     return answer(service.message(m, messages));
@@ -267,7 +267,7 @@ public final class Conversation {
         return switch (protocol) {
             case HTTP -> http != null && http.midRequest();
             case TCP -> lines != null && lines.midLine();
-            case WEBSOCKET -> frames.midMessage() || in != null && in.hasRemaining();
+            case WEBSOCKET -> frames.midMessage();
         };
     }
 

@@ -161,6 +161,8 @@ class WebSocketDecoderTest {
     void midMessageWhileAFrameOrAFragmentedMessageIsUnderWay() {
         WebSocketDecoder d = new WebSocketDecoder(LIMIT, LIMIT);
         byte[] first = frame(false, 1, "ab");
+        assertThat(d.next(ByteBuffer.wrap(first, 0, 1))).isInstanceOf(WebSocketDecoder.NeedMore.class);
+        assertThat(d.midMessage()).as("a header begun").isTrue();
         assertThat(d.next(ByteBuffer.wrap(first, 0, first.length - 1))).isInstanceOf(WebSocketDecoder.NeedMore.class);
         assertThat(d.midMessage()).isTrue();
         d.next(ByteBuffer.wrap(first, first.length - 1, 1));

@@ -151,6 +151,29 @@ class ConversationTest {
         }
     }
 
+    /** Between messages the idle timeout governs; within a frame the body timeout, after which a close 1008. */
+    @Test
+    void aWebSocketWaitsForMessagesWithinTheIdleTimeoutAndForAFrameWithinTheBodyTimeout() {
+        EchoService service = new EchoService(CONFIG, new AtomicState(), Map::of);
+        Conversation c = new Conversation(CONFIG, service, "c");
+        ByteBuffer in = ByteBuffer.allocate(1024).put(webSocket("/ws")).flip();
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        c.replied(true);
+        Conversation.Read idle = (Conversation.Read) c.next(in, false);
+        assertThat(idle.kind()).isEqualTo(Deadlines.Kind.IDLE);
+        assertThat(c.timedOut()).as("an idle WebSocket closes quietly").isNull();
+        byte[] half = frame(true, WebSocketFrames.TEXT, "hello");
+        in.compact().put(half, 0, 4).flip();
+        Conversation.Read frame = (Conversation.Read) c.next(in, false);
+        assertThat(frame.kind()).isEqualTo(Deadlines.Kind.BODY);
+        assertThat(c.midRequest(in)).isTrue();
+        assertThat(c.timedOut()).isEqualTo(WebSocketFrames.close(1008, "message not complete within the body timeout"));
+        in.compact().put(half, 4, half.length - 4).flip();
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        c.replied(true);
+        assertThat(((Conversation.Read) c.next(in, false)).kind()).isEqualTo(Deadlines.Kind.IDLE);
+    }
+
     @Test
     void aBrokenWebSocketRuleClosesWithItsCodeAndADrainingServerSaysGoingAway() {
         byte[] unmasked = webSocket("/ws", WebSocketFrames.frame(WebSocketFrames.TEXT, new byte[] {'x'}));
