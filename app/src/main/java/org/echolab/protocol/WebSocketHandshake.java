@@ -25,7 +25,7 @@ public final class WebSocketHandshake {
     public record Accept(String accept) implements Outcome {}
 
     /**
-     * Not a valid upgrade: answer {@code status} (400 or 426) saying {@code why}. A 426 carries
+     * Not a valid upgrade: answer {@code status} (400, 405 or 426) saying {@code why}. A 426 carries
      * {@code Upgrade: websocket} and {@code Sec-WebSocket-Version: 13}, which tell the client what to send.
      */
     public record Refuse(int status, String reason, String why) implements Outcome {}
@@ -33,6 +33,9 @@ public final class WebSocketHandshake {
     private WebSocketHandshake() {}
 
     public static Outcome check(HttpRequest req) {
+        if (!req.method().equals("GET")) {
+            return new Refuse(405, "Method Not Allowed", "a WebSocket handshake is a GET");
+        }
         if (!hasToken(req.header("Upgrade"), "websocket")) {
             return new Refuse(426, "Upgrade Required",
                     "this is a WebSocket endpoint: send GET with Upgrade: websocket and Connection: Upgrade");

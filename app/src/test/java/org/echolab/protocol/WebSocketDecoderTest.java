@@ -197,6 +197,9 @@ class WebSocketDecoderTest {
         HttpRequest plain = new HttpRequest("GET", "/ws", 1, List.of(), new byte[0]);
         assertThat(WebSocketHandshake.check(plain)).isInstanceOfSatisfying(WebSocketHandshake.Refuse.class,
                 r -> assertThat(r.status()).isEqualTo(426));
+        HttpRequest head = new HttpRequest("HEAD", "/ws", 1, good.headers(), new byte[0]);
+        assertThat(WebSocketHandshake.check(head)).isInstanceOfSatisfying(WebSocketHandshake.Refuse.class,
+                r -> assertThat(r.status()).isEqualTo(405));
         HttpRequest http10 = new HttpRequest("GET", "/ws", 0, good.headers(), new byte[0]);
         assertThat(WebSocketHandshake.check(http10)).isInstanceOfSatisfying(WebSocketHandshake.Refuse.class,
                 r -> assertThat(r.status()).isEqualTo(400));
