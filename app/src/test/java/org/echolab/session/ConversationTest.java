@@ -180,6 +180,16 @@ class ConversationTest {
         assertThat(play(CONFIG, unmasked, false, 3).written()).endsWith(text(WebSocketFrames.close(1002, "client frames must be masked")));
         Transcript draining = play(CONFIG, webSocket("/ws"), true, Integer.MAX_VALUE);
         assertThat(draining.written()).as("no upgrade while stopping").startsWith("HTTP/1.1 503 ");
+        Conversation c = new Conversation(CONFIG, new EchoService(CONFIG, new AtomicState(), Map::of), "c");
+        ByteBuffer in = ByteBuffer.wrap(webSocket("/ws", frame(true, WebSocketFrames.TEXT, "last")));
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        c.replied(true);
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        Reply last = c.reply(true);                  // the drain began during the message's wait
+        assertThat(last.close()).isTrue();
+        assertThat(text(last.bytes())).isEqualTo(text(WebSocketFrames.frame(WebSocketFrames.TEXT, "last".getBytes(StandardCharsets.US_ASCII)))
+                + text(WebSocketFrames.close(WebSocketFrames.GOING_AWAY, "the server is stopping")));
+        c.replied(true);
         ServerConfig small = ServerConfig.builder().model("test").wsMaxMessage(200).build();
         byte[] big = webSocket("/ws", frame(true, WebSocketFrames.BINARY, "x".repeat(201)));
         assertThat(play(small, big, false, 7).written()).endsWith(text(WebSocketFrames.close(1009, "message over the limit of 200 bytes")));
