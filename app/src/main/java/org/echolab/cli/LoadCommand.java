@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
         subcommands = LoadMergeCommand.class)
 final class LoadCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path?query (no path: /echo), https://host:port/path?query or tcp://host:port.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path?query (no path: /echo), https://host:port/path?query, ws://host:port/path (no path: /ws) or tcp://host:port.")
     String target;
 
     @Option(names = {"-m", "--method"}, paramLabel = "METHOD", description = "HTTP method. Default: GET, or POST with a body.")
@@ -133,7 +133,7 @@ final class LoadCommand implements Callable<Integer> {
             spec = b.build();
         } catch (URISyntaxException e) {
             System.err.println("echolab load: '" + target + "' is not a valid target (" + e.getReason()
-                    + "); use http://host:port/path, https://host:port/path or tcp://host:port");
+                    + "); use http://host:port/path, https://host:port/path, ws://host:port/path or tcp://host:port");
             return ExitCode.USAGE.code;
         } catch (IllegalArgumentException e) {
             System.err.println("echolab load: " + e.getMessage());

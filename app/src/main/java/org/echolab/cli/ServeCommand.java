@@ -25,7 +25,7 @@ import sun.misc.Signal;
 
 /** {@code echolab serve}: runs the server until Ctrl-C or SIGTERM, then drains and stops. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the wait-and-echo server (HTTP/1.1 and line-based TCP on one port).",
+        description = {"Run the wait-and-echo server (HTTP/1.1, WebSocket on /ws and line-based TCP on one port; UDP with --udp).",
                 "Try: curl 'http://127.0.0.1:8080/echo?msg=hi&wait=100ms'"})
 final class ServeCommand implements Callable<Integer> {
 
@@ -156,6 +156,27 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "", description = "--tls: PEM file of its private key (PKCS#8, RSA or EC; not encrypted).")
     String tlsKey;
+    @Option(names = "--ws-max-frame", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "WebSocket (/ws): largest frame payload; a larger one is closed with 1009. Default: ${DEFAULT-VALUE}.")
+    int wsMaxFrame;
+
+    @Option(names = "--ws-max-message", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "WebSocket (/ws): largest message, its fragments together; a larger one is closed with 1009. Default: ${DEFAULT-VALUE}.")
+    int wsMaxMessage;
+
+    @Option(names = "--udp", description = "Also echo UDP datagrams (RFC 862), each after its wait, on --udp-port.")
+    boolean udp;
+
+    @Option(names = "--udp-port", paramLabel = "PORT", description = "UDP port. Default: the TCP port's number.")
+    Integer udpPort;
+
+    @Option(names = "--udp-max-datagram", paramLabel = "BYTES", defaultValue = "8192",
+            description = "Larger datagrams are dropped and counted (/stats udpDroppedOversized). Default: ${DEFAULT-VALUE}.")
+    int udpMaxDatagram;
+
+    @Option(names = "--udp-queue", paramLabel = "N", defaultValue = "1024",
+            description = "Echoes that may wait at once; datagrams beyond are dropped and counted (/stats udpDroppedQueueFull). Default: ${DEFAULT-VALUE}.")
+    int udpQueue;
 
     @Option(names = {"-v", "--verbose"}, description = "Log each connection's errors and closes.")
     boolean verbose;
@@ -261,6 +282,9 @@ final class ServeCommand implements Callable<Integer> {
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
                 .monitorPort(monitorPort != null ? monitorPort : defaultMonitorPort())
                 .tls(tls).tlsCert(tlsCert).tlsKey(tlsKey)
+                .wsMaxFrame(wsMaxFrame).wsMaxMessage(wsMaxMessage)
+                .udp(udp).udpPort(udpPort != null ? udpPort : ServerConfig.SAME_PORT)
+                .udpMaxDatagram(udpMaxDatagram).udpQueue(udpQueue)
                 .build();
     }
 

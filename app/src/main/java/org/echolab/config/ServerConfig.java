@@ -32,6 +32,12 @@ public final class ServerConfig {
     /** For {@code maxConnections} and {@code maxPerClient}: decided by this process, from its limits. */
     public static final int AUTO = -1;
 
+    /** For {@code udpPort}: the same number as the TCP port. */
+    public static final int SAME_PORT = -1;
+
+    /** The largest payload a UDP datagram can carry over IPv4. */
+    public static final int MAX_DATAGRAM = 65_507;
+
     /** What the open-file limit leaves for connections: the server's own files (jars, selectors, logs) need room. */
     static int connectionsTheFileLimitAllows(long openFiles) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, openFiles - Math.max(64, openFiles / 16)));
@@ -100,6 +106,15 @@ public final class ServerConfig {
     /** PEM files of the certificate (then its chain) and of its private key; "" for none (a self-signed one is made at start). */
     public final String tlsCert;
     public final String tlsKey;
+    /** WebSocket ({@code /ws}): the largest frame payload, and the largest message (its fragments together); beyond either, close 1009. */
+    public final int wsMaxFrame;
+    public final int wsMaxMessage;
+    /** UDP echo beside TCP; on {@link #udpPort}, or the TCP port's number when that is {@link #SAME_PORT}. */
+    public final boolean udp;
+    public final int udpPort;
+    /** UDP: larger datagrams are dropped (and counted); datagrams waiting for their echo at most, beyond which they are dropped. */
+    public final int udpMaxDatagram;
+    public final int udpQueue;
     private final int connectionLimit;      // private: not sent to children, which work it out themselves
 
     private ServerConfig(Builder b) {
@@ -141,6 +156,12 @@ public final class ServerConfig {
         tls = b.tls;
         tlsCert = b.tlsCert;
         tlsKey = b.tlsKey;
+        wsMaxFrame = b.wsMaxFrame;
+        wsMaxMessage = b.wsMaxMessage;
+        udp = b.udp;
+        udpPort = b.udpPort;
+        udpMaxDatagram = b.udpMaxDatagram;
+        udpQueue = b.udpQueue;
         connectionLimit = maxConnections != AUTO ? maxConnections
                 : (int) Math.min(connectionsTheFileLimitAllows(openFileLimit()),
                         Runtime.getRuntime().maxMemory() / HEAP_PER_CONNECTION);
@@ -250,6 +271,12 @@ public final class ServerConfig {
         private boolean tls = false;
         private String tlsCert = "";
         private String tlsKey = "";
+        private int wsMaxFrame = 1024 * 1024;
+        private int wsMaxMessage = 1024 * 1024;
+        private boolean udp = false;
+        private int udpPort = SAME_PORT;
+        private int udpMaxDatagram = 8 * 1024;
+        private int udpQueue = 1024;
 
         public Builder model(String v) { model = v; return this; }
         public Builder bind(String v) { bind = v; return this; }
@@ -289,6 +316,12 @@ public final class ServerConfig {
         public Builder tls(boolean v) { tls = v; return this; }
         public Builder tlsCert(String v) { tlsCert = v; return this; }
         public Builder tlsKey(String v) { tlsKey = v; return this; }
+        public Builder wsMaxFrame(int v) { wsMaxFrame = v; return this; }
+        public Builder wsMaxMessage(int v) { wsMaxMessage = v; return this; }
+        public Builder udp(boolean v) { udp = v; return this; }
+        public Builder udpPort(int v) { udpPort = v; return this; }
+        public Builder udpMaxDatagram(int v) { udpMaxDatagram = v; return this; }
+        public Builder udpQueue(int v) { udpQueue = v; return this; }
 
         /**
          * @throws IllegalArgumentException saying, in the CLI's words, which value to fix
@@ -328,6 +361,12 @@ public final class ServerConfig {
             require(tlsCert.isEmpty() == tlsKey.isEmpty(),
                     "--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate");
             require(tls || tlsCert.isEmpty(), "--tls-cert and --tls-key need --tls");
+            require(wsMaxFrame >= 125 && wsMaxMessage >= 125,
+                    "--ws-max-frame and --ws-max-message must be at least 125 bytes (got " + wsMaxFrame + ", " + wsMaxMessage + ")");
+            require(udpPort == SAME_PORT || udpPort >= 0 && udpPort <= 65535, "--udp-port must be from 0 to 65535 (got " + udpPort + ")");
+            require(udpMaxDatagram >= 1 && udpMaxDatagram <= MAX_DATAGRAM,
+                    "--udp-max-datagram must be from 1 to " + MAX_DATAGRAM + " bytes (got " + udpMaxDatagram + ")");
+            require(udpQueue >= 1 && udpQueue <= 1_000_000, "--udp-queue must be from 1 to 1000000 (got " + udpQueue + ")");
             return new ServerConfig(this);
         }
 

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * One connection's side of the protocol: writes the request for a message and reads, byte by
  * byte, the response to it, checking it against the echo the message must get. One per
  * connection, reused for every request on it; run only by that connection's event-loop thread.
- * Implementations: {@link HttpExchange} and {@link LineExchange}.
+ * Implementations: {@link HttpExchange}, {@link LineExchange} and {@link WebSocketExchange}.
  */
 interface Exchange {
 
@@ -21,6 +21,18 @@ interface Exchange {
      * is complete, leaving any bytes after it in {@code in}; then {@link #failure()} says how it went.
      */
     boolean read(ByteBuffer in);
+
+    /**
+     * After a {@link #read} that did not complete the response: bytes the exchange must send
+     * before it can (a WebSocket message, once its handshake's 101 is in). True: {@code out}
+     * holds them, flipped for writing.
+     */
+    default boolean followUp(ByteBuffer out) {
+        return false;
+    }
+
+    /** The connection closed: the next request begins on a new one (a WebSocket exchange handshakes again). */
+    default void closed() {}
 
     /** The peer closed the connection before {@link #read} saw a complete response; sets the failure. */
     void eof();

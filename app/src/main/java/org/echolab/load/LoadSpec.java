@@ -231,7 +231,7 @@ public final class LoadSpec {
         /** @throws IllegalArgumentException with a message that says what to fix */
         public LoadSpec build() {
             if (target == null) {
-                throw new IllegalArgumentException("a target is required: http://host:port/path or tcp://host:port");
+                throw new IllegalArgumentException("a target is required: http://host:port/path, ws://host:port/path or tcp://host:port");
             }
             Target t = Target.of(target);
             require(connections >= 1 && connections <= MAX_CONNECTIONS,

@@ -64,10 +64,12 @@ final class Slot {
         this.loop = loop;
         this.plan = plan;
         String unique = plan.runId + "-" + index + "-";
-        this.exchange = plan.spec.target().kind() == Target.Kind.HTTP
-                ? new HttpExchange(plan.spec.target(), plan.spec, HttpExchange.message(plan.spec, unique, plan.filler),
-                        plan.spec.connectPerRequest())
-                : new LineExchange(plan.spec, new Message(unique, plan.filler, plan.spec.size()));
+        this.exchange = switch (plan.spec.target().kind()) {
+            case HTTP -> new HttpExchange(plan.spec.target(), plan.spec, HttpExchange.message(plan.spec, unique, plan.filler),
+                    plan.spec.connectPerRequest());
+            case TCP -> new LineExchange(plan.spec, new Message(unique, plan.filler, plan.spec.size()));
+            case WS -> new WebSocketExchange(plan.spec.target(), plan.spec, new Message(unique, plan.filler, plan.spec.size()));
+        };
         this.out = ByteBuffer.allocate(exchange.requestCapacity());
     }
 
@@ -250,6 +252,9 @@ final class Slot {
             if (filled && in.capacity() < READ_BUFFER_MAX) {
                 in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
             }
+            if (exchange.followUp(out)) {
+                write(now);                  // the rest of the request, now that the server allows it
+            }
         }
         return n;
     }
@@ -328,6 +333,7 @@ final class Slot {
             channel = null;
             wire = null;
             key = null;
+            exchange.closed();
         }
         in.clear();
     }

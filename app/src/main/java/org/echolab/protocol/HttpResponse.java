@@ -79,12 +79,13 @@ public final class HttpResponse {
 
     /** Bytes of body that {@link #encode} and the filler carry after the head: 0 for HEAD, 204 and 304. */
     public long bodyLength(boolean head) {
-        return head || status == 204 || status == 304 ? 0 : body.length + filler;
+        return head || status == 204 || status == 304 || status < 200 ? 0 : body.length + filler;
     }
 
     /** The status line, headers and (unless {@code head}) body but its filler, ready for the wire. */
     public byte[] encode(boolean head) {
-        boolean bodiless = status == 204 || status == 304;     // RFC 9110 8.6: no Content-Length, no body
+        // RFC 9110 8.6: no Content-Length and no body in a 204 or 304, nor in a 1xx (a 101 switching to WebSocket)
+        boolean bodiless = status == 204 || status == 304 || status < 200;
         byte[] head0 = head(bodiless ? null : "Content-Length: " + (body.length + filler));
         if (head || bodiless || body.length == 0) {
             return head0;

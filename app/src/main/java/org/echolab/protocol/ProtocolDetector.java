@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  */
 public final class ProtocolDetector {
 
-    public enum Protocol { HTTP, TCP }
+    /** What a connection speaks; WEBSOCKET is never detected: an HTTP connection switches to it by Upgrade. */
+    public enum Protocol { HTTP, TCP, WEBSOCKET }
 
     private ProtocolDetector() {}
 

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
 import org.echolab.models.ModelContext;
@@ -20,7 +22,8 @@ import org.echolab.state.States;
 import org.echolab.tls.SelfSigned;
 
 /**
- * A running EchoLab server: one model over one {@link EchoStack}, listening on one port.
+ * A running EchoLab server: one model over one {@link EchoStack}, listening on one port, and with
+ * {@code --udp} a {@link UdpEcho} beside it (the same for every model).
  * {@link #start} returns once connections are accepted; {@link #close} drains and stops. Used by
  * the CLI, the tests, {@code race} and {@code bench}; the process models' children assemble the
  * same stack themselves.
@@ -40,6 +43,7 @@ public final class EchoServer implements AutoCloseable {
     private final SelfSigned selfSigned;    // the certificate made at start (--tls without files), or null
     private volatile InetSocketAddress address;
     private volatile Monitor monitor;       // null with --monitor-port -1
+    private volatile UdpEcho udp;           // null without --udp
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> failure = new CompletableFuture<>();
@@ -66,9 +70,11 @@ public final class EchoServer implements AutoCloseable {
                     : config.toBuilder().tlsCert(selfSigned.cert().toString()).tlsKey(selfSigned.key().toString()).build();
             ConcurrencyModel model = Models.create(c);
             ServerState state = States.byName(c.state).create(c.raceWindow);
-            EchoStack stack = EchoStack.assemble(c, state, model::stats, c.connectionLimit(),
+            AtomicReference<EchoServer> self = new AtomicReference<>();    // the figures' supplier needs the server
+            EchoStack stack = EchoStack.assemble(c, state, () -> self.get().figures(), c.connectionLimit(),
                     c.perClientLimit(model.capacity(c)));
             server = new EchoServer(c, model, stack, selfSigned);
+            self.set(server);
         } catch (RuntimeException e) {
             if (selfSigned != null) {
                 selfSigned.close();
@@ -86,6 +92,15 @@ public final class EchoServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closeStack();
             throw e;
+        }
+        if (config.udp) {
+            try {
+                udp = UdpEcho.start(config, stack.service(),
+                        config.udpPort == ServerConfig.SAME_PORT ? address.getPort() : config.udpPort);
+            } catch (IOException | RuntimeException e) {
+                stopQuietly();
+                throw e;
+            }
         }
         if (config.monitorPort >= 0) {
             try {
@@ -116,6 +131,17 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
+    /** The model's figures for {@code /stats}, and the UDP echo's when it runs. */
+    private Map<String, Object> figures() {
+        UdpEcho u = udp;
+        if (u == null) {
+            return model.stats();
+        }
+        Map<String, Object> m = new LinkedHashMap<>(model.stats());
+        m.putAll(u.figures());
+        return m;
+    }
+
     /** A critical thread failed: say so, loudly, and stop at once (on a thread of its own: this one is dying). */
     private void crashed(Thread thread, Throwable cause) {
         if (failure.complete(thread.getName() + " failed: " + cause)) {
@@ -141,6 +167,12 @@ public final class EchoServer implements AutoCloseable {
 
     public int port() {
         return address.getPort();
+    }
+
+    /** The UDP echo's port, or -1 without {@code --udp}. */
+    public int udpPort() {
+        UdpEcho u = udp;
+        return u == null ? -1 : u.port();
     }
 
     public ServerConfig config() {
@@ -176,6 +208,7 @@ public final class EchoServer implements AutoCloseable {
                 + " state=" + config.state
                 + (config.reusePort ? " reuseport" : "")
                 + (config.drainDelay.isPositive() ? " drain-delay=" + Durations.format(config.drainDelay) : "")
+                + (udp == null ? "" : " udp=" + udp.port())
                 + " pid=" + ProcessHandle.current().pid()
                 + tlsWords()
                 + (stack.tls() == null ? " http://" : " https://") + address.getHostString() + ":" + address.getPort() + "/"
@@ -216,6 +249,10 @@ public final class EchoServer implements AutoCloseable {
                     Monitor m = monitor;
                     if (m != null) {
                         m.close();
+                    }
+                    UdpEcho u = udp;
+                    if (u != null) {
+                        u.close();
                     }
                     model.stop(grace);
                     closeStack();           // the deadline watch ends; a shm state deletes its /dev/shm file

@@ -8,11 +8,12 @@ import java.util.Locale;
 import org.echolab.protocol.HttpParser;
 import org.echolab.protocol.HttpResponse;
 import org.echolab.protocol.ProtocolDetector.Protocol;
+import org.echolab.protocol.WebSocketFrames;
 
 /**
  * The canned answers: what the server says, in the connection's own protocol, when it will not or
  * cannot echo (busy, too slow, bad input). An HTTP client gets a status and a short reason; a TCP
- * client gets an {@code ERR} line. All of them but {@link #errorLine} close the connection.
+ * client gets an {@code ERR} line; a WebSocket client a close frame with its code. All of them but {@link #errorLine} close the connection.
  * Stateless and thread-safe.
  */
 public final class Answers {
@@ -27,14 +28,20 @@ public final class Answers {
         if (protocol == Protocol.TCP) {
             return line("ERR busy: " + why + "; closing");
         }
+        if (protocol == Protocol.WEBSOCKET) {
+            return WebSocketFrames.close(WebSocketFrames.TRY_AGAIN_LATER, "busy: " + why);
+        }
         return HttpResponse.text(503, "Service Unavailable", "503 Service Unavailable: " + why + "\n")
                 .header("Retry-After", "1").close(true).encode(false);
     }
 
-    /** A request (or line) began but did not arrive within the header timeout; null: say nothing. */
+    /** A request (or line, or message) began but did not arrive within its timeout; null: say nothing. */
     public static byte[] timedOut(Protocol protocol) {
         if (protocol == null) {
             return null;
+        }
+        if (protocol == Protocol.WEBSOCKET) {
+            return WebSocketFrames.close(WebSocketFrames.POLICY, "message not complete within the body timeout");
         }
         return protocol == Protocol.HTTP
                 ? HttpResponse.text(408, "Request Timeout", "408 Request Timeout: the request did not arrive in time\n")

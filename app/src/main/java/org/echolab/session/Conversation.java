@@ -9,6 +9,8 @@ import org.echolab.protocol.Limits;
 import org.echolab.protocol.LineParser;
 import org.echolab.protocol.ProtocolDetector.Protocol;
 import org.echolab.protocol.ProtocolDetector;
+import org.echolab.protocol.WebSocketDecoder;
+import org.echolab.protocol.WebSocketFrames;
 import org.echolab.tls.TlsInfo;
 
 /**
@@ -18,6 +20,12 @@ import org.echolab.tls.TlsInfo;
  * overload answers, what the process's {@link Budget}s allow, and when a draining server closes.
  * Every model runs it; they differ only in how they read, wait and write ({@link BlockingSession}
  * on one thread, the event loop as a state machine).
+ *
+ * <p><b>Protocols:</b> HTTP or TCP lines, told apart by the first line; an HTTP connection whose
+ * {@code GET /ws} handshake succeeds switches to WebSocket once its 101 is answered, and from then
+ * on its bytes are frames: a message is an {@link Answer} (its echo, after its wait), a ping a
+ * {@link Write} of the pong, a close or a broken rule a {@link Write} of the close frame that
+ * ends the connection. The transport underneath is the models' business: bytes in, bytes out.
  *
  * <p><b>Threads:</b> not thread-safe; one connection's conversation is driven by one thread at a
  * time (its session thread, or its loop).
@@ -69,6 +77,8 @@ public final class Conversation {
     private Protocol protocol;               // null until told apart
     private HttpParser http;
     private LineParser lines;
+    private WebSocketDecoder frames;         // after a WebSocket upgrade
+    private Reply.Upgrade messages;          // what each WebSocket message waits, unless it says
     private Reply inFlight;                  // from an Answer until replied()
     private boolean answeredOne;             // a request has been answered: a silent connection is now idle, not new
     private Deadlines.Kind waiting;          // the kind of the last Read, until something else happens
@@ -104,7 +114,11 @@ public final class Conversation {
                 return read(in.hasRemaining() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             }
         }
-        return protocol == Protocol.HTTP ? nextHttp(in, draining) : nextLine(in);
+        return switch (protocol) {
+            case HTTP -> nextHttp(in, draining);
+            case TCP -> nextLine(in);
+            case WEBSOCKET -> nextMessage(in);
+        };
     }
 
     private Step nextHttp(ByteBuffer in, boolean draining) {
@@ -115,7 +129,16 @@ public final class Conversation {
             case HttpParser.NeedMore n -> read(http.inBody() ? Deadlines.Kind.BODY
                     : http.midRequest() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             case HttpParser.ExpectContinue e -> write(HttpResponse.continue100(), false);
-            case HttpParser.Complete done -> answer(service.http(done.request(), draining, new Origin(client, port, ++requests, tls)));
+            case HttpParser.Complete done -> {
+                Reply reply = service.http(done.request(), draining, new Origin(client, port, ++requests, tls));
+                Step step = answer(reply);
+                if (step instanceof Answer && reply.upgraded() != null) {
+                    protocol = Protocol.WEBSOCKET;      // bytes after the 101 are frames
+                    messages = reply.upgraded();
+                    frames = new WebSocketDecoder(config.wsMaxFrame, config.wsMaxMessage, this::takeForBody);
+                }
+                yield step;
+            }
             case HttpParser.Failure f -> {
                 LOG.log(Level.DEBUG, "{0}: {1} {2} ({3}); closing", client, f.status(), f.reason(), f.detail());
                 service.accessLog().refused(client, "-", f.status());
@@ -164,6 +187,36 @@ public final class Conversation {
             return new Answer(inFlight);
         }
         return step;
+    }
+
+    /**
+     * WebSocket: between messages the idle timeout governs, within one (a frame or a fragmented
+     * message begun) the body timeout. An unsolicited pong is ignored (RFC 6455 5.5.3).
+     */
+    private Step nextMessage(ByteBuffer in) {
+        while (true) {
+            switch (frames.next(in)) {
+                case WebSocketDecoder.NeedMore n -> {
+                    return read(frames.midMessage() ? Deadlines.Kind.BODY : Deadlines.Kind.IDLE);
+                }
+                case WebSocketDecoder.Message m -> {
+                    return answer(service.message(m, messages));
+                }
+                case WebSocketDecoder.Ping p -> {
+                    return write(WebSocketFrames.frame(WebSocketFrames.PONG, p.payload()), false);
+                }
+                case WebSocketDecoder.Pong p -> {
+                    // keep reading
+                }
+                case WebSocketDecoder.Close c -> {
+                    return write(WebSocketFrames.close(c.code(), c.reason()), true);   // the same code back, then close
+                }
+                case WebSocketDecoder.Failure f -> {
+                    LOG.log(Level.DEBUG, "{0}: WebSocket close {1}: {2}", client, f.code(), f.reason());
+                    return write(WebSocketFrames.close(f.code(), f.reason()), true);
+                }
+            }
+        }
     }
 
     /** A read of {@code kind}: the same phase as the last read if that was of the same kind too. */
@@ -251,7 +304,11 @@ public final class Conversation {
         if (protocol == null) {
             return in != null && in.hasRemaining();
         }
-        return protocol == Protocol.HTTP ? http != null && http.midRequest() : lines != null && lines.midLine();
+        return switch (protocol) {
+            case HTTP -> http != null && http.midRequest();
+            case TCP -> lines != null && lines.midLine();
+            case WEBSOCKET -> frames.midMessage();
+        };
     }
 
     /** What to send when a request did not arrive in time (then close); null: close quietly (nothing came). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.echolab.config.ServerConfig;
@@ -13,6 +14,9 @@ import org.echolab.protocol.HttpResponse;
 import org.echolab.protocol.LineDirective;
 import org.echolab.protocol.Payload;
 import org.echolab.protocol.Query;
+import org.echolab.protocol.WebSocketDecoder;
+import org.echolab.protocol.WebSocketFrames;
+import org.echolab.protocol.WebSocketHandshake;
 import org.echolab.state.ServerState;
 import org.echolab.tls.TlsInfo;
 
@@ -27,10 +31,12 @@ import org.echolab.tls.TlsInfo;
  * method (the request as JSON, {@link Inspection}), {@code GET /} ({@link Page}),
  * {@code GET /health/live} (200 while the process answers), {@code GET /health/ready} and
  * {@code /health} (200, or 503 once the server is stopping: see {@link Readiness}),
- * {@code GET /stats[?pretty]} ({@link Stats}). A TCP line is echoed as it came, after the wait; a
- * line may start with a {@link LineDirective}. {@code msg} comes back byte for byte, percent
- * escapes decoded to bytes ({@code %ff} is the byte 0xff). {@code /echo} and {@code /anything}
- * also take {@link Faults}; each parameter may come as an {@code X-Echo-Name} header.
+ * {@code GET /stats[?pretty]} ({@link Stats}), {@code GET /ws?wait=&work=} (the WebSocket
+ * handshake; the {@link Conversation} then switches protocol). A TCP line, a WebSocket message and
+ * a UDP datagram are echoed as they came, after the wait; each may start with a
+ * {@link LineDirective} (a WebSocket message only if it is text). {@code msg} comes back byte for
+ * byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff). {@code /echo} and
+ * {@code /anything} also take {@link Faults}; each parameter may come as an {@code X-Echo-Name} header.
  *
  * <p>It also holds the process's two {@link Budget}s, which each {@link Conversation} takes from:
  * bytes held for request bodies and replies ({@code --memory-budget}) and CPU work in flight
@@ -146,6 +152,7 @@ public final class EchoService {
         Duration wait = Duration.ZERO;
         Work work = Work.SLEEP;
         Faults faults = Faults.NONE;
+        Reply.Upgrade upgrade = null;       // set by a WebSocket handshake that succeeds
         try {
             String path = req.path();
             boolean get = req.method().equals("GET") || req.method().equals("HEAD");
@@ -174,6 +181,14 @@ public final class EchoService {
                         : echo(req, q);
             } else {
                 res = switch (path) {
+                    case "/ws" -> {
+                        Map<String, String> q = query(req);   // checked first: a bad wait is a 400, not a switch
+                        Reply.Upgrade asked = new Reply.Upgrade(waitOf(q.get("wait")),
+                                q.get("work") == null ? Work.SLEEP : workOf(q.get("work")));
+                        HttpResponse r = webSocket(req, draining);
+                        upgrade = r.status() == 101 ? asked : null;
+                        yield r;
+                    }
                     case "/" -> new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
                             .body(Page.html(config, monitorPort, origin.tls()));
                     case "/health", "/health/ready" -> readiness.ready()
@@ -215,7 +230,8 @@ public final class EchoService {
         Reply.Logged logged = !accessLog.on() ? null : new Reply.Logged(
                 accessLog.arrival(req.method() + " " + req.target() + " HTTP/1." + req.minorVersion()), res.status(),
                 req.method().equals("HEAD") ? 0 : res.body().length + res.fillerLength(false), number);
-        return Reply.http(res, req.method().equals("HEAD"), wait, work, ticket, fate, logged);
+        return upgrade != null ? Reply.upgrade(res, upgrade, ticket, logged)
+                : Reply.http(res, req.method().equals("HEAD"), wait, work, ticket, fate, logged);
     }
 
     /** {@code reply}, from {@link #http} or {@link #line}, was written ({@code written}) or abandoned. */
@@ -284,23 +300,92 @@ public final class EchoService {
      * of input comes back as it came, with none.
      */
     public Reply line(byte[] line, byte[] ending) {
+        Directed d = directed(line, config.defaultWait, Work.SLEEP, "line");
+        byte[] out = Arrays.copyOf(d.text(), d.text().length + ending.length);
+        System.arraycopy(ending, 0, out, d.text().length, ending.length);
+        return Reply.line(out, d.delay(), d.work(), d.ticket(), lineLogged(d.outcome(), out.length, d.number()));
+    }
+
+    // ---- WebSocket ---------------------------------------------------------------------------
+
+    /**
+     * The echo of one WebSocket message: the same message, in one frame, after the wait the
+     * connection's upgrade asked for ({@code /ws?wait=&work=}). A text message may start with a
+     * directive of its own, as a TCP line does; a bad one is answered with an {@code ERR} text.
+     */
+    public Reply message(WebSocketDecoder.Message m, Reply.Upgrade defaults) {
+        Directed d = m.text() ? directed(m.payload(), defaults.delay(), defaults.work(), "ws")
+                : undirected(m.payload(), defaults.delay(), defaults.work(), "ws");
+        byte[] frame = WebSocketFrames.frame(m.text() ? WebSocketFrames.TEXT : WebSocketFrames.BINARY, d.text());
+        return Reply.message(frame, WebSocketFrames.close(WebSocketFrames.GOING_AWAY, "the server is stopping"),
+                d.delay(), d.work(), d.ticket(), null);
+    }
+
+    /** The answer to a WebSocket handshake: 101 Switching Protocols, or why not (400, 426, 503). */
+    private static HttpResponse webSocket(HttpRequest req, boolean draining) {
+        if (draining) {
+            throw new Refusal(503, "Service Unavailable", "the server is stopping");
+        }
+        return switch (WebSocketHandshake.check(req)) {
+            case WebSocketHandshake.Accept a -> new HttpResponse(101, "Switching Protocols").header("Upgrade", "websocket")
+                    .header("Connection", "Upgrade").header("Sec-WebSocket-Accept", a.accept());
+            case WebSocketHandshake.Refuse r -> {
+                HttpResponse res = HttpResponse.text(r.status(), r.reason(), r.status() + " " + r.reason() + ": " + r.why() + "\n");
+                yield r.status() == 426
+                        ? res.header("Upgrade", "websocket").header("Sec-WebSocket-Version", WebSocketHandshake.VERSION)
+                        : res;
+            }
+        };
+    }
+
+    // ---- UDP ---------------------------------------------------------------------------------
+
+    /**
+     * The echo of one UDP datagram: the same bytes, after the server's default wait or the one a
+     * {@code [wait=..]} directive at its start asks for (the directive is not echoed). Only
+     * {@code work=sleep}: the UDP side has a timer, not threads to burn.
+     */
+    public Reply datagram(byte[] data) {
+        Directed d = directed(data, config.defaultWait, Work.SLEEP, "udp");
+        if (d.work() == Work.CPU) {
+            return Reply.line(Answers.errorLine("work=cpu is not served over UDP"), Duration.ZERO, Work.SLEEP, d.ticket(), null);
+        }
+        return Reply.line(d.text(), d.delay(), d.work(), d.ticket(), null);
+    }
+
+    // ---- directives --------------------------------------------------------------------------
+
+    /**
+     * Bytes to echo after {@code delay} doing {@code work}, counted in {@link Activity} under
+     * {@code ticket}; {@code number} is the request's, {@code outcome} {@link Activity#LINE_OK} or
+     * {@link Activity#LINE_ERR}.
+     */
+    private record Directed(Duration delay, Work work, byte[] text, long ticket, long number, int outcome) {}
+
+    /** {@code bytes} read for a {@link LineDirective}, which overrides the given wait and work; a bad one becomes an ERR line. */
+    private Directed directed(byte[] bytes, Duration wait, Work work, String what) {
+        try {
+            LineDirective d = LineDirective.parse(bytes);
+            Duration w = d.waitText() == null ? wait : waitOf(d.waitText());
+            Work k = d.workText() == null ? work : workOf(d.workText());
+            return undirected(d.text(), w, k, what);
+        } catch (LineDirective.Malformed | Refusal e) {
+            byte[] err = ("ERR " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
+            return began(err, Duration.ZERO, Work.SLEEP, what, Activity.LINE_ERR);
+        }
+    }
+
+    /** {@code bytes} to echo as they are, after {@code wait} doing {@code work}. */
+    private Directed undirected(byte[] bytes, Duration wait, Work work, String what) {
+        return began(bytes, wait, work, what, Activity.LINE_OK);
+    }
+
+    /** A request that is not HTTP began: counted, numbered, and given its slot in {@link Activity}. */
+    private Directed began(byte[] text, Duration wait, Work work, String what, int outcome) {
         long began = System.nanoTime();
         stats.requestBegan();
         long number = state.nextRequestNumber();
-        try {
-            LineDirective d = LineDirective.parse(line);
-            Duration wait = waitOf(d.waitText());
-            Work work = d.workText() == null ? Work.SLEEP : workOf(d.workText());
-            byte[] out = new byte[d.text().length + ending.length];
-            System.arraycopy(d.text(), 0, out, 0, d.text().length);
-            System.arraycopy(ending, 0, out, d.text().length, ending.length);
-            return Reply.line(out, wait, work, activity.began(began, number, "line", Activity.LINE_OK, wait.toMillis()),
-                    lineLogged(Activity.LINE_OK, out.length, number));
-        } catch (LineDirective.Malformed | Refusal e) {
-            byte[] err = Answers.errorLine(e.getMessage());
-            return Reply.line(err, Duration.ZERO, Work.SLEEP, activity.began(began, number, "line", Activity.LINE_ERR, 0),
-                    lineLogged(Activity.LINE_ERR, err.length, number));
-        }
+        return new Directed(wait, work, text, activity.began(began, number, what, outcome, wait.toMillis()), number, outcome);
     }
 
     private Reply.Logged lineLogged(int outcome, int bytes, long number) {

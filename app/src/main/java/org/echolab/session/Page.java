@@ -61,12 +61,27 @@ final class Page {
                 <li><code>GET /health/live</code>: 200 while the process answers;
                 <code>GET /health/ready</code> (and <code>/health</code>): 200, or 503 once the server is stopping</li>
                 <li><code>GET /stats</code>: JSON: model, uptime, requests, connections, threads</li>
+                <li><code>ws://…/ws?wait=250ms&amp;work=sleep|cpu</code>: WebSocket echo; each text or binary
+                message (fragmented ones reassembled) comes back after the wait, pings get pongs, a close
+                gets its own code back; a text message may start with <code>[wait=1s]</code>; messages
+                over %s bytes are closed with 1009</li>
                 <li>TCP on the same port: each line comes back after the wait with the ending it came with
                 (CR LF or LF; a last line without one when the client closes its side);
                 <code>[wait=250ms work=cpu] text</code> sets one line's wait</li>
-                </ul></body></html>
+                %s</ul></body></html>
                 """.formatted(config.model, Durations.format(config.defaultWait), Durations.format(config.maxWait), secure, live,
-                        Faults.MAX_DRIP)
+                        Faults.MAX_DRIP, Math.min(config.wsMaxFrame, config.wsMaxMessage), udp(config))
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String udp(ServerConfig config) {
+        if (!config.udp) {
+            return "";
+        }
+        String port = config.udpPort == ServerConfig.SAME_PORT ? "the same port number" : "port " + config.udpPort;
+        return """
+                <li>UDP on %s: each datagram comes back after the wait (<code>[wait=250ms] text</code> sets its
+                own); datagrams over %d bytes, or beyond %d waiting, are dropped and counted in /stats</li>
+                """.formatted(port, config.udpMaxDatagram, config.udpQueue);
     }
 }

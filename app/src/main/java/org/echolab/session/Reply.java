@@ -26,6 +26,10 @@ public final class Reply {
     private final boolean close;
     private final long ticket;             // the request's slot in Activity
     private final Logged logged;           // what the access log needs; null while it is off
+    private final byte[] farewell;         // what a message's reply gains as the connection's last
+    private final Upgrade upgrade;         // a 101 to WebSocket, or null
+
+    private static final byte[] NO_FAREWELL = new byte[0];
 
     /**
      * What {@link AccessLog} writes of this reply: when its request arrived, its status (or a
@@ -33,8 +37,14 @@ public final class Reply {
      */
     public record Logged(AccessLog.Arrival arrival, int status, long bodyBytes, long number) {}
 
+    /**
+     * This reply switches its connection to WebSocket (a 101); each message then waits
+     * {@code delay} doing {@code work}, unless the message says otherwise.
+     */
+    public record Upgrade(Duration delay, Work work) {}
+
     private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, List<byte[]> later, Faults.Decision fate,
-                  Duration delay, Work work, boolean close, long ticket, Logged logged) {
+                  Duration delay, Work work, boolean close, long ticket, Logged logged, byte[] farewell, Upgrade upgrade) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
@@ -46,6 +56,8 @@ public final class Reply {
         this.close = close;
         this.ticket = ticket;
         this.logged = logged;
+        this.farewell = farewell;
+        this.upgrade = upgrade;
     }
 
     /**
@@ -87,7 +99,7 @@ public final class Reply {
             }
         }
         boolean close = response.closes() || fate.cut() != Faults.Cut.NONE;
-        return new Reply(response, head, first, filler, later, fate, delay, work, close, ticket, logged);
+        return new Reply(response, head, first, filler, later, fate, delay, work, close, ticket, logged, NO_FAREWELL, null);
     }
 
     /** A non-empty {@code body} in {@code n} chunks (fewer if it has fewer bytes, never an empty one), the last with the end of the body. */
@@ -104,9 +116,28 @@ public final class Reply {
         return List.copyOf(out);
     }
 
+    /** The 101 that switches the connection to WebSocket, whose messages then wait as {@code upgrade} says. */
+    public static Reply upgrade(HttpResponse response, Upgrade upgrade, long ticket, Logged logged) {
+        return new Reply(response, false, response.encode(false), 0, List.of(), Faults.Decision.NONE, Duration.ZERO, Work.SLEEP,
+                false, ticket, logged, NO_FAREWELL, upgrade);
+    }
+
+    /**
+     * A WebSocket message's echo (a frame), after which the connection goes on; as the last reply
+     * of a draining server it is followed by {@code farewell} (a close frame).
+     */
+    public static Reply message(byte[] frame, byte[] farewell, Duration delay, Work work, long ticket, Logged logged) {
+        return new Reply(null, false, frame, 0, List.of(), Faults.Decision.NONE, delay, work, false, ticket, logged, farewell, null);
+    }
+
     /** A TCP line, after which the connection goes on. */
     public static Reply line(byte[] bytes, Duration delay, Work work, long ticket, Logged logged) {
-        return new Reply(null, false, bytes, 0, List.of(), Faults.Decision.NONE, delay, work, false, ticket, logged);
+        return new Reply(null, false, bytes, 0, List.of(), Faults.Decision.NONE, delay, work, false, ticket, logged, NO_FAREWELL, null);
+    }
+
+    /** Non-null if this reply switches the connection to WebSocket. */
+    public Upgrade upgraded() {
+        return upgrade;
     }
 
     /** The request's slot in {@link Activity}. */
@@ -158,14 +189,18 @@ public final class Reply {
 
     /**
      * This reply as the last one on its connection, for a server that began draining while the
-     * request waited: an HTTP response gains {@code Connection: close}; a line is simply the last.
+     * request waited: an HTTP response gains {@code Connection: close}; a line is simply the last;
+     * a WebSocket message's echo is followed by its farewell close frame.
      */
     public Reply closing() {
         if (close) {
             return this;
         }
-        return response == null
-                ? new Reply(null, false, bytes, 0, later, fate, delay, work, true, ticket, logged)
-                : http(response.close(true), head, delay, work, ticket, fate, logged);
+        if (response != null) {
+            return http(response.close(true), head, delay, work, ticket, fate, logged);
+        }
+        byte[] last = Arrays.copyOf(bytes, bytes.length + farewell.length);
+        System.arraycopy(farewell, 0, last, bytes.length, farewell.length);
+        return new Reply(null, false, last, 0, later, fate, delay, work, true, ticket, logged, NO_FAREWELL, null);
     }
 }

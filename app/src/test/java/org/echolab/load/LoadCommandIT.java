@@ -153,7 +153,7 @@ class LoadCommandIT {
         assertThat(zero.exit).isEqualTo(2);
         assertThat(zero.err).isEqualTo("echolab load: connections must be from 1 to 50000 (got 0)\n");
         assertThat(scheme.exit).isEqualTo(2);
-        assertThat(scheme.err).contains("must start with http://, https:// or tcp://");
+        assertThat(scheme.err).contains("must start with http://, https://, ws:// or tcp://");
         assertThat(notANumber.exit).isEqualTo(2);
         assertThat(https.exit).isEqualTo(2);
         assertThat(https.err).isEqualTo("echolab load: target 'https://127.0.0.1:8443/': https:// targets are not supported by this "

@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.echolab.config.ServerConfig;
 import org.echolab.config.ServerConfig.ProtocolChoice;
+import org.echolab.protocol.WebSocketFrames;
 import org.echolab.state.AtomicState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,9 +35,12 @@ class ConversationTest {
      * asked to read, writes what it is told, "waits" by noting the wait, and stops on a close.
      */
     private static Transcript play(ServerConfig config, String input, boolean draining, int... pieces) {
+        return play(config, input.getBytes(StandardCharsets.UTF_8), draining, pieces);
+    }
+
+    private static Transcript play(ServerConfig config, byte[] bytes, boolean draining, int... pieces) {
         EchoService service = new EchoService(config, new AtomicState(), Map::of);
         Conversation c = new Conversation(config, service, "127.0.0.1");
-        byte[] bytes = input.getBytes(StandardCharsets.UTF_8);
         ByteBuffer in = ByteBuffer.allocate(Conversation.readBufferSize(config.limits)).flip();
         StringBuilder written = new StringBuilder();
         List<Duration> waits = new ArrayList<>();
@@ -104,6 +108,91 @@ class ConversationTest {
             assertThat(play(CONFIG, input, false, random.ints(6, 1, 40).toArray())).isEqualTo(whole);
         }
         assertThat(whole.inFlight()).as("every answer reported, none left in flight").isZero();
+    }
+
+    /** A WebSocket handshake of {@code target}, then {@code frames}. */
+    private static byte[] webSocket(String target, byte[]... frames) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(("GET " + target + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (byte[] f : frames) {
+            out.writeBytes(f);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] frame(boolean fin, int opcode, String payload) {
+        return WebSocketFrames.masked(fin, opcode, payload.getBytes(StandardCharsets.UTF_8), new byte[] {9, 8, 7, 6});
+    }
+
+    @Test
+    void aWebSocketConversationIsTheSameWholeByteByByteAndInFragments() {
+        byte[] input = webSocket("/ws?wait=5ms", frame(true, WebSocketFrames.TEXT, "hello"),
+                frame(true, WebSocketFrames.BINARY, "\u0001\u0002"),
+                frame(false, WebSocketFrames.TEXT, "[wait=7ms] frag"), frame(true, WebSocketFrames.PING, "p"),
+                frame(true, 0, "mented"),
+                WebSocketFrames.masked(true, WebSocketFrames.CLOSE, new byte[] {0x0f, (byte) 0xa1}, new byte[] {1, 2, 3, 4}));
+        Transcript whole = play(CONFIG, input, false, Integer.MAX_VALUE);
+        assertThat(whole.written()).startsWith("HTTP/1.1 101 Switching Protocols\r\n")
+                .contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n")
+                .endsWith(text(WebSocketFrames.frame(WebSocketFrames.TEXT, "hello".getBytes(StandardCharsets.US_ASCII)))
+                        + text(WebSocketFrames.frame(WebSocketFrames.BINARY, new byte[] {1, 2}))
+                        + text(WebSocketFrames.frame(WebSocketFrames.PONG, new byte[] {'p'}))
+                        + text(WebSocketFrames.frame(WebSocketFrames.TEXT, "fragmented".getBytes(StandardCharsets.US_ASCII)))
+                        + text(WebSocketFrames.close(4001, "")));
+        assertThat(whole.waits()).as("the handshake, then each message's wait")
+                .containsExactly(Duration.ZERO, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(7));
+        assertThat(whole.end()).isEqualTo("closed after a refusal");
+        assertThat(whole.served()).as("the handshake and three messages").isEqualTo(4);
+        assertThat(play(CONFIG, input, false, 1)).isEqualTo(whole);
+        Random random = new Random(11);
+        for (int trial = 0; trial < 30; trial++) {
+            assertThat(play(CONFIG, input, false, random.ints(6, 1, 40).toArray())).isEqualTo(whole);
+        }
+    }
+
+    /** Between messages the idle timeout governs; within a frame the body timeout, after which a close 1008. */
+    @Test
+    void aWebSocketWaitsForMessagesWithinTheIdleTimeoutAndForAFrameWithinTheBodyTimeout() {
+        EchoService service = new EchoService(CONFIG, new AtomicState(), Map::of);
+        Conversation c = new Conversation(CONFIG, service, "c");
+        ByteBuffer in = ByteBuffer.allocate(1024).put(webSocket("/ws")).flip();
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        c.replied(true);
+        Conversation.Read idle = (Conversation.Read) c.next(in, false);
+        assertThat(idle.kind()).isEqualTo(Deadlines.Kind.IDLE);
+        assertThat(c.timedOut()).as("an idle WebSocket closes quietly").isNull();
+        byte[] half = frame(true, WebSocketFrames.TEXT, "hello");
+        in.compact().put(half, 0, 4).flip();
+        Conversation.Read frame = (Conversation.Read) c.next(in, false);
+        assertThat(frame.kind()).isEqualTo(Deadlines.Kind.BODY);
+        assertThat(c.midRequest(in)).isTrue();
+        assertThat(c.timedOut()).isEqualTo(WebSocketFrames.close(1008, "message not complete within the body timeout"));
+        in.compact().put(half, 4, half.length - 4).flip();
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        c.replied(true);
+        assertThat(((Conversation.Read) c.next(in, false)).kind()).isEqualTo(Deadlines.Kind.IDLE);
+    }
+
+    @Test
+    void aBrokenWebSocketRuleClosesWithItsCodeAndADrainingServerSaysGoingAway() {
+        byte[] unmasked = webSocket("/ws", WebSocketFrames.frame(WebSocketFrames.TEXT, new byte[] {'x'}));
+        assertThat(play(CONFIG, unmasked, false, 3).written()).endsWith(text(WebSocketFrames.close(1002, "client frames must be masked")));
+        Transcript draining = play(CONFIG, webSocket("/ws"), true, Integer.MAX_VALUE);
+        assertThat(draining.written()).as("no upgrade while stopping").startsWith("HTTP/1.1 503 ");
+        Conversation c = new Conversation(CONFIG, new EchoService(CONFIG, new AtomicState(), Map::of), "c");
+        ByteBuffer in = ByteBuffer.wrap(webSocket("/ws", frame(true, WebSocketFrames.TEXT, "last")));
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        c.replied(true);
+        assertThat(c.next(in, false)).isInstanceOf(Conversation.Answer.class);
+        Reply last = c.reply(true);                  // the drain began during the message's wait
+        assertThat(last.close()).isTrue();
+        assertThat(text(last.bytes())).isEqualTo(text(WebSocketFrames.frame(WebSocketFrames.TEXT, "last".getBytes(StandardCharsets.US_ASCII)))
+                + text(WebSocketFrames.close(WebSocketFrames.GOING_AWAY, "the server is stopping")));
+        c.replied(true);
+        ServerConfig small = ServerConfig.builder().model("test").wsMaxMessage(200).build();
+        byte[] big = webSocket("/ws", frame(true, WebSocketFrames.BINARY, "x".repeat(201)));
+        assertThat(play(small, big, false, 7).written()).endsWith(text(WebSocketFrames.close(1009, "message over the limit of 200 bytes")));
     }
 
     @Test
