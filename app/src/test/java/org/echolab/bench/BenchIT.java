@@ -67,7 +67,7 @@ class BenchIT {
         results.get("cells").forEach(c -> models.add(c.get("model").asText()));
         assertThat(models).containsAll(Models.names());
         assertThat(stdout).contains("req/s").contains("report: ");
-        int steps = results.get("cells").size() + results.get("connections").size();
+        int steps = results.get("cells").size() + results.get("connections").size() + results.get("herd").size();
         assertThat(stderr).as("the progress bar counts every step").contains("] " + steps + "/" + steps + " ");
     }
 
@@ -107,8 +107,20 @@ class BenchIT {
     @Test
     @Order(4)
     void leavesNoServerProcessBehind() throws Exception {
-        // every server, and every process it started, writes its stderr to a log in the results folder
-        Path logs = dir.resolve("results/logs").toRealPath();
+        assertThat(processesWritingTo(dir.resolve("results/logs"))).as("processes still writing to the bench's server logs").isEmpty();
+        List<Long> pids = new ArrayList<>();
+        results.get("cells").forEach(c -> pids.add(c.get("serverPid").asLong()));
+        results.get("connections").forEach(c -> pids.add(c.get("serverPid").asLong()));
+        for (long pid : pids) {
+            if (pid != 0) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
+            }
+        }
+    }
+
+    /** Every server, and every process it started, writes its stderr to a log in the results folder: who still does. */
+    static List<String> processesWritingTo(Path logsDir) throws java.io.IOException {
+        Path logs = logsDir.toRealPath();
         List<String> holders = new ArrayList<>();
         try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path proc : procs) {
@@ -124,15 +136,7 @@ class BenchIT {
                 }
             }
         }
-        assertThat(holders).as("processes still writing to the bench's server logs").isEmpty();
-        List<Long> pids = new ArrayList<>();
-        results.get("cells").forEach(c -> pids.add(c.get("serverPid").asLong()));
-        results.get("connections").forEach(c -> pids.add(c.get("serverPid").asLong()));
-        for (long pid : pids) {
-            if (pid != 0) {
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
-            }
-        }
+        return holders;
     }
 
     @Test
