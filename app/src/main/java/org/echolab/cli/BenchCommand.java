@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
                 "Or measure a server it does not start (another machine, a cluster): --target URL [--pids PID,PID]"})
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells; under a minute.")
+    @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells, a herd of 2 and 8 workers; about a minute.")
     boolean quick;
 
     @Option(names = "--models", split = ",", paramLabel = "M,M", description = "Models to run. Default: every model (${sys:echolab.models}).")
@@ -73,10 +73,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--process-connections", paramLabel = "N", description = "Connections scenario: the count for 'process' (a JVM each). Default: 100 (--quick: 10).")
     Integer processConnections;
 
-    @Option(names = "--herd", split = ",", paramLabel = "W,W|none",
-            description = {"Thundering-herd scenario (UNP ch. 30.6): each prefork model of --models (prefork, prefork-flock,",
-                    "prefork-mutex, prefork-pass) with these worker counts, one-thread workers, CPU per short connection.",
-                    "'none' skips it. Default: 2,15,60,120 (--quick: 2,8). Counts the machine cannot hold are skipped."})
+    @Option(names = "--herd", split = ",", paramLabel = "W",
+            description = "Thundering-herd scenario (UNP ch. 30.6): each prefork model among --models (prefork, prefork-flock, "
+                    + "prefork-mutex, prefork-pass) with W one-thread workers for each W given, CPU per short connection; "
+                    + "'none' skips it. Default: 2,15,60,120 (--quick: 2,8). A count the machine cannot hold is skipped, saying why.")
     List<String> herd;
 
     @Option(names = "--herd-connections", paramLabel = "N", description = "Thundering-herd scenario: short connections measured per model and worker count. Default: 2000 (--quick: 100).")

@@ -3,13 +3,10 @@ package org.echolab.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -29,37 +26,20 @@ class BenchHerdIT {
     @TempDir
     static Path dir;
 
-    static int exit;
-    static String stdout;
-    static String stderr;
-    static JsonNode results;
+    static BenchRun run;
 
     @BeforeAll
     static void runTheHerdSmall() throws Exception {
-        Path jar = Path.of(System.getProperty("echolab.jar", "target/echolab.jar"));
-        assertThat(jar).as("the packaged jar (system property echolab.jar)").isRegularFile();
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "bench", "--models", String.join(",", MODELS),
-                "--clients", "1", "--workloads", "none", "--warmup", "0s", "--duration", "200ms", "--connections", "0",
-                "--herd", "2,4", "--herd-connections", "100", "--nginx", "/nowhere/nginx", "--out", dir.resolve("results").toString())
-                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
-        boolean ended = p.waitFor(3, TimeUnit.MINUTES);
-        if (!ended) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor();
-        }
-        assertThat(ended).as("bench --herd ended").isTrue();
-        exit = p.exitValue();
-        stdout = Files.readString(dir.resolve("out"), StandardCharsets.UTF_8);
-        stderr = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
-        results = new ObjectMapper().readTree(dir.resolve("results/results.json").toFile());
+        run = BenchRun.of(dir, 3, "--models", String.join(",", MODELS), "--clients", "1", "--workloads", "none",
+                "--warmup", "0s", "--duration", "200ms", "--connections", "0", "--herd", "2,4", "--herd-connections", "100",
+                "--nginx", "/nowhere/nginx");
     }
 
     @Test
     void everyModelAtEveryWorkerCountServedEveryConnectionAndCostCpu() {
-        assertThat(exit).as("exit code; stderr:%n%s", stderr).isZero();
+        assertThat(run.exit()).as("exit code; stderr:%n%s", run.stderr()).isZero();
         List<String> points = new ArrayList<>();
-        for (JsonNode h : results.get("herd")) {
+        for (JsonNode h : run.results().get("herd")) {
             String point = h.get("model").asText() + " x" + h.get("workers").asInt();
             points.add(point);
             assertThat(h.get("status").asText()).as(point + ": " + h.get("reason").asText()).isEqualTo("ok");
@@ -69,12 +49,12 @@ class BenchHerdIT {
         }
         assertThat(points).containsExactly("prefork x2", "prefork x4", "prefork-flock x2", "prefork-flock x4",
                 "prefork-mutex x2", "prefork-mutex x4");
-        assertThat(results.at("/plan/herdWorkers").toString()).isEqualTo("[2,4]");
+        assertThat(run.results().at("/plan/herdWorkers").toString()).isEqualTo("[2,4]");
     }
 
     @Test
     void theTerminalAndBothReportsHaveTheTableAndTheReportsTheChart() throws Exception {
-        assertThat(stdout).containsPattern("prefork-mutex\\s+4\\s+100\\s+0\\s+\\d+\\.\\d{3}");
+        assertThat(run.stdout()).containsPattern("prefork-mutex\\s+4\\s+100\\s+0\\s+\\d+\\.\\d{3}");
         String md = Files.readString(dir.resolve("results/report.md"));
         assertThat(md).contains("## Thundering herd (UNP vol. 1 ch. 30.6)")
                 .containsPattern("\\| prefork-flock \\| 2 \\| 100 \\| 0 \\| \\d+\\.\\d{3} \\|")
@@ -95,7 +75,7 @@ class BenchHerdIT {
     void leavesNoServerOrWorkerBehind() throws Exception {
         // a worker writes its stderr to its server's log: none is left that still does
         assertThat(BenchIT.processesWritingTo(dir.resolve("results/logs"))).isEmpty();
-        for (JsonNode h : results.get("herd")) {
+        for (JsonNode h : run.results().get("herd")) {
             long pid = h.get("serverPid").asLong();
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
         }

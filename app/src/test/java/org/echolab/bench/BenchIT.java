@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.echolab.bench.report.Palette;
 import org.echolab.models.Models;
 import org.jsoup.nodes.Element;
@@ -38,22 +35,11 @@ class BenchIT {
 
     @BeforeAll
     static void runQuickBench() throws Exception {
-        Path jar = Path.of(System.getProperty("echolab.jar", "target/echolab.jar"));
-        assertThat(jar).as("the packaged jar (system property echolab.jar)").isRegularFile();
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Path out = dir.resolve("out");
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "bench", "--quick", "--out", dir.resolve("results").toString())
-                .redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile()).start();
-        boolean ended = p.waitFor(5, TimeUnit.MINUTES);
-        if (!ended) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor();
-        }
-        assertThat(ended).as("bench --quick ended").isTrue();
-        exit = p.exitValue();
-        stdout = Files.readString(out, StandardCharsets.UTF_8);
-        stderr = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
-        results = new ObjectMapper().readTree(dir.resolve("results/results.json").toFile());
+        BenchRun run = BenchRun.of(dir, 5, "--quick");
+        exit = run.exit();
+        stdout = run.stdout();
+        stderr = run.stderr();
+        results = run.results();
     }
 
     @Test
