@@ -30,7 +30,7 @@ public final class BenchRunner {
     /** How long the idle server is read before the load starts, for its baseline memory. */
     private static final Duration IDLE = Duration.ofMillis(200);
     /** After the connections scenario, time for the last children to exit and be reaped into their parent's CPU. */
-    private static final Duration SETTLE = Duration.ofMillis(300);
+    static final Duration SETTLE = Duration.ofMillis(300);
 
     private final BenchPlan plan;
     private final Path jar;

@@ -88,6 +88,7 @@ final class HerdScenario {
             settle(server.pid(), workers);   // what the warm-up left to compile, compiled
             ProcStats.Sample before = ProcStats.sample(server.pid(), false);
             LoadResult r = LoadGenerator.run(BenchRunner.shortConnections(target, n), null);
+            Thread.sleep(BenchRunner.SETTLE);   // the workers close the last connections
             ProcStats.Sample after = ProcStats.sample(server.pid(), false);
             double cpu = after.cpuSeconds() - before.cpuSeconds();
             double perConn = cpu / n * 1000;

@@ -121,11 +121,13 @@ final class Captions {
                 + "for each connection grow. A thundering herd shows as a line that rises with the workers: every worker "
                 + "blocked in accept woken for each connection, all but one going back to sleep. The grey lines are the "
                 + "book's prefork without a lock (UNP vol. 1, 3rd ed., ch. 30.6; its seconds for 5,000 connections above "
-                + "the iterative server, per connection): from %d to %d children, %.2f to %.2f ms on Digital Unix (dashed) "
-                + "and %.2f to %.2f ms on BSD/OS (dotted). Linux wakes one waiter per connection for a blocking accept, so "
-                + "a flat line is what to expect here, and a lock around accept (prefork-flock, prefork-mutex) can only "
-                + "add its own cost. Every worker is a JVM that warms up on its own connections, and with more workers "
-                + "each gets fewer: a slight rise can be the JIT rather than a herd.",
+                + "the iterative server, per connection): from %d to %d children, %.2f to %.2f ms on Digital Unix (the upper) "
+                + "and %.2f to %.2f ms on BSD/OS. Linux wakes one waiter per connection for a blocking accept, so no herd "
+                + "is expected here; if there were one, it would lift prefork's line alone, since a lock around accept "
+                + "(prefork-flock, prefork-mutex) keeps all but one worker out of accept. Lines that rise together are "
+                + "something else: every worker is a JVM that "
+                + "warms up on its own connections, and with more workers each gets fewer, so more of them run "
+                + "interpreted or are being compiled.",
                 few.children(), many.children(), HerdChart.perConnection(few.digitalUnix()), HerdChart.perConnection(many.digitalUnix()),
                 HerdChart.perConnection(few.bsdOs()), HerdChart.perConnection(many.bsdOs()));
         List<String> missed = results.stream().filter(h -> !h.ran()).map(h -> h.model() + " x" + h.workers() + " (" + h.status() + ")").toList();

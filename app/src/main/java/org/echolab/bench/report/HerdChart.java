@@ -27,7 +27,7 @@ final class HerdChart {
         if (ran.isEmpty()) {
             return null;
         }
-        String title = "Thundering herd: server CPU per short connection against idle workers (UNP ch. 30.6)";
+        String title = "Thundering herd: CPU per short connection against workers";
         XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT).title(title)
                 .xAxisTitle("workers, one thread each (log scale)").yAxisTitle("CPU ms per connection (log scale)").build();
         Charts.style(chart.getStyler());
