@@ -11,6 +11,8 @@
 # CPU: user + system ticks of the whole tree (the parent and every worker, /proc/PID/stat), read
 # once every worker is up and idle, and again after the load; per connection and x 5,000 (the
 # book's scale: seconds for 5,000 connections).
+# The bench runs the same as its thundering-herd scenario, with a table and a chart in its report:
+#   echolab bench --herd 2,15,60,120 --models prefork,prefork-flock,prefork-mutex
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/find-jdk.sh"

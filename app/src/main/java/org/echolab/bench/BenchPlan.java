@@ -2,10 +2,11 @@ package org.echolab.bench;
 
 import java.time.Duration;
 import java.util.List;
+import org.echolab.models.Models;
 
 /**
  * Everything a benchmark run will do: the matrix (models x client counts x workloads), how long
- * each cell runs, and the UNP ch. 30 {@code connections} scenario. Immutable.
+ * each cell runs, and the UNP ch. 30 scenarios: {@code connections} and the thundering herd. Immutable.
  *
  * @param models             model names, as {@code serve --model} takes them
  * @param clients            client counts (keep-alive connections, each sending back to back)
@@ -15,12 +16,15 @@ import java.util.List;
  * @param timeout            per request; a request slower than this counts as an error
  * @param connections        connections scenario: connections measured per model (0 = no scenario)
  * @param processConnections connections scenario: the lower count used for a process-per-connection model
+ * @param herdWorkers        thundering-herd scenario: the worker counts each of {@link #herdModels} runs with (empty = no scenario)
+ * @param herdConnections    thundering-herd scenario: connections measured per model and worker count
  * @param sampleEvery        how often the server's process tree is read from /proc
  * @param serverArgs         extra {@code serve} options for every server, e.g. {@code --threads=400}
  */
 public record BenchPlan(String preset, List<String> models, List<Integer> clients, List<Workload> workloads,
                         Duration warmup, Duration duration, Duration timeout,
-                        int connections, int processConnections, Duration sampleEvery, List<String> serverArgs) {
+                        int connections, int processConnections, List<Integer> herdWorkers, int herdConnections,
+                        Duration sampleEvery, List<String> serverArgs) {
 
     /** Connections kept open at once in the connections scenario, as in UNP's client. */
     public static final int CONNECTIONS_AT_ONCE = 10;
@@ -32,6 +36,7 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
         clients = clients.stream().sorted().distinct().toList();
         workloads = List.copyOf(workloads);
         serverArgs = List.copyOf(serverArgs);
+        herdWorkers = herdWorkers == null ? List.of() : herdWorkers.stream().sorted().distinct().toList();   // null: an older results.json
         if (models.isEmpty() || clients.isEmpty() || workloads.isEmpty()) {
             throw new IllegalArgumentException("choose at least one model, one client count and one workload");
         }
@@ -44,30 +49,54 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
         if (connections < 0 || processConnections < 0) {
             throw new IllegalArgumentException("--connections must be 0 or more");
         }
+        if (!herdWorkers.isEmpty() && (herdWorkers.getFirst() < 1 || herdConnections < 1)) {
+            throw new IllegalArgumentException("--herd worker counts and --herd-connections must be at least 1");
+        }
     }
 
     /**
-     * The CI preset: every model, 1 and 10 clients, a 10 ms sleep, half a second each, and a small
-     * connections scenario. Under a minute on a 2-core machine (most of it is starting servers).
+     * The CI preset: every model, 1 and 10 clients, a 10 ms sleep, half a second each, a small
+     * connections scenario and a herd of 2 and 8 workers. About a minute on a 2-core machine (most
+     * of it is starting servers and workers).
      */
     public static BenchPlan quick(List<String> models) {
         return new BenchPlan("quick", models, List.of(1, 10), List.of(new Workload("sleep", Duration.ofMillis(10))),
                 Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1),
-                100, 10, Duration.ofMillis(100), List.of());
+                100, 10, List.of(2, 8), 100, Duration.ofMillis(100), List.of());
     }
 
     /**
      * The full preset, sized to finish in about a quarter of an hour on a 2-core machine: every
      * model, 1 to 10,000 clients, a 100 ms sleep, 5 ms of CPU and no wait, 3 s each after 1 s of
      * warm-up (more for many clients: {@link Guards#warmup}), a 5 s timeout, and the connections
-     * scenario with 2,000 connections per model.
+     * scenario with 2,000 connections per model; then the herd, 2,000 connections each at 2, 15, 60
+     * and 120 workers (UNP's range), a few more minutes: every worker is a JVM to start.
      */
     public static BenchPlan full(List<String> models) {
         return new BenchPlan("full", models, List.of(1, 10, 100, 1000, 10000),
                 List.of(new Workload("sleep", Duration.ofMillis(100)), new Workload("cpu", Duration.ofMillis(5)),
                         new Workload("none", null)),
                 Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5),
-                2000, 100, Duration.ofMillis(250), List.of());
+                2000, 100, List.of(2, 15, 60, 120), 2000, Duration.ofMillis(250), List.of());
+    }
+
+    /**
+     * The models the thundering-herd scenario runs: those of {@link #models} whose workers are
+     * processes started up front (the prefork family), the only ones whose worker count can grow
+     * to UNP's 120 children. The others' cost per connection does not depend on a worker count.
+     */
+    public List<String> herdModels() {
+        return models.stream().filter(BenchPlan::preforked).toList();
+    }
+
+    private static boolean preforked(String model) {
+        Models.Traits t = Models.byName(model).traits();
+        return t.interleaving() == Models.Interleaving.PROCESSES && t.perConnection() == Models.PerConnection.NOTHING;
+    }
+
+    /** Runs of the herd scenario: a server for each herd model and worker count. */
+    public int herdRuns() {
+        return herdModels().size() * herdWorkers.size();
     }
 
     public int cells() {

@@ -16,7 +16,8 @@ import org.echolab.models.Models;
 
 /**
  * Runs a {@link BenchPlan}: every cell of the matrix, then the C reference ({@link Nginx}, when
- * given) on the same cells, then the connections scenario, each on a fresh server process, loaded
+ * given) on the same cells, then the connections scenario and the thundering herd
+ * ({@link HerdScenario}), each on a fresh server process, loaded
  * from this JVM by the load generator while a {@link Sampler} reads the server's process tree.
  *
  * <p>One cell: start {@code echolab serve} (fresh JVM) -> read the idle tree -> load it (warm-up,
@@ -29,7 +30,7 @@ public final class BenchRunner {
     /** How long the idle server is read before the load starts, for its baseline memory. */
     private static final Duration IDLE = Duration.ofMillis(200);
     /** After the connections scenario, time for the last children to exit and be reaped into their parent's CPU. */
-    private static final Duration SETTLE = Duration.ofMillis(300);
+    static final Duration SETTLE = Duration.ofMillis(300);
 
     private final BenchPlan plan;
     private final Path jar;
@@ -238,8 +239,28 @@ public final class BenchRunner {
         }
     }
 
+    /**
+     * The thundering-herd scenario: every prefork model of the plan at each of its worker counts
+     * (none when the plan has no worker counts).
+     */
+    public List<HerdResult> herd() {
+        if (plan.herdWorkers().isEmpty()) {
+            return List.of();
+        }
+        Thread hook = stopOnExit();
+        try {
+            return new HerdScenario(plan, guards, progress, logs, (model, args, log) -> {
+                running = ServerProcess.start(jar, model, args, log);
+                return running;
+            }).run();
+        } finally {
+            running = null;
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
     /** UNP's client: a new connection per request, 4,000 bytes each, 10 open at once. */
-    private LoadSpec shortConnections(URI target, int n) {
+    static LoadSpec shortConnections(URI target, int n) {
         return LoadSpec.builder(target).connections(BenchPlan.CONNECTIONS_AT_ONCE).connectPerRequest(true)
                 .requests(n).size(BenchPlan.CONNECTION_BYTES).timeout(Duration.ofSeconds(30)).build();
     }

@@ -31,6 +31,10 @@ public final class Guards {
     static final int SEQUENTIAL_MAX_CLIENTS = 10;
     /** Descriptors a JVM needs besides its connections (jars, epoll, pipes), with margin. */
     static final int FD_MARGIN = 256;
+    /** Task ids one prefork worker takes: a JVM's own threads (GC, JIT, signals...) and its model's, with margin. */
+    static final int WORKER_TASKS = 40;
+    /** Descriptors the prefork parent holds per worker (its pipes and handles), with margin. */
+    static final int WORKER_FDS = 8;
 
     private final Machine machine;
 
@@ -82,6 +86,26 @@ public final class Guards {
                 return reason(String.format("CPU-bound: %d clients x %s / %d cores = %.1f s per request, half the %s timeout or more",
                         clients, Durations.format(workload.perRequest()), machine.cores(), seconds, Durations.format(timeout)));
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why the thundering-herd scenario must not start a server with {@code workers} worker JVMs,
+     * or empty if it may: they must fit in half the available memory and half the free task ids.
+     */
+    public Optional<String> skipHerd(int workers) {
+        if (workers * PROCESS_BYTES > machine.memAvailableBytes() / 2) {
+            return reason(workers + " worker JVMs x ~" + (PROCESS_BYTES >> 20) + " MiB is over half the available memory ("
+                    + (machine.memAvailableBytes() >> 20) + " MiB)");
+        }
+        if ((long) workers * WORKER_TASKS > machine.freeTasks() / 2) {
+            return reason(workers + " worker JVMs x ~" + WORKER_TASKS + " threads, but only " + machine.freeTasks()
+                    + " task ids are free (pid_max " + machine.pidMax() + ")");
+        }
+        if ((long) workers * WORKER_FDS + FD_MARGIN > machine.fdLimit()) {
+            return reason(workers + " workers need ~" + WORKER_FDS + " descriptors each in the parent; ulimit -n is "
+                    + machine.fdLimit());
         }
         return Optional.empty();
     }

@@ -115,8 +115,7 @@ public final class TargetRunner {
     }
 
     private LoadSpec shortConnections(int n) {
-        return LoadSpec.builder(target).connections(BenchPlan.CONNECTIONS_AT_ONCE).connectPerRequest(true)
-                .requests(n).size(BenchPlan.CONNECTION_BYTES).timeout(Duration.ofSeconds(30)).build();
+        return BenchRunner.shortConnections(target, n);
     }
 
     /** The idle reading of a server that is not sampled. */

@@ -16,6 +16,7 @@ import org.echolab.bench.BenchResults;
 import org.echolab.bench.BenchRunner;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.bench.HerdResult;
 import org.echolab.bench.Machine;
 import org.echolab.bench.Nginx;
 import org.echolab.bench.ProcStats;
@@ -37,13 +38,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark every model side by side: req/s, latency, CPU, memory, threads and processes",
                 "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
-                "short-connections scenario. Writes results.json, results.csv, report.md and report.html.",
+                "short-connections scenario and its thundering herd (--herd). Writes results.json, results.csv,",
+                "report.md and report.html.",
                 "Run it alone on the machine: e.g. flock /tmp/echolab-bench.lock ./echolab bench",
                 "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing.",
                 "Or measure a server it does not start (another machine, a cluster): --target URL [--pids PID,PID]"})
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells; under a minute.")
+    @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells, a herd of 2 and 8 workers; about a minute.")
     boolean quick;
 
     @Option(names = "--models", split = ",", paramLabel = "M,M", description = "Models to run. Default: every model (${sys:echolab.models}).")
@@ -70,6 +72,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--process-connections", paramLabel = "N", description = "Connections scenario: the count for 'process' (a JVM each). Default: 100 (--quick: 10).")
     Integer processConnections;
+
+    @Option(names = "--herd", split = ",", paramLabel = "W",
+            description = "Thundering-herd scenario (UNP ch. 30.6): each prefork model among --models (prefork, prefork-flock, "
+                    + "prefork-mutex, prefork-pass) with W one-thread workers for each W given, CPU per short connection; "
+                    + "'none' skips it. Default: 2,15,60,120 (--quick: 2,8). A count the machine cannot hold is skipped, saying why.")
+    List<String> herd;
+
+    @Option(names = "--herd-connections", paramLabel = "N", description = "Thundering-herd scenario: short connections measured per model and worker count. Default: 2000 (--quick: 100).")
+    Integer herdConnections;
 
     @Option(names = "--server-arg", paramLabel = "OPTION", description = "An extra 'serve' option for every server, e.g. --server-arg=--threads=400 (repeatable).")
     List<String> serverArgs = new ArrayList<>();
@@ -140,25 +151,29 @@ final class BenchCommand implements Callable<Integer> {
         Machine machine = Machine.current();
         Nginx.Found reference = Nginx.find(nginx);
         int referenceCells = reference.nginx().isPresent() ? plan.clients().size() * plan.workloads().size() : 0;
-        int steps = plan.cells() + referenceCells + (plan.connections() > 0 ? plan.models().size() : 0);
+        int steps = plan.cells() + referenceCells + (plan.connections() > 0 ? plan.models().size() : 0) + plan.herdRuns();
         ProgressBar progress = new ProgressBar(System.err, System.console() != null, steps);
         System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells + "
-                + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario")
+                + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario") + " + "
+                + (plan.herdRuns() > 0 ? plan.herdRuns() + " herd runs" : "no herd scenario")
                 + ", results in " + dir);
         System.err.println("echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
         BenchRunner runner = new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress, reference.nginx());
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
+        List<HerdResult> herdResults = runner.herd();
         progress.finish();
         BenchResults results = new BenchResults(started.toOffsetDateTime().toString(),
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toOffsetDateTime().toString(),
                 plan.preset(), String.join(" ", commandLine()), machine,
-                Runtime.version().toString(), serverJar.toString(), plan, cells, conns, Reference.of(reference));
-        return report(results, cells, conns, dir);
+                Runtime.version().toString(), serverJar.toString(), plan, cells, conns, Reference.of(reference), herdResults);
+        return report(results, dir);
     }
 
     /** Writes the results folder, prints the tables; exit 1 if a cell failed to run. */
-    private static int report(BenchResults results, List<CellResult> cells, List<ConnectionsResult> conns, Path dir) {
+    private static int report(BenchResults results, Path dir) {
+        List<CellResult> cells = results.cells();
+        List<ConnectionsResult> conns = results.connections();
         try {
             ReportWriter.write(results, dir);
         } catch (IOException e) {
@@ -170,11 +185,16 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println();
             System.out.print(Tables.text(Tables.connections(conns)));
         }
+        if (!results.herd().isEmpty()) {
+            System.out.println();
+            System.out.print(Tables.text(Tables.herd(results.herd())));
+        }
         System.out.println();
         System.out.println(NginxRatio.note(results));
         System.out.println("report: " + dir.resolve("report.html").toAbsolutePath());
         long failed = cells.stream().filter(c -> c.status().equals("failed")).count()
-                + conns.stream().filter(c -> c.status().equals("failed")).count();
+                + conns.stream().filter(c -> c.status().equals("failed")).count()
+                + results.herd().stream().filter(h -> h.status().equals("failed")).count();
         if (failed > 0) {
             System.err.println("echolab bench: " + failed + " cell(s) failed to run; see their reasons and " + dir.resolve("logs"));
             return ExitCode.FAILED.code;
@@ -214,8 +234,9 @@ final class BenchCommand implements Callable<Integer> {
     private int callTarget() {
         BenchPlan plan;
         try {
-            if (models != null || !serverArgs.isEmpty() || jar != null) {
-                throw new IllegalArgumentException("--target measures a running server: --models, --server-arg and --jar are for servers the bench starts");
+            if (models != null || !serverArgs.isEmpty() || jar != null || herd != null || herdConnections != null) {
+                throw new IllegalArgumentException("--target measures a running server: --models, --server-arg, --jar and --herd"
+                        + " are for servers the bench starts");
             }
             if (target.getHost() == null || target.getPort() < 0) {
                 throw new IllegalArgumentException("--target " + target + ": give http://host:port/path");
@@ -249,8 +270,8 @@ final class BenchCommand implements Callable<Integer> {
                 plan.preset(), String.join(" ", commandLine()), machine,
                 Runtime.version().toString(), runner.description(), plan, cells, conns,
                 Reference.notMeasured("a server the bench did not start (--target): run nginx on the same machine as"
-                        + " another --target to compare"));
-        return report(results, cells, conns, dir);
+                        + " another --target to compare"), List.of());
+        return report(results, dir);
     }
 
     /** The preset, with each option given on the command line in place of the preset's value. */
@@ -270,7 +291,21 @@ final class BenchCommand implements Callable<Integer> {
                 timeout != null ? timeout : base.timeout(),
                 connections != null ? connections : base.connections(),
                 processConnections != null ? processConnections : base.processConnections(),
+                herd == null ? base.herdWorkers() : herdWorkers(herd),
+                herdConnections != null ? herdConnections : base.herdConnections(),
                 base.sampleEvery(), serverArgs);
+    }
+
+    /** {@code --herd}: worker counts, or {@code none}. */
+    private static List<Integer> herdWorkers(List<String> given) {
+        if (given.equals(List.of("none"))) {
+            return List.of();
+        }
+        try {
+            return given.stream().map(Integer::parseInt).toList();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--herd " + String.join(",", given) + ": give worker counts, e.g. 2,15,60,120, or none");
+        }
     }
 
     /** The command as it could be typed again. */
@@ -285,6 +320,8 @@ final class BenchCommand implements Callable<Integer> {
         if (timeout != null) args.add("--timeout=" + org.echolab.protocol.Durations.format(timeout));
         if (connections != null) args.add("--connections=" + connections);
         if (processConnections != null) args.add("--process-connections=" + processConnections);
+        if (herd != null) args.add("--herd=" + String.join(",", herd));
+        if (herdConnections != null) args.add("--herd-connections=" + herdConnections);
         serverArgs.forEach(a -> args.add("--server-arg=" + a));
         if (!nginx.equals("nginx")) args.add("--nginx=" + nginx);
         if (target != null) args.add("--target=" + target);

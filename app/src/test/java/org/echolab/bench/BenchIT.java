@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.echolab.bench.report.Palette;
 import org.echolab.models.Models;
 import org.jsoup.nodes.Element;
@@ -38,22 +35,11 @@ class BenchIT {
 
     @BeforeAll
     static void runQuickBench() throws Exception {
-        Path jar = Path.of(System.getProperty("echolab.jar", "target/echolab.jar"));
-        assertThat(jar).as("the packaged jar (system property echolab.jar)").isRegularFile();
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Path out = dir.resolve("out");
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "bench", "--quick", "--out", dir.resolve("results").toString())
-                .redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile()).start();
-        boolean ended = p.waitFor(5, TimeUnit.MINUTES);
-        if (!ended) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor();
-        }
-        assertThat(ended).as("bench --quick ended").isTrue();
-        exit = p.exitValue();
-        stdout = Files.readString(out, StandardCharsets.UTF_8);
-        stderr = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
-        results = new ObjectMapper().readTree(dir.resolve("results/results.json").toFile());
+        BenchRun run = BenchRun.of(dir, 5, "--quick");
+        exit = run.exit();
+        stdout = run.stdout();
+        stderr = run.stderr();
+        results = run.results();
     }
 
     @Test
@@ -67,7 +53,7 @@ class BenchIT {
         results.get("cells").forEach(c -> models.add(c.get("model").asText()));
         assertThat(models).containsAll(Models.names());
         assertThat(stdout).contains("req/s").contains("report: ");
-        int steps = results.get("cells").size() + results.get("connections").size();
+        int steps = results.get("cells").size() + results.get("connections").size() + results.get("herd").size();
         assertThat(stderr).as("the progress bar counts every step").contains("] " + steps + "/" + steps + " ");
     }
 
@@ -107,8 +93,20 @@ class BenchIT {
     @Test
     @Order(4)
     void leavesNoServerProcessBehind() throws Exception {
-        // every server, and every process it started, writes its stderr to a log in the results folder
-        Path logs = dir.resolve("results/logs").toRealPath();
+        assertThat(processesWritingTo(dir.resolve("results/logs"))).as("processes still writing to the bench's server logs").isEmpty();
+        List<Long> pids = new ArrayList<>();
+        results.get("cells").forEach(c -> pids.add(c.get("serverPid").asLong()));
+        results.get("connections").forEach(c -> pids.add(c.get("serverPid").asLong()));
+        for (long pid : pids) {
+            if (pid != 0) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
+            }
+        }
+    }
+
+    /** Every server, and every process it started, writes its stderr to a log in the results folder: who still does. */
+    static List<String> processesWritingTo(Path logsDir) throws java.io.IOException {
+        Path logs = logsDir.toRealPath();
         List<String> holders = new ArrayList<>();
         try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path proc : procs) {
@@ -124,15 +122,7 @@ class BenchIT {
                 }
             }
         }
-        assertThat(holders).as("processes still writing to the bench's server logs").isEmpty();
-        List<Long> pids = new ArrayList<>();
-        results.get("cells").forEach(c -> pids.add(c.get("serverPid").asLong()));
-        results.get("connections").forEach(c -> pids.add(c.get("serverPid").asLong()));
-        for (long pid : pids) {
-            if (pid != 0) {
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
-            }
-        }
+        return holders;
     }
 
     @Test

@@ -94,4 +94,15 @@ class GuardsTest {
         assertThatThrownBy(() -> Workload.parse("nap:1s")).hasMessageContaining("sleep:DURATION, cpu:DURATION or none");
         assertThatThrownBy(() -> Workload.parse("sleep")).hasMessageContaining("needs a wait above 0");
     }
+
+    @Test
+    void aHerdOfWorkerJvmsMustFitInHalfTheMemoryAndTheTaskIds() {
+        Guards small = new Guards(new Machine(2, 20_000, 32_768, 300, 4 * GIB, "test"));      // 2 GiB for workers
+        Guards fewTasks = new Guards(new Machine(2, 20_000, 4_096, 300, 20 * GIB, "test"));   // 1,898 ids for workers
+
+        assertThat(GUARDS.skipHerd(120)).isEmpty();
+        assertThat(small.skipHerd(15)).isEmpty();
+        assertThat(small.skipHerd(60)).hasValueSatisfying(why -> assertThat(why).contains("60 worker JVMs").contains("memory"));
+        assertThat(fewTasks.skipHerd(60)).hasValueSatisfying(why -> assertThat(why).contains("task ids are free"));
+    }
 }

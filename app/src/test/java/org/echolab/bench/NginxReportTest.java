@@ -58,7 +58,7 @@ class NginxReportTest {
     private static BenchResults run(boolean measured) {
         Workload sleep = Workload.parse("sleep:100ms");
         BenchPlan plan = new BenchPlan("test", List.of("virtual"), List.of(1, 10, 100), List.of(sleep),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(3), 0, 0, Duration.ofMillis(250), List.of());
+                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(3), 0, 0, List.of(), 0, Duration.ofMillis(250), List.of());
         List<CellResult> cells = new java.util.ArrayList<>(List.of(
                 cell("virtual", 1, 9), cell("virtual", 10, 90), cell("virtual", 100, 900)));
         if (measured) {
@@ -67,7 +67,7 @@ class NginxReportTest {
         Reference ref = measured ? new Reference(Nginx.SERIES, true, "nginx/1.22.1 with its echo module, a worker process per core")
                 : new Reference(Nginx.SERIES, false, "no nginx at '/nowhere/nginx'; install it with " + Nginx.INSTALL);
         return new BenchResults("2026-01-01T00:00Z", "2026-01-01T00:10Z", "test", "echolab bench --test",
-                new Machine(2, 20000, 32768, 300, 20L << 30, "6.1"), "25", "echolab.jar", plan, cells, List.of(), ref);
+                new Machine(2, 20000, 32768, 300, 20L << 30, "6.1"), "25", "echolab.jar", plan, cells, List.of(), ref, List.of());
     }
 
     private static CellResult cell(String model, int clients, double rps) {

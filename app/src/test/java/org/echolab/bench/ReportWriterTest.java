@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.echolab.bench.report.Palette;
 import org.echolab.bench.report.ReportWriter;
 import org.echolab.load.Fairness;
 import org.jsoup.Jsoup;
@@ -49,7 +50,7 @@ class ReportWriterTest {
         Workload sleep = Workload.parse("sleep:100ms");
         BenchPlan plan = new BenchPlan("test", List.of("sequential", "pool", "virtual", "process"), List.of(1, 10, 100),
                 List.of(sleep), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(3), 100, 20,
-                Duration.ofMillis(250), List.of());
+                List.of(), 0, Duration.ofMillis(250), List.of());
         List<CellResult> cells = List.of(
                 cell("sequential", 1, 9.8, 0, new Fairness(1, 29, 29, 29, 0)),
                 cell("sequential", 10, 7.4, 0, new Fairness(10, 0, 0, 22, 9)),
@@ -66,7 +67,7 @@ class ReportWriterTest {
                 new ConnectionsResult("process", "failed", "the server did not start", 20, 0, 0, 0, 0, 0, 0, 0, 0));
         return new BenchResults("2026-01-01T00:00Z", "2026-01-01T00:10Z", "test", "echolab bench --test",
                 new Machine(2, 20000, 32768, 300, 20L << 30, "6.1"), "25", "echolab.jar", plan, cells, conns,
-                new Reference(Nginx.SERIES, false, "no nginx at 'nginx'; install it with " + Nginx.INSTALL));
+                new Reference(Nginx.SERIES, false, "no nginx at 'nginx'; install it with " + Nginx.INSTALL), List.of());
     }
 
     private static Fairness even(int clients) {
@@ -116,12 +117,59 @@ class ReportWriterTest {
     void olderResultsWithoutPerConnectionFiguresRenderThemAsNotAvailable() throws Exception {
         BenchResults old = ReportWriter.read(Path.of("..", "docs", "bench", "results.json"));
         assertThat(old.cells()).hasSize(105).allSatisfy(c -> assertThat(c.fairness()).isNull());
+        assertThat(old.herd()).as("written before the herd scenario").isEmpty();
+        assertThat(old.plan().herdWorkers()).isEmpty();
 
         ReportWriter.render(old, dir);
 
-        assertThat(dir.resolve("report.md")).content().contains("| sequential | sleep 100ms | 10 | n/a | 7.39 |");
+        assertThat(dir.resolve("report.md")).content().contains("| sequential | sleep 100ms | 10 | n/a | 7.39 |")
+                .doesNotContain("Thundering herd");
+        assertThat(dir.resolve("herd.csv")).doesNotExist();
         assertThat(Files.readAllLines(dir.resolve("results.csv")))
                 .anySatisfy(l -> assertThat(l).startsWith("sequential,10,sleep 100ms,sleep,100.0,ok,,29,0,,,,,,7.39"));
+    }
+
+    /** prefork and prefork-mutex at 2, 15 and 120 workers; prefork-mutex skipped 120. */
+    static BenchResults withHerd() {
+        BenchResults r = sample();
+        List<HerdResult> herd = List.of(
+                new HerdResult("prefork", 2, "ok", "", 2000, 0, 0.5, 0.25, 20),
+                new HerdResult("prefork", 15, "ok", "", 2000, 0, 0.54, 0.27, 21),
+                new HerdResult("prefork", 120, "ok", "", 2000, 0, 0.6, 0.3, 22),
+                new HerdResult("prefork-mutex", 2, "ok", "", 2000, 0, 0.52, 0.26, 23),
+                new HerdResult("prefork-mutex", 15, "ok", "", 2000, 0, 0.56, 0.28, 24),
+                HerdResult.notRun("prefork-mutex", 120, "skipped", "120 worker JVMs x ~48 MiB is over half the available memory", 2000));
+        return new BenchResults(r.started(), r.finished(), r.preset(), r.command(), r.machine(), r.java(), r.jar(), r.plan(),
+                r.cells(), r.connections(), r.reference(), herd);
+    }
+
+    @Test
+    void theHerdHasItsTableBesideTheBooksFigureAndItsChart() throws Exception {
+        ReportWriter.write(withHerd(), dir);
+
+        assertThat(dir.resolve("report.md")).content()
+                .contains("## Thundering herd (UNP vol. 1 ch. 30.6)")
+                .contains("| prefork | 15 | 2000 | 0 | 0.270 | 1.35 | 6.2 / 1.8 |")
+                .contains("| prefork | 120 | 2000 | 0 | 0.300 | 1.50 | 15.7 / 13.5 |")
+                .contains("| prefork-mutex | 15 | 2000 | 0 | 0.280 | 1.40 | - |")
+                .contains("| prefork-mutex | 120 | 2000 | skipped: 120 worker JVMs")
+                .contains("![Thundering herd](charts/herd.png)");
+        assertThat(Files.readAllLines(dir.resolve("herd.csv"))).hasSize(1 + 6)
+                .contains("prefork,120,ok,,2000,0,0.6,0.3,22");
+        assertThat(ReportWriter.read(dir.resolve("results.json")).herd()).isEqualTo(withHerd().herd());
+        Document doc = Jsoup.parse(dir.resolve("report.html").toFile());
+        Element herd = doc.getElementById("herd");
+        assertThat(herd.attr("data-points")).isEqualTo("5");
+        assertThat(herd.attr("data-models")).isEqualTo("prefork prefork-mutex");
+        assertThat(herd.selectFirst("figcaption").text())
+                .contains("1.24 to 3.14 ms on Digital Unix").contains("0.36 to 2.70 ms on BSD/OS")
+                .contains("no result: prefork-mutex x120 (skipped)");
+        assertThat(doc.select("tr.skipped").text()).contains("over half the available memory");
+        ChartSvg svg = ChartSvg.in(herd);
+        assertThat(svg.fills(Palette.of("prefork").rgb())).as("3 points and the legend's").isEqualTo(4);
+        assertThat(svg.fills(Palette.of("prefork-mutex").rgb())).as("2 points and the legend's").isEqualTo(3);
+        assertThat(ChartSvg.evenlySpaced(svg.yLabels(), 3)).as("y labels at whole decades %s", svg.yLabels()).isTrue();
+        assertThat(ChartSvg.evenlySpaced(svg.xLabels(), 3)).as("x labels at whole decades %s", svg.xLabels()).isTrue();
     }
 
     @Test

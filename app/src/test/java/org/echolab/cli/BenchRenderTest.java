@@ -31,7 +31,8 @@ class BenchRenderTest {
                 "charts/rps-sleep-100ms.svg", "charts/rps-sleep-100ms.png", "charts/connections.png"}) {
             assertThat(dir.resolve(f)).isNotEmptyFile();
         }
-        assertThat(dir.resolve("report.md")).content().contains("| sequential | sleep 100ms | 10 | n/a |");
+        assertThat(dir.resolve("report.md")).content().contains("| sequential | sleep 100ms | 10 | n/a |")
+                .as("no thundering herd in a run from before it").doesNotContain("Thundering herd");
         assertThat(dir.resolve("logs")).as("nothing ran").doesNotExist();
     }
 

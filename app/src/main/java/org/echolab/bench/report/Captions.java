@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.bench.HerdResult;
 
 /**
  * The words that go with each chart: what to look for in it, then what is marked on it (the
@@ -111,6 +112,27 @@ final class Captions {
                 + "(process). The table has the book's figures for its C servers.";
         List<String> missed = results.stream().filter(r -> !r.ran()).map(r -> r.model() + " (" + r.status() + ")").toList();
         return missed.isEmpty() ? caption : caption + " No bar: " + String.join(", ", missed) + "; the table says why.";
+    }
+
+    static String herd(List<HerdResult> results) {
+        UnpFigure.HerdPoint few = UnpFigure.HERD.getFirst(), many = UnpFigure.HERD.getLast();
+        String caption = String.format(Locale.ROOT, "Lower is better; log scales. Each line is one prefork model's server CPU "
+                + "time (the parent and every worker, user + system) per short connection, as the idle workers waiting "
+                + "for each connection grow. A thundering herd shows as a line that rises with the workers: every worker "
+                + "blocked in accept woken for each connection, all but one going back to sleep. The grey lines are the "
+                + "book's prefork without a lock (UNP vol. 1, 3rd ed., ch. 30.6; its seconds for 5,000 connections above "
+                + "the iterative server, per connection): from %d to %d children, %.2f to %.2f ms on Digital Unix (the upper) "
+                + "and %.2f to %.2f ms on BSD/OS. Linux wakes one waiter per connection for a blocking accept, so no herd "
+                + "is expected here; if there were one, it would lift prefork's line alone, since a lock around accept "
+                + "(prefork-flock, prefork-mutex) keeps all but one worker out of accept. Lines that rise together are "
+                + "something else: every worker is a JVM that "
+                + "warms up on its own connections, and with more workers each gets fewer, so more of them run "
+                + "interpreted or are being compiled.",
+                few.children(), many.children(), HerdChart.perConnection(few.digitalUnix()), HerdChart.perConnection(many.digitalUnix()),
+                HerdChart.perConnection(few.bsdOs()), HerdChart.perConnection(many.bsdOs()));
+        List<String> missed = results.stream().filter(h -> !h.ran()).map(h -> h.model() + " x" + h.workers() + " (" + h.status() + ")").toList();
+        return missed.isEmpty() ? caption
+                : caption + " A plus on the bottom edge marks a point with no result: " + String.join(", ", missed) + "; the table says why.";
     }
 
     private static String clients(int n) {

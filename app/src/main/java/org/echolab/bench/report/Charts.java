@@ -29,7 +29,8 @@ import org.knowm.xchart.style.lines.SeriesLines;
  * The report's charts, drawn with XChart: for each workload, req/s, p99 latency, memory per
  * connection, the server's memory and CPU per request against clients (one line per model, log
  * scales; nginx, the C reference, as one more line when the run measured it, and then each
- * model's req/s over nginx's too), and the connections scenario's CPU per connection as bars. Each chart renders to SVG
+ * model's req/s over nginx's too), the connections scenario's CPU per connection as bars, and the
+ * thundering herd's CPU per connection against workers ({@link HerdChart}). Each chart renders to SVG
  * (inlined in report.html, so it opens offline) and to PNG (for the docs).
  *
  * <p>What every chart keeps to, so that charts can be compared at a glance and shared alone:
@@ -79,8 +80,8 @@ public final class Charts {
                     c -> c.pssPeakBytes() / 1048576.0),
             new Metric("cpu", "CPU per request", "server CPU per request, µs", 1, CellResult::cpuMicrosPerRequest));
 
-    private static final int WIDTH = 800;
-    private static final int HEIGHT = 460;
+    static final int WIDTH = 800;
+    static final int HEIGHT = 460;
 
     private Charts() {}
 
@@ -108,6 +109,10 @@ public final class Charts {
         Drawn c = connections(results.connections());
         if (c != null) {
             charts.add(c);
+        }
+        Drawn herd = HerdChart.of(results.herd());
+        if (herd != null) {
+            charts.add(herd);
         }
         return charts;
     }
@@ -250,7 +255,7 @@ public final class Charts {
         return new double[] {low, high > low ? high : low * 10};
     }
 
-    private static void style(Styler s) {
+    static void style(Styler s) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setLegendBorderColor(Color.LIGHT_GRAY);

@@ -58,6 +58,11 @@ public final class HtmlReport {
                     .append(esc(MarkdownReport.CONNECTIONS.replace("`", ""))).append("</p>\n")
                     .append(table(Tables.connections(r.connections())));
         }
+        if (!r.herd().isEmpty()) {
+            sb.append("<h2>Thundering herd (UNP vol. 1 ch. 30.6)</h2>\n<p class=\"note\">")
+                    .append(esc(MarkdownReport.HERD.replace("`", ""))).append("</p>\n")
+                    .append(table(Tables.herd(r.herd())));
+        }
         sb.append("</body></html>\n");
         return sb.toString();
     }

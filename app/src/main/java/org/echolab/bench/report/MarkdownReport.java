@@ -4,7 +4,7 @@ import java.util.List;
 import org.echolab.bench.BenchResults;
 import org.echolab.protocol.Durations;
 
-/** report.md: the run's setting, the headline table, every cell, the connections scenario, the charts. */
+/** report.md: the run's setting, the headline table, every cell, the connections and herd scenarios, the charts. */
 public final class MarkdownReport {
 
     private MarkdownReport() {}
@@ -20,6 +20,10 @@ public final class MarkdownReport {
         if (!r.connections().isEmpty()) {
             sb.append("## Connections (UNP vol. 1 ch. 30, Figure 30.1)\n\n").append(CONNECTIONS).append("\n\n")
                     .append(Tables.markdown(Tables.connections(r.connections()))).append('\n');
+        }
+        if (!r.herd().isEmpty()) {
+            sb.append("## Thundering herd (UNP vol. 1 ch. 30.6)\n\n").append(HERD).append("\n\n")
+                    .append(Tables.markdown(Tables.herd(r.herd()))).append('\n');
         }
         sb.append("## Charts\n\n");
         for (Charts.Drawn c : charts) {
@@ -52,6 +56,15 @@ public final class MarkdownReport {
             the benchmark's JVM on the same cores) and *other* the rest of the machine's meanwhile; *PSS* its proportional memory (smaps_rollup, \
             shared pages split between processes), *KiB/conn* the rise of PSS over the idle server per \
             client; *threads*, *procs* and *fds* are peaks over the recorded period. Skipped cells say why.""";
+
+    static final String HERD = """
+            Each prefork model with W workers of one thread each (`--workers W --worker-model sequential`, \
+            as UNP's children), all up and idle and each warmed up, then the connections scenario's load: \
+            short connections, 10 at a time, 4,000 bytes each. The figure is the server tree's CPU time per \
+            connection (the parent and every worker), and on the book's scale of 5,000 connections. The \
+            last column is the book's prefork without a lock (row 2) at 15 and 120 children, above its \
+            iterative server, for reference only: kernels of the 1990s that woke every child blocked in \
+            `accept` for each connection.""";
 
     static final String CONNECTIONS = """
             Short connections, at most 10 open at once, each fetching 4,000 bytes and closing (UNP's \

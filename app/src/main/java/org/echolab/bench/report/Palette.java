@@ -51,6 +51,8 @@ public final class Palette {
     public static final Style UNKNOWN = new Style(new Color(110, 110, 110), SeriesMarkers.CIRCLE);
     /** The throughput bound (Little's law), a dashed line without markers. */
     public static final Style BOUND = new Style(new Color(90, 90, 90), SeriesMarkers.NONE);
+    /** The book's published figures drawn beside the measured ones (dashed or dotted lines). */
+    public static final Style BOOK = new Style(new Color(120, 120, 120), SeriesMarkers.OVAL);
     /** A cross over a cell with errors, timeouts or starved connections. */
     public static final Style TROUBLE = new Style(new Color(200, 0, 0), SeriesMarkers.CROSS);
     /** A plus on the bottom edge for a cell with no result: skipped, or failed to run. */

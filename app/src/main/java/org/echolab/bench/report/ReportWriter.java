@@ -21,12 +21,14 @@ import java.util.stream.Collectors;
 import org.echolab.bench.BenchResults;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.bench.HerdResult;
 import org.echolab.load.Fairness;
 import org.echolab.protocol.Durations;
 
 /**
  * Writes a run's results folder: {@code results.json} (everything), {@code results.csv} (the
- * matrix, one row per cell), {@code connections.csv}, {@code report.md}, a self-contained
+ * matrix, one row per cell), {@code connections.csv}, {@code herd.csv} (when the run has the
+ * thundering herd), {@code report.md}, a self-contained
  * {@code report.html} (charts inlined as SVG: it opens offline), and {@code charts/} with each
  * chart as SVG and PNG. Everything but results.json is drawn from it, so a folder can be
  * rendered again from its results.json ({@link #read}, {@link #render}) when the report changes,
@@ -74,6 +76,9 @@ public final class ReportWriter {
         Files.createDirectories(dir.resolve("charts"));
         Files.writeString(dir.resolve("results.csv"), cellsCsv(results.cells()));
         Files.writeString(dir.resolve("connections.csv"), connectionsCsv(results.connections()));
+        if (!results.herd().isEmpty()) {
+            Files.writeString(dir.resolve("herd.csv"), herdCsv(results.herd()));
+        }
         List<Charts.Drawn> charts = Charts.of(results);
         List<String> svgs = new ArrayList<>();
         for (Charts.Drawn c : charts) {
@@ -116,6 +121,15 @@ public final class ReportWriter {
             row(sb, r.model(), r.status(), r.reason(), r.connections(), r.errors(), r.connectionsPerSecond(),
                     r.cpuSeconds(), r.cpuMillisPerConnection(), r.aboveSequentialMillisPerConnection(),
                     r.scaledTo5000Seconds(), r.processesPeak(), r.serverPid());
+        }
+        return sb.toString();
+    }
+
+    static String herdCsv(List<HerdResult> results) {
+        StringBuilder sb = new StringBuilder("model,workers,status,reason,connections,errors,cpu_seconds,cpu_ms_per_connection,server_pid\n");
+        for (HerdResult h : results) {
+            row(sb, h.model(), h.workers(), h.status(), h.reason(), h.connections(), h.errors(), h.cpuSeconds(),
+                    h.cpuMillisPerConnection(), h.serverPid());
         }
         return sb.toString();
     }

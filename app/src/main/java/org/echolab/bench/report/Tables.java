@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
+import org.echolab.bench.HerdResult;
 import org.echolab.load.Fairness;
 
 /**
@@ -77,6 +78,27 @@ public final class Tables {
         }
         return new Table(List.of("model", "UNP design", "connections", "conn/s", "CPU ms/conn",
                 "above sequential, ms/conn", "x 5,000 conns, s", "UNP 3rd ed., s"), rows);
+    }
+
+    /**
+     * The thundering herd: CPU per connection by model and worker count, on the book's scale too,
+     * and the book's prefork figure (Digital Unix / BSD/OS) where it has one.
+     */
+    public static Table herd(List<HerdResult> results) {
+        List<List<String>> rows = new ArrayList<>();
+        for (HerdResult h : results) {
+            if (!h.ran()) {   // a note-only row: the reason runs on
+                rows.add(List.of(h.model(), Integer.toString(h.workers()), Integer.toString(h.connections()),
+                        h.status() + ": " + h.reason(), "", "", ""));
+                continue;
+            }
+            String book = UnpFigure.herd(h.model(), h.workers()).map(p -> p.digitalUnix() + " / " + p.bsdOs()).orElse("-");
+            rows.add(List.of(h.model(), Integer.toString(h.workers()), Integer.toString(h.connections()),
+                    Long.toString(h.errors()), String.format(Locale.ROOT, "%.3f", h.cpuMillisPerConnection()),
+                    String.format(Locale.ROOT, "%.2f", h.cpuMillisPerConnection() * 5000 / 1000), book));
+        }
+        return new Table(List.of("model", "workers", "connections", "errors", "CPU ms/conn", "x 5,000 conns, s",
+                "UNP prefork, s: Digital Unix / BSD/OS"), rows);
     }
 
     /** A figure that may fall below the baseline; noise that rounds to zero prints as 0.000, not -0.000. */

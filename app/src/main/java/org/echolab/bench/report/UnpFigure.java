@@ -1,6 +1,8 @@
 package org.echolab.bench.report;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.echolab.models.Models;
 
 /**
@@ -25,7 +27,28 @@ public final class UnpFigure {
             7, new Row(7, "prethreaded, mutex around accept", "8.6", "3.5", "-", "1.93"),
             8, new Row(8, "prethreaded, main thread accepts and hands off", "14.5", "5.0", "-", "2.05"));
 
+    /**
+     * The book's thundering herd (ch. 30.6): row 2, prefork with every child calling accept, as the
+     * children go from 15 to 120, in the same seconds above the iterative server. Those kernels
+     * woke every child blocked in accept for each connection.
+     */
+    public record HerdPoint(int children, String digitalUnix, String bsdOs) {}
+
+    /** The prefork row (2) at 15 and 120 children: Digital Unix 6.2 to 15.7 s, BSD/OS 1.8 to 13.5 s. */
+    public static final List<HerdPoint> HERD = List.of(new HerdPoint(15, "6.2", "1.8"), new HerdPoint(120, "15.7", "13.5"));
+    /** The row of the figure the herd was measured on. */
+    public static final int HERD_ROW = 2;
+
     private UnpFigure() {}
+
+    /** The book's herd figure for a model at a worker count, if it has one (its row is 2 and the count 15 or 120). */
+    public static Optional<HerdPoint> herd(String model, int workers) {
+        Row row = of(model);
+        if (row == null || row.row() != HERD_ROW) {
+            return Optional.empty();
+        }
+        return HERD.stream().filter(p -> p.children() == workers).findFirst();
+    }
 
     /** The book's row for a model, or null for the models the book predates (virtual, eventloop) and other series. */
     public static Row of(String model) {

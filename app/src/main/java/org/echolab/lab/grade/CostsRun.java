@@ -33,7 +33,7 @@ final class CostsRun {
     static Section run(Path out, PrintStream progress) {
         List<String> models = MODELS.stream().filter(Models.names()::contains).toList();
         BenchPlan plan = new BenchPlan("lab", models, List.of(CLIENTS), List.of(WORKLOAD),
-                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), 0, 0, Duration.ofMillis(100),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), 0, 0, List.of(), 0, Duration.ofMillis(100),
                 List.of("--threads=" + CLIENTS, "--queue=" + CLIENTS));
         List<Check> checks = new ArrayList<>();
         String table;
