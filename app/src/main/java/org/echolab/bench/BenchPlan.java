@@ -62,7 +62,7 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
     public static BenchPlan quick(List<String> models) {
         return new BenchPlan("quick", models, List.of(1, 10), List.of(new Workload("sleep", Duration.ofMillis(10))),
                 Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1),
-                100, 10, List.of(2, 8), 100, Duration.ofMillis(100), List.of());
+                100, 10, List.of(2, 4), 100, Duration.ofMillis(100), List.of());
     }
 
     /**

@@ -76,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--herd", split = ",", paramLabel = "W",
             description = "Thundering-herd scenario (UNP ch. 30.6): each prefork model among --models (prefork, prefork-flock, "
                     + "prefork-mutex, prefork-pass) with W one-thread workers for each W given, CPU per short connection; "
-                    + "'none' skips it. Default: 2,15,60,120 (--quick: 2,8). A count the machine cannot hold is skipped, saying why.")
+                    + "'none' skips it. Default: 2,15,60,120 (--quick: 2,4). A count the machine cannot hold is skipped, saying why.")
     List<String> herd;
 
     @Option(names = "--herd-connections", paramLabel = "N", description = "Thundering-herd scenario: short connections measured per model and worker count. Default: 2000 (--quick: 100).")
