@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What work=cpu on a loop does to the other clients of that loop, with and without --offload.
-#   flock /tmp/echolab-bench.lock scripts/bench-cpu-harm.sh [PORT=18700]
+#   scripts/bench-cpu-harm.sh [PORT=18700]
 # Per setting: start `serve --model eventloop` (default --loops, --offload-threads 1), run one
 # client that sends `work=cpu&wait=20ms` requests back to back (curl, one at a time, for 12 s), and
 # meanwhile `wrk -t2 -c50 -d10s --latency '/echo?msg=hi'` (wait=0); stop both by pid.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The figures of docs/event-loop.md: req/s and p99 under wrk for eventloop, virtual and pool.
-#   flock /tmp/echolab-bench.lock scripts/bench-eventloop.sh [PORT=18600]
+#   scripts/bench-eventloop.sh [PORT=18600]
 # Per model: start the server (app/target/echolab.jar, default options), warm up 3 s, then
 #   wrk -t2 -c1000 -d10s --latency '/echo?msg=hi&wait=100ms'   (ceiling: 1000 / 0.1 s = 10,000 req/s)
 #   wrk -t2 -c50   -d10s --latency '/echo?msg=hi'              (wait=0)

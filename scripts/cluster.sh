@@ -26,7 +26,7 @@
 #                      removed at the end)
 #   -S 'OPTIONS'       extra `echolab serve` options for every instance, e.g. -S '--threads 50'
 # Example (what docs/scale-out.md measured):
-#   flock /tmp/echolab-bench.lock scripts/cluster.sh -k 3 -m virtual demo
+#   scripts/cluster.sh -k 3 -m virtual demo
 # Needs: a JDK 25 (found like ./echolab does), curl, and haproxy or nginx (apt-get install haproxy
 # nginx-light). Every process it starts is stopped, by pid, when it ends.
 set -euo pipefail

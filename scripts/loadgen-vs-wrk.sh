@@ -7,7 +7,7 @@
 # Each pairing runs ROUNDS times in alternating order; the ratio is of the medians of one run.
 #
 # Usage (benchmarks must not overlap; the lock makes sure):
-#   flock /tmp/echolab-bench.lock scripts/loadgen-vs-wrk.sh [-c CONNECTIONS] [-d SECONDS] [-r ROUNDS] [-w NGINX_WORKERS]
+#   scripts/loadgen-vs-wrk.sh [-c CONNECTIONS] [-d SECONDS] [-r ROUNDS] [-w NGINX_WORKERS]
 # Needs: a JDK 25 (found like ./echolab does), wrk, nginx with the echo module, python3 (free ports).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)

@@ -10,8 +10,8 @@
 # Busy rounds go round-robin over the servers (started once, warmed up first), so noise from the
 # shared machine falls on all of them alike; idle and waiting start a fresh server per round.
 #
-# Usage (measurements must not overlap; the lock makes sure):
-#   flock /tmp/echolab-build.lock scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-i IDLE=10000]
+# Usage (run it alone on the machine: measurements must not overlap):
+#   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-i IDLE=10000]
 #                                                       [-w WAITING=10000] [-s busy,idle,waiting]
 # Needs: a JDK 25 (found like ./echolab does), nginx with Debian's echo module
 # (apt-get install nginx-light libnginx-mod-http-echo), wrk, python3, curl.

@@ -2,7 +2,7 @@
 # Measures what the process models cost on this machine; the figures in docs/process-models.md
 # come from it. Run it under the benchmark lock so nothing else is measured at the same time:
 #
-#   flock /tmp/echolab-bench.lock scripts/process-costs.sh [latency|pss|wrk|all]
+#   scripts/process-costs.sh [latency|pss|wrk|all]
 #
 # latency: connect-to-first-byte of `process` (child JVM per connection) against `thread`, N
 #          sequential curl requests each on a new connection; median and p99 in ms, and the ratio.

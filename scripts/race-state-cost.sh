@@ -3,7 +3,7 @@
 # (--model virtual by default), loads it with `echolab load` (closed workload, keep-alive), and
 # prints one line per run; the states alternate so that drift in the machine's load hits each alike.
 # Usage: scripts/race-state-cost.sh [rounds=3] [model=virtual] [connections=50] [duration=5s]
-# Run it under `flock /tmp/echolab-bench.lock` on a shared machine.
+# Run it alone on the machine: other work on the same cores skews the figures.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 rounds=${1:-3} model=${2:-virtual} conns=${3:-50} dur=${4:-5s}

@@ -5,7 +5,7 @@
 # `--worker-model sequential`, one thread, as UNP's children do. The client is UNP's: C short
 # connections, 10 at a time, 4,000 bytes each (echolab load --connect-per-request).
 #
-#   flock /tmp/echolab-build.lock scripts/unp-herd.sh [WORKERS...]      # default: 2 15 60 120
+#   scripts/unp-herd.sh [WORKERS...]      # default: 2 15 60 120
 #   MODELS=prefork-flock C=1000 scripts/unp-herd.sh 15 120             # one model, fewer connections
 #
 # CPU: user + system ticks of the whole tree (the parent and every worker, /proc/PID/stat), read

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # req/s and p99 of each model under wrk, one fresh server per model, on the same work.
-#   flock /tmp/echolab-bench.lock scripts/wrk-models.sh [-c 100] [-d 10s] [-p '/echo?msg=x&wait=100ms'] [MODEL...]
+#   scripts/wrk-models.sh [-c 100] [-d 10s] [-p '/echo?msg=x&wait=100ms'] [MODEL...]
 # Per model: start `echolab serve --model MODEL --port 0` from app/target/echolab.jar (plus any
 # options in $SERVE_OPTS), warm up with wrk on one connection for 3 s, measure with `wrk -t2 -cC -dD --latency`,
 # read the server's /stats, stop the server by its pid (SIGTERM) and wait for it.

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
                 "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
                 "short-connections scenario and its thundering herd (--herd). Writes results.json, results.csv,",
                 "report.md and report.html.",
-                "Run it alone on the machine: e.g. flock /tmp/echolab-bench.lock ./echolab bench",
+                "Run it alone on the machine: other work on the same cores skews every figure.",
                 "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing.",
                 "Or measure a server it does not start (another machine, a cluster): --target URL [--pids PID,PID]"})
 final class BenchCommand implements Callable<Integer> {

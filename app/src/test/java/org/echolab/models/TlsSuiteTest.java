@@ -10,18 +10,15 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
+import org.echolab.testing.Trust;
 import org.echolab.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -148,7 +145,7 @@ class TlsSuiteTest {
     void pipelinedRequestsInManyRecordsAreAllAnswered(String model) throws Exception {
         EchoServer s = server(model);
         int n = 400;
-        try (SSLSocket c = (SSLSocket) trusting(s.config().tlsCert).getSocketFactory().createSocket("127.0.0.1", s.port())) {
+        try (SSLSocket c = (SSLSocket) Trust.only(s.config().tlsCert).getSocketFactory().createSocket("127.0.0.1", s.port())) {
             c.setSoTimeout(30_000);
             OutputStream out = c.getOutputStream();
             String pad = "p".repeat(100);
@@ -160,19 +157,6 @@ class TlsSuiteTest {
             assertThat(all.split("HTTP/1.1 200 OK", -1)).hasSize(n + 1);
             assertThat(all.indexOf("\r\n\r\nm398")).isLessThan(all.indexOf("\r\n\r\nm399")).isPositive();
         }
-    }
-
-    private static SSLContext trusting(String certFile) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(Path.of(certFile))) {
-            store.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private static void curlStillServes(EchoServer s) throws Exception {

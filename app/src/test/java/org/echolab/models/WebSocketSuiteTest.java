@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.echolab.protocol.WebSocketFrames;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
+import org.echolab.testing.Trust;
 import org.echolab.testing.WebSocketClients.Binary;
 import org.echolab.testing.WebSocketClients.Closed;
 import org.echolab.testing.WebSocketClients.Events;
@@ -25,6 +26,7 @@ import org.echolab.testing.WebSocketClients.Text;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * WebSocket echo ({@code /ws}) under every model in {@link Models}, as {@link ModelSuiteTest} does
@@ -73,6 +75,25 @@ class WebSocketSuiteTest {
 
             s.sendClose(4001, "bye").get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).as("the close code comes back").isEqualTo(new Closed(4001, "bye"));
+        }
+    }
+
+    /** wss: the same conversation over {@code --tls}, the JDK client trusting the server's self-signed certificate. */
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "eventloop", "prefork", "process"})
+    void overTlsToo(String model) throws Exception {
+        try (EchoServer server = Servers.start(Servers.config(model).tls(true));
+             Events ws = Events.connect(server.port(), "/ws?wait=10ms", Trust.only(server.config().tlsCert))) {
+            WebSocket s = ws.socket();
+            s.sendText("over tls", true).get(10, TimeUnit.SECONDS);
+            assertThat(ws.next()).isEqualTo(new Text("over tls"));
+            s.sendText("frag", false).get(10, TimeUnit.SECONDS);
+            s.sendText("ments", true).get(10, TimeUnit.SECONDS);
+            assertThat(ws.next()).isEqualTo(new Text("fragments"));
+            s.sendPing(ByteBuffer.wrap(new byte[] {7})).get(10, TimeUnit.SECONDS);
+            assertThat(ws.next()).isInstanceOfSatisfying(Pong.class, p -> assertThat(p.bytes()).containsExactly(7));
+            s.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
+            assertThat(ws.next()).isEqualTo(new Closed(1000, "done"));
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.echolab.protocol.WebSocketFrames;
 
 /**
@@ -42,10 +43,19 @@ public final class WebSocketClients {
 
         /** Connects to {@code ws://127.0.0.1:port/target}. */
         public static Events connect(int port, String target) throws Exception {
+            return connect(port, target, null);
+        }
+
+        /** Connects to {@code wss://127.0.0.1:port/target} trusting {@code tls}'s certificates, or {@code ws://} if it is null. */
+        public static Events connect(int port, String target, SSLContext tls) throws Exception {
             Events e = new Events();
-            e.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+            if (tls != null) {
+                b.sslContext(tls);
+            }
+            e.client = b.build();
             e.socket = e.client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + target), e).get(30, TimeUnit.SECONDS);
+                    .buildAsync(URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + port + target), e).get(30, TimeUnit.SECONDS);
             return e;
         }
 
