@@ -147,7 +147,7 @@ class LoadCommandIT {
         Run zero = echolab("load", http, "-c", "0");
         Run scheme = echolab("load", "ftp://127.0.0.1/x");
         Run notANumber = echolab("load", http, "--rate", "fast");
-        Run https = echolab("load", "https://127.0.0.1:8443/");
+        Run wss = echolab("load", "wss://127.0.0.1:8443/ws");
         Run verify = echolab("load", http, "--verify", "maybe");
 
         assertThat(zero.exit).isEqualTo(2);
@@ -155,12 +155,12 @@ class LoadCommandIT {
         assertThat(scheme.exit).isEqualTo(2);
         assertThat(scheme.err).contains("must start with http://, https://, ws:// or tcp://");
         assertThat(notANumber.exit).isEqualTo(2);
-        assertThat(https.exit).isEqualTo(2);
-        assertThat(https.err).isEqualTo("echolab load: target 'https://127.0.0.1:8443/': https:// targets are not supported by this "
-                + "load generator; use http:// or tcp://\n");
+        assertThat(wss.exit).isEqualTo(2);
+        assertThat(wss.err).isEqualTo("echolab load: target 'wss://127.0.0.1:8443/ws': wss:// targets are not supported by this "
+                + "load generator; use http://, https://, ws:// or tcp://\n");
         assertThat(verify.exit).isEqualTo(2);
         assertThat(verify.err).isEqualTo("echolab load: --verify must be echo, status or none (got 'maybe')\n");
-        assertThat(List.of(zero.err, scheme.err, notANumber.err, https.err, verify.err)).noneMatch(e -> e.contains("\tat "));
+        assertThat(List.of(zero.err, scheme.err, notANumber.err, wss.err, verify.err)).noneMatch(e -> e.contains("\tat "));
     }
 
     private record Run(int exit, String out, String err) {}
