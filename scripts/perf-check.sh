@@ -106,7 +106,7 @@ EOF
     *)
       local model=${name%% *} args=()
       [ "$name" != "$model" ] && read -ra args <<<"${name#* }"
-      "${echolab[@]}" serve --model "$model" "${args[@]}" --port "$port" --idle-timeout 10m \
+      "${echolab[@]}" serve --model "$model" "${args[@]}" --port "$port" --idle-timeout 10m --max-per-client 0 \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
   esac
   pid=$!
