@@ -208,6 +208,16 @@ public final class ServerConfig {
         b.tls = tls;
         b.tlsCert = tlsCert;
         b.tlsKey = tlsKey;
+        b.drainDelay = drainDelay;
+        b.reusePort = reusePort;
+        b.accessLog = accessLog;
+        b.accessLogFormat = accessLogFormat;
+        b.wsMaxFrame = wsMaxFrame;
+        b.wsMaxMessage = wsMaxMessage;
+        b.udp = udp;
+        b.udpPort = udpPort;
+        b.udpMaxDatagram = udpMaxDatagram;
+        b.udpQueue = udpQueue;
         return b;
     }
 
