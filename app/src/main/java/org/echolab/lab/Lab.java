@@ -102,7 +102,7 @@ public final class Lab {
         this.processListener = processListener;
         this.processes = processListener != null;
         if (processes) {
-            tree = TreeBoard.create();
+            tree = TreeBoard.create(stack.service());
             childJvm = new ChildJvm(ProcessModel.Child.class, stack.config(), tree);
         }
     }

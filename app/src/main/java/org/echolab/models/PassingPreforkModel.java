@@ -95,8 +95,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
-        tree = TreeBoard.create();
-        ctx.stack().service().readiness().whenLeaving(tree::parentLeaves);   // the workers answer /health/ready
+        tree = TreeBoard.create(ctx.stack().service());   // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(PreforkModel.Worker.class, config, tree, Map.of(PreforkModel.Worker.PASSED, "true"));
         for (int i = 0; i < config.workers; i++) {
             spawnWorker();

@@ -98,9 +98,8 @@ public final class PreforkModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
-        tree = TreeBoard.create();
+        tree = TreeBoard.create(ctx.stack().service());   // the workers' readiness follows, their requests are shown
         acceptLock = lockKind == null ? null : AcceptLock.create(lockKind);
-        ctx.stack().service().readiness().whenLeaving(tree::parentLeaves);   // the workers answer /health/ready
         jvm = new ChildJvm(Worker.class, config, tree,
                 acceptLock == null ? Map.of() : Map.of(AcceptLock.PROPERTY, acceptLock.property()));
         try {
@@ -291,6 +290,9 @@ public final class PreforkModel implements ConcurrencyModel {
                 return m;
             }, config.connectionLimit(), config.perClientLimit(inner.capacity(config)),
                     Readiness.following(() -> tree == null || tree.parentReady()));
+            if (tree != null) {         // the parent's live view shows this worker's requests
+                stack.service().activity().copyTo(tree.requests());
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             AcceptLock lock = AcceptLock.fromProperty();
             if (lock != null) {         // prefork-flock, prefork-mutex: one worker in accept at a time

@@ -104,8 +104,7 @@ public final class ProcessModel implements ConcurrencyModel {
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
-        tree = TreeBoard.create();
-        ctx.stack().service().readiness().whenLeaving(tree::parentLeaves);   // the children answer /health/ready
+        tree = TreeBoard.create(ctx.stack().service());   // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(Child.class, config, tree);
         if (config.spares > 0) {
             spares = new Spares(new ChildJvm(Spare.class, config, tree), tree, config.spares, children::add,
@@ -281,6 +280,9 @@ public final class ProcessModel implements ConcurrencyModel {
             EchoStack stack = EchoStack.assemble(config, state,
                     () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1, 0,
                     Readiness.following(() -> tree == null || tree.parentReady()));
+            if (tree != null) {         // the parent's live view shows this child's requests
+                stack.service().activity().copyTo(tree.requests());
+            }
             return new Prepared(config, stack, firstRequest);
         }
 

@@ -3,7 +3,7 @@ package org.echolab.monitor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +20,11 @@ import org.echolab.session.EchoService;
  *
  * <p>Workers are the threads seen serving in the window (a {@code thread} or {@code virtual}
  * server has a new one per connection; an event loop's few each hold many requests). Under
- * {@code process} and {@code prefork} the requests are served in child processes, whose own
- * timelines this process cannot see: the frame lists the children instead (pid, age, CPU), so a
- * JVM started per connection shows as a child that lives as long as its connection.
+ * {@code process} and {@code prefork} the requests are served in child processes: each child
+ * copies its requests to the tree's shared ring, which this process's {@link Activity} includes,
+ * so the workers are the children's threads ({@code pid 4242 main}) and the frame also lists
+ * every child (pid, age, CPU, what it is doing), so a JVM started per connection shows as a child
+ * that lives as long as its connection and begins serving only once it has started.
  *
  * <p>Thread-safe; built on the monitor's thread, only when someone asks.
  */
@@ -64,7 +66,8 @@ final class LiveView {
         List<Map<String, Object>> timeline = new ArrayList<>();
         for (Activity.Request r : requests.subList(Math.max(0, requests.size() - MAX_REQUESTS), requests.size())) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("worker", name(r.worker()));
+            row.put("worker", r.worker());
+            row.put("pid", r.pid());
             row.put("request", r.number());
             row.put("what", r.what());
             row.put("status", status(r.status()));
@@ -75,63 +78,90 @@ final class LiveView {
         }
         m.put("requests", timeline);
         m.put("requestsOmitted", Math.max(0, requests.size() - MAX_REQUESTS));
-        m.put("children", children());
+        m.put("children", children(requests, now));
         return m;
     }
 
     /** Per worker thread: what it is doing now (its oldest request in flight), and its requests in the window. */
     private static List<Map<String, Object>> workers(List<Activity.Request> requests, long now) {
-        Map<Thread, Map<String, Object>> byThread = new IdentityHashMap<>();
+        Map<String, Map<String, Object>> byName = new HashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Activity.Request r : requests) {
-            Map<String, Object> w = byThread.get(r.worker());
+            Map<String, Object> w = byName.get(r.worker());
             if (w == null) {
                 if (rows.size() >= MAX_WORKERS) {
                     continue;
                 }
                 w = new LinkedHashMap<>();
-                w.put("name", name(r.worker()));
-                w.put("threadState", r.worker().getState().name());   // TIMED_WAITING: asleep in a wait
+                w.put("name", r.worker());
+                w.put("pid", r.pid());
+                w.put("threadState", r.threadState());   // TIMED_WAITING: asleep in a wait; null in a child
                 w.put("inFlight", 0);
                 w.put("served", 0);
                 w.put("doing", "idle");
-                byThread.put(r.worker(), w);
+                byName.put(r.worker(), w);
                 rows.add(w);
             }
-            if (r.inFlight()) {
-                int n = (int) w.get("inFlight");
-                if (n == 0) {
-                    w.put("doing", "request " + r.number() + " " + r.what() + (r.waitMillis() > 0 ? " wait " + r.waitMillis() + " ms" : "")
-                            + ", " + (now - r.beganNanos()) / 1_000_000 + " ms so far");
-                }
-                w.put("inFlight", n + 1);
-            } else {
-                w.put("served", (int) w.get("served") + 1);
-            }
+            count(w, r, now);
         }
-        for (Map<String, Object> w : rows) {
-            int n = (int) w.get("inFlight");
-            if (n > 1) {                    // an event loop: many requests, each waiting on a timer
-                w.put("doing", n + " requests in flight (oldest: " + w.get("doing") + ")");
-            }
-        }
+        manyInFlight(rows);             // an event loop: many requests, each waiting on a timer
         return rows;
     }
 
-    /** This process's children (process, prefork): pid, age, CPU so far. */
-    private static List<Map<String, Object>> children() {
-        Instant now = Instant.now();
-        return ProcessHandle.current().children().limit(MAX_CHILDREN).map(p -> {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("pid", p.pid());
-            c.put("ageMs", p.info().startInstant().map(s -> Duration.between(s, now).toMillis()).orElse(null));
-            c.put("cpuMs", p.info().totalCpuDuration().map(Duration::toMillis).orElse(null));
-            return c;
-        }).toList();
+    /** Counts {@code r} in row {@code w}: in flight (the first one sets what it is doing) or served. */
+    private static void count(Map<String, Object> w, Activity.Request r, long now) {
+        if (r.inFlight()) {
+            int n = (int) w.get("inFlight");
+            if (n == 0) {
+                w.put("doing", "request " + r.number() + " " + r.what() + (r.waitMillis() > 0 ? " wait " + r.waitMillis() + " ms" : "")
+                        + ", " + (now - r.beganNanos()) / 1_000_000 + " ms so far");
+            }
+            w.put("inFlight", n + 1);
+        } else {
+            w.put("served", (int) w.get("served") + 1);
+        }
     }
 
-    static String name(Thread t) {
-        return t.getName().isEmpty() ? (t.isVirtual() ? "virtual-" : "thread-") + t.threadId() : t.getName();
+    /** A row with several requests in flight says how many, and what the oldest is. */
+    private static void manyInFlight(List<Map<String, Object>> rows) {
+        for (Map<String, Object> w : rows) {
+            int n = (int) w.get("inFlight");
+            if (n > 1) {
+                w.put("doing", n + " requests in flight (oldest: " + w.get("doing") + ")");
+            }
+        }
+    }
+
+    /**
+     * This process's children (process, prefork): pid, age, CPU so far, and what each is doing,
+     * from its requests in the window: serving one, idle, or (none seen yet) starting or waiting
+     * for its first client.
+     */
+    private static List<Map<String, Object>> children(List<Activity.Request> requests, long now) {
+        Instant wallNow = Instant.now();
+        List<Map<String, Object>> rows = ProcessHandle.current().children().limit(MAX_CHILDREN).map(p -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("pid", p.pid());
+            c.put("ageMs", p.info().startInstant().map(s -> Duration.between(s, wallNow).toMillis()).orElse(null));
+            c.put("cpuMs", p.info().totalCpuDuration().map(Duration::toMillis).orElse(null));
+            c.put("inFlight", 0);
+            c.put("served", 0);
+            c.put("doing", "no request yet: starting, or waiting for a client");
+            return c;
+        }).toList();
+        Map<Long, Map<String, Object>> byPid = new HashMap<>();
+        rows.forEach(c -> byPid.put((Long) c.get("pid"), c));
+        for (Activity.Request r : requests) {
+            Map<String, Object> c = byPid.get(r.pid());
+            if (c != null) {
+                if ((int) c.get("inFlight") == 0 && (int) c.get("served") == 0) {
+                    c.put("doing", "idle");
+                }
+                count(c, r, now);
+            }
+        }
+        manyInFlight(rows);             // a prefork worker's threads
+        return rows;
     }
 
     private static String status(int status) {

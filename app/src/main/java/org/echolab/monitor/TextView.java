@@ -1,6 +1,5 @@
 package org.echolab.monitor;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,7 @@ import java.util.Map;
  */
 public final class TextView {
 
-    private static final int NAME = 18;
+    private static final int NAME = 24;
 
     private TextView() {}
 
@@ -38,7 +37,8 @@ public final class TextView {
             out.append("  none served in the window\n");
         }
         for (Map<String, Object> w : workers) {
-            out.append(String.format("  %-" + NAME + "s %-14s %s%n", cut((String) w.get("name")), w.get("threadState"), w.get("doing")));
+            Object state = w.get("threadState");
+            out.append(String.format("  %-" + NAME + "s %-14s %s%n", cut((String) w.get("name")), state == null ? "-" : state, w.get("doing")));
         }
 
         long windowMs = ((Number) frame.get("windowMs")).longValue();
@@ -58,11 +58,10 @@ public final class TextView {
 
         List<Map<String, Object>> children = (List<Map<String, Object>>) frame.get("children");
         if (!children.isEmpty()) {
-            List<String> kids = new ArrayList<>();
+            out.append("\nchild processes: ").append(children.size()).append('\n');
             for (Map<String, Object> c : children) {
-                kids.add("pid " + c.get("pid") + " (" + c.get("ageMs") + " ms old)");
+                out.append(String.format("  pid %-8s %7s ms old  %s%n", c.get("pid"), c.get("ageMs"), c.get("doing")));
             }
-            out.append("\nchild processes: ").append(children.size()).append(": ").append(String.join(", ", kids)).append('\n');
         }
         return out.toString();
     }

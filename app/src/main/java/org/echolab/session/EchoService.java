@@ -126,9 +126,7 @@ public final class EchoService {
 
     /** Who is serving: this process and the calling thread, as the X-Echo-Worker header says it. */
     public static String worker() {
-        Thread t = Thread.currentThread();
-        String name = t.getName().isEmpty() ? (t.isVirtual() ? "virtual-" : "thread-") + t.threadId() : t.getName();
-        return "pid=" + PID + " thread=" + name;
+        return "pid=" + PID + " thread=" + Activity.name(Thread.currentThread());
     }
 
     // ---- HTTP --------------------------------------------------------------------------------

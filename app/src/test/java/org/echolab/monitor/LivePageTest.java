@@ -58,4 +58,39 @@ class LivePageTest {
             }
         }
     }
+
+    @Test
+    void showsWhatEachChildDoesUnderProcess() throws Exception {
+        assumeTrue(HeadlessChromium.available(), "needs Debian's chromium");
+        try (EchoServer server = MonitorTest.startWithMonitor("process")) {
+            List<Socket> clients = MonitorTest.fiveWaitingClients(server, "9s");
+            try {
+                // five JVMs started, one per client, each in its wait
+                await().atMost(30, TimeUnit.SECONDS).until(() -> ((List<?>) MonitorTest.live(server).get("workers")).size() == 5);
+                URI live = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
+
+                HeadlessChromium.Page page = HeadlessChromium.open(live, 1280, Duration.ofSeconds(3));
+
+                Document dom = page.dom();
+                assertThat(page.console()).as("script errors").isEmpty();
+                assertThat(dom.select("#workers tr")).hasSize(5).allSatisfy(tr -> assertThat(tr.text())
+                        .matches("pid \\d+ main request \\d+ /echo wait 9000 ms, \\d+ ms so far \\(in pid \\d+\\) 0"));
+                assertThat(dom.getElementById("children-part").hasAttr("hidden")).isFalse();
+                // the five serving, and the spare JVM started ahead of the next client (--spares)
+                assertThat(dom.select("#children tr")).filteredOn(tr -> tr.text().contains("/echo"))
+                        .hasSize(5).allSatisfy(tr -> assertThat(tr.text()).contains("wait 9000 ms"));
+                assertThat(dom.select("#children tr")).filteredOn(tr -> !tr.text().contains("/echo"))
+                        .allSatisfy(tr -> assertThat(tr.text()).contains("no request yet"));
+                assertThat(dom.select("#timeline rect.life")).as("each child's life").hasSize(dom.select("#children tr").size());
+
+                Path png = Path.of("target", "live", "process.png");
+                HeadlessChromium.screenshot(live, png, 1280, 900, Duration.ofSeconds(2));
+                assertThat(Files.size(png)).isPositive();
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.echolab.session.EchoService;
 import org.echolab.state.ServerState;
 
 /**
@@ -44,27 +45,48 @@ public final class TreeBoard implements AutoCloseable {
     private static final long STARTED = 88, RING = 96;
     /** Notes the ring holds: more than the children that can be starting, unread, at once. */
     public static final int RING_SLOTS = 1024;
-    private static final long SIZE = RING + RING_SLOTS * 8L;
+    // the children's requests (TreeRequests), from a 64-byte boundary
+    private static final long REQUESTS = (RING + RING_SLOTS * 8L + 63) / 64 * 64;
+    private static final long SIZE = REQUESTS + TreeRequests.SIZE;
 
     private final Path file;
     private final MemorySegment board;
     private final boolean owner;
+    private final TreeRequests requests;
 
     // Arena.ofAuto: the mapping lives while anyone (say, a late reaper callback) still uses it
     private TreeBoard(Path file, MemorySegment board, boolean owner) {
         this.file = file;
         this.board = board;
         this.owner = owner;
+        this.requests = new TreeRequests(board.asSlice(REQUESTS, TreeRequests.SIZE));
     }
 
     /** The parent's side: a new, zeroed board with this process as the parent. */
-    public static TreeBoard create() throws IOException {
+    private static TreeBoard create() throws IOException {
         Path dir = Path.of("/dev/shm");
         Path file = Files.createTempFile(Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
                 "echolab-tree-" + ProcessHandle.current().pid() + "-", ".bin");
         TreeBoard tree = map(file, true);
         LONG.setVolatile(tree.board, PARENT, ProcessHandle.current().pid());
         return tree;
+    }
+
+    /**
+     * A new board for the parent that serves from {@code parent}'s stack: its children answer
+     * {@code /health/ready} as the parent does, and its live view and {@code /metrics} include
+     * the children's requests.
+     */
+    public static TreeBoard create(EchoService parent) throws IOException {
+        TreeBoard tree = create();
+        parent.readiness().whenLeaving(tree::parentLeaves);
+        parent.activity().include(tree.requests);
+        return tree;
+    }
+
+    /** The children's requests: what each child's {@link org.echolab.session.Activity} copies its records to. */
+    public TreeRequests requests() {
+        return requests;
     }
 
     /** A child's side: the board its parent named, or null when started without one. */

@@ -1,0 +1,163 @@
+package org.echolab.models.process;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.echolab.session.Activity;
+
+/**
+ * The process tree's requests, for the parent's live view and {@code /metrics}: a ring of the last
+ * {@value #CAPACITY} requests the children served, and their counts by status and latency, in a
+ * part of the {@link TreeBoard}'s shared file. Each child's {@link Activity} copies its records
+ * here ({@link Activity.Copy}); the parent's includes them ({@link Activity.Source}), so its
+ * timeline shows which child served which request, and when, as a thread model's shows threads.
+ *
+ * <p><b>Cost:</b> a child writes one 128-byte record when a request begins and two words and three
+ * counts when it ends, allocating nothing; the parent reads only when someone watches or scrapes.
+ *
+ * <p><b>Several processes</b> write at once: each record is claimed by one atomic add on the
+ * ticket counter and guarded like {@link Activity}'s slots (a seqlock: its ticket is 0 while it is
+ * written), so a reader never takes a half-written record for a whole one. A child killed while a
+ * request was in flight leaves its record open; the reader drops records of processes that are
+ * gone. The path and the thread's name are kept to {@value #TEXT} bytes of ASCII.
+ */
+public final class TreeRequests implements Activity.Copy, Activity.Source {
+
+    /** Records in the ring; a power of two. */
+    public static final int CAPACITY = 1024;
+    static final int TEXT = 32;
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final long PID_SELF = ProcessHandle.current().pid();
+
+    // the part's header: the ticket counter, answered by status, latency buckets and their sum
+    private static final long TICKETS = 0, BY_STATUS = 8, STATUSES = 600;
+    private static final long LATENCY = BY_STATUS + STATUSES * 8, BUCKETS = Activity.LATENCY_BUCKETS.length + 1;
+    private static final long LATENCY_NANOS = LATENCY + BUCKETS * 8;
+    private static final long RECORDS = (LATENCY_NANOS + 8 + 63) / 64 * 64;
+    // a record's words, then its two texts
+    private static final long RECORD = 128;
+    private static final long TICKET = 0, PID = 8, BEGAN = 16, ENDED = 24, NUMBER = 32, WAIT = 40, STATUS = 48,
+            LENGTHS = 56, WHAT = 64, WORKER = WHAT + TEXT;
+
+    /** Bytes the part takes in the board's file. */
+    static final long SIZE = RECORDS + CAPACITY * RECORD;
+
+    private final MemorySegment part;
+
+    TreeRequests(MemorySegment part) {
+        this.part = part;
+    }
+
+    // ---- a child: its requests ----------------------------------------------------------------
+
+    @Override
+    public long began(long beganNanos, long requestNumber, String what, int status, long waitMillis) {
+        long t = (long) LONG.getAndAdd(part, TICKETS, 1L) + 1;
+        long r = record(t);
+        LONG.setVolatile(part, r + TICKET, 0L);         // readers skip the record while it is rewritten
+        VarHandle.storeStoreFence();
+        LONG.set(part, r + PID, PID_SELF);
+        LONG.set(part, r + BEGAN, beganNanos);
+        LONG.set(part, r + ENDED, 0L);
+        LONG.set(part, r + NUMBER, requestNumber);
+        LONG.set(part, r + WAIT, waitMillis);
+        LONG.set(part, r + STATUS, (long) status);
+        int whatLength = ascii(what, r + WHAT);
+        int workerLength = ascii(Activity.name(Thread.currentThread()), r + WORKER);
+        LONG.set(part, r + LENGTHS, (long) whatLength << 32 | workerLength);
+        LONG.setVolatile(part, r + TICKET, t);
+        return t;
+    }
+
+    @Override
+    public void ended(long t, long endedNanos, int status, long latencyNanos) {
+        long r = record(t);
+        if ((long) LONG.getVolatile(part, r + TICKET) == t) {   // else a newer request has its record
+            LONG.setVolatile(part, r + ENDED, endedNanos);
+        }
+        if (status > 0) {
+            LONG.getAndAdd(part, BY_STATUS + (status < STATUSES ? status : 0) * 8L, 1L);
+            LONG.getAndAdd(part, LATENCY + Activity.bucket(latencyNanos / 1e9) * 8L, 1L);
+            LONG.getAndAdd(part, LATENCY_NANOS, latencyNanos);
+        }
+    }
+
+    /** Writes up to {@value #TEXT} characters of {@code s} as bytes (anything not ASCII as '?'); returns how many. */
+    private int ascii(String s, long at) {
+        int n = Math.min(TEXT, s.length());
+        for (int k = 0; k < n; k++) {
+            char c = s.charAt(k);
+            part.set(ValueLayout.JAVA_BYTE, at + k, (byte) (c < 128 ? c : '?'));
+        }
+        return n;
+    }
+
+    private static long record(long ticket) {
+        return RECORDS + (ticket & (CAPACITY - 1)) * RECORD;
+    }
+
+    // ---- the parent: reading ------------------------------------------------------------------
+
+    @Override
+    public List<Activity.Request> since(long sinceNanos) {
+        long last = (long) LONG.getVolatile(part, TICKETS);
+        Map<Long, Boolean> alive = new HashMap<>();
+        List<Activity.Request> out = new ArrayList<>();
+        for (long t = Math.max(1, last - CAPACITY + 1); t <= last; t++) {
+            long r = record(t);
+            if ((long) LONG.getVolatile(part, r + TICKET) != t) {
+                continue;
+            }
+            long pid = (long) LONG.get(part, r + PID);
+            long began = (long) LONG.get(part, r + BEGAN);
+            long ended = (long) LONG.getVolatile(part, r + ENDED);
+            long number = (long) LONG.get(part, r + NUMBER);
+            long wait = (long) LONG.get(part, r + WAIT);
+            int status = (int) (long) LONG.get(part, r + STATUS);
+            long lengths = (long) LONG.get(part, r + LENGTHS);
+            String what = text(r + WHAT, (int) (lengths >>> 32));
+            String worker = text(r + WORKER, (int) lengths);
+            VarHandle.loadLoadFence();
+            if ((long) LONG.getVolatile(part, r + TICKET) != t || !(ended == 0 || ended > sinceNanos)) {
+                continue;
+            }
+            if (ended == 0 && !alive.computeIfAbsent(pid, p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))) {
+                continue;                   // its process was killed in the middle of it
+            }
+            out.add(new Activity.Request(t, pid, "pid " + pid + " " + worker, null, what, number, status, wait,
+                    began, ended));
+        }
+        return out;
+    }
+
+    private String text(long at, int length) {
+        byte[] b = new byte[Math.clamp(length, 0, TEXT)];
+        MemorySegment.copy(part, ValueLayout.JAVA_BYTE, at, b, 0, b.length);
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public long answered(int status) {
+        return status >= 0 && status < STATUSES ? (long) LONG.getVolatile(part, BY_STATUS + status * 8L) : 0;
+    }
+
+    @Override
+    public long[] latencyCounts() {
+        long[] counts = new long[(int) BUCKETS];
+        for (int b = 0; b < counts.length; b++) {
+            counts[b] = (long) LONG.getVolatile(part, LATENCY + b * 8L);
+        }
+        return counts;
+    }
+
+    @Override
+    public long latencyNanos() {
+        return (long) LONG.getVolatile(part, LATENCY_NANOS);
+    }
+}
