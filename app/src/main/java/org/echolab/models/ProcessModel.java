@@ -301,7 +301,11 @@ public final class ProcessModel implements ConcurrencyModel {
             sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
             Connection c = connections.register(channel.socket());
-            p.stack().session().serve(c);   // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+            try {
+                p.stack().session().serve(c);   // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+            } finally {
+                p.firstRequest().countDown();   // the connection is over: the exit's drain has nothing to wait for
+            }
         }
 
         /**

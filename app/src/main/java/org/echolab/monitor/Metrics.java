@@ -24,10 +24,10 @@ import org.echolab.session.EchoService;
  * Java client. Every metric is read when scraped (callbacks over the figures the server keeps
  * anyway), so metrics cost a request nothing beyond {@link Activity}'s counts.
  *
- * <p>{@code echolab_requests_total} and the latency histogram count the requests this process
- * answered; under {@code process} and {@code prefork} children answer them, and
- * {@code echolab_requests_served_total}, {@code echolab_requests_in_flight} and
- * {@code echolab_connections_open} are the whole tree's (from its shared board, as in {@code /stats}).
+ * <p>Under {@code process} and {@code prefork} children answer the requests, and every figure is
+ * the whole tree's: {@code echolab_requests_total} and the latency histogram through the tree's
+ * request ring, which this process's {@link Activity} includes; served, in flight and connections
+ * from the tree's shared board, as in {@code /stats}.
  *
  * <p>Thread-safe for one scraper at a time: the monitor's thread.
  */
@@ -43,7 +43,7 @@ final class Metrics {
         this.service = service;
         Activity activity = service.activity();
         CounterWithCallback.builder().name("echolab_requests")
-                .help("Requests answered by this process, by protocol and status (TCP lines: ok or err)")
+                .help("Requests answered, by protocol and status (TCP lines: ok or err; process models: the whole tree)")
                 .labelNames("protocol", "code")
                 .callback(c -> {
                     for (int s = 100; s < 600; s++) {

@@ -87,6 +87,24 @@ class ProcessModelTest {
         }
     }
 
+    /**
+     * A child whose client never sent a whole request (here: a body that stops arriving) answers
+     * 408 and exits then, not after --header-timeout: its drain on exit waits for a first request
+     * only while its connection is still open.
+     */
+    @Test
+    @Timeout(120)
+    void aChildWhoseClientSentNoWholeRequestExitsWithItsConnection() throws Exception {
+        try (EchoServer server = start(ServerConfig.builder().spares(0).bodyTimeout(Duration.ofMillis(500)).headerTimeout(Duration.ofSeconds(60)));
+             Socket s = new Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab".getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(30_000);
+            assertThat(new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 408");
+            await("the child reaped well before the 60 s header timeout").atMost(Duration.ofSeconds(15))
+                    .until(() -> tree(server, "reaped") == 1 && tree(server, "live") == 0);
+        }
+    }
+
     @Test
     @Timeout(120)
     void keepAliveRequestsStayInTheirChildAndStatsShowTheTree() throws IOException {
