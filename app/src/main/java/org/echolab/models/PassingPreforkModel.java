@@ -207,21 +207,8 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         listener.close();
         deaths.add(STOP);
         watcher.join();
-        workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGTERM));    // each drains its connection
-        if (!awaitWorkers(grace.plusSeconds(5))) {
-            LOG.log(Level.WARNING, "{0} worker(s) still running after the grace; killing them", workers.size());
-            workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
-            awaitWorkers(Duration.ofSeconds(5));
-        }
+        ChildProcesses.stopAll(workers.keySet(), grace);   // each drains its connections; SIGKILL after the grace
         tree.close();
-    }
-
-    private boolean awaitWorkers(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!workers.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return workers.isEmpty();
     }
 
     @Override

@@ -211,22 +211,7 @@ public final class PreforkModel implements ConcurrencyModel {
 
     private void stopWorkers(Duration grace) throws InterruptedException {
         stopping = true;
-        workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGTERM));    // each drains
-        if (!awaitWorkers(grace.plusSeconds(5))) {
-            LOG.log(Level.WARNING, "{0} worker(s) still running after the grace; killing them", workers.size());
-            workers.keySet().forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
-            if (!awaitWorkers(Duration.ofSeconds(5))) {
-                LOG.log(Level.ERROR, "{0} worker(s) not reaped 5 s after SIGKILL", workers.size());
-            }
-        }
-    }
-
-    private boolean awaitWorkers(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!workers.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return workers.isEmpty();
+        ChildProcesses.stopAll(workers.keySet(), grace);   // each drains; SIGKILL after the grace
     }
 
     @Override

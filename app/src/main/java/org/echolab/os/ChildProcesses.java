@@ -2,6 +2,8 @@ package org.echolab.os;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,31 @@ public final class ChildProcesses {
     public interface ExitHandler {
         /** {@code status}: the raw wait status, or -1 if someone else reaped the child. */
         void exited(int pid, int status);
+    }
+
+    /**
+     * Stops a set of children as a server stops its workers: SIGTERM to each (each drains), then
+     * waits until the reaper has removed every one from {@code live} (the caller's live set, which
+     * its exit callbacks empty) for {@code grace} plus 5 s; SIGKILL to what is left, and 5 s more.
+     * Says in the log what it had to kill and what it could not reap.
+     */
+    public static void stopAll(Collection<Integer> live, Duration grace) throws InterruptedException {
+        live.forEach(pid -> Libc.kill(pid, Libc.SIGTERM));
+        if (!awaitEmpty(live, grace.plusSeconds(5))) {
+            LOG.log(Level.WARNING, "{0} child(ren) still running after the grace; killing them", live.size());
+            live.forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
+            if (!awaitEmpty(live, Duration.ofSeconds(5))) {
+                LOG.log(Level.ERROR, "{0} child(ren) not reaped 5 s after SIGKILL", live.size());
+            }
+        }
+    }
+
+    private static boolean awaitEmpty(Collection<Integer> live, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!live.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return live.isEmpty();
     }
 
     /**
