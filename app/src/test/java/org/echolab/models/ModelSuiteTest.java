@@ -546,10 +546,15 @@ class ModelSuiteTest {
                 assertThat(other.send(get("/echo?msg=other")).readResponse().text()).isEqualTo("other");
             }
             assertThat(Servers.stat(server, "connectionsOpen")).as("the slow ones still hold theirs").isGreaterThanOrEqualTo(16);
+            closeAll(slow);                 // before the stop, which would wait its grace for their half requests
         } finally {
-            for (RawClient c : slow) {
-                c.close();
-            }
+            closeAll(slow);
+        }
+    }
+
+    private static void closeAll(List<RawClient> clients) throws IOException {
+        for (RawClient c : clients) {
+            c.close();
         }
     }
 
