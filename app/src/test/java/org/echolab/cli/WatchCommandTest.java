@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class WatchCommandTest {
 
-    /** A child's thread in the workers' table, serving its client's 6 s wait (no thread state: another process's). */
-    private static final String WORKER_ROW = "  pid \\d+ main +- +request 1 /echo wait 6000 ms, \\d+ ms so far";
+    /** A child's thread in the workers' table, serving its client's 20 s wait (no thread state: another process's). */
+    private static final String WORKER_ROW = "  pid \\d+ main +- +request 1 /echo wait 20000 ms, \\d+ ms so far";
 
     record Run(int code, String out, String err) {}
 
@@ -68,8 +69,8 @@ class WatchCommandTest {
 
     @Test
     void showsWhatEachChildDoesUnderProcess() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0))) {
-            List<Socket> clients = waitingClients(server, 2, "6s");
+        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
+            List<Socket> clients = waitingClients(server, 2, "20s");
             try {
                 String url = "http://127.0.0.1:" + server.monitorAddress().getPort();
                 await().atMost(30, TimeUnit.SECONDS)
@@ -80,7 +81,7 @@ class WatchCommandTest {
                 assertThat(r.out()).contains("child processes: ");
                 assertThat(r.out().lines().filter(l -> l.matches(WORKER_ROW)))
                         .as("a worker row per child, in\n" + r.out()).hasSize(2);
-                assertThat(r.out().lines().filter(l -> l.matches("  pid \\d+ +\\d+ ms old  request 1 /echo wait 6000 ms.*")))
+                assertThat(r.out().lines().filter(l -> l.matches("  pid \\d+ +\\d+ ms old  request 1 /echo wait 20000 ms.*")))
                         .as("a child row per child, in\n" + r.out()).hasSize(2);
             } finally {
                 close(clients);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.echolab.bench.HeadlessChromium;
 import org.echolab.server.EchoServer;
+import org.echolab.testing.Servers;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 
@@ -62,8 +63,9 @@ class LivePageTest {
     @Test
     void showsWhatEachChildDoesUnderProcess() throws Exception {
         assumeTrue(HeadlessChromium.available(), "needs Debian's chromium");
-        try (EchoServer server = MonitorTest.startWithMonitor("process")) {
-            List<Socket> clients = MonitorTest.fiveWaitingClients(server, "9s");
+        // waits longer than the JVMs' starts and the browser's together, even on a loaded machine
+        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
+            List<Socket> clients = MonitorTest.fiveWaitingClients(server, "20s");
             try {
                 // five JVMs started, one per client, each in its wait
                 await().atMost(30, TimeUnit.SECONDS).until(() -> ((List<?>) MonitorTest.live(server).get("workers")).size() == 5);
@@ -74,11 +76,11 @@ class LivePageTest {
                 Document dom = page.dom();
                 assertThat(page.console()).as("script errors").isEmpty();
                 assertThat(dom.select("#workers tr")).hasSize(5).allSatisfy(tr -> assertThat(tr.text())
-                        .matches("pid \\d+ main request \\d+ /echo wait 9000 ms, \\d+ ms so far \\(in pid \\d+\\) 0"));
+                        .matches("pid \\d+ main request \\d+ /echo wait 20000 ms, \\d+ ms so far \\(in pid \\d+\\) 0"));
                 assertThat(dom.getElementById("children-part").hasAttr("hidden")).isFalse();
                 // the five serving, and the spare JVM started ahead of the next client (--spares)
                 assertThat(dom.select("#children tr")).filteredOn(tr -> tr.text().contains("/echo"))
-                        .hasSize(5).allSatisfy(tr -> assertThat(tr.text()).contains("wait 9000 ms"));
+                        .hasSize(5).allSatisfy(tr -> assertThat(tr.text()).contains("wait 20000 ms"));
                 assertThat(dom.select("#children tr")).filteredOn(tr -> !tr.text().contains("/echo"))
                         .allSatisfy(tr -> assertThat(tr.text()).contains("no request yet"));
                 assertThat(dom.select("#timeline rect.life")).as("each child's life").hasSize(dom.select("#children tr").size());

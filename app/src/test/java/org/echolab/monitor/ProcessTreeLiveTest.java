@@ -32,9 +32,9 @@ class ProcessTreeLiveTest {
     @Test
     void processShowsWhatEachChildIsDoing() throws Exception {
         try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0))) {
-            List<Socket> clients = MonitorTest.fiveWaitingClients(server, "6s");
+            List<Socket> clients = MonitorTest.fiveWaitingClients(server, "9s");
             try {
-                // five children, each started for one client and serving its 6 s wait
+                // five children, each started for one client and serving its 9 s wait
                 await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
                         .until(() -> inFlight(MonitorTest.live(server)).size() == 5);
                 Map<String, Object> frame = MonitorTest.live(server);
@@ -45,16 +45,16 @@ class ProcessTreeLiveTest {
                 assertThat(requests).allSatisfy(r -> {
                     assertThat((String) r.get("worker")).isEqualTo("pid " + r.get("pid") + " main");
                     assertThat(r.get("what")).isEqualTo("/echo");
-                    assertThat(r.get("waitMs")).isEqualTo(6000);
+                    assertThat(r.get("waitMs")).isEqualTo(9000);
                 });
                 assertThat((List<Map<String, Object>>) frame.get("workers")).hasSize(5).allSatisfy(w -> {
-                    assertThat((String) w.get("doing")).startsWith("request ").contains("/echo wait 6000 ms");
+                    assertThat((String) w.get("doing")).startsWith("request ").contains("/echo wait 9000 ms");
                     assertThat(w.get("threadState")).isNull();      // another process's thread
                 });
                 assertThat((List<Map<String, Object>>) frame.get("children"))
                         .filteredOn(c -> pids(requests).contains(((Number) c.get("pid")).longValue()))
                         .hasSize(5)
-                        .allSatisfy(c -> assertThat((String) c.get("doing")).startsWith("request ").contains("wait 6000 ms"));
+                        .allSatisfy(c -> assertThat((String) c.get("doing")).startsWith("request ").contains("wait 9000 ms"));
 
                 for (Socket s : clients) {
                     s.setSoTimeout(20_000);
@@ -77,9 +77,9 @@ class ProcessTreeLiveTest {
 
     @Test
     void aKilledChildsRequestLeavesTheView() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0))) {
+        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(60)))) {
             try (Socket client = new Socket("127.0.0.1", server.port())) {
-                client.getOutputStream().write("GET /echo?msg=k&wait=9s HTTP/1.1\r\nHost: x\r\n\r\n"
+                client.getOutputStream().write("GET /echo?msg=k&wait=60s HTTP/1.1\r\nHost: x\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
                 await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
                         .until(() -> inFlight(MonitorTest.live(server)).size() == 1);
