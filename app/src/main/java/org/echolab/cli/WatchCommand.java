@@ -25,19 +25,27 @@ final class WatchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "URL", description = "The server's monitor: http://HOST:PORT (its /live works too).")
     URI url;
 
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "500ms", description = "Time between frames. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "500ms", description = "Time between frames, at least 50ms. Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(names = "--once", description = "Print one frame and exit.")
     boolean once;
 
-    @Option(names = "--width", paramLabel = "N", defaultValue = "60", description = "Columns of the timeline. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--width", paramLabel = "N", defaultValue = "60", description = "Columns of the timeline, 10 to 1000. Default: ${DEFAULT-VALUE}.")
     int width;
 
     @Override
     public Integer call() throws InterruptedException {
         if (url.getScheme() == null || !url.getScheme().equals("http") || url.getHost() == null) {
             System.err.println("echolab watch: give the monitor's http:// URL from the server's startup line, e.g. http://127.0.0.1:8081");
+            return ExitCode.USAGE.code;
+        }
+        if (width < 10 || width > 1000) {
+            System.err.println("echolab watch: --width must be between 10 and 1000 columns (got " + width + ")");
+            return ExitCode.USAGE.code;
+        }
+        if (interval.compareTo(Duration.ofMillis(50)) < 0) {
+            System.err.println("echolab watch: --interval must be at least 50ms (got " + interval.toMillis() + "ms)");
             return ExitCode.USAGE.code;
         }
         URI frames = url.resolve("/live.json");

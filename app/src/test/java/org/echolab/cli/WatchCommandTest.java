@@ -95,6 +95,13 @@ class WatchCommandTest {
         assertThat(scheme.code()).isEqualTo(ExitCode.USAGE.code);
         assertThat(scheme.err()).contains("give the monitor's http:// URL");
 
+        Run narrow = run("watch", "http://127.0.0.1:1", "--once", "--width", "0");
+        assertThat(narrow.code()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(narrow.err()).contains("--width must be between 10 and 1000 columns (got 0)");
+        Run busy = run("watch", "http://127.0.0.1:1", "--interval", "0s");
+        assertThat(busy.code()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(busy.err()).contains("--interval must be at least 50ms");
+
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
