@@ -133,13 +133,13 @@ final class LiveView {
     }
 
     /**
-     * This process's children (process, prefork): pid, age, CPU so far, and what each is doing,
+     * This process's children that serve (process, prefork): pid, age, CPU so far, and what each is doing,
      * from its requests in the window: serving one, idle, or (none seen yet) starting or waiting
      * for its first client.
      */
-    private static List<Map<String, Object>> children(List<Activity.Request> requests, long now) {
+    private List<Map<String, Object>> children(List<Activity.Request> requests, long now) {
         Instant wallNow = Instant.now();
-        List<Map<String, Object>> rows = ProcessHandle.current().children().limit(MAX_CHILDREN).map(p -> {
+        List<Map<String, Object>> rows = service.activity().servingChildren().limit(MAX_CHILDREN).map(p -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("pid", p.pid());
             c.put("ageMs", p.info().startInstant().map(s -> Duration.between(s, wallNow).toMillis()).orElse(null));

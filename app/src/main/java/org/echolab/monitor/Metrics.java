@@ -71,7 +71,7 @@ final class Metrics {
                 () -> Math.min(config.backlog, somaxconn()));
         gauge("echolab_threads", "Live threads of this JVM", () -> number("threads"));
         gauge("echolab_processes", "Processes in the server's tree: this one and its children",
-                () -> 1 + ProcessHandle.current().children().count());
+                () -> 1 + service.activity().servingChildren().count());
         GaugeWithCallback.builder().name("echolab_stats")
                 .help("Every number of /stats by name, the model's own figures included (pool busy and queued, sessions, loops, the process tree)")
                 .labelNames("figure")

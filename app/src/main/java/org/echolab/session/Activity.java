@@ -3,6 +3,7 @@ package org.echolab.session;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -13,14 +14,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * every request, counts by status and a latency histogram.
  *
  * <p><b>Cost:</b> a request's thread writes a few words into preallocated arrays when the request
- * begins and when it ends, and allocates nothing; no one reads them unless someone watches. A
- * request in flight while {@value #CAPACITY} newer ones began loses its slot and drops out of the
- * timeline (its counts stay right).
+ * begins and when it ends, and allocates one small {@link Entry}, which its reply carries to the
+ * end; no one reads the ring unless someone watches. The counts are kept from the entry, so they
+ * are right for every request; the ring keeps the newest: a request in flight while
+ * {@value #CAPACITY} newer ones began loses its slot and drops out of the timeline.
  *
  * <p><b>Threads:</b> any number of writers (each request is begun and ended by the thread that
- * serves it, or by its event loop) and readers (the monitor). A slot is guarded like a seqlock:
- * its ticket is cleared before its fields are written and set after, so a reader that sees the
- * same ticket before and after reading the fields has read one request's fields, not a mix.
+ * serves it, or by its event loop) and readers (the monitor). A writer claims a slot by a
+ * compare-and-set of its ticket to {@code BUSY}, so two writers never write one slot at once
+ * (one preempted in the middle of its writing while the ring came round would otherwise mix its
+ * fields with a newer request's); a slot it cannot claim leaves that request out of the timeline.
+ * Readers check the ticket before and after reading the fields, as with a seqlock, so they read
+ * one request's fields, never a mix.
  *
  * <p><b>Process trees:</b> under {@code process} and {@code prefork} the requests are served in
  * child processes, whose heaps the parent's monitor cannot read. Each child therefore also
@@ -42,8 +47,11 @@ public final class Activity {
     /** How a request ended, for the counts by status: an HTTP status, or a TCP line's outcome. */
     public static final int LINE_OK = 1, LINE_ERR = 2;
 
+    /** A slot's ticket while a writer has it. */
+    private static final long BUSY = -1;
+
     private final AtomicLong tickets = new AtomicLong();
-    private final AtomicLongArray ticket = new AtomicLongArray(CAPACITY);   // 0: empty or being written
+    private final AtomicLongArray ticket = new AtomicLongArray(CAPACITY);   // 0: empty; BUSY: being written
     private final AtomicLongArray began = new AtomicLongArray(CAPACITY);    // nanoTime
     private final AtomicLongArray ended = new AtomicLongArray(CAPACITY);    // nanoTime; 0 while in flight
     private final AtomicLongArray number = new AtomicLongArray(CAPACITY);   // the X-Echo-Request number
@@ -52,8 +60,6 @@ public final class Activity {
     private final AtomicReferenceArray<Thread> worker = new AtomicReferenceArray<>(CAPACITY);
     private final AtomicReferenceArray<String> what = new AtomicReferenceArray<>(CAPACITY);   // a path, or "line"
 
-    private final AtomicLongArray copied = new AtomicLongArray(CAPACITY);   // the copy's handle, with a copy
-
     private final AtomicLongArray byStatus = new AtomicLongArray(600);
     private final AtomicLongArray latencyCounts = new AtomicLongArray(LATENCY_BUCKETS.length + 1);
     private final AtomicLong latencyNanos = new AtomicLong();
@@ -61,12 +67,27 @@ public final class Activity {
     private volatile Copy copy;             // a child's: where its records go too
     private volatile Source included;       // a parent's: its children's records
 
+    /**
+     * One request from its beginning to its end: what {@link #began} returns and {@link #ended}
+     * takes (the reply carries it).
+     *
+     * @param ticket its slot's ticket in the ring, 0 if it got none
+     * @param copy   its handle in the {@link Copy}, with one
+     */
+    public record Entry(long ticket, long beganNanos, int status, long copy) {
+        /** For a reply that no request began (a test's). */
+        public static final Entry NONE = new Entry(0, 0, 0, 0);
+    }
+
     /** Where a child process copies each of its requests: the process tree's shared ring. */
     public interface Copy {
         /** A request began on the calling thread; returns a handle for {@link #ended}. */
         long began(long beganNanos, long requestNumber, String what, int status, long waitMillis);
 
-        /** The request of {@code handle} ended; {@code status} is 0 when it was abandoned, not answered. */
+        /**
+         * The request of {@code handle} ended; {@code status} is 0 when it was abandoned, not
+         * answered. A handle of 0 (no record) still counts.
+         */
         void ended(long handle, long endedNanos, int status, long latencyNanos);
     }
 
@@ -81,6 +102,9 @@ public final class Activity {
         long[] latencyCounts();
 
         long latencyNanos();
+
+        /** Whether {@code child}, a child of this process, is one of those whose requests this source holds. */
+        boolean serves(ProcessHandle child);
     }
 
     /** A child's side: from now on every request is copied to {@code copy} as well. */
@@ -94,46 +118,50 @@ public final class Activity {
     }
 
     /**
-     * A request began at {@code beganNanos} on the calling thread; returns its ticket for
+     * A request began at {@code beganNanos} on the calling thread; returns its entry for
      * {@link #ended}. {@code what}: its path, or {@code "line"}; {@code status}: what it will answer.
      */
-    public long began(long beganNanos, long requestNumber, String what, int status, long waitMillis) {
+    public Entry began(long beganNanos, long requestNumber, String what, int status, long waitMillis) {
         long t = tickets.incrementAndGet();
         int i = (int) (t & (CAPACITY - 1));
-        ticket.set(i, 0);                   // readers skip the slot while it is rewritten
-        began.set(i, beganNanos);
-        ended.set(i, 0);
-        number.set(i, requestNumber);
-        this.waitMillis.set(i, waitMillis);
-        this.status.set(i, status);
-        worker.set(i, Thread.currentThread());
-        this.what.set(i, what);
-        Copy c = copy;
-        if (c != null) {
-            copied.set(i, c.began(beganNanos, requestNumber, what, status, waitMillis));
+        long held = ticket.get(i);
+        if (held == BUSY || held > t || !ticket.compareAndSet(i, held, BUSY)) {
+            t = 0;                          // another writer has the slot (or a newer request): no record
+        } else {
+            began.set(i, beganNanos);
+            ended.set(i, 0);
+            number.set(i, requestNumber);
+            this.waitMillis.set(i, waitMillis);
+            this.status.set(i, status);
+            worker.set(i, Thread.currentThread());
+            this.what.set(i, what);
+            ticket.set(i, t);
         }
-        ticket.set(i, t);
-        return t;
+        Copy c = copy;
+        return new Entry(t, beganNanos, status, c == null ? 0 : c.began(beganNanos, requestNumber, what, status, waitMillis));
     }
 
-    /** The request of {@code t} was answered ({@code written}) or abandoned; counts it. */
-    public void ended(long t, boolean written) {
-        long now = System.nanoTime();
-        int i = (int) (t & (CAPACITY - 1));
-        if (ticket.get(i) != t) {
-            return;                         // its slot went to a newer request; nothing to count it by
+    /** The request of {@code e} was answered ({@code written}) or abandoned; counts it. */
+    public void ended(Entry e, boolean written) {
+        if (e == Entry.NONE) {
+            return;
         }
-        ended.set(i, now);
-        int s = (int) status.get(i);
-        long nanos = now - began.get(i);
+        long now = System.nanoTime();
+        long nanos = now - e.beganNanos();
         if (written) {
+            int s = e.status();
             byStatus.incrementAndGet(s >= 0 && s < 600 ? s : 0);
             latencyNanos.addAndGet(nanos);
             latencyCounts.incrementAndGet(bucket(nanos / 1e9));
         }
+        int i = (int) (e.ticket() & (CAPACITY - 1));
+        if (e.ticket() != 0 && ticket.compareAndSet(i, e.ticket(), BUSY)) {   // else a newer request has its slot
+            ended.set(i, now);
+            ticket.set(i, e.ticket());
+        }
         Copy c = copy;
         if (c != null) {
-            c.ended(copied.get(i), now, written ? s : 0, nanos);
+            c.ended(e.copy(), now, written ? e.status() : 0, nanos);
         }
     }
 
@@ -164,6 +192,16 @@ public final class Activity {
         public boolean inFlight() {
             return endedNanos == 0;
         }
+    }
+
+    /**
+     * This process's children whose requests its readers see: those of an {@linkplain #include
+     * included} source (a process tree's), none without one. Other children (a browser a test
+     * started, a tool) are not the server's workers.
+     */
+    public Stream<ProcessHandle> servingChildren() {
+        Source s = included;
+        return s == null ? Stream.empty() : ProcessHandle.current().children().filter(s::serves);
     }
 
     /** A thread's name for people: its own, or {@code virtual-ID} / {@code thread-ID} if it has none. */

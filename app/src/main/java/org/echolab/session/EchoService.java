@@ -224,17 +224,17 @@ public final class EchoService {
             res.header("Connection", "keep-alive");
         }
         res.close(close);
-        long ticket = activity.began(began, number, req.path(), res.status(), wait.toMillis());
+        Activity.Entry entry = activity.began(began, number, req.path(), res.status(), wait.toMillis());
         Reply.Logged logged = !accessLog.on() ? null : new Reply.Logged(
                 accessLog.arrival(req.method() + " " + req.target() + " HTTP/1." + req.minorVersion()), res.status(),
                 req.method().equals("HEAD") ? 0 : res.body().length + res.fillerLength(false), number);
-        return upgrade != null ? Reply.upgrade(res, upgrade, ticket, logged)
-                : Reply.http(res, req.method().equals("HEAD"), wait, work, ticket, fate, logged);
+        return upgrade != null ? Reply.upgrade(res, upgrade, entry, logged)
+                : Reply.http(res, req.method().equals("HEAD"), wait, work, entry, fate, logged);
     }
 
     /** {@code reply}, from {@link #http} or {@link #line}, was written ({@code written}) or abandoned. */
     public void done(Reply reply, String client, boolean written) {
-        activity.ended(reply.ticket(), written);
+        activity.ended(reply.entry(), written);
         stats.requestEnded();
         if (written) {
             state.requestServed(client);
@@ -250,7 +250,7 @@ public final class EchoService {
      * {@link Conversation}). It ends like an abandoned reply, and the access log says 503.
      */
     public void refused(Reply reply, String client) {
-        activity.ended(reply.ticket(), false);
+        activity.ended(reply.entry(), false);
         stats.requestEnded();
         Reply.Logged l = reply.logged();
         if (l != null) {
@@ -301,7 +301,7 @@ public final class EchoService {
         Directed d = directed(line, config.defaultWait, Work.SLEEP, "line");
         byte[] out = Arrays.copyOf(d.text(), d.text().length + ending.length);
         System.arraycopy(ending, 0, out, d.text().length, ending.length);
-        return Reply.line(out, d.delay(), d.work(), d.ticket(), lineLogged(d.outcome(), out.length, d.number()));
+        return Reply.line(out, d.delay(), d.work(), d.entry(), lineLogged(d.outcome(), out.length, d.number()));
     }
 
     // ---- WebSocket ---------------------------------------------------------------------------
@@ -316,7 +316,7 @@ public final class EchoService {
                 : undirected(m.payload(), defaults.delay(), defaults.work(), "ws");
         byte[] frame = WebSocketFrames.frame(m.text() ? WebSocketFrames.TEXT : WebSocketFrames.BINARY, d.text());
         return Reply.message(frame, WebSocketFrames.close(WebSocketFrames.GOING_AWAY, "the server is stopping"),
-                d.delay(), d.work(), d.ticket(), null);
+                d.delay(), d.work(), d.entry(), null);
     }
 
     /** The answer to a WebSocket handshake: 101 Switching Protocols, or why not (400, 426, 503). */
@@ -346,19 +346,19 @@ public final class EchoService {
     public Reply datagram(byte[] data) {
         Directed d = directed(data, config.defaultWait, Work.SLEEP, "udp");
         if (d.work() == Work.CPU) {
-            return Reply.line(Answers.errorLine("work=cpu is not served over UDP"), Duration.ZERO, Work.SLEEP, d.ticket(), null);
+            return Reply.line(Answers.errorLine("work=cpu is not served over UDP"), Duration.ZERO, Work.SLEEP, d.entry(), null);
         }
-        return Reply.line(d.text(), d.delay(), d.work(), d.ticket(), null);
+        return Reply.line(d.text(), d.delay(), d.work(), d.entry(), null);
     }
 
     // ---- directives --------------------------------------------------------------------------
 
     /**
-     * Bytes to echo after {@code delay} doing {@code work}, counted in {@link Activity} under
-     * {@code ticket}; {@code number} is the request's, {@code outcome} {@link Activity#LINE_OK} or
+     * Bytes to echo after {@code delay} doing {@code work}, counted in {@link Activity} as
+     * {@code entry}; {@code number} is the request's, {@code outcome} {@link Activity#LINE_OK} or
      * {@link Activity#LINE_ERR}.
      */
-    private record Directed(Duration delay, Work work, byte[] text, long ticket, long number, int outcome) {}
+    private record Directed(Duration delay, Work work, byte[] text, Activity.Entry entry, long number, int outcome) {}
 
     /** {@code bytes} read for a {@link LineDirective}, which overrides the given wait and work; a bad one becomes an ERR line. */
     private Directed directed(byte[] bytes, Duration wait, Work work, String what) {

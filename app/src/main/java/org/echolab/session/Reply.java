@@ -24,7 +24,7 @@ public final class Reply {
     private final Duration delay;
     private final Work work;
     private final boolean close;
-    private final long ticket;             // the request's slot in Activity
+    private final Activity.Entry entry;    // the request in Activity: its slot, when it began, its status
     private final Logged logged;           // what the access log needs; null while it is off
     private final byte[] farewell;         // what a message's reply gains as the connection's last
     private final Upgrade upgrade;         // a 101 to WebSocket, or null
@@ -44,7 +44,7 @@ public final class Reply {
     public record Upgrade(Duration delay, Work work) {}
 
     private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, List<byte[]> later, Faults.Decision fate,
-                  Duration delay, Work work, boolean close, long ticket, Logged logged, byte[] farewell, Upgrade upgrade) {
+                  Duration delay, Work work, boolean close, Activity.Entry entry, Logged logged, byte[] farewell, Upgrade upgrade) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
@@ -54,25 +54,25 @@ public final class Reply {
         this.delay = delay;
         this.work = work;
         this.close = close;
-        this.ticket = ticket;
+        this.entry = entry;
         this.logged = logged;
         this.farewell = farewell;
         this.upgrade = upgrade;
     }
 
     /**
-     * An HTTP response; a HEAD request gets the headers only. {@code ticket}: from
+     * An HTTP response; a HEAD request gets the headers only. {@code entry}: from
      * {@link Activity#began}; {@code logged}: null while the access log is off.
      */
-    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket, Logged logged) {
-        return http(response, head, delay, work, ticket, Faults.Decision.NONE, logged);
+    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, Activity.Entry entry, Logged logged) {
+        return http(response, head, delay, work, entry, Faults.Decision.NONE, logged);
     }
 
     /**
      * An HTTP response shaped by its {@code fate}: dripped in chunks, and cut before it or halfway
      * through it (halfway: the whole head and half the body, or half its chunks, then the cut).
      */
-    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, long ticket, Faults.Decision fate,
+    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, Activity.Entry entry, Faults.Decision fate,
                              Logged logged) {
         byte[] first;
         long filler = 0;
@@ -99,7 +99,7 @@ public final class Reply {
             }
         }
         boolean close = response.closes() || fate.cut() != Faults.Cut.NONE;
-        return new Reply(response, head, first, filler, later, fate, delay, work, close, ticket, logged, NO_FAREWELL, null);
+        return new Reply(response, head, first, filler, later, fate, delay, work, close, entry, logged, NO_FAREWELL, null);
     }
 
     /** A non-empty {@code body} in {@code n} chunks (fewer if it has fewer bytes, never an empty one), the last with the end of the body. */
@@ -117,22 +117,22 @@ public final class Reply {
     }
 
     /** The 101 that switches the connection to WebSocket, whose messages then wait as {@code upgrade} says. */
-    public static Reply upgrade(HttpResponse response, Upgrade upgrade, long ticket, Logged logged) {
+    public static Reply upgrade(HttpResponse response, Upgrade upgrade, Activity.Entry entry, Logged logged) {
         return new Reply(response, false, response.encode(false), 0, List.of(), Faults.Decision.NONE, Duration.ZERO, Work.SLEEP,
-                false, ticket, logged, NO_FAREWELL, upgrade);
+                false, entry, logged, NO_FAREWELL, upgrade);
     }
 
     /**
      * A WebSocket message's echo (a frame), after which the connection goes on; as the last reply
      * of a draining server it is followed by {@code farewell} (a close frame).
      */
-    public static Reply message(byte[] frame, byte[] farewell, Duration delay, Work work, long ticket, Logged logged) {
-        return new Reply(null, false, frame, 0, List.of(), Faults.Decision.NONE, delay, work, false, ticket, logged, farewell, null);
+    public static Reply message(byte[] frame, byte[] farewell, Duration delay, Work work, Activity.Entry entry, Logged logged) {
+        return new Reply(null, false, frame, 0, List.of(), Faults.Decision.NONE, delay, work, false, entry, logged, farewell, null);
     }
 
     /** A TCP line, after which the connection goes on. */
-    public static Reply line(byte[] bytes, Duration delay, Work work, long ticket, Logged logged) {
-        return new Reply(null, false, bytes, 0, List.of(), Faults.Decision.NONE, delay, work, false, ticket, logged, NO_FAREWELL, null);
+    public static Reply line(byte[] bytes, Duration delay, Work work, Activity.Entry entry, Logged logged) {
+        return new Reply(null, false, bytes, 0, List.of(), Faults.Decision.NONE, delay, work, false, entry, logged, NO_FAREWELL, null);
     }
 
     /** Non-null if this reply switches the connection to WebSocket. */
@@ -141,8 +141,8 @@ public final class Reply {
     }
 
     /** The request's slot in {@link Activity}. */
-    long ticket() {
-        return ticket;
+    Activity.Entry entry() {
+        return entry;
     }
 
     /** What the access log writes of it; null while the log is off. */
@@ -197,10 +197,10 @@ public final class Reply {
             return this;
         }
         if (response != null) {
-            return http(response.close(true), head, delay, work, ticket, fate, logged);
+            return http(response.close(true), head, delay, work, entry, fate, logged);
         }
         byte[] last = Arrays.copyOf(bytes, bytes.length + farewell.length);
         System.arraycopy(farewell, 0, last, bytes.length, farewell.length);
-        return new Reply(null, false, last, 0, later, fate, delay, work, true, ticket, logged, NO_FAREWELL, null);
+        return new Reply(null, false, last, 0, later, fate, delay, work, true, entry, logged, NO_FAREWELL, null);
     }
 }

@@ -76,12 +76,12 @@ class FaultsTest {
     @Test
     void aDrippedReplyIsItsHeadThenChunksThatEndTheBody() {
         HttpResponse r = new HttpResponse(200, "OK").body("hello world".getBytes(StandardCharsets.US_ASCII));
-        Reply reply = Reply.http(r, false, Duration.ZERO, Work.SLEEP, 0,
+        Reply reply = Reply.http(r, false, Duration.ZERO, Work.SLEEP, Activity.Entry.NONE,
                 new Faults.Decision(0, Duration.ZERO, 3, Duration.ofMillis(10), Faults.Cut.NONE), null);
         assertThat(new String(reply.bytes(), StandardCharsets.US_ASCII)).contains("Transfer-Encoding: chunked\r\n").doesNotContain("Content-Length");
         assertThat(reply.later()).extracting(b -> new String(b, StandardCharsets.US_ASCII))
                 .containsExactly("3\r\nhel\r\n", "4\r\nlo w\r\n", "4\r\norld\r\n0\r\n\r\n");
-        Reply cut = Reply.http(r, false, Duration.ZERO, Work.SLEEP, 0,
+        Reply cut = Reply.http(r, false, Duration.ZERO, Work.SLEEP, Activity.Entry.NONE,
                 new Faults.Decision(0, Duration.ZERO, 3, Duration.ofMillis(10), Faults.Cut.CLOSE_MIDDLE), null);
         assertThat(cut.later()).as("half the chunks").hasSize(1);
         assertThat(cut.close()).isTrue();
@@ -91,11 +91,11 @@ class FaultsTest {
     void aReplyCutInTheMiddleHasItsWholeHeadAndHalfItsBody() {
         HttpResponse r = new HttpResponse(200, "OK").body("0123456789".getBytes(StandardCharsets.US_ASCII));
         int headLength = r.encode(false).length - 10;
-        Reply middle = Reply.http(r, false, Duration.ZERO, Work.SLEEP, 0,
+        Reply middle = Reply.http(r, false, Duration.ZERO, Work.SLEEP, Activity.Entry.NONE,
                 new Faults.Decision(0, Duration.ZERO, 0, Duration.ZERO, Faults.Cut.RESET_MIDDLE), null);
         assertThat(new String(middle.bytes(), StandardCharsets.US_ASCII)).endsWith("\r\n\r\n01234").hasSize(headLength + 5);
         assertThat(middle.cut().reset()).isTrue();
-        Reply before = Reply.http(r, false, Duration.ZERO, Work.SLEEP, 0,
+        Reply before = Reply.http(r, false, Duration.ZERO, Work.SLEEP, Activity.Entry.NONE,
                 new Faults.Decision(0, Duration.ZERO, 0, Duration.ZERO, Faults.Cut.CLOSE_BEFORE), null);
         assertThat(before.bytes()).isEmpty();
         assertThat(before.outgoing().remaining()).isZero();

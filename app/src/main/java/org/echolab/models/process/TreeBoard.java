@@ -59,7 +59,7 @@ public final class TreeBoard implements AutoCloseable {
         this.file = file;
         this.board = board;
         this.owner = owner;
-        this.requests = new TreeRequests(board.asSlice(REQUESTS, TreeRequests.SIZE));
+        this.requests = new TreeRequests(board.asSlice(REQUESTS, TreeRequests.SIZE), "-D" + PROPERTY + "=" + file);
     }
 
     /** The parent's side: a new, zeroed board with this process as the parent. */

@@ -1,9 +1,12 @@
 package org.echolab.models.process;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,11 +23,13 @@ import org.echolab.session.Activity;
  * <p><b>Cost:</b> a child writes one 128-byte record when a request begins and two words and three
  * counts when it ends, allocating nothing; the parent reads only when someone watches or scrapes.
  *
- * <p><b>Several processes</b> write at once: each record is claimed by one atomic add on the
- * ticket counter and guarded like {@link Activity}'s slots (a seqlock: its ticket is 0 while it is
- * written), so a reader never takes a half-written record for a whole one. A child killed while a
- * request was in flight leaves its record open; the reader drops records of processes that are
- * gone. The path and the thread's name are kept to {@value #TEXT} bytes of ASCII.
+ * <p><b>Several processes</b> write at once: a request takes a ticket with one atomic add on the
+ * counter, and its record is claimed and guarded as {@link Activity}'s slots are (a compare-and-set
+ * of the record's ticket to {@code BUSY} while it is written; readers check the ticket before and
+ * after), so two writers never mix their fields and a reader never takes a half-written record
+ * for a whole one. A child killed while a request was in flight leaves its record open; the
+ * reader drops records of processes that are gone. The path and the thread's name are kept to
+ * {@value #TEXT} bytes of ASCII.
  */
 public final class TreeRequests implements Activity.Copy, Activity.Source {
 
@@ -33,6 +38,7 @@ public final class TreeRequests implements Activity.Copy, Activity.Source {
     static final int TEXT = 32;
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final long BUSY = -1;           // a record's ticket while a writer has it
     private static final long PID_SELF = ProcessHandle.current().pid();
 
     // the part's header: the ticket counter, answered by status, latency buckets and their sum
@@ -49,9 +55,11 @@ public final class TreeRequests implements Activity.Copy, Activity.Source {
     static final long SIZE = RECORDS + CAPACITY * RECORD;
 
     private final MemorySegment part;
+    private final String property;          // -Decholab.tree.file=FILE: what every child of the tree was started with
 
-    TreeRequests(MemorySegment part) {
+    TreeRequests(MemorySegment part, String property) {
         this.part = part;
+        this.property = property;
     }
 
     // ---- a child: its requests ----------------------------------------------------------------
@@ -60,8 +68,10 @@ public final class TreeRequests implements Activity.Copy, Activity.Source {
     public long began(long beganNanos, long requestNumber, String what, int status, long waitMillis) {
         long t = (long) LONG.getAndAdd(part, TICKETS, 1L) + 1;
         long r = record(t);
-        LONG.setVolatile(part, r + TICKET, 0L);         // readers skip the record while it is rewritten
-        VarHandle.storeStoreFence();
+        long held = (long) LONG.getVolatile(part, r + TICKET);
+        if (held == BUSY || held > t || !LONG.compareAndSet(part, r + TICKET, held, BUSY)) {
+            return 0;                                   // another writer has the record: this request has none
+        }
         LONG.set(part, r + PID, PID_SELF);
         LONG.set(part, r + BEGAN, beganNanos);
         LONG.set(part, r + ENDED, 0L);
@@ -78,8 +88,9 @@ public final class TreeRequests implements Activity.Copy, Activity.Source {
     @Override
     public void ended(long t, long endedNanos, int status, long latencyNanos) {
         long r = record(t);
-        if ((long) LONG.getVolatile(part, r + TICKET) == t) {   // else a newer request has its record
-            LONG.setVolatile(part, r + ENDED, endedNanos);
+        if (t != 0 && LONG.compareAndSet(part, r + TICKET, t, BUSY)) {   // else a newer request has its record
+            LONG.set(part, r + ENDED, endedNanos);
+            LONG.setVolatile(part, r + TICKET, t);
         }
         if (status > 0) {
             LONG.getAndAdd(part, BY_STATUS + (status < STATUSES ? status : 0) * 8L, 1L);
@@ -116,7 +127,7 @@ public final class TreeRequests implements Activity.Copy, Activity.Source {
             }
             long pid = (long) LONG.get(part, r + PID);
             long began = (long) LONG.get(part, r + BEGAN);
-            long ended = (long) LONG.getVolatile(part, r + ENDED);
+            long ended = (long) LONG.get(part, r + ENDED);
             long number = (long) LONG.get(part, r + NUMBER);
             long wait = (long) LONG.get(part, r + WAIT);
             int status = (int) (long) LONG.get(part, r + STATUS);
@@ -140,6 +151,22 @@ public final class TreeRequests implements Activity.Copy, Activity.Source {
         byte[] b = new byte[Math.clamp(length, 0, TEXT)];
         MemorySegment.copy(part, ValueLayout.JAVA_BYTE, at, b, 0, b.length);
         return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A child of the tree: started with this tree's file named on its command line. Read from
+     * {@code /proc/PID/cmdline} (its arguments, each ended by a NUL byte) whole: the JDK's
+     * {@code ProcessHandle.Info} gives no arguments at all for a command line over a page, as a
+     * child's class path can make it.
+     */
+    @Override
+    public boolean serves(ProcessHandle child) {
+        try {
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(child.pid()), "cmdline"));
+            return new String(cmdline, StandardCharsets.ISO_8859_1).contains("\0" + property + "\0");
+        } catch (IOException e) {
+            return false;                   // gone already
+        }
     }
 
     @Override

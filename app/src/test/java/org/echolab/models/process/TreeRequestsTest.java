@@ -15,10 +15,29 @@ import org.junit.jupiter.api.Test;
  */
 class TreeRequestsTest {
 
+    private static final String MARK = "-Decholab.tree.file=/dev/shm/echolab-tree-test.bin";
+
+    @Test
+    void itServesOnlyTheChildrenStartedWithItsTreesFile() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
+            // a command line over a page, as a child's class path makes it: the JDK's ProcessHandle.Info lists no arguments then
+            Process ours = new ProcessBuilder("/bin/sh", "-c", "sleep 30", MARK, "x".repeat(8192)).start();
+            Process other = new ProcessBuilder("/bin/sh", "-c", "sleep 30", "-Decholab.tree.file=/elsewhere").start();
+            try {
+                assertThat(ring.serves(ours.toHandle())).isTrue();
+                assertThat(ring.serves(other.toHandle())).isFalse();
+            } finally {
+                ours.destroyForcibly().waitFor();
+                other.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void aRecordReadsBackAsWrittenAndItsEndIsCounted() {
         try (Arena arena = Arena.ofConfined()) {
-            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64));
+            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
             String name = Thread.currentThread().getName();
             Thread.currentThread().setName("serving-thread");
             long h;
@@ -53,7 +72,7 @@ class TreeRequestsTest {
     @Test
     void longTextsAreCutAndNonAsciiIsReplaced() {
         try (Arena arena = Arena.ofConfined()) {
-            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64));
+            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
             ring.began(1, 1, "/anything/" + "x".repeat(100) + "é", 200, 0);
             ring.began(2, 2, "/é", 200, 0);
             List<Activity.Request> rs = ring.since(0);
@@ -65,7 +84,7 @@ class TreeRequestsTest {
     @Test
     void readersNeverSeeAMixOfTwoRecords() throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64));
+            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> writers = new ArrayList<>();
             for (int w = 0; w < 3; w++) {
