@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.echolab.server.EchoServer;
@@ -48,7 +46,7 @@ class WatchCommandTest {
     @Test
     void showsFourClientsQueuedUnderSequential() throws Exception {
         try (EchoServer server = Servers.start(Servers.config("sequential").monitorPort(0))) {
-            List<Socket> clients = waitingClients(server, 5, "5s");
+            List<Socket> clients = Servers.waitingClients(server, 5, "5s");
             try {
                 String url = "http://127.0.0.1:" + server.monitorAddress().getPort();
                 await().atMost(4, TimeUnit.SECONDS).until(() -> run("watch", url, "--once").out().contains("accept queue 4 "));
@@ -62,7 +60,7 @@ class WatchCommandTest {
                         .anySatisfy(l -> assertThat(l).contains("request ").contains("/echo wait 5000 ms"))
                         .anySatisfy(l -> assertThat(l).matches("  echolab-accept +\\| *=+\\|"));   // its timeline row, in flight
             } finally {
-                close(clients);
+                Servers.close(clients);
             }
         }
     }
@@ -70,7 +68,7 @@ class WatchCommandTest {
     @Test
     void showsWhatEachChildDoesUnderProcess() throws Exception {
         try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
-            List<Socket> clients = waitingClients(server, 2, "20s");
+            List<Socket> clients = Servers.waitingClients(server, 2, "20s");
             try {
                 String url = "http://127.0.0.1:" + server.monitorAddress().getPort();
                 await().atMost(30, TimeUnit.SECONDS)
@@ -84,7 +82,7 @@ class WatchCommandTest {
                 assertThat(r.out().lines().filter(l -> l.matches("  pid \\d+ +\\d+ ms old  request 1 /echo wait 20000 ms.*")))
                         .as("a child row per child, in\n" + r.out()).hasSize(2);
             } finally {
-                close(clients);
+                Servers.close(clients);
             }
         }
     }
@@ -110,23 +108,5 @@ class WatchCommandTest {
         assertThat(silent.code()).isEqualTo(ExitCode.FAILED.code);
         assertThat(silent.err()).contains("no answer from http://127.0.0.1:" + closed + "/live.json")
                 .doesNotContain("\tat ");
-    }
-
-    private static List<Socket> waitingClients(EchoServer server, int n, String wait) throws IOException {
-        List<Socket> clients = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            Socket s = new Socket("127.0.0.1", server.port());
-            OutputStream out = s.getOutputStream();
-            out.write(("GET /echo?msg=c" + i + "&wait=" + wait + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            clients.add(s);
-        }
-        return clients;
-    }
-
-    private static void close(List<Socket> clients) throws IOException {
-        for (Socket s : clients) {
-            s.close();
-        }
     }
 }

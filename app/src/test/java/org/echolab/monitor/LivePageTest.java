@@ -51,13 +51,9 @@ class LivePageTest {
                         .as("no child process serves (the browser, a child of this JVM, is none of the server's)").isTrue();
                 assertThat(HeadlessChromium.externalReferences(dom)).as("everything inline").isEmpty();
 
-                Path png = Path.of("target", "live", "sequential.png");
-                HeadlessChromium.screenshot(live, png, 1280, 900, Duration.ofSeconds(2));
-                assertThat(Files.size(png)).isPositive();
+                screenshot(live, "sequential");
             } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
+                Servers.close(clients);
             }
         }
     }
@@ -85,14 +81,17 @@ class LivePageTest {
                         .allSatisfy(tr -> assertThat(tr.text()).contains("/echo wait 20000 ms"));
                 assertThat(dom.select("#timeline rect.life")).as("each child's life, under its row").hasSize(5);
 
-                Path png = Path.of("target", "live", "process.png");
-                HeadlessChromium.screenshot(live, png, 1280, 900, Duration.ofSeconds(2));
-                assertThat(Files.size(png)).isPositive();
+                screenshot(live, "process");
             } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
+                Servers.close(clients);
             }
         }
+    }
+
+    /** The page as a person sees it, left in {@code target/live/NAME.png}. */
+    private static void screenshot(URI live, String name) throws Exception {
+        Path png = Path.of("target", "live", name + ".png");
+        HeadlessChromium.screenshot(live, png, 1280, 900, Duration.ofSeconds(2));
+        assertThat(Files.size(png)).isPositive();
     }
 }

@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -56,15 +53,7 @@ class MonitorTest {
 
     /** Five clients that each send a request asking for a {@code wait}, and read nothing yet. */
     static List<Socket> fiveWaitingClients(EchoServer server, String wait) throws IOException {
-        List<Socket> clients = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            Socket s = new Socket("127.0.0.1", server.port());
-            OutputStream out = s.getOutputStream();
-            out.write(("GET /echo?msg=c" + i + "&wait=" + wait + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            clients.add(s);
-        }
-        return clients;
+        return Servers.waitingClients(server, 5, wait);
     }
 
     @Test

@@ -2,9 +2,13 @@ package org.echolab.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.echolab.config.ServerConfig;
 import org.echolab.server.EchoServer;
@@ -45,6 +49,25 @@ public final class Servers {
             return files.count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code n} clients that each send one request asking for {@code wait}, and read nothing yet. */
+    public static List<Socket> waitingClients(EchoServer server, int n, String wait) throws IOException {
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            Socket s = new Socket("127.0.0.1", server.port());
+            s.getOutputStream().write(("GET /echo?msg=c" + i + "&wait=" + wait + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            clients.add(s);
+        }
+        return clients;
+    }
+
+    /** Closes each of {@code clients}. */
+    public static void close(List<Socket> clients) throws IOException {
+        for (Socket s : clients) {
+            s.close();
         }
     }
 }
