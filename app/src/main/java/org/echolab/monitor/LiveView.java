@@ -134,8 +134,8 @@ final class LiveView {
 
     /**
      * This process's children that serve (process, prefork): pid, age, CPU so far, and what each is doing,
-     * from its requests in the window: serving one, idle, or (none seen yet) starting or waiting
-     * for its first client.
+     * from its requests in the window: serving one, idle, or (none in the window) starting or
+     * waiting for a client.
      */
     private List<Map<String, Object>> children(List<Activity.Request> requests, long now) {
         Instant wallNow = Instant.now();
@@ -146,7 +146,7 @@ final class LiveView {
             c.put("cpuMs", p.info().totalCpuDuration().map(Duration::toMillis).orElse(null));
             c.put("inFlight", 0);
             c.put("served", 0);
-            c.put("doing", "no request yet: starting, or waiting for a client");
+            c.put("doing", "no request in the window: starting, or waiting for a client");
             return c;
         }).toList();
         Map<Long, Map<String, Object>> byPid = new HashMap<>();
