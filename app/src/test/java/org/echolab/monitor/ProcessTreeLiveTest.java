@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
 import org.echolab.load.LoadSpec;
+import org.echolab.models.process.TreeRequests;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class ProcessTreeLiveTest {
     void preforkMetricsCountEveryWorkersAnswers() throws Exception {
         try (EchoServer server = Servers.start(Servers.config("prefork").workers(2).workerModel("virtual").monitorPort(0))) {
             LoadResult r = LoadGenerator.run(LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
-                    .connections(4).requests(400).build(), null);
+                    .connections(4).requests(200).build(), null);
             assertThat(r.errorsByKind()).isEmpty();
 
             String metrics = MonitorTest.get(server, "/metrics");
@@ -108,7 +109,7 @@ class ProcessTreeLiveTest {
 
             Map<String, Object> frame = MonitorTest.live(server);
             List<Map<String, Object>> requests = (List<Map<String, Object>>) frame.get("requests");
-            assertThat(requests).hasSize((int) r.requests());
+            assertThat(requests).as("each worker's stripe holds %d", TreeRequests.PER_STRIPE).hasSize((int) r.requests());
             assertThat(pids(requests)).isSubsetOf(pids((List<Map<String, Object>>) frame.get("children")));
             assertThat((List<Map<String, Object>>) frame.get("workers"))
                     .allSatisfy(w -> assertThat((String) w.get("name")).matches("pid \\d+ vconn-\\d+"));

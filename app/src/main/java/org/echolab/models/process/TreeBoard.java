@@ -84,7 +84,7 @@ public final class TreeBoard implements AutoCloseable {
         return tree;
     }
 
-    /** The children's requests: what each child's {@link org.echolab.session.Activity} copies its records to. */
+    /** The children's requests: each child's {@link org.echolab.session.Activity} copies its records to a {@link TreeRequests#writer}. */
     public TreeRequests requests() {
         return requests;
     }

@@ -38,11 +38,12 @@ class TreeRequestsTest {
     void aRecordReadsBackAsWrittenAndItsEndIsCounted() {
         try (Arena arena = Arena.ofConfined()) {
             TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
+            Activity.Copy child = ring.writer();
             String name = Thread.currentThread().getName();
             Thread.currentThread().setName("serving-thread");
             long h;
             try {
-                h = ring.began(1_000, 7, "/echo", 200, 250);
+                h = child.began(1_000, 7, "/echo", 200, 250);
             } finally {
                 Thread.currentThread().setName(name);
             }
@@ -57,15 +58,37 @@ class TreeRequestsTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.waitMillis()).isEqualTo(250);
 
-            ring.ended(h, 3_000_000, 200, 2_999_000);
+            child.ended(h, 3_000_000, 200, 2_999_000);
             assertThat(ring.since(0).getFirst().endedNanos()).isEqualTo(3_000_000);
             assertThat(ring.since(3_000_000)).as("ended before the window").isEmpty();
             assertThat(ring.answered(200)).isEqualTo(1);
             assertThat(ring.latencyCounts()[Activity.bucket(0.002999)]).isEqualTo(1);
             assertThat(ring.latencyNanos()).isEqualTo(2_999_000);
 
-            ring.ended(ring.began(1, 8, "/gone", 200, 0), 2, 0, 1);       // abandoned: in the timeline, not counted
+            child.ended(child.began(1, 8, "/gone", 200, 0), 2, 0, 1);       // abandoned: in the timeline, not counted
             assertThat(ring.answered(200)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void eachChildWritesAStripeOfItsOwnAndTheReaderSeesThemAll() {
+        try (Arena arena = Arena.ofConfined()) {
+            TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
+            List<Activity.Copy> children = new ArrayList<>();
+            for (int c = 0; c < TreeRequests.STRIPES + 2; c++) {      // more children than stripes: they share in turn
+                children.add(ring.writer());
+            }
+            for (int n = 1; n <= 3 * TreeRequests.PER_STRIPE; n++) {
+                for (Activity.Copy child : children) {
+                    child.ended(child.began(n, n, "/echo", 200, 0), n + 1, 200, 1_000);
+                }
+            }
+            long answered = 3L * TreeRequests.PER_STRIPE * children.size();
+            assertThat(ring.answered(200)).isEqualTo(answered);
+            assertThat(ring.latencyNanos()).isEqualTo(answered * 1_000);
+            assertThat(ring.since(0)).as("the newest of every stripe")
+                    .hasSize(TreeRequests.STRIPES * TreeRequests.PER_STRIPE)
+                    .allSatisfy(r -> assertThat(r.number()).isGreaterThan(TreeRequests.PER_STRIPE));
         }
     }
 
@@ -73,8 +96,9 @@ class TreeRequestsTest {
     void longTextsAreCutAndNonAsciiIsReplaced() {
         try (Arena arena = Arena.ofConfined()) {
             TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
-            ring.began(1, 1, "/anything/" + "x".repeat(100) + "é", 200, 0);
-            ring.began(2, 2, "/é", 200, 0);
+            Activity.Copy child = ring.writer();
+            child.began(1, 1, "/anything/" + "x".repeat(100) + "é", 200, 0);
+            child.began(2, 2, "/é", 200, 0);
             List<Activity.Request> rs = ring.since(0);
             assertThat(rs.get(0).what()).hasSize(TreeRequests.TEXT).startsWith("/anything/xx");
             assertThat(rs.get(1).what()).isEqualTo("/?");
@@ -85,14 +109,15 @@ class TreeRequestsTest {
     void readersNeverSeeAMixOfTwoRecords() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
+            Activity.Copy shared = ring.writer();       // a prefork worker's threads share its stripe
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> writers = new ArrayList<>();
             for (int w = 0; w < 3; w++) {
                 // every field of a record says the same number, so a mix of two records shows
                 writers.add(Thread.ofPlatform().name("w" + w).start(() -> {
                     for (long n = 1; !stop.get(); n++) {
-                        long h = ring.began(n, n, "/n" + n, (int) (n % 500) + 100, n);
-                        ring.ended(h, n + 1, 0, 0);
+                        long h = shared.began(n, n, "/n" + n, (int) (n % 500) + 100, n);
+                        shared.ended(h, n + 1, 0, 0);
                     }
                 }));
             }
