@@ -255,11 +255,16 @@ final class LoopConnection {
     /** Back to reading, within the deadline the read's kind gives (header, body or idle). Always false. */
     private boolean awaitRequest(Conversation.Read r) {
         phase = Phase.READING;
+        long now = System.nanoTime();
         if (r.kind() == Deadlines.Kind.IDLE && shared.draining().on()) {
-            close();                         // between requests while draining: nothing in flight to finish
-            return false;
+            // between requests while draining: nothing in flight to finish. A request the client
+            // sent just before the stop may still be on its way (loopback delivery lags on a busy
+            // machine): it is served if it comes within Deadlines.QUIET, as the drain waits; else
+            // the idle deadline closes the connection quietly
+            setDeadline(now + Deadlines.QUIET.toNanos(), Deadlines.Kind.IDLE);
+        } else {
+            setDeadline(deadlines.read(r, now), r.kind());
         }
-        setDeadline(deadlines.read(r, System.nanoTime()), r.kind());
         key.interestOps(SelectionKey.OP_READ);
         if (wire.buffered()) {
             loop.execute(this::readBuffered);   // TLS input already off the socket: the selector will not announce it
