@@ -276,7 +276,7 @@ public final class PreforkModel implements ConcurrencyModel {
             }, config.connectionLimit(), config.perClientLimit(inner.capacity(config)),
                     Readiness.following(() -> tree == null || tree.parentReady()));
             if (tree != null) {         // the parent's live view shows this worker's requests
-                stack.service().activity().copyTo(tree.requests().writer());
+                tree.copyRequestsOf(stack.service());
             }
             CountDownLatch stopped = new CountDownLatch(1);
             AcceptLock lock = AcceptLock.fromProperty();

@@ -281,7 +281,7 @@ public final class ProcessModel implements ConcurrencyModel {
                     () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1, 0,
                     Readiness.following(() -> tree == null || tree.parentReady()));
             if (tree != null) {         // the parent's live view shows this child's requests
-                stack.service().activity().copyTo(tree.requests().writer());
+                tree.copyRequestsOf(stack.service());
             }
             return new Prepared(config, stack, firstRequest);
         }

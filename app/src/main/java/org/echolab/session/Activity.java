@@ -187,7 +187,7 @@ public final class Activity {
      *                    when another process served it
      * @param endedNanos  0 while it is in flight
      */
-    public record Request(long ticket, long pid, String worker, String threadState, String what, long number,
+    public record Request(long pid, String worker, String threadState, String what, long number,
                           int status, long waitMillis, long beganNanos, long endedNanos) {
         public boolean inFlight() {
             return endedNanos == 0;
@@ -232,7 +232,7 @@ public final class Activity {
                 continue;
             }
             Thread w = worker.get(i);
-            Request r = new Request(t, PID, name(w), w.getState().name(), what.get(i), number.get(i),
+            Request r = new Request(PID, name(w), w.getState().name(), what.get(i), number.get(i),
                     (int) status.get(i), waitMillis.get(i), began.get(i), ended.get(i));
             if (ticket.get(i) == t && (r.inFlight() || r.endedNanos() > sinceNanos)) {
                 out.add(r);

@@ -19,7 +19,9 @@ import org.echolab.state.ServerState;
  * a small file that the parent and every child map (MAP_SHARED). The parent counts its children
  * (live, peak, spawned, reaped) and says when it is stopping; each child counts its connections
  * and requests in flight. So the parent's {@code /stats} and any child's show the tree, not one
- * process, and every child's {@code /health/ready} follows the parent's. The file sits in
+ * process, and every child's {@code /health/ready} follows the parent's. It also holds the
+ * children's requests ({@link TreeRequests}), so the parent's live view and {@code /metrics}
+ * show them. The file sits in
  * {@code /dev/shm} (memory, not disk); the parent names it to each child with
  * {@code -Decholab.tree.file} and deletes it when it stops.
  *
@@ -84,9 +86,9 @@ public final class TreeBoard implements AutoCloseable {
         return tree;
     }
 
-    /** The children's requests: each child's {@link org.echolab.session.Activity} copies its records to a {@link TreeRequests#writer}. */
-    public TreeRequests requests() {
-        return requests;
+    /** A child's side: from now on {@code child}'s requests are copied to a stripe of the tree's, for the parent's live view. */
+    public void copyRequestsOf(EchoService child) {
+        child.activity().copyTo(requests.writer());
     }
 
     /** A child's side: the board its parent named, or null when started without one. */

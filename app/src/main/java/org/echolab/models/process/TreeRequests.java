@@ -173,7 +173,7 @@ public final class TreeRequests implements Activity.Source {
                 if (ended == 0 && !alive.computeIfAbsent(pid, p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))) {
                     continue;               // its process was killed in the middle of it
                 }
-                out.add(new Activity.Request(t, pid, "pid " + pid + " " + worker, null, what, number, status, wait,
+                out.add(new Activity.Request(pid, "pid " + pid + " " + worker, null, what, number, status, wait,
                         began, ended));
             }
         }
