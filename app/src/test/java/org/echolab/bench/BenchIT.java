@@ -128,7 +128,7 @@ class BenchIT {
     @Test
     @Order(5)
     void theReportOpensOfflineInChromiumWithEveryChartDrawn() throws Exception {
-        assumeTrue(HeadlessChromium.available(), "chromium is not installed (.ci/run installs it)");
+        HeadlessChromium.require();
 
         HeadlessChromium.Page page = HeadlessChromium.open(dir.resolve("results/report.html"));
 
@@ -170,7 +170,7 @@ class BenchIT {
     @Test
     @Order(6)
     void theChromiumCheckCatchesScriptErrorsFetchesAndMissingCharts() throws Exception {
-        assumeTrue(HeadlessChromium.available(), "chromium is not installed (.ci/run installs it)");
+        HeadlessChromium.require();
         Path broken = dir.resolve("broken.html");
         Files.writeString(broken, """
                 <!doctype html><html><body>

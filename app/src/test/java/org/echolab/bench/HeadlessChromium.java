@@ -26,8 +26,9 @@ public final class HeadlessChromium {
 
     private HeadlessChromium() {}
 
-    public static boolean available() {
-        return Files.isExecutable(CHROMIUM);
+    /** Skips the test where Debian's chromium is missing; fails it under CI=true ({@link org.echolab.testing.Tools#require}). */
+    public static void require() {
+        org.echolab.testing.Tools.require(CHROMIUM, "apt-get install chromium");
     }
 
     /**
@@ -63,15 +64,19 @@ public final class HeadlessChromium {
 
     private static Page open(URI url, int width, String... more) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("echolab-chromium-");
-        Path dom = profile.resolve("dom.html");
-        Path log = profile.resolve("stderr.log");
-        List<String> what = new ArrayList<>(List.of("--enable-logging=stderr", "--v=0",   // console messages go to stderr as INFO:CONSOLE lines
-                "--window-size=" + width + ",1000", "--dump-dom"));
-        what.addAll(List.of(more));
-        chromium(profile, url, dom, log, what.toArray(String[]::new));
-        List<String> console = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                .filter(l -> l.contains(":CONSOLE")).toList();
-        return new Page(Jsoup.parse(Files.readString(dom), url.toString()), console);
+        try {
+            Path dom = profile.resolve("dom.html");
+            Path log = profile.resolve("stderr.log");
+            List<String> what = new ArrayList<>(List.of("--enable-logging=stderr", "--v=0",   // console messages go to stderr as INFO:CONSOLE lines
+                    "--window-size=" + width + ",1000", "--dump-dom"));
+            what.addAll(List.of(more));
+            chromium(profile, url, dom, log, what.toArray(String[]::new));
+            List<String> console = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.contains(":CONSOLE")).toList();
+            return new Page(Jsoup.parse(Files.readString(dom), url.toString()), console);
+        } finally {
+            deleteTree(profile);
+        }
     }
 
     /** Saves the page as a browser window {@code width} x {@code height} pixels shows it, for a person to look at. */
@@ -88,13 +93,27 @@ public final class HeadlessChromium {
     private static void screenshot(URI html, Path png, int width, int height, String... more)
             throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("echolab-chromium-");
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        List<String> what = new ArrayList<>(List.of(
-                "--hide-scrollbars", "--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath()));
-        what.addAll(List.of(more));
-        chromium(profile, html, profile.resolve("stdout.log"), profile.resolve("stderr.log"), what.toArray(String[]::new));
-        if (!Files.isRegularFile(png)) {
-            throw new IOException("chromium wrote no screenshot of " + html + "; see " + profile.resolve("stderr.log"));
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            List<String> what = new ArrayList<>(List.of(
+                    "--hide-scrollbars", "--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath()));
+            what.addAll(List.of(more));
+            chromium(profile, html, profile.resolve("stdout.log"), profile.resolve("stderr.log"), what.toArray(String[]::new));
+            if (!Files.isRegularFile(png)) {
+                throw new IOException("chromium wrote no screenshot of " + html + "; it said:\n"
+                        + Files.readString(profile.resolve("stderr.log")));
+            }
+        } finally {
+            deleteTree(profile);
+        }
+    }
+
+    /** The browser's profile and logs: nothing of a run is left in /tmp. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -107,10 +126,19 @@ public final class HeadlessChromium {
         command.addAll(List.of(what));
         command.add(html.toString());
         Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
+        boolean finished = p.waitFor(120, TimeUnit.SECONDS);
+        List<ProcessHandle> helpers = p.descendants().toList();     // none should outlive the browser
+        helpers.forEach(ProcessHandle::destroyForcibly);
+        if (!finished) {
             p.destroyForcibly().waitFor();
             throw new IOException("chromium did not finish loading " + html + " within 120 s");
+        }
+        for (ProcessHandle h : helpers) {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("chromium's helper " + h.pid() + " did not end", e);
+            }
         }
     }
 }

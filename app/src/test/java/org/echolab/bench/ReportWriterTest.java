@@ -198,7 +198,7 @@ class ReportWriterTest {
 
     @Test
     void chromiumDrawsEveryModelInItsColourOnAxesLabelledAtEachDecade() throws Exception {
-        assumeTrue(HeadlessChromium.available(), "chromium is not installed (.ci/run installs it)");
+        HeadlessChromium.require();
         ReportWriter.write(sample(), dir);
 
         HeadlessChromium.Page page = HeadlessChromium.open(dir.resolve("report.html"));
@@ -238,7 +238,7 @@ class ReportWriterTest {
 
     @Test
     void chromiumLaysTheChartsOutAcrossTheWindowAndScreenshotsAreSaved() throws Exception {
-        assumeTrue(HeadlessChromium.available(), "chromium is not installed (.ci/run installs it)");
+        HeadlessChromium.require();
         ReportWriter.write(sample(), dir);
         // a copy of the page that writes where the browser put each chart into the DOM it dumps
         Path measured = dir.resolve("measured.html");

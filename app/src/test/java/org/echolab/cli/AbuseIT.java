@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.echolab.testing.Tools;
 
 /**
  * The server as users run it, abused: the packaged jar in a child JVM with a small heap or a low
@@ -68,7 +69,7 @@ class AbuseIT {
         cmd.addAll(jvm);
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", System.getProperty("echolab.jar"), "serve", "--port", "0"));
         cmd.addAll(List.of(args));
-        Path err = Files.createTempFile("echolab-abuse", ".err");
+        Path err = Tools.logFile("abuse-");
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         Matcher m = LISTENING.matcher(line == null ? "" : line);

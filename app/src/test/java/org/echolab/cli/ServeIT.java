@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.echolab.lab.grade.RawClient;
 import org.junit.jupiter.api.Test;
+import org.echolab.testing.Tools;
 
 /** The packaged jar as users run it: a real child process, real signals, real curl. */
 class ServeIT {
@@ -35,7 +36,7 @@ class ServeIT {
     private record Run(int exit, String out, String err) {}
 
     private static Run run(String... args) throws Exception {
-        Path err = Files.createTempFile("echolab", ".err");
+        Path err = Tools.logFile("serve-");
         Process p = new ProcessBuilder(java(args)).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -44,7 +45,7 @@ class ServeIT {
 
     @Test
     void servesUntilSigtermThenDrainsAndExitsZero() throws Exception {
-        Path err = Files.createTempFile("echolab", ".err");
+        Path err = Tools.logFile("serve-");
         Process server = new ProcessBuilder(java("serve", "--port", "0", "--model", "thread", "--wait", "10ms"))
                 .redirectError(err.toFile()).start();
         try {

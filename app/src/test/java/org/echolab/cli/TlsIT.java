@@ -31,7 +31,7 @@ class TlsIT {
 
     @Test
     void servesHttpsWithASelfSignedCertificateThatLoadAndCurlTrust() throws Exception {
-        Path err = Files.createTempFile("echolab", ".err");
+        Path err = Tools.logFile("tls-");
         Process server = new ProcessBuilder(java("serve", "--tls", "--port", "0", "--model", "eventloop", "--monitor-port", "-1"))
                 .redirectError(err.toFile()).start();
         try {

@@ -2,6 +2,7 @@ package org.echolab.cluster;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.echolab.testing.Tools;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,19 +46,9 @@ final class Haproxy implements AutoCloseable {
         this.statsPort = statsPort;
     }
 
-    /**
-     * Skips the test where HAProxy is not installed, but fails it under CI ({@code CI=true}),
-     * where {@code .ci/run} installs it: a missing install step must not pass unseen.
-     */
+    /** Skipped where it is missing, failed under CI=true ({@link Tools#require}). */
     static void require() {
-        if (Files.isExecutable(BINARY)) {
-            return;
-        }
-        String why = BINARY + " is not installed (apt-get install haproxy)";
-        if ("true".equals(System.getenv("CI"))) {
-            fail(why + ", and CI=true: .ci/run must install it");
-        }
-        assumeTrue(false, why);
+        Tools.require(BINARY, "apt-get install haproxy");
     }
 
     /** Starts it in front of {@code servers} (host:port each) and waits until every one is UP. */

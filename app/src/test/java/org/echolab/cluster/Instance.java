@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.echolab.testing.Tools;
 
 /**
  * One {@code echolab serve} from the packaged jar, in a JVM of its own, as a user (or a cluster
@@ -39,7 +40,7 @@ final class Instance implements AutoCloseable {
     static Instance start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "serve"));
         cmd.addAll(List.of(args));
-        Path log = Files.createTempFile("echolab-instance-", ".log");
+        Path log = Tools.logFile("instance-");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {

@@ -2,6 +2,7 @@ package org.echolab.cluster;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.echolab.testing.Tools;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,16 +35,9 @@ final class Nginx implements AutoCloseable {
         this.port = port;
     }
 
-    /** As {@link Haproxy#require}: skipped where nginx is missing, failed under CI=true. */
+    /** Skipped where it is missing, failed under CI=true ({@link Tools#require}). */
     static void require() {
-        if (Files.isExecutable(BINARY)) {
-            return;
-        }
-        String why = BINARY + " is not installed (apt-get install nginx-light)";
-        if ("true".equals(System.getenv("CI"))) {
-            fail(why + ", and CI=true: .ci/run must install it");
-        }
-        assumeTrue(false, why);
+        Tools.require(BINARY, "apt-get install nginx-light");
     }
 
     static Nginx start(List<String> servers) throws IOException, InterruptedException {

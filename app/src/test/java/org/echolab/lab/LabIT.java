@@ -15,6 +15,7 @@ import org.echolab.bench.ProcStats;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.echolab.testing.Tools;
 
 /**
  * The lab as a student meets it: {@code echolab lab init DIR} from the packaged jar, then the
@@ -35,7 +36,7 @@ class LabIT {
     private record Run(int exit, String out, String err) {}
 
     private static Run run(Path dir, List<String> cmd) throws Exception {
-        Path err = Files.createTempFile("lab", ".err");
+        Path err = Tools.logFile("lab-");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(err.toFile());
         pb.environment().put("ECHOLAB_HOME", HOME.toString());
         Process p = pb.start();

@@ -27,7 +27,7 @@ class LivePageTest {
 
     @Test
     void showsTheQueueBuildingUnderSequential() throws Exception {
-        assumeTrue(HeadlessChromium.available(), "needs Debian's chromium");
+        HeadlessChromium.require();
         try (EchoServer server = MonitorTest.startWithMonitor("sequential")) {
             // long waits, so that the four stay queued while the browser starts
             List<Socket> clients = MonitorTest.fiveWaitingClients(server, "8s");
@@ -60,7 +60,7 @@ class LivePageTest {
 
     @Test
     void showsWhatEachChildDoesUnderProcess() throws Exception {
-        assumeTrue(HeadlessChromium.available(), "needs Debian's chromium");
+        HeadlessChromium.require();
         // waits longer than the JVMs' starts and the browser's together, even on a loaded machine
         try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
             List<Socket> clients = MonitorTest.fiveWaitingClients(server, "20s");

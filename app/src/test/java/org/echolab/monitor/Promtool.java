@@ -19,7 +19,7 @@ final class Promtool {
 
     /** Fails unless promtool parses {@code metrics} and finds nothing to complain of. */
     static void check(String metrics) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(PROMTOOL), "needs promtool (apt-get install prometheus; .ci/run does)");
+        org.echolab.testing.Tools.require(PROMTOOL, "apt-get install prometheus");
         Process p = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics").redirectErrorStream(true).start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(metrics.getBytes(StandardCharsets.UTF_8));

@@ -15,6 +15,33 @@ public final class Tools {
 
     private Tools() {}
 
+    /**
+     * Skips the test where {@code tool} is not installed, but fails it under CI ({@code CI=true}),
+     * where {@code .ci/run} installs every tool the tests use: a missing install step must not
+     * pass unseen as a skipped test.
+     *
+     * @param install what installs it, e.g. {@code apt-get install haproxy}
+     */
+    public static void require(java.nio.file.Path tool, String install) {
+        if (java.nio.file.Files.isExecutable(tool)) {
+            return;
+        }
+        String why = tool + " is not installed (" + install + ")";
+        if ("true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assertions.fail(why + ", and CI=true: .ci/run must install it");
+        }
+        org.junit.jupiter.api.Assumptions.abort(why);
+    }
+
+    /**
+     * A new file for what a child process writes to stderr: under {@code target/test-logs/}, kept
+     * after the run for a reader to look at, and never left in /tmp.
+     */
+    public static java.nio.file.Path logFile(String prefix) throws IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "test-logs"));
+        return java.nio.file.Files.createTempFile(dir, prefix, ".log").toAbsolutePath();
+    }
+
     /** What a finished tool said. */
     public record Result(int status, String stdout, String stderr) {}
 
