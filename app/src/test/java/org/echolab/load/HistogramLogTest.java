@@ -117,7 +117,7 @@ class HistogramLogTest {
             assertThat(intervals.get(i).getStartTimeStamp()).as("interval %d follows the one before", i)
                     .isEqualTo(intervals.get(i - 1).getEndTimeStamp());
             assertThat(intervals.get(i).getEndTimeStamp()).as("interval %d's end", i)
-                    .isGreaterThan(intervals.get(i).getStartTimeStamp());
+                    .isGreaterThanOrEqualTo(intervals.get(i).getStartTimeStamp());
         }
     }
 

@@ -3,13 +3,9 @@ package org.echolab.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.echolab.lab.grade.RawClient.get;
 
-import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.echolab.server.EchoServer;
 import org.echolab.lab.grade.RawClient;
+import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
+import org.echolab.testing.SharedServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,47 +40,35 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ModelSuiteTest {
 
-    private static final Map<String, EchoServer> SHARED = new ConcurrentHashMap<>();
-    private static HttpClient httpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    }
+    private static final SharedServers SHARED = new SharedServers();
 
-    /**
-     * Sends with a client of its own, closed afterwards: the HttpClient keeps idle connections
-     * open, and one idle connection holds the sequential model for its whole idle timeout.
-     */
-    private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws Exception {
-        try (HttpClient client = httpClient()) {
-            return client.send(request, body);
-        }
-    }
-
+    /** One model of each family ({@link ModelSets}): what one connection gets. */
     static Stream<String> models() {
-        return Models.names().stream();
+        return ModelSets.families();
+    }
+
+    /** Every model: how connections are handed out, overlapped and drained. */
+    static Stream<String> everyModel() {
+        return ModelSets.everyModel();
     }
 
     /** One server per model, default settings, shared by the tests that do not need their own. */
     private static EchoServer shared(String model) {
-        return SHARED.computeIfAbsent(model, m -> Servers.start(Servers.config(m)));
+        return SHARED.of(model);
     }
 
     @AfterAll
     static void stopShared() {
-        SHARED.values().forEach(EchoServer::close);
-    }
-
-    private static HttpResponse<String> httpGet(int port, String target) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        SHARED.close();
     }
 
     // ---- echo --------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @MethodSource("models")
+    @MethodSource("everyModel")
     void echoesAndSaysWhoServed(String model) throws Exception {
         EchoServer server = shared(model);
-        HttpResponse<String> r = httpGet(server.port(), "/echo?msg=hello%20there");
+        HttpResponse<String> r = Servers.httpGet(server.port(), "/echo?msg=hello%20there");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("hello there");
         assertThat(r.headers().firstValue("X-Echo-Model")).hasValue(model);
@@ -96,10 +81,10 @@ class ModelSuiteTest {
     void honoursTheWaitFromQueryOrHeader(String model) throws Exception {
         EchoServer server = shared(model);
         long t0 = System.nanoTime();
-        assertThat(httpGet(server.port(), "/echo?msg=w&wait=300ms").body()).isEqualTo("w");
+        assertThat(Servers.httpGet(server.port(), "/echo?msg=w&wait=300ms").body()).isEqualTo("w");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not answered before the wait").isGreaterThanOrEqualTo(Duration.ofMillis(300));
         t0 = System.nanoTime();
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=h"))
+        HttpResponse<String> r = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=h"))
                 .header("X-Echo-Wait", "200ms").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).isEqualTo("h");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
@@ -109,12 +94,12 @@ class ModelSuiteTest {
     @MethodSource("models")
     void sizedBodiesAndPostBodiesComeBackByteForByte(String model) throws Exception {
         EchoServer server = shared(model);
-        HttpResponse<byte[]> sized = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000")).build(),
+        HttpResponse<byte[]> sized = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(sized.body()).isEqualTo(org.echolab.protocol.Payload.of("abc".getBytes(StandardCharsets.US_ASCII), 100_000));
         byte[] binary = new byte[70_000];
         new java.util.Random(7).nextBytes(binary);
-        HttpResponse<byte[]> posted = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
+        HttpResponse<byte[]> posted = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
                 .header("Content-Type", "application/x-test").POST(HttpRequest.BodyPublishers.ofByteArray(binary)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(posted.body()).isEqualTo(binary);
@@ -140,15 +125,15 @@ class ModelSuiteTest {
     @MethodSource("models")
     void pagesHealthStatsAndUnknownPaths(String model) throws Exception {
         int port = shared(model).port();
-        assertThat(httpGet(port, "/").body()).contains("EchoLab").contains(model);
-        assertThat(httpGet(port, "/health").body()).isEqualTo("ok\n");
-        HttpResponse<String> stats = httpGet(port, "/stats");
+        assertThat(Servers.httpGet(port, "/").body()).contains("EchoLab").contains(model);
+        assertThat(Servers.httpGet(port, "/health").body()).isEqualTo("ok\n");
+        HttpResponse<String> stats = Servers.httpGet(port, "/stats");
         assertThat(stats.headers().firstValue("Content-Type")).hasValue("application/json");
         Map<String, Object> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(stats.body(),
                 new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
         assertThat(json).containsEntry("model", model).containsKeys("uptimeSeconds", "requestsServed", "connectionsOpen", "connectionsPeak", "threads");
-        assertThat(httpGet(port, "/nope").statusCode()).isEqualTo(404);
-        HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo"))
+        assertThat(Servers.httpGet(port, "/nope").statusCode()).isEqualTo(404);
+        HttpResponse<String> put = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo"))
                 .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(405);
     }
@@ -156,7 +141,7 @@ class ModelSuiteTest {
     // ---- connections -------------------------------------------------------------------------
 
     @ParameterizedTest
-    @MethodSource("models")
+    @MethodSource("everyModel")
     void keepAliveServesManyRequestsOnOneConnection(String model) throws Exception {
         try (RawClient c = new RawClient(shared(model).port())) {
             Set<String> workers = new HashSet<>();
@@ -270,29 +255,11 @@ class ModelSuiteTest {
                 assertThat(c.send(get("/echo?msg=after")).readResponse().text()).as("a refused wait keeps the connection").isEqualTo("after");
             }
         }
-        assertThat(httpGet(server.port(), "/echo?msg=still").body()).isEqualTo("still");
+        assertThat(Servers.httpGet(server.port(), "/echo?msg=still").body()).isEqualTo("still");
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void slowAndSilentClientsTimeOut(String model) throws Exception {
-        try (EchoServer server = Servers.start(Servers.config(model)
-                .headerTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofMillis(700)))) {
-            try (RawClient half = new RawClient(server.port())) {
-                half.send("GET /echo?msg=x HTTP/1.1\r\nHo");
-                RawClient.Response r = half.readResponse();
-                assertThat(r.status()).isEqualTo(408);
-                assertThat(half.closedByServer()).isTrue();
-            }
-            try (RawClient idle = new RawClient(server.port())) {
-                assertThat(idle.send(get("/echo?msg=x")).readResponse().text()).isEqualTo("x");
-                assertThat(idle.closedByServer()).as("closed after --idle-timeout, without a response").isTrue();
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("models")
+    @MethodSource("everyModel")
     void aStalledClientDoesNotHoldUpOthers(String model) throws Exception {
         assumeFalse(model.equals("sequential"),
                 "one connection at a time is sequential's point: a stalled client does hold it up");
@@ -300,7 +267,7 @@ class ModelSuiteTest {
         try (RawClient stalled = new RawClient(server.port())) {
             stalled.send("GET /echo?msg=never HTTP/1.1\r\nHost: x\r\n");   // headers never finish
             for (int i = 0; i < 3; i++) {
-                assertThat(httpGet(server.port(), "/echo?msg=other" + i).body()).isEqualTo("other" + i);
+                assertThat(Servers.httpGet(server.port(), "/echo?msg=other" + i).body()).isEqualTo("other" + i);
             }
         }
     }
@@ -308,7 +275,7 @@ class ModelSuiteTest {
     // ---- concurrency, shutdown ---------------------------------------------------------------
 
     @ParameterizedTest
-    @MethodSource("models")
+    @MethodSource("everyModel")
     void concurrentModelsOverlapRequestsAndSequentialDoesNot(String model) throws Exception {
         int clients = 6;
         try (EchoServer server = Servers.start(Servers.config(model));
@@ -337,7 +304,7 @@ class ModelSuiteTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
+    @MethodSource("everyModel")
     void shutdownDrainsRequestsInFlightAndLeaksNothing(String model) throws Exception {
         long descriptorsBefore = Servers.openDescriptors();
         EchoServer server = Servers.start(Servers.config(model));
@@ -371,7 +338,7 @@ class ModelSuiteTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
+    @MethodSource("everyModel")
     void shutdownClosesIdleKeepAliveConnectionsAtOnce(String model) throws Exception {
         EchoServer server = Servers.start(Servers.config(model).grace(Duration.ofSeconds(30)));
         try (RawClient idle = new RawClient(server.port())) {
@@ -382,239 +349,4 @@ class ModelSuiteTest {
         }
     }
 
-    // ---- abuse: timeouts, budgets, slow clients, drain (docs/server.md, "Limits and abuse") ------
-
-    private static boolean oneProcessServesMany(String model) {
-        return Models.byName(model).traits().perConnection() != Models.PerConnection.PROCESS;
-    }
-
-    @ParameterizedTest
-    @MethodSource("models")
-    void aConnectionThatSendsNothingIsClosedAtTheHeaderTimeoutNotTheIdleTimeout(String model) throws Exception {
-        try (EchoServer server = Servers.start(Servers.config(model)
-                .headerTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(60)));
-             RawClient silent = new RawClient(server.port())) {
-            silent.readTimeout(15_000);
-            assertThat(silent.closedByServer()).as("closed at --header-timeout (0.5 s), not --idle-timeout (60 s)").isTrue();
-            assertThat(httpGet(server.port(), "/echo?msg=after").body()).isEqualTo("after");
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("models")
-    void aBodyThatStopsArrivingGets408AtTheBodyTimeout(String model) throws Exception {
-        try (EchoServer server = Servers.start(Servers.config(model)
-                .bodyTimeout(Duration.ofMillis(500)).headerTimeout(Duration.ofSeconds(60)));
-             RawClient slow = new RawClient(server.port())) {
-            slow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
-            RawClient.Response r = slow.readResponse();
-            assertThat(r.status()).as("--body-timeout, not --header-timeout (60 s)").isEqualTo(408);
-            assertThat(slow.closedByServer()).isTrue();
-        }
-    }
-
-    /** 64 MiB asked for, a 4 KiB receive buffer, nothing read: the server gives up after --write-timeout. */
-    @ParameterizedTest
-    @MethodSource("models")
-    void aClientThatNeverReadsIsClosedAtTheWriteTimeout(String model) throws Exception {
-        try (EchoServer server = Servers.start(Servers.config(model)
-                .writeTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(60)));
-             Socket greedy = new Socket()) {
-            greedy.setReceiveBufferSize(4096);
-            greedy.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            greedy.getOutputStream().write(get("/echo?msg=g&size=67108864").getBytes(StandardCharsets.US_ASCII));
-            await().atMost(Duration.ofSeconds(20)).until(() -> Servers.stat(server, "connectionsPeak") >= 1);
-            await("the stalled response given up, its connection closed").atMost(Duration.ofSeconds(20))
-                    .until(() -> Servers.stat(server, "connectionsOpen") == 0);
-            assertThat(httpGet(server.port(), "/echo?msg=after").body()).isEqualTo("after");
-        }
-    }
-
-    /**
-     * RFC 9112: an absolute-form target is served (3.2.2); Transfer-Encoding in HTTP/1.0 is faulty
-     * framing (6.1); a chunk size has no sign. And: POST / echoes; msg comes back byte for byte;
-     * every response says nosniff, since a POST's Content-Type is echoed.
-     */
-    @ParameterizedTest
-    @MethodSource("models")
-    void protocolOddsAreAnsweredAsRfc9112Says(String model) throws Exception {
-        int port = shared(model).port();
-        try (RawClient c = new RawClient(port)) {
-            RawClient.Response r = c.send("GET http://127.0.0.1:" + port + "/echo?msg=absolute HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.text()).isEqualTo("absolute");
-            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
-            assertThat(c.send(get("/echo?msg=%ff%00%c3%28")).readResponse().body()).containsExactly(0xff, 0x00, 0xc3, 0x28);
-            r = c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/html\r\nContent-Length: 4\r\n\r\n<b/>").readResponse();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.text()).isEqualTo("<b/>");
-            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
-        }
-        for (String faulty : List.of("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
-                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n")) {
-            try (RawClient c = new RawClient(port)) {
-                RawClient.Response r = c.send(faulty).readResponse();
-                assertThat(r.status()).as(faulty).isEqualTo(400);
-                assertThat(c.closedByServer()).isTrue();
-            }
-        }
-    }
-
-    /** What the server holds for request bodies is bounded (--memory-budget); a size= reply is streamed, not held. */
-    @ParameterizedTest
-    @MethodSource("models")
-    void aBodyOverTheMemoryBudgetGets503AndSizedRepliesAreNotHeld(String model) throws Exception {
-        assumeFalse(Models.byName(model).traits().oneAtATime(), "one connection at a time: the unread replies would hold it");
-        int budget = 256 * 1024;
-        try (EchoServer server = Servers.start(Servers.config(model).memoryBudget(budget));
-             Socket greedy = new Socket()) {
-            greedy.setReceiveBufferSize(4096);
-            greedy.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            greedy.getOutputStream().write(get("/echo?msg=g&size=67108864").getBytes(StandardCharsets.US_ASCII));
-            try (RawClient c = new RawClient(server.port())) {
-                byte[] fits = new byte[100 * 1024];
-                c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + fits.length + "\r\n\r\n").send(fits);
-                assertThat(c.readResponse().body()).as("a 64 MiB reply in progress holds none of the budget").isEqualTo(fits);
-            }
-            try (RawClient c = new RawClient(server.port())) {
-                RawClient.Response r = c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + (budget + 1) + "\r\n\r\n")
-                        .readResponse();
-                assertThat(r.status()).isEqualTo(503);
-                assertThat(r.header("Retry-After")).isEqualTo("1");
-            }
-        }
-    }
-
-    /**
-     * --cpu-budget: the CPU work in flight is bounded (the rest 503), and while it runs, on every
-     * core (every carrier of the virtual threads), others are answered.
-     */
-    @ParameterizedTest
-    @MethodSource("models")
-    void cpuWorkIsBoundedAndOthersAreAnsweredWhileItRuns(String model) throws Exception {
-        assumeFalse(Models.byName(model).traits().oneAtATime(), "one connection at a time: nothing runs beside the work");
-        assumeTrue(oneProcessServesMany(model), "a process per connection: each child has a budget of its own");
-        int cores = org.echolab.config.ServerConfig.CORES;
-        try (EchoServer server = Servers.start(Servers.config(model).maxWait(Duration.ofSeconds(3))
-                .cpuBudget(Duration.ofSeconds(2L * cores)));
-             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Integer>> cpu = new ArrayList<>();
-            for (int i = 0; i <= cores; i++) {          // one more than the budget takes
-                cpu.add(clients.submit(() -> {
-                    try (RawClient c = new RawClient(server.port())) {
-                        return c.send(get("/echo?msg=cpu&work=cpu&wait=2s")).readResponse().status();
-                    }
-                }));
-            }
-            await().atMost(Duration.ofSeconds(20)).until(() -> Servers.stat(server, "requestsInFlight") >= cores);
-            RawClient.Response plain;
-            try (RawClient c = new RawClient(server.port())) {
-                plain = c.send(get("/echo?msg=plain")).readResponse();
-            }
-            long stillComputing = cpu.stream().filter(f -> !f.isDone()).count();
-            assertThat(plain.text()).isEqualTo("plain");
-            assertThat(stillComputing).as("answered while CPU work was still in flight").isGreaterThanOrEqualTo(1);
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<Integer> f : cpu) {
-                statuses.add(f.get(60, TimeUnit.SECONDS));
-            }
-            assertThat(statuses).as("every ask answered or refused").isSubsetOf(200, 503).contains(200);
-            if (Models.byName(model).traits().interleaving() != Models.Interleaving.PROCESSES) {
-                assertThat(statuses).as("budget of %d x 2 s, %d asks of 2 s", cores, cores + 1).containsOnlyOnce(503);
-            }
-        }
-    }
-
-    /**
-     * 80 connections from 127.0.0.1 send half a request and stall (slowloris); a client from
-     * 127.0.0.2 is answered while they still hold their connections: one address gets
-     * --max-per-client connections (auto: half of what the model serves at once), not all.
-     */
-    @ParameterizedTest
-    @MethodSource("models")
-    void slowClientsFromOneAddressCannotStarveAnother(String model) throws Exception {
-        assumeFalse(Models.byName(model).traits().oneAtATime(), "one connection at a time: any client holds it");
-        assumeTrue(oneProcessServesMany(model), "a process per connection: its bound is --max-children");
-        List<RawClient> slow = new ArrayList<>();
-        try (EchoServer server = Servers.start(Servers.config(model).headerTimeout(Duration.ofSeconds(60)))) {
-            for (int i = 0; i < 80; i++) {
-                RawClient c = new RawClient(server.port());
-                slow.add(c);
-                c.send("GET /echo?msg=slow HTTP/1.1\r\nHost: x\r\n");
-            }
-            try (RawClient other = new RawClient("127.0.0.2", server.port())) {
-                assertThat(other.send(get("/echo?msg=other")).readResponse().text()).isEqualTo("other");
-            }
-            assertThat(Servers.stat(server, "connectionsOpen")).as("the slow ones still hold theirs").isGreaterThanOrEqualTo(16);
-            closeAll(slow);                 // before the stop, which would wait its grace for their half requests
-        } finally {
-            closeAll(slow);
-        }
-    }
-
-    private static void closeAll(List<RawClient> clients) throws IOException {
-        for (RawClient c : clients) {
-            c.close();
-        }
-    }
-
-    /** Idle kept-alive connections each send a request, and the server is stopped at once: each is answered. */
-    @ParameterizedTest
-    @MethodSource("models")
-    void requestsSentOnIdleConnectionsBeforeTheStopAreAnswered(String model) throws Exception {
-        assumeFalse(Models.byName(model).traits().oneAtATime(), "one connection at a time: the others wait in the backlog");
-        EchoServer server = Servers.start(Servers.config(model).grace(Duration.ofSeconds(15)));
-        List<RawClient> clients = new ArrayList<>();
-        try {
-            for (int i = 0; i < 8; i++) {
-                RawClient c = new RawClient(server.port());
-                clients.add(c);
-                assertThat(c.send(get("/echo?msg=warm")).readResponse().status()).isEqualTo(200);
-            }
-            for (int i = 0; i < clients.size(); i++) {
-                clients.get(i).send(get("/echo?msg=last" + i));
-            }
-            stopAndExpectEveryAnswer(server, clients);
-        } finally {
-            closeAll(server, clients);
-        }
-    }
-
-    /** Stops the server while client i's request for msg=last{i}, sent before, is answered: each must be. */
-    private static void stopAndExpectEveryAnswer(EchoServer server, List<RawClient> clients) throws Exception {
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
-        for (int i = 0; i < clients.size(); i++) {
-            RawClient.Response r = clients.get(i).readResponse();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.text()).isEqualTo("last" + i);
-        }
-        stopping.get(60, TimeUnit.SECONDS);
-    }
-
-    private static void closeAll(EchoServer server, List<RawClient> clients) throws IOException {
-        server.close();
-        for (RawClient c : clients) {
-            c.close();
-        }
-    }
-
-    /**
-     * A 413 is not followed by the body the client is still sending, so closing at once would
-     * reset the connection under the 413 (the client, blocked in sending, never reads it). The
-     * server half-closes and reads on (lingers) until the client has the answer.
-     */
-    @ParameterizedTest
-    @MethodSource("models")
-    void anErrorAnswerSurvivesTheBodyTheServerDidNotRead(String model) throws Exception {
-        int port = shared(model).port();
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(20_000);
-            byte[] body = new byte[4 << 20];
-            s.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            s.getOutputStream().write(body);          // the whole request, then the answer: as curl and most clients do
-            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertThat(answer).startsWith("HTTP/1.1 413");
-        }
-    }
 }

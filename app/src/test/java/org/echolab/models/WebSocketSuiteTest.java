@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.echolab.protocol.WebSocketFrames;
 import org.echolab.server.EchoServer;
+import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
 import org.echolab.testing.Trust;
 import org.echolab.testing.WebSocketClients.Binary;
@@ -38,8 +39,9 @@ class WebSocketSuiteTest {
 
     private static final Map<String, EchoServer> SHARED = new ConcurrentHashMap<>();
 
+    /** One model of each family ({@link ModelSets}): what one connection gets does not depend on how it was accepted. */
     static Stream<String> models() {
-        return Models.names().stream();
+        return ModelSets.families();
     }
 
     /** One server per model; messages up to 64 KiB, so that the limit is quick to cross. */

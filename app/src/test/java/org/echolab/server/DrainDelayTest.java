@@ -9,8 +9,8 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.echolab.models.Models;
 import org.echolab.lab.grade.RawClient;
+import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,8 +27,9 @@ class DrainDelayTest {
     /** Long enough for a new connection under a process model (a child JVM starts) on a busy machine. */
     private static final Duration DELAY = Duration.ofSeconds(5);
 
+    /** One model of each family ({@link ModelSets}): readiness and the delay are the server's, not the accept discipline's. */
     static Stream<String> models() {
-        return Models.names().stream();
+        return ModelSets.families();
     }
 
     private static RawClient.Response get(EchoServer server, String target) throws IOException {
@@ -46,24 +47,28 @@ class DrainDelayTest {
     @MethodSource("models")
     void readinessFailsForTheDelayWhileTheServerStillServes(String model) throws Exception {
         EchoServer server = Servers.start(Servers.config(model));
-        try (RawClient kept = new RawClient(server.port())) {
-            assertThat(get(kept, "/health").text()).isEqualTo("ok\n");
-            assertThat(get(kept, "/health/ready").text()).isEqualTo("ready\n");
-            assertThat(get(kept, "/health/live").text()).isEqualTo("live\n");
+        try {
+            RawClient.Response ready, health, live;
+            long stopAt;
+            CompletableFuture<Void> stopping;
+            try (RawClient kept = new RawClient(server.port())) {
+                assertThat(get(kept, "/health").text()).isEqualTo("ok\n");
+                assertThat(get(kept, "/health/ready").text()).isEqualTo("ready\n");
+                assertThat(get(kept, "/health/live").text()).isEqualTo("live\n");
 
-            long stopAt = System.nanoTime();
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
-                try {
-                    server.stop(DELAY, Duration.ofSeconds(5));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            await().atMost(DELAY).until(() -> get(kept, "/health/ready").status() == 503);
-
-            RawClient.Response ready = get(kept, "/health/ready");
-            RawClient.Response health = get(kept, "/health");
-            RawClient.Response live = get(kept, "/health/live");
+                stopAt = System.nanoTime();
+                stopping = CompletableFuture.runAsync(() -> {
+                    try {
+                        server.stop(DELAY, Duration.ofSeconds(5));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                await().atMost(DELAY).until(() -> get(kept, "/health/ready").status() == 503);
+                ready = get(kept, "/health/ready");
+                health = get(kept, "/health");
+                live = get(kept, "/health/live");
+            }   // closed: under sequential it held the only worker
             // A new connection, answered: it came before the delay ended, after which the server
             // accepts no more (below). So the three answers above, earlier on, came within the delay.
             RawClient.Response echo = get(server, "/echo?msg=still-serving");

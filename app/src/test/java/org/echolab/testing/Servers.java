@@ -3,6 +3,10 @@ package org.echolab.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +35,23 @@ public final class Servers {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Sends with a JDK HttpClient (HTTP/1.1) of its own, closed afterwards: a client keeps idle
+     * connections open, and one idle connection holds the sequential model for its idle timeout.
+     */
+    public static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build()) {
+            return client.send(request, body);
+        }
+    }
+
+    /** A GET of {@code target} on 127.0.0.1:{@code port}, answered within 30 s. */
+    public static HttpResponse<String> httpGet(int port, String target) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A /stats figure as a long (the model's stats or the service's). */
