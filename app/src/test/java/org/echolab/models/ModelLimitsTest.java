@@ -29,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The limits of docs/server.md ("Limits and abuse") on one model of each family: timeouts,
+ * The limits of docs/server.md ("Limits and abuse"), most on one model of each family: timeouts,
  * budgets, slow and silent clients, odd requests, the drain. Real sockets on 127.0.0.1; the
  * companion of {@link ModelSuiteTest}, which checks what every model serves.
  */
@@ -40,6 +40,11 @@ class ModelLimitsTest {
     /** One model of each family ({@link ModelSets}): a limit is kept by the connection's code. */
     static Stream<String> models() {
         return ModelSets.families();
+    }
+
+    /** Every model: the cases about how connections are handed out and drained. */
+    static Stream<String> everyModel() {
+        return ModelSets.everyModel();
     }
 
     /** One server per model, default settings, shared by the tests that do not need their own. */
