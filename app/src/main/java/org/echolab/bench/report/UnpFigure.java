@@ -7,8 +7,8 @@ import org.echolab.models.Models;
 
 /**
  * The published reference for the connections scenario: UNP vol. 1 (3rd ed.), Figure 30.1,
- * process-control CPU seconds above the iterative server for 5,000 connections of 4,000 bytes
- * (../shared/notes/unp-figure-30-1.md), by row; each model names its row in its
+ * process-control CPU seconds above the iterative server for 5,000 connections of 4,000 bytes,
+ * by row; each model names its row in its
  * {@link Models.Traits}.
  */
 public final class UnpFigure {
