@@ -429,7 +429,7 @@ final class CostsRun {
             boolean predictedFirst = !first.substring(0, first.indexOf(" measured=")).contains("?");
             items.add("predictions before measuring: the first costs run (" + first.substring(0, first.indexOf(' ')) + ") found "
                     + (predictedFirst ? "the table filled in" : "no prediction, or not all") + "; " + runs.size()
-                    + " runs in grade/measured.txt, each with the predictions as they stood");
+                    + (runs.size() == 1 ? " run" : " runs") + " in grade/measured.txt, each with the predictions as they stood");
         } catch (IOException | RuntimeException e) {
             // no record: nothing to add
         }
