@@ -90,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
     String maxConnections;
 
     @Option(names = "--max-per-client", paramLabel = "N|auto", defaultValue = "auto",
-            description = "Connections one client address may hold at once; beyond it, 503 and close. 0: no bound. Default: auto, half of what the model serves at once (pool: --threads).")
+            description = "Connections one client address may hold at once; beyond it, 503 and close. 0: no bound. Default: auto, half of what the model serves at once (pool: --threads), for clients from other machines only: loopback clients (127.0.0.1, ::1) are not bounded unless a number is given.")
     String maxPerClient;
 
     @Option(names = "--memory-budget", paramLabel = "BYTES", defaultValue = "0",

@@ -32,15 +32,7 @@ public final class Workspace {
      * @throws IllegalArgumentException if {@code dir} exists and is not empty
      */
     public static void create(Path dir, Path echolabHome) throws IOException {
-        if (Files.isDirectory(dir)) {
-            try (var entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException(dir + " is not empty; choose a new directory for the workspace");
-                }
-            }
-        } else if (Files.exists(dir)) {
-            throw new IllegalArgumentException(dir + " is a file; choose a new directory for the workspace");
-        }
+        requireEmpty(dir);
         for (String file : FILES) {
             Path target = dir.resolve(file);
             Files.createDirectories(target.getParent());
@@ -54,5 +46,18 @@ public final class Workspace {
             }
         }
         Files.setPosixFilePermissions(dir.resolve("echolab"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** @throws IllegalArgumentException if {@code dir} exists and is not an empty directory */
+    static void requireEmpty(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException(dir + " is not empty; choose a new directory");
+                }
+            }
+        } else if (Files.exists(dir)) {
+            throw new IllegalArgumentException(dir + " is a file; choose a new directory");
+        }
     }
 }

@@ -15,6 +15,7 @@ import org.echolab.session.Connection;
 import org.echolab.session.Connections;
 import org.echolab.session.Conversation;
 import org.echolab.session.EchoStack;
+import org.echolab.session.Refusals;
 
 /**
  * What the blocking models share: an {@link AcceptLoop} on a {@code ServerSocket} that registers
@@ -58,11 +59,15 @@ public final class Acceptor {
             }
         }
 
-        /** Refuses the connection (HTTP 503, or an ERR line where the server speaks only TCP lines) and closes it. */
+        /** Refuses the connection (HTTP 503, or an ERR line where the server speaks only TCP lines) and closes it: the model has no place for it. */
         public void reject(String why) {
+            reject(Refusals.Reason.FULL, why);
+        }
+
+        private void reject(Refusals.Reason reason, String why) {
             try {
                 Connections.refuse(connection.socket(),
-                        new Conversation(stack.config(), stack.service(), connection.client()).busy(why));
+                        new Conversation(stack.config(), stack.service(), connection.client()).busy(reason, why));
             } finally {
                 connection.close();
                 if (admission != null) {
@@ -86,7 +91,7 @@ public final class Acceptor {
             if (session.connection.admitted()) {
                 handOff.accept(session);
             } else {
-                session.reject(stack.connections().clients().refusal());
+                session.reject(Refusals.Reason.PER_CLIENT, stack.connections().clients().refusal());
             }
         }, ctx.crash());
     }

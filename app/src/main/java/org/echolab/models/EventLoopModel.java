@@ -22,6 +22,7 @@ import org.echolab.session.Answers;
 import org.echolab.session.ClientCounts;
 import org.echolab.session.Connections;
 import org.echolab.session.Deadlines;
+import org.echolab.session.Refusals;
 
 /**
  * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
@@ -113,6 +114,7 @@ public final class EventLoopModel implements ConcurrencyModel {
     private void handOff(SocketChannel channel) {
         String client = clientOf(channel);
         if (!shared.clients().open(client)) {
+            shared.service().refusals().count(Refusals.Reason.PER_CLIENT, client, shared.clients().refusal());
             Connections.refuse(channel.socket(), Answers.busy(null, shared.clients().refusal()));   // still blocking
             shared.slots().release();
             return;

@@ -16,6 +16,7 @@ import org.echolab.session.Answers;
 import org.echolab.session.Connection;
 import org.echolab.session.Connections;
 import org.echolab.session.EchoStack;
+import org.echolab.session.Refusals;
 
 /**
  * {@code prethread} and {@code prethread-mutex}: {@code --threads} platform threads started up
@@ -88,6 +89,7 @@ public final class PrethreadModel implements ConcurrencyModel {
     private void serve(Socket socket) {
         Connection c = stack.connections().register(socket);
         if (!c.admitted()) {
+            stack.service().refusals().count(Refusals.Reason.PER_CLIENT, c.client(), stack.connections().clients().refusal());
             try {
                 Connections.refuse(socket, Answers.busy(null, stack.connections().clients().refusal()));
             } finally {

@@ -56,7 +56,7 @@ final class LiveView {
         OptionalInt queued = AcceptQueue.length(port);
         m.put("acceptQueue", queued.isPresent() ? queued.getAsInt() : null);
         m.put("backlog", config.backlog);
-        for (String figure : List.of("connectionsOpen", "requestsInFlight", "requestsServed", "threads")) {
+        for (String figure : List.of("connectionsOpen", "requestsInFlight", "requestsServed", "refused", "refusedBy", "threads")) {
             m.put(figure, stats.get(figure));
         }
         m.put("stats", stats);

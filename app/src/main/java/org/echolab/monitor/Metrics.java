@@ -18,6 +18,7 @@ import java.util.function.BiConsumer;
 import org.echolab.config.ServerConfig;
 import org.echolab.session.Activity;
 import org.echolab.session.EchoService;
+import org.echolab.session.Refusals;
 
 /**
  * {@code GET /metrics}: the server's figures in the Prometheus text format, through the Prometheus
@@ -57,6 +58,15 @@ final class Metrics {
                 })
                 .register(registry);
         registry.register(() -> latency(activity));
+        CounterWithCallback.builder().name("echolab_refusals")
+                .help("Clients turned away with a 503 (or an ERR line), by reason: max-per-client, server-full, memory-budget, cpu-budget")
+                .labelNames("reason")
+                .callback(c -> {
+                    for (Refusals.Reason r : Refusals.Reason.values()) {
+                        c.call(service.refusals().count(r), r.label);
+                    }
+                })
+                .register(registry);
         CounterWithCallback.builder().name("echolab_requests_served")
                 .help("Requests served (process models: by the whole process tree)")
                 .callback(c -> c.call(number("requestsServed"))).register(registry);

@@ -22,9 +22,19 @@ public final class TextView {
         StringBuilder out = new StringBuilder();
         out.append("echolab ").append(frame.get("model")).append("   pid ").append(frame.get("pid"))
                 .append("   port ").append(frame.get("port")).append('\n');
-        out.append(String.format("accept queue %s (backlog %s)   connections %s   in flight %s   served %s   threads %s%n",
+        out.append(String.format("accept queue %s (backlog %s)   connections %s   in flight %s   served %s   refused %s   threads %s%n",
                 or(frame.get("acceptQueue")), frame.get("backlog"), frame.get("connectionsOpen"),
-                frame.get("requestsInFlight"), frame.get("requestsServed"), frame.get("threads")));
+                frame.get("requestsInFlight"), frame.get("requestsServed"), or(frame.get("refused")), frame.get("threads")));
+        if (frame.get("refusedBy") instanceof Map<?, ?> by && frame.get("refused") instanceof Number n && n.longValue() > 0) {
+            StringBuilder why = new StringBuilder();
+            by.forEach((reason, count) -> {
+                if (count instanceof Number c && c.longValue() > 0) {
+                    why.append(why.isEmpty() ? "" : ", ").append(c).append(' ').append(reason);
+                }
+            });
+            out.append("  ").append(n).append(n.longValue() == 1 ? " client was" : " clients were")
+                    .append(" turned away with a 503: ").append(why).append('\n');
+        }
         Object queued = frame.get("acceptQueue");
         if (queued instanceof Number n && n.intValue() > 0) {
             out.append("  ").append(n).append(n.intValue() == 1 ? " client is" : " clients are")

@@ -205,6 +205,7 @@ public final class EchoServer implements AutoCloseable {
                 + " max-wait=" + Durations.format(config.maxWait)
                 + " max-connections=" + config.connectionLimit()
                 + " max-per-client=" + config.perClientLimit(model.capacity(config))
+                + (config.maxPerClient == ServerConfig.AUTO && config.perClientLimit(model.capacity(config)) > 0 ? " (not for loopback)" : "")
                 + " state=" + config.state
                 + (config.reusePort ? " reuseport" : "")
                 + (config.drainDelay.isPositive() ? " drain-delay=" + Durations.format(config.drainDelay) : "")

@@ -37,10 +37,11 @@ public final class Connections {
     private Thread watch;                       // guarded by this
     private boolean closed;                     // guarded by this
 
-    public Connections(ServerState state, int maxConnections, int maxPerClient) {
+    /** {@code perClientLoopbackToo}: whether {@code maxPerClient} bounds loopback clients too (see {@link ClientCounts}). */
+    public Connections(ServerState state, int maxConnections, int maxPerClient, boolean perClientLoopbackToo) {
         this.state = state;
         this.slots = new Semaphore(maxConnections > 0 ? maxConnections : Integer.MAX_VALUE);
-        this.clients = new ClientCounts(maxPerClient);
+        this.clients = new ClientCounts(maxPerClient, perClientLoopbackToo);
     }
 
     /**

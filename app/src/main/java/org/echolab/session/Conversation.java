@@ -239,16 +239,18 @@ public final class Conversation {
         answeredOne = true;
         long cpu = reply.work() == Work.CPU ? Math.max(0, reply.delay().toNanos()) : 0;
         String refusal = null;
+        Refusals.Reason reason = null;
         if (!service.memory().take(reply.bytes().length)) {
             refusal = "the server holds as many replies as --memory-budget allows; retry later";
+            reason = Refusals.Reason.MEMORY_BUDGET;
         } else if (!service.cpu().take(cpu)) {
             service.memory().give(reply.bytes().length);
             refusal = "the CPU work in flight is at --cpu-budget; retry later";
+            reason = Refusals.Reason.CPU_BUDGET;
         }
         if (refusal != null) {
             service.refused(reply, client);
-            LOG.log(Level.DEBUG, "{0}: {1}", client, refusal);
-            return write(busy(refusal), true);
+            return write(busy(reason, refusal), true);
         }
         heldBytes += reply.bytes().length;
         heldCpu = cpu;
@@ -321,8 +323,14 @@ public final class Conversation {
         return Answers.timedOut(protocol);
     }
 
-    /** What to send when the server will not take this request now (then close). */
+    /** What to send when the model has no place for this client now (then close): counted as {@link Refusals.Reason#FULL}. */
     public byte[] busy(String why) {
+        return busy(Refusals.Reason.FULL, why);
+    }
+
+    /** What to send when the server will not take this request now, for {@code reason} (then close); counted and logged. */
+    public byte[] busy(Refusals.Reason reason, String why) {
+        service.refusals().count(reason, client, why);
         service.accessLog().refused(client, "-", protocol == Protocol.TCP ? 0 : 503);
         return Answers.busy(protocol, why);
     }

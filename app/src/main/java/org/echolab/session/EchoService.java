@@ -55,6 +55,7 @@ public final class EchoService {
     private final Budget cpu;
     private final Stats stats;
     private final Activity activity = new Activity();
+    private final Refusals refusals = new Refusals();
     private final AccessLog accessLog;
     private final Readiness readiness;
     private volatile int monitorPort;
@@ -75,7 +76,7 @@ public final class EchoService {
         this.memory = new Budget(config.memoryBudget > 0 ? config.memoryBudget : Runtime.getRuntime().maxMemory() / 4);
         this.cpu = new Budget(config.cpuBudget.isPositive() ? config.cpuBudget.toNanos()
                 : config.maxWait.toNanos() * Runtime.getRuntime().availableProcessors());
-        this.stats = new Stats(config.model, state, modelStats, memory, cpu, tls);
+        this.stats = new Stats(config.model, state, modelStats, memory, cpu, refusals, tls);
         this.readiness = readiness;
         this.monitorPort = config.monitorPort;
         try {
@@ -93,6 +94,11 @@ public final class EchoService {
     /** Who served which request, and when: what the live view and {@code /metrics} read. */
     public Activity activity() {
         return activity;
+    }
+
+    /** The clients turned away, by reason. */
+    public Refusals refusals() {
+        return refusals;
     }
 
     /** What {@code /health/ready} answers from. */

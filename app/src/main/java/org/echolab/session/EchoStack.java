@@ -39,7 +39,8 @@ public record EchoStack(ServerConfig config, ServerState state, EchoService serv
                                      int maxConnections, int maxPerClient, Readiness readiness) {
         ServerTls tls = config.tls ? ServerTls.load(Path.of(config.tlsCert), Path.of(config.tlsKey)) : null;
         EchoService service = new EchoService(config, state, modelStats, readiness, tls == null ? null : tls.figures());
-        Connections connections = new Connections(state, maxConnections, maxPerClient);
+        // an automatic --max-per-client spares loopback clients; a number given bounds them too
+        Connections connections = new Connections(state, maxConnections, maxPerClient, config.maxPerClient != ServerConfig.AUTO);
         return new EchoStack(config, state, service, connections, new BlockingSession(config, service, connections, tls), tls);
     }
 

@@ -23,13 +23,15 @@ public final class Stats {
     private final Supplier<Map<String, Object>> modelStats;
     private final Budget memory;
     private final Budget cpu;
+    private final Refusals refusals;
     private final Map<String, Object> tls;        // null: no --tls
     private final long startedNanos = System.nanoTime();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger inFlightPeak = new AtomicInteger();
 
     Stats(String model, ServerState state, Supplier<Map<String, Object>> modelStats, Budget memory, Budget cpu,
-          Map<String, Object> tls) {
+          Refusals refusals, Map<String, Object> tls) {
+        this.refusals = refusals;
         this.tls = tls;
         this.model = model;
         this.state = state;
@@ -69,6 +71,8 @@ public final class Stats {
         m.put("cpuInFlightMillis", cpu.used() / 1_000_000);
         m.put("cpuBudgetMillis", cpu.limit() / 1_000_000);
         m.put("refusedOverBudget", memory.refusals() + cpu.refusals());
+        m.put("refused", refusals.total());
+        m.put("refusedBy", refusals.figures());
         if (tls != null) {
             m.put("tls", tls);
         }

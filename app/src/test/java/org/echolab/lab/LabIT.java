@@ -15,7 +15,6 @@ import org.echolab.bench.ProcStats;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.echolab.testing.Tools;
 
 /**
  * The lab as a student meets it: {@code echolab lab init DIR} from the packaged jar, then the
@@ -36,13 +35,28 @@ class LabIT {
     private record Run(int exit, String out, String err) {}
 
     private static Run run(Path dir, List<String> cmd) throws Exception {
-        Path err = Tools.logFile("lab-");
+        return run(dir, cmd, true);
+    }
+
+    /** {@code home}: whether ECHOLAB_HOME names the project (false: as on a student's machine, unset). */
+    private static Run run(Path dir, List<String> cmd, boolean home) throws Exception {
+        Path err = workspaces.resolve("stderr-" + System.nanoTime());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(err.toFile());
-        pb.environment().put("ECHOLAB_HOME", HOME.toString());
+        if (home) {
+            pb.environment().put("ECHOLAB_HOME", HOME.toString());
+        } else {
+            pb.environment().remove("ECHOLAB_HOME");
+        }
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("finished within 4 minutes").isTrue();
-        return new Run(p.exitValue(), out, Files.readString(err));
+        String errText = Files.readString(err);
+        Files.delete(err);
+        return new Run(p.exitValue(), out, errText);
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** A fresh workspace made the way the README says, from the packaged jar. */
@@ -115,20 +129,145 @@ class LabIT {
                 .contains("FAIL  stress")
                 .doesNotContain("All ");
         assertThat(ws.resolve("grade/sheet.txt")).content().isEqualTo(r.out());
+        assertThat(r.out()).as("the sheet names what it graded").startsWith("Grade sheet of the workspace " + ws)
+                .containsPattern("EchoLab \\d+\\.\\d+\\.\\d+, Java 25")
+                .containsPattern("  [0-9a-f]{64}  src/lab/ThreadPool.java\n")
+                .containsPattern("  [0-9a-f]{64}  REPORT.md\n")
+                .contains("Integrity scan: your compiled classes name none of EchoLab's models or state variants.");
         assertThat(ProcStats.childrenOf(ProcessHandle.current().pid())).as("the grader left no process").isEmpty();
     }
 
+    /**
+     * The answer key with a report whose predictions are written first: the costs item measures
+     * and compares, the answers are then written citing its figures, and a full grade passes
+     * every check, within the time a student waits for it.
+     */
     @Test
-    void theAnswerKeyPassesEverySectionIncludingTheSideBySideRun() throws Exception {
+    void theAnswerKeyWithAReasonedReportPassesEverySection() throws Exception {
         Path ws = init("solved");
         for (String file : List.of("ProcessPerClient.java", "ThreadPool.java", "StudentState.java")) {
             answer(ws, file);
         }
+        Path report = ws.resolve("REPORT.md");
+        Files.writeString(report, Files.readString(report)
+                .replace("| sequential | ? | ? | ? |", "| sequential | 10 | 1 | 0.1 |")
+                .replace("| thread | ? | ? | ? |", "| thread | 100 | 1 | 0.2 |")
+                .replace("| pool, 4 threads | ? | ? | ? |", "| pool, 4 threads | 40 | 1 | 0.2 |")
+                .replace("| process | ? | ? | ? |", "| process | 100 | 200 | 20 |"));
+        Run first = grade(ws, "costs");
+        assertThat(first.out()).as(first.err())
+                .contains("PASS  your predictions are in REPORT.md")
+                .contains("FAIL  every question has an answer")
+                .containsPattern("\\| pool \\(student-pool\\) \\| 40 / [\\d.]+ / 40 \\|");
+        // the answers, citing this workspace's first byte of a process per client
+        String processFirstByte = first.out().lines().filter(l -> l.contains("| process (student-process) |")).findFirst()
+                .orElseThrow().split("\\|")[3].split("/")[1].strip();
+        StringBuilder answered = new StringBuilder();
+        for (String line : Files.readString(report).lines().toList()) {
+            answered.append(line).append('\n');
+            if (line.startsWith("### ")) {
+                answered.append("Here a new connection to a process per client took ").append(processFirstByte)
+                        .append(" ms to its first byte, a JVM start, where a thread answers in about a millisecond.\n");
+            }
+        }
+        Files.writeString(report, answered);
+
+        long t0 = System.nanoTime();
         Run r = grade(ws);
+        double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("All 17 checks pass.").doesNotContain("FAIL");
-        assertThat(ws.resolve("grade/costs.md")).content()
-                .contains("| student-process |").contains("| process |").contains("| student-pool |").contains("| pool |");
+        assertThat(r.out()).containsPattern("All \\d+ checks pass.").doesNotContain("FAIL")
+                .contains("FOR YOUR TEACHER (not graded here)  whether each answer is right");
+        assertThat(ws.resolve("grade/costs.md")).content().contains("| process (student-process) |").contains("Little's law");
+        assertThat(seconds).as("a full grade of a correct workspace, on a busy 2-core machine").isLessThan(150);
+        System.err.printf("LabIT: a full grade of the answer key took %.1f s%n%s%n", seconds, r.out());
+    }
+
+    @Test
+    void aReferenceRunIsHeadedAsOneAndSavesNoSheet() throws Exception {
+        Path ws = init("reference");
+        Run r = grade(ws, "races", "--process-model", "process", "--thread-model", "pool", "--state", "atomic");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).startsWith("REFERENCE RUN: EchoLab's own models graded").doesNotContain("src/lab/StudentState.java\n")
+                .contains("no sheet was saved");
+        assertThat(ws.resolve("grade/sheet.txt")).doesNotExist();
+    }
+
+    @Test
+    void echoLabsOwnModelsAndStateInTheStudentsCodeFailWithAClearMessage() throws Exception {
+        Path ws = init("cheat");
+        edit(ws, "Registration.java", "LabModel.threads(\"student-pool\", \"your thread pool (lab/ThreadPool.java)\", ThreadPool::new)",
+                "new Models.Entry(\"student-pool\", \"pool\", new Models.Traits(Models.Interleaving.THREADS, Models.PerConnection.NOTHING, false, 8), org.echolab.models.PoolModel::new)");
+        edit(ws, "StudentState.java", "    public StudentState(RaceWindow window) {",
+                "    private final ServerState inside = new org.echolab.state.AtomicState();\n\n    public StudentState(RaceWindow window) {");
+        Run r = grade(ws, "threads", "races");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("Integrity scan: FAILED")
+                .contains("FAIL  your code is your own (no EchoLab model or state variant in it): lab.Registration uses org.echolab.models.PoolModel")
+                .contains("lab.StudentState uses org.echolab.state.AtomicState")
+                .contains("a grade of them is not a grade of your work");
+    }
+
+    @Test
+    void aFileThatDoesNotCompileFailsItsSectionAndTheOthersAreGraded() throws Exception {
+        Path ws = init("one-broken");
+        answer(ws, "StudentState.java");
+        edit(ws, "ThreadPool.java", "public void run() throws InterruptedException {", "public void run() throws InterruptedException { int x = ;");
+        Run r = grade(ws, "threads", "races");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("FAIL  your file compiles: 1 compiler error(s):")
+                .contains("src/lab/ThreadPool.java:")
+                .contains("3. Race conditions  (src/lab/StudentState.java)")
+                .contains("PASS  unique request numbers");
+        Run serve = run(ws, List.of(ws.resolve("echolab").toString(), "models"));
+        assertThat(serve.exit()).as("a broken file is never run but by the grader").isEqualTo(2);
+        assertThat(serve.err()).contains("src/lab/ThreadPool.java:").contains("fix these first");
+
+        Files.writeString(ws.resolve("src/lab/Registration.java"), "package lab; final class Registration { oops }");
+        Run none = grade(ws, "races");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(ws.resolve("grade/sheet.txt")).content().contains("NOT GRADED: your code does not compile.")
+                .contains("src/lab/Registration.java").doesNotContain("PASS");
+    }
+
+    @Test
+    void aThrowInTheStudentsCodeIsShownWithTheFramesInTheirFile() throws Exception {
+        Path ws = init("throws");
+        answer(ws, "ThreadPool.java");
+        edit(ws, "ThreadPool.java", "            queue.put(client);", "            if (client != null) throw new IllegalStateException(\"boom\");");
+        Run r = grade(ws, "threads");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("your code threw.*: java.lang.IllegalStateException: boom\\n +at lab.ThreadPool.run\\(ThreadPool.java:30\\)");
+    }
+
+    /** A teacher's hand-out: EchoLab, the handout and a workspace that runs wherever it is copied, and no answer key. */
+    @Test
+    void aHandOutHoldsEchoLabTheHandoutAndAWorkspaceButNoAnswerKey() throws Exception {
+        Path made = workspaces.resolve("handout");
+        Run r = run(workspaces, List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(), "lab", "handout", made.toString()));
+        assertThat(r.exit()).as(r.err()).isZero();
+        Path copied = workspaces.resolve("elsewhere/lab");
+        Files.createDirectories(copied.getParent());
+        Files.move(made, copied);                      // the student's copy, elsewhere
+        try (Stream<Path> files = Files.walk(copied)) {
+            List<Path> all = files.filter(Files::isRegularFile).toList();
+            assertThat(all.stream().map(p -> copied.relativize(p).toString()))
+                    .contains("echolab", "scripts/find-jdk.sh", "docs/lab.md", "app/target/echolab.jar", "workspace/REPORT.md",
+                            "workspace/src/lab/ThreadPool.java", "README.md")
+                    .noneMatch(p -> p.contains("lab-solutions"));
+            for (Path p : all) {
+                if (!p.toString().endsWith(".jar") && !p.toString().endsWith(".aot") && !p.toString().endsWith(".png")) {
+                    assertThat(Files.readString(p)).as(p.toString()).doesNotContain("ANSWER KEY");
+                }
+            }
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(copied.resolve("app/target/echolab.jar").toFile())) {
+            assertThat(jar.stream().map(java.util.zip.ZipEntry::getName))
+                    .noneMatch(n -> n.contains("lab-solutions") || n.startsWith("lab/"));
+        }
+        Run models = run(copied.resolve("workspace"), List.of(copied.resolve("workspace/echolab").toString(), "models"), false);
+        assertThat(models.exit()).as(models.err()).isZero();
+        assertThat(models.out()).contains("student-pool").contains("student-process");
     }
 
     @Test

@@ -1,12 +1,22 @@
 package org.echolab.lab.grade;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
 import org.echolab.bench.BenchPlan;
 import org.echolab.bench.BenchRunner;
 import org.echolab.bench.CellResult;
@@ -14,60 +24,415 @@ import org.echolab.bench.Machine;
 import org.echolab.bench.ProgressBar;
 import org.echolab.bench.ServerProcess;
 import org.echolab.bench.Workload;
-import org.echolab.models.Models;
+import org.echolab.lab.grade.Report.Figure;
+import org.echolab.load.Fairness;
 
 /**
- * Grade item 4, benefits and costs: a short side-by-side run of the student's models and the
- * reference ones with the project's own benchmark (a fresh server process per model, its whole
- * process tree read from /proc), written as a table the student interprets in the report.
+ * Grade item 4, benefits and costs: the student predicts in {@code REPORT.md}, before measuring,
+ * what four designs do in three stated scenarios; this run measures the same scenarios with the
+ * project's benchmark (a fresh server process per design, its whole process tree read from /proc)
+ * and grades each prediction against the measurement within a stated tolerance, with Little's law
+ * beside it. It checks that each question has an answer, and that the answers asking for figures
+ * cite figures this workspace's own runs produced. Whether the answers are right is the teacher's.
+ *
+ * <p>The scenarios: {@value #CLIENTS} kept-alive clients each asking for a 100 ms wait, back to
+ * back (throughput, and memory per connection: the tree's PSS with them connected less the idle
+ * server's, over the clients); and a new connection to an idle server asking for no wait (time to
+ * the first byte, the median of {@value #FIRST_BYTE_TRIES}). A process-per-client design gets a
+ * longer warm-up, so its children have started before the measurement (the bench's own rule).
  */
 final class CostsRun {
 
-    /** The student's models beside the designs they are compared with. */
-    static final List<String> MODELS = List.of("student-process", "process", "student-pool", "pool", "thread", "virtual");
     static final int CLIENTS = 10;
-    static final Workload WORKLOAD = new Workload("sleep", Duration.ofMillis(100));
+    static final Duration WAIT = Duration.ofMillis(100);
+    static final int POOL_THREADS = 4;
+    static final int FIRST_BYTE_TRIES = 3;
+    /** Throughput: within a quarter of the measurement (Little's law predicts it well). */
+    static final double THROUGHPUT_TOLERANCE = 0.25;
+    /** First byte and memory: within a factor of 3, or both below the floor (noise at that scale). */
+    static final double FACTOR = 3;
+    static final double FIRST_BYTE_FLOOR_MS = 10, MEMORY_FLOOR_MIB = 1;
+    /** A figure cited in an answer: within this of one a run of this workspace measured. */
+    static final double CITE_TOLERANCE = 0.05;
+
+    private static final String SECTION = "4. Benefits and costs";
+
+    /** One design of the predictions table, and the model that stands for it. */
+    record Design(String name, String model, int concurrency) {
+
+        /** Little's law: at most {@code concurrency} requests in flight, each taking W. */
+        double littleBound() {
+            return concurrency / (WAIT.toNanos() / 1e9);
+        }
+    }
+
+    /** A design as measured; {@code problem} non-null: it is not a measurement (it failed or had errors). */
+    record Measured(Design design, double throughput, double firstByteMs, double memoryMib, double p50Ms,
+                    double cpuMicrosPerRequest, long errors, String problem) {
+
+        double value(Figure f) {
+            return switch (f) {
+                case THROUGHPUT -> throughput;
+                case FIRST_BYTE -> firstByteMs;
+                case MEMORY -> memoryMib;
+            };
+        }
+    }
 
     private CostsRun() {}
 
-    static Section run(Path out, PrintStream progress) {
-        List<String> models = MODELS.stream().filter(Models.names()::contains).toList();
-        BenchPlan plan = new BenchPlan("lab", models, List.of(CLIENTS), List.of(WORKLOAD),
-                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), 0, 0, List.of(), 0, Duration.ofMillis(100),
-                List.of("--threads=" + CLIENTS, "--queue=" + CLIENTS));
-        List<Check> checks = new ArrayList<>();
-        String table;
+    static Section run(Grader.Subjects subjects, Path reportFile, Path out, PrintStream progress) {
+        List<Design> designs = List.of(
+                new Design("sequential", "sequential", 1),
+                new Design("thread", "thread", CLIENTS),
+                new Design("pool", subjects.threadModel(), Math.min(CLIENTS, POOL_THREADS)),
+                new Design("process", subjects.processModel(), CLIENTS));
+        Report report;
+        try {
+            report = Report.read(reportFile);
+        } catch (IOException e) {
+            return new Section(SECTION, "REPORT.md", List.of(Check.fail("REPORT.md read", e.toString(),
+                    "the grader could not read " + reportFile)), "");
+        }
+        List<Measured> measured;
         try {
             Files.createDirectories(out);
-            BenchRunner runner = new BenchRunner(plan, ServerProcess.ownJar(), out.resolve("logs"), Machine.current(),
-                    new ProgressBar(progress, false, plan.cells()));
-            table = table(runner.matrix());
-            Files.writeString(out.resolve("costs.md"), "# Benefits and costs\n\n" + CLIENTS + " keep-alive clients, each"
-                    + " asking for a 100 ms wait (Little's law allows " + CLIENTS * 10 + " req/s), 2 s per model after a"
-                    + " 1 s warm-up, on this machine (" + Runtime.getRuntime().availableProcessors() + " cores).\n\n" + table);
-            checks.add(Check.pass("side-by-side run", models.size() + " models measured; the table is in "
-                    + out.resolve("costs.md")));
+            measured = measure(designs, out, progress);
         } catch (IOException | RuntimeException e) {
-            table = "";
-            checks.add(Check.fail("side-by-side run", e.toString(), "run it yourself to see why: ./echolab bench --models "
-                    + String.join(",", models) + " --clients " + CLIENTS + " --workloads sleep:100ms"));
+            return new Section(SECTION, "REPORT.md", List.of(Check.fail("the measurement ran", e.toString(),
+                    "run it yourself to see why: ./echolab bench --models sequential,thread," + subjects.threadModel() + ","
+                            + subjects.processModel() + " --clients " + CLIENTS + " --workloads sleep:100ms")), "");
         }
-        return new Section("4. Benefits and costs", "REPORT.md", checks, table);
+        String table = table(report, measured);
+        List<Double> history;
+        try {
+            history = record(out, report, measured);
+            Files.writeString(out.resolve("costs.md"), "# Benefits and costs\n\n" + scenarios() + "\n\n" + table);
+        } catch (IOException e) {
+            history = figures(measured);
+        }
+        List<Check> checks = new ArrayList<>();
+        Check present = predictionsPresent(report, reportFile);
+        checks.add(present);
+        for (Figure f : Figure.values()) {
+            checks.add(present.passed() ? predictions(f, report, measured)
+                    : Check.skipped(f.words + " predicted within " + tolerance(f), "no predictions to compare"));
+        }
+        checks.add(answered(report));
+        checks.add(cited(report, history));
+        return new Section(SECTION, "REPORT.md", checks, table, forTeacher(out));
     }
 
-    private static String table(List<CellResult> cells) {
-        StringBuilder t = new StringBuilder("| model | req/s | p50 ms | p99 ms | errors | CPU us/request | memory (PSS) MiB | threads | processes |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
-        for (CellResult c : cells) {
-            if (!c.ran()) {
-                t.append("| ").append(c.model()).append(" | ").append(c.status()).append(": ").append(c.reason())
-                        .append(" | | | | | | | |\n");
+    /** The scenarios, as the sheet and costs.md state them. */
+    static String scenarios() {
+        return "Throughput and memory: " + CLIENTS + " kept-alive clients, each asking for a " + WAIT.toMillis()
+                + " ms wait, back to back, 2 s after a warm-up (longer for a process per client); memory per"
+                + " connection is the server tree's PSS with them connected, less the idle server's, over " + CLIENTS
+                + ". First byte: a new connection to an idle server asking for no wait, connect to first byte, the"
+                + " median of " + FIRST_BYTE_TRIES + ". Little's law: at most C requests in flight, each taking W,"
+                + " give at most C / W answers a second. The pool runs with --threads " + POOL_THREADS + ". This machine: "
+                + Runtime.getRuntime().availableProcessors() + " cores.";
+    }
+
+    // ---- measuring ---------------------------------------------------------------------------
+
+    private static List<Measured> measure(List<Design> designs, Path out, PrintStream progress) throws IOException {
+        Path jar = ServerProcess.ownJar();
+        List<String> serverArgs = List.of("--threads=" + POOL_THREADS, "--queue=" + CLIENTS);
+        BenchPlan plan = new BenchPlan("lab", designs.stream().map(Design::model).toList(), List.of(CLIENTS),
+                List.of(new Workload("sleep", WAIT)), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                0, 0, List.of(), 0, Duration.ofMillis(100), serverArgs);
+        List<CellResult> cells = new BenchRunner(plan, jar, out.resolve("logs"), Machine.current(),
+                new ProgressBar(progress, false, plan.cells())).matrix();
+        List<Measured> measured = new ArrayList<>();
+        for (int i = 0; i < designs.size(); i++) {
+            Design d = designs.get(i);
+            CellResult c = cells.get(i);
+            progress.println("  first byte: " + d.model());
+            FirstByte fb = firstByte(jar, d.model(), serverArgs, out.resolve("logs").resolve(d.model() + "-first-byte.log"));
+            String problem = !c.ran() ? c.status() + ": " + c.reason()
+                    : c.errors() > 0 ? c.errors() + " errors (" + c.errorsByKind() + "): not a measurement"
+                    : fb.problem;
+            double throughput = c.requestsPerSecond();
+            Fairness f = c.fairness();
+            if (f != null && f.anyStarved() && f.connections() - f.starved() == 1) {
+                // one connection served, the others starved (sequential): the load generator's time runs on
+                // while it drains the starved ones at the end; the served one's answers over the period are the rate
+                throughput = f.max() / (double) plan.duration().toSeconds();
+            }
+            measured.add(new Measured(d, throughput, fb.medianMs, c.memoryPerConnectionBytes() / 1048576.0,
+                    c.p50Millis(), c.cpuMicrosPerRequest(), c.errors(), problem));
+        }
+        return measured;
+    }
+
+    private record FirstByte(double medianMs, String problem) {}
+
+    /** A fresh server; one connection to warm it, then {@value #FIRST_BYTE_TRIES} timed from connect to first byte. */
+    private static FirstByte firstByte(Path jar, String model, List<String> args, Path log) {
+        try (ServerProcess server = ServerProcess.start(jar, model, args, log)) {
+            timeToFirstByte(server.port());
+            double[] ms = new double[FIRST_BYTE_TRIES];
+            for (int i = 0; i < ms.length; i++) {
+                ms[i] = timeToFirstByte(server.port());
+            }
+            Arrays.sort(ms);
+            return new FirstByte(ms[ms.length / 2], null);
+        } catch (IOException e) {
+            return new FirstByte(0, "first byte: " + e.getMessage());
+        }
+    }
+
+    private static double timeToFirstByte(int port) throws IOException {
+        long t0 = System.nanoTime();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /echo?msg=first HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            if (in.read() < 0) {
+                throw new IOException("the server closed the connection without an answer");
+            }
+            double ms = (System.nanoTime() - t0) / 1e6;
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return ms;
+        }
+    }
+
+    // ---- grading -----------------------------------------------------------------------------
+
+    static String tolerance(Figure f) {
+        return f == Figure.THROUGHPUT ? "25%" : "a factor of 3";
+    }
+
+    /** Whether {@code predicted} is close enough to {@code measured} for figure {@code f}. */
+    static boolean close(Figure f, double predicted, double measured) {
+        return switch (f) {
+            case THROUGHPUT -> Math.abs(predicted - measured) <= THROUGHPUT_TOLERANCE * measured;
+            case FIRST_BYTE -> withinFactor(predicted, measured, FIRST_BYTE_FLOOR_MS);
+            case MEMORY -> withinFactor(predicted, measured, MEMORY_FLOOR_MIB);
+        };
+    }
+
+    private static boolean withinFactor(double predicted, double measured, double floor) {
+        if (predicted <= floor && measured <= floor) {
+            return true;
+        }
+        double p = Math.max(predicted, floor / FACTOR), m = Math.max(measured, floor / FACTOR);
+        return p <= m * FACTOR && m <= p * FACTOR;
+    }
+
+    static Check predictionsPresent(Report report, Path file) {
+        String name = "your predictions are in REPORT.md (section 0, written before measuring)";
+        if (!report.found()) {
+            return Check.fail(name, "no REPORT.md in " + file.getParent(),
+                    "the workspace's REPORT.md holds the predictions table; 'echolab lab init' makes it");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String design : Report.DESIGNS) {
+            Map<Figure, OptionalDouble> row = report.predictions().get(design);
+            for (Figure f : Figure.values()) {
+                if (row == null || row.get(f).isEmpty()) {
+                    missing.add(design + " " + f.words);
+                }
+            }
+        }
+        if (missing.size() == Report.DESIGNS.size() * Figure.values().length) {
+            return Check.fail(name, "the table is as the workspace gave it: no number in any cell",
+                    "replace each ? in section 0 of REPORT.md with your prediction, before you look at the measurements");
+        }
+        if (!missing.isEmpty()) {
+            return Check.fail(name, "no number for " + String.join(", ", missing), "write a number in each cell of the table");
+        }
+        return Check.pass(name, "12 predictions");
+    }
+
+    static Check predictions(Figure f, Report report, List<Measured> measured) {
+        String name = f.words + " predicted within " + tolerance(f);
+        List<String> seen = new ArrayList<>();
+        List<String> hints = new ArrayList<>();
+        boolean all = true;
+        for (Measured m : measured) {
+            double p = report.predictions().get(m.design().name()).get(f).getAsDouble();
+            if (m.problem() != null) {
+                seen.add(m.design().name() + " not measured (" + m.problem() + ")");
+                hints.add("the " + m.design().name() + " design (" + m.design().model() + ") must run without errors before"
+                        + " it can be compared: see its section of this sheet and grade/logs/");
+                all = false;
                 continue;
             }
-            t.append(String.format("| %s | %.0f | %.1f | %.1f | %d | %.0f | %.0f | %d | %d |%n", c.model(),
-                    c.requestsPerSecond(), c.p50Millis(), c.p99Millis(), c.errors(), c.cpuMicrosPerRequest(),
-                    c.pssPeakBytes() / 1048576.0, c.threadsPeak(), c.processesPeak()));
+            boolean ok = close(f, p, m.value(f));
+            all &= ok;
+            seen.add(m.design().name() + " " + number(p) + " vs " + number(m.value(f)) + (ok ? " ok" : " OFF"));
+            if (!ok) {
+                hints.add(hint(f, m, p));
+            }
+        }
+        String saw = "predicted vs measured, " + f.unit + ": " + String.join("; ", seen);
+        return all ? Check.pass(name, saw) : Check.fail(name, saw, String.join(" ", hints));
+    }
+
+    /** A hint from what was measured: the figure, and what bounds or explains it. */
+    private static String hint(Figure f, Measured m, double predicted) {
+        Design d = m.design();
+        return switch (f) {
+            case THROUGHPUT -> d.name() + ": " + number(m.throughput()) + " req/s measured against your " + number(predicted)
+                    + "; at most " + d.concurrency() + (d.concurrency() == 1 ? " request" : " requests") + " of " + WAIT.toMillis()
+                    + " ms can be in flight at once, so Little's law gives " + d.concurrency() + " / " + WAIT.toMillis() / 1000.0
+                    + " s = " + number(d.littleBound()) + " req/s.";
+            case FIRST_BYTE -> d.name() + ": " + number(m.firstByteMs()) + " ms to the first byte against your " + number(predicted)
+                    + (d.name().equals("process") ? "; a new connection here waits for a new JVM to start"
+                    : "; a new connection here is served by a thread that exists or starts in microseconds") + ".";
+            case MEMORY -> d.name() + ": " + number(m.memoryMib()) + " MiB per connection against your " + number(predicted)
+                    + (d.name().equals("process") ? "; each connection here is a whole JVM (its heap, its JIT, its classes)"
+                    : "; a connection here costs a socket and at most a thread's stack, in one shared heap") + ".";
+        };
+    }
+
+    static Check answered(Report report) {
+        String name = "every question has an answer";
+        List<String> expected = Report.parse(template()).answers().stream().map(a -> key(a.question())).toList();
+        Map<String, Report.Answer> given = new LinkedHashMap<>();
+        report.answers().forEach(a -> given.putIfAbsent(key(a.question()), a));
+        List<String> missing = new ArrayList<>();
+        for (String q : expected) {
+            Report.Answer a = given.get(q);
+            if (a == null || a.words() < 15) {
+                missing.add(q);
+            }
+        }
+        if (!report.found()) {
+            return Check.fail(name, "no REPORT.md", "");
+        }
+        return missing.isEmpty() ? Check.pass(name, expected.size() + " answers")
+                : Check.fail(name, "no answer (15 words or more) under question " + String.join(", ", missing) + " of " + expected.size(),
+                "write your answer under each ### question of REPORT.md");
+    }
+
+    static Check cited(Report report, List<Double> figures) {
+        String name = "the answers that ask for figures cite yours";
+        List<Report.Answer> asking = report.answers().stream().filter(Report.Answer::cite).toList();
+        if (asking.isEmpty()) {
+            return Check.fail(name, report.found() ? "no question that asks for figures is left in REPORT.md" : "no REPORT.md",
+                    "keep the questions of the workspace's REPORT.md");
+        }
+        List<String> uncited = new ArrayList<>();
+        for (Report.Answer a : asking) {
+            boolean cites = Report.numbers(a.text()).stream()
+                    .anyMatch(n -> (n >= 10 || n != Math.rint(n)) && figures.stream().anyMatch(f -> f > 0 && Math.abs(n - f) <= CITE_TOLERANCE * f));
+            if (!cites) {
+                uncited.add(key(a.question()));
+            }
+        }
+        return uncited.isEmpty() ? Check.pass(name, asking.size() + " answers cite figures measured in this workspace")
+                : Check.fail(name, "question " + String.join(", ", uncited) + ": no figure that a run of this workspace measured",
+                "quote your own measurements (grade/costs.md, or ./echolab bench) in those answers, with their units");
+    }
+
+    /** The question's number ("4." of "### 4. ..."), the same in the template and in the student's copy. */
+    private static String key(String question) {
+        return question.split("\\s+")[0];
+    }
+
+    private static String template() {
+        try (InputStream in = org.echolab.lab.Workspace.class.getResourceAsStream("workspace/REPORT.md")) {
+            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    // ---- the table and the record ------------------------------------------------------------
+
+    static String table(Report report, List<Measured> measured) {
+        StringBuilder t = new StringBuilder("| design (model) | throughput req/s: predicted / measured / Little's law | first byte ms: predicted / measured"
+                + " | memory per connection MiB: predicted / measured | p50 ms | CPU us/request | errors |\n|---|---|---|---|---|---|---|\n");
+        for (Measured m : measured) {
+            Map<Figure, OptionalDouble> p = report.predictions().getOrDefault(m.design().name(), Map.of());
+            t.append("| ").append(m.design().name()).append(" (").append(m.design().model()).append(") | ");
+            if (m.problem() != null) {
+                t.append(predicted(p, Figure.THROUGHPUT)).append(" / **not measured** / ").append(number(m.design().littleBound()))
+                        .append(" | ").append(predicted(p, Figure.FIRST_BYTE)).append(" / - | ").append(predicted(p, Figure.MEMORY))
+                        .append(" / - | - | - | ").append(m.problem().replace('|', '/')).append(" |\n");
+                continue;
+            }
+            t.append(predicted(p, Figure.THROUGHPUT)).append(" / ").append(number(m.throughput())).append(" / ").append(number(m.design().littleBound()))
+                    .append(" | ").append(predicted(p, Figure.FIRST_BYTE)).append(" / ").append(number(m.firstByteMs()))
+                    .append(" | ").append(predicted(p, Figure.MEMORY)).append(" / ").append(number(m.memoryMib()))
+                    .append(" | ").append(number(m.p50Ms())).append(" | ").append(number(m.cpuMicrosPerRequest()))
+                    .append(" | ").append(m.errors()).append(" |\n");
         }
         return t.toString();
+    }
+
+    private static String predicted(Map<Figure, OptionalDouble> row, Figure f) {
+        OptionalDouble v = row.getOrDefault(f, OptionalDouble.empty());
+        return v.isPresent() ? number(v.getAsDouble()) : "?";
+    }
+
+    /** Three significant figures at most, as the table shows them and a student would cite them. */
+    static String number(double v) {
+        if (v >= 100 || v == Math.rint(v)) {
+            return String.format("%.0f", v);
+        }
+        return v >= 10 ? String.format("%.1f", v) : String.format("%.2f", v);
+    }
+
+    private static List<Double> figures(List<Measured> measured) {
+        List<Double> f = new ArrayList<>();
+        for (Measured m : measured) {
+            if (m.problem() == null) {
+                f.addAll(List.of(m.throughput(), m.firstByteMs(), m.memoryMib(), m.p50Ms(), m.cpuMicrosPerRequest()));
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Appends this run to {@code grade/measured.txt}: when, the predictions as they stood, and the
+     * figures; returns every figure any run recorded there (what an answer may cite).
+     */
+    private static List<Double> record(Path out, Report report, List<Measured> measured) throws IOException {
+        Path file = out.resolve("measured.txt");
+        StringBuilder line = new StringBuilder(Instant.now().toString()).append(" predictions=");
+        for (String d : Report.DESIGNS) {
+            Map<Figure, OptionalDouble> row = report.predictions().getOrDefault(d, Map.of());
+            line.append(d).append(':');
+            for (Figure f : Figure.values()) {
+                line.append(predicted(row, f)).append(f == Figure.MEMORY ? ";" : ",");
+            }
+        }
+        line.append(" measured=");
+        for (double v : figures(measured)) {
+            line.append(number(v)).append(',');
+        }
+        Files.writeString(file, line.append('\n'), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        List<Double> all = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            int at = l.indexOf(" measured=");
+            if (at >= 0) {
+                all.addAll(Report.numbers(l.substring(at + " measured=".length()).replace(',', ' ')));
+            }
+        }
+        return all;
+    }
+
+    /** What only a person can judge, with what the grader saw that helps them judge it. */
+    private static List<String> forTeacher(Path out) {
+        List<String> items = new ArrayList<>();
+        items.add("whether each answer is right and says why (the rubric is in EchoLab's docs/teaching.md)");
+        items.add("whether the Little's law reasoning under the predictions table holds");
+        try {
+            List<String> runs = Files.readAllLines(out.resolve("measured.txt"));
+            String first = runs.getFirst();
+            boolean predictedFirst = !first.substring(0, first.indexOf(" measured=")).contains("?");
+            items.add("predictions before measuring: the first costs run (" + first.substring(0, first.indexOf(' ')) + ") found "
+                    + (predictedFirst ? "the table filled in" : "no prediction, or not all") + "; " + runs.size()
+                    + (runs.size() == 1 ? " run" : " runs") + " in grade/measured.txt, each with the predictions as they stood");
+        } catch (IOException | RuntimeException e) {
+            // no record: nothing to add
+        }
+        return items;
     }
 }

@@ -62,11 +62,17 @@ public final class Grader {
                 case PROCESSES -> ProcessChecks.run(subjects.processModel());
                 case THREADS -> ThreadChecks.run(subjects.threadModel());
                 case RACES -> RaceChecks.run(subjects.state());
-                case COSTS -> CostsRun.run(out, progress);
+                case COSTS -> CostsRun.run(subjects, report(out), out, progress);
             });
             progress.printf("graded %s in %.1f s%n", item.word(), (System.nanoTime() - started) / 1e9);
         }
         return sections;
+    }
+
+    /** The workspace's REPORT.md: the workspace the launcher names, else the folder above {@code out} (grade/). */
+    private static Path report(Path out) {
+        String ws = System.getProperty("echolab.lab.workspace");
+        return (ws != null ? Path.of(ws) : out.toAbsolutePath().getParent()).resolve("REPORT.md");
     }
 
     /** The grade sheet as text: a line per check, a hint under each failure, a total at the end. */
@@ -85,6 +91,9 @@ public final class Grader {
             }
             if (!section.table().isEmpty()) {
                 s.append('\n').append(section.table().indent(2));
+            }
+            for (String item : section.forTeacher()) {
+                s.append("  FOR YOUR TEACHER (not graded here)  ").append(item).append('\n');
             }
             passed += section.passedCount();
             total += section.checks().size();

@@ -26,7 +26,9 @@ import org.echolab.logging.Logs;
  * start with {@code -XX:AOTCache=echolab.jar.child.aot}: classes already loaded and linked, and
  * profiles. The build makes it ({@code org.echolab.server.AotTraining}, in {@code package}); if it is missing or older
  * than the jar, the first {@code process} child is started with {@code -XX:AOTCacheOutput} and,
- * once it has served its connection and exited, its cache becomes everyone's.
+ * once it has served its connection and exited, its cache becomes everyone's. A class path that
+ * starts with the jar and goes on (a lab workspace's classes after it) uses the cache too, but
+ * never trains one: the JVM cannot dump a cache with a directory on the class path.
  * {@code -Decholab.aot=off} turns this off. docs/process-models.md has what each flag saves.
  *
  * <p>Thread-safe: the argument lists are immutable; the cache state changes under a lock.
@@ -52,6 +54,7 @@ public final class ChildJvm {
     private final Path cache;
     private boolean training;               // guarded by this
     private boolean trainingFailed;         // guarded by this: train once per parent at most
+    private final boolean mayTrainCache;    // the class path is the jar alone (a cache is trained on it)
 
     public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree) {
         this(main, config, tree, Map.of());
@@ -60,11 +63,15 @@ public final class ChildJvm {
     /** As above, with {@code properties} also given to every child as {@code -Dname=value}. */
     public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree, Map<String, String> properties) {
         String classPath = System.getProperty("java.class.path");
-        Path jarPath = Path.of(classPath).toAbsolutePath();
-        boolean ours = classPath.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
+        // the jar first, then perhaps more (a lab workspace's classes): the cache, trained on the jar
+        // alone, serves a class path that starts with it; only the jar alone may train one
+        String first = classPath.split(java.io.File.pathSeparator)[0];
+        Path jarPath = Path.of(first).toAbsolutePath();
+        boolean ours = first.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
                 && Files.isRegularFile(jarPath) && Files.isWritable(jarPath.getParent());
+        this.mayTrainCache = ours && first.equals(classPath);
         if (ours) {
-            classPath = jarPath.toString();     // the AOT cache checks the class path as it was trained
+            classPath = jarPath + classPath.substring(first.length());   // the AOT cache checks the class path as it was trained
         }
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -109,7 +116,7 @@ public final class ChildJvm {
         if (fresh()) {
             return new Launch(with("-XX:AOTCache=" + cache), null);
         }
-        if (mayTrain && !training && !trainingFailed) {
+        if (mayTrain && mayTrainCache && !training && !trainingFailed) {
             training = true;
             Path tmp = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             LOG.log(Level.INFO, "training the child JVMs'' AOT cache with the next child; it will be {0}", cache);
