@@ -16,8 +16,9 @@ import org.echolab.protocol.Query;
 
 /**
  * {@code /anything}: the request as the server saw it, as JSON, for a client to check what it
- * sent. Headers keep their order, case and repeats (a list of name and value); the query keeps
- * every value of a repeated name; a body that is not UTF-8 comes as base64 ({@code bodyEncoding}).
+ * sent: go-httpbin's fields ({@link HttpbinJson}), then EchoLab's. {@code headerLines} keeps the
+ * headers' order, case and repeats (a list of name and value); the query keeps every value of a
+ * repeated name; a body that is not UTF-8 comes as base64 ({@code bodyEncoding}).
  * {@code tls} is null on a plain connection. Stateless and thread-safe.
  */
 final class Inspection {
@@ -27,8 +28,12 @@ final class Inspection {
     private Inspection() {}
 
     static byte[] json(HttpRequest req, Origin origin, String model, String worker, long number) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", req.method());
+        Map<String, Object> m;
+        try {
+            m = HttpbinJson.withBody(req, origin, false);   // go-httpbin's fields first, then EchoLab's
+        } catch (HttpbinJson.BadBody e) {
+            throw new IllegalStateException("a lenient reading of a body cannot fail", e);
+        }
         m.put("target", req.target());
         m.put("path", req.path());
         Map<String, List<String>> query = new LinkedHashMap<>();
@@ -40,7 +45,7 @@ final class Inspection {
         for (HttpRequest.Header h : req.headers()) {
             headers.add(two("name", h.name(), "value", h.value()));
         }
-        m.put("headers", headers);
+        m.put("headerLines", headers);
         String utf8 = utf8(req.body());
         m.put("body", utf8 != null ? utf8 : Base64.getEncoder().encodeToString(req.body()));
         m.put("bodyEncoding", utf8 != null ? "utf-8" : "base64");
