@@ -402,7 +402,7 @@ final class Httpbin {
         if (q.get("numbytes") != null) {
             n = whole(q.get("numbytes"), "invalid numbytes: \"" + q.get("numbytes") + "\"");
             if (n < 1 || n > maxBody) {
-                throw new Bad(400, "invalid numbytes: " + n + " not in range [1, " + maxBody + "] (--max-body)");
+                throw new Bad(400, "invalid numbytes: " + n + " not in range [1, " + maxBody + "] (the server's --max-body)");
             }
         }
         int code = q.get("code") == null ? 200 : statusCode(q.get("code"));

@@ -1,7 +1,5 @@
 package org.echolab.session;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,8 +20,6 @@ import org.echolab.protocol.Query;
  * {@code tls} is null on a plain connection. Stateless and thread-safe.
  */
 final class Inspection {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Inspection() {}
 
@@ -66,11 +62,7 @@ final class Inspection {
         served.put("request", number);
         served.put("onConnection", origin.onConnection());
         m.put("servedBy", served);
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings and numbers must serialise", e);
-        }
+        return HttpbinJson.write(m);
     }
 
     /** A map of two entries that keeps their order in the JSON. */
