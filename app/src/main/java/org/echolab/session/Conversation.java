@@ -239,10 +239,10 @@ public final class Conversation {
         answeredOne = true;
         long cpu = reply.work() == Work.CPU ? Math.max(0, reply.delay().toNanos()) : 0;
         String refusal = null;
-        if (!service.memory().take(reply.bytes().length)) {
+        if (!service.memory().take(reply.held())) {
             refusal = "the server holds as many replies as --memory-budget allows; retry later";
         } else if (!service.cpu().take(cpu)) {
-            service.memory().give(reply.bytes().length);
+            service.memory().give(reply.held());
             refusal = "the CPU work in flight is at --cpu-budget; retry later";
         }
         if (refusal != null) {
@@ -250,7 +250,7 @@ public final class Conversation {
             LOG.log(Level.DEBUG, "{0}: {1}", client, refusal);
             return write(busy(refusal), true);
         }
-        heldBytes += reply.bytes().length;
+        heldBytes += reply.held();
         heldCpu = cpu;
         inFlight = reply;
         return new Answer(reply);

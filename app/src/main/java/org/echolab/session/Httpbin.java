@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.DeflaterOutputStream;
@@ -55,6 +56,10 @@ final class Httpbin {
     static final String JSON = "application/json; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final int MAX_STREAM_LINES = 100;
+    /** The first segment of each route's path. */
+    private static final Set<String> ROUTES = Set.of("get", "post", "put", "patch", "delete", "headers", "ip", "user-agent",
+            "uuid", "gzip", "deflate", "cookies", "status", "delay", "drip", "bytes", "stream", "redirect", "relative-redirect",
+            "absolute-redirect", "redirect-to", "basic-auth");
     private static final DateTimeFormatter COOKIE_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
     private final Duration maxWait;
@@ -70,10 +75,12 @@ final class Httpbin {
      * it is EchoLab's own). A bad value is a 400 in go-httpbin's error JSON, the wrong method a 405.
      */
     Answer answer(HttpRequest req, Origin origin) {
-        if (!req.path().startsWith("/")) {
-            return null;
+        String path = req.path();
+        int end = path.indexOf('/', 1);
+        if (!path.startsWith("/") || !ROUTES.contains(path.substring(1, end < 0 ? path.length() : end))) {
+            return null;                     // most often EchoLab's own /echo: no more work spent here
         }
-        String[] p = req.path().substring(1).split("/", -1);
+        String[] p = path.substring(1).split("/", -1);
         String first = p[0];
         try {
             return switch (first) {

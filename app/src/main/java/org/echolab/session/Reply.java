@@ -208,9 +208,18 @@ public final class Reply {
         return logged;
     }
 
-    /** The bytes this reply holds in memory: the head and the message (what a budget counts). */
+    /** What goes out first, before the filler: the head and the message (all of it but a dripped body's later pieces). */
     public byte[] bytes() {
         return bytes;
+    }
+
+    /** The bytes this reply holds until it is written: {@link #bytes()} and the pieces {@link #later()} (what the memory budget counts). */
+    public long held() {
+        long n = bytes.length;
+        for (byte[] piece : later) {
+            n += piece.length;
+        }
+        return n;
     }
 
     /** What to write first, the filler included, as slices. */

@@ -326,6 +326,23 @@ class HttpbinSuiteTest {
         }
     }
 
+    /**
+     * A body is held under --memory-budget like any reply: with 64 KiB of budget, 32 KiB of random
+     * bytes are served and 100 KiB are refused with a 503; a drip's pieces count too.
+     */
+    @Test
+    void bodiesAreHeldWithinTheMemoryBudget() throws Exception {
+        try (EchoServer s = Servers.start(Servers.config("virtual").memoryBudget(64 * 1024)); HttpClient c = client()) {
+            assertThat(send(c, at(s, "/bytes/32768")).body()).hasSize(32768);
+            HttpResponse<byte[]> r = send(c, at(s, "/bytes/102400"));
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("--memory-budget");
+            r = send(c, at(s, "/drip?duration=0.1&delay=0&numbytes=102400"));
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(Servers.stat(s, "bytesHeld")).as("all given back").isZero();
+        }
+    }
+
     /** curl's own view: an httpbin route, followed redirects and decompression, as a client's test script would run it. */
     @Test
     void curlFollowsRedirectsAndDecompresses() throws Exception {
