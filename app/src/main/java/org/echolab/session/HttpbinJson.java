@@ -22,7 +22,7 @@ import org.echolab.protocol.Query;
  * name as Go writes a map, header names in Go's canonical case ({@code X-Mixed-Case});
  * {@code origin}, the client's address (or the one a proxy header names); {@code url}, as the
  * client asked for it; and for a request with a body {@code data}, {@code form}, {@code files}
- * and {@code json}. Stateless and thread-safe.
+ * ({@link Multipart}) and {@code json}. Stateless and thread-safe.
  */
 final class HttpbinJson {
 
@@ -54,9 +54,9 @@ final class HttpbinJson {
 
     /**
      * {@link #noBody} and {@code data}, {@code files}, {@code form}, {@code json}, as go-httpbin
-     * reads the body by its Content-Type: a form is parsed into {@code form}, JSON into
-     * {@code json}, text stays in {@code data}, and any other type comes as a base64 data URL.
-     * Multipart bodies stay unparsed in {@code data}.
+     * reads the body by its Content-Type: a form is parsed into {@code form}, a multipart form
+     * into {@code form} and {@code files} (each file's content as text), JSON into {@code json};
+     * {@code data} holds the body as text, or a base64 data URL for any other type.
      *
      * @throws BadBody for a JSON or form body that does not parse
      */
@@ -70,12 +70,29 @@ final class HttpbinJson {
         byte[] body = req.body();
         String data = "";
         Map<String, List<String>> form = Map.of();
+        Map<String, List<String>> files = Map.of();
         JsonNode json = null;
         if (body.length > 0) {
             data = new String(body, StandardCharsets.UTF_8);
             String type = mediaType(req.header("Content-Type"));
             switch (type) {
-                case "text/html", "text/plain", "multipart/form-data" -> { }
+                case "text/html", "text/plain" -> { }
+                case "multipart/form-data" -> {
+                    try {
+                        form = new TreeMap<>();
+                        files = new TreeMap<>();
+                        for (Multipart.Part part : Multipart.parse(body, Multipart.boundary(req.header("Content-Type")))) {
+                            (part.filename() == null ? form : files).computeIfAbsent(part.name(), k -> new ArrayList<>())
+                                    .add(new String(part.content(), StandardCharsets.UTF_8));
+                        }
+                    } catch (IllegalArgumentException e) {
+                        form = Map.of();
+                        files = Map.of();
+                        if (strict) {
+                            throw new BadBody("error parsing request body: " + e.getMessage());
+                        }
+                    }
+                }
                 case "application/x-www-form-urlencoded" -> {
                     try {
                         form = values(Query.pairs(new String(body, StandardCharsets.ISO_8859_1)));
@@ -99,7 +116,7 @@ final class HttpbinJson {
             }
         }
         m.put("data", data);
-        m.put("files", Map.of());
+        m.put("files", files);
         m.put("form", form);
         m.put("json", json);
         return m;

@@ -343,7 +343,7 @@ class HttpbinSuiteTest {
         }
     }
 
-    /** curl's own view: an httpbin route, followed redirects and decompression, as a client's test script would run it. */
+    /** curl's own view: followed redirects, decompression and a multipart upload, as a client's test script would run them. */
     @Test
     void curlFollowsRedirectsAndDecompresses() throws Exception {
         EchoServer s = shared("eventloop");
@@ -354,5 +354,10 @@ class HttpbinSuiteTest {
         assertThat(r.stdout()).contains("\"url\" : \"" + base + "/get\"").endsWith("\n200 2");
         r = Tools.run("curl", "-sS", "--compressed", "--max-time", "20", base + "/gzip");
         assertThat(r.stdout()).contains("\"gzipped\" : true");
+        r = Tools.runWithInput("file content\n", "curl", "-sS", "--max-time", "20", "-F", "a=1", "-F", "f=@-;filename=notes.txt",
+                base + "/post");
+        JsonNode post = JSON.readTree(r.stdout());
+        assertThat(post.get("form").toString()).isEqualTo("{\"a\":[\"1\"]}");
+        assertThat(post.get("files").toString()).isEqualTo("{\"f\":[\"file content\\n\"]}");
     }
 }
