@@ -8,20 +8,17 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.echolab.config.ServerConfig;
-import org.echolab.protocol.Durations;
 import org.echolab.protocol.HttpRequest;
 import org.echolab.protocol.HttpResponse;
 import org.echolab.protocol.Query;
@@ -36,11 +33,7 @@ import org.echolab.protocol.Query;
  * {@code /cookies/delete}), {@code /basic-auth/{user}/{password}}, {@code /gzip},
  * {@code /deflate}; and CORS on every response ({@link #cors}, {@link #preflight}).
  *
- * <p>A wait ({@code /delay}, {@code /drip}) is not done here but handed back as the
- * {@link Answer}'s, which the model performs as it does {@code /echo?wait=} (the event loop with
- * a timer), within {@code --max-wait}; a body is bounded by {@code --max-body}, as go-httpbin's by
- * its {@code -max-body-size}, and held under the memory budget like any reply. As in httpbin, a
- * bare number of seconds is seconds here ({@code /delay/1.5}); a unit may be given too ({@code 1500ms}).
+ * <p>The routes that wait or hold a body of the client's size are in {@link HttpbinBodies}.
  *
  * <p>Thread-safe: it holds only immutable configuration.
  */
@@ -54,20 +47,17 @@ final class Httpbin {
     }
 
     static final String JSON = "application/json; charset=utf-8";
-    private static final String TEXT = "text/plain; charset=utf-8";
-    private static final int MAX_STREAM_LINES = 100;
+    static final String TEXT = "text/plain; charset=utf-8";
     /** The first segment of each route's path. */
     private static final Set<String> ROUTES = Set.of("get", "post", "put", "patch", "delete", "headers", "ip", "user-agent",
             "uuid", "gzip", "deflate", "cookies", "status", "delay", "drip", "bytes", "stream", "redirect", "relative-redirect",
             "absolute-redirect", "redirect-to", "basic-auth");
     private static final DateTimeFormatter COOKIE_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
-    private final Duration maxWait;
-    private final int maxBody;
+    private final HttpbinBodies bodies;
 
     Httpbin(ServerConfig config) {
-        this.maxWait = config.maxWait;
-        this.maxBody = config.limits.maxBody();
+        this.bodies = new HttpbinBodies(config.maxWait, config.limits.maxBody());
     }
 
     /**
@@ -93,10 +83,10 @@ final class Httpbin {
                 case "gzip", "deflate" -> p.length != 1 ? null : compressed(req, origin, first.equals("gzip"));
                 case "cookies" -> cookies(req, origin, p);
                 case "status" -> p.length != 2 ? null : status(p[1]);
-                case "delay" -> p.length != 2 ? null : delay(req, origin, p[1]);
-                case "drip" -> p.length != 1 ? null : drip(req);
-                case "bytes" -> p.length != 2 ? null : bytes(req, p[1]);
-                case "stream" -> p.length != 2 ? null : stream(req, origin, p[1]);
+                case "delay" -> p.length != 2 ? null : bodies.delay(req, origin, p[1]);
+                case "drip" -> p.length != 1 ? null : bodies.drip(req);
+                case "bytes" -> p.length != 2 ? null : bodies.bytes(req, p[1]);
+                case "stream" -> p.length != 2 ? null : HttpbinBodies.stream(req, origin, p[1]);
                 case "redirect", "relative-redirect", "absolute-redirect" -> p.length != 2 ? null : redirect(req, origin, first, p[1]);
                 case "redirect-to" -> p.length != 1 ? null : redirectTo(req);
                 case "basic-auth" -> p.length != 3 ? null : basicAuth(req, p[1], p[2]);
@@ -183,7 +173,7 @@ final class Httpbin {
         return new Answer(res);
     }
 
-    private static int statusCode(String text) throws Bad {
+    static int statusCode(String text) throws Bad {
         int code = whole(text, "invalid status code: \"" + text + "\"");
         // a 1xx is an interim answer, which a final one must follow: go-httpbin's server adds a 200 after it
         if (code < 200 || code > 599) {
@@ -386,96 +376,9 @@ final class Httpbin {
         return a;
     }
 
-    // ---- waits and bodies --------------------------------------------------------------------
-
-    /** {@code /delay/2}: after 2 seconds (at most {@code --max-wait}), the request as {@code /post} gives it. */
-    private Answer delay(HttpRequest req, Origin origin, String text) throws Bad {
-        Duration d = duration(text, "invalid duration");
-        Answer a = json(200, withBody(req, origin));
-        a.response().header("Server-Timing", timing("initial_delay", d, "initial delay"));
-        return new Answer(a.response(), d, null);
-    }
-
-    /**
-     * {@code /drip?duration=2&delay=2&numbytes=10&code=200} (go-httpbin's defaults): after the delay,
-     * numbytes {@code *}s spread over the duration, within their Content-Length (not chunked). At
-     * most {@value Faults#MAX_DRIP} pieces: more bytes than that go several to a piece.
-     */
-    private Answer drip(HttpRequest req) throws Bad {
-        Map<String, String> q = query(req);
-        Duration duration = q.get("duration") == null ? Duration.ofSeconds(2) : duration(q.get("duration"), "invalid duration");
-        Duration delay = q.get("delay") == null ? Duration.ofSeconds(2) : duration(q.get("delay"), "invalid delay");
-        int n = 10;
-        if (q.get("numbytes") != null) {
-            n = whole(q.get("numbytes"), "invalid numbytes: \"" + q.get("numbytes") + "\"");
-            if (n < 1 || n > maxBody) {
-                throw new Bad(400, "invalid numbytes: " + n + " not in range [1, " + maxBody + "] (the server's --max-body)");
-            }
-        }
-        int code = q.get("code") == null ? 200 : statusCode(q.get("code"));
-        if (duration.plus(delay).compareTo(maxWait) > 0) {
-            throw new Bad(400, "too much time: " + Durations.format(duration) + "+" + Durations.format(delay)
-                    + " > " + Durations.format(maxWait) + " (--max-wait)");
-        }
-        int pieces = duration.isZero() ? 1 : Math.min(n, Faults.MAX_DRIP);
-        Duration pause = pieces > 1 ? duration.dividedBy(pieces - 1) : Duration.ZERO;
-        byte[] body = new byte[n];
-        Arrays.fill(body, (byte) '*');
-        HttpResponse res = new HttpResponse(code, HttpResponse.reasonOf(code)).header("Content-Type", TEXT)
-                .header("Server-Timing", String.join(", ", timing("total_duration", delay.plus(duration), "total request duration"),
-                        timing("initial_delay", delay, "initial delay"),
-                        timing("write_duration", duration, "duration of writes after initial delay"),
-                        timing("pause_per_write", pause, "computed pause between writes")))
-                .body(body);
-        return new Answer(res, delay, new Reply.Pace(pieces, pause, false));
-    }
-
-    /** {@code /bytes/n[?seed=s]}: n random bytes (the same ones for the same seed), n at most {@code --max-body}. */
-    private Answer bytes(HttpRequest req, String count) throws Bad {
-        int n = whole(count, "invalid byte count: \"" + count + "\"");
-        String seedText = query(req).get("seed");
-        Random random;
-        try {
-            random = seedText == null || seedText.isEmpty() ? new Random() : new Random(Long.parseLong(seedText));
-        } catch (NumberFormatException e) {
-            throw new Bad(400, "invalid seed: \"" + seedText + "\"");
-        }
-        if (n < 0) {
-            throw new Bad(400, "invalid byte count: " + n + " must be greater than 0");
-        }
-        if (n == 0) {
-            return new Answer(new HttpResponse(200, "OK"));
-        }
-        if (n > maxBody) {
-            throw new Bad(400, "invalid byte count: " + n + " not in range [1, " + maxBody + "] (the server's --max-body)");
-        }
-        byte[] body = new byte[n];
-        random.nextBytes(body);
-        return new Answer(new HttpResponse(200, "OK").header("Content-Type", "application/octet-stream").body(body));
-    }
-
-    /** {@code /stream/n}: n lines (1 to 100) of the request as JSON, each with its {@code id}, in chunks. */
-    private static Answer stream(HttpRequest req, Origin origin, String count) throws Bad {
-        int n = Math.clamp(whole(count, "invalid count: \"" + count + "\""), 1, MAX_STREAM_LINES);
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("id", 0);
-        line.put("args", HttpbinJson.args(req));
-        line.put("headers", HttpbinJson.headers(req));
-        line.put("origin", HttpbinJson.origin(req, origin));
-        line.put("url", HttpbinJson.url(req, origin));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < n; i++) {
-            line.put("id", i);
-            out.writeBytes(HttpbinJson.compact(line));
-            out.write('\n');
-        }
-        HttpResponse res = new HttpResponse(200, "OK").header("Content-Type", TEXT).body(out.toByteArray());
-        return new Answer(res, Duration.ZERO, new Reply.Pace(n, Duration.ZERO, true));
-    }
-
     // ---- helpers -----------------------------------------------------------------------------
 
-    private static Map<String, Object> withBody(HttpRequest req, Origin origin) throws Bad {
+    static Map<String, Object> withBody(HttpRequest req, Origin origin) throws Bad {
         try {
             return HttpbinJson.withBody(req, origin);
         } catch (HttpbinJson.BadBody e) {
@@ -483,7 +386,7 @@ final class Httpbin {
         }
     }
 
-    private static Answer json(int status, Object body) {
+    static Answer json(int status, Object body) {
         return new Answer(new HttpResponse(status, HttpResponse.reasonOf(status)).header("Content-Type", JSON)
                 .body(HttpbinJson.write(body)));
     }
@@ -503,7 +406,7 @@ final class Httpbin {
     }
 
     /** The query's first value per name; none if it is malformed, as go-httpbin drops what it cannot decode. */
-    private static Map<String, String> query(HttpRequest req) {
+    static Map<String, String> query(HttpRequest req) {
         try {
             return Query.parse(req.rawQuery());
         } catch (IllegalArgumentException e) {
@@ -511,26 +414,7 @@ final class Httpbin {
         }
     }
 
-    /**
-     * A duration as httpbin takes it: a bare number is seconds ({@code 1.5}), as in httpbin; or
-     * with a unit ({@code 1500ms}, {@code 2s}); from 0 to {@code --max-wait}.
-     */
-    private Duration duration(String text, String what) throws Bad {
-        Duration d;
-        try {
-            d = text.matches("\\d+(\\.\\d*)?|\\.\\d+")
-                    ? Duration.ofNanos(Math.round(Double.parseDouble(text) * 1e9))
-                    : Durations.parse(text);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new Bad(400, what + ": \"" + text + "\" is not a duration; give seconds (1.5) or a unit (1500ms, 2s)");
-        }
-        if (d.compareTo(maxWait) > 0) {
-            throw new Bad(400, what + ": " + Durations.format(d) + " is above this server's --max-wait of " + Durations.format(maxWait));
-        }
-        return d;
-    }
-
-    private static int whole(String text, String why) throws Bad {
+    static int whole(String text, String why) throws Bad {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
@@ -538,17 +422,12 @@ final class Httpbin {
         }
     }
 
-    /** One Server-Timing entry, in milliseconds with two decimals, as go-httpbin writes it. */
-    private static String timing(String name, Duration d, String description) {
-        return String.format(Locale.ROOT, "%s;dur=%.2f;desc=\"%s\"", name, d.toNanos() / 1e6, description);
-    }
-
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A value httpbin refuses, with its status and go-httpbin's detail. */
-    private static final class Bad extends Exception {
+    static final class Bad extends Exception {
         final int status;
 
         Bad(int status, String detail) {
