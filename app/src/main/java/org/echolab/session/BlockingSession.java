@@ -77,10 +77,11 @@ public final class BlockingSession {
      * took too long (said in one log line, and the connection closes).
      */
     private boolean handshake(Connection c, Conversation conversation) throws IOException {
-        SSLSocket s = tls.layer(c.socket());
-        c.secure(s);
         c.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, config.headerTimeout.toMillis())));
+        SSLSocket s;
         try {
+            s = tls.layer(c.socket());      // reads the client's first bytes: plain text gets its 400 here
+            c.secure(s);
             s.startHandshake();
         } catch (IOException e) {
             if (!c.closedByServer()) {

@@ -240,11 +240,11 @@ public final class Conversation {
         long cpu = reply.work() == Work.CPU ? Math.max(0, reply.delay().toNanos()) : 0;
         String refusal = null;
         Refusals.Reason reason = null;
-        if (!service.memory().take(reply.bytes().length)) {
+        if (!service.memory().take(reply.held())) {
             refusal = "the server holds as many replies as --memory-budget allows; retry later";
             reason = Refusals.Reason.MEMORY_BUDGET;
         } else if (!service.cpu().take(cpu)) {
-            service.memory().give(reply.bytes().length);
+            service.memory().give(reply.held());
             refusal = "the CPU work in flight is at --cpu-budget; retry later";
             reason = Refusals.Reason.CPU_BUDGET;
         }
@@ -252,7 +252,7 @@ public final class Conversation {
             service.refused(reply, client);
             return write(busy(reason, refusal), true);
         }
-        heldBytes += reply.bytes().length;
+        heldBytes += reply.held();
         heldCpu = cpu;
         inFlight = reply;
         return new Answer(reply);

@@ -37,6 +37,8 @@ import org.echolab.tls.TlsInfo;
  * {@link LineDirective} (a WebSocket message only if it is text). {@code msg} comes back byte for
  * byte, percent escapes decoded to bytes ({@code %ff} is the byte 0xff). {@code /echo} and
  * {@code /anything} also take {@link Faults}; each parameter may come as an {@code X-Echo-Name} header.
+ * go-httpbin's routes ({@code /get}, {@code /status/418}, {@code /delay/1}, ...) are {@link Httpbin}'s;
+ * every response carries go-httpbin's CORS headers, and OPTIONS on any path is a CORS preflight.
  *
  * <p>It also holds the process's two {@link Budget}s, which each {@link Conversation} takes from:
  * bytes held for request bodies and replies ({@code --memory-budget}) and CPU work in flight
@@ -58,6 +60,7 @@ public final class EchoService {
     private final Refusals refusals = new Refusals();
     private final AccessLog accessLog;
     private final Readiness readiness;
+    private final Httpbin httpbin;
     private volatile int monitorPort;
 
     public EchoService(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats) {
@@ -78,6 +81,7 @@ public final class EchoService {
                 : config.maxWait.toNanos() * Runtime.getRuntime().availableProcessors());
         this.stats = new Stats(config.model, state, modelStats, memory, cpu, refusals, tls);
         this.readiness = readiness;
+        this.httpbin = new Httpbin(config);
         this.monitorPort = config.monitorPort;
         try {
             this.accessLog = AccessLog.open(config);
@@ -157,6 +161,7 @@ public final class EchoService {
         Work work = Work.SLEEP;
         Faults faults = Faults.NONE;
         Reply.Upgrade upgrade = null;       // set by a WebSocket handshake that succeeds
+        Httpbin.Answer bin = null;          // set by one of httpbin's routes
         try {
             String path = req.path();
             boolean get = req.method().equals("GET") || req.method().equals("HEAD");
@@ -164,10 +169,14 @@ public final class EchoService {
                 path = "/echo";             // the body comes back, as from POST /echo
             }
             boolean anything = path.equals("/anything") || path.startsWith("/anything/");
-            if (!get && !path.equals("/echo") && !anything) {
+            if (req.method().equals("OPTIONS")) {
+                res = Httpbin.preflight(req);       // a CORS preflight, on any path, as go-httpbin answers it
+            } else if ((bin = httpbin.answer(req, origin)) != null) {
+                res = bin.response();
+                wait = bin.delay();
+            } else if (!get && !path.equals("/echo") && !anything) {
                 throw new Refusal(405, "Method Not Allowed", "use GET on " + path);
-            }
-            if (path.equals("/echo") || anything) {
+            } else if (path.equals("/echo") || anything) {
                 if (!get && !anything && !req.method().equals("POST")) {
                     throw new Refusal(405, "Method Not Allowed", "use GET, HEAD or POST on /echo");
                 }
@@ -180,7 +189,7 @@ public final class EchoService {
                     throw new Refusal(400, "Bad Request", "drip and size cannot be combined");
                 }
                 res = anything
-                        ? new HttpResponse(200, "OK").header("Content-Type", "application/json")
+                        ? new HttpResponse(200, "OK").header("Content-Type", Httpbin.JSON)
                                 .body(Inspection.json(req, origin, config.model, worker(), number))
                         : echo(req, q);
             } else {
@@ -217,6 +226,7 @@ public final class EchoService {
         }
         wait = wait.plus(fate.jitter());
         boolean close = !req.keepAlive() || draining;
+        Httpbin.cors(req, res);
         res.header("Server", "EchoLab")
                 .header("Date", Answers.HttpDate.now())
                 .header("X-Echo-Model", config.model)
@@ -234,7 +244,10 @@ public final class EchoService {
         Reply.Logged logged = !accessLog.on() ? null : new Reply.Logged(
                 accessLog.arrival(req.method() + " " + req.target() + " HTTP/1." + req.minorVersion()), res.status(),
                 req.method().equals("HEAD") ? 0 : res.body().length + res.fillerLength(false), number);
-        return upgrade != null ? Reply.upgrade(res, upgrade, entry, logged)
+        if (upgrade != null) {
+            return Reply.upgrade(res, upgrade, entry, logged);
+        }
+        return bin != null && bin.pace() != null ? Reply.paced(res, req.method().equals("HEAD"), wait, bin.pace(), entry, logged)
                 : Reply.http(res, req.method().equals("HEAD"), wait, work, entry, fate, logged);
     }
 

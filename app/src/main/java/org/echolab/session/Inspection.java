@@ -1,7 +1,5 @@
 package org.echolab.session;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -16,19 +14,22 @@ import org.echolab.protocol.Query;
 
 /**
  * {@code /anything}: the request as the server saw it, as JSON, for a client to check what it
- * sent. Headers keep their order, case and repeats (a list of name and value); the query keeps
- * every value of a repeated name; a body that is not UTF-8 comes as base64 ({@code bodyEncoding}).
+ * sent: go-httpbin's fields ({@link HttpbinJson}), then EchoLab's. {@code headerLines} keeps the
+ * headers' order, case and repeats (a list of name and value); the query keeps every value of a
+ * repeated name; a body that is not UTF-8 comes as base64 ({@code bodyEncoding}).
  * {@code tls} is null on a plain connection. Stateless and thread-safe.
  */
 final class Inspection {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private Inspection() {}
 
     static byte[] json(HttpRequest req, Origin origin, String model, String worker, long number) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", req.method());
+        Map<String, Object> m;
+        try {
+            m = HttpbinJson.withBody(req, origin, false);   // go-httpbin's fields first, then EchoLab's
+        } catch (HttpbinJson.BadBody e) {
+            throw new IllegalStateException("a lenient reading of a body cannot fail", e);
+        }
         m.put("target", req.target());
         m.put("path", req.path());
         Map<String, List<String>> query = new LinkedHashMap<>();
@@ -40,7 +41,7 @@ final class Inspection {
         for (HttpRequest.Header h : req.headers()) {
             headers.add(two("name", h.name(), "value", h.value()));
         }
-        m.put("headers", headers);
+        m.put("headerLines", headers);
         String utf8 = utf8(req.body());
         m.put("body", utf8 != null ? utf8 : Base64.getEncoder().encodeToString(req.body()));
         m.put("bodyEncoding", utf8 != null ? "utf-8" : "base64");
@@ -61,11 +62,7 @@ final class Inspection {
         served.put("request", number);
         served.put("onConnection", origin.onConnection());
         m.put("servedBy", served);
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings and numbers must serialise", e);
-        }
+        return HttpbinJson.write(m);
     }
 
     /** A map of two entries that keeps their order in the JSON. */

@@ -38,10 +38,15 @@ final class Page {
                 (or N bytes starting with it) after the wait; the wait may also come in an
                 <code>X-Echo-Wait</code> header</li>
                 <li><code>POST /echo</code>: echoes the body with its Content-Type</li>
-                <li><code>ANY /anything[/...]</code>: the request as JSON: method, target, path, query, headers
+                <li><code>ANY /anything[/...]</code>: the request as JSON: go-httpbin's fields, then method, target, path, query, headers
                 (in their order and case), body (base64 when it is not UTF-8), peer address and port,
                 protocol, <code>tls</code>, and who served it (model, worker, request number, number on
                 its connection)</li>
+                <li>go-httpbin's routes: <code>/get</code>, <code>/post</code>, <code>/put</code>, <code>/patch</code>,
+                <code>/delete</code>, <code>/headers</code>, <code>/ip</code>, <code>/user-agent</code>, <code>/uuid</code>,
+                <code>/status/418</code>, <code>/delay/1.5</code> (seconds), <code>/drip</code>, <code>/bytes/N</code>,
+                <code>/stream/N</code>, <code>/redirect/N</code>, <code>/redirect-to?url=</code>, <code>/cookies</code>,
+                <code>/basic-auth/USER/PASSWD</code>, <code>/gzip</code>, <code>/deflate</code>; CORS on every response</li>
                 </ul>
                 <p>Faults, on <code>/echo</code> and <code>/anything</code>, by query parameter or an
                 <code>X-Echo-</code> header of the same name (the query wins):</p>

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.echolab.protocol.HttpResponse;
 
 /**
@@ -28,6 +29,7 @@ public final class Reply {
     private final Logged logged;           // what the access log needs; null while it is off
     private final byte[] farewell;         // what a message's reply gains as the connection's last
     private final Upgrade upgrade;         // a 101 to WebSocket, or null
+    private final Pace pace;               // a body paced by its route (httpbin's /drip, /stream), or null
 
     private static final byte[] NO_FAREWELL = new byte[0];
 
@@ -43,8 +45,20 @@ public final class Reply {
      */
     public record Upgrade(Duration delay, Work work) {}
 
+    /**
+     * A body that goes out in {@code pieces} pieces, {@code interval} apart, in chunks (chunked
+     * transfer coding) or, if not {@code chunked}, as slices within its Content-Length.
+     */
+    public record Pace(int pieces, Duration interval, boolean chunked) {}
+
     private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, List<byte[]> later, Faults.Decision fate,
                   Duration delay, Work work, boolean close, Activity.Entry entry, Logged logged, byte[] farewell, Upgrade upgrade) {
+        this(response, head, bytes, filler, later, fate, delay, work, close, entry, logged, farewell, upgrade, null);
+    }
+
+    private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, List<byte[]> later, Faults.Decision fate,
+                  Duration delay, Work work, boolean close, Activity.Entry entry, Logged logged, byte[] farewell, Upgrade upgrade,
+                  Pace pace) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
@@ -58,6 +72,7 @@ public final class Reply {
         this.logged = logged;
         this.farewell = farewell;
         this.upgrade = upgrade;
+        this.pace = pace;
     }
 
     /**
@@ -100,6 +115,49 @@ public final class Reply {
         }
         boolean close = response.closes() || fate.cut() != Faults.Cut.NONE;
         return new Reply(response, head, first, filler, later, fate, delay, work, close, entry, logged, NO_FAREWELL, null);
+    }
+
+    /**
+     * An HTTP response whose body the route paces ({@link Pace}): the head and the first piece
+     * after {@code delay}, then the others, {@code interval} apart (all at once for a zero
+     * interval). HEAD, 204, 304 and an empty body go out whole.
+     */
+    public static Reply paced(HttpResponse response, boolean head, Duration delay, Pace pace, Activity.Entry entry, Logged logged) {
+        byte[] body = response.body();
+        if (response.bodyLength(head) == 0 || response.fillerLength(head) > 0 || pace.pieces() < 1) {
+            return http(response, head, delay, Work.SLEEP, entry, logged);
+        }
+        int k = Math.min(pace.pieces(), body.length);
+        List<byte[]> pieces = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            int from = (int) ((long) body.length * i / k);
+            int to = (int) ((long) body.length * (i + 1) / k);
+            pieces.add(pace.chunked() ? HttpResponse.chunk(body, from, to) : Arrays.copyOfRange(body, from, to));
+        }
+        if (pace.chunked()) {
+            pieces.set(k - 1, concat(List.of(pieces.getLast(), HttpResponse.LAST_CHUNK)));   // the end goes with the last chunk
+        }
+        byte[] headBytes = pace.chunked() ? response.encodeChunkedHead() : response.encode(true);
+        int together = pace.interval().isZero() ? k : 1;                // pieces that go out with the head
+        byte[] first = concat(Stream.concat(Stream.of(headBytes), pieces.subList(0, together).stream()).toList());
+        List<byte[]> later = List.copyOf(pieces.subList(together, k));
+        Faults.Decision fate = new Faults.Decision(0, Duration.ZERO, 0, pace.interval(), Faults.Cut.NONE);
+        return new Reply(response, head, first, 0, later, fate, delay, Work.SLEEP, response.closes(), entry, logged,
+                NO_FAREWELL, null, pace);
+    }
+
+    private static byte[] concat(List<byte[]> parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     /** A non-empty {@code body} in {@code n} chunks (fewer if it has fewer bytes, never an empty one), the last with the end of the body. */
@@ -150,9 +208,18 @@ public final class Reply {
         return logged;
     }
 
-    /** The bytes this reply holds in memory: the head and the message (what a budget counts). */
+    /** What goes out first, before the filler: the head and the message (all of it but a dripped body's later pieces). */
     public byte[] bytes() {
         return bytes;
+    }
+
+    /** The bytes this reply holds until it is written: {@link #bytes()} and the pieces {@link #later()} (what the memory budget counts). */
+    public long held() {
+        long n = bytes.length;
+        for (byte[] piece : later) {
+            n += piece.length;
+        }
+        return n;
     }
 
     /** What to write first, the filler included, as slices. */
@@ -197,7 +264,8 @@ public final class Reply {
             return this;
         }
         if (response != null) {
-            return http(response.close(true), head, delay, work, entry, fate, logged);
+            return pace != null ? paced(response.close(true), head, delay, pace, entry, logged)
+                    : http(response.close(true), head, delay, work, entry, fate, logged);
         }
         byte[] last = Arrays.copyOf(bytes, bytes.length + farewell.length);
         System.arraycopy(farewell, 0, last, bytes.length, farewell.length);

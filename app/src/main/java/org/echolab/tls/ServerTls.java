@@ -1,5 +1,6 @@
 package org.echolab.tls;
 
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -85,10 +86,21 @@ public final class ServerTls {
 
     /**
      * A blocking server-side {@link SSLSocket} over an accepted socket; closing it closes the
-     * socket. The handshake happens at its first read or write, or at {@link SSLSocket#startHandshake}.
+     * socket. It reads the client's first bytes first (within the socket's read timeout): plain
+     * text is answered with a 400 ({@link PlainText}) and {@link PlainText.Answered} thrown;
+     * otherwise they are handed to the TLS socket, whose handshake happens at its first read or
+     * write, or at {@link SSLSocket#startHandshake}.
      */
     public SSLSocket layer(Socket accepted) throws IOException {
-        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(accepted, null, true);
+        byte[] first = new byte[512];
+        int n = accepted.getInputStream().read(first);
+        if (n < 0) {
+            throw new EOFException("the peer closed the connection before the TLS handshake");
+        }
+        if (PlainText.plain(first[0])) {
+            throw PlainText.answer(accepted);
+        }
+        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(accepted, new ByteArrayInputStream(first, 0, n), true);
         s.setSSLParameters(parameters());
         return s;
     }
@@ -115,12 +127,14 @@ public final class ServerTls {
 
     /**
      * Says, in one line and without a stack trace, why a client's handshake failed: not TLS at all
-     * (plain HTTP sent to this port), a client hello the server refuses, or a handshake not finished
+     * (plain HTTP sent to this port, answered with a 400), a client hello the server refuses, or a handshake not finished
      * within {@code --header-timeout}. A client that closed before saying anything is not worth a
      * line. Any thread.
      */
     public static void handshakeFailed(String client, IOException e) {
-        if (e instanceof SocketTimeoutException) {
+        if (e instanceof PlainText.Answered) {
+            LOG.log(Level.INFO, "{0}: plain text (an http:// request?) sent to the TLS port; answered 400 and closed", client);
+        } else if (e instanceof SocketTimeoutException) {
             handshakeTimedOut(client);
         } else if (e instanceof EOFException || e.getCause() instanceof EOFException) {
             LOG.log(Level.DEBUG, "{0}: closed during the TLS handshake", client);

@@ -39,6 +39,7 @@ final class TlsWire implements Wire {
     private ByteBuffer appIn;           // read mode: plaintext unwrapped, not yet handed out
     private ByteBuffer netOut;          // read mode: records wrapped, not yet sent
     private boolean begun;
+    private boolean begunByPeer;        // the client's first byte has been read (and was not plain text)
     private TlsInfo info;               // set once the handshake is done
     private boolean inputEnded;         // close_notify or EOF
 
@@ -194,6 +195,12 @@ final class TlsWire implements Wire {
                                 .put(netIn.flip());
                     }
                     int n = channel.read(netIn);
+                    if (info == null && !begunByPeer && netIn.position() > 0) {
+                        begunByPeer = true;     // the client's first byte: a TLS record, or plain text to answer in kind
+                        if (PlainText.plain(netIn.get(0))) {
+                            throw PlainText.answer(channel);
+                        }
+                    }
                     if (n < 0) {
                         inputEnded = true;      // EOF without close_notify: the end all the same
                         return false;

@@ -70,7 +70,7 @@ class ClientTestingSuiteTest {
             assertThat(json.get("target").asText()).isEqualTo("/anything/x?a=1&b=two%20words&a=2");
             assertThat(json.get("path").asText()).isEqualTo("/anything/x");
             assertThat(json.get("query").toString()).isEqualTo("{\"a\":[\"1\",\"2\"],\"b\":[\"two words\"]}");
-            assertThat(json.get("headers").toString()).isEqualTo("[{\"name\":\"host\",\"value\":\"here\"},"
+            assertThat(json.get("headerLines").toString()).isEqualTo("[{\"name\":\"host\",\"value\":\"here\"},"
                     + "{\"name\":\"X-Mixed-CASE\",\"value\":\"one\"},{\"name\":\"x-mixed-case\",\"value\":\"two\"},"
                     + "{\"name\":\"Content-Length\",\"value\":\"4\"}]");
             assertThat(json.get("bodyEncoding").asText()).isEqualTo("base64");

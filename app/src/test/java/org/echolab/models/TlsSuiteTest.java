@@ -29,8 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code --tls} under every model in {@link Models}, with real clients: curl (trusting the
  * server's self-signed certificate with {@code --cacert}) and {@code openssl s_client}, both child
  * processes. HTTPS and TCP lines over TLS, ALPN, the certificate's fingerprint, and what a client
- * that does not speak TLS, or stops in the middle of the handshake, gets: a closed connection,
- * while other clients are served. A new model is tested here by registering it.
+ * that does not speak TLS (a readable 400 in plaintext), or stops in the middle of the handshake
+ * (a closed connection) gets, while other clients are served. A new model is tested here by registering it.
  */
 class TlsSuiteTest {
 
@@ -110,14 +110,19 @@ class TlsSuiteTest {
 
     @ParameterizedTest
     @MethodSource("models")
-    void plainHttpSentToTheTlsPortIsClosedAndOthersAreServed(String model) throws Exception {
+    void plainHttpSentToTheTlsPortGetsAReadable400AndOthersAreServed(String model) throws Exception {
         EchoServer s = server(model);
         try (Socket plain = new Socket("127.0.0.1", s.port())) {
             plain.setSoTimeout(20_000);
             plain.getOutputStream().write("GET /echo?msg=plain HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String answer = new String(readToEnd(plain.getInputStream()), StandardCharsets.ISO_8859_1);
-            assertThat(answer).as("no HTTP answer in plaintext").doesNotContain("HTTP/1.1", "plain");
+            assertThat(answer).as("a 400 in plaintext, then the close").startsWith("HTTP/1.1 400 Bad Request\r\n")
+                    .contains("Connection: close", "the plain HTTP request was sent to an HTTPS port", "Use https://")
+                    .doesNotContain("msg=plain");
         }
+        Tools.Result r = Tools.run("curl", "-sS", "--max-time", "20", "-w", "|%{http_code}", "http://127.0.0.1:" + s.port() + "/echo?msg=x");
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).contains("sent to an HTTPS port").endsWith("|400");
         curlStillServes(s);
     }
 
