@@ -59,8 +59,8 @@ public final class Grader {
             progress.println("grading " + item.word() + " ...");
             long started = System.nanoTime();
             sections.add(switch (item) {
-                case PROCESSES -> ProcessChecks.run(subjects.processModel());
-                case THREADS -> ThreadChecks.run(subjects.threadModel());
+                case PROCESSES -> ProcessChecks.run(subjects.processModel(), List.of(), out.resolve("logs"));
+                case THREADS -> ThreadChecks.run(subjects.threadModel(), List.of(), out.resolve("logs"));
                 case RACES -> RaceChecks.run(subjects.state());
                 case COSTS -> CostsRun.run(out, progress);
             });
