@@ -1,5 +1,5 @@
 // MISTAKE: stop() does nothing: the workers wait on the queue for ever
-// FAILS: stop with a request in flight | still running after stop(); interrupt; join
+// FAILS: stop with a request in flight | interrupt; join
 package lab;
 
 import java.util.ArrayList;

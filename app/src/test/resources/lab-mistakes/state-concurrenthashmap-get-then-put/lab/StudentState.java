@@ -1,5 +1,5 @@
 // MISTAKE: a ConcurrentHashMap, but counted with get, then put: two steps
-// FAILS: stress | get, then put; merge
+// FAILS: the counts add up | get, then put; merge
 package lab;
 
 import java.util.Map;
@@ -35,7 +35,9 @@ public final class StudentState implements ServerState {
     @Override
     public void requestServed(String client) {
         served.incrementAndGet();
-        perClient.put(client, perClient.getOrDefault(client, 0L) + 1);
+        long count = perClient.getOrDefault(client, 0L);
+        window.pause();
+        perClient.put(client, count + 1);
     }
 
     @Override

@@ -1,5 +1,5 @@
 // MISTAKE: connectionOpened and connectionClosed synchronized on two different locks: open++ and open-- still race
-// FAILS: the peak is right | open++ and open-- lose updates; same
+// FAILS: stress | open++ and open-- lose updates
 package lab;
 
 import java.util.Map;

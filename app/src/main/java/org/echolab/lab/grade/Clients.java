@@ -98,6 +98,13 @@ final class Clients {
             this.clients = clients;
         }
 
+        /** One more client, connected, its request sent. */
+        void add(int port, String request) throws IOException {
+            RawClient c = new RawClient(port);
+            clients.add(c);
+            c.send(request);
+        }
+
         int size() {
             return clients.size();
         }
@@ -129,16 +136,22 @@ final class Clients {
             }
         }
 
+        /** Resets every connection, so that the server drops the requests it has not read yet instead of serving them. */
         @Override
         public void close() {
             for (RawClient c : clients) {
                 try {
-                    c.close();
+                    c.abort();
                 } catch (IOException ignored) {
                     // closed already
                 }
             }
         }
+    }
+
+    /** No client yet: {@link Held#add} adds them one by one. */
+    static Held held() {
+        return new Held(new ArrayList<>());
     }
 
     /** {@code n} clients, each connected with its request sent; they wait for their answers. */

@@ -190,43 +190,51 @@ final class ThreadChecks {
                 : Check.fail(name, problem[0], problem[1]);
     }
 
+    /**
+     * {@code threads} clients arrive one after another, each while the earlier ones are still
+     * being served; all of them must be in service together (seen in /proc/net/tcp, not timed).
+     */
     static Check atOnce(GradedServer server, int threads) throws InterruptedException {
         String name = "clients served at once";
         int most = 0;
         List<Clients.Outcome> outcomes;
-        try (Clients.Held held = Clients.hold(server.port(), threads, i -> Clients.closingGet("/echo?msg=at-once-" + i + "&wait=1500ms"))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (most < threads && System.nanoTime() - deadline < 0 && server.alive()) {
-                most = Math.max(most, ServerProcfs.inService(server.port(), threads));
-                if (most < threads) {
-                    Thread.sleep(20);
+        try (Clients.Held held = Clients.held()) {
+            for (int i = 0; i < threads; i++) {
+                held.add(server.port(), Clients.closingGet("/echo?msg=at-once-" + i + "&wait=1500ms"));
+                int want = i + 1;
+                if (!await(() -> ServerProcfs.inService(server.port(), threads) >= want, Duration.ofSeconds(5))) {
+                    break;      // the earlier ones block it: no point adding more
                 }
             }
-            outcomes = held.answers(20_000);
+            most = ServerProcfs.inService(server.port(), threads);
+            outcomes = held.answers(10_000);
         } catch (IOException e) {
             return Check.fail(name, "could not connect: " + e.getMessage(), Hints.noAnswer(server.log()));
+        }
+        if (outcomes.size() < threads) {
+            most = Math.min(most, outcomes.size() - 1);
         }
         long answered = Clients.answered(outcomes);
         Set<String> servedBy = outcomes.stream().filter(Clients.Outcome::ok).map(Clients.Outcome::thread)
                 .collect(Collectors.toCollection(TreeSet::new));
-        String saw = threads + " clients waiting 1.5 s each: at most " + most + " requests in service at once (/proc/net/tcp),"
+        String saw = threads + " clients waiting 1.5 s each, arriving one by one: " + most + " requests in service at once (/proc/net/tcp),"
                 + " " + answered + " answered, by " + servedBy;
-        if (most >= threads && answered == threads) {
+        if (most >= threads && answered == outcomes.size()) {
             return Check.pass(name, saw);
         }
         String hint;
         if (servedBy.equals(Set.of("echolab-accept"))) {
             hint = "the accept thread serves each client itself, one at a time: hand each connection to the workers"
                     + " through the queue (TODO 4) and let them call lab.echo (TODO 5)";
-        } else if (servedBy.size() > 1 && most < threads) {
+        } else if (most < outcomes.size() && workers(server.pid()).size() >= threads) {
             hint = "several workers served, but one at a time: something they all hold while serving (a lock"
                     + " around lab.echo, or around the take and the echo together) makes them wait for each other;"
                     + " hold a lock only to take from the queue";
         } else if (answered < threads) {
             hint = Hints.noAnswer(server.log());
         } else {
-            hint = "only " + servedBy.size() + " thread(s) served " + threads + " clients: start lab.threads() workers"
-                    + " (TODO 3) and let each take from the queue";
+            hint = "only " + workers(server.pid()).size() + " worker thread(s) for --threads " + threads
+                    + ": start lab.threads() workers (TODO 3) and let each take from the queue";
         }
         return Check.fail(name, saw, hint);
     }
@@ -256,10 +264,11 @@ final class ThreadChecks {
             if (now.size() <= threads + 1) {
                 checks.add(Check.pass(threadsName, saw));
             } else {
-                checks.add(Check.fail(threadsName, saw + (distinctNames < now.size()
-                                ? "; only " + distinctNames + " distinct names among them: threads named alike are still distinct threads" : ""),
+                String alike = distinctNames < now.size()
+                    ? "; only " + distinctNames + " distinct names among them: threads named alike are still distinct threads" : "";
+                checks.add(Check.fail(threadsName, saw + alike,
                         "a thread per connection is not a pool: start lab.threads() workers once, in run(), before"
-                                + " the accept loop (TODO 3), and let only them serve"));
+                                + " the accept loop (TODO 3), and let only them serve" + alike));
             }
 
             String accSaw = accepted + " of " + clients + " held clients accepted by the server (/proc/" + server.pid()
@@ -302,8 +311,10 @@ final class ThreadChecks {
         int before = workers(server.pid()).size();
         int clients = 0;
         long answered = 0;
+        boolean lostByClose = false;
         for (int burst = 0; burst < BURSTS && answered == clients && !server.log().contains("Exception in thread"); burst++) {
             List<Clients.Outcome> outcomes = Clients.atOnce(server.port(), BURST, i -> Clients.closingGet("/echo?msg=burst-" + i));
+            lostByClose |= outcomes.stream().anyMatch(ThreadChecks::closedUnanswered);
             clients += BURST;
             answered += outcomes.stream().filter(o -> o.response() != null
                     && (o.response().status() == 200 || o.response().status() == 503)).count();
@@ -327,6 +338,9 @@ final class ThreadChecks {
             hint = "a worker died of an exception thrown by the queue: it is not safe for several threads at once"
                     + " (two workers both saw it non-empty, and both took). Guard every use of it with one lock,"
                     + " and wait on Conditions, or use an ArrayBlockingQueue";
+        } else if (lostByClose) {
+            hint = "connections were closed without an answer: a client you turn away must hear why,"
+                    + " lab.refuse(client, why) sends it 503 and closes";
         } else if (after < before) {
             hint = "workers ended during the burst; a worker must loop until stop() ends it";
         } else {
@@ -351,8 +365,7 @@ final class ThreadChecks {
         if (lost == 0) {
             return Check.pass(name, saw);
         }
-        boolean closed = outcomes.stream().anyMatch(o -> o.response() == null && o.failure() != null
-                && o.failure().contains("closed before a response"));
+        boolean closed = outcomes.stream().anyMatch(ThreadChecks::closedUnanswered);
         boolean silent = outcomes.stream().anyMatch(o -> o.response() == null && o.failure() != null
                 && o.failure().startsWith("no answer"));
         String hint = closed
@@ -370,7 +383,7 @@ final class ThreadChecks {
         Clients.Outcome answer = null;
         int exit;
         try (Clients.Held held = Clients.hold(server.port(), 1, i -> Clients.closingGet("/echo?msg=in-flight&wait=1s"))) {
-            boolean inFlight = await(() -> ServerProcfs.inService(server.port(), 1) >= 1, Duration.ofSeconds(15));
+            boolean inFlight = await(() -> ServerProcfs.inService(server.port(), 1) >= 1, Duration.ofSeconds(10));
             exit = server.stop(STOP_LIMIT);
             answer = inFlight ? held.answers(20_000).getFirst() : null;
         } catch (IOException e) {
@@ -458,9 +471,9 @@ final class ThreadChecks {
         }
     }
 
-    /** Waits (at most 20 s) until a new client is served again. */
+    /** Waits (at most 10 s) until a new client is served again. */
     static void awaitServes(GradedServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() - deadline < 0 && server.alive()
                 && !Clients.once(server.port(), Clients.closingGet("/echo?msg=ready")).ok()) {
             Thread.sleep(100);
@@ -477,6 +490,12 @@ final class ThreadChecks {
             Thread.sleep(20);
         }
         return true;
+    }
+
+    /** The server closed (or reset) the connection without a response. */
+    static boolean closedUnanswered(Clients.Outcome o) {
+        return o.response() == null && o.failure() != null
+                && (o.failure().contains("closed before a response") || o.failure().toLowerCase(java.util.Locale.ROOT).contains("reset"));
     }
 
     static String describe(Clients.Outcome o) {

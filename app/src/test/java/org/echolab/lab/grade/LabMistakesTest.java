@@ -48,7 +48,7 @@ class LabMistakesTest {
     private static final Path MISTAKES = Path.of("src/test/resources/lab-mistakes").toAbsolutePath();
     private static final Path ANSWERS = Path.of("src/test/resources/lab-solutions/lab").toAbsolutePath();
     private static final Path WORKSPACE = Path.of("src/main/resources/org/echolab/lab/workspace/src").toAbsolutePath();
-    private static final int AT_ONCE = 3;
+    private static final int AT_ONCE = 4;
     private static final int CORRECT_ROUNDS = Integer.getInteger("echolab.lab.correctRounds", 1);
 
     /** One case: where its classes are, the file it changes, and what its header expects. */
