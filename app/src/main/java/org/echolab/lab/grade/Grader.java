@@ -13,8 +13,8 @@ import org.echolab.state.States;
  * section per grade item, each check with what it saw and, when it fails, a hint. The same checks
  * grade the project's own reference models in its test suite, so the two cannot disagree.
  *
- * <p><b>Threads:</b> one caller; each section starts its server in this JVM (its children are
- * this JVM's children) and stops it before the next.
+ * <p><b>Threads:</b> one caller; the process and thread items serve the model from a JVM of its
+ * own ({@link GradedServer}) and stop it before the next item; the races run in this JVM.
  */
 public final class Grader {
 
