@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
@@ -45,6 +47,8 @@ public final class LabModel implements ConcurrencyModel {
     private volatile Throwable failure;
     private volatile String stopProblem = "";
     private volatile int childrenLeftAtStop;
+    private volatile List<String> threadsLeftAtStop = List.of();
+    private Set<Thread> threadsBefore = Set.of();
 
     private LabModel(String name, boolean processes, Function<Lab, Lab.Model> make) {
         this.name = name;
@@ -78,9 +82,11 @@ public final class LabModel implements ConcurrencyModel {
             lab = new Lab(ctx.stack(), listener, null);
             address = (InetSocketAddress) listener.getLocalSocketAddress();
         }
+        threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
         try {
             model = make.apply(lab);
         } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, name + ": your model's constructor failed", e);
             lab.stopAccepting();
             lab.cleanUp();
             throw new IOException(name + ": your model's constructor failed: " + e, e);
@@ -128,6 +134,29 @@ public final class LabModel implements ConcurrencyModel {
                     name, childrenLeftAtStop);
         }
         lab.cleanUp();
+        threadsLeftAtStop = threadsLeft();
+        if (!threadsLeftAtStop.isEmpty()) {
+            LOG.log(Level.WARNING, "{0}: {1} thread(s) of your model still running after stop(): {2}",
+                    name, threadsLeftAtStop.size(), threadsLeftAtStop);
+        }
+    }
+
+    /**
+     * The threads the student's model started that outlive its {@code stop()}, after a short
+     * wait for those that were told to end and are ending; EchoLab's own are not counted.
+     */
+    private List<String> threadsLeft() throws InterruptedException {
+        List<String> left = List.of();
+        for (int tick = 0; tick < 20; tick++) {
+            left = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.isAlive() && !threadsBefore.contains(t) && !t.getName().startsWith("echolab-"))
+                    .map(Thread::getName).sorted().toList();
+            if (left.isEmpty()) {
+                break;
+            }
+            Thread.sleep(25);
+        }
+        return left;
     }
 
     @Override
@@ -151,6 +180,7 @@ public final class LabModel implements ConcurrencyModel {
         } else {
             m.put("sessionsActive", lab.sessionsActive());
             m.put("sessionsPeak", lab.sessionsPeak());
+            m.put("threadsLeftAtStop", threadsLeftAtStop.size());
         }
         m.put("acceptLoopFailed", failure == null ? "" : failure.toString());
         m.put("stopProblem", stopProblem);

@@ -87,6 +87,89 @@ final class Clients {
         }
     }
 
+    /**
+     * Clients that have each connected and sent their request, and wait: the grader looks at the
+     * server meanwhile, then reads the answers (or closes them unread).
+     */
+    static final class Held implements AutoCloseable {
+        private final List<RawClient> clients;
+
+        private Held(List<RawClient> clients) {
+            this.clients = clients;
+        }
+
+        /** One more client, connected, its request sent. */
+        void add(int port, String request) throws IOException {
+            RawClient c = new RawClient(port);
+            clients.add(c);
+            c.send(request);
+        }
+
+        int size() {
+            return clients.size();
+        }
+
+        /** Every client's answer, read at once, each within {@code timeoutMillis}. */
+        List<Outcome> answers(int timeoutMillis) throws InterruptedException {
+            try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Outcome>> futures = new ArrayList<>();
+                for (RawClient c : clients) {
+                    futures.add(readers.submit(() -> {
+                        try {
+                            c.readTimeout(timeoutMillis);
+                            return new Outcome(c.readResponse(), null);
+                        } catch (IOException e) {
+                            return new Outcome(null, e instanceof java.net.SocketTimeoutException
+                                    ? "no answer within " + timeoutMillis / 1000 + " s" : e.getMessage());
+                        }
+                    }));
+                }
+                List<Outcome> outcomes = new ArrayList<>();
+                for (Future<Outcome> f : futures) {
+                    try {
+                        outcomes.add(f.get());
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        outcomes.add(new Outcome(null, e.getCause().toString()));
+                    }
+                }
+                return outcomes;
+            }
+        }
+
+        /** Resets every connection, so that the server drops the requests it has not read yet instead of serving them. */
+        @Override
+        public void close() {
+            for (RawClient c : clients) {
+                try {
+                    c.abort();
+                } catch (IOException ignored) {
+                    // closed already
+                }
+            }
+        }
+    }
+
+    /** No client yet: {@link Held#add} adds them one by one. */
+    static Held held() {
+        return new Held(new ArrayList<>());
+    }
+
+    /** {@code n} clients, each connected with its request sent; they wait for their answers. */
+    static Held hold(int port, int n, IntFunction<String> request) throws IOException {
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                RawClient c = new RawClient(port);
+                clients.add(c);
+                c.send(request.apply(i));
+            }
+            return new Held(clients);
+        } catch (IOException e) {
+            new Held(clients).close();
+            throw e;
+        }
+    }
+
     /** Stops {@code server} (a 3 s grace) on a thread of its own; false if that did not end within {@code limit}. */
     static boolean stopWithin(EchoServer server, Duration limit) throws InterruptedException {
         Thread stopper = Thread.ofPlatform().name("grader-stop").start(() -> {

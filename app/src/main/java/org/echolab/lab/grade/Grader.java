@@ -13,8 +13,8 @@ import org.echolab.state.States;
  * section per grade item, each check with what it saw and, when it fails, a hint. The same checks
  * grade the project's own reference models in its test suite, so the two cannot disagree.
  *
- * <p><b>Threads:</b> one caller; each section starts its server in this JVM (its children are
- * this JVM's children) and stops it before the next.
+ * <p><b>Threads:</b> one caller; the process and thread items serve the model from a JVM of its
+ * own ({@link GradedServer}) and stop it before the next item; the races run in this JVM.
  */
 public final class Grader {
 
@@ -59,8 +59,8 @@ public final class Grader {
             progress.println("grading " + item.word() + " ...");
             long started = System.nanoTime();
             sections.add(switch (item) {
-                case PROCESSES -> ProcessChecks.run(subjects.processModel());
-                case THREADS -> ThreadChecks.run(subjects.threadModel());
+                case PROCESSES -> ProcessChecks.run(subjects.processModel(), List.of(), out.resolve("logs"));
+                case THREADS -> ThreadChecks.run(subjects.threadModel(), List.of(), out.resolve("logs"));
                 case RACES -> RaceChecks.run(subjects.state());
                 case COSTS -> CostsRun.run(subjects, report(out), out, progress);
             });

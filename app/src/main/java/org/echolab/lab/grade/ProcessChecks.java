@@ -1,91 +1,89 @@
 package org.echolab.lab.grade;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;
-import org.echolab.bench.ProcStats;
-import org.echolab.config.ServerConfig;
-import org.echolab.server.EchoServer;
 
 /**
- * Grade item 1, a process per client: the model runs in this JVM, its children are this JVM's
- * children, so /proc shows what a C grader would see with {@code ps}: distinct pids, zombies,
- * the parent's open descriptors.
+ * Grade item 1, a process per client. The model is served by a JVM of its own
+ * ({@link GradedServer}), so /proc shows about it what a C grader would see with {@code ps}:
+ * its children and which of them are zombies, the sockets the parent still holds, and which
+ * requests are being served ({@code /proc/net/tcp}).
+ *
+ * <p><b>Threads:</b> one caller; the clients run on virtual threads of their own.
  */
 final class ProcessChecks {
 
-    private static final long SELF = ProcessHandle.current().pid();
-
-    /** How long a stop may take: the grace, the model's own patience, and margin. */
-    private static final Duration STOP_LIMIT = Duration.ofSeconds(40);
+    private static final String FILE = "src/lab/ProcessPerClient.java";
+    private static final String TITLE = "1. A process per client";
+    private static final int AT_ONCE = 4;
 
     private ProcessChecks() {}
 
-    static Section run(String model) throws InterruptedException {
+    static Section run(String model, List<Path> classPath, Path logs) throws InterruptedException {
         List<Check> checks = new ArrayList<>();
-        ServerConfig config = ServerConfig.builder().model(model).port(0).grace(Duration.ofSeconds(3))
-                .headerTimeout(Duration.ofSeconds(5)).idleTimeout(Duration.ofSeconds(10)).build();
-        EchoServer server;
+        Path log = logs.resolve("processes.log");
+        GradedServer server;
         try {
-            server = EchoServer.start(config);
-        } catch (IOException | RuntimeException e) {
-            checks.add(Check.fail("the server starts", e.toString(), "see the log above for where it failed"));
-            return new Section("1. A process per client", "src/lab/ProcessPerClient.java", checks, "");
+            server = GradedServer.start(model, List.of("--grace", "5s", "--header-timeout", "5s", "--idle-timeout", "10s"),
+                    classPath, log);
+        } catch (IOException e) {
+            checks.add(Check.fail("the server starts", e.getMessage(), Hints.startFailure(log)));
+            return new Section(TITLE, FILE, checks, "");
         }
-        int port = server.port();
-        boolean served = false;
-        try {
-            Check echoes = echoes(port);
+        try (server) {
+            Check echoes = echoes(server);
             checks.add(echoes);
-            served = echoes.passed();
-            if (!served) {
+            if (!echoes.passed()) {
                 for (String name : List.of("a distinct process per connection", "clients served at once",
                         "the client sees the close when its child is done", "no descriptors left open in the parent",
                         "children are reaped")) {
                     checks.add(Check.skipped(name, "no echo came back"));
                 }
             } else {
-                checks.add(distinctProcesses(port));
+                checks.add(distinctProcesses(server));
                 checks.add(atOnce(server));
-                checks.add(closeSeen(port));
-                checks.add(noLeakedDescriptors(server, port));
+                checks.add(closeSeen(server));
+                checks.add(noLeakedDescriptors(server));
                 checks.add(reaped(server));
             }
-        } finally {
-            Check stop = stopLeavesNoChild(server);
-            checks.add(served || !stop.passed() ? stop : Check.skipped(stop.name(), "no child was ever started"));
+            checks.add(stopInFlight(server));
         }
-        return new Section("1. A process per client", "src/lab/ProcessPerClient.java", checks, "");
+        return new Section(TITLE, FILE, checks, "");
     }
 
-    private static Check echoes(int port) {
+    private static Check echoes(GradedServer server) {
         String name = "echoes right over real sockets";
+        int port = server.port();
         Clients.Outcome get = Clients.once(port, Clients.closingGet("/echo?msg=hello-process&wait=20ms"));
         if (!get.ok()) {
-            return Check.fail(name, "GET /echo: " + describe(get),
-                    "a connection was accepted but nothing answered it: start a child for each client with"
+            String log = server.log();
+            return Check.fail(name, "GET /echo: " + ThreadChecks.describe(get),
+                    log.contains("your run() failed") ? Hints.noAnswer(log)
+                    : "a connection was accepted but nothing answered it: start a child for each client with"
                             + " lab.fork(client) (TODO 3)");
         }
         Clients.Outcome post = Clients.once(port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n"
                 + "Connection: close\r\n\r\npost-body");
         boolean ok = get.response().text().equals("hello-process") && post.ok() && post.response().text().equals("post-body");
         return ok ? Check.pass(name, "GET and POST echoed byte for byte")
-                : Check.fail(name, "GET gave '" + get.response().text() + "', POST: " + describe(post),
+                : Check.fail(name, "GET gave '" + get.response().text() + "', POST: " + ThreadChecks.describe(post),
                 "the child runs the shared echo session; make sure each client reaches a child of its own");
     }
 
-    private static Check distinctProcesses(int port) {
+    private static Check distinctProcesses(GradedServer server) {
         String name = "a distinct process per connection";
         Set<Long> pids = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            pids.add(Clients.once(port, Clients.closingGet("/echo?msg=p" + i)).pid());
+            pids.add(Clients.once(server.port(), Clients.closingGet("/echo?msg=p" + i)).pid());
         }
-        if (pids.contains(SELF)) {
-            return Check.fail(name, "served by pid " + SELF + ", the server itself",
+        if (pids.contains(server.pid())) {
+            return Check.fail(name, "served by pid " + server.pid() + ", the server itself",
                     "the parent served the client: lab.fork(client) has a child do it");
         }
         return pids.size() == 3 && !pids.contains(-1L)
@@ -94,23 +92,40 @@ final class ProcessChecks {
                 "each connection needs a child of its own: one lab.fork per accepted client");
     }
 
-    private static Check atOnce(EchoServer server) throws InterruptedException {
+    /** Clients that wait together must have children alive together: counted among the server's children, not timed. */
+    private static Check atOnce(GradedServer server) throws InterruptedException {
         String name = "clients served at once";
-        List<Clients.Outcome> outcomes = Clients.atOnce(server.port(), 4,
-                i -> Clients.closingGet("/echo?msg=at-once-" + i + "&wait=1500ms"));
-        long peak = figure(server, "requestsInFlightPeak");
-        if (Clients.answered(outcomes) < 4) {
-            return Check.fail(name, Clients.answered(outcomes) + " of 4 answered (" + Clients.firstFailure(outcomes) + ")",
-                    "every client needs its own child, started at once: does the accept loop wait for one?");
+        int most = 0;
+        List<Clients.Outcome> outcomes;
+        try (Clients.Held held = Clients.hold(server.port(), AT_ONCE,
+                i -> Clients.closingGet("/echo?msg=at-once-" + i + "&wait=2s"))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (most < AT_ONCE && System.nanoTime() - deadline < 0) {
+                int alive = (int) ServerProcfs.children(server.pid()).values().stream().filter(s -> s != 'Z').count();
+                most = Math.max(most, alive);
+                if (most < AT_ONCE) {
+                    Thread.sleep(20);
+                }
+            }
+            outcomes = held.answers(30_000);
+        } catch (IOException e) {
+            return Check.fail(name, "could not connect: " + e.getMessage(), "see the checks above");
         }
-        return peak >= 4 ? Check.pass(name, "4 clients waiting 1.5 s each: 4 requests in flight at once")
-                : Check.fail(name, "4 clients waiting 1.5 s each: at most " + peak + " in flight at once",
-                "the accept loop must not wait for a child to finish: lab.fork returns at once, go on accepting");
+        long answered = Clients.answered(outcomes);
+        String saw = AT_ONCE + " clients waiting 2 s each: at most " + most + " children alive at once, " + answered + " answered";
+        if (most >= AT_ONCE && answered == AT_ONCE) {
+            return Check.pass(name, saw);
+        }
+        return Check.fail(name, saw + (answered < AT_ONCE ? " (" + Clients.firstFailure(outcomes) + ")" : ""),
+                most <= 1 ? "one child at a time: the accept loop waits for each child before it accepts the next"
+                        + " (lab.waitForChild() in the accept loop?); lab.fork returns at once, go on accepting, and reap"
+                        + " in a thread of its own"
+                        : "every client needs its own child, started at once");
     }
 
-    private static Check closeSeen(int port) {
+    private static Check closeSeen(GradedServer server) {
         String name = "the client sees the close when its child is done";
-        try (RawClient c = new RawClient(port)) {
+        try (RawClient c = new RawClient(server.port())) {
             c.readTimeout(Clients.ANSWER_TIMEOUT_MILLIS);
             RawClient.Response r = c.send(Clients.closingGet("/echo?msg=bye")).readResponse();
             c.readTimeout(3_000);
@@ -124,85 +139,77 @@ final class ProcessChecks {
         }
     }
 
-    private static Check noLeakedDescriptors(EchoServer server, int port) throws InterruptedException {
+    private static Check noLeakedDescriptors(GradedServer server) throws InterruptedException {
         String name = "no descriptors left open in the parent";
-        List<String> before = sockets();        // after the checks above, so the JVM's own lazily made sockets are counted
+        long pid = server.pid();
+        int listening = 1;
         for (int i = 0; i < 10; i++) {
-            Clients.once(port, Clients.closingGet("/echo?msg=fd" + i));
+            Clients.once(server.port(), Clients.closingGet("/echo?msg=fd" + i));
         }
-        long open = figure(server, "descriptorsOpenInParent");
-        List<String> extra = extraSockets(before);
-        for (int i = 0; i < 20 && (open > 0 || !extra.isEmpty()); i++) {
-            Thread.sleep(100);
-            open = figure(server, "descriptorsOpenInParent");
-            extra = extraSockets(before);
-        }
-        return open == 0 && extra.isEmpty()
-                ? Check.pass(name, "after 10 more connections the parent holds no client socket")
-                : Check.fail(name, "after 10 more connections the parent still holds " + Math.max(open, extra.size())
-                        + " client socket(s) (/proc/" + SELF + "/fd: " + extra + ")",
+        ThreadChecks.await(() -> ServerProcfs.sockets(pid) <= listening, Duration.ofSeconds(3));
+        int extra = ServerProcfs.sockets(pid) - listening;
+        return extra <= 0
+                ? Check.pass(name, "after 10 more connections the parent (pid " + pid + ") holds no client socket")
+                : Check.fail(name, "after 10 more connections the parent still holds " + extra + " client socket(s) (/proc/"
+                        + pid + "/fd)",
                 "close the parent's copy of each connection once the child has it: client.close() (TODO 4);"
                         + " a parent that never does runs out of descriptors");
     }
 
-    private static Check reaped(EchoServer server) throws InterruptedException {
+    private static Check reaped(GradedServer server) throws InterruptedException {
         String name = "children are reaped";
-        long zombies = zombies();
-        long unreaped = figure(server, "children");
-        for (int i = 0; i < 30 && (zombies > 0 || unreaped > 0); i++) {
-            Thread.sleep(100);
-            zombies = zombies();
-            unreaped = figure(server, "children");
-        }
-        return zombies == 0 && unreaped == 0
-                ? Check.pass(name, "every child that exited was reaped: no zombie among this JVM's children")
-                : Check.fail(name, Math.max(zombies, unreaped) + " children are zombies (state Z) 3 s after their client was done",
+        ThreadChecks.await(() -> zombies(server) == 0, Duration.ofSeconds(3));
+        long zombies = zombies(server);
+        return zombies == 0
+                ? Check.pass(name, "every child that exited was reaped: no zombie among the server's children")
+                : Check.fail(name, zombies + " children are zombies (state Z) 3 s after their client was done",
                 "a child that has exited stays a zombie until its parent reaps it: run a reaper thread that loops on"
                         + " lab.waitForChild() (TODO 1, 2, 5); it is Java's stand-in for CS:APP's SIGCHLD handler");
     }
 
-    private static Check stopLeavesNoChild(EchoServer server) throws InterruptedException {
-        String name = "stop leaves no child";
-        try (RawClient idle = new RawClient(server.port())) {
-            idle.readTimeout(Clients.ANSWER_TIMEOUT_MILLIS);
-            idle.send("GET /echo?msg=idle HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();   // keep-alive: its child waits
+    /** SIGTERM with a client mid-request: its child answers, then every child is reaped and the server ends. */
+    private static Check stopInFlight(GradedServer server) throws InterruptedException {
+        String name = "stop with a request in flight leaves no child";
+        Clients.Outcome answer = null;
+        Map<Long, Character> children = Map.of();
+        int exit;
+        try (Clients.Held held = Clients.hold(server.port(), 1, i -> Clients.closingGet("/echo?msg=in-flight&wait=1500ms"))) {
+            boolean inFlight = ThreadChecks.await(() -> ServerProcfs.inService(server.port(), 1) >= 1, Duration.ofSeconds(20));
+            children = ServerProcfs.children(server.pid());
+            exit = server.stop(Duration.ofSeconds(40));
+            answer = inFlight ? held.answers(20_000).getFirst() : null;
         } catch (IOException e) {
-            // no answer: the checks above say why; stopping still has to work
+            exit = server.stop(Duration.ofSeconds(40));
         }
-        if (!Clients.stopWithin(server, STOP_LIMIT)) {
-            return Check.fail(name, "stop did not return within " + STOP_LIMIT.toSeconds() + " s", "stop() must return: see TODO 6");
+        String log = server.log();
+        List<String> problems = new ArrayList<>();
+        if (answer == null) {
+            problems.add("no request was in service when the stop began");
+        } else if (!answer.ok()) {
+            problems.add("the client mid-request got " + ThreadChecks.describe(answer));
         }
-        long left = figure(server, "childrenLeftAtStop");                 // a lab model's own count
-        String problem = String.valueOf(server.stats().getOrDefault("stopProblem", ""));
-        if (left > 0 || !problem.isEmpty()) {
-            return Check.fail(name, (left > 0 ? left + " child(ren) still unreaped when stop() returned" : "") + problem,
-                    "in stop(): lab.finishChildren(), then join your reaper, which ends when lab.waitForChild()"
-                            + " returns -1 (TODO 6)");
+        if (exit == -1) {
+            problems.add("the server did not end within 40 s of SIGTERM");
         }
-        Map<Long, Character> children = ProcStats.childrenOf(SELF);
-        return children.isEmpty() ? Check.pass(name, "every child finished and was reaped")
-                : Check.fail(name, "after stop this JVM still has children " + children, "see TODO 6");
+        for (String said : List.of("not reaped after stop()", "did not return within", "your stop() failed",
+                "still running after stop()")) {
+            log.lines().filter(l -> l.contains(said)).findFirst().ifPresent(l -> problems.add("the log: " + l.strip()));
+        }
+        List<Long> left = children.keySet().stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList();
+        if (!left.isEmpty()) {
+            problems.add("children still running after the server ended: " + left);
+        }
+        if (problems.isEmpty()) {
+            return Check.pass(name, "the client mid-request was answered; every child finished and was reaped (exit " + exit + ")");
+        }
+        return Check.fail(name, String.join("; ", problems),
+                log.contains("not reaped after stop()") || (answer != null && !answer.ok())
+                        ? "in stop(): lab.finishChildren() lets each child answer its request and exit; then join your"
+                                + " reaper, which ends when lab.waitForChild() returns -1 (TODO 6)"
+                        : "stop() must return: see TODO 6");
     }
 
-    private static long zombies() {
-        return ProcStats.childrenOf(SELF).values().stream().filter(s -> s == 'Z').count();
-    }
-
-    private static List<String> sockets() {
-        return ProcStats.descriptorsOf(SELF).stream().filter(fd -> fd.contains("socket:")).toList();
-    }
-
-    /** Sockets this JVM holds now that it did not hold {@code before}. */
-    private static List<String> extraSockets(List<String> before) {
-        return sockets().stream().filter(fd -> !before.contains(fd)).toList();
-    }
-
-    private static long figure(EchoServer server, String name) {
-        Object v = server.stats().get(name);
-        return v instanceof Number n ? n.longValue() : 0;
-    }
-
-    private static String describe(Clients.Outcome o) {
-        return o.failure() != null ? o.failure() : "status " + o.response().status();
+    private static long zombies(GradedServer server) {
+        return ServerProcfs.children(server.pid()).values().stream().filter(s -> s == 'Z').count();
     }
 }

@@ -25,12 +25,18 @@ final class RaceChecks {
     private static final int STRESS_THREADS = 4;
     private static final int STRESS_CALLS = 20_000;
     private static final int STRESS_ROUNDS = 5;
+    private static final int HELD = 8;
+    private static final int PEAK_ROUNDS = 5;
 
     private RaceChecks() {}
 
     static Section run(String state) throws InterruptedException {
+        return run(States.byName(state));
+    }
+
+    static Section run(States.Variant variant) throws InterruptedException {
         List<Check> checks = new ArrayList<>();
-        States.Variant variant = States.byName(state);
+        StateShape shape = StateShape.of(variant);
         try {
             RaceRow row = RaceLab.run(SERVER_MODEL, variant,
                     new RaceLab.Settings(REQUESTS, CLIENTS, Duration.ofMillis(1), false));
@@ -40,34 +46,97 @@ final class RaceChecks {
                     ? Check.pass("unique request numbers", under + "every number handed out once")
                     : Check.fail("unique request numbers", under + row.duplicates() + " numbers handed out twice",
                     "nextRequestNumber reads the counter, adds one and writes it back: two threads can read the same"
-                            + " value. Make the read-add-write one step (AtomicLong.incrementAndGet, or synchronized)"));
-            boolean countsAddUp = row.lost() == 0 && (row.perClient() < 0 || row.perClient() == row.served());
-            checks.add(countsAddUp
+                            + " value. Make the read-add-write one step (AtomicLong.incrementAndGet, or synchronized)"
+                            + shape.volatileNote()));
+            boolean servedRight = row.lost() == 0;
+            boolean perClientRight = row.perClient() < 0 || row.perClient() == row.served();
+            checks.add(servedRight && perClientRight
                     ? Check.pass("the counts add up", under + "served " + row.served() + " = answered " + row.expected()
                             + " = sum per client")
                     : Check.fail("the counts add up", under + "served " + row.served() + ", answered " + row.expected()
                             + ", sum per client " + row.perClient(),
-                    "requestServed loses updates (served = s + 1 after a pause) and changes a HashMap from many threads:"
-                            + " make the count atomic and use a ConcurrentHashMap with merge"));
+                    !servedRight ? "requestServed loses updates to served: a read, a pause, a write; make the count one"
+                            + " atomic step" + shape.volatileNote()
+                            : shape.perClientHint()));
             checks.add(row.peakRight()
-                    ? Check.pass("the peak is right", under + "peak " + row.peak() + " of at most " + row.maxOpen()
-                            + " connections, " + row.open() + " open after")
-                    : Check.fail("the peak is right", under + "peak " + row.peak() + " with at most " + row.maxOpen()
-                            + " connections ever open, " + row.open() + " open after",
-                    "connectionOpened checks the peak, then sets it: check-then-act. Raise it atomically"
-                            + " (AtomicLong.accumulateAndGet(now, Math::max)) and keep open/close atomic too"));
+                    ? Check.pass("the peak is right", under + "peak " + row.peak() + " of at most "
+                            + row.maxOpen() + " connections, " + row.open() + " open after")
+                    : Check.fail("the peak is right", under + "peak " + row.peak() + " with at most "
+                            + row.maxOpen() + " connections ever open, " + row.open() + " open after",
+                    row.open() != 0 ? "open++ and open-- lose updates: make both one atomic step, under one lock (the"
+                            + " same for both) or with an AtomicLong"
+                            : "connectionOpened checks the peak, then sets it: check-then-act. Raise it atomically"
+                            + " (AtomicLong.accumulateAndGet(now, Math::max))"));
         } catch (Exception e) {
-            checks.add(Check.fail("the race experiment runs", e.toString(), "see the log above"));
+            checks.add(Check.fail("the race experiment runs", e.toString(), Hints.noAnswer("")));
         }
-        checks.add(stress(variant));
+        checks.add(heldPeak(variant));
+        checks.add(stress(variant, shape));
         return new Section("3. Race conditions", "src/lab/StudentState.java", checks, "");
+    }
+
+    /**
+     * {@value #HELD} threads open a connection at the same moment and hold it: the peak must then
+     * be exactly {@value #HELD}. A lost update on a maximum makes it too low, never too high, so
+     * only an exact figure catches it; several rounds, each with the race window open.
+     */
+    private static Check heldPeak(States.Variant variant) throws InterruptedException {
+        String name = "the peak equals the connections held open together";
+        for (int round = 1; round <= PEAK_ROUNDS; round++) {
+            ServerState state = variant.create(Duration.ofMillis(1));
+            CyclicBarrier together = new CyclicBarrier(HELD);
+            CyclicBarrier held = new CyclicBarrier(HELD + 1);
+            CyclicBarrier release = new CyclicBarrier(HELD + 1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < HELD; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        together.await();
+                        state.connectionOpened();
+                        held.await();
+                        release.await();
+                        state.connectionClosed();
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            ServerState.Snapshot during;
+            try {
+                held.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                during = state.snapshot();
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.BrokenBarrierException | java.util.concurrent.TimeoutException e) {
+                threads.forEach(Thread::interrupt);
+                return Check.fail(name, "round " + round + ": " + (failure.get() != null ? "a call threw " + failure.get()
+                        : "the calls did not return within 30 s"), "connectionOpened must return");
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            ServerState.Snapshot after = state.snapshot();
+            closeQuietly(state);
+            if (during.peak() != HELD || during.open() != HELD || after.open() != 0) {
+                return Check.fail(name, "round " + round + ": " + HELD + " connections opened at once and held: peak "
+                        + during.peak() + ", open " + during.open() + "; after all closed, open " + after.open(),
+                        during.open() != HELD || after.open() != 0
+                        ? "open++ and open-- lose updates when threads call them at once: make each one atomic step"
+                                + " (AtomicLong, or synchronized on one and the same lock)"
+                        : "connectionOpened checks the peak, then sets it: check-then-act. Another thread's larger value"
+                                + " is overwritten by a smaller one. Raise it in one step: AtomicLong.accumulateAndGet(now, Math::max),"
+                                + " or the check and the set under one lock");
+            }
+        }
+        return Check.pass(name, PEAK_ROUNDS + " rounds of " + HELD + " connections opened at once and held: peak "
+                + HELD + " every time, open " + HELD + ", then 0");
     }
 
     /**
      * {@value #STRESS_THREADS} threads, released together, each make {@value #STRESS_CALLS} requests'
      * worth of calls; every round must hand out every number once and count every call.
      */
-    private static Check stress(States.Variant variant) throws InterruptedException {
+    private static Check stress(States.Variant variant, StateShape shape) throws InterruptedException {
         String name = "stress: " + STRESS_THREADS + " threads x " + STRESS_CALLS + " calls, " + STRESS_ROUNDS + " rounds";
         for (int round = 1; round <= STRESS_ROUNDS; round++) {
             ServerState state = variant.create(Duration.ZERO);
@@ -97,27 +166,28 @@ final class RaceChecks {
                 t.join();
             }
             String problem = problem(state.snapshot(), numbers, failure.get());
+            closeQuietly(state);
             if (problem != null) {
-                return Check.fail(name, "round " + round + ": " + problem,
-                        "the same races as above, without a server: each method must be safe when every thread calls it at once");
-            }
-            if (state instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // a shared-memory variant's file; nothing to do
-                }
+                return Check.fail(name, "round " + round + ": " + problem, shape.stressHint(problem, failure.get()));
             }
         }
         return Check.pass(name, "every number handed out once, every call counted, peak within " + STRESS_THREADS);
     }
 
+    private static void closeQuietly(ServerState state) {
+        if (state instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // a shared-memory variant's file; nothing to do
+            }
+        }
+    }
+
     /** What is wrong with one round, or null. */
     private static String problem(ServerState.Snapshot s, List<List<Long>> numbers, Throwable failure) {
         if (failure != null) {
-            return "a call threw " + failure + (failure instanceof java.util.ConcurrentModificationException
-                    || failure instanceof ClassCastException || failure instanceof NullPointerException
-                    ? " (a HashMap changed by several threads at once)" : "");
+            return "a call threw " + failure + StateShape.where(failure);
         }
         long total = (long) STRESS_THREADS * STRESS_CALLS;
         Set<Long> distinct = new HashSet<>();

@@ -117,6 +117,12 @@ public final class RawClient implements AutoCloseable {
         socket.setSoTimeout(millis);
     }
 
+    /** Closes with a reset (RST), not a FIN: the peer's unread data is dropped and its next read or write fails at once. */
+    public void abort() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -1,0 +1,59 @@
+// MISTAKE: each worker holds one shared lock while it takes and serves, so workers serve one at a time
+// FAILS: clients served at once | one at a time; a lock
+package lab;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import org.echolab.lab.Lab;
+import org.echolab.session.Connection;
+
+/** One mistake (see the first line) in an otherwise correct pool. */
+public final class ThreadPool implements Lab.Model {
+
+    private final Lab lab;
+    private final BlockingQueue<Connection> queue;
+    private final List<Thread> workers = new ArrayList<>();
+    private final Object lock = new Object();
+
+    public ThreadPool(Lab lab) {
+        this.lab = lab;
+        this.queue = lab.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(lab.queue());
+    }
+
+    @Override
+    public void run() throws InterruptedException {
+        for (int i = 1; i <= lab.threads(); i++) {
+            workers.add(Thread.ofPlatform().name("worker-" + i).start(this::work));
+        }
+        Connection client;
+        while ((client = lab.accept()) != null) {
+            queue.put(client);
+        }
+    }
+
+    private void work() {
+        try {
+            while (true) {
+                Connection c = queue.take();
+                synchronized (lock) {
+                    lab.echo(c);
+                }
+            }
+        } catch (InterruptedException e) {
+            // stop(): end
+        }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        for (Thread w : workers) {
+            w.interrupt();
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+    }
+}

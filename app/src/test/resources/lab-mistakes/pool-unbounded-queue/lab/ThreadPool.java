@@ -1,0 +1,56 @@
+// MISTAKE: new LinkedBlockingQueue<>(): a queue with no bound
+// FAILS: at most threads + queue connections accepted | more than lab.queue(); LinkedBlockingQueue
+package lab;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import org.echolab.lab.Lab;
+import org.echolab.session.Connection;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** One mistake (see the first line) in an otherwise correct pool. */
+public final class ThreadPool implements Lab.Model {
+
+    private final Lab lab;
+    private final BlockingQueue<Connection> queue;
+    private final List<Thread> workers = new ArrayList<>();
+
+    public ThreadPool(Lab lab) {
+        this.lab = lab;
+        this.queue = new LinkedBlockingQueue<>();
+    }
+
+    @Override
+    public void run() throws InterruptedException {
+        for (int i = 1; i <= lab.threads(); i++) {
+            workers.add(Thread.ofPlatform().name("worker-" + i).start(this::work));
+        }
+        Connection client;
+        while ((client = lab.accept()) != null) {
+            queue.put(client);
+        }
+    }
+
+    private void work() {
+        try {
+            while (true) {
+                lab.echo(queue.take());
+            }
+        } catch (InterruptedException e) {
+            // stop(): end
+        }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        for (Thread w : workers) {
+            w.interrupt();
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+    }
+}

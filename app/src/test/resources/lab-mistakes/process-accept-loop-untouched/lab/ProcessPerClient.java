@@ -1,0 +1,42 @@
+// MISTAKE: the skeleton's accept loop left as it was: no child is ever started
+// FAILS: echoes right over real sockets | lab.fork(client)
+package lab;
+
+import java.io.IOException;
+import org.echolab.lab.Lab;
+
+/** One mistake (see the first line) in an otherwise correct process per client. */
+public final class ProcessPerClient implements Lab.Model {
+
+    private final Lab lab;
+    private Thread reaper;
+
+    public ProcessPerClient(Lab lab) {
+        this.lab = lab;
+    }
+
+    @Override
+    public void run() throws IOException, InterruptedException {
+        reaper = Thread.ofPlatform().name("reaper").start(this::reapChildren);
+        Lab.Descriptor client;
+        while ((client = lab.acceptDescriptor()) != null) {
+            // TODO 3 and 4
+        }
+    }
+
+    private void reapChildren() {
+        try {
+            while (lab.waitForChild() != -1) {
+                // reaped one; wait for the next
+            }
+        } catch (InterruptedException e) {
+            // stop(): end
+        }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        lab.finishChildren();
+        reaper.join();
+    }
+}

@@ -1,0 +1,43 @@
+// MISTAKE: no reaper: exited children are never reaped and stay zombies
+// FAILS: children are reaped | zombie; lab.waitForChild()
+package lab;
+
+import java.io.IOException;
+import org.echolab.lab.Lab;
+
+/** One mistake (see the first line) in an otherwise correct process per client. */
+public final class ProcessPerClient implements Lab.Model {
+
+    private final Lab lab;
+
+    public ProcessPerClient(Lab lab) {
+        this.lab = lab;
+    }
+
+    @Override
+    public void run() throws IOException, InterruptedException {
+        Lab.Descriptor client;
+        while ((client = lab.acceptDescriptor()) != null) {
+            try {
+                lab.fork(client);
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    private void reapChildren() {
+        try {
+            while (lab.waitForChild() != -1) {
+                // reaped one; wait for the next
+            }
+        } catch (InterruptedException e) {
+            // stop(): end
+        }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        lab.finishChildren();
+    }
+}
