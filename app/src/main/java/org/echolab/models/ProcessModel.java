@@ -17,6 +17,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.process.ChildJvm;
 import org.echolab.models.process.Spares;
@@ -53,6 +54,11 @@ import org.echolab.state.States;
  * time, the first client is answered after one start. A child notes on the {@link TreeBoard} when
  * its JVM is up; until then it counts as starting.
  *
+ * <p><b>Only live clients:</b> a connection whose client is already gone (reset, or closed before
+ * sending a byte) is closed rather than given a child, checked by the parent just before the
+ * spawn and by the child once its JVM is up; so a burst of dead connections costs the next live
+ * client a poll each, not a JVM start each.
+ *
  * <p><b>Spares</b> ({@code --spares N}): N children are started ahead and wait, each on a
  * Unix-domain socket to the parent ({@link Spare}); the accept thread passes each connection's
  * descriptor to the oldest one ({@link Spares}, SCM_RIGHTS) and a new spare is started behind it.
@@ -87,6 +93,7 @@ public final class ProcessModel implements ConcurrencyModel {
     private final Set<Integer> children = ConcurrentHashMap.newKeySet();
     private final Set<Integer> starting = ConcurrentHashMap.newKeySet();     // spawned, JVM not up yet
     private final AtomicInteger startingPeak = new AtomicInteger();
+    private final LongAdder goneBeforeSpawn = new LongAdder();     // clients gone before a child was theirs
     private long startedCursor;                             // accept thread only: notes read on the board
     private ListeningSocket listener;
     private TreeBoard tree;
@@ -119,18 +126,40 @@ public final class ProcessModel implements ConcurrencyModel {
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 
-    /** On the accept thread: a child for the connection, then the parent closes its copy. */
+    /**
+     * On the accept thread: a child for the connection, then the parent closes its copy. A client
+     * already gone (reset, or closed without a byte) is not given one: its check comes after the
+     * wait for fewer starting children, the moment it is most likely to have shown.
+     */
     private void handOff(int fd) {
         try {
             if (spares == null) {
                 awaitFewerStarting();
+                if (skipIfGone(fd)) {
+                    return;
+                }
                 spawnChild(fd);
+            } else if (skipIfGone(fd)) {
+                return;
             } else if (passToSpare(fd) < 0) {
                 slots.release();    // stopping: the connection closes unserved, as those still in the backlog
             }
         } finally {
             Libc.close(fd);     // the parent closes its copy (important!): the child's are now the only ones
         }
+    }
+
+    /**
+     * A burst of connections reset before a byte (or a backlog of clients that gave up) would
+     * otherwise cost a JVM start each, with the next live client waiting behind them all.
+     */
+    private boolean skipIfGone(int fd) {
+        if (!Libc.peerGone(fd)) {
+            return false;
+        }
+        goneBeforeSpawn.increment();
+        slots.release();
+        return true;
     }
 
     /** Waits while {@code --max-starting} children are starting; the connection waits meanwhile, accepted. */
@@ -243,6 +272,7 @@ public final class ProcessModel implements ConcurrencyModel {
         m.put("maxChildren", maxChildren);
         m.put("maxStarting", config.maxStarting);
         m.put("startingPeak", startingPeak.get());
+        m.put("goneBeforeSpawn", goneBeforeSpawn.sum());
         if (spares != null) {
             m.put("spares", spares.count());
             m.put("sparesWaiting", spares.waiting());
@@ -262,6 +292,9 @@ public final class ProcessModel implements ConcurrencyModel {
 
         public static void main(String[] args) throws IOException {
             System.setOut(System.err);      // a stray println must not reach the client
+            if (Libc.peerGone(0)) {
+                return;                     // the client left while this JVM started: spare the set-up
+            }
             serve(prepare(args));
         }
 

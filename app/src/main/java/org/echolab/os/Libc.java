@@ -38,13 +38,14 @@ public final class Libc {
     static final int AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_REUSEPORT = 15;
     // <poll.h>
-    static final short POLLIN = 1;
+    static final short POLLIN = 1, POLLERR = 0x008, POLLHUP = 0x010;
     // <spawn.h> (glibc)
     static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     // <sys/wait.h>
     static final int P_ALL = 0, WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
     // <sys/socket.h>: Unix-domain sockets and descriptor passing
     static final int AF_UNIX = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+    static final int MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40;
     // <errno.h>
     static final int EINTR = 4, ECHILD = 10, EAGAIN = 11, EADDRINUSE = 98, ECONNABORTED = 103, EOWNERDEAD = 130;
     /** Signals, for {@link #kill}. */
@@ -83,6 +84,7 @@ public final class Libc {
     private static final MethodHandle DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle RECV = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETPEERNAME = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     // The pthread family, too, returns the error number.
@@ -510,6 +512,33 @@ public final class Libc {
     }
 
     // ---- plain I/O on a descriptor ------------------------------------------------------------
+
+    /**
+     * Whether the client of connection {@code fd} is gone, asked without waiting and without
+     * consuming a byte: the connection was reset (or failed), or it ended without a byte left to
+     * read. A client that sent bytes and then closed its side still counts as there: it may be
+     * waiting for its answer (a TCP line client does exactly that).
+     */
+    public static boolean peerGone(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(8);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, POLLIN);
+            int ready = (int) POLL.invokeExact(state, pollfd, 1L, 0);
+            if (ready <= 0) {
+                return false;                           // nothing happened on it yet: a client still to speak
+            }
+            if ((pollfd.get(JAVA_SHORT, 6) & (POLLERR | POLLHUP)) != 0) {
+                return true;                            // reset, or closed both ways
+            }
+            MemorySegment one = arena.allocate(1);
+            long n = (long) RECV.invokeExact(state, fd, one, 1L, MSG_PEEK | MSG_DONTWAIT);
+            return n == 0 || (n < 0 && errno(state) != EAGAIN && errno(state) != EINTR);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
 
     /**
      * Waits up to {@code timeoutMillis} (-1: for ever) for {@code fd} to be readable (or at end of
