@@ -57,9 +57,9 @@ final class MonitorServer implements AutoCloseable {
 
     private final ServerSocket listener;
     private final Function<HttpRequest, Answer> handler;
-    private final Object answering = new Object();
+    private final Object computing = new Object();          // one answer computed at a time
     private final Deque<Reading> reading = new ConcurrentLinkedDeque<>();
-    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger answering = new AtomicInteger();   // connections past their request
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("echolab-monitor-deadlines").unstarted(r));
     private final Thread acceptor;
@@ -97,37 +97,44 @@ final class MonitorServer implements AutoCloseable {
                 }
                 continue;
             }
-            if (open.incrementAndGet() > MAX_CONNECTIONS && !closeOldestReading()) {
-                open.decrementAndGet();
+            if (!makeRoom()) {
                 Thread.ofVirtual().start(() -> refuse(socket));
                 continue;
             }
-            Thread.ofVirtual().name("echolab-monitor").start(() -> serve(socket));
+            Reading entry = new Reading(socket);
+            reading.addLast(entry);         // counted from now: the next accept sees it
+            Thread.ofVirtual().name("echolab-monitor").start(() -> serve(entry));
         }
     }
 
-    /** Makes room for a new connection by closing the one that has been sending its request longest. */
-    private boolean closeOldestReading() {
-        Reading oldest = reading.pollFirst();
-        if (oldest == null) {
-            return false;
+    /**
+     * On the accept thread: true if one more connection fits, after closing those that have been
+     * sending their request longest if need be; false if every place is taken by an answer.
+     */
+    private boolean makeRoom() {
+        while (reading.size() + answering.get() >= MAX_CONNECTIONS) {
+            Reading oldest = reading.pollFirst();
+            if (oldest == null) {
+                return false;
+            }
+            closeQuietly(oldest.socket());  // its thread ends at once; its place is free now
         }
-        closeQuietly(oldest.socket());      // its thread ends, and gives its place back
         return true;
     }
 
-    private void serve(Socket socket) {
-        Reading entry = new Reading(socket);
-        reading.addLast(entry);
+    private void serve(Reading entry) {
+        Socket socket = entry.socket();
         ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(socket),
                 REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        boolean counted = false;
         try (socket) {
             HttpParser.Result result = readRequest(socket.getInputStream());
-            reading.remove(entry);
             deadline.cancel(false);
-            if (result == null) {
-                return;                     // closed before a whole request: by the client, or by a deadline
+            if (result == null || !reading.remove(entry)) {
+                return;                     // closed before a whole request: by the client, a deadline, or to make room
             }
+            answering.incrementAndGet();
+            counted = true;
             deadline = deadlines.schedule(() -> closeQuietly(socket), WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Answer answer;
             boolean head = false;
@@ -136,7 +143,7 @@ final class MonitorServer implements AutoCloseable {
             } else {
                 HttpRequest req = ((HttpParser.Complete) result).request();
                 head = req.method().equals("HEAD");
-                synchronized (answering) {
+                synchronized (computing) {
                     answer = handler.apply(req);
                 }
             }
@@ -148,7 +155,9 @@ final class MonitorServer implements AutoCloseable {
         } finally {
             reading.remove(entry);
             deadline.cancel(false);
-            open.decrementAndGet();
+            if (counted) {
+                answering.decrementAndGet();
+            }
         }
     }
 
