@@ -240,6 +240,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("workers", config.workers);
         m.put("workersIdle", idle.size());
+        m.put("awaitingHead", gate.waitingCount());
         m.put("processTree", tree.figures("parent"));
         return m;
     }
