@@ -7,7 +7,9 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,7 @@ final class HeadGate<T> implements AutoCloseable {
     private final long timeoutNanos;
     private final int maxBuffer;
     private final int maxLine;
+    private final List<Waiting<T>> whole = new ArrayList<>();     // gate thread only: heads in, keys cancelled
     private final Thread thread;
     private volatile boolean closed;
 
@@ -83,11 +86,14 @@ final class HeadGate<T> implements AutoCloseable {
                     read(key, w);
                 }
                 expire(System.nanoTime());
+                handOnWhole();
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) {
                 LOG.log(Level.ERROR, "the head gate failed: {0}", e.toString());
             }
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "the head gate failed", e);
         }
     }
 
@@ -131,18 +137,29 @@ final class HeadGate<T> implements AutoCloseable {
         }
     }
 
-    /** The head is whole: blocking again, with what was read, to the model. */
+    /** The head is whole: its key cancelled now, the connection handed on after this round's reads. */
     private void handOn(SelectionKey key, Waiting<T> w, ByteBuffer read) {
         key.cancel();
-        try {
-            selector.selectNow();               // the cancelled key leaves the selector: the channel may block again
-            key.channel().configureBlocking(true);
-        } catch (IOException e) {
-            w.connection().close();
+        w.connection().readEarly(read);
+        whole.add(w);
+    }
+
+    /** Blocking again, with what was read, to the model, in arrival order. */
+    private void handOnWhole() throws IOException {
+        if (whole.isEmpty()) {
             return;
         }
-        w.connection().readEarly(read);
-        ready.accept(w.item());
+        selector.selectNow();                   // the cancelled keys leave the selector: their channels may block again
+        for (Waiting<T> w : whole) {
+            try {
+                w.connection().socket().getChannel().configureBlocking(true);
+            } catch (IOException | RuntimeException e) {
+                w.connection().close();
+                continue;
+            }
+            ready.accept(w.item());
+        }
+        whole.clear();
     }
 
     /** Answers 408 to every head not whole by its deadline (a client that sent nothing is just closed), and closes it. */
