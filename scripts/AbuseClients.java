@@ -299,7 +299,10 @@ public class AbuseClients {
         for (Thread t : clients) {
             t.join();
         }
-        System.out.println("anything: " + statuses.toString().replaceAll("[{}]", "").replace(", ", " "));
+        int unanswered = statuses.getOrDefault("unanswered", 0);
+        statuses.remove("unanswered");
+        System.out.println("anything: " + statuses.toString().replaceAll("[{}]", "").replace(", ", " ")
+                + " unanswered=" + unanswered);
     }
 
     private static String readAll(InputStream in) throws IOException {

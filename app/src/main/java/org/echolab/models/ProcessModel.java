@@ -40,17 +40,17 @@ import org.echolab.state.States;
  * "one fork per client", CS:APP's {@code echoserverp.c}), with a JVM as the process.
  *
  * <p><b>Processes and threads:</b> in the parent, one platform thread, {@code echolab-accept},
- * accepts with {@code accept4} and spawns a child JVM ({@link Child}) whose stdin and stdout ARE
- * the connection; the parent then closes its own copy and never touches the connection again (it
+ * accepts with {@code accept4}; once the connection's request head is in, {@code echolab-head-gate}
+ * spawns a child JVM ({@link Child}) whose stdin and stdout ARE the connection; the parent then closes its own copy and never touches the connection again (it
  * relays nothing). The child picks the socket up with {@link System#inheritedChannel()}, serves
  * every request on it with the shared {@link BlockingSession} on its main thread, and exits. The
  * parent's reaper thread ({@link ChildProcesses}) reaps each child as it exits, so none stays a
  * zombie.
  *
  * <p><b>Bound:</b> at most {@code --max-children} children (and no more than
- * {@code --max-connections}) live at once. The accept thread takes a slot before it accepts, so
- * beyond the bound new connections wait in the kernel's accept backlog (like Apache's
- * MaxRequestWorkers); the reaper gives the slot back. And at most {@code --max-starting} children
+ * {@code --max-connections}) live at once. A child's slot is taken once the head is in; while none
+ * is free nothing is accepted, so new connections wait in the kernel's accept backlog (like
+ * Apache's MaxRequestWorkers); the reaper gives the slot back. And at most {@code --max-starting} children
  * (default: the cores) start at once: a JVM start is CPU work, and a burst of JVMs started together
  * share the cores so that the first answer comes only when nearly all are up; started a few at a
  * time, the first client is answered after one start. A child notes on the {@link TreeBoard} when

@@ -29,10 +29,10 @@ import org.echolab.protocol.Limits;
  *
  * <p><b>Limits:</b> the whole request (head and a small body) must arrive within
  * {@link #REQUEST_TIMEOUT} (a connection that sends nothing is closed then too: there is no
- * keep-alive, so that is also the idle timeout); the answer must be written within
+ * keep-alive, so that is also the idle timeout; it is answered 408); the answer must be written within
  * {@link #WRITE_TIMEOUT}; a request line of at most 2 KiB, a head of 8 KiB, a body of 4 KiB. At most
  * {@link #MAX_CONNECTIONS} connections are open: one more closes the oldest that is still sending its
- * request (a slow client is the one that has been sending longest), and is refused with a 503 only
+ * request (a slow client is the one that has been sending longest: a 408 too), and is refused with a 503 only
  * when all are being answered. A deadline closes the socket, which ends the thread's blocked read or
  * write.
  *
@@ -47,6 +47,8 @@ final class MonitorServer implements AutoCloseable {
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_CONNECTIONS = 64;
     private static final Limits LIMITS = new Limits(2048, 8192, 64, 4096, 2048);
+    private static final byte[] TIMED_OUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     private static final System.Logger LOG = System.getLogger("echolab.monitor");
 
     /** An answer: its status, type and bytes. */
@@ -117,14 +119,14 @@ final class MonitorServer implements AutoCloseable {
             if (oldest == null) {
                 return false;
             }
-            closeQuietly(oldest.socket());  // its thread ends at once; its place is free now
+            timeOut(oldest.socket());       // its thread ends at once; its place is free now
         }
         return true;
     }
 
     private void serve(Reading entry) {
         Socket socket = entry.socket();
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(socket),
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> timeOut(socket),
                 REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         boolean counted = false;
         try (socket) {
@@ -219,6 +221,20 @@ final class MonitorServer implements AutoCloseable {
             case 503 -> "Service Unavailable";
             default -> "Status";
         };
+    }
+
+    /**
+     * A request that did not arrive in time, or whose place a newer connection took: a 408 (a
+     * few dozen bytes, which an idle socket's buffer takes at once), then the close, which ends
+     * the read its thread is blocked in.
+     */
+    private static void timeOut(Socket socket) {
+        try {
+            socket.getOutputStream().write(TIMED_OUT);
+        } catch (IOException e) {
+            // gone, or closed already
+        }
+        closeQuietly(socket);
     }
 
     private static void closeQuietly(Socket socket) {
