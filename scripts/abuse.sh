@@ -12,7 +12,13 @@
 #   bigsize    100 connections asking for size=64MiB, never reading
 #   cpu        100 connections asking for work=cpu&wait=10s
 #   nofile     the server under `prlimit --nofile=256`, 1,000 connections asking for wait=2s, then idle
-# A row passes when every probe was answered within 1 s and the server still answered afterwards.
+#   slowmany   1,000 connections from 127.0.0.1 to 127.0.0.20, a header line each every 2 to 4 s
+#   monitor    the same against the monitor's port, probing its /metrics instead of an echo
+#   churn      300 connections opened and closed at once (RST or FIN, before or after a request), every 2 s
+#   anything   the server under -Xmx256m; 100 clients at once POST 1 MB to /anything, every 2 s
+# A row passes when every probe was answered within 1 s, the server still answered afterwards, and
+# no connection that sent a whole request was closed without an answer ("unanswered": counted by
+# the hold, slowmany and anything clients; "-" where slowhttptest or churn cannot tell).
 # Needs slowhttptest for the slow* scenarios (apt-get install slowhttptest) and prlimit (util-linux).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +27,8 @@ source scripts/find-jdk.sh
 echolab_find_jdk || exit 3
 java="$JAVA_HOME/bin/java"
 jar=${ECHOLAB_JAR:-app/target/echolab.jar}
-models="thread pool virtual eventloop prefork"
-scenarios="slowloris slowbody slowread bigsize cpu nofile"
+models="thread pool virtual eventloop prethread prefork prefork-pass process"
+scenarios="slowloris slowbody slowread bigsize cpu nofile slowmany monitor churn anything"
 seconds=20
 port=18800
 while getopts "m:s:d:p:" opt; do
@@ -48,32 +54,48 @@ abuse() {   # scenario port: runs the abuse in the background for $seconds; prin
     bigsize)   clients hold "$2" 100 "/echo?msg=x&size=67108864" "$seconds" ;;
     cpu)       clients hold "$2" 100 "/echo?msg=x&work=cpu&wait=10s" "$seconds" ;;
     nofile)    clients hold "$2" 1000 "/echo?msg=x&wait=2s" "$seconds" ;;
+    slowmany)  clients slowmany "$2" 1000 20 "$seconds" ;;
+    monitor)   clients slowmany "$(($2 + 1))" 1000 20 "$seconds" ;;
+    churn)     end=$((SECONDS + seconds)); while [ $SECONDS -lt $end ]; do clients churn "$2" 300; sleep 2; done ;;
+    anything)  end=$((SECONDS + seconds)); while [ $SECONDS -lt $end ]; do clients anything "$2" 100 1000000; sleep 2; done ;;
   esac >"$work/abuse.log" 2>&1 &
   echo $!
 }
 
-printf '%-10s %-10s %-62s %-8s %-9s %s\n' scenario model "probes from 127.0.0.2 during the abuse" after exit "peak RSS"
+unanswered() {   # the abuse's own count of requests closed without an answer, summed; "-" if it cannot tell
+  local counts
+  counts=$(grep -oE 'unanswered=[0-9]+' "$work/abuse.log" | cut -d= -f2 || true)
+  [ -n "$counts" ] && echo "$counts" | paste -sd+ | bc || echo "-"
+}
+
+printf '%-10s %-12s %-62s %-8s %-10s %-5s %s\n' scenario model "probes from 127.0.0.2 during the abuse" after unanswered exit "peak RSS"
 for scenario in $scenarios; do
   for model in $models; do
     port=$((port + 1))
-    limit=()
+    port=$((port + 1))              # and the next one for its monitor
+    limit=() heap=()
     [ "$scenario" = nofile ] && limit=(prlimit --nofile=256:256)
-    "${limit[@]}" "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" serve --model "$model" --port "$port" \
-      >"$work/server.out" 2>"$work/server.err" &
+    [ "$scenario" = anything ] && heap=(-Xmx256m)
+    "${limit[@]}" "$java" "${heap[@]}" --enable-native-access=ALL-UNNAMED -jar "$jar" serve --model "$model" \
+      --port $((port - 1)) --monitor-port "$port" >"$work/server.out" 2>"$work/server.err" &
     server=$!
     for _ in $(seq 150); do grep -q listening "$work/server.out" && break; sleep 0.1; done
-    attacker=$(abuse "$scenario" "$port")
+    attacker=$(abuse "$scenario" $((port - 1)))
     sleep 3
-    during=$(clients probe "$port" $((seconds - 6)) 200 || true)
+    if [ "$scenario" = monitor ]; then
+      during=$(clients probe "$port" $((seconds - 6)) 200 /metrics || true)
+    else
+      during=$(clients probe $((port - 1)) $((seconds - 6)) 200 || true)
+    fi
     wait "$attacker" 2>/dev/null || true
     kill "$attacker" 2>/dev/null || true
-    after=$(clients probe "$port" 2 500 >/dev/null && echo served || echo FAILED)
+    after=$(clients probe $((port - 1)) 2 500 >/dev/null && echo served || echo FAILED)
     rss=$(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$server/status" 2>/dev/null || echo "-")
     kill -TERM "$server" 2>/dev/null || true
     for _ in $(seq 300); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$server" 2>/dev/null && echo "abuse: $model did not stop within 30 s of SIGTERM; killed" >&2
     code=0; wait "$server" 2>/dev/null || code=$?
-    printf '%-10s %-10s %-62s %-8s %-9s %s\n' "$scenario" "$model" "$during" "$after" "$code" "$rss"
+    printf '%-10s %-12s %-62s %-8s %-10s %-5s %s\n' "$scenario" "$model" "$during" "$after" "$(unanswered)" "$code" "$rss"
     if grep -qE 'Exception|Error' "$work/server.err"; then
       { grep -E 'Exception|Error' "$work/server.err" | sort | uniq -c | sort -rn | head -3 | sed 's/^/    server: /' >&2; } || true
     fi

@@ -148,6 +148,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "The monitor's port: /live (the live view), /metrics (Prometheus), /stats, answered on a thread of its own however busy the model is; 0 picks a free one, -1 turns it off. Default: --port + 1 (a free one if that is taken, or with --port 0).")
     Integer monitorPort;
 
+    @Option(names = "--monitor-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The monitor's address. Default: ${DEFAULT-VALUE} (loopback only, whatever --bind says: the live view shows every client's requests).")
+    String monitorBind;
+
     @Option(names = "--tls", description = "Serve HTTPS and TCP lines over TLS (1.3 or 1.2, ALPN http/1.1) on the port, with --tls-cert and --tls-key, or else a self-signed certificate made at start (its SHA-256 fingerprint is on the startup line).")
     boolean tls;
 
@@ -281,6 +285,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxChildren(maxChildren).spares(spares).maxStarting(maxStarting).workers(workers).workerModel(workerModel)
                 .loops(loops).offload(offload).offloadThreads(offloadThreads)
                 .monitorPort(monitorPort != null ? monitorPort : defaultMonitorPort())
+                .monitorBind(monitorBind)
                 .tls(tls).tlsCert(tlsCert).tlsKey(tlsKey)
                 .wsMaxFrame(wsMaxFrame).wsMaxMessage(wsMaxMessage)
                 .udp(udp).udpPort(udpPort != null ? udpPort : ServerConfig.SAME_PORT)
@@ -295,7 +300,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(bind, port + 1));
+            probe.bind(new InetSocketAddress(monitorBind, port + 1));
             return port + 1;
         } catch (IOException e) {
             return 0;

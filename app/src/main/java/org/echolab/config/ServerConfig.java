@@ -101,6 +101,8 @@ public final class ServerConfig {
     public final int offloadThreads;
     /** The monitor's port ({@code /live}, {@code /metrics}, {@code /stats} on a thread of their own): 0 picks a free one, -1 none. */
     public final int monitorPort;
+    /** The monitor's address: loopback unless told otherwise, since it shows every client's requests. */
+    public final String monitorBind;
     /** {@code --tls}: HTTPS and TCP lines over TLS on the port, with {@link #tlsCert} and {@link #tlsKey}, or a self-signed certificate. */
     public final boolean tls;
     /** PEM files of the certificate (then its chain) and of its private key; "" for none (a self-signed one is made at start). */
@@ -153,6 +155,7 @@ public final class ServerConfig {
         offload = b.offload;
         offloadThreads = b.offloadThreads;
         monitorPort = b.monitorPort;
+        monitorBind = b.monitorBind;
         tls = b.tls;
         tlsCert = b.tlsCert;
         tlsKey = b.tlsKey;
@@ -205,6 +208,7 @@ public final class ServerConfig {
         b.offload = offload;
         b.offloadThreads = offloadThreads;
         b.monitorPort = monitorPort;
+        b.monitorBind = monitorBind;
         b.tls = tls;
         b.tlsCert = tlsCert;
         b.tlsKey = tlsKey;
@@ -278,6 +282,7 @@ public final class ServerConfig {
         private boolean offload = true;
         private int offloadThreads = CORES;
         private int monitorPort = -1;
+        private String monitorBind = "127.0.0.1";
         private boolean tls = false;
         private String tlsCert = "";
         private String tlsKey = "";
@@ -323,6 +328,7 @@ public final class ServerConfig {
         public Builder offload(boolean v) { offload = v; return this; }
         public Builder offloadThreads(int v) { offloadThreads = v; return this; }
         public Builder monitorPort(int v) { monitorPort = v; return this; }
+        public Builder monitorBind(String v) { monitorBind = v; return this; }
         public Builder tls(boolean v) { tls = v; return this; }
         public Builder tlsCert(String v) { tlsCert = v; return this; }
         public Builder tlsKey(String v) { tlsKey = v; return this; }

@@ -43,6 +43,7 @@ public final class AcceptLoop<C> {
     }
 
     private final List<Semaphore> permits;
+    private final Semaphore idle;           // null: none; else accept only while it has a permit free (not taken)
     private final Source<C> source;
     private final Consumer<C> handOff;
     private final ModelContext.Crash crash;
@@ -51,9 +52,10 @@ public final class AcceptLoop<C> {
     private long lastWarning;               // nanoTime; accept thread only
     private int suppressed;                 // warnings not logged since then
 
-    private AcceptLoop(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff,
+    private AcceptLoop(String name, List<Semaphore> permits, Semaphore idle, Source<C> source, Consumer<C> handOff,
                        ModelContext.Crash crash) {
         this.permits = permits;
+        this.idle = idle;
         this.source = source;
         this.handOff = handOff;
         this.crash = crash;
@@ -73,7 +75,20 @@ public final class AcceptLoop<C> {
     /** As above, on a thread called {@code name} (where several threads accept, as in {@code prethread}). */
     public static <C> AcceptLoop<C> start(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff,
                                           ModelContext.Crash crash) {
-        AcceptLoop<C> loop = new AcceptLoop<>(name, List.copyOf(permits), source, handOff, crash);
+        AcceptLoop<C> loop = new AcceptLoop<>(name, List.copyOf(permits), null, source, handOff, crash);
+        loop.thread.start();
+        return loop;
+    }
+
+    /**
+     * As {@link #start}, but also accepting only while {@code idle} has a permit free, without
+     * taking it: a model whose connections take a worker's place later (after their request head,
+     * {@link HeadGate}) stops accepting while every place is taken, so that the kernel gives new
+     * connections to another process accepting on the same socket, or keeps them in the backlog.
+     */
+    public static <C> AcceptLoop<C> startWhileIdle(List<Semaphore> permits, Semaphore idle, Source<C> source,
+                                                   Consumer<C> handOff, ModelContext.Crash crash) {
+        AcceptLoop<C> loop = new AcceptLoop<>("echolab-accept", List.copyOf(permits), idle, source, handOff, crash);
         loop.thread.start();
         return loop;
     }
@@ -92,6 +107,10 @@ public final class AcceptLoop<C> {
 
     private void acceptUntilStopped() throws InterruptedException {
         while (!stopping) {
+            if (idle != null && idle.availablePermits() == 0) {
+                Thread.sleep(5);            // every place taken: leave new clients to the backlog (or another worker)
+                continue;
+            }
             if (!acquire()) {
                 continue;                   // no slot: clients wait in the backlog; look at stopping again
             }

@@ -32,6 +32,7 @@ public final class Acceptor {
     private final ServerSocket listener;
     private final Semaphore admission;          // null: no limit beyond --max-connections
     private final AcceptLoop<Socket> loop;
+    private final HeadGate<Session> gate;      // null: a connection goes to the model as soon as it is accepted
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
 
@@ -59,7 +60,24 @@ public final class Acceptor {
             }
         }
 
-        /** Refuses the connection (HTTP 503, or an ERR line where the server speaks only TCP lines) and closes it: the model has no place for it. */
+        /**
+         * Takes the admission permit (a worker's place) for a connection let through the head
+         * gate, waiting for one; false (and the connection closed) if the server stopped first.
+         */
+        private boolean admit() {
+            try {
+                if (admission != null) {
+                    admission.acquire();
+                }
+                return true;
+            } catch (InterruptedException e) {
+                connection.close();
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** Refuses the connection (HTTP 503, or an ERR line where the server speaks only TCP lines) and closes it. */
         public void reject(String why) {
             reject(Refusals.Reason.FULL, why);
         }
@@ -77,23 +95,35 @@ public final class Acceptor {
         }
     }
 
-    private Acceptor(ModelContext ctx, Semaphore admission, Consumer<Session> handOff) throws IOException {
+    private Acceptor(ModelContext ctx, Semaphore admission, Consumer<Session> handOff, boolean gated) throws IOException {
         this.ctx = ctx;
         this.stack = ctx.stack();
         this.admission = admission;
         this.listener = ctx.openListener();
+        this.gate = gated && stack.tls() == null ? new HeadGate<>(stack.config(), session -> {
+            if (session.admit()) {              // a worker's place, now that the head is whole
+                handOff.accept(session);
+            }
+        }) : null;
         List<Semaphore> permits = new ArrayList<>(List.of(stack.connections().slots()));
-        if (admission != null) {
+        if (admission != null && gate == null) {
             permits.add(admission);
         }
-        this.loop = AcceptLoop.start(permits, listener::accept, socket -> {
+        Consumer<Socket> accepted = socket -> {
             Session session = new Session(stack.connections().register(socket));
-            if (session.connection.admitted()) {
-                handOff.accept(session);
-            } else {
+            if (!session.connection.admitted()) {
                 session.reject(Refusals.Reason.PER_CLIENT, stack.connections().clients().refusal());
+            } else if (gate != null && HeadGate.accepts(session.connection)) {
+                gate.admit(session.connection, session);
+            } else {
+                if (gate == null || session.admit()) {
+                    handOff.accept(session);
+                }
             }
-        }, ctx.crash());
+        };
+        this.loop = gate != null && admission != null
+                ? AcceptLoop.startWhileIdle(permits, admission, listener::accept, accepted, ctx.crash())
+                : AcceptLoop.start(permits, listener::accept, accepted, ctx.crash());
     }
 
     /**
@@ -102,7 +132,17 @@ public final class Acceptor {
      * the session gives back when it ends: when either runs out, clients wait in the backlog.
      */
     public static Acceptor start(ModelContext ctx, Semaphore admission, Consumer<Session> handOff) throws IOException {
-        return new Acceptor(ctx, admission, handOff);
+        return new Acceptor(ctx, admission, handOff, false);
+    }
+
+    /**
+     * As {@link #start}, but a connection reaches the model (and takes an {@code admission}
+     * permit) only once its request head has arrived ({@link HeadGate}): for a model with a fixed
+     * number of workers, which slow clients would otherwise hold. Without TLS only: a handshake
+     * comes before the head.
+     */
+    public static Acceptor startGated(ModelContext ctx, Semaphore admission, Consumer<Session> handOff) throws IOException {
+        return new Acceptor(ctx, admission, handOff, true);
     }
 
     public InetSocketAddress address() {
@@ -124,6 +164,9 @@ public final class Acceptor {
         loop.stop(listener);
         if (stack.connections().drain(grace) > 0) {
             loop.interrupt();           // under sequential the accept thread runs a session: abandon its work
+        }
+        if (gate != null) {
+            gate.close();               // after the drain, in which whole heads still reached a worker
         }
         loop.join();
     }

@@ -11,14 +11,17 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.process.ChildJvm;
+import org.echolab.models.process.DescriptorGate;
 import org.echolab.models.process.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Descriptors;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
+import org.echolab.session.Conversation;
 
 /**
  * {@code prefork-pass}: {@code --workers} worker processes started up front, but only the parent
@@ -35,6 +38,10 @@ import org.echolab.os.ListeningSocket;
  * that worker's "ready" bytes into the queue of free places (UNP's parent does this with
  * {@code select} over every child's pipe). The reaper sees a worker
  * die and the watch thread replaces it, as in {@code prefork}.
+ *
+ * <p>A connection is passed only once its first request head has arrived: until then it waits in
+ * the parent's {@link DescriptorGate} (a poll set; its bytes are peeked, not read, so the worker
+ * reads them), and a slow client holds no worker's place.
  *
  * <p><b>Cost:</b> what {@code prefork} costs, plus per connection a {@code sendmsg} in the parent,
  * a {@code recvmsg} and a "ready" byte in the worker, and the parent's wake-ups: UNP measured this
@@ -84,6 +91,8 @@ public final class PassingPreforkModel implements ConcurrencyModel {
     private TreeBoard tree;
     private ChildJvm jvm;
     private AcceptLoop<Integer> acceptLoop;
+    private DescriptorGate gate;
+    private Semaphore gateRooms;
     private Thread watcher;
     private volatile boolean stopping;
 
@@ -94,6 +103,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
+        gateRooms = new Semaphore(config.connectionLimit());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
         tree = TreeBoard.create(ctx.stack().service());   // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(PreforkModel.Worker.class, config, tree, Map.of(PreforkModel.Worker.PASSED, "true"));
@@ -101,10 +111,17 @@ public final class PassingPreforkModel implements ConcurrencyModel {
             spawnWorker();
         }
         watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
-        acceptLoop = AcceptLoop.start(List.of(), () -> {
+        // a connection is passed on only once its request head is whole (DescriptorGate), so that a
+        // slow client holds no worker's place; the gate holds at most --max-connections
+        gate = new DescriptorGate(config.headerTimeout, Conversation.readBufferSize(config.limits), config.limits.maxLine(),
+                fd -> {
+                    gateRooms.release();
+                    handOff(fd);
+                }, fd -> gateRooms.release());
+        acceptLoop = AcceptLoop.start(List.of(gateRooms), () -> {
             int fd = listener.accept(100);      // polls, so that a stop is seen within 100 ms
             return fd < 0 ? null : fd;
-        }, this::handOff, ctx.crash());
+        }, gate::admit, ctx.crash());
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 
@@ -139,7 +156,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         }
     }
 
-    /** On the accept thread: the connection to the longest-idle worker, then the parent's copy closed. */
+    /** On the gate's thread, once the head is whole: the connection to the longest-idle worker, then the parent's copy closed. */
     private void handOff(int fd) {
         try {
             while (!stopping) {
@@ -204,6 +221,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         stopping = true;
         acceptLoop.stop(() -> { });
         acceptLoop.join();
+        gate.close();
         listener.close();
         deaths.add(STOP);
         watcher.join();
@@ -222,6 +240,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("workers", config.workers);
         m.put("workersIdle", idle.size());
+        m.put("awaitingHead", gate.waitingCount());
         m.put("processTree", tree.figures("parent"));
         return m;
     }

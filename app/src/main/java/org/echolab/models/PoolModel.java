@@ -25,11 +25,11 @@ import org.echolab.config.ServerConfig;
  * queue and run its whole session (every request on it, keep-alive included) before taking the next.
  *
  * <p><b>The one bound</b> is {@code places}, threads + queue: a connection holds a place from
- * before it is accepted until its session ends (CS:APP's {@code slots} semaphore; the queue itself
- * plays {@code items} and {@code mutex}). When no place is free ({@code --overflow}):
- * {@code backlog} (default) stops accepting, so new clients wait in the kernel's accept backlog,
- * unserved but not refused; {@code reject} accepts and answers 503 at once, so clients learn of the
- * overload.
+ * when its first request head has arrived until its session ends (CS:APP's {@code slots}
+ * semaphore; the queue itself plays {@code items} and {@code mutex}). Until its head is whole a
+ * connection waits in the {@link HeadGate}, read without blocking, so slow clients hold no
+ * thread. When no place is free ({@code --overflow}): {@code backlog} (default) keeps whole heads
+ * waiting for one; {@code reject} answers 503 at once, so clients learn of the overload.
  *
  * <p><b>Cost:</b> thread creation is paid once; memory and kernel threads are bounded by
  * {@code --threads}. The price: a connection holds its thread for its whole life, so more than
@@ -58,8 +58,8 @@ public final class PoolModel implements ConcurrencyModel {
             workers.add(Thread.ofPlatform().name("pool-" + i).start(this::work));
         }
         acceptor = config.overflow == Overflow.BACKLOG
-                ? Acceptor.start(ctx, places, queue::add)          // a place is taken before each accept
-                : Acceptor.start(ctx, null, this::admitOrReject);   // accept, then a place or 503
+                ? Acceptor.startGated(ctx, places, queue::add)          // a place once the head is in, or wait
+                : Acceptor.startGated(ctx, null, this::admitOrReject);   // once the head is in, a place or 503
         return acceptor.address();
     }
 

@@ -17,8 +17,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.process.ChildJvm;
+import org.echolab.models.process.DescriptorGate;
 import org.echolab.models.process.Spares;
 import org.echolab.models.process.TreeBoard;
 import org.echolab.os.ChildProcesses;
@@ -27,6 +29,7 @@ import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
 import org.echolab.session.Connection;
 import org.echolab.session.Connections;
+import org.echolab.session.Conversation;
 import org.echolab.session.EchoStack;
 import org.echolab.session.Readiness;
 import org.echolab.state.ServerState;
@@ -37,21 +40,30 @@ import org.echolab.state.States;
  * "one fork per client", CS:APP's {@code echoserverp.c}), with a JVM as the process.
  *
  * <p><b>Processes and threads:</b> in the parent, one platform thread, {@code echolab-accept},
- * accepts with {@code accept4} and spawns a child JVM ({@link Child}) whose stdin and stdout ARE
- * the connection; the parent then closes its own copy and never touches the connection again (it
+ * accepts with {@code accept4}; once the connection's request head is in, {@code echolab-head-gate}
+ * spawns a child JVM ({@link Child}) whose stdin and stdout ARE the connection; the parent then closes its own copy and never touches the connection again (it
  * relays nothing). The child picks the socket up with {@link System#inheritedChannel()}, serves
  * every request on it with the shared {@link BlockingSession} on its main thread, and exits. The
  * parent's reaper thread ({@link ChildProcesses}) reaps each child as it exits, so none stays a
  * zombie.
  *
  * <p><b>Bound:</b> at most {@code --max-children} children (and no more than
- * {@code --max-connections}) live at once. The accept thread takes a slot before it accepts, so
- * beyond the bound new connections wait in the kernel's accept backlog (like Apache's
- * MaxRequestWorkers); the reaper gives the slot back. And at most {@code --max-starting} children
+ * {@code --max-connections}) live at once. A child's slot is taken once the head is in; while none
+ * is free nothing is accepted, so new connections wait in the kernel's accept backlog (like
+ * Apache's MaxRequestWorkers); the reaper gives the slot back. And at most {@code --max-starting} children
  * (default: the cores) start at once: a JVM start is CPU work, and a burst of JVMs started together
  * share the cores so that the first answer comes only when nearly all are up; started a few at a
  * time, the first client is answered after one start. A child notes on the {@link TreeBoard} when
  * its JVM is up; until then it counts as starting.
+ *
+ * <p><b>Whole heads only:</b> the accepted connection waits in the parent's {@link DescriptorGate}
+ * (a poll set, its bytes peeked, not read) until its first request head has arrived, and only then
+ * takes a child's slot: a slow client (a slowloris) costs a descriptor here, not a JVM.
+ *
+ * <p><b>Only live clients:</b> a connection whose client is already gone (reset, or closed before
+ * sending a byte) is closed rather than given a child, checked by the parent just before the
+ * spawn and by the child once its JVM is up; so a burst of dead connections costs the next live
+ * client a poll each, not a JVM start each.
  *
  * <p><b>Spares</b> ({@code --spares N}): N children are started ahead and wait, each on a
  * Unix-domain socket to the parent ({@link Spare}); the accept thread passes each connection's
@@ -87,17 +99,21 @@ public final class ProcessModel implements ConcurrencyModel {
     private final Set<Integer> children = ConcurrentHashMap.newKeySet();
     private final Set<Integer> starting = ConcurrentHashMap.newKeySet();     // spawned, JVM not up yet
     private final AtomicInteger startingPeak = new AtomicInteger();
-    private long startedCursor;                             // accept thread only: notes read on the board
+    private final LongAdder goneBeforeSpawn = new LongAdder();     // clients gone before a child was theirs
+    private long startedCursor;                             // gate thread only: notes read on the board
     private ListeningSocket listener;
     private TreeBoard tree;
     private ChildJvm jvm;
     private Spares spares;                                  // null: a child is spawned per connection
     private AcceptLoop<Integer> acceptLoop;
+    private DescriptorGate gate;
+    private final Semaphore gateRooms;                      // connections the gate may hold: --max-connections
 
     public ProcessModel(ServerConfig config) {
         this.config = config;
         this.maxChildren = Math.min(config.maxChildren, config.connectionLimit());
         this.slots = new Semaphore(maxChildren);
+        this.gateRooms = new Semaphore(config.connectionLimit());
     }
 
     @Override
@@ -110,27 +126,65 @@ public final class ProcessModel implements ConcurrencyModel {
             spares = new Spares(new ChildJvm(Spare.class, config, tree), tree, config.spares, children::add,
                     this::spareExited);
         }
-        // a child's slot is taken BEFORE accepting: at --max-children, connections wait in the backlog;
-        // the accept polls, so that a stop is seen within 100 ms
-        acceptLoop = AcceptLoop.start(List.of(slots), () -> {
+        // A connection waits in the gate until its request head is whole (a room there is taken
+        // before accepting), and only then takes a child's slot; while every slot is taken nothing is
+        // accepted and connections wait in the backlog. The accept polls, so that a stop is seen within 100 ms.
+        gate = new DescriptorGate(config.headerTimeout, Conversation.readBufferSize(config.limits), config.limits.maxLine(),
+                this::headArrived, fd -> gateRooms.release());
+        acceptLoop = AcceptLoop.startWhileIdle(List.of(gateRooms), slots, () -> {
             int fd = listener.accept(100);
             return fd < 0 ? null : fd;
-        }, this::handOff, ctx.crash());
+        }, gate::admit, ctx.crash());
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 
-    /** On the accept thread: a child for the connection, then the parent closes its copy. */
+    /** On the gate's thread: the head is whole; a child's slot (waiting for one), then the child. */
+    private void headArrived(int fd) {
+        gateRooms.release();
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Libc.close(fd);                 // stopping: closed unserved, as those still in the backlog
+            Thread.currentThread().interrupt();
+            return;
+        }
+        handOff(fd);
+    }
+
+    /**
+     * On the gate's thread: a child for the connection, then the parent closes its copy. A client
+     * already gone (reset, or closed without a byte) is not given one: its check comes after the
+     * wait for fewer starting children, the moment it is most likely to have shown.
+     */
     private void handOff(int fd) {
         try {
             if (spares == null) {
                 awaitFewerStarting();
+                if (skipIfGone(fd)) {
+                    return;
+                }
                 spawnChild(fd);
+            } else if (skipIfGone(fd)) {
+                return;
             } else if (passToSpare(fd) < 0) {
                 slots.release();    // stopping: the connection closes unserved, as those still in the backlog
             }
         } finally {
             Libc.close(fd);     // the parent closes its copy (important!): the child's are now the only ones
         }
+    }
+
+    /**
+     * A burst of connections reset before a byte (or a backlog of clients that gave up) would
+     * otherwise cost a JVM start each, with the next live client waiting behind them all.
+     */
+    private boolean skipIfGone(int fd) {
+        if (!Libc.peerGone(fd)) {
+            return false;
+        }
+        goneBeforeSpawn.increment();
+        slots.release();
+        return true;
     }
 
     /** Waits while {@code --max-starting} children are starting; the connection waits meanwhile, accepted. */
@@ -199,6 +253,7 @@ public final class ProcessModel implements ConcurrencyModel {
     public void stop(Duration grace) throws InterruptedException {
         acceptLoop.stop(() -> { });    // the accept polls: no listener to close under it
         acceptLoop.join();
+        gate.close();               // heads not yet whole: those clients had not finished a request
         listener.close();           // connections still in the backlog are refused by the kernel
         if (spares != null) {
             spares.close();         // waiting spares see end of file on their socket and exit
@@ -243,6 +298,8 @@ public final class ProcessModel implements ConcurrencyModel {
         m.put("maxChildren", maxChildren);
         m.put("maxStarting", config.maxStarting);
         m.put("startingPeak", startingPeak.get());
+        m.put("goneBeforeSpawn", goneBeforeSpawn.sum());
+        m.put("awaitingHead", gate.waitingCount());
         if (spares != null) {
             m.put("spares", spares.count());
             m.put("sparesWaiting", spares.waiting());
@@ -262,6 +319,9 @@ public final class ProcessModel implements ConcurrencyModel {
 
         public static void main(String[] args) throws IOException {
             System.setOut(System.err);      // a stray println must not reach the client
+            if (Libc.peerGone(0)) {
+                return;                     // the client left while this JVM started: spare the set-up
+            }
             serve(prepare(args));
         }
 

@@ -36,15 +36,18 @@ public final class Libc {
 
     // <sys/socket.h>, <netinet/in.h>
     static final int AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
-    static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_REUSEPORT = 15;
+    static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_REUSEPORT = 15, SO_RCVLOWAT = 18;
     // <poll.h>
-    static final short POLLIN = 1;
+    static final short POLLIN = 1, POLLERR = 0x008, POLLHUP = 0x010, POLLRDHUP = 0x2000;
+    /** What {@link #poll} reports: bytes (or an end) to read, the peer closed its side, an error or hang-up. */
+    public static final short READABLE = POLLIN, PEER_CLOSED = POLLRDHUP, FAILED = POLLERR | POLLHUP;
     // <spawn.h> (glibc)
     static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     // <sys/wait.h>
     static final int P_ALL = 0, WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
     // <sys/socket.h>: Unix-domain sockets and descriptor passing
     static final int AF_UNIX = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+    static final int MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40;
     // <errno.h>
     static final int EINTR = 4, ECHILD = 10, EAGAIN = 11, EADDRINUSE = 98, ECONNABORTED = 103, EOWNERDEAD = 130;
     /** Signals, for {@link #kill}. */
@@ -83,6 +86,8 @@ public final class Libc {
     private static final MethodHandle DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle RECV = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETPEERNAME = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     // The pthread family, too, returns the error number.
@@ -510,6 +515,129 @@ public final class Libc {
     }
 
     // ---- plain I/O on a descriptor ------------------------------------------------------------
+
+    /**
+     * {@code poll(2)} on {@code count} descriptors of {@code fds} for input (and the peer's close):
+     * waits up to {@code timeoutMillis}, then leaves each one's events in {@code revents}
+     * ({@link #READABLE}, {@link #PEER_CLOSED}, {@link #FAILED}). Returns how many have events.
+     */
+    public static int poll(int[] fds, int count, short[] revents, int timeoutMillis) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfds = arena.allocate(8L * Math.max(1, count));
+            for (int i = 0; i < count; i++) {
+                pollfds.set(JAVA_INT, 8L * i, fds[i]);
+                pollfds.set(JAVA_SHORT, 8L * i + 4, (short) (POLLIN | POLLRDHUP));
+            }
+            int ready = (int) POLL.invokeExact(state, pollfds, (long) count, timeoutMillis);
+            if (ready < 0) {
+                if (errno(state) == EINTR) {
+                    ready = 0;
+                } else {
+                    throw failure("poll", errno(state));
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                revents[i] = ready == 0 ? 0 : pollfds.get(JAVA_SHORT, 8L * i + 6);
+            }
+            return ready;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * The bytes waiting on socket {@code fd}, up to {@code into.length}, copied without taking them
+     * from it and without waiting: how many (0 when none are there yet, -1 at end of input with
+     * none, or on an error such as a reset).
+     */
+    public static int peek(int fd, byte[] into) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, into.length));
+            long n = (long) RECV.invokeExact(state, fd, buf, (long) into.length, MSG_PEEK | MSG_DONTWAIT);
+            if (n < 0) {
+                return errno(state) == EAGAIN || errno(state) == EINTR ? 0 : -1;
+            }
+            if (n == 0) {
+                return -1;
+            }
+            MemorySegment.copy(buf, JAVA_BYTE, 0, into, 0, (int) n);
+            return (int) n;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code SO_RCVLOWAT}: {@code poll} reports socket {@code fd} readable only once {@code bytes}
+     * wait in it (an end, a reset or an error still at once); a blocking read waits for as many.
+     * Errors are ignored: at worst a poll wakes early.
+     */
+    public static void receiveLowWater(int fd, int bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment value = arena.allocateFrom(JAVA_INT, Math.max(1, bytes));
+            int ignored = (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVLOWAT, value, 4);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Reads and drops whatever waits on {@code fd} now, without waiting (a wake-up socket's bytes). */
+    public static void discardWaiting(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(256);
+            long n;
+            do {
+                n = (long) RECV.invokeExact(state, fd, buf, 256L, MSG_DONTWAIT);
+            } while (n > 0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Writes {@code b} to {@code fd} if it can without waiting (a short answer before a close); errors are ignored. */
+    public static void writeIfRoom(int fd, byte[] b) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, b.length));
+            MemorySegment.copy(b, 0, buf, JAVA_BYTE, 0, b.length);
+            long ignored = (long) SEND.invokeExact(state, fd, buf, (long) b.length, MSG_DONTWAIT | MSG_NOSIGNAL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Whether the client of connection {@code fd} is gone, asked without waiting and without
+     * consuming a byte: the connection was reset (or failed), or it ended without a byte left to
+     * read. A client that sent bytes and then closed its side still counts as there: it may be
+     * waiting for its answer (a TCP line client does exactly that).
+     */
+    public static boolean peerGone(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(8);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, POLLIN);
+            int ready = (int) POLL.invokeExact(state, pollfd, 1L, 0);
+            if (ready <= 0) {
+                return false;                           // nothing happened on it yet: a client still to speak
+            }
+            if ((pollfd.get(JAVA_SHORT, 6) & (POLLERR | POLLHUP)) != 0) {
+                return true;                            // reset, or closed both ways
+            }
+            MemorySegment one = arena.allocate(1);
+            long n = (long) RECV.invokeExact(state, fd, one, 1L, MSG_PEEK | MSG_DONTWAIT);
+            return n == 0 || (n < 0 && errno(state) != EAGAIN && errno(state) != EINTR);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
 
     /**
      * Waits up to {@code timeoutMillis} (-1: for ever) for {@code fd} to be readable (or at end of

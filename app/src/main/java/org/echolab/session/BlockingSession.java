@@ -207,6 +207,10 @@ public final class BlockingSession {
         Reader(Connection c, InputStream in) {
             this.c = c;
             this.in = in;
+            ByteBuffer early = c.takeEarly();
+            if (early != null) {            // the request head, read before this session began
+                buffer = ByteBuffer.allocate(Math.max(FIRST_READ_BUFFER, early.remaining())).put(early).flip();
+            }
         }
 
         /** Reads more bytes, waiting until {@code deadline} at most. END also when a draining server closed the connection. */

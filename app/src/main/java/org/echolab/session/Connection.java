@@ -2,6 +2,7 @@ package org.echolab.session;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +37,7 @@ public final class Connection implements AutoCloseable {
     private volatile long writeDeadline;       // nanoTime; 0: not writing
     private volatile long readDeadline;        // nanoTime; 0: not reading
     private volatile boolean readTimedOut;     // the watch ended a read past its deadline
+    private volatile ByteBuffer early;         // read before the session began (a model's head gate); null: none
 
     Connection(Socket socket, Connections owner, String client, boolean counted) {
         this.socket = socket;
@@ -58,6 +60,22 @@ public final class Connection implements AutoCloseable {
     /** From now on the session talks TLS, through {@code tls} (layered on {@link #socket}). */
     void secure(SSLSocket tls) {
         io = tls;
+    }
+
+    /**
+     * Bytes already read from the connection before its session began (by a model that waits for
+     * the request head before giving the connection a worker), in read mode: the session reads
+     * them first.
+     */
+    public void readEarly(ByteBuffer bytes) {
+        early = bytes;
+    }
+
+    /** The bytes read before the session, once (null if none). */
+    ByteBuffer takeEarly() {
+        ByteBuffer b = early;
+        early = null;
+        return b;
     }
 
     /** The client's address, the key of the per-client counts. */

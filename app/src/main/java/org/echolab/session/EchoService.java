@@ -188,10 +188,7 @@ public final class EchoService {
                 if (faults.drip() > 0 && q.containsKey("size")) {
                     throw new Refusal(400, "Bad Request", "drip and size cannot be combined");
                 }
-                res = anything
-                        ? new HttpResponse(200, "OK").header("Content-Type", Httpbin.JSON)
-                                .body(Inspection.json(req, origin, config.model, worker(), number))
-                        : echo(req, q);
+                res = anything ? inspection(req, origin, number) : echo(req, q);
             } else {
                 res = switch (path) {
                     case "/ws" -> {
@@ -215,6 +212,9 @@ public final class EchoService {
             }
         } catch (Refusal e) {
             res = HttpResponse.text(e.status, e.reason, e.status + " " + e.reason + ": " + e.getMessage() + "\n");
+            if (e.status == 503) {
+                res.header("Retry-After", "1");
+            }
             wait = Duration.ZERO;
             faults = Faults.NONE;
         } catch (JsonProcessingException e) {
@@ -249,6 +249,23 @@ public final class EchoService {
         }
         return bin != null && bin.pace() != null ? Reply.paced(res, req.method().equals("HEAD"), wait, bin.pace(), entry, logged)
                 : Reply.http(res, req.method().equals("HEAD"), wait, work, entry, fate, logged);
+    }
+
+    /**
+     * {@code /anything}: what building its JSON may hold at worst is taken from the memory budget
+     * for the while (a 503 if it does not fit); the reply's own bytes are then taken as any reply's.
+     */
+    private HttpResponse inspection(HttpRequest req, Origin origin, long number) {
+        long holds = Inspection.worstCase(req);
+        if (!memory.take(holds)) {
+            throw new Refusal(503, "Service Unavailable", "the server holds as much as --memory-budget allows; retry later");
+        }
+        try {
+            return new HttpResponse(200, "OK").header("Content-Type", Httpbin.JSON)
+                    .body(Inspection.json(req, origin, config.model, worker(), number));
+        } finally {
+            memory.give(holds);
+        }
     }
 
     /** {@code reply}, from {@link #http} or {@link #line}, was written ({@code written}) or abandoned. */

@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -15,8 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -253,6 +259,143 @@ class AbuseIT {
             }
             assertThat(probe(server.port(), "after")).isEqualTo("after");
             assertThat(server.log()).doesNotContain("accept failed").doesNotContain("Too many open files");
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+
+    // ---- a process per connection under churn ---------------------------------------------------
+
+    /**
+     * {@code n} connections from 127.0.0.1 opened at once, then closed at once: with RST before a
+     * byte ({@code reset}), or with a request followed by RST, or with FIN before a byte; none
+     * waits for an answer. Returns when all are closed.
+     */
+    private static void churn(int port, int n) throws IOException {
+        byte[] request = RawClient.get("/echo?msg=gone").getBytes(StandardCharsets.US_ASCII);
+        List<SocketChannel> burst = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+                switch (i % 3) {
+                    case 0 -> ch.setOption(StandardSocketOptions.SO_LINGER, 0);     // RST before a byte
+                    case 1 -> {
+                        ch.write(ByteBuffer.wrap(request));                         // a request, then RST
+                        ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    }
+                    default -> { }                                                  // FIN before a byte
+                }
+                burst.add(ch);
+            }
+        } finally {
+            close(burst);
+        }
+    }
+
+    /** A probe from 127.0.0.2 that waits at most {@code seconds}; the time it took, in ms. */
+    private static long timedProbe(int port, int seconds) throws IOException {
+        long t0 = System.nanoTime();
+        try (RawClient c = new RawClient("127.0.0.2", port)) {
+            c.readTimeout(seconds * 1000);
+            assertThat(c.send(RawClient.get("/echo?msg=live")).readResponse().text()).isEqualTo("live");
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    /**
+     * 300 connections closed at once (reset or ended before a byte, or reset after their request)
+     * cost {@code process} no child each: the next live client waits for at most the children
+     * already starting and its own, not for 300 JVM starts (43 s when each got a child).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"process", "process --spares 2"})
+    @Timeout(90)
+    void aBurstOfDeadConnectionsCostsAProcessPerConnectionNoChildren(String modelAndOptions) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--model"));
+        args.addAll(List.of(modelAndOptions.split(" ")));
+        try (Server server = serve(List.of(), List.of(), args.toArray(String[]::new))) {
+            timedProbe(server.port(), 30);                  // the first child (or spare) is up: the JVM's files are warm
+            churn(server.port(), 300);
+            long ms = timedProbe(server.port(), 10);
+            assertThat(ms).as("the live client after the burst, ms").isLessThan(3_000);
+            assertThat(statOf(server.port(), "spawned")).as("children started, of 300 dead connections and 2 live ones").isLessThan(30);
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+
+    /**
+     * 1,000 clients come and go under an open-file limit of 256 (so most wait in the backlog and
+     * are gone when their turn comes); the next 20 clients are each served.
+     */
+    @Test
+    @Timeout(120)
+    void aProcessPerConnectionServesTheNextClientsAfterAThousandCameAndWent() throws Exception {
+        try (Server server = serve(List.of("prlimit", "--nofile=256:256"), List.of(), "--model", "process")) {
+            churn(server.port(), 1000);
+            long worst = 0;
+            for (int i = 0; i < 20; i++) {
+                worst = Math.max(worst, timedProbe(server.port(), 30));
+            }
+            assertThat(worst).as("the slowest of the next 20 clients, ms").isLessThan(5_000);
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+
+    // ---- memory held by replies -------------------------------------------------------------------
+
+    /**
+     * {@code n} clients at once each POST a body of {@code bytes} control characters to /anything
+     * (the JSON writes each as a six-byte escape) and read the answer; their statuses, counted
+     * ("none": the connection closed without an answer).
+     */
+    private static Map<String, Integer> anythingBurst(int port, int n, int bytes) throws Exception {
+        byte[] body = new byte[bytes];
+        Arrays.fill(body, (byte) 1);
+        byte[] head = ("POST /anything HTTP/1.1\r\nHost: abuse\r\nConnection: close\r\nContent-Length: " + bytes + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        Map<String, Integer> statuses = new ConcurrentSkipListMap<>();
+        CountDownLatch go = new CountDownLatch(1);
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                clients.submit(() -> {
+                    String status;
+                    try (Socket s = new Socket("127.0.0.1", port)) {
+                        s.setSoTimeout(60_000);
+                        go.await();
+                        s.getOutputStream().write(head);
+                        s.getOutputStream().write(body);
+                        byte[] answer = s.getInputStream().readAllBytes();
+                        status = answer.length < 12 ? "none" : new String(answer, 9, 3, StandardCharsets.US_ASCII);
+                    } catch (IOException e) {
+                        status = "none";
+                    }
+                    statuses.merge(status, 1, Integer::sum);
+                    return null;
+                });
+            }
+            go.countDown();
+        }
+        return statuses;
+    }
+
+    /**
+     * 100 clients at once POST 1 MB bodies to /anything, each asking for a 6 MB reply: against
+     * prefork's default workers (each a JVM with a heap of its own), and a server under
+     * {@code -Xmx256m}. What building the JSON holds is taken from the memory budget first, so
+     * every client gets its 200 or a 503 with Retry-After, and no process meets an
+     * OutOfMemoryError (before: 8 of them in prefork's workers, 64 of 100 clients closed unanswered).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"prefork", "virtual"})
+    @Timeout(120)
+    void aBurstOfAnythingWithBodiesIsAnsweredOrRefusedNeverOutOfMemory(String model) throws Exception {
+        try (Server server = serve(List.of(), List.of("-Xmx256m"), "--model", model)) {
+            Map<String, Integer> statuses = anythingBurst(server.port(), 100, 1_000_000);
+            assertThat(statuses.keySet()).as("statuses of 100 clients: %s; log:%n%s", statuses, server.log())
+                    .isSubsetOf("200", "503");
+            assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+            assertThat(statuses.get("200")).as("some were served").isNotNull();
+            assertThat(server.log()).doesNotContain("OutOfMemoryError");
+            assertThat(probe(server.port(), "after")).isEqualTo("after");
             assertThat(server.stop(30)).isZero();
         }
     }

@@ -28,7 +28,7 @@ class ServerConfigTest {
                 .headerTimeout(Duration.ofSeconds(4)).bodyTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(6))
                 .idleTimeout(Duration.ofSeconds(7)).state("synchronized").raceWindow(Duration.ofMillis(1))
                 .threads(12).queue(3).overflow(ServerConfig.Overflow.REJECT).workers(3).workerModel("virtual")
-                .maxChildren(9).spares(2).maxStarting(5).loops(3).offload(false).offloadThreads(4).monitorPort(9001)
+                .maxChildren(9).spares(2).maxStarting(5).loops(3).offload(false).offloadThreads(4).monitorPort(9001).monitorBind("::1")
                 .tls(true).tlsCert("/tmp/cert.pem").tlsKey("/tmp/key.pem")
                 .wsMaxFrame(4000).wsMaxMessage(8000).udp(true).udpPort(9002).udpMaxDatagram(512).udpQueue(16)
                 .build();

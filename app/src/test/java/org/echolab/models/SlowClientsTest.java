@@ -1,0 +1,73 @@
+package org.echolab.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.echolab.lab.grade.RawClient;
+import org.echolab.server.EchoServer;
+import org.echolab.testing.Servers;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Slow clients from many addresses against the models with a fixed number of workers: 280
+ * connections from 127.0.0.1 to 127.0.0.20 (under each address's {@code --max-per-client}) that
+ * send half a request head and stall. Each model waits for a whole head before a worker (or a
+ * child) is given the connection, so a normal client from 127.0.0.2 is answered meanwhile, and
+ * the slow ones are answered 408 and closed at the header timeout.
+ */
+@Timeout(90)
+class SlowClientsTest {
+
+    private static final int SLOW = 280;            // 14 per address: a probe and the last probe's closing connection still fit under 16
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pool", "prefork", "prefork-pass", "process"})
+    void aNormalClientIsAnsweredWhileSlowClientsFromTwentyAddressesStall(String model) throws Exception {
+        try (EchoServer server = Servers.start(Servers.config(model).headerTimeout(java.time.Duration.ofSeconds(4)))) {
+            probe(server, 30_000);                          // a first answer: every worker (or a child's JVM) is up
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < SLOW; i++) {
+                    Socket s = new Socket();
+                    s.bind(new InetSocketAddress("127.0.0." + (1 + i % 20), 0));
+                    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+                    s.getOutputStream().write("GET /echo?msg=slow HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    slow.add(s);
+                }
+                long worst = 0;
+                for (int i = 0; i < 3; i++) {
+                    worst = Math.max(worst, probe(server, 10_000));
+                }
+                // a process per connection starts a JVM for the probe: its start is the bound, not the slow clients
+                assertThat(worst).as("slowest of 3 probes from 127.0.0.2 among %d slow clients, ms", SLOW)
+                        .isLessThan(model.equals("process") ? 3_000 : 1_000);
+                Socket last = slow.getLast();
+                last.setSoTimeout(15_000);
+                String answer = new String(last.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).as("the last slow client, at the header timeout").startsWith("HTTP/1.1 408");
+            } finally {
+                for (Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** One echo from 127.0.0.2; the milliseconds it took. */
+    private static long probe(EchoServer server, int timeoutMillis) throws IOException {
+        long t0 = System.nanoTime();
+        try (RawClient c = new RawClient("127.0.0.2", server.port())) {
+            c.readTimeout(timeoutMillis);
+            assertThat(c.send(RawClient.get("/echo?msg=normal")).readResponse().text()).isEqualTo("normal");
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+}
