@@ -99,6 +99,7 @@ class LabMistakesTest {
     }
 
     @BeforeAll
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)      // a class's @Timeout leaves its lifecycle methods at the default
     static void gradeEveryCase() throws Exception {
         List<Case> cases = cases();
         for (Case c : cases) {
