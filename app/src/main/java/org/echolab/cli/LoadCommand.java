@@ -84,7 +84,8 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "sleep|cpu", description = "What the server does while waiting (work=): sleep or cpu.")
     String work;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "0", description = "Echo size (size=): the message padded to BYTES; 0 for the message alone. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--size", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "0",
+            description = "Echo size (size=): the message padded to SIZE, e.g. 512B or 64KiB; 0 for the message alone. Default: ${DEFAULT-VALUE}.")
     int size;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", description = "A request not answered within this fails as a timeout. Default: ${DEFAULT-VALUE}.")

@@ -93,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Connections one client address may hold at once; beyond it, 503 and close. 0: no bound. Default: auto, half of what the model serves at once (pool: --threads).")
     String maxPerClient;
 
-    @Option(names = "--memory-budget", paramLabel = "BYTES", defaultValue = "0",
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = ByteSizes.AsLong.class, defaultValue = "0",
             description = "Bytes of request bodies and replies held at once, per process; beyond it new requests get 503. Default: 0, a quarter of the heap.")
     long memoryBudget;
 
@@ -133,7 +133,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s", description = "A connection idle between requests this long is closed. Default: ${DEFAULT-VALUE}.")
     Duration idleTimeout;
 
-    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576", description = "Largest request body; larger gets 413. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-body", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "1MiB", description = "Largest request body, e.g. 64KiB or 2m (2 MiB); larger gets 413. Default: ${DEFAULT-VALUE}.")
     int maxBody;
 
     @Option(names = "--state", paramLabel = "VARIANT", defaultValue = "atomic", description = "Shared-state variant (race lab): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
@@ -156,11 +156,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "", description = "--tls: PEM file of its private key (PKCS#8, RSA or EC; not encrypted).")
     String tlsKey;
-    @Option(names = "--ws-max-frame", paramLabel = "BYTES", defaultValue = "1048576",
+    @Option(names = "--ws-max-frame", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "1MiB",
             description = "WebSocket (/ws): largest frame payload; a larger one is closed with 1009. Default: ${DEFAULT-VALUE}.")
     int wsMaxFrame;
 
-    @Option(names = "--ws-max-message", paramLabel = "BYTES", defaultValue = "1048576",
+    @Option(names = "--ws-max-message", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "1MiB",
             description = "WebSocket (/ws): largest message, its fragments together; a larger one is closed with 1009. Default: ${DEFAULT-VALUE}.")
     int wsMaxMessage;
 
@@ -170,7 +170,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--udp-port", paramLabel = "PORT", description = "UDP port. Default: the TCP port's number.")
     Integer udpPort;
 
-    @Option(names = "--udp-max-datagram", paramLabel = "BYTES", defaultValue = "8192",
+    @Option(names = "--udp-max-datagram", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "8KiB",
             description = "Larger datagrams are dropped and counted (/stats udpDroppedOversized). Default: ${DEFAULT-VALUE}.")
     int udpMaxDatagram;
 
@@ -190,6 +190,11 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("echolab serve: " + e.getMessage());
             return ExitCode.USAGE.code;
+        }
+        String notHere = ListenAddress.notHere(bind, ListenAddress.resolve(bind));     // resolved by config() already
+        if (notHere != null) {
+            System.err.println("echolab serve: " + notHere);
+            return ExitCode.CANNOT_START.code;
         }
         EchoServer server;
         try {
@@ -265,6 +270,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Builds the configuration, which checks every value; messages say what to fix. */
     ServerConfig config() {
+        ListenAddress.resolve(bind);
         Models.byName(model);
         States.byName(state);
         return ServerConfig.builder()
@@ -290,8 +296,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /** --port + 1 when it is free now, else any free port (0). */
     private int defaultMonitorPort() {
-        if (port == 0 || port == 65535) {
-            return 0;
+        if (port <= 0 || port >= 65535) {
+            return 0;                       // and an out-of-range --port is refused by the config, in its own words
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);

@@ -44,7 +44,7 @@ class LoadCommandIT {
     @Test
     void jsonSummaryAndHgrmFile(@TempDir Path dir) throws Exception {
         Path hgrm = dir.resolve("latency.hgrm");
-        Run r = echolab("load", http, "-c", "2", "-n", "100", "--size", "300", "--json", "--hgrm", hgrm.toString());
+        Run r = echolab("load", http, "-c", "2", "-n", "100", "--size", "300B", "--json", "--hgrm", hgrm.toString());
 
         assertThat(r.exit).as(r.err).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out);

@@ -109,7 +109,7 @@ class ModelSuiteTest {
     @MethodSource("models")
     void sizedBodiesAndPostBodiesComeBackByteForByte(String model) throws Exception {
         EchoServer server = shared(model);
-        HttpResponse<byte[]> sized = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000")).build(),
+        HttpResponse<byte[]> sized = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000B")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(sized.body()).isEqualTo(org.echolab.protocol.Payload.of("abc".getBytes(StandardCharsets.US_ASCII), 100_000));
         byte[] binary = new byte[70_000];
@@ -422,7 +422,7 @@ class ModelSuiteTest {
              Socket greedy = new Socket()) {
             greedy.setReceiveBufferSize(4096);
             greedy.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            greedy.getOutputStream().write(get("/echo?msg=g&size=67108864").getBytes(StandardCharsets.US_ASCII));
+            greedy.getOutputStream().write(get("/echo?msg=g&size=64MiB").getBytes(StandardCharsets.US_ASCII));
             await().atMost(Duration.ofSeconds(20)).until(() -> Servers.stat(server, "connectionsPeak") >= 1);
             await("the stalled response given up, its connection closed").atMost(Duration.ofSeconds(20))
                     .until(() -> Servers.stat(server, "connectionsOpen") == 0);
@@ -470,7 +470,7 @@ class ModelSuiteTest {
              Socket greedy = new Socket()) {
             greedy.setReceiveBufferSize(4096);
             greedy.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            greedy.getOutputStream().write(get("/echo?msg=g&size=67108864").getBytes(StandardCharsets.US_ASCII));
+            greedy.getOutputStream().write(get("/echo?msg=g&size=64MiB").getBytes(StandardCharsets.US_ASCII));
             try (RawClient c = new RawClient(server.port())) {
                 byte[] fits = new byte[100 * 1024];
                 c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + fits.length + "\r\n\r\n").send(fits);
