@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.echolab.config.ServerConfig;
+import org.echolab.server.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -81,6 +83,14 @@ class ErrorMessagesTest {
         // a size with a unit is taken: the refusal that follows is about the next value, not this one
         refused(ExitCode.USAGE, new String[] {"serve", "--max-body", "2m", "--threads", "0"}, "--threads must be from 1");
         refused(ExitCode.USAGE, new String[] {"serve", "--max-body", "3GiB"}, "'3GiB' is above the limit of");
+    }
+
+    @Test
+    void aLoadRunThatCompletesNoRequestFailsLoudly() throws Exception {
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).build())) {
+            refused(ExitCode.NOTHING_COMPLETED, new String[] {"load", "-q", "-c", "1", "-n", "2", "--timeout", "100ms", "--wait", "2s",
+                    "http://127.0.0.1:" + server.port() + "/echo"}, "FAILED: no request completed in", "every one failed (timeout 2)");
+        }
     }
 
     @Test
