@@ -29,6 +29,9 @@ import sun.misc.Signal;
                 "Try: curl 'http://127.0.0.1:8080/echo?msg=hi&wait=100ms'"})
 final class ServeCommand implements Callable<Integer> {
 
+    /** Runtime lines (startup with {@code --access-log -}, stopping, stopped) in the one log format of {@code Logs}. */
+    private static final System.Logger LOG = System.getLogger("echolab.server");
+
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "virtual",
             description = "Concurrency model (see 'echolab models'): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = ModelNames.class)
@@ -214,24 +217,28 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("echolab serve: cannot start: " + e.getMessage());
             return ExitCode.CANNOT_START.code;
         }
-        System.out.println(server.startupLine());
-        System.out.flush();
+        if ("-".equals(accessLog)) {
+            LOG.log(System.Logger.Level.INFO, server.startupLine());    // stdout is the access log's alone, so jq reads every line
+        } else {
+            System.out.println(server.startupLine());
+            System.out.flush();
+        }
         awaitStopSignal(server);
         if (server.failure().isDone()) {
             server.close();                 // waits for the stop the failure began
-            System.err.println("echolab: stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
+            LOG.log(System.Logger.Level.ERROR, "stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
             return ExitCode.CRASHED.code;
         }
         if (drainDelay.isPositive()) {
-            System.err.println("echolab: stopping: /health/ready answers 503 for " + Durations.format(drainDelay)
+            LOG.log(System.Logger.Level.INFO, "stopping: /health/ready answers 503 for " + Durations.format(drainDelay)
                     + " while serving on; then no new connections and draining for up to " + Durations.format(grace)
                     + " (Ctrl-C again to stop at once)");
         } else {
-            System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
+            LOG.log(System.Logger.Level.INFO, "stopping: no new connections; draining for up to " + Durations.format(grace)
                     + " (Ctrl-C again to stop at once)");
         }
         server.close();
-        System.err.println("echolab: stopped");
+        LOG.log(System.Logger.Level.INFO, "stopped");
         return ExitCode.OK.code;
     }
 
@@ -247,7 +254,7 @@ final class ServeCommand implements Callable<Integer> {
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), s -> {
                 if (signals.incrementAndGet() > 1) {
-                    System.err.println("echolab: second signal: stopping now, without draining");
+                    LOG.log(System.Logger.Level.WARNING, "second signal: stopping now, without draining");
                     Runtime.getRuntime().halt(130);
                 }
                 stop.countDown();
