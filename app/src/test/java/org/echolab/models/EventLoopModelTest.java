@@ -138,7 +138,7 @@ class EventLoopModelTest {
              Socket greedy = new Socket("127.0.0.1", server.port())) {
             StringBuilder pipeline = new StringBuilder();
             for (int i = 0; i < requests; i++) {
-                pipeline.append("GET /echo?msg=big&size=").append(size).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
+                pipeline.append("GET /echo?msg=big&size=1MiB HTTP/1.1\r\nHost: t\r\n\r\n");
             }
             greedy.getOutputStream().write(pipeline.toString().getBytes(StandardCharsets.US_ASCII));
 
