@@ -39,7 +39,9 @@ class ServeIT {
         Process p = new ProcessBuilder(java(args)).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), out, Files.readString(err));
+        String said = Files.readString(err);
+        Files.deleteIfExists(err);                  // nothing left behind in /tmp
+        return new Run(p.exitValue(), out, said);
     }
 
     @Test
