@@ -50,8 +50,8 @@ abuse() {   # scenario port: runs the abuse in the background for $seconds; prin
   case $1 in
     slowloris) slowhttptest -H -c 1000 -r 200 -i 10 -l "$seconds" -u "$u/echo?msg=x" ;;
     slowbody)  slowhttptest -B -c 1000 -r 200 -i 10 -s 8192 -l "$seconds" -u "$u/echo" ;;
-    slowread)  slowhttptest -X -c 1000 -r 200 -w 512 -y 1024 -n 5 -z 32 -k 3 -l "$seconds" -u "$u/echo?msg=x&size=1048576" ;;
-    bigsize)   clients hold "$2" 100 "/echo?msg=x&size=67108864" "$seconds" ;;
+    slowread)  slowhttptest -X -c 1000 -r 200 -w 512 -y 1024 -n 5 -z 32 -k 3 -l "$seconds" -u "$u/echo?msg=x&size=1MiB" ;;
+    bigsize)   clients hold "$2" 100 "/echo?msg=x&size=64MiB" "$seconds" ;;
     cpu)       clients hold "$2" 100 "/echo?msg=x&work=cpu&wait=10s" "$seconds" ;;
     nofile)    clients hold "$2" 1000 "/echo?msg=x&wait=2s" "$seconds" ;;
     slowmany)  clients slowmany "$2" 1000 20 "$seconds" ;;

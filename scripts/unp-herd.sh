@@ -58,9 +58,9 @@ for model in ${MODELS:-prefork prefork-flock prefork-mutex}; do
       live=$(wc -w < <(cat /proc/"$server_pid"/task/*/children))
       [ "$live" -ge "$w" ] && [ $((now - last)) -le 2 ] && break; last=$now
     done
-    "$JAVA_HOME/bin/java" -jar "$jar" load "http://127.0.0.1:$port/echo" -c 10 --connect-per-request -n 200 --size 4000 >/dev/null 2>&1
+    "$JAVA_HOME/bin/java" -jar "$jar" load "http://127.0.0.1:$port/echo" -c 10 --connect-per-request -n 200 --size 4000B >/dev/null 2>&1
     sleep 1; before=$(tree_ticks)
-    "$JAVA_HOME/bin/java" -jar "$jar" load "http://127.0.0.1:$port/echo" -c 10 --connect-per-request -n "$C" --size 4000 \
+    "$JAVA_HOME/bin/java" -jar "$jar" load "http://127.0.0.1:$port/echo" -c 10 --connect-per-request -n "$C" --size 4000B \
       >/dev/null 2>>/tmp/unp-herd.err || echo "($model x$w: load reported errors)" >&2
     sleep 1; after=$(tree_ticks)
     awk -v m="$model" -v w="$w" -v t=$((after - before)) -v hz="$hz" -v c="$C" 'BEGIN {

@@ -119,6 +119,7 @@ public final class BenchRunner {
     private CellResult measure(String model, int clients, Workload w, Duration warmup, Start start) {
         try (ServerProcess server = start.server();
              Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
+            server.awaitAnswer();
             Thread.sleep(IDLE);
             ProcStats.Sample idle = ProcStats.sample(server.pid(), true);
             LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
@@ -159,7 +160,11 @@ public final class BenchRunner {
         long rssPeak = window.stream().mapToLong(ProcStats.Sample::rssBytes).max().orElse(0);
         double waitSeconds = w.perRequest().toNanos() / 1e9;
         double little = waitSeconds > 0 ? clients / waitSeconds : 0;
-        return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, "ok", "",
+        // a cell that completed nothing has no figures: it says so, and no chart or table takes its zeros for a result
+        String status = r.requests() > 0 ? "ok" : CellResult.EMPTY;
+        String reason = r.requests() > 0 ? "" : "no request completed in the recorded period"
+                + (r.errors() > 0 ? " (errors: " + r.errorsByKind() + ")" : "");
+        return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, status, reason,
                 r.requests(), r.errors(), r.errorsByKind(), r.fairness(), rps,
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.maxMillis(),
                 cpuCores, rps > 0 ? cpuCores / rps * 1e6 : 0, generatorCores, otherCores,

@@ -5,7 +5,8 @@ import org.echolab.load.Fairness;
 
 /**
  * One cell of the matrix: a model under a number of clients and a workload. When {@code status}
- * is {@code skipped} or {@code failed}, {@code reason} says why and the figures are zero.
+ * is {@code skipped}, {@code failed} or {@code empty} (it ran and completed no request),
+ * {@code reason} says why and the figures are zero: reports mark such a cell, never rank it.
  *
  * <p>Units are in the names. CPU and memory are the server's whole process tree, from /proc,
  * over the recorded period; memory per connection is the rise of PSS over the idle server's,
@@ -29,6 +30,10 @@ public record CellResult(
         double littleRequestsPerSecond, double efficiency,
         long serverPid, String startupLine) {
 
+    /** The status of a cell that ran and completed no request in its recorded period. */
+    public static final String EMPTY = "empty";
+
+    /** True when the cell has figures: it ran and completed requests. */
     public boolean ran() {
         return status.equals("ok");
     }

@@ -104,6 +104,35 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Returns once the server answers a request, or throws after {@link #START_TIMEOUT}. The
+     * startup line comes from the process that listens; under {@code prefork} its workers are JVMs
+     * still starting then, and a cell measured before they answer measures nothing.
+     */
+    public void awaitAnswer() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        byte[] probe = "GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("the server ended before it answered a request");
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+                s.setSoTimeout(1000);
+                s.getOutputStream().write(probe);
+                byte[] head = s.getInputStream().readNBytes(9);
+                if (new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.")) {
+                    return;                 // any status: it answers (nginx has no /health)
+                }
+            } catch (IOException e) {
+                last = e;                   // not yet: its workers are starting (the connection waits in the backlog)
+            }
+        }
+        throw new IOException("the server did not answer a request within " + START_TIMEOUT.toSeconds() + " s"
+                + (last == null ? "" : " (" + last.getMessage() + ")"));
+    }
+
     public String startupLine() {
         return startupLine;
     }

@@ -15,7 +15,9 @@ public enum ExitCode {
     /** The server stopped itself: a thread it cannot do without failed (the log says which, and why). */
     CRASHED(org.echolab.models.ModelContext.CRASHED),
     /** load --fail-on-behind: every request was right, but the open workload could not keep its rate. */
-    FELL_BEHIND(6);
+    FELL_BEHIND(6),
+    /** load: the run completed no request, so it measured nothing (every request failed, or none was answered in time). */
+    NOTHING_COMPLETED(7);
 
     public final int code;
 

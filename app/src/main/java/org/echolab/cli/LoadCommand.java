@@ -20,6 +20,8 @@ import org.echolab.load.LoadException;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
 import org.echolab.load.LoadSpec;
+import org.echolab.load.TlsFailure;
+import org.echolab.protocol.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,14 +32,14 @@ import picocli.CommandLine.Parameters;
                 "Closed workload (default): --connections clients back to back over keep-alive.",
                 "Open workload: --rate R req/s on a constant schedule; latency from each request's intended start.",
                 "Any path and query: a msg in the target is extended by a unique part and the echo checked against it.",
-                "Exit 1 if any request failed, 6 with --fail-on-behind if an open workload fell behind its rate;",
+                "Exit 1 if any request failed, 7 if none completed, 6 with --fail-on-behind if an open workload fell behind its rate;",
                 "starved connections (no answer while others were served) are a warning.",
                 "Try: echolab load 'http://127.0.0.1:8080/echo?msg=hi' -c 50 -d 10s",
                 "Several machines' runs as one: echolab load merge A.hlog B.hlog (each written with --hlog)"},
         subcommands = LoadMergeCommand.class)
 final class LoadCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path?query (no path: /echo), https://host:port/path?query, ws://host:port/path (no path: /ws) or tcp://host:port.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "http://host:port/path?query (no path: /echo), https://host:port/path?query, ws:// or wss://host:port/path (no path: /ws) or tcp://host:port.")
     String target;
 
     @Option(names = {"-m", "--method"}, paramLabel = "METHOD", description = "HTTP method. Default: GET, or POST with a body.")
@@ -54,7 +56,8 @@ final class LoadCommand implements Callable<Integer> {
 
     @Option(names = "--verify", paramLabel = "echo|status|none", description = {
             "What makes a response right: echo (a 200 carrying the message or body back), status (any 2xx), none (any response).",
-            "Default: echo on /echo and tcp://, status elsewhere."})
+            "ws://, wss://: echo checks each message's echo; status and none take any message back after the handshake's 101.",
+            "Default: echo on /echo, tcp://, ws:// and wss://, status elsewhere."})
     String verify;
 
     @Option(names = "--fail-on-behind", description = "Exit 6 if an open workload (--rate) could not keep its rate.")
@@ -84,7 +87,8 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "sleep|cpu", description = "What the server does while waiting (work=): sleep or cpu.")
     String work;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "0", description = "Echo size (size=): the message padded to BYTES; 0 for the message alone. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--size", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "0",
+            description = "Echo size (size=): the message padded to SIZE, e.g. 512B or 64KiB; 0 for the message alone. Default: ${DEFAULT-VALUE}.")
     int size;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", description = "A request not answered within this fails as a timeout. Default: ${DEFAULT-VALUE}.")
@@ -93,10 +97,10 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Generator threads; 0 means one per core. Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = {"-k", "--insecure"}, description = "https: trust any certificate (a self-signed server's); the traffic is encrypted, the server not authenticated.")
+    @Option(names = {"-k", "--insecure"}, description = "https, wss: trust any certificate (a self-signed server's); the traffic is encrypted, the server not authenticated.")
     boolean insecure;
 
-    @Option(names = "--cacert", paramLabel = "FILE", description = "https: trust the certificates in this PEM file (e.g. the server's own self-signed one).")
+    @Option(names = "--cacert", paramLabel = "FILE", description = "https, wss: trust the certificates in this PEM file (e.g. the server's own self-signed one).")
     Path caCert;
 
     @Option(names = "--json", description = "Print the summary as JSON on stdout (the human summary goes to stderr).")
@@ -133,7 +137,7 @@ final class LoadCommand implements Callable<Integer> {
             spec = b.build();
         } catch (URISyntaxException e) {
             System.err.println("echolab load: '" + target + "' is not a valid target (" + e.getReason()
-                    + "); use http://host:port/path, https://host:port/path, ws://host:port/path or tcp://host:port");
+                    + "); use http://host:port/path, https://host:port/path, ws://host:port/path, wss://host:port/path or tcp://host:port");
             return ExitCode.USAGE.code;
         } catch (IllegalArgumentException e) {
             System.err.println("echolab load: " + e.getMessage());
@@ -254,6 +258,13 @@ final class LoadCommand implements Callable<Integer> {
                 return ExitCode.FAILED.code;
             }
         }
+        if (result.requests() == 0 && !result.interrupted()) {
+            System.err.println("echolab load: FAILED: no request completed in " + Durations.format(result.elapsed())
+                    + (result.errors() > 0 ? ": every one failed (" + kinds(result.errorsByKind()) + ")"
+                            : ": none was answered within the run; give a longer --duration, or more --requests")
+                    + "; there are no figures to report (exit " + ExitCode.NOTHING_COMPLETED.code + ")");
+            return ExitCode.NOTHING_COMPLETED.code;
+        }
         // Starved connections, like a schedule that fell behind, are findings about the server, not
         // failures: every echo was right. They are warnings (exit 0); scripts read fairness.starved.
         if (result.errors() > 0) {
@@ -265,6 +276,12 @@ final class LoadCommand implements Callable<Integer> {
     static void summary(LoadResult r, PrintStream out) {
         out.printf(Locale.ROOT, "  requests   %d ok in %.2f s = %.1f req/s%n", r.requests(), r.elapsed().toNanos() / 1e9, r.throughput());
         out.println("  errors     " + r.errors() + (r.errors() == 0 ? "" : ": " + kinds(r.errorsByKind())));
+        for (String kind : r.errorsByKind().keySet()) {
+            String advice = TlsFailure.advice(kind);
+            if (advice != null) {
+                out.println("  " + kind + ": " + advice);
+            }
+        }
         if (!r.statuses().isEmpty()) {
             out.println("  statuses   " + r.statuses().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining(", ")));

@@ -1,5 +1,7 @@
 package org.echolab.cli;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import org.echolab.logging.Logs;
 import org.echolab.protocol.Durations;
@@ -12,7 +14,7 @@ import picocli.CommandLine;
                 + "a load generator and a benchmark.",
         subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, BenchCommand.class, RaceCommand.class,
                 LabCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
-public final class Main {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -27,6 +29,7 @@ public final class Main {
                 Integer.toString(org.echolab.config.ServerConfig.builder().build().connectionLimit()));
         CommandLine cmd = new CommandLine(new Main())
                 .registerConverter(Duration.class, Main::duration)
+                .registerConverter(URI.class, Main::uri)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExitCodeExceptionMapper(e -> ExitCode.FAILED.code);
         cmd.setParameterExceptionHandler((e, a) -> {
@@ -36,6 +39,30 @@ public final class Main {
             return ExitCode.USAGE.code;
         });
         return cmd.execute(args);
+    }
+
+    /** {@code echolab} alone: what to type instead. */
+    @Override
+    public Integer call() {
+        System.err.println("echolab: give a command, e.g. 'echolab serve' (a server on 127.0.0.1:8080) or "
+                + "'echolab load http://127.0.0.1:8080/echo'; the commands: serve, load, bench, race, lab, watch, models");
+        System.err.println("Try 'echolab --help' for more.");
+        return ExitCode.USAGE.code;
+    }
+
+    /** A URL with its scheme: {@code 127.0.0.1:8081} alone is refused with the URL it probably meant. */
+    private static URI uri(String text) {
+        URI u;
+        try {
+            u = new URI(text);
+        } catch (URISyntaxException e) {
+            u = null;
+        }
+        if (u == null || u.getScheme() == null || u.getHost() == null) {
+            String guess = text.contains("://") ? "" : "; write http://" + text;
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a URL with a scheme and a host" + guess);
+        }
+        return u;
     }
 
     private static Duration duration(String text) {

@@ -29,6 +29,9 @@ import sun.misc.Signal;
                 "Try: curl 'http://127.0.0.1:8080/echo?msg=hi&wait=100ms'"})
 final class ServeCommand implements Callable<Integer> {
 
+    /** Runtime lines (startup with {@code --access-log -}, stopping, stopped) in the one log format of {@code Logs}. */
+    private static final System.Logger LOG = System.getLogger("echolab.server");
+
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "virtual",
             description = "Concurrency model (see 'echolab models'): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = ModelNames.class)
@@ -93,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Connections one client address may hold at once; beyond it, 503 and close. 0: no bound. Default: auto, half of what the model serves at once (pool: --threads), for clients from other machines only: loopback clients (127.0.0.1, ::1) are not bounded unless a number is given.")
     String maxPerClient;
 
-    @Option(names = "--memory-budget", paramLabel = "BYTES", defaultValue = "0",
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = ByteSizes.AsLong.class, defaultValue = "0",
             description = "Bytes of request bodies and replies held at once, per process; beyond it new requests get 503. Default: 0, a quarter of the heap.")
     long memoryBudget;
 
@@ -133,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s", description = "A connection idle between requests this long is closed. Default: ${DEFAULT-VALUE}.")
     Duration idleTimeout;
 
-    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576", description = "Largest request body; larger gets 413. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-body", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "1MiB", description = "Largest request body, e.g. 64KiB or 2m (2 MiB); larger gets 413. Default: ${DEFAULT-VALUE}.")
     int maxBody;
 
     @Option(names = "--state", paramLabel = "VARIANT", defaultValue = "atomic", description = "Shared-state variant (race lab): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
@@ -160,11 +163,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "", description = "--tls: PEM file of its private key (PKCS#8, RSA or EC; not encrypted).")
     String tlsKey;
-    @Option(names = "--ws-max-frame", paramLabel = "BYTES", defaultValue = "1048576",
+    @Option(names = "--ws-max-frame", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "1MiB",
             description = "WebSocket (/ws): largest frame payload; a larger one is closed with 1009. Default: ${DEFAULT-VALUE}.")
     int wsMaxFrame;
 
-    @Option(names = "--ws-max-message", paramLabel = "BYTES", defaultValue = "1048576",
+    @Option(names = "--ws-max-message", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "1MiB",
             description = "WebSocket (/ws): largest message, its fragments together; a larger one is closed with 1009. Default: ${DEFAULT-VALUE}.")
     int wsMaxMessage;
 
@@ -174,7 +177,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--udp-port", paramLabel = "PORT", description = "UDP port. Default: the TCP port's number.")
     Integer udpPort;
 
-    @Option(names = "--udp-max-datagram", paramLabel = "BYTES", defaultValue = "8192",
+    @Option(names = "--udp-max-datagram", paramLabel = "SIZE", converter = ByteSizes.AsInt.class, defaultValue = "8KiB",
             description = "Larger datagrams are dropped and counted (/stats udpDroppedOversized). Default: ${DEFAULT-VALUE}.")
     int udpMaxDatagram;
 
@@ -195,6 +198,11 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("echolab serve: " + e.getMessage());
             return ExitCode.USAGE.code;
         }
+        String notHere = ListenAddress.notHere(bind, ListenAddress.resolve(bind));     // resolved by config() already
+        if (notHere != null) {
+            System.err.println("echolab serve: " + notHere);
+            return ExitCode.CANNOT_START.code;
+        }
         EchoServer server;
         try {
             server = EchoServer.start(config);
@@ -213,24 +221,28 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("echolab serve: cannot start: " + e.getMessage());
             return ExitCode.CANNOT_START.code;
         }
-        System.out.println(server.startupLine());
-        System.out.flush();
+        if ("-".equals(accessLog)) {
+            LOG.log(System.Logger.Level.INFO, server.startupLine());    // stdout is the access log's alone, so jq reads every line
+        } else {
+            System.out.println(server.startupLine());
+            System.out.flush();
+        }
         awaitStopSignal(server);
         if (server.failure().isDone()) {
             server.close();                 // waits for the stop the failure began
-            System.err.println("echolab: stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
+            LOG.log(System.Logger.Level.ERROR, "stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
             return ExitCode.CRASHED.code;
         }
         if (drainDelay.isPositive()) {
-            System.err.println("echolab: stopping: /health/ready answers 503 for " + Durations.format(drainDelay)
+            LOG.log(System.Logger.Level.INFO, "stopping: /health/ready answers 503 for " + Durations.format(drainDelay)
                     + " while serving on; then no new connections and draining for up to " + Durations.format(grace)
                     + " (Ctrl-C again to stop at once)");
         } else {
-            System.err.println("echolab: stopping: no new connections; draining for up to " + Durations.format(grace)
+            LOG.log(System.Logger.Level.INFO, "stopping: no new connections; draining for up to " + Durations.format(grace)
                     + " (Ctrl-C again to stop at once)");
         }
         server.close();
-        System.err.println("echolab: stopped");
+        LOG.log(System.Logger.Level.INFO, "stopped");
         return ExitCode.OK.code;
     }
 
@@ -246,7 +258,7 @@ final class ServeCommand implements Callable<Integer> {
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), s -> {
                 if (signals.incrementAndGet() > 1) {
-                    System.err.println("echolab: second signal: stopping now, without draining");
+                    LOG.log(System.Logger.Level.WARNING, "second signal: stopping now, without draining");
                     Runtime.getRuntime().halt(130);
                 }
                 stop.countDown();
@@ -269,6 +281,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Builds the configuration, which checks every value; messages say what to fix. */
     ServerConfig config() {
+        ListenAddress.resolve(bind);
         Models.byName(model);
         States.byName(state);
         return ServerConfig.builder()
@@ -295,8 +308,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /** --port + 1 when it is free now, else any free port (0). */
     private int defaultMonitorPort() {
-        if (port == 0 || port == 65535) {
-            return 0;
+        if (port <= 0 || port >= 65535) {
+            return 0;                       // and an out-of-range --port is refused by the config, in its own words
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);

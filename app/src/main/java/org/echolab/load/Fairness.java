@@ -14,18 +14,21 @@ import java.util.Locale;
  *
  * <p>Immutable; a record so that {@code results.json} holds it as it is.
  *
- * @param connections the client connections counted (with {@code --connect-per-request}: the clients)
+ * @param connections the client connections that had a request to send in the period (with
+ *                    {@code --connect-per-request}: the clients)
  * @param starved     connections with no answer in the period, when at least one other got one
  */
 public record Fairness(int connections, long min, double median, long max, int starved) {
 
-    /** From the answers of each connection, in any order. */
+    /**
+     * From the answers of each connection, in any order; -1 for a connection that had no request to
+     * send in the period (a run of fewer requests than connections), which is not counted.
+     */
     public static Fairness of(long[] answered) {
-        if (answered.length == 0) {
+        long[] sorted = Arrays.stream(answered).filter(a -> a >= 0).sorted().toArray();
+        if (sorted.length == 0) {
             return new Fairness(0, 0, 0, 0, 0);
         }
-        long[] sorted = answered.clone();
-        Arrays.sort(sorted);
         int n = sorted.length;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
         long max = sorted[n - 1];

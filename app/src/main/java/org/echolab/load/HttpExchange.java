@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.echolab.protocol.Durations;
 import org.echolab.protocol.Query;
+import org.echolab.protocol.Sizes;
 
 /**
  * HTTP/1.1 on one connection: {@code METHOD path?msg=M&wait=..&work=..&size=..} (the target's own
@@ -107,7 +108,7 @@ final class HttpExchange implements Exchange {
             params += "&work=" + spec.work();
         }
         if (spec.size() > 0) {
-            params += "&size=" + spec.size();
+            params += "&size=" + Sizes.format(spec.size());
         }
         if (!params.isEmpty()) {
             end.append(path.contains("?") || before.contains("?") ? params : "?" + params.substring(1));

@@ -90,8 +90,8 @@ public final class LoadSpec {
     }
 
     private static Verify defaultVerify(Target target, String method) {
-        if (target.kind() == Target.Kind.TCP) {
-            return Verify.ECHO;
+        if (target.kind() != Target.Kind.HTTP) {
+            return Verify.ECHO;             // a line or a WebSocket message: its echo is all there is to check
         }
         String path = target.path();
         int q = path.indexOf('?');
@@ -159,7 +159,7 @@ public final class LoadSpec {
             sb.append(", work=").append(work);
         }
         if (size > 0) {
-            sb.append(", size=").append(size);
+            sb.append(", size=").append(org.echolab.protocol.Sizes.format(size));
         }
         if (target.kind() == Target.Kind.HTTP) {
             sb.append(", ").append(method).append(body == null ? "" : " with a body of " + body.length + " bytes");
@@ -256,7 +256,7 @@ public final class LoadSpec {
             require(body == null || body.length <= MAX_BODY, "the body must be at most " + MAX_BODY + " bytes");
             require(!(http && "HEAD".equals(method) && verify == Verify.ECHO), "HEAD responses have no body: use --verify status or none");
             require(!(insecure && caCert != null), "--insecure and --cacert exclude each other: trust any certificate, or those in the file");
-            require(t.secure() || !insecure && caCert == null, "--insecure and --cacert are for https:// targets");
+            require(t.secure() || !insecure && caCert == null, "--insecure and --cacert are for https:// and wss:// targets");
             return new LoadSpec(this, t);
         }
 

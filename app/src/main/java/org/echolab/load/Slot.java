@@ -58,6 +58,8 @@ final class Slot {
     private long idleSince;
     /** Answers verified OK within the measured period: the connection's share, for {@link Fairness}. */
     private long answered;
+    /** Whether it sent a request in the measured period: one that never had a request (-n 5 -c 10) was not starved. */
+    private boolean asked;
 
     Slot(int index, EventLoop loop, Plan plan) {
         this.index = index;
@@ -93,6 +95,7 @@ final class Slot {
             finish();
             return;
         }
+        asked |= inMeasure;
         if (plan.open) {
             if (inMeasure) {
                 // how late the generator itself was: from when both the schedule and the connection were ready
@@ -177,7 +180,7 @@ final class Slot {
                 interest(SelectionKey.OP_READ | (wire.flush() ? 0 : SelectionKey.OP_WRITE));
             }
         } catch (SSLException e) {
-            fail("tls-handshake", now, true);
+            fail(TlsFailure.kind(e), now, true);
             return;
         } catch (IOException e) {
             fail(ioKind(e), now, true);
@@ -313,9 +316,9 @@ final class Slot {
         }
     }
 
-    /** Read by the generator once this slot's loop has ended. */
+    /** Read by the generator once this slot's loop has ended: its answers, or -1 if it had no request to send. */
     long answered() {
-        return answered;
+        return asked ? answered : -1;
     }
 
     private void finish() {

@@ -5,13 +5,14 @@ import java.util.Locale;
 
 /**
  * Where the load goes: {@code http://host:port/path?query} or {@code https://host:port/path?query},
- * {@code ws://host:port/path} (WebSocket messages; {@code /ws} when no path is given) or
+ * {@code ws://host:port/path} or {@code wss://host:port/path} (WebSocket messages; {@code /ws} when
+ * no path is given) or
  * {@code tcp://host:port} (line echo). A scheme this generator does not speak is refused here, by
  * name, with the schemes it does. Immutable.
  *
  * @param host   as written in the URI (an IPv6 literal keeps its brackets)
  * @param path   the HTTP request path with any query the user gave, or "" for TCP
- * @param secure {@code https}: each connection begins with a TLS handshake
+ * @param secure {@code https} or {@code wss}: each connection begins with a TLS handshake
  */
 public record Target(Kind kind, String host, int port, String path, URI uri, boolean secure) {
 
@@ -30,14 +31,14 @@ public record Target(Kind kind, String host, int port, String path, URI uri, boo
             throw new IllegalArgumentException("target '" + uri + "' has no host; use http://host:port/path, ws://host:port/path or tcp://host:port");
         }
         return switch (scheme) {
-            case "http", "https", "ws" -> {
-                boolean ws = scheme.equals("ws");
+            case "http", "https", "ws", "wss" -> {
+                boolean ws = scheme.startsWith("ws");
                 String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? (ws ? DEFAULT_WS_PATH : DEFAULT_PATH)
                         : uri.getRawPath();
                 if (uri.getRawQuery() != null) {
                     path += "?" + uri.getRawQuery();
                 }
-                boolean secure = scheme.equals("https");
+                boolean secure = scheme.equals("https") || scheme.equals("wss");
                 int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
                 yield new Target(ws ? Kind.WS : Kind.HTTP, uri.getHost(), port, path, uri, secure);
             }
@@ -47,9 +48,7 @@ public record Target(Kind kind, String host, int port, String path, URI uri, boo
                 }
                 yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri, false);
             }
-            case "wss" -> throw new IllegalArgumentException("target '" + uri + "': wss:// targets are not supported by"
-                    + " this load generator; use http://, https://, ws:// or tcp://");
-            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http://, https://, ws:// or tcp://");
+            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http://, https://, ws://, wss:// or tcp://");
         };
     }
 

@@ -15,7 +15,10 @@ import org.echolab.protocol.WebSocketHandshake;
  * message; after that one masked text message per request, whose echo is checked byte by byte as
  * it arrives. The wait and work go in the handshake's query, so they hold for every message on the
  * connection; for {@code size=N} the message is padded to N bytes as
- * {@link org.echolab.protocol.Payload} would. Failure kinds: {@code ws-handshake} (no 101, or a
+ * {@link org.echolab.protocol.Payload} would. {@code --verify} means what it means for HTTP:
+ * {@code echo} checks each message's echo; {@code status} and {@code none} take any complete data
+ * message back (text or binary) once the handshake's 101 has come, as a 2xx status would be
+ * (the handshake is a WebSocket's one status). Failure kinds: {@code ws-handshake} (no 101, or a
  * wrong accept key), {@code ws-close} (the server closed with a close frame), {@code ws-frame}
  * (a frame that is not the echo's kind), {@code wrong-body}, {@code truncated}, {@code closed}.
  */
@@ -24,6 +27,7 @@ final class WebSocketExchange implements Exchange {
     private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
 
     private final Message message;
+    private final boolean checkEcho;
     private final int size;
     private final String requestHead;       // the handshake but its key
 
@@ -40,6 +44,7 @@ final class WebSocketExchange implements Exchange {
 
     WebSocketExchange(Target target, LoadSpec spec, Message message) {
         this.message = message;
+        this.checkEcho = spec.verify() == LoadSpec.Verify.ECHO;
         this.size = spec.size();
         StringBuilder query = new StringBuilder();
         if (spec.serverWait() != null) {
@@ -131,7 +136,7 @@ final class WebSocketExchange implements Exchange {
             return failure != null;
         }
         int n = (int) Math.min(in.remaining(), payloadLength - offset);
-        if (!mismatch && !message.matches(offset, in.array(), in.arrayOffset() + in.position(), n)) {
+        if (checkEcho && !mismatch && !message.matches(offset, in.array(), in.arrayOffset() + in.position(), n)) {
             mismatch = true;
         }
         in.position(in.position() + n);
@@ -139,7 +144,7 @@ final class WebSocketExchange implements Exchange {
         if (offset < payloadLength) {
             return false;
         }
-        if (mismatch || offset != message.bodyLength()) {
+        if (checkEcho && (mismatch || offset != message.bodyLength())) {
             failure = "wrong-body";
         }
         return true;
@@ -181,7 +186,8 @@ final class WebSocketExchange implements Exchange {
         }
         long n = b1 == 126 ? in.getShort(p + 2) & 0xFFFF : b1 == 127 ? in.getLong(p + 2) : b1;
         int opcode = b0 & 0x0F;
-        if (opcode != WebSocketFrames.TEXT || (b0 & 0x80) == 0 || n > Integer.MAX_VALUE) {
+        boolean data = opcode == WebSocketFrames.TEXT || !checkEcho && opcode == WebSocketFrames.BINARY;
+        if (!data || (b0 & 0x80) == 0 || n > Integer.MAX_VALUE) {
             failure = opcode == WebSocketFrames.CLOSE ? "ws-close" : "ws-frame";
             closeAfter = true;
             in.position(in.limit());

@@ -39,7 +39,21 @@ public final class Logs {
         stderr.setFormatter(new OneLine(role));
         stderr.setLevel(verbose ? Level.FINE : Level.INFO);
         root.addHandler(stderr);
-        root.setLevel(verbose ? Level.FINE : Level.INFO);
+        // -v is for EchoLab's own story: the JDK's loggers (the HTTP client's, security's, and
+        // Runtime.exit's DEBUG record with a stack trace on every clean stop) stay at INFO
+        root.setLevel(Level.INFO);
+        Logger.getLogger("echolab").setLevel(verbose ? Level.FINE : Level.INFO);
+        OWN.set(Logger.getLogger("echolab"));            // held: the LogManager keeps only weak references
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<Logger> OWN = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * A line that is not a log record (a one-off notice on stderr) in the same format, so that every
+     * line EchoLab writes to stderr reads alike.
+     */
+    public static void notice(String logger, String message) {
+        System.getLogger(logger).log(System.Logger.Level.INFO, message);
     }
 
     /** For {@code -Djava.util.logging.config.class}: configures from {@link #ROLE} and {@link #VERBOSE}. */

@@ -22,6 +22,22 @@ public final class AcceptQueue {
 
     private AcceptQueue() {}
 
+    /**
+     * The accept queue's limit for a listen backlog of {@code backlog}: the kernel caps it at
+     * {@code net.core.somaxconn}, which is read in one read of the whole value, since a
+     * {@code /proc/sys} integer read from an offset other than 0 reads as empty: a one-byte first
+     * read (as {@code Files.readString} does on a file whose size says 0) gave "4" of "4096".
+     */
+    public static int limit(int backlog) {
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/net/core/somaxconn"))) {
+            byte[] buffer = new byte[32];
+            int n = in.read(buffer);
+            return Math.min(backlog, Integer.parseInt(new String(buffer, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return backlog;                 // not Linux: the backlog asked for is all there is to say
+        }
+    }
+
     /** The clients queued on {@code port} now; empty where /proc/net/tcp is not there (not Linux). */
     public static OptionalInt length(int port) {
         int total = 0;

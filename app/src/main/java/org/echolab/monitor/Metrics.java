@@ -1,6 +1,7 @@
 package org.echolab.monitor;
 
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -9,12 +10,9 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.function.BiConsumer;
 import org.echolab.config.ServerConfig;
 import org.echolab.session.Activity;
 import org.echolab.session.EchoService;
@@ -28,7 +26,10 @@ import org.echolab.session.Refusals;
  * <p>Under {@code process} and {@code prefork} children answer the requests, and every figure is
  * the whole tree's: {@code echolab_requests_total} and the latency histogram through the tree's
  * request ring, which this process's {@link Activity} includes; served, in flight and connections
- * from the tree's shared board, as in {@code /stats}.
+ * from the tree's shared board, as in {@code /stats}. Each {@code /stats} figure is a metric of its
+ * own ({@link StatFigures}); the JVM's and the process's own ({@code jvm_*}, {@code process_*}) come
+ * from the Prometheus client's instrumentation. {@code jvm_*} and {@code process_*} describe the
+ * process that answers the scrape (the parent, under the process models).
  *
  * <p>Thread-safe for one scraper at a time: the monitor's thread.
  */
@@ -67,26 +68,16 @@ final class Metrics {
                     }
                 })
                 .register(registry);
-        CounterWithCallback.builder().name("echolab_requests_served")
-                .help("Requests served (process models: by the whole process tree)")
-                .callback(c -> c.call(number("requestsServed"))).register(registry);
-        gauge("echolab_requests_in_flight", "Requests begun and not yet answered (process models: the tree's)",
-                () -> number("requestsInFlight"));
-        gauge("echolab_connections_open", "Connections open (process models: the tree's)", () -> number("connectionsOpen"));
+        StatFigures.register(registry, () -> stats);
         gauge("echolab_accept_queue", "Clients waiting in the kernel's accept queue of the listening port (Linux)", () -> {
             OptionalInt n = AcceptQueue.length(port);
             return n.isPresent() ? n.getAsInt() : Double.NaN;
         });
         gauge("echolab_accept_queue_limit", "The accept queue's length limit: --backlog, capped by net.core.somaxconn",
-                () -> Math.min(config.backlog, somaxconn()));
-        gauge("echolab_threads", "Live threads of this JVM", () -> number("threads"));
+                () -> AcceptQueue.limit(config.backlog));
         gauge("echolab_processes", "Processes in the server's tree: this one and its children",
                 () -> 1 + service.activity().servingChildren().count());
-        GaugeWithCallback.builder().name("echolab_stats")
-                .help("Every number of /stats by name, the model's own figures included (pool busy and queued, sessions, loops, the process tree)")
-                .labelNames("figure")
-                .callback(c -> eachNumber(stats, "", (name, v) -> c.call(v, name)))
-                .register(registry);
+        JvmMetrics.builder().register(registry);        // jvm_* and process_*: memory, GC, threads, CPU, open files
     }
 
     /** Writes every metric, read now, in the Prometheus text format (version 0.0.4). */
@@ -113,30 +104,5 @@ final class Metrics {
 
     private void gauge(String name, String help, java.util.function.DoubleSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(c -> c.call(value.getAsDouble())).register(registry);
-    }
-
-    private double number(String figure) {
-        return stats.get(figure) instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    /** Every number in {@code figures}, nested maps one level deep as {@code outer.inner}. */
-    private static void eachNumber(Map<String, Object> figures, String prefix, BiConsumer<String, Double> out) {
-        figures.forEach((k, v) -> {
-            if (v instanceof Number n) {
-                out.accept(prefix + k, n.doubleValue());
-            } else if (v instanceof Map<?, ?> inner && prefix.isEmpty()) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = (Map<String, Object>) inner;
-                eachNumber(m, k + ".", out);
-            }
-        });
-    }
-
-    private static int somaxconn() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
-        } catch (IOException | NumberFormatException e) {
-            return Integer.MAX_VALUE;
-        }
     }
 }

@@ -2,14 +2,21 @@ package org.echolab.protocol;
 
 import java.time.Duration;
 
-/** Parses and prints the short durations used on the wire and on the command line: 250ms, 1.5s, 2m, 0. */
+/**
+ * Parses and prints the short durations used on the wire and on the command line: 250ms, 1.5s, 2m,
+ * 0. A number needs its unit: {@code wait=5} could mean 5 ms (as it once did here) or 5 s (as
+ * httpbin's {@code /delay/5} and wrk's {@code -d 5} do), so it is refused rather than guessed;
+ * only 0 is the same in every unit.
+ */
 public final class Durations {
+
+    /** The units a duration may have, as the messages name them. */
+    public static final String UNITS = "ns, us, ms, s, m";
 
     private Durations() {}
 
     /**
-     * Parses {@code 250ms}, {@code 1s}, {@code 1.5s}, {@code 500us}, {@code 2m}; a bare number means
-     * milliseconds.
+     * Parses {@code 250ms}, {@code 1s}, {@code 1.5s}, {@code 500us}, {@code 2m}, or {@code 0}.
      *
      * @throws IllegalArgumentException with a message that says what a valid value looks like
      */
@@ -22,15 +29,23 @@ public final class Durations {
         String number = s.substring(0, unitAt);
         String unit = s.substring(unitAt);
         double nanosPerUnit = switch (unit) {
-            case "", "ms" -> 1e6;
+            case "ms" -> 1e6;
             case "us" -> 1e3;
             case "ns" -> 1;
             case "s" -> 1e9;
             case "m" -> 60e9;
+            case "" -> 0;           // a bare number: only 0, checked below
             default -> -1;
         };
-        if (number.isEmpty() || nanosPerUnit < 0 || number.chars().filter(c -> c == '.').count() > 1) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; use e.g. 250ms, 1s, 1.5s or 2m");
+        if (!number.matches("\\d+(\\.\\d*)?|\\.\\d+") || nanosPerUnit < 0) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration; use e.g. 250ms, 1s, 1.5s or 2m (units: " + UNITS + ")");
+        }
+        if (unit.isEmpty()) {
+            if (Double.parseDouble(number) != 0) {
+                throw new IllegalArgumentException("'" + text + "' has no unit; write " + number + "ms or " + number
+                        + "s (units: " + UNITS + "; only 0 stands alone)");
+            }
+            return Duration.ZERO;
         }
         double nanos = Double.parseDouble(number) * nanosPerUnit;
         if (nanos > 1e9 * 86_400 * 365) {

@@ -25,6 +25,37 @@ public final class Query {
         return params;
     }
 
+    /**
+     * As {@link #parse}, for a route whose parameters are {@code known}: a known name given twice
+     * ({@code wait=1s&wait=2s}, {@code msg=a&msg=b}) is refused, since only one of the two could be
+     * obeyed, and so is any other name unless {@code othersAllowed} (a misspelt {@code wiat=2s}
+     * would otherwise be ignored without a word).
+     *
+     * @throws IllegalArgumentException naming the parameter, and for an unknown one those the route takes
+     */
+    public static Map<String, String> parse(String raw, List<String> known, boolean othersAllowed) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (Map.Entry<String, String> p : pairs(raw)) {
+            String name = p.getKey();
+            if (!known.contains(name)) {
+                if (othersAllowed) {
+                    params.putIfAbsent(name, p.getValue());
+                    continue;
+                }
+                String near = known.stream().filter(k -> distance(k, name) <= 2)
+                        .min(java.util.Comparator.comparingInt(k -> distance(k, name)))
+                        .map(k -> "did you mean '" + k + "'? ").orElse("");
+                throw new IllegalArgumentException("unknown parameter '" + name + "'; " + near
+                        + "this route takes " + String.join(", ", known));
+            }
+            if (params.putIfAbsent(name, p.getValue()) != null) {
+                throw new IllegalArgumentException("parameter '" + name + "' is given twice ('" + params.get(name)
+                        + "' and '" + p.getValue() + "'); give it once");
+            }
+        }
+        return params;
+    }
+
     /** Every name and value in order, repeated names included, decoded as {@link #parse} does. */
     public static List<Map.Entry<String, String>> pairs(String raw) {
         List<Map.Entry<String, String>> out = new ArrayList<>();
@@ -36,6 +67,26 @@ public final class Query {
             out.add(Map.entry(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1))));
         }
         return out;
+    }
+
+    /** The edit distance between two short names (Levenshtein), to suggest the name a typo meant. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int swap = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + swap);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** Percent escapes to bytes and '+' to a space, as HTML forms encode a query. */

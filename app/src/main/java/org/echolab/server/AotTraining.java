@@ -27,10 +27,15 @@ public final class AotTraining {
 
     public static void main(String[] args) throws Exception {
         Logs.configure("aot-training", false);
+        // one line for the whole training, not the server's and the child's own
+        java.util.logging.Logger quiet = java.util.logging.Logger.getLogger("echolab");
+        quiet.setLevel(java.util.logging.Level.WARNING);
+        System.Logger log = System.getLogger("aot-training");
         if (Libc.unsupportedReason().isPresent()) {
-            System.err.println("echolab: no AOT cache for child JVMs: " + Libc.unsupportedReason().get());
+            log.log(System.Logger.Level.INFO, "no AOT cache for child JVMs: " + Libc.unsupportedReason().get());
             return;
         }
+        long began = System.nanoTime();
         Path jar = Path.of(System.getProperty("java.class.path")).toAbsolutePath();
         Path cache = ChildJvm.cacheOf(jar);
         Files.deleteIfExists(cache);
@@ -46,8 +51,9 @@ public final class AotTraining {
                 Thread.sleep(100);
             }
         }
-        System.err.println(Files.exists(cache) ? "echolab: AOT cache for child JVMs: " + cache
-                : "echolab: the training child left no AOT cache; children will train one on first use");
+        log.log(System.Logger.Level.INFO, Files.exists(cache)
+                ? "AOT cache for child JVMs trained in " + (System.nanoTime() - began) / 1_000_000_000 + " s: " + cache
+                : "the training child left no AOT cache; children will train one on first use");
     }
 
     private static void readAll(InputStream in) throws IOException {

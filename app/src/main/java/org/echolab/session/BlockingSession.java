@@ -59,13 +59,12 @@ public final class BlockingSession {
             Socket io = c.io();
             converse(c, conversation, io.getInputStream(), io.getOutputStream());
         } catch (IOException e) {
-            if (!c.closedByServer()) {
-                LOG.log(Level.DEBUG, "connection from {0} ended: {1}", c.client(), e.toString());
-            }
+            c.why(String.valueOf(e.getMessage()).contains("reset") ? "reset by the client" : "I/O error: " + e);
         } catch (InterruptedException e) {
-            LOG.log(Level.DEBUG, "session interrupted (forced shutdown); closing {0}", c.client());
+            c.why("forced shutdown");
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            c.why("a bug in the server: " + e);
             LOG.log(Level.ERROR, "connection from " + c.client() + " failed; closing it", e);
         } finally {
             conversation.end();                 // an answer cut short, and what the conversation held
@@ -84,6 +83,7 @@ public final class BlockingSession {
             c.secure(s);
             s.startHandshake();
         } catch (IOException e) {
+            c.why("TLS handshake failed");
             if (!c.closedByServer()) {
                 ServerTls.handshakeFailed(c.client(), e);
             }
@@ -103,6 +103,7 @@ public final class BlockingSession {
                 case Conversation.Read r -> {
                     Outcome got = reader.fill(deadlines.read(r, System.nanoTime()));
                     if (got == Outcome.TIMED_OUT) {
+                        c.why("--" + r.kind().name().toLowerCase() + "-timeout");
                         byte[] why = r.kind() == Deadlines.Kind.IDLE ? null : conversation.timedOut();
                         if (why != null) {
                             write(c, out, new Outgoing(why, 0), deadlines);
@@ -116,11 +117,17 @@ public final class BlockingSession {
                             && conversation.endOfInput(reader.buffer) instanceof Conversation.Answer last) {
                         answer(c, conversation, last, out, deadlines);    // a last TCP line without its newline
                     }
+                    if (got == Outcome.END) {
+                        c.why(c.closedByServer() ? "drained: idle while the server stops" : "client closed");
+                    }
                     if (got != Outcome.READ) {
                         return;
                     }
                 }
                 case Conversation.Write w -> {
+                    if (w.close()) {
+                        c.why("refused: " + statusLine(w.bytes()));
+                    }
                     write(c, out, new Outgoing(w.bytes(), 0), deadlines);
                     if (w.close()) {
                         linger(c, in, reader.buffer);
@@ -158,7 +165,18 @@ public final class BlockingSession {
         if (reply.cut().reset()) {
             c.socket().setSoLinger(true, 0);
         }
+        if (reply.close()) {
+            c.why(reply.cut() != Faults.Cut.NONE ? "fault: " + reply.cut().name().toLowerCase().replace('_', ' ')
+                    : connections.draining() ? "drained: answered while the server stops" : "the request asked to close");
+        }
         return reply.close();
+    }
+
+    /** The first line of a refusal the conversation wrote (an HTTP status line, or a TCP line's ERR). */
+    private static String statusLine(byte[] bytes) {
+        String text = new String(bytes, 0, Math.min(bytes.length, 120), java.nio.charset.StandardCharsets.ISO_8859_1);
+        int end = text.indexOf('\r') >= 0 ? text.indexOf('\r') : text.indexOf('\n');
+        return end >= 0 ? text.substring(0, end) : text;
     }
 
     /** Writes every slice; each must be taken by the client within --write-timeout, or the deadline watch closes the socket. */

@@ -35,6 +35,7 @@ public final class Connection implements AutoCloseable {
     private final String client;
     private final boolean counted;             // by the owner's ClientCounts
     private volatile long writeDeadline;       // nanoTime; 0: not writing
+    private volatile String why;        // see why(String)
     private volatile long readDeadline;        // nanoTime; 0: not reading
     private volatile boolean readTimedOut;     // the watch ended a read past its deadline
     private volatile ByteBuffer early;         // read before the session began (a model's head gate); null: none
@@ -112,6 +113,7 @@ public final class Connection implements AutoCloseable {
      */
     boolean closeIfIdle() {
         if (state.get() == IDLE && !inputWaiting() && state.compareAndSet(IDLE, CLOSED)) {
+            why("drained: idle while the server stops");
             closeSocket();
             return true;
         }
@@ -127,6 +129,20 @@ public final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * Why the connection ends, for the {@code -v} log line of its close (client closed, reset, a
+     * timeout, a fault, a refusal, the drain); the first reason given wins, as it is the cause.
+     */
+    public void why(String reason) {
+        if (why == null) {
+            why = reason;
+        }
+    }
+
+    String why() {
+        return why == null ? "closed" : why;
+    }
+
     public boolean closedByServer() {
         return state.get() == CLOSED;
     }
@@ -140,6 +156,7 @@ public final class Connection implements AutoCloseable {
     boolean closeIfWriteStalled(long now) {
         long d = writeDeadline;
         if (d != 0 && now - d > 0) {
+            why("--write-timeout: the client took none of the response");
             forceClose();
             return true;
         }

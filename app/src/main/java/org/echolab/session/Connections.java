@@ -78,7 +78,7 @@ public final class Connections {
             }
             state.connectionClosed();
             slots.release();
-            LOG.log(Level.DEBUG, "{0}: connection closed ({1} open)", c.client(), open.size());
+            LOG.log(Level.DEBUG, "{0}: connection closed: {1} ({2} open)", c.client(), c.why(), open.size());
         }
     }
 

@@ -14,6 +14,7 @@ import org.echolab.protocol.HttpResponse;
 import org.echolab.protocol.LineDirective;
 import org.echolab.protocol.Payload;
 import org.echolab.protocol.Query;
+import org.echolab.protocol.Sizes;
 import org.echolab.protocol.WebSocketDecoder;
 import org.echolab.protocol.WebSocketFrames;
 import org.echolab.protocol.WebSocketHandshake;
@@ -45,6 +46,13 @@ import org.echolab.tls.TlsInfo;
  * ({@code --cpu-budget}).
  */
 public final class EchoService {
+
+    /**
+     * What {@code /echo} and {@code /anything} read from the query: any other name on {@code /echo}
+     * and any of these given twice is a 400 that names it ({@code /anything} reflects other names).
+     */
+    private static final java.util.List<String> ECHO_PARAMETERS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("msg", "wait", "work", "size"), Faults.PARAMETERS.stream()).toList();
 
     /** Largest body {@code size=} may ask for. */
     public static final int MAX_SIZE = 64 * 1024 * 1024;
@@ -180,7 +188,7 @@ public final class EchoService {
                 if (!get && !anything && !req.method().equals("POST")) {
                     throw new Refusal(405, "Method Not Allowed", "use GET, HEAD or POST on /echo");
                 }
-                Map<String, String> q = query(req);
+                Map<String, String> q = query(req, anything);
                 wait = waitOf(param(q, req, "wait"));
                 String w = param(q, req, "work");
                 work = w == null ? Work.SLEEP : workOf(w);
@@ -308,12 +316,9 @@ public final class EchoService {
         if (size != null) {
             int n;
             try {
-                n = Integer.parseInt(size);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 0 || n > MAX_SIZE) {
-                throw new Refusal(400, "Bad Request", "size must be a whole number from 0 to " + MAX_SIZE);
+                n = (int) Sizes.parse(size, MAX_SIZE);
+            } catch (IllegalArgumentException e) {
+                throw new Refusal(400, "Bad Request", "bad size: " + e.getMessage());
             }
             byte[] prefix = Payload.prefix(body, n);
             return new HttpResponse(200, "OK").header("Content-Type", type).body(prefix).filler(n - prefix.length);
@@ -447,6 +452,15 @@ public final class EchoService {
             return Query.parse(req.rawQuery());
         } catch (IllegalArgumentException e) {
             throw new Refusal(400, "Bad Request", "malformed query: " + e.getMessage());
+        }
+    }
+
+    /** The query of {@code /echo} ({@code anything}: of {@code /anything}), checked against {@link #ECHO_PARAMETERS}. */
+    private static Map<String, String> query(HttpRequest req, boolean anything) {
+        try {
+            return Query.parse(req.rawQuery(), ECHO_PARAMETERS, anything);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(400, "Bad Request", e.getMessage());
         }
     }
 

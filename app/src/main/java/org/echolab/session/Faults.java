@@ -44,6 +44,10 @@ public final class Faults {
         public static final Decision NONE = new Decision(0, Duration.ZERO, 0, Duration.ZERO, Cut.NONE);
     }
 
+    /** The parameters this class reads, in the order the docs list them. */
+    public static final java.util.List<String> PARAMETERS =
+            java.util.List.of("status", "fail", "seed", "jitter", "drip", "interval", "close", "reset");
+
     /** Most chunks {@code drip=} may ask for. */
     public static final int MAX_DRIP = 1000;
 
@@ -95,7 +99,14 @@ public final class Faults {
         }
         Jitter jitter = param.apply("jitter") == null ? null : Jitter.parse(param.apply("jitter"));
         int drip = param.apply("drip") == null ? 0 : whole(param.apply("drip"), "drip", 1, MAX_DRIP);
-        Duration interval = param.apply("interval") == null ? Duration.ZERO : Durations.parse(param.apply("interval"));
+        Duration interval = Duration.ZERO;
+        if (param.apply("interval") != null) {
+            try {
+                interval = Durations.parse(param.apply("interval"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad interval: " + e.getMessage());
+            }
+        }
         if (param.apply("interval") != null && drip == 0) {
             throw new IllegalArgumentException("interval goes with drip, e.g. drip=10&interval=100ms");
         }

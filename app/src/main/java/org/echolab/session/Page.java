@@ -34,8 +34,8 @@ final class Page {
                 <p>Model <b>%s</b>, default wait %s, longest wait %s. Every response names its model,
                 worker (pid and thread) and request number in its X-Echo-* headers.</p>
                 %s%s                <ul>
-                <li><code>GET /echo?msg=hi&amp;wait=250ms&amp;work=sleep|cpu&amp;size=N</code>: echoes msg
-                (or N bytes starting with it) after the wait; the wait may also come in an
+                <li><code>GET /echo?msg=hi&amp;wait=250ms&amp;work=sleep|cpu&amp;size=64KiB</code>: echoes msg
+                (or that many bytes starting with it) after the wait; durations and sizes need a unit; an unknown or repeated parameter is a 400; the wait may also come in an
                 <code>X-Echo-Wait</code> header</li>
                 <li><code>POST /echo</code>: echoes the body with its Content-Type</li>
                 <li><code>ANY /anything[/...]</code>: the request as JSON: go-httpbin's fields, then method, target, path, query, headers

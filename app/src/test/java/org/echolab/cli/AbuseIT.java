@@ -138,7 +138,7 @@ class AbuseIT {
     @Timeout(120)
     void aHundredUnreadSixtyFourMebibyteRepliesLeaveTheServerServing(String model) throws Exception {
         try (Server server = serve(List.of(), List.of("-Xmx256m"), "--model", model)) {
-            List<SocketChannel> greedy = hold(server.port(), 100, "/echo?msg=big&size=67108864");
+            List<SocketChannel> greedy = hold(server.port(), 100, "/echo?msg=big&size=64MiB");
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> statOf(server.port(), "connectionsPeak") >= 100);
                 assertThat(probe(server.port(), "during")).isEqualTo("during");
@@ -162,7 +162,7 @@ class AbuseIT {
     @Timeout(60)
     void anOutOfMemoryErrorStopsTheServerLoudly(String model) throws Exception {
         try (Server server = serve(List.of(), List.of("-Xmx64m"), "--model", model,
-                "--max-body", "1073741824", "--memory-budget", "4294967296");
+                "--max-body", "1GiB", "--memory-budget", "4GiB");
              RawClient c = new RawClient(server.port())) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n");
             assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).as("exited; log:%n%s", server.log()).isTrue();
@@ -176,7 +176,7 @@ class AbuseIT {
     @Timeout(60)
     void anOutOfMemoryErrorInAPreforkWorkerReplacesTheWorker() throws Exception {
         try (Server server = serve(List.of(), List.of(), "--model", "prefork", "--workers", "2",
-                "--max-body", "1073741824", "--memory-budget", "4294967296");
+                "--max-body", "1GiB", "--memory-budget", "4GiB");
              RawClient c = new RawClient(server.port())) {
             Set<Long> before = server.children();
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n");

@@ -40,7 +40,9 @@ class ServeIT {
         Process p = new ProcessBuilder(java(args)).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), out, Files.readString(err));
+        String said = Files.readString(err);
+        Files.deleteIfExists(err);                  // nothing left behind in /tmp
+        return new Run(p.exitValue(), out, said);
     }
 
     @Test
@@ -77,6 +79,48 @@ class ServeIT {
             assertThat(Files.readString(err)).contains("stopping").contains("stopped");
         } finally {
             server.destroyForcibly();
+        }
+    }
+
+    /**
+     * With {@code --access-log -} stdout is the access log's alone, so {@code jq .} parses every
+     * line; every stderr line, -v's included, is in the one log format, with no JDK debug lines and
+     * no Runtime.exit trace on a clean stop.
+     */
+    @Test
+    void stdoutIsTheJsonAccessLogAloneAndStderrIsOneFormat() throws Exception {
+        Path out = Files.createTempFile("echolab", ".out");
+        Path err = Files.createTempFile("echolab", ".err");
+        Process server = new ProcessBuilder(java("serve", "--port", "0", "--model", "thread", "-v", "--access-log", "-",
+                "--access-log-format", "json")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            Pattern port = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) ");
+            await().atMost(Duration.ofSeconds(30)).until(() -> port.matcher(Files.readString(err)).find());
+            Matcher m = port.matcher(Files.readString(err));
+            assertThat(m.find()).isTrue();
+            for (String target : List.of("/echo?msg=one", "/echo?msg=two", "/nowhere")) {
+                Process curl = new ProcessBuilder("curl", "-sS", "-o", "/dev/null", "--max-time", "10",
+                        "http://127.0.0.1:" + m.group(1) + target).start();
+                assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(out).size() == 3);
+            server.destroy();                                  // SIGTERM: a clean stop
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).isZero();
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String line : Files.readAllLines(out)) {
+                assertThat(json.readTree(line).isObject()).as("stdout line %s", line).isTrue();
+            }
+            String stderr = Files.readString(err);
+            assertThat(stderr).contains("echolab.server: echolab thread").contains("echolab.server: stopped")
+                    .doesNotContain("Runtime.exit")
+                    .as("-v says why each connection closed").contains("connection closed: client closed");
+            assertThat(stderr.lines()).as(stderr).allMatch(l -> l.matches(
+                    "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} (ERROR|WARN |INFO |DEBUG|TRACE) \\[[a-z-]+ \\d+\\] [\\w.-]+: .*"));
+        } finally {
+            server.destroyForcibly();
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 

@@ -33,4 +33,12 @@ class FairnessTest {
         assertThat(f.starved()).isZero();
         assertThat(f.anyStarved()).isFalse();
     }
+
+    @Test
+    void aConnectionThatHadNoRequestToSendIsNotCounted() {
+        Fairness f = Fairness.of(new long[] {1, -1, 2, -1});
+        assertThat(f.connections()).isEqualTo(2);
+        assertThat(f.starved()).isZero();
+        assertThat(f.min()).isEqualTo(1);
+    }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The generator over HTTPS against the real server's TLS (a self-signed certificate): every echo verified. */
+/** The generator over HTTPS and WSS against the real server's TLS (a self-signed certificate): every echo verified. */
 class HttpsLoadTest {
 
     private static EchoServer eventloop;
@@ -67,14 +67,30 @@ class HttpsLoadTest {
     }
 
     @Test
-    void aSelfSignedServerIsNotTrustedByDefault() throws LoadException {
+    void aSelfSignedServerIsNotTrustedByDefaultAndTheFailureNamesItsCauseAndFix() throws LoadException {
         LoadResult r = LoadGenerator.run(LoadSpec.builder(https(virtual)).connections(1).requests(3).build(), null);
-        assertThat(r.errorsByKind()).containsOnlyKeys("tls-handshake");
+        assertThat(r.errorsByKind()).containsOnlyKeys(TlsFailure.UNTRUSTED);
+        assertThat(TlsFailure.advice(TlsFailure.UNTRUSTED)).contains("self-signed").contains("-k").contains("--cacert");
+        LoadResult plain = LoadGenerator.run(LoadSpec.builder(URI.create("wss://127.0.0.1:" + virtual.port() + "/ws"))
+                .connections(1).requests(3).build(), null);
+        assertThat(plain.errorsByKind()).as("wss:// too").containsOnlyKeys(TlsFailure.UNTRUSTED);
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void wssMessagesAreVerifiedOverTls(String model) throws LoadException {
+        EchoServer s = server(model);
+        LoadResult r = LoadGenerator.run(LoadSpec.builder(URI.create("wss://127.0.0.1:" + s.port() + "/ws")).connections(2)
+                .requests(100).caCert(Path.of(s.config().tlsCert)).build(), null);
+        assertThat(r.errorsByKind()).isEmpty();
+        assertThat(r.requests()).isEqualTo(100);
+        assertThat(r.connectionsOpened()).as("one handshake per connection").isEqualTo(2);
     }
 
     @Test
-    void trustOptionsAreForHttpsOnly() {
+    void trustOptionsAreForHttpsAndWssOnly() {
         assertThatThrownBy(() -> LoadSpec.builder(URI.create("http://127.0.0.1:1/echo")).insecure(true).build())
-                .hasMessageContaining("are for https:// targets");
+                .hasMessageContaining("are for https:// and wss:// targets");
+        assertThat(LoadSpec.builder(URI.create("wss://127.0.0.1:1/ws")).insecure(true).build().tls()).isNotNull();
     }
 }

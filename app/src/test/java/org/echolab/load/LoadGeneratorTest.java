@@ -145,7 +145,7 @@ class LoadGeneratorTest {
         assertThatThrownBy(() -> LoadSpec.builder(http).connections(0).build()).hasMessageContaining("connections must be from 1");
         assertThatThrownBy(() -> LoadSpec.builder(http).rate(-1).build()).hasMessageContaining("rate must be");
         assertThatThrownBy(() -> LoadSpec.builder(http).work("nap").build()).hasMessageContaining("work must be sleep or cpu");
-        assertThatThrownBy(() -> LoadSpec.builder(URI.create("ftp://x/")).build()).hasMessageContaining("must start with http://, https://, ws:// or tcp://");
+        assertThatThrownBy(() -> LoadSpec.builder(URI.create("ftp://x/")).build()).hasMessageContaining("must start with http://, https://, ws://, wss:// or tcp://");
         assertThatThrownBy(() -> LoadSpec.builder(URI.create("tcp://127.0.0.1")).build()).hasMessageContaining("needs a port");
     }
 }

@@ -7,6 +7,9 @@ import java.net.URI;
 import java.time.Duration;
 import org.echolab.server.EchoServer;
 import org.echolab.config.ServerConfig;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,7 +19,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * other four get no answer in the period: starved. Models that serve connections concurrently
  * answer every one of them.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StarvationTest {
+
+    /** -n 5 -c 10: five connections never had a request to send, and were not starved for it. */
+    @Test
+    void fewerRequestsThanConnectionsStarveNobody() throws Exception {
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).build())) {
+            URI target = URI.create("http://127.0.0.1:" + server.port() + "/echo");
+            LoadResult r = LoadGenerator.run(LoadSpec.builder(target).connections(10).requests(5).build(), null);
+            assertThat(r.requests()).isEqualTo(5);
+            assertThat(r.fairness().starved()).as("%s", r.fairness()).isZero();
+            assertThat(r.fairness().connections()).as("the connections that had a request").isEqualTo(5);
+        }
+    }
 
     private static LoadResult fiveClientsForOneSecond(String model) throws IOException, LoadException {
         try (EchoServer server = EchoServer.start(ServerConfig.builder().model(model).port(0).build())) {

@@ -138,7 +138,7 @@ class EventLoopModelTest {
              Socket greedy = new Socket("127.0.0.1", server.port())) {
             StringBuilder pipeline = new StringBuilder();
             for (int i = 0; i < requests; i++) {
-                pipeline.append("GET /echo?msg=big&size=").append(size).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
+                pipeline.append("GET /echo?msg=big&size=1MiB HTTP/1.1\r\nHost: t\r\n\r\n");
             }
             greedy.getOutputStream().write(pipeline.toString().getBytes(StandardCharsets.US_ASCII));
 
@@ -166,7 +166,7 @@ class EventLoopModelTest {
     void aWriteStalledForTheWriteTimeoutIsClosedAndItsBytesFreed() throws Exception {
         try (EchoServer server = start(ServerConfig.builder().loops(1).writeTimeout(Duration.ofMillis(500)));
              Socket stalled = new Socket("127.0.0.1", server.port())) {
-            send(stalled, "GET /echo?msg=big&size=" + (32 << 20) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+            send(stalled, "GET /echo?msg=big&size=32MiB HTTP/1.1\r\nHost: t\r\n\r\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> stat(server, "bytesQueued") > 0);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> stat(server, "connectionsOpen") == 0);

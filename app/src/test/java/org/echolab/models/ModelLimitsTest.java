@@ -115,7 +115,7 @@ class ModelLimitsTest {
              Socket greedy = new Socket()) {
             greedy.setReceiveBufferSize(4096);
             greedy.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            greedy.getOutputStream().write(get("/echo?msg=g&size=67108864").getBytes(StandardCharsets.US_ASCII));
+            greedy.getOutputStream().write(get("/echo?msg=g&size=64MiB").getBytes(StandardCharsets.US_ASCII));
             await().atMost(Duration.ofSeconds(20)).until(() -> Servers.stat(server, "connectionsPeak") >= 1);
             await("the stalled response given up, its connection closed").atMost(Duration.ofSeconds(20))
                     .until(() -> Servers.stat(server, "connectionsOpen") == 0);
@@ -163,7 +163,7 @@ class ModelLimitsTest {
              Socket greedy = new Socket()) {
             greedy.setReceiveBufferSize(4096);
             greedy.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            greedy.getOutputStream().write(get("/echo?msg=g&size=67108864").getBytes(StandardCharsets.US_ASCII));
+            greedy.getOutputStream().write(get("/echo?msg=g&size=64MiB").getBytes(StandardCharsets.US_ASCII));
             try (RawClient c = new RawClient(server.port())) {
                 byte[] fits = new byte[100 * 1024];
                 c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + fits.length + "\r\n\r\n").send(fits);

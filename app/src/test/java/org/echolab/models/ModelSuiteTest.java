@@ -94,7 +94,7 @@ class ModelSuiteTest {
     @MethodSource("models")
     void sizedBodiesAndPostBodiesComeBackByteForByte(String model) throws Exception {
         EchoServer server = shared(model);
-        HttpResponse<byte[]> sized = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000")).build(),
+        HttpResponse<byte[]> sized = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000B")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(sized.body()).isEqualTo(org.echolab.protocol.Payload.of("abc".getBytes(StandardCharsets.US_ASCII), 100_000));
         byte[] binary = new byte[70_000];

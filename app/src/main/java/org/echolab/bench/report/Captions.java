@@ -92,7 +92,7 @@ final class Captions {
     static String missing(String model, List<CellResult> noResult, List<CellResult> cells) {
         List<Integer> all = cells.stream().filter(c -> c.model().equals(model)).map(CellResult::clients).sorted().toList();
         List<String> parts = new ArrayList<>();
-        for (String status : List.of("skipped", "failed")) {
+        for (String status : List.of("skipped", "failed", CellResult.EMPTY)) {
             List<Integer> missed = noResult.stream().filter(c -> c.model().equals(model) && c.status().equals(status))
                     .map(CellResult::clients).sorted().toList();
             if (missed.isEmpty()) {

@@ -31,8 +31,10 @@ public final class Summary {
             for (String model : NginxRatio.series(results)) {
                 List<CellResult> ran = results.cells().stream()
                         .filter(c -> c.model().equals(model) && c.workload().equals(w) && c.ran()).toList();
-                if (ran.isEmpty()) {
-                    rows.add(List.of(w, model, "-", "-", "-", "-", "-", "-"));
+                if (ran.isEmpty()) {     // say why: an empty or failed cell is not a result of 0 req/s
+                    List<CellResult> mine = results.cells().stream().filter(c -> c.model().equals(model) && c.workload().equals(w)).toList();
+                    String why = Captions.missing(model, mine, mine).replaceAll("^ \\((.*)\\)$", "$1");
+                    rows.add(List.of(w, model, why.isEmpty() ? "-" : "no result: " + why, "-", "-", "-", "-", "-"));
                     continue;
                 }
                 CellResult best = ran.stream().max(Comparator.comparingDouble(CellResult::requestsPerSecond)).orElseThrow();
