@@ -107,9 +107,8 @@ public final class AcceptLoop<C> {
 
     private void acceptUntilStopped() throws InterruptedException {
         while (!stopping) {
-            if (idle != null && idle.availablePermits() == 0) {
-                Thread.sleep(5);            // every place taken: leave new clients to the backlog (or another worker)
-                continue;
+            if (idle != null && !placeFree()) {
+                continue;                   // every place taken: new clients wait in the backlog (or go to another worker)
             }
             if (!acquire()) {
                 continue;                   // no slot: clients wait in the backlog; look at stopping again
@@ -132,6 +131,18 @@ public final class AcceptLoop<C> {
             }
             handOff.accept(accepted);
         }
+    }
+
+    /**
+     * Waits until {@code idle} has a permit free, without keeping it (the connection takes its place
+     * later); false after 100 ms without one, so that a stop is seen.
+     */
+    private boolean placeFree() throws InterruptedException {
+        if (!idle.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        idle.release();
+        return true;
     }
 
     /** One permit of each, polling so that a stop is seen; all or none. */
