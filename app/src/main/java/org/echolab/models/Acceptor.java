@@ -136,13 +136,14 @@ public final class Acceptor {
     }
 
     /**
-     * As {@link #start}, but a connection reaches the model (and takes an {@code admission}
-     * permit) only once its request head has arrived ({@link HeadGate}): for a model with a fixed
-     * number of workers, which slow clients would otherwise hold. Without TLS only: a handshake
-     * comes before the head.
+     * As {@link #start}; if {@code gated}, a connection reaches the model (and takes an
+     * {@code admission} permit) only once its request head has arrived ({@link HeadGate}): for a
+     * model with a fixed number of workers, which slow clients would otherwise hold. Without TLS
+     * only: a handshake comes before the head.
      */
-    public static Acceptor startGated(ModelContext ctx, Semaphore admission, Consumer<Session> handOff) throws IOException {
-        return new Acceptor(ctx, admission, handOff, true);
+    public static Acceptor start(ModelContext ctx, Semaphore admission, Consumer<Session> handOff, boolean gated)
+            throws IOException {
+        return new Acceptor(ctx, admission, handOff, gated);
     }
 
     public InetSocketAddress address() {

@@ -57,9 +57,13 @@ public final class PoolModel implements ConcurrencyModel {
         for (int i = 1; i <= config.threads; i++) {
             workers.add(Thread.ofPlatform().name("pool-" + i).start(this::work));
         }
+        // On its own, the lab's plain pool: a connection takes a place from accept on, and a client
+        // that has not sent its request holds a thread. In a prefork worker, one process of a
+        // server: a connection takes a place only once its request head is in (HeadGate).
+        boolean gated = ctx.inheritedListener() != null;
         acceptor = config.overflow == Overflow.BACKLOG
-                ? Acceptor.startGated(ctx, places, queue::add)          // a place once the head is in, or wait
-                : Acceptor.startGated(ctx, null, this::admitOrReject);   // once the head is in, a place or 503
+                ? Acceptor.start(ctx, places, queue::add, gated)          // a place, or wait in the backlog
+                : Acceptor.start(ctx, null, this::admitOrReject, gated);  // a place or 503
         return acceptor.address();
     }
 

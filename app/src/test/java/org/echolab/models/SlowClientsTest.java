@@ -29,7 +29,7 @@ class SlowClientsTest {
     private static final int SLOW = 280;            // 14 per address: a probe and the last probe's closing connection still fit under 16
 
     @ParameterizedTest
-    @ValueSource(strings = {"pool", "prefork", "prefork-pass", "process"})
+    @ValueSource(strings = {"prefork", "prefork-pass", "process"})
     void aNormalClientIsAnsweredWhileSlowClientsFromTwentyAddressesStall(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).headerTimeout(java.time.Duration.ofSeconds(4)))) {
             probe(server, 30_000);                          // a first answer: every worker (or a child's JVM) is up
