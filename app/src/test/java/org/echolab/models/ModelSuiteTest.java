@@ -278,6 +278,9 @@ class ModelSuiteTest {
     @MethodSource("everyModel")
     void concurrentModelsOverlapRequestsAndSequentialDoesNot(String model) throws Exception {
         int clients = 6;
+        // Long enough that every client is in before the first is answered: under a process per
+        // connection each waits for a JVM to start, a few at a time (--max-starting).
+        String wait = Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS ? "6s" : "1500ms";
         try (EchoServer server = Servers.start(Servers.config(model));
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> answers = new ArrayList<>();
@@ -285,7 +288,7 @@ class ModelSuiteTest {
                 String msg = "c" + i;
                 answers.add(pool.submit(() -> {
                     try (RawClient c = new RawClient(server.port())) {
-                        return c.send(get("/echo?msg=" + msg + "&wait=1500ms")).readResponse().text();
+                        return c.send(get("/echo?msg=" + msg + "&wait=" + wait)).readResponse().text();
                     }
                 }));
             }
