@@ -58,7 +58,10 @@ final class Slot {
     private long idleSince;
     /** Answers verified OK within the measured period: the connection's share, for {@link Fairness}. */
     private long answered;
-    /** Whether it sent a request in the measured period: one that never had a request (-n 5 -c 10) was not starved. */
+    /**
+     * Whether it sent a request at all, in the warm-up or the measured period: one that never had a
+     * request to send (-n 5 -c 10) was not starved; one whose warm-up request was never answered was.
+     */
     private boolean asked;
 
     Slot(int index, EventLoop loop, Plan plan) {
@@ -95,7 +98,7 @@ final class Slot {
             finish();
             return;
         }
-        asked |= inMeasure;
+        asked = true;
         if (plan.open) {
             if (inMeasure) {
                 // how late the generator itself was: from when both the schedule and the connection were ready

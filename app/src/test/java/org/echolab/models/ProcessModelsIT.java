@@ -66,6 +66,8 @@ class ProcessModelsIT {
                 }
             });
             await().atMost(Duration.ofSeconds(60)).until(() -> server.descendants().count() >= 2);
+            // the idle connection's answer is in before the stop (under process its child starts first)
+            await().atMost(Duration.ofSeconds(60)).until(() -> idle.getInputStream().available() > 0);
             Thread.sleep(500);      // the waiting request has reached its child or worker
             List<ProcessHandle> tree = server.descendants().toList();
 
