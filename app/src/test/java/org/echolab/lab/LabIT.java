@@ -123,7 +123,7 @@ class LabIT {
                 .contains("1. A process per client  (src/lab/ProcessPerClient.java)")
                 .contains("FAIL  echoes right over real sockets: GET /echo: no answer within 5 s")
                 .contains("lab.fork(client) (TODO 3)")
-                .containsPattern("FAIL  clients served at once: 4 clients waiting 1.5 s each, arriving one by one: 1 requests? in service at once")
+                .containsPattern("FAIL  clients served at once: 4 clients waiting 1.5 s each, arriving one by one: [01] requests? in service at once")
                 .contains("the accept thread serves each client itself")
                 .contains("hand each connection to the workers through the queue (TODO 4)")
                 .contains("FAIL  unique request numbers")
@@ -238,7 +238,8 @@ class LabIT {
         edit(ws, "ThreadPool.java", "            queue.put(client);", "            if (client != null) throw new IllegalStateException(\"boom\");");
         Run r = grade(ws, "threads");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).containsPattern("your code threw.*: java.lang.IllegalStateException: boom\\n +at lab.ThreadPool.run\\(ThreadPool.java:30\\)");
+        // the graded server runs in a JVM of its own; its log names the frame in the student's file
+        assertThat(r.out()).contains("your run() threw java.lang.IllegalStateException: boom at ThreadPool.java:30");
     }
 
     /** A teacher's hand-out: EchoLab, the handout and a workspace that runs wherever it is copied, and no answer key. */
