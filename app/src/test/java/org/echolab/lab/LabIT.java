@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.echolab.bench.ProcStats;
@@ -20,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The lab as a student meets it: {@code echolab lab init DIR} from the packaged jar, then the
  * workspace's own launcher, a real child process that compiles the student's code and grades it.
  * The untouched skeletons fail with hints; the answer key (test resources, never in a workspace)
- * passes every section; each classic mistake is caught with its hint.
+ * passes every section. Each classic mistake, caught with its hint, is a case of
+ * {@link org.echolab.lab.grade.LabMistakesTest}, which grades the catalogue of mistaken solutions.
  */
 class LabIT {
 
@@ -270,59 +270,5 @@ class LabIT {
         Run models = run(copied.resolve("workspace"), List.of(copied.resolve("workspace/echolab").toString(), "models"), false);
         assertThat(models.exit()).as(models.err()).isZero();
         assertThat(models.out()).contains("student-pool").contains("student-process");
-    }
-
-    @Test
-    void aParentThatKeepsItsCopyOfTheSocketIsCaught() throws Exception {
-        Path ws = init("no-close");
-        answer(ws, "ProcessPerClient.java");
-        edit(ws, "ProcessPerClient.java", "                client.close();", "                // client.close();");
-        Run r = grade(ws, "processes");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("FAIL  the client sees the close when its child is done")
-                .contains("the parent still holds a copy of the connection: client.close()")
-                .contains("FAIL  no descriptors left open in the parent");
-    }
-
-    @Test
-    void childrenNeverReapedAreCaughtAsZombies() throws Exception {
-        Path ws = init("no-reap");
-        answer(ws, "ProcessPerClient.java");
-        edit(ws, "ProcessPerClient.java", "Thread.ofPlatform().name(\"reaper\").start(this::reapChildren)",
-                "Thread.ofPlatform().name(\"reaper\").unstarted(this::reapChildren)");
-        Run r = grade(ws, "processes");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).containsPattern("FAIL  children are reaped: \\d+ children are zombies \\(state Z\\)")
-                .contains("lab.waitForChild()")
-                .contains("FAIL  stop with a request in flight leaves no child");
-        Map<Long, Character> left = ProcStats.childrenOf(ProcessHandle.current().pid());
-        assertThat(left).as("the grader's own process is gone, and its children with it").isEmpty();
-    }
-
-    @Test
-    void aPoolThatStartsAThreadPerConnectionIsCaught() throws Exception {
-        Path ws = init("thread-per-connection");
-        answer(ws, "ThreadPool.java");
-        edit(ws, "ThreadPool.java", "queue.put(client);", "Connection c = client; Thread.ofPlatform().start(() -> lab.echo(c));");
-        Run r = grade(ws, "threads");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).containsPattern("FAIL  a bounded number of threads: (\\d+) threads of your model while 14 clients were held \\(\\d+ with none\\), --threads 4")
-                .contains("a thread per connection is not a pool");
-    }
-
-    @Test
-    void aPlainCountPlusPlusIsCaught() throws Exception {
-        Path ws = init("count-plus-plus");
-        answer(ws, "StudentState.java");
-        edit(ws, "StudentState.java", "        return requestNumbers.incrementAndGet();",
-                "        long n = requestNumbers.get() + 1;    // count++: read, add, write\n"
-                        + "        window.pause();\n        requestNumbers.set(n);\n        return n;");
-        edit(ws, "StudentState.java", "    public StudentState(RaceWindow window) {\n        // no gap between a read and its write is left to widen\n    }",
-                "    private final RaceWindow window;\n\n    public StudentState(RaceWindow window) {\n        this.window = window;\n    }");
-        Run r = grade(ws, "races");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).containsPattern("FAIL  unique request numbers: .*: \\d+ numbers handed out twice")
-                .contains("Make the read-add-write one step")
-                .contains("PASS  the counts add up").contains("PASS  the peak is right");
     }
 }
