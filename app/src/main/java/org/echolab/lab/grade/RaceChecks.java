@@ -25,6 +25,8 @@ final class RaceChecks {
     private static final int STRESS_THREADS = 4;
     private static final int STRESS_CALLS = 20_000;
     private static final int STRESS_ROUNDS = 5;
+    private static final String[] STRESS_CLIENTS = java.util.stream.IntStream.range(0, 1024)
+            .mapToObj(i -> "10.0." + (i >> 8) + "." + (i & 255)).toArray(String[]::new);
     private static final int HELD = 8;
     private static final int PEAK_ROUNDS = 5;
 
@@ -147,14 +149,15 @@ final class RaceChecks {
             for (int t = 0; t < STRESS_THREADS; t++) {
                 List<Long> mine = new ArrayList<>(STRESS_CALLS);
                 numbers.add(mine);
-                String client = "10.0.0." + (t % 2);
                 threads.add(Thread.ofPlatform().start(() -> {
                     try {
                         start.await();
                         for (int i = 0; i < STRESS_CALLS; i++) {
                             state.connectionOpened();
                             mine.add(state.nextRequestNumber());
-                            state.requestServed(client);
+                            // 1,024 clients, each served by every thread: a plain HashMap grows (and
+                            // rehashes) while others write to it, and two threads count one client at once
+                            state.requestServed(STRESS_CLIENTS[i % STRESS_CLIENTS.length]);
                             state.connectionClosed();
                         }
                     } catch (Throwable e) {
