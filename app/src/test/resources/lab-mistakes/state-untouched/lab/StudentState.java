@@ -1,5 +1,5 @@
 // MISTAKE: the skeleton as handed out: every method races
-// FAILS: the peak equals the connections held open together | step
+// FAILS: unique request numbers | read-add-write one step
 package lab;
 
 import java.util.HashMap;
