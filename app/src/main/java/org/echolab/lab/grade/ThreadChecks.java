@@ -131,19 +131,38 @@ final class ThreadChecks {
         }
     }
 
-    /** CPU and wake-ups of the model's threads over one second. */
-    record Window(Map<String, Double> cores, Map<String, Double> wakeups) {
+    /**
+     * CPU, wake-ups and time runnable of the model's threads over one second. On a busy machine a
+     * spinning thread gets little CPU, but the kernel shows it runnable (state R) whenever it looks;
+     * a thread that waits properly sleeps (state S).
+     */
+    record Window(Map<String, Double> cores, Map<String, Double> wakeups, Map<String, Double> runnable) {
+        private static final int LOOKS = 50;
+
         static Window measure(long pid) throws InterruptedException {
             List<ServerProcfs.Task> before = poolThreads(pid);
             long t0 = System.nanoTime();
-            Thread.sleep(1_000);
+            Map<String, Double> runnable = new java.util.TreeMap<>();
+            for (int i = 0; i < LOOKS; i++) {
+                Thread.sleep(1_000 / LOOKS);
+                for (ServerProcfs.Task t : poolThreads(pid)) {
+                    runnable.merge(t.name(), t.state() == 'R' ? 1.0 / LOOKS : 0.0, Double::sum);
+                }
+            }
             List<ServerProcfs.Task> after = poolThreads(pid);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Window(ServerProcfs.coresByName(before, after, seconds), ServerProcfs.wakeupsByName(before, after, seconds));
+            return new Window(ServerProcfs.coresByName(before, after, seconds), ServerProcfs.wakeupsByName(before, after, seconds),
+                    runnable);
         }
 
+        /** Cores burnt, or where the machine gave a spinning thread little CPU, the share of it runnable. */
         double totalCores() {
-            return cores.values().stream().mapToDouble(Double::doubleValue).sum();
+            return Math.max(cores.values().stream().mapToDouble(Double::doubleValue).sum(),
+                    runnable.values().stream().mapToDouble(Double::doubleValue).sum());
+        }
+
+        private double busy(String thread) {
+            return Math.max(cores.getOrDefault(thread, 0.0), runnable.getOrDefault(thread, 0.0));
         }
 
         double mostWakeups() {
@@ -158,8 +177,9 @@ final class ThreadChecks {
         /** Empty if the window shows neither spinning nor polling; else what it shows, with a hint. */
         String[] problem(String when) {
             if (totalCores() > SPIN_CORES) {
-                boolean acceptSpins = cores.getOrDefault("echolab-accept", 0.0) > SPIN_CORES / 2;
-                String saw = String.format("%.2f cores busy %s (%s)", totalCores(), when, busiest(cores, " cores"));
+                boolean acceptSpins = busy("echolab-accept") > SPIN_CORES / 2;
+                String saw = String.format("%.2f cores busy %s (%s; runnable %s)", totalCores(), when, busiest(cores, " cores"),
+                        busiest(runnable, ""));
                 return new String[] {saw, acceptSpins
                         ? "the accept thread (your run()) loops without waiting: when the queue is full, block"
                                 + " (put(), or await() on a \"not full\" Condition) or refuse with lab.refuse; retrying offer() spins"
