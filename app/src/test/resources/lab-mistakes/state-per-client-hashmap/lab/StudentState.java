@@ -1,5 +1,5 @@
 // MISTAKE: the per-client counts in a plain HashMap that every worker changes
-// FAILS: stress | HashMap; ConcurrentHashMap
+// FAILS: stress or the counts add up | HashMap; ConcurrentHashMap
 package lab;
 
 import java.util.Map;

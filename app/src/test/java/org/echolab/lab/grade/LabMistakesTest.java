@@ -135,12 +135,17 @@ class LabMistakesTest {
                 assertThat(g.checks()).as(sheet).allMatch(Check::passed);
                 continue;
             }
-            List<Check> failing = g.checks().stream().filter(k -> !k.passed() && k.name().startsWith(c.check())).toList();
+            // a race may be seen first by any of several checks ("stress or the counts add up"): which
+            // one depends on the schedule, so a case names each that may catch it
+            List<String> checks = List.of(c.check().split(" or "));
+            List<Check> failing = g.checks().stream()
+                    .filter(k -> !k.passed() && checks.stream().anyMatch(k.name()::startsWith)).toList();
             assertThat(failing).as("'" + c.check() + "' fails\n" + sheet).isNotEmpty();
-            String hint = failing.getFirst().hint().toLowerCase(Locale.ROOT);
-            for (String word : c.hintWords()) {
-                assertThat(hint).as("the hint names '" + word + "'\n" + sheet).contains(word.toLowerCase(Locale.ROOT));
-            }
+            assertThat(failing).as("the hint names " + c.hintWords() + "\n" + sheet).anySatisfy(k -> {
+                for (String word : c.hintWords()) {
+                    assertThat(k.hint().toLowerCase(Locale.ROOT)).contains(word.toLowerCase(Locale.ROOT));
+                }
+            });
         }
     }
 
