@@ -45,9 +45,11 @@ class PackageDirectionTest {
                 .check(main);
     }
 
+    /** Per process, the application, per connection: each room knows the ones below it and no model. */
     @Test
-    void theSessionKnowsNoModel() {
-        noClasses().that().resideInAnyPackage("org.echolab.session..", "org.echolab.config..")
+    void theRoomsOfOneProcessKnowNoModel() {
+        noClasses().that().resideInAnyPackage("org.echolab.connection..", "org.echolab.service..", "org.echolab.process..",
+                        "org.echolab.config..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.echolab.models..", "org.echolab.server..",
                         "org.echolab.monitor..", "org.echolab.cli..", "org.echolab.bench..", "org.echolab.lab..",
                         "org.echolab.load..", "org.echolab.race..")
@@ -63,9 +65,24 @@ class PackageDirectionTest {
     }
 
     @Test
-    void theMonitorReadsTheSessionOnly() {
+    void theApplicationKnowsNoConnection() {
+        noClasses().that().resideInAnyPackage("org.echolab.service..", "org.echolab.process..")
+                .should().dependOnClassesThat().resideInAPackage("org.echolab.connection..")
+                .check(main);
+    }
+
+    @Test
+    void theProcessResourcesKnowNoAnswer() {
+        noClasses().that().resideInAPackage("org.echolab.process..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.echolab.service..", "org.echolab.connection..")
+                .check(main);
+    }
+
+    @Test
+    void theMonitorReadsTheProcessOnly() {
         noClasses().that().resideInAPackage("org.echolab.monitor..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.echolab.models..", "org.echolab.server..",
+                        "org.echolab.connection..", "org.echolab.service..",
                         "org.echolab.cli..", "org.echolab.bench..", "org.echolab.lab..", "org.echolab.load..")
                 .check(main);
     }

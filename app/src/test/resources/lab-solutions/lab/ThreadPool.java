@@ -6,7 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import org.echolab.lab.Lab;
-import org.echolab.session.Connection;
+import org.echolab.connection.Connection;
 
 /** ANSWER KEY (the project's tests only; never handed out): a thread pool with a bounded queue; when full, the accept loop waits. */
 public final class ThreadPool implements Lab.Model {

@@ -8,14 +8,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.echolab.models.ProcessModel;
-import org.echolab.models.process.ChildJvm;
-import org.echolab.models.process.TreeBoard;
+import org.echolab.models.tree.ChildJvm;
+import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.session.Connection;
-import org.echolab.session.Conversation;
-import org.echolab.session.EchoStack;
+import org.echolab.connection.Connection;
+import org.echolab.connection.Conversation;
+import org.echolab.models.EchoStack;
 
 /**
  * What the lab gives you, so that you write only how connections are handed out. It is CS:APP's
@@ -102,7 +102,7 @@ public final class Lab {
         this.processListener = processListener;
         this.processes = processListener != null;
         if (processes) {
-            tree = TreeBoard.create(stack.service());
+            tree = TreeBoard.create(stack.process());
             childJvm = new ChildJvm(ProcessModel.Child.class, stack.config(), tree);
         }
     }
@@ -171,7 +171,7 @@ public final class Lab {
     public void refuse(Connection client, String why) {
         try {
             client.socket().getOutputStream().write(
-                    new Conversation(stack.config(), stack.service(), client.client()).busy(why));
+                    new Conversation(stack.config(), stack.service(), stack.process(), client.client()).busy(why));
         } catch (IOException ignored) {
             // the client is gone already
         } finally {

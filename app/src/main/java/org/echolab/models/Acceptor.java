@@ -11,11 +11,10 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.echolab.session.Connection;
-import org.echolab.session.Connections;
-import org.echolab.session.Conversation;
-import org.echolab.session.EchoStack;
-import org.echolab.session.Refusals;
+import org.echolab.connection.Connection;
+import org.echolab.connection.Connections;
+import org.echolab.connection.Conversation;
+import org.echolab.process.Refusals;
 
 /**
  * What the blocking models share: an {@link AcceptLoop} on a {@code ServerSocket} that registers
@@ -85,7 +84,7 @@ public final class Acceptor {
         private void reject(Refusals.Reason reason, String why) {
             try {
                 Connections.refuse(connection.socket(),
-                        new Conversation(stack.config(), stack.service(), connection.client()).busy(reason, why));
+                        new Conversation(stack.config(), stack.service(), stack.process(), connection.client()).busy(reason, why));
             } finally {
                 connection.close();
                 if (admission != null) {

@@ -18,11 +18,11 @@ import org.echolab.config.ServerConfig;
 import org.echolab.models.eventloop.Loop;
 import org.echolab.models.eventloop.Shared;
 import org.echolab.protocol.Durations;
-import org.echolab.session.Answers;
-import org.echolab.session.ClientCounts;
-import org.echolab.session.Connections;
-import org.echolab.session.Deadlines;
-import org.echolab.session.Refusals;
+import org.echolab.service.Answers;
+import org.echolab.connection.ClientCounts;
+import org.echolab.connection.Connections;
+import org.echolab.connection.Deadlines;
+import org.echolab.process.Refusals;
 
 /**
  * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
@@ -57,7 +57,7 @@ import org.echolab.session.Refusals;
  * {@code EchoService} are the same as every other model's.
  *
  * <p><b>Lifecycle:</b> {@code stop(grace)} closes the listener and ends the acceptor; then the
- * loops close connections between requests (after {@link org.echolab.session.Deadlines#QUIET} and
+ * loops close connections between requests (after {@link org.echolab.connection.Deadlines#QUIET} and
  * one last read: a request already sent is served), let requests in flight finish (their
  * responses say {@code Connection: close}) until {@code grace} runs out, close what is left,
  * abandon CPU work still running, and end. A loop that fails stops the process
@@ -96,7 +96,7 @@ public final class EventLoopModel implements ConcurrencyModel {
                     new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
         }
         ClientCounts clients = ctx.stack().connections().clients();
-        shared = new Shared(config, ctx.stack().service(), offload, new Semaphore(config.connectionLimit()),
+        shared = new Shared(config, ctx.stack().service(), ctx.stack().process(), ctx.stack().state(), offload, new Semaphore(config.connectionLimit()),
                 clients, new Shared.Gauge(), new Shared.Draining(), ctx::crashed, ctx.stack().tls());
         loops = new Loop[config.loops];
         for (int i = 0; i < loops.length; i++) {
@@ -114,12 +114,12 @@ public final class EventLoopModel implements ConcurrencyModel {
     private void handOff(SocketChannel channel) {
         String client = clientOf(channel);
         if (!shared.clients().open(client)) {
-            shared.service().refusals().count(Refusals.Reason.PER_CLIENT, client, shared.clients().refusal());
+            shared.process().ledger().refusals().count(Refusals.Reason.PER_CLIENT, client, shared.clients().refusal());
             Connections.refuse(channel.socket(), Answers.busy(null, shared.clients().refusal()));   // still blocking
             shared.slots().release();
             return;
         }
-        shared.service().state().connectionOpened();
+        shared.state().connectionOpened();
         loops[nextLoop].adopt(channel, client);     // the loop owns it from now on, and closes it
         nextLoop = (nextLoop + 1) % loops.length;
     }

@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
 import org.echolab.protocol.ProtocolDetector;
 import org.echolab.protocol.RequestHead;
-import org.echolab.session.Answers;
-import org.echolab.session.Connection;
-import org.echolab.session.Conversation;
+import org.echolab.service.Answers;
+import org.echolab.connection.Connection;
+import org.echolab.connection.Conversation;
 
 /**
  * Holds each accepted connection until its first request head has arrived, reading it without

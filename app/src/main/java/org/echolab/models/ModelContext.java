@@ -8,7 +8,6 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import org.echolab.config.ServerConfig;
-import org.echolab.session.EchoStack;
 
 /**
  * What a model gets to work with: the process's {@link EchoStack} (configuration, service,

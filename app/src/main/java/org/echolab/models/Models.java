@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.function.Function;
 import org.echolab.config.ServerConfig;
-import org.echolab.models.process.AcceptLock;
+import org.echolab.models.tree.AcceptLock;
 
 /**
  * Every concurrency model, by name, with what the tools need to know about it. A new model is one

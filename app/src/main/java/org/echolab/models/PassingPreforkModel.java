@@ -14,14 +14,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.echolab.config.ServerConfig;
-import org.echolab.models.process.ChildJvm;
-import org.echolab.models.process.DescriptorGate;
-import org.echolab.models.process.TreeBoard;
+import org.echolab.models.tree.ChildJvm;
+import org.echolab.models.tree.DescriptorGate;
+import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Descriptors;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.session.Conversation;
+import org.echolab.connection.Conversation;
 
 /**
  * {@code prefork-pass}: {@code --workers} worker processes started up front, but only the parent
@@ -105,7 +105,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         gateRooms = new Semaphore(config.connectionLimit());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
-        tree = TreeBoard.create(ctx.stack().service());   // the children's readiness follows, their requests are shown
+        tree = TreeBoard.create(ctx.stack().process());   // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(PreforkModel.Worker.class, config, tree, Map.of(PreforkModel.Worker.PASSED, "true"));
         for (int i = 0; i < config.workers; i++) {
             spawnWorker();

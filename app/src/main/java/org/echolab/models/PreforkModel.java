@@ -16,15 +16,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.echolab.config.ServerConfig;
-import org.echolab.models.process.AcceptLock;
-import org.echolab.models.process.ChildJvm;
-import org.echolab.models.process.TreeBoard;
+import org.echolab.models.tree.AcceptLock;
+import org.echolab.models.tree.ChildJvm;
+import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
 import org.echolab.os.PassedConnections;
-import org.echolab.session.EchoStack;
-import org.echolab.session.Readiness;
+import org.echolab.process.Readiness;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -98,7 +97,7 @@ public final class PreforkModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
-        tree = TreeBoard.create(ctx.stack().service());   // the workers' readiness follows, their requests are shown
+        tree = TreeBoard.create(ctx.stack().process());   // the workers' readiness follows, their requests are shown
         acceptLock = lockKind == null ? null : AcceptLock.create(lockKind);
         jvm = new ChildJvm(Worker.class, config, tree,
                 acceptLock == null ? Map.of() : Map.of(AcceptLock.PROPERTY, acceptLock.property()));
@@ -276,7 +275,7 @@ public final class PreforkModel implements ConcurrencyModel {
             }, config.connectionLimit(), config.perClientLimit(inner.capacity(config)),
                     Readiness.following(() -> tree == null || tree.parentReady()));
             if (tree != null) {         // the parent's live view shows this worker's requests
-                tree.copyRequestsOf(stack.service());
+                tree.copyRequestsOf(stack.process());
             }
             CountDownLatch stopped = new CountDownLatch(1);
             AcceptLock lock = AcceptLock.fromProperty();

@@ -12,11 +12,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.echolab.config.ServerConfig;
-import org.echolab.session.Answers;
-import org.echolab.session.Connection;
-import org.echolab.session.Connections;
-import org.echolab.session.EchoStack;
-import org.echolab.session.Refusals;
+import org.echolab.service.Answers;
+import org.echolab.connection.Connection;
+import org.echolab.connection.Connections;
+import org.echolab.process.Refusals;
 
 /**
  * {@code prethread} and {@code prethread-mutex}: {@code --threads} platform threads started up
@@ -89,7 +88,7 @@ public final class PrethreadModel implements ConcurrencyModel {
     private void serve(Socket socket) {
         Connection c = stack.connections().register(socket);
         if (!c.admitted()) {
-            stack.service().refusals().count(Refusals.Reason.PER_CLIENT, c.client(), stack.connections().clients().refusal());
+            stack.process().ledger().refusals().count(Refusals.Reason.PER_CLIENT, c.client(), stack.connections().clients().refusal());
             try {
                 Connections.refuse(socket, Answers.busy(null, stack.connections().clients().refusal()));
             } finally {

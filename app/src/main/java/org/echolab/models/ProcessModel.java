@@ -19,19 +19,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.echolab.config.ServerConfig;
-import org.echolab.models.process.ChildJvm;
-import org.echolab.models.process.DescriptorGate;
-import org.echolab.models.process.Spares;
-import org.echolab.models.process.TreeBoard;
+import org.echolab.models.tree.ChildJvm;
+import org.echolab.models.tree.DescriptorGate;
+import org.echolab.models.tree.Spares;
+import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Descriptors;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.session.Connection;
-import org.echolab.session.Connections;
-import org.echolab.session.Conversation;
-import org.echolab.session.EchoStack;
-import org.echolab.session.Readiness;
+import org.echolab.connection.Connection;
+import org.echolab.connection.Connections;
+import org.echolab.connection.Conversation;
+import org.echolab.process.Readiness;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -120,7 +119,7 @@ public final class ProcessModel implements ConcurrencyModel {
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
-        tree = TreeBoard.create(ctx.stack().service());   // the children's readiness follows, their requests are shown
+        tree = TreeBoard.create(ctx.stack().process());   // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(Child.class, config, tree);
         if (config.spares > 0) {
             spares = new Spares(new ChildJvm(Spare.class, config, tree), tree, config.spares, children::add,
@@ -341,7 +340,7 @@ public final class ProcessModel implements ConcurrencyModel {
                     () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1, 0,
                     Readiness.following(() -> tree == null || tree.parentReady()));
             if (tree != null) {         // the parent's live view shows this child's requests
-                tree.copyRequestsOf(stack.service());
+                tree.copyRequestsOf(stack.process());
             }
             return new Prepared(config, stack, firstRequest);
         }

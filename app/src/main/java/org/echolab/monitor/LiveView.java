@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.echolab.config.ServerConfig;
-import org.echolab.session.Activity;
-import org.echolab.session.EchoService;
+import org.echolab.process.Activity;
+import org.echolab.process.Resources;
 
 /**
  * One frame of the live view ({@code /live.json}, drawn by {@code /live} and {@code echolab watch}):
@@ -36,18 +36,18 @@ final class LiveView {
     private static final int MAX_WORKERS = 64, MAX_REQUESTS = 600, MAX_CHILDREN = 64;
 
     private final ServerConfig config;
-    private final EchoService service;
+    private final Resources process;
     private final int port;
 
-    LiveView(ServerConfig config, EchoService service, int port) {
+    LiveView(ServerConfig config, Resources process, int port) {
         this.config = config;
-        this.service = service;
+        this.process = process;
         this.port = port;
     }
 
     Map<String, Object> frame() {
         long now = System.nanoTime();
-        Map<String, Object> stats = service.stats();
+        Map<String, Object> stats = process.stats().figures();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", config.model);
         m.put("pid", ProcessHandle.current().pid());
@@ -61,7 +61,7 @@ final class LiveView {
         }
         m.put("stats", stats);
 
-        List<Activity.Request> requests = service.activity().since(now - WINDOW.toNanos());
+        List<Activity.Request> requests = process.ledger().activity().since(now - WINDOW.toNanos());
         m.put("workers", workers(requests, now));
         List<Map<String, Object>> timeline = new ArrayList<>();
         for (Activity.Request r : requests.subList(Math.max(0, requests.size() - MAX_REQUESTS), requests.size())) {
@@ -139,7 +139,7 @@ final class LiveView {
      */
     private List<Map<String, Object>> children(List<Activity.Request> requests, long now) {
         Instant wallNow = Instant.now();
-        List<Map<String, Object>> rows = service.activity().servingChildren().limit(MAX_CHILDREN).map(p -> {
+        List<Map<String, Object>> rows = process.ledger().activity().servingChildren().limit(MAX_CHILDREN).map(p -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("pid", p.pid());
             c.put("ageMs", p.info().startInstant().map(s -> Duration.between(s, wallNow).toMillis()).orElse(null));

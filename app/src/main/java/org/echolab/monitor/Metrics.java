@@ -14,9 +14,9 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.echolab.config.ServerConfig;
-import org.echolab.session.Activity;
-import org.echolab.session.EchoService;
-import org.echolab.session.Refusals;
+import org.echolab.process.Activity;
+import org.echolab.process.Resources;
+import org.echolab.process.Refusals;
 
 /**
  * {@code GET /metrics}: the server's figures in the Prometheus text format, through the Prometheus
@@ -38,12 +38,12 @@ final class Metrics {
     private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final EchoService service;
+    private final Resources process;
     private Map<String, Object> stats = Map.of();        // read once per scrape, for every callback
 
-    Metrics(ServerConfig config, EchoService service, int port) {
-        this.service = service;
-        Activity activity = service.activity();
+    Metrics(ServerConfig config, Resources process, int port) {
+        this.process = process;
+        Activity activity = process.ledger().activity();
         CounterWithCallback.builder().name("echolab_requests")
                 .help("Requests answered, by protocol and status (TCP lines: ok or err; process models: the whole tree)")
                 .labelNames("protocol", "code")
@@ -64,7 +64,7 @@ final class Metrics {
                 .labelNames("reason")
                 .callback(c -> {
                     for (Refusals.Reason r : Refusals.Reason.values()) {
-                        c.call(service.refusals().count(r), r.label);
+                        c.call(process.ledger().refusals().count(r), r.label);
                     }
                 })
                 .register(registry);
@@ -76,13 +76,13 @@ final class Metrics {
         gauge("echolab_accept_queue_limit", "The accept queue's length limit: --backlog, capped by net.core.somaxconn",
                 () -> AcceptQueue.limit(config.backlog));
         gauge("echolab_processes", "Processes in the server's tree: this one and its children",
-                () -> 1 + service.activity().servingChildren().count());
+                () -> 1 + process.ledger().activity().servingChildren().count());
         JvmMetrics.builder().register(registry);        // jvm_* and process_*: memory, GC, threads, CPU, open files
     }
 
     /** Writes every metric, read now, in the Prometheus text format (version 0.0.4). */
     void write(OutputStream out) throws IOException {
-        stats = service.stats();
+        stats = process.stats().figures();
         TEXT.write(out, registry.scrape());
     }
 

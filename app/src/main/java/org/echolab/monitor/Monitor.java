@@ -11,7 +11,7 @@ import java.util.function.Function;
 import org.echolab.monitor.MonitorServer.Answer;
 import org.echolab.config.ServerConfig;
 import org.echolab.protocol.HttpRequest;
-import org.echolab.session.EchoService;
+import org.echolab.process.Resources;
 
 /**
  * The server's monitor: a small HTTP server on a port of its own ({@code --monitor-port}, on
@@ -42,13 +42,13 @@ public final class Monitor implements AutoCloseable {
 
     /**
      * Listens on {@code --monitor-bind}:{@code --monitor-port} and serves the monitor of the server
-     * whose model listens on {@code port} and answers through {@code service}.
+     * whose model listens on {@code port} and holds {@code process}.
      *
      * @throws IOException if the monitor's port cannot be bound
      */
-    public static Monitor start(ServerConfig config, EchoService service, int port) throws IOException {
-        LiveView live = new LiveView(config, service, port);
-        Metrics metrics = new Metrics(config, service, port);
+    public static Monitor start(ServerConfig config, Resources process, int port) throws IOException {
+        LiveView live = new LiveView(config, process, port);
+        Metrics metrics = new Metrics(config, process, port);
         Function<HttpRequest, Answer> routes = req -> {
             try {
                 return switch (req.path()) {
@@ -60,8 +60,8 @@ public final class Monitor implements AutoCloseable {
                         yield new Answer(200, Metrics.contentType(), out.toByteArray());
                     }
                     case "/stats" -> new Answer(200, "application/json", pretty(req.rawQuery())
-                            ? JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(service.stats())
-                            : JSON.writeValueAsBytes(service.stats()));
+                            ? JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(process.stats().figures())
+                            : JSON.writeValueAsBytes(process.stats().figures()));
                     case "/" -> new Answer(200, "text/html; charset=utf-8", index(config).getBytes(StandardCharsets.UTF_8));
                     default -> new Answer(404, "text/plain",
                             "no such path; try /live, /live.json, /metrics or /stats\n".getBytes(StandardCharsets.US_ASCII));

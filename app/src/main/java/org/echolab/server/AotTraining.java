@@ -9,9 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.echolab.config.ServerConfig;
 import org.echolab.logging.Logs;
-import org.echolab.models.process.ChildJvm;
+import org.echolab.models.tree.ChildJvm;
 import org.echolab.os.Libc;
-import org.echolab.server.EchoServer;
 
 /**
  * Makes the {@code process} children's AOT cache at build time ({@code package}, after the jar is

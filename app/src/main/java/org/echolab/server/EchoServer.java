@@ -16,7 +16,7 @@ import org.echolab.models.ModelContext;
 import org.echolab.models.Models;
 import org.echolab.monitor.Monitor;
 import org.echolab.protocol.Durations;
-import org.echolab.session.EchoStack;
+import org.echolab.models.EchoStack;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 import org.echolab.tls.SelfSigned;
@@ -95,7 +95,7 @@ public final class EchoServer implements AutoCloseable {
         }
         if (config.udp) {
             try {
-                udp = UdpEcho.start(config, stack.service(),
+                udp = UdpEcho.start(config, stack.service(), stack.process().ledger(),
                         config.udpPort == ServerConfig.SAME_PORT ? address.getPort() : config.udpPort);
             } catch (IOException | RuntimeException e) {
                 stopQuietly();
@@ -104,7 +104,7 @@ public final class EchoServer implements AutoCloseable {
         }
         if (config.monitorPort >= 0) {
             try {
-                monitor = Monitor.start(config, stack.service(), address.getPort());
+                monitor = Monitor.start(config, stack.process(), address.getPort());
             } catch (IOException | RuntimeException e) {
                 stopQuietly();
                 throw e;
@@ -192,7 +192,7 @@ public final class EchoServer implements AutoCloseable {
 
     /** The same figures as {@code GET /stats}. */
     public Map<String, Object> stats() {
-        return stack.service().stats();
+        return stack.process().stats().figures();
     }
 
     /** One line that names the model, the address and the knobs in force, and the URLs to open. */
@@ -242,7 +242,7 @@ public final class EchoServer implements AutoCloseable {
      */
     public void stop(Duration drainDelay, Duration grace) throws InterruptedException {
         if (stopping.compareAndSet(false, true)) {
-            stack.service().readiness().leave();
+            stack.process().readiness().leave();
             try {
                 Thread.sleep(drainDelay);   // still accepting and serving: the balancer moves traffic away
             } finally {

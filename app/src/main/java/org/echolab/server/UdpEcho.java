@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.echolab.config.ServerConfig;
-import org.echolab.session.EchoService;
-import org.echolab.session.Reply;
+import org.echolab.service.EchoService;
+import org.echolab.service.Reply;
+import org.echolab.process.Ledger;
 
 /**
  * UDP echo (RFC 862) beside the TCP server: each datagram goes back to its sender, the same bytes,
@@ -47,6 +48,7 @@ final class UdpEcho implements AutoCloseable {
 
     private final ServerConfig config;
     private final EchoService service;
+    private final Ledger ledger;
     private final DatagramChannel channel;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("echolab-udp-timer").daemon().unstarted(r));
@@ -57,15 +59,16 @@ final class UdpEcho implements AutoCloseable {
     private final AtomicLong oversized = new AtomicLong();
     private final AtomicLong queueFull = new AtomicLong();
 
-    private UdpEcho(ServerConfig config, EchoService service, DatagramChannel channel) {
+    private UdpEcho(ServerConfig config, EchoService service, Ledger ledger, DatagramChannel channel) {
         this.config = config;
         this.service = service;
+        this.ledger = ledger;
         this.channel = channel;
         this.receiver = Thread.ofPlatform().name("echolab-udp").daemon().unstarted(this::receive);
     }
 
     /** Binds {@code --bind}:{@code port} for UDP and starts echoing. */
-    static UdpEcho start(ServerConfig config, EchoService service, int port) throws IOException {
+    static UdpEcho start(ServerConfig config, EchoService service, Ledger ledger, int port) throws IOException {
         DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
@@ -74,7 +77,7 @@ final class UdpEcho implements AutoCloseable {
             channel.close();
             throw e;
         }
-        UdpEcho udp = new UdpEcho(config, service, channel);
+        UdpEcho udp = new UdpEcho(config, service, ledger, channel);
         udp.receiver.start();
         return udp;
     }
@@ -133,7 +136,7 @@ final class UdpEcho implements AutoCloseable {
         if (waiting.incrementAndGet() > config.udpQueue) {   // claim a place among the waiting echoes, or drop
             waiting.decrementAndGet();
             queueFull.incrementAndGet();
-            service.done(reply, client, false);
+            ledger.done(reply.entry(), client, false);
             return;
         }
         timer.schedule(() -> {
@@ -151,7 +154,7 @@ final class UdpEcho implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "UDP echo to {0} failed: {1}", client, e.toString());
         } finally {
-            service.done(reply, client, sent);
+            ledger.done(reply.entry(), client, sent);
         }
     }
 

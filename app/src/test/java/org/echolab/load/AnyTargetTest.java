@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.echolab.config.ServerConfig;
 import org.echolab.server.EchoServer;
-import org.echolab.session.Faults;
+import org.echolab.service.Faults;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

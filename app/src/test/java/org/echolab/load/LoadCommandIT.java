@@ -100,7 +100,7 @@ class LoadCommandIT {
         String base = "http://127.0.0.1:" + server.port();
         long expected = 0;
         for (long n = 1; n <= 200; n++) {
-            expected += org.echolab.session.Faults.picked(42, n, 0.1) ? 1 : 0;
+            expected += org.echolab.service.Faults.picked(42, n, 0.1) ? 1 : 0;
         }
         Run seeded = echolab("load", base + "/echo?msg=hi&fail=0.1&seed=42", "-c", "1", "-n", "200", "-q");
         assertThat(seeded.exit).isEqualTo(1);

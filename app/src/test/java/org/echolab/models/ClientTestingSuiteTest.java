@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.echolab.lab.grade.RawClient;
 import org.echolab.server.EchoServer;
-import org.echolab.session.Faults;
+import org.echolab.service.Faults;
 import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.api.AfterAll;

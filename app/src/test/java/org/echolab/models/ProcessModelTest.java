@@ -25,7 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.echolab.config.ServerConfig;
-import org.echolab.models.process.ChildJvm;
+import org.echolab.models.tree.ChildJvm;
 import org.echolab.server.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
 import org.echolab.load.LoadSpec;
-import org.echolab.models.process.TreeRequests;
+import org.echolab.models.tree.TreeRequests;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.api.Test;

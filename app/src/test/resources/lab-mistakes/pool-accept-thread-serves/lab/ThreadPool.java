@@ -8,7 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import org.echolab.lab.Lab;
-import org.echolab.session.Connection;
+import org.echolab.connection.Connection;
 
 /** One mistake (see the first line) in an otherwise correct pool. */
 public final class ThreadPool implements Lab.Model {

@@ -32,7 +32,7 @@ final class Integrity {
      * own files plug into.
      */
     static final Set<String> ALLOWED = Set.of(
-            "org.echolab.session.Connection", "org.echolab.state.RaceWindow");
+            "org.echolab.connection.Connection", "org.echolab.state.RaceWindow");
 
     /** The interfaces and settings a model plugs into (with their nested types): no answer in them. */
     static final Set<String> INTERFACES = Set.of("org.echolab.models.Models", "org.echolab.models.ConcurrencyModel",

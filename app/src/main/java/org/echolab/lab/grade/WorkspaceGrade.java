@@ -144,7 +144,8 @@ public final class WorkspaceGrade {
     /** Whether using EchoLab's class {@code named} undoes the grade of {@code item}. */
     private static boolean concerns(Grader.Item item, String named) {
         boolean model = named.startsWith("org.echolab.models.") || named.startsWith("org.echolab.os.")
-                || named.startsWith("org.echolab.session.") || named.startsWith("org.echolab.server.");
+                || named.startsWith("org.echolab.connection.") || named.startsWith("org.echolab.process.")
+                || named.startsWith("org.echolab.service.") || named.startsWith("org.echolab.server.");
         boolean state = named.startsWith("org.echolab.state.") || named.startsWith("org.echolab.race.");
         return switch (item) {
             case PROCESSES, THREADS -> model || !state;

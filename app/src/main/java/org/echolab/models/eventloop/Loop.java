@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.echolab.session.Conversation;
+import org.echolab.connection.Conversation;
 
 /**
  * One selector loop: a platform thread that owns a {@link Selector}, a timer queue and every

@@ -12,12 +12,12 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 import org.echolab.config.ServerConfig;
-import org.echolab.session.Conversation;
-import org.echolab.session.CpuBurner;
-import org.echolab.session.Deadlines;
-import org.echolab.session.Outgoing;
-import org.echolab.session.Reply;
-import org.echolab.session.Work;
+import org.echolab.connection.Conversation;
+import org.echolab.service.CpuBurner;
+import org.echolab.connection.Deadlines;
+import org.echolab.service.Outgoing;
+import org.echolab.service.Reply;
+import org.echolab.service.Work;
 import org.echolab.tls.ServerTls;
 import org.echolab.tls.Wire;
 
@@ -86,7 +86,7 @@ final class LoopConnection {
         this.shared = shared;
         this.client = client;
         ServerConfig config = shared.config();
-        this.conversation = new Conversation(config, shared.service(), client, portOf(channel));
+        this.conversation = new Conversation(config, shared.service(), shared.process(), client, portOf(channel));
         this.deadlines = new Deadlines(config);
         LOG.log(Level.DEBUG, "{0}: connection opened on {1}", client, Thread.currentThread().getName());
     }
@@ -550,7 +550,7 @@ final class LoopConnection {
         } catch (IOException ignored) {
             // closing: nothing left to do with it
         }
-        shared.service().state().connectionClosed();
+        shared.state().connectionClosed();
         shared.clients().close(client);
         shared.slots().release();
     }

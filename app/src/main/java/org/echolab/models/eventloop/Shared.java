@@ -5,21 +5,24 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
-import org.echolab.session.ClientCounts;
-import org.echolab.session.EchoService;
+import org.echolab.connection.ClientCounts;
+import org.echolab.service.EchoService;
+import org.echolab.process.Resources;
+import org.echolab.state.ServerState;
 import org.echolab.tls.ServerTls;
 
 /**
  * What every loop of one {@code eventloop} server shares with the model. Thread-safe: the fields
  * are immutable or atomic, and {@code draining} is written once by {@code stop}.
  *
+ * @param process what the process holds: the budgets each conversation takes from, the ledger it reports to
  * @param offload the {@code --offload} pool, or null when CPU work runs on the loop
  * @param slots   the {@code --max-connections} gate: the acceptor takes a slot, a closing connection gives it back
  * @param clients the {@code --max-per-client} counts: the acceptor counts a connection in, a closing one out
  * @param crash   what a loop that fails calls, on its own thread: the process stops, loudly
  * @param tls     with {@code --tls}, what puts TLS on each connection; else null
  */
-public record Shared(ServerConfig config, EchoService service, ExecutorService offload, Semaphore slots,
+public record Shared(ServerConfig config, EchoService service, Resources process, ServerState state, ExecutorService offload, Semaphore slots,
                      ClientCounts clients, Gauge bytesQueued, Draining draining, Consumer<Throwable> crash,
                      ServerTls tls) {
 

@@ -1,7 +1,7 @@
 package lab;
 
 import org.echolab.lab.Lab;
-import org.echolab.session.Connection;
+import org.echolab.connection.Connection;
 
 /**
  * Part 2: a thread pool. A fixed set of worker threads, started once, takes connections from a

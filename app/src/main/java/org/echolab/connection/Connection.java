@@ -1,0 +1,223 @@
+package org.echolab.connection;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One accepted connection of a blocking model, with the state a graceful shutdown needs: IDLE
+ * (between requests, blocked in read), BUSY (a request is being read, waited on or answered) or
+ * CLOSED. Shutdown closes IDLE connections at once, unless their client's next request is already
+ * waiting to be read, and lets BUSY ones finish; the compare-and-set on {@code state} decides each
+ * race between the two. It also carries the deadline of the read or write in progress, which
+ * {@link Connections}' deadline watch enforces: a blocking socket has no write timeout of its own,
+ * and its read timeout ({@code SO_TIMEOUT}) costs every read a timer (a virtual thread's timed
+ * park) or an extra {@code poll(2)} (a platform thread's), where one thread looking at every
+ * connection ten times a second costs a read nothing but two volatile writes.
+ *
+ * <p>Under {@code --tls} the session talks through {@link #io}, an {@link SSLSocket} layered on the
+ * accepted socket; what other threads do (shutdown, the deadline watch) acts on the accepted socket
+ * underneath, which ends whatever the session's thread is blocked in.
+ */
+public final class Connection implements AutoCloseable {
+
+    private static final int IDLE = 0, BUSY = 1, CLOSED = 2;
+    /** How long a TLS close_notify may take to go out before the write watch closes the socket under it. */
+    private static final long CLOSE_NOTIFY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Socket socket;
+    private volatile Socket io;                // what the session reads and writes: the socket, or TLS over it
+    private final Connections owner;
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+    private final String client;
+    private final boolean counted;             // by the owner's ClientCounts
+    private volatile long writeDeadline;       // nanoTime; 0: not writing
+    private volatile String why;        // see why(String)
+    private volatile long readDeadline;        // nanoTime; 0: not reading
+    private volatile boolean readTimedOut;     // the watch ended a read past its deadline
+    private volatile ByteBuffer early;         // read before the session began (a model's head gate); null: none
+
+    Connection(Socket socket, Connections owner, String client, boolean counted) {
+        this.socket = socket;
+        this.io = socket;
+        this.owner = owner;
+        this.client = client;
+        this.counted = counted;
+    }
+
+    /** The accepted socket: its options, its timeouts (which TLS over it obeys too), its address. */
+    public Socket socket() {
+        return socket;
+    }
+
+    /** What the session reads and writes: the accepted socket, or once {@link #secure}d the TLS socket over it. */
+    public Socket io() {
+        return io;
+    }
+
+    /** From now on the session talks TLS, through {@code tls} (layered on {@link #socket}). */
+    void secure(SSLSocket tls) {
+        io = tls;
+    }
+
+    /**
+     * Bytes already read from the connection before its session began (by a model that waits for
+     * the request head before giving the connection a worker), in read mode: the session reads
+     * them first.
+     */
+    public void readEarly(ByteBuffer bytes) {
+        early = bytes;
+    }
+
+    /** The bytes read before the session, once (null if none). */
+    ByteBuffer takeEarly() {
+        ByteBuffer b = early;
+        early = null;
+        return b;
+    }
+
+    /** The client's address, the key of the per-client counts. */
+    public String client() {
+        return client;
+    }
+
+    /** False if its address was already at {@code --max-per-client}: the model refuses it (503) and closes it. */
+    public boolean admitted() {
+        return counted;
+    }
+
+    /** Bytes of a request arrived: IDLE to BUSY. False if shutdown closed the connection first. */
+    public boolean beginRequest() {
+        int s = state.get();
+        return s == BUSY || state.compareAndSet(IDLE, BUSY);
+    }
+
+    /**
+     * The request is answered and no further bytes are buffered: BUSY to IDLE. False when the
+     * server is draining and has closed the connection (nothing more had arrived).
+     */
+    public boolean endRequest() {
+        state.compareAndSet(BUSY, IDLE);
+        if (owner.draining()) {            // shutdown may have scanned while we were BUSY
+            closeIfIdle();
+        }
+        return state.get() != CLOSED;
+    }
+
+    /**
+     * Shutdown's move: closes the connection only if it sits between requests with nothing to
+     * read. A request that the client sent before the stop, waiting in the socket, is served.
+     */
+    boolean closeIfIdle() {
+        if (state.get() == IDLE && !inputWaiting() && state.compareAndSet(IDLE, CLOSED)) {
+            why("drained: idle while the server stops");
+            closeSocket();
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether bytes wait in the socket, unread (FIONREAD; safe while another thread is blocked in read). */
+    private boolean inputWaiting() {
+        try {
+            return socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Why the connection ends, for the {@code -v} log line of its close (client closed, reset, a
+     * timeout, a fault, a refusal, the drain); the first reason given wins, as it is the cause.
+     */
+    public void why(String reason) {
+        if (why == null) {
+            why = reason;
+        }
+    }
+
+    String why() {
+        return why == null ? "closed" : why;
+    }
+
+    public boolean closedByServer() {
+        return state.get() == CLOSED;
+    }
+
+    /** A write begins (or goes on) and must make progress by {@code deadline} (nanoTime); 0: the write is over. */
+    public void writing(long deadline) {
+        writeDeadline = deadline;
+    }
+
+    /** The deadline watch's move: closes the socket of a write past its deadline, which fails that write. */
+    boolean closeIfWriteStalled(long now) {
+        long d = writeDeadline;
+        if (d != 0 && now - d > 0) {
+            why("--write-timeout: the client took none of the response");
+            forceClose();
+            return true;
+        }
+        return false;
+    }
+
+    /** A read begins and must return by {@code deadline} (nanoTime); 0: the read is over. */
+    public void reading(long deadline) {
+        readDeadline = deadline;
+    }
+
+    /** Whether the deadline watch ended the last read: its end of input is a timeout, not the client's close. */
+    public boolean readTimedOut() {
+        return readTimedOut;
+    }
+
+    /**
+     * The deadline watch's move on a read past its deadline: shuts the socket's input, so the
+     * blocked read returns end of input and the session, seeing {@link #readTimedOut}, answers the
+     * timeout (a 408 while a request was under way) on the output, which stays open.
+     */
+    boolean endIfReadOverdue(long now) {
+        long d = readDeadline;
+        if (d != 0 && now - d > 0 && !readTimedOut) {
+            readTimedOut = true;
+            try {
+                socket.shutdownInput();
+            } catch (IOException e) {
+                forceClose();                  // closed under us: the read fails instead
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Closes for good (idempotent) and gives the connection's slot back. */
+    @Override
+    public void close() {
+        state.set(CLOSED);
+        if (io != socket) {
+            writing(System.nanoTime() + CLOSE_NOTIFY_NANOS);   // a client that reads nothing does not hold the close up
+            try {
+                io.close();                 // TLS: close_notify, then the socket
+            } catch (IOException ignored) {
+                // the client is gone: the socket's close below is all that is left
+            }
+        }
+        closeSocket();
+        owner.closed(this, counted);
+    }
+
+    void forceClose() {
+        state.set(CLOSED);
+        closeSocket();
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to do with it
+        }
+    }
+}

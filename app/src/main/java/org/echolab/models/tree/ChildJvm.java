@@ -1,0 +1,260 @@
+package org.echolab.models.tree;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.echolab.config.ServerConfig;
+import org.echolab.logging.Logs;
+
+/**
+ * The command line of the process models' child JVMs: the same {@code java} and class path as the
+ * parent, lean flags for a short-lived JVM, every {@code echolab.*} system property of the parent
+ * (the race lab's shared-memory state finds its file through one), and the server configuration
+ * as {@code name=value} arguments.
+ *
+ * <p><b>AOT cache</b> (JDK 25, JEP 483/514): when the parent runs from the echolab jar, children
+ * start with {@code -XX:AOTCache=echolab.jar.child.aot}: classes already loaded and linked, and
+ * profiles. The build makes it ({@code org.echolab.server.AotTraining}, in {@code package}); if it is missing or older
+ * than the jar, the first {@code process} child is started with {@code -XX:AOTCacheOutput} and,
+ * once it has served its connection and exited, its cache becomes everyone's. A class path that
+ * starts with the jar and goes on (a lab workspace's classes after it) uses the cache too, but
+ * never trains one: the JVM cannot dump a cache with a directory on the class path.
+ * {@code -Decholab.aot=off} turns this off. docs/process-models.md has what each flag saves.
+ *
+ * <p>Thread-safe: the argument lists are immutable; the cache state changes under a lock.
+ */
+public final class ChildJvm {
+
+    private static final System.Logger LOG = System.getLogger("echolab.childjvm");
+
+    /**
+     * A child serves one connection (or, in prefork, runs a small server): C1 only, the serial
+     * collector, small stacks and no perf-data file make it start faster and smaller.
+     * {@code -Decholab.childFlags="..."} replaces them (to measure; empty for the JVM's defaults).
+     */
+    static final List<String> LEAN_FLAGS = List.of(
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss256k", "-Xms8m", "-Xmx256m", "-XX:-UsePerfData");
+
+    /** Always: JVM warnings to stderr, because a {@code process} child's stdout is its client's socket. */
+    static final List<String> SAFE_FLAGS = List.of(
+            "-Xlog:disable", "-Xlog:all=warning:stderr", "--enable-native-access=ALL-UNNAMED");
+
+    private final List<String> base;
+    private final Path jar;                 // null: no AOT cache
+    private final Path cache;
+    private boolean training;               // guarded by this
+    private boolean trainingFailed;         // guarded by this: train once per parent at most
+    private final boolean mayTrainCache;    // the class path is the jar alone (a cache is trained on it)
+
+    public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree) {
+        this(main, config, tree, Map.of());
+    }
+
+    /** As above, with {@code properties} also given to every child as {@code -Dname=value}. */
+    public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree, Map<String, String> properties) {
+        String classPath = System.getProperty("java.class.path");
+        // the jar first, then perhaps more (a lab workspace's classes): the cache, trained on the jar
+        // alone, serves a class path that starts with it; only the jar alone may train one
+        String first = classPath.split(java.io.File.pathSeparator)[0];
+        Path jarPath = Path.of(first).toAbsolutePath();
+        boolean ours = first.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
+                && Files.isRegularFile(jarPath) && Files.isWritable(jarPath.getParent());
+        this.mayTrainCache = ours && first.equals(classPath);
+        if (ours) {
+            classPath = jarPath + classPath.substring(first.length());   // the AOT cache checks the class path as it was trained
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String flags = System.getProperty("echolab.childFlags");
+        argv.addAll(flags == null ? LEAN_FLAGS : List.of(flags.split("\\s+")).stream().filter(f -> !f.isEmpty()).toList());
+        argv.addAll(SAFE_FLAGS);
+        // the parent's log format; each line says which process wrote it: many processes share one stderr
+        argv.add("-Djava.util.logging.config.class=" + Logs.Config.class.getName());
+        argv.add("-D" + Logs.ROLE + "=" + main.getSimpleName().toLowerCase());
+        new TreeMap<>(System.getProperties()).forEach((k, v) -> {
+            if (k.toString().startsWith("echolab.") && !k.equals(TreeBoard.PROPERTY) && !k.equals(Logs.ROLE)) {
+                argv.add("-D" + k + "=" + v);
+            }
+        });
+        argv.add("-D" + TreeBoard.PROPERTY + "=" + tree.file());
+        new TreeMap<>(properties).forEach((k, v) -> argv.add("-D" + k + "=" + v));
+        argv.add("-cp");
+        argv.add(classPath);
+        argv.add(main.getName());
+        for (String arg : encode(config)) {
+            // --access-log -: the parent's stdout, which a child has no descriptor of (a process child's fd 1 is its client)
+            argv.add(arg.equals("accessLog=-") ? "accessLog=/proc/" + ProcessHandle.current().pid() + "/fd/1" : arg);
+        }
+        this.base = List.copyOf(argv);
+        this.jar = ours && !"off".equals(System.getProperty("echolab.aot")) ? jarPath : null;
+        this.cache = jar == null ? null : cacheOf(jar);
+    }
+
+    /** Where the children's AOT cache for {@code jar} lives: beside it. */
+    public static Path cacheOf(Path jar) {
+        return jar.resolveSibling(jar.getFileName() + ".child.aot");
+    }
+
+    /** What the next child is started with: argv, and the file it trains the cache into (or null). */
+    public record Launch(List<String> argv, Path trainingFile) {}
+
+    /** The command line for the next child; {@code mayTrain}: it may be the one that trains the cache. */
+    public synchronized Launch next(boolean mayTrain) {
+        if (jar == null) {
+            return new Launch(base, null);
+        }
+        if (fresh()) {
+            return new Launch(with("-XX:AOTCache=" + cache), null);
+        }
+        if (mayTrain && mayTrainCache && !training && !trainingFailed) {
+            training = true;
+            Path tmp = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            LOG.log(Level.INFO, "training the child JVMs'' AOT cache with the next child; it will be {0}", cache);
+            return new Launch(with("-XX:AOTCacheOutput=" + tmp), tmp);
+        }
+        return new Launch(base, null);
+    }
+
+    /** A child exited: if it was the training run, its cache (if complete) becomes everyone's. */
+    public synchronized void exited(Launch launch, int status) {
+        if (launch.trainingFile() == null) {
+            return;
+        }
+        training = false;
+        try {
+            if (Files.size(launch.trainingFile()) > 0) {
+                // rename, so that no child ever starts from a half-written cache
+                Files.move(launch.trainingFile(), cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                LOG.log(Level.INFO, "AOT cache ready: {0}", cache);
+                return;
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "no AOT cache from the training child: {0}", e.toString());
+        }
+        trainingFailed = true;
+        LOG.log(Level.WARNING, "the training child (status {0}) left no AOT cache; children start without one", status);
+        try {
+            Files.deleteIfExists(launch.trainingFile());
+        } catch (IOException ignored) {
+            // a stray .tmp file; harmless
+        }
+    }
+
+    /** Whether children start from the AOT cache now (for describe()). */
+    public synchronized String aotState() {
+        return jar == null ? "off" : fresh() ? "on" : training ? "training" : "none";
+    }
+
+    private boolean fresh() {
+        try {
+            return Files.isRegularFile(cache)
+                    && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) >= 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private List<String> with(String flag) {
+        List<String> argv = new ArrayList<>(base);
+        argv.add(1, flag);
+        return argv;
+    }
+
+    // ---- the configuration on the command line ------------------------------------------------
+
+    /**
+     * Every public field of {@link ServerConfig} as {@code name=value}. Generic on purpose: a knob
+     * added to ServerConfig (with its builder method of the same name) reaches children unasked.
+     */
+    public static List<String> encode(ServerConfig config) {
+        List<String> args = new ArrayList<>();
+        try {
+            for (Field f : ServerConfig.class.getFields()) {
+                if (Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                Object v = f.get(config);
+                String text = v instanceof Record r ? recordText(r) : v instanceof Enum<?> e ? e.name() : String.valueOf(v);
+                args.add(f.getName() + "=" + text);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        return args;
+    }
+
+    /** The inverse of {@link #encode}, through {@link ServerConfig.Builder}'s methods. */
+    public static ServerConfig decode(String[] args) {
+        ServerConfig.Builder b = ServerConfig.builder();
+        try {
+            for (String arg : args) {
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("expected name=value, got '" + arg + "'");
+                }
+                Field f = ServerConfig.class.getField(arg.substring(0, eq));
+                Object value = parse(f.getType(), arg.substring(eq + 1));
+                ServerConfig.Builder.class.getMethod(f.getName(), f.getType()).invoke(b, value);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("bad child argument: " + e, e);
+        }
+        return b.build();
+    }
+
+    private static String recordText(Record r) throws ReflectiveOperationException {
+        List<String> parts = new ArrayList<>();
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            parts.add(String.valueOf(c.getAccessor().invoke(r)));
+        }
+        return String.join(",", parts);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object parse(Class<?> type, String text) throws ReflectiveOperationException {
+        if (type == String.class) {
+            return text;
+        } else if (type == int.class) {
+            return Integer.parseInt(text);
+        } else if (type == long.class) {
+            return Long.parseLong(text);
+        } else if (type == boolean.class) {
+            return Boolean.parseBoolean(text);
+        } else if (type == Duration.class) {
+            return Duration.parse(text);
+        } else if (type.isEnum()) {
+            return Enum.valueOf((Class<Enum>) type, text);
+        } else if (type.isRecord()) {
+            RecordComponent[] cs = type.getRecordComponents();
+            String[] parts = text.split(",", -1);
+            Object[] values = new Object[cs.length];
+            Class<?>[] types = new Class<?>[cs.length];
+            for (int i = 0; i < cs.length; i++) {
+                types[i] = cs[i].getType();
+                values[i] = parse(types[i], parts[i]);
+            }
+            return type.getDeclaredConstructor(types).newInstance(values);
+        }
+        throw new IllegalArgumentException("no child encoding for " + type);
+    }
+
+    /** For tests: the configuration's fields by name, to compare two configurations. */
+    public static Map<String, String> fields(ServerConfig config) {
+        Map<String, String> m = new TreeMap<>();
+        for (String arg : encode(config)) {
+            int eq = arg.indexOf('=');
+            m.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return m;
+    }
+}

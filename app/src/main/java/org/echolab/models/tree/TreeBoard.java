@@ -1,0 +1,307 @@
+package org.echolab.models.tree;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.echolab.process.Resources;
+import org.echolab.state.ServerState;
+
+/**
+ * The process tree's board of counters: the process models' figures for the whole tree, kept in
+ * a small file that the parent and every child map (MAP_SHARED). The parent counts its children
+ * (live, peak, spawned, reaped) and says when it is stopping; each child counts its connections
+ * and requests in flight. So the parent's {@code /stats} and any child's show the tree, not one
+ * process, and every child's {@code /health/ready} follows the parent's. It also holds the
+ * children's requests ({@link TreeRequests}), so the parent's live view and {@code /metrics}
+ * show them. The file sits in
+ * {@code /dev/shm} (memory, not disk); the parent names it to each child with
+ * {@code -Decholab.tree.file} and deletes it when it stops.
+ *
+ * <p>Several threads in several processes update the same words, so every update is one atomic
+ * read-modify-write on the mapping ({@code VarHandle.getAndAdd}, a {@code lock xadd} on x86),
+ * and a peak is raised with a compare-and-set loop. The figures are separate gauges, not one
+ * consistent snapshot. (Heap state, by contrast, is per process: see the race lab for shared
+ * counters done wrong and right.)
+ */
+public final class TreeBoard implements AutoCloseable {
+
+    /** The system property that names the file to a child. */
+    public static final String PROPERTY = "echolab.tree.file";
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    // the parent's words
+    private static final long PARENT = 0, LIVE = 8, PEAK = 16, SPAWNED = 24, REAPED = 32;
+    // the children's words
+    private static final long IN_FLIGHT = 40, IN_FLIGHT_PEAK = 48, SERVED = 56, OPEN = 64, OPEN_PEAK = 72;
+    // the parent's readiness, which every child's /health/ready reports: 0 ready, 1 stopping
+    private static final long LEAVING = 80;
+    // the children's "I have started" notes: a cursor, then a ring of pids
+    private static final long STARTED = 88, RING = 96;
+    /** Notes the ring holds: more than the children that can be starting, unread, at once. */
+    public static final int RING_SLOTS = 1024;
+    // the children's requests (TreeRequests), from a 64-byte boundary
+    private static final long REQUESTS = (RING + RING_SLOTS * 8L + 63) / 64 * 64;
+    private static final long SIZE = REQUESTS + TreeRequests.SIZE;
+
+    private final Path file;
+    private final MemorySegment board;
+    private final boolean owner;
+    private final TreeRequests requests;
+
+    // Arena.ofAuto: the mapping lives while anyone (say, a late reaper callback) still uses it
+    private TreeBoard(Path file, MemorySegment board, boolean owner) {
+        this.file = file;
+        this.board = board;
+        this.owner = owner;
+        this.requests = new TreeRequests(board.asSlice(REQUESTS, TreeRequests.SIZE), "-D" + PROPERTY + "=" + file);
+    }
+
+    /** The parent's side: a new, zeroed board with this process as the parent. */
+    private static TreeBoard create() throws IOException {
+        Path dir = Path.of("/dev/shm");
+        Path file = Files.createTempFile(Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
+                "echolab-tree-" + ProcessHandle.current().pid() + "-", ".bin");
+        TreeBoard tree = map(file, true);
+        LONG.setVolatile(tree.board, PARENT, ProcessHandle.current().pid());
+        return tree;
+    }
+
+    /**
+     * A new board for the parent that serves from {@code parent}'s stack: its children answer
+     * {@code /health/ready} as the parent does, and its live view and {@code /metrics} include
+     * the children's requests.
+     */
+    public static TreeBoard create(Resources parent) throws IOException {
+        TreeBoard tree = create();
+        parent.readiness().whenLeaving(tree::parentLeaves);
+        parent.ledger().activity().include(tree.requests);
+        return tree;
+    }
+
+    /** A child's side: from now on {@code child}'s requests are copied to a stripe of the tree's, for the parent's live view. */
+    public void copyRequestsOf(Resources child) {
+        child.ledger().activity().copyTo(requests.writer());
+    }
+
+    /** A child's side: the board its parent named, or null when started without one. */
+    public static TreeBoard fromProperty() {
+        String name = System.getProperty(PROPERTY);
+        try {
+            return name == null ? null : map(Path.of(name), false);
+        } catch (IOException e) {
+            return null;                    // the parent has stopped already; /stats just lacks the tree
+        }
+    }
+
+    private static TreeBoard map(Path file, boolean owner) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return new TreeBoard(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE, Arena.ofAuto()), owner);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    // ---- the parent: its children ---------------------------------------------------------------
+
+    /** A child is about to be spawned: counted live from now, so the reaper can never see it below 0. */
+    public void spawning() {
+        raise(PEAK, add(LIVE, 1));
+        add(SPAWNED, 1);
+    }
+
+    /** A spawn failed: nothing was started. */
+    public void notSpawned() {
+        add(LIVE, -1);
+        add(SPAWNED, -1);
+    }
+
+    /** A child was reaped. */
+    public void reaped() {
+        add(LIVE, -1);
+        add(REAPED, 1);
+    }
+
+    public long live() {
+        return get(LIVE);
+    }
+
+    /** For the startup line: {@code live=2 spawned=2 reaped=0}. */
+    public String summary() {
+        return "live=" + get(LIVE) + " spawned=" + get(SPAWNED) + " reaped=" + get(REAPED);
+    }
+
+    /**
+     * Reads the started notes after {@code cursor}, hands each child's pid to {@code started} and
+     * returns the new cursor. A note whose pid is not written yet stops the reading until next time.
+     */
+    public long startedSince(long cursor, java.util.function.LongConsumer started) {
+        long end = get(STARTED);
+        for (; cursor < end; cursor++) {
+            long slot = RING + (cursor % RING_SLOTS) * 8;
+            long pid = get(slot);
+            if (pid == 0) {
+                break;
+            }
+            LONG.setVolatile(board, slot, 0L);
+            started.accept(pid);
+        }
+        return cursor;
+    }
+
+    /** The parent is stopping: from now on every child's {@code /health/ready} answers 503. */
+    public void parentLeaves() {
+        LONG.setVolatile(board, LEAVING, 1L);
+    }
+
+    /** What a child's {@code /health/ready} follows: whether the parent is still ready. */
+    public boolean parentReady() {
+        return get(LEAVING) == 0;
+    }
+
+    // ---- a child: its connections and requests --------------------------------------------------
+
+    /** A child's note that its JVM has started and is about to serve: the parent may start another. */
+    public void childStarted() {
+        long i = add(STARTED, 1) - 1;
+        LONG.setVolatile(board, RING + (i % RING_SLOTS) * 8, ProcessHandle.current().pid());
+    }
+
+    /**
+     * {@code state}, unchanged, that also counts this process's connections and requests in
+     * flight on the board, and runs {@code onFirstRequest} when its first request begins. A
+     * request begins at {@code nextRequestNumber} and ends at {@code requestServed}, or when its
+     * connection closes without an answer; each session runs on one thread, hence the thread-local.
+     */
+    public ServerState counting(ServerState state, Runnable onFirstRequest) {
+        return new Counting(state, onFirstRequest);
+    }
+
+    private final class Counting implements ServerState {
+        private final ServerState state;
+        private final Runnable onFirstRequest;
+        private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
+        private volatile boolean begun;
+
+        Counting(ServerState state, Runnable onFirstRequest) {
+            this.state = state;
+            this.onFirstRequest = onFirstRequest;
+        }
+
+        @Override
+        public String name() {
+            return state.name();
+        }
+
+        @Override
+        public long nextRequestNumber() {
+            boolean[] b = busy.get();
+            if (!b[0]) {
+                b[0] = true;
+                raise(IN_FLIGHT_PEAK, add(IN_FLIGHT, 1));
+            }
+            if (!begun) {
+                begun = true;
+                onFirstRequest.run();
+            }
+            return state.nextRequestNumber();
+        }
+
+        @Override
+        public void requestServed(String client) {
+            end();
+            add(SERVED, 1);
+            state.requestServed(client);
+        }
+
+        @Override
+        public void connectionOpened() {
+            raise(OPEN_PEAK, add(OPEN, 1));
+            state.connectionOpened();
+        }
+
+        @Override
+        public void connectionClosed() {
+            end();                          // a request that got no answer (its client went away)
+            add(OPEN, -1);
+            state.connectionClosed();
+        }
+
+        private void end() {
+            boolean[] b = busy.get();
+            if (b[0]) {
+                b[0] = false;
+                add(IN_FLIGHT, -1);
+            }
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return state.snapshot();
+        }
+    }
+
+    // ---- reading -----------------------------------------------------------------------------
+
+    /** The tree's figures under the names /stats uses for one process's. */
+    public Map<String, Object> totals() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requestsServed", get(SERVED));
+        m.put("requestsInFlight", get(IN_FLIGHT));
+        m.put("requestsInFlightPeak", get(IN_FLIGHT_PEAK));
+        m.put("connectionsOpen", get(OPEN));
+        m.put("connectionsPeak", get(OPEN_PEAK));
+        return m;
+    }
+
+    /** For /stats: the tree as seen from this process ({@code role}: parent, child or worker). */
+    public Map<String, Object> figures(String role) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", role);
+        m.put("parentPid", get(PARENT));
+        m.put("live", get(LIVE));
+        m.put("peak", get(PEAK));
+        m.put("spawned", get(SPAWNED));
+        m.put("reaped", get(REAPED));
+        m.putAll(totals());
+        return m;
+    }
+
+    private long get(long offset) {
+        return (long) LONG.getVolatile(board, offset);
+    }
+
+    /** Atomically adds and returns the new value. */
+    private long add(long offset, long delta) {
+        return (long) LONG.getAndAdd(board, offset, delta) + delta;
+    }
+
+    /** Raises the word at {@code offset} to {@code value} unless it is higher already; no higher value is lost. */
+    private void raise(long offset, long value) {
+        long now;
+        do {
+            now = get(offset);
+        } while (value > now && !LONG.compareAndSet(board, offset, now, value));
+    }
+
+    /** The parent deletes the file (children keep their mappings); a child does nothing. */
+    @Override
+    public void close() {
+        if (owner) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // /dev/shm is cleared at reboot anyway
+            }
+        }
+    }
+}
