@@ -1,0 +1,93 @@
+package org.echolab.service;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.echolab.config.ServerConfig;
+import org.echolab.protocol.Durations;
+import org.echolab.protocol.HttpRequest;
+import org.echolab.protocol.Query;
+
+/**
+ * The parameters a request gives in its query or as {@code X-Echo-Name} headers, read and checked
+ * against this server's limits; a bad one is a {@link Refusal} (400) that names it. Immutable.
+ */
+final class Parameters {
+
+    /**
+     * What {@code /echo} and {@code /anything} read from the query: any other name on {@code /echo}
+     * and any of these given twice is a 400 that names it ({@code /anything} reflects other names).
+     */
+    private static final List<String> ECHO = Stream.concat(Stream.of("msg", "wait", "work", "size"),
+            Faults.PARAMETERS.stream()).toList();
+
+    private final Duration defaultWait;
+    private final Duration maxWait;
+
+    Parameters(ServerConfig config) {
+        this.defaultWait = config.defaultWait;
+        this.maxWait = config.maxWait;
+    }
+
+    /** A parameter from the query, or else from its {@code X-Echo-Name} header, or null. */
+    static String param(Map<String, String> q, HttpRequest req, String name) {
+        String v = q.get(name);
+        return v != null ? v : req.header("X-Echo-" + name);
+    }
+
+    static Map<String, String> query(HttpRequest req) {
+        try {
+            return Query.parse(req.rawQuery());
+        } catch (IllegalArgumentException e) {
+            throw Refusal.badRequest("malformed query: " + e.getMessage());
+        }
+    }
+
+    /** The query of {@code /echo} ({@code anything}: of {@code /anything}), checked against {@link #ECHO}. */
+    static Map<String, String> echoQuery(HttpRequest req, boolean anything) {
+        try {
+            return Query.parse(req.rawQuery(), ECHO, anything);
+        } catch (IllegalArgumentException e) {
+            throw Refusal.badRequest(e.getMessage());
+        }
+    }
+
+    /** {@code value} as a wait, at most {@code --max-wait}; none: {@code --default-wait}. */
+    Duration waitOf(String value) {
+        if (value == null) {
+            return defaultWait;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw Refusal.badRequest("bad wait: " + e.getMessage());
+        }
+        if (d.compareTo(maxWait) > 0) {
+            throw Refusal.badRequest("wait " + value + " is above this server's --max-wait of " + Durations.format(maxWait));
+        }
+        return d;
+    }
+
+    /** {@code value} as the kind of work; none: a sleep. */
+    static Work workOf(String value) {
+        if (value == null) {
+            return Work.SLEEP;
+        }
+        try {
+            return Work.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw Refusal.badRequest(e.getMessage());
+        }
+    }
+
+    /** The faults a request asks for, after a wait of {@code wait}. */
+    Faults faultsOf(Map<String, String> q, HttpRequest req, Duration wait) {
+        try {
+            return Faults.parse(name -> param(q, req, name), wait, maxWait);
+        } catch (IllegalArgumentException e) {
+            throw Refusal.badRequest(e.getMessage());
+        }
+    }
+}
