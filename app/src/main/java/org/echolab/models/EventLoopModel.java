@@ -28,46 +28,15 @@ import org.echolab.process.Refusals;
  * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
  * select-based {@code echoservers.c}, nginx's workers, Netty's EventLoopGroup).
  *
- * <p><b>Threads:</b> {@code echolab-accept}, one platform thread, blocks in {@code accept()} and
- * hands each connection round-robin to one of {@code --loops} N loops ({@code loop-0} ...,
- * default: one per core). A loop is one platform thread with one {@code Selector}; it owns its
- * connections for life and runs everything of theirs: reading, parsing, the wait, writing (see
- * {@link Loop}, and {@link org.echolab.models.eventloop.LoopConnection} for one connection's
- * state machine). Accepting has a thread of its own because it has nothing else to wait for: a
- * blocking accept keeps the loops free of accept logic and makes {@code --max-connections} a
- * plain semaphore taken before each accept, so excess clients wait in the kernel's backlog, as
- * with the blocking models. That costs one thread, whatever the load.
+ * <p><b>Threads:</b> {@code echolab-accept} accepts and hands each connection round-robin to one of
+ * {@code --loops} loops ({@code loop-N}: one platform thread and one {@code Selector} each), which
+ * owns it for life: reading, parsing, the wait (a timer), writing ({@link Loop},
+ * {@link org.echolab.models.eventloop.LoopConnection}). {@code work=cpu} runs on the
+ * {@code --offload-threads} pool ({@code offload-N}), or on the loop with {@code --no-offload}.
  *
- * <p><b>The wait</b> ({@code work=sleep}) is a timer on the loop: a deadline in the loop's
- * priority queue, which bounds how long its {@code select} may block. Waiting requests cost no
- * thread, only a few hundred bytes each: 10,000 waiting clients are served by N+1 threads.
- *
- * <p><b>{@code work=cpu} would block its loop.</b> So by default ({@code --offload}) it runs on a
- * pool of {@code --offload-threads} threads ({@code offload-N}) with a queue of
- * {@value #OFFLOAD_QUEUE} tasks (nginx's {@code aio threads}); the finished work is handed back to
- * its loop, which writes the reply. When that queue is full the request gets 503 rather than a
- * blocked loop. {@code --no-offload} runs it on the loop, so every other connection of that loop
- * waits until it is done: the harm this model is known for, there to be seen.
- *
- * <p><b>Per connection:</b> one request at a time, so pipelined responses keep their order; later
- * bytes wait in the read buffer. Reading pauses until a response is written in full
- * (backpressure): a client that never reads holds at most one response in server memory, gauged
- * as {@code bytesQueued} in {@code /stats}. Partial reads and writes, keep-alive, the header
- * timeout (408) and the idle timeout are all handled by the loop and its timers; the parsers and
- * {@code EchoService} are the same as every other model's.
- *
- * <p><b>Lifecycle:</b> {@code stop(grace)} closes the listener and ends the acceptor; then the
- * loops close connections between requests (after {@link org.echolab.connection.Deadlines#QUIET} and
- * one last read: a request already sent is served), let requests in flight finish (their
- * responses say {@code Connection: close}) until {@code grace} runs out, close what is left,
- * abandon CPU work still running, and end. A loop that fails stops the process
- * ({@link ModelContext#crash}).
- *
- * <p><b>Cost:</b> threads do not grow with connections, and memory little: an idle connection
- * costs its channel, its parser and its state machine, but no buffer: a loop lends its one read
- * buffer to whichever connection it reads (measured: about 4 KiB per idle connection, against 34
- * for {@code virtual}; docs/event-loop.md). The price is the rule that nothing on a loop may
- * block: one slow step (CPU work, a blocking call) stalls every connection of that loop.
+ * <p><b>Cost:</b> threads do not grow with connections, memory little (no buffer per idle
+ * connection); nothing on a loop may block, or every connection of that loop waits
+ * (docs/event-loop.md).
  */
 public final class EventLoopModel implements ConcurrencyModel {
 
