@@ -17,9 +17,9 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code serve}'s options, made from the settings' declarations ({@link Settings}) with picocli's
- * programmatic API: one option a setting, its {@code --help} line from the setting's doc and
- * default, a section of {@code --help} a group, and its text read by the setting's form. An option not given is
- * not set, so the configuration's own default applies: no default is written twice.
+ * programmatic API: an option a setting, read by the setting's form; its {@code --help} line from
+ * the setting's doc and default; a {@code --help} section a group. An option not given is not
+ * set, so the configuration's own default applies: no default is written twice.
  */
 final class SettingOptions implements IModelTransformer {
 
@@ -75,14 +75,10 @@ final class SettingOptions implements IModelTransformer {
         ServerConfig.Builder b = ServerConfig.builder();
         for (Setting<?> s : Settings.ALL) {
             if (given(spec, s)) {
-                set(b, s, spec.findOption(s.option()).getValue());
+                b.put(s, spec.findOption(s.option()).getValue());
             }
         }
         return b;
-    }
-
-    private static <T> void set(ServerConfig.Builder b, Setting<T> s, Object value) {
-        b.set(s, s.type().cast(value));
     }
 
     /** picocli reads a description as a format with variables: these are plain text. */

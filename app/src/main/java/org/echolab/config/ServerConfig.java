@@ -170,6 +170,11 @@ public final class ServerConfig {
         }
 
         public <T> Builder set(Setting<T> setting, T value) {
+            return put(setting, value);
+        }
+
+        /** As {@link #set}, for code that holds values of many settings (the CLI, a child's arguments). */
+        public Builder put(Setting<?> setting, Object value) {
             values.put(setting, setting.type().cast(Objects.requireNonNull(value, setting.name())));
             return this;
         }

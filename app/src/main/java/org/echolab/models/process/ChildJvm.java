@@ -201,16 +201,12 @@ public final class ChildJvm {
                 if (s == null) {
                     throw new IllegalArgumentException("expected setting=value, got '" + arg + "'");
                 }
-                set(b, s, parse(s.type(), arg.substring(eq + 1)));
+                b.put(s, parse(s.type(), arg.substring(eq + 1)));
             }
         } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("bad child argument: " + e, e);
         }
         return b.build();
-    }
-
-    private static <T> void set(ServerConfig.Builder b, Setting<T> s, Object value) {
-        b.set(s, s.type().cast(value));
     }
 
     private static String recordText(Record r) throws ReflectiveOperationException {
