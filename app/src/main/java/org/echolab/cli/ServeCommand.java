@@ -126,7 +126,7 @@ final class ServeCommand implements Callable<Integer> {
         ListenAddress.resolve(b.get(Settings.BIND));
         Models.byName(b.get(Settings.MODEL));
         States.byName(b.get(Settings.STATE));
-        if (!SettingOptions.given(spec, Settings.MONITOR_PORT)) {
+        if (!SettingOptions.given(spec, Settings.MONITOR_PORT)) {     // serve's default, as its doc says; the builder's is none
             b.monitorPort(defaultMonitorPort(b.get(Settings.PORT), b.get(Settings.MONITOR_BIND)));
         }
         return b.build();
