@@ -23,10 +23,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Runs the command line and returns its exit code (tests call this). */
     public static int run(String... args) {
         configureLogging(false);
-        System.setProperty("echolab.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         System.setProperty("echolab.models", String.join(",", org.echolab.models.Models.names()));
-        System.setProperty("echolab.maxConnections",
-                Integer.toString(org.echolab.config.ServerConfig.builder().build().connectionLimit()));
         CommandLine cmd = new CommandLine(new Main())
                 .registerConverter(Duration.class, Main::duration)
                 .registerConverter(URI.class, Main::uri)

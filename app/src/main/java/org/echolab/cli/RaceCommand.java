@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.echolab.config.Settings;
 import org.echolab.load.LoadException;
 import org.echolab.models.Models;
 import org.echolab.models.UnsupportedPlatformException;
@@ -85,8 +86,7 @@ final class RaceCommand implements Callable<Integer> {
             }
             require(requests >= 1 && requests <= 10_000_000, "--requests must be from 1 to 10000000 (got " + requests + ")");
             require(clients >= 1 && clients <= 1000, "--clients must be from 1 to 1000 (got " + clients + ")");
-            require(!window.isNegative() && window.compareTo(Duration.ofSeconds(1)) <= 0,
-                    "--race-window must be from 0 to 1s (got " + Durations.format(window) + ")");
+            Settings.RACE_WINDOW.check(window);      // serve's rule
         } catch (IllegalArgumentException e) {
             System.err.println("echolab race: " + e.getMessage());
             return ExitCode.USAGE.code;

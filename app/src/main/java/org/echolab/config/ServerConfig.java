@@ -1,16 +1,22 @@
 package org.echolab.config;
 
+import static org.echolab.config.Settings.*;
+
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
 import org.echolab.protocol.Durations;
 import org.echolab.protocol.Limits;
 
 /**
  * Everything a server needs to start: address, protocol, limits, lifecycle and each model's knobs.
- * Immutable; build one with {@link #builder()}, which checks every value (one place for the CLI,
- * the race lab, the benchmark and the tests). Defaults are the CLI's defaults. Which model and
- * state variant the names choose is checked where those are registered ({@code Models},
- * {@code States}).
+ * Each value is a {@link Setting} declared once in {@link Settings}, with its default, doc and
+ * check; the public fields are how the rest of the tree reads them. Immutable; build one with
+ * {@link #builder()}, which checks every value (one place for the CLI, the race lab, the
+ * benchmark and the tests). Which model and state variant the names choose is checked where
+ * those are registered ({@code Models}, {@code States}).
  */
 public final class ServerConfig {
 
@@ -48,181 +54,84 @@ public final class ServerConfig {
     /** Longest {@code --drain-delay}: a balancer that needs longer to notice is misconfigured. */
     public static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(5);
 
-    public final String model;
-    public final String bind;
-    public final int port;
-    public final int backlog;
-    public final ProtocolChoice protocol;
-    public final Duration defaultWait;
-    public final Duration maxWait;
-    public final Limits limits;
-    /** As configured: a number, or {@link #AUTO}; {@link #connectionLimit()} is what applies. */
-    public final int maxConnections;
-    /** Connections one client address may hold at once: a number, 0 for no bound, or {@link #AUTO}. */
-    public final int maxPerClient;
-    /** Bytes held for request bodies and replies at once, per process; 0: a quarter of the heap. */
-    public final long memoryBudget;
-    /** {@code work=cpu} the requests in flight may ask for in total, per process; 0: cores x --max-wait. */
-    public final Duration cpuBudget;
-    public final Duration grace;
-    /**
-     * On a stop, how long {@code /health/ready} answers 503 while the server goes on accepting and
-     * serving, before it stops accepting and drains: time for a load balancer's health checks to
-     * take it out of rotation (0: drain at once).
-     */
-    public final Duration drainDelay;
-    /**
-     * Listen with SO_REUSEPORT: several servers (and prefork workers) may each bind the port, and
-     * the kernel spreads new connections over their sockets.
-     */
-    public final boolean reusePort;
-    /** Where each answered request is logged: {@code ""} nowhere, {@code "-"} stdout, else a file appended to. */
-    public final String accessLog;
-    public final AccessLogFormat accessLogFormat;
-    public final Duration headerTimeout;
-    public final Duration bodyTimeout;
-    public final Duration writeTimeout;
-    public final Duration idleTimeout;
-    public final String state;
-    /** Race lab: the pause a broken state variant takes between its read and its write (0: none). */
-    public final Duration raceWindow;
-    // model knobs
-    public final int threads;
-    public final int queue;
-    public final Overflow overflow;
-    public final int workers;
-    public final String workerModel;
-    public final int maxChildren;
-    /** process: single-use children started ahead and waiting for a connection (0: a child is spawned per connection). */
-    public final int spares;
-    public final int maxStarting;
-    public final int loops;
-    public final boolean offload;
-    public final int offloadThreads;
-    /** The monitor's port ({@code /live}, {@code /metrics}, {@code /stats} on a thread of their own): 0 picks a free one, -1 none. */
-    public final int monitorPort;
-    /** The monitor's address: loopback unless told otherwise, since it shows every client's requests. */
-    public final String monitorBind;
-    /** {@code --tls}: HTTPS and TCP lines over TLS on the port, with {@link #tlsCert} and {@link #tlsKey}, or a self-signed certificate. */
-    public final boolean tls;
-    /** PEM files of the certificate (then its chain) and of its private key; "" for none (a self-signed one is made at start). */
-    public final String tlsCert;
-    public final String tlsKey;
-    /** WebSocket ({@code /ws}): the largest frame payload, and the largest message (its fragments together); beyond either, close 1009. */
-    public final int wsMaxFrame;
-    public final int wsMaxMessage;
-    /** UDP echo beside TCP; on {@link #udpPort}, or the TCP port's number when that is {@link #SAME_PORT}. */
-    public final boolean udp;
-    public final int udpPort;
-    /** UDP: larger datagrams are dropped (and counted); datagrams waiting for their echo at most, beyond which they are dropped. */
-    public final int udpMaxDatagram;
-    public final int udpQueue;
-    private final int connectionLimit;      // private: not sent to children, which work it out themselves
+    // Every setting's value, read by the field initialisers below: set before super() (JEP 513).
+    private final Map<Setting<?>, Object> values;
 
-    private ServerConfig(Builder b) {
-        model = b.model;
-        bind = b.bind;
-        port = b.port;
-        backlog = b.backlog;
-        protocol = b.protocol;
-        defaultWait = b.defaultWait;
-        maxWait = b.maxWait;
-        limits = b.limits;
-        maxConnections = b.maxConnections;
-        maxPerClient = b.maxPerClient;
-        memoryBudget = b.memoryBudget;
-        cpuBudget = b.cpuBudget;
-        grace = b.grace;
-        drainDelay = b.drainDelay;
-        reusePort = b.reusePort;
-        accessLog = b.accessLog;
-        accessLogFormat = b.accessLogFormat;
-        headerTimeout = b.headerTimeout;
-        bodyTimeout = b.bodyTimeout;
-        writeTimeout = b.writeTimeout;
-        idleTimeout = b.idleTimeout;
-        state = b.state;
-        raceWindow = b.raceWindow;
-        threads = b.threads;
-        queue = b.queue;
-        overflow = b.overflow;
-        workers = b.workers;
-        workerModel = b.workerModel;
-        maxChildren = b.maxChildren;
-        spares = b.spares;
-        maxStarting = b.maxStarting;
-        loops = b.loops;
-        offload = b.offload;
-        offloadThreads = b.offloadThreads;
-        monitorPort = b.monitorPort;
-        monitorBind = b.monitorBind;
-        tls = b.tls;
-        tlsCert = b.tlsCert;
-        tlsKey = b.tlsKey;
-        wsMaxFrame = b.wsMaxFrame;
-        wsMaxMessage = b.wsMaxMessage;
-        udp = b.udp;
-        udpPort = b.udpPort;
-        udpMaxDatagram = b.udpMaxDatagram;
-        udpQueue = b.udpQueue;
-        connectionLimit = maxConnections != AUTO ? maxConnections
-                : (int) Math.min(connectionsTheFileLimitAllows(openFileLimit()),
-                        Runtime.getRuntime().maxMemory() / HEAP_PER_CONNECTION);
+    public final String model = get(MODEL);
+    public final String bind = get(BIND);
+    public final int port = get(PORT);
+    public final int backlog = get(BACKLOG);
+    public final ProtocolChoice protocol = get(PROTOCOL);
+    public final Duration defaultWait = get(WAIT);
+    public final Duration maxWait = get(MAX_WAIT);
+    public final Limits limits = get(MAX_BODY);
+    /** As configured: a number, or {@link #AUTO}; {@link #connectionLimit()} is what applies. */
+    public final int maxConnections = get(MAX_CONNECTIONS);
+    /** A number, 0 for no bound, or {@link #AUTO}: {@link #perClientLimit} is what applies. */
+    public final int maxPerClient = get(MAX_PER_CLIENT);
+    public final long memoryBudget = get(MEMORY_BUDGET);
+    public final Duration cpuBudget = get(CPU_BUDGET);
+    public final Duration grace = get(GRACE);
+    public final Duration drainDelay = get(DRAIN_DELAY);
+    public final boolean reusePort = get(REUSE_PORT);
+    /** {@code ""} nowhere, {@code "-"} stdout, else a file appended to. */
+    public final String accessLog = get(ACCESS_LOG);
+    public final AccessLogFormat accessLogFormat = get(ACCESS_LOG_FORMAT);
+    public final Duration headerTimeout = get(HEADER_TIMEOUT);
+    public final Duration bodyTimeout = get(BODY_TIMEOUT);
+    public final Duration writeTimeout = get(WRITE_TIMEOUT);
+    public final Duration idleTimeout = get(IDLE_TIMEOUT);
+    public final String state = get(STATE);
+    public final Duration raceWindow = get(RACE_WINDOW);
+    public final int threads = get(THREADS);
+    public final int queue = get(QUEUE);
+    public final Overflow overflow = get(OVERFLOW);
+    public final int workers = get(WORKERS);
+    public final String workerModel = get(WORKER_MODEL);
+    public final int maxChildren = get(MAX_CHILDREN);
+    public final int spares = get(SPARES);
+    public final int maxStarting = get(MAX_STARTING);
+    public final int loops = get(LOOPS);
+    public final boolean offload = get(OFFLOAD);
+    public final int offloadThreads = get(OFFLOAD_THREADS);
+    /** 0 picks a free one, -1 none. */
+    public final int monitorPort = get(MONITOR_PORT);
+    public final String monitorBind = get(MONITOR_BIND);
+    public final boolean tls = get(TLS);
+    /** PEM files; {@code ""} for none (a self-signed certificate is made at start). */
+    public final String tlsCert = get(TLS_CERT);
+    public final String tlsKey = get(TLS_KEY);
+    public final int wsMaxFrame = get(WS_MAX_FRAME);
+    public final int wsMaxMessage = get(WS_MAX_MESSAGE);
+    public final boolean udp = get(UDP);
+    /** A port, or {@link #SAME_PORT}. */
+    public final int udpPort = get(UDP_PORT);
+    public final int udpMaxDatagram = get(UDP_MAX_DATAGRAM);
+    public final int udpQueue = get(UDP_QUEUE);
+    // not a setting (children work it out themselves): what maxConnections comes to here
+    private final int connectionLimit = maxConnections != AUTO ? maxConnections : autoConnectionLimit();
+
+    private ServerConfig(Map<Setting<?>, Object> values) {
+        this.values = values;
+        super();
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(Map.of());
     }
 
     /** A builder that starts from this configuration, to change a value or two. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.model = model;
-        b.bind = bind;
-        b.port = port;
-        b.backlog = backlog;
-        b.protocol = protocol;
-        b.defaultWait = defaultWait;
-        b.maxWait = maxWait;
-        b.limits = limits;
-        b.maxConnections = maxConnections;
-        b.maxPerClient = maxPerClient;
-        b.memoryBudget = memoryBudget;
-        b.cpuBudget = cpuBudget;
-        b.grace = grace;
-        b.headerTimeout = headerTimeout;
-        b.bodyTimeout = bodyTimeout;
-        b.writeTimeout = writeTimeout;
-        b.idleTimeout = idleTimeout;
-        b.state = state;
-        b.raceWindow = raceWindow;
-        b.threads = threads;
-        b.queue = queue;
-        b.overflow = overflow;
-        b.workers = workers;
-        b.workerModel = workerModel;
-        b.maxChildren = maxChildren;
-        b.spares = spares;
-        b.maxStarting = maxStarting;
-        b.loops = loops;
-        b.offload = offload;
-        b.offloadThreads = offloadThreads;
-        b.monitorPort = monitorPort;
-        b.monitorBind = monitorBind;
-        b.tls = tls;
-        b.tlsCert = tlsCert;
-        b.tlsKey = tlsKey;
-        b.drainDelay = drainDelay;
-        b.reusePort = reusePort;
-        b.accessLog = accessLog;
-        b.accessLogFormat = accessLogFormat;
-        b.wsMaxFrame = wsMaxFrame;
-        b.wsMaxMessage = wsMaxMessage;
-        b.udp = udp;
-        b.udpPort = udpPort;
-        b.udpMaxDatagram = udpMaxDatagram;
-        b.udpQueue = udpQueue;
-        return b;
+        return new Builder(values);
+    }
+
+    /** The value of {@code setting}: the same as its field's. */
+    public <T> T get(Setting<T> setting) {
+        Object value = values.get(setting);
+        if (value == null) {
+            throw new IllegalStateException(setting + " is in none of Settings.GROUPS");
+        }
+        return setting.type().cast(value);
     }
 
     /**
@@ -240,150 +149,121 @@ public final class ServerConfig {
         return maxPerClient == AUTO ? Math.max(1, capacity / 2) : maxPerClient;
     }
 
+    /** What {@code --max-connections auto} comes to in this process: the less of its open files and its heap allow. */
+    static int autoConnectionLimit() {
+        return (int) Math.min(connectionsTheFileLimitAllows(openFileLimit()), Runtime.getRuntime().maxMemory() / HEAP_PER_CONNECTION);
+    }
+
     /** This process's open-file limit (RLIMIT_NOFILE, soft), or a large number where it cannot be read. */
     static long openFileLimit() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
                 ? unix.getMaxFileDescriptorCount() : 1 << 20;
     }
 
+    /** Collects values by setting; {@link #build} fills in the defaults and checks every value. Not thread-safe. */
     public static final class Builder {
-        private String model = "virtual";
-        private String bind = "127.0.0.1";
-        private int port = 8080;
-        private int backlog = 4096;
-        private ProtocolChoice protocol = ProtocolChoice.AUTO;
-        private Duration defaultWait = Duration.ZERO;
-        private Duration maxWait = Duration.ofSeconds(10);
-        private Limits limits = Limits.DEFAULT;
-        private int maxConnections = AUTO;
-        private int maxPerClient = AUTO;
-        private long memoryBudget = 0;
-        private Duration cpuBudget = Duration.ZERO;
-        private Duration grace = Duration.ofSeconds(10);
-        private Duration drainDelay = Duration.ZERO;
-        private boolean reusePort = false;
-        private String accessLog = "";
-        private AccessLogFormat accessLogFormat = AccessLogFormat.COMMON;
-        private Duration headerTimeout = Duration.ofSeconds(10);
-        private Duration bodyTimeout = Duration.ofSeconds(10);
-        private Duration writeTimeout = Duration.ofSeconds(10);
-        private Duration idleTimeout = Duration.ofSeconds(60);
-        private String state = "atomic";
-        private Duration raceWindow = Duration.ZERO;
-        private int threads = 200;
-        private int queue = 100;
-        private Overflow overflow = Overflow.BACKLOG;
-        private int workers = CORES;
-        private String workerModel = "pool";
-        private int maxChildren = 256;
-        private int spares = 0;
-        private int maxStarting = CORES;
-        private int loops = CORES;
-        private boolean offload = true;
-        private int offloadThreads = CORES;
-        private int monitorPort = -1;
-        private String monitorBind = "127.0.0.1";
-        private boolean tls = false;
-        private String tlsCert = "";
-        private String tlsKey = "";
-        private int wsMaxFrame = 1024 * 1024;
-        private int wsMaxMessage = 1024 * 1024;
-        private boolean udp = false;
-        private int udpPort = SAME_PORT;
-        private int udpMaxDatagram = 8 * 1024;
-        private int udpQueue = 1024;
 
-        public Builder model(String v) { model = v; return this; }
-        public Builder bind(String v) { bind = v; return this; }
-        public Builder port(int v) { port = v; return this; }
-        public Builder backlog(int v) { backlog = v; return this; }
-        public Builder protocol(ProtocolChoice v) { protocol = v; return this; }
-        public Builder defaultWait(Duration v) { defaultWait = v; return this; }
-        public Builder maxWait(Duration v) { maxWait = v; return this; }
-        public Builder limits(Limits v) { limits = v; return this; }
-        public Builder maxConnections(int v) { maxConnections = v; return this; }
-        public Builder maxPerClient(int v) { maxPerClient = v; return this; }
-        public Builder memoryBudget(long v) { memoryBudget = v; return this; }
-        public Builder cpuBudget(Duration v) { cpuBudget = v; return this; }
-        public Builder grace(Duration v) { grace = v; return this; }
-        public Builder drainDelay(Duration v) { drainDelay = v; return this; }
-        public Builder reusePort(boolean v) { reusePort = v; return this; }
-        public Builder accessLog(String v) { accessLog = v; return this; }
-        public Builder accessLogFormat(AccessLogFormat v) { accessLogFormat = v; return this; }
-        public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
-        public Builder bodyTimeout(Duration v) { bodyTimeout = v; return this; }
-        public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }
-        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
-        public Builder state(String v) { state = v; return this; }
-        public Builder raceWindow(Duration v) { raceWindow = v; return this; }
-        public Builder threads(int v) { threads = v; return this; }
-        public Builder queue(int v) { queue = v; return this; }
-        public Builder overflow(Overflow v) { overflow = v; return this; }
-        public Builder workers(int v) { workers = v; return this; }
-        public Builder workerModel(String v) { workerModel = v; return this; }
-        public Builder maxChildren(int v) { maxChildren = v; return this; }
-        public Builder spares(int v) { spares = v; return this; }
-        public Builder maxStarting(int v) { maxStarting = v; return this; }
-        public Builder loops(int v) { loops = v; return this; }
-        public Builder offload(boolean v) { offload = v; return this; }
-        public Builder offloadThreads(int v) { offloadThreads = v; return this; }
-        public Builder monitorPort(int v) { monitorPort = v; return this; }
-        public Builder monitorBind(String v) { monitorBind = v; return this; }
-        public Builder tls(boolean v) { tls = v; return this; }
-        public Builder tlsCert(String v) { tlsCert = v; return this; }
-        public Builder tlsKey(String v) { tlsKey = v; return this; }
-        public Builder wsMaxFrame(int v) { wsMaxFrame = v; return this; }
-        public Builder wsMaxMessage(int v) { wsMaxMessage = v; return this; }
-        public Builder udp(boolean v) { udp = v; return this; }
-        public Builder udpPort(int v) { udpPort = v; return this; }
-        public Builder udpMaxDatagram(int v) { udpMaxDatagram = v; return this; }
-        public Builder udpQueue(int v) { udpQueue = v; return this; }
+        private final Map<Setting<?>, Object> values;
+
+        private Builder(Map<Setting<?>, Object> from) {
+            values = new HashMap<>(from);
+        }
+
+        public <T> Builder set(Setting<T> setting, T value) {
+            return put(setting, value);
+        }
+
+        /** As {@link #set}, for code that holds values of many settings (the CLI, a child's arguments). */
+        public Builder put(Setting<?> setting, Object value) {
+            values.put(setting, setting.type().cast(Objects.requireNonNull(value, setting.name())));
+            return this;
+        }
+
+        /** The value set so far, or the default. */
+        public <T> T get(Setting<T> setting) {
+            return setting.type().cast(values.getOrDefault(setting, setting.defaultValue()));
+        }
+
+        // one named method a setting, for the code that builds a configuration by hand
+        public Builder model(String v) { return set(MODEL, v); }
+        public Builder bind(String v) { return set(BIND, v); }
+        public Builder port(int v) { return set(PORT, v); }
+        public Builder backlog(int v) { return set(BACKLOG, v); }
+        public Builder protocol(ProtocolChoice v) { return set(PROTOCOL, v); }
+        public Builder defaultWait(Duration v) { return set(WAIT, v); }
+        public Builder maxWait(Duration v) { return set(MAX_WAIT, v); }
+        public Builder limits(Limits v) { return set(MAX_BODY, v); }
+        public Builder maxConnections(int v) { return set(MAX_CONNECTIONS, v); }
+        public Builder maxPerClient(int v) { return set(MAX_PER_CLIENT, v); }
+        public Builder memoryBudget(long v) { return set(MEMORY_BUDGET, v); }
+        public Builder cpuBudget(Duration v) { return set(CPU_BUDGET, v); }
+        public Builder grace(Duration v) { return set(GRACE, v); }
+        public Builder drainDelay(Duration v) { return set(DRAIN_DELAY, v); }
+        public Builder reusePort(boolean v) { return set(REUSE_PORT, v); }
+        public Builder accessLog(String v) { return set(ACCESS_LOG, v); }
+        public Builder accessLogFormat(AccessLogFormat v) { return set(ACCESS_LOG_FORMAT, v); }
+        public Builder headerTimeout(Duration v) { return set(HEADER_TIMEOUT, v); }
+        public Builder bodyTimeout(Duration v) { return set(BODY_TIMEOUT, v); }
+        public Builder writeTimeout(Duration v) { return set(WRITE_TIMEOUT, v); }
+        public Builder idleTimeout(Duration v) { return set(IDLE_TIMEOUT, v); }
+        public Builder state(String v) { return set(STATE, v); }
+        public Builder raceWindow(Duration v) { return set(RACE_WINDOW, v); }
+        public Builder threads(int v) { return set(THREADS, v); }
+        public Builder queue(int v) { return set(QUEUE, v); }
+        public Builder overflow(Overflow v) { return set(OVERFLOW, v); }
+        public Builder workers(int v) { return set(WORKERS, v); }
+        public Builder workerModel(String v) { return set(WORKER_MODEL, v); }
+        public Builder maxChildren(int v) { return set(MAX_CHILDREN, v); }
+        public Builder spares(int v) { return set(SPARES, v); }
+        public Builder maxStarting(int v) { return set(MAX_STARTING, v); }
+        public Builder loops(int v) { return set(LOOPS, v); }
+        public Builder offload(boolean v) { return set(OFFLOAD, v); }
+        public Builder offloadThreads(int v) { return set(OFFLOAD_THREADS, v); }
+        public Builder monitorPort(int v) { return set(MONITOR_PORT, v); }
+        public Builder monitorBind(String v) { return set(MONITOR_BIND, v); }
+        public Builder tls(boolean v) { return set(TLS, v); }
+        public Builder tlsCert(String v) { return set(TLS_CERT, v); }
+        public Builder tlsKey(String v) { return set(TLS_KEY, v); }
+        public Builder wsMaxFrame(int v) { return set(WS_MAX_FRAME, v); }
+        public Builder wsMaxMessage(int v) { return set(WS_MAX_MESSAGE, v); }
+        public Builder udp(boolean v) { return set(UDP, v); }
+        public Builder udpPort(int v) { return set(UDP_PORT, v); }
+        public Builder udpMaxDatagram(int v) { return set(UDP_MAX_DATAGRAM, v); }
+        public Builder udpQueue(int v) { return set(UDP_QUEUE, v); }
 
         /**
+         * Each setting's own check (in the order of {@link Settings#ALL}), then the checks between two.
+         *
          * @throws IllegalArgumentException saying, in the CLI's words, which value to fix
          */
         public ServerConfig build() {
-            require(port >= 0 && port <= 65535, "--port must be from 0 to 65535 (got " + port + ")");
-            require(monitorPort >= -1 && monitorPort <= 65535,
-                    "--monitor-port must be from 0 to 65535, or -1 for none (got " + monitorPort + ")");
+            Map<Setting<?>, Object> all = new HashMap<>();
+            for (Setting<?> s : Settings.ALL) {
+                all.put(s, checked(s));
+            }
+            Duration wait = get(WAIT);
+            Duration maxWait = get(MAX_WAIT);
+            require(wait.compareTo(maxWait) <= 0,
+                    "--wait " + Durations.format(wait) + " must not exceed --max-wait " + Durations.format(maxWait));
+            int port = get(PORT);
+            int monitorPort = get(MONITOR_PORT);
             require(monitorPort <= 0 || monitorPort != port, "--monitor-port must differ from --port (both " + port + ")");
-            require(!defaultWait.isNegative() && defaultWait.compareTo(maxWait) <= 0,
-                    "--wait " + Durations.format(defaultWait) + " must not exceed --max-wait " + Durations.format(maxWait));
-            require(threads >= 1 && threads <= 100_000, "--threads must be from 1 to 100000 (got " + threads + ")");
-            require(maxChildren >= 1, "--max-children must be at least 1 (got " + maxChildren + ")");
-            require(spares >= 0 && spares <= 1024, "--spares must be from 0 to 1024 (got " + spares + ")");
-            require(workers >= 1 && workers <= 1024, "--workers must be from 1 to 1024 (got " + workers + ")");
-            require(loops >= 1 && loops <= 1024, "--loops must be from 1 to 1024 (got " + loops + ")");
-            require(offloadThreads >= 1, "--offload-threads must be at least 1 (got " + offloadThreads + ")");
-            require(queue >= 0, "--queue must be 0 or more (got " + queue + ")");
-            require(maxConnections >= 1 || maxConnections == AUTO, "--max-connections must be at least 1, or auto (got " + maxConnections + ")");
-            require(maxPerClient >= 0 || maxPerClient == AUTO, "--max-per-client must be 0 (no bound) or more, or auto (got " + maxPerClient + ")");
-            require(memoryBudget >= 0, "--memory-budget must be 0 (auto) or more bytes (got " + memoryBudget + ")");
-            require(!cpuBudget.isNegative(), "--cpu-budget must not be negative");
-            require(maxStarting >= 1 && maxStarting <= 256, "--max-starting must be from 1 to 256 (got " + maxStarting + ")");
-            require(backlog >= 1, "--backlog must be at least 1 (got " + backlog + ")");
-            require(!raceWindow.isNegative() && raceWindow.compareTo(Duration.ofSeconds(1)) <= 0,
-                    "--race-window must be from 0 to 1s (got " + Durations.format(raceWindow) + ")");
-            require(headerTimeout.isPositive() && bodyTimeout.isPositive() && writeTimeout.isPositive() && idleTimeout.isPositive(),
-                    "--header-timeout, --body-timeout, --write-timeout and --idle-timeout must be above 0");
-            require(!grace.isNegative(), "--grace must not be negative");
-            require(!drainDelay.isNegative() && drainDelay.compareTo(MAX_DRAIN_DELAY) <= 0,
-                    "--drain-delay must be from 0 to " + Durations.format(MAX_DRAIN_DELAY) + " (got " + Durations.format(drainDelay) + ")");
             // with --reuseport each prefork worker has a socket of its own: a lock around accept would make
             // a worker with connections queued on its socket wait while another blocks in accept on its own
-            require(!reusePort || !(model.equals("prefork-flock") || model.equals("prefork-mutex")),
+            String model = get(MODEL);
+            require(!get(REUSE_PORT) || !(model.equals("prefork-flock") || model.equals("prefork-mutex")),
                     "--reuseport gives each prefork worker a socket of its own, so there is no shared accept to"
                             + " serialise: use --model prefork with it, or drop --reuseport");
-            require(tlsCert.isEmpty() == tlsKey.isEmpty(),
+            require(get(TLS_CERT).isEmpty() == get(TLS_KEY).isEmpty(),
                     "--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate");
-            require(tls || tlsCert.isEmpty(), "--tls-cert and --tls-key need --tls");
-            require(wsMaxFrame >= 125 && wsMaxMessage >= 125,
-                    "--ws-max-frame and --ws-max-message must be at least 125 bytes (got " + wsMaxFrame + ", " + wsMaxMessage + ")");
-            require(udpPort == SAME_PORT || udpPort >= 0 && udpPort <= 65535, "--udp-port must be from 0 to 65535 (got " + udpPort + ")");
-            require(udpMaxDatagram >= 1 && udpMaxDatagram <= MAX_DATAGRAM,
-                    "--udp-max-datagram must be from 1 to " + MAX_DATAGRAM + " bytes (got " + udpMaxDatagram + ")");
-            require(udpQueue >= 1 && udpQueue <= 1_000_000, "--udp-queue must be from 1 to 1000000 (got " + udpQueue + ")");
-            return new ServerConfig(this);
+            require(get(TLS) || get(TLS_CERT).isEmpty(), "--tls-cert and --tls-key need --tls");
+            return new ServerConfig(Map.copyOf(all));
+        }
+
+        private <T> T checked(Setting<T> setting) {
+            T value = get(setting);
+            setting.check(value);
+            return value;
         }
 
         private static void require(boolean ok, String message) {

@@ -2,8 +2,6 @@ package org.echolab.models.tree;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.echolab.config.ServerConfig;
+import org.echolab.config.Setting;
+import org.echolab.config.Settings;
 import org.echolab.logging.Logs;
 
 /**
@@ -173,19 +173,17 @@ public final class ChildJvm {
     // ---- the configuration on the command line ------------------------------------------------
 
     /**
-     * Every public field of {@link ServerConfig} as {@code name=value}. Generic on purpose: a knob
-     * added to ServerConfig (with its builder method of the same name) reaches children unasked.
+     * Every setting ({@link Settings#ALL}) as {@code field=value}, in a form that loses nothing
+     * ({@code Duration.toString}, a record's components): a setting declared there reaches children
+     * unasked.
      */
     public static List<String> encode(ServerConfig config) {
         List<String> args = new ArrayList<>();
         try {
-            for (Field f : ServerConfig.class.getFields()) {
-                if (Modifier.isStatic(f.getModifiers())) {
-                    continue;
-                }
-                Object v = f.get(config);
+            for (Setting<?> s : Settings.ALL) {
+                Object v = config.get(s);
                 String text = v instanceof Record r ? recordText(r) : v instanceof Enum<?> e ? e.name() : String.valueOf(v);
-                args.add(f.getName() + "=" + text);
+                args.add(s.field() + "=" + text);
             }
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
@@ -193,18 +191,17 @@ public final class ChildJvm {
         return args;
     }
 
-    /** The inverse of {@link #encode}, through {@link ServerConfig.Builder}'s methods. */
+    /** The inverse of {@link #encode}. */
     public static ServerConfig decode(String[] args) {
         ServerConfig.Builder b = ServerConfig.builder();
         try {
             for (String arg : args) {
                 int eq = arg.indexOf('=');
-                if (eq < 0) {
-                    throw new IllegalArgumentException("expected name=value, got '" + arg + "'");
+                Setting<?> s = eq < 0 ? null : Settings.byField(arg.substring(0, eq));
+                if (s == null) {
+                    throw new IllegalArgumentException("expected setting=value, got '" + arg + "'");
                 }
-                Field f = ServerConfig.class.getField(arg.substring(0, eq));
-                Object value = parse(f.getType(), arg.substring(eq + 1));
-                ServerConfig.Builder.class.getMethod(f.getName(), f.getType()).invoke(b, value);
+                b.put(s, parse(s.type(), arg.substring(eq + 1)));
             }
         } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("bad child argument: " + e, e);
@@ -224,11 +221,11 @@ public final class ChildJvm {
     private static Object parse(Class<?> type, String text) throws ReflectiveOperationException {
         if (type == String.class) {
             return text;
-        } else if (type == int.class) {
+        } else if (type == int.class || type == Integer.class) {
             return Integer.parseInt(text);
-        } else if (type == long.class) {
+        } else if (type == long.class || type == Long.class) {
             return Long.parseLong(text);
-        } else if (type == boolean.class) {
+        } else if (type == boolean.class || type == Boolean.class) {
             return Boolean.parseBoolean(text);
         } else if (type == Duration.class) {
             return Duration.parse(text);
