@@ -9,7 +9,7 @@
 #   idle     IDLE idle keep-alive connections: PSS rise of the server's tree per connection, KiB
 #            (nginx, and eventloop and virtual where -m names them)
 #   open     an open workload (echolab load --rate, latency from each request's intended send
-#            time) at 50% and 90% of nginx's busy req/s by wrk: p99 and p99.9
+#            time) at 50% and 90% of nginx's busy req/s by echolab load: p99 and p99.9
 #   waiting  WAITING clients each waiting 1 s: req/s (bound: WAITING / 1 s), p99, ratio to nginx
 #            (nginx, and eventloop and virtual where -m names them)
 # Every server is started by this script on 127.0.0.1 and a free port, and stopped by its pid.
@@ -184,12 +184,12 @@ print(rps, float(v) * unit[u])
 EOF
 }
 
-# load URL [OPTION...] -> "req/s p99 p99.9 fell-behind" (exits if any echo was wrong)
+# load URL [OPTION...] -> "req/s p99 p99.9 fell-behind generator-lag-p99" (exits if any echo was wrong)
 load() {
   local url=$1 out; shift
   out=$("${on_client[@]}" "${echolab[@]}" load "$url" -c "$connections" -d "${seconds}s" --warmup 1s "$@" --json -q 2>"$tmp/load.err") || {
     echo "perf-check: echolab load $url $* failed:" >&2; cat "$tmp/load.err" >&2; exit 1; }
-  python3 -c 'import json,sys; r=json.load(sys.stdin); l=r["latencyMillis"]; print(r["throughput"], l["p99"], l["p99.9"], int(r.get("fellBehind", False)))' <<<"$out"
+  python3 -c 'import json,sys; r=json.load(sys.stdin); l=r["latencyMillis"]; print(r["throughput"], l["p99"], l["p99.9"], int(r.get("fellBehind", False)), r.get("generatorLagP99Millis", 0))' <<<"$out"
 }
 
 # summary FILE COLUMN -> "median (min-max)"
@@ -224,7 +224,7 @@ if has_section busy || has_section open; then
   done
 fi
 
-nginx_max=
+nginx_max=   # nginx's median req/s by echolab load: the open workload's 100%, by the client that runs it
 if has_section busy; then
   for r in $(seq "$rounds"); do
     for s in "${servers[@]}"; do
@@ -233,7 +233,7 @@ if has_section busy; then
       echo "$res" | cut -d' ' -f1-2 >>"$tmp/busy-load-$s"
     done
   done
-  nginx_max=$(cut -d' ' -f1 "$tmp/busy-wrk-nginx" | median)
+  nginx_max=$(cut -d' ' -f1 "$tmp/busy-load-nginx" | median)
   printf '\n%d keep-alive connections, /echo with no wait; server on core %d, client on core %d; %d rounds of %ss\n' \
     "$connections" "$server_cpu" "$client_cpu" "$rounds" "$seconds"
   for client in wrk load; do
@@ -252,8 +252,8 @@ if has_section busy; then
 fi
 
 if has_section open; then
-  if [ -z "$nginx_max" ]; then   # no busy section: nginx's max from wrk now
-    nginx_max=$(for _ in $(seq "$rounds"); do wrk_run "http://127.0.0.1:${port_of[nginx]}/echo?msg=hello" | cut -d' ' -f1; done | median)
+  if [ -z "$nginx_max" ]; then   # no busy section: nginx's max by echolab load now
+    nginx_max=$(for _ in $(seq "$rounds"); do load "http://127.0.0.1:${port_of[nginx]}/echo" | cut -d' ' -f1; done | median)
   fi
   percents=(50 90)
   for r in $(seq "$rounds"); do
@@ -266,15 +266,16 @@ if has_section open; then
   done
   for pc in "${percents[@]}"; do
     rate=$(python3 -c "print(round($nginx_max * $pc / 100))")
-    printf '\nopen workload at %d%% of nginx'"'"'s %s req/s: %s req/s; latency from the intended send time (%d rounds of %ss)\n' \
+    printf '\nopen workload at %d%% of nginx'"'"'s %s req/s by echolab load: %s req/s; latency from the intended send time (%d rounds of %ss)\n' \
       "$pc" "$(python3 -c "print(f'{$nginx_max:,.0f}')")" "$rate" "$rounds" "$seconds"
     printf 'client: echolab load -c %d --rate %s -d %ss --warmup 1s\n' "$connections" "$rate" "$seconds"
-    printf '| %-16s | %-26s | %-24s | %-24s | %-12s |\n' server "req/s median (min-max)" "p99 ms median (min-max)" "p99.9 ms median (min-max)" "fell behind"
-    printf '|%s|\n' "---|---|---|---|---"
+    printf '| %-16s | %-26s | %-24s | %-24s | %-11s | %-22s |\n' server "req/s median (min-max)" "p99 ms median (min-max)" \
+      "p99.9 ms median (min-max)" "fell behind" "generator lag p99 ms"
+    printf '|%s|\n' "---|---|---|---|---|---"
     for s in "${servers[@]}"; do
       f="$tmp/open-$pc-$s"
-      printf '| %-16s | %-26s | %-24s | %-24s | %-12s |\n' "$(label "$s")" "$(summary "$f" 0)" "$(summary "$f" 1)" "$(summary "$f" 2)" \
-        "$(awk '{n += $4} END {print n " of " NR}' "$f")"
+      printf '| %-16s | %-26s | %-24s | %-24s | %-11s | %-22s |\n' "$(label "$s")" "$(summary "$f" 0)" "$(summary "$f" 1)" "$(summary "$f" 2)" \
+        "$(awk '{n += $4} END {print n " of " NR}' "$f")" "$(summary "$f" 4)"
     done
   done
 fi
