@@ -142,7 +142,7 @@ http {
   }
 }
 EOF
-      "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" & ;;
+      "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 & ;;
     *)
       "${on_server[@]}" "${echolab[@]}" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;

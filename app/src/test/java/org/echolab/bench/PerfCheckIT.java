@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * docs/performance.md shows, and nothing it started left running; bad options refused with exit 2,
  * naming what was typed. It checks shapes, never speed.
  */
-@Timeout(value = 2, unit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PerfCheckIT {
 
     private static final Path SCRIPT = Path.of(System.getProperty("echolab.scripts", "../scripts"), "perf-check.sh");
@@ -31,7 +32,7 @@ class PerfCheckIT {
     /** What the script printed, and its exit status. */
     private record Run(int status, String out, String err) {}
 
-    private static Run perfCheck(String... options) throws IOException, InterruptedException {
+    private static Run perfCheck(String... options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         cmd.addAll(List.of(options));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -45,7 +46,17 @@ class PerfCheckIT {
             p.waitFor(20, TimeUnit.SECONDS);
             throw new AssertionError("perf-check.sh " + String.join(" ", options) + " did not end within 100 s: " + err.getNow(""));
         }
-        return new Run(p.exitValue(), out.join(), err.join());
+        try {
+            return new Run(p.exitValue(), out.get(20, TimeUnit.SECONDS), err.get(20, TimeUnit.SECONDS));
+        } catch (TimeoutException e) {
+            throw new AssertionError("perf-check.sh ended, but something it started still holds its output open: " + leftovers());
+        }
+    }
+
+    /** The command lines of processes that run from a perf-check folder: none once the script ended. */
+    private static List<String> leftovers() {
+        return ProcessHandle.allProcesses().map(h -> h.info().commandLine().orElse(""))
+                .filter(c -> c.contains("/tmp/perf-check.")).toList();
     }
 
     private static String read(java.io.InputStream in) {
@@ -87,9 +98,7 @@ class PerfCheckIT {
             assertThat(table.get(2)).matches(NGINX);
             assertThat(table.get(3)).matches(EVENTLOOP);
         }
-        assertThat(ProcessHandle.allProcesses().map(h -> h.info().commandLine().orElse(""))
-                .filter(c -> c.contains("/tmp/perf-check.")))
-                .as("every server and client it started was stopped with it").isEmpty();
+        assertThat(leftovers()).as("every server and client it started was stopped with it").isEmpty();
     }
 
     @ParameterizedTest
