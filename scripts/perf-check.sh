@@ -1,52 +1,82 @@
 #!/usr/bin/env bash
-# The performance check: how far each model is from nginx on this machine, in one run.
-# Prints, for every server below, the median and the spread (min-max) over ROUNDS rounds of:
-#   busy     50 keep-alive connections, no wait: req/s, p99, ratio to nginx (1 worker), CPU µs per request
-#            (nginx with 1 and 2 workers; eventloop --loops 1 and 2; virtual; pool), and wrk against
-#            nginx in the same rounds, so a reader sees the load generator keep ahead of the server
-#   idle     IDLE idle keep-alive connections: PSS per connection, KiB (nginx, eventloop, virtual)
+# The performance check: each model against nginx, one core against one core.
+# Every server runs on core 0 (taskset -c 0: nginx with 1 worker, each model in a JVM that sees one
+# processor) and every client on core 1 (taskset -c 1), so no client takes CPU from the server it
+# measures. Prints the median and the spread (min-max) over ROUNDS rounds of:
+#   busy     50 keep-alive connections, /echo with no wait, measured by two clients in the same
+#            rounds: wrk -t1 -c50 --latency (the reference) and echolab load -c 50; req/s, ratio to
+#            nginx, p99
+#   idle     IDLE idle keep-alive connections: PSS rise of the server's tree per connection, KiB
+#            (nginx, and eventloop and virtual where -m names them)
+#   open     an open workload (echolab load --rate, latency from each request's intended send
+#            time) at 50% and 90% of nginx's busy req/s by echolab load: p99 and p99.9
 #   waiting  WAITING clients each waiting 1 s: req/s (bound: WAITING / 1 s), p99, ratio to nginx
+#            (nginx, and eventloop and virtual where -m names them)
 # Every server is started by this script on 127.0.0.1 and a free port, and stopped by its pid.
-# Busy rounds go round-robin over the servers (started once, warmed up first), so noise from the
-# shared machine falls on all of them alike; idle and waiting start a fresh server per round.
+# Busy and open rounds go round-robin over servers started once and warmed up first, so noise
+# from the shared machine falls on all of them alike; idle and waiting start a fresh server per round.
 #
 # Usage (run it alone on the machine: measurements must not overlap):
-#   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-i IDLE=10000]
-#                                                       [-w WAITING=10000] [-s busy,idle,waiting]
-# Needs: a JDK 25 (found like ./echolab does), nginx with Debian's echo module
-# (apt-get install nginx-light libnginx-mod-http-echo), wrk, python3, curl.
+#   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-m MODELS=eventloop,virtual,thread,pool]
+#                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000]
+# SECTIONS: any of busy, idle, open, waiting. ECHOLAB_JAR=PATH runs that jar instead of
+# app/target/echolab.jar (which is built when missing or older than the sources).
+# Needs: 2 cores, a JDK 25 (found like ./echolab does), nginx with Debian's echo module, wrk,
+# taskset, python3, curl (apt-get install nginx-light libnginx-mod-http-echo wrk util-linux python3 curl).
+# Exit codes: 0 measured, 1 a measurement failed (a wrong echo, an error), 2 bad usage,
+# 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+usage() { sed -n '2,27p' "$0" >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
 
-rounds=3 seconds=5 idle=10000 waiting=10000 sections=busy,idle,waiting connections=50
-while getopts "r:d:i:w:s:h" opt; do
+rounds=3 seconds=5 idle=10000 waiting=10000 sections=busy,idle,open models=eventloop,virtual,thread,pool
+connections=50 server_cpu=0 client_cpu=1
+while getopts "r:d:i:w:s:m:h" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     d) seconds=$OPTARG ;;
     i) idle=$OPTARG ;;
     w) waiting=$OPTARG ;;
     s) sections=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    m) models=$OPTARG ;;
+    h) sed -n '2,27p' "$0"; exit 0 ;;
+    *) usage ;;
   esac
 done
-for tool in nginx wrk python3 curl; do
-  command -v "$tool" >/dev/null || { echo "perf-check: $tool is not installed (apt-get install nginx-light libnginx-mod-http-echo wrk python3 curl)" >&2; exit 3; }
+[ "$OPTIND" -gt $# ] || { echo "perf-check: unexpected argument '${!OPTIND}'; options only (-h for usage)" >&2; exit 2; }
+for pair in "-r:$rounds" "-d:$seconds" "-i:$idle" "-w:$waiting"; do
+  [[ ${pair#*:} =~ ^[1-9][0-9]*$ ]] || { echo "perf-check: ${pair%%:*} ${pair#*:}: a whole number of at least 1, please" >&2; exit 2; }
+done
+IFS=, read -ra section_list <<<"$sections"
+for s in "${section_list[@]}"; do
+  [[ $s =~ ^(busy|idle|open|waiting)$ ]] || { echo "perf-check: -s $sections: '$s' is not a section; choose from busy, idle, open, waiting" >&2; exit 2; }
+done
+has_section() { [[ ,$sections, == *,$1,* ]]; }
+
+for tool in nginx wrk taskset python3 curl; do
+  command -v "$tool" >/dev/null || { echo "perf-check: $tool is not installed (apt-get install nginx-light libnginx-mod-http-echo wrk util-linux python3 curl)" >&2; exit 3; }
 done
 echo_module=/usr/lib/nginx/modules/ngx_http_echo_module.so
 [ -e "$echo_module" ] || { echo "perf-check: $echo_module missing: apt-get install libnginx-mod-http-echo" >&2; exit 3; }
+taskset -c "$server_cpu,$client_cpu" true 2>/dev/null || {
+  echo "perf-check: needs cores $server_cpu and $client_cpu (one for the server, one for the client); this machine lets it use $(taskset -pc $$ | sed 's/.*: //')" >&2; exit 3; }
+on_server=(taskset -c "$server_cpu")   # arrays, not functions: "${on_server[@]}" cmd & makes $! the server's own pid
+on_client=(taskset -c "$client_cpu")
 
-jar="$here/app/target/echolab.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$here/app/src/main" -newer "$jar" -print -quit)" ]; then
-  (cd "$here" && ./mvnw -B -q -DskipTests -pl app -am package) >&2
+if [ -n "${ECHOLAB_JAR:-}" ]; then
+  jar=$ECHOLAB_JAR
+  [ -f "$jar" ] || { echo "perf-check: ECHOLAB_JAR=$jar: no such file" >&2; exit 3; }
+else
+  jar="$here/app/target/echolab.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$here/app/src/main" "$here/app/pom.xml" "$here/pom.xml" -newer "$jar" -print -quit)" ]; then
+    (cd "$here" && ./mvnw -B -q -DskipTests -pl app -am package) >&2 || {
+      echo "perf-check: build failed; run './mvnw -pl app -am package' to see why" >&2; exit 3; }
+  fi
 fi
 tmp=$(mktemp -d /tmp/perf-check.XXXXXX)
-cp "$jar" "$tmp/echolab.jar"     # a rebuild during the check must not change the servers under it
-java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
-echolab=("${java[@]}" -jar "$tmp/echolab.jar")
-
 started=()   # every pid this script started; each is stopped by pid
 stop() { # pid: SIGTERM, wait
   kill "$1" 2>/dev/null || true
@@ -57,6 +87,15 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+cp "$jar" "$tmp/echolab.jar"     # a rebuild during the check must not change the servers under it
+java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
+echolab=("${java[@]}" -jar "$tmp/echolab.jar")
+
+known=$("${echolab[@]}" models | awk '{print $1}')
+IFS=, read -ra model_list <<<"$models"
+for m in "${model_list[@]}"; do
+  grep -qx -- "$m" <<<"$known" || { echo "perf-check: -m $models: '$m' is not a model; choose from $(paste -sd, <<<"$known")" >&2; exit 2; }
+done
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -70,18 +109,19 @@ wait_for_port() { # port: until it accepts a connection, at most 20 s
   exit 3
 }
 
-# start_server NAME PORT: starts it in the background; sets $pid
+# start_server NAME PORT: starts it on the server's core in the background; sets $pid.
+# NAME is nginx, nginx-sleep1 (every answer after 1 s) or a model.
 start_server() {
   local name=$1 port=$2
   case $name in
-    nginx-*w|nginx-*w-sleep1)
-      local workers=${name#nginx-}; workers=${workers%%w*} sleep=
-      [[ $name == *-sleep1 ]] && sleep='echo_sleep 1;'
+    nginx|nginx-sleep1)
+      local sleep=
+      [ "$name" = nginx-sleep1 ] && sleep='echo_sleep 1;'
       local d="$tmp/$name-$port"; mkdir -p "$d/logs"
       cat >"$d/nginx.conf" <<EOF
 load_module $echo_module;
 daemon off;
-worker_processes $workers;
+worker_processes 1;
 worker_rlimit_nofile 40000;
 pid $d/nginx.pid;
 error_log $d/logs/error.log warn;
@@ -102,29 +142,21 @@ http {
   }
 }
 EOF
-      nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" & ;;
+      "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 & ;;
     *)
-      local model=${name%% *} args=()
-      [ "$name" != "$model" ] && read -ra args <<<"${name#* }"
-      "${echolab[@]}" serve --model "$model" "${args[@]}" --port "$port" --idle-timeout 10m --max-per-client 0 \
+      "${on_server[@]}" "${echolab[@]}" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
   esac
-  pid=$!
+  pid=$!   # taskset execs the server: this is the server's own pid
   started+=("$pid")
   wait_for_port "$port"
 }
+label() { case $1 in nginx|nginx-sleep1) echo "nginx, 1 worker" ;; *) echo "$1" ;; esac; }
 
 tree_pids() { # pid: it and its descendants
   local p=$1
   echo "$p"
   for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree_pids "$c"; done
-}
-cpu_ticks() { # pid: user + system clock ticks of the tree
-  local sum=0
-  for p in $(tree_pids "$1"); do
-    sum=$((sum + $(awk '{print $14 + $15}' /proc/"$p"/stat 2>/dev/null || echo 0)))
-  done
-  echo "$sum"
 }
 pss_kib() { # pid: PSS of the tree
   local sum=0
@@ -133,16 +165,31 @@ pss_kib() { # pid: PSS of the tree
   done
   echo "$sum"
 }
-hz=$(getconf CLK_TCK)
 ulimit -n 40000 2>/dev/null || true   # 10,000 connections on each side, and nginx's own
 
-# load URL CONNECTIONS WAIT WARMUP -> "req/s p99" (exits if any echo was wrong)
+# wrk_run URL -> "req/s p99-ms" (exits if wrk saw an error or a status other than 2xx)
+wrk_run() {
+  "${on_client[@]}" wrk -t1 -c"$connections" -d"${seconds}s" --latency "$1" >"$tmp/wrk.out" 2>&1 || {
+    echo "perf-check: wrk against $1 failed:" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
+  if grep -qE '^ *(Socket errors|Non-2xx)' "$tmp/wrk.out"; then
+    echo "perf-check: wrk against $1 saw errors:" >&2; cat "$tmp/wrk.out" >&2; exit 1
+  fi
+  python3 - "$tmp/wrk.out" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M).group(1)
+v, u = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
+print(rps, float(v) * unit[u])
+EOF
+}
+
+# load URL [OPTION...] -> "req/s p99 p99.9 fell-behind generator-lag-p99" (exits if any echo was wrong)
 load() {
-  local url=$1 c=$2 wait=$3 warmup=$4 out extra=()
-  [ "$wait" != 0 ] && extra=(--wait "$wait" --timeout 10s)
-  out=$("${echolab[@]}" load "$url" -c "$c" -d "${seconds}s" --warmup "$warmup" "${extra[@]}" --json -q 2>"$tmp/load.err") || {
-    echo "perf-check: echolab load against $url failed:" >&2; cat "$tmp/load.err" >&2; exit 1; }
-  python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["throughput"], r["latencyMillis"]["p99"], r["errors"])' <<<"$out"
+  local url=$1 out; shift
+  out=$("${on_client[@]}" "${echolab[@]}" load "$url" -c "$connections" -d "${seconds}s" --warmup 1s "$@" --json -q 2>"$tmp/load.err") || {
+    echo "perf-check: echolab load $url $* failed:" >&2; cat "$tmp/load.err" >&2; exit 1; }
+  python3 -c 'import json,sys; r=json.load(sys.stdin); l=r["latencyMillis"]; print(r["throughput"], l["p99"], l["p99.9"], int(r.get("fellBehind", False)), r.get("generatorLagP99Millis", 0))' <<<"$out"
 }
 
 # summary FILE COLUMN -> "median (min-max)"
@@ -155,90 +202,134 @@ print(f"{fmt(statistics.median(vals))} ({fmt(min(vals))}-{fmt(max(vals))})" if v
 EOF
 }
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(l) for l in sys.stdin if l.strip()))'; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+row() { printf '| %-16s | %-26s | %-6s | %-24s |\n' "$@"; }
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB," \
-     "$(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+     "$(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
+     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "check:   $(date -u +%FT%TZ), $rounds rounds of ${seconds}s, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; ${java[*]} -jar echolab.jar serve --model M" \
+     "--idle-timeout 10m --max-per-client 0 --monitor-port -1"
+echo "clients: on core $client_cpu (taskset -c $client_cpu): wrk -t1 -c$connections --latency; echolab load -c $connections --warmup 1s (same JVM)"
+echo "server JVM flags, as it chooses them on one core: $("${on_server[@]}" "${java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
 
-# ---- busy: 50 keep-alive connections, no wait ------------------------------------------------
-if [[ ,$sections, == *,busy,* ]]; then
-  servers=("nginx-1w" "nginx-2w" "eventloop --loops 1" "eventloop --loops 2" "virtual" "pool")
-  declare -A port_of pid_of
+# ---- busy and open: servers started once, warmed up, measured round-robin --------------------
+declare -A port_of pid_of
+servers=(nginx "${model_list[@]}")
+if has_section busy || has_section open; then
   for s in "${servers[@]}"; do
     port_of[$s]=$(free_port); start_server "$s" "${port_of[$s]}"; pid_of[$s]=$pid
-    load "http://127.0.0.1:${port_of[$s]}/echo" "$connections" 0 0s >/dev/null   # warm-up: JIT, pools
+    wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello" >/dev/null   # warm-up: JIT, pools
   done
+fi
+
+nginx_max=   # nginx's median req/s by echolab load: the open workload's 100%, by the client that runs it
+if has_section busy; then
   for r in $(seq "$rounds"); do
     for s in "${servers[@]}"; do
-      before=$(cpu_ticks "${pid_of[$s]}")
-      read -r rps p99 errors < <(load "http://127.0.0.1:${port_of[$s]}/echo" "$connections" 0 1s)
-      after=$(cpu_ticks "${pid_of[$s]}")
-      # CPU covers the warm-up second too: per request over the requests of warm-up + run, approximately
-      cpu_us=$(python3 -c "print(($after - $before) / $hz / ($rps * ($seconds + 1)) * 1e6)")
-      echo "$rps $p99 $cpu_us" >>"$tmp/busy-${s// /_}"
+      wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello" >>"$tmp/busy-wrk-$s"
+      res=$(load "http://127.0.0.1:${port_of[$s]}/echo")
+      echo "$res" | cut -d' ' -f1-2 >>"$tmp/busy-load-$s"
     done
-    wrk -t2 -c"$connections" -d"${seconds}s" "http://127.0.0.1:${port_of[nginx-1w]}/echo?msg=hello" \
-      | awk '/^Requests\/sec:/ {print $2}' >>"$tmp/wrk"
   done
-  nginx_rps=$(cut -d' ' -f1 "$tmp/busy-nginx-1w" | median)
-  printf '\n%d keep-alive connections, no wait (%d rounds of %ss; ratio: median req/s over nginx-1w'"'"'s)\n' "$connections" "$rounds" "$seconds"
-  printf '| %-20s | %-26s | %-6s | %-22s | %-18s |\n' server "req/s median (min-max)" ratio "p99 ms median (min-max)" "CPU µs/req"
-  printf '|%s|\n' "---|---|---|---|---"
-  for s in "${servers[@]}"; do
-    f="$tmp/busy-${s// /_}"
-    ratio=$(python3 -c "print(f'{$(cut -d' ' -f1 "$f" | median) / $nginx_rps:.2f}')")
-    printf '| %-20s | %-26s | %-6s | %-22s | %-18s |\n' "$s" "$(summary "$f" 0)" "$ratio" "$(summary "$f" 1)" "$(summary "$f" 2)"
+  nginx_max=$(cut -d' ' -f1 "$tmp/busy-load-nginx" | median)
+  printf '\n%d keep-alive connections, /echo with no wait; server on core %d, client on core %d; %d rounds of %ss\n' \
+    "$connections" "$server_cpu" "$client_cpu" "$rounds" "$seconds"
+  for client in wrk load; do
+    case $client in
+      wrk)  printf '\nclient: wrk -t1 -c%d -d%ss --latency\n' "$connections" "$seconds" ;;
+      load) printf '\nclient: echolab load -c %d -d %ss --warmup 1s\n' "$connections" "$seconds" ;;
+    esac
+    base=$(cut -d' ' -f1 "$tmp/busy-$client-nginx" | median)
+    row server "req/s median (min-max)" ratio "p99 ms median (min-max)"
+    printf '|%s|\n' "---|---|---|---"
+    for s in "${servers[@]}"; do
+      f="$tmp/busy-$client-$s"
+      row "$(label "$s")" "$(summary "$f" 0)" "$(ratio "$(cut -d' ' -f1 "$f" | median)" "$base")" "$(summary "$f" 1)"
+    done
   done
-  wrk_rps=$(median <"$tmp/wrk")
-  echo "wrk -t2 -c$connections against nginx-1w in the same rounds: $(paste -sd' ' "$tmp/wrk") req/s;" \
-       "echolab load / wrk = $(python3 -c "print(f'{$nginx_rps / $wrk_rps:.2f}')")"
+fi
+
+if has_section open; then
+  if [ -z "$nginx_max" ]; then   # no busy section: nginx's max by echolab load now
+    nginx_max=$(for _ in $(seq "$rounds"); do load "http://127.0.0.1:${port_of[nginx]}/echo" | cut -d' ' -f1; done | median)
+  fi
+  percents=(50 90)
+  for r in $(seq "$rounds"); do
+    for pc in "${percents[@]}"; do
+      rate=$(python3 -c "print(round($nginx_max * $pc / 100))")
+      for s in "${servers[@]}"; do
+        load "http://127.0.0.1:${port_of[$s]}/echo" --rate "$rate" >>"$tmp/open-$pc-$s"
+      done
+    done
+  done
+  for pc in "${percents[@]}"; do
+    rate=$(python3 -c "print(round($nginx_max * $pc / 100))")
+    printf '\nopen workload at %d%% of nginx'"'"'s %s req/s by echolab load: %s req/s; latency from the intended send time (%d rounds of %ss)\n' \
+      "$pc" "$(python3 -c "print(f'{$nginx_max:,.0f}')")" "$rate" "$rounds" "$seconds"
+    printf 'client: echolab load -c %d --rate %s -d %ss --warmup 1s\n' "$connections" "$rate" "$seconds"
+    printf '| %-16s | %-26s | %-24s | %-24s | %-11s | %-22s |\n' server "req/s median (min-max)" "p99 ms median (min-max)" \
+      "p99.9 ms median (min-max)" "fell behind" "generator lag p99 ms"
+    printf '|%s|\n' "---|---|---|---|---|---"
+    for s in "${servers[@]}"; do
+      f="$tmp/open-$pc-$s"
+      printf '| %-16s | %-26s | %-24s | %-24s | %-11s | %-22s |\n' "$(label "$s")" "$(summary "$f" 0)" "$(summary "$f" 1)" "$(summary "$f" 2)" \
+        "$(awk '{n += $4} END {print n " of " NR}' "$f")" "$(summary "$f" 4)"
+    done
+  done
+fi
+if has_section busy || has_section open; then
   for s in "${servers[@]}"; do stop "${pid_of[$s]}"; done
 fi
 
 # ---- idle: memory per idle keep-alive connection ---------------------------------------------
-if [[ ,$sections, == *,idle,* ]]; then
-  servers=("nginx-1w" "eventloop" "virtual")
+if has_section idle; then
+  idle_servers=(nginx)
+  for m in eventloop virtual; do [[ ,$models, == *,$m,* ]] && idle_servers+=("$m"); done
   for r in $(seq "$rounds"); do
-    for s in "${servers[@]}"; do
+    for s in "${idle_servers[@]}"; do
       port=$(free_port); start_server "$s" "$port"; server=$pid
       curl -s "http://127.0.0.1:$port/health" >/dev/null; sleep 1
       before=$(pss_kib "$server")
-      "${java[@]}" "$here/scripts/IdleClients.java" "$port" "$idle" 120 >"$tmp/idle.out" 2>&1 &
+      "${on_client[@]}" "${java[@]}" "$here/scripts/IdleClients.java" "$port" "$idle" 120 >"$tmp/idle.out" 2>&1 &
       client=$!; started+=("$client")
       for _ in $(seq 600); do grep -q '^idle' "$tmp/idle.out" && break; sleep 0.1; done
       grep -q '^idle' "$tmp/idle.out" || { echo "perf-check: $s did not get $idle idle connections:" >&2; cat "$tmp/idle.out" >&2; exit 1; }
       sleep 2
       after=$(pss_kib "$server")
-      python3 -c "print(($after - $before) / $idle)" >>"$tmp/idle-${s// /_}"
+      python3 -c "print(($after - $before) / $idle)" >>"$tmp/idle-$s"
       stop "$client"; stop "$server"
     done
   done
-  printf '\n%d idle keep-alive connections (%d rounds, a fresh server each; PSS rise of the process tree / connections)\n' "$idle" "$rounds"
-  printf '| %-20s | %-26s |\n' server "KiB per connection median (min-max)"
+  printf '\n%d idle keep-alive connections, after one request each (%d rounds, a fresh server each;' "$idle" "$rounds"
+  printf ' PSS rise of the server'"'"'s process tree over the idle server / connections, no forced GC)\n'
+  printf '| %-16s | %-36s |\n' server "KiB per connection median (min-max)"
   printf '|%s|\n' "---|---"
-  for s in "${servers[@]}"; do printf '| %-20s | %-26s |\n' "$s" "$(summary "$tmp/idle-${s// /_}" 0)"; done
+  for s in "${idle_servers[@]}"; do printf '| %-16s | %-36s |\n' "$(label "$s")" "$(summary "$tmp/idle-$s" 0)"; done
 fi
 
 # ---- waiting: many clients, each waiting 1 s --------------------------------------------------
-if [[ ,$sections, == *,waiting,* ]]; then
-  servers=("nginx-1w-sleep1" "eventloop" "virtual")
+if has_section waiting; then
+  wait_servers=(nginx-sleep1)
+  for m in eventloop virtual; do [[ ,$models, == *,$m,* ]] && wait_servers+=("$m"); done
   for r in $(seq "$rounds"); do
-    for s in "${servers[@]}"; do
+    for s in "${wait_servers[@]}"; do
       port=$(free_port); start_server "$s" "$port"; server=$pid
-      before=$(cpu_ticks "$server")
-      read -r rps p99 errors < <(load "http://127.0.0.1:$port/echo" "$waiting" 1s 5s)
-      echo "$rps $p99 $errors" >>"$tmp/wait-${s// /_}"
+      out=$("${on_client[@]}" "${echolab[@]}" load "http://127.0.0.1:$port/echo" -c "$waiting" -d "${seconds}s" --warmup 5s \
+              --wait 1s --timeout 10s --json -q 2>"$tmp/load.err") || {
+        echo "perf-check: echolab load against $s with $waiting waiting clients failed:" >&2; cat "$tmp/load.err" >&2; exit 1; }
+      python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["throughput"], r["latencyMillis"]["p99"])' <<<"$out" >>"$tmp/wait-$s"
       stop "$server"
     done
   done
-  nginx_rps=$(cut -d' ' -f1 "$tmp/wait-nginx-1w-sleep1" | median)
+  base=$(cut -d' ' -f1 "$tmp/wait-nginx-sleep1" | median)
   printf '\n%d clients each waiting 1 s (bound %d req/s; %d rounds of %ss after 5 s to connect, a fresh server each)\n' \
     "$waiting" "$waiting" "$rounds" "$seconds"
-  printf '| %-20s | %-26s | %-6s | %-22s |\n' server "req/s median (min-max)" ratio "p99 ms median (min-max)"
+  row server "req/s median (min-max)" ratio "p99 ms median (min-max)"
   printf '|%s|\n' "---|---|---|---"
-  for s in "${servers[@]}"; do
-    f="$tmp/wait-${s// /_}"
-    ratio=$(python3 -c "print(f'{$(cut -d' ' -f1 "$f" | median) / $nginx_rps:.2f}')")
-    printf '| %-20s | %-26s | %-6s | %-22s |\n' "${s%-sleep1}" "$(summary "$f" 0)" "$ratio" "$(summary "$f" 1)"
+  for s in "${wait_servers[@]}"; do
+    f="$tmp/wait-$s"
+    row "$(label "$s")" "$(summary "$f" 0)" "$(ratio "$(cut -d' ' -f1 "$f" | median)" "$base")" "$(summary "$f" 1)"
   done
 fi
