@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The lab as a student meets it ({@link StudentWorkspaces}): a new workspace, a reference run,
  * what the grader refuses to grade and how it shows a student's errors, a teacher's hand-out.
- * The untouched skeletons fail with hints ({@link LabUntouchedIT}); the answer key (test
- * resources, never in a workspace) passes every section ({@link LabAnswerKeyIT}). Each classic
+ * The untouched skeletons fail with hints ({@link FirstGradeIT}); the answer key (test
+ * resources, never in a workspace) passes every section ({@link AnswerKeyIT}). Each classic
  * mistake, caught with its hint, is a case of the mistake catalogue
  * ({@code org.echolab.lab.grade.LabMistakes}), which grades the catalogue of mistaken solutions.
  */

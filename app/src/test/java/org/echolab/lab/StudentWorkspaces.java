@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the lab's end-to-end tests do as a student does: {@code echolab lab init DIR} from the
  * packaged jar, then the workspace's own launcher, a real child process that compiles the
- * student's code and grades it. The tests are in several classes ({@link LabIT} and the long
- * grades in classes of their own) so that the test JVMs run them at once; each class has its
- * own folder of workspaces, and one class runs at a time in a JVM.
+ * student's code and grades it. The tests are in several classes ({@link LabIT}, and the two
+ * long grades in {@link AnswerKeyIT} and {@link FirstGradeIT}) so that the test JVMs run them at
+ * once; each class has its own folder of workspaces, and one class runs at a time in a JVM.
  */
 abstract class StudentWorkspaces {
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * grade, the lab's longest end-to-end test, in a class of its own so that it runs beside the others.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)     // the costs item, then a full grade that may take 150 s (asserted)
-class LabAnswerKeyIT extends StudentWorkspaces {
+class AnswerKeyIT extends StudentWorkspaces {
 
     /**
      * The answer key with a report whose predictions are written first: the costs item measures
@@ -59,6 +59,6 @@ class LabAnswerKeyIT extends StudentWorkspaces {
                 .contains("FOR YOUR TEACHER (not graded here)  whether each answer is right");
         assertThat(ws.resolve("grade/costs.md")).content().contains("| process (student-process) |").contains("Little's law");
         assertThat(seconds).as("a full grade of a correct workspace, on a busy 2-core machine").isLessThan(150);
-        System.err.printf("LabAnswerKeyIT: a full grade of the answer key took %.1f s%n%s%n", seconds, r.out());
+        System.err.printf("AnswerKeyIT: a full grade of the answer key took %.1f s%n%s%n", seconds, r.out());
     }
 }

@@ -7,11 +7,11 @@ import org.echolab.bench.ProcStats;
 import org.junit.jupiter.api.Test;
 
 /**
- * The untouched skeletons in a real workspace ({@link StudentWorkspaces}) fail every section with
- * hints a student can act on: a grade of three items, in a class of its own so that it runs
- * beside the lab's other end-to-end tests.
+ * A student's first grade: the untouched skeletons in a real workspace ({@link StudentWorkspaces})
+ * fail every section with hints they can act on. A grade of three items, in a class of its own so
+ * that it runs beside the lab's other end-to-end tests.
  */
-class LabUntouchedIT extends StudentWorkspaces {
+class FirstGradeIT extends StudentWorkspaces {
 
     @Test
     void theUntouchedSkeletonsFailEverySectionWithHintsAStudentCanActOn() throws Exception {
