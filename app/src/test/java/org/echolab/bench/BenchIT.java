@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.echolab.bench.report.Palette;
 import org.echolab.models.Models;
 import org.jsoup.nodes.Element;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +36,7 @@ class BenchIT {
     static JsonNode results;
 
     @BeforeAll
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)   // BenchRun.of waits 5 for the bench, which may take over the default 2 when busy
     static void runQuickBench() throws Exception {
         BenchRun run = BenchRun.of(dir, 5, "--quick");
         exit = run.exit();

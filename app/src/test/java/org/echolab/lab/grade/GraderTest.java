@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The grader's checks against the project's own reference models and states: what passes here
  * is what a student's solution must match, so the grade and the project's tests cannot disagree.
- * The mistakes each check must catch are graded by {@link LabMistakesTest}.
+ * The mistakes each check must catch are graded by the mistake catalogue, {@link LabMistakes}.
  */
 class GraderTest {
 
