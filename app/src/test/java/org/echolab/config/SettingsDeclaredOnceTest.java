@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.echolab.models.process.ChildJvm;
+import org.echolab.models.tree.ChildJvm;
 import org.echolab.protocol.Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
