@@ -33,8 +33,8 @@ public final class BlockingSession {
      * A session's first read buffer: a whole request of the usual size (a {@code /echo} GET is about
      * 100 bytes). It doubles when a request needs more, up to {@link Conversation#readBufferSize}.
      * Starting small rather than at that size (16 KiB) is what keeps an idle connection cheap: the
-     * 16 KiB buffer was most of what an idle {@code virtual} connection held (heap histogram and
-     * scripts/perf-check.sh figures before and after in docs/performance.md).
+     * 16 KiB buffer was most of what an idle {@code virtual} connection held (a heap histogram shows
+     * it; docs/performance.md has the idle cost per model).
      */
     static final int FIRST_READ_BUFFER = 1024;
 

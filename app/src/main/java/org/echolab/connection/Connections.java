@@ -22,7 +22,7 @@ import org.echolab.state.ServerState;
  * deadline has its socket closed. Java's blocking sockets have no write timeout at all, so without
  * it a client that never reads would hold its thread for ever; and their read timeout
  * ({@code SO_TIMEOUT}) costs every read a timer, where this costs it two volatile writes
- * (docs/performance.md has the figures). Timeouts fire up to {@value #WATCH_MILLIS} ms late.
+ * (docs/performance.md). Timeouts fire up to {@value #WATCH_MILLIS} ms late.
  */
 public final class Connections {
 
