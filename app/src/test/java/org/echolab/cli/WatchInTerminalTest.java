@@ -33,7 +33,8 @@ class WatchInTerminalTest {
     @Test
     void everyFrameFitsEightyByTwentyFourWithItsHeader() throws Exception {
         Tools.require(Path.of("/usr/bin/script"), "apt-get install util-linux");
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(64).monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
+        try (EchoServer server = Servers.start(Servers.config("pool").threads(64).monitorPort(0).maxWait(Duration.ofSeconds(30))
+                .grace(Duration.ofSeconds(1)))) {   // the waits left at the end need no draining
             List<Socket> clients = Servers.waitingClients(server, 40, "20s");
             Process watch = null;
             try {

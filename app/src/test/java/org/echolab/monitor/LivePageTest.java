@@ -99,7 +99,8 @@ class LivePageTest {
     @SuppressWarnings("unchecked")
     void listsTheBusyWorkersOfABigPoolAndARowPerOverlap() throws Exception {
         HeadlessChromium.require();
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(64).monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
+        try (EchoServer server = Servers.start(Servers.config("pool").threads(64).monitorPort(0).maxWait(Duration.ofSeconds(30))
+                .grace(Duration.ofSeconds(1)))) {   // the waits left at the end need no draining
             // each connection goes to the pool's next idle thread: 80 one after another pass through all 64
             for (int i = 0; i < 80; i++) {
                 oneRequest(server);
