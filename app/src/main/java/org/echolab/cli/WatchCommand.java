@@ -1,6 +1,7 @@
 package org.echolab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Console;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code echolab watch URL}: the live view of a running server, in the terminal. */
+/**
+ * {@code echolab watch URL}: the live view of a running server, in the terminal, each frame cut
+ * to the terminal's size (read again for every frame, so a resized window is filled).
+ */
 @Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Watch a running server: clients queued in the kernel, what each worker is doing, a timeline.",
                 "URL is the monitor's, from the server's startup line (live: http://...), e.g. http://127.0.0.1:8081"})
@@ -31,8 +35,8 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Print one frame and exit.")
     boolean once;
 
-    @Option(names = "--width", paramLabel = "N", defaultValue = "60", description = "Columns of the timeline, 10 to 1000. Default: ${DEFAULT-VALUE}.")
-    int width;
+    @Option(names = "--width", paramLabel = "N", description = "Columns of the timeline, 10 to 1000. Default: as many as the terminal's width leaves.")
+    Integer width;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -40,7 +44,7 @@ final class WatchCommand implements Callable<Integer> {
             System.err.println("echolab watch: give the monitor's http:// URL from the server's startup line, e.g. http://127.0.0.1:8081");
             return ExitCode.USAGE.code;
         }
-        if (width < 10 || width > 1000) {
+        if (width != null && (width < 10 || width > 1000)) {
             System.err.println("echolab watch: --width must be between 10 and 1000 columns (got " + width + ")");
             return ExitCode.USAGE.code;
         }
@@ -50,7 +54,8 @@ final class WatchCommand implements Callable<Integer> {
         }
         URI frames = url.resolve("/live.json");
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        boolean terminal = System.console() != null && !once;
+        Console console = System.console();
+        boolean terminal = console != null && console.isTerminal() && !once;
         while (true) {
             String frame;
             try {
@@ -62,12 +67,14 @@ final class WatchCommand implements Callable<Integer> {
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> parsed = JSON.readValue(r.body(), Map.class);
-                frame = TextView.render(parsed, width);
+                TerminalSize size = TerminalSize.now();
+                frame = TextView.render(parsed, size.columns(), size.lines(), width == null ? 0 : width);
             } catch (IOException e) {
                 System.err.println("echolab watch: no answer from " + frames + ": " + e
                         + "; is the server running, and is this its monitor's port (the startup line's live: URL)?");
                 return ExitCode.FAILED.code;
             }
+            // in a terminal, no newline after the last line: one would scroll the header away
             System.out.print(terminal ? "\033[H\033[2J" + frame : frame + "\n");
             System.out.flush();
             if (once) {

@@ -3,11 +3,14 @@ package org.echolab.monitor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.echolab.config.ServerConfig;
 import org.echolab.process.Activity;
 import org.echolab.process.Resources;
@@ -19,7 +22,10 @@ import org.echolab.process.Resources;
  * ended). Times are milliseconds before now, so the reader needs no clock of the server's.
  *
  * <p>Workers are the threads seen serving in the window (a {@code thread} or {@code virtual}
- * server has a new one per connection; an event loop's few each hold many requests). Under
+ * server has a new one per connection; an event loop's few each hold many requests): the busy
+ * ones are listed, the idle ones only counted, so the ten serving threads of a pool of 64 are
+ * what a reader sees. The timeline's rows are {@link Lanes}, at most {@value #MAX_LANES}: a row
+ * per request that overlapped others, whatever the number of threads. Under
  * {@code process} and {@code prefork} the requests are served in child processes: each child
  * copies its requests to the tree's shared ring, which this process's {@link Activity} includes,
  * so the workers are the children's threads ({@code pid 4242 main}) and the frame also lists
@@ -34,6 +40,9 @@ final class LiveView {
 
     /** Rows at most, so that ten thousand clients make a long list, not a huge frame. */
     private static final int MAX_WORKERS = 64, MAX_REQUESTS = 600, MAX_CHILDREN = 64;
+
+    /** The timeline's rows at most: requests that find them all busy are counted, not drawn. */
+    static final int MAX_LANES = 16;
 
     private final ServerConfig config;
     private final Resources process;
@@ -61,10 +70,63 @@ final class LiveView {
         }
         m.put("stats", stats);
 
-        List<Activity.Request> requests = process.ledger().activity().since(now - WINDOW.toNanos());
-        m.put("workers", workers(requests, now));
+        List<Activity.Request> requests = new ArrayList<>(process.ledger().activity().since(now - WINDOW.toNanos()));
+        requests.sort(Comparator.comparingLong(Activity.Request::beganNanos));
+        workers(requests, now, m);
+        timeline(requests.subList(Math.max(0, requests.size() - MAX_REQUESTS), requests.size()), now, m);
+        m.put("requestsOmitted", Math.max(0, requests.size() - MAX_REQUESTS));
+        m.put("children", children(requests, now));
+        return m;
+    }
+
+    /**
+     * Per worker thread: what it is doing now (its oldest request in flight), and its requests in
+     * the window. The busy ones are listed ({@code workers}, at most {@value #MAX_WORKERS}, the
+     * rest in {@code workersBusyOmitted}); the idle ones are counted ({@code workersIdle}).
+     */
+    private static void workers(List<Activity.Request> requests, long now, Map<String, Object> m) {
+        Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+        for (Activity.Request r : requests) {
+            Map<String, Object> w = byName.computeIfAbsent(r.worker(), name -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", name);
+                row.put("pid", r.pid());
+                row.put("threadState", r.threadState());   // TIMED_WAITING: asleep in a wait; null in a child
+                row.put("inFlight", 0);
+                row.put("served", 0);
+                row.put("doing", "idle");
+                return row;
+            });
+            count(w, r, now);
+        }
+        List<Map<String, Object>> busy = byName.values().stream().filter(w -> (int) w.get("inFlight") > 0).toList();
+        List<Map<String, Object>> shown = busy.subList(0, Math.min(MAX_WORKERS, busy.size()));
+        manyInFlight(shown);            // an event loop: many requests, each waiting on a timer
+        m.put("workers", shown);
+        m.put("workersBusyOmitted", busy.size() - shown.size());
+        m.put("workersIdle", byName.size() - busy.size());
+    }
+
+    /**
+     * The requests of the window, each with its row ({@code lane}, null when every row was busy
+     * as it began), the rows' labels ({@code lanes}: the worker when one served all of a row's
+     * requests, else how many did), and how many requests have no row ({@code requestsWithoutLane}).
+     */
+    private static void timeline(List<Activity.Request> requests, long now, Map<String, Object> m) {
+        int[] lane = Lanes.assign(requests.stream().map(r -> new Lanes.Span(r.beganNanos(), r.endedNanos())).toList(), MAX_LANES);
         List<Map<String, Object>> timeline = new ArrayList<>();
-        for (Activity.Request r : requests.subList(Math.max(0, requests.size() - MAX_REQUESTS), requests.size())) {
+        List<Set<String>> workersOf = new ArrayList<>();
+        int without = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            Activity.Request r = requests.get(i);
+            if (lane[i] == Lanes.NONE) {
+                without++;
+            } else {
+                while (workersOf.size() <= lane[i]) {
+                    workersOf.add(new LinkedHashSet<>());
+                }
+                workersOf.get(lane[i]).add(r.worker());
+            }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("worker", r.worker());
             row.put("pid", r.pid());
@@ -74,38 +136,12 @@ final class LiveView {
             row.put("waitMs", r.waitMillis());
             row.put("beganMsAgo", (now - r.beganNanos()) / 1_000_000);
             row.put("endedMsAgo", r.inFlight() ? null : (now - r.endedNanos()) / 1_000_000);
+            row.put("lane", lane[i] == Lanes.NONE ? null : lane[i]);
             timeline.add(row);
         }
         m.put("requests", timeline);
-        m.put("requestsOmitted", Math.max(0, requests.size() - MAX_REQUESTS));
-        m.put("children", children(requests, now));
-        return m;
-    }
-
-    /** Per worker thread: what it is doing now (its oldest request in flight), and its requests in the window. */
-    private static List<Map<String, Object>> workers(List<Activity.Request> requests, long now) {
-        Map<String, Map<String, Object>> byName = new HashMap<>();
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Activity.Request r : requests) {
-            Map<String, Object> w = byName.get(r.worker());
-            if (w == null) {
-                if (rows.size() >= MAX_WORKERS) {
-                    continue;
-                }
-                w = new LinkedHashMap<>();
-                w.put("name", r.worker());
-                w.put("pid", r.pid());
-                w.put("threadState", r.threadState());   // TIMED_WAITING: asleep in a wait; null in a child
-                w.put("inFlight", 0);
-                w.put("served", 0);
-                w.put("doing", "idle");
-                byName.put(r.worker(), w);
-                rows.add(w);
-            }
-            count(w, r, now);
-        }
-        manyInFlight(rows);             // an event loop: many requests, each waiting on a timer
-        return rows;
+        m.put("lanes", workersOf.stream().map(w -> w.size() == 1 ? w.iterator().next() : w.size() + " workers").toList());
+        m.put("requestsWithoutLane", without);
     }
 
     /** Counts {@code r} in row {@code w}: in flight (the first one sets what it is doing) or served. */

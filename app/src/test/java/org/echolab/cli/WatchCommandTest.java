@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code echolab watch URL --once} against real servers: the terminal's live view shows the
  * clients queued under {@code sequential} and what each child does under {@code process}; a
  * wrong URL or a monitor that does not answer gets a message and its exit code.
  */
+@Timeout(120)
 class WatchCommandTest {
 
     /** A child's thread in the workers' table, serving its client's 20 s wait (no thread state: another process's). */
@@ -58,7 +60,7 @@ class WatchCommandTest {
                         .contains("in flight 1");
                 assertThat(r.out().lines().filter(l -> l.contains("echolab-accept")))
                         .anySatisfy(l -> assertThat(l).contains("request ").contains("/echo wait 5000 ms"))
-                        .anySatisfy(l -> assertThat(l).matches("  echolab-accept +\\| *=+\\|"));   // its timeline row, in flight
+                        .anySatisfy(l -> assertThat(l).matches("  echolab-accept *\\| *\\[=*\\|"));   // its timeline row, in flight
             } finally {
                 Servers.close(clients);
             }

@@ -4,25 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.echolab.bench.HeadlessChromium;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code /live} in real headless Chromium, against a real {@code sequential} server with five
  * clients: the page renders, updates itself from {@code /live.json}, and shows the four clients
- * queued in the kernel and the one being served. The screenshot is left in
- * {@code target/live/sequential.png} for a person to look at.
+ * queued in the kernel and the one being served; under {@code process}, what each child does;
+ * under a {@code pool} of 64 threads that all served, the ten serving now and a timeline of ten
+ * rows. The screenshots are left in {@code target/live/} for a person to look at.
  */
+@Timeout(180)
 class LivePageTest {
 
     @Test
@@ -85,6 +92,53 @@ class LivePageTest {
             } finally {
                 Servers.close(clients);
             }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void listsTheBusyWorkersOfABigPoolAndARowPerOverlap() throws Exception {
+        HeadlessChromium.require();
+        try (EchoServer server = Servers.start(Servers.config("pool").threads(64).monitorPort(0).maxWait(Duration.ofSeconds(30))
+                .grace(Duration.ofSeconds(1)))) {   // the waits left at the end need no draining
+            // each connection goes to the pool's next idle thread: 80 one after another pass through all 64
+            for (int i = 0; i < 80; i++) {
+                oneRequest(server);
+            }
+            List<Socket> clients = Servers.waitingClients(server, 10, "20s");
+            try {
+                await().atMost(10, TimeUnit.SECONDS).until(() -> ((List<?>) MonitorTest.live(server).get("workers")).size() == 10);
+                Map<String, Object> frame = MonitorTest.live(server);
+                assertThat((int) frame.get("workersIdle")).as("threads that served, idle now").isGreaterThanOrEqualTo(40);
+                assertThat((List<String>) frame.get("lanes")).as("a row per request in flight at once").hasSize(10);
+                URI live = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
+
+                HeadlessChromium.Page page = HeadlessChromium.open(live, 1280, Duration.ofSeconds(3));
+
+                Document dom = page.dom();
+                assertThat(page.console()).as("script errors").isEmpty();
+                assertThat(dom.select("#workers tr")).as("the ten serving, no idle one").hasSize(10)
+                        .allSatisfy(tr -> assertThat(tr.text()).matches("pool-\\d+ request \\d+ /echo wait 20000 ms, .*"));
+                assertThat(dom.getElementById("workers-idle").text()).as("counted, not listed").matches("\\d+ idle .*");
+                // the bars' rows: the 80 back to back on one, the ten that overlap on ten
+                assertThat(dom.select("#timeline rect:not(.life)").stream().map(r -> r.attr("y")).collect(Collectors.toSet()))
+                        .hasSize(10);
+                assertThat(dom.select("#timeline rect:not(.life)")).as("a bar per request still in the window")
+                        .hasSizeBetween(10, 90);
+
+                screenshot(live, "pool");
+            } finally {
+                Servers.close(clients);
+            }
+        }
+    }
+
+    /** One request on a connection of its own, read to its end. */
+    private static void oneRequest(EchoServer server) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /echo?msg=q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().readAllBytes();
         }
     }
 

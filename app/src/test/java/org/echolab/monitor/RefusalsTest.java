@@ -118,6 +118,6 @@ class RefusalsTest {
                 .contains("echolab_refusals_total{reason=\"server-full\"} 0.0");
         Map<String, Object> frame = MonitorTest.live(server);
         assertThat(frame.get("refused")).isEqualTo(1);
-        assertThat(TextView.render(frame, 40)).contains("refused 1").contains("1 client was turned away with a 503: 1 " + reason);
+        assertThat(TextView.render(frame, 80, 24, 0)).contains("refused 1").contains("1 client was turned away with a 503: 1 " + reason);
     }
 }
