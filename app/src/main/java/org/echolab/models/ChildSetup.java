@@ -18,7 +18,7 @@ import org.echolab.state.States;
  */
 final class ChildSetup {
 
-    /** The exit status of a child program that a person started: only a parent can give it a socket (the CLI's USAGE). */
+    /** The exit status of a child program a person started: only a parent gives it a socket (the CLI's USAGE). */
     static final int NOT_FROM_A_PARENT = 2;
 
     private final ServerConfig config;
@@ -40,7 +40,8 @@ final class ChildSetup {
         System.setOut(System.err);
         TreeChild tree = TreeChild.join();
         if (tree == null) {
-            refuse(program, "is started by a process model's parent, with its configuration and a socket; people do not start it");
+            refuse(program, "is started by a process model's parent, with its configuration and a socket;"
+                    + " people do not start it");
         }
         return new ChildSetup(ChildJvm.decode(args), tree);
     }
@@ -97,8 +98,9 @@ final class ChildSetup {
 
     /**
      * An orphaned worker would serve for ever: when the parent is gone, stop as on SIGTERM. It asks
-     * the kernel ({@code getppid}), which needs no descriptor, so a worker out of them cannot
-     * think so; watch before the first accept, as FFM cannot even open libc without a descriptor.
+     * the kernel ({@code getppid}), which needs no descriptor, so running out of them cannot make
+     * it think so. Call it before the first accept: once clients hold every descriptor, FFM could
+     * not even open libc.
      */
     static void exitWithParent() {
         int parent = Libc.getppid();
@@ -114,7 +116,7 @@ final class ChildSetup {
         });
     }
 
-    /** A worker's parent is gone ({@code why}): stop as on SIGTERM, from a thread of its own, as exit waits for the drain. */
+    /** A worker's parent is gone ({@code why}): stop as on SIGTERM, on a thread of its own (exit waits for the drain). */
     static void parentGone(String why) {
         System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + why + "; stopping");
         Thread.ofPlatform().name("echolab-exit").start(() -> System.exit(0));

@@ -61,7 +61,8 @@ public final class PreforkWorker {
         if (System.inheritedChannel() instanceof ServerSocketChannel channel) {
             return channel.socket();
         }
-        ChildSetup.refuse(PreforkWorker.class, "accepts on a listening socket inherited as fd 0; the 'prefork' model starts it, people do not");
+        ChildSetup.refuse(PreforkWorker.class,
+                "accepts on a listening socket inherited as fd 0; the 'prefork' model starts it, people do not");
         return null;
     }
 }

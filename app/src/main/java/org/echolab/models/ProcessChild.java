@@ -38,7 +38,8 @@ public final class ProcessChild {
     /** Serves the connection that is this process's fd 0 and 1, to its end. */
     static void serve(ChildSetup setup, EchoStack stack) throws IOException {
         if (!(System.inheritedChannel() instanceof SocketChannel channel)) {
-            ChildSetup.refuse(ProcessChild.class, "serves a connection inherited as fd 0; the 'process' model starts it, people do not");
+            ChildSetup.refuse(ProcessChild.class,
+                    "serves a connection inherited as fd 0; the 'process' model starts it, people do not");
             return;
         }
         Connections connections = stack.connections();

@@ -36,7 +36,8 @@ class TreeFiguresTest {
     void eachRequestServedIsCountedOnceInTheTree(String model, int n) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).workers(2).monitorPort(0))) {
             for (int i = 0; i < n; i++) {
-                assertThat(ProcessTrees.get(server.address(), "/echo?msg=m" + i)).startsWith("HTTP/1.1 200").endsWith("m" + i);
+                assertThat(ProcessTrees.get(server.address(), "/echo?msg=m" + i))
+                        .startsWith("HTTP/1.1 200").endsWith("m" + i);
             }
             // a child counts a request once its answer is written, just after the client has it
             await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "requestsServed") >= n
@@ -47,11 +48,13 @@ class TreeFiguresTest {
 
             Map<String, Object> frame = JSON.readValue(monitor(server, "/live.json"), Map.class);
             assertThat(((Number) frame.get("requestsServed")).longValue()).as("the live view's requestsServed").isEqualTo(n);
-            assertThat(served((List<Map<String, Object>>) frame.get("workers"))).as("served, summed over the live view's workers").isEqualTo(n);
+            assertThat(served((List<Map<String, Object>>) frame.get("workers")))
+                    .as("served, summed over the live view's workers").isEqualTo(n);
             assertThat(((List<Map<String, Object>>) frame.get("requests")).stream().filter(r -> r.get("endedMsAgo") != null))
                     .as("requests ended in the live view's timeline").hasSize(n);
             if (model.equals("prefork")) {      // a process child is gone once it has served; workers stay
-                assertThat(served((List<Map<String, Object>>) frame.get("children"))).as("served, summed over the workers' processes").isEqualTo(n);
+                assertThat(served((List<Map<String, Object>>) frame.get("children")))
+                        .as("served, summed over the workers' processes").isEqualTo(n);
             }
             assertThat(sample(monitor(server, "/metrics"), "echolab_requests_total{code=\"200\",protocol=\"http\"}"))
                     .as("/metrics' answers").isEqualTo(n);

@@ -42,9 +42,9 @@ public final class TreeBoard implements AutoCloseable {
     // the children's connections (their requests are in TreeRequests)
     private static final long OPEN = 40, OPEN_PEAK = 48;
     // the parent's readiness, which every child's /health/ready reports: 0 ready, 1 stopping
-    private static final long LEAVING = 80;
+    private static final long LEAVING = 56;
     // the children's "I have started" notes: a cursor, then a ring of pids
-    private static final long STARTED = 88, RING = 96;
+    private static final long STARTED = 64, RING = 72;
     /** Notes the ring holds: more than the children that can be starting, unread, at once. */
     public static final int RING_SLOTS = 1024;
     // the children's requests (TreeRequests), from a 64-byte boundary
