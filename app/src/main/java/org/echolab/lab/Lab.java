@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.echolab.models.ProcessModel;
+import org.echolab.models.ProcessChild;
 import org.echolab.models.tree.ChildJvm;
 import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
@@ -103,7 +103,7 @@ public final class Lab {
         this.processes = processListener != null;
         if (processes) {
             tree = TreeBoard.create(stack.process());
-            childJvm = new ChildJvm(ProcessModel.Child.class, stack.config(), tree);
+            childJvm = new ChildJvm(ProcessChild.class, stack.config(), tree);
         }
     }
 

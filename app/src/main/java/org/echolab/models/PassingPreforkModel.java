@@ -28,28 +28,14 @@ import org.echolab.connection.Conversation;
  * accepts; it passes each connection's descriptor to an idle worker over a Unix-domain socket
  * (UNP ch. 30.9, "prefork, descriptor passing", row 5 of Figure 30.1).
  *
- * <p><b>Processes and threads:</b> each worker is a {@link PreforkModel.Worker} whose fd 0 is its
- * end of a socket pair with the parent; it runs {@code --worker-model} on
- * {@link org.echolab.os.PassedConnections}, whose accept writes one byte ("ready for one more")
- * and waits for a descriptor. A {@code sequential} worker (UNP's child) calls accept when its last
- * client has gone; a {@code pool} worker whenever it has a free place. In the parent,
- * {@code echolab-accept} accepts and hands each connection to the worker that said "ready"
- * longest ago, then closes its own copy; one thread per worker, {@code echolab-ready-PID}, reads
- * that worker's "ready" bytes into the queue of free places (UNP's parent does this with
- * {@code select} over every child's pipe). The reaper sees a worker
- * die and the watch thread replaces it, as in {@code prefork}.
+ * <p><b>Processes and threads:</b> each worker is a {@link PreforkWorker} whose fd 0 is its end of
+ * a socket pair with the parent; it writes one byte each time it can take a connection. In the
+ * parent, {@code echolab-accept} accepts, the {@link DescriptorGate} holds each connection until
+ * its request head is whole, and the connection goes to the worker that said "ready" longest ago;
+ * one thread per worker, {@code echolab-ready-PID}, reads those bytes.
  *
- * <p>A connection is passed only once its first request head has arrived: until then it waits in
- * the parent's {@link DescriptorGate} (a poll set; its bytes are peeked, not read, so the worker
- * reads them), and a slow client holds no worker's place.
- *
- * <p><b>Cost:</b> what {@code prefork} costs, plus per connection a {@code sendmsg} in the parent,
- * a {@code recvmsg} and a "ready" byte in the worker, and the parent's wake-ups: UNP measured this
- * design dearer than letting the children accept. When every worker is busy the accept thread
- * waits for one to be ready, and new connections wait in the backlog.
- *
- * <p><b>Stop:</b> stop accepting; SIGTERM to every worker, which drains; SIGKILL after the
- * grace; return once every worker is reaped.
+ * <p><b>Cost:</b> what {@code prefork} costs, plus per connection a {@code sendmsg}, a
+ * {@code recvmsg}, a "ready" byte and the parent's wake-ups. docs/process-models.md has the why.
  */
 public final class PassingPreforkModel implements ConcurrencyModel {
 
@@ -106,7 +92,7 @@ public final class PassingPreforkModel implements ConcurrencyModel {
         gateRooms = new Semaphore(config.connectionLimit());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
         tree = TreeBoard.create(ctx.stack().process());   // the children's readiness follows, their requests are shown
-        jvm = new ChildJvm(PreforkModel.Worker.class, config, tree, Map.of(PreforkModel.Worker.PASSED, "true"));
+        jvm = new ChildJvm(PreforkWorker.class, config, tree, Map.of(PreforkWorker.PASSED, "true"));
         for (int i = 0; i < config.workers; i++) {
             spawnWorker();
         }

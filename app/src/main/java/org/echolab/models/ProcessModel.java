@@ -4,18 +4,13 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.Channel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.echolab.config.ServerConfig;
@@ -24,69 +19,23 @@ import org.echolab.models.tree.DescriptorGate;
 import org.echolab.models.tree.Spares;
 import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
-import org.echolab.os.Descriptors;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.connection.Connection;
-import org.echolab.connection.Connections;
 import org.echolab.connection.Conversation;
-import org.echolab.process.Readiness;
-import org.echolab.state.ServerState;
-import org.echolab.state.States;
 
 /**
  * {@code process}: a new process per connection, the way inetd and a forking C server work (UNP's
  * "one fork per client", CS:APP's {@code echoserverp.c}), with a JVM as the process.
  *
- * <p><b>Processes and threads:</b> in the parent, one platform thread, {@code echolab-accept},
- * accepts with {@code accept4}; once the connection's request head is in, {@code echolab-head-gate}
- * spawns a child JVM ({@link Child}) whose stdin and stdout ARE the connection; the parent then closes its own copy and never touches the connection again (it
- * relays nothing). The child picks the socket up with {@link System#inheritedChannel()}, serves
- * every request on it with the shared {@link BlockingSession} on its main thread, and exits. The
- * parent's reaper thread ({@link ChildProcesses}) reaps each child as it exits, so none stays a
- * zombie.
+ * <p><b>Processes and threads:</b> in the parent, {@code echolab-accept} accepts; once a
+ * connection's request head is whole, {@code echolab-head-gate} spawns a child JVM
+ * ({@link ProcessChild}, or passes it to a waiting {@link ProcessSpare}) whose fds 0 and 1 are the
+ * connection, and closes its own copy. The child serves the connection on its main thread and
+ * exits; the parent's reaper reaps it. At most {@code --max-children} live at once.
  *
- * <p><b>Bound:</b> at most {@code --max-children} children (and no more than
- * {@code --max-connections}) live at once. A child's slot is taken once the head is in; while none
- * is free nothing is accepted, so new connections wait in the kernel's accept backlog (like
- * Apache's MaxRequestWorkers); the reaper gives the slot back. And at most {@code --max-starting} children
- * (default: the cores) start at once: a JVM start is CPU work, and a burst of JVMs started together
- * share the cores so that the first answer comes only when nearly all are up; started a few at a
- * time, the first client is answered after one start. A child notes on the {@link TreeBoard} when
- * its JVM is up; until then it counts as starting.
- *
- * <p><b>Whole heads only:</b> the accepted connection waits in the parent's {@link DescriptorGate}
- * (a poll set, its bytes peeked, not read) until its first request head has arrived, and only then
- * takes a child's slot: a slow client (a slowloris) costs a descriptor here, not a JVM.
- *
- * <p><b>Only live clients:</b> a connection whose client is already gone (reset, or closed before
- * sending a byte) is closed rather than given a child, checked by the parent just before the
- * spawn and by the child once its JVM is up; so a burst of dead connections costs the next live
- * client a poll each, not a JVM start each.
- *
- * <p><b>Spares</b> ({@code --spares N}): N children are started ahead and wait, each on a
- * Unix-domain socket to the parent ({@link Spare}); the accept thread passes each connection's
- * descriptor to the oldest one ({@link Spares}, SCM_RIGHTS) and a new spare is started behind it.
- * A spare serves that one connection and exits, exactly as a child started for it would: the
- * JVM start is paid before the client arrives instead of after. While connections come faster
- * than spares start, the accept thread waits for the next spare and the clients wait with it.
- * {@code --max-children} bounds the children serving clients; the waiting spares come on top.
- *
- * <p><b>Isolation:</b> each client has a process of its own: a crash, a leak or a heap variable
- * is that client's alone. So a heap {@code --state} is per process too, and every client is
- * request number 1: only a shared-memory state variant counts across children.
- *
- * <p><b>Cost:</b> a JVM start per connection. Measured here (2 cores, loaded; AOT cache): 130-141
- * ms median and 300-380 ms p99 from connect to first byte, 117 to 233 times {@code thread}'s (two
- * runs); about 0.25 s of CPU and 33 MiB of PSS per open connection. With spares the CPU and
- * memory are the same but the client no longer waits for the start. docs/process-models.md.
- * Linux only ({@link UnsupportedPlatformException} elsewhere).
- *
- * <p><b>Stop:</b> stop accepting, close the listening socket, ask every child to drain (SIGWINCH,
- * repeated; see {@link #stop}); a child first serves the request that brought it to life, then
- * drains as the thread models do: the request in flight finishes, an idle connection closes. What
- * is left after the grace gets SIGKILL; stop returns once every child is reaped. Children sit in
- * process groups of their own, so Ctrl-C in a terminal reaches only the parent.
+ * <p><b>Cost:</b> a JVM start per connection, about 100 ms and 0.25 s of CPU before the first
+ * byte, and some 33 MiB of PSS per open connection; spares take the start off the client's path.
+ * Linux only. docs/process-models.md has the why of each step, and the figures.
  */
 public final class ProcessModel implements ConcurrencyModel {
 
@@ -120,9 +69,9 @@ public final class ProcessModel implements ConcurrencyModel {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
         tree = TreeBoard.create(ctx.stack().process());   // the children's readiness follows, their requests are shown
-        jvm = new ChildJvm(Child.class, config, tree);
+        jvm = new ChildJvm(ProcessChild.class, config, tree);
         if (config.spares > 0) {
-            spares = new Spares(new ChildJvm(Spare.class, config, tree), tree, config.spares, children::add,
+            spares = new Spares(new ChildJvm(ProcessSpare.class, config, tree), tree, config.spares, children::add,
                     this::spareExited);
         }
         // A connection waits in the gate until its request head is whole (a room there is taken
@@ -305,124 +254,5 @@ public final class ProcessModel implements ConcurrencyModel {
         }
         m.put("processTree", tree.figures("parent"));
         return m;
-    }
-
-    /**
-     * A {@code process} child: serves the one connection it inherited as fd 0 and 1, then exits.
-     * Not for people to start: its arguments are the parent's configuration
-     * ({@code ChildJvm.encode}). It logs to stderr only, since its stdout is the client's socket.
-     */
-    public static final class Child {
-
-        private Child() {}
-
-        public static void main(String[] args) throws IOException {
-            System.setOut(System.err);      // a stray println must not reach the client
-            if (Libc.peerGone(0)) {
-                return;                     // the client left while this JVM started: spare the set-up
-            }
-            serve(prepare(args));
-        }
-
-        /** What a child sets up before it touches its connection. */
-        record Prepared(ServerConfig config, EchoStack stack, CountDownLatch firstRequest) {}
-
-        static Prepared prepare(String[] args) {
-            ServerConfig config = ChildJvm.decode(args);
-            CountDownLatch firstRequest = new CountDownLatch(1);
-            ServerState state = States.byName(config.state).create(config.raceWindow);
-            TreeBoard tree = TreeBoard.fromProperty();
-            if (tree != null) {         // this child's connection and requests count in the tree's figures
-                state = tree.counting(state, firstRequest::countDown);
-                tree.childStarted();    // the parent may start the next child
-            }
-            EchoStack stack = EchoStack.assemble(config, state,
-                    () -> tree == null ? Map.of() : Map.of("processTree", tree.figures("child")), 1, 0,
-                    Readiness.following(() -> tree == null || tree.parentReady()));
-            if (tree != null) {         // the parent's live view shows this child's requests
-                tree.copyRequestsOf(stack.process());
-            }
-            return new Prepared(config, stack, firstRequest);
-        }
-
-        /** Serves the connection that is this process's fd 0 and 1, to its end. */
-        static void serve(Prepared p) throws IOException {
-            Channel inherited = System.inheritedChannel();
-            if (!(inherited instanceof SocketChannel channel)) {
-                System.err.println("echolab: " + Child.class.getName() + " serves a connection inherited as fd 0;"
-                        + " the 'process' model starts it, people do not");
-                System.exit(2);
-                return;
-            }
-            Connections connections = p.stack().connections();
-            Runnable drain = new DrainOnce(p.config(), connections, p.firstRequest(), Thread.currentThread());
-            // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
-            sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
-            Connection c = connections.register(channel.socket());
-            try {
-                p.stack().session().serve(c);   // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
-            } finally {
-                p.firstRequest().countDown();   // the connection is over: the exit's drain has nothing to wait for
-            }
-        }
-
-        /**
-         * Drains once, but only after the request that brought this child to life has begun (or
-         * the header timeout passed): the client connected before the stop and is owed an answer,
-         * whereas a thread model's drain would see its not-yet-read connection as idle and close it.
-         */
-        private record DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest,
-                                 Thread session, AtomicBoolean started, CountDownLatch done) implements Runnable {
-            DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest, Thread session) {
-                this(config, connections, firstRequest, session, new AtomicBoolean(), new CountDownLatch(1));
-            }
-
-            /**
-             * The first caller drains; a later one (the shutdown hook) waits until that is done. If
-             * the grace ran out, the session's work (CPU work goes on after its socket is closed) is
-             * abandoned too.
-             */
-            @Override
-            public void run() {
-                try {
-                    if (started.compareAndSet(false, true)) {
-                        firstRequest.await(config.headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                        if (connections.drain(config.grace) > 0) {
-                            session.interrupt();
-                        }
-                        done.countDown();
-                    } else {
-                        done.await();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
-    /**
-     * A spare child ({@code --spares}): started before it is needed, it sets up everything but the
-     * connection, then waits on fd 0, its end of a Unix-domain socket pair, for the parent to pass
-     * one. The connection then becomes its fd 0 and 1 and it is a {@link Child} like any other:
-     * it serves that one client and exits. If the parent closes its end instead, it exits at once.
-     */
-    public static final class Spare {
-
-        private Spare() {}
-
-        public static void main(String[] args) throws IOException {
-            System.setOut(System.err);                  // a stray println must not reach the client
-            Child.Prepared prepared = Child.prepare(args);
-            int connection = Descriptors.receive(0);    // started and ready: wait here for a client
-            if (connection < 0) {
-                return;                                 // the parent stopped (or died) before it needed us
-            }
-            Descriptors.duplicate(connection, 0);       // also closes our end of the socket pair
-            Descriptors.duplicate(connection, 1);
-            Descriptors.close(connection);              // fds 0 and 1 are now its only copies here
-            Child.serve(prepared);
-        }
     }
 }

@@ -80,7 +80,8 @@ public final class ChildJvm {
         argv.addAll(SAFE_FLAGS);
         // the parent's log format; each line says which process wrote it: many processes share one stderr
         argv.add("-Djava.util.logging.config.class=" + Logs.Config.class.getName());
-        argv.add("-D" + Logs.ROLE + "=" + main.getSimpleName().toLowerCase());
+        // its role in the log lines: the last word of the program's name (ProcessChild logs as [child 4321])
+        argv.add("-D" + Logs.ROLE + "=" + main.getSimpleName().replaceFirst(".*(?=\\p{Lu})", "").toLowerCase());
         new TreeMap<>(System.getProperties()).forEach((k, v) -> {
             if (k.toString().startsWith("echolab.") && !k.equals(TreeBoard.PROPERTY) && !k.equals(Logs.ROLE)) {
                 argv.add("-D" + k + "=" + v);

@@ -17,12 +17,12 @@ import org.echolab.state.ServerState;
 /**
  * The process tree's board of counters: the process models' figures for the whole tree, kept in
  * a small file that the parent and every child map (MAP_SHARED). The parent counts its children
- * (live, peak, spawned, reaped) and says when it is stopping; each child counts its connections
- * and requests in flight. So the parent's {@code /stats} and any child's show the tree, not one
- * process, and every child's {@code /health/ready} follows the parent's. It also holds the
- * children's requests ({@link TreeRequests}), so the parent's live view and {@code /metrics}
- * show them. The file sits in
- * {@code /dev/shm} (memory, not disk); the parent names it to each child with
+ * (live, peak, spawned, reaped) and says when it is stopping; each child, through its
+ * {@link TreeChild}, notes that it has started, counts its connections and copies its requests
+ * ({@link TreeRequests}: the requests served, in flight, by status and latency, and the last ones
+ * for the live view). So the parent's {@code /stats}, live view and {@code /metrics} show the
+ * tree, not one process, and every child's {@code /health/ready} follows the parent's. The file
+ * sits in {@code /dev/shm} (memory, not disk); the parent names it to each child with
  * {@code -Decholab.tree.file} and deletes it when it stops.
  *
  * <p>Several threads in several processes update the same words, so every update is one atomic
@@ -39,12 +39,12 @@ public final class TreeBoard implements AutoCloseable {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     // the parent's words
     private static final long PARENT = 0, LIVE = 8, PEAK = 16, SPAWNED = 24, REAPED = 32;
-    // the children's words
-    private static final long IN_FLIGHT = 40, IN_FLIGHT_PEAK = 48, SERVED = 56, OPEN = 64, OPEN_PEAK = 72;
+    // the children's connections (their requests are in TreeRequests)
+    private static final long OPEN = 40, OPEN_PEAK = 48;
     // the parent's readiness, which every child's /health/ready reports: 0 ready, 1 stopping
-    private static final long LEAVING = 80;
+    private static final long LEAVING = 56;
     // the children's "I have started" notes: a cursor, then a ring of pids
-    private static final long STARTED = 88, RING = 96;
+    private static final long STARTED = 64, RING = 72;
     /** Notes the ring holds: more than the children that can be starting, unread, at once. */
     public static final int RING_SLOTS = 1024;
     // the children's requests (TreeRequests), from a 64-byte boundary
@@ -86,13 +86,8 @@ public final class TreeBoard implements AutoCloseable {
         return tree;
     }
 
-    /** A child's side: from now on {@code child}'s requests are copied to a stripe of the tree's, for the parent's live view. */
-    public void copyRequestsOf(Resources child) {
-        child.ledger().activity().copyTo(requests.writer());
-    }
-
     /** A child's side: the board its parent named, or null when started without one. */
-    public static TreeBoard fromProperty() {
+    static TreeBoard fromProperty() {
         String name = System.getProperty(PROPERTY);
         try {
             return name == null ? null : map(Path.of(name), false);
@@ -164,37 +159,33 @@ public final class TreeBoard implements AutoCloseable {
     }
 
     /** What a child's {@code /health/ready} follows: whether the parent is still ready. */
-    public boolean parentReady() {
+    boolean parentReady() {
         return get(LEAVING) == 0;
     }
 
-    // ---- a child: its connections and requests --------------------------------------------------
+    // ---- a child: its start and its connections (see TreeChild) -------------------------------
 
     /** A child's note that its JVM has started and is about to serve: the parent may start another. */
-    public void childStarted() {
+    void childStarted() {
         long i = add(STARTED, 1) - 1;
         LONG.setVolatile(board, RING + (i % RING_SLOTS) * 8, ProcessHandle.current().pid());
     }
 
-    /**
-     * {@code state}, unchanged, that also counts this process's connections and requests in
-     * flight on the board, and runs {@code onFirstRequest} when its first request begins. A
-     * request begins at {@code nextRequestNumber} and ends at {@code requestServed}, or when its
-     * connection closes without an answer; each session runs on one thread, hence the thread-local.
-     */
-    public ServerState counting(ServerState state, Runnable onFirstRequest) {
-        return new Counting(state, onFirstRequest);
+    /** The part of the board where the children copy their requests. */
+    TreeRequests requests() {
+        return requests;
     }
 
-    private final class Counting implements ServerState {
-        private final ServerState state;
-        private final Runnable onFirstRequest;
-        private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
-        private volatile boolean begun;
+    /** {@code state}, unchanged, that also counts this process's connections on the board. */
+    ServerState countingConnections(ServerState state) {
+        return new CountingConnections(state);
+    }
 
-        Counting(ServerState state, Runnable onFirstRequest) {
+    private final class CountingConnections implements ServerState {
+        private final ServerState state;
+
+        CountingConnections(ServerState state) {
             this.state = state;
-            this.onFirstRequest = onFirstRequest;
         }
 
         @Override
@@ -204,22 +195,11 @@ public final class TreeBoard implements AutoCloseable {
 
         @Override
         public long nextRequestNumber() {
-            boolean[] b = busy.get();
-            if (!b[0]) {
-                b[0] = true;
-                raise(IN_FLIGHT_PEAK, add(IN_FLIGHT, 1));
-            }
-            if (!begun) {
-                begun = true;
-                onFirstRequest.run();
-            }
             return state.nextRequestNumber();
         }
 
         @Override
         public void requestServed(String client) {
-            end();
-            add(SERVED, 1);
             state.requestServed(client);
         }
 
@@ -231,17 +211,8 @@ public final class TreeBoard implements AutoCloseable {
 
         @Override
         public void connectionClosed() {
-            end();                          // a request that got no answer (its client went away)
             add(OPEN, -1);
             state.connectionClosed();
-        }
-
-        private void end() {
-            boolean[] b = busy.get();
-            if (b[0]) {
-                b[0] = false;
-                add(IN_FLIGHT, -1);
-            }
         }
 
         @Override
@@ -255,9 +226,9 @@ public final class TreeBoard implements AutoCloseable {
     /** The tree's figures under the names /stats uses for one process's. */
     public Map<String, Object> totals() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requestsServed", get(SERVED));
-        m.put("requestsInFlight", get(IN_FLIGHT));
-        m.put("requestsInFlightPeak", get(IN_FLIGHT_PEAK));
+        m.put("requestsServed", requests.served());
+        m.put("requestsInFlight", requests.inFlight());
+        m.put("requestsInFlightPeak", requests.inFlightPeak());
         m.put("connectionsOpen", get(OPEN));
         m.put("connectionsPeak", get(OPEN_PEAK));
         return m;

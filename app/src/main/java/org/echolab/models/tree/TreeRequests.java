@@ -14,11 +14,12 @@ import java.util.Map;
 import org.echolab.process.Activity;
 
 /**
- * The process tree's requests, for the parent's live view and {@code /metrics}: the last requests
- * the children served, and their counts by status and latency, in a part of the
- * {@link TreeBoard}'s shared file. Each child's {@link Activity} copies its records here (through
- * its {@link #writer}); the parent's includes them ({@link Activity.Source}), so its timeline
- * shows which child served which request, and when, as a thread model's shows threads.
+ * The process tree's requests, in a part of the {@link TreeBoard}'s shared file: the last requests
+ * the children served, their counts by status and latency, and those in flight. Each child's
+ * {@link Activity} copies its requests here (through its {@link #writer}), and this is the only way
+ * they reach the parent: its live view, {@code /metrics} and {@code /stats} all read them here
+ * ({@link Activity.Source}, {@link #served}, {@link #inFlight}). A request served is counted once,
+ * by its status; {@code requestsServed} is the sum of those counts.
  *
  * <p><b>Stripes:</b> the part is cut into {@value #STRIPES} stripes of {@value #PER_STRIPE}
  * records, each with its own ticket counter and counts, and each child writes to a stripe of its
@@ -27,8 +28,9 @@ import org.echolab.process.Activity;
  * do on every request. The reader goes over every stripe and sums the counts.
  *
  * <p><b>Cost:</b> a child writes one 128-byte record when a request begins and two words and three
- * counts when it ends, in its own stripe, allocating nothing; the parent reads only when someone
- * watches or scrapes.
+ * counts when it ends, in its own stripe, allocating nothing, and adds to the in-flight gauge, the
+ * one word every child writes; the parent reads only when someone watches, scrapes or asks
+ * {@code /stats}. A child killed in the middle of a request leaves the gauge one too high.
  *
  * <p><b>Threads and processes:</b> a prefork worker's threads share its stripe: a request takes a
  * ticket with one atomic add on the stripe's counter, and its record is claimed and guarded as
@@ -48,8 +50,9 @@ public final class TreeRequests implements Activity.Source {
     private static final long BUSY = -1;           // a record's ticket while a writer has it
     private static final long PID_SELF = ProcessHandle.current().pid();
 
-    // the part: which stripe the next child takes, then the stripes, each on its own cache lines
-    private static final long NEXT_STRIPE = 0, STRIPES_AT = 64;
+    // the part: which stripe the next child takes, the tree's requests in flight and their peak,
+    // then the stripes, each on its own cache lines
+    private static final long NEXT_STRIPE = 0, IN_FLIGHT = 8, IN_FLIGHT_PEAK = 16, STRIPES_AT = 64;
     // a stripe: its ticket counter, answered by status, latency buckets and their sum, then its records
     private static final long TICKETS = 0, BY_STATUS = 8, STATUSES = 600;
     private static final long LATENCY = BY_STATUS + STATUSES * 8, BUCKETS = Activity.LATENCY_BUCKETS.length + 1;
@@ -77,19 +80,22 @@ public final class TreeRequests implements Activity.Source {
     /** A child's side: the next stripe, in turn, for this process's requests. */
     public Activity.Copy writer() {
         long stripe = (long) LONG.getAndAdd(part, NEXT_STRIPE, 1L) % STRIPES;
-        return new Writer(stripe(part, (int) stripe));
+        return new Writer(part, stripe(part, (int) stripe));
     }
 
-    /** Writes one child's requests into its stripe. */
+    /** Writes one child's requests into its stripe, and counts them in flight in the part's header. */
     private static final class Writer implements Activity.Copy {
+        private final MemorySegment part;
         private final MemorySegment stripe;
 
-        Writer(MemorySegment stripe) {
+        Writer(MemorySegment part, MemorySegment stripe) {
+            this.part = part;
             this.stripe = stripe;
         }
 
         @Override
         public long began(long beganNanos, long requestNumber, String what, int status, long waitMillis) {
+            raise(part, IN_FLIGHT_PEAK, (long) LONG.getAndAdd(part, IN_FLIGHT, 1L) + 1);
             long t = (long) LONG.getAndAdd(stripe, TICKETS, 1L) + 1;
             long r = record(t);
             long held = (long) LONG.getVolatile(stripe, r + TICKET);
@@ -111,6 +117,7 @@ public final class TreeRequests implements Activity.Source {
 
         @Override
         public void ended(long t, long endedNanos, int status, long latencyNanos) {
+            LONG.getAndAdd(part, IN_FLIGHT, -1L);
             long r = record(t);
             if (t != 0 && LONG.compareAndSet(stripe, r + TICKET, t, BUSY)) {   // else a newer request has its record
                 LONG.set(stripe, r + ENDED, endedNanos);
@@ -122,6 +129,14 @@ public final class TreeRequests implements Activity.Source {
                 LONG.getAndAdd(stripe, LATENCY_NANOS, latencyNanos);
             }
         }
+    }
+
+    /** Raises the word at {@code offset} to {@code value} unless it is higher already; no higher value is lost. */
+    private static void raise(MemorySegment part, long offset, long value) {
+        long now;
+        do {
+            now = (long) LONG.getVolatile(part, offset);
+        } while (value > now && !LONG.compareAndSet(part, offset, now, value));
     }
 
     /** Writes up to {@value #TEXT} characters of {@code s} as bytes (anything not ASCII as '?'); returns how many. */
@@ -219,6 +234,25 @@ public final class TreeRequests implements Activity.Source {
     @Override
     public long latencyNanos() {
         return sum(LATENCY_NANOS);
+    }
+
+    /** Requests the children answered: the sum of their counts by status, so counted once. */
+    public long served() {
+        long total = 0;
+        for (int status = 0; status < STATUSES; status++) {
+            total += sum(BY_STATUS + status * 8L);
+        }
+        return total;
+    }
+
+    /** The children's requests between their answer and their end, now. */
+    public long inFlight() {
+        return (long) LONG.getVolatile(part, IN_FLIGHT);
+    }
+
+    /** The most requests in flight at once in the tree so far. */
+    public long inFlightPeak() {
+        return (long) LONG.getVolatile(part, IN_FLIGHT_PEAK);
     }
 
     /** The word at {@code offset} of every stripe, summed. */

@@ -1,0 +1,124 @@
+package org.echolab.models;
+
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.echolab.config.ServerConfig;
+import org.echolab.models.tree.ChildJvm;
+import org.echolab.models.tree.TreeChild;
+import org.echolab.os.Libc;
+import org.echolab.state.ServerState;
+import org.echolab.state.States;
+
+/**
+ * The one set-up of every child JVM of the process models ({@link ProcessChild}, {@link ProcessSpare},
+ * {@link PreforkWorker}): the configuration its parent passed, its place in the tree, its
+ * {@link EchoStack} wired to the tree, and what a child does when its parent goes or a thread it
+ * cannot do without fails. Runs on the child's main thread; the exits may come from any thread.
+ */
+final class ChildSetup {
+
+    /** The exit status of a child program a person started: only a parent gives it a socket (the CLI's USAGE). */
+    static final int NOT_FROM_A_PARENT = 2;
+
+    private final ServerConfig config;
+    private final TreeChild tree;
+    private final CountDownLatch firstRequest = new CountDownLatch(1);
+
+    private ChildSetup(ServerConfig config, TreeChild tree) {
+        this.config = config;
+        this.tree = tree;
+    }
+
+    /**
+     * The first step of every child: stdout to stderr (a {@code process} child's stdout is its
+     * client's socket, which a stray print must not reach), the configuration from the arguments
+     * ({@link ChildJvm#encode}), and the tree the parent named. A program started without one was
+     * started by hand: it says so and exits.
+     */
+    static ChildSetup read(Class<?> program, String[] args) {
+        System.setOut(System.err);
+        TreeChild tree = TreeChild.join();
+        if (tree == null) {
+            refuse(program, "is started by a process model's parent, with its configuration and a socket;"
+                    + " people do not start it");
+        }
+        return new ChildSetup(ChildJvm.decode(args), tree);
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * This process's stack, as every server's but seen by the tree: its connections and requests
+     * count in the tree's figures, and its {@code /health/ready} follows the parent's.
+     *
+     * @param modelStats     the child's own figures for its {@code /stats}
+     * @param maxConnections connections this process may hold at once
+     * @param maxPerClient   connections one client address may hold at once (0: no bound)
+     */
+    EchoStack assemble(Supplier<Map<String, Object>> modelStats, int maxConnections, int maxPerClient) {
+        ServerState state = tree.counting(States.byName(config.state).create(config.raceWindow));
+        EchoStack stack = EchoStack.assemble(config, state, modelStats, maxConnections, maxPerClient, tree.readiness());
+        tree.report(stack.process(), firstRequest::countDown);
+        return stack;
+    }
+
+    /** Tells the parent this JVM is up (a {@code process} parent starts at most {@code --max-starting} at once). */
+    void started() {
+        tree.started();
+    }
+
+    /** The tree as this child sees it, for its {@code /stats} under {@code processTree}. */
+    Map<String, Object> treeFigures(String role) {
+        return tree.figures(role);
+    }
+
+    /** Counted down when this process's first request is answered. */
+    CountDownLatch firstRequest() {
+        return firstRequest;
+    }
+
+    // ---- how a child ends ------------------------------------------------------------------------
+
+    /** A child program without what its parent gives it ({@code needs}): it says so and exits. */
+    static void refuse(Class<?> program, String needs) {
+        System.err.println("echolab: " + program.getName() + " " + needs);
+        System.exit(NOT_FROM_A_PARENT);
+    }
+
+    /** A critical thread of a worker's model failed: exit now, loudly; the parent starts a new worker. */
+    static void crashed(Thread thread, Throwable cause) {
+        System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + thread.getName()
+                + " failed (" + cause + "); exiting, the parent starts a new worker");
+        cause.printStackTrace();
+        Runtime.getRuntime().halt(ModelContext.CRASHED);
+    }
+
+    /**
+     * An orphaned worker would serve for ever: when the parent is gone, stop as on SIGTERM. It asks
+     * the kernel ({@code getppid}), which needs no descriptor, so running out of them cannot make
+     * it think so. Call it before the first accept: once clients hold every descriptor, FFM could
+     * not even open libc.
+     */
+    static void exitWithParent() {
+        int parent = Libc.getppid();
+        Thread.ofPlatform().name("echolab-parent-watch").daemon().start(() -> {
+            while (Libc.getppid() == parent) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            parentGone("parent " + parent + " is gone");
+        });
+    }
+
+    /** A worker's parent is gone ({@code why}): stop as on SIGTERM, on a thread of its own (exit waits for the drain). */
+    static void parentGone(String why) {
+        System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + why + "; stopping");
+        Thread.ofPlatform().name("echolab-exit").start(() -> System.exit(0));
+    }
+}

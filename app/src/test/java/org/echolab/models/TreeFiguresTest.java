@@ -1,0 +1,81 @@
+package org.echolab.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.echolab.server.EchoServer;
+import org.echolab.testing.Servers;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The process tree's figures reach the parent by one channel, each counted once: after N requests
+ * served by children, the parent's {@code /stats} says exactly N were served and none is in
+ * flight, and its live view and {@code /metrics}, read from the same counts, say N too.
+ */
+@Timeout(120)
+class TreeFiguresTest {
+
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParameterizedTest
+    @CsvSource({"process, 5", "prefork, 40"})
+    @SuppressWarnings("unchecked")
+    void eachRequestServedIsCountedOnceInTheTree(String model, int n) throws Exception {
+        try (EchoServer server = Servers.start(Servers.config(model).workers(2).monitorPort(0))) {
+            for (int i = 0; i < n; i++) {
+                assertThat(ProcessTrees.get(server.address(), "/echo?msg=m" + i))
+                        .startsWith("HTTP/1.1 200").endsWith("m" + i);
+            }
+            // a child counts a request once its answer is written, just after the client has it
+            await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "requestsServed") >= n
+                    && Servers.stat(server, "requestsInFlight") == 0);
+            assertThat(Servers.stat(server, "requestsServed")).as("/stats requestsServed").isEqualTo(n);
+            assertThat(Servers.stat(server, "requestsInFlightPeak")).as("one client at a time").isEqualTo(1);
+            assertThat(ProcessTrees.tree(server, "requestsServed")).as("processTree.requestsServed").isEqualTo(n);
+
+            Map<String, Object> frame = JSON.readValue(monitor(server, "/live.json"), Map.class);
+            assertThat(((Number) frame.get("requestsServed")).longValue()).as("the live view's requestsServed").isEqualTo(n);
+            assertThat(served((List<Map<String, Object>>) frame.get("workers")))
+                    .as("served, summed over the live view's workers").isEqualTo(n);
+            assertThat(((List<Map<String, Object>>) frame.get("requests")).stream().filter(r -> r.get("endedMsAgo") != null))
+                    .as("requests ended in the live view's timeline").hasSize(n);
+            if (model.equals("prefork")) {      // a process child is gone once it has served; workers stay
+                assertThat(served((List<Map<String, Object>>) frame.get("children")))
+                        .as("served, summed over the workers' processes").isEqualTo(n);
+            }
+            assertThat(sample(monitor(server, "/metrics"), "echolab_requests_total{code=\"200\",protocol=\"http\"}"))
+                    .as("/metrics' answers").isEqualTo(n);
+        }
+    }
+
+    private static long served(List<Map<String, Object>> rows) {
+        return rows.stream().mapToLong(r -> ((Number) r.get("served")).longValue()).sum();
+    }
+
+    private static String monitor(EchoServer server, String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + path);
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        return r.body();
+    }
+
+    private static long sample(String metrics, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+}
