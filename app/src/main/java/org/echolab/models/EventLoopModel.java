@@ -11,18 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.eventloop.Loop;
 import org.echolab.models.eventloop.Shared;
-import org.echolab.protocol.Durations;
-import org.echolab.service.Answers;
-import org.echolab.connection.ClientCounts;
-import org.echolab.connection.Connections;
-import org.echolab.connection.Deadlines;
-import org.echolab.process.Refusals;
+import org.echolab.process.Connections;
 
 /**
  * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
@@ -34,9 +28,9 @@ import org.echolab.process.Refusals;
  * connections for life and runs everything of theirs: reading, parsing, the wait, writing (see
  * {@link Loop}, and {@link org.echolab.models.eventloop.LoopConnection} for one connection's
  * state machine). Accepting has a thread of its own because it has nothing else to wait for: a
- * blocking accept keeps the loops free of accept logic and makes {@code --max-connections} a
- * plain semaphore taken before each accept, so excess clients wait in the kernel's backlog, as
- * with the blocking models. That costs one thread, whatever the load.
+ * blocking accept keeps the loops free of accept logic and takes a {@code --max-connections}
+ * slot of the process's {@link Connections} before each accept, so excess clients wait in the
+ * kernel's backlog, as with the blocking models. That costs one thread, whatever the load.
  *
  * <p><b>The wait</b> ({@code work=sleep}) is a timer on the loop: a deadline in the loop's
  * priority queue, which bounds how long its {@code select} may block. Waiting requests cost no
@@ -57,11 +51,11 @@ import org.echolab.process.Refusals;
  * {@code EchoService} are the same as every other model's.
  *
  * <p><b>Lifecycle:</b> {@code stop(grace)} closes the listener and ends the acceptor; then the
- * loops close connections between requests (after {@link org.echolab.connection.Deadlines#QUIET} and
- * one last read: a request already sent is served), let requests in flight finish (their
- * responses say {@code Connection: close}) until {@code grace} runs out, close what is left,
- * abandon CPU work still running, and end. A loop that fails stops the process
- * ({@link ModelContext#crash}).
+ * registry's drain ({@link Connections#drain}, as under every model) asks the loops to close
+ * connections between requests (after one last read: a request already sent is served), lets
+ * requests in flight finish (their responses say {@code Connection: close}) until {@code grace}
+ * runs out, and ends the loops, which close what is left; CPU work still running is abandoned. A
+ * loop that fails stops the process ({@link ModelContext#crash}).
  *
  * <p><b>Cost:</b> threads do not grow with connections, and memory little: an idle connection
  * costs its channel, its parser and its state machine, but no buffer: a loop lends its one read
@@ -78,6 +72,7 @@ public final class EventLoopModel implements ConcurrencyModel {
 
     private final ServerConfig config;
     private ServerSocketChannel listener;
+    private Connections connections;
     private Shared shared;
     private Loop[] loops;
     private ThreadPoolExecutor offload;             // null without --offload
@@ -95,41 +90,26 @@ public final class EventLoopModel implements ConcurrencyModel {
             offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
         }
-        ClientCounts clients = ctx.stack().connections().clients();
-        shared = new Shared(config, ctx.stack().service(), ctx.stack().process(), ctx.stack().state(), offload, new Semaphore(config.connectionLimit()),
-                clients, new Shared.Gauge(), new Shared.Draining(), ctx::crashed, ctx.stack().tls());
+        connections = ctx.stack().connections();
+        shared = new Shared(config, ctx.stack().service(), ctx.stack().process(), offload, connections,
+                new Shared.Gauge(), ctx::crashed, ctx.stack().tls());
         loops = new Loop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new Loop("loop-" + i, shared);
             loops[i].start();
         }
-        acceptor = AcceptLoop.start(List.of(shared.slots()), listener::accept, this::handOff, ctx.crash());
+        acceptor = AcceptLoop.start(List.of(connections.slots()), listener::accept, this::handOff, ctx.crash());
         return (InetSocketAddress) listener.getLocalAddress();
     }
 
     /**
-     * On the accept thread: the connection goes to the next loop, round-robin; or, if its address
-     * holds {@code --max-per-client} connections already, gets 503 and is closed here.
+     * On the accept thread: the connection goes to the next loop, round-robin, which admits it to
+     * the registry; or, if its address holds {@code --max-per-client} connections already, turns
+     * its client away at once.
      */
     private void handOff(SocketChannel channel) {
-        String client = clientOf(channel);
-        if (!shared.clients().open(client)) {
-            shared.process().ledger().refusals().count(Refusals.Reason.PER_CLIENT, client, shared.clients().refusal());
-            Connections.refuse(channel.socket(), Answers.busy(null, shared.clients().refusal()));   // still blocking
-            shared.slots().release();
-            return;
-        }
-        shared.state().connectionOpened();
-        loops[nextLoop].adopt(channel, client);     // the loop owns it from now on, and closes it
-        nextLoop = (nextLoop + 1) % loops.length;
-    }
-
-    private static String clientOf(SocketChannel channel) {
-        try {
-            return channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                    ? a.getAddress().getHostAddress() : "?";
-        } catch (IOException e) {
-            return "?";
+        if (loops[nextLoop].adopt(channel)) {        // the loop owns it from now on, and closes it
+            nextLoop = (nextLoop + 1) % loops.length;
         }
     }
 
@@ -137,22 +117,9 @@ public final class EventLoopModel implements ConcurrencyModel {
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(listener);            // closing the listener wakes the acceptor out of accept()
         acceptor.join();
-        shared.beginDraining();             // from now on every answer says Connection: close
-        Thread.sleep(Deadlines.QUIET.toMillis());   // a request sent just before the stop may still be on its way
+        connections.drain(grace);           // the loops close idle connections, then, after the grace, end
         for (Loop loop : loops) {
-            loop.closeIdle();
-        }
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (openConnections() > 0 && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);               // loops close each connection as its last response goes out
-        }
-        int forced = 0;
-        for (Loop loop : loops) {
-            forced += loop.shutdown();
-        }
-        if (forced > 0) {
-            LOG.log(Level.WARNING, "grace of {0} ran out: closed {1} connection(s) with requests in flight",
-                    Durations.format(grace), forced);
+            loop.shutdown();                // those the drain did not end: they had no connection left
         }
         if (offload != null) {
             offload.shutdownNow();          // CPU work still running is abandoned at its next slice
@@ -160,10 +127,6 @@ public final class EventLoopModel implements ConcurrencyModel {
                 LOG.log(Level.WARNING, "offload threads still running 5 s after shutdown");
             }
         }
-    }
-
-    private int openConnections() {
-        return Arrays.stream(loops).mapToInt(Loop::openConnections).sum();
     }
 
     @Override

@@ -28,7 +28,7 @@ import org.echolab.os.Descriptors;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
 import org.echolab.connection.Connection;
-import org.echolab.connection.Connections;
+import org.echolab.process.Connections;
 import org.echolab.connection.Conversation;
 import org.echolab.process.Readiness;
 import org.echolab.state.ServerState;
@@ -359,7 +359,8 @@ public final class ProcessModel implements ConcurrencyModel {
             // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
             sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
-            Connection c = connections.register(channel.socket());
+            Connection c = new Connection(channel.socket(), connections);
+            connections.admit(c);           // no --max-per-client in a child: always admitted
             try {
                 p.stack().session().serve(c);   // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
             } finally {
