@@ -25,7 +25,10 @@ import org.echolab.state.ServerState;
  * accept, so at the limit new clients wait in the kernel's backlog. Non-blocking (a selector or
  * Netty acceptor): {@link #tryTakeSlot} never waits. Either way the caller then {@link #admit}s the
  * connection, which never waits and takes the slot over: it goes back when the member is
- * {@link #closed}, or at once if {@code admit} turns the client away.
+ * {@link #closed}, or at once if {@code admit} turns the client away. A selector model's channel,
+ * say: no slot, or not admitted, and the client is turned away
+ * ({@code connection/Refusal.atAccept}, written on the channel, then a close); admitted, it is a
+ * member whose owner is its event loop, and it reports {@code closed} once, when its channel closes.
  *
  * <p><b>The deadline watch</b>, for members without an owner (the blocking models'): one platform
  * thread ({@code echolab-deadline-watch}, started with the first such member, ended by
