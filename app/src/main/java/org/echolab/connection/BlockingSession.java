@@ -4,6 +4,7 @@ import org.echolab.service.Reply;
 import org.echolab.service.Outgoing;
 import org.echolab.service.Faults;
 import org.echolab.service.EchoService;
+import org.echolab.process.Connections;
 import org.echolab.process.Resources;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,19 +1,22 @@
 package org.echolab.connection;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSocket;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSocket;
+import org.echolab.process.Connections;
 
 /**
  * One accepted connection of a blocking model, with the state a graceful shutdown needs: IDLE
  * (between requests, blocked in read), BUSY (a request is being read, waited on or answered) or
  * CLOSED. Shutdown closes IDLE connections at once, unless their client's next request is already
  * waiting to be read, and lets BUSY ones finish; the compare-and-set on {@code state} decides each
- * race between the two. It also carries the deadline of the read or write in progress, which
- * {@link Connections}' deadline watch enforces: a blocking socket has no write timeout of its own,
+ * race between the two. It is a member of the process's {@link Connections}, which any thread
+ * may close. It also carries the deadline of the read or write in progress, which the registry's
+ * deadline watch enforces: a blocking socket has no write timeout of its own,
  * and its read timeout ({@code SO_TIMEOUT}) costs every read a timer (a virtual thread's timed
  * park) or an extra {@code poll(2)} (a platform thread's), where one thread looking at every
  * connection ten times a second costs a read nothing but two volatile writes.
@@ -22,30 +25,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * accepted socket; what other threads do (shutdown, the deadline watch) acts on the accepted socket
  * underneath, which ends whatever the session's thread is blocked in.
  */
-public final class Connection implements AutoCloseable {
+public final class Connection implements AutoCloseable, Connections.Member {
 
+    private static final System.Logger LOG = System.getLogger("echolab.connection");
     private static final int IDLE = 0, BUSY = 1, CLOSED = 2;
     /** How long a TLS close_notify may take to go out before the write watch closes the socket under it. */
     private static final long CLOSE_NOTIFY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Socket socket;
     private volatile Socket io;                // what the session reads and writes: the socket, or TLS over it
-    private final Connections owner;
+    private final Connections registry;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final String client;
-    private final boolean counted;             // by the owner's ClientCounts
     private volatile long writeDeadline;       // nanoTime; 0: not writing
     private volatile String why;        // see why(String)
     private volatile long readDeadline;        // nanoTime; 0: not reading
     private volatile boolean readTimedOut;     // the watch ended a read past its deadline
     private volatile ByteBuffer early;         // read before the session began (a model's head gate); null: none
 
-    Connection(Socket socket, Connections owner, String client, boolean counted) {
+    /** An accepted {@code socket}, to be {@linkplain Connections#admit admitted} to {@code registry}. */
+    public Connection(Socket socket, Connections registry) {
         this.socket = socket;
         this.io = socket;
-        this.owner = owner;
-        this.client = client;
-        this.counted = counted;
+        this.registry = registry;
+        this.client = socket.getInetAddress() == null ? "?" : socket.getInetAddress().getHostAddress();
     }
 
     /** The accepted socket: its options, its timeouts (which TLS over it obeys too), its address. */
@@ -80,13 +83,9 @@ public final class Connection implements AutoCloseable {
     }
 
     /** The client's address, the key of the per-client counts. */
+    @Override
     public String client() {
         return client;
-    }
-
-    /** False if its address was already at {@code --max-per-client}: the model refuses it (503) and closes it. */
-    public boolean admitted() {
-        return counted;
     }
 
     /** Bytes of a request arrived: IDLE to BUSY. False if shutdown closed the connection first. */
@@ -101,7 +100,7 @@ public final class Connection implements AutoCloseable {
      */
     public boolean endRequest() {
         state.compareAndSet(BUSY, IDLE);
-        if (owner.draining()) {            // shutdown may have scanned while we were BUSY
+        if (registry.draining()) {         // shutdown may have scanned while we were BUSY
             closeIfIdle();
         }
         return state.get() != CLOSED;
@@ -111,13 +110,12 @@ public final class Connection implements AutoCloseable {
      * Shutdown's move: closes the connection only if it sits between requests with nothing to
      * read. A request that the client sent before the stop, waiting in the socket, is served.
      */
-    boolean closeIfIdle() {
+    @Override
+    public void closeIfIdle() {
         if (state.get() == IDLE && !inputWaiting() && state.compareAndSet(IDLE, CLOSED)) {
             why("drained: idle while the server stops");
             closeSocket();
-            return true;
         }
-        return false;
     }
 
     /** Whether bytes wait in the socket, unread (FIONREAD; safe while another thread is blocked in read). */
@@ -152,15 +150,16 @@ public final class Connection implements AutoCloseable {
         writeDeadline = deadline;
     }
 
-    /** The deadline watch's move: closes the socket of a write past its deadline, which fails that write. */
-    boolean closeIfWriteStalled(long now) {
+    /** The deadline watch's move: ends a read past its deadline, closes a write past its own. */
+    @Override
+    public void watchDeadlines(long now) {
+        endIfReadOverdue(now);
         long d = writeDeadline;
         if (d != 0 && now - d > 0) {
             why("--write-timeout: the client took none of the response");
-            forceClose();
-            return true;
+            forceClose();               // which fails that write
+            LOG.log(Level.DEBUG, "{0} read nothing of its response for --write-timeout; closed", client);
         }
-        return false;
     }
 
     /** A read begins and must return by {@code deadline} (nanoTime); 0: the read is over. */
@@ -178,7 +177,7 @@ public final class Connection implements AutoCloseable {
      * blocked read returns end of input and the session, seeing {@link #readTimedOut}, answers the
      * timeout (a 408 while a request was under way) on the output, which stays open.
      */
-    boolean endIfReadOverdue(long now) {
+    private void endIfReadOverdue(long now) {
         long d = readDeadline;
         if (d != 0 && now - d > 0 && !readTimedOut) {
             readTimedOut = true;
@@ -187,9 +186,7 @@ public final class Connection implements AutoCloseable {
             } catch (IOException e) {
                 forceClose();                  // closed under us: the read fails instead
             }
-            return true;
         }
-        return false;
     }
 
     /** Closes for good (idempotent) and gives the connection's slot back. */
@@ -205,10 +202,16 @@ public final class Connection implements AutoCloseable {
             }
         }
         closeSocket();
-        owner.closed(this, counted);
+        registry.closed(this, why());
     }
 
-    void forceClose() {
+    /** The grace ran out: the socket closes under the session, which ends. */
+    @Override
+    public void closeNow() {
+        forceClose();
+    }
+
+    private void forceClose() {
         state.set(CLOSED);
         closeSocket();
     }

@@ -340,8 +340,7 @@ public final class Conversation {
 
     /** What to send when the server will not take this request now, for {@code reason} (then close); counted and logged. */
     public byte[] busy(Refusals.Reason reason, String why) {
-        process.ledger().turnedAway(reason, client, why, protocol == Protocol.TCP ? 0 : 503);
-        return Answers.busy(protocol, why);
+        return Refusal.answer(protocol, process.ledger(), reason, client, why);
     }
 
     public String client() {

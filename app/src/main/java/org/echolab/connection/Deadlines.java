@@ -31,13 +31,6 @@ public final class Deadlines {
     /** How long a closing connection reads and drops what its client still sends. */
     public static final Duration LINGER = Duration.ofSeconds(2);
 
-    /**
-     * How long a draining server waits before it closes connections that sit between requests: a
-     * request the client sent just before the stop may still be on its way (on a loaded machine
-     * even loopback delivery can lag), and arrives meanwhile to be served.
-     */
-    public static final Duration QUIET = Duration.ofMillis(100);
-
     private final ServerConfig config;
     private long phase = -1;
     private long since;

@@ -2,6 +2,7 @@ package org.echolab.lab;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +15,9 @@ import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
 import org.echolab.connection.Connection;
-import org.echolab.connection.Conversation;
+import org.echolab.connection.Refusal;
+import org.echolab.process.Connections;
+import org.echolab.process.Refusals;
 import org.echolab.models.EchoStack;
 
 /**
@@ -129,27 +132,37 @@ public final class Lab {
     /**
      * Waits for the next client and returns its connection, or {@code null} once the server is
      * stopping. At {@code --max-connections} open connections it waits before accepting, so new
-     * clients wait in the kernel's backlog.
+     * clients wait in the kernel's backlog; a client whose address holds {@code --max-per-client}
+     * connections already is turned away here, as every model does, and never returned.
      */
     public Connection accept() {
         requireListener(false);
+        Connections connections = stack.connections();
         while (!stopping) {
             try {
-                if (!stack.connections().slots().tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (!connections.slots().tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
             }
+            Socket socket;
             try {
-                return stack.connections().register(threadListener.accept());
+                socket = threadListener.accept();
             } catch (IOException e) {
-                stack.connections().slots().release();
+                connections.slots().release();
                 if (!stopping) {
                     pause();                // e.g. out of descriptors: try again soon
                 }
+                continue;
             }
+            Connection c = new Connection(socket, connections);
+            if (connections.admit(c)) {
+                return c;
+            }
+            Refusal.refuse(socket, stack.config(), stack.process().ledger(), Refusals.Reason.PER_CLIENT, c.client(),
+                    connections.perClientRefusal());
         }
         return null;
     }
@@ -167,13 +180,11 @@ public final class Lab {
         }
     }
 
-    /** Refuses {@code client} (HTTP 503 with the reason, or an ERR line) and closes it. */
+    /** Refuses {@code client} (HTTP 503 with the reason, or an ERR line under {@code --protocol tcp}) and closes it. */
     public void refuse(Connection client, String why) {
         try {
-            client.socket().getOutputStream().write(
-                    new Conversation(stack.config(), stack.service(), stack.process(), client.client()).busy(why));
-        } catch (IOException ignored) {
-            // the client is gone already
+            Refusal.refuse(client.socket(), stack.config(), stack.process().ledger(), Refusals.Reason.FULL,
+                    client.client(), why);
         } finally {
             client.close();
         }

@@ -12,8 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.echolab.connection.Connection;
-import org.echolab.connection.Connections;
-import org.echolab.connection.Conversation;
+import org.echolab.connection.Refusal;
 import org.echolab.process.Refusals;
 
 /**
@@ -21,8 +20,8 @@ import org.echolab.process.Refusals;
  * each connection and hands it to the model as a {@link Session}, the task that runs the shared
  * session to its end. How sessions are handed out (run at once, a thread each, a queue for a pool)
  * is the whole difference between the blocking models, as an Executor is in the JDK's httpserver.
- * A connection from an address that already holds {@code --max-per-client} connections is
- * answered 503 on the accept thread and never handed out.
+ * A connection from an address that already holds {@code --max-per-client} connections is turned
+ * away ({@link Refusal}) on the accept thread and never handed out.
  */
 public final class Acceptor {
 
@@ -76,15 +75,11 @@ public final class Acceptor {
             }
         }
 
-        /** Refuses the connection (HTTP 503, or an ERR line where the server speaks only TCP lines) and closes it. */
+        /** Turns the client away ({@link Refusal}: an HTTP 503, or an ERR line under {@code --protocol tcp}) and closes it. */
         public void reject(String why) {
-            reject(Refusals.Reason.FULL, why);
-        }
-
-        private void reject(Refusals.Reason reason, String why) {
             try {
-                Connections.refuse(connection.socket(),
-                        new Conversation(stack.config(), stack.service(), stack.process(), connection.client()).busy(reason, why));
+                Refusal.refuse(connection.socket(), stack.config(), stack.process().ledger(), Refusals.Reason.FULL,
+                        connection.client(), why);
             } finally {
                 connection.close();
                 if (admission != null) {
@@ -109,9 +104,13 @@ public final class Acceptor {
             permits.add(admission);
         }
         Consumer<Socket> accepted = socket -> {
-            Session session = new Session(stack.connections().register(socket));
-            if (!session.connection.admitted()) {
-                session.reject(Refusals.Reason.PER_CLIENT, stack.connections().clients().refusal());
+            Session session = new Session(new Connection(socket, stack.connections()));
+            if (!stack.connections().admit(session.connection)) {
+                Refusal.refuse(socket, stack.config(), stack.process().ledger(), Refusals.Reason.PER_CLIENT,
+                        session.connection.client(), stack.connections().perClientRefusal());
+                if (admission != null && gate == null) {
+                    admission.release();        // taken with the slot, before the accept
+                }
             } else if (gate != null && HeadGate.accepts(session.connection)) {
                 gate.admit(session.connection, session);
             } else {

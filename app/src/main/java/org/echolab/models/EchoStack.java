@@ -3,7 +3,7 @@ package org.echolab.models;
 import org.echolab.service.EchoService;
 import org.echolab.process.Resources;
 import org.echolab.process.Readiness;
-import org.echolab.connection.Connections;
+import org.echolab.process.Connections;
 import org.echolab.connection.BlockingSession;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import org.echolab.tls.ServerTls;
  * One assembly for every process that serves: the server a user starts, a {@code process} child
  * and a {@code prefork} worker. Thread-safe, as each of its parts is.
  *
- * @param connections the blocking models' registry ({@code --max-connections} slots, drain)
+ * @param connections the registry of this process's open connections, under every model (slots, counts, drain)
  * @param tls         with {@code --tls}, the server's key and certificate, read from the configured PEM
  *                    files in every process that serves; else null
  */

@@ -11,18 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.eventloop.Loop;
 import org.echolab.models.eventloop.Shared;
-import org.echolab.protocol.Durations;
-import org.echolab.service.Answers;
-import org.echolab.connection.ClientCounts;
-import org.echolab.connection.Connections;
-import org.echolab.connection.Deadlines;
-import org.echolab.process.Refusals;
+import org.echolab.process.Connections;
 
 /**
  * {@code eventloop}: a few selector loops serve every connection, without blocking (CS:APP's
@@ -47,6 +41,7 @@ public final class EventLoopModel implements ConcurrencyModel {
 
     private final ServerConfig config;
     private ServerSocketChannel listener;
+    private Connections connections;
     private Shared shared;
     private Loop[] loops;
     private ThreadPoolExecutor offload;             // null without --offload
@@ -64,41 +59,26 @@ public final class EventLoopModel implements ConcurrencyModel {
             offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
         }
-        ClientCounts clients = ctx.stack().connections().clients();
-        shared = new Shared(config, ctx.stack().service(), ctx.stack().process(), ctx.stack().state(), offload, new Semaphore(config.connectionLimit()),
-                clients, new Shared.Gauge(), new Shared.Draining(), ctx::crashed, ctx.stack().tls());
+        connections = ctx.stack().connections();
+        shared = new Shared(config, ctx.stack().service(), ctx.stack().process(), offload, connections,
+                new Shared.Gauge(), ctx::crashed, ctx.stack().tls());
         loops = new Loop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new Loop("loop-" + i, shared);
             loops[i].start();
         }
-        acceptor = AcceptLoop.start(List.of(shared.slots()), listener::accept, this::handOff, ctx.crash());
+        acceptor = AcceptLoop.start(List.of(connections.slots()), listener::accept, this::handOff, ctx.crash());
         return (InetSocketAddress) listener.getLocalAddress();
     }
 
     /**
-     * On the accept thread: the connection goes to the next loop, round-robin; or, if its address
-     * holds {@code --max-per-client} connections already, gets 503 and is closed here.
+     * On the accept thread: the connection goes to the next loop, round-robin, which admits it to
+     * the registry; or, if its address holds {@code --max-per-client} connections already, turns
+     * its client away at once.
      */
     private void handOff(SocketChannel channel) {
-        String client = clientOf(channel);
-        if (!shared.clients().open(client)) {
-            shared.process().ledger().refusals().count(Refusals.Reason.PER_CLIENT, client, shared.clients().refusal());
-            Connections.refuse(channel.socket(), Answers.busy(null, shared.clients().refusal()));   // still blocking
-            shared.slots().release();
-            return;
-        }
-        shared.state().connectionOpened();
-        loops[nextLoop].adopt(channel, client);     // the loop owns it from now on, and closes it
-        nextLoop = (nextLoop + 1) % loops.length;
-    }
-
-    private static String clientOf(SocketChannel channel) {
-        try {
-            return channel.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                    ? a.getAddress().getHostAddress() : "?";
-        } catch (IOException e) {
-            return "?";
+        if (loops[nextLoop].adopt(channel)) {        // the loop owns it from now on, and closes it
+            nextLoop = (nextLoop + 1) % loops.length;
         }
     }
 
@@ -106,22 +86,9 @@ public final class EventLoopModel implements ConcurrencyModel {
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(listener);            // closing the listener wakes the acceptor out of accept()
         acceptor.join();
-        shared.beginDraining();             // from now on every answer says Connection: close
-        Thread.sleep(Deadlines.QUIET.toMillis());   // a request sent just before the stop may still be on its way
+        connections.drain(grace);           // the loops close idle connections, then, after the grace, end
         for (Loop loop : loops) {
-            loop.closeIdle();
-        }
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (openConnections() > 0 && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);               // loops close each connection as its last response goes out
-        }
-        int forced = 0;
-        for (Loop loop : loops) {
-            forced += loop.shutdown();
-        }
-        if (forced > 0) {
-            LOG.log(Level.WARNING, "grace of {0} ran out: closed {1} connection(s) with requests in flight",
-                    Durations.format(grace), forced);
+            loop.shutdown();                // those the drain did not end: they had no connection left
         }
         if (offload != null) {
             offload.shutdownNow();          // CPU work still running is abandoned at its next slice
@@ -129,10 +96,6 @@ public final class EventLoopModel implements ConcurrencyModel {
                 LOG.log(Level.WARNING, "offload threads still running 5 s after shutdown");
             }
         }
-    }
-
-    private int openConnections() {
-        return Arrays.stream(loops).mapToInt(Loop::openConnections).sum();
     }
 
     @Override

@@ -12,9 +12,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.echolab.config.ServerConfig;
-import org.echolab.service.Answers;
 import org.echolab.connection.Connection;
-import org.echolab.connection.Connections;
+import org.echolab.connection.Refusal;
 import org.echolab.process.Refusals;
 
 /**
@@ -83,17 +82,13 @@ public final class PrethreadModel implements ConcurrencyModel {
 
     /**
      * On the thread that accepted: the whole session, then back to accept; or, from an address
-     * over {@code --max-per-client}, a 503 at once.
+     * over {@code --max-per-client}, turned away at once ({@link Refusal}).
      */
     private void serve(Socket socket) {
-        Connection c = stack.connections().register(socket);
-        if (!c.admitted()) {
-            stack.process().ledger().refusals().count(Refusals.Reason.PER_CLIENT, c.client(), stack.connections().clients().refusal());
-            try {
-                Connections.refuse(socket, Answers.busy(null, stack.connections().clients().refusal()));
-            } finally {
-                c.close();
-            }
+        Connection c = new Connection(socket, stack.connections());
+        if (!stack.connections().admit(c)) {
+            Refusal.refuse(socket, config, stack.process().ledger(), Refusals.Reason.PER_CLIENT, c.client(),
+                    stack.connections().perClientRefusal());
             return;
         }
         peak.accumulateAndGet(active.incrementAndGet(), Math::max);

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.echolab.config.ServerConfig;
 import org.echolab.connection.Connection;
-import org.echolab.connection.Connections;
+import org.echolab.process.Connections;
 import org.echolab.os.Libc;
 
 /**
@@ -47,7 +47,8 @@ public final class ProcessChild {
         // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
         sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
-        Connection c = connections.register(channel.socket());
+        Connection c = new Connection(channel.socket(), connections);
+        connections.admit(c);           // no --max-per-client in a child: always admitted
         try {
             stack.session().serve(c);       // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
         } finally {

@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.echolab.connection.Conversation;
+import org.echolab.connection.Refusal;
+import org.echolab.process.Connections;
+import org.echolab.process.Refusals;
 
 /**
  * One selector loop: a platform thread that owns a {@link Selector}, a timer queue and every
@@ -24,7 +27,12 @@ import org.echolab.connection.Conversation;
  * <p><b>Threads:</b> everything here and in {@link LoopConnection} runs on this loop's thread,
  * so none of it needs a lock. Other threads reach a loop only through {@link #adopt} (the
  * acceptor hands over a connection), {@link #execute} (an offload worker hands back finished
- * work; {@code stop} posts the drain), and the gauges; each queues a task and wakes the selector.
+ * work), the drain ({@link #closeIdle}, {@link #closeAll}) and the gauges; each queues a task and
+ * wakes the selector.
+ *
+ * <p><b>Its connections</b> are members of the process's {@link Connections} registry (which counts
+ * them, bounds them and drains them) with this loop as their {@linkplain Connections.Owner owner}:
+ * the drain asks the loop, and the loop closes them on its own thread.
  *
  * <p><b>One turn of the loop:</b> run queued tasks, run due timers, then select with a timeout
  * that ends at the next timer's deadline, and handle the ready connections. Nothing in a turn may
@@ -36,7 +44,7 @@ import org.echolab.connection.Conversation;
  * connections and is reported as the process's crash ({@link Shared#crash}): a loop that died
  * while the acceptor went on handing it connections would leave the process alive but deaf.
  */
-public final class Loop {
+public final class Loop implements Connections.Owner {
 
     private static final System.Logger LOG = System.getLogger("echolab.eventloop");
 
@@ -61,6 +69,7 @@ public final class Loop {
     private long timerSeq;
     private boolean running = true;
     private int forceClosed;                                       // read after join()
+    private boolean ended;                                         // shutdown() was called; guarded by this
 
     public Loop(String name, Shared shared) throws IOException {
         this.shared = shared;
@@ -75,9 +84,22 @@ public final class Loop {
 
     // ---- entry points for other threads ------------------------------------------------------
 
-    /** Takes ownership of an accepted connection from {@code client} (any thread; the acceptor's). */
-    public void adopt(SocketChannel channel, String client) {
-        execute(() -> register(channel, client));
+    /**
+     * Takes an accepted connection, whose {@code --max-connections} slot the caller holds (the
+     * acceptor's thread): admits it to the registry and hands it to this loop's thread, which owns
+     * it from then on. False if its address is at {@code --max-per-client}: then its client is
+     * turned away here ({@link Refusal}), while the channel still blocks, and it never reaches the loop.
+     */
+    public boolean adopt(SocketChannel channel) {
+        LoopConnection c = new LoopConnection(this, channel, shared);
+        Connections connections = shared.connections();
+        if (!connections.admit(c)) {
+            Refusal.refuse(channel.socket(), shared.config(), shared.process().ledger(), Refusals.Reason.PER_CLIENT,
+                    c.client(), connections.perClientRefusal());
+            return false;
+        }
+        execute(() -> register(c));
+        return true;
     }
 
     /** Runs {@code task} on this loop's thread, soon (any thread). */
@@ -95,18 +117,31 @@ public final class Loop {
         return pendingTimers;
     }
 
-    /** Drain step (any thread): close this loop's connections that sit between requests. */
+    /** The drain (any thread): this loop closes its connections that sit between requests. */
+    @Override
     public void closeIdle() {
         execute(() -> new ArrayList<>(connections).forEach(LoopConnection::closeIfIdle));
     }
 
+    /** The drain's grace ran out (any thread): the loop ends, closing what it still owns ({@link #shutdown}). */
+    @Override
+    public int closeAll() throws InterruptedException {
+        return shutdown();
+    }
+
     /**
-     * Ends the loop (any thread): connections still open are closed, with their requests in flight
-     * abandoned. Blocks until the loop's thread has ended; returns how many had a request in flight.
+     * Ends the loop (any thread; again, nothing more): connections still open are closed, with
+     * their requests in flight abandoned. Blocks until the loop's thread has ended; returns how
+     * many had a request in flight.
      */
     public int shutdown() throws InterruptedException {
-        execute(() -> running = false);
-        thread.interrupt();                 // work=cpu on the loop (no --offload) is abandoned at its next slice
+        synchronized (this) {
+            if (!ended) {
+                ended = true;
+                execute(() -> running = false);
+                thread.interrupt();         // work=cpu on the loop (no --offload) is abandoned at its next slice
+            }
+        }
         thread.join();
         return forceClosed;
     }
@@ -151,17 +186,15 @@ public final class Loop {
         }
     }
 
-    private void register(SocketChannel channel, String client) {
-        LoopConnection c;
+    private void register(LoopConnection c) {
         try {
+            SocketChannel channel = c.channel();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            c = new LoopConnection(this, channel, key, shared, client);
-            key.attach(c);
+            c.registered(channel.register(selector, SelectionKey.OP_READ, c));
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "could not register a new connection: {0}", e.toString());
-            LoopConnection.release(channel, shared, client);
+            c.close();
             return;
         }
         connections.add(c);

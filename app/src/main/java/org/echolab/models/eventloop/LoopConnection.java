@@ -15,6 +15,7 @@ import org.echolab.config.ServerConfig;
 import org.echolab.connection.Conversation;
 import org.echolab.service.CpuBurner;
 import org.echolab.connection.Deadlines;
+import org.echolab.process.Connections;
 import org.echolab.service.Outgoing;
 import org.echolab.service.Reply;
 import org.echolab.service.Work;
@@ -28,8 +29,11 @@ import org.echolab.tls.Wire;
  * how long each step may take the same {@link Deadlines}; only the reading, waiting and writing
  * differ.
  *
- * <p><b>Threads:</b> runs only on its loop's thread, except the offloaded CPU work, which runs on
- * a pool thread and hands its result back with {@link Loop#execute}.
+ * <p><b>Threads:</b> made on the acceptor's thread, which admits it to the process's
+ * {@link Connections} and hands it to its loop (a queued task, which publishes it safely); from
+ * then on it runs only on its loop's thread, except the offloaded CPU work, which runs on a pool
+ * thread and hands its result back with {@link Loop#execute}. The registry reads its client and
+ * its owner, which never change, from any thread; the drain reaches it through its loop.
  *
  * <p><b>TLS</b> ({@code --tls}) is a {@link Wire} between the socket and the connection: an
  * {@code SSLEngine} per connection, driven by the same readable and writable events, and the
@@ -48,7 +52,7 @@ import org.echolab.tls.Wire;
  * that never reads fills its socket, the server stops reading its requests, and what the server
  * holds for it is one response at most, for {@code --write-timeout} at most.
  */
-final class LoopConnection {
+final class LoopConnection implements Connections.Member {
 
     private static final System.Logger LOG = System.getLogger("echolab.eventloop");
 
@@ -58,8 +62,8 @@ final class LoopConnection {
 
     private final Loop loop;
     private final SocketChannel channel;
-    private final Wire wire;                 // the channel itself, or TLS over it
-    private final SelectionKey key;
+    private Wire wire;                       // the channel itself, or TLS over it; null until the loop registers it
+    private SelectionKey key;                // null until the loop registers the channel
     private final Shared shared;
     private final String client;
     private final Conversation conversation;
@@ -78,28 +82,50 @@ final class LoopConnection {
     private Deadlines.Kind deadlineKind;
     private long timerAt;                    // deadline of the timer queued on the loop; 0: none
 
-    LoopConnection(Loop loop, SocketChannel channel, SelectionKey key, Shared shared, String client) {
+    /** On the acceptor's thread: a connection just accepted, for {@code loop}. */
+    LoopConnection(Loop loop, SocketChannel channel, Shared shared) {
         this.loop = loop;
         this.channel = channel;
-        this.wire = shared.tls() == null ? Wire.plain(channel) : shared.tls().wire(channel);
-        this.key = key;
         this.shared = shared;
-        this.client = client;
+        InetSocketAddress peer = peerOf(channel);
+        this.client = peer == null || peer.getAddress() == null ? "?" : peer.getAddress().getHostAddress();
         ServerConfig config = shared.config();
-        this.conversation = new Conversation(config, shared.service(), shared.process(), client, portOf(channel));
+        this.conversation = new Conversation(config, shared.service(), shared.process(), client,
+                peer == null ? -1 : peer.getPort());
         this.deadlines = new Deadlines(config);
-        LOG.log(Level.DEBUG, "{0}: connection opened on {1}", client, Thread.currentThread().getName());
     }
 
-    private static int portOf(SocketChannel channel) {
+    private static InetSocketAddress peerOf(SocketChannel channel) {
         try {
-            return channel.getRemoteAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+            return channel.getRemoteAddress() instanceof InetSocketAddress a ? a : null;
         } catch (IOException e) {
-            return -1;
+            return null;
         }
     }
 
+    SocketChannel channel() {
+        return channel;
+    }
+
+    /** On the loop: it has registered the channel with its selector, under {@code key}. */
+    void registered(SelectionKey key) {
+        this.key = key;
+        this.wire = shared.tls() == null ? Wire.plain(channel) : shared.tls().wire(channel);
+    }
+
+    @Override
+    public String client() {
+        return client;
+    }
+
+    /** Its loop: the one thread that may close it. */
+    @Override
+    public Connections.Owner owner() {
+        return loop;
+    }
+
     void start() throws IOException {
+        LOG.log(Level.DEBUG, "{0}: connection adopted by {1}", client, Thread.currentThread().getName());
         if (shared.tls() != null) {
             phase = Phase.HANDSHAKING;       // the header timeout covers the handshake
             setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.HEADER), Deadlines.Kind.HEADER);
@@ -245,7 +271,7 @@ final class LoopConnection {
 
     /** One step of the conversation and what follows it. True when the next step may follow at once. */
     private boolean step() throws IOException {
-        return switch (conversation.next(in != null ? in : NOTHING, shared.draining().on())) {
+        return switch (conversation.next(in != null ? in : NOTHING, shared.connections().draining())) {
             case Conversation.Read r -> awaitRequest(r);
             case Conversation.Write w -> write(new Outgoing(w.bytes(), 0), w.close(), w.close());
             case Conversation.Answer a -> begin(a.reply());
@@ -256,12 +282,12 @@ final class LoopConnection {
     private boolean awaitRequest(Conversation.Read r) {
         phase = Phase.READING;
         long now = System.nanoTime();
-        if (r.kind() == Deadlines.Kind.IDLE && shared.draining().on()) {
+        if (r.kind() == Deadlines.Kind.IDLE && shared.connections().draining()) {
             // between requests while draining: nothing in flight to finish. A request the client
             // sent just before the stop may still be on its way (loopback delivery lags on a busy
-            // machine): it is served if it comes within Deadlines.QUIET, as the drain waits; else
+            // machine): it is served if it comes within Connections.QUIET, as the drain waits; else
             // the idle deadline closes the connection quietly
-            setDeadline(now + Deadlines.QUIET.toNanos(), Deadlines.Kind.IDLE);
+            setDeadline(now + Connections.QUIET.toNanos(), Deadlines.Kind.IDLE);
         } else {
             setDeadline(deadlines.read(r, now), r.kind());
         }
@@ -338,7 +364,7 @@ final class LoopConnection {
 
     /** Writes the reply in progress; true when it went out in full and the connection goes on. */
     private boolean writeReply() throws IOException {
-        replying = conversation.reply(shared.draining().on());   // the last one if the drain began during the wait
+        replying = conversation.reply(shared.connections().draining());   // the last one if the drain began during the wait
         piecesSent = 0;
         return write(replying.outgoing(), replying.close(), false);
     }
@@ -496,10 +522,11 @@ final class LoopConnection {
     }
 
     /**
-     * Drain step: closes the connection only if it sits between requests. It reads first: a
-     * request the client sent before the stop may be waiting in the socket, and is served.
+     * Drain step, on the loop: closes the connection only if it sits between requests. It reads
+     * first: a request the client sent before the stop may be waiting in the socket, and is served.
      */
-    void closeIfIdle() {
+    @Override
+    public void closeIfIdle() {
         if (phase != Phase.READING || midRequest()) {
             if (phase == Phase.LINGERING || phase == Phase.HANDSHAKING) {
                 close();
@@ -517,20 +544,28 @@ final class LoopConnection {
         }
     }
 
-    /** Shutdown's last step; true if a request was in flight. */
+    /** Shutdown's last step, on the loop; true if a request was in flight. */
     boolean forceClose() {
         boolean inFlight = phase == Phase.WORKING || phase == Phase.WRITING || (phase == Phase.READING && midRequest());
         close();
         return inFlight;
     }
 
-    /** Closes for good (idempotent): abandons a reply in progress and gives the connection's slot back. */
+    /** The registry's move for a member without an owner; this one's loop closes it ({@link Loop#closeAll}). */
+    @Override
+    public void closeNow() {
+        forceClose();
+    }
+
+    /** Closes for good (idempotent): abandons a reply in progress and leaves the registry, which gives its slot back. */
     void close() {
         if (phase == Phase.CLOSED) {
             return;
         }
         phase = Phase.CLOSED;
-        key.cancel();
+        if (key != null) {
+            key.cancel();
+        }
         conversation.end();                  // abandons an answer in progress, gives back what it held
         answering = false;
         replying = null;
@@ -538,21 +573,15 @@ final class LoopConnection {
         out = null;
         in = null;
         loop.closed(this);
-        wire.close();                        // TLS: close_notify, one try
-        release(channel, shared, client);
-        LOG.log(Level.DEBUG, "{0}: connection closed", client);
-    }
-
-    /** Closes a channel the acceptor counted as open, and gives its gauge, slot and per-client count back. */
-    static void release(SocketChannel channel, Shared shared, String client) {
+        if (wire != null) {
+            wire.close();                    // TLS: close_notify, one try
+        }
         try {
             channel.close();
         } catch (IOException ignored) {
             // closing: nothing left to do with it
         }
-        shared.state().connectionClosed();
-        shared.clients().close(client);
-        shared.slots().release();
+        shared.connections().closed(this, "closed");
     }
 
     private void hold(long bytes) {

@@ -1,4 +1,4 @@
-package org.echolab.connection;
+package org.echolab.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

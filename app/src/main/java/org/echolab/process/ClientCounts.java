@@ -1,4 +1,4 @@
-package org.echolab.connection;
+package org.echolab.process;
 
 import java.net.InetAddress;
 import java.util.Map;
@@ -13,20 +13,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * would refuse what the machine can serve; a bound given as a number holds for loopback too.
  * Thread-safe: the accept thread opens, any thread closes.
  */
-public final class ClientCounts {
+final class ClientCounts {
 
     private final int limit;                   // 0: no bound
     private final boolean loopbackToo;         // false: loopback addresses are not bounded
     private final Map<String, Integer> open = new ConcurrentHashMap<>();
 
     /** {@code loopbackToo}: whether the bound holds for loopback addresses (127.0.0.0/8, ::1) too. */
-    public ClientCounts(int limit, boolean loopbackToo) {
+    ClientCounts(int limit, boolean loopbackToo) {
         this.limit = limit;
         this.loopbackToo = loopbackToo;
     }
 
     /** Counts a new connection from {@code client}; false (and not counted) if that address is at the bound. */
-    public boolean open(String client) {
+    boolean open(String client) {
         boolean bounded = limit > 0 && (loopbackToo || !loopback(client));
         boolean[] admitted = {false};
         open.compute(client, (k, n) -> {
@@ -41,12 +41,8 @@ public final class ClientCounts {
     }
 
     /** A connection that {@link #open} counted has closed. */
-    public void close(String client) {
+    void close(String client) {
         open.computeIfPresent(client, (k, n) -> n == 1 ? null : n - 1);
-    }
-
-    public int limit() {
-        return limit;
     }
 
     /** Whether {@code client}, an address as text (never a name: no lookup), is a loopback address. */
@@ -58,8 +54,8 @@ public final class ClientCounts {
         }
     }
 
-    /** Why a connection was refused, for the 503's text. */
-    public String refusal() {
+    /** Why a connection was refused, for the client's answer. */
+    String refusal() {
         return "this address already has " + limit + " connections open (--max-per-client)";
     }
 }
