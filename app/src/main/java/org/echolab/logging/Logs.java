@@ -29,6 +29,9 @@ public final class Logs {
     /** The system property that turns on FINE (DEBUG) records, as {@code -v} does. */
     public static final String VERBOSE = "echolab.log.verbose";
 
+    /** The parent of EchoLab's loggers: each is named after its class, as {@code org.echolab.connection.Conversation}. */
+    public static final String OURS = "org.echolab";
+
     private Logs() {}
 
     /** Logs go to stderr, one line each; {@code verbose}: DEBUG records too (each connection's story). */
@@ -42,8 +45,8 @@ public final class Logs {
         // -v is for EchoLab's own story: the JDK's loggers (the HTTP client's, security's, and
         // Runtime.exit's DEBUG record with a stack trace on every clean stop) stay at INFO
         root.setLevel(Level.INFO);
-        Logger.getLogger("echolab").setLevel(verbose ? Level.FINE : Level.INFO);
-        OWN.set(Logger.getLogger("echolab"));            // held: the LogManager keeps only weak references
+        Logger.getLogger(OURS).setLevel(verbose ? Level.FINE : Level.INFO);
+        OWN.set(Logger.getLogger(OURS));                 // held: the LogManager keeps only weak references
     }
 
     private static final java.util.concurrent.atomic.AtomicReference<Logger> OWN = new java.util.concurrent.atomic.AtomicReference<>();
@@ -79,7 +82,7 @@ public final class Logs {
                     .append(TIME.format(r.getInstant())).append(' ')
                     .append(String.format("%-5s", level(r.getLevel()))).append(' ')
                     .append(who).append(' ')
-                    .append(r.getLoggerName()).append(": ")
+                    .append(shortName(r.getLoggerName())).append(": ")
                     .append(formatMessage(r).replace('\n', ' '));
             Throwable t = r.getThrown();
             if (t != null && r.getLevel().intValue() >= Level.SEVERE.intValue()) {
@@ -90,6 +93,11 @@ public final class Logs {
                 line.append(" (").append(t).append(')');
             }
             return line.append(System.lineSeparator()).toString();
+        }
+
+        /** A logger of EchoLab's by its class within the project ({@code connection.Conversation}); others whole. */
+        static String shortName(String logger) {
+            return logger != null && logger.startsWith(OURS + ".") ? logger.substring(OURS.length() + 1) : logger;
         }
 
         /** System.Logger's names: ERROR, WARN, INFO, DEBUG, TRACE. */

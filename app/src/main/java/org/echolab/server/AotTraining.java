@@ -27,11 +27,14 @@ public final class AotTraining {
     public static void main(String[] args) throws Exception {
         Logs.configure("aot-training", false);
         // one line for the whole training, not the server's and the child's own
-        java.util.logging.Logger quiet = java.util.logging.Logger.getLogger("echolab");
+        java.util.logging.Logger quiet = java.util.logging.Logger.getLogger(Logs.OURS);
         quiet.setLevel(java.util.logging.Level.WARNING);
-        System.Logger log = System.getLogger("aot-training");
+        java.util.logging.Logger own = java.util.logging.Logger.getLogger(AotTraining.class.getName());
+        own.setLevel(java.util.logging.Level.INFO);     // kept to the end: the LogManager keeps weak references
+        System.Logger log = System.getLogger(AotTraining.class.getName());
         if (Libc.unsupportedReason().isPresent()) {
             log.log(System.Logger.Level.INFO, "no AOT cache for child JVMs: " + Libc.unsupportedReason().get());
+            java.lang.ref.Reference.reachabilityFence(own);
             return;
         }
         long began = System.nanoTime();
@@ -53,6 +56,7 @@ public final class AotTraining {
         log.log(System.Logger.Level.INFO, Files.exists(cache)
                 ? "AOT cache for child JVMs trained in " + (System.nanoTime() - began) / 1_000_000_000 + " s: " + cache
                 : "the training child left no AOT cache; children will train one on first use");
+        java.lang.ref.Reference.reachabilityFence(own);
     }
 
     private static void readAll(InputStream in) throws IOException {

@@ -24,7 +24,7 @@ final class StudentThrows implements AutoCloseable {
 
     private final Map<String, Integer> seen = new LinkedHashMap<>();     // guarded by this
     private final Thread.UncaughtExceptionHandler before;
-    private final Logger labLog = Logger.getLogger("echolab.lab");
+    private final Logger labLog = Logger.getLogger(org.echolab.lab.Lab.class.getPackageName());   // the lab's loggers: Lab, LabModel
     private final Handler handler = new Handler() {
         @Override
         public void publish(LogRecord r) {
