@@ -15,7 +15,7 @@ import org.echolab.protocol.Durations;
  * a JVM per connection), never its name; a model with none of those gets only the generic guards
  * (descriptors, CPU saturation), so a new model is benchmarked by default.
  */
-public final class Guards {
+final class Guards {
 
     /** A JVM per connection ({@code process}): beyond this many clients the cell is skipped. */
     static final int PROCESS_MAX_CLIENTS = 200;

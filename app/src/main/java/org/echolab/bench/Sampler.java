@@ -12,7 +12,7 @@ import java.util.List;
  * sleeps at least {@code interval} and at least four times as long as the reading took, which
  * keeps it under a fifth of one core even when the tree has hundreds of processes.
  */
-public final class Sampler implements AutoCloseable {
+final class Sampler implements AutoCloseable {
 
     private final List<Long> roots;
     private final Duration interval;

@@ -1,7 +1,7 @@
 package org.echolab.cli;
 
 /** The exit codes of every echolab command, by name. */
-public enum ExitCode {
+enum ExitCode {
     /** Done as asked. */
     OK(0),
     /** The command ran and found a failure (e.g. load saw wrong echoes, race saw an unexpected result). */

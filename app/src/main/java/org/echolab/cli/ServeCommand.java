@@ -28,7 +28,7 @@ import sun.misc.Signal;
 final class ServeCommand implements Callable<Integer> {
 
     /** Runtime lines (startup with {@code --access-log -}, stopping, stopped) in the one log format of {@code Logs}. */
-    private static final System.Logger LOG = System.getLogger("echolab.server");
+    private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
 
     @Spec
     CommandSpec spec;        // every setting's option is added to it by SettingOptions

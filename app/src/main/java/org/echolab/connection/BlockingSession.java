@@ -28,7 +28,7 @@ import org.echolab.tls.ServerTls;
  */
 public final class BlockingSession {
 
-    private static final System.Logger LOG = System.getLogger("echolab.session");
+    private static final System.Logger LOG = System.getLogger(BlockingSession.class.getName());
 
     /**
      * A session's first read buffer: a whole request of the usual size (a {@code /echo} GET is about

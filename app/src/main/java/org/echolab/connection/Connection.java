@@ -27,7 +27,7 @@ import org.echolab.process.Connections;
  */
 public final class Connection implements AutoCloseable, Connections.Member {
 
-    private static final System.Logger LOG = System.getLogger("echolab.connection");
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private static final int IDLE = 0, BUSY = 1, CLOSED = 2;
     /** How long a TLS close_notify may take to go out before the write watch closes the socket under it. */
     private static final long CLOSE_NOTIFY_NANOS = TimeUnit.SECONDS.toNanos(1);

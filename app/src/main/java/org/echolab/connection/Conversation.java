@@ -45,7 +45,7 @@ import org.echolab.tls.TlsInfo;
  */
 public final class Conversation {
 
-    private static final System.Logger LOG = System.getLogger("echolab.session");
+    private static final System.Logger LOG = System.getLogger(Conversation.class.getName());
 
     /** What the connection should do next. */
     public sealed interface Step {}

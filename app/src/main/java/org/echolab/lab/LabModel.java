@@ -34,7 +34,7 @@ import org.echolab.os.ListeningSocket;
  */
 public final class LabModel implements ConcurrencyModel {
 
-    private static final System.Logger LOG = System.getLogger("echolab.lab");
+    private static final System.Logger LOG = System.getLogger(LabModel.class.getName());
     /** How long the student's accept loop and {@code stop()} may take once the server stops. */
     private static final Duration STOP_PATIENCE = Duration.ofSeconds(10);
 

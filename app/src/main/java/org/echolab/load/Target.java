@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param path   the HTTP request path with any query the user gave, or "" for TCP
  * @param secure {@code https} or {@code wss}: each connection begins with a TLS handshake
  */
-public record Target(Kind kind, String host, int port, String path, URI uri, boolean secure) {
+record Target(Kind kind, String host, int port, String path, URI uri, boolean secure) {
 
     public enum Kind { HTTP, TCP, WS }
 

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  *
  * @param <C> what an accept yields: a socket, a channel, a descriptor
  */
-public final class AcceptLoop<C> {
+final class AcceptLoop<C> {
 
     /** One accept: blocks (or polls) for the next connection; null if none came in time. */
     @FunctionalInterface
@@ -33,7 +33,7 @@ public final class AcceptLoop<C> {
         C accept() throws IOException;
     }
 
-    private static final System.Logger LOG = System.getLogger("echolab.accept");
+    private static final System.Logger LOG = System.getLogger(AcceptLoop.class.getName());
     private static final long WARN_EVERY_SECONDS = 10;
 
     static {

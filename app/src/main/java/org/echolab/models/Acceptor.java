@@ -23,7 +23,7 @@ import org.echolab.process.Refusals;
  * A connection from an address that already holds {@code --max-per-client} connections is turned
  * away ({@link Refusal}) on the accept thread and never handed out.
  */
-public final class Acceptor {
+final class Acceptor {
 
     private final ModelContext ctx;
     private final EchoStack stack;

@@ -61,7 +61,7 @@ public record EchoStack(ServerConfig config, ServerState state, Resources proces
             try {
                 resource.close();
             } catch (Exception e) {
-                System.getLogger("echolab.server").log(Level.WARNING, "closing the state failed: " + e);
+                System.getLogger(EchoStack.class.getName()).log(Level.WARNING, "closing the state failed: " + e);
             }
         }
     }

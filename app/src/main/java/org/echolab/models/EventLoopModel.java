@@ -32,9 +32,9 @@ import org.echolab.process.Connections;
  * connection); nothing on a loop may block, or every connection of that loop waits
  * (docs/event-loop.md).
  */
-public final class EventLoopModel implements ConcurrencyModel {
+final class EventLoopModel implements ConcurrencyModel {
 
-    private static final System.Logger LOG = System.getLogger("echolab.eventloop");
+    private static final System.Logger LOG = System.getLogger(EventLoopModel.class.getName());
 
     /** Tasks the {@code --offload} pool queues beyond its busy threads before answering 503. */
     static final int OFFLOAD_QUEUE = 1024;

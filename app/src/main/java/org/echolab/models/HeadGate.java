@@ -37,7 +37,7 @@ import org.echolab.connection.Conversation;
  */
 final class HeadGate<T> implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("echolab.gate");
+    private static final System.Logger LOG = System.getLogger(HeadGate.class.getName());
 
     private record Waiting<T>(Connection connection, T item, ByteBuffer buffer, long deadline) {}
 

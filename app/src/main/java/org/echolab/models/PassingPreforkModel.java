@@ -37,9 +37,9 @@ import org.echolab.connection.Conversation;
  * <p><b>Cost:</b> what {@code prefork} costs, plus per connection a {@code sendmsg}, a
  * {@code recvmsg}, a "ready" byte and the parent's wake-ups. docs/process-models.md has the why.
  */
-public final class PassingPreforkModel implements ConcurrencyModel {
+final class PassingPreforkModel implements ConcurrencyModel {
 
-    private static final System.Logger LOG = System.getLogger("echolab.prefork-pass");
+    private static final System.Logger LOG = System.getLogger(PassingPreforkModel.class.getName());
     private static final int STOP = -1;
 
     /** A worker as the parent sees it: its pid and the parent's end of their socket pair. */

@@ -34,9 +34,9 @@ import org.echolab.os.ListeningSocket;
  * <p><b>Cost:</b> N JVMs started once, up front; after that, per connection only what the worker
  * model costs. Memory is N small JVMs. Linux only. docs/process-models.md has the why and the figures.
  */
-public final class PreforkModel implements ConcurrencyModel {
+final class PreforkModel implements ConcurrencyModel {
 
-    private static final System.Logger LOG = System.getLogger("echolab.prefork");
+    private static final System.Logger LOG = System.getLogger(PreforkModel.class.getName());
     private static final int STOP = -1;                 // tells the watch thread to end
 
     private final ServerConfig config;

@@ -38,7 +38,7 @@ import org.echolab.process.Refusals;
  * <p><b>Stop:</b> close the listening socket (the thread in accept gets an exception, the ones
  * waiting for the lock then find the socket closed), drain the connections, join the threads.
  */
-public final class PrethreadModel implements ConcurrencyModel {
+final class PrethreadModel implements ConcurrencyModel {
 
     private final ServerConfig config;
     private final ReentrantLock acceptLock;              // null: every thread calls accept unguarded

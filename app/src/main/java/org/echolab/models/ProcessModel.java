@@ -39,7 +39,7 @@ import org.echolab.connection.Conversation;
  */
 public final class ProcessModel implements ConcurrencyModel {
 
-    private static final System.Logger LOG = System.getLogger("echolab.process");
+    private static final System.Logger LOG = System.getLogger(ProcessModel.class.getName());
 
     private final ServerConfig config;
     private final int maxChildren;

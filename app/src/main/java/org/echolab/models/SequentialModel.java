@@ -17,7 +17,7 @@ import org.echolab.config.ServerConfig;
  * keeps its connection alive), every other client waits in the kernel's accept backlog. It is here
  * to show the problem the other models solve.
  */
-public final class SequentialModel implements ConcurrencyModel {
+final class SequentialModel implements ConcurrencyModel {
 
     private Acceptor acceptor;
 

@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
  * scheduling work that grows with the count. Unbounded but for {@code --max-connections}: a burst
  * of clients becomes a burst of threads.
  */
-public final class ThreadModel implements ConcurrencyModel {
+final class ThreadModel implements ConcurrencyModel {
 
     private ExecutorService perConnection;
     private Acceptor acceptor;

@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
  * so thousands of waiting connections cost little memory and no kernel threads. Blocking code
  * reads as in {@code thread}. CPU-bound work still competes for the same few carriers.
  */
-public final class VirtualThreadModel implements ConcurrencyModel {
+final class VirtualThreadModel implements ConcurrencyModel {
 
     private ExecutorService perConnection;
     private Acceptor acceptor;

@@ -49,7 +49,7 @@ final class MonitorServer implements AutoCloseable {
     private static final Limits LIMITS = new Limits(2048, 8192, 64, 4096, 2048);
     private static final byte[] TIMED_OUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
-    private static final System.Logger LOG = System.getLogger("echolab.monitor");
+    private static final System.Logger LOG = System.getLogger(MonitorServer.class.getName());
 
     /** An answer: its status, type and bytes. */
     record Answer(int status, String type, byte[] body) {}

@@ -28,7 +28,7 @@ import java.util.function.IntConsumer;
  */
 public final class ChildProcesses {
 
-    private static final System.Logger LOG = System.getLogger("echolab.children");
+    private static final System.Logger LOG = System.getLogger(ChildProcesses.class.getName());
 
     // Guards both: a spawn registers its pid before the reaper can look it up, so a pid the
     // reaper does not find is truly someone else's.

@@ -33,9 +33,9 @@ import org.echolab.config.ServerConfig;
  *
  * <p><b>Threads:</b> safe for any number of writers: a FileChannel orders concurrent writes.
  */
-public final class AccessLog implements AutoCloseable {
+final class AccessLog implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("echolab.access");
+    private static final System.Logger LOG = System.getLogger(AccessLog.class.getName());
     private static final DateTimeFormatter COMMON_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneId.systemDefault());
 

@@ -41,7 +41,7 @@ import org.echolab.state.ServerState;
  */
 public final class Connections {
 
-    private static final System.Logger LOG = System.getLogger("echolab.connections");
+    private static final System.Logger LOG = System.getLogger(Connections.class.getName());
     private static final long WATCH_MILLIS = 100;
 
     /**

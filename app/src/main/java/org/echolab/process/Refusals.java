@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Refusals {
 
-    private static final System.Logger LOG = System.getLogger("echolab.refusals");
+    private static final System.Logger LOG = System.getLogger(Refusals.class.getName());
 
     /** Why a client was turned away. */
     public enum Reason {

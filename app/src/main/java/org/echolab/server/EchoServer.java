@@ -35,7 +35,7 @@ import org.echolab.tls.SelfSigned;
  */
 public final class EchoServer implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("echolab.server");
+    private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
 
     private final ServerConfig config;
     private final ConcurrencyModel model;

@@ -44,7 +44,7 @@ import org.echolab.process.Ledger;
  */
 final class UdpEcho implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("echolab.udp");
+    private static final System.Logger LOG = System.getLogger(UdpEcho.class.getName());
 
     private final ServerConfig config;
     private final EchoService service;

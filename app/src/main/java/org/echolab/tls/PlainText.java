@@ -16,7 +16,7 @@ import javax.net.ssl.SSLException;
  * byte: a TLS connection begins with a handshake record (0x16), an HTTP request or a TCP line with
  * a printable character. Stateless and thread-safe.
  */
-public final class PlainText {
+final class PlainText {
 
     private PlainText() {}
 

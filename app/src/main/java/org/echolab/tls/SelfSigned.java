@@ -114,7 +114,7 @@ public final class SelfSigned implements AutoCloseable {
             Files.deleteIfExists(cert);
             Files.deleteIfExists(dir);
         } catch (IOException e) {
-            System.getLogger("echolab.tls").log(System.Logger.Level.WARNING, "could not delete " + dir + ": " + e);
+            System.getLogger(SelfSigned.class.getName()).log(System.Logger.Level.WARNING, "could not delete " + dir + ": " + e);
         }
     }
 }

@@ -33,7 +33,7 @@ import javax.net.ssl.SSLSocket;
  */
 public final class ServerTls {
 
-    private static final System.Logger LOG = System.getLogger("echolab.tls");
+    private static final System.Logger LOG = System.getLogger(ServerTls.class.getName());
 
     /** The versions served: older ones are broken (RFC 8996). */
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");

@@ -44,7 +44,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
  *   <li>each chart has a caption ({@link Captions}): what to look for, and what is marked.</li>
  * </ul>
  */
-public final class Charts {
+final class Charts {
 
     /**
      * A chart ready to render. {@code points} counts the models' data points and {@code models}

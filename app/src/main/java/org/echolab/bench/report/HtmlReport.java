@@ -12,7 +12,7 @@ import org.echolab.bench.BenchResults;
  * in it ({@code data-points}: the models' data points, {@code data-models}: the models with a
  * series); the report test checks the browser's DOM against these.
  */
-public final class HtmlReport {
+final class HtmlReport {
 
     private HtmlReport() {}
 

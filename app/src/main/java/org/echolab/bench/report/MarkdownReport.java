@@ -5,7 +5,7 @@ import org.echolab.bench.BenchResults;
 import org.echolab.protocol.Durations;
 
 /** report.md: the run's setting, the headline table, every cell, the connections and herd scenarios, the charts. */
-public final class MarkdownReport {
+final class MarkdownReport {
 
     private MarkdownReport() {}
 

@@ -8,7 +8,7 @@ import org.echolab.bench.BenchResults;
 import org.echolab.bench.CellResult;
 
 /** The headline table: for each workload and model, the best throughput and where it was reached. */
-public final class Summary {
+final class Summary {
 
     private Summary() {}
 

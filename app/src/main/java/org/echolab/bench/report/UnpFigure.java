@@ -11,7 +11,7 @@ import org.echolab.models.Models;
  * by row; each model names its row in its
  * {@link Models.Traits}.
  */
-public final class UnpFigure {
+final class UnpFigure {
 
     /** One row of the figure; a dash where the book has no figure. */
     public record Row(int row, String design, String solaris, String digitalUnix, String bsdOs, String thirdEdition) {}

@@ -4,7 +4,7 @@ package org.echolab.lab.grade;
  * One check of the grade sheet: what was checked, whether it passed, what the grader saw, and,
  * when it failed, a hint that points at the cause.
  */
-public record Check(String name, boolean passed, String saw, String hint) {
+record Check(String name, boolean passed, String saw, String hint) {
 
     public static Check pass(String name, String saw) {
         return new Check(name, true, saw, "");

@@ -7,7 +7,7 @@ import java.util.List;
  * works in, its checks, (for the measurements) a table, and what only a person can judge, listed
  * for the teacher and never counted as passed.
  */
-public record Section(String title, String file, List<Check> checks, String table, List<String> forTeacher) {
+record Section(String title, String file, List<Check> checks, String table, List<String> forTeacher) {
 
     public Section {
         checks = List.copyOf(checks);

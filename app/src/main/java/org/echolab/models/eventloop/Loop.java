@@ -46,7 +46,7 @@ import org.echolab.process.Refusals;
  */
 public final class Loop implements Connections.Owner {
 
-    private static final System.Logger LOG = System.getLogger("echolab.eventloop");
+    private static final System.Logger LOG = System.getLogger(Loop.class.getName());
 
     /** A deadline and what to do at it. Timers are never cancelled: the action checks if it is still wanted. */
     private record Timer(long deadline, long seq, Runnable action) implements Comparable<Timer> {

@@ -54,7 +54,7 @@ import org.echolab.tls.Wire;
  */
 final class LoopConnection implements Connections.Member {
 
-    private static final System.Logger LOG = System.getLogger("echolab.eventloop");
+    private static final System.Logger LOG = System.getLogger(LoopConnection.class.getName());
 
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 

@@ -35,7 +35,7 @@ import org.echolab.os.SharedMutex;
  */
 public abstract class AcceptLock implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("echolab.acceptlock");
+    private static final System.Logger LOG = System.getLogger(AcceptLock.class.getName());
 
     /** The system property that names the lock to a worker: {@code kind:path}. */
     public static final String PROPERTY = "echolab.acceptLock";

@@ -35,7 +35,7 @@ import org.echolab.logging.Logs;
  */
 public final class ChildJvm {
 
-    private static final System.Logger LOG = System.getLogger("echolab.childjvm");
+    private static final System.Logger LOG = System.getLogger(ChildJvm.class.getName());
 
     /**
      * A child serves one connection (or, in prefork, runs a small server): C1 only, the serial

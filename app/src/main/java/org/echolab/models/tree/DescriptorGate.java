@@ -32,7 +32,7 @@ import org.echolab.service.Answers;
  */
 public final class DescriptorGate implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("echolab.gate");
+    private static final System.Logger LOG = System.getLogger(DescriptorGate.class.getName());
 
     private record Waiting(int fd, long deadline) {}
 

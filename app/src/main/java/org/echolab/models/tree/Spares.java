@@ -31,7 +31,7 @@ import org.echolab.os.Descriptors;
  */
 public final class Spares implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("echolab.spares");
+    private static final System.Logger LOG = System.getLogger(Spares.class.getName());
     private static final int STOP = -1;
 
     /** Called on the reaper thread once a spare has exited; {@code served}: it had been given a connection. */
