@@ -17,6 +17,8 @@ import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -64,6 +66,12 @@ import org.echolab.protocol.Durations;
 public final class NettyModel implements ConcurrencyModel {
 
     private static final System.Logger LOG = System.getLogger("echolab.netty");
+
+    static {
+        // Netty logs through the JDK's logging, in the project's one format, before any Netty class
+        // picks a logging library of its own from the class path
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+    }
 
     /** A Netty native transport: how its loops wait for I/O, and its listening channel. */
     public enum Transport {

@@ -5,6 +5,8 @@ import static org.echolab.lab.grade.RawClient.get;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,6 +70,24 @@ class NettyModelTest {
             first.close();
             assertThat(third.readResponse().text()).isEqualTo("third");
             assertThat(Servers.stat(server, "connectionsPeak")).isEqualTo(2);
+        }
+    }
+
+    /**
+     * The client ends its input while its request waits: the answer still comes, then the last
+     * line it sent without a newline, then the close (reading resumes on a socket whose input the
+     * transport has stopped watching).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"netty", "netty-uring"})
+    void aClientThatEndsItsInputDuringAWaitGetsEveryAnswer(String model) throws Exception {
+        try (EchoServer server = Servers.start(Servers.config(model));
+             Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("[wait=200ms] first\nlast".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(all).isEqualTo("first\nlast");
         }
     }
 

@@ -15,6 +15,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -272,12 +273,16 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter {
 
     /** Reading on while the connection waits for a request (or lingers), off while it works or writes. */
     private void pauseUnlessReading() {
-        if (phase == Phase.CLOSED) {
-            return;
+        if (phase == Phase.CLOSED || inputEnded) {
+            return;                          // nothing more to read: the transport has stopped watching the input
         }
         boolean read = phase == Phase.READING || phase == Phase.LINGERING || phase == Phase.HANDSHAKING;
         if (channel.config().isAutoRead() != read) {
-            channel.config().setAutoRead(read);
+            try {
+                channel.config().setAutoRead(read);
+            } catch (UncheckedIOException e) {
+                fail(e.getCause());          // the socket went away under us (a reset): as a failed read would say
+            }
         }
     }
 
