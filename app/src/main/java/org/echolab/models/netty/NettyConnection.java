@@ -236,6 +236,8 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter {
     private void goOnWriting() {
         if (flush()) {
             processThenPause();
+        } else {
+            pauseUnlessReading();            // still writing; or lingering now, which reads again
         }
     }
 
@@ -395,6 +397,8 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter {
         }
         if (write(new Outgoing(replying.later().get(piecesSent++), 0), replying.close(), false)) {
             processThenPause();
+        } else {
+            pauseUnlessReading();
         }
     }
 
