@@ -107,10 +107,29 @@ public final class ServerTls {
 
     /** TLS over an accepted non-blocking channel, for an event loop. */
     public Wire wire(SocketChannel accepted) {
+        return new TlsWire(accepted, engine());
+    }
+
+    /** A server-side engine with this server's versions and ALPN, for a transport that drives TLS itself (Netty's). */
+    public SSLEngine engine() {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         engine.setSSLParameters(parameters());
-        return new TlsWire(accepted, engine);
+        return engine;
+    }
+
+    /**
+     * For a transport that reads the first byte itself: the whole answer to a connection that
+     * begins with {@code first} if that is plain text, not TLS ({@link PlainText}: a 400, then the
+     * close); null if it may be TLS.
+     */
+    public static byte[] plainTextAnswer(byte first) {
+        return PlainText.plain(first) ? PlainText.ANSWER.clone() : null;
+    }
+
+    /** What the handshake of {@code engine} settled. */
+    public static TlsInfo info(SSLEngine engine) {
+        return TlsInfo.of(engine.getSession(), engine.getApplicationProtocol());
     }
 
     private SSLParameters parameters() {

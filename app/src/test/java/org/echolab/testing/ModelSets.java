@@ -18,13 +18,24 @@ public final class ModelSets {
 
     private ModelSets() {}
 
+    /**
+     * Only the models named in the system property {@value #CHOSEN}, comma-separated, if it is set:
+     * {@code ./mvnw -pl app test -Dtest=ModelSuiteTest -Decholab.models=netty} runs a suite for one model.
+     */
+    static final String CHOSEN = "echolab.models";
+
     /** Every registered model. */
     public static Stream<String> everyModel() {
-        return Models.names().stream();
+        return Models.names().stream().filter(ModelSets::chosen);
     }
 
     /** One model of each family: every model but the variants. */
     public static Stream<String> families() {
-        return Models.names().stream().filter(m -> !VARIANTS.contains(m));
+        return everyModel().filter(m -> !VARIANTS.contains(m));
+    }
+
+    private static boolean chosen(String model) {
+        String chosen = System.getProperty(CHOSEN, "");
+        return chosen.isBlank() || Set.of(chosen.split(",")).contains(model);
     }
 }

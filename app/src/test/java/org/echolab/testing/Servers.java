@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.echolab.config.ServerConfig;
+import org.echolab.models.UnsupportedPlatformException;
 import org.echolab.server.EchoServer;
+import org.opentest4j.TestAbortedException;
 
 /** Starting servers for tests: small pools, port 0, short grace. */
 public final class Servers {
@@ -29,11 +31,14 @@ public final class Servers {
                 .grace(Duration.ofSeconds(5));
     }
 
+    /** Starts a server; a model this machine cannot run (io_uring disabled, say) skips the test, saying why. */
     public static EchoServer start(ServerConfig.Builder config) {
         try {
             return EchoServer.start(config.build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (UnsupportedPlatformException e) {
+            throw new TestAbortedException(e.getMessage(), e);
         }
     }
 
