@@ -145,8 +145,8 @@ public final class Grader {
             total += section.checks().size();
         }
         if (only.partial()) {
-            s.append('\n').append(passed).append(" of the ").append(total).append(total == 1 ? " check" : " checks")
-                    .append(" that ran pass. This is a partial grade, not a full one: grade without --only for that.\n");
+            s.append('\n').append("Passed ").append(passed).append(" of the ").append(total).append(total == 1 ? " check" : " checks")
+                    .append(" that ran. This is a partial grade, not a full one: grade without --only for that.\n");
         } else {
             s.append('\n').append(passed == total ? "All " + total + " checks pass."
                     : passed + " of " + total + " checks pass.").append('\n');

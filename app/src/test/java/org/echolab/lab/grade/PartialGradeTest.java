@@ -42,7 +42,7 @@ class PartialGradeTest {
         String partial = Grader.sheet(List.of(pool), Only.of("served at once"));
         assertThat(partial).startsWith("\nPARTIAL GRADE: only the checks whose name holds 'served at once' ran")
                 .contains("PASS  clients served at once")
-                .contains("1 of the 1 check that ran pass. This is a partial grade, not a full one")
+                .contains("Passed 1 of the 1 check that ran. This is a partial grade, not a full one")
                 .doesNotContainPattern("All \\d+ checks? pass");
     }
 
