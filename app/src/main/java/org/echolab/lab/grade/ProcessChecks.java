@@ -23,8 +23,6 @@ final class ProcessChecks {
     private static final String TITLE = "1. A process per client";
     private static final int AT_ONCE = 4;
 
-    private ProcessChecks() {}
-
     static final String STARTS = "the server starts";
     static final String ECHOES = "echoes right over real sockets";
     static final String DISTINCT = "a distinct process per connection";
@@ -38,6 +36,8 @@ final class ProcessChecks {
     /** Every check of this item, as {@code --only} matches them (the start is on the sheet only when it fails). */
     static final List<String> NAMES = java.util.stream.Stream.of(List.of(STARTS, ECHOES), AFTER_ECHOES, List.of(STOP))
             .flatMap(List::stream).toList();
+
+    private ProcessChecks() {}
 
     static Section run(String model, List<Path> classPath, Path logs) throws InterruptedException {
         return run(model, classPath, logs, Only.ALL);

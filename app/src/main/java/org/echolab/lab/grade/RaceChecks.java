@@ -30,8 +30,6 @@ final class RaceChecks {
     private static final int HELD = 8;
     private static final int PEAK_ROUNDS = 5;
 
-    private RaceChecks() {}
-
     static final String UNIQUE = "unique request numbers";
     static final String COUNTS = "the counts add up";
     static final String PEAK = "the peak is right";
@@ -41,6 +39,8 @@ final class RaceChecks {
     private static final List<String> EXPERIMENT = List.of(UNIQUE, COUNTS, PEAK);
     /** Every check of this item, as {@code --only} matches them. */
     static final List<String> NAMES = List.of(UNIQUE, COUNTS, PEAK, HELD_PEAK, STRESS);
+
+    private RaceChecks() {}
 
     static Section run(String state) throws InterruptedException {
         return run(States.byName(state), Only.ALL);

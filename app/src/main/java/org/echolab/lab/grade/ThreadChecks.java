@@ -46,8 +46,6 @@ final class ThreadChecks {
     private static final String FILE = "src/lab/ThreadPool.java";
     private static final String TITLE = "2. A thread pool";
 
-    private ThreadChecks() {}
-
     static final String STARTS = "the server starts with --threads " + THREADS + " --queue " + QUEUE;
     static final String ECHOES = "echoes right over real sockets";
     static final String IDLE = "no CPU burnt while idle";
@@ -70,6 +68,8 @@ final class ThreadChecks {
     /** Every check of this item, as {@code --only} matches them. */
     static final List<String> NAMES = java.util.stream.Stream.concat(ON_MAIN_SERVER.stream(), java.util.stream.Stream.of(HAND_OFF))
             .toList();
+
+    private ThreadChecks() {}
 
     static Section run(String model, List<Path> classPath, Path logs) throws InterruptedException {
         return run(model, classPath, logs, Only.ALL);
