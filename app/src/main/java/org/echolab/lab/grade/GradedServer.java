@@ -34,8 +34,12 @@ final class GradedServer implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
     /** A JVM starts in about a second here; a loaded 2-core machine may take several. */
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
-    /** How long a server still running at close() has to end on SIGTERM before it is killed: its grace (5 s), and margin. */
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+    /**
+     * How long a server still running at close() has to end on SIGTERM before it is killed: as
+     * long as the stop checks wait, since a process model's stop() may wait its grace, the header
+     * timeout and 5 s more for children that are never reaped (Lab.finishChildren).
+     */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(40);
 
     private final Process process;
     private final int port;
