@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.stream.Stream;
 import org.echolab.bench.BenchPlan;
 import org.echolab.bench.BenchRunner;
 import org.echolab.bench.CellResult;
@@ -56,6 +57,13 @@ final class CostsRun {
     static final double CITE_TOLERANCE = 0.05;
 
     private static final String SECTION = "4. Benefits and costs";
+    static final String PREDICTED = "your predictions are in REPORT.md (section 0, written before measuring)";
+    static final String ANSWERED = "every question has an answer";
+    static final String CITED = "the answers that ask for figures cite yours";
+    /** Every check of this item, as {@code --only} matches them; the measurement runs for any of them. */
+    static final List<String> NAMES = Stream.of(Stream.of(PREDICTED),
+            Stream.of(Figure.values()).map(f -> f.words + " predicted within " + tolerance(f)), Stream.of(ANSWERED, CITED))
+            .flatMap(n -> n).toList();
 
     /** One design of the predictions table, and the model that stands for it. */
     record Design(String name, String model, int concurrency) {
@@ -224,7 +232,7 @@ final class CostsRun {
     }
 
     static Check predictionsPresent(Report report, Path file) {
-        String name = "your predictions are in REPORT.md (section 0, written before measuring)";
+        String name = PREDICTED;
         if (!report.found()) {
             return Check.fail(name, "no REPORT.md in " + file.getParent(),
                     "the workspace's REPORT.md holds the predictions table; 'echolab lab init' makes it");
@@ -291,7 +299,7 @@ final class CostsRun {
     }
 
     static Check answered(Report report) {
-        String name = "every question has an answer";
+        String name = ANSWERED;
         List<String> expected = Report.parse(template()).answers().stream().map(a -> key(a.question())).toList();
         Map<String, Report.Answer> given = new LinkedHashMap<>();
         report.answers().forEach(a -> given.putIfAbsent(key(a.question()), a));
@@ -311,7 +319,7 @@ final class CostsRun {
     }
 
     static Check cited(Report report, List<Double> figures) {
-        String name = "the answers that ask for figures cite yours";
+        String name = CITED;
         List<Report.Answer> asking = report.answers().stream().filter(Report.Answer::cite).toList();
         if (asking.isEmpty()) {
             return Check.fail(name, report.found() ? "no question that asks for figures is left in REPORT.md" : "no REPORT.md",

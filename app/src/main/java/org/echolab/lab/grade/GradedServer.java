@@ -34,6 +34,12 @@ final class GradedServer implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
     /** A JVM starts in about a second here; a loaded 2-core machine may take several. */
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
+    /**
+     * How long a server still running at close() has to end on SIGTERM before it is killed: as
+     * long as the stop checks wait, since a process model's stop() may wait its grace, the header
+     * timeout and 5 s more for children that are never reaped (Lab.finishChildren).
+     */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(40);
 
     private final Process process;
     private final int port;
@@ -118,10 +124,18 @@ final class GradedServer implements AutoCloseable {
         }
     }
 
-    /** Kills what is left, by pid (the server and any child it left). Safe to call twice. */
+    /**
+     * Ends the server if it still runs, first as Ctrl-C would, so that it removes what it made (a
+     * process model's board in /dev/shm), as when a grade leaves out the stop check; then kills
+     * what is left, by pid (the server and any child it left). Safe to call twice.
+     */
     @Override
     public void close() {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());   // before they lose their parent
+        if (process.isAlive()) {
+            process.destroy();
+            waitFor(process, CLOSE_GRACE);
+        }
         tree.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         waitFor(process, Duration.ofSeconds(10));

@@ -23,42 +23,80 @@ final class ProcessChecks {
     private static final String TITLE = "1. A process per client";
     private static final int AT_ONCE = 4;
 
+    static final String STARTS = "the server starts";
+    static final String ECHOES = "echoes right over real sockets";
+    static final String DISTINCT = "a distinct process per connection";
+    static final String SERVED_AT_ONCE = "clients served at once";
+    static final String CLOSE_SEEN = "the client sees the close when its child is done";
+    static final String NO_LEAK = "no descriptors left open in the parent";
+    static final String REAPED = "children are reaped";
+    static final String STOP = "stop with a request in flight leaves no child";
+    /** The checks that need the server up and echoing, in the order they run. */
+    private static final List<String> AFTER_ECHOES = List.of(DISTINCT, SERVED_AT_ONCE, CLOSE_SEEN, NO_LEAK, REAPED);
+    /** Every check of this item, as {@code --only} matches them (the start is on the sheet only when it fails). */
+    static final List<String> NAMES = java.util.stream.Stream.of(List.of(STARTS, ECHOES), AFTER_ECHOES, List.of(STOP))
+            .flatMap(List::stream).toList();
+
     private ProcessChecks() {}
 
     static Section run(String model, List<Path> classPath, Path logs) throws InterruptedException {
+        return run(model, classPath, logs, Only.ALL);
+    }
+
+    /**
+     * Runs the checks {@code only} selects, on one server, and the echo check before them (on the
+     * sheet when selected, or when it fails, which is why the selected ones could not run).
+     */
+    static Section run(String model, List<Path> classPath, Path logs, Only only) throws InterruptedException {
         List<Check> checks = new ArrayList<>();
+        if (!only.selectsAny(NAMES)) {
+            return new Section(TITLE, FILE, checks, "");
+        }
         Path log = logs.resolve("processes.log");
         GradedServer server;
         try {
             server = GradedServer.start(model, List.of("--grace", "5s", "--header-timeout", "5s", "--idle-timeout", "10s"),
                     classPath, log);
         } catch (IOException e) {
-            checks.add(Check.fail("the server starts", e.getMessage(), Hints.startFailure(log)));
+            checks.add(Check.fail(STARTS, e.getMessage(), Hints.startFailure(log)));
             return new Section(TITLE, FILE, checks, "");
+        }
+        if (only.partial() && only.selects(STARTS)) {
+            checks.add(Check.pass(STARTS, "it listens on port " + server.port()));
         }
         try (server) {
             Check echoes = echoes(server);
-            checks.add(echoes);
-            if (!echoes.passed()) {
-                for (String name : List.of("a distinct process per connection", "clients served at once",
-                        "the client sees the close when its child is done", "no descriptors left open in the parent",
-                        "children are reaped")) {
-                    checks.add(Check.skipped(name, "no echo came back"));
-                }
-            } else {
-                checks.add(distinctProcesses(server));
-                checks.add(atOnce(server));
-                checks.add(closeSeen(server));
-                checks.add(noLeakedDescriptors(server));
-                checks.add(reaped(server));
+            if (only.selects(ECHOES) || !echoes.passed()) {
+                checks.add(echoes);
             }
-            checks.add(stopInFlight(server));
+            if (!echoes.passed()) {
+                AFTER_ECHOES.stream().filter(only::selects).forEach(name -> checks.add(Check.skipped(name, "no echo came back")));
+            } else {
+                if (only.selects(DISTINCT)) {
+                    checks.add(distinctProcesses(server));
+                }
+                if (only.selects(SERVED_AT_ONCE)) {
+                    checks.add(atOnce(server));
+                }
+                if (only.selects(CLOSE_SEEN)) {
+                    checks.add(closeSeen(server));
+                }
+                if (only.selects(NO_LEAK)) {
+                    checks.add(noLeakedDescriptors(server));
+                }
+                if (only.selects(REAPED)) {
+                    checks.add(reaped(server));
+                }
+            }
+            if (only.selects(STOP)) {
+                checks.add(stopInFlight(server));
+            }
         }
         return new Section(TITLE, FILE, checks, "");
     }
 
     private static Check echoes(GradedServer server) {
-        String name = "echoes right over real sockets";
+        String name = ECHOES;
         int port = server.port();
         Clients.Outcome get = Clients.once(port, Clients.closingGet("/echo?msg=hello-process&wait=20ms"));
         if (!get.ok()) {
@@ -77,7 +115,7 @@ final class ProcessChecks {
     }
 
     private static Check distinctProcesses(GradedServer server) {
-        String name = "a distinct process per connection";
+        String name = DISTINCT;
         Set<Long> pids = new HashSet<>();
         for (int i = 0; i < 3; i++) {
             pids.add(Clients.once(server.port(), Clients.closingGet("/echo?msg=p" + i)).pid());
@@ -94,7 +132,7 @@ final class ProcessChecks {
 
     /** Clients that wait together must have children alive together: counted among the server's children, not timed. */
     private static Check atOnce(GradedServer server) throws InterruptedException {
-        String name = "clients served at once";
+        String name = SERVED_AT_ONCE;
         int most = 0;
         List<Clients.Outcome> outcomes;
         try (Clients.Held held = Clients.hold(server.port(), AT_ONCE,
@@ -124,7 +162,7 @@ final class ProcessChecks {
     }
 
     private static Check closeSeen(GradedServer server) {
-        String name = "the client sees the close when its child is done";
+        String name = CLOSE_SEEN;
         try (RawClient c = new RawClient(server.port())) {
             c.readTimeout(Clients.ANSWER_TIMEOUT_MILLIS);
             RawClient.Response r = c.send(Clients.closingGet("/echo?msg=bye")).readResponse();
@@ -140,7 +178,7 @@ final class ProcessChecks {
     }
 
     private static Check noLeakedDescriptors(GradedServer server) throws InterruptedException {
-        String name = "no descriptors left open in the parent";
+        String name = NO_LEAK;
         long pid = server.pid();
         int before = ServerProcfs.sockets(pid);          // the listening socket, and any the model keeps for itself
         for (int i = 0; i < 10; i++) {
@@ -157,7 +195,7 @@ final class ProcessChecks {
     }
 
     private static Check reaped(GradedServer server) throws InterruptedException {
-        String name = "children are reaped";
+        String name = REAPED;
         ThreadChecks.await(() -> zombies(server) == 0, Duration.ofSeconds(3));
         long zombies = zombies(server);
         return zombies == 0
@@ -169,7 +207,7 @@ final class ProcessChecks {
 
     /** SIGTERM with a client mid-request: its child answers, then every child is reaped and the server ends. */
     private static Check stopInFlight(GradedServer server) throws InterruptedException {
-        String name = "stop with a request in flight leaves no child";
+        String name = STOP;
         Clients.Outcome answer = null;
         Map<Long, Character> children = Map.of();
         int exit;

@@ -46,51 +46,107 @@ final class ThreadChecks {
     private static final String FILE = "src/lab/ThreadPool.java";
     private static final String TITLE = "2. A thread pool";
 
+    static final String STARTS = "the server starts with --threads " + THREADS + " --queue " + QUEUE;
+    static final String ECHOES = "echoes right over real sockets";
+    static final String IDLE = "no CPU burnt while idle";
+    static final String AT_ONCE = "clients served at once";
+    static final String BOUNDED_THREADS = "a bounded number of threads";
+    static final String BOUNDED_ACCEPT = "at most threads + queue connections accepted";
+    static final String FULL_CPU = "no CPU burnt while the pool is full";
+    static final String BURST_NAME = "a burst of clients: every one answered, every worker alive";
+    static final String NONE_LOST = "clients beyond the pool wait or are refused; none is lost";
+    static final String STOP = "stop with a request in flight";
+    static final String HAND_OFF = "with --threads " + HANDOFF_THREADS + " --queue 0 (a hand-off)";
+    /** The three checks made while the pool is full. */
+    private static final List<String> FULL = List.of(BOUNDED_THREADS, BOUNDED_ACCEPT, FULL_CPU);
+    /** The checks that need the main server up and echoing, between the echo and the stop, in the order they run. */
+    private static final List<String> LOADS = List.of(IDLE, AT_ONCE, BOUNDED_THREADS, BOUNDED_ACCEPT, FULL_CPU, BURST_NAME,
+            NONE_LOST);
+    /** The checks made with {@code --threads 4 --queue 2}, on one server (the start is on the sheet only when it fails). */
+    private static final List<String> ON_MAIN_SERVER = java.util.stream.Stream.of(List.of(STARTS, ECHOES), LOADS, List.of(STOP))
+            .flatMap(List::stream).toList();
+    /** Every check of this item, as {@code --only} matches them. */
+    static final List<String> NAMES = java.util.stream.Stream.concat(ON_MAIN_SERVER.stream(), java.util.stream.Stream.of(HAND_OFF))
+            .toList();
+
     private ThreadChecks() {}
 
     static Section run(String model, List<Path> classPath, Path logs) throws InterruptedException {
+        return run(model, classPath, logs, Only.ALL);
+    }
+
+    /**
+     * Runs the checks {@code only} selects and what they stand on: a server starts only for a
+     * check that needs one, and the echo check runs on it first (on the sheet when selected, or
+     * when it fails, which is why the selected ones could not run).
+     */
+    static Section run(String model, List<Path> classPath, Path logs, Only only) throws InterruptedException {
         List<Check> checks = new ArrayList<>();
         // the hand-off size runs beside the main one: each server is a process of its own, measured alone,
         // and most of a check is waiting for clients
         java.util.concurrent.CompletableFuture<Check> handOff = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofPlatform().name("grader-hand-off").start(() -> {
-            try {
-                handOff.complete(handOff(model, classPath, logs));
-            } catch (Throwable e) {
-                handOff.complete(Check.fail("with --threads " + HANDOFF_THREADS + " --queue 0 (a hand-off)", e.toString(), ""));
-            }
-        });
+        if (only.selects(HAND_OFF)) {
+            Thread.ofPlatform().name("grader-hand-off").start(() -> {
+                try {
+                    handOff.complete(handOff(model, classPath, logs));
+                } catch (Throwable e) {
+                    handOff.complete(Check.fail(HAND_OFF, e.toString(), ""));
+                }
+            });
+        }
+        if (only.selectsAny(ON_MAIN_SERVER)) {
+            checks.addAll(onTheMainServer(model, classPath, logs, only));
+        }
+        if (only.selects(HAND_OFF)) {
+            checks.add(handOff.join());
+        }
+        return new Section(TITLE, FILE, checks, "");
+    }
+
+    /** The checks made with {@code --threads 4 --queue 2}, those {@code only} selects, in one server's life. */
+    private static List<Check> onTheMainServer(String model, List<Path> classPath, Path logs, Only only)
+            throws InterruptedException {
+        List<Check> checks = new ArrayList<>();
         GradedServer server;
         try {
             server = GradedServer.start(model, args(THREADS, QUEUE), classPath, logs.resolve("threads-4-2.log"));
         } catch (IOException e) {
-            checks.add(Check.fail("the server starts with --threads " + THREADS + " --queue " + QUEUE, e.getMessage(),
-                    Hints.startFailure(logs.resolve("threads-4-2.log"))));
-            checks.add(handOff.join());
-            return new Section(TITLE, FILE, checks, "");
+            checks.add(Check.fail(STARTS, e.getMessage(), Hints.startFailure(logs.resolve("threads-4-2.log"))));
+            return checks;
+        }
+        if (only.partial() && only.selects(STARTS)) {
+            checks.add(Check.pass(STARTS, "it listens on port " + server.port()));
         }
         try (server) {
             Check echoes = echoes(server);
-            checks.add(echoes);
-            if (echoes.passed()) {
+            if (only.selects(ECHOES) || !echoes.passed()) {
+                checks.add(echoes);
+            }
+            if (!echoes.passed()) {
+                LOADS.stream().filter(only::selects).forEach(name -> checks.add(Check.skipped(name, "no echo came back")));
+            } else if (only.selectsAny(LOADS)) {
                 Baseline idle = Baseline.of(server);
-                checks.add(idle(server, idle));
-                checks.add(atOnce(server, THREADS));
-                checks.addAll(full(server, idle, THREADS, QUEUE));
-                checks.add(burst(server, idle));
-                checks.add(noneLost(server, THREADS, QUEUE));
-            } else {
-                for (String name : List.of("no CPU burnt while idle", "clients served at once", "a bounded number of threads",
-                        "at most threads + queue connections accepted", "no CPU burnt while the pool is full",
-                        "a burst of clients: every one answered, every worker alive",
-                        "clients beyond the pool wait or are refused; none is lost")) {
-                    checks.add(Check.skipped(name, "no echo came back"));
+                if (only.selects(IDLE)) {
+                    checks.add(idle(server, idle));
+                }
+                if (only.selects(AT_ONCE)) {
+                    checks.add(atOnce(server, THREADS));
+                }
+                if (only.selectsAny(FULL)) {
+                    full(server, idle, THREADS, QUEUE).stream().filter(c -> only.selects(c.name())).forEach(checks::add);
+                }
+                if (only.selects(BURST_NAME)) {
+                    checks.add(burst(server, idle));
+                }
+                if (only.selects(NONE_LOST)) {
+                    checks.add(noneLost(server, THREADS, QUEUE));
                 }
             }
-            checks.add(stopInFlight(server, "stop with a request in flight"));
+            if (only.selects(STOP)) {
+                checks.add(stopInFlight(server, STOP));
+            }
         }
-        checks.add(handOff.join());
-        return new Section(TITLE, FILE, checks, "");
+        return checks;
     }
 
     static List<String> args(int threads, int queue) {
@@ -118,7 +174,7 @@ final class ThreadChecks {
     }
 
     private static Check echoes(GradedServer server) {
-        String name = "echoes right over real sockets";
+        String name = ECHOES;
         try (RawClient c = new RawClient(server.port())) {
             c.readTimeout(Clients.ANSWER_TIMEOUT_MILLIS);
             String first = c.send("GET /echo?msg=one HTTP/1.1\r\nHost: x\r\n\r\n").readResponse().text();
@@ -201,7 +257,7 @@ final class ThreadChecks {
     }
 
     private static Check idle(GradedServer server, Baseline idle) throws InterruptedException {
-        String name = "no CPU burnt while idle";
+        String name = IDLE;
         Window w = Window.measure(server.pid());
         String[] problem = w.problem("with no client at all");
         return problem.length == 0
@@ -215,7 +271,7 @@ final class ThreadChecks {
      * being served; all of them must be in service together (seen in /proc/net/tcp, not timed).
      */
     static Check atOnce(GradedServer server, int threads) throws InterruptedException {
-        String name = "clients served at once";
+        String name = AT_ONCE;
         int most = 0;
         List<Clients.Outcome> outcomes;
         try (Clients.Held held = Clients.held()) {
@@ -264,9 +320,9 @@ final class ThreadChecks {
      * they wait: its threads, the connections it accepted, its CPU.
      */
     static List<Check> full(GradedServer server, Baseline idle, int threads, int queue) throws InterruptedException {
-        String threadsName = "a bounded number of threads";
-        String boundName = "at most threads + queue connections accepted";
-        String cpuName = "no CPU burnt while the pool is full";
+        String threadsName = BOUNDED_THREADS;
+        String boundName = BOUNDED_ACCEPT;
+        String cpuName = FULL_CPU;
         int allowed = threads + queue + 1;          // the accept thread may hold one it cannot place yet
         int clients = threads + queue + 8;
         List<Check> checks = new ArrayList<>();
@@ -327,7 +383,7 @@ final class ThreadChecks {
      * here. Then the server must still serve with as many workers as before.
      */
     private static Check burst(GradedServer server, Baseline idle) throws InterruptedException {
-        String name = "a burst of clients: every one answered, every worker alive";
+        String name = BURST_NAME;
         int before = workers(server.pid()).size();
         int clients = 0;
         long answered = 0;
@@ -371,7 +427,7 @@ final class ThreadChecks {
     }
 
     static Check noneLost(GradedServer server, int threads, int queue) throws InterruptedException {
-        String name = "clients beyond the pool wait or are refused; none is lost";
+        String name = NONE_LOST;
         int clients = 3 * (threads + queue) + 2;
         List<Clients.Outcome> outcomes = Clients.atOnce(server.port(), clients,
                 i -> Clients.closingGet("/echo?msg=beyond-" + i + "&wait=300ms"));
@@ -438,7 +494,7 @@ final class ThreadChecks {
 
     /** The same pool with no queue: each connection goes straight to an idle worker, or waits in the backlog. */
     static Check handOff(String model, List<Path> classPath, Path logs) throws InterruptedException {
-        String name = "with --threads " + HANDOFF_THREADS + " --queue 0 (a hand-off)";
+        String name = HAND_OFF;
         Path log = logs.resolve("threads-2-0.log");
         GradedServer server;
         try {
@@ -461,7 +517,7 @@ final class ThreadChecks {
                 parts.addAll(full(server, idle, HANDOFF_THREADS, 0));
                 parts.add(noneLost(server, HANDOFF_THREADS, 0));
             }
-            parts.add(stopInFlight(server, "stop with a request in flight"));
+            parts.add(stopInFlight(server, STOP));
             return parts.stream().filter(c -> !c.passed()).findFirst()
                     .map(c -> Check.fail(name, c.name() + ": " + c.saw(), c.hint()))
                     .orElse(Check.pass(name, "served, " + HANDOFF_THREADS + " at once, at most " + (HANDOFF_THREADS + 1)

@@ -51,6 +51,17 @@ public final class WorkspaceGrade {
      */
     public static Result grade(Path workspace, List<Grader.Item> items, Grader.Subjects subjects, Path out, PrintStream progress)
             throws InterruptedException, IOException {
+        return grade(workspace, items, subjects, out, progress, Only.ALL);
+    }
+
+    /**
+     * Grades the checks of {@code items} that {@code only} selects (a partial grade, which its sheet
+     * says); an item with none of them is not graded.
+     *
+     * @throws IllegalArgumentException if a subject is not registered (the workspace's classes are not on the class path)
+     */
+    public static Result grade(Path workspace, List<Grader.Item> items, Grader.Subjects subjects, Path out, PrintStream progress,
+            Only only) throws InterruptedException, IOException {
         boolean reference = reference(subjects);
         Map<String, String> broken = WorkspaceCompiler.errors(workspace);
         List<Integrity.Finding> cheats = reference ? List.of() : Integrity.scan(workspace.resolve("build/classes"));
@@ -58,6 +69,9 @@ public final class WorkspaceGrade {
         boolean passed = true;
         try (StudentThrows threw = StudentThrows.record()) {
             for (Grader.Item item : items) {
+                if (!only.selectsAny(Grader.checkNames(item))) {
+                    continue;
+                }
                 String file = fileOf(item);
                 Section section;
                 if (!reference && broken.containsKey(file)) {
@@ -66,7 +80,7 @@ public final class WorkspaceGrade {
                             + " compiler error(s):\n" + broken.get(file).indent(8).stripTrailing(),
                             "fix what the compiler says; the other parts were graded without waiting for this one")), "");
                 } else {
-                    section = Grader.grade(List.of(item), subjects, out, progress).getFirst();
+                    section = Grader.grade(List.of(item), subjects, out, progress, only).getFirst();
                 }
                 section = withIntegrity(item, section, cheats);
                 String thrown = threw.drain();
@@ -82,7 +96,7 @@ public final class WorkspaceGrade {
                 ? "Integrity scan: your compiled classes name none of EchoLab's models or state variants.\n"
                 : "Integrity scan: FAILED: " + String.join("; ", cheats.stream().map(Integrity.Finding::describe).toList())
                         + ". The sections these touch fail.\n";
-        String sheet = header(workspace, subjects, reference) + scan + Grader.sheet(sections)
+        String sheet = header(workspace, subjects, reference) + scan + Grader.sheet(sections, only)
                 + (reference ? "\nA reference run grades EchoLab's own models, not your files: no sheet was saved.\n" : "");
         return new Result(sheet, !reference, passed);
     }

@@ -9,7 +9,8 @@ import java.util.List;
  * catalogue runs it in a JVM of its own per case, so that each case's classes (all named
  * {@code lab.*}) are registered alone.
  *
- * <p>Usage: {@code GradeOne processes|threads|races LOGDIR}
+ * <p>Usage: {@code GradeOne processes|threads|races LOGDIR [ONLY...]}: with ONLY, the checks whose
+ * name holds one of them ({@code lab grade --only}).
  */
 public final class GradeOne {
 
@@ -17,10 +18,11 @@ public final class GradeOne {
 
     public static void main(String[] args) throws InterruptedException {
         Path logs = Path.of(args[1]);
+        Only only = new Only(List.of(args).subList(2, args.length));
         Section section = switch (Grader.Item.of(args[0])) {
-            case PROCESSES -> ProcessChecks.run("student-process", List.of(), logs);
-            case THREADS -> ThreadChecks.run("student-pool", List.of(), logs);
-            case RACES -> RaceChecks.run("student");
+            case PROCESSES -> ProcessChecks.run("student-process", List.of(), logs, only);
+            case THREADS -> ThreadChecks.run("student-pool", List.of(), logs, only);
+            case RACES -> RaceChecks.run("student", only);
             case COSTS -> throw new IllegalArgumentException("costs are graded elsewhere");
         };
         for (Check c : section.checks()) {

@@ -35,7 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with one mistake in one file, and its first lines say which check must fail and words its hint
  * must hold ({@code // FAILS: check name | word; word}); a {@code // CORRECT:} case, and the
  * answer key itself, must pass every check of its item. Each case is compiled with the answer
- * key's other files and graded on the item its file belongs to, as a student's workspace is.
+ * key's other files and graded on the item its file belongs to, as a student's workspace is: a
+ * mistake with only the check(s) it names ({@code lab grade --only}), since the others are not
+ * what it tests and would take most of the time; a correct case with every check.
  *
  * <p>All cases are graded once, several at a time (each server is a process of its own, and most
  * of a check is waiting for clients), before the assertions; each case is then a test of its own.
@@ -162,11 +164,12 @@ abstract class LabMistakes {
     private Graded grade(Case c) throws Exception {
         Path classes = work.resolve(c.name()).resolve("classes");
         Path logs = Files.createTempDirectory(work.resolve(c.name()), "logs");
+        Only only = c.correct() ? Only.ALL : new Only(List.of(c.check().split(" or ")));
         long started = System.nanoTime();
         List<Check> checks = switch (c.file()) {
-            case "ThreadPool.java" -> ThreadChecks.run("student-pool", List.of(classes), logs).checks();
-            case "ProcessPerClient.java" -> ProcessChecks.run("student-process", List.of(classes), logs).checks();
-            default -> racesInAJvmOfTheirOwn(classes, logs);
+            case "ThreadPool.java" -> ThreadChecks.run("student-pool", List.of(classes), logs, only).checks();
+            case "ProcessPerClient.java" -> ProcessChecks.run("student-process", List.of(classes), logs, only).checks();
+            default -> racesInAJvmOfTheirOwn(classes, logs, only);
         };
         double seconds = (System.nanoTime() - started) / 1e9;
         System.err.printf("graded %s in %.1f s%n", c.name(), seconds);
@@ -174,11 +177,13 @@ abstract class LabMistakes {
     }
 
     /** The state is loaded by name in the grader's own JVM, so each case's {@code lab.StudentState} needs a JVM of its own. */
-    private static List<Check> racesInAJvmOfTheirOwn(Path classes, Path logs) throws Exception {
+    private static List<Check> racesInAJvmOfTheirOwn(Path classes, Path logs, Only only) throws Exception {
         Path err = logs.resolve("races.log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path") + File.pathSeparator + classes,
-                GradeOne.class.getName(), "races", logs.toString()).redirectError(err.toFile()).start();
+                GradeOne.class.getName(), "races", logs.toString()));
+        command.addAll(only.texts());
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("graded within 2 minutes").isTrue();
         List<Check> checks = new ArrayList<>();
