@@ -112,7 +112,7 @@ class ServeIT {
                 assertThat(json.readTree(line).isObject()).as("stdout line %s", line).isTrue();
             }
             String stderr = Files.readString(err);
-            assertThat(stderr).contains("echolab.server: echolab thread").contains("echolab.server: stopped")
+            assertThat(stderr).contains("cli.ServeCommand: echolab thread").contains("cli.ServeCommand: stopped")
                     .doesNotContain("Runtime.exit")
                     .as("-v says why each connection closed").contains("connection closed: client closed");
             assertThat(stderr.lines()).as(stderr).allMatch(l -> l.matches(

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class LogsTest {
 
-    /** The format of every line: {@code 2026-11-30 12:30:18.123 INFO  [echolab 4321] echolab.session: message}. */
+    /** The format of every line: {@code 2026-11-30 12:30:18.123 INFO  [echolab 4321] connection.Conversation: message}. */
     static final String LINE = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} (ERROR|WARN |INFO |DEBUG|TRACE) \\[[a-z-]+ \\d+\\] [\\w.-]+: .*";
 
     @Test
@@ -26,14 +26,14 @@ class LogsTest {
             Logs.configure("test", true);              // the handler binds System.err as it is now
             System.getLogger("java.lang.Runtime").log(Level.DEBUG, "Runtime.exit() logging", new Throwable("Runtime.exit(0)"));
             System.getLogger("jdk.internal.httpclient.debug").log(Level.DEBUG, "a JDK debug line");
-            System.getLogger("echolab.session").log(Level.DEBUG, "127.0.0.1: connection opened");
-            System.getLogger("echolab.server").log(Level.INFO, "stopped");
+            System.getLogger("org.echolab.connection.Conversation").log(Level.DEBUG, "127.0.0.1: connection opened");
+            System.getLogger("org.echolab.cli.ServeCommand").log(Level.INFO, "stopped");
         } finally {
             Logs.configure("echolab", false);
             System.setErr(saved);
         }
         String err = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(err).contains("DEBUG [test " + ProcessHandle.current().pid() + "] echolab.session: 127.0.0.1: connection opened")
+        assertThat(err).contains("DEBUG [test " + ProcessHandle.current().pid() + "] connection.Conversation: 127.0.0.1: connection opened")
                 .contains("INFO  [test ").doesNotContain("Runtime.exit").doesNotContain("JDK debug");
         assertThat(err.lines()).hasSize(2).allMatch(l -> l.matches(LINE));
     }

@@ -57,7 +57,7 @@ class RefusalsTest {
     @Test
     void aPerClientBoundGivenAsANumberHoldsForLoopbackAndIsCountedShownAndLogged() throws Exception {
         List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Logger log = Logger.getLogger("echolab.refusals");
+        Logger log = Logger.getLogger(org.echolab.process.Refusals.class.getName());
         Handler capture = new Handler() {
             @Override public void publish(LogRecord r) { logged.add(r); }
             @Override public void flush() {}

@@ -231,8 +231,17 @@ final class ThreadChecks {
         }
 
         /** Empty if the window shows neither spinning nor polling; else what it shows, with a hint. */
+        /**
+         * Spinning: cores burnt, or one thread runnable most of the window (where the machine gave it
+         * little CPU). Several threads each runnable now and then are waking up, not spinning.
+         */
+        boolean spinning() {
+            return cores.values().stream().mapToDouble(Double::doubleValue).sum() > SPIN_CORES
+                    || runnable.values().stream().mapToDouble(Double::doubleValue).max().orElse(0) > 0.5;
+        }
+
         String[] problem(String when) {
-            if (totalCores() > SPIN_CORES) {
+            if (spinning()) {
                 boolean acceptSpins = busy("echolab-accept") > SPIN_CORES / 2;
                 String saw = String.format("%.2f cores busy %s (%s; runnable %s)", totalCores(), when, busiest(cores, " cores"),
                         busiest(runnable, ""));
