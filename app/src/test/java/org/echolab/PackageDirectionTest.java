@@ -28,7 +28,9 @@ class PackageDirectionTest {
 
     @BeforeAll
     static void importMainClasses() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.echolab");
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.echolab");
     }
 
     @Test
@@ -39,8 +41,11 @@ class PackageDirectionTest {
     @ParameterizedTest
     @ValueSource(strings = {"protocol", "state", "os", "tls", "logging"})
     void theFoundationsKnowNoOtherPackage(String foundation) {
-        classes().that().resideInAPackage("org.echolab." + foundation + "..")
-                .should().onlyDependOnClassesThat(resideOutsideOfPackage("org.echolab..")
+        classes()
+                .that()
+                .resideInAPackage("org.echolab." + foundation + "..")
+                .should()
+                .onlyDependOnClassesThat(resideOutsideOfPackage("org.echolab..")
                         .or(resideInAPackage("org.echolab." + foundation + "..")))
                 .check(main);
     }
@@ -48,49 +53,94 @@ class PackageDirectionTest {
     /** Per process, the application, per connection: each room knows the ones below it and no model. */
     @Test
     void theRoomsOfOneProcessKnowNoModel() {
-        noClasses().that().resideInAnyPackage("org.echolab.connection..", "org.echolab.service..", "org.echolab.process..",
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "org.echolab.connection..",
+                        "org.echolab.service..",
+                        "org.echolab.process..",
                         "org.echolab.config..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.echolab.models..", "org.echolab.server..",
-                        "org.echolab.monitor..", "org.echolab.cli..", "org.echolab.bench..", "org.echolab.lab..",
-                        "org.echolab.load..", "org.echolab.race..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.echolab.models..",
+                        "org.echolab.server..",
+                        "org.echolab.monitor..",
+                        "org.echolab.cli..",
+                        "org.echolab.bench..",
+                        "org.echolab.lab..",
+                        "org.echolab.load..",
+                        "org.echolab.race..")
                 .check(main);
     }
 
     @Test
     void theModelsKnowNothingAboveThem() {
-        noClasses().that().resideInAPackage("org.echolab.models..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.echolab.server..", "org.echolab.monitor..",
-                        "org.echolab.cli..", "org.echolab.bench..", "org.echolab.lab..", "org.echolab.load..", "org.echolab.race..")
+        noClasses()
+                .that()
+                .resideInAPackage("org.echolab.models..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.echolab.server..",
+                        "org.echolab.monitor..",
+                        "org.echolab.cli..",
+                        "org.echolab.bench..",
+                        "org.echolab.lab..",
+                        "org.echolab.load..",
+                        "org.echolab.race..")
                 .check(main);
     }
 
     @Test
     void theApplicationKnowsNoConnection() {
-        noClasses().that().resideInAnyPackage("org.echolab.service..", "org.echolab.process..")
-                .should().dependOnClassesThat().resideInAPackage("org.echolab.connection..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("org.echolab.service..", "org.echolab.process..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.echolab.connection..")
                 .check(main);
     }
 
     @Test
     void theProcessResourcesKnowNoAnswer() {
-        noClasses().that().resideInAPackage("org.echolab.process..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.echolab.service..", "org.echolab.connection..")
+        noClasses()
+                .that()
+                .resideInAPackage("org.echolab.process..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.echolab.service..", "org.echolab.connection..")
                 .check(main);
     }
 
     @Test
     void theMonitorReadsTheProcessOnly() {
-        noClasses().that().resideInAPackage("org.echolab.monitor..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.echolab.models..", "org.echolab.server..",
-                        "org.echolab.connection..", "org.echolab.service..",
-                        "org.echolab.cli..", "org.echolab.bench..", "org.echolab.lab..", "org.echolab.load..")
+        noClasses()
+                .that()
+                .resideInAPackage("org.echolab.monitor..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.echolab.models..",
+                        "org.echolab.server..",
+                        "org.echolab.connection..",
+                        "org.echolab.service..",
+                        "org.echolab.cli..",
+                        "org.echolab.bench..",
+                        "org.echolab.lab..",
+                        "org.echolab.load..")
                 .check(main);
     }
 
     @Test
     void onlyTheCliParsesCommandLines() {
-        noClasses().that().resideOutsideOfPackage("org.echolab.cli..")
-                .should().dependOnClassesThat().resideInAPackage("picocli..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("org.echolab.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("picocli..")
                 .check(main);
     }
 }

@@ -21,10 +21,20 @@ import org.echolab.models.Models;
  * @param sampleEvery        how often the server's process tree is read from /proc
  * @param serverArgs         extra {@code serve} options for every server, e.g. {@code --threads=400}
  */
-public record BenchPlan(String preset, List<String> models, List<Integer> clients, List<Workload> workloads,
-                        Duration warmup, Duration duration, Duration timeout,
-                        int connections, int processConnections, List<Integer> herdWorkers, int herdConnections,
-                        Duration sampleEvery, List<String> serverArgs) {
+public record BenchPlan(
+        String preset,
+        List<String> models,
+        List<Integer> clients,
+        List<Workload> workloads,
+        Duration warmup,
+        Duration duration,
+        Duration timeout,
+        int connections,
+        int processConnections,
+        List<Integer> herdWorkers,
+        int herdConnections,
+        Duration sampleEvery,
+        List<String> serverArgs) {
 
     /** Connections kept open at once in the connections scenario, as in UNP's client. */
     public static final int CONNECTIONS_AT_ONCE = 10;
@@ -36,14 +46,20 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
         clients = clients.stream().sorted().distinct().toList();
         workloads = List.copyOf(workloads);
         serverArgs = List.copyOf(serverArgs);
-        herdWorkers = herdWorkers == null ? List.of() : herdWorkers.stream().sorted().distinct().toList();   // null: an older results.json
+        herdWorkers = herdWorkers == null
+                ? List.of()
+                : herdWorkers.stream().sorted().distinct().toList(); // null: an older results.json
         if (models.isEmpty() || clients.isEmpty() || workloads.isEmpty()) {
             throw new IllegalArgumentException("choose at least one model, one client count and one workload");
         }
         if (clients.getFirst() < 1) {
             throw new IllegalArgumentException("client counts must be at least 1");
         }
-        if (duration.isZero() || duration.isNegative() || timeout.isZero() || timeout.isNegative() || warmup.isNegative()) {
+        if (duration.isZero()
+                || duration.isNegative()
+                || timeout.isZero()
+                || timeout.isNegative()
+                || warmup.isNegative()) {
             throw new IllegalArgumentException("--duration and --timeout must be above 0, --warmup 0 or more");
         }
         if (connections < 0 || processConnections < 0) {
@@ -60,9 +76,20 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
      * of it is starting servers and workers).
      */
     public static BenchPlan quick(List<String> models) {
-        return new BenchPlan("quick", models, List.of(1, 10), List.of(new Workload("sleep", Duration.ofMillis(10))),
-                Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1),
-                100, 10, List.of(2, 4), 100, Duration.ofMillis(100), List.of());
+        return new BenchPlan(
+                "quick",
+                models,
+                List.of(1, 10),
+                List.of(new Workload("sleep", Duration.ofMillis(10))),
+                Duration.ofMillis(200),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1),
+                100,
+                10,
+                List.of(2, 4),
+                100,
+                Duration.ofMillis(100),
+                List.of());
     }
 
     /**
@@ -73,11 +100,23 @@ public record BenchPlan(String preset, List<String> models, List<Integer> client
      * and 120 workers (UNP's range), a few more minutes: every worker is a JVM to start.
      */
     public static BenchPlan full(List<String> models) {
-        return new BenchPlan("full", models, List.of(1, 10, 100, 1000, 10000),
-                List.of(new Workload("sleep", Duration.ofMillis(100)), new Workload("cpu", Duration.ofMillis(5)),
+        return new BenchPlan(
+                "full",
+                models,
+                List.of(1, 10, 100, 1000, 10000),
+                List.of(
+                        new Workload("sleep", Duration.ofMillis(100)),
+                        new Workload("cpu", Duration.ofMillis(5)),
                         new Workload("none", null)),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5),
-                2000, 100, List.of(2, 15, 60, 120), 2000, Duration.ofMillis(250), List.of());
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(5),
+                2000,
+                100,
+                List.of(2, 15, 60, 120),
+                2000,
+                Duration.ofMillis(250),
+                List.of());
     }
 
     /**

@@ -8,9 +8,19 @@ import java.util.List;
  * in results from before there was one; {@code herd}, the thundering-herd scenario, is empty in
  * results from before it was measured.
  */
-public record BenchResults(String started, String finished, String preset, String command, Machine machine,
-                           String java, String jar, BenchPlan plan, List<CellResult> cells,
-                           List<ConnectionsResult> connections, Reference reference, List<HerdResult> herd) {
+public record BenchResults(
+        String started,
+        String finished,
+        String preset,
+        String command,
+        Machine machine,
+        String java,
+        String jar,
+        BenchPlan plan,
+        List<CellResult> cells,
+        List<ConnectionsResult> connections,
+        Reference reference,
+        List<HerdResult> herd) {
 
     public BenchResults {
         herd = herd == null ? List.of() : List.copyOf(herd);

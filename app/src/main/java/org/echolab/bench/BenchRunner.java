@@ -39,7 +39,7 @@ public final class BenchRunner {
     private final ProgressBar progress;
     private final Machine machine;
     private final Optional<Nginx> nginx;
-    private volatile ServerProcess running;   // read by the shutdown hook
+    private volatile ServerProcess running; // read by the shutdown hook
 
     /** A runner without the C reference. */
     public BenchRunner(BenchPlan plan, Path jar, Path logs, Machine machine, ProgressBar progress) {
@@ -47,7 +47,8 @@ public final class BenchRunner {
     }
 
     /** A runner that measures {@code nginx}, when present, on the same cells as the models. */
-    public BenchRunner(BenchPlan plan, Path jar, Path logs, Machine machine, ProgressBar progress, Optional<Nginx> nginx) {
+    public BenchRunner(
+            BenchPlan plan, Path jar, Path logs, Machine machine, ProgressBar progress, Optional<Nginx> nginx) {
         this.plan = plan;
         this.jar = jar;
         this.logs = logs;
@@ -90,7 +91,11 @@ public final class BenchRunner {
             progress.end("skipped: " + skip.get());
             return CellResult.notRun(model, clients, w, "skipped", skip.get());
         }
-        return measure(model, clients, w, guards.warmup(model, clients, plan.warmup()),
+        return measure(
+                model,
+                clients,
+                w,
+                guards.warmup(model, clients, plan.warmup()),
                 () -> start(model, logs.resolve(model + "-c" + clients + "-" + w.slug() + ".log")));
     }
 
@@ -118,19 +123,27 @@ public final class BenchRunner {
     /** One cell, run: the server started, idle, loaded, sampled, stopped. */
     private CellResult measure(String model, int clients, Workload w, Duration warmup, Start start) {
         try (ServerProcess server = start.server();
-             Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
+                Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
             server.awaitAnswer();
             Thread.sleep(IDLE);
             ProcStats.Sample idle = ProcStats.sample(server.pid(), true);
             LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
-                    .connections(clients).warmup(warmup).duration(plan.duration()).timeout(plan.timeout())
-                    .serverWait(w.perRequest()).work(w.work()).build();
+                    .connections(clients)
+                    .warmup(warmup)
+                    .duration(plan.duration())
+                    .timeout(plan.timeout())
+                    .serverWait(w.perRequest())
+                    .work(w.work())
+                    .build();
             long t0 = System.nanoTime();
-            LoadResult r = LoadGenerator.run(spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
+            LoadResult r = LoadGenerator.run(
+                    spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
             long from = t0 + warmup.toNanos();
-            List<ProcStats.Sample> window = sampler.between(from, from + plan.duration().toNanos());
+            List<ProcStats.Sample> window =
+                    sampler.between(from, from + plan.duration().toNanos());
             CellResult c = figures(model, clients, w, r, idle, window, server.pid(), server.startupLine());
-            progress.end(String.format("%.0f req/s  p99 %.1f ms  %d errors", c.requestsPerSecond(), c.p99Millis(), c.errors()));
+            progress.end(String.format(
+                    "%.0f req/s  p99 %.1f ms  %d errors", c.requestsPerSecond(), c.p99Millis(), c.errors()));
             return c;
         } catch (IOException | LoadException | IllegalArgumentException e) {
             progress.end("failed: " + e.getMessage());
@@ -144,8 +157,15 @@ public final class BenchRunner {
     }
 
     /** A cell's figures from its load result and the server's samples (none: zeros); also for {@link TargetRunner}. */
-    static CellResult figures(String model, int clients, Workload w, LoadResult r, ProcStats.Sample idle,
-                              List<ProcStats.Sample> window, long serverPid, String startupLine) {
+    static CellResult figures(
+            String model,
+            int clients,
+            Workload w,
+            LoadResult r,
+            ProcStats.Sample idle,
+            List<ProcStats.Sample> window,
+            long serverPid,
+            String startupLine) {
         double cpuCores = 0, generatorCores = 0, otherCores = 0;
         if (window.size() >= 2) {
             ProcStats.Sample a = window.getFirst(), b = window.getLast();
@@ -156,24 +176,51 @@ public final class BenchRunner {
             otherCores = Math.max(0, busy - cpuCores - generatorCores);
         }
         double rps = r.throughput();
-        long pssPeak = window.stream().mapToLong(ProcStats.Sample::pssBytes).max().orElse(0);
-        long rssPeak = window.stream().mapToLong(ProcStats.Sample::rssBytes).max().orElse(0);
+        long pssPeak =
+                window.stream().mapToLong(ProcStats.Sample::pssBytes).max().orElse(0);
+        long rssPeak =
+                window.stream().mapToLong(ProcStats.Sample::rssBytes).max().orElse(0);
         double waitSeconds = w.perRequest().toNanos() / 1e9;
         double little = waitSeconds > 0 ? clients / waitSeconds : 0;
         // a cell that completed nothing has no figures: it says so, and no chart or table takes its zeros for a result
         String status = r.requests() > 0 ? "ok" : CellResult.EMPTY;
-        String reason = r.requests() > 0 ? "" : "no request completed in the recorded period"
-                + (r.errors() > 0 ? " (errors: " + r.errorsByKind() + ")" : "");
-        return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, status, reason,
-                r.requests(), r.errors(), r.errorsByKind(), r.fairness(), rps,
-                r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.maxMillis(),
-                cpuCores, rps > 0 ? cpuCores / rps * 1e6 : 0, generatorCores, otherCores,
-                idle.pssBytes(), pssPeak, rssPeak, Math.max(0, (pssPeak - idle.pssBytes()) / clients),
+        String reason = r.requests() > 0
+                ? ""
+                : "no request completed in the recorded period"
+                        + (r.errors() > 0 ? " (errors: " + r.errorsByKind() + ")" : "");
+        return new CellResult(
+                model,
+                clients,
+                w.label(),
+                w.kind(),
+                w.perRequest().toNanos() / 1e6,
+                status,
+                reason,
+                r.requests(),
+                r.errors(),
+                r.errorsByKind(),
+                r.fairness(),
+                rps,
+                r.percentileMillis(50),
+                r.percentileMillis(90),
+                r.percentileMillis(99),
+                r.percentileMillis(99.9),
+                r.maxMillis(),
+                cpuCores,
+                rps > 0 ? cpuCores / rps * 1e6 : 0,
+                generatorCores,
+                otherCores,
+                idle.pssBytes(),
+                pssPeak,
+                rssPeak,
+                Math.max(0, (pssPeak - idle.pssBytes()) / clients),
                 window.stream().mapToInt(ProcStats.Sample::threads).max().orElse(0),
                 window.stream().mapToInt(ProcStats.Sample::processes).max().orElse(0),
                 window.stream().mapToInt(ProcStats.Sample::descriptors).max().orElse(0),
-                little, little > 0 ? rps / little : 0,
-                serverPid, startupLine);
+                little,
+                little > 0 ? rps / little : 0,
+                serverPid,
+                startupLine);
     }
 
     /**
@@ -188,7 +235,7 @@ public final class BenchRunner {
         Thread hook = stopOnExit();
         try {
             List<String> order = new ArrayList<>(plan.models());
-            order.sort(Comparator.comparing(m -> !oneAtATime(m)));     // the book's baseline, the iterative server, first
+            order.sort(Comparator.comparing(m -> !oneAtATime(m))); // the book's baseline, the iterative server, first
             List<ConnectionsResult> out = new ArrayList<>();
             Double baseline = null;
             for (String model : order) {
@@ -210,14 +257,15 @@ public final class BenchRunner {
 
     private ConnectionsResult connections(String model, Double baselineMillis) {
         int n = Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS
-                ? Math.min(plan.processConnections(), plan.connections()) : plan.connections();
+                ? Math.min(plan.processConnections(), plan.connections())
+                : plan.connections();
         progress.begin("connections " + model + " x" + n);
         if (n == 0) {
             progress.end("skipped");
             return new ConnectionsResult(model, "skipped", "no connections asked for", 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
         try (ServerProcess server = start(model, logs.resolve(model + "-connections.log"));
-             Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
+                Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
             URI target = URI.create("http://127.0.0.1:" + server.port() + "/echo");
             LoadGenerator.run(shortConnections(target, Math.max(BenchPlan.CONNECTIONS_AT_ONCE, n / 10)), null);
             Thread.sleep(SETTLE);
@@ -228,11 +276,27 @@ public final class BenchRunner {
             double cpu = after.cpuSeconds() - before.cpuSeconds();
             double perConn = cpu / n * 1000;
             double above = baselineMillis == null ? 0 : perConn - baselineMillis;
-            int peak = sampler.samples().stream().mapToInt(ProcStats.Sample::processes).max().orElse(1);
+            int peak = sampler.samples().stream()
+                    .mapToInt(ProcStats.Sample::processes)
+                    .max()
+                    .orElse(1);
             progress.end(String.format("%.3f ms CPU per connection, %d errors", perConn, r.errors()));
-            String reason = n < plan.connections() ? "process per connection: " + n + " connections, not " + plan.connections() : "";
-            return new ConnectionsResult(model, "ok", reason, n, r.errors(), r.throughput(), cpu, perConn, above,
-                    above * 5000 / 1000, peak, server.pid());
+            String reason = n < plan.connections()
+                    ? "process per connection: " + n + " connections, not " + plan.connections()
+                    : "";
+            return new ConnectionsResult(
+                    model,
+                    "ok",
+                    reason,
+                    n,
+                    r.errors(),
+                    r.throughput(),
+                    cpu,
+                    perConn,
+                    above,
+                    above * 5000 / 1000,
+                    peak,
+                    server.pid());
         } catch (IOException | LoadException | IllegalArgumentException e) {
             progress.end("failed: " + e.getMessage());
             return new ConnectionsResult(model, "failed", String.valueOf(e.getMessage()), n, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -255,9 +319,10 @@ public final class BenchRunner {
         Thread hook = stopOnExit();
         try {
             return new HerdScenario(plan, guards, progress, logs, (model, args, log) -> {
-                running = ServerProcess.start(jar, model, args, log);
-                return running;
-            }).run();
+                        running = ServerProcess.start(jar, model, args, log);
+                        return running;
+                    })
+                    .run();
         } finally {
             running = null;
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -266,8 +331,13 @@ public final class BenchRunner {
 
     /** UNP's client: a new connection per request, 4,000 bytes each, 10 open at once. */
     static LoadSpec shortConnections(URI target, int n) {
-        return LoadSpec.builder(target).connections(BenchPlan.CONNECTIONS_AT_ONCE).connectPerRequest(true)
-                .requests(n).size(BenchPlan.CONNECTION_BYTES).timeout(Duration.ofSeconds(30)).build();
+        return LoadSpec.builder(target)
+                .connections(BenchPlan.CONNECTIONS_AT_ONCE)
+                .connectPerRequest(true)
+                .requests(n)
+                .size(BenchPlan.CONNECTION_BYTES)
+                .timeout(Duration.ofSeconds(30))
+                .build();
     }
 
     private ServerProcess start(String model, Path log) throws IOException {

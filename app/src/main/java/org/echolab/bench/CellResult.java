@@ -20,15 +20,38 @@ import org.echolab.load.Fairness;
  * measured: reports show it as n/a.
  */
 public record CellResult(
-        String model, int clients, String workload, String work, double waitMillis,
-        String status, String reason,
-        long requests, long errors, Map<String, Long> errorsByKind, Fairness fairness, double requestsPerSecond,
-        double p50Millis, double p90Millis, double p99Millis, double p999Millis, double maxMillis,
-        double cpuCores, double cpuMicrosPerRequest, double loadGeneratorCores, double otherCores,
-        long pssIdleBytes, long pssPeakBytes, long rssPeakBytes, long memoryPerConnectionBytes,
-        int threadsPeak, int processesPeak, int descriptorsPeak,
-        double littleRequestsPerSecond, double efficiency,
-        long serverPid, String startupLine) {
+        String model,
+        int clients,
+        String workload,
+        String work,
+        double waitMillis,
+        String status,
+        String reason,
+        long requests,
+        long errors,
+        Map<String, Long> errorsByKind,
+        Fairness fairness,
+        double requestsPerSecond,
+        double p50Millis,
+        double p90Millis,
+        double p99Millis,
+        double p999Millis,
+        double maxMillis,
+        double cpuCores,
+        double cpuMicrosPerRequest,
+        double loadGeneratorCores,
+        double otherCores,
+        long pssIdleBytes,
+        long pssPeakBytes,
+        long rssPeakBytes,
+        long memoryPerConnectionBytes,
+        int threadsPeak,
+        int processesPeak,
+        int descriptorsPeak,
+        double littleRequestsPerSecond,
+        double efficiency,
+        long serverPid,
+        String startupLine) {
 
     /** The status of a cell that ran and completed no request in its recorded period. */
     public static final String EMPTY = "empty";
@@ -39,7 +62,38 @@ public record CellResult(
     }
 
     static CellResult notRun(String model, int clients, Workload w, String status, String reason) {
-        return new CellResult(model, clients, w.label(), w.kind(), w.perRequest().toNanos() / 1e6, status, reason,
-                0, 0, Map.of(), null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
+        return new CellResult(
+                model,
+                clients,
+                w.label(),
+                w.kind(),
+                w.perRequest().toNanos() / 1e6,
+                status,
+                reason,
+                0,
+                0,
+                Map.of(),
+                null,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                "");
     }
 }

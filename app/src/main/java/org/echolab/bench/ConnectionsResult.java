@@ -8,10 +8,18 @@ package org.echolab.bench;
  * puts it on the book's scale of 5,000 connections.
  */
 public record ConnectionsResult(
-        String model, String status, String reason, int connections, long errors,
-        double connectionsPerSecond, double cpuSeconds, double cpuMillisPerConnection,
-        double aboveSequentialMillisPerConnection, double scaledTo5000Seconds,
-        int processesPeak, long serverPid) {
+        String model,
+        String status,
+        String reason,
+        int connections,
+        long errors,
+        double connectionsPerSecond,
+        double cpuSeconds,
+        double cpuMillisPerConnection,
+        double aboveSequentialMillisPerConnection,
+        double scaledTo5000Seconds,
+        int processesPeak,
+        long serverPid) {
 
     public boolean ran() {
         return status.equals("ok");

@@ -55,8 +55,8 @@ final class Guards {
         switch (traits.perConnection()) {
             case PROCESS -> {
                 if (clients > PROCESS_MAX_CLIENTS) {
-                    return reason("a JVM per connection: " + clients + " processes (cap " + PROCESS_MAX_CLIENTS
-                            + ", ~" + (PROCESS_BYTES >> 20) + " MiB and ~" + PROCESS_SPAWN_CPU.toMillis() + " ms CPU each)");
+                    return reason("a JVM per connection: " + clients + " processes (cap " + PROCESS_MAX_CLIENTS + ", ~"
+                            + (PROCESS_BYTES >> 20) + " MiB and ~" + PROCESS_SPAWN_CPU.toMillis() + " ms CPU each)");
                 }
                 if (clients * PROCESS_BYTES > machine.memAvailableBytes() / 2) {
                     return reason("a JVM per connection: " + clients + " x " + (PROCESS_BYTES >> 20)
@@ -65,9 +65,14 @@ final class Guards {
                 // each client's first response waits for its JVM, and the clients' JVMs start together
                 double starting = clients * (PROCESS_SPAWN_CPU.toNanos() / 1e9) / machine.cores();
                 if (starting > timeout.toNanos() / 2e9) {
-                    return reason(String.format("a JVM per connection: %d starting at once x %d ms CPU / %d cores"
-                            + " = %.1f s before the first answers, over half the %s timeout", clients,
-                            PROCESS_SPAWN_CPU.toMillis(), machine.cores(), starting, Durations.format(timeout)));
+                    return reason(String.format(
+                            "a JVM per connection: %d starting at once x %d ms CPU / %d cores"
+                                    + " = %.1f s before the first answers, over half the %s timeout",
+                            clients,
+                            PROCESS_SPAWN_CPU.toMillis(),
+                            machine.cores(),
+                            starting,
+                            Durations.format(timeout)));
                 }
             }
             case PLATFORM_THREAD -> {
@@ -76,15 +81,20 @@ final class Guards {
                             + machine.freeTasks() + " task ids are free (pid_max " + machine.pidMax() + ")");
                 }
             }
-            default -> { }
+            default -> {}
         }
         if (workload.kind().equals("cpu")) {
             // closed workload: every client waits for all the CPU work queued ahead of it; half the
             // timeout leaves room for the load generator, which shares the cores
             double seconds = clients * (workload.perRequest().toNanos() / 1e9) / machine.cores();
             if (seconds >= timeout.toNanos() / 2e9) {
-                return reason(String.format("CPU-bound: %d clients x %s / %d cores = %.1f s per request, half the %s timeout or more",
-                        clients, Durations.format(workload.perRequest()), machine.cores(), seconds, Durations.format(timeout)));
+                return reason(String.format(
+                        "CPU-bound: %d clients x %s / %d cores = %.1f s per request, half the %s timeout or more",
+                        clients,
+                        Durations.format(workload.perRequest()),
+                        machine.cores(),
+                        seconds,
+                        Durations.format(timeout)));
             }
         }
         return Optional.empty();
@@ -96,8 +106,8 @@ final class Guards {
      */
     public Optional<String> skipHerd(int workers) {
         if (workers * PROCESS_BYTES > machine.memAvailableBytes() / 2) {
-            return reason(workers + " worker JVMs x ~" + (PROCESS_BYTES >> 20) + " MiB is over half the available memory ("
-                    + (machine.memAvailableBytes() >> 20) + " MiB)");
+            return reason(workers + " worker JVMs x ~" + (PROCESS_BYTES >> 20)
+                    + " MiB is over half the available memory (" + (machine.memAvailableBytes() >> 20) + " MiB)");
         }
         if ((long) workers * WORKER_TASKS > machine.freeTasks() / 2) {
             return reason(workers + " worker JVMs x ~" + WORKER_TASKS + " threads, but only " + machine.freeTasks()
@@ -140,7 +150,12 @@ final class Guards {
         if (Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS) {
             // + a second: even one child JVM answers its first request only once it has started,
             // which on a loaded 2-core machine takes well over its CPU time
-            w = max(w, PROCESS_SPAWN_CPU.multipliedBy(clients).dividedBy(machine.cores()).plus(PROCESS_START));
+            w = max(
+                    w,
+                    PROCESS_SPAWN_CPU
+                            .multipliedBy(clients)
+                            .dividedBy(machine.cores())
+                            .plus(PROCESS_START));
         }
         return w;
     }

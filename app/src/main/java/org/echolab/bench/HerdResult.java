@@ -8,8 +8,16 @@ package org.echolab.bench;
  * connection: if an idle worker woke for a connection it did not get, it shows here. When
  * {@code status} is {@code skipped} or {@code failed}, {@code reason} says why and the figures are zero.
  */
-public record HerdResult(String model, int workers, String status, String reason, int connections, long errors,
-                         double cpuSeconds, double cpuMillisPerConnection, long serverPid) {
+public record HerdResult(
+        String model,
+        int workers,
+        String status,
+        String reason,
+        int connections,
+        long errors,
+        double cpuSeconds,
+        double cpuMillisPerConnection,
+        long serverPid) {
 
     public boolean ran() {
         return status.equals("ok");

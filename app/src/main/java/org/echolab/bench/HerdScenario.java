@@ -78,17 +78,19 @@ final class HerdScenario {
             return HerdResult.notRun(model, workers, "skipped", skip.get(), n);
         }
         List<String> args = new ArrayList<>(plan.serverArgs());
-        args.addAll(List.of("--workers", Integer.toString(workers), "--worker-model", "sequential", "--backlog", "4096"));
+        args.addAll(
+                List.of("--workers", Integer.toString(workers), "--worker-model", "sequential", "--backlog", "4096"));
         try (ServerProcess server = starter.start(model, args, logs.resolve(model + "-herd-" + workers + ".log"))) {
             URI target = URI.create("http://127.0.0.1:" + server.port() + "/echo");
             progress.live("starting " + workers + " workers");
             settle(server.pid(), workers);
             progress.live("warming up " + workers + " workers");
-            LoadGenerator.run(BenchRunner.shortConnections(target, Math.max(n / 10, WARMUP_PER_WORKER * workers)), null);
-            settle(server.pid(), workers);   // what the warm-up left to compile, compiled
+            LoadGenerator.run(
+                    BenchRunner.shortConnections(target, Math.max(n / 10, WARMUP_PER_WORKER * workers)), null);
+            settle(server.pid(), workers); // what the warm-up left to compile, compiled
             ProcStats.Sample before = ProcStats.sample(server.pid(), false);
             LoadResult r = LoadGenerator.run(BenchRunner.shortConnections(target, n), null);
-            Thread.sleep(BenchRunner.SETTLE);   // the workers close the last connections
+            Thread.sleep(BenchRunner.SETTLE); // the workers close the last connections
             ProcStats.Sample after = ProcStats.sample(server.pid(), false);
             double cpu = after.cpuSeconds() - before.cpuSeconds();
             double perConn = cpu / n * 1000;
@@ -123,10 +125,13 @@ final class HerdScenario {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException(allUp
-                        ? String.format("the tree did not go idle within %ds (%.2f cores busy)", limit.toSeconds(),
-                                used * 1e9 / QUIET_WINDOW.toNanos())
-                        : (now.processes() - 1) + " of " + workers + " workers up after " + limit.toSeconds() + "s");
+                throw new IOException(
+                        allUp
+                                ? String.format(
+                                        "the tree did not go idle within %ds (%.2f cores busy)",
+                                        limit.toSeconds(), used * 1e9 / QUIET_WINDOW.toNanos())
+                                : (now.processes() - 1) + " of " + workers + " workers up after " + limit.toSeconds()
+                                        + "s");
             }
             last = now;
         }

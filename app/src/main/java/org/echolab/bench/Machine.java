@@ -11,7 +11,8 @@ import java.nio.file.Path;
 public record Machine(int cores, long fdLimit, long pidMax, long tasksInUse, long memAvailableBytes, String kernel) {
 
     public static Machine current() {
-        return new Machine(Runtime.getRuntime().availableProcessors(),
+        return new Machine(
+                Runtime.getRuntime().availableProcessors(),
                 limit("Max open files", 1024),
                 number(read("/proc/sys/kernel/pid_max").strip(), 32768),
                 countTasks(),

@@ -30,8 +30,11 @@ public final class Nginx {
     /** How to get it, for a report that ran without it. */
     public static final String INSTALL = "apt-get install nginx-light libnginx-mod-http-echo";
     /** Where Debian (and Fedora) put nginx's dynamic modules. */
-    private static final List<Path> MODULE_DIRS = List.of(Path.of("/usr/lib/nginx/modules"),
-            Path.of("/usr/lib64/nginx/modules"), Path.of("/usr/share/nginx/modules"));
+    private static final List<Path> MODULE_DIRS = List.of(
+            Path.of("/usr/lib/nginx/modules"),
+            Path.of("/usr/lib64/nginx/modules"),
+            Path.of("/usr/share/nginx/modules"));
+
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
     private final String binary;
@@ -51,24 +54,33 @@ public final class Nginx {
     public static Found find(String binary) {
         String version;
         try {
-            Process p = new ProcessBuilder(binary, "-v").redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder(binary, "-v").redirectErrorStream(true).start();
             version = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor() != 0 || !version.contains("nginx/")) {
-                return new Found(Optional.empty(), "'" + binary + " -v' did not answer as nginx (" + version
-                        + "); install it with " + INSTALL);
+                return new Found(
+                        Optional.empty(),
+                        "'" + binary + " -v' did not answer as nginx (" + version + "); install it with " + INSTALL);
             }
             version = version.substring(version.indexOf("nginx/"));
         } catch (IOException e) {
-            return new Found(Optional.empty(), "no nginx at '" + binary + "'; install it with " + INSTALL
-                    + " (Debian, Ubuntu), or point --nginx at one");
+            return new Found(
+                    Optional.empty(),
+                    "no nginx at '" + binary + "'; install it with " + INSTALL
+                            + " (Debian, Ubuntu), or point --nginx at one");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Found(Optional.empty(), "interrupted while looking for nginx");
         }
-        Optional<Path> module = MODULE_DIRS.stream().map(d -> d.resolve("ngx_http_echo_module.so")).filter(Files::isRegularFile).findFirst();
+        Optional<Path> module = MODULE_DIRS.stream()
+                .map(d -> d.resolve("ngx_http_echo_module.so"))
+                .filter(Files::isRegularFile)
+                .findFirst();
         if (module.isEmpty()) {
-            return new Found(Optional.empty(), version + " has no echo module (ngx_http_echo_module.so in " + MODULE_DIRS
-                    + "); install it with apt-get install libnginx-mod-http-echo");
+            return new Found(
+                    Optional.empty(),
+                    version + " has no echo module (ngx_http_echo_module.so in " + MODULE_DIRS
+                            + "); install it with apt-get install libnginx-mod-http-echo");
         }
         Nginx n = new Nginx(binary, module.get(), version);
         return new Found(Optional.of(n), n.describe());
@@ -90,7 +102,14 @@ public final class Nginx {
         int port = freePort();
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, config(w, port, maxConnections, dir));
-        Process p = new ProcessBuilder(binary, "-p", dir.toString(), "-c", conf.toString(), "-e", dir.resolve("error.log").toString())
+        Process p = new ProcessBuilder(
+                        binary,
+                        "-p",
+                        dir.toString(),
+                        "-c",
+                        conf.toString(),
+                        "-e",
+                        dir.resolve("error.log").toString())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -98,7 +117,8 @@ public final class Nginx {
         while (!accepts(port)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 ServerProcess.stop(p);
-                throw new IOException(version + " did not start on 127.0.0.1:" + port + "; see " + dir.resolve("error.log"));
+                throw new IOException(
+                        version + " did not start on 127.0.0.1:" + port + "; see " + dir.resolve("error.log"));
             }
             try {
                 Thread.sleep(20);
@@ -114,7 +134,9 @@ public final class Nginx {
     /** The whole config: nothing from /etc/nginx, everything it writes under {@code dir}. */
     String config(Workload w, int port, long maxConnections, Path dir) {
         // echo_sleep takes seconds, to the millisecond
-        String sleep = w.perRequest().isZero() ? "" : String.format(Locale.ROOT, "echo_sleep %.3f; ", w.perRequest().toNanos() / 1e9);
+        String sleep = w.perRequest().isZero()
+                ? ""
+                : String.format(Locale.ROOT, "echo_sleep %.3f; ", w.perRequest().toNanos() / 1e9);
         return """
                 load_module %s;
                 daemon off;

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.Set;
 
 /**
  * What a server costs the machine, read from Linux's /proc for a process and all its descendants
@@ -42,8 +42,16 @@ public final class ProcStats {
      * (all cores, from /proc/stat) and {@code selfCpuSeconds} (this JVM: the load generator) are
      * read at the same instant, so that what else ran on the machine can be told apart.
      */
-    public record Sample(long nanoTime, double cpuSeconds, long pssBytes, long rssBytes, int threads,
-                         int processes, int descriptors, double machineBusySeconds, double selfCpuSeconds) {}
+    public record Sample(
+            long nanoTime,
+            double cpuSeconds,
+            long pssBytes,
+            long rssBytes,
+            int threads,
+            int processes,
+            int descriptors,
+            double machineBusySeconds,
+            double selfCpuSeconds) {}
 
     /** True where /proc has what {@link #sample} reads (Linux 4.14 or newer). */
     public static boolean supported() {
@@ -89,7 +97,12 @@ public final class ProcStats {
     /** CPU time every core spent busy since boot: the first line of /proc/stat, less idle and iowait. */
     static double machineBusySeconds() {
         try {
-            String[] f = read(PROC.resolve("stat")).lines().findFirst().orElse("").trim().split("\\s+");
+            String[] f = read(PROC.resolve("stat"))
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .trim()
+                    .split("\\s+");
             long busy = 0;
             // cpu user nice system idle iowait irq softirq steal (guest time is already in user)
             for (int i = 1; i <= 8 && i < f.length; i++) {
@@ -162,18 +175,20 @@ public final class ProcStats {
     public static Map<Long, Character> childrenOf(long parent) {
         try (Stream<Path> procs = Files.list(PROC)) {
             Map<Long, Character> children = new TreeMap<>();
-            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
-                try {
-                    String s = Files.readString(p.resolve("stat"));
-                    // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so split after the last ')'
-                    String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(rest[1]) == parent) {
-                        children.put(Long.parseLong(p.getFileName().toString()), rest[0].charAt(0));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the process ended while we looked
-                }
-            });
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .forEach(p -> {
+                        try {
+                            String s = Files.readString(p.resolve("stat"));
+                            // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so split after the last
+                            // ')'
+                            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                            if (Long.parseLong(rest[1]) == parent) {
+                                children.put(Long.parseLong(p.getFileName().toString()), rest[0].charAt(0));
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            // the process ended while we looked
+                        }
+                    });
             return children;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -184,12 +199,14 @@ public final class ProcStats {
     public static List<String> descriptorsOf(long pid) {
         try (Stream<Path> fds = Files.list(PROC.resolve(pid + "/fd"))) {
             return fds.map(fd -> {
-                try {
-                    return fd.getFileName() + "->" + Files.readSymbolicLink(fd);
-                } catch (IOException e) {
-                    return fd.getFileName() + "->gone";     // the listing's own descriptor
-                }
-            }).sorted().toList();
+                        try {
+                            return fd.getFileName() + "->" + Files.readSymbolicLink(fd);
+                        } catch (IOException e) {
+                            return fd.getFileName() + "->gone"; // the listing's own descriptor
+                        }
+                    })
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

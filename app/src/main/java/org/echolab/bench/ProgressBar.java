@@ -56,8 +56,8 @@ public final class ProgressBar {
         int filled = done * WIDTH / total;
         long elapsed = System.nanoTime() - startedNanos;
         String eta = done == 0 ? "?" : format(Duration.ofNanos(elapsed / done * (total - done)));
-        String line = "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total
-                + "  " + current + (figures.isEmpty() ? "" : "  " + figures) + "  left ~" + eta;
+        String line = "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total + "  " + current
+                + (figures.isEmpty() ? "" : "  " + figures) + "  left ~" + eta;
         if (newline) {
             out.println(line);
         } else {

@@ -16,13 +16,16 @@ final class Sampler implements AutoCloseable {
 
     private final List<Long> roots;
     private final Duration interval;
-    private final List<ProcStats.Sample> samples = new ArrayList<>();   // guarded by this
+    private final List<ProcStats.Sample> samples = new ArrayList<>(); // guarded by this
     private final Thread thread;
 
     private Sampler(List<Long> roots, Duration interval) {
         this.roots = List.copyOf(roots);
         this.interval = interval;
-        this.thread = Thread.ofPlatform().daemon().name("bench-sampler-" + roots.getFirst()).unstarted(this::loop);
+        this.thread = Thread.ofPlatform()
+                .daemon()
+                .name("bench-sampler-" + roots.getFirst())
+                .unstarted(this::loop);
     }
 
     public static Sampler start(long root, Duration interval) {
@@ -66,7 +69,9 @@ final class Sampler implements AutoCloseable {
      */
     public List<ProcStats.Sample> between(long fromNanos, long toNanos) {
         List<ProcStats.Sample> all = samples();
-        List<ProcStats.Sample> inside = all.stream().filter(s -> s.nanoTime() >= fromNanos && s.nanoTime() <= toNanos).toList();
+        List<ProcStats.Sample> inside = all.stream()
+                .filter(s -> s.nanoTime() >= fromNanos && s.nanoTime() <= toNanos)
+                .toList();
         if (inside.size() >= 2) {
             return inside;
         }

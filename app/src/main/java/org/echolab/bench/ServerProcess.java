@@ -52,18 +52,33 @@ public final class ServerProcess implements AutoCloseable {
      * @throws IOException with the server's own words when it did not start
      */
     public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath(jar), mainClass(jar), "serve", "--port", "0", "--model", model, "--grace", "5s",
-                "--monitor-port", "-1",     // no monitor: its threads would count in the figures
-                "--max-per-client", "0"));  // every client of a benchmark comes from 127.0.0.1: one address, many clients
+        List<String> cmd = new ArrayList<>(List.of(
+                javaCommand(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                classPath(jar),
+                mainClass(jar),
+                "serve",
+                "--port",
+                "0",
+                "--model",
+                model,
+                "--grace",
+                "5s",
+                "--monitor-port",
+                "-1", // no monitor: its threads would count in the figures
+                "--max-per-client",
+                "0")); // every client of a benchmark comes from 127.0.0.1: one address, many clients
         cmd.addAll(extraArgs);
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         CompletableFuture<String> line = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("bench-server-stdout-" + p.pid()).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
                     if (!line.isDone() && LISTENING.matcher(l).find()) {
                         line.complete(l);
@@ -81,9 +96,13 @@ public final class ServerProcess implements AutoCloseable {
             return new ServerProcess(p, startup, Integer.parseInt(m.group(2)));
         } catch (ExecutionException | TimeoutException e) {
             stop(p);
-            throw new IOException("'" + String.join(" ", cmd.subList(4, cmd.size())) + "' did not start"
-                    + (p.isAlive() ? " within " + START_TIMEOUT.toSeconds() + "s" : " (exit " + p.exitValue() + ")")
-                    + ": " + lastLines(log), e);
+            throw new IOException(
+                    "'" + String.join(" ", cmd.subList(4, cmd.size())) + "' did not start"
+                            + (p.isAlive()
+                                    ? " within " + START_TIMEOUT.toSeconds() + "s"
+                                    : " (exit " + p.exitValue() + ")")
+                            + ": " + lastLines(log),
+                    e);
         } catch (InterruptedException e) {
             stop(p);
             Thread.currentThread().interrupt();
@@ -111,7 +130,8 @@ public final class ServerProcess implements AutoCloseable {
      */
     public void awaitAnswer() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        byte[] probe = "GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] probe =
+                "GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         IOException last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -123,10 +143,10 @@ public final class ServerProcess implements AutoCloseable {
                 s.getOutputStream().write(probe);
                 byte[] head = s.getInputStream().readNBytes(9);
                 if (new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.")) {
-                    return;                 // any status: it answers (nginx has no /health)
+                    return; // any status: it answers (nginx has no /health)
                 }
             } catch (IOException e) {
-                last = e;                   // not yet: its workers are starting (the connection waits in the backlog)
+                last = e; // not yet: its workers are starting (the connection waits in the backlog)
             }
         }
         throw new IOException("the server did not answer a request within " + START_TIMEOUT.toSeconds() + " s"
@@ -147,7 +167,7 @@ public final class ServerProcess implements AutoCloseable {
     static boolean stop(Process p) {
         List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
         tree.add(p.toHandle());
-        p.destroy();   // SIGTERM: the server's shutdown hook drains and ends its workers
+        p.destroy(); // SIGTERM: the server's shutdown hook drains and ends its workers
         boolean clean = waitAll(tree, STOP_TIMEOUT);
         if (!clean) {
             // it did not end by itself: kill what is left of what we started, by pid
@@ -176,7 +196,9 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The java that runs this JVM, so the server runs on the same JDK. */
     static String javaCommand() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
@@ -201,10 +223,15 @@ public final class ServerProcess implements AutoCloseable {
     /** The echolab jar this code runs from. */
     public static Path ownJar() {
         try {
-            Path p = Path.of(ServerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path p = Path.of(ServerProcess.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (!Files.isRegularFile(p) || !p.toString().endsWith(".jar")) {
-                throw new IllegalStateException("bench starts servers from the echolab jar, but runs from " + p
-                        + "; build it (./mvnw -pl app -am package) and run 'java -jar app/target/echolab.jar bench', or pass --jar");
+                throw new IllegalStateException(
+                        "bench starts servers from the echolab jar, but runs from " + p
+                                + "; build it (./mvnw -pl app -am package) and run 'java -jar app/target/echolab.jar bench', or pass --jar");
             }
             return p;
         } catch (URISyntaxException e) {

@@ -37,7 +37,8 @@ public final class TargetRunner {
 
     /** What the report says about the server, where a started server's startup line would be. */
     public String description() {
-        return "external server at " + target + (pids.isEmpty() ? ", not sampled (no --pids)" : ", sampled: pids " + pids);
+        return "external server at " + target
+                + (pids.isEmpty() ? ", not sampled (no --pids)" : ", sampled: pids " + pids);
     }
 
     private String label() {
@@ -63,18 +64,29 @@ public final class TargetRunner {
             return CellResult.notRun(label(), clients, w, "skipped", why);
         }
         Duration warmup = plan.warmup().compareTo(Guards.CONNECT_TIME.multipliedBy(clients)) >= 0
-                ? plan.warmup() : Guards.CONNECT_TIME.multipliedBy(clients);
-        LoadSpec spec = LoadSpec.builder(target).connections(clients).warmup(warmup).duration(plan.duration())
-                .timeout(plan.timeout()).serverWait(w.perRequest()).work(w.work()).build();
+                ? plan.warmup()
+                : Guards.CONNECT_TIME.multipliedBy(clients);
+        LoadSpec spec = LoadSpec.builder(target)
+                .connections(clients)
+                .warmup(warmup)
+                .duration(plan.duration())
+                .timeout(plan.timeout())
+                .serverWait(w.perRequest())
+                .work(w.work())
+                .build();
         try (Sampler sampler = pids.isEmpty() ? null : Sampler.start(pids, plan.sampleEvery())) {
             ProcStats.Sample idle = pids.isEmpty() ? nothing() : ProcStats.sample(pids, true);
             long t0 = System.nanoTime();
-            LoadResult r = LoadGenerator.run(spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
+            LoadResult r = LoadGenerator.run(
+                    spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
             long from = t0 + warmup.toNanos();
-            List<ProcStats.Sample> window = sampler == null ? List.of() : sampler.between(from, from + plan.duration().toNanos());
-            CellResult c = BenchRunner.figures(label(), clients, w, r, idle, window,
-                    pids.isEmpty() ? 0 : pids.getFirst(), description());
-            progress.end(String.format("%.0f req/s  p99 %.1f ms  %d errors", c.requestsPerSecond(), c.p99Millis(), c.errors()));
+            List<ProcStats.Sample> window = sampler == null
+                    ? List.of()
+                    : sampler.between(from, from + plan.duration().toNanos());
+            CellResult c = BenchRunner.figures(
+                    label(), clients, w, r, idle, window, pids.isEmpty() ? 0 : pids.getFirst(), description());
+            progress.end(String.format(
+                    "%.0f req/s  p99 %.1f ms  %d errors", c.requestsPerSecond(), c.p99Millis(), c.errors()));
             return c;
         } catch (LoadException | IllegalArgumentException e) {
             progress.end("failed: " + e.getMessage());
@@ -91,23 +103,35 @@ public final class TargetRunner {
         progress.begin("connections " + label() + " x" + n);
         if (pids.isEmpty()) {
             progress.end("skipped: no --pids to measure");
-            return List.of(new ConnectionsResult(label(), "skipped", "CPU per connection needs the server's --pids",
-                    n, 0, 0, 0, 0, 0, 0, 0, 0));
+            return List.of(new ConnectionsResult(
+                    label(), "skipped", "CPU per connection needs the server's --pids", n, 0, 0, 0, 0, 0, 0, 0, 0));
         }
         try {
             LoadGenerator.run(shortConnections(Math.max(BenchPlan.CONNECTIONS_AT_ONCE, n / 10)), null);
             ProcStats.Sample before = ProcStats.sample(pids, false);
             LoadResult r = LoadGenerator.run(shortConnections(n), null);
-            Thread.sleep(300);          // the last children, if any, exit and are reaped into their parent's CPU
+            Thread.sleep(300); // the last children, if any, exit and are reaped into their parent's CPU
             ProcStats.Sample after = ProcStats.sample(pids, false);
             double cpu = after.cpuSeconds() - before.cpuSeconds();
             double perConn = cpu / n * 1000;
             progress.end(String.format("%.3f ms CPU per connection, %d errors", perConn, r.errors()));
-            return List.of(new ConnectionsResult(label(), "ok", "", n, r.errors(), r.throughput(), cpu, perConn, 0, 0,
-                    after.processes(), pids.getFirst()));
+            return List.of(new ConnectionsResult(
+                    label(),
+                    "ok",
+                    "",
+                    n,
+                    r.errors(),
+                    r.throughput(),
+                    cpu,
+                    perConn,
+                    0,
+                    0,
+                    after.processes(),
+                    pids.getFirst()));
         } catch (LoadException | IllegalArgumentException e) {
             progress.end("failed: " + e.getMessage());
-            return List.of(new ConnectionsResult(label(), "failed", String.valueOf(e.getMessage()), n, 0, 0, 0, 0, 0, 0, 0, 0));
+            return List.of(new ConnectionsResult(
+                    label(), "failed", String.valueOf(e.getMessage()), n, 0, 0, 0, 0, 0, 0, 0, 0));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of(new ConnectionsResult(label(), "failed", "interrupted", n, 0, 0, 0, 0, 0, 0, 0, 0));

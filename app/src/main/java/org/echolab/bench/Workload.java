@@ -12,7 +12,8 @@ public record Workload(String kind, Duration perRequest) {
 
     public Workload {
         if (!kind.equals("sleep") && !kind.equals("cpu") && !kind.equals("none")) {
-            throw new IllegalArgumentException("workload must be sleep:DURATION, cpu:DURATION or none (got '" + kind + "')");
+            throw new IllegalArgumentException(
+                    "workload must be sleep:DURATION, cpu:DURATION or none (got '" + kind + "')");
         }
         if (kind.equals("none")) {
             perRequest = Duration.ZERO;

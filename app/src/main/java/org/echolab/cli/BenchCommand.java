@@ -35,80 +35,146 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code echolab bench}: every model side by side; parses options, runs {@link BenchRunner}, writes the report. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Benchmark every model side by side: req/s, latency, CPU, memory, threads and processes",
-                "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
-                "short-connections scenario and its thundering herd (--herd). Writes results.json, results.csv,",
-                "report.md and report.html.",
-                "Run it alone on the machine: other work on the same cores skews every figure.",
-                "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing.",
-                "Or measure a server it does not start (another machine, a cluster): --target URL [--pids PID,PID]"})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Benchmark every model side by side: req/s, latency, CPU, memory, threads and processes",
+            "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
+            "short-connections scenario and its thundering herd (--herd). Writes results.json, results.csv,",
+            "report.md and report.html.",
+            "Run it alone on the machine: other work on the same cores skews every figure.",
+            "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing.",
+            "Or measure a server it does not start (another machine, a cluster): --target URL [--pids PID,PID]"
+        })
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "The CI preset: 1 and 10 clients, short cells, a herd of 2 and 8 workers; about a minute.")
+    @Option(
+            names = "--quick",
+            description = "The CI preset: 1 and 10 clients, short cells, a herd of 2 and 8 workers; about a minute.")
     boolean quick;
 
-    @Option(names = "--models", split = ",", paramLabel = "M,M", description = "Models to run. Default: every model (${sys:echolab.models}).")
+    @Option(
+            names = "--models",
+            split = ",",
+            paramLabel = "M,M",
+            description = "Models to run. Default: every model (${sys:echolab.models}).")
     List<String> models;
 
-    @Option(names = "--clients", split = ",", paramLabel = "N,N", description = "Client counts. Default: 1,10,100,1000,10000 (--quick: 1,10).")
+    @Option(
+            names = "--clients",
+            split = ",",
+            paramLabel = "N,N",
+            description = "Client counts. Default: 1,10,100,1000,10000 (--quick: 1,10).")
     List<Integer> clients;
 
-    @Option(names = "--workloads", split = ",", paramLabel = "W,W",
-            description = "Per-request work: sleep:DURATION, cpu:DURATION or none. Default: sleep:100ms,cpu:5ms,none (--quick: sleep:10ms).")
+    @Option(
+            names = "--workloads",
+            split = ",",
+            paramLabel = "W,W",
+            description =
+                    "Per-request work: sleep:DURATION, cpu:DURATION or none. Default: sleep:100ms,cpu:5ms,none (--quick: sleep:10ms).")
     List<String> workloads;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", description = "Unrecorded load before each cell. Default: 1s (--quick: 200ms).")
+    @Option(
+            names = "--warmup",
+            paramLabel = "DURATION",
+            description = "Unrecorded load before each cell. Default: 1s (--quick: 200ms).")
     Duration warmup;
 
-    @Option(names = "--duration", paramLabel = "DURATION", description = "Recorded period of each cell. Default: 3s (--quick: 500ms).")
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            description = "Recorded period of each cell. Default: 3s (--quick: 500ms).")
     Duration duration;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Per request; slower counts as an error. Default: 5s (--quick: 1s).")
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            description = "Per request; slower counts as an error. Default: 5s (--quick: 1s).")
     Duration timeout;
 
-    @Option(names = "--connections", paramLabel = "N", description = "Connections scenario: short connections per model; 0 skips it. Default: 2000 (--quick: 100).")
+    @Option(
+            names = "--connections",
+            paramLabel = "N",
+            description =
+                    "Connections scenario: short connections per model; 0 skips it. Default: 2000 (--quick: 100).")
     Integer connections;
 
-    @Option(names = "--process-connections", paramLabel = "N", description = "Connections scenario: the count for 'process' (a JVM each). Default: 100 (--quick: 10).")
+    @Option(
+            names = "--process-connections",
+            paramLabel = "N",
+            description = "Connections scenario: the count for 'process' (a JVM each). Default: 100 (--quick: 10).")
     Integer processConnections;
 
-    @Option(names = "--herd", split = ",", paramLabel = "W",
-            description = "Thundering-herd scenario (UNP ch. 30.6): each prefork model among --models (prefork, prefork-flock, "
-                    + "prefork-mutex, prefork-pass) with W one-thread workers for each W given, CPU per short connection; "
-                    + "'none' skips it. Default: 2,15,60,120 (--quick: 2,4). A count the machine cannot hold is skipped, saying why.")
+    @Option(
+            names = "--herd",
+            split = ",",
+            paramLabel = "W",
+            description =
+                    "Thundering-herd scenario (UNP ch. 30.6): each prefork model among --models (prefork, prefork-flock, "
+                            + "prefork-mutex, prefork-pass) with W one-thread workers for each W given, CPU per short connection; "
+                            + "'none' skips it. Default: 2,15,60,120 (--quick: 2,4). A count the machine cannot hold is skipped, saying why.")
     List<String> herd;
 
-    @Option(names = "--herd-connections", paramLabel = "N", description = "Thundering-herd scenario: short connections measured per model and worker count. Default: 2000 (--quick: 100).")
+    @Option(
+            names = "--herd-connections",
+            paramLabel = "N",
+            description =
+                    "Thundering-herd scenario: short connections measured per model and worker count. Default: 2000 (--quick: 100).")
     Integer herdConnections;
 
-    @Option(names = "--server-arg", paramLabel = "OPTION", description = "An extra 'serve' option for every server, e.g. --server-arg=--threads=400 (repeatable).")
+    @Option(
+            names = "--server-arg",
+            paramLabel = "OPTION",
+            description = "An extra 'serve' option for every server, e.g. --server-arg=--threads=400 (repeatable).")
     List<String> serverArgs = new ArrayList<>();
 
-    @Option(names = "--target", paramLabel = "URL",
-            description = "Measure this server instead of starting one per model, e.g. a cluster's balancer: http://host:port/echo.")
+    @Option(
+            names = "--target",
+            paramLabel = "URL",
+            description =
+                    "Measure this server instead of starting one per model, e.g. a cluster's balancer: http://host:port/echo.")
     URI target;
 
-    @Option(names = "--pids", split = ",", paramLabel = "PID,PID",
-            description = "With --target: read CPU, memory, threads and processes of these processes and their descendants (on this machine). Default: none, latency and throughput only.")
+    @Option(
+            names = "--pids",
+            split = ",",
+            paramLabel = "PID,PID",
+            description =
+                    "With --target: read CPU, memory, threads and processes of these processes and their descendants (on this machine). Default: none, latency and throughput only.")
     List<Long> pids = new ArrayList<>();
 
-    @Option(names = "--label", paramLabel = "NAME", description = "With --target: its name in the report. Default: the target's host:port.")
+    @Option(
+            names = "--label",
+            paramLabel = "NAME",
+            description = "With --target: its name in the report. Default: the target's host:port.")
     String label;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Results folder. Default: bench-results/<timestamp>.")
     Path out;
 
-    @Option(names = "--jar", paramLabel = "PATH", description = "The echolab jar to run servers from. Default: the jar running this command.")
+    @Option(
+            names = "--jar",
+            paramLabel = "PATH",
+            description = "The echolab jar to run servers from. Default: the jar running this command.")
     Path jar;
 
-    @Option(names = "--nginx", paramLabel = "PATH", description = "The C reference: nginx with Debian's echo module, run on the same "
-            + "cells as the models, so every table and chart gives each model's ratio to it. Default: nginx on the PATH; "
-            + "where there is none (or PATH does not exist) the report says so and how to install it.")
+    @Option(
+            names = "--nginx",
+            paramLabel = "PATH",
+            description = "The C reference: nginx with Debian's echo module, run on the same "
+                    + "cells as the models, so every table and chart gives each model's ratio to it. Default: nginx on the PATH; "
+                    + "where there is none (or PATH does not exist) the report says so and how to install it.")
     String nginx = "nginx";
 
-    @Option(names = "--render", paramLabel = "DIR", description = "Run nothing: rewrite DIR's report, CSV files and charts "
-            + "from DIR/results.json (e.g. after the report changed; an older run's figures it lacks show as n/a). Takes no other option.")
+    @Option(
+            names = "--render",
+            paramLabel = "DIR",
+            description =
+                    "Run nothing: rewrite DIR's report, CSV files and charts "
+                            + "from DIR/results.json (e.g. after the report changed; an older run's figures it lacks show as n/a). Takes no other option.")
     Path render;
 
     @Spec
@@ -127,7 +193,8 @@ final class BenchCommand implements Callable<Integer> {
             return ExitCode.USAGE.code;
         }
         if (!ProcStats.supported()) {
-            System.err.println("echolab bench: needs Linux's /proc (smaps_rollup, Linux 4.14 or newer) to measure servers");
+            System.err.println(
+                    "echolab bench: needs Linux's /proc (smaps_rollup, Linux 4.14 or newer) to measure servers");
             return ExitCode.UNSUPPORTED.code;
         }
         BenchPlan plan;
@@ -147,26 +214,48 @@ final class BenchCommand implements Callable<Integer> {
             return ExitCode.CANNOT_START.code;
         }
         ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        Path dir = out != null ? out : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = out != null
+                ? out
+                : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Machine machine = Machine.current();
         Nginx.Found reference = Nginx.find(nginx);
-        int referenceCells = reference.nginx().isPresent() ? plan.clients().size() * plan.workloads().size() : 0;
-        int steps = plan.cells() + referenceCells + (plan.connections() > 0 ? plan.models().size() : 0) + plan.herdRuns();
+        int referenceCells = reference.nginx().isPresent()
+                ? plan.clients().size() * plan.workloads().size()
+                : 0;
+        int steps = plan.cells()
+                + referenceCells
+                + (plan.connections() > 0 ? plan.models().size() : 0)
+                + plan.herdRuns();
         ProgressBar progress = new ProgressBar(System.err, System.console() != null, steps);
         System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells + "
-                + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario") + " + "
+                + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario")
+                + " + "
                 + (plan.herdRuns() > 0 ? plan.herdRuns() + " herd runs" : "no herd scenario")
                 + ", results in " + dir);
-        System.err.println("echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
-        BenchRunner runner = new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress, reference.nginx());
+        System.err.println(
+                "echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
+        BenchRunner runner =
+                new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress, reference.nginx());
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
         List<HerdResult> herdResults = runner.herd();
         progress.finish();
-        BenchResults results = new BenchResults(started.toOffsetDateTime().toString(),
-                ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toOffsetDateTime().toString(),
-                plan.preset(), String.join(" ", commandLine()), machine,
-                Runtime.version().toString(), serverJar.toString(), plan, cells, conns, Reference.of(reference), herdResults);
+        BenchResults results = new BenchResults(
+                started.toOffsetDateTime().toString(),
+                ZonedDateTime.now()
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toOffsetDateTime()
+                        .toString(),
+                plan.preset(),
+                String.join(" ", commandLine()),
+                machine,
+                Runtime.version().toString(),
+                serverJar.toString(),
+                plan,
+                cells,
+                conns,
+                Reference.of(reference),
+                herdResults);
         return report(results, dir);
     }
 
@@ -194,9 +283,12 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("report: " + dir.resolve("report.html").toAbsolutePath());
         long failed = cells.stream().filter(c -> c.status().equals("failed")).count()
                 + conns.stream().filter(c -> c.status().equals("failed")).count()
-                + results.herd().stream().filter(h -> h.status().equals("failed")).count();
+                + results.herd().stream()
+                        .filter(h -> h.status().equals("failed"))
+                        .count();
         if (failed > 0) {
-            System.err.println("echolab bench: " + failed + " cell(s) failed to run; see their reasons and " + dir.resolve("logs"));
+            System.err.println("echolab bench: " + failed + " cell(s) failed to run; see their reasons and "
+                    + dir.resolve("logs"));
             return ExitCode.FAILED.code;
         }
         return ExitCode.OK.code;
@@ -205,19 +297,22 @@ final class BenchCommand implements Callable<Integer> {
     /** {@code --render DIR}: the report of an earlier run, drawn again from its results.json. */
     private int render() {
         if (spec.commandLine().getParseResult().matchedOptions().size() > 1) {
-            System.err.println("echolab bench: --render takes no other option: it draws the run that DIR/results.json holds");
+            System.err.println(
+                    "echolab bench: --render takes no other option: it draws the run that DIR/results.json holds");
             return ExitCode.USAGE.code;
         }
         Path json = render.resolve("results.json");
         if (!Files.isRegularFile(json)) {
-            System.err.println("echolab bench: --render " + render + ": no results.json there; give a folder that echolab bench wrote");
+            System.err.println("echolab bench: --render " + render
+                    + ": no results.json there; give a folder that echolab bench wrote");
             return ExitCode.USAGE.code;
         }
         BenchResults results;
         try {
             results = ReportWriter.read(json);
-        } catch (IOException | RuntimeException e) {   // Jackson's errors, and a record refusing a value
-            System.err.println("echolab bench: --render: " + json + " is not a results.json that echolab bench wrote: " + e.getMessage());
+        } catch (IOException | RuntimeException e) { // Jackson's errors, and a record refusing a value
+            System.err.println("echolab bench: --render: " + json + " is not a results.json that echolab bench wrote: "
+                    + e.getMessage());
             return ExitCode.USAGE.code;
         }
         try {
@@ -235,8 +330,9 @@ final class BenchCommand implements Callable<Integer> {
         BenchPlan plan;
         try {
             if (models != null || !serverArgs.isEmpty() || jar != null || herd != null || herdConnections != null) {
-                throw new IllegalArgumentException("--target measures a running server: --models, --server-arg, --jar and --herd"
-                        + " are for servers the bench starts");
+                throw new IllegalArgumentException(
+                        "--target measures a running server: --models, --server-arg, --jar and --herd"
+                                + " are for servers the bench starts");
             }
             if (target.getHost() == null || target.getPort() < 0) {
                 throw new IllegalArgumentException("--target " + target + ": give http://host:port/path");
@@ -256,21 +352,35 @@ final class BenchCommand implements Callable<Integer> {
             return ExitCode.USAGE.code;
         }
         ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        Path dir = out != null ? out : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = out != null
+                ? out
+                : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Machine machine = Machine.current();
-        ProgressBar progress = new ProgressBar(System.err, System.console() != null, plan.cells() + (plan.connections() > 0 ? 1 : 0));
+        ProgressBar progress =
+                new ProgressBar(System.err, System.console() != null, plan.cells() + (plan.connections() > 0 ? 1 : 0));
         TargetRunner runner = new TargetRunner(plan, target, pids, machine, progress);
-        System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells against the " + runner.description()
-                + ", results in " + dir);
+        System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells against the "
+                + runner.description() + ", results in " + dir);
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
         progress.finish();
-        BenchResults results = new BenchResults(started.toOffsetDateTime().toString(),
-                ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toOffsetDateTime().toString(),
-                plan.preset(), String.join(" ", commandLine()), machine,
-                Runtime.version().toString(), runner.description(), plan, cells, conns,
+        BenchResults results = new BenchResults(
+                started.toOffsetDateTime().toString(),
+                ZonedDateTime.now()
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toOffsetDateTime()
+                        .toString(),
+                plan.preset(),
+                String.join(" ", commandLine()),
+                machine,
+                Runtime.version().toString(),
+                runner.description(),
+                plan,
+                cells,
+                conns,
                 Reference.notMeasured("a server the bench did not start (--target): run nginx on the same machine as"
-                        + " another --target to compare"), List.of());
+                        + " another --target to compare"),
+                List.of());
         return report(results, dir);
     }
 
@@ -285,15 +395,23 @@ final class BenchCommand implements Callable<Integer> {
 
     private BenchPlan plan(List<String> names) {
         BenchPlan base = quick ? BenchPlan.quick(names) : BenchPlan.full(names);
-        List<Workload> ws = workloads == null ? base.workloads() : workloads.stream().map(Workload::parse).toList();
-        return new BenchPlan(base.preset(), names, clients != null ? clients : base.clients(), ws,
-                warmup != null ? warmup : base.warmup(), duration != null ? duration : base.duration(),
+        List<Workload> ws = workloads == null
+                ? base.workloads()
+                : workloads.stream().map(Workload::parse).toList();
+        return new BenchPlan(
+                base.preset(),
+                names,
+                clients != null ? clients : base.clients(),
+                ws,
+                warmup != null ? warmup : base.warmup(),
+                duration != null ? duration : base.duration(),
                 timeout != null ? timeout : base.timeout(),
                 connections != null ? connections : base.connections(),
                 processConnections != null ? processConnections : base.processConnections(),
                 herd == null ? base.herdWorkers() : herdWorkers(herd),
                 herdConnections != null ? herdConnections : base.herdConnections(),
-                base.sampleEvery(), serverArgs);
+                base.sampleEvery(),
+                serverArgs);
     }
 
     /** {@code --herd}: worker counts, or {@code none}. */
@@ -304,7 +422,8 @@ final class BenchCommand implements Callable<Integer> {
         try {
             return given.stream().map(Integer::parseInt).toList();
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--herd " + String.join(",", given) + ": give worker counts, e.g. 2,15,60,120, or none");
+            throw new IllegalArgumentException(
+                    "--herd " + String.join(",", given) + ": give worker counts, e.g. 2,15,60,120, or none");
         }
     }
 
@@ -313,7 +432,9 @@ final class BenchCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("echolab", "bench"));
         if (quick) args.add("--quick");
         if (models != null) args.add("--models=" + String.join(",", models));
-        if (clients != null) args.add("--clients=" + String.join(",", clients.stream().map(String::valueOf).toList()));
+        if (clients != null)
+            args.add("--clients="
+                    + String.join(",", clients.stream().map(String::valueOf).toList()));
         if (workloads != null) args.add("--workloads=" + String.join(",", workloads));
         if (warmup != null) args.add("--warmup=" + org.echolab.protocol.Durations.format(warmup));
         if (duration != null) args.add("--duration=" + org.echolab.protocol.Durations.format(duration));
@@ -325,7 +446,9 @@ final class BenchCommand implements Callable<Integer> {
         serverArgs.forEach(a -> args.add("--server-arg=" + a));
         if (!nginx.equals("nginx")) args.add("--nginx=" + nginx);
         if (target != null) args.add("--target=" + target);
-        if (!pids.isEmpty()) args.add("--pids=" + String.join(",", pids.stream().map(String::valueOf).toList()));
+        if (!pids.isEmpty())
+            args.add("--pids="
+                    + String.join(",", pids.stream().map(String::valueOf).toList()));
         if (label != null) args.add("--label=" + label);
         return args;
     }

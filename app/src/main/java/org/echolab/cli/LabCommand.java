@@ -19,11 +19,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code echolab lab}: make a student's hand-out or workspace, compile it, and grade it. */
-@Command(name = "lab", mixinStandardHelpOptions = true,
-        subcommands = {LabCommand.MakeHandout.class, LabCommand.Init.class, LabCommand.Grade.class, LabCommand.Compile.class},
-        description = "The concurrency lab: 'lab handout DIR' makes what a teacher gives a student (EchoLab's jar, the handout,"
-                + " a workspace; no answer key), 'lab init DIR' makes a workspace, './echolab lab grade' in it grades it."
-                + " The handout is docs/lab.md.")
+@Command(
+        name = "lab",
+        mixinStandardHelpOptions = true,
+        subcommands = {
+            LabCommand.MakeHandout.class,
+            LabCommand.Init.class,
+            LabCommand.Grade.class,
+            LabCommand.Compile.class
+        },
+        description =
+                "The concurrency lab: 'lab handout DIR' makes what a teacher gives a student (EchoLab's jar, the handout,"
+                        + " a workspace; no answer key), 'lab init DIR' makes a workspace, './echolab lab grade' in it grades it."
+                        + " The handout is docs/lab.md.")
 final class LabCommand implements Callable<Integer> {
 
     @Override
@@ -32,8 +40,11 @@ final class LabCommand implements Callable<Integer> {
         return ExitCode.USAGE.code;
     }
 
-    @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Make a student's workspace in DIR: the skeletons to fill in, a launcher, a README. No solutions.")
+    @Command(
+            name = "init",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Make a student's workspace in DIR: the skeletons to fill in, a launcher, a README. No solutions.")
     static final class Init implements Callable<Integer> {
 
         @Parameters(paramLabel = "DIR", description = "A new (or empty) directory.")
@@ -52,15 +63,19 @@ final class LabCommand implements Callable<Integer> {
             }
             System.out.println("A lab workspace is ready in " + dir + ". Start with:");
             System.out.println("  cd " + dir + " && cat README.md");
-            System.out.println("  ./echolab serve --model student-pool     # your thread pool (src/lab/ThreadPool.java)");
+            System.out.println(
+                    "  ./echolab serve --model student-pool     # your thread pool (src/lab/ThreadPool.java)");
             System.out.println("  ./echolab lab grade                       # the grade sheet");
             return ExitCode.OK.code;
         }
     }
 
-    @Command(name = "handout", mixinStandardHelpOptions = true,
-            description = "Make in DIR what a student is given: EchoLab's jar and launcher, the handout (docs/lab.md) and a"
-                    + " workspace, which finds EchoLab beside it wherever DIR is copied. It holds no answer key.")
+    @Command(
+            name = "handout",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Make in DIR what a student is given: EchoLab's jar and launcher, the handout (docs/lab.md) and a"
+                            + " workspace, which finds EchoLab beside it wherever DIR is copied. It holds no answer key.")
     static final class MakeHandout implements Callable<Integer> {
 
         @Parameters(paramLabel = "DIR", description = "A new (or empty) directory.")
@@ -77,8 +92,10 @@ final class LabCommand implements Callable<Integer> {
                 System.err.println("echolab lab handout: cannot make the hand-out: " + e.getMessage());
                 return ExitCode.CANNOT_START.code;
             }
-            System.out.println("A hand-out is ready in " + dir + ": give the student the whole folder. They start with:");
-            System.out.println("  cd " + dir.resolve(Handout.WORKSPACE) + " && cat README.md     # the handout is ../docs/lab.md");
+            System.out.println(
+                    "A hand-out is ready in " + dir + ": give the student the whole folder. They start with:");
+            System.out.println(
+                    "  cd " + dir.resolve(Handout.WORKSPACE) + " && cat README.md     # the handout is ../docs/lab.md");
             return ExitCode.OK.code;
         }
     }
@@ -90,24 +107,31 @@ final class LabCommand implements Callable<Integer> {
             return Path.of(home);
         }
         try {
-            Path jar = Path.of(LabCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(LabCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return jar.toAbsolutePath().getParent().getParent().getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    @Command(name = "compile", mixinStandardHelpOptions = true,
-            description = "Compile the workspace's src/ into build/classes, each of your files on its own (the workspace's"
-                    + " launcher runs it when a source has changed). Exit 0 when every file compiles, 1 when one does not.")
+    @Command(
+            name = "compile",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Compile the workspace's src/ into build/classes, each of your files on its own (the workspace's"
+                            + " launcher runs it when a source has changed). Exit 0 when every file compiles, 1 when one does not.")
     static final class Compile implements Callable<Integer> {
 
         @Override
         public Integer call() {
             Path ws = workspace();
             if (!Files.isDirectory(ws.resolve("src/lab"))) {
-                System.err.println("echolab lab compile: " + ws.toAbsolutePath() + " is not a lab workspace (no src/lab);"
-                        + " make one with 'echolab lab init DIR'");
+                System.err.println("echolab lab compile: " + ws.toAbsolutePath()
+                        + " is not a lab workspace (no src/lab);" + " make one with 'echolab lab init DIR'");
                 return ExitCode.USAGE.code;
             }
             try {
@@ -118,8 +142,9 @@ final class LabCommand implements Callable<Integer> {
                         return ExitCode.OK.code;
                     }
                     case SOME_FILES_BROKEN -> {
-                        System.err.println("lab: " + String.join(", ", r.errors().keySet()) + " did not compile; the other"
-                                + " files did, and 'lab grade' grades them");
+                        System.err.println(
+                                "lab: " + String.join(", ", r.errors().keySet()) + " did not compile; the other"
+                                        + " files did, and 'lab grade' grades them");
                         return ExitCode.FAILED.code;
                     }
                     default -> {
@@ -142,33 +167,57 @@ final class LabCommand implements Callable<Integer> {
         return Path.of(ws != null ? ws : ".");
     }
 
-    @Command(name = "grade", mixinStandardHelpOptions = true,
-            description = "Grade the workspace's models and state: processes, threads, races, costs (all by default). "
-                    + "Exit 0 when every check passes, 1 when one fails. With --only, a partial grade: only the checks named.")
+    @Command(
+            name = "grade",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Grade the workspace's models and state: processes, threads, races, costs (all by default). "
+                            + "Exit 0 when every check passes, 1 when one fails. With --only, a partial grade: only the checks named.")
     static final class Grade implements Callable<Integer> {
 
-        @Parameters(paramLabel = "ITEM", arity = "0..*", description = "Grade only these: processes, threads, races, costs.")
+        @Parameters(
+                paramLabel = "ITEM",
+                arity = "0..*",
+                description = "Grade only these: processes, threads, races, costs.")
         List<String> items = new ArrayList<>();
 
-        @Option(names = "--only", paramLabel = "TEXT", description = "Run only the checks whose name holds TEXT (ignoring case),"
-                + " e.g. --only 'served at once'; repeat it for several. The sheet says the grade is partial, and exit 0 then"
-                + " means only that the checks that ran pass.")
+        @Option(
+                names = "--only",
+                paramLabel = "TEXT",
+                description = "Run only the checks whose name holds TEXT (ignoring case),"
+                        + " e.g. --only 'served at once'; repeat it for several. The sheet says the grade is partial, and exit 0 then"
+                        + " means only that the checks that ran pass.")
         List<String> only = new ArrayList<>();
 
-        @Option(names = "--out", paramLabel = "DIR", description = "Where the sheet and the costs table go. Default: grade/ in the workspace."
-                + " A reference run (EchoLab's own models) saves nothing.")
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                description = "Where the sheet and the costs table go. Default: grade/ in the workspace."
+                        + " A reference run (EchoLab's own models) saves nothing.")
         Path out;
 
-        @Option(names = "--process-model", paramLabel = "MODEL", defaultValue = "student-process",
-                description = "The model graded as a process per client. Default: ${DEFAULT-VALUE}; 'process' grades the project's own.")
+        @Option(
+                names = "--process-model",
+                paramLabel = "MODEL",
+                defaultValue = "student-process",
+                description =
+                        "The model graded as a process per client. Default: ${DEFAULT-VALUE}; 'process' grades the project's own.")
         String processModel;
 
-        @Option(names = "--thread-model", paramLabel = "MODEL", defaultValue = "student-pool",
-                description = "The model graded as a thread pool. Default: ${DEFAULT-VALUE}; 'pool' grades the project's own.")
+        @Option(
+                names = "--thread-model",
+                paramLabel = "MODEL",
+                defaultValue = "student-pool",
+                description =
+                        "The model graded as a thread pool. Default: ${DEFAULT-VALUE}; 'pool' grades the project's own.")
         String threadModel;
 
-        @Option(names = "--state", paramLabel = "VARIANT", defaultValue = "student",
-                description = "The state graded for races. Default: ${DEFAULT-VALUE}; 'atomic' grades the project's own.")
+        @Option(
+                names = "--state",
+                paramLabel = "VARIANT",
+                defaultValue = "student",
+                description =
+                        "The state graded for races. Default: ${DEFAULT-VALUE}; 'atomic' grades the project's own.")
         String state;
 
         @Override
@@ -198,7 +247,7 @@ final class LabCommand implements Callable<Integer> {
             Path scratch = null;
             try {
                 if (reference) {
-                    scratch = Files.createTempDirectory("echolab-reference-grade");   // nothing of it is the student's
+                    scratch = Files.createTempDirectory("echolab-reference-grade"); // nothing of it is the student's
                     results = scratch;
                 }
                 result = WorkspaceGrade.grade(ws, chosen, subjects, results, System.err, new Only(only));
@@ -218,7 +267,8 @@ final class LabCommand implements Callable<Integer> {
                     Files.createDirectories(results);
                     Files.writeString(results.resolve("sheet.txt"), result.sheet());
                 } catch (IOException e) {
-                    System.err.println("echolab lab grade: could not save the sheet in " + results + ": " + e.getMessage());
+                    System.err.println(
+                            "echolab lab grade: could not save the sheet in " + results + ": " + e.getMessage());
                 }
             }
             return result.passed() ? ExitCode.OK.code : ExitCode.FAILED.code;
@@ -232,11 +282,13 @@ final class LabCommand implements Callable<Integer> {
                 }
                 if (chosen.stream().noneMatch(item -> Only.of(text).selectsAny(Grader.checkNames(item)))) {
                     StringBuilder s = new StringBuilder("--only '" + text + "' matches no check of "
-                            + String.join(", ", chosen.stream().map(Grader.Item::word).toList())
+                            + String.join(
+                                    ", ", chosen.stream().map(Grader.Item::word).toList())
                             + "; give a part of one of these names:");
                     for (Grader.Item item : chosen) {
                         s.append("\n  ").append(item.word()).append(":");
-                        Grader.checkNames(item).forEach(name -> s.append("\n    ").append(name));
+                        Grader.checkNames(item)
+                                .forEach(name -> s.append("\n    ").append(name));
                     }
                     return s.toString();
                 }

@@ -31,11 +31,13 @@ final class ListenAddress {
     /** Why the server cannot listen on {@code address}, which {@code --bind} gave; null when it can try. */
     static String notHere(String bind, InetAddress address) {
         try {
-            if (address.isAnyLocalAddress() || address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null) {
+            if (address.isAnyLocalAddress()
+                    || address.isLoopbackAddress()
+                    || NetworkInterface.getByInetAddress(address) != null) {
                 return null;
             }
         } catch (SocketException e) {
-            return null;                    // cannot tell: let the bind itself say
+            return null; // cannot tell: let the bind itself say
         }
         return "--bind " + bind + ": " + address.getHostAddress() + " is not an address of this machine; give one that"
                 + " 'ip -brief address' lists, 127.0.0.1, or 0.0.0.0 for every interface";

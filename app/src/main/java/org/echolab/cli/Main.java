@@ -5,15 +5,26 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import org.echolab.logging.Logs;
 import org.echolab.protocol.Durations;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** {@code echolab}: parses the command line and runs the subcommand. Nothing else lives here. */
-@Command(name = "echolab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "echolab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "A wait-and-echo server under interchangeable concurrency models, with a race lab, "
                 + "a load generator and a benchmark.",
-        subcommands = {ServeCommand.class, LoadCommand.class, ModelsCommand.class, BenchCommand.class, RaceCommand.class,
-                LabCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            LoadCommand.class,
+            ModelsCommand.class,
+            BenchCommand.class,
+            RaceCommand.class,
+            LabCommand.class,
+            WatchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {
@@ -41,8 +52,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** {@code echolab} alone: what to type instead. */
     @Override
     public Integer call() {
-        System.err.println("echolab: give a command, e.g. 'echolab serve' (a server on 127.0.0.1:8080) or "
-                + "'echolab load http://127.0.0.1:8080/echo'; the commands: serve, load, bench, race, lab, watch, models");
+        System.err.println(
+                "echolab: give a command, e.g. 'echolab serve' (a server on 127.0.0.1:8080) or "
+                        + "'echolab load http://127.0.0.1:8080/echo'; the commands: serve, load, bench, race, lab, watch, models");
         System.err.println("Try 'echolab --help' for more.");
         return ExitCode.USAGE.code;
     }
@@ -57,7 +69,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         }
         if (u == null || u.getScheme() == null || u.getHost() == null) {
             String guess = text.contains("://") ? "" : "; write http://" + text;
-            throw new CommandLine.TypeConversionException("'" + text + "' is not a URL with a scheme and a host" + guess);
+            throw new CommandLine.TypeConversionException(
+                    "'" + text + "' is not a URL with a scheme and a host" + guess);
         }
         return u;
     }
@@ -74,7 +87,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     static void configureLogging(boolean verbose) {
         Logs.configure("echolab", verbose);
         if (verbose) {
-            System.setProperty(Logs.VERBOSE, "true");       // children inherit echolab.* properties
+            System.setProperty(Logs.VERBOSE, "true"); // children inherit echolab.* properties
         }
     }
 

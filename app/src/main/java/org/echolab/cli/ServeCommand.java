@@ -22,18 +22,26 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 /** {@code echolab serve}: runs the server until Ctrl-C or SIGTERM, then drains and stops. */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = SettingOptions.class,
-        description = {"Run the wait-and-echo server (HTTP/1.1, WebSocket on /ws and line-based TCP on one port; UDP with --udp).",
-                "Try: curl 'http://127.0.0.1:8080/echo?msg=hi&wait=100ms'"})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        modelTransformer = SettingOptions.class,
+        description = {
+            "Run the wait-and-echo server (HTTP/1.1, WebSocket on /ws and line-based TCP on one port; UDP with --udp).",
+            "Try: curl 'http://127.0.0.1:8080/echo?msg=hi&wait=100ms'"
+        })
 final class ServeCommand implements Callable<Integer> {
 
     /** Runtime lines (startup with {@code --access-log -}, stopping, stopped) in the one log format of {@code Logs}. */
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
 
     @Spec
-    CommandSpec spec;        // every setting's option is added to it by SettingOptions
+    CommandSpec spec; // every setting's option is added to it by SettingOptions
 
-    @Option(names = {"-v", "--verbose"}, description = "Log each connection's errors and closes.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Log each connection's errors and closes.")
     boolean verbose;
 
     @Override
@@ -47,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCode.USAGE.code;
         }
         String bind = config.bind;
-        String notHere = ListenAddress.notHere(bind, ListenAddress.resolve(bind));     // resolved by config() already
+        String notHere = ListenAddress.notHere(bind, ListenAddress.resolve(bind)); // resolved by config() already
         if (notHere != null) {
             System.err.println("echolab serve: " + notHere);
             return ExitCode.CANNOT_START.code;
@@ -63,7 +71,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (UnsupportedPlatformException e) {
             System.err.println("echolab serve: model '" + config.model + "' cannot run here: " + e.getMessage());
             return ExitCode.UNSUPPORTED.code;
-        } catch (IllegalArgumentException e) {      // a model name the registry refuses
+        } catch (IllegalArgumentException e) { // a model name the registry refuses
             System.err.println("echolab serve: " + e.getMessage());
             return ExitCode.USAGE.code;
         } catch (IOException e) {
@@ -71,24 +79,33 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCode.CANNOT_START.code;
         }
         if ("-".equals(config.accessLog)) {
-            LOG.log(System.Logger.Level.INFO, server.startupLine());    // stdout is the access log's alone, so jq reads every line
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    server.startupLine()); // stdout is the access log's alone, so jq reads every line
         } else {
             System.out.println(server.startupLine());
             System.out.flush();
         }
         awaitStopSignal(server);
         if (server.failure().isDone()) {
-            server.close();                 // waits for the stop the failure began
-            LOG.log(System.Logger.Level.ERROR, "stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
+            server.close(); // waits for the stop the failure began
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "stopped because " + server.failure().join() + " (exit " + ExitCode.CRASHED.code + ")");
             return ExitCode.CRASHED.code;
         }
         if (config.drainDelay.isPositive()) {
-            LOG.log(System.Logger.Level.INFO, "stopping: /health/ready answers 503 for " + Durations.format(config.drainDelay)
-                    + " while serving on; then no new connections and draining for up to " + Durations.format(config.grace)
-                    + " (Ctrl-C again to stop at once)");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "stopping: /health/ready answers 503 for " + Durations.format(config.drainDelay)
+                            + " while serving on; then no new connections and draining for up to "
+                            + Durations.format(config.grace)
+                            + " (Ctrl-C again to stop at once)");
         } else {
-            LOG.log(System.Logger.Level.INFO, "stopping: no new connections; draining for up to " + Durations.format(config.grace)
-                    + " (Ctrl-C again to stop at once)");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "stopping: no new connections; draining for up to " + Durations.format(config.grace)
+                            + " (Ctrl-C again to stop at once)");
         }
         server.close();
         LOG.log(System.Logger.Level.INFO, "stopped");
@@ -126,7 +143,8 @@ final class ServeCommand implements Callable<Integer> {
         ListenAddress.resolve(b.get(Settings.BIND));
         Models.byName(b.get(Settings.MODEL));
         States.byName(b.get(Settings.STATE));
-        if (!SettingOptions.given(spec, Settings.MONITOR_PORT)) {     // serve's default, as its doc says; the builder's is none
+        if (!SettingOptions.given(
+                spec, Settings.MONITOR_PORT)) { // serve's default, as its doc says; the builder's is none
             b.monitorPort(defaultMonitorPort(b.get(Settings.PORT), b.get(Settings.MONITOR_BIND)));
         }
         return b.build();
@@ -135,7 +153,7 @@ final class ServeCommand implements Callable<Integer> {
     /** --port + 1 when it is free now, else any free port (0). */
     private static int defaultMonitorPort(int port, String monitorBind) {
         if (port <= 0 || port >= 65535) {
-            return 0;                       // and an out-of-range --port is refused by the config, in its own words
+            return 0; // and an out-of-range --port is refused by the config, in its own words
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);

@@ -24,19 +24,21 @@ import picocli.CommandLine.TypeConversionException;
 final class SettingOptions implements IModelTransformer {
 
     /** Settings whose values are names a registry knows: {@code --help} lists them. */
-    private static final Map<Setting<?>, Supplier<List<String>>> NAMES = Map.of(
-            Settings.MODEL, Models::names, Settings.STATE, States::names);
+    private static final Map<Setting<?>, Supplier<List<String>>> NAMES =
+            Map.of(Settings.MODEL, Models::names, Settings.STATE, States::names);
 
     @Override
     public CommandSpec transform(CommandSpec spec) {
-        List<OptionSpec> others = List.copyOf(spec.options());     // --help, --version, --verbose
+        List<OptionSpec> others = List.copyOf(spec.options()); // --help, --version, --verbose
         Settings.ALL.forEach(s -> spec.addOption(option(s)));
         // a section a group in --help (picocli's argument groups would also do it, but would let an option be repeated)
         spec.usageMessage().sectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, help -> {
             StringBuilder text = new StringBuilder(help.optionListExcludingGroups(others));
             for (Settings.Group group : Settings.GROUPS) {
                 text.append(String.format("%n%s:%n", group.heading()));
-                text.append(help.optionListExcludingGroups(group.settings().stream().map(s -> spec.findOption(s.option())).toList()));
+                text.append(help.optionListExcludingGroups(group.settings().stream()
+                        .map(s -> spec.findOption(s.option()))
+                        .toList()));
             }
             return text.toString();
         });
@@ -49,19 +51,27 @@ final class SettingOptions implements IModelTransformer {
             help += " One of: " + String.join(", ", NAMES.get(s).get()) + ".";
         }
         help += " Default: " + s.defaultHere() + ".";
-        OptionSpec.Builder o = OptionSpec.builder(s.option()).description(literal(help)).type(s.type());
+        OptionSpec.Builder o =
+                OptionSpec.builder(s.option()).description(literal(help)).type(s.type());
         if (s.type() == Boolean.class) {
             // a flag: --udp turns it on; one that is on by default is turned off with --no-offload
             boolean on = (Boolean) s.defaultValue();
-            return o.arity("0").negatable(on).defaultValue(Boolean.toString(on)).fallbackValue("true").build();
+            return o.arity("0")
+                    .negatable(on)
+                    .defaultValue(Boolean.toString(on))
+                    .fallbackValue("true")
+                    .build();
         }
-        return o.paramLabel(s.form().label()).arity("1").converters(text -> {
-            try {
-                return s.form().parse().apply(text);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }).build();
+        return o.paramLabel(s.form().label())
+                .arity("1")
+                .converters(text -> {
+                    try {
+                        return s.form().parse().apply(text);
+                    } catch (IllegalArgumentException e) {
+                        throw new TypeConversionException(e.getMessage());
+                    }
+                })
+                .build();
     }
 
     /** Whether {@code setting}'s option was given on this command line. */

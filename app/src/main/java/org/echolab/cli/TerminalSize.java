@@ -32,7 +32,10 @@ record TerminalSize(int columns, int lines) {
             return FALLBACK;
         }
         try {
-            Process p = new ProcessBuilder("stty", "size").redirectInput(tty).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder("stty", "size")
+                    .redirectInput(tty)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             if (!p.waitFor(2, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
@@ -42,7 +45,7 @@ record TerminalSize(int columns, int lines) {
             int lines = size.length == 2 ? positive(size[0]) : 0, columns = size.length == 2 ? positive(size[1]) : 0;
             return lines > 0 && columns > 0 ? new TerminalSize(columns, lines) : FALLBACK;
         } catch (IOException e) {
-            return FALLBACK;                // no stty, or no controlling terminal
+            return FALLBACK; // no stty, or no controlling terminal
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return FALLBACK;

@@ -19,9 +19,14 @@ import picocli.CommandLine.Parameters;
  * {@code echolab watch URL}: the live view of a running server, in the terminal, each frame cut
  * to the terminal's size (read again for every frame, so a resized window is filled).
  */
-@Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Watch a running server: clients queued in the kernel, what each worker is doing, a timeline.",
-                "URL is the monitor's, from the server's startup line (live: http://...), e.g. http://127.0.0.1:8081"})
+@Command(
+        name = "watch",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Watch a running server: clients queued in the kernel, what each worker is doing, a timeline.",
+            "URL is the monitor's, from the server's startup line (live: http://...), e.g. http://127.0.0.1:8081"
+        })
 final class WatchCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,19 +34,27 @@ final class WatchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "URL", description = "The server's monitor: http://HOST:PORT (its /live works too).")
     URI url;
 
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "500ms", description = "Time between frames, at least 50ms. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--interval",
+            paramLabel = "DURATION",
+            defaultValue = "500ms",
+            description = "Time between frames, at least 50ms. Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(names = "--once", description = "Print one frame and exit.")
     boolean once;
 
-    @Option(names = "--width", paramLabel = "N", description = "Columns of the timeline, 10 to 1000. Default: as many as the terminal's width leaves.")
+    @Option(
+            names = "--width",
+            paramLabel = "N",
+            description = "Columns of the timeline, 10 to 1000. Default: as many as the terminal's width leaves.")
     Integer width;
 
     @Override
     public Integer call() throws InterruptedException {
         if (url.getScheme() == null || !url.getScheme().equals("http") || url.getHost() == null) {
-            System.err.println("echolab watch: give the monitor's http:// URL from the server's startup line, e.g. http://127.0.0.1:8081");
+            System.err.println(
+                    "echolab watch: give the monitor's http:// URL from the server's startup line, e.g. http://127.0.0.1:8081");
             return ExitCode.USAGE.code;
         }
         if (width != null && (width < 10 || width > 1000)) {
@@ -53,16 +66,21 @@ final class WatchCommand implements Callable<Integer> {
             return ExitCode.USAGE.code;
         }
         URI frames = url.resolve("/live.json");
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Console console = System.console();
         boolean terminal = console != null && console.isTerminal() && !once;
         while (true) {
             String frame;
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(frames).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse<String> r = client.send(
+                        HttpRequest.newBuilder(frames)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
-                    System.err.println("echolab watch: " + frames + " answered " + r.statusCode() + "; is this a monitor's URL?");
+                    System.err.println(
+                            "echolab watch: " + frames + " answered " + r.statusCode() + "; is this a monitor's URL?");
                     return ExitCode.FAILED.code;
                 }
                 @SuppressWarnings("unchecked")

@@ -19,24 +19,30 @@ public record Form<T>(Class<T> type, String label, Function<String, T> parse, Fu
     public static final Form<String> TEXT = new Form<>(String.class, "TEXT", Function.identity(), Function.identity());
     public static final Form<Integer> WHOLE = new Form<>(Integer.class, "N", Form::whole, String::valueOf);
     public static final Form<Boolean> FLAG = new Form<>(Boolean.class, "", Form::flag, on -> on ? "on" : "off");
-    public static final Form<Duration> DURATION = new Form<>(Duration.class, "DURATION", Durations::parse, Durations::format);
+    public static final Form<Duration> DURATION =
+            new Form<>(Duration.class, "DURATION", Durations::parse, Durations::format);
     /** Bytes in an {@code int}: at most 2 GiB less a byte. */
-    public static final Form<Integer> SIZE = new Form<>(Integer.class, "SIZE",
-            text -> (int) Sizes.parse(text, Integer.MAX_VALUE), n -> Sizes.format(n));
+    public static final Form<Integer> SIZE =
+            new Form<>(Integer.class, "SIZE", text -> (int) Sizes.parse(text, Integer.MAX_VALUE), n -> Sizes.format(n));
+
     public static final Form<Long> LONG_SIZE = new Form<>(Long.class, "SIZE", Sizes::parse, Sizes::format);
 
     /** One of an enum's constants, written in lower case and read in any case. */
     public static <E extends Enum<E>> Form<E> choice(Class<E> type) {
         E[] all = type.getEnumConstants();
         String names = String.join(", ", Arrays.stream(all).map(Form::lower).toList());
-        return new Form<>(type, String.join("|", Arrays.stream(all).map(Form::lower).toList()), text -> {
-            for (E e : all) {
-                if (e.name().equalsIgnoreCase(text.strip())) {
-                    return e;
-                }
-            }
-            throw new IllegalArgumentException("'" + text + "' is not one of " + names);
-        }, Form::lower);
+        return new Form<>(
+                type,
+                String.join("|", Arrays.stream(all).map(Form::lower).toList()),
+                text -> {
+                    for (E e : all) {
+                        if (e.name().equalsIgnoreCase(text.strip())) {
+                            return e;
+                        }
+                    }
+                    throw new IllegalArgumentException("'" + text + "' is not one of " + names);
+                },
+                Form::lower);
     }
 
     /** The same form under another label, e.g. {@code PORT} for a whole number. */

@@ -20,7 +20,11 @@ import org.echolab.protocol.Limits;
  */
 public final class ServerConfig {
 
-    public enum ProtocolChoice { AUTO, HTTP, TCP }
+    public enum ProtocolChoice {
+        AUTO,
+        HTTP,
+        TCP
+    }
 
     /** What the pool model does when every thread is busy and its queue is full. */
     public enum Overflow {
@@ -31,7 +35,10 @@ public final class ServerConfig {
     }
 
     /** How {@code --access-log} writes a line: the Common Log Format, or a JSON object. */
-    public enum AccessLogFormat { COMMON, JSON }
+    public enum AccessLogFormat {
+        COMMON,
+        JSON
+    }
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
 
@@ -69,6 +76,7 @@ public final class ServerConfig {
     public final int maxConnections = get(MAX_CONNECTIONS);
     /** A number, 0 for no bound, or {@link #AUTO}: {@link #perClientLimit} is what applies. */
     public final int maxPerClient = get(MAX_PER_CLIENT);
+
     public final long memoryBudget = get(MEMORY_BUDGET);
     public final Duration cpuBudget = get(CPU_BUDGET);
     public final Duration grace = get(GRACE);
@@ -76,6 +84,7 @@ public final class ServerConfig {
     public final boolean reusePort = get(REUSE_PORT);
     /** {@code ""} nowhere, {@code "-"} stdout, else a file appended to. */
     public final String accessLog = get(ACCESS_LOG);
+
     public final AccessLogFormat accessLogFormat = get(ACCESS_LOG_FORMAT);
     public final Duration headerTimeout = get(HEADER_TIMEOUT);
     public final Duration bodyTimeout = get(BODY_TIMEOUT);
@@ -96,16 +105,19 @@ public final class ServerConfig {
     public final int offloadThreads = get(OFFLOAD_THREADS);
     /** 0 picks a free one, -1 none. */
     public final int monitorPort = get(MONITOR_PORT);
+
     public final String monitorBind = get(MONITOR_BIND);
     public final boolean tls = get(TLS);
     /** PEM files; {@code ""} for none (a self-signed certificate is made at start). */
     public final String tlsCert = get(TLS_CERT);
+
     public final String tlsKey = get(TLS_KEY);
     public final int wsMaxFrame = get(WS_MAX_FRAME);
     public final int wsMaxMessage = get(WS_MAX_MESSAGE);
     public final boolean udp = get(UDP);
     /** A port, or {@link #SAME_PORT}. */
     public final int udpPort = get(UDP_PORT);
+
     public final int udpMaxDatagram = get(UDP_MAX_DATAGRAM);
     public final int udpQueue = get(UDP_QUEUE);
     // not a setting (children work it out themselves): what maxConnections comes to here
@@ -151,13 +163,16 @@ public final class ServerConfig {
 
     /** What {@code --max-connections auto} comes to in this process: the less of its open files and its heap allow. */
     static int autoConnectionLimit() {
-        return (int) Math.min(connectionsTheFileLimitAllows(openFileLimit()), Runtime.getRuntime().maxMemory() / HEAP_PER_CONNECTION);
+        return (int) Math.min(
+                connectionsTheFileLimitAllows(openFileLimit()),
+                Runtime.getRuntime().maxMemory() / HEAP_PER_CONNECTION);
     }
 
     /** This process's open-file limit (RLIMIT_NOFILE, soft), or a large number where it cannot be read. */
     static long openFileLimit() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
-                ? unix.getMaxFileDescriptorCount() : 1 << 20;
+                ? unix.getMaxFileDescriptorCount()
+                : 1 << 20;
     }
 
     /** Collects values by setting; {@link #build} fills in the defaults and checks every value. Not thread-safe. */
@@ -185,51 +200,185 @@ public final class ServerConfig {
         }
 
         // one named method a setting, for the code that builds a configuration by hand
-        public Builder model(String v) { return set(MODEL, v); }
-        public Builder bind(String v) { return set(BIND, v); }
-        public Builder port(int v) { return set(PORT, v); }
-        public Builder backlog(int v) { return set(BACKLOG, v); }
-        public Builder protocol(ProtocolChoice v) { return set(PROTOCOL, v); }
-        public Builder defaultWait(Duration v) { return set(WAIT, v); }
-        public Builder maxWait(Duration v) { return set(MAX_WAIT, v); }
-        public Builder limits(Limits v) { return set(MAX_BODY, v); }
-        public Builder maxConnections(int v) { return set(MAX_CONNECTIONS, v); }
-        public Builder maxPerClient(int v) { return set(MAX_PER_CLIENT, v); }
-        public Builder memoryBudget(long v) { return set(MEMORY_BUDGET, v); }
-        public Builder cpuBudget(Duration v) { return set(CPU_BUDGET, v); }
-        public Builder grace(Duration v) { return set(GRACE, v); }
-        public Builder drainDelay(Duration v) { return set(DRAIN_DELAY, v); }
-        public Builder reusePort(boolean v) { return set(REUSE_PORT, v); }
-        public Builder accessLog(String v) { return set(ACCESS_LOG, v); }
-        public Builder accessLogFormat(AccessLogFormat v) { return set(ACCESS_LOG_FORMAT, v); }
-        public Builder headerTimeout(Duration v) { return set(HEADER_TIMEOUT, v); }
-        public Builder bodyTimeout(Duration v) { return set(BODY_TIMEOUT, v); }
-        public Builder writeTimeout(Duration v) { return set(WRITE_TIMEOUT, v); }
-        public Builder idleTimeout(Duration v) { return set(IDLE_TIMEOUT, v); }
-        public Builder state(String v) { return set(STATE, v); }
-        public Builder raceWindow(Duration v) { return set(RACE_WINDOW, v); }
-        public Builder threads(int v) { return set(THREADS, v); }
-        public Builder queue(int v) { return set(QUEUE, v); }
-        public Builder overflow(Overflow v) { return set(OVERFLOW, v); }
-        public Builder workers(int v) { return set(WORKERS, v); }
-        public Builder workerModel(String v) { return set(WORKER_MODEL, v); }
-        public Builder maxChildren(int v) { return set(MAX_CHILDREN, v); }
-        public Builder spares(int v) { return set(SPARES, v); }
-        public Builder maxStarting(int v) { return set(MAX_STARTING, v); }
-        public Builder loops(int v) { return set(LOOPS, v); }
-        public Builder offload(boolean v) { return set(OFFLOAD, v); }
-        public Builder offloadThreads(int v) { return set(OFFLOAD_THREADS, v); }
-        public Builder monitorPort(int v) { return set(MONITOR_PORT, v); }
-        public Builder monitorBind(String v) { return set(MONITOR_BIND, v); }
-        public Builder tls(boolean v) { return set(TLS, v); }
-        public Builder tlsCert(String v) { return set(TLS_CERT, v); }
-        public Builder tlsKey(String v) { return set(TLS_KEY, v); }
-        public Builder wsMaxFrame(int v) { return set(WS_MAX_FRAME, v); }
-        public Builder wsMaxMessage(int v) { return set(WS_MAX_MESSAGE, v); }
-        public Builder udp(boolean v) { return set(UDP, v); }
-        public Builder udpPort(int v) { return set(UDP_PORT, v); }
-        public Builder udpMaxDatagram(int v) { return set(UDP_MAX_DATAGRAM, v); }
-        public Builder udpQueue(int v) { return set(UDP_QUEUE, v); }
+        public Builder model(String v) {
+            return set(MODEL, v);
+        }
+
+        public Builder bind(String v) {
+            return set(BIND, v);
+        }
+
+        public Builder port(int v) {
+            return set(PORT, v);
+        }
+
+        public Builder backlog(int v) {
+            return set(BACKLOG, v);
+        }
+
+        public Builder protocol(ProtocolChoice v) {
+            return set(PROTOCOL, v);
+        }
+
+        public Builder defaultWait(Duration v) {
+            return set(WAIT, v);
+        }
+
+        public Builder maxWait(Duration v) {
+            return set(MAX_WAIT, v);
+        }
+
+        public Builder limits(Limits v) {
+            return set(MAX_BODY, v);
+        }
+
+        public Builder maxConnections(int v) {
+            return set(MAX_CONNECTIONS, v);
+        }
+
+        public Builder maxPerClient(int v) {
+            return set(MAX_PER_CLIENT, v);
+        }
+
+        public Builder memoryBudget(long v) {
+            return set(MEMORY_BUDGET, v);
+        }
+
+        public Builder cpuBudget(Duration v) {
+            return set(CPU_BUDGET, v);
+        }
+
+        public Builder grace(Duration v) {
+            return set(GRACE, v);
+        }
+
+        public Builder drainDelay(Duration v) {
+            return set(DRAIN_DELAY, v);
+        }
+
+        public Builder reusePort(boolean v) {
+            return set(REUSE_PORT, v);
+        }
+
+        public Builder accessLog(String v) {
+            return set(ACCESS_LOG, v);
+        }
+
+        public Builder accessLogFormat(AccessLogFormat v) {
+            return set(ACCESS_LOG_FORMAT, v);
+        }
+
+        public Builder headerTimeout(Duration v) {
+            return set(HEADER_TIMEOUT, v);
+        }
+
+        public Builder bodyTimeout(Duration v) {
+            return set(BODY_TIMEOUT, v);
+        }
+
+        public Builder writeTimeout(Duration v) {
+            return set(WRITE_TIMEOUT, v);
+        }
+
+        public Builder idleTimeout(Duration v) {
+            return set(IDLE_TIMEOUT, v);
+        }
+
+        public Builder state(String v) {
+            return set(STATE, v);
+        }
+
+        public Builder raceWindow(Duration v) {
+            return set(RACE_WINDOW, v);
+        }
+
+        public Builder threads(int v) {
+            return set(THREADS, v);
+        }
+
+        public Builder queue(int v) {
+            return set(QUEUE, v);
+        }
+
+        public Builder overflow(Overflow v) {
+            return set(OVERFLOW, v);
+        }
+
+        public Builder workers(int v) {
+            return set(WORKERS, v);
+        }
+
+        public Builder workerModel(String v) {
+            return set(WORKER_MODEL, v);
+        }
+
+        public Builder maxChildren(int v) {
+            return set(MAX_CHILDREN, v);
+        }
+
+        public Builder spares(int v) {
+            return set(SPARES, v);
+        }
+
+        public Builder maxStarting(int v) {
+            return set(MAX_STARTING, v);
+        }
+
+        public Builder loops(int v) {
+            return set(LOOPS, v);
+        }
+
+        public Builder offload(boolean v) {
+            return set(OFFLOAD, v);
+        }
+
+        public Builder offloadThreads(int v) {
+            return set(OFFLOAD_THREADS, v);
+        }
+
+        public Builder monitorPort(int v) {
+            return set(MONITOR_PORT, v);
+        }
+
+        public Builder monitorBind(String v) {
+            return set(MONITOR_BIND, v);
+        }
+
+        public Builder tls(boolean v) {
+            return set(TLS, v);
+        }
+
+        public Builder tlsCert(String v) {
+            return set(TLS_CERT, v);
+        }
+
+        public Builder tlsKey(String v) {
+            return set(TLS_KEY, v);
+        }
+
+        public Builder wsMaxFrame(int v) {
+            return set(WS_MAX_FRAME, v);
+        }
+
+        public Builder wsMaxMessage(int v) {
+            return set(WS_MAX_MESSAGE, v);
+        }
+
+        public Builder udp(boolean v) {
+            return set(UDP, v);
+        }
+
+        public Builder udpPort(int v) {
+            return set(UDP_PORT, v);
+        }
+
+        public Builder udpMaxDatagram(int v) {
+            return set(UDP_MAX_DATAGRAM, v);
+        }
+
+        public Builder udpQueue(int v) {
+            return set(UDP_QUEUE, v);
+        }
 
         /**
          * Each setting's own check (in the order of {@link Settings#ALL}), then the checks between two.
@@ -243,18 +392,23 @@ public final class ServerConfig {
             }
             Duration wait = get(WAIT);
             Duration maxWait = get(MAX_WAIT);
-            require(wait.compareTo(maxWait) <= 0,
+            require(
+                    wait.compareTo(maxWait) <= 0,
                     "--wait " + Durations.format(wait) + " must not exceed --max-wait " + Durations.format(maxWait));
             int port = get(PORT);
             int monitorPort = get(MONITOR_PORT);
-            require(monitorPort <= 0 || monitorPort != port, "--monitor-port must differ from --port (both " + port + ")");
+            require(
+                    monitorPort <= 0 || monitorPort != port,
+                    "--monitor-port must differ from --port (both " + port + ")");
             // with --reuseport each prefork worker has a socket of its own: a lock around accept would make
             // a worker with connections queued on its socket wait while another blocks in accept on its own
             String model = get(MODEL);
-            require(!get(REUSE_PORT) || !(model.equals("prefork-flock") || model.equals("prefork-mutex")),
+            require(
+                    !get(REUSE_PORT) || !(model.equals("prefork-flock") || model.equals("prefork-mutex")),
                     "--reuseport gives each prefork worker a socket of its own, so there is no shared accept to"
                             + " serialise: use --model prefork with it, or drop --reuseport");
-            require(get(TLS_CERT).isEmpty() == get(TLS_KEY).isEmpty(),
+            require(
+                    get(TLS_CERT).isEmpty() == get(TLS_KEY).isEmpty(),
                     "--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate");
             require(get(TLS) || get(TLS_CERT).isEmpty(), "--tls-cert and --tls-key need --tls");
             return new ServerConfig(Map.copyOf(all));

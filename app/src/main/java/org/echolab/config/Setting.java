@@ -18,13 +18,21 @@ public final class Setting<T> {
     private final Form<T> form;
     private final T defaultValue;
     private final String doc;
-    private final String defaultPhrase;        // null: the default as its form prints it
-    private final Supplier<?> onThisMachine;    // null: the default is the same on every machine
+    private final String defaultPhrase; // null: the default as its form prints it
+    private final Supplier<?> onThisMachine; // null: the default is the same on every machine
     private final Predicate<T> valid;
     private final String rule;
 
-    private Setting(String name, String field, Form<T> form, T defaultValue, String doc, String defaultPhrase,
-                    Supplier<?> onThisMachine, Predicate<T> valid, String rule) {
+    private Setting(
+            String name,
+            String field,
+            Form<T> form,
+            T defaultValue,
+            String doc,
+            String defaultPhrase,
+            Supplier<?> onThisMachine,
+            Predicate<T> valid,
+            String rule) {
         this.name = name;
         this.field = field;
         this.form = form;
@@ -109,7 +117,8 @@ public final class Setting<T> {
     /** @throws IllegalArgumentException naming the option, the rule and the value */
     public void check(T value) {
         if (!valid.test(value)) {
-            throw new IllegalArgumentException(option() + " " + rule + " (got " + form.print().apply(value) + ")");
+            throw new IllegalArgumentException(
+                    option() + " " + rule + " (got " + form.print().apply(value) + ")");
         }
     }
 

@@ -1,11 +1,5 @@
 package org.echolab.connection;
 
-import org.echolab.service.Reply;
-import org.echolab.service.Outgoing;
-import org.echolab.service.Faults;
-import org.echolab.service.EchoService;
-import org.echolab.process.Connections;
-import org.echolab.process.Resources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +8,12 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import javax.net.ssl.SSLSocket;
 import org.echolab.config.ServerConfig;
+import org.echolab.process.Connections;
+import org.echolab.process.Resources;
+import org.echolab.service.EchoService;
+import org.echolab.service.Faults;
+import org.echolab.service.Outgoing;
+import org.echolab.service.Reply;
 import org.echolab.tls.ServerTls;
 
 /**
@@ -43,9 +43,10 @@ public final class BlockingSession {
     private final EchoService service;
     private final Resources process;
     private final Connections connections;
-    private final ServerTls tls;                // null: plain
+    private final ServerTls tls; // null: plain
 
-    public BlockingSession(ServerConfig config, EchoService service, Resources process, Connections connections, ServerTls tls) {
+    public BlockingSession(
+            ServerConfig config, EchoService service, Resources process, Connections connections, ServerTls tls) {
         this.config = config;
         this.service = service;
         this.process = process;
@@ -58,7 +59,8 @@ public final class BlockingSession {
      * bug ends only this connection; an {@link Error} (out of memory) is the caller's to report.
      */
     public void serve(Connection c) {
-        Conversation conversation = new Conversation(config, service, process, c.client(), c.socket().getPort());
+        Conversation conversation = new Conversation(
+                config, service, process, c.client(), c.socket().getPort());
         try (c) {
             c.socket().setTcpNoDelay(true);
             if (tls != null && !handshake(c, conversation)) {
@@ -75,7 +77,7 @@ public final class BlockingSession {
             c.why("a bug in the server: " + e);
             LOG.log(Level.ERROR, "connection from " + c.client() + " failed; closing it", e);
         } finally {
-            conversation.end();                 // an answer cut short, and what the conversation held
+            conversation.end(); // an answer cut short, and what the conversation held
         }
     }
 
@@ -87,7 +89,7 @@ public final class BlockingSession {
         c.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, config.headerTimeout.toMillis())));
         SSLSocket s;
         try {
-            s = tls.layer(c.socket());      // reads the client's first bytes: plain text gets its 400 here
+            s = tls.layer(c.socket()); // reads the client's first bytes: plain text gets its 400 here
             c.secure(s);
             s.startHandshake();
         } catch (IOException e) {
@@ -97,7 +99,7 @@ public final class BlockingSession {
             }
             return false;
         }
-        c.socket().setSoTimeout(0);         // from here on the deadline watch keeps the read deadlines
+        c.socket().setSoTimeout(0); // from here on the deadline watch keeps the read deadlines
         conversation.secured(ServerTls.info(s));
         return true;
     }
@@ -117,13 +119,17 @@ public final class BlockingSession {
                             write(c, out, new Outgoing(why, 0), deadlines);
                             linger(c, in, reader.buffer);
                         } else {
-                            LOG.log(Level.DEBUG, "{0}: nothing within --{1}-timeout; closing", c.client(),
+                            LOG.log(
+                                    Level.DEBUG,
+                                    "{0}: nothing within --{1}-timeout; closing",
+                                    c.client(),
                                     r.kind().name().toLowerCase());
                         }
                     }
-                    if (got == Outcome.END && !c.closedByServer()
+                    if (got == Outcome.END
+                            && !c.closedByServer()
                             && conversation.endOfInput(reader.buffer) instanceof Conversation.Answer last) {
-                        answer(c, conversation, last, out, deadlines);    // a last TCP line without its newline
+                        answer(c, conversation, last, out, deadlines); // a last TCP line without its newline
                     }
                     if (got == Outcome.END) {
                         c.why(c.closedByServer() ? "drained: idle while the server stops" : "client closed");
@@ -144,7 +150,7 @@ public final class BlockingSession {
                 }
                 case Conversation.Answer a -> {
                     if (answer(c, conversation, a, out, deadlines)) {
-                        return;                 // a complete request answered: nothing unread to reset the answer
+                        return; // a complete request answered: nothing unread to reset the answer
                     }
                     // with pipelined bytes already buffered the connection stays busy; otherwise it is idle
                     if (!(reader.buffer.hasRemaining() || c.endRequest())) {
@@ -160,13 +166,14 @@ public final class BlockingSession {
      * reports it written. True when the connection closes after it; before a reset's close,
      * SO_LINGER 0, so that the close sends RST.
      */
-    private boolean answer(Connection c, Conversation conversation, Conversation.Answer a, OutputStream out, Deadlines deadlines)
+    private boolean answer(
+            Connection c, Conversation conversation, Conversation.Answer a, OutputStream out, Deadlines deadlines)
             throws IOException, InterruptedException {
-        a.reply().work().perform(a.reply().delay());         // the wait: this thread blocks in it
+        a.reply().work().perform(a.reply().delay()); // the wait: this thread blocks in it
         Reply reply = conversation.reply(connections.draining());
         write(c, out, reply.outgoing(), deadlines);
         for (byte[] piece : reply.later()) {
-            Thread.sleep(reply.interval());                  // drip: this thread blocks between chunks
+            Thread.sleep(reply.interval()); // drip: this thread blocks between chunks
             write(c, out, new Outgoing(piece, 0), deadlines);
         }
         conversation.replied(true);
@@ -174,8 +181,12 @@ public final class BlockingSession {
             c.socket().setSoLinger(true, 0);
         }
         if (reply.close()) {
-            c.why(reply.cut() != Faults.Cut.NONE ? "fault: " + reply.cut().name().toLowerCase().replace('_', ' ')
-                    : connections.draining() ? "drained: answered while the server stops" : "the request asked to close");
+            c.why(
+                    reply.cut() != Faults.Cut.NONE
+                            ? "fault: " + reply.cut().name().toLowerCase().replace('_', ' ')
+                            : connections.draining()
+                                    ? "drained: answered while the server stops"
+                                    : "the request asked to close");
         }
         return reply.close();
     }
@@ -208,7 +219,7 @@ public final class BlockingSession {
      */
     private static void linger(Connection c, InputStream in, ByteBuffer buffer) {
         try {
-            c.io().shutdownOutput();        // TLS: close_notify first
+            c.io().shutdownOutput(); // TLS: close_notify first
             long deadline = System.nanoTime() + Deadlines.LINGER.toNanos();
             for (long left; (left = deadline - System.nanoTime()) > 0; ) {
                 c.socket().setSoTimeout((int) Math.max(1, left / 1_000_000));
@@ -221,27 +232,34 @@ public final class BlockingSession {
         }
     }
 
-    private enum Outcome { READ, END, TIMED_OUT }
+    private enum Outcome {
+        READ,
+        END,
+        TIMED_OUT
+    }
 
     /** Reads into the session's buffer, which grows as a request needs, waiting until a deadline at most. */
     private final class Reader {
         private final Connection c;
         private final InputStream in;
         private final int maxBuffer = Conversation.readBufferSize(config.limits);
-        ByteBuffer buffer = ByteBuffer.allocate(FIRST_READ_BUFFER).flip();   // read mode: position..limit are unparsed bytes
+        ByteBuffer buffer =
+                ByteBuffer.allocate(FIRST_READ_BUFFER).flip(); // read mode: position..limit are unparsed bytes
 
         Reader(Connection c, InputStream in) {
             this.c = c;
             this.in = in;
             ByteBuffer early = c.takeEarly();
-            if (early != null) {            // the request head, read before this session began
-                buffer = ByteBuffer.allocate(Math.max(FIRST_READ_BUFFER, early.remaining())).put(early).flip();
+            if (early != null) { // the request head, read before this session began
+                buffer = ByteBuffer.allocate(Math.max(FIRST_READ_BUFFER, early.remaining()))
+                        .put(early)
+                        .flip();
             }
         }
 
         /** Reads more bytes, waiting until {@code deadline} at most. END also when a draining server closed the connection. */
         Outcome fill(long deadline) throws IOException {
-            buffer.compact();               // to write mode
+            buffer.compact(); // to write mode
             try {
                 if (!buffer.hasRemaining()) {
                     grow();
@@ -250,12 +268,12 @@ public final class BlockingSession {
                     return Outcome.TIMED_OUT;
                 }
                 int n;
-                c.reading(deadline);        // the deadline watch ends the read if it is still blocked then
+                c.reading(deadline); // the deadline watch ends the read if it is still blocked then
                 try {
                     n = in.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
                 } catch (IOException e) {
                     if (c.readTimedOut()) {
-                        return Outcome.TIMED_OUT;   // TLS: the record layer takes the shut input for an error
+                        return Outcome.TIMED_OUT; // TLS: the record layer takes the shut input for an error
                     }
                     throw e;
                 } finally {
@@ -267,14 +285,14 @@ public final class BlockingSession {
                 buffer.position(buffer.position() + n);
                 return c.beginRequest() ? Outcome.READ : Outcome.END;
             } finally {
-                buffer.flip();              // back to read mode
+                buffer.flip(); // back to read mode
             }
         }
 
         /** Doubles the buffer (in write mode), keeping its bytes; past the largest size, fails. */
         private void grow() throws IOException {
             if (buffer.capacity() >= maxBuffer) {
-                throw new IOException("read buffer full");   // parsers' limits prevent this
+                throw new IOException("read buffer full"); // parsers' limits prevent this
             }
             ByteBuffer bigger = ByteBuffer.allocate(Math.min(maxBuffer, buffer.capacity() * 2));
             buffer = bigger.put(buffer.flip());

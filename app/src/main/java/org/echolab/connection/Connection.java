@@ -33,22 +33,23 @@ public final class Connection implements AutoCloseable, Connections.Member {
     private static final long CLOSE_NOTIFY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Socket socket;
-    private volatile Socket io;                // what the session reads and writes: the socket, or TLS over it
+    private volatile Socket io; // what the session reads and writes: the socket, or TLS over it
     private final Connections registry;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final String client;
-    private volatile long writeDeadline;       // nanoTime; 0: not writing
-    private volatile String why;        // see why(String)
-    private volatile long readDeadline;        // nanoTime; 0: not reading
-    private volatile boolean readTimedOut;     // the watch ended a read past its deadline
-    private volatile ByteBuffer early;         // read before the session began (a model's head gate); null: none
+    private volatile long writeDeadline; // nanoTime; 0: not writing
+    private volatile String why; // see why(String)
+    private volatile long readDeadline; // nanoTime; 0: not reading
+    private volatile boolean readTimedOut; // the watch ended a read past its deadline
+    private volatile ByteBuffer early; // read before the session began (a model's head gate); null: none
 
     /** An accepted {@code socket}, to be {@linkplain Connections#admit admitted} to {@code registry}. */
     public Connection(Socket socket, Connections registry) {
         this.socket = socket;
         this.io = socket;
         this.registry = registry;
-        this.client = socket.getInetAddress() == null ? "?" : socket.getInetAddress().getHostAddress();
+        this.client =
+                socket.getInetAddress() == null ? "?" : socket.getInetAddress().getHostAddress();
     }
 
     /** The accepted socket: its options, its timeouts (which TLS over it obeys too), its address. */
@@ -100,7 +101,7 @@ public final class Connection implements AutoCloseable, Connections.Member {
      */
     public boolean endRequest() {
         state.compareAndSet(BUSY, IDLE);
-        if (registry.draining()) {         // shutdown may have scanned while we were BUSY
+        if (registry.draining()) { // shutdown may have scanned while we were BUSY
             closeIfIdle();
         }
         return state.get() != CLOSED;
@@ -157,7 +158,7 @@ public final class Connection implements AutoCloseable, Connections.Member {
         long d = writeDeadline;
         if (d != 0 && now - d > 0) {
             why("--write-timeout: the client took none of the response");
-            forceClose();               // which fails that write
+            forceClose(); // which fails that write
             LOG.log(Level.DEBUG, "{0} read nothing of its response for --write-timeout; closed", client);
         }
     }
@@ -184,7 +185,7 @@ public final class Connection implements AutoCloseable, Connections.Member {
             try {
                 socket.shutdownInput();
             } catch (IOException e) {
-                forceClose();                  // closed under us: the read fails instead
+                forceClose(); // closed under us: the read fails instead
             }
         }
     }
@@ -194,9 +195,9 @@ public final class Connection implements AutoCloseable, Connections.Member {
     public void close() {
         state.set(CLOSED);
         if (io != socket) {
-            writing(System.nanoTime() + CLOSE_NOTIFY_NANOS);   // a client that reads nothing does not hold the close up
+            writing(System.nanoTime() + CLOSE_NOTIFY_NANOS); // a client that reads nothing does not hold the close up
             try {
-                io.close();                 // TLS: close_notify, then the socket
+                io.close(); // TLS: close_notify, then the socket
             } catch (IOException ignored) {
                 // the client is gone: the socket's close below is all that is left
             }

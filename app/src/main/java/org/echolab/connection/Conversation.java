@@ -1,24 +1,24 @@
 package org.echolab.connection;
 
-import org.echolab.service.Work;
-import org.echolab.service.Reply;
-import org.echolab.service.Origin;
-import org.echolab.service.EchoService;
-import org.echolab.service.Answers;
-import org.echolab.process.Refusals;
-import org.echolab.process.Resources;
-import org.echolab.process.Budget;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import org.echolab.config.ServerConfig;
+import org.echolab.process.Budget;
+import org.echolab.process.Refusals;
+import org.echolab.process.Resources;
 import org.echolab.protocol.HttpParser;
 import org.echolab.protocol.HttpResponse;
 import org.echolab.protocol.Limits;
 import org.echolab.protocol.LineParser;
-import org.echolab.protocol.ProtocolDetector.Protocol;
 import org.echolab.protocol.ProtocolDetector;
+import org.echolab.protocol.ProtocolDetector.Protocol;
 import org.echolab.protocol.WebSocketDecoder;
 import org.echolab.protocol.WebSocketFrames;
+import org.echolab.service.Answers;
+import org.echolab.service.EchoService;
+import org.echolab.service.Origin;
+import org.echolab.service.Reply;
+import org.echolab.service.Work;
 import org.echolab.tls.TlsInfo;
 
 /**
@@ -78,22 +78,22 @@ public final class Conversation {
 
     private final ServerConfig config;
     private final EchoService service;
-    private final Resources process;         // the budgets it takes from, the ledger it reports to
+    private final Resources process; // the budgets it takes from, the ledger it reports to
     private final String client;
-    private final int port;                  // the peer's; -1 if unknown
-    private long requests;                   // requests begun on this connection: the Origin's number
-    private TlsInfo tls;                     // null: plain (or the handshake is not done)
-    private Protocol protocol;               // null until told apart
+    private final int port; // the peer's; -1 if unknown
+    private long requests; // requests begun on this connection: the Origin's number
+    private TlsInfo tls; // null: plain (or the handshake is not done)
+    private Protocol protocol; // null until told apart
     private HttpParser http;
     private LineParser lines;
-    private WebSocketDecoder frames;         // after a WebSocket upgrade
-    private Reply.Upgrade messages;          // what each WebSocket message waits, unless it says
-    private Reply inFlight;                  // from an Answer until replied()
-    private boolean answeredOne;             // a request has been answered: a silent connection is now idle, not new
-    private Deadlines.Kind waiting;          // the kind of the last Read, until something else happens
+    private WebSocketDecoder frames; // after a WebSocket upgrade
+    private Reply.Upgrade messages; // what each WebSocket message waits, unless it says
+    private Reply inFlight; // from an Answer until replied()
+    private boolean answeredOne; // a request has been answered: a silent connection is now idle, not new
+    private Deadlines.Kind waiting; // the kind of the last Read, until something else happens
     private long phase;
-    private long heldBytes;                  // taken from the memory budget: the body being read and the reply
-    private long heldCpu;                    // taken from the CPU budget: the answer's work=cpu, in nanoseconds
+    private long heldBytes; // taken from the memory budget: the body being read and the reply
+    private long heldCpu; // taken from the CPU budget: the answer's work=cpu, in nanoseconds
 
     public Conversation(ServerConfig config, EchoService service, Resources process, String client) {
         this(config, service, process, client, -1);
@@ -136,14 +136,17 @@ public final class Conversation {
             http = new HttpParser(config.limits, this::takeForBody);
         }
         return switch (http.parse(in)) {
-            case HttpParser.NeedMore n -> read(http.inBody() ? Deadlines.Kind.BODY
-                    : http.midRequest() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
+            case HttpParser.NeedMore n ->
+                read(
+                        http.inBody()
+                                ? Deadlines.Kind.BODY
+                                : http.midRequest() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             case HttpParser.ExpectContinue e -> write(HttpResponse.continue100(), false);
             case HttpParser.Complete done -> {
                 Reply reply = service.http(done.request(), draining, new Origin(client, port, ++requests, tls));
                 Step step = answer(reply);
                 if (step instanceof Answer && reply.upgraded() != null) {
-                    protocol = Protocol.WEBSOCKET;      // bytes after the 101 are frames
+                    protocol = Protocol.WEBSOCKET; // bytes after the 101 are frames
                     messages = reply.upgraded();
                     frames = new WebSocketDecoder(config.wsMaxFrame, config.wsMaxMessage, this::takeForBody);
                 }
@@ -162,7 +165,8 @@ public final class Conversation {
             lines = new LineParser(config.limits.maxLine());
         }
         return switch (lines.parse(in)) {
-            case LineParser.NeedMore n -> read(lines.midLine() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
+            case LineParser.NeedMore n ->
+                read(lines.midLine() || !answeredOne ? Deadlines.Kind.HEADER : Deadlines.Kind.IDLE);
             case LineParser.Line line -> answer(service.line(line.bytes(), line.ending()));
             case LineParser.TooLong t -> {
                 LOG.log(Level.DEBUG, "{0}: TCP line over {1} bytes; closing", client, t.limit());
@@ -185,7 +189,7 @@ public final class Conversation {
             return null;
         }
         if (nextLine(in) instanceof Write refusal) {
-            return refusal;               // over the limit
+            return refusal; // over the limit
         }
         LineParser.Line last = lines.finish();
         if (last == null) {
@@ -219,7 +223,7 @@ public final class Conversation {
                     // keep reading
                 }
                 case WebSocketDecoder.Close c -> {
-                    return write(WebSocketFrames.close(c.code(), c.reason()), true);   // the same code back, then close
+                    return write(WebSocketFrames.close(c.code(), c.reason()), true); // the same code back, then close
                 }
                 case WebSocketDecoder.Failure f -> {
                     LOG.log(Level.DEBUG, "{0}: WebSocket close {1}: {2}", client, f.code(), f.reason());

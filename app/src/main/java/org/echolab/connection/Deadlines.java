@@ -26,7 +26,13 @@ import org.echolab.config.ServerConfig;
  */
 public final class Deadlines {
 
-    public enum Kind { HEADER, BODY, IDLE, WRITE, LINGER }
+    public enum Kind {
+        HEADER,
+        BODY,
+        IDLE,
+        WRITE,
+        LINGER
+    }
 
     /** How long a closing connection reads and drops what its client still sends. */
     public static final Duration LINGER = Duration.ofSeconds(2);

@@ -32,8 +32,10 @@ public final class Refusal {
      * {@code config} fixes; counted and logged. For a model that writes it itself (a channel of
      * its own); {@link #refuse} writes it on a socket.
      */
-    public static byte[] atAccept(ServerConfig config, Ledger ledger, Refusals.Reason reason, String client, String why) {
-        return answer(config.protocol == ServerConfig.ProtocolChoice.TCP ? Protocol.TCP : null, ledger, reason, client, why);
+    public static byte[] atAccept(
+            ServerConfig config, Ledger ledger, Refusals.Reason reason, String client, String why) {
+        return answer(
+                config.protocol == ServerConfig.ProtocolChoice.TCP ? Protocol.TCP : null, ledger, reason, client, why);
     }
 
     /**
@@ -42,8 +44,8 @@ public final class Refusal {
      * destroy the answer before the client reads it, and closes. Never blocks for long: the answer
      * fits a new socket's send buffer.
      */
-    public static void refuse(Socket socket, ServerConfig config, Ledger ledger, Refusals.Reason reason, String client,
-                              String why) {
+    public static void refuse(
+            Socket socket, ServerConfig config, Ledger ledger, Refusals.Reason reason, String client, String why) {
         byte[] answer = atAccept(config, ledger, reason, client, why);
         try (socket) {
             socket.getOutputStream().write(answer);

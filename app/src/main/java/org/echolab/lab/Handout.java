@@ -20,8 +20,8 @@ public final class Handout {
     public static final String WORKSPACE = "workspace";
 
     /** Files copied from EchoLab's folder, as they lie there. */
-    static final List<String> FROM_HOME = List.of("echolab", "scripts/find-jdk.sh", "docs/lab.md",
-            "docs/live/sequential.png", "docs/live/process.png");
+    static final List<String> FROM_HOME = List.of(
+            "echolab", "scripts/find-jdk.sh", "docs/lab.md", "docs/live/sequential.png", "docs/live/process.png");
 
     private Handout() {}
 
@@ -35,7 +35,8 @@ public final class Handout {
         for (String file : FROM_HOME) {
             Path from = home.resolve(file);
             if (!Files.isRegularFile(from)) {
-                throw new IOException("EchoLab at " + home + " lacks " + file + "; make the hand-out from an EchoLab checkout");
+                throw new IOException(
+                        "EchoLab at " + home + " lacks " + file + "; make the hand-out from an EchoLab checkout");
             }
             copy(from, dir.resolve(file));
         }
@@ -43,7 +44,7 @@ public final class Handout {
         copy(jar, target);
         Path cache = jar.resolveSibling(jar.getFileName() + ".child.aot");
         if (Files.isRegularFile(cache)) {
-            copy(cache, target.resolveSibling(cache.getFileName()));   // child JVMs start from it, as at home
+            copy(cache, target.resolveSibling(cache.getFileName())); // child JVMs start from it, as at home
         }
         Files.setPosixFilePermissions(dir.resolve("echolab"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Workspace.create(dir.resolve(WORKSPACE), dir);

@@ -8,17 +8,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.echolab.connection.Connection;
+import org.echolab.connection.Refusal;
+import org.echolab.models.EchoStack;
 import org.echolab.models.ProcessChild;
 import org.echolab.models.tree.ChildJvm;
 import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.connection.Connection;
-import org.echolab.connection.Refusal;
 import org.echolab.process.Connections;
 import org.echolab.process.Refusals;
-import org.echolab.models.EchoStack;
 
 /**
  * What the lab gives you, so that you write only how connections are handed out. It is CS:APP's
@@ -87,15 +87,15 @@ public final class Lab {
 
     private final EchoStack stack;
     private final boolean processes;
-    private final ServerSocket threadListener;       // when serving from threads
-    private final ListeningSocket processListener;   // when serving from processes
+    private final ServerSocket threadListener; // when serving from threads
+    private final ListeningSocket processListener; // when serving from processes
     private final AtomicInteger sessionsActive = new AtomicInteger();
     private final AtomicInteger sessionsPeak = new AtomicInteger();
     private final AtomicInteger descriptorsOpen = new AtomicInteger();
-    private final Set<Integer> children = ConcurrentHashMap.newKeySet();     // forked, not yet reaped
+    private final Set<Integer> children = ConcurrentHashMap.newKeySet(); // forked, not yet reaped
     private final AtomicInteger forked = new AtomicInteger();
     private final AtomicInteger reaped = new AtomicInteger();
-    private TreeBoard tree;                                                   // processes only
+    private TreeBoard tree; // processes only
     private ChildJvm childJvm;
     private volatile boolean stopping;
 
@@ -153,7 +153,7 @@ public final class Lab {
             } catch (IOException e) {
                 connections.slots().release();
                 if (!stopping) {
-                    pause();                // e.g. out of descriptors: try again soon
+                    pause(); // e.g. out of descriptors: try again soon
                 }
                 continue;
             }
@@ -161,7 +161,12 @@ public final class Lab {
             if (connections.admit(c)) {
                 return c;
             }
-            Refusal.refuse(socket, stack.config(), stack.process().ledger(), Refusals.Reason.PER_CLIENT, c.client(),
+            Refusal.refuse(
+                    socket,
+                    stack.config(),
+                    stack.process().ledger(),
+                    Refusals.Reason.PER_CLIENT,
+                    c.client(),
                     connections.perClientRefusal());
         }
         return null;
@@ -183,8 +188,13 @@ public final class Lab {
     /** Refuses {@code client} (HTTP 503 with the reason, or an ERR line under {@code --protocol tcp}) and closes it. */
     public void refuse(Connection client, String why) {
         try {
-            Refusal.refuse(client.socket(), stack.config(), stack.process().ledger(), Refusals.Reason.FULL,
-                    client.client(), why);
+            Refusal.refuse(
+                    client.socket(),
+                    stack.config(),
+                    stack.process().ledger(),
+                    Refusals.Reason.FULL,
+                    client.client(),
+                    why);
         } finally {
             client.close();
         }
@@ -201,7 +211,7 @@ public final class Lab {
         requireListener(true);
         while (!stopping) {
             try {
-                int fd = processListener.accept(100);     // polls, so that a stop is seen
+                int fd = processListener.accept(100); // polls, so that a stop is seen
                 if (fd >= 0) {
                     descriptorsOpen.incrementAndGet();
                     return new Descriptor(fd);
@@ -242,7 +252,7 @@ public final class Lab {
     public int waitForChild() throws InterruptedException {
         while (true) {
             for (int pid : children) {
-                if (ChildProcesses.tryReap(pid) != Integer.MIN_VALUE) {   // exited (and reaped now), or gone
+                if (ChildProcesses.tryReap(pid) != Integer.MIN_VALUE) { // exited (and reaped now), or gone
                     children.remove(pid);
                     reaped.incrementAndGet();
                     tree.reaped();
@@ -252,7 +262,7 @@ public final class Lab {
             if (stopping && children.isEmpty()) {
                 return -1;
             }
-            Thread.sleep(10);       // polls: a C server would be woken by SIGCHLD instead
+            Thread.sleep(10); // polls: a C server would be woken by SIGCHLD instead
         }
     }
 
@@ -262,10 +272,11 @@ public final class Lab {
      * {@link #grace()} plus a few seconds have passed; then it kills those still running.
      */
     public void finishChildren() throws InterruptedException {
-        long deadline = System.nanoTime() + grace().plus(stack.config().headerTimeout).plusSeconds(5).toNanos();
+        long deadline = System.nanoTime()
+                + grace().plus(stack.config().headerTimeout).plusSeconds(5).toNanos();
         for (int tick = 0; !children.isEmpty() && System.nanoTime() - deadline < 0; tick++) {
             if (tick % 10 == 0) {
-                children.forEach(pid -> Libc.kill(pid, Libc.SIGWINCH));   // a child drains on SIGWINCH
+                children.forEach(pid -> Libc.kill(pid, Libc.SIGWINCH)); // a child drains on SIGWINCH
             }
             Thread.sleep(10);
         }
@@ -341,9 +352,10 @@ public final class Lab {
 
     private void requireListener(boolean forProcesses) {
         if (forProcesses != processes) {
-            throw new IllegalStateException(processes
-                    ? "this model serves from processes: use acceptDescriptor(), not accept()"
-                    : "this model serves from threads: use accept(), not acceptDescriptor()");
+            throw new IllegalStateException(
+                    processes
+                            ? "this model serves from processes: use acceptDescriptor(), not accept()"
+                            : "this model serves from threads: use accept(), not acceptDescriptor()");
         }
     }
 

@@ -14,10 +14,10 @@ import java.util.function.Function;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
 import org.echolab.models.ModelContext;
+import org.echolab.models.Models;
 import org.echolab.models.Models.Interleaving;
 import org.echolab.models.Models.PerConnection;
 import org.echolab.models.Models.Traits;
-import org.echolab.models.Models;
 import org.echolab.models.UnsupportedPlatformException;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
@@ -58,13 +58,19 @@ public final class LabModel implements ConcurrencyModel {
 
     /** The registry entry of a student's model that hands connections to threads. */
     public static Models.Entry threads(String name, String summary, Function<Lab, Lab.Model> make) {
-        return new Models.Entry(name, summary, new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, 8),
+        return new Models.Entry(
+                name,
+                summary,
+                new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, 8),
                 c -> new LabModel(name, false, make));
     }
 
     /** The registry entry of a student's model that hands each connection to a child process. */
     public static Models.Entry processes(String name, String summary, Function<Lab, Lab.Model> make) {
-        return new Models.Entry(name, summary, new Traits(Interleaving.PROCESSES, PerConnection.PROCESS, false, 1),
+        return new Models.Entry(
+                name,
+                summary,
+                new Traits(Interleaving.PROCESSES, PerConnection.PROCESS, false, 1),
                 c -> new LabModel(name, true, make));
     }
 
@@ -106,11 +112,12 @@ public final class LabModel implements ConcurrencyModel {
     public void stop(Duration grace) throws InterruptedException {
         lab.stopAccepting();
         if (!processes) {
-            lab.stack().connections().drain(grace);   // idle connections close; requests in flight finish
+            lab.stack().connections().drain(grace); // idle connections close; requests in flight finish
         }
         acceptThread.join(STOP_PATIENCE.toMillis());
         if (acceptThread.isAlive()) {
-            stopProblem = "run() did not return within " + STOP_PATIENCE.toSeconds() + " s after accept() returned null";
+            stopProblem =
+                    "run() did not return within " + STOP_PATIENCE.toSeconds() + " s after accept() returned null";
             LOG.log(Level.WARNING, "{0}: {1}; interrupting it", name, stopProblem);
             acceptThread.interrupt();
             acceptThread.join(STOP_PATIENCE.toMillis());
@@ -124,20 +131,28 @@ public final class LabModel implements ConcurrencyModel {
         });
         stopper.join(STOP_PATIENCE.plus(grace).toMillis());
         if (stopper.isAlive()) {
-            stopProblem = "stop() did not return within " + STOP_PATIENCE.plus(grace).toSeconds() + " s";
+            stopProblem =
+                    "stop() did not return within " + STOP_PATIENCE.plus(grace).toSeconds() + " s";
             LOG.log(Level.WARNING, "{0}: {1}", name, stopProblem);
             stopper.interrupt();
         }
         childrenLeftAtStop = lab.unreaped().size();
         if (childrenLeftAtStop > 0) {
-            LOG.log(Level.WARNING, "{0}: {1} child process(es) not reaped after stop(); killing and reaping them",
-                    name, childrenLeftAtStop);
+            LOG.log(
+                    Level.WARNING,
+                    "{0}: {1} child process(es) not reaped after stop(); killing and reaping them",
+                    name,
+                    childrenLeftAtStop);
         }
         lab.cleanUp();
         threadsLeftAtStop = threadsLeft();
         if (!threadsLeftAtStop.isEmpty()) {
-            LOG.log(Level.WARNING, "{0}: {1} thread(s) of your model still running after stop(): {2}",
-                    name, threadsLeftAtStop.size(), threadsLeftAtStop);
+            LOG.log(
+                    Level.WARNING,
+                    "{0}: {1} thread(s) of your model still running after stop(): {2}",
+                    name,
+                    threadsLeftAtStop.size(),
+                    threadsLeftAtStop);
         }
     }
 
@@ -149,8 +164,12 @@ public final class LabModel implements ConcurrencyModel {
         List<String> left = List.of();
         for (int tick = 0; tick < 20; tick++) {
             left = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.isAlive() && !threadsBefore.contains(t) && !t.getName().startsWith("echolab-"))
-                    .map(Thread::getName).sorted().toList();
+                    .filter(t -> t.isAlive()
+                            && !threadsBefore.contains(t)
+                            && !t.getName().startsWith("echolab-"))
+                    .map(Thread::getName)
+                    .sorted()
+                    .toList();
             if (left.isEmpty()) {
                 break;
             }
@@ -171,7 +190,7 @@ public final class LabModel implements ConcurrencyModel {
             return m;
         }
         if (processes) {
-            m.putAll(lab.tree().totals());            // the children's requests and connections
+            m.putAll(lab.tree().totals()); // the children's requests and connections
             m.put("children", lab.unreaped().size());
             m.put("forked", lab.forked());
             m.put("reaped", lab.reaped());

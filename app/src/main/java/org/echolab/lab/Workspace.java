@@ -17,8 +17,12 @@ public final class Workspace {
 
     /** Every file of a new workspace, as stored in the jar under {@code org/echolab/lab/workspace/}. */
     static final List<String> FILES = List.of(
-            "README.md", "REPORT.md", "echolab",
-            "src/lab/ProcessPerClient.java", "src/lab/ThreadPool.java", "src/lab/StudentState.java",
+            "README.md",
+            "REPORT.md",
+            "echolab",
+            "src/lab/ProcessPerClient.java",
+            "src/lab/ThreadPool.java",
+            "src/lab/StudentState.java",
             "src/lab/Registration.java",
             "src/META-INF/services/org.echolab.models.Models$Plugin",
             "src/META-INF/services/org.echolab.state.States$Plugin");
@@ -41,7 +45,9 @@ public final class Workspace {
                     throw new IOException("the EchoLab jar lacks its lab file " + file + "; rebuild it");
                 }
                 String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                        .replace("@ECHOLAB_HOME@", echolabHome.toAbsolutePath().normalize().toString());
+                        .replace(
+                                "@ECHOLAB_HOME@",
+                                echolabHome.toAbsolutePath().normalize().toString());
                 Files.writeString(target, text);
             }
         }

@@ -37,14 +37,18 @@ import javax.tools.ToolProvider;
 public final class WorkspaceCompiler {
 
     /** The files a student writes, each graded on its own. */
-    public static final List<String> STUDENT_FILES = List.of(
-            "src/lab/ProcessPerClient.java", "src/lab/ThreadPool.java", "src/lab/StudentState.java");
+    public static final List<String> STUDENT_FILES =
+            List.of("src/lab/ProcessPerClient.java", "src/lab/ThreadPool.java", "src/lab/StudentState.java");
 
     /** Where the compiler's messages for the files that did not compile go, one block per file. */
     public static final String ERRORS = "build/compile-errors.txt";
 
     /** What came of it: every file compiled, some replaced by their skeletons, or nothing. */
-    public enum Outcome { COMPILED, SOME_FILES_BROKEN, NOTHING_COMPILES }
+    public enum Outcome {
+        COMPILED,
+        SOME_FILES_BROKEN,
+        NOTHING_COMPILES
+    }
 
     /** The outcome, and the compiler's messages by file (workspace-relative) for the files that did not compile. */
     public record Result(Outcome outcome, Map<String, String> errors) {}
@@ -80,7 +84,11 @@ public final class WorkspaceCompiler {
         Map<String, String> again = onlyStudentFiles ? javac(workspace, withSkeletons, jar, classes) : errors;
         deleteTree(stand);
         StringBuilder text = new StringBuilder();
-        errors.forEach((file, messages) -> text.append("FILE ").append(file).append('\n').append(messages.strip()).append('\n'));
+        errors.forEach((file, messages) -> text.append("FILE ")
+                .append(file)
+                .append('\n')
+                .append(messages.strip())
+                .append('\n'));
         Files.createDirectories(workspace.resolve("build"));
         Files.writeString(workspace.resolve(ERRORS), text);
         if (!again.isEmpty()) {
@@ -121,7 +129,8 @@ public final class WorkspaceCompiler {
         if (Files.isDirectory(services)) {
             try (Stream<Path> files = Files.walk(services)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    Path target = classes.resolve(workspace.resolve("src").relativize(f).toString());
+                    Path target = classes.resolve(
+                            workspace.resolve("src").relativize(f).toString());
                     Files.createDirectories(target.getParent());
                     Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -132,7 +141,8 @@ public final class WorkspaceCompiler {
     }
 
     /** javac into a fresh {@code classes}; the error messages by workspace-relative file (none: it compiled). */
-    private static Map<String, String> javac(Path workspace, List<Path> sources, Path jar, Path classes) throws IOException {
+    private static Map<String, String> javac(Path workspace, List<Path> sources, Path jar, Path classes)
+            throws IOException {
         deleteTree(classes);
         Files.createDirectories(classes);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -141,17 +151,34 @@ public final class WorkspaceCompiler {
         }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Map<String, String> errors = new LinkedHashMap<>();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-            boolean ok = javac.getTask(new StringWriter(), files, diagnostics,
-                    List.of("--release", "25", "-encoding", "UTF-8", "-cp", jar.toString(), "-d", classes.toString()),
-                    null, files.getJavaFileObjectsFromPaths(sources)).call();
+        try (StandardJavaFileManager files =
+                javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+            boolean ok = javac.getTask(
+                            new StringWriter(),
+                            files,
+                            diagnostics,
+                            List.of(
+                                    "--release",
+                                    "25",
+                                    "-encoding",
+                                    "UTF-8",
+                                    "-cp",
+                                    jar.toString(),
+                                    "-d",
+                                    classes.toString()),
+                            null,
+                            files.getJavaFileObjectsFromPaths(sources))
+                    .call();
             Set<String> seen = new TreeSet<>();
             for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
                 if (d.getKind() != Diagnostic.Kind.ERROR) {
                     continue;
                 }
-                String file = d.getSource() == null ? "(no file)" : relative(workspace, Path.of(d.getSource().toUri()));
-                String line = file + ":" + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT).lines().findFirst().orElse("");
+                String file = d.getSource() == null
+                        ? "(no file)"
+                        : relative(workspace, Path.of(d.getSource().toUri()));
+                String line = file + ":" + d.getLineNumber() + ": "
+                        + d.getMessage(Locale.ROOT).lines().findFirst().orElse("");
                 if (seen.add(line)) {
                     errors.merge(file, line, (a, b) -> a + "\n" + b);
                 }
@@ -166,7 +193,9 @@ public final class WorkspaceCompiler {
     /** {@code file} as the student knows it: relative to the workspace (a skeleton stand-in as the file it stands for). */
     private static String relative(Path workspace, Path file) {
         Path stand = workspace.resolve("build/skeletons");
-        return file.startsWith(stand) ? stand.relativize(file).toString() : workspace.relativize(file).toString();
+        return file.startsWith(stand)
+                ? stand.relativize(file).toString()
+                : workspace.relativize(file).toString();
     }
 
     private static String skeleton(String rel) throws IOException {

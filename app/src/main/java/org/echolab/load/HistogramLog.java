@@ -45,7 +45,7 @@ public final class HistogramLog {
         private final PrintStream file;
         private final HistogramLogWriter log;
         private final Histogram written = new Histogram(Tally.DIGITS);
-        private long intervalStart;                 // epoch ms
+        private long intervalStart; // epoch ms
 
         private Writer(LoadSpec spec, Path path, PrintStream file) {
             this.spec = spec;
@@ -83,9 +83,11 @@ public final class HistogramLog {
             rest.subtract(written);
             write(rest, boundary(System.currentTimeMillis()));
             String errors = result.errorsByKind().entrySet().stream()
-                    .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
+                    .map(e -> e.getKey() + ":" + e.getValue())
+                    .collect(Collectors.joining(","));
             log.outputComment(SUMMARY + "target=" + spec.target() + " requests=" + result.requests()
-                    + " elapsedSeconds=" + String.format(Locale.ROOT, "%.3f", result.elapsed().toNanos() / 1e9)
+                    + " elapsedSeconds="
+                    + String.format(Locale.ROOT, "%.3f", result.elapsed().toNanos() / 1e9)
                     + " errors=" + errors + "]");
             file.close();
             if (file.checkError()) {
@@ -140,8 +142,11 @@ public final class HistogramLog {
         private void write(Histogram interval, long end) {
             interval.setStartTimeStamp(intervalStart);
             interval.setEndTimeStamp(end);
-            log.outputIntervalHistogram((intervalStart - log.getBaseTime()) / 1000.0, (end - log.getBaseTime()) / 1000.0,
-                    interval, MICROS_PER_MILLI);
+            log.outputIntervalHistogram(
+                    (intervalStart - log.getBaseTime()) / 1000.0,
+                    (end - log.getBaseTime()) / 1000.0,
+                    interval,
+                    MICROS_PER_MILLI);
             written.add(interval);
         }
     }
@@ -154,8 +159,15 @@ public final class HistogramLog {
      * @param latency     every interval added up, in microseconds
      * @param elapsed     its measured period, as the run reported it
      */
-    public record Run(Path file, String target, long startMillis, long endMillis, Histogram latency, long requests,
-                      Duration elapsed, Map<String, Long> errorsByKind) {
+    public record Run(
+            Path file,
+            String target,
+            long startMillis,
+            long endMillis,
+            Histogram latency,
+            long requests,
+            Duration elapsed,
+            Map<String, Long> errorsByKind) {
 
         public long errors() {
             return errorsByKind.values().stream().mapToLong(Long::longValue).sum();
@@ -182,15 +194,17 @@ public final class HistogramLog {
                 start = Math.min(start, h.getStartTimeStamp());
                 end = Math.max(end, h.getEndTimeStamp());
             }
-        } catch (RuntimeException e) {   // HdrHistogram's reader says "bad log" with unchecked exceptions
+        } catch (RuntimeException e) { // HdrHistogram's reader says "bad log" with unchecked exceptions
             throw new IOException(path + " is not an HdrHistogram log: " + e.getMessage(), e);
         }
         String summary = Files.readAllLines(path, StandardCharsets.UTF_8).stream()
-                .filter(l -> l.startsWith("#" + SUMMARY)).findFirst()
+                .filter(l -> l.startsWith("#" + SUMMARY))
+                .findFirst()
                 .orElseThrow(() -> new IOException(path + " has no '#" + SUMMARY.strip() + "' line: not written by"
                         + " 'echolab load --hlog', or the run did not finish"));
         Map<String, String> fields = new TreeMap<>();
-        for (String kv : summary.substring(1 + SUMMARY.length(), summary.length() - 1).split(" ")) {
+        for (String kv :
+                summary.substring(1 + SUMMARY.length(), summary.length() - 1).split(" ")) {
             int eq = kv.indexOf('=');
             fields.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
@@ -207,7 +221,14 @@ public final class HistogramLog {
                     + requests + " requests; the file is damaged");
         }
         Duration elapsed = Duration.ofNanos(Math.round(Double.parseDouble(fields.get("elapsedSeconds")) * 1e9));
-        return new Run(path, fields.get("target"), start == Long.MAX_VALUE ? 0 : start, end == Long.MIN_VALUE ? 0 : end,
-                latency, requests, elapsed, errors);
+        return new Run(
+                path,
+                fields.get("target"),
+                start == Long.MAX_VALUE ? 0 : start,
+                end == Long.MIN_VALUE ? 0 : end,
+                latency,
+                requests,
+                elapsed,
+                errors);
     }
 }

@@ -22,7 +22,17 @@ import org.echolab.protocol.Sizes;
  */
 final class HttpExchange implements Exchange {
 
-    private enum Part { STATUS, HEADERS, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, DONE }
+    private enum Part {
+        STATUS,
+        HEADERS,
+        BODY,
+        CHUNK_SIZE,
+        CHUNK_DATA,
+        CHUNK_END,
+        TRAILERS,
+        UNTIL_CLOSE,
+        DONE
+    }
 
     private static final byte[] CONTENT_LENGTH = bytes("content-length");
     private static final byte[] TRANSFER_ENCODING = bytes("transfer-encoding");
@@ -77,7 +87,8 @@ final class HttpExchange implements Exchange {
             return new Message(spec.body(), null, filler, spec.size());
         }
         String msg = Query.parse(query(spec.target().path())).get("msg");
-        return new Message(msg == null ? new byte[0] : msg.getBytes(StandardCharsets.ISO_8859_1), prefix, filler, spec.size());
+        return new Message(
+                msg == null ? new byte[0] : msg.getBytes(StandardCharsets.ISO_8859_1), prefix, filler, spec.size());
     }
 
     /** @param close whether to ask the server to close after each response (connect-per-request) */
@@ -115,7 +126,11 @@ final class HttpExchange implements Exchange {
         }
         end.append(" HTTP/1.1\r\n");
         if (spec.headers().stream().noneMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5))) {
-            end.append("Host: ").append(target.host()).append(':').append(target.port()).append("\r\n");
+            end.append("Host: ")
+                    .append(target.host())
+                    .append(':')
+                    .append(target.port())
+                    .append("\r\n");
         }
         for (String h : spec.headers()) {
             end.append(h).append("\r\n");
@@ -150,7 +165,7 @@ final class HttpExchange implements Exchange {
                 return end;
             }
             if (end == at + 3 && path.startsWith("msg", at)) {
-                return -1;                  // "msg" without '=': leave it, add a msg of our own
+                return -1; // "msg" without '=': leave it, add a msg of our own
             }
             at = end + 1;
         }
@@ -167,7 +182,10 @@ final class HttpExchange implements Exchange {
         message.next(seq);
         out.clear();
         int from = message.uniqueFrom();
-        out.put(requestStart).put(message.text(), from, message.textLength() - from).put(requestEnd).put(body);
+        out.put(requestStart)
+                .put(message.text(), from, message.textLength() - from)
+                .put(requestEnd)
+                .put(body);
         out.flip();
         part = Part.STATUS;
         failure = null;
@@ -213,7 +231,7 @@ final class HttpExchange implements Exchange {
                     int eol = indexOf(a, pos, limit, (byte) '\n');
                     if (eol < 0) {
                         if (limit - pos >= Slot.READ_BUFFER_MAX) {
-                            return fail("bad-response");   // a line that would not fit in the largest buffer
+                            return fail("bad-response"); // a line that would not fit in the largest buffer
                         }
                         return false;
                     }
@@ -341,14 +359,14 @@ final class HttpExchange implements Exchange {
 
     private boolean endOfHead() {
         if (status >= 100 && status < 200) {
-            part = Part.STATUS;   // an interim response: the real one follows
+            part = Part.STATUS; // an interim response: the real one follows
             return true;
         }
         if (http10 && !keepAliveHeader) {
             closeAfter = true;
         }
         if (head) {
-            part = Part.DONE;              // a HEAD response's framing headers describe a body it does not carry
+            part = Part.DONE; // a HEAD response's framing headers describe a body it does not carry
         } else if (chunked) {
             part = Part.CHUNK_SIZE;
         } else if (contentLength >= 0) {
@@ -357,7 +375,7 @@ final class HttpExchange implements Exchange {
         } else if (status == 204 || status == 304) {
             part = Part.DONE;
         } else {
-            part = Part.UNTIL_CLOSE;   // no length: the body ends when the server closes
+            part = Part.UNTIL_CLOSE; // no length: the body ends when the server closes
             closeAfter = true;
         }
         return true;
@@ -405,11 +423,30 @@ final class HttpExchange implements Exchange {
         return false;
     }
 
-    @Override public String failure() { return failure; }
-    @Override public boolean closeAfter() { return closeAfter; }
-    @Override public long requestNumber() { return requestNumber; }
-    @Override public int status() { return part == Part.STATUS ? 0 : status; }
-    @Override public String worker() { return worker; }
+    @Override
+    public String failure() {
+        return failure;
+    }
+
+    @Override
+    public boolean closeAfter() {
+        return closeAfter;
+    }
+
+    @Override
+    public long requestNumber() {
+        return requestNumber;
+    }
+
+    @Override
+    public int status() {
+        return part == Part.STATUS ? 0 : status;
+    }
+
+    @Override
+    public String worker() {
+        return worker;
+    }
 
     // ---- bytes ---------------------------------------------------------------------------------
 

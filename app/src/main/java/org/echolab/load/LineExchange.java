@@ -92,9 +92,23 @@ final class LineExchange implements Exchange {
         failure = sawBytes ? "truncated" : "closed";
     }
 
-    @Override public String failure() { return failure; }
+    @Override
+    public String failure() {
+        return failure;
+    }
     /** A wrong line closes the connection: after an ERR line the server may be closing it. */
-    @Override public boolean closeAfter() { return failure != null; }
-    @Override public long requestNumber() { return -1; }
-    @Override public String worker() { return null; }
+    @Override
+    public boolean closeAfter() {
+        return failure != null;
+    }
+
+    @Override
+    public long requestNumber() {
+        return -1;
+    }
+
+    @Override
+    public String worker() {
+        return null;
+    }
 }

@@ -31,8 +31,8 @@ public final class LoadGenerator {
      * What a progress line shows: the run so far and the last second; {@code interval} holds the
      * last second's latencies (microseconds; the receiver's to keep), for {@link HistogramLog}.
      */
-    public record Progress(Duration elapsed, long requests, long errors, double currentRate, double p99Millis,
-                           Histogram interval) {}
+    public record Progress(
+            Duration elapsed, long requests, long errors, double currentRate, double p99Millis, Histogram interval) {}
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -64,8 +64,8 @@ public final class LoadGenerator {
         for (int i = 0; i < threads; i++) {
             running.add(Thread.ofPlatform().name("echolab-load-" + i).start(loops.get(i)));
         }
-        Thread reporter = Thread.ofPlatform().name("echolab-load-progress").daemon()
-                .start(() -> report(plan, tally, progress));
+        Thread reporter =
+                Thread.ofPlatform().name("echolab-load-progress").daemon().start(() -> report(plan, tally, progress));
         boolean interrupted = false;
         for (Thread t : running) {
             while (t.isAlive()) {
@@ -100,9 +100,20 @@ public final class LoadGenerator {
             unsent += l.unsent();
             l.answered(answered);
         }
-        return new LoadResult(spec, tally.okCount(), tally.errorsByKind(), Duration.ofNanos(Math.max(0, ended - plan.measureFrom)),
-                tally.total(), spec.open() ? lag : null, unsent, tally.connectCount(), numbers, tally.workers(),
-                Fairness.of(answered), plan.aborted(), tally.statuses());
+        return new LoadResult(
+                spec,
+                tally.okCount(),
+                tally.errorsByKind(),
+                Duration.ofNanos(Math.max(0, ended - plan.measureFrom)),
+                tally.total(),
+                spec.open() ? lag : null,
+                unsent,
+                tally.connectCount(),
+                numbers,
+                tally.workers(),
+                Fairness.of(answered),
+                plan.aborted(),
+                tally.statuses());
     }
 
     /** Once a second, until interrupted: sample the latencies and tell the caller. */
@@ -123,8 +134,13 @@ public final class LoadGenerator {
             Histogram last = tally.sample();
             if (progress != null) {
                 double seconds = (now - lastAt) / 1e9;
-                progress.accept(new Progress(Duration.ofNanos(now - plan.start), tally.okCount(), tally.errorCount(),
-                        last.getTotalCount() / seconds, last.getValueAtPercentile(99) / 1000.0, last));
+                progress.accept(new Progress(
+                        Duration.ofNanos(now - plan.start),
+                        tally.okCount(),
+                        tally.errorCount(),
+                        last.getTotalCount() / seconds,
+                        last.getValueAtPercentile(99) / 1000.0,
+                        last));
             }
             lastAt = now;
         }
@@ -134,7 +150,8 @@ public final class LoadGenerator {
         try {
             return new InetSocketAddress(InetAddress.getByName(target.hostName()), target.port());
         } catch (UnknownHostException e) {
-            throw new LoadException("unknown host '" + target.hostName() + "' in " + target + "; check the name (or use 127.0.0.1)", e);
+            throw new LoadException(
+                    "unknown host '" + target.hostName() + "' in " + target + "; check the name (or use 127.0.0.1)", e);
         }
     }
 
@@ -145,7 +162,8 @@ public final class LoadGenerator {
         try (SocketChannel ch = SocketChannel.open()) {
             ch.socket().connect(address, (int) Math.max(1, timeout));
         } catch (ConnectException e) {
-            throw new LoadException("cannot connect to " + where + ": connection refused; is the server running on that port?", e);
+            throw new LoadException(
+                    "cannot connect to " + where + ": connection refused; is the server running on that port?", e);
         } catch (SocketTimeoutException e) {
             throw new LoadException("cannot connect to " + where + ": no answer within " + timeout + " ms", e);
         } catch (IOException e) {

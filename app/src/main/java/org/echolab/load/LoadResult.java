@@ -34,9 +34,20 @@ public final class LoadResult {
     private final boolean interrupted;
     private final Map<Integer, Long> statuses;
 
-    LoadResult(LoadSpec spec, long requests, Map<String, Long> errorsByKind, Duration elapsed, Histogram latency,
-               Histogram lag, long unsent, long connections, List<Long> requestNumbers, Map<String, Long> workers,
-               Fairness fairness, boolean interrupted, Map<Integer, Long> statuses) {
+    LoadResult(
+            LoadSpec spec,
+            long requests,
+            Map<String, Long> errorsByKind,
+            Duration elapsed,
+            Histogram latency,
+            Histogram lag,
+            long unsent,
+            long connections,
+            List<Long> requestNumbers,
+            Map<String, Long> workers,
+            Fairness fairness,
+            boolean interrupted,
+            Map<Integer, Long> statuses) {
         this.statuses = Map.copyOf(statuses);
         this.spec = spec;
         this.requests = requests;
@@ -53,19 +64,29 @@ public final class LoadResult {
         this.interrupted = interrupted;
     }
 
-    public LoadSpec spec() { return spec; }
+    public LoadSpec spec() {
+        return spec;
+    }
 
     /** Requests completed and verified OK (after the warm-up). */
-    public long requests() { return requests; }
+    public long requests() {
+        return requests;
+    }
 
     /** Every outcome that was not OK, warm-up included: errors are never hidden. */
-    public long errors() { return errors; }
+    public long errors() {
+        return errors;
+    }
 
     /** Error counts by kind, sorted by kind: wrong-body, status-503, timeout, connect-refused, reset, ... */
-    public Map<String, Long> errorsByKind() { return new java.util.TreeMap<>(errorsByKind); }
+    public Map<String, Long> errorsByKind() {
+        return new java.util.TreeMap<>(errorsByKind);
+    }
 
     /** The measured period: from the end of the warm-up until the last response. */
-    public Duration elapsed() { return elapsed; }
+    public Duration elapsed() {
+        return elapsed;
+    }
 
     /** OK requests per second over the measured period. */
     public double throughput() {
@@ -74,13 +95,19 @@ public final class LoadResult {
     }
 
     /** HTTP responses by status code, sorted, warm-up included, right or not (empty for TCP). */
-    public Map<Integer, Long> statuses() { return new java.util.TreeMap<>(statuses); }
+    public Map<Integer, Long> statuses() {
+        return new java.util.TreeMap<>(statuses);
+    }
 
     /** Whether any request succeeded: without one there is no latency to report. */
-    public boolean anyLatency() { return latency.getTotalCount() > 0; }
+    public boolean anyLatency() {
+        return latency.getTotalCount() > 0;
+    }
 
     /** A copy of the latency histogram, in microseconds. */
-    public Histogram latency() { return latency.copy(); }
+    public Histogram latency() {
+        return latency.copy();
+    }
 
     public double percentileMillis(double p) {
         return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(p) / 1000.0;
@@ -91,26 +118,38 @@ public final class LoadResult {
     }
 
     /** Connections the generator opened (one per request with connect-per-request). */
-    public long connectionsOpened() { return connections; }
+    public long connectionsOpened() {
+        return connections;
+    }
 
     /** The X-Echo-Request numbers seen, if {@code collectRequestNumbers} was asked for. */
-    public List<Long> requestNumbers() { return requestNumbers; }
+    public List<Long> requestNumbers() {
+        return requestNumbers;
+    }
 
     /** X-Echo-Worker value -> responses: the distinct pids and threads that served. */
-    public Map<String, Long> workers() { return new java.util.TreeMap<>(workers); }
+    public Map<String, Long> workers() {
+        return new java.util.TreeMap<>(workers);
+    }
 
     /** How the answers were spread over the connections, and whether some were starved. */
-    public Fairness fairness() { return fairness; }
+    public Fairness fairness() {
+        return fairness;
+    }
 
     /** True when the run was stopped early (the caller was interrupted). */
-    public boolean interrupted() { return interrupted; }
+    public boolean interrupted() {
+        return interrupted;
+    }
 
     /**
      * Open workload: requests the schedule called for before the end that were never sent,
      * because every connection was still busy (the server, or too few connections, could not keep
      * up). 0 for a closed workload.
      */
-    public long unsent() { return unsent; }
+    public long unsent() {
+        return unsent;
+    }
 
     /**
      * Open workload: how late the generator itself began requests whose connection was free
@@ -155,7 +194,7 @@ public final class LoadResult {
         m.put("elapsedSeconds", elapsed.toNanos() / 1e9);
         m.put("throughput", throughput());
         Map<String, Object> lat = new LinkedHashMap<>();
-        boolean any = anyLatency();            // none succeeded: null, not a latency of 0
+        boolean any = anyLatency(); // none succeeded: null, not a latency of 0
         lat.put("p50", any ? percentileMillis(50) : null);
         lat.put("p90", any ? percentileMillis(90) : null);
         lat.put("p99", any ? percentileMillis(99) : null);
@@ -171,7 +210,7 @@ public final class LoadResult {
             m.put("fellBehind", fellBehind());
         }
         m.put("connectionsOpened", connections);
-        m.put("fairness", fairness);   // as in the benchmark's results.json: connections, min, median, max, starved
+        m.put("fairness", fairness); // as in the benchmark's results.json: connections, min, median, max, starved
         m.put("workers", workers());
         m.put("interrupted", interrupted);
         try {

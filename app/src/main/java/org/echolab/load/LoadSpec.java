@@ -34,6 +34,7 @@ public final class LoadSpec {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** Largest {@code size}: the EchoLab server's limit too. */
     public static final int MAX_SIZE = 64 * 1024 * 1024;
+
     public static final int MAX_CONNECTIONS = 50_000;
     /** Largest {@code --body}. */
     public static final int MAX_BODY = 64 * 1024 * 1024;
@@ -44,7 +45,11 @@ public final class LoadSpec {
      * 2xx; {@code NONE}, any complete response. The default is {@code ECHO} on an echo endpoint
      * ({@code /echo} by GET or POST, and TCP lines) and {@code STATUS} elsewhere.
      */
-    public enum Verify { ECHO, STATUS, NONE }
+    public enum Verify {
+        ECHO,
+        STATUS,
+        NONE
+    }
 
     private final Target target;
     private final int connections;
@@ -71,10 +76,11 @@ public final class LoadSpec {
         body = b.body;
         verify = b.verify != null ? b.verify : defaultVerify(target, method);
         this.target = target;
-        this.tls = !target.secure() ? null
-                : b.insecure ? ClientTls.insecure()
-                : b.caCert != null ? ClientTls.trusting(b.caCert)
-                : ClientTls.system();
+        this.tls = !target.secure()
+                ? null
+                : b.insecure
+                        ? ClientTls.insecure()
+                        : b.caCert != null ? ClientTls.trusting(b.caCert) : ClientTls.system();
         connections = b.connections;
         connectPerRequest = b.connectPerRequest;
         rate = b.rate;
@@ -85,13 +91,15 @@ public final class LoadSpec {
         work = b.work;
         size = b.size;
         timeout = b.timeout;
-        threads = b.threads > 0 ? b.threads : Math.max(1, Math.min(connections, Runtime.getRuntime().availableProcessors()));
+        threads = b.threads > 0
+                ? b.threads
+                : Math.max(1, Math.min(connections, Runtime.getRuntime().availableProcessors()));
         collectRequestNumbers = b.collectRequestNumbers;
     }
 
     private static Verify defaultVerify(Target target, String method) {
         if (target.kind() != Target.Kind.HTTP) {
-            return Verify.ECHO;             // a line or a WebSocket message: its echo is all there is to check
+            return Verify.ECHO; // a line or a WebSocket message: its echo is all there is to check
         }
         String path = target.path();
         int q = path.indexOf('?');
@@ -103,46 +111,97 @@ public final class LoadSpec {
         return new Builder(target);
     }
 
-    public Target target() { return target; }
-    public int connections() { return connections; }
-    public boolean connectPerRequest() { return connectPerRequest; }
+    public Target target() {
+        return target;
+    }
+
+    public int connections() {
+        return connections;
+    }
+
+    public boolean connectPerRequest() {
+        return connectPerRequest;
+    }
     /** Requests per second on the open schedule; 0 means a closed workload. */
-    public double rate() { return rate; }
-    public boolean open() { return rate > 0; }
+    public double rate() {
+        return rate;
+    }
+
+    public boolean open() {
+        return rate > 0;
+    }
     /** How long to measure, or null when only {@link #requests()} ends the run. */
-    public Duration duration() { return duration; }
+    public Duration duration() {
+        return duration;
+    }
     /** Measured requests to send in all, or 0 for no limit. */
-    public long requests() { return requests; }
-    public Duration warmup() { return warmup; }
+    public long requests() {
+        return requests;
+    }
+
+    public Duration warmup() {
+        return warmup;
+    }
     /** The {@code wait=} asked of the server, or null to send none. */
-    public Duration serverWait() { return serverWait; }
+    public Duration serverWait() {
+        return serverWait;
+    }
     /** The {@code work=} asked of the server (sleep or cpu), or null to send none. */
-    public String work() { return work; }
+    public String work() {
+        return work;
+    }
     /** The {@code size=} asked of the server; 0 sends none (the echo is just the message). */
-    public int size() { return size; }
-    public Duration timeout() { return timeout; }
+    public int size() {
+        return size;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
     /** Event-loop threads of the generator. */
-    public int threads() { return threads; }
-    public boolean collectRequestNumbers() { return collectRequestNumbers; }
+    public int threads() {
+        return threads;
+    }
+
+    public boolean collectRequestNumbers() {
+        return collectRequestNumbers;
+    }
     /** The HTTP method: as given, else POST with a body and GET without. */
-    public String method() { return method; }
+    public String method() {
+        return method;
+    }
     /** Extra request headers, {@code Name: value} each. */
-    public List<String> headers() { return headers; }
+    public List<String> headers() {
+        return headers;
+    }
     /** The request body, or null for none. */
-    public byte[] body() { return body; }
-    public Verify verify() { return verify; }
+    public byte[] body() {
+        return body;
+    }
+
+    public Verify verify() {
+        return verify;
+    }
     /** For an {@code https} target, whom its connections trust; else null. */
-    public ClientTls tls() { return tls; }
+    public ClientTls tls() {
+        return tls;
+    }
 
     /** One line for humans, e.g. "closed workload, 10 keep-alive connections, 10s". */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         if (open()) {
-            sb.append("open workload at ").append(number(rate)).append(" req/s (latency from each request's intended start), ");
+            sb.append("open workload at ")
+                    .append(number(rate))
+                    .append(" req/s (latency from each request's intended start), ");
         } else {
             sb.append("closed workload, ");
         }
-        sb.append(connections).append(connectPerRequest ? " connection slots (a new connection per request)" : " keep-alive connection" + (connections == 1 ? "" : "s"));
+        sb.append(connections)
+                .append(
+                        connectPerRequest
+                                ? " connection slots (a new connection per request)"
+                                : " keep-alive connection" + (connections == 1 ? "" : "s"));
         if (duration != null) {
             sb.append(", ").append(Durations.format(duration));
         }
@@ -199,64 +258,145 @@ public final class LoadSpec {
         }
 
         /** Concurrent connections (closed workload) or connections the schedule is spread over (open). */
-        public Builder connections(int c) { connections = c; return this; }
+        public Builder connections(int c) {
+            connections = c;
+            return this;
+        }
         /** A new connection for every request. */
-        public Builder connectPerRequest(boolean b) { connectPerRequest = b; return this; }
+        public Builder connectPerRequest(boolean b) {
+            connectPerRequest = b;
+            return this;
+        }
         /** Open workload at this many requests per second; 0 (the default) is a closed workload. */
-        public Builder rate(double requestsPerSecond) { rate = requestsPerSecond; return this; }
-        public Builder duration(Duration d) { duration = d; return this; }
+        public Builder rate(double requestsPerSecond) {
+            rate = requestsPerSecond;
+            return this;
+        }
+
+        public Builder duration(Duration d) {
+            duration = d;
+            return this;
+        }
         /** Stop after n measured requests in total (OK or not). */
-        public Builder requests(long n) { requests = n; return this; }
+        public Builder requests(long n) {
+            requests = n;
+            return this;
+        }
         /** Run this long first without recording (errors are still counted). */
-        public Builder warmup(Duration d) { warmup = d; return this; }
-        public Builder serverWait(Duration d) { serverWait = d; return this; }
-        public Builder work(String sleepOrCpu) { work = sleepOrCpu; return this; }
-        public Builder size(int bytes) { size = bytes; return this; }
-        public Builder timeout(Duration d) { timeout = d; return this; }
+        public Builder warmup(Duration d) {
+            warmup = d;
+            return this;
+        }
+
+        public Builder serverWait(Duration d) {
+            serverWait = d;
+            return this;
+        }
+
+        public Builder work(String sleepOrCpu) {
+            work = sleepOrCpu;
+            return this;
+        }
+
+        public Builder size(int bytes) {
+            size = bytes;
+            return this;
+        }
+
+        public Builder timeout(Duration d) {
+            timeout = d;
+            return this;
+        }
         /** Event-loop threads; 0 (the default) means one per core, at most one per connection. */
-        public Builder threads(int n) { threads = n; return this; }
-        public Builder collectRequestNumbers(boolean b) { collectRequestNumbers = b; return this; }
+        public Builder threads(int n) {
+            threads = n;
+            return this;
+        }
+
+        public Builder collectRequestNumbers(boolean b) {
+            collectRequestNumbers = b;
+            return this;
+        }
         /** The HTTP method; null for the default (GET, or POST with a body). */
-        public Builder method(String m) { method = m; return this; }
+        public Builder method(String m) {
+            method = m;
+            return this;
+        }
         /** An extra request header, {@code Name: value}. */
-        public Builder header(String nameColonValue) { headers.add(nameColonValue); return this; }
-        public Builder body(byte[] b) { body = b; return this; }
+        public Builder header(String nameColonValue) {
+            headers.add(nameColonValue);
+            return this;
+        }
+
+        public Builder body(byte[] b) {
+            body = b;
+            return this;
+        }
         /** What makes a response right; null for the target's default. */
-        public Builder verify(Verify v) { verify = v; return this; }
+        public Builder verify(Verify v) {
+            verify = v;
+            return this;
+        }
         /** {@code https}: trust any certificate (curl's {@code -k}): a self-signed server's, say. */
-        public Builder insecure(boolean b) { insecure = b; return this; }
+        public Builder insecure(boolean b) {
+            insecure = b;
+            return this;
+        }
         /** {@code https}: trust the certificates in this PEM file (curl's {@code --cacert}); null: the JDK's authorities. */
-        public Builder caCert(Path pem) { caCert = pem; return this; }
+        public Builder caCert(Path pem) {
+            caCert = pem;
+            return this;
+        }
 
         /** @throws IllegalArgumentException with a message that says what to fix */
         public LoadSpec build() {
             if (target == null) {
-                throw new IllegalArgumentException("a target is required: http://host:port/path, ws://host:port/path or tcp://host:port");
+                throw new IllegalArgumentException(
+                        "a target is required: http://host:port/path, ws://host:port/path or tcp://host:port");
             }
             Target t = Target.of(target);
-            require(connections >= 1 && connections <= MAX_CONNECTIONS,
+            require(
+                    connections >= 1 && connections <= MAX_CONNECTIONS,
                     "connections must be from 1 to " + MAX_CONNECTIONS + " (got " + connections + ")");
-            require(rate >= 0 && Double.isFinite(rate), "rate must be 0 (closed workload) or a positive number of requests per second (got " + rate + ")");
+            require(
+                    rate >= 0 && Double.isFinite(rate),
+                    "rate must be 0 (closed workload) or a positive number of requests per second (got " + rate + ")");
             require(rate == 0 || rate <= 10_000_000, "rate must be at most 10000000 req/s (got " + rate + ")");
             require(duration == null || (!duration.isNegative() && !duration.isZero()), "duration must be above 0");
             require(requests >= 0, "requests must be 1 or more (got " + requests + ")");
             require(warmup != null && !warmup.isNegative(), "warmup must be 0 or more");
             require(serverWait == null || !serverWait.isNegative(), "wait must be 0 or more");
-            require(work == null || work.equals("sleep") || work.equals("cpu"), "work must be sleep or cpu (got '" + work + "')");
+            require(
+                    work == null || work.equals("sleep") || work.equals("cpu"),
+                    "work must be sleep or cpu (got '" + work + "')");
             require(size >= 0 && size <= MAX_SIZE, "size must be from 0 to " + MAX_SIZE + " bytes (got " + size + ")");
             require(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be above 0");
-            require(threads >= 0 && threads <= 256, "threads must be from 1 to 256, or 0 for one per core (got " + threads + ")");
+            require(
+                    threads >= 0 && threads <= 256,
+                    "threads must be from 1 to 256, or 0 for one per core (got " + threads + ")");
             boolean http = t.kind() == Target.Kind.HTTP;
-            require(http || (method == null && headers.isEmpty() && body == null),
-                    "a method, headers and a body go with http:// targets, not " + t.uri().getScheme() + "://");
-            require(method == null || TOKEN.matcher(method).matches(), "method '" + method + "' is not an HTTP method name (a token such as GET or PUT)");
+            require(
+                    http || (method == null && headers.isEmpty() && body == null),
+                    "a method, headers and a body go with http:// targets, not "
+                            + t.uri().getScheme() + "://");
+            require(
+                    method == null || TOKEN.matcher(method).matches(),
+                    "method '" + method + "' is not an HTTP method name (a token such as GET or PUT)");
             for (String h : headers) {
-                require(HEADER.matcher(h).matches(), "header '" + h + "' must read Name: value (a token, a colon, then text without line breaks)");
+                require(
+                        HEADER.matcher(h).matches(),
+                        "header '" + h + "' must read Name: value (a token, a colon, then text without line breaks)");
             }
             require(body == null || body.length <= MAX_BODY, "the body must be at most " + MAX_BODY + " bytes");
-            require(!(http && "HEAD".equals(method) && verify == Verify.ECHO), "HEAD responses have no body: use --verify status or none");
-            require(!(insecure && caCert != null), "--insecure and --cacert exclude each other: trust any certificate, or those in the file");
-            require(t.secure() || !insecure && caCert == null, "--insecure and --cacert are for https:// and wss:// targets");
+            require(
+                    !(http && "HEAD".equals(method) && verify == Verify.ECHO),
+                    "HEAD responses have no body: use --verify status or none");
+            require(
+                    !(insecure && caCert != null),
+                    "--insecure and --cacert exclude each other: trust any certificate, or those in the file");
+            require(
+                    t.secure() || !insecure && caCert == null,
+                    "--insecure and --cacert are for https:// and wss:// targets");
             return new LoadSpec(this, t);
         }
 

@@ -62,7 +62,8 @@ public final class MergedRuns {
      * at the same time, and their summed rate overstates what the server saw.
      */
     public double spanSeconds() {
-        long start = runs.stream().mapToLong(HistogramLog.Run::startMillis).min().orElse(0);
+        long start =
+                runs.stream().mapToLong(HistogramLog.Run::startMillis).min().orElse(0);
         long end = runs.stream().mapToLong(HistogramLog.Run::endMillis).max().orElse(0);
         return (end - start) / 1000.0;
     }
@@ -86,17 +87,25 @@ public final class MergedRuns {
 
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("runs", runs.stream().map(r -> {
-            Map<String, Object> run = new LinkedHashMap<>();
-            run.put("file", r.file().toString());
-            run.put("target", r.target());
-            run.put("requests", r.requests());
-            run.put("errors", r.errors());
-            run.put("elapsedSeconds", r.elapsed().toNanos() / 1e9);
-            run.put("throughput", r.throughput());
-            run.put("p99Millis", r.latency().getTotalCount() == 0 ? 0 : r.latency().getValueAtPercentile(99) / 1000.0);
-            return run;
-        }).toList());
+        m.put(
+                "runs",
+                runs.stream()
+                        .map(r -> {
+                            Map<String, Object> run = new LinkedHashMap<>();
+                            run.put("file", r.file().toString());
+                            run.put("target", r.target());
+                            run.put("requests", r.requests());
+                            run.put("errors", r.errors());
+                            run.put("elapsedSeconds", r.elapsed().toNanos() / 1e9);
+                            run.put("throughput", r.throughput());
+                            run.put(
+                                    "p99Millis",
+                                    r.latency().getTotalCount() == 0
+                                            ? 0
+                                            : r.latency().getValueAtPercentile(99) / 1000.0);
+                            return run;
+                        })
+                        .toList());
         m.put("requests", requests());
         m.put("errors", errors());
         m.put("errorsByKind", errorsByKind());

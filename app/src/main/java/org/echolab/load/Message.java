@@ -15,8 +15,8 @@ import org.echolab.protocol.Payload;
  */
 final class Message {
 
-    private final byte[] prefix;             // null: no unique part
-    private final int fixed;                 // text[0, fixed): the user's part, already in the request
+    private final byte[] prefix; // null: no unique part
+    private final int fixed; // text[0, fixed): the user's part, already in the request
     private final byte[] filler;
     private final int size;
     private final byte[] text;
@@ -50,14 +50,23 @@ final class Message {
         }
     }
 
-    byte[] text() { return text; }
-    int textLength() { return textLength; }
+    byte[] text() {
+        return text;
+    }
+
+    int textLength() {
+        return textLength;
+    }
 
     /** Where the unique part starts in {@link #text()}: what a request adds to the user's fixed part. */
-    int uniqueFrom() { return fixed; }
+    int uniqueFrom() {
+        return fixed;
+    }
 
     /** Longest message this connection will make, in bytes. */
-    int maxTextLength() { return text.length; }
+    int maxTextLength() {
+        return text.length;
+    }
 
     /** Length of the echo the current message must get back. */
     int bodyLength() {

@@ -19,6 +19,7 @@ final class Plan {
     final String runId;
     /** {@code Payload.of(new byte[0], size)}: the filler every size=N echo ends with; null for size 0. */
     final byte[] filler;
+
     final boolean open;
     final long start;
     final long measureFrom;
@@ -36,7 +37,9 @@ final class Plan {
         this.open = spec.open();
         this.start = start;
         this.measureFrom = start + spec.warmup().toNanos();
-        this.end = spec.duration() == null ? Long.MAX_VALUE : measureFrom + spec.duration().toNanos();
+        this.end = spec.duration() == null
+                ? Long.MAX_VALUE
+                : measureFrom + spec.duration().toNanos();
         this.timeoutNanos = spec.timeout().toNanos();
         this.periodNanos = open ? 1e9 / spec.rate() : 0;
     }

@@ -28,12 +28,20 @@ import org.echolab.tls.Wire;
  */
 final class Slot {
 
-    enum State { IDLE, CONNECTING, HANDSHAKING, WRITING, READING, FINISHED }
+    enum State {
+        IDLE,
+        CONNECTING,
+        HANDSHAKING,
+        WRITING,
+        READING,
+        FINISHED
+    }
 
     /** Closed workload: after a failed connect, wait this long before the next, not to spin. */
     private static final long CONNECT_BACKOFF_NANOS = 50_000_000;
     /** A connection's read buffer starts small (10,000 idle clients must not cost 640 MB) and doubles while reads fill it. */
     private static final int READ_BUFFER_FIRST = 4 * 1024;
+
     static final int READ_BUFFER_MAX = 64 * 1024;
 
     final int index;
@@ -44,7 +52,7 @@ final class Slot {
     private ByteBuffer in = ByteBuffer.allocate(READ_BUFFER_FIRST);
 
     private SocketChannel channel;
-    private Wire wire;                   // the channel itself, or TLS over it
+    private Wire wire; // the channel itself, or TLS over it
     private SelectionKey key;
     private int interest;
     private State state = State.IDLE;
@@ -52,6 +60,7 @@ final class Slot {
     private long k;
     /** When this slot may begin its next request: the event loop's queue is ordered by it. */
     long due;
+
     private long origin;
     private boolean measured;
     private long deadline;
@@ -70,10 +79,16 @@ final class Slot {
         this.plan = plan;
         String unique = plan.runId + "-" + index + "-";
         this.exchange = switch (plan.spec.target().kind()) {
-            case HTTP -> new HttpExchange(plan.spec.target(), plan.spec, HttpExchange.message(plan.spec, unique, plan.filler),
-                    plan.spec.connectPerRequest());
+            case HTTP ->
+                new HttpExchange(
+                        plan.spec.target(),
+                        plan.spec,
+                        HttpExchange.message(plan.spec, unique, plan.filler),
+                        plan.spec.connectPerRequest());
             case TCP -> new LineExchange(plan.spec, new Message(unique, plan.filler, plan.spec.size()));
-            case WS -> new WebSocketExchange(plan.spec.target(), plan.spec, new Message(unique, plan.filler, plan.spec.size()));
+            case WS ->
+                new WebSocketExchange(
+                        plan.spec.target(), plan.spec, new Message(unique, plan.filler, plan.spec.size()));
         };
         this.out = ByteBuffer.allocate(exchange.requestCapacity());
     }
@@ -88,7 +103,7 @@ final class Slot {
         long intended = plan.open ? due : now;
         if (!plan.inTime(intended, now)) {
             if (plan.open && !plan.aborted() && intended < plan.end) {
-                loop.unsent(plan.dueBefore(index, k, plan.end));   // the schedule ran ahead of us
+                loop.unsent(plan.dueBefore(index, k, plan.end)); // the schedule ran ahead of us
             }
             finish();
             return;
@@ -122,7 +137,9 @@ final class Slot {
         try {
             channel = SocketChannel.open();
             Target t = plan.spec.target();
-            wire = plan.spec.tls() == null ? Wire.plain(channel) : plan.spec.tls().wire(channel, t.hostName(), t.port());
+            wire = plan.spec.tls() == null
+                    ? Wire.plain(channel)
+                    : plan.spec.tls().wire(channel, t.hostName(), t.port());
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             loop.tally().connected();
@@ -226,7 +243,7 @@ final class Slot {
             n = wire.read(in);
         } catch (IOException e) {
             if (state == State.IDLE) {
-                close();   // an idle keep-alive connection went away: no request was on it
+                close(); // an idle keep-alive connection went away: no request was on it
             } else {
                 fail(ioKind(e), now, false);
             }
@@ -237,7 +254,7 @@ final class Slot {
         }
         if (state == State.IDLE) {
             if (n > 0) {
-                loop.error("unsolicited-bytes");   // the server sent a response nobody asked for
+                loop.error("unsolicited-bytes"); // the server sent a response nobody asked for
             }
             close();
             return -1;
@@ -259,7 +276,7 @@ final class Slot {
                 in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
             }
             if (exchange.followUp(out)) {
-                write(now);                  // the rest of the request, now that the server allows it
+                write(now); // the rest of the request, now that the server allows it
             }
         }
         return n;
@@ -282,7 +299,7 @@ final class Slot {
         } else if (measured) {
             loop.ok((now - origin) / 1000, exchange);
             if (now <= plan.end) {
-                answered++;   // one still in flight at the end is answered, but not within the period
+                answered++; // one still in flight at the end is answered, but not within the period
             }
         }
         if (exchange.closeAfter() || plan.spec.connectPerRequest()) {
@@ -311,11 +328,18 @@ final class Slot {
 
     /** Called by the event loop now and then: a request past its deadline fails as a timeout. */
     void checkTimeout(long now) {
-        if ((state == State.CONNECTING || state == State.HANDSHAKING || state == State.WRITING || state == State.READING)
+        if ((state == State.CONNECTING
+                        || state == State.HANDSHAKING
+                        || state == State.WRITING
+                        || state == State.READING)
                 && now - deadline > 0) {
             boolean connecting = state == State.CONNECTING || state == State.HANDSHAKING;
-            fail(state == State.CONNECTING ? "connect-timeout" : state == State.HANDSHAKING ? "tls-handshake-timeout" : "timeout",
-                    now, connecting);
+            fail(
+                    state == State.CONNECTING
+                            ? "connect-timeout"
+                            : state == State.HANDSHAKING ? "tls-handshake-timeout" : "timeout",
+                    now,
+                    connecting);
         }
     }
 
@@ -333,9 +357,9 @@ final class Slot {
     void close() {
         if (channel != null) {
             if (key != null) {
-                key.cancel();   // null when the channel failed before it was registered
+                key.cancel(); // null when the channel failed before it was registered
             }
-            wire.close();      // TLS: close_notify, one try
+            wire.close(); // TLS: close_notify, one try
             channel = null;
             wire = null;
             key = null;

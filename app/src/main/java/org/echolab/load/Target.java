@@ -16,7 +16,11 @@ import java.util.Locale;
  */
 record Target(Kind kind, String host, int port, String path, URI uri, boolean secure) {
 
-    public enum Kind { HTTP, TCP, WS }
+    public enum Kind {
+        HTTP,
+        TCP,
+        WS
+    }
 
     /** The path used when an HTTP target names none: the EchoLab server's echo endpoint. */
     public static final String DEFAULT_PATH = "/echo";
@@ -28,12 +32,14 @@ record Target(Kind kind, String host, int port, String path, URI uri, boolean se
     public static Target of(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("target '" + uri + "' has no host; use http://host:port/path, ws://host:port/path or tcp://host:port");
+            throw new IllegalArgumentException("target '" + uri
+                    + "' has no host; use http://host:port/path, ws://host:port/path or tcp://host:port");
         }
         return switch (scheme) {
             case "http", "https", "ws", "wss" -> {
                 boolean ws = scheme.startsWith("ws");
-                String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? (ws ? DEFAULT_WS_PATH : DEFAULT_PATH)
+                String path = uri.getRawPath() == null || uri.getRawPath().isEmpty()
+                        ? (ws ? DEFAULT_WS_PATH : DEFAULT_PATH)
                         : uri.getRawPath();
                 if (uri.getRawQuery() != null) {
                     path += "?" + uri.getRawQuery();
@@ -48,7 +54,9 @@ record Target(Kind kind, String host, int port, String path, URI uri, boolean se
                 }
                 yield new Target(Kind.TCP, uri.getHost(), uri.getPort(), "", uri, false);
             }
-            default -> throw new IllegalArgumentException("target '" + uri + "' must start with http://, https://, ws://, wss:// or tcp://");
+            default ->
+                throw new IllegalArgumentException(
+                        "target '" + uri + "' must start with http://, https://, ws://, wss:// or tcp://");
         };
     }
 

@@ -29,10 +29,12 @@ public final class TlsFailure {
     /** What to do about an error kind, or null when it is not a TLS one. */
     public static String advice(String kind) {
         return switch (kind) {
-            case UNTRUSTED -> "the server's certificate is not trusted (self-signed, or from an unknown CA): "
-                    + "-k trusts any certificate, --cacert FILE the ones in FILE (e.g. the server's own)";
-            case HANDSHAKE -> "the TLS handshake failed: is the server speaking TLS on this port (https:// to a plain "
-                    + "port fails so; use http://), and does it offer TLS 1.2 or 1.3?";
+            case UNTRUSTED ->
+                "the server's certificate is not trusted (self-signed, or from an unknown CA): "
+                        + "-k trusts any certificate, --cacert FILE the ones in FILE (e.g. the server's own)";
+            case HANDSHAKE ->
+                "the TLS handshake failed: is the server speaking TLS on this port (https:// to a plain "
+                        + "port fails so; use http://), and does it offer TLS 1.2 or 1.3?";
             default -> null;
         };
     }

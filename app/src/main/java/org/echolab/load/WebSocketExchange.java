@@ -29,13 +29,13 @@ final class WebSocketExchange implements Exchange {
     private final Message message;
     private final boolean checkEcho;
     private final int size;
-    private final String requestHead;       // the handshake but its key
+    private final String requestHead; // the handshake but its key
 
-    private boolean upgraded;               // this connection's handshake is done
-    private boolean handshaking;            // the handshake is out, its 101 awaited
+    private boolean upgraded; // this connection's handshake is done
+    private boolean handshaking; // the handshake is out, its 101 awaited
     private String expectedAccept;
-    private boolean framePending;           // the first message waits for the 101
-    private int payloadLength = -1;         // of the frame being read; -1 before its header
+    private boolean framePending; // the first message waits for the 101
+    private int payloadLength = -1; // of the frame being read; -1 before its header
     private long offset;
     private boolean mismatch;
     private boolean sawBytes;
@@ -55,9 +55,10 @@ final class WebSocketExchange implements Exchange {
         }
         String path = target.path();
         String separator = path.contains("?") ? "&" : "?";
-        requestHead = "GET " + path + (query.isEmpty() ? "" : separator + query) + " HTTP/1.1\r\nHost: " + target.host() + ':'
-                + target.port() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: "
-                + WebSocketHandshake.VERSION + "\r\nSec-WebSocket-Key: ";
+        requestHead =
+                "GET " + path + (query.isEmpty() ? "" : separator + query) + " HTTP/1.1\r\nHost: " + target.host() + ':'
+                        + target.port() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: "
+                        + WebSocketHandshake.VERSION + "\r\nSec-WebSocket-Key: ";
     }
 
     @Override
@@ -162,8 +163,9 @@ final class WebSocketExchange implements Exchange {
         String head = new String(a, from, end - from, StandardCharsets.ISO_8859_1);
         in.position(in.position() + end + END_OF_HEAD.length - from);
         handshaking = false;
-        if (!head.startsWith("HTTP/1.1 101") || !head.toLowerCase(Locale.ROOT).contains(
-                "\r\nsec-websocket-accept: " + expectedAccept.toLowerCase(Locale.ROOT))) {
+        if (!head.startsWith("HTTP/1.1 101")
+                || !head.toLowerCase(Locale.ROOT)
+                        .contains("\r\nsec-websocket-accept: " + expectedAccept.toLowerCase(Locale.ROOT))) {
             failure = "ws-handshake";
             closeAfter = true;
             return true;
@@ -223,8 +225,23 @@ final class WebSocketExchange implements Exchange {
         framePending = false;
     }
 
-    @Override public String failure() { return failure; }
-    @Override public boolean closeAfter() { return closeAfter; }
-    @Override public long requestNumber() { return -1; }
-    @Override public String worker() { return null; }
+    @Override
+    public String failure() {
+        return failure;
+    }
+
+    @Override
+    public boolean closeAfter() {
+        return closeAfter;
+    }
+
+    @Override
+    public long requestNumber() {
+        return -1;
+    }
+
+    @Override
+    public String worker() {
+        return null;
+    }
 }

@@ -38,7 +38,7 @@ public final class Logs {
     public static void configure(String role, boolean verbose) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        ConsoleHandler stderr = new ConsoleHandler();   // ConsoleHandler writes to System.err
+        ConsoleHandler stderr = new ConsoleHandler(); // ConsoleHandler writes to System.err
         stderr.setFormatter(new OneLine(role));
         stderr.setLevel(verbose ? Level.FINE : Level.INFO);
         root.addHandler(stderr);
@@ -46,10 +46,11 @@ public final class Logs {
         // Runtime.exit's DEBUG record with a stack trace on every clean stop) stay at INFO
         root.setLevel(Level.INFO);
         Logger.getLogger(OURS).setLevel(verbose ? Level.FINE : Level.INFO);
-        OWN.set(Logger.getLogger(OURS));                 // held: the LogManager keeps only weak references
+        OWN.set(Logger.getLogger(OURS)); // held: the LogManager keeps only weak references
     }
 
-    private static final java.util.concurrent.atomic.AtomicReference<Logger> OWN = new java.util.concurrent.atomic.AtomicReference<>();
+    private static final java.util.concurrent.atomic.AtomicReference<Logger> OWN =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * A line that is not a log record (a one-off notice on stderr) in the same format, so that every
@@ -79,10 +80,14 @@ public final class Logs {
         @Override
         public String format(LogRecord r) {
             StringBuilder line = new StringBuilder(160)
-                    .append(TIME.format(r.getInstant())).append(' ')
-                    .append(String.format("%-5s", level(r.getLevel()))).append(' ')
-                    .append(who).append(' ')
-                    .append(shortName(r.getLoggerName())).append(": ")
+                    .append(TIME.format(r.getInstant()))
+                    .append(' ')
+                    .append(String.format("%-5s", level(r.getLevel())))
+                    .append(' ')
+                    .append(who)
+                    .append(' ')
+                    .append(shortName(r.getLoggerName()))
+                    .append(": ")
                     .append(formatMessage(r).replace('\n', ' '));
             Throwable t = r.getThrown();
             if (t != null && r.getLevel().intValue() >= Level.SEVERE.intValue()) {
@@ -103,8 +108,11 @@ public final class Logs {
         /** System.Logger's names: ERROR, WARN, INFO, DEBUG, TRACE. */
         private static String level(Level l) {
             int v = l.intValue();
-            return v >= Level.SEVERE.intValue() ? "ERROR" : v >= Level.WARNING.intValue() ? "WARN"
-                    : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+            return v >= Level.SEVERE.intValue()
+                    ? "ERROR"
+                    : v >= Level.WARNING.intValue()
+                            ? "WARN"
+                            : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
         }
     }
 }

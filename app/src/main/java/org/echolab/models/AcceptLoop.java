@@ -43,17 +43,22 @@ final class AcceptLoop<C> {
     }
 
     private final List<Semaphore> permits;
-    private final Semaphore idle;           // null: none; else accept only while it has a permit free (not taken)
+    private final Semaphore idle; // null: none; else accept only while it has a permit free (not taken)
     private final Source<C> source;
     private final Consumer<C> handOff;
     private final ModelContext.Crash crash;
     private final Thread thread;
     private volatile boolean stopping;
-    private long lastWarning;               // nanoTime; accept thread only
-    private int suppressed;                 // warnings not logged since then
+    private long lastWarning; // nanoTime; accept thread only
+    private int suppressed; // warnings not logged since then
 
-    private AcceptLoop(String name, List<Semaphore> permits, Semaphore idle, Source<C> source, Consumer<C> handOff,
-                       ModelContext.Crash crash) {
+    private AcceptLoop(
+            String name,
+            List<Semaphore> permits,
+            Semaphore idle,
+            Source<C> source,
+            Consumer<C> handOff,
+            ModelContext.Crash crash) {
         this.permits = permits;
         this.idle = idle;
         this.source = source;
@@ -67,14 +72,14 @@ final class AcceptLoop<C> {
      * {@code permits}, in order; {@code handOff} runs on the accept thread and owns them. A
      * failure of the thread goes to {@code crash}.
      */
-    public static <C> AcceptLoop<C> start(List<Semaphore> permits, Source<C> source, Consumer<C> handOff,
-                                          ModelContext.Crash crash) {
+    public static <C> AcceptLoop<C> start(
+            List<Semaphore> permits, Source<C> source, Consumer<C> handOff, ModelContext.Crash crash) {
         return start("echolab-accept", permits, source, handOff, crash);
     }
 
     /** As above, on a thread called {@code name} (where several threads accept, as in {@code prethread}). */
-    public static <C> AcceptLoop<C> start(String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff,
-                                          ModelContext.Crash crash) {
+    public static <C> AcceptLoop<C> start(
+            String name, List<Semaphore> permits, Source<C> source, Consumer<C> handOff, ModelContext.Crash crash) {
         AcceptLoop<C> loop = new AcceptLoop<>(name, List.copyOf(permits), null, source, handOff, crash);
         loop.thread.start();
         return loop;
@@ -86,8 +91,8 @@ final class AcceptLoop<C> {
      * {@link HeadGate}) stops accepting while every place is taken, so that the kernel gives new
      * connections to another process accepting on the same socket, or keeps them in the backlog.
      */
-    public static <C> AcceptLoop<C> startWhileIdle(List<Semaphore> permits, Semaphore idle, Source<C> source,
-                                                   Consumer<C> handOff, ModelContext.Crash crash) {
+    public static <C> AcceptLoop<C> startWhileIdle(
+            List<Semaphore> permits, Semaphore idle, Source<C> source, Consumer<C> handOff, ModelContext.Crash crash) {
         AcceptLoop<C> loop = new AcceptLoop<>("echolab-accept", List.copyOf(permits), idle, source, handOff, crash);
         loop.thread.start();
         return loop;
@@ -108,10 +113,10 @@ final class AcceptLoop<C> {
     private void acceptUntilStopped() throws InterruptedException {
         while (!stopping) {
             if (idle != null && !placeFree()) {
-                continue;                   // every place taken: new clients wait in the backlog (or go to another worker)
+                continue; // every place taken: new clients wait in the backlog (or go to another worker)
             }
             if (!acquire()) {
-                continue;                   // no slot: clients wait in the backlog; look at stopping again
+                continue; // no slot: clients wait in the backlog; look at stopping again
             }
             C accepted;
             try {
@@ -119,14 +124,14 @@ final class AcceptLoop<C> {
             } catch (IOException e) {
                 release(permits.size());
                 if (stopping) {
-                    break;                  // stop() closed the listener under us
+                    break; // stop() closed the listener under us
                 }
                 warn(e);
                 Thread.sleep(100);
                 continue;
             }
             if (accepted == null) {
-                release(permits.size());    // a polling source found nothing this time
+                release(permits.size()); // a polling source found nothing this time
                 continue;
             }
             handOff.accept(accepted);
@@ -169,7 +174,10 @@ final class AcceptLoop<C> {
             return;
         }
         try {
-            LOG.log(Level.WARNING, "accept failed: {0}; retrying every 100 ms{1}", e.toString(),
+            LOG.log(
+                    Level.WARNING,
+                    "accept failed: {0}; retrying every 100 ms{1}",
+                    e.toString(),
                     suppressed == 0 ? "" : " (" + suppressed + " more failures since the last warning)");
         } catch (RuntimeException logFailed) {
             // out of descriptors, even a log line may fail; accepting matters more

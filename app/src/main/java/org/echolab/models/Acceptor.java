@@ -28,9 +28,9 @@ final class Acceptor {
     private final ModelContext ctx;
     private final EchoStack stack;
     private final ServerSocket listener;
-    private final Semaphore admission;          // null: no limit beyond --max-connections
+    private final Semaphore admission; // null: no limit beyond --max-connections
     private final AcceptLoop<Socket> loop;
-    private final HeadGate<Session> gate;      // null: a connection goes to the model as soon as it is accepted
+    private final HeadGate<Session> gate; // null: a connection goes to the model as soon as it is accepted
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
 
@@ -78,8 +78,13 @@ final class Acceptor {
         /** Turns the client away ({@link Refusal}: an HTTP 503, or an ERR line under {@code --protocol tcp}) and closes it. */
         public void reject(String why) {
             try {
-                Refusal.refuse(connection.socket(), stack.config(), stack.process().ledger(), Refusals.Reason.FULL,
-                        connection.client(), why);
+                Refusal.refuse(
+                        connection.socket(),
+                        stack.config(),
+                        stack.process().ledger(),
+                        Refusals.Reason.FULL,
+                        connection.client(),
+                        why);
             } finally {
                 connection.close();
                 if (admission != null) {
@@ -89,16 +94,19 @@ final class Acceptor {
         }
     }
 
-    private Acceptor(ModelContext ctx, Semaphore admission, Consumer<Session> handOff, boolean gated) throws IOException {
+    private Acceptor(ModelContext ctx, Semaphore admission, Consumer<Session> handOff, boolean gated)
+            throws IOException {
         this.ctx = ctx;
         this.stack = ctx.stack();
         this.admission = admission;
         this.listener = ctx.openListener();
-        this.gate = gated && stack.tls() == null ? new HeadGate<>(stack.config(), session -> {
-            if (session.admit()) {              // a worker's place, now that the head is whole
-                handOff.accept(session);
-            }
-        }) : null;
+        this.gate = gated && stack.tls() == null
+                ? new HeadGate<>(stack.config(), session -> {
+                    if (session.admit()) { // a worker's place, now that the head is whole
+                        handOff.accept(session);
+                    }
+                })
+                : null;
         List<Semaphore> permits = new ArrayList<>(List.of(stack.connections().slots()));
         if (admission != null && gate == null) {
             permits.add(admission);
@@ -106,10 +114,15 @@ final class Acceptor {
         Consumer<Socket> accepted = socket -> {
             Session session = new Session(new Connection(socket, stack.connections()));
             if (!stack.connections().admit(session.connection)) {
-                Refusal.refuse(socket, stack.config(), stack.process().ledger(), Refusals.Reason.PER_CLIENT,
-                        session.connection.client(), stack.connections().perClientRefusal());
+                Refusal.refuse(
+                        socket,
+                        stack.config(),
+                        stack.process().ledger(),
+                        Refusals.Reason.PER_CLIENT,
+                        session.connection.client(),
+                        stack.connections().perClientRefusal());
                 if (admission != null && gate == null) {
-                    admission.release();        // taken with the slot, before the accept
+                    admission.release(); // taken with the slot, before the accept
                 }
             } else if (gate != null && HeadGate.accepts(session.connection)) {
                 gate.admit(session.connection, session);
@@ -162,10 +175,10 @@ final class Acceptor {
     public void stop(Duration grace) throws InterruptedException {
         loop.stop(listener);
         if (stack.connections().drain(grace) > 0) {
-            loop.interrupt();           // under sequential the accept thread runs a session: abandon its work
+            loop.interrupt(); // under sequential the accept thread runs a session: abandon its work
         }
         if (gate != null) {
-            gate.close();               // after the drain, in which whole heads still reached a worker
+            gate.close(); // after the drain, in which whole heads still reached a worker
         }
         loop.join();
     }

@@ -40,8 +40,10 @@ final class ChildSetup {
         System.setOut(System.err);
         TreeChild tree = TreeChild.join();
         if (tree == null) {
-            refuse(program, "is started by a process model's parent, with its configuration and a socket;"
-                    + " people do not start it");
+            refuse(
+                    program,
+                    "is started by a process model's parent, with its configuration and a socket;"
+                            + " people do not start it");
         }
         return new ChildSetup(ChildJvm.decode(args), tree);
     }
@@ -90,8 +92,8 @@ final class ChildSetup {
 
     /** A critical thread of a worker's model failed: exit now, loudly; the parent starts a new worker. */
     static void crashed(Thread thread, Throwable cause) {
-        System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + thread.getName()
-                + " failed (" + cause + "); exiting, the parent starts a new worker");
+        System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + thread.getName() + " failed ("
+                + cause + "); exiting, the parent starts a new worker");
         cause.printStackTrace();
         Runtime.getRuntime().halt(ModelContext.CRASHED);
     }

@@ -1,15 +1,15 @@
 package org.echolab.models;
 
-import org.echolab.service.EchoService;
-import org.echolab.process.Resources;
-import org.echolab.process.Readiness;
-import org.echolab.process.Connections;
-import org.echolab.connection.BlockingSession;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.BlockingSession;
+import org.echolab.process.Connections;
+import org.echolab.process.Readiness;
+import org.echolab.process.Resources;
+import org.echolab.service.EchoService;
 import org.echolab.state.ServerState;
 import org.echolab.tls.ServerTls;
 
@@ -24,8 +24,15 @@ import org.echolab.tls.ServerTls;
  * @param tls         with {@code --tls}, the server's key and certificate, read from the configured PEM
  *                    files in every process that serves; else null
  */
-public record EchoStack(ServerConfig config, ServerState state, Resources process, EchoService service,
-                        Connections connections, BlockingSession session, ServerTls tls) implements AutoCloseable {
+public record EchoStack(
+        ServerConfig config,
+        ServerState state,
+        Resources process,
+        EchoService service,
+        Connections connections,
+        BlockingSession session,
+        ServerTls tls)
+        implements AutoCloseable {
 
     /**
      * Assembles the parts around {@code state}.
@@ -35,21 +42,37 @@ public record EchoStack(ServerConfig config, ServerState state, Resources proces
      * @param maxPerClient connections one client address may hold at once (0: no bound)
      * @throws IllegalArgumentException if {@code --tls} files cannot be read (the message names the file)
      */
-    public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
-                                     int maxConnections, int maxPerClient) {
+    public static EchoStack assemble(
+            ServerConfig config,
+            ServerState state,
+            Supplier<Map<String, Object>> modelStats,
+            int maxConnections,
+            int maxPerClient) {
         return assemble(config, state, modelStats, maxConnections, maxPerClient, new Readiness());
     }
 
     /** As above, with the {@link Readiness} that {@code /health/ready} reports (a child's follows its parent's). */
-    public static EchoStack assemble(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
-                                     int maxConnections, int maxPerClient, Readiness readiness) {
+    public static EchoStack assemble(
+            ServerConfig config,
+            ServerState state,
+            Supplier<Map<String, Object>> modelStats,
+            int maxConnections,
+            int maxPerClient,
+            Readiness readiness) {
         ServerTls tls = config.tls ? ServerTls.load(Path.of(config.tlsCert), Path.of(config.tlsKey)) : null;
         Resources process = Resources.of(config, state, modelStats, readiness, tls == null ? null : tls.figures());
         EchoService service = new EchoService(config, process);
         // an automatic --max-per-client spares loopback clients; a number given bounds them too
-        Connections connections = new Connections(state, maxConnections, maxPerClient, config.maxPerClient != ServerConfig.AUTO);
-        return new EchoStack(config, state, process, service, connections,
-                new BlockingSession(config, service, process, connections, tls), tls);
+        Connections connections =
+                new Connections(state, maxConnections, maxPerClient, config.maxPerClient != ServerConfig.AUTO);
+        return new EchoStack(
+                config,
+                state,
+                process,
+                service,
+                connections,
+                new BlockingSession(config, service, process, connections, tls),
+                tls);
     }
 
     /** Ends the deadline watch; releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */

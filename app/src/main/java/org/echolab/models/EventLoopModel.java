@@ -44,9 +44,9 @@ final class EventLoopModel implements ConcurrencyModel {
     private Connections connections;
     private Shared shared;
     private Loop[] loops;
-    private ThreadPoolExecutor offload;             // null without --offload
+    private ThreadPoolExecutor offload; // null without --offload
     private AcceptLoop<SocketChannel> acceptor;
-    private int nextLoop;                           // accept thread only
+    private int nextLoop; // accept thread only
 
     public EventLoopModel(ServerConfig config) {
         this.config = config;
@@ -56,12 +56,24 @@ final class EventLoopModel implements ConcurrencyModel {
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         listener = ModelContext.openChannel(config);
         if (config.offload) {
-            offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
+            offload = new ThreadPoolExecutor(
+                    config.offloadThreads,
+                    config.offloadThreads,
+                    0,
+                    TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(OFFLOAD_QUEUE),
+                    Thread.ofPlatform().name("offload-", 0).factory());
         }
         connections = ctx.stack().connections();
-        shared = new Shared(config, ctx.stack().service(), ctx.stack().process(), offload, connections,
-                new Shared.Gauge(), ctx::crashed, ctx.stack().tls());
+        shared = new Shared(
+                config,
+                ctx.stack().service(),
+                ctx.stack().process(),
+                offload,
+                connections,
+                new Shared.Gauge(),
+                ctx::crashed,
+                ctx.stack().tls());
         loops = new Loop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new Loop("loop-" + i, shared);
@@ -77,21 +89,21 @@ final class EventLoopModel implements ConcurrencyModel {
      * its client away at once.
      */
     private void handOff(SocketChannel channel) {
-        if (loops[nextLoop].adopt(channel)) {        // the loop owns it from now on, and closes it
+        if (loops[nextLoop].adopt(channel)) { // the loop owns it from now on, and closes it
             nextLoop = (nextLoop + 1) % loops.length;
         }
     }
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
-        acceptor.stop(listener);            // closing the listener wakes the acceptor out of accept()
+        acceptor.stop(listener); // closing the listener wakes the acceptor out of accept()
         acceptor.join();
-        connections.drain(grace);           // the loops close idle connections, then, after the grace, end
+        connections.drain(grace); // the loops close idle connections, then, after the grace, end
         for (Loop loop : loops) {
-            loop.shutdown();                // those the drain did not end: they had no connection left
+            loop.shutdown(); // those the drain did not end: they had no connection left
         }
         if (offload != null) {
-            offload.shutdownNow();          // CPU work still running is abandoned at its next slice
+            offload.shutdownNow(); // CPU work still running is abandoned at its next slice
             if (!offload.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.log(Level.WARNING, "offload threads still running 5 s after shutdown");
             }
@@ -100,9 +112,10 @@ final class EventLoopModel implements ConcurrencyModel {
 
     @Override
     public String describe() {
-        return "loops=" + config.loops + (config.offload
-                ? " offload=on offload-threads=" + config.offloadThreads
-                : " offload=off (work=cpu runs on the loop and blocks it)");
+        return "loops=" + config.loops
+                + (config.offload
+                        ? " offload=on offload-threads=" + config.offloadThreads
+                        : " offload=off (work=cpu runs on the loop and blocks it)");
     }
 
     @Override
@@ -112,8 +125,12 @@ final class EventLoopModel implements ConcurrencyModel {
             return m;
         }
         m.put("loops", loops.length);
-        m.put("connectionsPerLoop", Arrays.stream(loops).map(Loop::openConnections).toList());
-        m.put("timersPending", Arrays.stream(loops).mapToInt(Loop::pendingTimers).sum());
+        m.put(
+                "connectionsPerLoop",
+                Arrays.stream(loops).map(Loop::openConnections).toList());
+        m.put(
+                "timersPending",
+                Arrays.stream(loops).mapToInt(Loop::pendingTimers).sum());
         m.put("bytesQueued", shared.bytesQueued().now());
         m.put("bytesQueuedPeak", shared.bytesQueued().peak());
         m.put("offload", offload != null);
@@ -123,5 +140,4 @@ final class EventLoopModel implements ConcurrencyModel {
         }
         return m;
     }
-
 }

@@ -15,11 +15,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.Connection;
+import org.echolab.connection.Conversation;
 import org.echolab.protocol.ProtocolDetector;
 import org.echolab.protocol.RequestHead;
 import org.echolab.service.Answers;
-import org.echolab.connection.Connection;
-import org.echolab.connection.Conversation;
 
 /**
  * Holds each accepted connection until its first request head has arrived, reading it without
@@ -47,7 +47,7 @@ final class HeadGate<T> implements AutoCloseable {
     private final long timeoutNanos;
     private final int maxBuffer;
     private final int maxLine;
-    private final List<Waiting<T>> whole = new ArrayList<>();     // gate thread only: heads in, keys cancelled
+    private final List<Waiting<T>> whole = new ArrayList<>(); // gate thread only: heads in, keys cancelled
     private final Thread thread;
     private volatile boolean closed;
 
@@ -76,7 +76,7 @@ final class HeadGate<T> implements AutoCloseable {
         try {
             while (!closed) {
                 selector.select(100);
-                Thread.interrupted();           // a select ended by close() leaves the flag: the loop checks closed instead
+                Thread.interrupted(); // a select ended by close() leaves the flag: the loop checks closed instead
                 register();
                 for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
                     SelectionKey key = it.next();
@@ -121,17 +121,17 @@ final class HeadGate<T> implements AutoCloseable {
             n = ((SocketChannel) key.channel()).read(b);
         } catch (IOException e) {
             key.cancel();
-            w.connection().close();             // reset by the client: nothing to answer
+            w.connection().close(); // reset by the client: nothing to answer
             return;
         }
         if (n > 0 && !w.connection().beginRequest()) {
-            key.cancel();                       // the server is draining and closed it
+            key.cancel(); // the server is draining and closed it
             return;
         }
         ByteBuffer view = b.duplicate().flip();
         if (n < 0 && !view.hasRemaining()) {
             key.cancel();
-            w.connection().close();             // closed before a byte
+            w.connection().close(); // closed before a byte
         } else if (n < 0 || RequestHead.complete(view, maxLine) || b.position() >= maxBuffer) {
             handOn(key, w, view);
         }
@@ -149,7 +149,7 @@ final class HeadGate<T> implements AutoCloseable {
         if (whole.isEmpty()) {
             return;
         }
-        selector.selectNow();                   // the cancelled keys leave the selector: their channels may block again
+        selector.selectNow(); // the cancelled keys leave the selector: their channels may block again
         for (Waiting<T> w : whole) {
             try {
                 w.connection().socket().getChannel().configureBlocking(true);
@@ -175,7 +175,8 @@ final class HeadGate<T> implements AutoCloseable {
             byte[] why = read.hasRemaining() ? Answers.timedOut(ProtocolDetector.detectAtEnd(read)) : null;
             if (why != null) {
                 try {
-                    ((SocketChannel) key.channel()).write(ByteBuffer.wrap(why));   // a few dozen bytes: the socket takes them
+                    ((SocketChannel) key.channel())
+                            .write(ByteBuffer.wrap(why)); // a few dozen bytes: the socket takes them
                 } catch (IOException e) {
                     // gone already
                 }
@@ -189,7 +190,7 @@ final class HeadGate<T> implements AutoCloseable {
     public void close() {
         closed = true;
         selector.wakeup();
-        thread.interrupt();                     // out of a wait for a worker's place
+        thread.interrupt(); // out of a wait for a worker's place
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

@@ -51,7 +51,7 @@ public record ModelContext(EchoStack stack, ServerSocket inheritedListener, Cras
         if (inheritedListener != null) {
             return inheritedListener;
         }
-        return openChannel(config()).socket();   // blocking, as a plain ServerSocket: the thread models accept on it
+        return openChannel(config()).socket(); // blocking, as a plain ServerSocket: the thread models accept on it
     }
 
     /**
@@ -64,10 +64,12 @@ public record ModelContext(EchoStack stack, ServerSocket inheritedListener, Cras
     public static ServerSocketChannel openChannel(ServerConfig config) throws IOException {
         InetSocketAddress address = new InetSocketAddress(config.bind, config.port);
         ServerSocketChannel listener = ServerSocketChannel.open(
-                address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                address.getAddress() instanceof Inet4Address
+                        ? StandardProtocolFamily.INET
+                        : StandardProtocolFamily.INET6);
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.setOption(StandardSocketOptions.SO_REUSEPORT, config.reusePort);   // others may bind this port too
+            listener.setOption(StandardSocketOptions.SO_REUSEPORT, config.reusePort); // others may bind this port too
             listener.bind(address, config.backlog);
             return listener;
         } catch (IOException e) {

@@ -44,7 +44,8 @@ public final class Models {
      * @param insidePreforkWorker whether it can run inside a {@code prefork} worker ({@code --worker-model})
      * @param unpRow             its row in UNP's Figure 30.1 (ch. 30), or {@link #NOT_IN_UNP}
      */
-    public record Traits(Interleaving interleaving, PerConnection perConnection, boolean insidePreforkWorker, int unpRow) {
+    public record Traits(
+            Interleaving interleaving, PerConnection perConnection, boolean insidePreforkWorker, int unpRow) {
 
         /** The book predates the model (virtual threads, the event loop). */
         public static final int NOT_IN_UNP = -1;
@@ -69,46 +70,74 @@ public final class Models {
     }
 
     private static final List<Entry> BUILT_IN = List.of(
-            new Entry("sequential", "one connection at a time on the accept thread: shows the problem",
+            new Entry(
+                    "sequential",
+                    "one connection at a time on the accept thread: shows the problem",
                     new Traits(Interleaving.ONE_AT_A_TIME, PerConnection.NOTHING, true, 0),
                     c -> new SequentialModel()),
-            new Entry("thread", "a new platform thread per connection",
+            new Entry(
+                    "thread",
+                    "a new platform thread per connection",
                     new Traits(Interleaving.THREADS, PerConnection.PLATFORM_THREAD, false, 6),
                     c -> new ThreadModel()),
-            new Entry("pool", "a fixed pool of --threads platform threads with a bounded --queue",
+            new Entry(
+                    "pool",
+                    "a fixed pool of --threads platform threads with a bounded --queue",
                     new Traits(Interleaving.THREADS, PerConnection.NOTHING, true, 8),
                     PoolModel::new),
-            new Entry("virtual", "a virtual thread per connection",
+            new Entry(
+                    "virtual",
+                    "a virtual thread per connection",
                     new Traits(Interleaving.THREADS, PerConnection.VIRTUAL_THREAD, true, Traits.NOT_IN_UNP),
                     c -> new VirtualThreadModel()),
-            new Entry("eventloop", "--loops selector loops own all connections; waits are timers; work=cpu goes to --offload-threads",
+            new Entry(
+                    "eventloop",
+                    "--loops selector loops own all connections; waits are timers; work=cpu goes to --offload-threads",
                     new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, Traits.NOT_IN_UNP),
                     EventLoopModel::new),
-            new Entry("netty", "the event loop on Netty 4.2's native epoll transport: --loops loops own all connections",
+            new Entry(
+                    "netty",
+                    "the event loop on Netty 4.2's native epoll transport: --loops loops own all connections",
                     new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, Traits.NOT_IN_UNP),
                     c -> new NettyModel(c, NettyModel.Transport.EPOLL)),
-            new Entry("netty-uring", "the event loop on Netty 4.2's io_uring transport: the kernel does the reads and writes",
+            new Entry(
+                    "netty-uring",
+                    "the event loop on Netty 4.2's io_uring transport: the kernel does the reads and writes",
                     new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, Traits.NOT_IN_UNP),
                     c -> new NettyModel(c, NettyModel.Transport.IO_URING)),
-            new Entry("process", "a new child JVM per connection (inetd style), at most --max-children",
+            new Entry(
+                    "process",
+                    "a new child JVM per connection (inetd style), at most --max-children",
                     new Traits(Interleaving.PROCESSES, PerConnection.PROCESS, false, 1),
                     ProcessModel::new),
-            new Entry("prefork", "--workers child JVMs that each accept, running --worker-model inside",
+            new Entry(
+                    "prefork",
+                    "--workers child JVMs that each accept, running --worker-model inside",
                     new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 2),
                     PreforkModel::new),
-            new Entry("prefork-flock", "prefork whose workers take a file lock (fcntl) around accept",
+            new Entry(
+                    "prefork-flock",
+                    "prefork whose workers take a file lock (fcntl) around accept",
                     new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 3),
                     c -> new PreforkModel(c, AcceptLock.Kind.FILE)),
-            new Entry("prefork-mutex", "prefork whose workers take a pthread mutex in shared memory around accept",
+            new Entry(
+                    "prefork-mutex",
+                    "prefork whose workers take a pthread mutex in shared memory around accept",
                     new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 4),
                     c -> new PreforkModel(c, AcceptLock.Kind.MUTEX)),
-            new Entry("prefork-pass", "--workers child JVMs running --worker-model; only the parent accepts and passes each connection to one",
+            new Entry(
+                    "prefork-pass",
+                    "--workers child JVMs running --worker-model; only the parent accepts and passes each connection to one",
                     new Traits(Interleaving.PROCESSES, PerConnection.NOTHING, false, 5),
                     PassingPreforkModel::new),
-            new Entry("prethread", "--threads platform threads that each call accept and serve what they accepted",
+            new Entry(
+                    "prethread",
+                    "--threads platform threads that each call accept and serve what they accepted",
                     new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, Traits.NOT_IN_UNP),
                     c -> new PrethreadModel(c, false)),
-            new Entry("prethread-mutex", "--threads platform threads that each call accept, a mutex around accept",
+            new Entry(
+                    "prethread-mutex",
+                    "--threads platform threads that each call accept, a mutex around accept",
                     new Traits(Interleaving.THREADS, PerConnection.NOTHING, false, 7),
                     c -> new PrethreadModel(c, true)));
 
@@ -152,13 +181,16 @@ public final class Models {
     public static ConcurrencyModel create(ServerConfig config) {
         Entry entry = byName(config.model);
         if (!preforkWorkerModels().contains(config.workerModel)) {
-            throw new IllegalArgumentException("--worker-model must be one of " + preforkWorkerModels()
-                    + " (got '" + config.workerModel + "')");
+            throw new IllegalArgumentException(
+                    "--worker-model must be one of " + preforkWorkerModels() + " (got '" + config.workerModel + "')");
         }
         return entry.factory().apply(config);
     }
 
     private static List<String> preforkWorkerModels() {
-        return ALL.stream().filter(m -> m.traits().insidePreforkWorker()).map(Entry::name).toList();
+        return ALL.stream()
+                .filter(m -> m.traits().insidePreforkWorker())
+                .map(Entry::name)
+                .toList();
     }
 }

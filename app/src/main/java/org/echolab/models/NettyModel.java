@@ -1,6 +1,5 @@
 package org.echolab.models;
 
-import org.echolab.process.Connections;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -40,7 +39,7 @@ import java.util.function.Supplier;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.netty.NettyConnection;
 import org.echolab.models.netty.Shared;
-import org.echolab.protocol.Durations;
+import org.echolab.process.Connections;
 
 /**
  * {@code netty} and {@code netty-uring}: the event loop on Netty 4.2, over its native epoll
@@ -90,8 +89,10 @@ public final class NettyModel implements ConcurrencyModel {
         /** Why this transport cannot run here, or null if it can. */
         String unavailable() {
             Throwable cause = this == EPOLL ? Epoll.unavailabilityCause() : IoUring.unavailabilityCause();
-            return cause == null ? null : "Netty's " + label + " transport is not available here (" + cause
-                    + "); choose another model, e.g. --model " + (this == EPOLL ? "eventloop" : "netty");
+            return cause == null
+                    ? null
+                    : "Netty's " + label + " transport is not available here (" + cause
+                            + "); choose another model, e.g. --model " + (this == EPOLL ? "eventloop" : "netty");
         }
 
         IoHandlerFactory ioHandlers() {
@@ -115,7 +116,7 @@ public final class NettyModel implements ConcurrencyModel {
     private final Transport transport;
     private final List<Thread> loopThreads = new CopyOnWriteArrayList<>();
     private EventLoopGroup loops;
-    private ThreadPoolExecutor offload;             // null without --offload
+    private ThreadPoolExecutor offload; // null without --offload
     private Shared shared;
     private Connections connections;
     private Channel listener;
@@ -132,21 +133,36 @@ public final class NettyModel implements ConcurrencyModel {
             throw new UnsupportedPlatformException(why);
         }
         if (config.offload) {
-            offload = new ThreadPoolExecutor(config.offloadThreads, config.offloadThreads, 0, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(EventLoopModel.OFFLOAD_QUEUE), Thread.ofPlatform().name("offload-", 0).factory());
+            offload = new ThreadPoolExecutor(
+                    config.offloadThreads,
+                    config.offloadThreads,
+                    0,
+                    TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(EventLoopModel.OFFLOAD_QUEUE),
+                    Thread.ofPlatform().name("offload-", 0).factory());
         }
         connections = ctx.stack().connections();
-        shared = new Shared(config, ctx.stack().service(), ctx.stack().process(), offload, connections, new LoopsOwner(),
-                ctx.stack().tls(), ctx::crashed);
+        shared = new Shared(
+                config,
+                ctx.stack().service(),
+                ctx.stack().process(),
+                offload,
+                connections,
+                new LoopsOwner(),
+                ctx.stack().tls(),
+                ctx::crashed);
         loops = new MultiThreadIoEventLoopGroup(config.loops, loopThreads(), transport.ioHandlers());
         InetSocketAddress address = new InetSocketAddress(config.bind, config.port);
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loops)
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops)
                 .channelFactory(transport.listener(address.getAddress() instanceof Inet4Address)::get)
                 .option(ChannelOption.SO_BACKLOG, config.backlog)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(shared.admission().gate())
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)    // a client's FIN is an event, not a close: it may await one last answer
+                .childOption(
+                        ChannelOption.ALLOW_HALF_CLOSURE,
+                        true) // a client's FIN is an event, not a close: it may await one last answer
                 .childHandler(NettyConnection.initializer(shared));
         if (config.reusePort) {
             bootstrap.option(transport.reusePort(), true);
@@ -172,10 +188,10 @@ public final class NettyModel implements ConcurrencyModel {
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
-        listener.close().syncUninterruptibly();     // new clients are refused by the kernel from now on
-        connections.drain(grace);                   // the process's registry drains, asking LoopsOwner to close on the loops
+        listener.close().syncUninterruptibly(); // new clients are refused by the kernel from now on
+        connections.drain(grace); // the process's registry drains, asking LoopsOwner to close on the loops
         if (offload != null) {
-            offload.shutdownNow();          // CPU work still running is abandoned at its next slice
+            offload.shutdownNow(); // CPU work still running is abandoned at its next slice
             if (!offload.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.log(Level.WARNING, "offload threads still running 5 s after shutdown");
             }
@@ -194,7 +210,7 @@ public final class NettyModel implements ConcurrencyModel {
 
         @Override
         public int closeAll() throws InterruptedException {
-            loopThreads.forEach(Thread::interrupt);   // work=cpu on a loop (--no-offload) is abandoned at its next slice
+            loopThreads.forEach(Thread::interrupt); // work=cpu on a loop (--no-offload) is abandoned at its next slice
             return forceClose();
         }
     }
@@ -218,9 +234,10 @@ public final class NettyModel implements ConcurrencyModel {
 
     @Override
     public String describe() {
-        return "transport=" + transport.label + " loops=" + config.loops + (config.offload
-                ? " offload=on offload-threads=" + config.offloadThreads
-                : " offload=off (work=cpu runs on the loop and blocks it)");
+        return "transport=" + transport.label + " loops=" + config.loops
+                + (config.offload
+                        ? " offload=on offload-threads=" + config.offloadThreads
+                        : " offload=off (work=cpu runs on the loop and blocks it)");
     }
 
     @Override
@@ -230,7 +247,7 @@ public final class NettyModel implements ConcurrencyModel {
             return m;
         }
         m.put("transport", transport.label);
-        m.put("listener", listener.getClass().getSimpleName());     // Netty's own class for the transport
+        m.put("listener", listener.getClass().getSimpleName()); // Netty's own class for the transport
         m.put("loops", config.loops);
         m.put("bytesQueued", shared.bytesQueued());
         m.put("bytesQueuedPeak", shared.bytesQueuedPeak());

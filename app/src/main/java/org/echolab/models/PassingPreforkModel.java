@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.Conversation;
 import org.echolab.models.tree.ChildJvm;
 import org.echolab.models.tree.DescriptorGate;
 import org.echolab.models.tree.TreeBoard;
@@ -21,7 +22,6 @@ import org.echolab.os.ChildProcesses;
 import org.echolab.os.Descriptors;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.connection.Conversation;
 
 /**
  * {@code prefork-pass}: {@code --workers} worker processes started up front, but only the parent
@@ -46,7 +46,7 @@ final class PassingPreforkModel implements ConcurrencyModel {
     private static final class Worker {
         final int pid;
         private final int channel;
-        private boolean closed;             // guarded by this: the channel's number may be reused once closed
+        private boolean closed; // guarded by this: the channel's number may be reused once closed
 
         Worker(int pid, int channel) {
             this.pid = pid;
@@ -71,7 +71,7 @@ final class PassingPreforkModel implements ConcurrencyModel {
 
     private final ServerConfig config;
     private final Map<Integer, Worker> workers = new ConcurrentHashMap<>();
-    private final BlockingQueue<Worker> idle = new LinkedBlockingQueue<>();       // longest idle first
+    private final BlockingQueue<Worker> idle = new LinkedBlockingQueue<>(); // longest idle first
     private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
     private ListeningSocket listener;
     private TreeBoard tree;
@@ -91,7 +91,7 @@ final class PassingPreforkModel implements ConcurrencyModel {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         gateRooms = new Semaphore(config.connectionLimit());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
-        tree = TreeBoard.create(ctx.stack().process());   // the children's readiness follows, their requests are shown
+        tree = TreeBoard.create(ctx.stack().process()); // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(PreforkWorker.class, config, tree, Map.of(PreforkWorker.PASSED, "true"));
         for (int i = 0; i < config.workers; i++) {
             spawnWorker();
@@ -99,33 +99,49 @@ final class PassingPreforkModel implements ConcurrencyModel {
         watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
         // a connection is passed on only once its request head is whole (DescriptorGate), so that a
         // slow client holds no worker's place; the gate holds at most --max-connections
-        gate = new DescriptorGate(config.headerTimeout, Conversation.readBufferSize(config.limits), config.limits.maxLine(),
+        gate = new DescriptorGate(
+                config.headerTimeout,
+                Conversation.readBufferSize(config.limits),
+                config.limits.maxLine(),
                 fd -> {
                     gateRooms.release();
                     handOff(fd);
-                }, fd -> gateRooms.release());
-        acceptLoop = AcceptLoop.start(List.of(gateRooms), () -> {
-            int fd = listener.accept(100);      // polls, so that a stop is seen within 100 ms
-            return fd < 0 ? null : fd;
-        }, gate::admit, ctx.crash());
+                },
+                fd -> gateRooms.release());
+        acceptLoop = AcceptLoop.start(
+                List.of(gateRooms),
+                () -> {
+                    int fd = listener.accept(100); // polls, so that a stop is seen within 100 ms
+                    return fd < 0 ? null : fd;
+                },
+                gate::admit,
+                ctx.crash());
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 
     private void spawnWorker() throws IOException {
-        int[] pair = Descriptors.socketPair();             // [parent's end, worker's end]
+        int[] pair = Descriptors.socketPair(); // [parent's end, worker's end]
         tree.spawning();
         try {
-            ChildProcesses.spawn(jvm.next(false).argv(), pair[1], 2, pid -> {
-                Worker w = new Worker(pid, pair[0]);
-                workers.put(pid, w);
-                Thread.ofPlatform().name("echolab-ready-" + pid).daemon().start(() -> readReady(w));
-            }, this::workerExited);
+            ChildProcesses.spawn(
+                    jvm.next(false).argv(),
+                    pair[1],
+                    2,
+                    pid -> {
+                        Worker w = new Worker(pid, pair[0]);
+                        workers.put(pid, w);
+                        Thread.ofPlatform()
+                                .name("echolab-ready-" + pid)
+                                .daemon()
+                                .start(() -> readReady(w));
+                    },
+                    this::workerExited);
         } catch (IOException e) {
             tree.notSpawned();
             Descriptors.close(pair[0]);
             throw e;
         } finally {
-            Descriptors.close(pair[1]);                    // the worker has its copy as fd 0
+            Descriptors.close(pair[1]); // the worker has its copy as fd 0
         }
     }
 
@@ -138,7 +154,7 @@ final class PassingPreforkModel implements ConcurrencyModel {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "worker {0}: {1}", Integer.toString(w.pid), e.getMessage());
         } finally {
-            w.close();                                     // end of file: the worker is gone
+            w.close(); // end of file: the worker is gone
         }
     }
 
@@ -148,21 +164,24 @@ final class PassingPreforkModel implements ConcurrencyModel {
             while (!stopping) {
                 Worker w = idle.poll(100, TimeUnit.MILLISECONDS);
                 if (w == null) {
-                    continue;                              // every worker busy: wait (new clients wait in the backlog)
+                    continue; // every worker busy: wait (new clients wait in the backlog)
                 }
                 try {
                     if (w.pass(fd)) {
                         return;
                     }
                 } catch (IOException e) {
-                    LOG.log(Level.WARNING, "could not pass a connection to worker {0} ({1}); trying the next",
-                            Integer.toString(w.pid), e.getMessage());
+                    LOG.log(
+                            Level.WARNING,
+                            "could not pass a connection to worker {0} ({1}); trying the next",
+                            Integer.toString(w.pid),
+                            e.getMessage());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            Libc.close(fd);        // the parent closes its copy (important!): the worker's is now the only one
+            Libc.close(fd); // the parent closes its copy (important!): the worker's is now the only one
         }
     }
 
@@ -174,7 +193,11 @@ final class PassingPreforkModel implements ConcurrencyModel {
             idle.removeIf(x -> x == w);
         }
         if (!stopping) {
-            LOG.log(Level.WARNING, "worker {0} died ({1}); starting a new one", Integer.toString(pid), ChildProcesses.describe(status));
+            LOG.log(
+                    Level.WARNING,
+                    "worker {0} died ({1}); starting a new one",
+                    Integer.toString(pid),
+                    ChildProcesses.describe(status));
             deaths.add(0);
         }
     }
@@ -186,7 +209,7 @@ final class PassingPreforkModel implements ConcurrencyModel {
                 if (deaths.take() == STOP) {
                     return;
                 }
-                Thread.sleep(100);                         // a worker that cannot start does not respawn in a tight loop
+                Thread.sleep(100); // a worker that cannot start does not respawn in a tight loop
             } catch (InterruptedException e) {
                 return;
             }
@@ -205,20 +228,21 @@ final class PassingPreforkModel implements ConcurrencyModel {
     @Override
     public void stop(Duration grace) throws InterruptedException {
         stopping = true;
-        acceptLoop.stop(() -> { });
+        acceptLoop.stop(() -> {});
         acceptLoop.join();
         gate.close();
         listener.close();
         deaths.add(STOP);
         watcher.join();
-        ChildProcesses.stopAll(workers.keySet(), grace);   // each drains its connections; SIGKILL after the grace
+        ChildProcesses.stopAll(workers.keySet(), grace); // each drains its connections; SIGKILL after the grace
         tree.close();
     }
 
     @Override
     public String describe() {
-        return config.workers + " worker processes; the parent accepts and passes each connection, aot=" + jvm.aotState()
-                + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet() + " " + tree.summary();
+        return config.workers + " worker processes; the parent accepts and passes each connection, aot="
+                + jvm.aotState() + " parent=" + ProcessHandle.current().pid() + " workers=" + workers.keySet() + " "
+                + tree.summary();
     }
 
     @Override

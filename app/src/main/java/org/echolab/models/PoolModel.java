@@ -12,8 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.echolab.config.ServerConfig.Overflow;
 import org.echolab.config.ServerConfig;
+import org.echolab.config.ServerConfig.Overflow;
 
 /**
  * {@code pool}: a fixed pool of {@code --threads} platform threads fed by a queue of at most
@@ -39,7 +39,7 @@ public final class PoolModel implements ConcurrencyModel {
 
     private final ServerConfig config;
     private final Semaphore places;
-    private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();   // never more than places allow
+    private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>(); // never more than places allow
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
@@ -62,8 +62,8 @@ public final class PoolModel implements ConcurrencyModel {
         // server: a connection takes a place only once its request head is in (HeadGate).
         boolean gated = ctx.inheritedListener() != null;
         acceptor = config.overflow == Overflow.BACKLOG
-                ? Acceptor.start(ctx, places, queue::add, gated)          // a place, or wait in the backlog
-                : Acceptor.start(ctx, null, this::admitOrReject, gated);  // a place or 503
+                ? Acceptor.start(ctx, places, queue::add, gated) // a place, or wait in the backlog
+                : Acceptor.start(ctx, null, this::admitOrReject, gated); // a place or 503
         return acceptor.address();
     }
 
@@ -94,7 +94,7 @@ public final class PoolModel implements ConcurrencyModel {
                 Runnable session = queue.take();
                 busy.incrementAndGet();
                 try {
-                    session.run();                  // the session closes its connection itself
+                    session.run(); // the session closes its connection itself
                 } finally {
                     busy.decrementAndGet();
                 }
@@ -110,7 +110,7 @@ public final class PoolModel implements ConcurrencyModel {
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(grace);
         for (Thread worker : workers) {
-            worker.interrupt();                     // a session still in its wait after the grace, or a take()
+            worker.interrupt(); // a session still in its wait after the grace, or a take()
         }
         for (Thread worker : workers) {
             worker.join();
@@ -125,7 +125,8 @@ public final class PoolModel implements ConcurrencyModel {
 
     @Override
     public String describe() {
-        return "threads=" + config.threads + " queue=" + config.queue + " overflow=" + config.overflow.name().toLowerCase();
+        return "threads=" + config.threads + " queue=" + config.queue + " overflow="
+                + config.overflow.name().toLowerCase();
     }
 
     @Override

@@ -37,14 +37,14 @@ import org.echolab.os.ListeningSocket;
 final class PreforkModel implements ConcurrencyModel {
 
     private static final System.Logger LOG = System.getLogger(PreforkModel.class.getName());
-    private static final int STOP = -1;                 // tells the watch thread to end
+    private static final int STOP = -1; // tells the watch thread to end
 
     private final ServerConfig config;
-    private final AcceptLock.Kind lockKind;              // null: no lock around accept
-    private final Map<Integer, Long> workers = new ConcurrentHashMap<>();     // pid -> start (nanoTime)
-    private final Map<Integer, ListeningSocket> socketOf = new ConcurrentHashMap<>();   // pid -> its socket
+    private final AcceptLock.Kind lockKind; // null: no lock around accept
+    private final Map<Integer, Long> workers = new ConcurrentHashMap<>(); // pid -> start (nanoTime)
+    private final Map<Integer, ListeningSocket> socketOf = new ConcurrentHashMap<>(); // pid -> its socket
     private final BlockingQueue<Integer> deaths = new LinkedBlockingQueue<>();
-    private final List<ListeningSocket> listeners = new ArrayList<>();       // one shared, or one per worker (--reuseport)
+    private final List<ListeningSocket> listeners = new ArrayList<>(); // one shared, or one per worker (--reuseport)
     private TreeBoard tree;
     private AcceptLock acceptLock;
     private ChildJvm jvm;
@@ -64,14 +64,18 @@ final class PreforkModel implements ConcurrencyModel {
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
-        tree = TreeBoard.create(ctx.stack().process());   // the workers' readiness follows, their requests are shown
+        tree = TreeBoard.create(ctx.stack().process()); // the workers' readiness follows, their requests are shown
         acceptLock = lockKind == null ? null : AcceptLock.create(lockKind);
-        jvm = new ChildJvm(PreforkWorker.class, config, tree,
+        jvm = new ChildJvm(
+                PreforkWorker.class,
+                config,
+                tree,
                 acceptLock == null ? Map.of() : Map.of(AcceptLock.PROPERTY, acceptLock.property()));
         try {
             listeners.add(ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort));
             for (int i = 1; config.reusePort && i < config.workers; i++) {
-                listeners.add(ListeningSocket.open(config.bind, listeners.getFirst().port(), config.backlog, true));
+                listeners.add(
+                        ListeningSocket.open(config.bind, listeners.getFirst().port(), config.backlog, true));
             }
             for (int i = 0; i < config.workers; i++) {
                 spawnWorker();
@@ -88,7 +92,8 @@ final class PreforkModel implements ConcurrencyModel {
             throw e;
         }
         watcher = Thread.ofPlatform().name("echolab-prefork-watch").start(this::watch);
-        return new InetSocketAddress(InetAddress.getByName(config.bind), listeners.getFirst().port());
+        return new InetSocketAddress(
+                InetAddress.getByName(config.bind), listeners.getFirst().port());
     }
 
     /** The one shared socket; with --reuseport, the socket no live worker holds. */
@@ -96,7 +101,10 @@ final class PreforkModel implements ConcurrencyModel {
         if (!config.reusePort) {
             return listeners.getFirst();
         }
-        return listeners.stream().filter(l -> !socketOf.containsValue(l)).findFirst().orElseThrow();
+        return listeners.stream()
+                .filter(l -> !socketOf.containsValue(l))
+                .findFirst()
+                .orElseThrow();
     }
 
     private void spawnWorker() throws IOException {
@@ -104,10 +112,15 @@ final class PreforkModel implements ConcurrencyModel {
         tree.spawning();
         try {
             // fd 0: the listening socket; fd 1: the parent's stderr, so a stray print is only a log line
-            ChildProcesses.spawn(jvm.next(false).argv(), socket.fd(), 2, pid -> {
-                workers.put(pid, System.nanoTime());
-                socketOf.put(pid, socket);
-            }, this::workerExited);
+            ChildProcesses.spawn(
+                    jvm.next(false).argv(),
+                    socket.fd(),
+                    2,
+                    pid -> {
+                        workers.put(pid, System.nanoTime());
+                        socketOf.put(pid, socket);
+                    },
+                    this::workerExited);
         } catch (IOException e) {
             tree.notSpawned();
             throw e;
@@ -117,12 +130,16 @@ final class PreforkModel implements ConcurrencyModel {
     /** On the reaper thread: a worker is gone. Unless we are stopping, the watch thread replaces it. */
     private void workerExited(int pid, int status) {
         Long started = workers.remove(pid);
-        socketOf.remove(pid);               // free for its replacement
+        socketOf.remove(pid); // free for its replacement
         tree.reaped();
         if (!stopping) {
-            LOG.log(Level.WARNING, "worker {0} died ({1}); starting a new one", Integer.toString(pid), ChildProcesses.describe(status));
+            LOG.log(
+                    Level.WARNING,
+                    "worker {0} died ({1}); starting a new one",
+                    Integer.toString(pid),
+                    ChildProcesses.describe(status));
             long livedNanos = started == null ? Long.MAX_VALUE : System.nanoTime() - started;
-            deaths.add(livedNanos < 1_000_000_000L ? 1 : 0);   // 1: died young, replace after a second
+            deaths.add(livedNanos < 1_000_000_000L ? 1 : 0); // 1: died young, replace after a second
         }
     }
 
@@ -147,7 +164,10 @@ final class PreforkModel implements ConcurrencyModel {
             try {
                 spawnWorker();
             } catch (IOException e) {
-                LOG.log(Level.ERROR, "could not start a replacement worker ({0}); retrying in a second", e.getMessage());
+                LOG.log(
+                        Level.ERROR,
+                        "could not start a replacement worker ({0}); retrying in a second",
+                        e.getMessage());
                 deaths.add(1);
             }
         }
@@ -157,8 +177,8 @@ final class PreforkModel implements ConcurrencyModel {
     public void stop(Duration grace) throws InterruptedException {
         stopping = true;
         deaths.add(STOP);
-        watcher.join();             // no replacements from here on
-        listeners.forEach(ListeningSocket::close);   // the workers' copies stay open until each stops accepting
+        watcher.join(); // no replacements from here on
+        listeners.forEach(ListeningSocket::close); // the workers' copies stay open until each stops accepting
         stopWorkers(grace);
         tree.close();
         closeLock();
@@ -177,7 +197,7 @@ final class PreforkModel implements ConcurrencyModel {
 
     private void stopWorkers(Duration grace) throws InterruptedException {
         stopping = true;
-        ChildProcesses.stopAll(workers.keySet(), grace);   // each drains; SIGKILL after the grace
+        ChildProcesses.stopAll(workers.keySet(), grace); // each drains; SIGKILL after the grace
     }
 
     @Override
@@ -194,7 +214,9 @@ final class PreforkModel implements ConcurrencyModel {
         Map<String, Object> m = new LinkedHashMap<>(tree.totals());
         m.put("workers", config.workers);
         m.put("workerModel", config.workerModel);
-        m.put("acceptLock", acceptLock == null ? "none" : acceptLock.kind().name().toLowerCase());
+        m.put(
+                "acceptLock",
+                acceptLock == null ? "none" : acceptLock.kind().name().toLowerCase());
         m.put("processTree", tree.figures("parent"));
         return m;
     }

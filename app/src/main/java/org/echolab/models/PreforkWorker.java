@@ -26,15 +26,18 @@ public final class PreforkWorker {
         ChildSetup setup = ChildSetup.read(PreforkWorker.class, args);
         ServerSocket listener = listener();
         ServerConfig config = setup.config();
-        ConcurrencyModel inner = Models.byName(config.workerModel).factory().apply(config);   // checked by the parent
-        EchoStack stack = setup.assemble(() -> {
-            Map<String, Object> m = new LinkedHashMap<>(inner.stats());
-            m.put("workerModel", config.workerModel);
-            m.put("processTree", setup.treeFigures("worker"));
-            return m;
-        }, config.connectionLimit(), config.perClientLimit(inner.capacity(config)));
+        ConcurrencyModel inner = Models.byName(config.workerModel).factory().apply(config); // checked by the parent
+        EchoStack stack = setup.assemble(
+                () -> {
+                    Map<String, Object> m = new LinkedHashMap<>(inner.stats());
+                    m.put("workerModel", config.workerModel);
+                    m.put("processTree", setup.treeFigures("worker"));
+                    return m;
+                },
+                config.connectionLimit(),
+                config.perClientLimit(inner.capacity(config)));
         AcceptLock lock = AcceptLock.fromProperty();
-        if (lock != null) {             // prefork-flock, prefork-mutex: one worker in accept at a time
+        if (lock != null) { // prefork-flock, prefork-mutex: one worker in accept at a time
             listener = lock.around(listener);
         }
         ChildSetup.exitWithParent();
@@ -42,26 +45,29 @@ public final class PreforkWorker {
         // SIGTERM from the parent: stop accepting and drain, as the thread model does alone (a
         // SIGTERM that comes before this, while the worker starts, simply ends it: it has no client yet)
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {
-            try {
-                inner.stop(config.grace);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            stopped.countDown();
-        }));
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(() -> {
+                    try {
+                        inner.stop(config.grace);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    stopped.countDown();
+                }));
         stopped.await();
     }
 
     /** What the worker accepts on: the connections its parent passes, or the listening socket it inherited. */
     private static ServerSocket listener() throws Exception {
         if (Boolean.getBoolean(PASSED)) {
-            return new PassedConnections(0, () -> ChildSetup.parentGone("the parent closed its end of the socket pair"));
+            return new PassedConnections(
+                    0, () -> ChildSetup.parentGone("the parent closed its end of the socket pair"));
         }
         if (System.inheritedChannel() instanceof ServerSocketChannel channel) {
             return channel.socket();
         }
-        ChildSetup.refuse(PreforkWorker.class,
+        ChildSetup.refuse(
+                PreforkWorker.class,
                 "accepts on a listening socket inherited as fd 0; the 'prefork' model starts it, people do not");
         return null;
     }

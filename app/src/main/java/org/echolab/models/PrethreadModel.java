@@ -41,7 +41,7 @@ import org.echolab.process.Refusals;
 final class PrethreadModel implements ConcurrencyModel {
 
     private final ServerConfig config;
-    private final ReentrantLock acceptLock;              // null: every thread calls accept unguarded
+    private final ReentrantLock acceptLock; // null: every thread calls accept unguarded
     private final List<AcceptLoop<Socket>> threads = new ArrayList<>();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
@@ -61,8 +61,8 @@ final class PrethreadModel implements ConcurrencyModel {
         stack = ctx.stack();
         listener = ctx.openListener();
         for (int i = 1; i <= config.threads; i++) {
-            threads.add(AcceptLoop.start("prethread-" + i, List.of(stack.connections().slots()), this::accept, this::serve,
-                    ctx.crash()));
+            threads.add(AcceptLoop.start(
+                    "prethread-" + i, List.of(stack.connections().slots()), this::accept, this::serve, ctx.crash()));
         }
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
@@ -70,13 +70,13 @@ final class PrethreadModel implements ConcurrencyModel {
     /** On each thread: accept, under the lock if there is one. */
     private Socket accept() throws IOException {
         if (acceptLock == null) {
-            return listener.accept();       // the JDK's own lock inside lets one thread at a time into accept(2)
+            return listener.accept(); // the JDK's own lock inside lets one thread at a time into accept(2)
         }
-        acceptLock.lock();                  // the other threads wait here, not in accept
+        acceptLock.lock(); // the other threads wait here, not in accept
         try {
             return listener.accept();
         } finally {
-            acceptLock.unlock();            // released before the session: the lock guards accept only
+            acceptLock.unlock(); // released before the session: the lock guards accept only
         }
     }
 
@@ -87,7 +87,12 @@ final class PrethreadModel implements ConcurrencyModel {
     private void serve(Socket socket) {
         Connection c = new Connection(socket, stack.connections());
         if (!stack.connections().admit(c)) {
-            Refusal.refuse(socket, config, stack.process().ledger(), Refusals.Reason.PER_CLIENT, c.client(),
+            Refusal.refuse(
+                    socket,
+                    config,
+                    stack.process().ledger(),
+                    Refusals.Reason.PER_CLIENT,
+                    c.client(),
                     stack.connections().perClientRefusal());
             return;
         }
@@ -108,10 +113,10 @@ final class PrethreadModel implements ConcurrencyModel {
     @Override
     public void stop(Duration grace) throws InterruptedException {
         for (AcceptLoop<Socket> t : threads) {
-            t.stop(() -> {});               // every thread told first, so that none takes the close for a failure
+            t.stop(() -> {}); // every thread told first, so that none takes the close for a failure
         }
         try {
-            listener.close();               // wakes the thread in accept
+            listener.close(); // wakes the thread in accept
         } catch (IOException ignored) {
             // already closed
         }

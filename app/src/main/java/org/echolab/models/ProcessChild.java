@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.echolab.config.ServerConfig;
 import org.echolab.connection.Connection;
-import org.echolab.process.Connections;
 import org.echolab.os.Libc;
+import org.echolab.process.Connections;
 
 /**
  * The program of a {@code process} child: serves the one connection it inherited as fd 0 and 1
@@ -24,7 +24,7 @@ public final class ProcessChild {
     public static void main(String[] args) throws IOException {
         ChildSetup setup = ChildSetup.read(ProcessChild.class, args);
         if (Libc.peerGone(0)) {
-            return;                     // the client left while this JVM started: spare the rest
+            return; // the client left while this JVM started: spare the rest
         }
         serve(setup, ready(setup));
     }
@@ -38,7 +38,8 @@ public final class ProcessChild {
     /** Serves the connection that is this process's fd 0 and 1, to its end. */
     static void serve(ChildSetup setup, EchoStack stack) throws IOException {
         if (!(System.inheritedChannel() instanceof SocketChannel channel)) {
-            ChildSetup.refuse(ProcessChild.class,
+            ChildSetup.refuse(
+                    ProcessChild.class,
                     "serves a connection inherited as fd 0; the 'process' model starts it, people do not");
             return;
         }
@@ -46,13 +47,14 @@ public final class ProcessChild {
         Runnable drain = new DrainOnce(setup.config(), connections, setup.firstRequest(), Thread.currentThread());
         // the parent's stop (SIGWINCH), or a SIGTERM sent to this child directly
         sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> drain.run());
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform().name("echolab-drain").unstarted(drain));
         Connection c = new Connection(channel.socket(), connections);
-        connections.admit(c);           // no --max-per-client in a child: always admitted
+        connections.admit(c); // no --max-per-client in a child: always admitted
         try {
-            stack.session().serve(c);       // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
+            stack.session().serve(c); // closes the channel: the JDK then points fds 0, 1 and 2 at /dev/null
         } finally {
-            setup.firstRequest().countDown();   // the connection is over: the exit's drain has nothing to wait for
+            setup.firstRequest().countDown(); // the connection is over: the exit's drain has nothing to wait for
         }
     }
 
@@ -61,8 +63,14 @@ public final class ProcessChild {
      * the header timeout passed): the client connected before the stop and is owed an answer,
      * whereas a thread model's drain would see its not-yet-read connection as idle and close it.
      */
-    private record DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest,
-                             Thread session, AtomicBoolean started, CountDownLatch done) implements Runnable {
+    private record DrainOnce(
+            ServerConfig config,
+            Connections connections,
+            CountDownLatch firstRequest,
+            Thread session,
+            AtomicBoolean started,
+            CountDownLatch done)
+            implements Runnable {
         DrainOnce(ServerConfig config, Connections connections, CountDownLatch firstRequest, Thread session) {
             this(config, connections, firstRequest, session, new AtomicBoolean(), new CountDownLatch(1));
         }

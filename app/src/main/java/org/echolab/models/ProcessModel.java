@@ -14,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.Conversation;
 import org.echolab.models.tree.ChildJvm;
 import org.echolab.models.tree.DescriptorGate;
 import org.echolab.models.tree.Spares;
@@ -21,7 +22,6 @@ import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
-import org.echolab.connection.Conversation;
 
 /**
  * {@code process}: a new process per connection, the way inetd and a forking C server work (UNP's
@@ -43,19 +43,19 @@ public final class ProcessModel implements ConcurrencyModel {
 
     private final ServerConfig config;
     private final int maxChildren;
-    private final Semaphore slots;                          // one per child that may live
+    private final Semaphore slots; // one per child that may live
     private final Set<Integer> children = ConcurrentHashMap.newKeySet();
-    private final Set<Integer> starting = ConcurrentHashMap.newKeySet();     // spawned, JVM not up yet
+    private final Set<Integer> starting = ConcurrentHashMap.newKeySet(); // spawned, JVM not up yet
     private final AtomicInteger startingPeak = new AtomicInteger();
-    private final LongAdder goneBeforeSpawn = new LongAdder();     // clients gone before a child was theirs
-    private long startedCursor;                             // gate thread only: notes read on the board
+    private final LongAdder goneBeforeSpawn = new LongAdder(); // clients gone before a child was theirs
+    private long startedCursor; // gate thread only: notes read on the board
     private ListeningSocket listener;
     private TreeBoard tree;
     private ChildJvm jvm;
-    private Spares spares;                                  // null: a child is spawned per connection
+    private Spares spares; // null: a child is spawned per connection
     private AcceptLoop<Integer> acceptLoop;
     private DescriptorGate gate;
-    private final Semaphore gateRooms;                      // connections the gate may hold: --max-connections
+    private final Semaphore gateRooms; // connections the gate may hold: --max-connections
 
     public ProcessModel(ServerConfig config) {
         this.config = config;
@@ -68,21 +68,34 @@ public final class ProcessModel implements ConcurrencyModel {
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
-        tree = TreeBoard.create(ctx.stack().process());   // the children's readiness follows, their requests are shown
+        tree = TreeBoard.create(ctx.stack().process()); // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(ProcessChild.class, config, tree);
         if (config.spares > 0) {
-            spares = new Spares(new ChildJvm(ProcessSpare.class, config, tree), tree, config.spares, children::add,
+            spares = new Spares(
+                    new ChildJvm(ProcessSpare.class, config, tree),
+                    tree,
+                    config.spares,
+                    children::add,
                     this::spareExited);
         }
         // A connection waits in the gate until its request head is whole (a room there is taken
         // before accepting), and only then takes a child's slot; while every slot is taken nothing is
         // accepted and connections wait in the backlog. The accept polls, so that a stop is seen within 100 ms.
-        gate = new DescriptorGate(config.headerTimeout, Conversation.readBufferSize(config.limits), config.limits.maxLine(),
-                this::headArrived, fd -> gateRooms.release());
-        acceptLoop = AcceptLoop.startWhileIdle(List.of(gateRooms), slots, () -> {
-            int fd = listener.accept(100);
-            return fd < 0 ? null : fd;
-        }, gate::admit, ctx.crash());
+        gate = new DescriptorGate(
+                config.headerTimeout,
+                Conversation.readBufferSize(config.limits),
+                config.limits.maxLine(),
+                this::headArrived,
+                fd -> gateRooms.release());
+        acceptLoop = AcceptLoop.startWhileIdle(
+                List.of(gateRooms),
+                slots,
+                () -> {
+                    int fd = listener.accept(100);
+                    return fd < 0 ? null : fd;
+                },
+                gate::admit,
+                ctx.crash());
         return new InetSocketAddress(InetAddress.getByName(config.bind), listener.port());
     }
 
@@ -92,7 +105,7 @@ public final class ProcessModel implements ConcurrencyModel {
         try {
             slots.acquire();
         } catch (InterruptedException e) {
-            Libc.close(fd);                 // stopping: closed unserved, as those still in the backlog
+            Libc.close(fd); // stopping: closed unserved, as those still in the backlog
             Thread.currentThread().interrupt();
             return;
         }
@@ -115,10 +128,10 @@ public final class ProcessModel implements ConcurrencyModel {
             } else if (skipIfGone(fd)) {
                 return;
             } else if (passToSpare(fd) < 0) {
-                slots.release();    // stopping: the connection closes unserved, as those still in the backlog
+                slots.release(); // stopping: the connection closes unserved, as those still in the backlog
             }
         } finally {
-            Libc.close(fd);     // the parent closes its copy (important!): the child's are now the only ones
+            Libc.close(fd); // the parent closes its copy (important!): the child's are now the only ones
         }
     }
 
@@ -155,11 +168,16 @@ public final class ProcessModel implements ConcurrencyModel {
         ChildJvm.Launch launch = jvm.next(true);
         tree.spawning();
         try {
-            ChildProcesses.spawn(launch.argv(), fd, fd, pid -> {
-                children.add(pid);
-                starting.add(pid);
-                startingPeak.accumulateAndGet(starting.size(), Math::max);
-            }, (pid, status) -> childExited(pid, status, launch));
+            ChildProcesses.spawn(
+                    launch.argv(),
+                    fd,
+                    fd,
+                    pid -> {
+                        children.add(pid);
+                        starting.add(pid);
+                        startingPeak.accumulateAndGet(starting.size(), Math::max);
+                    },
+                    (pid, status) -> childExited(pid, status, launch));
         } catch (IOException e) {
             // e.g. out of processes or memory: the client sees its connection closed
             tree.notSpawned();
@@ -190,7 +208,7 @@ public final class ProcessModel implements ConcurrencyModel {
     /** On the reaper thread, once the child is reaped: its slot is free again. */
     private void childExited(int pid, int status, ChildJvm.Launch launch) {
         children.remove(pid);
-        starting.remove(pid);           // a child that died before its JVM was up
+        starting.remove(pid); // a child that died before its JVM was up
         tree.reaped();
         slots.release();
         jvm.exited(launch, status);
@@ -199,17 +217,17 @@ public final class ProcessModel implements ConcurrencyModel {
 
     @Override
     public void stop(Duration grace) throws InterruptedException {
-        acceptLoop.stop(() -> { });    // the accept polls: no listener to close under it
+        acceptLoop.stop(() -> {}); // the accept polls: no listener to close under it
         acceptLoop.join();
-        gate.close();               // heads not yet whole: those clients had not finished a request
-        listener.close();           // connections still in the backlog are refused by the kernel
+        gate.close(); // heads not yet whole: those clients had not finished a request
+        listener.close(); // connections still in the backlog are refused by the kernel
         if (spares != null) {
-            spares.close();         // waiting spares see end of file on their socket and exit
+            spares.close(); // waiting spares see end of file on their socket and exit
         }
         // Ask every child to drain: SIGWINCH, which a JVM still starting up ignores (its default
         // action) where SIGTERM would kill it with its client unanswered. So repeat it until each
         // child, once its handler is in place, has drained and exited.
-        Duration patience = grace.plus(config.headerTimeout).plusSeconds(5);       // + time for a JVM to exit
+        Duration patience = grace.plus(config.headerTimeout).plusSeconds(5); // + time for a JVM to exit
         if (!awaitChildren(patience, Libc.SIGWINCH)) {
             LOG.log(Level.WARNING, "{0} child(ren) still running after the grace; killing them", children.size());
             children.forEach(pid -> Libc.kill(pid, Libc.SIGKILL));

@@ -17,13 +17,13 @@ public final class ProcessSpare {
     public static void main(String[] args) throws IOException {
         ChildSetup setup = ChildSetup.read(ProcessSpare.class, args);
         EchoStack stack = ProcessChild.ready(setup);
-        int connection = Descriptors.receive(0);    // started and ready: wait here for a client
+        int connection = Descriptors.receive(0); // started and ready: wait here for a client
         if (connection < 0) {
-            return;                                 // the parent stopped (or died) before it needed us
+            return; // the parent stopped (or died) before it needed us
         }
-        Descriptors.duplicate(connection, 0);       // also closes our end of the socket pair
+        Descriptors.duplicate(connection, 0); // also closes our end of the socket pair
         Descriptors.duplicate(connection, 1);
-        Descriptors.close(connection);              // fds 0 and 1 are now its only copies here
+        Descriptors.close(connection); // fds 0 and 1 are now its only copies here
         ProcessChild.serve(setup, stack);
     }
 }

@@ -23,7 +23,7 @@ final class SequentialModel implements ConcurrencyModel {
 
     @Override
     public InetSocketAddress start(ModelContext ctx) throws IOException {
-        acceptor = Acceptor.start(ctx, null, Acceptor.Session::run);   // the accept thread runs the session itself
+        acceptor = Acceptor.start(ctx, null, Acceptor.Session::run); // the accept thread runs the session itself
         return acceptor.address();
     }
 

@@ -35,7 +35,7 @@ final class VirtualThreadModel implements ConcurrencyModel {
     @Override
     public void stop(Duration grace) throws InterruptedException {
         acceptor.stop(grace);
-        Workers.end(perConnection);     // sessions still in their wait after the grace
+        Workers.end(perConnection); // sessions still in their wait after the grace
     }
 
     @Override

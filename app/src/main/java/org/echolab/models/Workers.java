@@ -13,7 +13,8 @@ final class Workers {
     static void end(ExecutorService workers) throws InterruptedException {
         workers.shutdownNow();
         if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
-            System.getLogger(Workers.class.getName()).log(Level.WARNING, "worker threads still running 5 s after shutdown");
+            System.getLogger(Workers.class.getName())
+                    .log(Level.WARNING, "worker threads still running 5 s after shutdown");
         }
     }
 }

@@ -32,9 +32,12 @@ public final class AcceptQueue {
         try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/net/core/somaxconn"))) {
             byte[] buffer = new byte[32];
             int n = in.read(buffer);
-            return Math.min(backlog, Integer.parseInt(new String(buffer, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII).strip()));
+            return Math.min(
+                    backlog,
+                    Integer.parseInt(
+                            new String(buffer, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII).strip()));
         } catch (IOException | NumberFormatException e) {
-            return backlog;                 // not Linux: the backlog asked for is all there is to say
+            return backlog; // not Linux: the backlog asked for is all there is to say
         }
     }
 

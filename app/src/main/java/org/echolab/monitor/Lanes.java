@@ -27,8 +27,8 @@ final class Lanes {
      * A lane is free at a time when its last request ended at or before it.
      */
     static int[] assign(List<Span> byStart, int max) {
-        long[] freeFrom = new long[max];            // when each lane's last request ended
-        Arrays.fill(freeFrom, Long.MIN_VALUE);      // unused: free from the beginning
+        long[] freeFrom = new long[max]; // when each lane's last request ended
+        Arrays.fill(freeFrom, Long.MIN_VALUE); // unused: free from the beginning
         int[] lane = new int[byStart.size()];
         for (int i = 0; i < lane.length; i++) {
             Span s = byStart.get(i);
@@ -36,7 +36,7 @@ final class Lanes {
             for (int l = 0; l < max; l++) {
                 if (freeFrom[l] <= s.beganNanos()) {
                     lane[i] = l;
-                    freeFrom[l] = s.endedNanos() == 0 ? Long.MAX_VALUE : s.endedNanos();   // in flight: busy to the end
+                    freeFrom[l] = s.endedNanos() == 0 ? Long.MAX_VALUE : s.endedNanos(); // in flight: busy to the end
                     break;
                 }
             }

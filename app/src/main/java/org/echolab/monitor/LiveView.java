@@ -65,12 +65,14 @@ final class LiveView {
         OptionalInt queued = AcceptQueue.length(port);
         m.put("acceptQueue", queued.isPresent() ? queued.getAsInt() : null);
         m.put("backlog", config.backlog);
-        for (String figure : List.of("connectionsOpen", "requestsInFlight", "requestsServed", "refused", "refusedBy", "threads")) {
+        for (String figure :
+                List.of("connectionsOpen", "requestsInFlight", "requestsServed", "refused", "refusedBy", "threads")) {
             m.put(figure, stats.get(figure));
         }
         m.put("stats", stats);
 
-        List<Activity.Request> requests = new ArrayList<>(process.ledger().activity().since(now - WINDOW.toNanos()));
+        List<Activity.Request> requests =
+                new ArrayList<>(process.ledger().activity().since(now - WINDOW.toNanos()));
         requests.sort(Comparator.comparingLong(Activity.Request::beganNanos));
         workers(requests, now, m);
         timeline(requests.subList(Math.max(0, requests.size() - MAX_REQUESTS), requests.size()), now, m);
@@ -91,7 +93,7 @@ final class LiveView {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("name", name);
                 row.put("pid", r.pid());
-                row.put("threadState", r.threadState());   // TIMED_WAITING: asleep in a wait; null in a child
+                row.put("threadState", r.threadState()); // TIMED_WAITING: asleep in a wait; null in a child
                 row.put("inFlight", 0);
                 row.put("served", 0);
                 row.put("doing", "idle");
@@ -99,9 +101,11 @@ final class LiveView {
             });
             count(w, r, now);
         }
-        List<Map<String, Object>> busy = byName.values().stream().filter(w -> (int) w.get("inFlight") > 0).toList();
+        List<Map<String, Object>> busy = byName.values().stream()
+                .filter(w -> (int) w.get("inFlight") > 0)
+                .toList();
         List<Map<String, Object>> shown = busy.subList(0, Math.min(MAX_WORKERS, busy.size()));
-        manyInFlight(shown);            // an event loop: many requests, each waiting on a timer
+        manyInFlight(shown); // an event loop: many requests, each waiting on a timer
         m.put("workers", shown);
         m.put("workersBusyOmitted", busy.size() - shown.size());
         m.put("workersIdle", byName.size() - busy.size());
@@ -113,7 +117,11 @@ final class LiveView {
      * requests, else how many did), and how many requests have no row ({@code requestsWithoutLane}).
      */
     private static void timeline(List<Activity.Request> requests, long now, Map<String, Object> m) {
-        int[] lane = Lanes.assign(requests.stream().map(r -> new Lanes.Span(r.beganNanos(), r.endedNanos())).toList(), MAX_LANES);
+        int[] lane = Lanes.assign(
+                requests.stream()
+                        .map(r -> new Lanes.Span(r.beganNanos(), r.endedNanos()))
+                        .toList(),
+                MAX_LANES);
         List<Map<String, Object>> timeline = new ArrayList<>();
         List<Set<String>> workersOf = new ArrayList<>();
         int without = 0;
@@ -140,7 +148,11 @@ final class LiveView {
             timeline.add(row);
         }
         m.put("requests", timeline);
-        m.put("lanes", workersOf.stream().map(w -> w.size() == 1 ? w.iterator().next() : w.size() + " workers").toList());
+        m.put(
+                "lanes",
+                workersOf.stream()
+                        .map(w -> w.size() == 1 ? w.iterator().next() : w.size() + " workers")
+                        .toList());
         m.put("requestsWithoutLane", without);
     }
 
@@ -149,8 +161,11 @@ final class LiveView {
         if (r.inFlight()) {
             int n = (int) w.get("inFlight");
             if (n == 0) {
-                w.put("doing", "request " + r.number() + " " + r.what() + (r.waitMillis() > 0 ? " wait " + r.waitMillis() + " ms" : "")
-                        + ", " + (now - r.beganNanos()) / 1_000_000 + " ms so far");
+                w.put(
+                        "doing",
+                        "request " + r.number() + " " + r.what()
+                                + (r.waitMillis() > 0 ? " wait " + r.waitMillis() + " ms" : "") + ", "
+                                + (now - r.beganNanos()) / 1_000_000 + " ms so far");
             }
             w.put("inFlight", n + 1);
         } else {
@@ -175,16 +190,28 @@ final class LiveView {
      */
     private List<Map<String, Object>> children(List<Activity.Request> requests, long now) {
         Instant wallNow = Instant.now();
-        List<Map<String, Object>> rows = process.ledger().activity().servingChildren().limit(MAX_CHILDREN).map(p -> {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("pid", p.pid());
-            c.put("ageMs", p.info().startInstant().map(s -> Duration.between(s, wallNow).toMillis()).orElse(null));
-            c.put("cpuMs", p.info().totalCpuDuration().map(Duration::toMillis).orElse(null));
-            c.put("inFlight", 0);
-            c.put("served", 0);
-            c.put("doing", "no request in the window: starting, or waiting for a client");
-            return c;
-        }).toList();
+        List<Map<String, Object>> rows = process.ledger()
+                .activity()
+                .servingChildren()
+                .limit(MAX_CHILDREN)
+                .map(p -> {
+                    Map<String, Object> c = new LinkedHashMap<>();
+                    c.put("pid", p.pid());
+                    c.put(
+                            "ageMs",
+                            p.info()
+                                    .startInstant()
+                                    .map(s -> Duration.between(s, wallNow).toMillis())
+                                    .orElse(null));
+                    c.put(
+                            "cpuMs",
+                            p.info().totalCpuDuration().map(Duration::toMillis).orElse(null));
+                    c.put("inFlight", 0);
+                    c.put("served", 0);
+                    c.put("doing", "no request in the window: starting, or waiting for a client");
+                    return c;
+                })
+                .toList();
         Map<Long, Map<String, Object>> byPid = new HashMap<>();
         rows.forEach(c -> byPid.put((Long) c.get("pid"), c));
         for (Activity.Request r : requests) {
@@ -196,7 +223,7 @@ final class LiveView {
                 count(c, r, now);
             }
         }
-        manyInFlight(rows);             // a prefork worker's threads
+        manyInFlight(rows); // a prefork worker's threads
         return rows;
     }
 

@@ -1,9 +1,9 @@
 package org.echolab.monitor;
 
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.echolab.config.ServerConfig;
 import org.echolab.process.Activity;
-import org.echolab.process.Resources;
 import org.echolab.process.Refusals;
+import org.echolab.process.Resources;
 
 /**
  * {@code GET /metrics}: the server's figures in the Prometheus text format, through the Prometheus
@@ -39,13 +39,15 @@ final class Metrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Resources process;
-    private Map<String, Object> stats = Map.of();        // read once per scrape, for every callback
+    private Map<String, Object> stats = Map.of(); // read once per scrape, for every callback
 
     Metrics(ServerConfig config, Resources process, int port) {
         this.process = process;
         Activity activity = process.ledger().activity();
-        CounterWithCallback.builder().name("echolab_requests")
-                .help("Requests answered, by protocol and status (TCP lines: ok or err; process models: the whole tree)")
+        CounterWithCallback.builder()
+                .name("echolab_requests")
+                .help(
+                        "Requests answered, by protocol and status (TCP lines: ok or err; process models: the whole tree)")
                 .labelNames("protocol", "code")
                 .callback(c -> {
                     for (int s = 100; s < 600; s++) {
@@ -59,8 +61,10 @@ final class Metrics {
                 })
                 .register(registry);
         registry.register(() -> latency(activity));
-        CounterWithCallback.builder().name("echolab_refusals")
-                .help("Clients turned away with a 503 (or an ERR line), by reason: max-per-client, server-full, memory-budget, cpu-budget")
+        CounterWithCallback.builder()
+                .name("echolab_refusals")
+                .help(
+                        "Clients turned away with a 503 (or an ERR line), by reason: max-per-client, server-full, memory-budget, cpu-budget")
                 .labelNames("reason")
                 .callback(c -> {
                     for (Refusals.Reason r : Refusals.Reason.values()) {
@@ -69,15 +73,22 @@ final class Metrics {
                 })
                 .register(registry);
         StatFigures.register(registry, () -> stats);
-        gauge("echolab_accept_queue", "Clients waiting in the kernel's accept queue of the listening port (Linux)", () -> {
-            OptionalInt n = AcceptQueue.length(port);
-            return n.isPresent() ? n.getAsInt() : Double.NaN;
-        });
-        gauge("echolab_accept_queue_limit", "The accept queue's length limit: --backlog, capped by net.core.somaxconn",
+        gauge(
+                "echolab_accept_queue",
+                "Clients waiting in the kernel's accept queue of the listening port (Linux)",
+                () -> {
+                    OptionalInt n = AcceptQueue.length(port);
+                    return n.isPresent() ? n.getAsInt() : Double.NaN;
+                });
+        gauge(
+                "echolab_accept_queue_limit",
+                "The accept queue's length limit: --backlog, capped by net.core.somaxconn",
                 () -> AcceptQueue.limit(config.backlog));
-        gauge("echolab_processes", "Processes in the server's tree: this one and its children",
+        gauge(
+                "echolab_processes",
+                "Processes in the server's tree: this one and its children",
                 () -> 1 + process.ledger().activity().servingChildren().count());
-        JvmMetrics.builder().register(registry);        // jvm_* and process_*: memory, GC, threads, CPU, open files
+        JvmMetrics.builder().register(registry); // jvm_* and process_*: memory, GC, threads, CPU, open files
     }
 
     /** Writes every metric, read now, in the Prometheus text format (version 0.0.4). */
@@ -93,7 +104,9 @@ final class Metrics {
     private static HistogramSnapshot latency(Activity activity) {
         double[] bounds = Arrays.copyOf(Activity.LATENCY_BUCKETS, Activity.LATENCY_BUCKETS.length + 1);
         bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
-        return HistogramSnapshot.builder().name("echolab_request_duration_seconds").unit(Unit.SECONDS)
+        return HistogramSnapshot.builder()
+                .name("echolab_request_duration_seconds")
+                .unit(Unit.SECONDS)
                 .help("Time from a request's parse to its answer's write, wait included (this process's requests)")
                 .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
                         .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, activity.latencyCounts()))
@@ -103,6 +116,10 @@ final class Metrics {
     }
 
     private void gauge(String name, String help, java.util.function.DoubleSupplier value) {
-        GaugeWithCallback.builder().name(name).help(help).callback(c -> c.call(value.getAsDouble())).register(registry);
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(c -> c.call(value.getAsDouble()))
+                .register(registry);
     }
 }

@@ -8,10 +8,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
-import org.echolab.monitor.MonitorServer.Answer;
 import org.echolab.config.ServerConfig;
-import org.echolab.protocol.HttpRequest;
+import org.echolab.monitor.MonitorServer.Answer;
 import org.echolab.process.Resources;
+import org.echolab.protocol.HttpRequest;
 
 /**
  * The server's monitor: a small HTTP server on a port of its own ({@code --monitor-port}, on
@@ -59,12 +59,24 @@ public final class Monitor implements AutoCloseable {
                         metrics.write(out);
                         yield new Answer(200, Metrics.contentType(), out.toByteArray());
                     }
-                    case "/stats" -> new Answer(200, "application/json", pretty(req.rawQuery())
-                            ? JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(process.stats().figures())
-                            : JSON.writeValueAsBytes(process.stats().figures()));
-                    case "/" -> new Answer(200, "text/html; charset=utf-8", index(config).getBytes(StandardCharsets.UTF_8));
-                    default -> new Answer(404, "text/plain",
-                            "no such path; try /live, /live.json, /metrics or /stats\n".getBytes(StandardCharsets.US_ASCII));
+                    case "/stats" ->
+                        new Answer(
+                                200,
+                                "application/json",
+                                pretty(req.rawQuery())
+                                        ? JSON.writerWithDefaultPrettyPrinter()
+                                                .writeValueAsBytes(
+                                                        process.stats().figures())
+                                        : JSON.writeValueAsBytes(process.stats().figures()));
+                    case "/" ->
+                        new Answer(
+                                200, "text/html; charset=utf-8", index(config).getBytes(StandardCharsets.UTF_8));
+                    default ->
+                        new Answer(
+                                404,
+                                "text/plain",
+                                "no such path; try /live, /live.json, /metrics or /stats\n"
+                                        .getBytes(StandardCharsets.US_ASCII));
                 };
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

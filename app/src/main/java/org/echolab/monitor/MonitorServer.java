@@ -47,8 +47,9 @@ final class MonitorServer implements AutoCloseable {
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_CONNECTIONS = 64;
     private static final Limits LIMITS = new Limits(2048, 8192, 64, 4096, 2048);
-    private static final byte[] TIMED_OUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TIMED_OUT =
+            ("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
     private static final System.Logger LOG = System.getLogger(MonitorServer.class.getName());
 
     /** An answer: its status, type and bytes. */
@@ -59,9 +60,9 @@ final class MonitorServer implements AutoCloseable {
 
     private final ServerSocket listener;
     private final Function<HttpRequest, Answer> handler;
-    private final Object computing = new Object();          // one answer computed at a time
+    private final Object computing = new Object(); // one answer computed at a time
     private final Deque<Reading> reading = new ConcurrentLinkedDeque<>();
-    private final AtomicInteger answering = new AtomicInteger();   // connections past their request
+    private final AtomicInteger answering = new AtomicInteger(); // connections past their request
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("echolab-monitor-deadlines").unstarted(r));
     private final Thread acceptor;
@@ -104,7 +105,7 @@ final class MonitorServer implements AutoCloseable {
                 continue;
             }
             Reading entry = new Reading(socket);
-            reading.addLast(entry);         // counted from now: the next accept sees it
+            reading.addLast(entry); // counted from now: the next accept sees it
             Thread.ofVirtual().name("echolab-monitor").start(() -> serve(entry));
         }
     }
@@ -119,21 +120,21 @@ final class MonitorServer implements AutoCloseable {
             if (oldest == null) {
                 return false;
             }
-            timeOut(oldest.socket());       // its thread ends at once; its place is free now
+            timeOut(oldest.socket()); // its thread ends at once; its place is free now
         }
         return true;
     }
 
     private void serve(Reading entry) {
         Socket socket = entry.socket();
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> timeOut(socket),
-                REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline =
+                deadlines.schedule(() -> timeOut(socket), REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         boolean counted = false;
         try (socket) {
             HttpParser.Result result = readRequest(socket.getInputStream());
             deadline.cancel(false);
             if (result == null || !reading.remove(entry)) {
-                return;                     // closed before a whole request: by the client, a deadline, or to make room
+                return; // closed before a whole request: by the client, a deadline, or to make room
             }
             answering.incrementAndGet();
             counted = true;
@@ -203,8 +204,11 @@ final class MonitorServer implements AutoCloseable {
     private void refuse(Socket socket) {
         try (socket) {
             socket.setSoTimeout(1000);
-            write(socket.getOutputStream(), new Answer(503, "text/plain",
-                    "the monitor is busy; try again\n".getBytes(StandardCharsets.US_ASCII)), false);
+            write(
+                    socket.getOutputStream(),
+                    new Answer(
+                            503, "text/plain", "the monitor is busy; try again\n".getBytes(StandardCharsets.US_ASCII)),
+                    false);
         } catch (IOException e) {
             // it left
         }
@@ -247,7 +251,7 @@ final class MonitorServer implements AutoCloseable {
 
     private static void pause() {
         try {
-            Thread.sleep(100);      // e.g. out of descriptors: do not spin
+            Thread.sleep(100); // e.g. out of descriptors: do not spin
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

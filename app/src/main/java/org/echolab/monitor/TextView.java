@@ -35,44 +35,68 @@ public final class TextView {
     public static String render(Map<String, Object> frame, int columns, int lines, int timeline) {
         List<String> header = new ArrayList<>();
         header.add("echolab " + frame.get("model") + "   pid " + frame.get("pid") + "   port " + frame.get("port"));
-        header.add("accept queue " + or(frame.get("acceptQueue")) + " (backlog " + frame.get("backlog") + ")   connections "
-                + frame.get("connectionsOpen") + "   in flight " + frame.get("requestsInFlight"));
-        header.add("served " + frame.get("requestsServed") + "   refused " + or(frame.get("refused")) + "   threads " + frame.get("threads"));
-        if (frame.get("refusedBy") instanceof Map<?, ?> by && frame.get("refused") instanceof Number n && n.longValue() > 0) {
+        header.add("accept queue " + or(frame.get("acceptQueue")) + " (backlog " + frame.get("backlog")
+                + ")   connections " + frame.get("connectionsOpen") + "   in flight " + frame.get("requestsInFlight"));
+        header.add("served " + frame.get("requestsServed") + "   refused " + or(frame.get("refused")) + "   threads "
+                + frame.get("threads"));
+        if (frame.get("refusedBy") instanceof Map<?, ?> by
+                && frame.get("refused") instanceof Number n
+                && n.longValue() > 0) {
             StringBuilder why = new StringBuilder();
             by.forEach((reason, count) -> {
                 if (count instanceof Number c && c.longValue() > 0) {
                     why.append(why.isEmpty() ? "" : ", ").append(c).append(' ').append(reason);
                 }
             });
-            header.add("  " + n + (n.longValue() == 1 ? " client was" : " clients were") + " turned away with a 503: " + why);
+            header.add("  " + n + (n.longValue() == 1 ? " client was" : " clients were") + " turned away with a 503: "
+                    + why);
         }
         if (frame.get("acceptQueue") instanceof Number n && n.intValue() > 0) {
-            header.add("  " + n + (n.intValue() == 1 ? " client is" : " clients are") + " connected and waiting for the server to accept them");
+            header.add("  " + n + (n.intValue() == 1 ? " client is" : " clients are")
+                    + " connected and waiting for the server to accept them");
         }
 
         List<Part> parts = new ArrayList<>();
         List<Map<String, Object>> workers = (List<Map<String, Object>>) frame.get("workers");
         int idle = number(frame.get("workersIdle")), busy = workers.size() + number(frame.get("workersBusyOmitted"));
-        int name = Math.min(NAME, Math.max(4, workers.stream().mapToInt(w -> ((String) w.get("name")).length()).max().orElse(0)));
-        int state = workers.stream().mapToInt(w -> String.valueOf(w.get("threadState")).length()).max().orElse(1);
+        int name = Math.min(
+                NAME,
+                Math.max(
+                        4,
+                        workers.stream()
+                                .mapToInt(w -> ((String) w.get("name")).length())
+                                .max()
+                                .orElse(0)));
+        int state = workers.stream()
+                .mapToInt(w -> String.valueOf(w.get("threadState")).length())
+                .max()
+                .orElse(1);
         List<String> busyRows = new ArrayList<>();
         for (Map<String, Object> w : workers) {
             Object s = w.get("threadState");
-            busyRows.add(String.format("  %-" + name + "s %-" + state + "s %s", cut((String) w.get("name"), name), s == null ? "-" : s, w.get("doing")));
+            busyRows.add(String.format(
+                    "  %-" + name + "s %-" + state + "s %s",
+                    cut((String) w.get("name"), name),
+                    s == null ? "-" : s,
+                    w.get("doing")));
         }
-        parts.add(new Part("workers: " + busy + " busy (what each is doing now), " + idle + " idle",
-                busyRows, busy - workers.size(), "none busy now", "busy"));
+        parts.add(new Part(
+                "workers: " + busy + " busy (what each is doing now), " + idle + " idle",
+                busyRows,
+                busy - workers.size(),
+                "none busy now",
+                "busy"));
 
         long windowMs = ((Number) frame.get("windowMs")).longValue();
         List<String> lanes = (List<String>) frame.get("lanes");
-        int label = Math.min(NAME, Math.max(4, lanes.stream().mapToInt(String::length).max().orElse(0)));
+        int label = Math.min(
+                NAME, Math.max(4, lanes.stream().mapToInt(String::length).max().orElse(0)));
         int width = timeline > 0 ? timeline : Math.max(10, columns - label - 4);
         List<char[]> bars = new ArrayList<>();
         lanes.forEach(l -> bars.add(" ".repeat(width).toCharArray()));
         for (Map<String, Object> r : (List<Map<String, Object>>) frame.get("requests")) {
             if (!(r.get("lane") instanceof Number lane)) {
-                continue;                   // every row was busy as it began: counted in the title
+                continue; // every row was busy as it began: counted in the title
             }
             char[] bar = bars.get(lane.intValue());
             Object ended = r.get("endedMsAgo");
@@ -87,8 +111,13 @@ public final class TextView {
             laneRows.add(String.format("  %-" + label + "s|%s|", cut(lanes.get(i), label), new String(bars.get(i))));
         }
         int without = number(frame.get("requestsWithoutLane"));
-        parts.add(new Part("timeline, last " + windowMs / 1000 + " s ([ begins, # answered, = in flight)"
-                + (without > 0 ? ", " + without + " more not drawn" : ""), laneRows, 0, "no request in the window", "rows"));
+        parts.add(new Part(
+                "timeline, last " + windowMs / 1000 + " s ([ begins, # answered, = in flight)"
+                        + (without > 0 ? ", " + without + " more not drawn" : ""),
+                laneRows,
+                0,
+                "no request in the window",
+                "rows"));
 
         List<Map<String, Object>> children = (List<Map<String, Object>>) frame.get("children");
         if (!children.isEmpty()) {
@@ -108,12 +137,12 @@ public final class TextView {
      */
     private static String fit(List<String> header, List<Part> parts, int columns, int lines) {
         int left = lines - header.size();
-        int titled = 0;                     // parts whose title fits
+        int titled = 0; // parts whose title fits
         while (titled < parts.size() && left > 0) {
             titled++;
             left--;
         }
-        int[] room = new int[titled];       // lines for each part's rows, its "+N more" line included
+        int[] room = new int[titled]; // lines for each part's rows, its "+N more" line included
         for (boolean gave = true; gave && left > 0; ) {
             gave = false;
             for (int p = 0; p < titled && left > 0; p++) {
@@ -148,7 +177,8 @@ public final class TextView {
         }
         StringBuilder s = new StringBuilder();
         for (String line : out.subList(0, Math.min(lines, out.size()))) {
-            s.append(s.isEmpty() ? "" : "\n").append(line.length() <= columns ? line : line.substring(0, columns - 1) + "~");
+            s.append(s.isEmpty() ? "" : "\n")
+                    .append(line.length() <= columns ? line : line.substring(0, columns - 1) + "~");
         }
         return s.toString();
     }

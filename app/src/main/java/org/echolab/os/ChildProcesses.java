@@ -123,16 +123,16 @@ public final class ChildProcesses {
     private static void reap() {
         while (true) {
             synchronized (LOCK) {
-                if (WATCHED.isEmpty()) {       // nothing left to reap: end; the next spawn restarts us
+                if (WATCHED.isEmpty()) { // nothing left to reap: end; the next spawn restarts us
                     reaper = null;
                     return;
                 }
             }
-            int pid = Libc.awaitExitedChild();  // blocks outside the lock, so spawns go on meanwhile
+            int pid = Libc.awaitExitedChild(); // blocks outside the lock, so spawns go on meanwhile
             if (pid < 0) {
-                continue;                       // interrupted by a signal
+                continue; // interrupted by a signal
             }
-            if (pid == 0) {                     // no children at all: ours were reaped by someone else
+            if (pid == 0) { // no children at all: ours were reaped by someone else
                 sweep(true);
                 continue;
             }

@@ -53,24 +53,24 @@ public final class Libc {
     /** Signals, for {@link #kill}. */
     public static final int SIGKILL = 9, SIGTERM = 15, SIGWINCH = 28;
 
-    static final long OPAQUE = 1024;               // posix_spawn_file_actions_t is 80 bytes, attr 336
-    static final long SIGSET = 128;                 // sigset_t
-    static final long SIGINFO = 128;                // siginfo_t
-    static final long SIGINFO_PID = 16;             // offsetof(siginfo_t, si_pid) on 64-bit Linux
-    static final long SIGINFO_STATUS = 24;          // offsetof(siginfo_t, si_status)
+    static final long OPAQUE = 1024; // posix_spawn_file_actions_t is 80 bytes, attr 336
+    static final long SIGSET = 128; // sigset_t
+    static final long SIGINFO = 128; // siginfo_t
+    static final long SIGINFO_PID = 16; // offsetof(siginfo_t, si_pid) on 64-bit Linux
+    static final long SIGINFO_STATUS = 24; // offsetof(siginfo_t, si_status)
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final String UNSUPPORTED = unsupportedReason0();
 
     // Calls that report failure through errno capture it right after the call, before the JVM can
     // make another system call on this thread and overwrite it.
     private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SETSOCKOPT =
+            errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle LISTEN = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
@@ -80,7 +80,8 @@ public final class Libc {
     private static final MethodHandle WAITID = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle WAITPID = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle KILL = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SOCKETPAIR = errnoCall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle SOCKETPAIR =
+            errnoCall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle SENDMSG = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle RECVMSG = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
@@ -92,23 +93,29 @@ public final class Libc {
     private static final MethodHandle GETPEERNAME = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     // The pthread family, too, returns the error number.
     private static final MethodHandle MUTEXATTR_INIT = call("pthread_mutexattr_init", JAVA_INT, ADDRESS);
-    private static final MethodHandle MUTEXATTR_SETPSHARED = call("pthread_mutexattr_setpshared", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle MUTEXATTR_SETROBUST = call("pthread_mutexattr_setrobust", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle MUTEXATTR_SETPSHARED =
+            call("pthread_mutexattr_setpshared", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle MUTEXATTR_SETROBUST =
+            call("pthread_mutexattr_setrobust", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle MUTEX_INIT = call("pthread_mutex_init", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle MUTEX_LOCK = call("pthread_mutex_lock", JAVA_INT, ADDRESS);
     private static final MethodHandle MUTEX_CONSISTENT = call("pthread_mutex_consistent", JAVA_INT, ADDRESS);
     private static final MethodHandle MUTEX_UNLOCK = call("pthread_mutex_unlock", JAVA_INT, ADDRESS);
     // The posix_spawn family returns the error number itself and leaves errno alone.
-    private static final MethodHandle SPAWN = call("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle SPAWN =
+            call("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     private static final MethodHandle FA_INIT = call("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
     private static final MethodHandle FA_DESTROY = call("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
-    private static final MethodHandle FA_DUP2 = call("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FA_CLOSEFROM = call("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle FA_DUP2 =
+            call("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FA_CLOSEFROM =
+            call("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle ATTR_INIT = call("posix_spawnattr_init", JAVA_INT, ADDRESS);
     private static final MethodHandle ATTR_DESTROY = call("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
     private static final MethodHandle ATTR_SETFLAGS = call("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
     private static final MethodHandle ATTR_SETSIGMASK = call("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle ATTR_SETSIGDEFAULT = call("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle ATTR_SETSIGDEFAULT =
+            call("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle ATTR_SETPGROUP = call("posix_spawnattr_setpgroup", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SIGEMPTYSET = call("sigemptyset", JAVA_INT, ADDRESS);
     private static final MethodHandle SIGFILLSET = call("sigfillset", JAVA_INT, ADDRESS);
@@ -143,7 +150,7 @@ public final class Libc {
 
     private static MethodHandle call(String name, MemoryLayout ret, MemoryLayout... args) {
         if (UNSUPPORTED != null) {
-            return null;                // never called: every entry point checks unsupportedReason()
+            return null; // never called: every entry point checks unsupportedReason()
         }
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args));
     }
@@ -152,7 +159,9 @@ public final class Libc {
         if (UNSUPPORTED != null) {
             return null;
         }
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args),
+        return LINKER.downcallHandle(
+                LIBC.find(name).orElseThrow(),
+                FunctionDescriptor.of(ret, args),
                 Linker.Option.captureCallState("errno"));
     }
 
@@ -172,7 +181,10 @@ public final class Libc {
                 MemorySegment one = arena.allocateFrom(JAVA_INT, 1);
                 check(state, (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "setsockopt");
                 if (reusePort) {
-                    check(state, (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEPORT, one, 4), "setsockopt");
+                    check(
+                            state,
+                            (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_REUSEPORT, one, 4),
+                            "setsockopt");
                 }
                 MemorySegment sa = sockaddr(arena, address, port);
                 int r = (int) BIND.invokeExact(state, fd, sa, (int) sa.byteSize());
@@ -217,7 +229,7 @@ public final class Libc {
     static int accept(int listenFd, int timeoutMillis) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment pollfd = arena.allocate(8);       // struct pollfd { int fd; short events, revents; }
+            MemorySegment pollfd = arena.allocate(8); // struct pollfd { int fd; short events, revents; }
             pollfd.set(JAVA_INT, 0, listenFd);
             pollfd.set(JAVA_SHORT, 4, POLLIN);
             int ready = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
@@ -231,7 +243,7 @@ public final class Libc {
             if (fd < 0) {
                 int errno = errno(state);
                 if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) {
-                    return -1;                      // the client gave up between poll and accept
+                    return -1; // the client gave up between poll and accept
                 }
                 throw failure("accept4", errno);
             }
@@ -254,14 +266,14 @@ public final class Libc {
 
     private static MemorySegment sockaddr(Arena arena, byte[] address, int port) {
         short netPort = htons(port);
-        if (address.length == 4) {                   // struct sockaddr_in
+        if (address.length == 4) { // struct sockaddr_in
             MemorySegment sa = arena.allocate(16);
             sa.set(JAVA_SHORT, 0, (short) AF_INET);
             sa.set(JAVA_SHORT, 2, netPort);
             MemorySegment.copy(address, 0, sa, JAVA_BYTE, 4, 4);
             return sa;
         }
-        MemorySegment sa = arena.allocate(28);       // struct sockaddr_in6
+        MemorySegment sa = arena.allocate(28); // struct sockaddr_in6
         sa.set(JAVA_SHORT, 0, (short) AF_INET6);
         sa.set(JAVA_SHORT, 2, netPort);
         MemorySegment.copy(address, 0, sa, JAVA_BYTE, 8, 16);
@@ -271,7 +283,8 @@ public final class Libc {
     /** Network byte order (big-endian) for a 16-bit value; its own inverse. */
     private static short htons(int value) {
         return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN
-                ? (short) value : Short.reverseBytes((short) value);
+                ? (short) value
+                : Short.reverseBytes((short) value);
     }
 
     // ---- processes ---------------------------------------------------------------------------
@@ -304,14 +317,17 @@ public final class Libc {
                 // a process group of its own: Ctrl-C in a terminal reaches the parent only, which
                 // then stops its children in order instead of all dying at once
                 spawnCheck((int) ATTR_SETPGROUP.invokeExact(attr, 0), "setpgroup");
-                spawnCheck((int) ATTR_SETFLAGS.invokeExact(attr,
-                        (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)), "setflags");
-                MemorySegment args = arena.allocate(ADDRESS, argv.length + 1);   // NULL-terminated
+                spawnCheck(
+                        (int) ATTR_SETFLAGS.invokeExact(
+                                attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)),
+                        "setflags");
+                MemorySegment args = arena.allocate(ADDRESS, argv.length + 1); // NULL-terminated
                 for (int i = 0; i < argv.length; i++) {
                     args.setAtIndex(ADDRESS, i, arena.allocateFrom(argv[i]));
                 }
                 MemorySegment pid = arena.allocate(JAVA_INT);
-                spawnCheck((int) SPAWN.invokeExact(pid, arena.allocateFrom(argv[0]), actions, attr, args, environ()),
+                spawnCheck(
+                        (int) SPAWN.invokeExact(pid, arena.allocateFrom(argv[0]), actions, attr, args, environ()),
                         "posix_spawn " + argv[0]);
                 return pid.get(JAVA_INT, 0);
             } finally {
@@ -327,7 +343,10 @@ public final class Libc {
 
     /** The process's live environment ({@code char **environ}), which the child gets as is. */
     private static MemorySegment environ() {
-        return LIBC.find("environ").orElseThrow().reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
+        return LIBC.find("environ")
+                .orElseThrow()
+                .reinterpret(ADDRESS.byteSize())
+                .get(ADDRESS, 0);
     }
 
     /**
@@ -419,7 +438,10 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            check(state, (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), "socketpair");
+            check(
+                    state,
+                    (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds),
+                    "socketpair");
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -445,7 +467,7 @@ public final class Libc {
             control.set(JAVA_INT, CMSG_DATA, fd);
             long n;
             do {
-                n = (long) SENDMSG.invokeExact(state, via, msg, MSG_NOSIGNAL);   // no SIGPIPE if the receiver is gone
+                n = (long) SENDMSG.invokeExact(state, via, msg, MSG_NOSIGNAL); // no SIGPIPE if the receiver is gone
             } while (n < 0 && errno(state) == EINTR);
             if (n < 0) {
                 throw failure("sendmsg", errno(state));
@@ -477,7 +499,8 @@ public final class Libc {
                 return -1;
             }
             MemorySegment control = msg.get(ADDRESS, MSG_CONTROL).reinterpret(CMSG_SPACE_INT);
-            if (msg.get(JAVA_LONG, MSG_CONTROLLEN) < CMSG_LEN_INT || control.get(JAVA_INT, CMSG_LEVEL) != SOL_SOCKET
+            if (msg.get(JAVA_LONG, MSG_CONTROLLEN) < CMSG_LEN_INT
+                    || control.get(JAVA_INT, CMSG_LEVEL) != SOL_SOCKET
                     || control.get(JAVA_INT, CMSG_TYPE) != SCM_RIGHTS) {
                 throw new IOException("recvmsg: a message without a descriptor");
             }
@@ -491,7 +514,7 @@ public final class Libc {
 
     /** A msghdr with one iovec over {@code data} and room for one descriptor of control data. */
     private static MemorySegment message(Arena arena, MemorySegment data) {
-        MemorySegment iov = arena.allocate(16);               // struct iovec { void *base; size_t len; }
+        MemorySegment iov = arena.allocate(16); // struct iovec { void *base; size_t len; }
         iov.set(ADDRESS, 0, data);
         iov.set(JAVA_LONG, 8, data.byteSize());
         MemorySegment msg = arena.allocate(MSGHDR);
@@ -626,10 +649,10 @@ public final class Libc {
             pollfd.set(JAVA_SHORT, 4, POLLIN);
             int ready = (int) POLL.invokeExact(state, pollfd, 1L, 0);
             if (ready <= 0) {
-                return false;                           // nothing happened on it yet: a client still to speak
+                return false; // nothing happened on it yet: a client still to speak
             }
             if ((pollfd.get(JAVA_SHORT, 6) & (POLLERR | POLLHUP)) != 0) {
-                return true;                            // reset, or closed both ways
+                return true; // reset, or closed both ways
             }
             MemorySegment one = arena.allocate(1);
             long n = (long) RECV.invokeExact(state, fd, one, 1L, MSG_PEEK | MSG_DONTWAIT);
@@ -763,7 +786,8 @@ public final class Libc {
             check(state, (int) GETPEERNAME.invokeExact(state, fd, sa, len), "getpeername");
             int port = Short.toUnsignedInt(htons(Short.toUnsignedInt(sa.get(JAVA_SHORT, 2))));
             byte[] address = sa.get(JAVA_SHORT, 0) == AF_INET
-                    ? sa.asSlice(4, 4).toArray(JAVA_BYTE) : sa.asSlice(8, 16).toArray(JAVA_BYTE);
+                    ? sa.asSlice(4, 4).toArray(JAVA_BYTE)
+                    : sa.asSlice(8, 16).toArray(JAVA_BYTE);
             return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(address), port);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -782,8 +806,12 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(OPAQUE);
             spawnCheck((int) MUTEXATTR_INIT.invokeExact(attr), "pthread_mutexattr_init");
-            spawnCheck((int) MUTEXATTR_SETPSHARED.invokeExact(attr, 1), "pthread_mutexattr_setpshared");   // PTHREAD_PROCESS_SHARED
-            spawnCheck((int) MUTEXATTR_SETROBUST.invokeExact(attr, 1), "pthread_mutexattr_setrobust");     // PTHREAD_MUTEX_ROBUST
+            spawnCheck(
+                    (int) MUTEXATTR_SETPSHARED.invokeExact(attr, 1),
+                    "pthread_mutexattr_setpshared"); // PTHREAD_PROCESS_SHARED
+            spawnCheck(
+                    (int) MUTEXATTR_SETROBUST.invokeExact(attr, 1),
+                    "pthread_mutexattr_setrobust"); // PTHREAD_MUTEX_ROBUST
             spawnCheck((int) MUTEX_INIT.invokeExact(mutex, attr), "pthread_mutex_init");
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -847,7 +875,9 @@ public final class Libc {
 
     private static String strerror(int errno) {
         try {
-            return ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(256).getString(0);
+            return ((MemorySegment) STRERROR.invokeExact(errno))
+                    .reinterpret(256)
+                    .getString(0);
         } catch (Throwable t) {
             return "error";
         }

@@ -56,18 +56,18 @@ public final class PassedConnections extends ServerSocket {
             throw new SocketException("Socket is closed");
         }
         Socket s = new PassedSocket();
-        implAccept(s);                  // calls Receiver.accept with the new socket's Connection impl
+        implAccept(s); // calls Receiver.accept with the new socket's Connection impl
         return s;
     }
 
     @Override
     public SocketAddress getLocalSocketAddress() {
-        return null;                    // it listens on no address: another process does
+        return null; // it listens on no address: another process does
     }
 
     @Override
     public void close() throws IOException {
-        receiver.close();               // wakes an accept blocked in recvmsg
+        receiver.close(); // wakes an accept blocked in recvmsg
         super.close();
     }
 
@@ -92,7 +92,7 @@ public final class PassedConnections extends ServerSocket {
 
         @Override
         protected void accept(SocketImpl s) throws IOException {
-            Libc.write(via, READY, 0, 1);                   // the sender may pass us the next connection
+            Libc.write(via, READY, 0, 1); // the sender may pass us the next connection
             int fd = Descriptors.receive(via);
             if (fd < 0) {
                 if (!closed.get()) {
@@ -106,32 +106,73 @@ public final class PassedConnections extends ServerSocket {
         @Override
         protected void close() {
             if (closed.compareAndSet(false, true)) {
-                Libc.shutdown(via);                         // a blocked recvmsg returns end of file
+                Libc.shutdown(via); // a blocked recvmsg returns end of file
             }
         }
 
-        @Override protected void create(boolean stream) { }
-        @Override protected void connect(String host, int port) throws IOException { throw unsupported(); }
-        @Override protected void connect(InetAddress address, int port) throws IOException { throw unsupported(); }
-        @Override protected void connect(SocketAddress address, int timeout) throws IOException { throw unsupported(); }
-        @Override protected void bind(InetAddress host, int port) throws IOException { throw unsupported(); }
-        @Override protected void listen(int backlog) { }
-        @Override protected InputStream getInputStream() throws IOException { throw unsupported(); }
-        @Override protected OutputStream getOutputStream() throws IOException { throw unsupported(); }
-        @Override protected int available() { return 0; }
-        @Override protected void sendUrgentData(int data) throws IOException { throw unsupported(); }
-        @Override public void setOption(int optID, Object value) { }
-        @Override public Object getOption(int optID) { return null; }
+        @Override
+        protected void create(boolean stream) {}
+
+        @Override
+        protected void connect(String host, int port) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void connect(InetAddress address, int port) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void connect(SocketAddress address, int timeout) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void bind(InetAddress host, int port) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void listen(int backlog) {}
+
+        @Override
+        protected InputStream getInputStream() throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected OutputStream getOutputStream() throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected int available() {
+            return 0;
+        }
+
+        @Override
+        protected void sendUrgentData(int data) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        public void setOption(int optID, Object value) {}
+
+        @Override
+        public Object getOption(int optID) {
+            return null;
+        }
     }
 
     /** One passed connection: its descriptor, read and written with plain system calls. */
     private static final class Connection extends SocketImpl {
         private volatile int fd = -1;
-        private volatile int timeoutMillis;             // SO_TIMEOUT; 0: for ever
+        private volatile int timeoutMillis; // SO_TIMEOUT; 0: for ever
         private final AtomicInteger inUse = new AtomicInteger();
         private final AtomicBoolean closing = new AtomicBoolean();
         private final AtomicBoolean released = new AtomicBoolean();
-        private volatile boolean abortive;              // SO_LINGER 0: the close sends RST
+        private volatile boolean abortive; // SO_LINGER 0: the close sends RST
 
         void adopt(int fd, InetSocketAddress peer) {
             this.fd = fd;
@@ -165,7 +206,7 @@ public final class PassedConnections extends ServerSocket {
         protected void close() {
             if (closing.compareAndSet(false, true) && fd >= 0) {
                 if (!abortive) {
-                    Libc.shutdown(fd);                  // wakes a read blocked on it (a shutdown would send FIN before the RST)
+                    Libc.shutdown(fd); // wakes a read blocked on it (a shutdown would send FIN before the RST)
                 }
                 if (inUse.get() == 0) {
                     release();
@@ -231,7 +272,7 @@ public final class PassedConnections extends ServerSocket {
                     if (optID == SocketOptions.TCP_NODELAY) {
                         Libc.setTcpNoDelay(d, (Boolean) value);
                     } else {
-                        int seconds = value instanceof Integer i ? i : -1;   // Boolean false: lingering off
+                        int seconds = value instanceof Integer i ? i : -1; // Boolean false: lingering off
                         Libc.setLinger(d, seconds);
                         abortive = seconds == 0;
                     }
@@ -268,15 +309,48 @@ public final class PassedConnections extends ServerSocket {
             }
         }
 
-        @Override protected void create(boolean stream) { }
-        @Override protected void connect(String host, int port) throws IOException { throw unsupported(); }
-        @Override protected void connect(InetAddress address, int port) throws IOException { throw unsupported(); }
-        @Override protected void connect(SocketAddress address, int timeout) throws IOException { throw unsupported(); }
-        @Override protected void bind(InetAddress host, int port) throws IOException { throw unsupported(); }
-        @Override protected void listen(int backlog) throws IOException { throw unsupported(); }
-        @Override protected void accept(SocketImpl s) throws IOException { throw unsupported(); }
-        @Override protected int available() { return 0; }
-        @Override protected void sendUrgentData(int data) throws IOException { throw unsupported(); }
+        @Override
+        protected void create(boolean stream) {}
+
+        @Override
+        protected void connect(String host, int port) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void connect(InetAddress address, int port) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void connect(SocketAddress address, int timeout) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void bind(InetAddress host, int port) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void listen(int backlog) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected void accept(SocketImpl s) throws IOException {
+            throw unsupported();
+        }
+
+        @Override
+        protected int available() {
+            return 0;
+        }
+
+        @Override
+        protected void sendUrgentData(int data) throws IOException {
+            throw unsupported();
+        }
     }
 
     private static IOException unsupported() {

@@ -45,8 +45,8 @@ final class AccessLog implements AutoCloseable {
     /** What one request's line needs, taken when it arrived (only while the log is on). */
     public record Arrival(String request, long epochMillis, long beganNanos) {}
 
-    private final WritableByteChannel out;        // null: off
-    private final boolean ownsOut;                // a file this log opened (not stdout)
+    private final WritableByteChannel out; // null: off
+    private final boolean ownsOut; // a file this log opened (not stdout)
     private final ServerConfig.AccessLogFormat format;
     private final String model;
     private volatile boolean failed;
@@ -67,10 +67,14 @@ final class AccessLog implements AutoCloseable {
             return OFF;
         }
         if (config.accessLog.equals("-")) {
-            return new AccessLog(new FileOutputStream(FileDescriptor.out).getChannel(), false, config.accessLogFormat, config.model);
+            return new AccessLog(
+                    new FileOutputStream(FileDescriptor.out).getChannel(), false, config.accessLogFormat, config.model);
         }
-        FileChannel file = FileChannel.open(Path.of(config.accessLog),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileChannel file = FileChannel.open(
+                Path.of(config.accessLog),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
         return new AccessLog(file, true, config.accessLogFormat, config.model);
     }
 
@@ -93,7 +97,15 @@ final class AccessLog implements AutoCloseable {
             return;
         }
         long micros = (System.nanoTime() - arrival.beganNanos()) / 1_000;
-        write(client, arrival.request(), arrival.epochMillis(), status, written ? bodyBytes : -1, micros, number, written);
+        write(
+                client,
+                arrival.request(),
+                arrival.epochMillis(),
+                status,
+                written ? bodyBytes : -1,
+                micros,
+                number,
+                written);
     }
 
     /**
@@ -108,8 +120,15 @@ final class AccessLog implements AutoCloseable {
         write(client, request, System.currentTimeMillis(), status, -1, 0, 0, true);
     }
 
-    private void write(String client, String request, long epochMillis, int status, long bytes, long micros,
-                       long number, boolean completed) {
+    private void write(
+            String client,
+            String request,
+            long epochMillis,
+            int status,
+            long bytes,
+            long micros,
+            long number,
+            boolean completed) {
         String line = format == ServerConfig.AccessLogFormat.JSON
                 ? jsonLine(client, request, epochMillis, status, bytes, micros, number, completed)
                 : common(client, request, epochMillis, status, bytes);
@@ -119,7 +138,7 @@ final class AccessLog implements AutoCloseable {
                 out.write(b);
             }
         } catch (IOException e) {
-            if (!failed) {                  // a full disk must not take the server down; say so once
+            if (!failed) { // a full disk must not take the server down; say so once
                 failed = true;
                 LOG.log(Level.WARNING, "access log: write failed ({0}); lines are being lost", e.toString());
             }
@@ -132,10 +151,17 @@ final class AccessLog implements AutoCloseable {
                 + (bytes < 0 ? "-" : Long.toString(bytes)) + "\n";
     }
 
-    private String jsonLine(String client, String request, long epochMillis, int status, long bytes, long micros,
-                        long number, boolean completed) {
-        String statusText = status >= 100 ? Integer.toString(status)
-                : "\"" + (status == Activity.LINE_OK ? "ok" : "err") + "\"";
+    private String jsonLine(
+            String client,
+            String request,
+            long epochMillis,
+            int status,
+            long bytes,
+            long micros,
+            long number,
+            boolean completed) {
+        String statusText =
+                status >= 100 ? Integer.toString(status) : "\"" + (status == Activity.LINE_OK ? "ok" : "err") + "\"";
         return "{\"time\":\"" + Instant.ofEpochMilli(epochMillis) + "\",\"client\":\"" + jsonText(client)
                 + "\",\"request\":\"" + jsonText(request) + "\",\"status\":" + statusText
                 + ",\"bytes\":" + (bytes < 0 ? "null" : Long.toString(bytes))

@@ -3,10 +3,10 @@ package org.echolab.process;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.Stream;
 
 /**
  * What this process's workers are doing, for the live view and {@code /metrics}: a bounded ring
@@ -51,21 +51,21 @@ public final class Activity {
     private static final long BUSY = -1;
 
     private final AtomicLong tickets = new AtomicLong();
-    private final AtomicLongArray ticket = new AtomicLongArray(CAPACITY);   // 0: empty; BUSY: being written
-    private final AtomicLongArray began = new AtomicLongArray(CAPACITY);    // nanoTime
-    private final AtomicLongArray ended = new AtomicLongArray(CAPACITY);    // nanoTime; 0 while in flight
-    private final AtomicLongArray number = new AtomicLongArray(CAPACITY);   // the X-Echo-Request number
+    private final AtomicLongArray ticket = new AtomicLongArray(CAPACITY); // 0: empty; BUSY: being written
+    private final AtomicLongArray began = new AtomicLongArray(CAPACITY); // nanoTime
+    private final AtomicLongArray ended = new AtomicLongArray(CAPACITY); // nanoTime; 0 while in flight
+    private final AtomicLongArray number = new AtomicLongArray(CAPACITY); // the X-Echo-Request number
     private final AtomicLongArray waitMillis = new AtomicLongArray(CAPACITY);
     private final AtomicLongArray status = new AtomicLongArray(CAPACITY);
     private final AtomicReferenceArray<Thread> worker = new AtomicReferenceArray<>(CAPACITY);
-    private final AtomicReferenceArray<String> what = new AtomicReferenceArray<>(CAPACITY);   // a path, or "line"
+    private final AtomicReferenceArray<String> what = new AtomicReferenceArray<>(CAPACITY); // a path, or "line"
 
     private final AtomicLongArray byStatus = new AtomicLongArray(600);
     private final AtomicLongArray latencyCounts = new AtomicLongArray(LATENCY_BUCKETS.length + 1);
     private final AtomicLong latencyNanos = new AtomicLong();
 
-    private volatile Copy copy;             // a child's: where its records go too
-    private volatile Source included;       // a parent's: its children's records
+    private volatile Copy copy; // a child's: where its records go too
+    private volatile Source included; // a parent's: its children's records
 
     /**
      * One request from its beginning to its end: what {@link #began} returns and {@link #ended}
@@ -126,7 +126,7 @@ public final class Activity {
         int i = (int) (t & (CAPACITY - 1));
         long held = ticket.get(i);
         if (held == BUSY || held > t || !ticket.compareAndSet(i, held, BUSY)) {
-            t = 0;                          // another writer has the slot (or a newer request): no record
+            t = 0; // another writer has the slot (or a newer request): no record
         } else {
             began.set(i, beganNanos);
             ended.set(i, 0);
@@ -138,7 +138,8 @@ public final class Activity {
             ticket.set(i, t);
         }
         Copy c = copy;
-        return new Entry(t, beganNanos, status, c == null ? 0 : c.began(beganNanos, requestNumber, what, status, waitMillis));
+        return new Entry(
+                t, beganNanos, status, c == null ? 0 : c.began(beganNanos, requestNumber, what, status, waitMillis));
     }
 
     /** The request of {@code e} was answered ({@code written}) or abandoned; counts it. */
@@ -155,7 +156,7 @@ public final class Activity {
             latencyCounts.incrementAndGet(bucket(nanos / 1e9));
         }
         int i = (int) (e.ticket() & (CAPACITY - 1));
-        if (e.ticket() != 0 && ticket.compareAndSet(i, e.ticket(), BUSY)) {   // else a newer request has its slot
+        if (e.ticket() != 0 && ticket.compareAndSet(i, e.ticket(), BUSY)) { // else a newer request has its slot
             ended.set(i, now);
             ticket.set(i, e.ticket());
         }
@@ -187,8 +188,16 @@ public final class Activity {
      *                    when another process served it
      * @param endedNanos  0 while it is in flight
      */
-    public record Request(long pid, String worker, String threadState, String what, long number,
-                          int status, long waitMillis, long beganNanos, long endedNanos) {
+    public record Request(
+            long pid,
+            String worker,
+            String threadState,
+            String what,
+            long number,
+            int status,
+            long waitMillis,
+            long beganNanos,
+            long endedNanos) {
         public boolean inFlight() {
             return endedNanos == 0;
         }
@@ -237,8 +246,16 @@ public final class Activity {
                 continue;
             }
             Thread w = worker.get(i);
-            Request r = new Request(PID, name(w), w.getState().name(), what.get(i), number.get(i),
-                    (int) status.get(i), waitMillis.get(i), began.get(i), ended.get(i));
+            Request r = new Request(
+                    PID,
+                    name(w),
+                    w.getState().name(),
+                    what.get(i),
+                    number.get(i),
+                    (int) status.get(i),
+                    waitMillis.get(i),
+                    began.get(i),
+                    ended.get(i));
             if (ticket.get(i) == t && (r.inFlight() || r.endedNanos() > sinceNanos)) {
                 out.add(r);
             }

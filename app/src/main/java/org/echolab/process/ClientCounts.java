@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ClientCounts {
 
-    private final int limit;                   // 0: no bound
-    private final boolean loopbackToo;         // false: loopback addresses are not bounded
+    private final int limit; // 0: no bound
+    private final boolean loopbackToo; // false: loopback addresses are not bounded
     private final Map<String, Integer> open = new ConcurrentHashMap<>();
 
     /** {@code loopbackToo}: whether the bound holds for loopback addresses (127.0.0.0/8, ::1) too. */
@@ -50,7 +50,7 @@ final class ClientCounts {
         try {
             return InetAddress.ofLiteral(client).isLoopbackAddress();
         } catch (IllegalArgumentException e) {
-            return false;               // "?": the address was not known
+            return false; // "?": the address was not known
         }
     }
 

@@ -95,8 +95,8 @@ public final class Connections {
     private final ClientCounts clients;
     private final Set<Member> open = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
-    private Thread watch;                       // guarded by this
-    private boolean closed;                     // guarded by this
+    private Thread watch; // guarded by this
+    private boolean closed; // guarded by this
 
     /** {@code perClientLoopbackToo}: whether {@code maxPerClient} bounds loopback clients too (see {@link ClientCounts}). */
     public Connections(ServerState state, int maxConnections, int maxPerClient, boolean perClientLoopbackToo) {
@@ -132,7 +132,7 @@ public final class Connections {
         if (m.owner() == null) {
             startWatch();
             if (draining) {
-                m.closeIfIdle();        // admitted as the drain began: it closes as its peers did
+                m.closeIfIdle(); // admitted as the drain began: it closes as its peers did
             }
         }
         return true;
@@ -174,12 +174,12 @@ public final class Connections {
      */
     public int drain(Duration grace) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
-        draining = true;                        // from now on every answer says Connection: close
-        Thread.sleep(QUIET);                    // a request sent just before the stop may still be on its way
+        draining = true; // from now on every answer says Connection: close
+        Thread.sleep(QUIET); // a request sent just before the stop may still be on its way
         closeIdle();
         while (!open.isEmpty() && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);                   // each member closes as its last response goes out
-            closeIdle();                        // and one admitted meanwhile, or left with nothing to read, closes here
+            Thread.sleep(10); // each member closes as its last response goes out
+            closeIdle(); // and one admitted meanwhile, or left with nothing to read, closes here
         }
         int forced = 0;
         Set<Owner> owners = new HashSet<>();
@@ -195,8 +195,11 @@ public final class Connections {
             forced += o.closeAll();
         }
         if (forced > 0) {
-            LOG.log(Level.WARNING, "grace of {0} ran out: closed {1} connection(s) with requests in flight",
-                    Durations.format(grace), forced);
+            LOG.log(
+                    Level.WARNING,
+                    "grace of {0} ran out: closed {1} connection(s) with requests in flight",
+                    Durations.format(grace),
+                    forced);
         }
         return forced;
     }

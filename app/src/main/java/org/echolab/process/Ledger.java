@@ -52,7 +52,8 @@ public final class Ledger implements AutoCloseable {
      */
     public Entry answered(Begun begun, String what, int status, long waitMillis, String request, long bodyBytes) {
         Activity.Entry slot = activity.began(begun.nanos(), begun.number(), what, status, waitMillis);
-        Logged logged = request == null || !accessLog.on() ? null
+        Logged logged = request == null || !accessLog.on()
+                ? null
                 : new Logged(accessLog.arrival(request), status, bodyBytes, begun.number());
         return new Entry(slot, logged);
     }

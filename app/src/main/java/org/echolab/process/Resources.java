@@ -13,7 +13,8 @@ import org.echolab.state.ServerState;
  * {@link org.echolab.connection.Conversation} takes from the budgets and reports to the ledger.
  * Thread-safe, as each part is.
  */
-public record Resources(Ledger ledger, Budget memory, Budget cpu, Readiness readiness, Stats stats) implements AutoCloseable {
+public record Resources(Ledger ledger, Budget memory, Budget cpu, Readiness readiness, Stats stats)
+        implements AutoCloseable {
 
     /**
      * The resources of a process serving {@code config} over {@code state}; the budgets' "auto"
@@ -23,18 +24,28 @@ public record Resources(Ledger ledger, Budget memory, Budget cpu, Readiness read
      * @param tls        the server's TLS figures for {@code /stats}, or null when it has none
      * @throws IllegalArgumentException if the {@code --access-log} file cannot be opened
      */
-    public static Resources of(ServerConfig config, ServerState state, Supplier<Map<String, Object>> modelStats,
-                               Readiness readiness, Map<String, Object> tls) {
+    public static Resources of(
+            ServerConfig config,
+            ServerState state,
+            Supplier<Map<String, Object>> modelStats,
+            Readiness readiness,
+            Map<String, Object> tls) {
         AccessLog accessLog;
         try {
             accessLog = AccessLog.open(config);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--access-log " + config.accessLog + ": cannot open it: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "--access-log " + config.accessLog + ": cannot open it: " + e.getMessage(), e);
         }
         Ledger ledger = new Ledger(state, accessLog);
-        Budget memory = new Budget(config.memoryBudget > 0 ? config.memoryBudget : Runtime.getRuntime().maxMemory() / 4);
-        Budget cpu = new Budget(config.cpuBudget.isPositive() ? config.cpuBudget.toNanos()
-                : config.maxWait.toNanos() * Runtime.getRuntime().availableProcessors());
+        Budget memory = new Budget(
+                config.memoryBudget > 0
+                        ? config.memoryBudget
+                        : Runtime.getRuntime().maxMemory() / 4);
+        Budget cpu = new Budget(
+                config.cpuBudget.isPositive()
+                        ? config.cpuBudget.toNanos()
+                        : config.maxWait.toNanos() * Runtime.getRuntime().availableProcessors());
         Stats stats = new Stats(config.model, state, modelStats, ledger, memory, cpu, tls);
         return new Resources(ledger, memory, cpu, readiness, stats);
     }

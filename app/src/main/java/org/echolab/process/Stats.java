@@ -21,11 +21,17 @@ public final class Stats {
     private final Budget memory;
     private final Budget cpu;
     private final Ledger ledger;
-    private final Map<String, Object> tls;        // null: no --tls
+    private final Map<String, Object> tls; // null: no --tls
     private final long startedNanos = System.nanoTime();
 
-    Stats(String model, ServerState state, Supplier<Map<String, Object>> modelStats, Ledger ledger, Budget memory, Budget cpu,
-          Map<String, Object> tls) {
+    Stats(
+            String model,
+            ServerState state,
+            Supplier<Map<String, Object>> modelStats,
+            Ledger ledger,
+            Budget memory,
+            Budget cpu,
+            Map<String, Object> tls) {
         this.ledger = ledger;
         this.tls = tls;
         this.model = model;

@@ -34,11 +34,12 @@ public final class Durations {
             case "ns" -> 1;
             case "s" -> 1e9;
             case "m" -> 60e9;
-            case "" -> 0;           // a bare number: only 0, checked below
+            case "" -> 0; // a bare number: only 0, checked below
             default -> -1;
         };
         if (!number.matches("\\d+(\\.\\d*)?|\\.\\d+") || nanosPerUnit < 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; use e.g. 250ms, 1s, 1.5s or 2m (units: " + UNITS + ")");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a duration; use e.g. 250ms, 1s, 1.5s or 2m (units: " + UNITS + ")");
         }
         if (unit.isEmpty()) {
             if (Double.parseDouble(number) != 0) {

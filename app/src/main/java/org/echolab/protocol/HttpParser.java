@@ -51,7 +51,16 @@ public final class HttpParser {
     private static final NeedMore NEED_MORE = new NeedMore();
     private static final int MAX_CHUNK_LINE = 1024;
 
-    private enum State { REQUEST_LINE, HEADERS, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, FAILED }
+    private enum State {
+        REQUEST_LINE,
+        HEADERS,
+        BODY,
+        CHUNK_SIZE,
+        CHUNK_DATA,
+        CHUNK_END,
+        TRAILERS,
+        FAILED
+    }
 
     private final Limits limits;
     private final BodyAllowance allowance;
@@ -128,7 +137,7 @@ public final class HttpParser {
         if (!done) {
             return in.hasRemaining() ? null : NEED_MORE;
         }
-        if (lineLength == 0) {            // RFC 9112 2.2: ignore empty lines before a request
+        if (lineLength == 0) { // RFC 9112 2.2: ignore empty lines before a request
             return null;
         }
         String text = new String(line, 0, lineLength, StandardCharsets.ISO_8859_1);
@@ -148,8 +157,11 @@ public final class HttpParser {
     }
 
     private Failure parseVersion(String v) {
-        if (v.length() != 8 || !v.startsWith("HTTP/") || v.charAt(6) != '.'
-                || !isDigit(v.charAt(5)) || !isDigit(v.charAt(7))) {
+        if (v.length() != 8
+                || !v.startsWith("HTTP/")
+                || v.charAt(6) != '.'
+                || !isDigit(v.charAt(5))
+                || !isDigit(v.charAt(7))) {
             return new Failure(400, "Bad Request", "malformed HTTP version");
         }
         if (v.charAt(5) != '1' || v.charAt(7) > '1') {
@@ -164,7 +176,10 @@ public final class HttpParser {
     private Result headerLine(ByteBuffer in) {
         Boolean done = readLine(in, limits.maxHeaderBytes() - headerBytes);
         if (done == null) {
-            return new Failure(431, "Request Header Fields Too Large", "headers longer than " + limits.maxHeaderBytes() + " bytes");
+            return new Failure(
+                    431,
+                    "Request Header Fields Too Large",
+                    "headers longer than " + limits.maxHeaderBytes() + " bytes");
         }
         if (!done) {
             return in.hasRemaining() ? null : NEED_MORE;
@@ -174,7 +189,8 @@ public final class HttpParser {
             return endOfHeaders();
         }
         if (headers.size() >= limits.maxHeaderCount()) {
-            return new Failure(431, "Request Header Fields Too Large", "more than " + limits.maxHeaderCount() + " header fields");
+            return new Failure(
+                    431, "Request Header Fields Too Large", "more than " + limits.maxHeaderCount() + " header fields");
         }
         HttpRequest.Header h = parseField();
         lineLength = 0;
@@ -187,7 +203,7 @@ public final class HttpParser {
 
     private HttpRequest.Header parseField() {
         if (line[0] == ' ' || line[0] == '\t') {
-            return null;                  // obsolete line folding: rejected (RFC 9112 5.2)
+            return null; // obsolete line folding: rejected (RFC 9112 5.2)
         }
         int colon = -1;
         for (int i = 0; i < lineLength; i++) {
@@ -201,7 +217,7 @@ public final class HttpParser {
         }
         String name = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
         if (!isToken(name)) {
-            return null;                  // includes whitespace before the colon
+            return null; // includes whitespace before the colon
         }
         for (int i = colon + 1; i < lineLength; i++) {
             int b = line[i] & 0xff;
@@ -223,11 +239,18 @@ public final class HttpParser {
         String expect = null;
         for (HttpRequest.Header h : headers) {
             switch (h.name().toLowerCase(Locale.ROOT)) {
-                case "host" -> { hosts++; host = h.value(); }
-                case "content-length" -> { lengths++; contentLength = h.value(); }
-                case "transfer-encoding" -> transferEncoding = transferEncoding == null ? h.value() : transferEncoding + "," + h.value();
+                case "host" -> {
+                    hosts++;
+                    host = h.value();
+                }
+                case "content-length" -> {
+                    lengths++;
+                    contentLength = h.value();
+                }
+                case "transfer-encoding" ->
+                    transferEncoding = transferEncoding == null ? h.value() : transferEncoding + "," + h.value();
                 case "expect" -> expect = h.value();
-                default -> { }
+                default -> {}
             }
         }
         if (minorVersion == 1 && hosts == 0) {
@@ -250,11 +273,14 @@ public final class HttpParser {
         }
         continuePending = expect != null && minorVersion == 1;
         if (transferEncoding != null) {
-            if (minorVersion == 0) {       // RFC 9112 6.1: faulty framing; answer and close
+            if (minorVersion == 0) { // RFC 9112 6.1: faulty framing; answer and close
                 return new Failure(400, "Bad Request", "Transfer-Encoding in an HTTP/1.0 request");
             }
             if (!transferEncoding.strip().equalsIgnoreCase("chunked")) {
-                return new Failure(501, "Not Implemented", "transfer coding '" + transferEncoding.strip() + "' is not supported; use chunked");
+                return new Failure(
+                        501,
+                        "Not Implemented",
+                        "transfer coding '" + transferEncoding.strip() + "' is not supported; use chunked");
             }
             int first = Math.min(limits.maxBody(), 8192);
             if (!allowance.take(first)) {
@@ -272,7 +298,10 @@ public final class HttpParser {
                 return new Failure(400, "Bad Request", "invalid Content-Length");
             }
             if (length > limits.maxBody()) {
-                return new Failure(413, "Content Too Large", "body of " + length + " bytes is over the limit of " + limits.maxBody());
+                return new Failure(
+                        413,
+                        "Content Too Large",
+                        "body of " + length + " bytes is over the limit of " + limits.maxBody());
             }
         }
         if (length > 0 && !allowance.take((int) length)) {
@@ -288,7 +317,8 @@ public final class HttpParser {
     }
 
     private static Failure overBudget() {
-        return new Failure(503, "Service Unavailable", "the server holds as many request bodies as it may; retry later");
+        return new Failure(
+                503, "Service Unavailable", "the server holds as many request bodies as it may; retry later");
     }
 
     private Result expectContinue() {
@@ -342,11 +372,12 @@ public final class HttpParser {
         lineLength = 0;
         long size;
         if (hex.isEmpty() || hex.length() > 8 || !hex.chars().allMatch(HttpParser::isHexDigit)) {
-            return new Failure(400, "Bad Request", "invalid chunk size");   // no sign: "-1" is not a size
+            return new Failure(400, "Bad Request", "invalid chunk size"); // no sign: "-1" is not a size
         }
         size = Long.parseLong(hex, 16);
         if (bodyLength + size > limits.maxBody()) {
-            return new Failure(413, "Content Too Large", "chunked body over the limit of " + limits.maxBody() + " bytes");
+            return new Failure(
+                    413, "Content Too Large", "chunked body over the limit of " + limits.maxBody() + " bytes");
         }
         if (size == 0) {
             state = State.TRAILERS;
@@ -399,7 +430,7 @@ public final class HttpParser {
         boolean last = lineLength == 0;
         headerBytes += lineLength + 2;
         lineLength = 0;
-        return last ? complete() : null;   // trailer fields are read and dropped
+        return last ? complete() : null; // trailer fields are read and dropped
     }
 
     private Result complete() {
@@ -430,7 +461,7 @@ public final class HttpParser {
                 }
                 return lineLength > max ? null : Boolean.TRUE;
             }
-            if (lineLength >= max + 1) {     // +1 leaves room for the CR of CRLF
+            if (lineLength >= max + 1) { // +1 leaves room for the CR of CRLF
                 return null;
             }
             if (state == State.REQUEST_LINE && !started && b != '\r') {
@@ -452,7 +483,8 @@ public final class HttpParser {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            boolean ok =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
             if (!ok) {
                 return false;
             }

@@ -59,7 +59,9 @@ public record HttpRequest(String method, String target, int minorVersion, List<H
         while (path < target.length() && target.charAt(path) != '/' && target.charAt(path) != '?') {
             path++;
         }
-        return path == target.length() || target.charAt(path) == '?' ? "/" + target.substring(path) : target.substring(path);
+        return path == target.length() || target.charAt(path) == '?'
+                ? "/" + target.substring(path)
+                : target.substring(path);
     }
 
     /** HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 only when asked to keep it. */

@@ -35,7 +35,10 @@ public final class HttpResponse {
 
     /** The error answer for a parse failure; it always closes the connection. */
     public static HttpResponse error(HttpParser.Failure failure) {
-        return text(failure.status(), failure.reason(), failure.status() + " " + failure.reason() + ": " + failure.detail() + "\n")
+        return text(
+                        failure.status(),
+                        failure.reason(),
+                        failure.status() + " " + failure.reason() + ": " + failure.detail() + "\n")
                 .close(true);
     }
 
@@ -67,10 +70,21 @@ public final class HttpResponse {
         return this;
     }
 
-    public int status() { return status; }
-    public String reason() { return reason; }
-    public byte[] body() { return body; }
-    public boolean closes() { return close; }
+    public int status() {
+        return status;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public byte[] body() {
+        return body;
+    }
+
+    public boolean closes() {
+        return close;
+    }
 
     /** Bytes of filler that follow what {@link #encode} gives (0 for HEAD, whose body is never sent). */
     public long fillerLength(boolean head) {

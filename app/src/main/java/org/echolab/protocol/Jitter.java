@@ -15,9 +15,9 @@ public final class Jitter {
     /** Most entries a weighted list may have. */
     public static final int MAX_ENTRIES = 32;
 
-    private final Duration uniform;          // null for a list
+    private final Duration uniform; // null for a list
     private final List<Duration> values;
-    private final long[] cumulative;         // running sums of the weights
+    private final long[] cumulative; // running sums of the weights
 
     private Jitter(Duration uniform, List<Duration> values, long[] cumulative) {
         this.uniform = uniform;
@@ -49,14 +49,16 @@ public final class Jitter {
                     weight = -1;
                 }
                 if (weight < 0 || weight > 1_000_000) {
-                    throw new IllegalArgumentException("jitter weight in '" + e + "' must be a whole number from 0 to 1000000");
+                    throw new IllegalArgumentException(
+                            "jitter weight in '" + e + "' must be a whole number from 0 to 1000000");
                 }
                 e = e.substring(0, star);
             }
             try {
                 values.add(Durations.parse(e));
             } catch (IllegalArgumentException x) {
-                throw new IllegalArgumentException("jitter '" + text + "' is not uniform:DURATION or a list like 0ms*9,500ms*1");
+                throw new IllegalArgumentException(
+                        "jitter '" + text + "' is not uniform:DURATION or a list like 0ms*9,500ms*1");
             }
             sum += weight;
             cumulative[i] = sum;
@@ -69,7 +71,9 @@ public final class Jitter {
 
     /** The longest wait this jitter can add. */
     public Duration max() {
-        return uniform != null ? uniform : values.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+        return uniform != null
+                ? uniform
+                : values.stream().max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     /** The extra wait for a draw {@code u} from [0, 1). */

@@ -12,8 +12,8 @@ public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount,
 
     public Limits {
         if (maxRequestLine < 16 || maxHeaderBytes < 16 || maxHeaderCount < 1 || maxBody < 0 || maxLine < 1) {
-            throw new IllegalArgumentException("limits too small: " + maxRequestLine + "/" + maxHeaderBytes
-                    + "/" + maxHeaderCount + "/" + maxBody + "/" + maxLine);
+            throw new IllegalArgumentException("limits too small: " + maxRequestLine + "/" + maxHeaderBytes + "/"
+                    + maxHeaderCount + "/" + maxBody + "/" + maxLine);
         }
     }
 

@@ -35,7 +35,8 @@ public record LineDirective(String waitText, String workText, byte[] text) {
         }
         String wait = null;
         String work = null;
-        for (String part : new String(line, 1, end - 1, StandardCharsets.US_ASCII).strip().split("\\s+")) {
+        for (String part :
+                new String(line, 1, end - 1, StandardCharsets.US_ASCII).strip().split("\\s+")) {
             if (part.isEmpty()) {
                 continue;
             }

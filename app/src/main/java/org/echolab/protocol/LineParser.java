@@ -48,7 +48,7 @@ public final class LineParser {
                 length = 0;
                 return n > maxLine ? new TooLong(maxLine) : new Line(Arrays.copyOf(line, n), cr ? CRLF : LF);
             }
-            if (length > maxLine) {       // one byte of slack for the CR of CR LF
+            if (length > maxLine) { // one byte of slack for the CR of CR LF
                 return new TooLong(maxLine);
             }
             if (length == line.length) {

@@ -11,7 +11,11 @@ import java.nio.ByteBuffer;
 public final class ProtocolDetector {
 
     /** What a connection speaks; WEBSOCKET is never detected: an HTTP connection switches to it by Upgrade. */
-    public enum Protocol { HTTP, TCP, WEBSOCKET }
+    public enum Protocol {
+        HTTP,
+        TCP,
+        WEBSOCKET
+    }
 
     private ProtocolDetector() {}
 
@@ -26,7 +30,8 @@ public final class ProtocolDetector {
         for (int i = start; i < end; i++) {
             if (buffered.get(i) == '\n') {
                 return startsWithMethod(buffered, start, i) || looksLikeRequestLine(buffered, start, i)
-                        ? Protocol.HTTP : Protocol.TCP;
+                        ? Protocol.HTTP
+                        : Protocol.TCP;
             }
         }
         if (end - start > maxLine) {
@@ -57,7 +62,9 @@ public final class ProtocolDetector {
         return to - lastSpace > 5 && matches(b, lastSpace + 1, "HTTP/");
     }
 
-    private static final String[] METHODS = {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "TRACE ", "CONNECT "};
+    private static final String[] METHODS = {
+        "GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "TRACE ", "CONNECT "
+    };
 
     private static boolean startsWithMethod(ByteBuffer b, int from, int end) {
         for (String m : METHODS) {

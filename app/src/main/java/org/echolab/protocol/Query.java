@@ -42,11 +42,13 @@ public final class Query {
                     params.putIfAbsent(name, p.getValue());
                     continue;
                 }
-                String near = known.stream().filter(k -> distance(k, name) <= 2)
+                String near = known.stream()
+                        .filter(k -> distance(k, name) <= 2)
                         .min(java.util.Comparator.comparingInt(k -> distance(k, name)))
-                        .map(k -> "did you mean '" + k + "'? ").orElse("");
-                throw new IllegalArgumentException("unknown parameter '" + name + "'; " + near
-                        + "this route takes " + String.join(", ", known));
+                        .map(k -> "did you mean '" + k + "'? ")
+                        .orElse("");
+                throw new IllegalArgumentException(
+                        "unknown parameter '" + name + "'; " + near + "this route takes " + String.join(", ", known));
             }
             if (params.putIfAbsent(name, p.getValue()) != null) {
                 throw new IllegalArgumentException("parameter '" + name + "' is given twice ('" + params.get(name)
@@ -64,7 +66,8 @@ public final class Query {
                 continue;
             }
             int eq = pair.indexOf('=');
-            out.add(Map.entry(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1))));
+            out.add(Map.entry(
+                    decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1))));
         }
         return out;
     }

@@ -22,16 +22,17 @@ public final class RequestHead {
         }
         ProtocolDetector.Protocol p = ProtocolDetector.detect(buffered, maxLine);
         if (p != ProtocolDetector.Protocol.HTTP) {
-            return p == ProtocolDetector.Protocol.TCP;      // a whole line; null: not yet known
+            return p == ProtocolDetector.Protocol.TCP; // a whole line; null: not yet known
         }
         int start = buffered.position();
         while (start < buffered.limit() && (buffered.get(start) == '\r' || buffered.get(start) == '\n')) {
-            start++;                                        // empty lines before a request are skipped, as the parser does
+            start++; // empty lines before a request are skipped, as the parser does
         }
         for (int i = start + 1; i < buffered.limit(); i++) {
-            if (buffered.get(i) == '\n' && (buffered.get(i - 1) == '\n'
-                    || (buffered.get(i - 1) == '\r' && i >= start + 2 && buffered.get(i - 2) == '\n'))) {
-                return true;                                // the empty line that ends the head
+            if (buffered.get(i) == '\n'
+                    && (buffered.get(i - 1) == '\n'
+                            || (buffered.get(i - 1) == '\r' && i >= start + 2 && buffered.get(i - 2) == '\n'))) {
+                return true; // the empty line that ends the head
             }
         }
         return false;

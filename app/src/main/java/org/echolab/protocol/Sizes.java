@@ -37,11 +37,12 @@ public final class Sizes {
             case "kb" -> 1_000;
             case "mb" -> 1_000_000;
             case "gb" -> 1_000_000_000;
-            case "" -> 0;           // a bare number: only 0, checked below
+            case "" -> 0; // a bare number: only 0, checked below
             default -> -1;
         };
         if (number.isEmpty() || number.length() > 12 || bytesPerUnit < 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a size; use e.g. 512B, 64KiB or 2MiB (units: " + UNITS + ")");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a size; use e.g. 512B, 64KiB or 2MiB (units: " + UNITS + ")");
         }
         long n = Long.parseLong(number);
         if (unit.isEmpty() && n != 0) {

@@ -45,15 +45,15 @@ public final class WebSocketDecoder {
     private final int maxMessage;
     private final IntPredicate allowance;
 
-    private boolean partHeader;              // a frame header's first bytes came, not all of it
+    private boolean partHeader; // a frame header's first bytes came, not all of it
     // the frame being read (after its header)
     private boolean inFrame;
     private boolean fin;
     private int opcode;
-    private long left;                       // payload bytes still to come
+    private long left; // payload bytes still to come
     private final byte[] mask = new byte[4];
-    private int maskAt;                      // position in the mask of the next payload byte
-    private byte[] control;                  // a control frame's payload
+    private int maskAt; // position in the mask of the next payload byte
+    private byte[] control; // a control frame's payload
     private int controlLength;
 
     // the message being reassembled
@@ -194,7 +194,8 @@ public final class WebSocketDecoder {
             return new Failure(WebSocketFrames.TOO_BIG, "message over the limit of " + maxMessage + " bytes");
         }
         if (len > 0 && !allowance.test((int) len)) {
-            return new Failure(WebSocketFrames.TRY_AGAIN_LATER, "the server holds as many messages as it may; retry later");
+            return new Failure(
+                    WebSocketFrames.TRY_AGAIN_LATER, "the server holds as many messages as it may; retry later");
         }
         if (op != CONTINUATION) {
             inMessage = true;
@@ -238,7 +239,7 @@ public final class WebSocketDecoder {
                 inMessage = false;
                 byte[] payload = Arrays.copyOf(message, length);
                 if (message.length > 4096) {
-                    message = new byte[0];   // a large message's buffer goes with it
+                    message = new byte[0]; // a large message's buffer goes with it
                 }
                 if (text && !isUtf8(payload, payload.length)) {
                     yield new Failure(WebSocketFrames.INVALID_DATA, "text message is not valid UTF-8");
@@ -268,7 +269,8 @@ public final class WebSocketDecoder {
 
     private static boolean isUtf8(byte[] bytes, int n) {
         try {
-            StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes, 0, n));

@@ -14,8 +14,13 @@ public final class WebSocketFrames {
     public static final int TEXT = 0x1, BINARY = 0x2, CLOSE = 0x8, PING = 0x9, PONG = 0xA;
 
     /** Close codes: normal, going away (server stopping), protocol error, bad data, too big, policy, try again later. */
-    public static final int NORMAL = 1000, GOING_AWAY = 1001, PROTOCOL_ERROR = 1002, INVALID_DATA = 1007,
-            POLICY = 1008, TOO_BIG = 1009, TRY_AGAIN_LATER = 1013;
+    public static final int NORMAL = 1000,
+            GOING_AWAY = 1001,
+            PROTOCOL_ERROR = 1002,
+            INVALID_DATA = 1007,
+            POLICY = 1008,
+            TOO_BIG = 1009,
+            TRY_AGAIN_LATER = 1013;
 
     /** Not a code on the wire: the close frame named none, and the answer names none either. */
     public static final int NO_STATUS = 1005;
@@ -35,7 +40,7 @@ public final class WebSocketFrames {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         int n = Math.min(text.length, 123);
         while (n < text.length && n > 0 && (text[n] & 0xC0) == 0x80) {
-            n--;                             // do not cut a character in two
+            n--; // do not cut a character in two
         }
         ByteBuffer payload = ByteBuffer.allocate(2 + n).putShort((short) code).put(text, 0, n);
         return frame(CLOSE, payload.array());

@@ -37,7 +37,9 @@ public final class WebSocketHandshake {
             return new Refuse(405, "Method Not Allowed", "a WebSocket handshake is a GET");
         }
         if (!hasToken(req.header("Upgrade"), "websocket")) {
-            return new Refuse(426, "Upgrade Required",
+            return new Refuse(
+                    426,
+                    "Upgrade Required",
                     "this is a WebSocket endpoint: send GET with Upgrade: websocket and Connection: Upgrade");
         }
         if (req.minorVersion() < 1) {

@@ -39,10 +39,14 @@ public final class RaceLab {
     public static RaceRow run(String model, States.Variant state, Settings settings)
             throws IOException, LoadException, InterruptedException {
         ServerConfig config = ServerConfig.builder()
-                .model(model).state(state.name()).raceWindow(settings.window())
-                .port(0).grace(Duration.ofSeconds(5))
-                .threads(Math.max(settings.clients(), 8)).maxChildren(Math.max(settings.clients(), 8))
-                .maxPerClient(0)            // every client of the race comes from 127.0.0.1
+                .model(model)
+                .state(state.name())
+                .raceWindow(settings.window())
+                .port(0)
+                .grace(Duration.ofSeconds(5))
+                .threads(Math.max(settings.clients(), 8))
+                .maxChildren(Math.max(settings.clients(), 8))
+                .maxPerClient(0) // every client of the race comes from 127.0.0.1
                 .build();
         EchoServer server = EchoServer.start(config);
         LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
@@ -55,16 +59,29 @@ public final class RaceLab {
         try {
             load = LoadGenerator.run(spec, null);
         } finally {
-            server.stop(config.grace);      // drains: after this every count in the state is final
+            server.stop(config.grace); // drains: after this every count in the state is final
         }
         ServerState.Snapshot seen = server.state().snapshot();
         boolean keepsPerClient = !state.acrossProcesses();
-        long perClient = keepsPerClient ? seen.perClient().values().stream().mapToLong(Long::longValue).sum() : -1;
+        long perClient = keepsPerClient
+                ? seen.perClient().values().stream().mapToLong(Long::longValue).sum()
+                : -1;
         Expectation expectation = Expectation.of(Models.byName(model).traits().interleaving(), state);
-        return new RaceRow(model, state.name(), expectation, load.requests(), seen.served(), seen.requestNumbers(),
-                duplicates(load.requestNumbers()), perClient, seen.open(), seen.peak(), load.connectionsOpened() + 1,
-                settings.requests() - load.requests(),        // every request not answered OK
-                state.broken() ? settings.window() : Duration.ZERO, load.fairness());
+        return new RaceRow(
+                model,
+                state.name(),
+                expectation,
+                load.requests(),
+                seen.served(),
+                seen.requestNumbers(),
+                duplicates(load.requestNumbers()),
+                perClient,
+                seen.open(),
+                seen.peak(),
+                load.connectionsOpened() + 1,
+                settings.requests() - load.requests(), // every request not answered OK
+                state.broken() ? settings.window() : Duration.ZERO,
+                load.fairness());
     }
 
     /** Every repeat of a number already seen. */

@@ -21,9 +21,21 @@ import org.echolab.load.Fairness;
  *                     verdict (races are about counts), but it shows how the model shares itself out:
  *                     {@code sequential} serves one connection until it leaves
  */
-public record RaceRow(String model, String state, Expectation expectation, long expected, long served,
-                      long lastNumber, long duplicates, long perClient, long open, long peak, long maxOpen,
-                      long errors, Duration window, Fairness fairness) {
+public record RaceRow(
+        String model,
+        String state,
+        Expectation expectation,
+        long expected,
+        long served,
+        long lastNumber,
+        long duplicates,
+        long perClient,
+        long open,
+        long peak,
+        long maxOpen,
+        long errors,
+        Duration window,
+        Fairness fairness) {
 
     public long lost() {
         return expected - served;
@@ -35,8 +47,11 @@ public record RaceRow(String model, String state, Expectation expectation, long 
 
     /** No loss, no duplicate, right last number, per-client count and peak. */
     public boolean clean() {
-        return lost() == 0 && lastNumber == expected && duplicates == 0
-                && (perClient < 0 || perClient == expected) && peakRight();
+        return lost() == 0
+                && lastNumber == expected
+                && duplicates == 0
+                && (perClient < 0 || perClient == expected)
+                && peakRight();
     }
 
     /** What was seen matches what the pair should show, and every request was answered. */

@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.echolab.config.ServerConfig;
 import org.echolab.models.ConcurrencyModel;
+import org.echolab.models.EchoStack;
 import org.echolab.models.ModelContext;
 import org.echolab.models.Models;
 import org.echolab.monitor.Monitor;
 import org.echolab.protocol.Durations;
-import org.echolab.models.EchoStack;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 import org.echolab.tls.SelfSigned;
@@ -40,10 +40,10 @@ public final class EchoServer implements AutoCloseable {
     private final ServerConfig config;
     private final ConcurrencyModel model;
     private final EchoStack stack;
-    private final SelfSigned selfSigned;    // the certificate made at start (--tls without files), or null
+    private final SelfSigned selfSigned; // the certificate made at start (--tls without files), or null
     private volatile InetSocketAddress address;
-    private volatile Monitor monitor;       // null with --monitor-port -1
-    private volatile UdpEcho udp;           // null without --udp
+    private volatile Monitor monitor; // null with --monitor-port -1
+    private volatile UdpEcho udp; // null without --udp
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> failure = new CompletableFuture<>();
@@ -66,13 +66,17 @@ public final class EchoServer implements AutoCloseable {
         SelfSigned selfSigned = config.tls && config.tlsCert.isEmpty() ? SelfSigned.create() : null;
         EchoServer server;
         try {
-            ServerConfig c = selfSigned == null ? config
-                    : config.toBuilder().tlsCert(selfSigned.cert().toString()).tlsKey(selfSigned.key().toString()).build();
+            ServerConfig c = selfSigned == null
+                    ? config
+                    : config.toBuilder()
+                            .tlsCert(selfSigned.cert().toString())
+                            .tlsKey(selfSigned.key().toString())
+                            .build();
             ConcurrencyModel model = Models.create(c);
             ServerState state = States.byName(c.state).create(c.raceWindow);
-            AtomicReference<EchoServer> self = new AtomicReference<>();    // the figures' supplier needs the server
-            EchoStack stack = EchoStack.assemble(c, state, () -> self.get().figures(), c.connectionLimit(),
-                    c.perClientLimit(model.capacity(c)));
+            AtomicReference<EchoServer> self = new AtomicReference<>(); // the figures' supplier needs the server
+            EchoStack stack = EchoStack.assemble(
+                    c, state, () -> self.get().figures(), c.connectionLimit(), c.perClientLimit(model.capacity(c)));
             server = new EchoServer(c, model, stack, selfSigned);
             self.set(server);
         } catch (RuntimeException e) {
@@ -95,7 +99,10 @@ public final class EchoServer implements AutoCloseable {
         }
         if (config.udp) {
             try {
-                udp = UdpEcho.start(config, stack.service(), stack.process().ledger(),
+                udp = UdpEcho.start(
+                        config,
+                        stack.service(),
+                        stack.process().ledger(),
                         config.udpPort == ServerConfig.SAME_PORT ? address.getPort() : config.udpPort);
             } catch (IOException | RuntimeException e) {
                 stopQuietly();
@@ -109,7 +116,7 @@ public final class EchoServer implements AutoCloseable {
                 stopQuietly();
                 throw e;
             }
-            stack.service().monitorAt(monitor.address().getPort());   // for the link on GET /
+            stack.service().monitorAt(monitor.address().getPort()); // for the link on GET /
         }
     }
 
@@ -205,14 +212,17 @@ public final class EchoServer implements AutoCloseable {
                 + " max-wait=" + Durations.format(config.maxWait)
                 + " max-connections=" + config.connectionLimit()
                 + " max-per-client=" + config.perClientLimit(model.capacity(config))
-                + (config.maxPerClient == ServerConfig.AUTO && config.perClientLimit(model.capacity(config)) > 0 ? " (not for loopback)" : "")
+                + (config.maxPerClient == ServerConfig.AUTO && config.perClientLimit(model.capacity(config)) > 0
+                        ? " (not for loopback)"
+                        : "")
                 + " state=" + config.state
                 + (config.reusePort ? " reuseport" : "")
                 + (config.drainDelay.isPositive() ? " drain-delay=" + Durations.format(config.drainDelay) : "")
                 + (udp == null ? "" : " udp=" + udp.port())
                 + " pid=" + ProcessHandle.current().pid()
                 + tlsWords()
-                + (stack.tls() == null ? " http://" : " https://") + address.getHostString() + ":" + address.getPort() + "/"
+                + (stack.tls() == null ? " http://" : " https://") + address.getHostString() + ":" + address.getPort()
+                + "/"
                 + (m == null ? "" : " live: " + m.url());
     }
 
@@ -221,8 +231,8 @@ public final class EchoServer implements AutoCloseable {
         if (stack.tls() == null) {
             return "";
         }
-        return " tls=" + (selfSigned != null ? "self-signed" : "given") + " cert=" + config.tlsCert
-                + " sha256=" + stack.tls().fingerprint();
+        return " tls=" + (selfSigned != null ? "self-signed" : "given") + " cert=" + config.tlsCert + " sha256="
+                + stack.tls().fingerprint();
     }
 
     /**
@@ -244,7 +254,7 @@ public final class EchoServer implements AutoCloseable {
         if (stopping.compareAndSet(false, true)) {
             stack.process().readiness().leave();
             try {
-                Thread.sleep(drainDelay);   // still accepting and serving: the balancer moves traffic away
+                Thread.sleep(drainDelay); // still accepting and serving: the balancer moves traffic away
             } finally {
                 try {
                     Monitor m = monitor;
@@ -256,7 +266,7 @@ public final class EchoServer implements AutoCloseable {
                         u.close();
                     }
                     model.stop(grace);
-                    closeStack();           // the deadline watch ends; a shm state deletes its /dev/shm file
+                    closeStack(); // the deadline watch ends; a shm state deletes its /dev/shm file
                 } finally {
                     stopped.countDown();
                 }

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.echolab.config.ServerConfig;
+import org.echolab.process.Ledger;
 import org.echolab.service.EchoService;
 import org.echolab.service.Reply;
-import org.echolab.process.Ledger;
 
 /**
  * UDP echo (RFC 862) beside the TCP server: each datagram goes back to its sender, the same bytes,
@@ -50,8 +50,8 @@ final class UdpEcho implements AutoCloseable {
     private final EchoService service;
     private final Ledger ledger;
     private final DatagramChannel channel;
-    private final ScheduledExecutorService timer =
-            Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("echolab-udp-timer").daemon().unstarted(r));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("echolab-udp-timer").daemon().unstarted(r));
     private final Thread receiver;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
@@ -111,14 +111,14 @@ final class UdpEcho implements AutoCloseable {
                 buffer.clear();
                 from = channel.receive(buffer);
             } catch (ClosedChannelException e) {
-                return;                      // close(): the server is stopping
+                return; // close(): the server is stopping
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, "UDP receive failed: {0}", e.toString());
                 continue;
             }
             received.incrementAndGet();
             if (buffer.position() > config.udpMaxDatagram) {
-                oversized.incrementAndGet();  // dropped: an echo of part of it would be a lie
+                oversized.incrementAndGet(); // dropped: an echo of part of it would be a lie
                 continue;
             }
             answer(Arrays.copyOf(buffer.array(), buffer.position()), from);
@@ -133,16 +133,19 @@ final class UdpEcho implements AutoCloseable {
             send(reply, to, client);
             return;
         }
-        if (waiting.incrementAndGet() > config.udpQueue) {   // claim a place among the waiting echoes, or drop
+        if (waiting.incrementAndGet() > config.udpQueue) { // claim a place among the waiting echoes, or drop
             waiting.decrementAndGet();
             queueFull.incrementAndGet();
             ledger.done(reply.entry(), client, false);
             return;
         }
-        timer.schedule(() -> {
-            waiting.decrementAndGet();
-            send(reply, to, client);
-        }, nanos, TimeUnit.NANOSECONDS);
+        timer.schedule(
+                () -> {
+                    waiting.decrementAndGet();
+                    send(reply, to, client);
+                },
+                nanos,
+                TimeUnit.NANOSECONDS);
     }
 
     private void send(Reply reply, SocketAddress to, String client) {

@@ -32,7 +32,9 @@ public final class Answers {
             return WebSocketFrames.close(WebSocketFrames.TRY_AGAIN_LATER, "busy: " + why);
         }
         return HttpResponse.text(503, "Service Unavailable", "503 Service Unavailable: " + why + "\n")
-                .header("Retry-After", "1").close(true).encode(false);
+                .header("Retry-After", "1")
+                .close(true)
+                .encode(false);
     }
 
     /** A request (or line, or message) began but did not arrive within its timeout; null: say nothing. */
@@ -45,7 +47,8 @@ public final class Answers {
         }
         return protocol == Protocol.HTTP
                 ? HttpResponse.text(408, "Request Timeout", "408 Request Timeout: the request did not arrive in time\n")
-                        .close(true).encode(false)
+                        .close(true)
+                        .encode(false)
                 : line("ERR line not complete within the header timeout; closing");
     }
 
@@ -79,7 +82,9 @@ public final class Answers {
     static final class HttpDate {
         private static final DateTimeFormatter FORMAT =
                 DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+
         private record Cached(long second, String text) {}
+
         private static volatile Cached cached = new Cached(-1, "");
 
         static String now() {

@@ -23,7 +23,7 @@ public final class CpuBurner {
     private static final int CHUNK = 1 << 12;
     private static final long SLICE_MICROS = 1000;
     private static volatile double iterationsPerNano;
-    private static volatile long sink;   // keeps the JIT from removing the loop
+    private static volatile long sink; // keeps the JIT from removing the loop
 
     private CpuBurner() {}
 
@@ -41,7 +41,7 @@ public final class CpuBurner {
                 throw new InterruptedException("cpu work abandoned");
             }
             if (virtual) {
-                LockSupport.parkNanos(1);   // unmounts: the carrier runs whoever waits for it
+                LockSupport.parkNanos(1); // unmounts: the carrier runs whoever waits for it
             } else {
                 Thread.yield();
             }

@@ -1,7 +1,6 @@
 package org.echolab.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.echolab.config.ServerConfig;
@@ -10,8 +9,6 @@ import org.echolab.process.Ledger;
 import org.echolab.process.Resources;
 import org.echolab.protocol.HttpRequest;
 import org.echolab.protocol.HttpResponse;
-import org.echolab.protocol.Payload;
-import org.echolab.protocol.Sizes;
 import org.echolab.protocol.WebSocketDecoder;
 import org.echolab.protocol.WebSocketHandshake;
 
@@ -37,9 +34,6 @@ import org.echolab.protocol.WebSocketHandshake;
  * there by whoever writes the reply.
  */
 public final class EchoService {
-
-    /** Largest body {@code size=} may ask for. */
-    private static final int MAX_SIZE = 64 * 1024 * 1024;
 
     private final ServerConfig config;
     private final Resources process;
@@ -79,7 +73,8 @@ public final class EchoService {
         try {
             r = route(req, draining, origin, begun.number());
         } catch (Refusal e) {
-            HttpResponse res = HttpResponse.text(e.status, e.reason, e.status + " " + e.reason + ": " + e.getMessage() + "\n");
+            HttpResponse res =
+                    HttpResponse.text(e.status, e.reason, e.status + " " + e.reason + ": " + e.getMessage() + "\n");
             r = new Routed(e.status == 503 ? res.header("Retry-After", "1") : res);
         } catch (JsonProcessingException e) {
             r = new Routed(HttpResponse.text(500, "Internal Server Error", "stats could not be written\n"));
@@ -106,17 +101,25 @@ public final class EchoService {
         }
         res.close(close);
         boolean head = req.method().equals("HEAD");
-        Ledger.Entry entry = process.ledger().answered(begun, req.path(), res.status(), wait.toMillis(),
-                req.method() + " " + req.target() + " HTTP/1." + req.minorVersion(),
-                head ? 0 : res.body().length + res.fillerLength(false));
+        Ledger.Entry entry = process.ledger()
+                .answered(
+                        begun,
+                        req.path(),
+                        res.status(),
+                        wait.toMillis(),
+                        req.method() + " " + req.target() + " HTTP/1." + req.minorVersion(),
+                        head ? 0 : res.body().length + res.fillerLength(false));
         if (r.upgrade() != null) {
             return Reply.upgrade(res, r.upgrade(), entry);
         }
-        return r.pace() != null ? Reply.paced(res, head, wait, r.pace(), entry) : Reply.http(res, head, wait, r.work(), entry, fate);
+        return r.pace() != null
+                ? Reply.paced(res, head, wait, r.pace(), entry)
+                : Reply.http(res, head, wait, r.work(), entry, fate);
     }
 
     /** What a route answers: the response, the wait and work before it, and what it asks of the writer. */
-    private record Routed(HttpResponse response, Duration delay, Work work, Faults faults, Reply.Upgrade upgrade, Reply.Pace pace) {
+    private record Routed(
+            HttpResponse response, Duration delay, Work work, Faults faults, Reply.Upgrade upgrade, Reply.Pace pace) {
         Routed(HttpResponse response) {
             this(response, Duration.ZERO, Work.SLEEP, Faults.NONE, null, null);
         }
@@ -124,12 +127,13 @@ public final class EchoService {
 
     /** The routes; a request that none will take is a {@link Refusal}. */
     private Routed route(HttpRequest req, boolean draining, Origin origin, long number) throws JsonProcessingException {
-        String path = req.path().equals("/") && req.method().equals("POST") ? "/echo" : req.path();   // the body comes back
+        String path =
+                req.path().equals("/") && req.method().equals("POST") ? "/echo" : req.path(); // the body comes back
         boolean get = req.method().equals("GET") || req.method().equals("HEAD");
         boolean anything = path.equals("/anything") || path.startsWith("/anything/");
         Httpbin.Answer bin;
         if (req.method().equals("OPTIONS")) {
-            return new Routed(Httpbin.preflight(req));     // a CORS preflight, on any path, as go-httpbin answers it
+            return new Routed(Httpbin.preflight(req)); // a CORS preflight, on any path, as go-httpbin answers it
         } else if ((bin = httpbin.answer(req, origin)) != null) {
             return new Routed(bin.response(), bin.delay(), Work.SLEEP, Faults.NONE, null, bin.pace());
         } else if (path.equals("/echo") || anything) {
@@ -143,20 +147,27 @@ public final class EchoService {
             if (faults.drip() > 0 && q.containsKey("size")) {
                 throw Refusal.badRequest("drip and size cannot be combined");
             }
-            return new Routed(anything ? inspection(req, origin, number) : echo(req, q), wait, work, faults, null, null);
+            return new Routed(
+                    anything ? inspection(req, origin, number) : Echo.of(req, q), wait, work, faults, null, null);
         } else if (!get) {
             throw new Refusal(405, "Method Not Allowed", "use GET on " + path);
         }
         return switch (path) {
             case "/ws" -> webSocket(req, draining);
-            case "/" -> new Routed(new HttpResponse(200, "OK").header("Content-Type", "text/html; charset=utf-8")
-                    .body(Page.html(config, monitorPort, origin.tls())));
-            case "/health", "/health/ready" -> new Routed(process.readiness().ready()
-                    ? HttpResponse.text(200, "OK", path.equals("/health") ? "ok\n" : "ready\n")
-                    : HttpResponse.text(503, "Service Unavailable", "not ready: stopping\n"));
+            case "/" ->
+                new Routed(new HttpResponse(200, "OK")
+                        .header("Content-Type", "text/html; charset=utf-8")
+                        .body(Page.html(config, monitorPort, origin.tls())));
+            case "/health", "/health/ready" ->
+                new Routed(
+                        process.readiness().ready()
+                                ? HttpResponse.text(200, "OK", path.equals("/health") ? "ok\n" : "ready\n")
+                                : HttpResponse.text(503, "Service Unavailable", "not ready: stopping\n"));
             case "/health/live" -> new Routed(HttpResponse.text(200, "OK", "live\n"));
-            case "/stats" -> new Routed(new HttpResponse(200, "OK").header("Content-Type", "application/json")
-                    .body(process.stats().json(Parameters.query(req).containsKey("pretty"))));
+            case "/stats" ->
+                new Routed(new HttpResponse(200, "OK")
+                        .header("Content-Type", "application/json")
+                        .body(process.stats().json(Parameters.query(req).containsKey("pretty"))));
             default -> throw new Refusal(404, "Not Found", "no such path: " + path + " (see GET / for the endpoints)");
         };
     }
@@ -168,38 +179,16 @@ public final class EchoService {
     private HttpResponse inspection(HttpRequest req, Origin origin, long number) {
         long holds = Inspection.worstCase(req);
         if (!process.memory().take(holds)) {
-            throw new Refusal(503, "Service Unavailable", "the server holds as much as --memory-budget allows; retry later");
+            throw new Refusal(
+                    503, "Service Unavailable", "the server holds as much as --memory-budget allows; retry later");
         }
         try {
-            return new HttpResponse(200, "OK").header("Content-Type", Httpbin.JSON)
+            return new HttpResponse(200, "OK")
+                    .header("Content-Type", Httpbin.JSON)
                     .body(Inspection.json(req, origin, config.model, Activity.worker(), number));
         } finally {
             process.memory().give(holds);
         }
-    }
-
-    private static HttpResponse echo(HttpRequest req, Map<String, String> q) {
-        String type = "text/plain; charset=utf-8";
-        byte[] body;
-        if (req.method().equals("POST")) {
-            body = req.body();
-            String t = req.header("Content-Type");
-            type = t != null ? t : "application/octet-stream";
-        } else {
-            body = q.getOrDefault("msg", "").getBytes(StandardCharsets.ISO_8859_1);   // Query's bytes, exactly
-        }
-        String size = q.get("size");
-        if (size == null) {
-            return new HttpResponse(200, "OK").header("Content-Type", type).body(body);
-        }
-        int n;
-        try {
-            n = (int) Sizes.parse(size, MAX_SIZE);
-        } catch (IllegalArgumentException e) {
-            throw Refusal.badRequest("bad size: " + e.getMessage());
-        }
-        byte[] prefix = Payload.prefix(body, n);
-        return new HttpResponse(200, "OK").header("Content-Type", type).body(prefix).filler(n - prefix.length);
     }
 
     /** {@code GET /ws}: 101 Switching Protocols, or why not (400, 426, 503); its wait and work are checked first. */
@@ -210,12 +199,17 @@ public final class EchoService {
             throw new Refusal(503, "Service Unavailable", "the server is stopping");
         }
         HttpResponse res = switch (WebSocketHandshake.check(req)) {
-            case WebSocketHandshake.Accept a -> new HttpResponse(101, "Switching Protocols").header("Upgrade", "websocket")
-                    .header("Connection", "Upgrade").header("Sec-WebSocket-Accept", a.accept());
+            case WebSocketHandshake.Accept a ->
+                new HttpResponse(101, "Switching Protocols")
+                        .header("Upgrade", "websocket")
+                        .header("Connection", "Upgrade")
+                        .header("Sec-WebSocket-Accept", a.accept());
             case WebSocketHandshake.Refuse r -> {
-                HttpResponse refused = HttpResponse.text(r.status(), r.reason(), r.status() + " " + r.reason() + ": " + r.why() + "\n");
+                HttpResponse refused = HttpResponse.text(
+                        r.status(), r.reason(), r.status() + " " + r.reason() + ": " + r.why() + "\n");
                 yield r.status() == 426
-                        ? refused.header("Upgrade", "websocket").header("Sec-WebSocket-Version", WebSocketHandshake.VERSION)
+                        ? refused.header("Upgrade", "websocket")
+                                .header("Sec-WebSocket-Version", WebSocketHandshake.VERSION)
                         : refused;
             }
         };

@@ -28,7 +28,11 @@ public final class Faults {
 
     /** Where the connection is cut: not at all, before any byte of the response, or halfway through it. */
     public enum Cut {
-        NONE, CLOSE_BEFORE, CLOSE_MIDDLE, RESET_BEFORE, RESET_MIDDLE;
+        NONE,
+        CLOSE_BEFORE,
+        CLOSE_MIDDLE,
+        RESET_BEFORE,
+        RESET_MIDDLE;
 
         public boolean before() {
             return this == CLOSE_BEFORE || this == RESET_BEFORE;
@@ -54,15 +58,16 @@ public final class Faults {
     public static final Faults NONE = new Faults(0, -1, 0, false, null, 0, Duration.ZERO, Cut.NONE);
 
     private final int status;
-    private final double fail;               // < 0: every request gets the faults
+    private final double fail; // < 0: every request gets the faults
     private final long seed;
-    private final boolean random;            // a seed matters: fail or jitter
-    private final Jitter jitter;             // null: none
+    private final boolean random; // a seed matters: fail or jitter
+    private final Jitter jitter; // null: none
     private final int drip;
     private final Duration interval;
     private final Cut cut;
 
-    private Faults(int status, double fail, long seed, boolean random, Jitter jitter, int drip, Duration interval, Cut cut) {
+    private Faults(
+            int status, double fail, long seed, boolean random, Jitter jitter, int drip, Duration interval, Cut cut) {
         this.status = status;
         this.fail = fail;
         this.seed = seed;
@@ -123,7 +128,8 @@ public final class Faults {
         } else {
             seed = random ? ThreadLocalRandom.current().nextLong(1L << 48) : 0;
         }
-        Duration longest = wait.plus(jitter == null ? Duration.ZERO : jitter.max()).plus(interval.multipliedBy(drip));
+        Duration longest =
+                wait.plus(jitter == null ? Duration.ZERO : jitter.max()).plus(interval.multipliedBy(drip));
         if (longest.compareTo(maxWait) > 0) {
             throw new IllegalArgumentException("wait, jitter and drip together may take " + Durations.format(longest)
                     + ", above this server's --max-wait of " + Durations.format(maxWait));
@@ -145,9 +151,13 @@ public final class Faults {
         boolean before = switch (where.strip().toLowerCase(Locale.ROOT)) {
             case "before" -> true;
             case "middle" -> false;
-            default -> throw new IllegalArgumentException((close != null ? "close" : "reset") + " must be before or middle (got '" + where + "')");
+            default ->
+                throw new IllegalArgumentException(
+                        (close != null ? "close" : "reset") + " must be before or middle (got '" + where + "')");
         };
-        return close != null ? (before ? Cut.CLOSE_BEFORE : Cut.CLOSE_MIDDLE) : (before ? Cut.RESET_BEFORE : Cut.RESET_MIDDLE);
+        return close != null
+                ? (before ? Cut.CLOSE_BEFORE : Cut.CLOSE_MIDDLE)
+                : (before ? Cut.RESET_BEFORE : Cut.RESET_MIDDLE);
     }
 
     private static int whole(String text, String name, int min, int max) {
@@ -158,7 +168,8 @@ public final class Faults {
             n = min - 1;
         }
         if (n < min || n > max) {
-            throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + " (got '" + text + "')");
+            throw new IllegalArgumentException(
+                    name + " must be a whole number from " + min + " to " + max + " (got '" + text + "')");
         }
         return n;
     }
@@ -193,7 +204,7 @@ public final class Faults {
             s = 0;
             c = Cut.NONE;
         } else if (fail >= 0 && status == 0 && cut == Cut.NONE) {
-            s = 500;                          // fail=RATE alone: the picked ones answer 500
+            s = 500; // fail=RATE alone: the picked ones answer 500
         }
         Duration extra = jitter == null ? Duration.ZERO : jitter.pick(draw(seed, n, 1));
         return new Decision(s, extra, drip, interval, c);

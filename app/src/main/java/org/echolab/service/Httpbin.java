@@ -49,10 +49,32 @@ final class Httpbin {
     static final String JSON = "application/json; charset=utf-8";
     static final String TEXT = "text/plain; charset=utf-8";
     /** The first segment of each route's path. */
-    private static final Set<String> ROUTES = Set.of("get", "post", "put", "patch", "delete", "headers", "ip", "user-agent",
-            "uuid", "gzip", "deflate", "cookies", "status", "delay", "drip", "bytes", "stream", "redirect", "relative-redirect",
-            "absolute-redirect", "redirect-to", "basic-auth");
-    private static final DateTimeFormatter COOKIE_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+    private static final Set<String> ROUTES = Set.of(
+            "get",
+            "post",
+            "put",
+            "patch",
+            "delete",
+            "headers",
+            "ip",
+            "user-agent",
+            "uuid",
+            "gzip",
+            "deflate",
+            "cookies",
+            "status",
+            "delay",
+            "drip",
+            "bytes",
+            "stream",
+            "redirect",
+            "relative-redirect",
+            "absolute-redirect",
+            "redirect-to",
+            "basic-auth");
+
+    private static final DateTimeFormatter COOKIE_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
     private final HttpbinBodies bodies;
 
@@ -68,7 +90,7 @@ final class Httpbin {
         String path = req.path();
         int end = path.indexOf('/', 1);
         if (!path.startsWith("/") || !ROUTES.contains(path.substring(1, end < 0 ? path.length() : end))) {
-            return null;                     // most often EchoLab's own /echo: no more work spent here
+            return null; // most often EchoLab's own /echo: no more work spent here
         }
         String[] p = path.substring(1).split("/", -1);
         String first = p[0];
@@ -77,9 +99,18 @@ final class Httpbin {
                 case "get", "post", "put", "patch", "delete" -> p.length != 1 ? null : methodRoute(req, origin, first);
                 case "headers" -> p.length != 1 ? null : json(200, Map.of("headers", HttpbinJson.headers(req)));
                 case "ip" -> p.length != 1 ? null : ip(req, origin);
-                case "user-agent" -> p.length != 1 ? null
-                        : json(200, Map.of("user-agent", req.header("User-Agent") == null ? "" : req.header("User-Agent")));
-                case "uuid" -> p.length != 1 ? null : json(200, Map.of("uuid", UUID.randomUUID().toString()));
+                case "user-agent" ->
+                    p.length != 1
+                            ? null
+                            : json(
+                                    200,
+                                    Map.of(
+                                            "user-agent",
+                                            req.header("User-Agent") == null ? "" : req.header("User-Agent")));
+                case "uuid" ->
+                    p.length != 1
+                            ? null
+                            : json(200, Map.of("uuid", UUID.randomUUID().toString()));
                 case "gzip", "deflate" -> p.length != 1 ? null : compressed(req, origin, first.equals("gzip"));
                 case "cookies" -> cookies(req, origin, p);
                 case "status" -> p.length != 2 ? null : status(p[1]);
@@ -87,7 +118,8 @@ final class Httpbin {
                 case "drip" -> p.length != 1 ? null : bodies.drip(req);
                 case "bytes" -> p.length != 2 ? null : bodies.bytes(req, p[1]);
                 case "stream" -> p.length != 2 ? null : HttpbinBodies.stream(req, origin, p[1]);
-                case "redirect", "relative-redirect", "absolute-redirect" -> p.length != 2 ? null : redirect(req, origin, first, p[1]);
+                case "redirect", "relative-redirect", "absolute-redirect" ->
+                    p.length != 2 ? null : redirect(req, origin, first, p[1]);
                 case "redirect-to" -> p.length != 1 ? null : redirectTo(req);
                 case "basic-auth" -> p.length != 3 ? null : basicAuth(req, p[1], p[2]);
                 default -> null;
@@ -143,16 +175,20 @@ final class Httpbin {
     /** {@code /gzip}, {@code /deflate}: the request as JSON (without its url), compressed, and {@code gzipped} or {@code deflated} true. */
     private static Answer compressed(HttpRequest req, Origin origin, boolean gzip) {
         Map<String, Object> m = HttpbinJson.noBody(req, origin);
-        m.put("url", "");                    // go-httpbin leaves it out of these two
+        m.put("url", ""); // go-httpbin leaves it out of these two
         m.put(gzip ? "gzipped" : "deflated", true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (var z = gzip ? new GZIPOutputStream(out) : new DeflaterOutputStream(out)) {   // deflate: zlib format, as HTTP means it
+        try (var z = gzip
+                ? new GZIPOutputStream(out)
+                : new DeflaterOutputStream(out)) { // deflate: zlib format, as HTTP means it
             z.write(HttpbinJson.write(m));
         } catch (IOException e) {
             throw new IllegalStateException("compressing into memory cannot fail", e);
         }
-        return new Answer(new HttpResponse(200, "OK").header("Content-Encoding", gzip ? "gzip" : "deflate")
-                .header("Content-Type", JSON).body(out.toByteArray()));
+        return new Answer(new HttpResponse(200, "OK")
+                .header("Content-Encoding", gzip ? "gzip" : "deflate")
+                .header("Content-Type", JSON)
+                .body(out.toByteArray()));
     }
 
     // ---- status, redirects, cookies, auth ----------------------------------------------------
@@ -167,8 +203,9 @@ final class Httpbin {
             case 401 -> res.header("WWW-Authenticate", "Basic realm=\"Fake Realm\"");
             case 402 -> res.header("X-More-Info", "http://vimeo.com/22053820").body(bytes("Fuck you, pay me!"));
             case 407 -> res.header("Proxy-Authenticate", "Basic realm=\"Fake Realm\"");
-            case 418 -> res.header("X-More-Info", "http://tools.ietf.org/html/rfc2324").body(bytes("I'm a teapot!"));
-            default -> { }
+            case 418 ->
+                res.header("X-More-Info", "http://tools.ietf.org/html/rfc2324").body(bytes("I'm a teapot!"));
+            default -> {}
         }
         return new Answer(res);
     }
@@ -218,7 +255,7 @@ final class Httpbin {
                 return codes.get(i);
             }
         }
-        return codes.getLast();              // every weight 0: go-httpbin panics here; the last is as good an answer
+        return codes.getLast(); // every weight 0: go-httpbin panics here; the last is as good an answer
     }
 
     /**
@@ -249,7 +286,8 @@ final class Httpbin {
         }
         url = new String(url.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
         if (!url.startsWith("/") && !url.matches("(?s)[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-            return new Answer(new HttpResponse(403, "Forbidden").header("Content-Type", "text/plain")
+            return new Answer(new HttpResponse(403, "Forbidden")
+                    .header("Content-Type", "text/plain")
                     .body(bytes("Forbidden redirect URL: give a whole URL (https://...) or a path starting with /")));
         }
         int code = 302;
@@ -281,7 +319,9 @@ final class Httpbin {
                     for (String c : h.value().split(";")) {
                         int eq = c.indexOf('=');
                         if (eq > 0) {
-                            jar.putIfAbsent(c.substring(0, eq).strip(), unquote(c.substring(eq + 1).strip()));
+                            jar.putIfAbsent(
+                                    c.substring(0, eq).strip(),
+                                    unquote(c.substring(eq + 1).strip()));
                         }
                     }
                 }
@@ -292,8 +332,13 @@ final class Httpbin {
             return null;
         }
         boolean delete = p[1].equals("delete");
-        Map<String, String> attr = new LinkedHashMap<>(Map.of("path", "/", "httponly", "true",
-                "secure", Boolean.toString(origin.tls() != null || "https".equals(HttpbinJson.scheme(req, origin)))));
+        Map<String, String> attr = new LinkedHashMap<>(Map.of(
+                "path",
+                "/",
+                "httponly",
+                "true",
+                "secure",
+                Boolean.toString(origin.tls() != null || "https".equals(HttpbinJson.scheme(req, origin)))));
         Map<String, String> set = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : Query.pairs(req.rawQuery())) {
             String k = e.getKey();
@@ -312,7 +357,8 @@ final class Httpbin {
 
     /** A Set-Cookie value with its attributes in the order Go writes them. */
     private static String setCookie(String name, String value, Map<String, String> attr, boolean delete) {
-        StringBuilder sb = new StringBuilder(name).append('=')
+        StringBuilder sb = new StringBuilder(name)
+                .append('=')
                 .append(value.contains(" ") || value.contains(",") ? "\"" + value + "\"" : value);
         if (!attr.get("path").isEmpty()) {
             sb.append("; Path=").append(attr.get("path"));
@@ -321,7 +367,9 @@ final class Httpbin {
             sb.append("; Domain=").append(attr.get("domain"));
         }
         if (delete) {
-            sb.append("; Expires=").append(COOKIE_DATE.format(ZonedDateTime.now(ZoneOffset.UTC).minusDays(365))).append("; Max-Age=0");
+            sb.append("; Expires=")
+                    .append(COOKIE_DATE.format(ZonedDateTime.now(ZoneOffset.UTC).minusDays(365)))
+                    .append("; Max-Age=0");
         }
         if (truth(attr.get("httponly"))) {
             sb.append("; HttpOnly");
@@ -329,12 +377,13 @@ final class Httpbin {
         if (truth(attr.get("secure"))) {
             sb.append("; Secure");
         }
-        String sameSite = attr.get("samesite") == null ? "" : attr.get("samesite").toLowerCase(Locale.ROOT);
+        String sameSite =
+                attr.get("samesite") == null ? "" : attr.get("samesite").toLowerCase(Locale.ROOT);
         switch (sameSite) {
             case "strict" -> sb.append("; SameSite=Strict");
             case "lax" -> sb.append("; SameSite=Lax");
             case "none" -> sb.append("; SameSite=None");
-            default -> { }
+            default -> {}
         }
         return sb.toString();
     }
@@ -354,7 +403,8 @@ final class Httpbin {
         String auth = req.header("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
-                String pair = new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
+                String pair =
+                        new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
                 int colon = pair.indexOf(':');
                 if (colon >= 0) {
                     given = pair.substring(0, colon);
@@ -368,7 +418,7 @@ final class Httpbin {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("authenticated", ok);
         m.put("user", given);
-        m.put("authorized", ok);           // go-httpbin's older name, kept by it too
+        m.put("authorized", ok); // go-httpbin's older name, kept by it too
         Answer a = json(ok ? 200 : 401, m);
         if (!ok) {
             a.response().header("WWW-Authenticate", "Basic realm=\"Fake Realm\"");
@@ -387,7 +437,8 @@ final class Httpbin {
     }
 
     static Answer json(int status, Object body) {
-        return new Answer(new HttpResponse(status, HttpResponse.reasonOf(status)).header("Content-Type", JSON)
+        return new Answer(new HttpResponse(status, HttpResponse.reasonOf(status))
+                .header("Content-Type", JSON)
                 .body(HttpbinJson.write(body)));
     }
 
@@ -402,7 +453,8 @@ final class Httpbin {
 
     /** As Go's ServeMux answers a method a route does not take. */
     private static Answer notAllowed(String allow) {
-        return new Answer(HttpResponse.text(405, "Method Not Allowed", "Method Not Allowed\n").header("Allow", allow));
+        return new Answer(HttpResponse.text(405, "Method Not Allowed", "Method Not Allowed\n")
+                .header("Allow", allow));
     }
 
     /** The query's first value per name; none if it is malformed, as go-httpbin drops what it cannot decode. */

@@ -51,29 +51,38 @@ final class HttpbinBodies {
      */
     Answer drip(HttpRequest req) throws Bad {
         Map<String, String> q = Httpbin.query(req);
-        Duration duration = q.get("duration") == null ? Duration.ofSeconds(2) : duration(q.get("duration"), "invalid duration");
+        Duration duration =
+                q.get("duration") == null ? Duration.ofSeconds(2) : duration(q.get("duration"), "invalid duration");
         Duration delay = q.get("delay") == null ? Duration.ofSeconds(2) : duration(q.get("delay"), "invalid delay");
         int n = 10;
         if (q.get("numbytes") != null) {
             n = Httpbin.whole(q.get("numbytes"), "invalid numbytes: \"" + q.get("numbytes") + "\"");
             if (n < 1 || n > maxBody) {
-                throw new Bad(400, "invalid numbytes: " + n + " not in range [1, " + maxBody + "] (the server's --max-body)");
+                throw new Bad(
+                        400, "invalid numbytes: " + n + " not in range [1, " + maxBody + "] (the server's --max-body)");
             }
         }
         int code = q.get("code") == null ? 200 : Httpbin.statusCode(q.get("code"));
         if (duration.plus(delay).compareTo(maxWait) > 0) {
-            throw new Bad(400, "too much time: " + Durations.format(duration) + "+" + Durations.format(delay)
-                    + " > " + Durations.format(maxWait) + " (--max-wait)");
+            throw new Bad(
+                    400,
+                    "too much time: " + Durations.format(duration) + "+" + Durations.format(delay) + " > "
+                            + Durations.format(maxWait) + " (--max-wait)");
         }
         int pieces = duration.isZero() ? 1 : Math.min(n, Faults.MAX_DRIP);
         Duration pause = pieces > 1 ? duration.dividedBy(pieces - 1) : Duration.ZERO;
         byte[] body = new byte[n];
         Arrays.fill(body, (byte) '*');
-        HttpResponse res = new HttpResponse(code, HttpResponse.reasonOf(code)).header("Content-Type", Httpbin.TEXT)
-                .header("Server-Timing", String.join(", ", timing("total_duration", delay.plus(duration), "total request duration"),
-                        timing("initial_delay", delay, "initial delay"),
-                        timing("write_duration", duration, "duration of writes after initial delay"),
-                        timing("pause_per_write", pause, "computed pause between writes")))
+        HttpResponse res = new HttpResponse(code, HttpResponse.reasonOf(code))
+                .header("Content-Type", Httpbin.TEXT)
+                .header(
+                        "Server-Timing",
+                        String.join(
+                                ", ",
+                                timing("total_duration", delay.plus(duration), "total request duration"),
+                                timing("initial_delay", delay, "initial delay"),
+                                timing("write_duration", duration, "duration of writes after initial delay"),
+                                timing("pause_per_write", pause, "computed pause between writes")))
                 .body(body);
         return new Answer(res, delay, new Reply.Pace(pieces, pause, false));
     }
@@ -95,11 +104,14 @@ final class HttpbinBodies {
             return new Answer(new HttpResponse(200, "OK"));
         }
         if (n > maxBody) {
-            throw new Bad(400, "invalid byte count: " + n + " not in range [1, " + maxBody + "] (the server's --max-body)");
+            throw new Bad(
+                    400, "invalid byte count: " + n + " not in range [1, " + maxBody + "] (the server's --max-body)");
         }
         byte[] body = new byte[n];
         random.nextBytes(body);
-        return new Answer(new HttpResponse(200, "OK").header("Content-Type", "application/octet-stream").body(body));
+        return new Answer(new HttpResponse(200, "OK")
+                .header("Content-Type", "application/octet-stream")
+                .body(body));
     }
 
     /** {@code /stream/n}: n lines (1 to 100) of the request as JSON, each with its {@code id}, in chunks. */
@@ -117,7 +129,8 @@ final class HttpbinBodies {
             out.writeBytes(HttpbinJson.compact(line));
             out.write('\n');
         }
-        HttpResponse res = new HttpResponse(200, "OK").header("Content-Type", Httpbin.TEXT).body(out.toByteArray());
+        HttpResponse res =
+                new HttpResponse(200, "OK").header("Content-Type", Httpbin.TEXT).body(out.toByteArray());
         return new Answer(res, Duration.ZERO, new Reply.Pace(n, Duration.ZERO, true));
     }
 
@@ -132,10 +145,14 @@ final class HttpbinBodies {
                     ? Duration.ofNanos(Math.round(Double.parseDouble(text) * 1e9))
                     : Durations.parse(text);
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new Bad(400, what + ": \"" + text + "\" is not a duration; give seconds (1.5) or a unit (1500ms, 2s)");
+            throw new Bad(
+                    400, what + ": \"" + text + "\" is not a duration; give seconds (1.5) or a unit (1500ms, 2s)");
         }
         if (d.compareTo(maxWait) > 0) {
-            throw new Bad(400, what + ": " + Durations.format(d) + " is above this server's --max-wait of " + Durations.format(maxWait));
+            throw new Bad(
+                    400,
+                    what + ": " + Durations.format(d) + " is above this server's --max-wait of "
+                            + Durations.format(maxWait));
         }
         return d;
     }

@@ -29,8 +29,8 @@ final class HttpbinJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Headers a hosting platform sets to the client's address, in the order go-httpbin trusts them. */
-    private static final List<String> CLIENT_IP_HEADERS = List.of("Fly-Client-IP", "CF-Connecting-IP", "Fastly-Client-IP",
-            "True-Client-IP");
+    private static final List<String> CLIENT_IP_HEADERS =
+            List.of("Fly-Client-IP", "CF-Connecting-IP", "Fastly-Client-IP", "True-Client-IP");
 
     private HttpbinJson() {}
 
@@ -76,13 +76,15 @@ final class HttpbinJson {
             data = new String(body, StandardCharsets.UTF_8);
             String type = mediaType(req.header("Content-Type"));
             switch (type) {
-                case "text/html", "text/plain" -> { }
+                case "text/html", "text/plain" -> {}
                 case "multipart/form-data" -> {
                     try {
                         form = new TreeMap<>();
                         files = new TreeMap<>();
-                        for (Multipart.Part part : Multipart.parse(body, Multipart.boundary(req.header("Content-Type")))) {
-                            (part.filename() == null ? form : files).computeIfAbsent(part.name(), k -> new ArrayList<>())
+                        for (Multipart.Part part :
+                                Multipart.parse(body, Multipart.boundary(req.header("Content-Type")))) {
+                            (part.filename() == null ? form : files)
+                                    .computeIfAbsent(part.name(), k -> new ArrayList<>())
                                     .add(new String(part.content(), StandardCharsets.UTF_8));
                         }
                     } catch (IllegalArgumentException e) {
@@ -111,8 +113,9 @@ final class HttpbinJson {
                         }
                     }
                 }
-                default -> data = "data:" + (type.isEmpty() ? "application/octet-stream" : type) + ";base64,"
-                        + Base64.getUrlEncoder().encodeToString(body);
+                default ->
+                    data = "data:" + (type.isEmpty() ? "application/octet-stream" : type) + ";base64,"
+                            + Base64.getUrlEncoder().encodeToString(body);
             }
         }
         m.put("data", data);
@@ -208,7 +211,7 @@ final class HttpbinJson {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == ' ' || c > 0x7e) {
-                return name;                 // not a token: Go leaves it as it came
+                return name; // not a token: Go leaves it as it came
             }
             sb.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
             upper = c == '-';

@@ -40,7 +40,7 @@ final class Inspection {
     static byte[] json(HttpRequest req, Origin origin, String model, String worker, long number) {
         Map<String, Object> m;
         try {
-            m = HttpbinJson.withBody(req, origin, false);   // go-httpbin's fields first, then EchoLab's
+            m = HttpbinJson.withBody(req, origin, false); // go-httpbin's fields first, then EchoLab's
         } catch (HttpbinJson.BadBody e) {
             throw new IllegalStateException("a lenient reading of a body cannot fail", e);
         }
@@ -95,8 +95,12 @@ final class Inspection {
     /** The bytes as text if they are valid UTF-8, else null. */
     private static String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

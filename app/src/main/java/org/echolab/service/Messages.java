@@ -40,18 +40,27 @@ final class Messages {
 
     /** The echo of one WebSocket message, in one frame, after the wait its connection's upgrade asked for. */
     Reply message(WebSocketDecoder.Message m, Reply.Upgrade defaults) {
-        Directed d = m.text() ? directed(m.payload(), defaults.delay(), defaults.work(), "ws")
+        Directed d = m.text()
+                ? directed(m.payload(), defaults.delay(), defaults.work(), "ws")
                 : began(m.payload(), defaults.delay(), defaults.work(), "ws", Activity.LINE_OK);
         byte[] frame = WebSocketFrames.frame(m.text() ? WebSocketFrames.TEXT : WebSocketFrames.BINARY, d.text());
-        return Reply.message(frame, WebSocketFrames.close(WebSocketFrames.GOING_AWAY, "the server is stopping"),
-                d.delay(), d.work(), d.entered(null, 0));
+        return Reply.message(
+                frame,
+                WebSocketFrames.close(WebSocketFrames.GOING_AWAY, "the server is stopping"),
+                d.delay(),
+                d.work(),
+                d.entered(null, 0));
     }
 
     /** The echo of one UDP datagram; only {@code work=sleep}: the UDP side has a timer, not threads to burn. */
     Reply datagram(byte[] data) {
         Directed d = directed(data, defaultWait, Work.SLEEP, "udp");
         if (d.work() == Work.CPU) {
-            return Reply.line(Answers.errorLine("work=cpu is not served over UDP"), Duration.ZERO, Work.SLEEP, d.entered(null, 0));
+            return Reply.line(
+                    Answers.errorLine("work=cpu is not served over UDP"),
+                    Duration.ZERO,
+                    Work.SLEEP,
+                    d.entered(null, 0));
         }
         return Reply.line(d.text(), d.delay(), d.work(), d.entered(null, 0));
     }
@@ -60,8 +69,8 @@ final class Messages {
      * Bytes to echo after {@code delay} doing {@code work}, for a request {@code begun} in the
      * ledger as {@code what}, with {@code outcome} {@link Activity#LINE_OK} or {@link Activity#LINE_ERR}.
      */
-    private record Directed(Duration delay, Work work, byte[] text, Ledger.Begun begun, String what, int outcome,
-                            Ledger ledger) {
+    private record Directed(
+            Duration delay, Work work, byte[] text, Ledger.Begun begun, String what, int outcome, Ledger ledger) {
 
         /** The request answered: {@code request} is its access-log text (null: not logged), {@code bytes} the echo's length. */
         Ledger.Entry entered(String request, long bytes) {

@@ -49,7 +49,7 @@ final class Multipart {
         at += delimiter.length;
         while (true) {
             if (startsWith(body, at, "--")) {
-                return parts;                // the close delimiter
+                return parts; // the close delimiter
             }
             if (!startsWith(body, at, "\r\n")) {
                 throw new IllegalArgumentException("multipart boundary not followed by CRLF");

@@ -15,7 +15,9 @@ final class Page {
 
     /** {@code tls}: what this connection's TLS handshake settled, shown on the page; null on a plain connection. */
     static byte[] html(ServerConfig config, int monitorPort, TlsInfo tls) {
-        String secure = tls == null ? "" : """
+        String secure = tls == null
+                ? ""
+                : """
                 <p>This connection: <b>%s</b>, cipher suite <code>%s</code>, ALPN <code>%s</code>.
                 TCP lines over TLS work too: <code>openssl s_client -quiet -connect HOST:PORT</code>.</p>
                 """.formatted(tls.protocol(), tls.cipher(), tls.alpn().isEmpty() ? "none" : tls.alpn());
@@ -74,8 +76,15 @@ final class Page {
                 (CR LF or LF; a last line without one when the client closes its side);
                 <code>[wait=250ms work=cpu] text</code> sets one line's wait</li>
                 %s</ul></body></html>
-                """.formatted(config.model, Durations.format(config.defaultWait), Durations.format(config.maxWait), secure, live,
-                        Faults.MAX_DRIP, Math.min(config.wsMaxFrame, config.wsMaxMessage), udp(config))
+                """.formatted(
+                        config.model,
+                        Durations.format(config.defaultWait),
+                        Durations.format(config.maxWait),
+                        secure,
+                        live,
+                        Faults.MAX_DRIP,
+                        Math.min(config.wsMaxFrame, config.wsMaxMessage),
+                        udp(config))
                 .getBytes(StandardCharsets.UTF_8);
     }
 

@@ -19,8 +19,9 @@ final class Parameters {
      * What {@code /echo} and {@code /anything} read from the query: any other name on {@code /echo}
      * and any of these given twice is a 400 that names it ({@code /anything} reflects other names).
      */
-    private static final List<String> ECHO = Stream.concat(Stream.of("msg", "wait", "work", "size"),
-            Faults.PARAMETERS.stream()).toList();
+    private static final List<String> ECHO = Stream.concat(
+                    Stream.of("msg", "wait", "work", "size"), Faults.PARAMETERS.stream())
+            .toList();
 
     private final Duration defaultWait;
     private final Duration maxWait;
@@ -65,7 +66,8 @@ final class Parameters {
             throw Refusal.badRequest("bad wait: " + e.getMessage());
         }
         if (d.compareTo(maxWait) > 0) {
-            throw Refusal.badRequest("wait " + value + " is above this server's --max-wait of " + Durations.format(maxWait));
+            throw Refusal.badRequest(
+                    "wait " + value + " is above this server's --max-wait of " + Durations.format(maxWait));
         }
         return d;
     }

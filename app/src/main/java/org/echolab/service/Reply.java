@@ -1,12 +1,11 @@
 package org.echolab.service;
 
-import org.echolab.process.Ledger;
-import org.echolab.connection.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.echolab.process.Ledger;
 import org.echolab.protocol.HttpResponse;
 
 /**
@@ -18,7 +17,7 @@ import org.echolab.protocol.HttpResponse;
  */
 public final class Reply {
 
-    private final HttpResponse response;   // null for a TCP line
+    private final HttpResponse response; // null for a TCP line
     private final boolean head;
     private final byte[] bytes;
     private final long filler;
@@ -27,10 +26,10 @@ public final class Reply {
     private final Duration delay;
     private final Work work;
     private final boolean close;
-    private final Ledger.Entry entry;      // the request in the ledger: its slot in the live view, its access-log line
-    private final byte[] farewell;         // what a message's reply gains as the connection's last
-    private final Upgrade upgrade;         // a 101 to WebSocket, or null
-    private final Pace pace;               // a body paced by its route (httpbin's /drip, /stream), or null
+    private final Ledger.Entry entry; // the request in the ledger: its slot in the live view, its access-log line
+    private final byte[] farewell; // what a message's reply gains as the connection's last
+    private final Upgrade upgrade; // a 101 to WebSocket, or null
+    private final Pace pace; // a body paced by its route (httpbin's /drip, /stream), or null
 
     private static final byte[] NO_FAREWELL = new byte[0];
 
@@ -46,14 +45,36 @@ public final class Reply {
      */
     public record Pace(int pieces, Duration interval, boolean chunked) {}
 
-    private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, List<byte[]> later, Faults.Decision fate,
-                  Duration delay, Work work, boolean close, Ledger.Entry entry, byte[] farewell, Upgrade upgrade) {
+    private Reply(
+            HttpResponse response,
+            boolean head,
+            byte[] bytes,
+            long filler,
+            List<byte[]> later,
+            Faults.Decision fate,
+            Duration delay,
+            Work work,
+            boolean close,
+            Ledger.Entry entry,
+            byte[] farewell,
+            Upgrade upgrade) {
         this(response, head, bytes, filler, later, fate, delay, work, close, entry, farewell, upgrade, null);
     }
 
-    private Reply(HttpResponse response, boolean head, byte[] bytes, long filler, List<byte[]> later, Faults.Decision fate,
-                  Duration delay, Work work, boolean close, Ledger.Entry entry, byte[] farewell, Upgrade upgrade,
-                  Pace pace) {
+    private Reply(
+            HttpResponse response,
+            boolean head,
+            byte[] bytes,
+            long filler,
+            List<byte[]> later,
+            Faults.Decision fate,
+            Duration delay,
+            Work work,
+            boolean close,
+            Ledger.Entry entry,
+            byte[] farewell,
+            Upgrade upgrade,
+            Pace pace) {
         this.response = response;
         this.head = head;
         this.bytes = bytes;
@@ -81,11 +102,12 @@ public final class Reply {
      * An HTTP response shaped by its {@code fate}: dripped in chunks, and cut before it or halfway
      * through it (halfway: the whole head and half the body, or half its chunks, then the cut).
      */
-    public static Reply http(HttpResponse response, boolean head, Duration delay, Work work, Ledger.Entry entry, Faults.Decision fate) {
+    public static Reply http(
+            HttpResponse response, boolean head, Duration delay, Work work, Ledger.Entry entry, Faults.Decision fate) {
         byte[] first;
         long filler = 0;
         List<byte[]> later = List.of();
-        if (fate.drip() > 0 && response.bodyLength(head) > 0) {   // HEAD, 204, 304 and an empty body have nothing to drip
+        if (fate.drip() > 0 && response.bodyLength(head) > 0) { // HEAD, 204, 304 and an empty body have nothing to drip
             first = response.encodeChunkedHead();
             later = chunks(response.body(), fate.drip());
         } else {
@@ -101,7 +123,7 @@ public final class Reply {
                 later = later.subList(0, later.size() / 2);
             } else {
                 long body = response.bodyLength(head);
-                long half = first.length + filler - body + body / 2;   // the whole head, half the body
+                long half = first.length + filler - body + body / 2; // the whole head, half the body
                 filler = Math.max(0, half - first.length);
                 first = Arrays.copyOf(first, (int) Math.min(first.length, half));
             }
@@ -128,15 +150,30 @@ public final class Reply {
             pieces.add(pace.chunked() ? HttpResponse.chunk(body, from, to) : Arrays.copyOfRange(body, from, to));
         }
         if (pace.chunked()) {
-            pieces.set(k - 1, concat(List.of(pieces.getLast(), HttpResponse.LAST_CHUNK)));   // the end goes with the last chunk
+            pieces.set(
+                    k - 1,
+                    concat(List.of(pieces.getLast(), HttpResponse.LAST_CHUNK))); // the end goes with the last chunk
         }
         byte[] headBytes = pace.chunked() ? response.encodeChunkedHead() : response.encode(true);
-        int together = pace.interval().isZero() ? k : 1;                // pieces that go out with the head
-        byte[] first = concat(Stream.concat(Stream.of(headBytes), pieces.subList(0, together).stream()).toList());
+        int together = pace.interval().isZero() ? k : 1; // pieces that go out with the head
+        byte[] first = concat(Stream.concat(Stream.of(headBytes), pieces.subList(0, together).stream())
+                .toList());
         List<byte[]> later = List.copyOf(pieces.subList(together, k));
         Faults.Decision fate = new Faults.Decision(0, Duration.ZERO, 0, pace.interval(), Faults.Cut.NONE);
-        return new Reply(response, head, first, 0, later, fate, delay, Work.SLEEP, response.closes(), entry,
-                NO_FAREWELL, null, pace);
+        return new Reply(
+                response,
+                head,
+                first,
+                0,
+                later,
+                fate,
+                delay,
+                Work.SLEEP,
+                response.closes(),
+                entry,
+                NO_FAREWELL,
+                null,
+                pace);
     }
 
     private static byte[] concat(List<byte[]> parts) {
@@ -158,7 +195,8 @@ public final class Reply {
         int k = Math.min(n, body.length);
         List<byte[]> out = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
-            out.add(HttpResponse.chunk(body, (int) ((long) body.length * i / k), (int) ((long) body.length * (i + 1) / k)));
+            out.add(HttpResponse.chunk(
+                    body, (int) ((long) body.length * i / k), (int) ((long) body.length * (i + 1) / k)));
         }
         byte[] last = out.getLast();
         byte[] ended = Arrays.copyOf(last, last.length + HttpResponse.LAST_CHUNK.length);
@@ -169,8 +207,19 @@ public final class Reply {
 
     /** The 101 that switches the connection to WebSocket, whose messages then wait as {@code upgrade} says. */
     public static Reply upgrade(HttpResponse response, Upgrade upgrade, Ledger.Entry entry) {
-        return new Reply(response, false, response.encode(false), 0, List.of(), Faults.Decision.NONE, Duration.ZERO, Work.SLEEP,
-                false, entry, NO_FAREWELL, upgrade);
+        return new Reply(
+                response,
+                false,
+                response.encode(false),
+                0,
+                List.of(),
+                Faults.Decision.NONE,
+                Duration.ZERO,
+                Work.SLEEP,
+                false,
+                entry,
+                NO_FAREWELL,
+                upgrade);
     }
 
     /**
@@ -178,12 +227,14 @@ public final class Reply {
      * of a draining server it is followed by {@code farewell} (a close frame).
      */
     public static Reply message(byte[] frame, byte[] farewell, Duration delay, Work work, Ledger.Entry entry) {
-        return new Reply(null, false, frame, 0, List.of(), Faults.Decision.NONE, delay, work, false, entry, farewell, null);
+        return new Reply(
+                null, false, frame, 0, List.of(), Faults.Decision.NONE, delay, work, false, entry, farewell, null);
     }
 
     /** A TCP line, after which the connection goes on. */
     public static Reply line(byte[] bytes, Duration delay, Work work, Ledger.Entry entry) {
-        return new Reply(null, false, bytes, 0, List.of(), Faults.Decision.NONE, delay, work, false, entry, NO_FAREWELL, null);
+        return new Reply(
+                null, false, bytes, 0, List.of(), Faults.Decision.NONE, delay, work, false, entry, NO_FAREWELL, null);
     }
 
     /** Non-null if this reply switches the connection to WebSocket. */
@@ -252,7 +303,8 @@ public final class Reply {
             return this;
         }
         if (response != null) {
-            return pace != null ? paced(response.close(true), head, delay, pace, entry)
+            return pace != null
+                    ? paced(response.close(true), head, delay, pace, entry)
                     : http(response.close(true), head, delay, work, entry, fate);
         }
         byte[] last = Arrays.copyOf(bytes, bytes.length + farewell.length);

@@ -9,7 +9,8 @@ import java.util.Locale;
  * the machine's cores.
  */
 public enum Work {
-    SLEEP, CPU;
+    SLEEP,
+    CPU;
 
     /** @throws IllegalArgumentException naming the accepted values */
     public static Work parse(String s) {

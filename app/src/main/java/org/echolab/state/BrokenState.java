@@ -50,9 +50,9 @@ public final class BrokenState implements ServerState {
 
     @Override
     public long nextRequestNumber() {
-        long next = requestNumber + 1;      // read ...
-        window.pause();                     // ... another thread reads the same value here ...
-        requestNumber = next;               // ... and both write (and return) the same number
+        long next = requestNumber + 1; // read ...
+        window.pause(); // ... another thread reads the same value here ...
+        requestNumber = next; // ... and both write (and return) the same number
         return next;
     }
 
@@ -60,10 +60,10 @@ public final class BrokenState implements ServerState {
     public void requestServed(String client) {
         long s = served;
         window.pause();
-        served = s + 1;                     // lost update: a concurrent increment is overwritten
+        served = s + 1; // lost update: a concurrent increment is overwritten
         Long count = perClient.get(client);
         window.pause();
-        perClient.put(client, count == null ? 1 : count + 1);   // same, per client
+        perClient.put(client, count == null ? 1 : count + 1); // same, per client
     }
 
     @Override
@@ -71,9 +71,9 @@ public final class BrokenState implements ServerState {
         long now = open + 1;
         window.pause();
         open = now;
-        if (now > peak) {                   // check ...
+        if (now > peak) { // check ...
             window.pause();
-            peak = now;                     // ... then act: may overwrite a higher peak
+            peak = now; // ... then act: may overwrite a higher peak
         }
     }
 

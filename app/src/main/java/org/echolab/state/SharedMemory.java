@@ -6,8 +6,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.FileChannel.MapMode;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -52,7 +52,7 @@ public final class SharedMemory implements AutoCloseable {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private final MemorySegment segment;
-    private final Path file;            // null: an anonymous segment (tests, jcstress)
+    private final Path file; // null: an anonymous segment (tests, jcstress)
     private final boolean creator;
 
     private SharedMemory(MemorySegment segment, Path file, boolean creator) {
@@ -78,7 +78,7 @@ public final class SharedMemory implements AutoCloseable {
             }
             Path dir = Path.of("/dev/shm");
             if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-                dir = Path.of(System.getProperty("java.io.tmpdir"));  // still MAP_SHARED, via the page cache
+                dir = Path.of(System.getProperty("java.io.tmpdir")); // still MAP_SHARED, via the page cache
             }
             Path file = Files.createTempFile(dir, "echolab-state-", ".bin");
             file.toFile().deleteOnExit();
@@ -138,8 +138,8 @@ public final class SharedMemory implements AutoCloseable {
     /** The file, or null for an anonymous segment. */
     /** The counters as {@code /stats} shows them; shared memory keeps no per-client map. */
     public ServerState.Snapshot snapshot() {
-        return new ServerState.Snapshot(getVolatile(REQUEST_NUMBER), getVolatile(SERVED), getVolatile(OPEN),
-                getVolatile(PEAK), Map.of());
+        return new ServerState.Snapshot(
+                getVolatile(REQUEST_NUMBER), getVolatile(SERVED), getVolatile(OPEN), getVolatile(PEAK), Map.of());
     }
 
     public Path file() {

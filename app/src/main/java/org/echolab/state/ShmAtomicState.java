@@ -1,6 +1,5 @@
 package org.echolab.state;
 
-
 /**
  * Correct shared state across processes ({@code --state shm-atomic}): the counters of
  * {@link ShmBrokenState} in the same /dev/shm mapping, changed only with the CPU's atomic
@@ -41,7 +40,7 @@ public final class ShmAtomicState implements ServerState, AutoCloseable {
         long now = memory.getAndAdd(SharedMemory.OPEN, 1) + 1;
         long peak = memory.getVolatile(SharedMemory.PEAK);
         while (now > peak && !memory.compareAndSet(SharedMemory.PEAK, peak, now)) {
-            peak = memory.getVolatile(SharedMemory.PEAK);     // someone moved it: look again
+            peak = memory.getVolatile(SharedMemory.PEAK); // someone moved it: look again
         }
     }
 

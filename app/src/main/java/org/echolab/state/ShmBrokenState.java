@@ -1,6 +1,5 @@
 package org.echolab.state;
 
-
 /**
  * BROKEN on purpose ({@code --state shm-broken}): the counters live in shared memory
  * ({@link SharedMemory}, a /dev/shm mapping), so every process of a {@code process} or
@@ -34,7 +33,7 @@ public final class ShmBrokenState implements ServerState, AutoCloseable {
     public long nextRequestNumber() {
         long next = memory.get(SharedMemory.REQUEST_NUMBER) + 1;
         window.pause();
-        memory.set(SharedMemory.REQUEST_NUMBER, next);      // another process may have stored the same
+        memory.set(SharedMemory.REQUEST_NUMBER, next); // another process may have stored the same
         return next;
     }
 
@@ -50,7 +49,7 @@ public final class ShmBrokenState implements ServerState, AutoCloseable {
         long now = memory.get(SharedMemory.OPEN) + 1;
         window.pause();
         memory.set(SharedMemory.OPEN, now);
-        if (now > memory.get(SharedMemory.PEAK)) {          // check-then-act, across processes
+        if (now > memory.get(SharedMemory.PEAK)) { // check-then-act, across processes
             window.pause();
             memory.set(SharedMemory.PEAK, now);
         }

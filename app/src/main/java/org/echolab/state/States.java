@@ -19,8 +19,12 @@ public final class States {
      * a one-line summary, and how to make one from the race window ({@code --race-window}: the
      * pause a broken variant takes between its read and its write).
      */
-    public record Variant(String name, boolean broken, boolean acrossProcesses, String summary,
-                          Function<Duration, ServerState> maker) {
+    public record Variant(
+            String name,
+            boolean broken,
+            boolean acrossProcesses,
+            String summary,
+            Function<Duration, ServerState> maker) {
 
         /** A new state of this variant, whose broken steps (if any) pause for {@code raceWindow}. */
         public ServerState create(Duration raceWindow) {
@@ -37,22 +41,40 @@ public final class States {
     }
 
     private static final List<Variant> BUILT_IN = List.of(
-            new Variant("broken", true, false,
+            new Variant(
+                    "broken",
+                    true,
+                    false,
                     "BROKEN: plain fields and a HashMap: lost updates, duplicate numbers, check-then-act peak",
                     w -> new BrokenState(new RaceWindow(w))),
-            new Variant("broken-adder", true, false,
+            new Variant(
+                    "broken-adder",
+                    true,
+                    false,
                     "BROKEN: request numbers from a LongAdder (increment, then sum): duplicates, no losses",
                     w -> new BrokenAdderState(new RaceWindow(w))),
-            new Variant("synchronized", false, false,
+            new Variant(
+                    "synchronized",
+                    false,
+                    false,
                     "the broken variant's fields behind one lock (synchronized methods)",
                     w -> new SynchronizedState()),
-            new Variant("atomic", false, false,
+            new Variant(
+                    "atomic",
+                    false,
+                    false,
                     "atomics, LongAdder and ConcurrentHashMap (the default)",
                     w -> new AtomicState()),
-            new Variant("shm-broken", true, true,
+            new Variant(
+                    "shm-broken",
+                    true,
+                    true,
                     "BROKEN: counters in a /dev/shm mapping shared by all processes, plain loads and stores",
                     w -> new ShmBrokenState(SharedMemory.openOrCreate(w))),
-            new Variant("shm-atomic", false, true,
+            new Variant(
+                    "shm-atomic",
+                    false,
+                    true,
                     "counters in a /dev/shm mapping shared by all processes, atomic getAndAdd and CAS",
                     w -> new ShmAtomicState(SharedMemory.openOrCreate(w))));
 

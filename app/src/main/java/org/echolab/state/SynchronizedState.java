@@ -41,7 +41,7 @@ public final class SynchronizedState implements ServerState {
     @Override
     public synchronized void connectionOpened() {
         open++;
-        if (open > peak) {          // check-then-act is safe: no one else can act in between
+        if (open > peak) { // check-then-act is safe: no one else can act in between
             peak = open;
         }
     }

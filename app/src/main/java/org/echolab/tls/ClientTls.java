@@ -90,12 +90,27 @@ public final class ClientTls {
 
     /** Accepts every certificate: what {@code --insecure} asks for, and nothing else uses. */
     private static final class TrustingAll extends X509ExtendedTrustManager {
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket s) { }
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType, Socket s) { }
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine e) { }
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine e) { }
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { }
-        @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket s) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket s) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine e) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine e) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }

@@ -41,7 +41,8 @@ final class PemFiles {
                 }
             }
         } catch (IOException | CertificateException e) {
-            throw new IllegalArgumentException(option + " " + file + ": cannot be read as PEM certificates (" + e + ")", e);
+            throw new IllegalArgumentException(
+                    option + " " + file + ": cannot be read as PEM certificates (" + e + ")", e);
         }
         if (certs.isEmpty()) {
             throw new IllegalArgumentException(option + " " + file + ": no 'BEGIN CERTIFICATE' block in it");
@@ -63,11 +64,12 @@ final class PemFiles {
                     }
                     case PEMEncryptedKeyPair e -> throw encrypted(file);
                     case PKCS8EncryptedPrivateKeyInfo e -> throw encrypted(file);
-                    default -> { }   // parameters (BEGIN EC PARAMETERS), certificates: not the key
+                    default -> {} // parameters (BEGIN EC PARAMETERS), certificates: not the key
                 }
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("--tls-key " + file + ": cannot be read as a PEM private key (" + e + ")", e);
+            throw new IllegalArgumentException(
+                    "--tls-key " + file + ": cannot be read as a PEM private key (" + e + ")", e);
         }
         throw new IllegalArgumentException("--tls-key " + file + ": no private key in it");
     }

@@ -27,12 +27,17 @@ final class PlainText {
         }
     }
 
-    private static final byte[] BODY = ("400 Bad Request: this port speaks TLS; the plain HTTP request was sent to an HTTPS port."
-            + " Use https:// (curl: https://host:port/...).\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BODY =
+            ("400 Bad Request: this port speaks TLS; the plain HTTP request was sent to an HTTPS port."
+                            + " Use https:// (curl: https://host:port/...).\n")
+                    .getBytes(StandardCharsets.US_ASCII);
 
     /** The whole answer: a complete HTTP/1.1 response that closes the connection. */
-    static final byte[] ANSWER = concat(("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-            + BODY.length + "\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII), BODY);
+    static final byte[] ANSWER = concat(
+            ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + BODY.length
+                            + "\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII),
+            BODY);
 
     /** True if a connection that begins with {@code first} is plain text, not TLS. */
     static boolean plain(byte first) {

@@ -62,7 +62,8 @@ public final class SelfSigned implements AutoCloseable {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = g.generateKeyPair();
-            SelfSigned s = new SelfSigned(Files.createTempDirectory("echolab-tls-",
+            SelfSigned s = new SelfSigned(Files.createTempDirectory(
+                    "echolab-tls-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
             s.write(s.cert, certificate(pair));
             s.write(s.key, new JcaPKCS8Generator(pair.getPrivate(), null).generate());
@@ -78,11 +79,17 @@ public final class SelfSigned implements AutoCloseable {
         X500Name name = new X500Name("CN=localhost,O=EchoLab self-signed");
         Instant now = Instant.now();
         GeneralNames sans = new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(GeneralName.iPAddress, "::1")});
-        return new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALID)), name, pair.getPublic())
+            new GeneralName(GeneralName.dNSName, "localhost"),
+            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+            new GeneralName(GeneralName.iPAddress, "::1")
+        });
+        return new JcaX509v3CertificateBuilder(
+                        name,
+                        new BigInteger(64, new SecureRandom()),
+                        Date.from(now.minus(Duration.ofHours(1))),
+                        Date.from(now.plus(VALID)),
+                        name,
+                        pair.getPublic())
                 // as 'openssl req -x509' makes one: its own CA, so that a client can trust it with --cacert
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign))
@@ -93,7 +100,8 @@ public final class SelfSigned implements AutoCloseable {
 
     private void write(Path file, Object pemObject) throws IOException {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII); JcaPEMWriter pem = new JcaPEMWriter(w)) {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
+                JcaPEMWriter pem = new JcaPEMWriter(w)) {
             pem.writeObject(pemObject);
         }
     }
@@ -114,7 +122,8 @@ public final class SelfSigned implements AutoCloseable {
             Files.deleteIfExists(cert);
             Files.deleteIfExists(dir);
         } catch (IOException e) {
-            System.getLogger(SelfSigned.class.getName()).log(System.Logger.Level.WARNING, "could not delete " + dir + ": " + e);
+            System.getLogger(SelfSigned.class.getName())
+                    .log(System.Logger.Level.WARNING, "could not delete " + dir + ": " + e);
         }
     }
 }

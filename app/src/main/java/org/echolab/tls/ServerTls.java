@@ -4,8 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.SocketTimeoutException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -60,7 +60,7 @@ public final class ServerTls {
         List<X509Certificate> chain = PemFiles.certificates("--tls-cert", cert);
         PrivateKey privateKey = PemFiles.privateKey(key);
         try {
-            char[] password = new char[0];      // a keystore only in memory, for the KeyManagerFactory
+            char[] password = new char[0]; // a keystore only in memory, for the KeyManagerFactory
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("server", privateKey, password, chain.toArray(new X509Certificate[0]));
@@ -70,7 +70,8 @@ public final class ServerTls {
             context.init(keys.getKeyManagers(), null, null);
             return new ServerTls(context, chain.getFirst(), fingerprint(chain.getFirst()));
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("--tls-key " + key + " does not go with --tls-cert " + cert + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "--tls-key " + key + " does not go with --tls-cert " + cert + ": " + e.getMessage(), e);
         }
     }
 
@@ -100,7 +101,8 @@ public final class ServerTls {
         if (PlainText.plain(first[0])) {
             throw PlainText.answer(accepted);
         }
-        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(accepted, new ByteArrayInputStream(first, 0, n), true);
+        SSLSocket s = (SSLSocket)
+                context.getSocketFactory().createSocket(accepted, new ByteArrayInputStream(first, 0, n), true);
         s.setSSLParameters(parameters());
         return s;
     }
@@ -152,7 +154,10 @@ public final class ServerTls {
      */
     public static void handshakeFailed(String client, IOException e) {
         if (e instanceof PlainText.Answered) {
-            LOG.log(Level.INFO, "{0}: plain text (an http:// request?) sent to the TLS port; answered 400 and closed", client);
+            LOG.log(
+                    Level.INFO,
+                    "{0}: plain text (an http:// request?) sent to the TLS port; answered 400 and closed",
+                    client);
         } else if (e instanceof SocketTimeoutException) {
             handshakeTimedOut(client);
         } else if (e instanceof EOFException || e.getCause() instanceof EOFException) {

@@ -35,33 +35,34 @@ final class TlsWire implements Wire {
 
     private final SocketChannel channel;
     private final SSLEngine engine;
-    private ByteBuffer netIn;           // write mode: records read, not yet unwrapped
-    private ByteBuffer appIn;           // read mode: plaintext unwrapped, not yet handed out
-    private ByteBuffer netOut;          // read mode: records wrapped, not yet sent
+    private ByteBuffer netIn; // write mode: records read, not yet unwrapped
+    private ByteBuffer appIn; // read mode: plaintext unwrapped, not yet handed out
+    private ByteBuffer netOut; // read mode: records wrapped, not yet sent
     private boolean begun;
-    private boolean begunByPeer;        // the client's first byte has been read (and was not plain text)
-    private TlsInfo info;               // set once the handshake is done
-    private boolean inputEnded;         // close_notify or EOF
+    private boolean begunByPeer; // the client's first byte has been read (and was not plain text)
+    private TlsInfo info; // set once the handshake is done
+    private boolean inputEnded; // close_notify or EOF
 
     TlsWire(SocketChannel channel, SSLEngine engine) {
         this.channel = channel;
         this.engine = engine;
         int packet = engine.getSession().getPacketBufferSize();
         this.netIn = ByteBuffer.allocate(packet);
-        this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()).flip();
+        this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize())
+                .flip();
         this.netOut = ByteBuffer.allocate(packet).flip();
     }
 
     @Override
     public boolean handshake() throws IOException {
         if (info != null) {
-            return flush();                     // done: true once its last message is out too
+            return flush(); // done: true once its last message is out too
         }
         if (!begun) {
-            engine.beginHandshake();            // a client's first move is its ClientHello (NEED_WRAP)
+            engine.beginHandshake(); // a client's first move is its ClientHello (NEED_WRAP)
             begun = true;
         }
-        while (flush()) {                       // our own messages go out before we wait for the peer's
+        while (flush()) { // our own messages go out before we wait for the peer's
             switch (engine.getHandshakeStatus()) {
                 case NEED_WRAP -> wrap(NOTHING);
                 case NEED_TASK -> runTasks();
@@ -70,7 +71,7 @@ final class TlsWire implements Wire {
                         if (inputEnded) {
                             throw new EOFException("the peer closed the connection during the TLS handshake");
                         }
-                        return false;           // the peer's next message is not all here yet
+                        return false; // the peer's next message is not all here yet
                     }
                 }
                 case NOT_HANDSHAKING, FINISHED -> {
@@ -79,7 +80,7 @@ final class TlsWire implements Wire {
                 }
             }
         }
-        return false;                           // the socket takes no more now: wait until it is writable
+        return false; // the socket takes no more now: wait until it is writable
     }
 
     @Override
@@ -92,7 +93,7 @@ final class TlsWire implements Wire {
                 appIn.position(appIn.position() + k);
                 n += k;
             } else if (inputEnded || !unwrap()) {
-                break;                          // nothing more now, or the end
+                break; // nothing more now, or the end
             } else {
                 answerPostHandshake();
             }
@@ -106,7 +107,7 @@ final class TlsWire implements Wire {
         while (src.hasRemaining() && flush()) {
             int n = wrap(src);
             if (n == 0) {
-                break;                          // the engine sent a message of its own instead: flush it first
+                break; // the engine sent a message of its own instead: flush it first
             }
             taken += n;
         }
@@ -133,7 +134,7 @@ final class TlsWire implements Wire {
     public void shutdownOutput() throws IOException {
         closeOutbound();
         if (flush()) {
-            channel.shutdownOutput();           // else the close_notify would be cut off: the close that follows ends it
+            channel.shutdownOutput(); // else the close_notify would be cut off: the close that follows ends it
         }
     }
 
@@ -141,7 +142,7 @@ final class TlsWire implements Wire {
     public void close() {
         try {
             closeOutbound();
-            flush();                            // one try: a client that reads nothing does not hold the close up
+            flush(); // one try: a client that reads nothing does not hold the close up
         } catch (IOException ignored) {
             // the peer is gone already
         }
@@ -179,30 +180,31 @@ final class TlsWire implements Wire {
                 case OK -> {
                     return true;
                 }
-                case CLOSED -> {                // the peer's close_notify
+                case CLOSED -> { // the peer's close_notify
                     inputEnded = true;
                     return false;
                 }
                 case BUFFER_OVERFLOW -> {
                     if (appIn.hasRemaining()) {
-                        return false;           // hand out what it holds first
+                        return false; // hand out what it holds first
                     }
-                    appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()).flip();
+                    appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize())
+                            .flip();
                 }
                 case BUFFER_UNDERFLOW -> {
-                    if (!netIn.hasRemaining()) {  // a record larger than the buffer: the session says how large
+                    if (!netIn.hasRemaining()) { // a record larger than the buffer: the session says how large
                         netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize() + netIn.position())
                                 .put(netIn.flip());
                     }
                     int n = channel.read(netIn);
                     if (info == null && !begunByPeer && netIn.position() > 0) {
-                        begunByPeer = true;     // the client's first byte: a TLS record, or plain text to answer in kind
+                        begunByPeer = true; // the client's first byte: a TLS record, or plain text to answer in kind
                         if (PlainText.plain(netIn.get(0))) {
                             throw PlainText.answer(channel);
                         }
                     }
                     if (n < 0) {
-                        inputEnded = true;      // EOF without close_notify: the end all the same
+                        inputEnded = true; // EOF without close_notify: the end all the same
                         return false;
                     }
                     if (n == 0) {
@@ -237,9 +239,11 @@ final class TlsWire implements Wire {
                     }
                     return 0;
                 }
-                case BUFFER_OVERFLOW -> {       // a record larger than netOut's room: grow it, keeping what waits
-                    netOut = ByteBuffer.allocate(netOut.remaining() + engine.getSession().getPacketBufferSize())
-                            .put(netOut).flip();
+                case BUFFER_OVERFLOW -> { // a record larger than netOut's room: grow it, keeping what waits
+                    netOut = ByteBuffer.allocate(
+                                    netOut.remaining() + engine.getSession().getPacketBufferSize())
+                            .put(netOut)
+                            .flip();
                 }
                 case BUFFER_UNDERFLOW -> throw new SSLException("unexpected BUFFER_UNDERFLOW from wrap");
             }
@@ -264,7 +268,7 @@ final class TlsWire implements Wire {
 
     private void runTasks() {
         for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
-            task.run();                         // on the loop: a handshake's CPU work, a few milliseconds at most
+            task.run(); // on the loop: a handshake's CPU work, a few milliseconds at most
         }
     }
 

@@ -30,9 +30,27 @@ class BenchHerdIT {
 
     @BeforeAll
     static void runTheHerdSmall() throws Exception {
-        run = BenchRun.of(dir, 3, "--models", String.join(",", MODELS), "--clients", "1", "--workloads", "none",
-                "--warmup", "0s", "--duration", "200ms", "--connections", "0", "--herd", "2,4", "--herd-connections", "100",
-                "--nginx", "/nowhere/nginx");
+        run = BenchRun.of(
+                dir,
+                3,
+                "--models",
+                String.join(",", MODELS),
+                "--clients",
+                "1",
+                "--workloads",
+                "none",
+                "--warmup",
+                "0s",
+                "--duration",
+                "200ms",
+                "--connections",
+                "0",
+                "--herd",
+                "2,4",
+                "--herd-connections",
+                "100",
+                "--nginx",
+                "/nowhere/nginx");
     }
 
     @Test
@@ -42,13 +60,21 @@ class BenchHerdIT {
         for (JsonNode h : run.results().get("herd")) {
             String point = h.get("model").asText() + " x" + h.get("workers").asInt();
             points.add(point);
-            assertThat(h.get("status").asText()).as(point + ": " + h.get("reason").asText()).isEqualTo("ok");
+            assertThat(h.get("status").asText())
+                    .as(point + ": " + h.get("reason").asText())
+                    .isEqualTo("ok");
             assertThat(h.get("connections").asInt()).as(point).isEqualTo(100);
             assertThat(h.get("errors").asLong()).as(point).isZero();
             assertThat(h.get("cpuMillisPerConnection").asDouble()).as(point).isPositive();
         }
-        assertThat(points).containsExactly("prefork x2", "prefork x4", "prefork-flock x2", "prefork-flock x4",
-                "prefork-mutex x2", "prefork-mutex x4");
+        assertThat(points)
+                .containsExactly(
+                        "prefork x2",
+                        "prefork x4",
+                        "prefork-flock x2",
+                        "prefork-flock x4",
+                        "prefork-mutex x2",
+                        "prefork-mutex x4");
         assertThat(run.results().at("/plan/herdWorkers").toString()).isEqualTo("[2,4]");
     }
 
@@ -56,7 +82,8 @@ class BenchHerdIT {
     void theTerminalAndBothReportsHaveTheTableAndTheReportsTheChart() throws Exception {
         assertThat(run.stdout()).containsPattern("prefork-mutex\\s+4\\s+100\\s+0\\s+\\d+\\.\\d{3}");
         String md = Files.readString(dir.resolve("results/report.md"));
-        assertThat(md).contains("## Thundering herd (UNP vol. 1 ch. 30.6)")
+        assertThat(md)
+                .contains("## Thundering herd (UNP vol. 1 ch. 30.6)")
                 .containsPattern("\\| prefork-flock \\| 2 \\| 100 \\| 0 \\| \\d+\\.\\d{3} \\|")
                 .contains("![Thundering herd](charts/herd.png)");
         assertThat(dir.resolve("results/charts/herd.png")).isNotEmptyFile();
@@ -67,7 +94,9 @@ class BenchHerdIT {
         assertThat(chart).as("the herd chart in report.html").isNotNull();
         assertThat(chart.attr("data-points")).isEqualTo("6");
         assertThat(chart.attr("data-models")).isEqualTo(String.join(" ", MODELS));
-        assertThat(chart.selectFirst("figcaption").text()).contains("UNP vol. 1, 3rd ed., ch. 30.6").contains("Digital Unix");
+        assertThat(chart.selectFirst("figcaption").text())
+                .contains("UNP vol. 1, 3rd ed., ch. 30.6")
+                .contains("Digital Unix");
         assertThat(html.select("h2").eachText()).contains("Thundering herd (UNP vol. 1 ch. 30.6)");
     }
 
@@ -77,7 +106,9 @@ class BenchHerdIT {
         assertThat(BenchIT.processesWritingTo(dir.resolve("results/logs"))).isEmpty();
         for (JsonNode h : run.results().get("herd")) {
             long pid = h.get("serverPid").asLong();
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("server pid %d alive", pid)
+                    .isFalse();
         }
     }
 }

@@ -1,7 +1,6 @@
 package org.echolab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -36,7 +35,9 @@ class BenchIT {
     static JsonNode results;
 
     @BeforeAll
-    @Timeout(value = 6, unit = TimeUnit.MINUTES)   // BenchRun.of waits 5 for the bench, which may take over the default 2 when busy
+    @Timeout(
+            value = 6,
+            unit = TimeUnit.MINUTES) // BenchRun.of waits 5 for the bench, which may take over the default 2 when busy
     static void runQuickBench() throws Exception {
         BenchRun run = BenchRun.of(dir, 5, "--quick");
         exit = run.exit();
@@ -56,7 +57,9 @@ class BenchIT {
         results.get("cells").forEach(c -> models.add(c.get("model").asText()));
         assertThat(models).containsAll(Models.names());
         assertThat(stdout).contains("req/s").contains("report: ");
-        int steps = results.get("cells").size() + results.get("connections").size() + results.get("herd").size();
+        int steps = results.get("cells").size()
+                + results.get("connections").size()
+                + results.get("herd").size();
         assertThat(stderr).as("the progress bar counts every step").contains("] " + steps + "/" + steps + " ");
     }
 
@@ -68,11 +71,17 @@ class BenchIT {
             if (c.get("status").asText().equals("ok")) {
                 assertThat(c.get("requests").asLong()).as(cell + " requests").isPositive();
                 assertThat(c.get("requestsPerSecond").asDouble()).as(cell).isPositive();
-                assertThat(c.get("p99Millis").asDouble()).as(cell).isGreaterThanOrEqualTo(10);   // every request sleeps 10 ms
+                assertThat(c.get("p99Millis").asDouble())
+                        .as(cell)
+                        .isGreaterThanOrEqualTo(10); // every request sleeps 10 ms
                 assertThat(c.get("pssPeakBytes").asLong()).as(cell + " PSS").isPositive();
                 assertThat(c.get("threadsPeak").asInt()).as(cell + " threads").isPositive();
-                assertThat(c.get("processesPeak").asInt()).as(cell + " processes").isPositive();
-                assertThat(c.get("descriptorsPeak").asInt()).as(cell + " descriptors").isPositive();
+                assertThat(c.get("processesPeak").asInt())
+                        .as(cell + " processes")
+                        .isPositive();
+                assertThat(c.get("descriptorsPeak").asInt())
+                        .as(cell + " descriptors")
+                        .isPositive();
             } else {
                 assertThat(c.get("status").asText()).as(cell).isEqualTo("skipped");
                 assertThat(c.get("reason").asText()).as(cell).isNotBlank();
@@ -89,20 +98,26 @@ class BenchIT {
         for (JsonNode c : conns) {
             assertThat(c.get("status").asText()).as(c.get("model").asText()).isEqualTo("ok");
             assertThat(c.get("errors").asLong()).as(c.get("model").asText()).isZero();
-            assertThat(c.get("cpuSeconds").asDouble()).as(c.get("model").asText()).isGreaterThanOrEqualTo(0);
+            assertThat(c.get("cpuSeconds").asDouble())
+                    .as(c.get("model").asText())
+                    .isGreaterThanOrEqualTo(0);
         }
     }
 
     @Test
     @Order(4)
     void leavesNoServerProcessBehind() throws Exception {
-        assertThat(processesWritingTo(dir.resolve("results/logs"))).as("processes still writing to the bench's server logs").isEmpty();
+        assertThat(processesWritingTo(dir.resolve("results/logs")))
+                .as("processes still writing to the bench's server logs")
+                .isEmpty();
         List<Long> pids = new ArrayList<>();
         results.get("cells").forEach(c -> pids.add(c.get("serverPid").asLong()));
         results.get("connections").forEach(c -> pids.add(c.get("serverPid").asLong()));
         for (long pid : pids) {
             if (pid != 0) {
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("server pid %d alive", pid).isFalse();
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                        .as("server pid %d alive", pid)
+                        .isFalse();
             }
         }
     }
@@ -116,8 +131,11 @@ class BenchIT {
                 try (var fds = Files.newDirectoryStream(proc.resolve("fd"))) {
                     for (Path fd : fds) {
                         if (Files.readSymbolicLink(fd).startsWith(logs)) {
-                            holders.add(proc.getFileName() + " " + ProcessHandle.of(Long.parseLong(proc.getFileName().toString()))
-                                    .flatMap(h -> h.info().commandLine()).orElse(""));
+                            holders.add(proc.getFileName() + " "
+                                    + ProcessHandle.of(Long.parseLong(
+                                                    proc.getFileName().toString()))
+                                            .flatMap(h -> h.info().commandLine())
+                                            .orElse(""));
                         }
                     }
                 } catch (java.io.IOException gone) {
@@ -136,9 +154,11 @@ class BenchIT {
         HeadlessChromium.Page page = HeadlessChromium.open(dir.resolve("results/report.html"));
 
         assertThat(page.console()).as("console messages").isEmpty();
-        assertThat(HeadlessChromium.externalReferences(page.dom())).as("references outside the page").isEmpty();
+        assertThat(HeadlessChromium.externalReferences(page.dom()))
+                .as("references outside the page")
+                .isEmpty();
         List<Element> charts = page.dom().select("figure.chart");
-        assertThat(charts).hasSizeGreaterThanOrEqualTo(5 + 1);   // 5 metrics x 1 workload + connections
+        assertThat(charts).hasSizeGreaterThanOrEqualTo(5 + 1); // 5 metrics x 1 workload + connections
         for (Element chart : charts) {
             int points = Integer.parseInt(chart.attr("data-points"));
             assertThat(points).as(chart.id()).isPositive();
@@ -149,8 +169,12 @@ class BenchIT {
                 // a mark per point (a bar per model) in the model's colour, and one in the legend of a line chart
                 drawn += svg.fills(Palette.of(model).rgb()) - (chart.id().equals("connections") ? 0 : 1);
             }
-            assertThat(drawn).as(chart.id() + ": every point in its model's colour").isEqualTo(points);
-            assertThat(ChartSvg.evenlySpaced(svg.yLabels(), 3)).as(chart.id() + ": y labels at each decade").isTrue();
+            assertThat(drawn)
+                    .as(chart.id() + ": every point in its model's colour")
+                    .isEqualTo(points);
+            assertThat(ChartSvg.evenlySpaced(svg.yLabels(), 3))
+                    .as(chart.id() + ": y labels at each decade")
+                    .isTrue();
         }
     }
 
@@ -165,9 +189,12 @@ class BenchIT {
             }
         }
         assertThat(cell).as("the sequential cell with 10 clients").isNotNull();
-        assertThat(cell.at("/fairness/starved").asInt()).as("%s", cell.get("fairness")).isEqualTo(9);
+        assertThat(cell.at("/fairness/starved").asInt())
+                .as("%s", cell.get("fairness"))
+                .isEqualTo(9);
         assertThat(stdout).containsPattern("sequential\\s+sleep 10ms\\s+10\\s+9 of 10 starved: 0 / 0 / \\d+ ");
-        assertThat(Files.readString(dir.resolve("results/report.md"))).containsPattern("\\| sequential \\| sleep 10ms \\| 10 \\| 9 of 10 starved: ");
+        assertThat(Files.readString(dir.resolve("results/report.md")))
+                .containsPattern("\\| sequential \\| sleep 10ms \\| 10 \\| 9 of 10 starved: ");
     }
 
     @Test
@@ -185,7 +212,9 @@ class BenchIT {
 
         assertThat(page.console()).anySatisfy(l -> assertThat(l).contains("notDefined"));
         assertThat(HeadlessChromium.externalReferences(page.dom())).containsExactly("https://example.com/logo.png");
-        assertThat(ChartSvg.in(page.dom().selectFirst("figure.chart")).fills(Palette.of("virtual").rgb()))
-                .as("an empty chart has none of its model's marks").isZero();
+        assertThat(ChartSvg.in(page.dom().selectFirst("figure.chart"))
+                        .fills(Palette.of("virtual").rgb()))
+                .as("an empty chart has none of its model's marks")
+                .isZero();
     }
 }

@@ -24,14 +24,21 @@ record BenchRun(int exit, String stdout, String stderr, JsonNode results) {
         List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString(), "bench"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--out", dir.resolve("results").toString()));
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(dir.resolve("out").toFile())
+                .redirectError(dir.resolve("err").toFile())
+                .start();
         boolean ended = p.waitFor(minutes, TimeUnit.MINUTES);
         if (!ended) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor();
         }
-        assertThat(ended).as("bench %s ended within %d minutes", String.join(" ", args), minutes).isTrue();
-        return new BenchRun(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
+        assertThat(ended)
+                .as("bench %s ended within %d minutes", String.join(" ", args), minutes)
+                .isTrue();
+        return new BenchRun(
+                p.exitValue(),
+                Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
                 Files.readString(dir.resolve("err"), StandardCharsets.UTF_8),
                 new ObjectMapper().readTree(dir.resolve("results/results.json").toFile()));
     }

@@ -36,11 +36,21 @@ class BenchTargetIT {
     private record Run(int exit, String stderr, JsonNode results) {}
 
     private Run bench(String name, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "bench", "--quick",
-                "--out", dir.resolve(name).toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                JAVA,
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                JAR,
+                "bench",
+                "--quick",
+                "--out",
+                dir.resolve(name).toString()));
         cmd.addAll(List.of(args));
         Path err = dir.resolve(name + ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(err.toFile())
+                .start();
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("bench ended").isTrue();
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
         Path json = dir.resolve(name).resolve("results.json");
@@ -50,15 +60,29 @@ class BenchTargetIT {
     @Test
     @Timeout(400)
     void measuresARunningServerAndItsProcessTreeOnlyWhenGivenItsPids() throws Exception {
-        Process server = new ProcessBuilder(JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "serve", "--port", "0",
-                "--model", "prefork", "--workers", "2").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process server = new ProcessBuilder(
+                        JAVA,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-jar",
+                        JAR,
+                        "serve",
+                        "--port",
+                        "0",
+                        "--model",
+                        "prefork",
+                        "--workers",
+                        "2")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
-            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
             Matcher m = PORT.matcher(startup);
             assertThat(m.find()).as(startup).isTrue();
             String url = "http://127.0.0.1:" + m.group(1) + "/echo";
 
-            Run sampled = bench("sampled", "--target", url, "--pids", Long.toString(server.pid()), "--label", "prefork-by-hand");
+            Run sampled = bench(
+                    "sampled", "--target", url, "--pids", Long.toString(server.pid()), "--label", "prefork-by-hand");
             assertThat(sampled.exit()).as(sampled.stderr()).isZero();
             assertThat(sampled.results().get("cells")).hasSize(2);
             for (JsonNode c : sampled.results().get("cells")) {
@@ -66,7 +90,9 @@ class BenchTargetIT {
                 assertThat(c.get("status").asText()).isEqualTo("ok");
                 assertThat(c.get("errors").asLong()).isZero();
                 assertThat(c.get("requestsPerSecond").asDouble()).isPositive();
-                assertThat(c.get("processesPeak").asInt()).as("the parent and its two workers").isEqualTo(3);
+                assertThat(c.get("processesPeak").asInt())
+                        .as("the parent and its two workers")
+                        .isEqualTo(3);
                 assertThat(c.get("pssPeakBytes").asLong()).isPositive();
             }
             JsonNode conns = sampled.results().get("connections").get(0);
@@ -81,8 +107,16 @@ class BenchTargetIT {
                 assertThat(c.get("processesPeak").asInt()).as("nothing sampled").isZero();
                 assertThat(c.get("startupLine").asText()).contains("not sampled");
             }
-            assertThat(unsampled.results().get("connections").get(0).get("status").asText()).isEqualTo("skipped");
-            assertThat(server.isAlive()).as("the bench leaves a server it did not start running").isTrue();
+            assertThat(unsampled
+                            .results()
+                            .get("connections")
+                            .get(0)
+                            .get("status")
+                            .asText())
+                    .isEqualTo("skipped");
+            assertThat(server.isAlive())
+                    .as("the bench leaves a server it did not start running")
+                    .isTrue();
 
             Run misuse = bench("misuse", "--target", url, "--models", "virtual");
             assertThat(misuse.exit()).isEqualTo(2);

@@ -37,21 +37,36 @@ record ChartSvg(Element svg) {
     /** Dashed lines in {@code rgb}. */
     int dashed(String rgb) {
         return (int) svg.select("[style*=stroke:" + rgb + ";]").stream()
-                .filter(e -> e.attr("style").contains("stroke-dasharray")).count();
+                .filter(e -> e.attr("style").contains("stroke-dasharray"))
+                .count();
     }
 
     /** The y axis' tick labels, their vertical positions from the top down. */
     List<Double> yLabels() {
         Rect plot = plot();
-        return largestLine(texts().stream().filter(t -> t.x < plot.x && t.y > plot.y - 20 && t.y < plot.y + plot.h + 20).toList(),
-                Text::x).stream().map(Text::y).sorted().toList();
+        return largestLine(
+                        texts().stream()
+                                .filter(t -> t.x < plot.x && t.y > plot.y - 20 && t.y < plot.y + plot.h + 20)
+                                .toList(),
+                        Text::x)
+                .stream()
+                .map(Text::y)
+                .sorted()
+                .toList();
     }
 
     /** The x axis' tick labels, their horizontal positions from the left. */
     List<Double> xLabels() {
         Rect plot = plot();
-        return largestLine(texts().stream().filter(t -> t.y > plot.y + plot.h && t.x > plot.x - 20 && t.x < plot.x + plot.w).toList(),
-                Text::y).stream().map(Text::x).sorted().toList();
+        return largestLine(
+                        texts().stream()
+                                .filter(t -> t.y > plot.y + plot.h && t.x > plot.x - 20 && t.x < plot.x + plot.w)
+                                .toList(),
+                        Text::y)
+                .stream()
+                .map(Text::x)
+                .sorted()
+                .toList();
     }
 
     /** Whether consecutive positions are as far apart as each other, within {@code slack} pixels. */
@@ -84,8 +99,11 @@ record ChartSvg(Element svg) {
     /** The plot area: the clip rectangle that the series are drawn in. */
     private Rect plot() {
         Element r = svg.selectFirst("clipPath rect");
-        return new Rect(Double.parseDouble(r.attr("x")), Double.parseDouble(r.attr("y")),
-                Double.parseDouble(r.attr("width")), Double.parseDouble(r.attr("height")));
+        return new Rect(
+                Double.parseDouble(r.attr("x")),
+                Double.parseDouble(r.attr("y")),
+                Double.parseDouble(r.attr("width")),
+                Double.parseDouble(r.attr("height")));
     }
 
     /**
@@ -93,7 +111,8 @@ record ChartSvg(Element svg) {
      * little apart): an axis' labels, rather than its title beside them.
      */
     private static List<Text> largestLine(List<Text> texts, Function<Text, Double> coordinate) {
-        List<Text> sorted = texts.stream().sorted(Comparator.comparing(coordinate)).toList();
+        List<Text> sorted =
+                texts.stream().sorted(Comparator.comparing(coordinate)).toList();
         List<Text> best = List.of();
         List<Text> line = new ArrayList<>();
         for (Text t : sorted) {

@@ -18,30 +18,32 @@ class GuardsTest {
     @Test
     void aProcessPerConnectionIsCappedAtAFewHundredClients() {
         assertThat(GUARDS.skip("process", 100, SLEEP, Duration.ofSeconds(30))).isEmpty();
-        assertThat(GUARDS.skip("process", 1000, SLEEP, Duration.ofSeconds(300))).hasValueSatisfying(
-                why -> assertThat(why).contains("a JVM per connection").contains("1000 processes"));
+        assertThat(GUARDS.skip("process", 1000, SLEEP, Duration.ofSeconds(300)))
+                .hasValueSatisfying(
+                        why -> assertThat(why).contains("a JVM per connection").contains("1000 processes"));
     }
 
     @Test
     void processesThatCannotAllStartWithinTheTimeoutAreSkipped() {
-        assertThat(GUARDS.skip("process", 10, SLEEP, TIMEOUT)).isEmpty();      // 10 x 200 ms / 2 = 1 s
-        assertThat(GUARDS.skip("process", 10, SLEEP, Duration.ofSeconds(1))).hasValueSatisfying(
-                why -> assertThat(why).contains("starting at once").contains("timeout"));
+        assertThat(GUARDS.skip("process", 10, SLEEP, TIMEOUT)).isEmpty(); // 10 x 200 ms / 2 = 1 s
+        assertThat(GUARDS.skip("process", 10, SLEEP, Duration.ofSeconds(1)))
+                .hasValueSatisfying(
+                        why -> assertThat(why).contains("starting at once").contains("timeout"));
     }
 
     @Test
     void aProcessPerConnectionMustFitInHalfTheMemory() {
         Guards small = new Guards(new Machine(2, 20_000, 32_768, 300, 4 * GIB, "test"));
 
-        assertThat(small.skip("process", 100, SLEEP, Duration.ofSeconds(30))).hasValueSatisfying(
-                why -> assertThat(why).contains("over half the available memory"));
+        assertThat(small.skip("process", 100, SLEEP, Duration.ofSeconds(30)))
+                .hasValueSatisfying(why -> assertThat(why).contains("over half the available memory"));
     }
 
     @Test
     void sequentialGetsAHandfulOfClients() {
         assertThat(GUARDS.skip("sequential", 10, SLEEP, TIMEOUT)).isEmpty();
-        assertThat(GUARDS.skip("sequential", 100, SLEEP, TIMEOUT)).hasValueSatisfying(
-                why -> assertThat(why).contains("one connection at a time"));
+        assertThat(GUARDS.skip("sequential", 100, SLEEP, TIMEOUT))
+                .hasValueSatisfying(why -> assertThat(why).contains("one connection at a time"));
     }
 
     @Test
@@ -49,26 +51,28 @@ class GuardsTest {
         assertThat(GUARDS.skip("thread", 10_000, SLEEP, TIMEOUT)).isEmpty();
         Guards crowded = new Guards(new Machine(2, 20_000, 32_768, 20_000, 20 * GIB, "test"));
 
-        assertThat(crowded.skip("thread", 10_000, SLEEP, TIMEOUT)).hasValueSatisfying(
-                why -> assertThat(why).contains("task ids").contains("pid_max 32768"));
+        assertThat(crowded.skip("thread", 10_000, SLEEP, TIMEOUT))
+                .hasValueSatisfying(why -> assertThat(why).contains("task ids").contains("pid_max 32768"));
     }
 
     @Test
     void everyModelNeedsDescriptorsWithinTheLimit() {
         assertThat(GUARDS.skip("virtual", 10_000, SLEEP, TIMEOUT)).isEmpty();
-        assertThat(GUARDS.skip("virtual", 19_900, SLEEP, TIMEOUT)).hasValueSatisfying(
-                why -> assertThat(why).contains("ulimit -n is 20000"));
+        assertThat(GUARDS.skip("virtual", 19_900, SLEEP, TIMEOUT))
+                .hasValueSatisfying(why -> assertThat(why).contains("ulimit -n is 20000"));
     }
 
     @Test
     void cpuWorkBeyondWhatTheCoresFinishWithinTheTimeoutIsSkipped() {
         Workload cpu = Workload.parse("cpu:5ms");
 
-        assertThat(GUARDS.skip("virtual", 500, cpu, TIMEOUT)).isEmpty();            // 500 x 5 ms / 2 = 1.25 s
-        assertThat(GUARDS.skip("virtual", 600, cpu, TIMEOUT)).hasValueSatisfying(    // 1.5 s, half of 3 s
-                why -> assertThat(why).contains("CPU-bound").contains("1.5 s per request"));
-        assertThat(GUARDS.skip("virtual", 1000, cpu, TIMEOUT)).hasValueSatisfying(   // 2.5 s
-                why -> assertThat(why).contains("CPU-bound").contains("2.5 s per request"));
+        assertThat(GUARDS.skip("virtual", 500, cpu, TIMEOUT)).isEmpty(); // 500 x 5 ms / 2 = 1.25 s
+        assertThat(GUARDS.skip("virtual", 600, cpu, TIMEOUT))
+                .hasValueSatisfying( // 1.5 s, half of 3 s
+                        why -> assertThat(why).contains("CPU-bound").contains("1.5 s per request"));
+        assertThat(GUARDS.skip("virtual", 1000, cpu, TIMEOUT))
+                .hasValueSatisfying( // 2.5 s
+                        why -> assertThat(why).contains("CPU-bound").contains("2.5 s per request"));
     }
 
     @Test
@@ -80,10 +84,11 @@ class GuardsTest {
     void theWarmupCoversConnectingEveryClientAndSpawningAProcessPerClient() {
         Duration planned = Duration.ofSeconds(1);
 
-        assertThat(GUARDS.warmup("process", 100, planned)).isEqualTo(Duration.ofSeconds(11));   // 100 x 200 ms / 2 + 1 s
+        assertThat(GUARDS.warmup("process", 100, planned)).isEqualTo(Duration.ofSeconds(11)); // 100 x 200 ms / 2 + 1 s
         assertThat(GUARDS.warmup("process", 1, planned)).isEqualTo(Duration.ofMillis(1100));
         assertThat(GUARDS.warmup("virtual", 1000, planned)).isEqualTo(planned);
-        assertThat(GUARDS.warmup("virtual", 10_000, planned)).isEqualTo(Duration.ofSeconds(5));  // time to connect them all
+        assertThat(GUARDS.warmup("virtual", 10_000, planned))
+                .isEqualTo(Duration.ofSeconds(5)); // time to connect them all
     }
 
     @Test
@@ -97,12 +102,15 @@ class GuardsTest {
 
     @Test
     void aHerdOfWorkerJvmsMustFitInHalfTheMemoryAndTheTaskIds() {
-        Guards small = new Guards(new Machine(2, 20_000, 32_768, 300, 4 * GIB, "test"));      // 2 GiB for workers
-        Guards fewTasks = new Guards(new Machine(2, 20_000, 4_096, 300, 20 * GIB, "test"));   // 1,898 ids for workers
+        Guards small = new Guards(new Machine(2, 20_000, 32_768, 300, 4 * GIB, "test")); // 2 GiB for workers
+        Guards fewTasks = new Guards(new Machine(2, 20_000, 4_096, 300, 20 * GIB, "test")); // 1,898 ids for workers
 
         assertThat(GUARDS.skipHerd(120)).isEmpty();
         assertThat(small.skipHerd(15)).isEmpty();
-        assertThat(small.skipHerd(60)).hasValueSatisfying(why -> assertThat(why).contains("60 worker JVMs").contains("memory"));
-        assertThat(fewTasks.skipHerd(60)).hasValueSatisfying(why -> assertThat(why).contains("task ids are free"));
+        assertThat(small.skipHerd(60))
+                .hasValueSatisfying(
+                        why -> assertThat(why).contains("60 worker JVMs").contains("memory"));
+        assertThat(fewTasks.skipHerd(60))
+                .hasValueSatisfying(why -> assertThat(why).contains("task ids are free"));
     }
 }

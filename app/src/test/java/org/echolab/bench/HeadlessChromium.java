@@ -39,7 +39,9 @@ public final class HeadlessChromium {
     public static List<String> externalReferences(Document dom) {
         return dom.getAllElements().stream()
                 .flatMap(e -> e.attributes().asList().stream())
-                .filter(a -> a.getKey().equals("src") || a.getKey().equals("href") || a.getKey().endsWith(":href"))
+                .filter(a -> a.getKey().equals("src")
+                        || a.getKey().equals("href")
+                        || a.getKey().endsWith(":href"))
                 .map(org.jsoup.nodes.Attribute::getValue)
                 .filter(v -> !v.startsWith("#") && !v.startsWith("data:"))
                 .toList();
@@ -67,12 +69,16 @@ public final class HeadlessChromium {
         try {
             Path dom = profile.resolve("dom.html");
             Path log = profile.resolve("stderr.log");
-            List<String> what = new ArrayList<>(List.of("--enable-logging=stderr", "--v=0",   // console messages go to stderr as INFO:CONSOLE lines
-                    "--window-size=" + width + ",1000", "--dump-dom"));
+            List<String> what = new ArrayList<>(List.of(
+                    "--enable-logging=stderr",
+                    "--v=0", // console messages go to stderr as INFO:CONSOLE lines
+                    "--window-size=" + width + ",1000",
+                    "--dump-dom"));
             what.addAll(List.of(more));
             chromium(profile, url, dom, log, what.toArray(String[]::new));
             List<String> console = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.contains(":CONSOLE")).toList();
+                    .filter(l -> l.contains(":CONSOLE"))
+                    .toList();
             return new Page(Jsoup.parse(Files.readString(dom), url.toString()), console);
         } finally {
             deleteTree(profile);
@@ -96,9 +102,16 @@ public final class HeadlessChromium {
         try {
             Files.createDirectories(png.toAbsolutePath().getParent());
             List<String> what = new ArrayList<>(List.of(
-                    "--hide-scrollbars", "--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath()));
+                    "--hide-scrollbars",
+                    "--window-size=" + width + "," + height,
+                    "--screenshot=" + png.toAbsolutePath()));
             what.addAll(List.of(more));
-            chromium(profile, html, profile.resolve("stdout.log"), profile.resolve("stderr.log"), what.toArray(String[]::new));
+            chromium(
+                    profile,
+                    html,
+                    profile.resolve("stdout.log"),
+                    profile.resolve("stderr.log"),
+                    what.toArray(String[]::new));
             if (!Files.isRegularFile(png)) {
                 throw new IOException("chromium wrote no screenshot of " + html + "; it said:\n"
                         + Files.readString(profile.resolve("stderr.log")));
@@ -119,15 +132,26 @@ public final class HeadlessChromium {
 
     private static void chromium(Path profile, URI html, Path stdout, Path stderr, String... what)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile.resolve("profile"),
-                "--proxy-server=127.0.0.1:9"));              // offline: any fetch from outside fails and is logged
+        List<String> command = new ArrayList<>(List.of(
+                CHROMIUM.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile.resolve("profile"),
+                "--proxy-server=127.0.0.1:9")); // offline: any fetch from outside fails and is logged
         command.addAll(List.of(what));
         command.add(html.toString());
-        Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
         boolean finished = p.waitFor(120, TimeUnit.SECONDS);
-        List<ProcessHandle> helpers = p.descendants().toList();     // none should outlive the browser
+        List<ProcessHandle> helpers = p.descendants().toList(); // none should outlive the browser
         helpers.forEach(ProcessHandle::destroyForcibly);
         if (!finished) {
             p.destroyForcibly().waitFor();

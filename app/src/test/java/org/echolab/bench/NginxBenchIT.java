@@ -20,15 +20,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NginxBenchIT {
 
-    private static final List<String> BENCH = List.of("bench", "--quick", "--models", "virtual", "--clients", "10",
-            "--workloads", "sleep:10ms,cpu:1ms", "--connections", "0");
+    private static final List<String> BENCH = List.of(
+            "bench",
+            "--quick",
+            "--models",
+            "virtual",
+            "--clients",
+            "10",
+            "--workloads",
+            "sleep:10ms,cpu:1ms",
+            "--connections",
+            "0");
 
     @TempDir
     Path dir;
 
     @Test
     void nginxRunsOnTheSameCellsAndEveryModelGetsItsRatio() throws Exception {
-        assertThat(Nginx.find("nginx").nginx()).as("nginx with its echo module: " + Nginx.INSTALL + " (.ci/run does)").isPresent();
+        assertThat(Nginx.find("nginx").nginx())
+                .as("nginx with its echo module: " + Nginx.INSTALL + " (.ci/run does)")
+                .isPresent();
 
         JsonNode results = bench(List.of());
 
@@ -38,13 +49,18 @@ class NginxBenchIT {
         assertThat(sleep.get("status").asText()).as(sleep.toString()).isEqualTo("ok");
         assertThat(sleep.get("requests").asLong()).isPositive();
         assertThat(sleep.get("errors").asLong()).as("every echo verified").isZero();
-        assertThat(sleep.get("p50Millis").asDouble()).as("echo_sleep waited the 10 ms").isGreaterThanOrEqualTo(10);
+        assertThat(sleep.get("p50Millis").asDouble())
+                .as("echo_sleep waited the 10 ms")
+                .isGreaterThanOrEqualTo(10);
         assertThat(nginx.get(1).get("reason").asText()).contains("not compute");
-        assertThat(ProcessHandle.of(sleep.get("serverPid").asLong()).map(ProcessHandle::isAlive)).as("nginx stopped")
+        assertThat(ProcessHandle.of(sleep.get("serverPid").asLong()).map(ProcessHandle::isAlive))
+                .as("nginx stopped")
                 .isNotEqualTo(java.util.Optional.of(true));
         assertThat(results.at("/reference/measured").asBoolean()).isTrue();
         String report = Files.readString(dir.resolve("results/report.md"));
-        assertThat(report).contains("C reference: nginx/").contains("× nginx")
+        assertThat(report)
+                .contains("C reference: nginx/")
+                .contains("× nginx")
                 .containsPattern("\\| virtual \\| sleep 10ms \\| 10 \\| [^|]+ \\| [0-9.,]+ \\| [0-9]\\.[0-9]{2} \\|")
                 .contains("charts/vs-nginx-sleep-10ms.png");
     }
@@ -69,12 +85,17 @@ class NginxBenchIT {
         cmd.addAll(BENCH);
         cmd.addAll(List.of("--out", dir.resolve("results").toString()));
         cmd.addAll(extra);
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(dir.resolve("out").toFile())
+                .redirectError(dir.resolve("err").toFile())
+                .start();
         if (!p.waitFor(3, TimeUnit.MINUTES)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor();
         }
-        assertThat(p.exitValue()).as("exit; stderr:%n%s", Files.readString(dir.resolve("err"), StandardCharsets.UTF_8)).isZero();
+        assertThat(p.exitValue())
+                .as("exit; stderr:%n%s", Files.readString(dir.resolve("err"), StandardCharsets.UTF_8))
+                .isZero();
         return new ObjectMapper().readTree(dir.resolve("results/results.json").toFile());
     }
 

@@ -42,21 +42,25 @@ class PerfCheckIT {
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         if (!p.waitFor(100, TimeUnit.SECONDS)) {
-            p.destroy();   // SIGTERM: the script stops the servers it started
+            p.destroy(); // SIGTERM: the script stops the servers it started
             p.waitFor(20, TimeUnit.SECONDS);
-            throw new AssertionError("perf-check.sh " + String.join(" ", options) + " did not end within 100 s: " + err.getNow(""));
+            throw new AssertionError(
+                    "perf-check.sh " + String.join(" ", options) + " did not end within 100 s: " + err.getNow(""));
         }
         try {
             return new Run(p.exitValue(), out.get(20, TimeUnit.SECONDS), err.get(20, TimeUnit.SECONDS));
         } catch (TimeoutException e) {
-            throw new AssertionError("perf-check.sh ended, but something it started still holds its output open: " + leftovers());
+            throw new AssertionError(
+                    "perf-check.sh ended, but something it started still holds its output open: " + leftovers());
         }
     }
 
     /** The command lines of processes that run from a perf-check folder: none once the script ended. */
     private static List<String> leftovers() {
-        return ProcessHandle.allProcesses().map(h -> h.info().commandLine().orElse(""))
-                .filter(c -> c.contains("/tmp/perf-check.")).toList();
+        return ProcessHandle.allProcesses()
+                .map(h -> h.info().commandLine().orElse(""))
+                .filter(c -> c.contains("/tmp/perf-check."))
+                .toList();
     }
 
     private static String read(java.io.InputStream in) {
@@ -68,16 +72,20 @@ class PerfCheckIT {
     }
 
     private static final String SPREAD = "[0-9][0-9.,]* \\([0-9][0-9.,]*-[0-9][0-9.,]*\\) *";
-    private static final Pattern HEADER = Pattern.compile("\\| server +\\| req/s median \\(min-max\\) +\\| ratio +\\| p99 ms median \\(min-max\\) +\\|");
-    private static final Pattern NGINX = Pattern.compile("\\| nginx, 1 worker +\\| " + SPREAD + "\\| 1\\.00 +\\| " + SPREAD + "\\|");
-    private static final Pattern EVENTLOOP = Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+    private static final Pattern HEADER = Pattern.compile(
+            "\\| server +\\| req/s median \\(min-max\\) +\\| ratio +\\| p99 ms median \\(min-max\\) +\\|");
+    private static final Pattern NGINX =
+            Pattern.compile("\\| nginx, 1 worker +\\| " + SPREAD + "\\| 1\\.00 +\\| " + SPREAD + "\\|");
+    private static final Pattern EVENTLOOP =
+            Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
 
     @Test
     void busyPrintsTheOneCoreTableOncePerClient() throws Exception {
         Tools.require(Path.of("/usr/bin/wrk"), "apt-get install wrk");
         Tools.require(Path.of("/usr/sbin/nginx"), Nginx.INSTALL);
         Tools.require(Path.of("/usr/bin/taskset"), "apt-get install util-linux");
-        Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one core for the server, one for the client");
+        Assumptions.assumeTrue(
+                Runtime.getRuntime().availableProcessors() >= 2, "one core for the server, one for the client");
 
         Run run = perfCheck("-r", "1", "-d", "1", "-s", "busy", "-m", "eventloop");
 
@@ -88,7 +96,8 @@ class PerfCheckIT {
                 .contains("clients: on core 1 (taskset -c 1)")
                 .as("a JVM that sees one processor picks the serial collector by itself")
                 .containsPattern("server JVM flags, as it chooses them on one core: .*-XX:\\+UseSerialGC");
-        for (String client : List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
+        for (String client :
+                List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
             assertThat(at).as("'%s' in:%n%s", client, run.out()).isNotNegative();
             List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 5));
@@ -98,16 +107,22 @@ class PerfCheckIT {
             assertThat(table.get(2)).matches(NGINX);
             assertThat(table.get(3)).matches(EVENTLOOP);
         }
-        assertThat(leftovers()).as("every server and client it started was stopped with it").isEmpty();
+        assertThat(leftovers())
+                .as("every server and client it started was stopped with it")
+                .isEmpty();
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-            "-m nosuch         | 'nosuch' is not a model",
-            "-s busy,nosuch    | 'nosuch' is not a section",
-            "-r 0              | -r 0: a whole number",
-            "-d 1s             | -d 1s: a whole number",
-            "-r 1 leftover     | unexpected argument 'leftover'"})
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "-m nosuch         | 'nosuch' is not a model",
+                "-s busy,nosuch    | 'nosuch' is not a section",
+                "-r 0              | -r 0: a whole number",
+                "-d 1s             | -d 1s: a whole number",
+                "-r 1 leftover     | unexpected argument 'leftover'"
+            })
     void badOptionsAreRefusedWithExit2(String options, String says) throws Exception {
         Run run = perfCheck(options.split(" "));
 

@@ -27,14 +27,15 @@ class ProcStatsTest {
     void countsEveryProcessOfTheTreeWithItsThreadsMemoryAndDescriptors() throws IOException {
         started = new ProcessBuilder("bash", "-c", "sleep 60 & sleep 60 & wait").start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcStats.sample(started.pid(), true).processes() == 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ProcStats.sample(started.pid(), true).processes() == 3);
         ProcStats.Sample s = ProcStats.sample(started.pid(), true);
 
         assertThat(s.processes()).isEqualTo(3);
-        assertThat(s.threads()).isGreaterThanOrEqualTo(3);          // one each at least
-        assertThat(s.descriptors()).isGreaterThanOrEqualTo(3 * 3);  // stdin, stdout, stderr each
+        assertThat(s.threads()).isGreaterThanOrEqualTo(3); // one each at least
+        assertThat(s.descriptors()).isGreaterThanOrEqualTo(3 * 3); // stdin, stdout, stderr each
         assertThat(s.pssBytes()).isPositive();
-        assertThat(s.rssBytes()).isGreaterThanOrEqualTo(s.pssBytes());   // shared pages count whole in RSS
+        assertThat(s.rssBytes()).isGreaterThanOrEqualTo(s.pssBytes()); // shared pages count whole in RSS
     }
 
     @Test
@@ -42,7 +43,8 @@ class ProcStatsTest {
         started = new ProcessBuilder("bash", "-c", "while :; do :; done").start();
         ProcStats.Sample before = ProcStats.sample(started.pid(), false);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcStats.sample(started.pid(), false).cpuSeconds() >= 0.2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ProcStats.sample(started.pid(), false).cpuSeconds() >= 0.2);
         ProcStats.Sample after = ProcStats.sample(started.pid(), false);
 
         // the whole machine was busy at least as long as the busy child
@@ -66,7 +68,8 @@ class ProcStatsTest {
     void addsUpTheCpuTimeOfABusyChild() throws IOException {
         started = new ProcessBuilder("bash", "-c", "while :; do :; done").start();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcStats.sample(started.pid(), false).cpuSeconds() >= 0.2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ProcStats.sample(started.pid(), false).cpuSeconds() >= 0.2);
     }
 
     @Test
@@ -82,10 +85,11 @@ class ProcStatsTest {
 
     @Test
     void parsesStatWhoseCommandNameHoldsSpacesAndParentheses() {
-        // fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
+        // fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+        // cstime ...
         String stat = "4242 (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 50 30 20 20 0 1 0 123 456 789\n";
 
-        assertThat(ProcStats.cpuSeconds(stat)).isEqualTo(2.5);   // (150+50+30+20) ticks / 100
+        assertThat(ProcStats.cpuSeconds(stat)).isEqualTo(2.5); // (150+50+30+20) ticks / 100
     }
 
     @Test

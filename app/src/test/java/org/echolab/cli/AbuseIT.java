@@ -28,11 +28,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.echolab.lab.grade.RawClient;
+import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.echolab.testing.Tools;
 
 /**
  * The server as users run it, abused: the packaged jar in a child JVM with a small heap or a low
@@ -43,10 +43,12 @@ import org.echolab.testing.Tools;
  */
 class AbuseIT {
 
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) .*max-connections=(\\d+)");
+    private static final Pattern LISTENING =
+            Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) .*max-connections=(\\d+)");
 
     /** A server process started from the jar: its port, its startup line, its stderr. */
-    private record Server(Process process, int port, int maxConnections, String startup, Path err) implements AutoCloseable {
+    private record Server(Process process, int port, int maxConnections, String startup, Path err)
+            implements AutoCloseable {
         String log() throws IOException {
             return Files.readString(err);
         }
@@ -54,7 +56,9 @@ class AbuseIT {
         /** SIGTERM, then the exit code once it ended (at most {@code seconds} later). */
         int stop(int seconds) throws Exception {
             process.destroy();
-            assertThat(process.waitFor(seconds, TimeUnit.SECONDS)).as("ended within %d s of SIGTERM; log:%n%s", seconds, log()).isTrue();
+            assertThat(process.waitFor(seconds, TimeUnit.SECONDS))
+                    .as("ended within %d s of SIGTERM; log:%n%s", seconds, log())
+                    .isTrue();
             return process.exitValue();
         }
 
@@ -73,7 +77,13 @@ class AbuseIT {
         List<String> cmd = new ArrayList<>(before);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm);
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", System.getProperty("echolab.jar"), "serve", "--port", "0"));
+        cmd.addAll(List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                System.getProperty("echolab.jar"),
+                "serve",
+                "--port",
+                "0"));
         cmd.addAll(List.of(args));
         Path err = Tools.logFile("abuse-");
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
@@ -93,7 +103,7 @@ class AbuseIT {
         for (int i = 0; i < n; i++) {
             SocketChannel ch = SocketChannel.open();
             ch.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-            ch.connect(new InetSocketAddress("127.0.0.1", port));   // a full backlog still completes the handshake
+            ch.connect(new InetSocketAddress("127.0.0.1", port)); // a full backlog still completes the handshake
             ch.write(ByteBuffer.wrap(request));
             held.add(ch);
         }
@@ -161,13 +171,25 @@ class AbuseIT {
     @ValueSource(strings = {"thread", "pool", "virtual", "eventloop"})
     @Timeout(60)
     void anOutOfMemoryErrorStopsTheServerLoudly(String model) throws Exception {
-        try (Server server = serve(List.of(), List.of("-Xmx64m"), "--model", model,
-                "--max-body", "1GiB", "--memory-budget", "4GiB");
-             RawClient c = new RawClient(server.port())) {
+        try (Server server = serve(
+                        List.of(),
+                        List.of("-Xmx64m"),
+                        "--model",
+                        model,
+                        "--max-body",
+                        "1GiB",
+                        "--memory-budget",
+                        "4GiB");
+                RawClient c = new RawClient(server.port())) {
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n");
-            assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).as("exited; log:%n%s", server.log()).isTrue();
+            assertThat(server.process().waitFor(30, TimeUnit.SECONDS))
+                    .as("exited; log:%n%s", server.log())
+                    .isTrue();
             assertThat(server.process().exitValue()).isEqualTo(ExitCode.CRASHED.code);
-            assertThat(server.log()).contains("OutOfMemoryError").contains("failed").contains("stopped because");
+            assertThat(server.log())
+                    .contains("OutOfMemoryError")
+                    .contains("failed")
+                    .contains("stopped because");
         }
     }
 
@@ -175,13 +197,24 @@ class AbuseIT {
     @Test
     @Timeout(60)
     void anOutOfMemoryErrorInAPreforkWorkerReplacesTheWorker() throws Exception {
-        try (Server server = serve(List.of(), List.of(), "--model", "prefork", "--workers", "2",
-                "--max-body", "1GiB", "--memory-budget", "4GiB");
-             RawClient c = new RawClient(server.port())) {
+        try (Server server = serve(
+                        List.of(),
+                        List.of(),
+                        "--model",
+                        "prefork",
+                        "--workers",
+                        "2",
+                        "--max-body",
+                        "1GiB",
+                        "--memory-budget",
+                        "4GiB");
+                RawClient c = new RawClient(server.port())) {
             Set<Long> before = server.children();
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n");
             await().atMost(Duration.ofSeconds(30)).until(() -> server.log().contains("starting a new one"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> server.children().size() == 2 && !server.children().equals(before));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            server.children().size() == 2 && !server.children().equals(before));
             assertThat(server.log()).contains("OutOfMemoryError").contains("died (exit " + ExitCode.CRASHED.code + ")");
             assertThat(probe(server.port(), "still")).isEqualTo("still");
             assertThat(server.stop(30)).isZero();
@@ -199,11 +232,15 @@ class AbuseIT {
         List<String> args = new ArrayList<>(List.of("--grace", "1s", "--max-wait", "60s", "--model"));
         args.addAll(List.of(modelAndOptions.split(" ")));
         try (Server server = serve(List.of(), List.of(), args.toArray(String[]::new));
-             RawClient busy = new RawClient(server.port())) {
+                RawClient busy = new RawClient(server.port())) {
             busy.send(RawClient.get("/echo?msg=cpu&work=cpu&wait=60s"));
-            await().atMost(Duration.ofSeconds(40)).ignoreExceptions().until(() -> statOf(server.port(), "requestsInFlight") == 2);
+            await().atMost(Duration.ofSeconds(40))
+                    .ignoreExceptions()
+                    .until(() -> statOf(server.port(), "requestsInFlight") == 2);
             assertThat(server.stop(20)).as("exit code").isZero();
-            assertThat(busy.closedByServer()).as("the work abandoned, the connection closed").isTrue();
+            assertThat(busy.closedByServer())
+                    .as("the work abandoned, the connection closed")
+                    .isTrue();
         }
     }
 
@@ -215,23 +252,40 @@ class AbuseIT {
     @Test
     @Timeout(90)
     void preforkWorkersSurviveRunningOutOfDescriptors() throws Exception {
-        try (Server server = serve(List.of("prlimit", "--nofile=128:128"), List.of(), "--model", "prefork", "--workers", "2",
-                "--max-connections", "1000", "--max-per-client", "0")) {
+        try (Server server = serve(
+                List.of("prlimit", "--nofile=128:128"),
+                List.of(),
+                "--model",
+                "prefork",
+                "--workers",
+                "2",
+                "--max-connections",
+                "1000",
+                "--max-per-client",
+                "0")) {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.children().size() == 2);
             Set<Long> workers = server.children();
             assertThat(probe(server.port(), "before")).isEqualTo("before");
             List<SocketChannel> flood = hold(server.port(), 300, "/echo?msg=x&wait=2s");
             try {
                 await().atMost(Duration.ofSeconds(20)).until(() -> server.log().contains("accept failed"));
-                Thread.sleep(3000);                       // several seconds out of descriptors
+                Thread.sleep(3000); // several seconds out of descriptors
             } finally {
                 close(flood);
             }
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> probe(server.port(), "after").equals("after"));
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> probe(server.port(), "after").equals("after"));
             assertThat(server.children()).as("the same workers: none died").isEqualTo(workers);
-            assertThat(server.log()).doesNotContain("starting a new one").doesNotContain("is gone")
-                    .doesNotContain("Exception in thread").doesNotContain("ExceptionInInitializerError");
-            long warnings = server.log().lines().filter(l -> l.contains("accept failed")).count();
+            assertThat(server.log())
+                    .doesNotContain("starting a new one")
+                    .doesNotContain("is gone")
+                    .doesNotContain("Exception in thread")
+                    .doesNotContain("ExceptionInInitializerError");
+            long warnings = server.log()
+                    .lines()
+                    .filter(l -> l.contains("accept failed"))
+                    .count();
             assertThat(warnings).as("at most one warning per worker per 10 s").isLessThanOrEqualTo(4);
             assertThat(server.stop(30)).isZero();
         }
@@ -247,8 +301,8 @@ class AbuseIT {
     @ValueSource(strings = {"virtual", "eventloop", "pool"})
     @Timeout(90)
     void theConnectionLimitFollowsTheOpenFileLimit(String model) throws Exception {
-        try (Server server = serve(List.of("prlimit", "--nofile=256:256"), List.of(), "--model", model,
-                "--max-per-client", "64")) {
+        try (Server server =
+                serve(List.of("prlimit", "--nofile=256:256"), List.of(), "--model", model, "--max-per-client", "64")) {
             assertThat(server.maxConnections()).as(server.startup()).isLessThan(256);
             List<SocketChannel> flood = hold(server.port(), 1000, "/echo?msg=x&wait=2s");
             try {
@@ -277,12 +331,12 @@ class AbuseIT {
             for (int i = 0; i < n; i++) {
                 SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
                 switch (i % 3) {
-                    case 0 -> ch.setOption(StandardSocketOptions.SO_LINGER, 0);     // RST before a byte
+                    case 0 -> ch.setOption(StandardSocketOptions.SO_LINGER, 0); // RST before a byte
                     case 1 -> {
-                        ch.write(ByteBuffer.wrap(request));                         // a request, then RST
+                        ch.write(ByteBuffer.wrap(request)); // a request, then RST
                         ch.setOption(StandardSocketOptions.SO_LINGER, 0);
                     }
-                    default -> { }                                                  // FIN before a byte
+                    default -> {} // FIN before a byte
                 }
                 burst.add(ch);
             }
@@ -296,7 +350,8 @@ class AbuseIT {
         long t0 = System.nanoTime();
         try (RawClient c = new RawClient("127.0.0.2", port)) {
             c.readTimeout(seconds * 1000);
-            assertThat(c.send(RawClient.get("/echo?msg=live")).readResponse().text()).isEqualTo("live");
+            assertThat(c.send(RawClient.get("/echo?msg=live")).readResponse().text())
+                    .isEqualTo("live");
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
@@ -313,11 +368,13 @@ class AbuseIT {
         List<String> args = new ArrayList<>(List.of("--model"));
         args.addAll(List.of(modelAndOptions.split(" ")));
         try (Server server = serve(List.of(), List.of(), args.toArray(String[]::new))) {
-            timedProbe(server.port(), 30);                  // the first child (or spare) is up: the JVM's files are warm
+            timedProbe(server.port(), 30); // the first child (or spare) is up: the JVM's files are warm
             churn(server.port(), 300);
             long ms = timedProbe(server.port(), 10);
             assertThat(ms).as("the live client after the burst, ms").isLessThan(3_000);
-            assertThat(statOf(server.port(), "spawned")).as("children started, of 300 dead connections and 2 live ones").isLessThan(30);
+            assertThat(statOf(server.port(), "spawned"))
+                    .as("children started, of 300 dead connections and 2 live ones")
+                    .isLessThan(30);
             assertThat(server.stop(30)).isZero();
         }
     }
@@ -350,7 +407,8 @@ class AbuseIT {
     private static Map<String, Integer> anythingBurst(int port, int n, int bytes) throws Exception {
         byte[] body = new byte[bytes];
         Arrays.fill(body, (byte) 1);
-        byte[] head = ("POST /anything HTTP/1.1\r\nHost: abuse\r\nConnection: close\r\nContent-Length: " + bytes + "\r\n\r\n")
+        byte[] head = ("POST /anything HTTP/1.1\r\nHost: abuse\r\nConnection: close\r\nContent-Length: " + bytes
+                        + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         Map<String, Integer> statuses = new ConcurrentSkipListMap<>();
         CountDownLatch go = new CountDownLatch(1);
@@ -390,9 +448,11 @@ class AbuseIT {
     void aBurstOfAnythingWithBodiesIsAnsweredOrRefusedNeverOutOfMemory(String model) throws Exception {
         try (Server server = serve(List.of(), List.of("-Xmx256m"), "--model", model)) {
             Map<String, Integer> statuses = anythingBurst(server.port(), 100, 1_000_000);
-            assertThat(statuses.keySet()).as("statuses of 100 clients: %s; log:%n%s", statuses, server.log())
+            assertThat(statuses.keySet())
+                    .as("statuses of 100 clients: %s; log:%n%s", statuses, server.log())
                     .isSubsetOf("200", "503");
-            assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+            assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum())
+                    .isEqualTo(100);
             assertThat(statuses.get("200")).as("some were served").isNotNull();
             assertThat(server.log()).doesNotContain("OutOfMemoryError");
             assertThat(probe(server.port(), "after")).isEqualTo("after");

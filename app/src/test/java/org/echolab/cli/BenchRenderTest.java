@@ -27,12 +27,22 @@ class BenchRenderTest {
 
         assertThat(out.code).as(out.err).isZero();
         assertThat(out.out).isEqualTo("report: " + dir.resolve("report.html").toAbsolutePath() + "\n");
-        for (String f : new String[] {"report.html", "report.md", "results.csv", "connections.csv",
-                "charts/rps-sleep-100ms.svg", "charts/rps-sleep-100ms.png", "charts/connections.png"}) {
+        for (String f : new String[] {
+            "report.html",
+            "report.md",
+            "results.csv",
+            "connections.csv",
+            "charts/rps-sleep-100ms.svg",
+            "charts/rps-sleep-100ms.png",
+            "charts/connections.png"
+        }) {
             assertThat(dir.resolve(f)).isNotEmptyFile();
         }
-        assertThat(dir.resolve("report.md")).content().contains("| sequential | sleep 100ms | 10 | n/a |")
-                .as("no thundering herd in a run from before it").doesNotContain("Thundering herd");
+        assertThat(dir.resolve("report.md"))
+                .content()
+                .contains("| sequential | sleep 100ms | 10 | n/a |")
+                .as("no thundering herd in a run from before it")
+                .doesNotContain("Thundering herd");
         assertThat(dir.resolve("logs")).as("nothing ran").doesNotExist();
     }
 

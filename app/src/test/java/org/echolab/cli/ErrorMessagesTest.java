@@ -42,54 +42,111 @@ class ErrorMessagesTest {
         for (String s : says) {
             assertThat(r.err()).as(String.join(" ", args)).contains(s);
         }
-        assertThat(r.err()).as("no exception text").doesNotContain("Exception").doesNotContain("null\n").doesNotContain("\tat ");
+        assertThat(r.err())
+                .as("no exception text")
+                .doesNotContain("Exception")
+                .doesNotContain("null\n")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void aBindAddressThatDoesNotResolveOrIsNotHereSaysSo() {
-        refused(ExitCode.USAGE, new String[] {"serve", "--bind", "nosuchhost.invalid", "--port", "0"},
-                "--bind nosuchhost.invalid: no such host", "127.0.0.1");
-        refused(ExitCode.CANNOT_START, new String[] {"serve", "--bind", "10.9.9.9", "--port", "0"},
-                "--bind 10.9.9.9: 10.9.9.9 is not an address of this machine", "0.0.0.0");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--bind", "nosuchhost.invalid", "--port", "0"},
+                "--bind nosuchhost.invalid: no such host",
+                "127.0.0.1");
+        refused(
+                ExitCode.CANNOT_START,
+                new String[] {"serve", "--bind", "10.9.9.9", "--port", "0"},
+                "--bind 10.9.9.9: 10.9.9.9 is not an address of this machine",
+                "0.0.0.0");
     }
 
     @Test
     void aPortOutOfRangeIsNamedAsTyped() {
-        refused(ExitCode.USAGE, new String[] {"serve", "--port", "70000"}, "--port must be from 0 to 65535 (got 70000)");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--port", "70000"},
+                "--port must be from 0 to 65535 (got 70000)");
     }
 
     @Test
     void everyDurationOptionRefusesABareNumberNamingTheUnits() {
-        String[][] options = {{"serve", "--wait"}, {"serve", "--max-wait"}, {"serve", "--grace"}, {"serve", "--idle-timeout"},
-                {"serve", "--header-timeout"}, {"serve", "--body-timeout"}, {"serve", "--write-timeout"},
-                {"serve", "--drain-delay"}, {"serve", "--cpu-budget"}, {"serve", "--race-window"},
-                {"load", "--duration"}, {"load", "--warmup"}, {"load", "--wait"}, {"load", "--timeout"},
-                {"bench", "--duration"}, {"race", "--race-window"}, {"watch", "--interval"}};
+        String[][] options = {
+            {"serve", "--wait"},
+            {"serve", "--max-wait"},
+            {"serve", "--grace"},
+            {"serve", "--idle-timeout"},
+            {"serve", "--header-timeout"},
+            {"serve", "--body-timeout"},
+            {"serve", "--write-timeout"},
+            {"serve", "--drain-delay"},
+            {"serve", "--cpu-budget"},
+            {"serve", "--race-window"},
+            {"load", "--duration"},
+            {"load", "--warmup"},
+            {"load", "--wait"},
+            {"load", "--timeout"},
+            {"bench", "--duration"},
+            {"race", "--race-window"},
+            {"watch", "--interval"}
+        };
         for (String[] o : options) {
-            refused(ExitCode.USAGE, new String[] {o[0], o[1], "5", "http://127.0.0.1:9/"},
-                    "'" + o[1] + "'", "'5' has no unit; write 5ms or 5s", "only 0 stands alone");
+            refused(
+                    ExitCode.USAGE,
+                    new String[] {o[0], o[1], "5", "http://127.0.0.1:9/"},
+                    "'" + o[1] + "'",
+                    "'5' has no unit; write 5ms or 5s",
+                    "only 0 stands alone");
         }
     }
 
     @Test
     void everySizeOptionTakesUnitsAndRefusesABareNumber() {
-        refused(ExitCode.USAGE, new String[] {"serve", "--max-body", "1048576"},
-                "'--max-body'", "'1048576' has no unit; write 1048576B, or e.g. 1MiB");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--max-body", "1048576"},
+                "'--max-body'",
+                "'1048576' has no unit; write 1048576B, or e.g. 1MiB");
         for (String o : new String[] {"--memory-budget", "--ws-max-frame", "--ws-max-message", "--udp-max-datagram"}) {
             refused(ExitCode.USAGE, new String[] {"serve", o, "4096"}, "'" + o + "'", "has no unit", "KiB");
         }
-        refused(ExitCode.USAGE, new String[] {"load", "--size", "300", "http://127.0.0.1:9/"}, "'--size'", "write 300B");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"load", "--size", "300", "http://127.0.0.1:9/"},
+                "'--size'",
+                "write 300B");
         refused(ExitCode.USAGE, new String[] {"serve", "--max-body", "2x"}, "'2x' is not a size; use e.g. 512B, 64KiB");
         // a size with a unit is taken: the refusal that follows is about the next value, not this one
-        refused(ExitCode.USAGE, new String[] {"serve", "--max-body", "2m", "--threads", "0"}, "--threads must be from 1");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--max-body", "2m", "--threads", "0"},
+                "--threads must be from 1");
         refused(ExitCode.USAGE, new String[] {"serve", "--max-body", "3GiB"}, "'3GiB' is above the limit of");
     }
 
     @Test
     void aLoadRunThatCompletesNoRequestFailsLoudly() throws Exception {
-        try (EchoServer server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).build())) {
-            refused(ExitCode.NOTHING_COMPLETED, new String[] {"load", "-q", "-c", "1", "-n", "2", "--timeout", "100ms", "--wait", "2s",
-                    "http://127.0.0.1:" + server.port() + "/echo"}, "FAILED: no request completed in", "every one failed (timeout 2)");
+        try (EchoServer server =
+                EchoServer.start(ServerConfig.builder().model("virtual").port(0).build())) {
+            refused(
+                    ExitCode.NOTHING_COMPLETED,
+                    new String[] {
+                        "load",
+                        "-q",
+                        "-c",
+                        "1",
+                        "-n",
+                        "2",
+                        "--timeout",
+                        "100ms",
+                        "--wait",
+                        "2s",
+                        "http://127.0.0.1:" + server.port() + "/echo"
+                    },
+                    "FAILED: no request completed in",
+                    "every one failed (timeout 2)");
         }
     }
 
@@ -100,7 +157,9 @@ class ErrorMessagesTest {
 
     @Test
     void aUrlWithoutItsSchemeGetsTheUrlItMeant() {
-        refused(ExitCode.USAGE, new String[] {"watch", "127.0.0.1:22001"},
+        refused(
+                ExitCode.USAGE,
+                new String[] {"watch", "127.0.0.1:22001"},
                 "'127.0.0.1:22001' is not a URL with a scheme and a host; write http://127.0.0.1:22001");
         refused(ExitCode.USAGE, new String[] {"bench", "--target", "localhost:8080"}, "write http://localhost:8080");
     }

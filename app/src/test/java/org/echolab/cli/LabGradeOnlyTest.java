@@ -42,8 +42,12 @@ class LabGradeOnlyTest {
 
     @Test
     void aTextThatNamesNoCheckIsRefusedWithTheChecksThereAre() {
-        refused(run("lab", "grade", "--only", "served twice"), "--only 'served twice' matches no check of processes, threads,"
-                + " races, costs", "clients served at once", "children are reaped", "unique request numbers",
+        refused(
+                run("lab", "grade", "--only", "served twice"),
+                "--only 'served twice' matches no check of processes, threads," + " races, costs",
+                "clients served at once",
+                "children are reaped",
+                "unique request numbers",
                 "every question has an answer");
     }
 
@@ -61,13 +65,26 @@ class LabGradeOnlyTest {
 
     @Test
     void aPartialGradeRunsOnlyTheNamedCheckAndSaysSo() {
-        Run r = run("lab", "grade", "--process-model", "process", "--thread-model", "pool", "--state", "atomic",
-                "--only", "HELD OPEN together");
+        Run r = run(
+                "lab",
+                "grade",
+                "--process-model",
+                "process",
+                "--thread-model",
+                "pool",
+                "--state",
+                "atomic",
+                "--only",
+                "HELD OPEN together");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCode.OK.code);
-        assertThat(r.out()).contains("PARTIAL GRADE: only the checks whose name holds 'HELD OPEN together' ran")
+        assertThat(r.out())
+                .contains("PARTIAL GRADE: only the checks whose name holds 'HELD OPEN together' ran")
                 .contains("PASS  the peak equals the connections held open together")
                 .contains("Passed 1 of the 1 check that ran. This is a partial grade")
-                .doesNotContain("2. A thread pool").doesNotContainPattern("All \\d+ checks? pass");
-        assertThat(r.err()).contains("grading races (only 'HELD OPEN together')").doesNotContain("grading threads");
+                .doesNotContain("2. A thread pool")
+                .doesNotContainPattern("All \\d+ checks? pass");
+        assertThat(r.err())
+                .contains("grading races (only 'HELD OPEN together')")
+                .doesNotContain("grading threads");
     }
 }

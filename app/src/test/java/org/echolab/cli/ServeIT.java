@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.echolab.lab.grade.RawClient;
-import org.junit.jupiter.api.Test;
 import org.echolab.testing.Tools;
+import org.junit.jupiter.api.Test;
 
 /** The packaged jar as users run it: a real child process, real signals, real curl. */
 class ServeIT {
@@ -28,7 +27,9 @@ class ServeIT {
     private static List<String> java(String... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", System.getProperty("echolab.jar")));
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                System.getProperty("echolab.jar")));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -41,7 +42,7 @@ class ServeIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String said = Files.readString(err);
-        Files.deleteIfExists(err);                  // nothing left behind in /tmp
+        Files.deleteIfExists(err); // nothing left behind in /tmp
         return new Run(p.exitValue(), out, said);
     }
 
@@ -49,29 +50,39 @@ class ServeIT {
     void servesUntilSigtermThenDrainsAndExitsZero() throws Exception {
         Path err = Tools.logFile("serve-");
         Process server = new ProcessBuilder(java("serve", "--port", "0", "--model", "thread", "--wait", "10ms"))
-                .redirectError(err.toFile()).start();
+                .redirectError(err.toFile())
+                .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String startup = out.readLine();
             assertThat(startup).contains("echolab thread").contains("wait=10ms").contains("pid=" + server.pid());
             Matcher m = PORT.matcher(startup);
             assertThat(m.find()).as(startup).isTrue();
             int port = Integer.parseInt(m.group(1));
 
-            Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/echo?msg=hi&wait=100ms").start();
-            assertThat(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hi");
+            Process curl = new ProcessBuilder(
+                            "curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/echo?msg=hi&wait=100ms")
+                    .start();
+            assertThat(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("hi");
             assertThat(curl.waitFor()).isZero();
 
             try (RawClient inFlight = new RawClient(port)) {
                 inFlight.send(RawClient.get("/echo?msg=last&wait=5s"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> {
                     try (RawClient stats = new RawClient(port)) {
-                        return stats.send(RawClient.get("/stats")).readResponse().text().contains("\"requestsInFlight\":2");   // this /stats request and the echo
+                        return stats.send(RawClient.get("/stats"))
+                                .readResponse()
+                                .text()
+                                .contains("\"requestsInFlight\":2"); // this /stats request and the echo
                     }
                 });
-                server.destroy();                      // SIGTERM
+                server.destroy(); // SIGTERM
                 RawClient.Response r = inFlight.readResponse();
-                assertThat(r.text()).as("the request in flight is drained, not dropped").isEqualTo("last");
+                assertThat(r.text())
+                        .as("the request in flight is drained, not dropped")
+                        .isEqualTo("last");
                 assertThat(r.header("Connection")).isEqualTo("close");
             }
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -91,32 +102,61 @@ class ServeIT {
     void stdoutIsTheJsonAccessLogAloneAndStderrIsOneFormat() throws Exception {
         Path out = Files.createTempFile("echolab", ".out");
         Path err = Files.createTempFile("echolab", ".err");
-        Process server = new ProcessBuilder(java("serve", "--port", "0", "--model", "thread", "-v", "--access-log", "-",
-                "--access-log-format", "json")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process server = new ProcessBuilder(java(
+                        "serve",
+                        "--port",
+                        "0",
+                        "--model",
+                        "thread",
+                        "-v",
+                        "--access-log",
+                        "-",
+                        "--access-log-format",
+                        "json"))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             Pattern port = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) ");
-            await().atMost(Duration.ofSeconds(30)).until(() -> port.matcher(Files.readString(err)).find());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> port.matcher(Files.readString(err)).find());
             Matcher m = port.matcher(Files.readString(err));
             assertThat(m.find()).isTrue();
             for (String target : List.of("/echo?msg=one", "/echo?msg=two", "/nowhere")) {
-                Process curl = new ProcessBuilder("curl", "-sS", "-o", "/dev/null", "--max-time", "10",
-                        "http://127.0.0.1:" + m.group(1) + target).start();
+                Process curl = new ProcessBuilder(
+                                "curl",
+                                "-sS",
+                                "-o",
+                                "/dev/null",
+                                "--max-time",
+                                "10",
+                                "http://127.0.0.1:" + m.group(1) + target)
+                        .start();
                 assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(out).size() == 3);
-            server.destroy();                                  // SIGTERM: a clean stop
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readAllLines(out).size() == 3);
+            server.destroy(); // SIGTERM: a clean stop
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(server.exitValue()).isZero();
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             for (String line : Files.readAllLines(out)) {
-                assertThat(json.readTree(line).isObject()).as("stdout line %s", line).isTrue();
+                assertThat(json.readTree(line).isObject())
+                        .as("stdout line %s", line)
+                        .isTrue();
             }
             String stderr = Files.readString(err);
-            assertThat(stderr).contains("cli.ServeCommand: echolab thread").contains("cli.ServeCommand: stopped")
+            assertThat(stderr)
+                    .contains("cli.ServeCommand: echolab thread")
+                    .contains("cli.ServeCommand: stopped")
                     .doesNotContain("Runtime.exit")
-                    .as("-v says why each connection closed").contains("connection closed: client closed");
-            assertThat(stderr.lines()).as(stderr).allMatch(l -> l.matches(
-                    "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} (ERROR|WARN |INFO |DEBUG|TRACE) \\[[a-z-]+ \\d+\\] [\\w.-]+: .*"));
+                    .as("-v says why each connection closed")
+                    .contains("connection closed: client closed");
+            assertThat(stderr.lines())
+                    .as(stderr)
+                    .allMatch(
+                            l -> l.matches(
+                                    "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} (ERROR|WARN |INFO |DEBUG|TRACE) \\[[a-z-]+ \\d+\\] [\\w.-]+: .*"));
         } finally {
             server.destroyForcibly();
             Files.deleteIfExists(out);
@@ -152,7 +192,9 @@ class ServeIT {
         try (ServerSocket taken = new ServerSocket(0)) {
             Run r = run("serve", "--port", Integer.toString(taken.getLocalPort()));
             assertThat(r.exit()).isEqualTo(ExitCode.CANNOT_START.code);
-            assertThat(r.err()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()).contains("--port");
+            assertThat(r.err())
+                    .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .contains("--port");
         }
     }
 
@@ -160,7 +202,11 @@ class ServeIT {
     void modelsVersionAndHelp() throws Exception {
         Run models = run("models");
         assertThat(models.exit()).isZero();
-        assertThat(models.out()).contains("sequential").contains("thread").contains("pool").contains("virtual");
+        assertThat(models.out())
+                .contains("sequential")
+                .contains("thread")
+                .contains("pool")
+                .contains("virtual");
         assertThat(run("--version").out()).startsWith("echolab ");
         Run help = run("serve", "--help");
         assertThat(help.exit()).isZero();
@@ -172,5 +218,4 @@ class ServeIT {
             throw new IllegalStateException("run through Maven failsafe: it sets echolab.jar");
         }
     }
-
 }

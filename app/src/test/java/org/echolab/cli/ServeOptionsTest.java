@@ -34,10 +34,16 @@ class ServeOptionsTest {
 
     @Test
     void serveHasAnOptionForEverySettingAndNoOther() {
-        List<String> options = new CommandLine(new ServeCommand()).getCommandSpec().options().stream()
-                .map(OptionSpec::longestName).filter(n -> !List.of("--help", "--version", "--verbose").contains(n)).toList();
-        assertThat(options).as("serve's options besides --help, --version and --verbose: each needs its declaration in Settings")
-                .containsExactlyInAnyOrderElementsOf(Settings.ALL.stream().map(Setting::option).toList());
+        List<String> options = new CommandLine(new ServeCommand())
+                .getCommandSpec().options().stream()
+                        .map(OptionSpec::longestName)
+                        .filter(n ->
+                                !List.of("--help", "--version", "--verbose").contains(n))
+                        .toList();
+        assertThat(options)
+                .as("serve's options besides --help, --version and --verbose: each needs its declaration in Settings")
+                .containsExactlyInAnyOrderElementsOf(
+                        Settings.ALL.stream().map(Setting::option).toList());
     }
 
     @Test
@@ -62,7 +68,9 @@ class ServeOptionsTest {
 
     @Test
     void helpShowsEveryGroupOptionAndDefault() {
-        String help = new CommandLine(new ServeCommand()).getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        String help = new CommandLine(new ServeCommand())
+                .getUsageMessage(CommandLine.Help.Ansi.OFF)
+                .replaceAll("\\s+", " ");
         for (Settings.Group g : Settings.GROUPS) {
             assertThat(help).contains(g.heading() + ":");
             for (Setting<?> s : g.settings()) {

@@ -24,7 +24,9 @@ class TlsIT {
     private static List<String> java(String... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", System.getProperty("echolab.jar")));
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                System.getProperty("echolab.jar")));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -32,27 +34,39 @@ class TlsIT {
     @Test
     void servesHttpsWithASelfSignedCertificateThatLoadAndCurlTrust() throws Exception {
         Path err = Tools.logFile("tls-");
-        Process server = new ProcessBuilder(java("serve", "--tls", "--port", "0", "--model", "eventloop", "--monitor-port", "-1"))
-                .redirectError(err.toFile()).start();
+        Process server = new ProcessBuilder(
+                        java("serve", "--tls", "--port", "0", "--model", "eventloop", "--monitor-port", "-1"))
+                .redirectError(err.toFile())
+                .start();
         try {
-            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
             Matcher m = STARTUP.matcher(String.valueOf(startup));
             assertThat(m.find()).as(startup + "\n" + Files.readString(err)).isTrue();
             String port = m.group(1);
             Path cert = Path.of(m.group(2));
 
-            Tools.Result curl = Tools.run("curl", "-sS", "--max-time", "10", "--cacert", cert.toString(),
+            Tools.Result curl = Tools.run(
+                    "curl",
+                    "-sS",
+                    "--max-time",
+                    "10",
+                    "--cacert",
+                    cert.toString(),
                     "https://127.0.0.1:" + port + "/echo?msg=hi");
             assertThat(curl.stdout()).as(curl.stderr()).isEqualTo("hi");
-            Tools.Result load = Tools.run(java("load", "https://127.0.0.1:" + port + "/echo", "-k", "-c", "4", "-n", "200", "-q")
-                    .toArray(new String[0]));
+            Tools.Result load =
+                    Tools.run(java("load", "https://127.0.0.1:" + port + "/echo", "-k", "-c", "4", "-n", "200", "-q")
+                            .toArray(new String[0]));
             assertThat(load.status()).as(load.stdout() + load.stderr()).isZero();
             assertThat(load.stdout()).contains("requests   200 ok", "errors     0\n");
 
-            server.destroy();                      // SIGTERM
+            server.destroy(); // SIGTERM
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(server.exitValue()).as(Files.readString(err)).isZero();
-            assertThat(cert).as("the self-signed key and certificate are deleted at stop").doesNotExist();
+            assertThat(cert)
+                    .as("the self-signed key and certificate are deleted at stop")
+                    .doesNotExist();
         } finally {
             server.destroyForcibly();
         }

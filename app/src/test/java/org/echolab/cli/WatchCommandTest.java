@@ -51,16 +51,20 @@ class WatchCommandTest {
             List<Socket> clients = Servers.waitingClients(server, 5, "5s");
             try {
                 String url = "http://127.0.0.1:" + server.monitorAddress().getPort();
-                await().atMost(4, TimeUnit.SECONDS).until(() -> run("watch", url, "--once").out().contains("accept queue 4 "));
+                await().atMost(4, TimeUnit.SECONDS)
+                        .until(() -> run("watch", url, "--once").out().contains("accept queue 4 "));
 
                 Run r = run("watch", url, "--once", "--width", "40");
 
                 assertThat(r.code()).isZero();
-                assertThat(r.out()).contains("echolab sequential").contains("4 clients are connected and waiting")
+                assertThat(r.out())
+                        .contains("echolab sequential")
+                        .contains("4 clients are connected and waiting")
                         .contains("in flight 1");
                 assertThat(r.out().lines().filter(l -> l.contains("echolab-accept")))
                         .anySatisfy(l -> assertThat(l).contains("request ").contains("/echo wait 5000 ms"))
-                        .anySatisfy(l -> assertThat(l).matches("  echolab-accept *\\| *\\[=*\\|"));   // its timeline row, in flight
+                        .anySatisfy(l -> assertThat(l)
+                                .matches("  echolab-accept *\\| *\\[=*\\|")); // its timeline row, in flight
             } finally {
                 Servers.close(clients);
             }
@@ -69,20 +73,30 @@ class WatchCommandTest {
 
     @Test
     void showsWhatEachChildDoesUnderProcess() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
+        try (EchoServer server =
+                Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
             List<Socket> clients = Servers.waitingClients(server, 2, "20s");
             try {
                 String url = "http://127.0.0.1:" + server.monitorAddress().getPort();
                 await().atMost(30, TimeUnit.SECONDS)
-                        .until(() -> run("watch", url, "--once").out().lines().filter(l -> l.matches(WORKER_ROW)).count() == 2);
+                        .until(() -> run("watch", url, "--once")
+                                        .out()
+                                        .lines()
+                                        .filter(l -> l.matches(WORKER_ROW))
+                                        .count()
+                                == 2);
 
                 Run r = run("watch", url, "--once");
 
                 assertThat(r.out()).contains("child processes: ");
                 assertThat(r.out().lines().filter(l -> l.matches(WORKER_ROW)))
-                        .as("a worker row per child, in\n" + r.out()).hasSize(2);
-                assertThat(r.out().lines().filter(l -> l.matches("  pid \\d+ +\\d+ ms old  request 1 /echo wait 20000 ms.*")))
-                        .as("a child row per child, in\n" + r.out()).hasSize(2);
+                        .as("a worker row per child, in\n" + r.out())
+                        .hasSize(2);
+                assertThat(r.out()
+                                .lines()
+                                .filter(l -> l.matches("  pid \\d+ +\\d+ ms old  request 1 /echo wait 20000 ms.*")))
+                        .as("a child row per child, in\n" + r.out())
+                        .hasSize(2);
             } finally {
                 Servers.close(clients);
             }
@@ -108,7 +122,8 @@ class WatchCommandTest {
         }
         Run silent = run("watch", "http://127.0.0.1:" + closed, "--once");
         assertThat(silent.code()).isEqualTo(ExitCode.FAILED.code);
-        assertThat(silent.err()).contains("no answer from http://127.0.0.1:" + closed + "/live.json")
+        assertThat(silent.err())
+                .contains("no answer from http://127.0.0.1:" + closed + "/live.json")
                 .doesNotContain("\tat ");
     }
 }

@@ -33,18 +33,26 @@ class WatchInTerminalTest {
     @Test
     void everyFrameFitsEightyByTwentyFourWithItsHeader() throws Exception {
         Tools.require(Path.of("/usr/bin/script"), "apt-get install util-linux");
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(64).monitorPort(0).maxWait(Duration.ofSeconds(30))
-                .grace(Duration.ofSeconds(1)))) {   // the waits left at the end need no draining
+        try (EchoServer server = Servers.start(Servers.config("pool")
+                .threads(64)
+                .monitorPort(0)
+                .maxWait(Duration.ofSeconds(30))
+                .grace(Duration.ofSeconds(1)))) { // the waits left at the end need no draining
             List<Socket> clients = Servers.waitingClients(server, 40, "20s");
             Process watch = null;
             try {
                 await().atMost(10, TimeUnit.SECONDS).until(() -> Servers.stat(server, "requestsInFlight") == 40);
-                ProcessBuilder pb = new ProcessBuilder("script", "-qfec",
-                        "stty cols 80 rows 24 && exec \"$JAVA\" --enable-native-access=ALL-UNNAMED -cp \"$CP\" "
-                                + Main.class.getName() + " watch http://127.0.0.1:" + server.monitorAddress().getPort()
-                                + " --interval 100ms", "/dev/null").redirectErrorStream(true);
+                ProcessBuilder pb = new ProcessBuilder(
+                                "script",
+                                "-qfec",
+                                "stty cols 80 rows 24 && exec \"$JAVA\" --enable-native-access=ALL-UNNAMED -cp \"$CP\" "
+                                        + Main.class.getName() + " watch http://127.0.0.1:"
+                                        + server.monitorAddress().getPort()
+                                        + " --interval 100ms",
+                                "/dev/null")
+                        .redirectErrorStream(true);
                 Map<String, String> env = pb.environment();
-                env.remove("COLUMNS");      // the size is the terminal's, read through stty
+                env.remove("COLUMNS"); // the size is the terminal's, read through stty
                 env.remove("LINES");
                 env.put("JAVA", ProcessHandle.current().info().command().orElseThrow());
                 env.put("CP", System.getProperty("java.class.path"));
@@ -53,17 +61,22 @@ class WatchInTerminalTest {
                 drain(watch.getInputStream(), seen);
 
                 // three whole frames: each between two clears
-                await().atMost(60, TimeUnit.SECONDS).until(() -> seen.toString().split("\033\\[H\033\\[2J", -1).length >= 5);
+                await().atMost(60, TimeUnit.SECONDS)
+                        .until(() -> seen.toString().split("\033\\[H\033\\[2J", -1).length >= 5);
 
                 String[] chunks = seen.toString().replace("\r", "").split("\033\\[H\033\\[2J", -1);
                 List<String> frames = Arrays.asList(chunks).subList(1, chunks.length - 1);
                 assertThat(frames).hasSizeGreaterThanOrEqualTo(3).allSatisfy(frame -> {
                     List<String> lines = List.of(frame.split("\n", -1));
-                    assertThat(lines).as(frame).hasSizeLessThanOrEqualTo(24)
+                    assertThat(lines)
+                            .as(frame)
+                            .hasSizeLessThanOrEqualTo(24)
                             .allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
                     assertThat(lines.get(0)).startsWith("echolab pool   pid ");
                     assertThat(lines.get(1)).startsWith("accept queue ").contains("in flight 40");
-                    assertThat(frame).contains("workers: 40 busy").containsPattern("\\+\\d+ more busy")
+                    assertThat(frame)
+                            .contains("workers: 40 busy")
+                            .containsPattern("\\+\\d+ more busy")
                             .contains("timeline, last 10 s");
                 });
             } finally {

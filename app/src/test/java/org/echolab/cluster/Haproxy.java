@@ -1,9 +1,5 @@
 package org.echolab.cluster;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import org.echolab.testing.Tools;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -19,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.echolab.testing.Tools;
 
 /**
  * Debian's HAProxy in the foreground, with the configuration {@code scripts/cluster.sh config}
@@ -31,13 +28,15 @@ final class Haproxy implements AutoCloseable {
     private static final Path SCRIPT = Path.of(System.getProperty("echolab.scripts", "../scripts"), "cluster.sh");
 
     /** A request's line, in the log-format of scripts/cluster.sh; %rc is "+N" after a redispatch. */
-    private static final Pattern REQUEST = Pattern.compile("^\\S+ instances/(\\S+) (-?\\d+) (\\S+) retries=\\+?(\\d+) ");
+    private static final Pattern REQUEST =
+            Pattern.compile("^\\S+ instances/(\\S+) (-?\\d+) (\\S+) retries=\\+?(\\d+) ");
 
     private final Process process;
     private final Path dir;
     private final int port;
     private final int statsPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private Haproxy(Process process, Path dir, int port, int statsPort) {
         this.process = process;
@@ -56,20 +55,39 @@ final class Haproxy implements AutoCloseable {
         int port = Instance.freePort("127.0.0.1");
         int statsPort = Instance.freePort("127.0.0.1");
         Path dir = Files.createTempDirectory("echolab-haproxy-");
-        Process config = new ProcessBuilder("bash", SCRIPT.toString(), "-p", Integer.toString(port),
-                "-t", Integer.toString(statsPort), "-i", checkInterval, "-s", String.join(",", servers), "config")
-                .redirectOutput(dir.resolve("haproxy.cfg").toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process config = new ProcessBuilder(
+                        "bash",
+                        SCRIPT.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-t",
+                        Integer.toString(statsPort),
+                        "-i",
+                        checkInterval,
+                        "-s",
+                        String.join(",", servers),
+                        "config")
+                .redirectOutput(dir.resolve("haproxy.cfg").toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         if (!config.waitFor(30, TimeUnit.SECONDS) || config.exitValue() != 0) {
             throw new IOException(SCRIPT + " config failed");
         }
-        Process p = new ProcessBuilder(BINARY.toString(), "-db", "-f", dir.resolve("haproxy.cfg").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        BINARY.toString(),
+                        "-db",
+                        "-f",
+                        dir.resolve("haproxy.cfg").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile())
+                .start();
         Haproxy h = new Haproxy(p, dir, port, statsPort);
         for (int i = 1; i <= servers.size(); i++) {
             if (!h.awaitStatus(i, "UP", Duration.ofSeconds(30)) || !p.isAlive()) {
                 String log = h.log();
                 h.close();
-                throw new IOException("HAProxy's server i" + i + " (" + servers.get(i - 1) + ") did not come UP; it said: " + log);
+                throw new IOException(
+                        "HAProxy's server i" + i + " (" + servers.get(i - 1) + ") did not come UP; it said: " + log);
             }
         }
         return h;
@@ -100,15 +118,19 @@ final class Haproxy implements AutoCloseable {
 
     ServerStats server(int i) throws IOException, InterruptedException {
         List<String> lines = stats();
-        List<String> header = List.of(lines.getFirst().substring(2).split(","));     // "# pxname,svname,..."
+        List<String> header = List.of(lines.getFirst().substring(2).split(",")); // "# pxname,svname,..."
         for (String line : lines) {
             String[] f = line.split(",", -1);
             if (f.length > 17 && f[0].equals("instances") && f[1].equals("i" + i)) {
                 long responses = 0;
-                for (String column : List.of("hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other")) {
+                for (String column :
+                        List.of("hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other")) {
                     responses += Long.parseLong(f[header.indexOf(column)]);
                 }
-                return new ServerStats(f[header.indexOf("status")], Long.parseLong(f[header.indexOf("stot")]), responses,
+                return new ServerStats(
+                        f[header.indexOf("status")],
+                        Long.parseLong(f[header.indexOf("stot")]),
+                        responses,
                         Long.parseLong(f[header.indexOf("wredis")]));
             }
         }
@@ -132,8 +154,11 @@ final class Haproxy implements AutoCloseable {
     }
 
     private List<String> stats() throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/;csv"))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/;csv"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return r.body().lines().toList();
     }
 
@@ -144,9 +169,10 @@ final class Haproxy implements AutoCloseable {
     List<LogLine> requests() throws IOException {
         List<LogLine> out = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("haproxy.log"), StandardCharsets.UTF_8)) {
-            Matcher m = REQUEST.matcher(line);      // other lines: HAProxy's own warnings (a server going DOWN)
+            Matcher m = REQUEST.matcher(line); // other lines: HAProxy's own warnings (a server going DOWN)
             if (m.find()) {
-                out.add(new LogLine(m.group(1), Integer.parseInt(m.group(2)), m.group(3), Integer.parseInt(m.group(4)), line));
+                out.add(new LogLine(
+                        m.group(1), Integer.parseInt(m.group(2)), m.group(3), Integer.parseInt(m.group(4)), line));
             }
         }
         return out;

@@ -54,7 +54,7 @@ class HaproxyClusterIT {
         }
 
         LoadResult stop() throws InterruptedException {
-            thread.interrupt();     // ends the run; the result covers what completed
+            thread.interrupt(); // ends the run; the result covers what completed
             thread.join(30_000);
             assertThat(result.get()).as("the load ran").isNotNull();
             return result.get();
@@ -79,12 +79,13 @@ class HaproxyClusterIT {
     @Timeout(300)
     void aRollingRestartUnderLoadLosesNoRequest() throws Exception {
         // three models side by side: the balancer neither knows nor cares
-        String[][] models = {{"--model", "virtual"}, {"--model", "eventloop"}, {"--model", "prefork", "--workers", "2"}};
+        String[][] models = {{"--model", "virtual"}, {"--model", "eventloop"}, {"--model", "prefork", "--workers", "2"}
+        };
         int[] ports = new int[INSTANCES + 1];
         Instance[] instances = new Instance[INSTANCES + 1];
         List<String> servers = new ArrayList<>();
         List<Instance> all = new ArrayList<>();
-        List<Set<Long>> pidsOf = new ArrayList<>();     // [2i-2]: instance i before, [2i-1]: after
+        List<Set<Long>> pidsOf = new ArrayList<>(); // [2i-2]: instance i before, [2i-1]: after
         try {
             for (int i = 1; i <= INSTANCES; i++) {
                 ports[i] = Instance.freePort(address(i));
@@ -93,26 +94,37 @@ class HaproxyClusterIT {
                 servers.add(address(i) + ":" + ports[i]);
             }
             try (Haproxy haproxy = Haproxy.start(servers, "200ms")) {
-                Load load = new Load(LoadSpec.builder(haproxy.url("/echo")).connections(12)
-                        .serverWait(Duration.ofMillis(20)).timeout(Duration.ofSeconds(10))
-                        .duration(Duration.ofMinutes(4)).threads(2).build());
+                Load load = new Load(LoadSpec.builder(haproxy.url("/echo"))
+                        .connections(12)
+                        .serverWait(Duration.ofMillis(20))
+                        .timeout(Duration.ofSeconds(10))
+                        .duration(Duration.ofMinutes(4))
+                        .threads(2)
+                        .build());
                 Thread.sleep(1500);
                 StringBuilder timeline = new StringBuilder();
                 for (int i = 1; i <= INSTANCES; i++) {
                     Instance old = instances[i];
                     pidsOf.add(old.pids());
                     long t0 = System.nanoTime();
-                    old.terminate();                                        // SIGTERM
+                    old.terminate(); // SIGTERM
                     boolean outWhileServing = haproxy.awaitStatus(i, "DOWN", Duration.ofSeconds(10)) && old.alive();
-                    assertThat(outWhileServing).as("instance %d was taken out of rotation during its drain delay", i).isTrue();
+                    assertThat(outWhileServing)
+                            .as("instance %d was taken out of rotation during its drain delay", i)
+                            .isTrue();
                     long out = System.nanoTime();
-                    assertThat(old.awaitExit(60)).as("instance %d exits 0 after draining: %s", i, old.log()).isZero();
+                    assertThat(old.awaitExit(60))
+                            .as("instance %d exits 0 after draining: %s", i, old.log())
+                            .isZero();
                     long exited = System.nanoTime();
                     instances[i] = start(i, ports[i], models[i - 1]);
                     all.add(instances[i]);
-                    assertThat(haproxy.awaitStatus(i, "UP", Duration.ofSeconds(30))).as("instance %d back in rotation", i).isTrue();
+                    assertThat(haproxy.awaitStatus(i, "UP", Duration.ofSeconds(30)))
+                            .as("instance %d back in rotation", i)
+                            .isTrue();
                     pidsOf.add(instances[i].pids());
-                    timeline.append(String.format("  instance %d: out of rotation %.1f s after SIGTERM, exited at %.1f s, back at %.1f s%n",
+                    timeline.append(String.format(
+                            "  instance %d: out of rotation %.1f s after SIGTERM, exited at %.1f s, back at %.1f s%n",
                             i, (out - t0) / 1e9, (exited - t0) / 1e9, (System.nanoTime() - t0) / 1e9));
                 }
                 Thread.sleep(1500);
@@ -123,11 +135,18 @@ class HaproxyClusterIT {
                 for (int i = 1; i <= INSTANCES; i++) {
                     long before = servedBy(byPid, pidsOf.get(2 * i - 2));
                     long after = servedBy(byPid, pidsOf.get(2 * i - 1));
-                    spread.append(String.format("  instance %d (%s): %d before its restart, %d after%n", i, models[i - 1][1], before, after));
-                    assertThat(before).as("instance %d served before its restart", i).isPositive();
-                    assertThat(after).as("instance %d served after its restart", i).isPositive();
+                    spread.append(String.format(
+                            "  instance %d (%s): %d before its restart, %d after%n",
+                            i, models[i - 1][1], before, after));
+                    assertThat(before)
+                            .as("instance %d served before its restart", i)
+                            .isPositive();
+                    assertThat(after)
+                            .as("instance %d served after its restart", i)
+                            .isPositive();
                 }
-                System.out.printf("rolling restart of %d instances behind HAProxy: %d requests verified, %d failed%n%s%s",
+                System.out.printf(
+                        "rolling restart of %d instances behind HAProxy: %d requests verified, %d failed%n%s%s",
                         INSTANCES, r.requests(), r.errors(), timeline, spread);
                 if (r.errors() > 0) {
                     System.out.println("HAProxy's log of the failed requests:\n" + failures(haproxy));
@@ -165,39 +184,67 @@ class HaproxyClusterIT {
             }
             try (Haproxy haproxy = Haproxy.start(servers, "200ms")) {
                 int connections = 12;
-                Load load = new Load(LoadSpec.builder(haproxy.url("/echo")).connections(connections)
-                        .connectPerRequest(connectPerRequest).serverWait(Duration.ofMillis(300))
-                        .timeout(Duration.ofSeconds(10)).duration(Duration.ofMinutes(4)).threads(2).build());
-                Thread.sleep(2000);                                         // every instance busy, ~4 requests each
+                Load load = new Load(LoadSpec.builder(haproxy.url("/echo"))
+                        .connections(connections)
+                        .connectPerRequest(connectPerRequest)
+                        .serverWait(Duration.ofMillis(300))
+                        .timeout(Duration.ofSeconds(10))
+                        .duration(Duration.ofMinutes(4))
+                        .threads(2)
+                        .build());
+                Thread.sleep(2000); // every instance busy, ~4 requests each
                 Instance victim = instances.get(INSTANCES - 1);
-                victim.kill();                                              // SIGKILL: no drain
+                victim.kill(); // SIGKILL: no drain
                 assertThat(victim.awaitExit(10)).isEqualTo(137);
                 int loggedBeforeKill = haproxy.requests().size();
-                assertThat(haproxy.awaitStatus(INSTANCES, "DOWN", Duration.ofSeconds(10))).as("HAProxy noticed").isTrue();
-                Thread.sleep(2000);                                         // the load goes on over the other two
+                assertThat(haproxy.awaitStatus(INSTANCES, "DOWN", Duration.ofSeconds(10)))
+                        .as("HAProxy noticed")
+                        .isTrue();
+                Thread.sleep(2000); // the load goes on over the other two
                 Haproxy.ServerStats dead = haproxy.server(INSTANCES);
                 LoadResult r = load.stop();
-                Thread.sleep(500);                                          // HAProxy's last log lines
+                Thread.sleep(500); // HAProxy's last log lines
 
                 List<Haproxy.LogLine> log = haproxy.requests();
                 String deadName = "i" + INSTANCES;
-                long logged5xx = log.stream().filter(l -> l.server().equals(deadName) && l.status() >= 500).count();
-                long logged5xxElsewhere = log.stream().filter(l -> !l.server().equals(deadName) && l.status() >= 500).count();
+                long logged5xx = log.stream()
+                        .filter(l -> l.server().equals(deadName) && l.status() >= 500)
+                        .count();
+                long logged5xxElsewhere = log.stream()
+                        .filter(l -> !l.server().equals(deadName) && l.status() >= 500)
+                        .count();
                 List<Haproxy.LogLine> after = log.subList(Math.min(loggedBeforeKill, log.size()), log.size());
-                long servedAfter = after.stream().filter(l -> l.status() == 200 && !l.server().equals(deadName)).count();
-                long redispatched = after.stream().filter(l -> l.status() == 200 && l.retries() > 0).count();
+                long servedAfter = after.stream()
+                        .filter(l -> l.status() == 200 && !l.server().equals(deadName))
+                        .count();
+                long redispatched = after.stream()
+                        .filter(l -> l.status() == 200 && l.retries() > 0)
+                        .count();
                 long lost = connectPerRequest ? logged5xx : dead.lost();
-                System.out.printf("SIGKILL of instance %d (pid %d) under %d %s connections: the load generator counted %d failed"
+                System.out.printf(
+                        "SIGKILL of instance %d (pid %d) under %d %s connections: the load generator counted %d failed"
                                 + " requests %s; HAProxy counted %d lost on %s (%s); after the kill %d requests were served"
                                 + " by the other two, %d of them after a redispatch away from %s%n",
-                        INSTANCES, victim.pid(), connections, connectPerRequest ? "one-request" : "kept-alive", r.errors(),
-                        r.errorsByKind(), lost, deadName, connectPerRequest ? "502s in its log" : "in its stats: " + dead,
-                        servedAfter, redispatched, deadName);
+                        INSTANCES,
+                        victim.pid(),
+                        connections,
+                        connectPerRequest ? "one-request" : "kept-alive",
+                        r.errors(),
+                        r.errorsByKind(),
+                        lost,
+                        deadName,
+                        connectPerRequest ? "502s in its log" : "in its stats: " + dead,
+                        servedAfter,
+                        redispatched,
+                        deadName);
 
                 assertThat(lost).as("there were requests in flight on it").isBetween(1L, (long) connections);
-                assertThat(r.errorsByKind()).as("the client saw exactly the requests lost on %s, and no other failure", deadName)
+                assertThat(r.errorsByKind())
+                        .as("the client saw exactly the requests lost on %s, and no other failure", deadName)
                         .isEqualTo(Map.of(connectPerRequest ? "status-502" : "closed", lost));
-                assertThat(logged5xxElsewhere).as("no request failed on the other instances").isZero();
+                assertThat(logged5xxElsewhere)
+                        .as("no request failed on the other instances")
+                        .isZero();
                 assertThat(servedAfter).as("HAProxy routed around it").isPositive();
             }
         } finally {
@@ -208,13 +255,18 @@ class HaproxyClusterIT {
     }
 
     private static Instance start(int i, int port, String... args) throws Exception {
-        List<String> a = new ArrayList<>(List.of("--bind", address(i), "--port", Integer.toString(port),
-                "--drain-delay", "1500ms", "--grace", "10s"));
+        List<String> a = new ArrayList<>(List.of(
+                "--bind", address(i), "--port", Integer.toString(port), "--drain-delay", "1500ms", "--grace", "10s"));
         a.addAll(List.of(args));
         return Instance.start(a.toArray(String[]::new));
     }
 
     private static String failures(Haproxy haproxy) throws Exception {
-        return String.join("\n", haproxy.requests().stream().filter(l -> l.status() != 200).map(Haproxy.LogLine::text).toList());
+        return String.join(
+                "\n",
+                haproxy.requests().stream()
+                        .filter(l -> l.status() != 200)
+                        .map(Haproxy.LogLine::text)
+                        .toList());
     }
 }

@@ -24,7 +24,8 @@ import org.echolab.testing.Tools;
 final class Instance implements AutoCloseable {
 
     private static final String JAR = System.getProperty("echolab.jar");
-    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String JAVA =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     private final Process process;
     private final String startupLine;
@@ -77,7 +78,8 @@ final class Instance implements AutoCloseable {
 
     /** This process and its children (a prefork's workers): the pids X-Echo-Worker may name. */
     Set<Long> pids() {
-        return Stream.concat(Stream.of(process.pid()), process.children().map(ProcessHandle::pid)).collect(Collectors.toSet());
+        return Stream.concat(Stream.of(process.pid()), process.children().map(ProcessHandle::pid))
+                .collect(Collectors.toSet());
     }
 
     String startupLine() {
@@ -114,7 +116,7 @@ final class Instance implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        for (ProcessHandle h : tree) {              // workers end with their parent; make sure
+        for (ProcessHandle h : tree) { // workers end with their parent; make sure
             h.destroyForcibly();
         }
         Files.deleteIfExists(log);

@@ -1,9 +1,5 @@
 package org.echolab.cluster;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import org.echolab.testing.Tools;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -14,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.echolab.testing.Tools;
 
 /**
  * Debian's nginx in the foreground as the balancer, with the configuration
@@ -46,15 +43,35 @@ final class Nginx implements AutoCloseable {
         for (String temp : List.of("client", "proxy", "fastcgi", "uwsgi", "scgi")) {
             Files.createDirectories(dir.resolve(temp + "_temp"));
         }
-        Process config = new ProcessBuilder("bash", SCRIPT.toString(), "-b", "nginx", "-o", dir.toString(),
-                "-p", Integer.toString(port), "-s", String.join(",", servers), "config")
-                .redirectOutput(dir.resolve("nginx.conf").toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process config = new ProcessBuilder(
+                        "bash",
+                        SCRIPT.toString(),
+                        "-b",
+                        "nginx",
+                        "-o",
+                        dir.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-s",
+                        String.join(",", servers),
+                        "config")
+                .redirectOutput(dir.resolve("nginx.conf").toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         if (!config.waitFor(30, TimeUnit.SECONDS) || config.exitValue() != 0) {
             throw new IOException(SCRIPT + " -b nginx config failed");
         }
-        Process p = new ProcessBuilder(BINARY.toString(), "-e", dir.resolve("nginx-error.log").toString(), "-p", dir.toString(),
-                "-c", dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        Process p = new ProcessBuilder(
+                        BINARY.toString(),
+                        "-e",
+                        dir.resolve("nginx-error.log").toString(),
+                        "-p",
+                        dir.toString(),
+                        "-c",
+                        dir.resolve("nginx.conf").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nginx.out").toFile())
+                .start();
         Nginx n = new Nginx(p, dir, port);
         for (int i = 0; i < 100; i++) {
             try (Socket s = new Socket()) {
@@ -81,7 +98,7 @@ final class Nginx implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        process.destroy();              // SIGTERM: nginx's fast shutdown; its worker goes with it
+        process.destroy(); // SIGTERM: nginx's fast shutdown; its worker goes with it
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

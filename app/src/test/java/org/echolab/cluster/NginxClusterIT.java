@@ -48,9 +48,15 @@ class NginxClusterIT {
                 AtomicReference<LoadResult> result = new AtomicReference<>();
                 Thread load = Thread.ofPlatform().start(() -> {
                     try {
-                        result.set(LoadGenerator.run(LoadSpec.builder(nginx.url("/echo")).connections(12)
-                                .serverWait(Duration.ofMillis(20)).timeout(Duration.ofSeconds(10))
-                                .duration(Duration.ofMinutes(4)).threads(2).build(), null));
+                        result.set(LoadGenerator.run(
+                                LoadSpec.builder(nginx.url("/echo"))
+                                        .connections(12)
+                                        .serverWait(Duration.ofMillis(20))
+                                        .timeout(Duration.ofSeconds(10))
+                                        .duration(Duration.ofMinutes(4))
+                                        .threads(2)
+                                        .build(),
+                                null));
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -59,27 +65,40 @@ class NginxClusterIT {
                 for (int i = 1; i <= n; i++) {
                     before.add(instances[i].pids());
                     instances[i].terminate();
-                    assertThat(instances[i].awaitExit(60)).as("instance %d drained and exited 0", i).isZero();
+                    assertThat(instances[i].awaitExit(60))
+                            .as("instance %d drained and exited 0", i)
+                            .isZero();
                     instances[i] = start(servers.get(i - 1));
                     all.add(instances[i]);
                     after.add(instances[i].pids());
-                    Thread.sleep(2500);     // nginx tries a failed server again after fail_timeout (2 s)
+                    Thread.sleep(2500); // nginx tries a failed server again after fail_timeout (2 s)
                 }
                 load.interrupt();
                 load.join(30_000);
                 LoadResult r = result.get();
 
                 Map<Long, Long> byPid = new HashMap<>();
-                r.workers().forEach((worker, count) ->
-                        byPid.merge(Long.parseLong(worker.substring("pid=".length(), worker.indexOf(' '))), count, Long::sum));
-                System.out.printf("rolling restart of %d instances behind nginx: %d requests verified, %d failed, %d passed on"
-                        + " to another server by nginx%n", n, r.requests(), r.errors(), nginx.retried());
+                r.workers()
+                        .forEach((worker, count) -> byPid.merge(
+                                Long.parseLong(worker.substring("pid=".length(), worker.indexOf(' '))),
+                                count,
+                                Long::sum));
+                System.out.printf(
+                        "rolling restart of %d instances behind nginx: %d requests verified, %d failed, %d passed on"
+                                + " to another server by nginx%n",
+                        n, r.requests(), r.errors(), nginx.retried());
                 assertThat(r.errorsByKind()).as("no request failed").isEmpty();
                 for (int i = 0; i < n; i++) {
-                    assertThat(before.get(i).stream().mapToLong(p -> byPid.getOrDefault(p, 0L)).sum())
-                            .as("instance %d served before its restart", i + 1).isPositive();
-                    assertThat(after.get(i).stream().mapToLong(p -> byPid.getOrDefault(p, 0L)).sum())
-                            .as("instance %d served after its restart", i + 1).isPositive();
+                    assertThat(before.get(i).stream()
+                                    .mapToLong(p -> byPid.getOrDefault(p, 0L))
+                                    .sum())
+                            .as("instance %d served before its restart", i + 1)
+                            .isPositive();
+                    assertThat(after.get(i).stream()
+                                    .mapToLong(p -> byPid.getOrDefault(p, 0L))
+                                    .sum())
+                            .as("instance %d served after its restart", i + 1)
+                            .isPositive();
                 }
             }
         } finally {
@@ -92,13 +111,17 @@ class NginxClusterIT {
     /** Starts an instance on host:port and waits until it is ready. */
     private static Instance start(String server) throws Exception {
         String[] hp = server.split(":");
-        Instance instance = Instance.start("--bind", hp[0], "--port", hp[1], "--model", "virtual",
-                "--drain-delay", "1s", "--grace", "10s");
+        Instance instance = Instance.start(
+                "--bind", hp[0], "--port", hp[1], "--model", "virtual", "--drain-delay", "1s", "--grace", "10s");
         try (HttpClient http = HttpClient.newHttpClient()) {
             for (int i = 0; i < 100; i++) {
                 try {
-                    if (http.send(HttpRequest.newBuilder(URI.create("http://" + server + "/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    if (http.send(
+                                            HttpRequest.newBuilder(URI.create("http://" + server + "/health/ready"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200) {
                         return instance;
                     }
                 } catch (IOException notYet) {

@@ -27,28 +27,41 @@ class ReusePortIT {
         int port = Instance.freePort("127.0.0.1");
         String p = Integer.toString(port);
         try (Instance virtual = Instance.start("--port", p, "--reuseport", "--model", "virtual");
-             Instance eventloop = Instance.start("--port", p, "--reuseport", "--model", "eventloop");
-             Instance prefork = Instance.start("--port", p, "--reuseport", "--model", "prefork", "--workers", "2")) {
-            assertThat(prefork.startupLine()).contains("a SO_REUSEPORT socket each").contains(" reuseport ");
-            Thread.sleep(1000);      // the prefork workers are accepting (their sockets queue connections until then)
+                Instance eventloop = Instance.start("--port", p, "--reuseport", "--model", "eventloop");
+                Instance prefork = Instance.start("--port", p, "--reuseport", "--model", "prefork", "--workers", "2")) {
+            assertThat(prefork.startupLine())
+                    .contains("a SO_REUSEPORT socket each")
+                    .contains(" reuseport ");
+            Thread.sleep(1000); // the prefork workers are accepting (their sockets queue connections until then)
             Set<Long> workers = prefork.pids();
             workers.remove(prefork.pid());
             assertThat(workers).as("prefork's two workers").hasSize(2);
 
-            LoadResult r = LoadGenerator.run(LoadSpec.builder(URI.create("http://127.0.0.1:" + port + "/echo"))
-                    .connections(4).connectPerRequest(true).requests(400).build(), null);
+            LoadResult r = LoadGenerator.run(
+                    LoadSpec.builder(URI.create("http://127.0.0.1:" + port + "/echo"))
+                            .connections(4)
+                            .connectPerRequest(true)
+                            .requests(400)
+                            .build(),
+                    null);
 
             Map<Long, Long> byPid = new HashMap<>();
-            r.workers().forEach((worker, n) ->
-                    byPid.merge(Long.parseLong(worker.substring("pid=".length(), worker.indexOf(' '))), n, Long::sum));
+            r.workers()
+                    .forEach((worker, n) -> byPid.merge(
+                            Long.parseLong(worker.substring("pid=".length(), worker.indexOf(' '))), n, Long::sum));
             System.out.println("400 connections to one port shared by four SO_REUSEPORT sockets: virtual "
                     + byPid.get(virtual.pid()) + ", eventloop " + byPid.get(eventloop.pid()) + ", prefork workers "
                     + workers.stream().map(byPid::get).toList());
             assertThat(r.errorsByKind()).isEmpty();
             assertThat(r.requests()).isEqualTo(400);
-            for (long pid : List.of(virtual.pid(), eventloop.pid(), workers.stream().sorted().toList().get(0),
+            for (long pid : List.of(
+                    virtual.pid(),
+                    eventloop.pid(),
+                    workers.stream().sorted().toList().get(0),
                     workers.stream().sorted().toList().get(1))) {
-                assertThat(byPid.getOrDefault(pid, 0L)).as("connections served by pid %d", pid).isPositive();
+                assertThat(byPid.getOrDefault(pid, 0L))
+                        .as("connections served by pid %d", pid)
+                        .isPositive();
             }
 
             assertThatThrownBy(() -> Instance.start("--port", p, "--model", "virtual"))

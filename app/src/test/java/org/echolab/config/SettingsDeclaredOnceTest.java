@@ -38,39 +38,81 @@ public class SettingsDeclaredOnceTest {
     /** A configuration in which every setting differs from its default (and --max-body is the only limit changed). */
     public static ServerConfig everySettingChanged() {
         return ServerConfig.builder()
-                .model("pool").bind("127.0.0.2").port(9000).backlog(64).protocol(ServerConfig.ProtocolChoice.HTTP)
-                .defaultWait(Duration.ofMillis(5)).maxWait(Duration.ofSeconds(3))
+                .model("pool")
+                .bind("127.0.0.2")
+                .port(9000)
+                .backlog(64)
+                .protocol(ServerConfig.ProtocolChoice.HTTP)
+                .defaultWait(Duration.ofMillis(5))
+                .maxWait(Duration.ofSeconds(3))
                 .limits(Limits.DEFAULT.withMaxBody(4096))
-                .maxConnections(50).maxPerClient(7).memoryBudget(1 << 20).cpuBudget(Duration.ofSeconds(2))
-                .grace(Duration.ofSeconds(3)).drainDelay(Duration.ofSeconds(1)).reusePort(true)
-                .accessLog("/tmp/access.log").accessLogFormat(ServerConfig.AccessLogFormat.JSON)
-                .headerTimeout(Duration.ofSeconds(4)).bodyTimeout(Duration.ofSeconds(5)).writeTimeout(Duration.ofSeconds(6))
-                .idleTimeout(Duration.ofSeconds(7)).state("synchronized").raceWindow(Duration.ofMillis(1))
-                .threads(12).queue(3).overflow(ServerConfig.Overflow.REJECT).workers(ServerConfig.CORES + 1).workerModel("virtual")
-                .maxChildren(9).spares(2).maxStarting(ServerConfig.CORES + 2).loops(ServerConfig.CORES + 3).offload(false)
-                .offloadThreads(ServerConfig.CORES + 4).monitorPort(9001).monitorBind("::1")
-                .tls(true).tlsCert("/tmp/cert.pem").tlsKey("/tmp/key.pem")
-                .wsMaxFrame(4000).wsMaxMessage(8000).udp(true).udpPort(9002).udpMaxDatagram(512).udpQueue(16)
+                .maxConnections(50)
+                .maxPerClient(7)
+                .memoryBudget(1 << 20)
+                .cpuBudget(Duration.ofSeconds(2))
+                .grace(Duration.ofSeconds(3))
+                .drainDelay(Duration.ofSeconds(1))
+                .reusePort(true)
+                .accessLog("/tmp/access.log")
+                .accessLogFormat(ServerConfig.AccessLogFormat.JSON)
+                .headerTimeout(Duration.ofSeconds(4))
+                .bodyTimeout(Duration.ofSeconds(5))
+                .writeTimeout(Duration.ofSeconds(6))
+                .idleTimeout(Duration.ofSeconds(7))
+                .state("synchronized")
+                .raceWindow(Duration.ofMillis(1))
+                .threads(12)
+                .queue(3)
+                .overflow(ServerConfig.Overflow.REJECT)
+                .workers(ServerConfig.CORES + 1)
+                .workerModel("virtual")
+                .maxChildren(9)
+                .spares(2)
+                .maxStarting(ServerConfig.CORES + 2)
+                .loops(ServerConfig.CORES + 3)
+                .offload(false)
+                .offloadThreads(ServerConfig.CORES + 4)
+                .monitorPort(9001)
+                .monitorBind("::1")
+                .tls(true)
+                .tlsCert("/tmp/cert.pem")
+                .tlsKey("/tmp/key.pem")
+                .wsMaxFrame(4000)
+                .wsMaxMessage(8000)
+                .udp(true)
+                .udpPort(9002)
+                .udpMaxDatagram(512)
+                .udpQueue(16)
                 .build();
     }
 
     @Test
     void everyFieldIsASettingAndEverySettingAField() throws Exception {
         Set<String> fields = Arrays.stream(ServerConfig.class.getFields())
-                .filter(f -> !Modifier.isStatic(f.getModifiers())).map(Field::getName).collect(Collectors.toSet());
-        assertThat(fields).as("ServerConfig's fields: each needs its declaration in Settings")
-                .containsExactlyInAnyOrderElementsOf(Settings.ALL.stream().map(Setting::field).toList());
+                .filter(f -> !Modifier.isStatic(f.getModifiers()))
+                .map(Field::getName)
+                .collect(Collectors.toSet());
+        assertThat(fields)
+                .as("ServerConfig's fields: each needs its declaration in Settings")
+                .containsExactlyInAnyOrderElementsOf(
+                        Settings.ALL.stream().map(Setting::field).toList());
         for (Setting<?> s : Settings.ALL) {
-            assertThat(boxed(ServerConfig.class.getField(s.field()).getType())).as(s.field()).isEqualTo(s.type());
+            assertThat(boxed(ServerConfig.class.getField(s.field()).getType()))
+                    .as(s.field())
+                    .isEqualTo(s.type());
         }
     }
 
     @Test
     void everyDeclarationIsInOneGroupAndNamedOnce() throws Exception {
         List<Setting<?>> declared = Arrays.stream(Settings.class.getFields())
-                .filter(f -> f.getType() == Setting.class).map(SettingsDeclaredOnceTest::value).toList();
-        assertThat(Settings.ALL).as("Settings.GROUPS: every declaration in one group")
-                .containsExactlyInAnyOrderElementsOf(declared).doesNotHaveDuplicates();
+                .filter(f -> f.getType() == Setting.class)
+                .map(SettingsDeclaredOnceTest::value)
+                .toList();
+        assertThat(Settings.ALL)
+                .as("Settings.GROUPS: every declaration in one group")
+                .containsExactlyInAnyOrderElementsOf(declared)
+                .doesNotHaveDuplicates();
         assertThat(Settings.ALL.stream().map(Setting::name)).doesNotHaveDuplicates();
         assertThat(Settings.ALL.stream().map(Setting::field)).doesNotHaveDuplicates();
         for (Setting<?> s : Settings.ALL) {
@@ -85,19 +127,29 @@ public class SettingsDeclaredOnceTest {
     void eachBuilderMethodAndFieldIsWiredToItsOwnSetting() throws Exception {
         ServerConfig changed = everySettingChanged();
         for (Setting<?> s : Settings.ALL) {
-            assertThat(changed.get(s)).as("%s: give it a value other than its default in everySettingChanged()", s.name())
+            assertThat(changed.get(s))
+                    .as("%s: give it a value other than its default in everySettingChanged()", s.name())
                     .isNotEqualTo(s.defaultValue());
-            assertThat(ServerConfig.class.getField(s.field()).get(changed)).as("field %s", s.field()).isEqualTo(changed.get(s));
-            assertThat(ServerConfig.Builder.class.getMethod(s.field(), ServerConfig.class.getField(s.field()).getType()))
-                    .as("builder method %s", s.field()).isNotNull();
+            assertThat(ServerConfig.class.getField(s.field()).get(changed))
+                    .as("field %s", s.field())
+                    .isEqualTo(changed.get(s));
+            assertThat(ServerConfig.Builder.class.getMethod(
+                            s.field(), ServerConfig.class.getField(s.field()).getType()))
+                    .as("builder method %s", s.field())
+                    .isNotNull();
         }
         Set<String> named = Arrays.stream(ServerConfig.Builder.class.getDeclaredMethods())
                 .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getReturnType() == ServerConfig.Builder.class)
-                .map(Method::getName).filter(n -> !n.equals("set") && !n.equals("put")).collect(Collectors.toSet());
-        assertThat(named).as("Builder's named methods").containsExactlyInAnyOrderElementsOf(
-                Settings.ALL.stream().map(Setting::field).toList());
+                .map(Method::getName)
+                .filter(n -> !n.equals("set") && !n.equals("put"))
+                .collect(Collectors.toSet());
+        assertThat(named)
+                .as("Builder's named methods")
+                .containsExactlyInAnyOrderElementsOf(
+                        Settings.ALL.stream().map(Setting::field).toList());
         ServerConfig copy = changed.toBuilder().build();
-        Settings.ALL.forEach(s -> assertThat(copy.get(s)).as("toBuilder: %s", s.name()).isEqualTo(changed.get(s)));
+        Settings.ALL.forEach(
+                s -> assertThat(copy.get(s)).as("toBuilder: %s", s.name()).isEqualTo(changed.get(s)));
     }
 
     @Test
@@ -105,16 +157,19 @@ public class SettingsDeclaredOnceTest {
         ServerConfig changed = everySettingChanged();
         List<String> args = ChildJvm.encode(changed);
         assertThat(args.stream().map(a -> a.substring(0, a.indexOf('='))))
-                .containsExactlyElementsOf(Settings.ALL.stream().map(Setting::field).toList());
+                .containsExactlyElementsOf(
+                        Settings.ALL.stream().map(Setting::field).toList());
         ServerConfig child = ChildJvm.decode(args.toArray(String[]::new));
-        Settings.ALL.forEach(s -> assertThat(child.get(s)).as("the child's %s", s.name()).isEqualTo(changed.get(s)));
+        Settings.ALL.forEach(
+                s -> assertThat(child.get(s)).as("the child's %s", s.name()).isEqualTo(changed.get(s)));
     }
 
     @Test
     void aValueThatFailsItsCheckIsRefusedNamingTheOptionAndTheValue() {
         assertThatThrownBy(() -> ServerConfig.builder().udpMaxDatagram(70_000).build())
                 .hasMessage("--udp-max-datagram must be from 1 to 65507 bytes (got 70000B)");
-        assertThatThrownBy(() -> ServerConfig.builder().idleTimeout(Duration.ZERO).build())
+        assertThatThrownBy(
+                        () -> ServerConfig.builder().idleTimeout(Duration.ZERO).build())
                 .hasMessage("--idle-timeout must be above 0 (got 0)");
         assertThatThrownBy(() -> ServerConfig.builder().maxConnections(0).build())
                 .hasMessage("--max-connections must be at least 1, or auto (got 0)");
@@ -125,7 +180,9 @@ public class SettingsDeclaredOnceTest {
         String docs = Files.readString(DOCS, StandardCharsets.UTF_8);
         int start = docs.indexOf(TABLE_START);
         int end = docs.indexOf(TABLE_END);
-        assertThat(start).as("docs/server.md has the marker line " + TABLE_START).isNotNegative();
+        assertThat(start)
+                .as("docs/server.md has the marker line " + TABLE_START)
+                .isNotNegative();
         assertThat(end).as("docs/server.md has the marker line " + TABLE_END).isGreaterThan(start);
         String table = table();
         String current = docs.substring(start + TABLE_START.length(), end);
@@ -133,8 +190,10 @@ public class SettingsDeclaredOnceTest {
             Files.writeString(DOCS, docs.substring(0, start + TABLE_START.length()) + table + docs.substring(end));
             return;
         }
-        assertThat(current).as("the settings table in docs/server.md, made from Settings"
-                + " (-Decholab.updateDocs=true rewrites it)").isEqualTo(table);
+        assertThat(current)
+                .as("the settings table in docs/server.md, made from Settings"
+                        + " (-Decholab.updateDocs=true rewrites it)")
+                .isEqualTo(table);
     }
 
     /** The table as docs/server.md shows it: a row a setting, in the order of --help. */
@@ -143,9 +202,16 @@ public class SettingsDeclaredOnceTest {
         for (Settings.Group g : Settings.GROUPS) {
             for (Setting<?> s : g.settings()) {
                 String label = s.form().label().isEmpty() ? "" : " " + s.form().label();
-                t.append("| ").append(g.heading()).append(" | `").append(s.option()).append(label.replace("|", "\\|"))
-                        .append("` | ").append(s.defaultText().replace("|", "\\|")).append(" | ")
-                        .append(s.doc().replace("|", "\\|")).append(" |\n");
+                t.append("| ")
+                        .append(g.heading())
+                        .append(" | `")
+                        .append(s.option())
+                        .append(label.replace("|", "\\|"))
+                        .append("` | ")
+                        .append(s.defaultText().replace("|", "\\|"))
+                        .append(" | ")
+                        .append(s.doc().replace("|", "\\|"))
+                        .append(" |\n");
             }
         }
         return t.toString();

@@ -22,16 +22,17 @@ class BlockingSessionBufferTest {
     @ParameterizedTest
     @ValueSource(strings = {"thread", "pool", "virtual"})
     void requestsLargerThanTheFirstBufferAreAnsweredWholeAndInOrder(String model) throws Exception {
-        String longMessage = "m".repeat(6000);                              // a request line of ~6 KiB
-        String bigHeader = "X-Padding: " + "p".repeat(20_000) + "\r\n";   // headers of ~20 KiB
-        String requests = get("/echo?msg=" + longMessage, bigHeader) + get("/echo?msg=small", "")
+        String longMessage = "m".repeat(6000); // a request line of ~6 KiB
+        String bigHeader = "X-Padding: " + "p".repeat(20_000) + "\r\n"; // headers of ~20 KiB
+        String requests = get("/echo?msg=" + longMessage, bigHeader)
+                + get("/echo?msg=small", "")
                 + get("/echo?msg=" + longMessage + "2", "");
         try (EchoServer server = Servers.start(Servers.config(model));
-             Socket s = new Socket()) {
+                Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.address().getPort()), 2000);
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write(requests.getBytes(StandardCharsets.US_ASCII));   // all three at once: pipelined
+            out.write(requests.getBytes(StandardCharsets.US_ASCII)); // all three at once: pipelined
             out.flush();
             InputStream in = s.getInputStream();
             assertThat(body(in)).isEqualTo(longMessage);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
  * The answer key in a real workspace ({@link StudentWorkspaces}) passes every section: a full
  * grade, the lab's longest end-to-end test, in a class of its own so that it runs beside the others.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)     // the costs item, then a full grade that may take 150 s (asserted)
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // the costs item, then a full grade that may take 150 s (asserted)
 class AnswerKeyIT extends StudentWorkspaces {
 
     /**
@@ -28,24 +28,34 @@ class AnswerKeyIT extends StudentWorkspaces {
             answer(ws, file);
         }
         Path report = ws.resolve("REPORT.md");
-        Files.writeString(report, Files.readString(report)
-                .replace("| sequential | ? | ? | ? |", "| sequential | 10 | 1 | 0.1 |")
-                .replace("| thread | ? | ? | ? |", "| thread | 100 | 1 | 0.2 |")
-                .replace("| pool, 4 threads | ? | ? | ? |", "| pool, 4 threads | 40 | 1 | 0.2 |")
-                .replace("| process | ? | ? | ? |", "| process | 100 | 200 | 20 |"));
+        Files.writeString(
+                report,
+                Files.readString(report)
+                        .replace("| sequential | ? | ? | ? |", "| sequential | 10 | 1 | 0.1 |")
+                        .replace("| thread | ? | ? | ? |", "| thread | 100 | 1 | 0.2 |")
+                        .replace("| pool, 4 threads | ? | ? | ? |", "| pool, 4 threads | 40 | 1 | 0.2 |")
+                        .replace("| process | ? | ? | ? |", "| process | 100 | 200 | 20 |"));
         Run first = grade(ws, "costs");
-        assertThat(first.out()).as(first.err())
+        assertThat(first.out())
+                .as(first.err())
                 .contains("PASS  your predictions are in REPORT.md")
                 .contains("FAIL  every question has an answer")
                 .containsPattern("\\| pool \\(student-pool\\) \\| 40 / [\\d.]+ / 40 \\|");
         // the answers, citing this workspace's first byte of a process per client
-        String processFirstByte = first.out().lines().filter(l -> l.contains("| process (student-process) |")).findFirst()
-                .orElseThrow().split("\\|")[3].split("/")[1].strip();
+        String processFirstByte = first.out()
+                .lines()
+                .filter(l -> l.contains("| process (student-process) |"))
+                .findFirst()
+                .orElseThrow()
+                .split("\\|")[3]
+                .split("/")[1]
+                .strip();
         StringBuilder answered = new StringBuilder();
         for (String line : Files.readString(report).lines().toList()) {
             answered.append(line).append('\n');
             if (line.startsWith("### ")) {
-                answered.append("Here a new connection to a process per client took ").append(processFirstByte)
+                answered.append("Here a new connection to a process per client took ")
+                        .append(processFirstByte)
                         .append(" ms to its first byte, a JVM start, where a thread answers in about a millisecond.\n");
             }
         }
@@ -55,10 +65,17 @@ class AnswerKeyIT extends StudentWorkspaces {
         Run r = grade(ws);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).containsPattern("All \\d+ checks pass.").doesNotContain("FAIL")
+        assertThat(r.out())
+                .containsPattern("All \\d+ checks pass.")
+                .doesNotContain("FAIL")
                 .contains("FOR YOUR TEACHER (not graded here)  whether each answer is right");
-        assertThat(ws.resolve("grade/costs.md")).content().contains("| process (student-process) |").contains("Little's law");
-        assertThat(seconds).as("a full grade of a correct workspace, on a busy 2-core machine").isLessThan(150);
+        assertThat(ws.resolve("grade/costs.md"))
+                .content()
+                .contains("| process (student-process) |")
+                .contains("Little's law");
+        assertThat(seconds)
+                .as("a full grade of a correct workspace, on a busy 2-core machine")
+                .isLessThan(150);
         System.err.printf("AnswerKeyIT: a full grade of the answer key took %.1f s%n%s%n", seconds, r.out());
     }
 }

@@ -37,27 +37,33 @@ import org.junit.jupiter.api.io.TempDir;
 class HandoutIT {
 
     private static final Path JAR = Path.of(System.getProperty("echolab.jar"));
-    private static final Path HOME = JAR.toAbsolutePath().getParent().getParent().getParent();
+    private static final Path HOME =
+            JAR.toAbsolutePath().getParent().getParent().getParent();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+).* live: http://127\\.0\\.0\\.1:(\\d+)/live");
+    private static final Pattern LISTENING =
+            Pattern.compile("listening on \\S+:(\\d+).* live: http://127\\.0\\.0\\.1:(\\d+)/live");
 
     @TempDir
     static Path dir;
+
     static Path ws;
 
     /** A server started with the workspace's {@code ./echolab serve ...}, its ports, its log. */
     private record Server(Process process, int port, int monitor, Path log) implements AutoCloseable {
         @Override
         public void close() throws Exception {
-            process.destroy();                       // SIGTERM: the server drains and stops
+            process.destroy(); // SIGTERM: the server drains and stops
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
 
         @SuppressWarnings("unchecked")
         Map<String, Object> json(String path, int onPort) throws Exception {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + onPort + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + onPort + path))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return JSON.readValue(r.body(), Map.class);
         }
 
@@ -66,18 +72,33 @@ class HandoutIT {
         }
 
         long stat(String figure) throws Exception {
-            return ((Number) json("/stats", monitor).get(figure)).longValue();   // the monitor answers while the model is busy
+            return ((Number) json("/stats", monitor).get(figure))
+                    .longValue(); // the monitor answers while the model is busy
         }
     }
 
     @BeforeAll
     static void aWorkspaceWithAWorkingPool() throws Exception {
         ws = dir.resolve("echolab-lab");
-        assertThat(run(dir, List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(), "lab", "init", ws.toString())))
+        assertThat(run(
+                        dir,
+                        List.of(
+                                java(),
+                                "--enable-native-access=ALL-UNNAMED",
+                                "-jar",
+                                JAR.toString(),
+                                "lab",
+                                "init",
+                                ws.toString())))
                 .contains("A lab workspace is ready");
-        Files.copy(Path.of("src/test/resources/lab-solutions/lab/ThreadPool.java"), ws.resolve("src/lab/ThreadPool.java"),
+        Files.copy(
+                Path.of("src/test/resources/lab-solutions/lab/ThreadPool.java"),
+                ws.resolve("src/lab/ThreadPool.java"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertThat(run(ws, List.of(ws.resolve("echolab").toString(), "models"))).as("step 0").contains("student-process").contains("student-pool");
+        assertThat(run(ws, List.of(ws.resolve("echolab").toString(), "models")))
+                .as("step 0")
+                .contains("student-process")
+                .contains("student-pool");
     }
 
     private static String java() {
@@ -125,8 +146,8 @@ class HandoutIT {
 
     /** The handout's five curl clients (its loop as written, on this server's port), started now; their output when done. */
     private static CompletableFuture<String> fiveClients(Server s, String format) {
-        String loop = "for i in 1 2 3 4 5; do\n  curl -s -o /dev/null -w \"" + format + "\" \"http://127.0.0.1:" + s.port()
-                + "/echo?msg=c$i&wait=2s\" &\ndone; wait";
+        String loop = "for i in 1 2 3 4 5; do\n  curl -s -o /dev/null -w \"" + format + "\" \"http://127.0.0.1:"
+                + s.port() + "/echo?msg=c$i&wait=2s\" &\ndone; wait";
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return run(ws, List.of("bash", "-c", loop));
@@ -143,16 +164,32 @@ class HandoutIT {
     void step1SequentialServesOneClientAtATime() throws Exception {
         try (Server s = serve("--model", "sequential")) {
             CompletableFuture<String> clients = fiveClients(s, ANSWERED);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(4).equals(s.live().get("acceptQueue")));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Integer.valueOf(4).equals(s.live().get("acceptQueue")));
             assertThat(s.live().get("requestsInFlight")).isEqualTo(1);
-            assertThat(run(ws, List.of("ss", "-ltn", "sport = :" + s.port()))).as("ss: Recv-Q of the listening socket")
+            assertThat(run(ws, List.of("ss", "-ltn", "sport = :" + s.port())))
+                    .as("ss: Recv-Q of the listening socket")
                     .containsPattern("LISTEN\\s+[1-4]\\s");
             String answers = clients.get(120, TimeUnit.SECONDS);
             assertThat(answers.lines()).hasSize(5).allMatch(l -> l.matches("client \\d answered after [\\d.]+s"));
-            double last = answers.lines().mapToDouble(l -> Double.parseDouble(l.replaceAll(".* after ([\\d.]+)s", "$1"))).max().orElseThrow();
+            double last = answers.lines()
+                    .mapToDouble(l -> Double.parseDouble(l.replaceAll(".* after ([\\d.]+)s", "$1")))
+                    .max()
+                    .orElseThrow();
             assertThat(last).as("the fifth waited for the four before it").isGreaterThan(9.5);
             assertThat(s.stat("requestsInFlightPeak")).as("never two at once").isEqualTo(1);
-            String load = run(ws, List.of(ws.resolve("echolab").toString(), "load", "http://127.0.0.1:" + s.port() + "/echo", "-c", "5", "--wait", "100ms", "-d", "5s"));
+            String load = run(
+                    ws,
+                    List.of(
+                            ws.resolve("echolab").toString(),
+                            "load",
+                            "http://127.0.0.1:" + s.port() + "/echo",
+                            "-c",
+                            "5",
+                            "--wait",
+                            "100ms",
+                            "-d",
+                            "5s"));
             assertThat(load).contains("errors     0").contains("4 of 5 connections were starved");
         }
     }
@@ -163,8 +200,17 @@ class HandoutIT {
         try (Server s = serve("--model", "thread")) {
             CompletableFuture<String> clients = fiveClients(s, ANSWERED);
             await().atMost(Duration.ofSeconds(20)).until(() -> s.stat("requestsInFlight") == 5);
-            assertThat(run(ws, List.of("ps", "-L", "-o", "tid,comm", "-p", Long.toString(s.process().pid()))))
-                    .as("one thread per connection").contains("conn-");
+            assertThat(run(
+                            ws,
+                            List.of(
+                                    "ps",
+                                    "-L",
+                                    "-o",
+                                    "tid,comm",
+                                    "-p",
+                                    Long.toString(s.process().pid()))))
+                    .as("one thread per connection")
+                    .contains("conn-");
             assertThat(clients.get(60, TimeUnit.SECONDS).lines()).hasSize(5);
         }
     }
@@ -174,7 +220,9 @@ class HandoutIT {
     void step3APoolOfTwoServesTwoAtATimeAndRefusalsAreCounted() throws Exception {
         try (Server s = serve("--model", "pool", "--threads", "2", "--queue", "1")) {
             String codes = fiveClients(s, "%{http_code}\\n").get(60, TimeUnit.SECONDS);
-            assertThat(codes.lines()).as("every client answered, none refused").containsExactly("200", "200", "200", "200", "200");
+            assertThat(codes.lines())
+                    .as("every client answered, none refused")
+                    .containsExactly("200", "200", "200", "200", "200");
             assertThat(s.stat("requestsInFlightPeak")).isEqualTo(2);
             assertThat(s.stat("refused")).isZero();
         }
@@ -184,7 +232,9 @@ class HandoutIT {
             assertThat(s.stat("refused")).isEqualTo(2);
             assertThat(s.live().get("refused")).isEqualTo(2);
             assertThat(Files.readString(s.log())).contains("127.0.0.1: refused (server-full): all 2 threads are busy");
-            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.monitor() + "/metrics")).build(),
+            HttpResponse<String> metrics = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.monitor() + "/metrics"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.body()).contains("echolab_refusals_total{reason=\"server-full\"} 2.0");
         }
@@ -198,7 +248,10 @@ class HandoutIT {
             String b = run(ws, List.of("curl", "-si", "http://127.0.0.1:" + s.port() + "/echo?msg=b"));
             String pidA = a.replaceAll("(?s).*X-Echo-Worker: pid=(\\d+).*", "$1");
             String pidB = b.replaceAll("(?s).*X-Echo-Worker: pid=(\\d+).*", "$1");
-            assertThat(pidA).matches("\\d+").isNotEqualTo(pidB).isNotEqualTo(Long.toString(s.process().pid()));
+            assertThat(pidA)
+                    .matches("\\d+")
+                    .isNotEqualTo(pidB)
+                    .isNotEqualTo(Long.toString(s.process().pid()));
         }
     }
 
@@ -207,7 +260,8 @@ class HandoutIT {
     void step6TheStudentsPoolOfFourServesFourAtOnce() throws Exception {
         try (Server s = serve("--model", "student-pool", "--threads", "4", "--queue", "2")) {
             CompletableFuture<String> clients = fiveClients(s, ANSWERED);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(4).equals(s.live().get("requestsInFlight")));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Integer.valueOf(4).equals(s.live().get("requestsInFlight")));
             assertThat(clients.get(60, TimeUnit.SECONDS).lines()).hasSize(5);
             assertThat(s.stat("refused")).isZero();
         }

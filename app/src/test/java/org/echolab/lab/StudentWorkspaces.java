@@ -25,7 +25,9 @@ abstract class StudentWorkspaces {
     static final Path JAR = Path.of(System.getProperty("echolab.jar"));
     /** The project: the jar is app/target/echolab.jar. */
     static final Path HOME = JAR.toAbsolutePath().getParent().getParent().getParent();
-    private static final Path ANSWERS = Path.of("src/test/resources/lab-solutions/lab").toAbsolutePath();
+
+    private static final Path ANSWERS =
+            Path.of("src/test/resources/lab-solutions/lab").toAbsolutePath();
 
     @TempDir
     static Path workspaces;
@@ -47,7 +49,9 @@ abstract class StudentWorkspaces {
         }
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("finished within 4 minutes").isTrue();
+        assertThat(p.waitFor(240, TimeUnit.SECONDS))
+                .as("finished within 4 minutes")
+                .isTrue();
         String errText = Files.readString(err);
         Files.delete(err);
         return new Run(p.exitValue(), out, errText);
@@ -60,8 +64,16 @@ abstract class StudentWorkspaces {
     /** A fresh workspace made the way the README says, from the packaged jar. */
     static Path init(String name) throws Exception {
         Path dir = workspaces.resolve(name);
-        Run r = run(workspaces, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(), "lab", "init", dir.toString()));
+        Run r = run(
+                workspaces,
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-jar",
+                        JAR.toString(),
+                        "lab",
+                        "init",
+                        dir.toString()));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("A lab workspace is ready in " + dir);
         return dir;
@@ -74,7 +86,10 @@ abstract class StudentWorkspaces {
     }
 
     static void answer(Path ws, String file) throws IOException {
-        Files.copy(ANSWERS.resolve(file), ws.resolve("src/lab").resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                ANSWERS.resolve(file),
+                ws.resolve("src/lab").resolve(file),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Changes {@code from} to {@code to} in one of the workspace's files; the change must apply. */

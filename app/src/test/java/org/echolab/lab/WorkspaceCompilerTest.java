@@ -37,9 +37,14 @@ class WorkspaceCompilerTest {
         assertThat(r.errors().get("src/lab/ThreadPool.java")).startsWith("src/lab/ThreadPool.java:");
         assertThat(WorkspaceCompiler.errors(ws)).isEqualTo(r.errors());
         assertThat(ws.resolve("build/classes/lab/ProcessPerClient.class")).exists();
-        assertThat(ws.resolve("build/classes/lab/ThreadPool.class")).as("its skeleton, standing in").exists();
-        assertThat(ws.resolve("build/classes/META-INF/services/org.echolab.models.Models$Plugin")).exists();
-        assertThat(ws.resolve("grade/sheet.txt")).as("the old sheet is gone with the code it graded").doesNotExist();
+        assertThat(ws.resolve("build/classes/lab/ThreadPool.class"))
+                .as("its skeleton, standing in")
+                .exists();
+        assertThat(ws.resolve("build/classes/META-INF/services/org.echolab.models.Models$Plugin"))
+                .exists();
+        assertThat(ws.resolve("grade/sheet.txt"))
+                .as("the old sheet is gone with the code it graded")
+                .doesNotExist();
         assertThat(ws.resolve("build/skeletons")).doesNotExist();
     }
 

@@ -26,7 +26,8 @@ class AnyTargetTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).build());
+        server =
+                EchoServer.start(ServerConfig.builder().model("virtual").port(0).build());
         base = "http://127.0.0.1:" + server.port();
     }
 
@@ -45,8 +46,14 @@ class AnyTargetTest {
 
     @Test
     void aHealthyServerAnswersEveryTargetWithoutError() throws LoadException {
-        for (String target : new String[] {base + "/echo?msg=hi", base + "/echo?msg=h%C3%A9llo%20there&wait=0", base + "/health",
-                base + "/", base, base + "/anything?x=1"}) {
+        for (String target : new String[] {
+            base + "/echo?msg=hi",
+            base + "/echo?msg=h%C3%A9llo%20there&wait=0",
+            base + "/health",
+            base + "/",
+            base,
+            base + "/anything?x=1"
+        }) {
             LoadResult r = run(to(target));
             assertThat(r.errorsByKind()).as(target).isEmpty();
             assertThat(r.requests()).as(target).isEqualTo(100);
@@ -64,22 +71,31 @@ class AnyTargetTest {
         for (long n = 1; n <= 500; n++) {
             expected += Faults.picked(42, n, 0.1) ? 1 : 0;
         }
-        LoadResult r = run(LoadSpec.builder(URI.create(base + "/echo?msg=hi&fail=0.1&seed=42")).connections(1).requests(500));
+        LoadResult r = run(LoadSpec.builder(URI.create(base + "/echo?msg=hi&fail=0.1&seed=42"))
+                .connections(1)
+                .requests(500));
 
         assertThat(r.errorsByKind()).isEqualTo(Map.of("status-500", expected));
         assertThat(r.requests()).isEqualTo(500 - expected);
         assertThat(r.statuses()).isEqualTo(Map.of(200, 500 - expected, 500, expected));
-        assertThat(r.connectionsOpened()).as("a 500 does not cost the connection").isEqualTo(1);
+        assertThat(r.connectionsOpened())
+                .as("a 500 does not cost the connection")
+                .isEqualTo(1);
         assertThat(expected).as("about a tenth").isBetween(30L, 70L);
     }
 
     @Test
     void methodHeadersAndBodyAreSentAndTheBodyIsTheEcho() throws LoadException {
-        LoadResult posted = run(to(base + "/echo").body("a body ü".getBytes(StandardCharsets.UTF_8)).header("X-Test: 1"));
+        LoadResult posted = run(to(base + "/echo")
+                .body("a body ü".getBytes(StandardCharsets.UTF_8))
+                .header("X-Test: 1"));
         assertThat(posted.errorsByKind()).isEmpty();
         assertThat(posted.spec().method()).isEqualTo("POST");
 
-        LoadResult put = run(to(base + "/anything").method("PUT").header("X-Echo-Status: 201").body(new byte[] {1, 2}));
+        LoadResult put = run(to(base + "/anything")
+                .method("PUT")
+                .header("X-Echo-Status: 201")
+                .body(new byte[] {1, 2}));
         assertThat(put.errorsByKind()).isEmpty();
         assertThat(put.statuses()).as("the header reached the server").isEqualTo(Map.of(201, 100L));
 
@@ -91,9 +107,11 @@ class AnyTargetTest {
     void verifyModesDecideWhatCounts() throws LoadException {
         String teapot = base + "/echo?msg=x&status=418";
         assertThat(run(to(teapot)).errorsByKind()).isEqualTo(Map.of("status-418", 100L));
-        assertThat(run(to(teapot).verify(LoadSpec.Verify.STATUS)).errorsByKind()).isEqualTo(Map.of("status-418", 100L));
+        assertThat(run(to(teapot).verify(LoadSpec.Verify.STATUS)).errorsByKind())
+                .isEqualTo(Map.of("status-418", 100L));
         assertThat(run(to(teapot).verify(LoadSpec.Verify.NONE)).errorsByKind()).isEmpty();
-        assertThat(run(to(base + "/health").verify(LoadSpec.Verify.ECHO)).errorsByKind()).as("ok is not the message")
+        assertThat(run(to(base + "/health").verify(LoadSpec.Verify.ECHO)).errorsByKind())
+                .as("ok is not the message")
                 .containsOnlyKeys("wrong-body");
     }
 
@@ -111,7 +129,10 @@ class AnyTargetTest {
                 .hasMessageContaining("must start with http://, https://, ws://, wss:// or tcp://");
         assertThatThrownBy(() -> to(base).header("no colon").build()).hasMessageContaining("must read Name: value");
         assertThatThrownBy(() -> to(base).method("G T").build()).hasMessageContaining("is not an HTTP method name");
-        assertThatThrownBy(() -> to("tcp://127.0.0.1:1").method("PUT").build()).hasMessageContaining("go with http:// targets");
-        assertThatThrownBy(() -> to(base).method("HEAD").verify(LoadSpec.Verify.ECHO).build()).hasMessageContaining("HEAD responses have no body");
+        assertThatThrownBy(() -> to("tcp://127.0.0.1:1").method("PUT").build())
+                .hasMessageContaining("go with http:// targets");
+        assertThatThrownBy(() ->
+                        to(base).method("HEAD").verify(LoadSpec.Verify.ECHO).build())
+                .hasMessageContaining("HEAD responses have no body");
     }
 }

@@ -21,13 +21,20 @@ class CoordinatedOmissionTest {
     @Test
     void openWorkloadShowsTheStallInItsPercentiles() throws Exception {
         try (FaultyEchoServer server = new FaultyEchoServer(Fault.STALL_ONCE, 100)) {
-            LoadResult r = LoadGenerator.run(LoadSpec.builder(server.uri()).connections(4).rate(200)
-                    .duration(Duration.ofSeconds(3)).build(), null);
+            LoadResult r = LoadGenerator.run(
+                    LoadSpec.builder(server.uri())
+                            .connections(4)
+                            .rate(200)
+                            .duration(Duration.ofSeconds(3))
+                            .build(),
+                    null);
 
             assertThat(r.errorsByKind()).isEmpty();
             assertThat(r.maxMillis()).isGreaterThanOrEqualTo(STALL * 0.9);
             assertThat(r.percentileMillis(99)).as("p99 from intended start").isGreaterThanOrEqualTo(STALL / 2);
-            assertThat(r.percentileMillis(90)).as("a third of the run was stalled").isGreaterThanOrEqualTo(STALL / 4);
+            assertThat(r.percentileMillis(90))
+                    .as("a third of the run was stalled")
+                    .isGreaterThanOrEqualTo(STALL / 4);
         }
     }
 
@@ -35,7 +42,8 @@ class CoordinatedOmissionTest {
     void closedWorkloadHidesTheStall() throws Exception {
         try (FaultyEchoServer server = new FaultyEchoServer(Fault.STALL_ONCE, 200)) {
             // 2,000 requests, so the 4 that meet the stall (one per connection) are 0.2%
-            LoadResult r = LoadGenerator.run(LoadSpec.builder(server.uri()).connections(4).requests(2000).build(), null);
+            LoadResult r = LoadGenerator.run(
+                    LoadSpec.builder(server.uri()).connections(4).requests(2000).build(), null);
 
             assertThat(r.errorsByKind()).isEmpty();
             assertThat(r.requests()).isEqualTo(2000);

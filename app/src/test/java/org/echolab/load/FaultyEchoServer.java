@@ -70,7 +70,7 @@ final class FaultyEchoServer implements AutoCloseable {
                 open.add(s);
                 Thread.ofPlatform().name("faulty-conn").daemon().start(() -> serve(s));
             } catch (IOException e) {
-                return;   // closed
+                return; // closed
             }
         }
     }
@@ -100,10 +100,11 @@ final class FaultyEchoServer implements AutoCloseable {
                 int status = faulty && fault == Fault.STATUS_503 ? 503 : 200;
                 int promised = faulty && fault == Fault.TRUNCATED ? body.length + 5 : body.length;
                 byte[] head = ("HTTP/1.1 " + status + " X\r\nContent-Length: " + promised + "\r\nX-Echo-Request: " + n
-                        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
                 byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
                 System.arraycopy(body, 0, all, head.length, body.length);
-                out.write(all);   // one write: two small ones would meet Nagle and delayed ACKs (40 ms each)
+                out.write(all); // one write: two small ones would meet Nagle and delayed ACKs (40 ms each)
                 out.flush();
                 if (faulty && fault == Fault.TRUNCATED) {
                     return;

@@ -19,8 +19,11 @@ class HttpExchangeTest {
     private static final String MSG = "t-0-7";
 
     private static HttpExchange exchange(int size) {
-        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo")).size(size).build();
-        HttpExchange ex = new HttpExchange(spec.target(), spec, new Message("t-0-", size > 0 ? Payload.of(new byte[0], size) : null, size), false);
+        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo"))
+                .size(size)
+                .build();
+        HttpExchange ex = new HttpExchange(
+                spec.target(), spec, new Message("t-0-", size > 0 ? Payload.of(new byte[0], size) : null, size), false);
         ex.encode(7, ByteBuffer.allocate(ex.requestCapacity()));
         return ex;
     }
@@ -32,7 +35,9 @@ class HttpExchangeTest {
             in.put(response, at, Math.min(piece, response.length - at));
             in.flip();
             if (ex.read(in)) {
-                assertThat(in.hasRemaining()).as("bytes left after the response").isFalse();
+                assertThat(in.hasRemaining())
+                        .as("bytes left after the response")
+                        .isFalse();
                 return true;
             }
             in.compact();
@@ -48,8 +53,11 @@ class HttpExchangeTest {
     @ValueSource(ints = {1, 2, 3, 7, 64, 100_000})
     void contentLengthEchoIsVerified(int piece) {
         HttpExchange ex = exchange(0);
-        boolean done = feed(ex, bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nx-echo-request: 42\r\n"
-                + "X-Echo-Worker: pid=1 thread=w\r\n\r\n" + MSG), piece);
+        boolean done = feed(
+                ex,
+                bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nx-echo-request: 42\r\n"
+                        + "X-Echo-Worker: pid=1 thread=w\r\n\r\n" + MSG),
+                piece);
 
         assertThat(done).isTrue();
         assertThat(ex.failure()).isNull();
@@ -62,8 +70,11 @@ class HttpExchangeTest {
     @ValueSource(ints = {1, 3, 100_000})
     void chunkedEchoIsVerified(int piece) {
         HttpExchange ex = exchange(0);
-        boolean done = feed(ex, bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "2\r\nt-\r\n3;ext=1\r\n0-7\r\n0\r\nTrailer: x\r\n\r\n"), piece);
+        boolean done = feed(
+                ex,
+                bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "2\r\nt-\r\n3;ext=1\r\n0-7\r\n0\r\nTrailer: x\r\n\r\n"),
+                piece);
 
         assertThat(done).isTrue();
         assertThat(ex.failure()).isNull();
@@ -89,12 +100,13 @@ class HttpExchangeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nt-0-8",                 // another message
-            "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nt-0-",                  // too short
-            "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nt-0-77",                // too long
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nT-0-7\r\n0\r\n\r\n",
-    })
+    @ValueSource(
+            strings = {
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nt-0-8", // another message
+                "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nt-0-", // too short
+                "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nt-0-77", // too long
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nT-0-7\r\n0\r\n\r\n",
+            })
     void aWrongEchoIsAWrongBody(String response) {
         HttpExchange ex = exchange(0);
 
@@ -162,27 +174,41 @@ class HttpExchangeTest {
 
     @Test
     void theTargetsMsgGetsTheUniquePartAndTheEchoMustBeBoth() {
-        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo?a=1&msg=h%C3%A9&b=2")).build();
+        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo?a=1&msg=h%C3%A9&b=2"))
+                .build();
         assertThat(request(spec)).startsWith("GET /echo?a=1&msg=h%C3%A9t-0-7&b=2 HTTP/1.1\r\nHost: 127.0.0.1:9\r\n");
         HttpExchange ex = new HttpExchange(spec.target(), spec, HttpExchange.message(spec, "t-0-", null), false);
         ex.encode(7, ByteBuffer.allocate(ex.requestCapacity()));
-        byte[] echo = bytes("h\u00c3\u00a9t-0-7");     // the decoded bytes of msg, then the unique part
-        assertThat(feed(ex, bytes("HTTP/1.1 200 OK\r\nContent-Length: " + echo.length + "\r\n\r\n" + new String(echo, StandardCharsets.ISO_8859_1)), 3)).isTrue();
+        byte[] echo = bytes("h\u00c3\u00a9t-0-7"); // the decoded bytes of msg, then the unique part
+        assertThat(feed(
+                        ex,
+                        bytes("HTTP/1.1 200 OK\r\nContent-Length: " + echo.length + "\r\n\r\n"
+                                + new String(echo, StandardCharsets.ISO_8859_1)),
+                        3))
+                .isTrue();
         assertThat(ex.failure()).isNull();
 
-        LoadSpec wait = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo")).serverWait(java.time.Duration.ofMillis(5)).build();
+        LoadSpec wait = LoadSpec.builder(URI.create("http://127.0.0.1:9/echo"))
+                .serverWait(java.time.Duration.ofMillis(5))
+                .build();
         assertThat(request(wait)).startsWith("GET /echo?msg=t-0-7&wait=5ms HTTP/1.1\r\n");
     }
 
     @Test
     void otherTargetsGoAsGivenWithTheirMethodHeadersAndBody() {
-        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/anything/x?y=1")).method("PUT")
-                .header("X-A: 1").header("Host: other").body(bytes("hi")).build();
+        LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:9/anything/x?y=1"))
+                .method("PUT")
+                .header("X-A: 1")
+                .header("Host: other")
+                .body(bytes("hi"))
+                .build();
         assertThat(spec.verify()).isEqualTo(LoadSpec.Verify.STATUS);
-        assertThat(request(spec)).isEqualTo("PUT /anything/x?y=1 HTTP/1.1\r\nX-A: 1\r\nHost: other\r\nContent-Length: 2\r\n\r\nhi");
+        assertThat(request(spec))
+                .isEqualTo("PUT /anything/x?y=1 HTTP/1.1\r\nX-A: 1\r\nHost: other\r\nContent-Length: 2\r\n\r\nhi");
         HttpExchange ex = new HttpExchange(spec.target(), spec, HttpExchange.message(spec, "t-0-", null), false);
         ex.encode(7, ByteBuffer.allocate(ex.requestCapacity()));
-        assertThat(feed(ex, bytes("HTTP/1.1 201 Created\r\nContent-Length: 3\r\n\r\n{ }"), 2)).isTrue();
+        assertThat(feed(ex, bytes("HTTP/1.1 201 Created\r\nContent-Length: 3\r\n\r\n{ }"), 2))
+                .isTrue();
         assertThat(ex.failure()).as("any 2xx, any body").isNull();
         assertThat(ex.status()).isEqualTo(201);
     }

@@ -49,8 +49,13 @@ class HttpsLoadTest {
     @MethodSource("servers")
     void keptAliveConnectionsTrustingTheServersCertificate(String model) throws LoadException {
         EchoServer s = server(model);
-        LoadResult r = LoadGenerator.run(LoadSpec.builder(https(s)).connections(4).requests(400)
-                .caCert(Path.of(s.config().tlsCert)).build(), null);
+        LoadResult r = LoadGenerator.run(
+                LoadSpec.builder(https(s))
+                        .connections(4)
+                        .requests(400)
+                        .caCert(Path.of(s.config().tlsCert))
+                        .build(),
+                null);
         assertThat(r.errorsByKind()).isEmpty();
         assertThat(r.requests()).isEqualTo(400);
         assertThat(r.connectionsOpened()).isEqualTo(4);
@@ -60,19 +65,34 @@ class HttpsLoadTest {
     @MethodSource("servers")
     void insecureWithAConnectionAndAHandshakePerRequestAndLargeEchoes(String model) throws LoadException {
         EchoServer s = server(model);
-        LoadResult r = LoadGenerator.run(LoadSpec.builder(https(s)).connections(3).connectPerRequest(true).requests(60)
-                .size(100_000).insecure(true).build(), null);
+        LoadResult r = LoadGenerator.run(
+                LoadSpec.builder(https(s))
+                        .connections(3)
+                        .connectPerRequest(true)
+                        .requests(60)
+                        .size(100_000)
+                        .insecure(true)
+                        .build(),
+                null);
         assertThat(r.errorsByKind()).isEmpty();
         assertThat(r.connectionsOpened()).isEqualTo(60);
     }
 
     @Test
     void aSelfSignedServerIsNotTrustedByDefaultAndTheFailureNamesItsCauseAndFix() throws LoadException {
-        LoadResult r = LoadGenerator.run(LoadSpec.builder(https(virtual)).connections(1).requests(3).build(), null);
+        LoadResult r = LoadGenerator.run(
+                LoadSpec.builder(https(virtual)).connections(1).requests(3).build(), null);
         assertThat(r.errorsByKind()).containsOnlyKeys(TlsFailure.UNTRUSTED);
-        assertThat(TlsFailure.advice(TlsFailure.UNTRUSTED)).contains("self-signed").contains("-k").contains("--cacert");
-        LoadResult plain = LoadGenerator.run(LoadSpec.builder(URI.create("wss://127.0.0.1:" + virtual.port() + "/ws"))
-                .connections(1).requests(3).build(), null);
+        assertThat(TlsFailure.advice(TlsFailure.UNTRUSTED))
+                .contains("self-signed")
+                .contains("-k")
+                .contains("--cacert");
+        LoadResult plain = LoadGenerator.run(
+                LoadSpec.builder(URI.create("wss://127.0.0.1:" + virtual.port() + "/ws"))
+                        .connections(1)
+                        .requests(3)
+                        .build(),
+                null);
         assertThat(plain.errorsByKind()).as("wss:// too").containsOnlyKeys(TlsFailure.UNTRUSTED);
     }
 
@@ -80,8 +100,13 @@ class HttpsLoadTest {
     @MethodSource("servers")
     void wssMessagesAreVerifiedOverTls(String model) throws LoadException {
         EchoServer s = server(model);
-        LoadResult r = LoadGenerator.run(LoadSpec.builder(URI.create("wss://127.0.0.1:" + s.port() + "/ws")).connections(2)
-                .requests(100).caCert(Path.of(s.config().tlsCert)).build(), null);
+        LoadResult r = LoadGenerator.run(
+                LoadSpec.builder(URI.create("wss://127.0.0.1:" + s.port() + "/ws"))
+                        .connections(2)
+                        .requests(100)
+                        .caCert(Path.of(s.config().tlsCert))
+                        .build(),
+                null);
         assertThat(r.errorsByKind()).isEmpty();
         assertThat(r.requests()).isEqualTo(100);
         assertThat(r.connectionsOpened()).as("one handshake per connection").isEqualTo(2);
@@ -89,8 +114,14 @@ class HttpsLoadTest {
 
     @Test
     void trustOptionsAreForHttpsAndWssOnly() {
-        assertThatThrownBy(() -> LoadSpec.builder(URI.create("http://127.0.0.1:1/echo")).insecure(true).build())
+        assertThatThrownBy(() -> LoadSpec.builder(URI.create("http://127.0.0.1:1/echo"))
+                        .insecure(true)
+                        .build())
                 .hasMessageContaining("are for https:// and wss:// targets");
-        assertThat(LoadSpec.builder(URI.create("wss://127.0.0.1:1/ws")).insecure(true).build().tls()).isNotNull();
+        assertThat(LoadSpec.builder(URI.create("wss://127.0.0.1:1/ws"))
+                        .insecure(true)
+                        .build()
+                        .tls())
+                .isNotNull();
     }
 }

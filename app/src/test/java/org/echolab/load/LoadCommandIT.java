@@ -32,7 +32,8 @@ class LoadCommandIT {
 
     @BeforeAll
     static void start() throws IOException {
-        server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).build());
+        server =
+                EchoServer.start(ServerConfig.builder().model("virtual").port(0).build());
         http = "http://127.0.0.1:" + server.port() + "/echo";
     }
 
@@ -59,14 +60,29 @@ class LoadCommandIT {
 
     @Test
     void starvedConnectionsAreNamedInTheSummaryAndTheJsonButAreNoFailure() throws Exception {
-        try (EchoServer sequential = EchoServer.start(ServerConfig.builder().model("sequential").port(0).build())) {
-            Run r = echolab("load", "http://127.0.0.1:" + sequential.port() + "/echo", "-c", "5", "--wait", "100ms",
-                    "-d", "1s", "--json", "-q");
+        try (EchoServer sequential = EchoServer.start(
+                ServerConfig.builder().model("sequential").port(0).build())) {
+            Run r = echolab(
+                    "load",
+                    "http://127.0.0.1:" + sequential.port() + "/echo",
+                    "-c",
+                    "5",
+                    "--wait",
+                    "100ms",
+                    "-d",
+                    "1s",
+                    "--json",
+                    "-q");
 
-            assertThat(r.exit).as("a warning, not a failure: every echo was right; stderr:%n%s", r.err).isZero();
-            assertThat(r.err).contains("errors     0")
-                    .containsPattern("per conn   0 / 0 / \\d+ answers \\(min / median / max\\) in the measured period, 5 connections")
-                    .contains("WARNING: 4 of 5 connections were starved: no answer in the measured period while 1 other was served (a server that serves one connection at a time");
+            assertThat(r.exit)
+                    .as("a warning, not a failure: every echo was right; stderr:%n%s", r.err)
+                    .isZero();
+            assertThat(r.err)
+                    .contains("errors     0")
+                    .containsPattern(
+                            "per conn   0 / 0 / \\d+ answers \\(min / median / max\\) in the measured period, 5 connections")
+                    .contains(
+                            "WARNING: 4 of 5 connections were starved: no answer in the measured period while 1 other was served (a server that serves one connection at a time");
             JsonNode fairness = new ObjectMapper().readTree(r.out).get("fairness");
             assertThat(fairness.get("connections").asInt()).isEqualTo(5);
             assertThat(fairness.get("starved").asInt()).isEqualTo(4);
@@ -104,7 +120,8 @@ class LoadCommandIT {
         }
         Run seeded = echolab("load", base + "/echo?msg=hi&fail=0.1&seed=42", "-c", "1", "-n", "200", "-q");
         assertThat(seeded.exit).isEqualTo(1);
-        assertThat(seeded.out).contains("errors     " + expected + ": status-500 " + expected)
+        assertThat(seeded.out)
+                .contains("errors     " + expected + ": status-500 " + expected)
                 .contains("statuses   200 " + (200 - expected) + ", 500 " + expected);
 
         Run none = echolab("load", base + "/echo?msg=x&status=503", "-c", "1", "-n", "5", "-q");
@@ -117,7 +134,8 @@ class LoadCommandIT {
         Run warned = echolab("load", slow, "-c", "1", "--rate", "200", "--wait", "50ms", "-d", "1s", "-q");
         assertThat(warned.exit).as(warned.err).isZero();
         assertThat(warned.out).contains("WARNING: the run fell behind its schedule");
-        Run failed = echolab("load", slow, "-c", "1", "--rate", "200", "--wait", "50ms", "-d", "1s", "-q", "--fail-on-behind");
+        Run failed = echolab(
+                "load", slow, "-c", "1", "--rate", "200", "--wait", "50ms", "-d", "1s", "-q", "--fail-on-behind");
         assertThat(failed.exit).isEqualTo(6);
     }
 
@@ -130,8 +148,9 @@ class LoadCommandIT {
         Run r = echolab("load", "http://127.0.0.1:" + port + "/echo", "-n", "1");
 
         assertThat(r.exit).isEqualTo(3);
-        assertThat(r.err).isEqualTo("echolab load: cannot connect to 127.0.0.1:" + port
-                + ": connection refused; is the server running on that port?\n");
+        assertThat(r.err)
+                .isEqualTo("echolab load: cannot connect to 127.0.0.1:" + port
+                        + ": connection refused; is the server running on that port?\n");
     }
 
     @Test
@@ -139,7 +158,9 @@ class LoadCommandIT {
         Run r = echolab("load", "http://no-such-host.invalid/echo", "-n", "1");
 
         assertThat(r.exit).isEqualTo(3);
-        assertThat(r.err).startsWith("echolab load: unknown host 'no-such-host.invalid'").doesNotContain("Exception");
+        assertThat(r.err)
+                .startsWith("echolab load: unknown host 'no-such-host.invalid'")
+                .doesNotContain("Exception");
     }
 
     @Test
@@ -159,27 +180,32 @@ class LoadCommandIT {
         assertThat(bare.err).contains("'--duration': '2' has no unit; write 2ms or 2s");
         assertThat(verify.exit).isEqualTo(2);
         assertThat(verify.err).isEqualTo("echolab load: --verify must be echo, status or none (got 'maybe')\n");
-        assertThat(List.of(zero.err, scheme.err, notANumber.err, bare.err, verify.err)).noneMatch(e -> e.contains("\tat "));
+        assertThat(List.of(zero.err, scheme.err, notANumber.err, bare.err, verify.err))
+                .noneMatch(e -> e.contains("\tat "));
     }
 
     private record Run(int exit, String out, String err) {}
 
     private static Run echolab(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("echolab.jar", "target/echolab.jar")));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("echolab.jar", "target/echolab.jar")));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         var out = p.getInputStream();
         var err = p.getErrorStream();
         String[] errBox = new String[1];
-        Thread errText = Thread.ofVirtual().start(() -> {   // both pipes at once, so neither fills up
-            try {
-                errBox[0] = new String(err.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                errBox[0] = "";
-            }
-        });
+        Thread errText = Thread.ofVirtual()
+                .start(
+                        () -> { // both pipes at once, so neither fills up
+                            try {
+                                errBox[0] = new String(err.readAllBytes(), StandardCharsets.UTF_8);
+                            } catch (IOException e) {
+                                errBox[0] = "";
+                            }
+                        });
         String outText = new String(out.readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import org.echolab.server.EchoServer;
-import org.echolab.config.ServerConfig;
 import java.util.concurrent.TimeUnit;
+import org.echolab.config.ServerConfig;
+import org.echolab.server.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,20 +25,30 @@ class StarvationTest {
     /** -n 5 -c 10: five connections never had a request to send, and were not starved for it. */
     @Test
     void fewerRequestsThanConnectionsStarveNobody() throws Exception {
-        try (EchoServer server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).build())) {
+        try (EchoServer server =
+                EchoServer.start(ServerConfig.builder().model("virtual").port(0).build())) {
             URI target = URI.create("http://127.0.0.1:" + server.port() + "/echo");
-            LoadResult r = LoadGenerator.run(LoadSpec.builder(target).connections(10).requests(5).build(), null);
+            LoadResult r = LoadGenerator.run(
+                    LoadSpec.builder(target).connections(10).requests(5).build(), null);
             assertThat(r.requests()).isEqualTo(5);
             assertThat(r.fairness().starved()).as("%s", r.fairness()).isZero();
-            assertThat(r.fairness().connections()).as("the connections that had a request").isEqualTo(5);
+            assertThat(r.fairness().connections())
+                    .as("the connections that had a request")
+                    .isEqualTo(5);
         }
     }
 
     private static LoadResult fiveClientsForOneSecond(String model) throws IOException, LoadException {
-        try (EchoServer server = EchoServer.start(ServerConfig.builder().model(model).port(0).build())) {
+        try (EchoServer server =
+                EchoServer.start(ServerConfig.builder().model(model).port(0).build())) {
             URI target = URI.create("http://127.0.0.1:" + server.port() + "/echo");
-            return LoadGenerator.run(LoadSpec.builder(target).connections(5).serverWait(Duration.ofMillis(100))
-                    .duration(Duration.ofSeconds(1)).build(), null);
+            return LoadGenerator.run(
+                    LoadSpec.builder(target)
+                            .connections(5)
+                            .serverWait(Duration.ofMillis(100))
+                            .duration(Duration.ofSeconds(1))
+                            .build(),
+                    null);
         }
     }
 
@@ -47,7 +57,7 @@ class StarvationTest {
     void sequentialStarvesAllButOneConnectionTheOthersNone(String model, int starved) throws Exception {
         LoadResult r = fiveClientsForOneSecond(model);
 
-        assertThat(r.errorsByKind()).isEmpty();   // starvation is not an error: every echo was right
+        assertThat(r.errorsByKind()).isEmpty(); // starvation is not an error: every echo was right
         Fairness f = r.fairness();
         assertThat(f.connections()).isEqualTo(5);
         assertThat(f.starved()).as("%s", f).isEqualTo(starved);

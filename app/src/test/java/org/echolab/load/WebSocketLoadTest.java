@@ -28,15 +28,24 @@ class WebSocketLoadTest {
     @Test
     void verifyMeansTheSameForWebSocket() throws Exception {
         URI someWs = URI.create("ws://127.0.0.1:1/ws");
-        assertThat(LoadSpec.builder(someWs).build().verify()).as("the default checks the echo").isEqualTo(LoadSpec.Verify.ECHO);
+        assertThat(LoadSpec.builder(someWs).build().verify())
+                .as("the default checks the echo")
+                .isEqualTo(LoadSpec.Verify.ECHO);
         assertThat(LoadSpec.builder(someWs).build().describe()).contains("verify echo");
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread server = Thread.ofPlatform().daemon().start(() -> answerOkToEveryMessage(listener));
             URI ws = URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/ws");
-            LoadResult echo = LoadGenerator.run(LoadSpec.builder(ws).connections(1).requests(5).build(), null);
+            LoadResult echo = LoadGenerator.run(
+                    LoadSpec.builder(ws).connections(1).requests(5).build(), null);
             assertThat(echo.errorsByKind()).containsOnlyKeys("wrong-body");
             for (LoadSpec.Verify v : new LoadSpec.Verify[] {LoadSpec.Verify.STATUS, LoadSpec.Verify.NONE}) {
-                LoadResult r = LoadGenerator.run(LoadSpec.builder(ws).connections(1).requests(5).verify(v).build(), null);
+                LoadResult r = LoadGenerator.run(
+                        LoadSpec.builder(ws)
+                                .connections(1)
+                                .requests(5)
+                                .verify(v)
+                                .build(),
+                        null);
                 assertThat(r.errorsByKind()).as("%s", v).isEmpty();
                 assertThat(r.requests()).as("%s", v).isEqualTo(5);
             }
@@ -58,10 +67,14 @@ class WebSocketLoadTest {
                     }
                     head += (char) b;
                 }
-                String key = head.lines().filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
-                        .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("");
+                String key = head.lines()
+                        .filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                        .findFirst()
+                        .orElse("");
                 out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Accept: " + WebSocketHandshake.accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + "Sec-WebSocket-Accept: " + WebSocketHandshake.accept(key) + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 while (true) {
                     int b0 = in.read();
                     int b1 = in.read();
@@ -72,7 +85,7 @@ class WebSocketLoadTest {
                     if (n == 126) {
                         n = in.read() << 8 | in.read();
                     }
-                    in.readNBytes(4 + n);                       // the mask and the masked message
+                    in.readNBytes(4 + n); // the mask and the masked message
                     out.write(new byte[] {(byte) 0x81, 2, 'o', 'k'});
                 }
             } catch (IOException e) {
@@ -86,17 +99,32 @@ class WebSocketLoadTest {
     void everyMessageIsVerifiedOnConnectionsThatHandshakeOnce(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model))) {
             URI ws = URI.create("ws://127.0.0.1:" + server.port());
-            LoadResult r = LoadGenerator.run(LoadSpec.builder(ws).connections(4).requests(400).build(), null);
+            LoadResult r = LoadGenerator.run(
+                    LoadSpec.builder(ws).connections(4).requests(400).build(), null);
             assertThat(r.errorsByKind()).isEmpty();
             assertThat(r.requests()).isEqualTo(400);
             assertThat(r.connectionsOpened()).as("one handshake per connection").isEqualTo(4);
-            assertThat(Servers.stat(server, "requestsServed")).as("4 handshakes and 400 messages").isEqualTo(404);
+            assertThat(Servers.stat(server, "requestsServed"))
+                    .as("4 handshakes and 400 messages")
+                    .isEqualTo(404);
 
-            LoadResult sized = LoadGenerator.run(LoadSpec.builder(URI.create(ws + "/ws")).connections(2).requests(20)
-                    .size(100_000).serverWait(Duration.ofMillis(5)).build(), null);
+            LoadResult sized = LoadGenerator.run(
+                    LoadSpec.builder(URI.create(ws + "/ws"))
+                            .connections(2)
+                            .requests(20)
+                            .size(100_000)
+                            .serverWait(Duration.ofMillis(5))
+                            .build(),
+                    null);
             assertThat(sized.errorsByKind()).isEmpty();
 
-            LoadResult perRequest = LoadGenerator.run(LoadSpec.builder(ws).connections(2).requests(20).connectPerRequest(true).build(), null);
+            LoadResult perRequest = LoadGenerator.run(
+                    LoadSpec.builder(ws)
+                            .connections(2)
+                            .requests(20)
+                            .connectPerRequest(true)
+                            .build(),
+                    null);
             assertThat(perRequest.errorsByKind()).isEmpty();
             assertThat(perRequest.connectionsOpened()).isEqualTo(20);
         }
@@ -107,10 +135,15 @@ class WebSocketLoadTest {
     void closesAndRefusedHandshakesAreCountedByKind(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).wsMaxMessage(1000))) {
             URI ws = URI.create("ws://127.0.0.1:" + server.port() + "/ws");
-            LoadResult tooBig = LoadGenerator.run(LoadSpec.builder(ws).connections(1).requests(5).size(1001).build(), null);
+            LoadResult tooBig = LoadGenerator.run(
+                    LoadSpec.builder(ws).connections(1).requests(5).size(1001).build(), null);
             assertThat(tooBig.errorsByKind()).containsOnlyKeys("ws-close").containsEntry("ws-close", 5L);
-            LoadResult notWs = LoadGenerator.run(LoadSpec.builder(URI.create("ws://127.0.0.1:" + server.port() + "/echo"))
-                    .connections(1).requests(5).build(), null);
+            LoadResult notWs = LoadGenerator.run(
+                    LoadSpec.builder(URI.create("ws://127.0.0.1:" + server.port() + "/echo"))
+                            .connections(1)
+                            .requests(5)
+                            .build(),
+                    null);
             assertThat(notWs.errorsByKind()).containsOnlyKeys("ws-handshake");
         }
     }

@@ -25,14 +25,18 @@ class AcceptLoopTest {
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress("127.0.0.1", 0));
             CompletableFuture<Throwable> crash = new CompletableFuture<>();
-            AcceptLoop<Socket> loop = AcceptLoop.start(List.of(new Semaphore(10)), () -> {
-                listener.accept().close();
-                throw new OutOfMemoryError("injected: unable to create native thread");
-            }, socket -> { }, (thread, cause) -> crash.complete(cause));
+            AcceptLoop<Socket> loop = AcceptLoop.start(
+                    List.of(new Semaphore(10)),
+                    () -> {
+                        listener.accept().close();
+                        throw new OutOfMemoryError("injected: unable to create native thread");
+                    },
+                    socket -> {},
+                    (thread, cause) -> crash.complete(cause));
             new Socket("127.0.0.1", listener.getLocalPort()).close();
             await().atMost(Duration.ofSeconds(10)).until(crash::isDone);
             assertThat(crash.get()).isInstanceOf(OutOfMemoryError.class).hasMessageContaining("injected");
-            loop.join();                                // the loop ended, and the process has been told
+            loop.join(); // the loop ended, and the process has been told
         }
     }
 
@@ -42,12 +46,16 @@ class AcceptLoopTest {
             listener.bind(new InetSocketAddress("127.0.0.1", 0));
             int[] failures = {3};
             CompletableFuture<Socket> handed = new CompletableFuture<>();
-            AcceptLoop<Socket> loop = AcceptLoop.start(List.of(new Semaphore(10)), () -> {
-                if (failures[0]-- > 0) {
-                    throw new IOException("Too many open files (injected)");
-                }
-                return listener.accept();
-            }, handed::complete, (thread, cause) -> handed.completeExceptionally(cause));
+            AcceptLoop<Socket> loop = AcceptLoop.start(
+                    List.of(new Semaphore(10)),
+                    () -> {
+                        if (failures[0]-- > 0) {
+                            throw new IOException("Too many open files (injected)");
+                        }
+                        return listener.accept();
+                    },
+                    handed::complete,
+                    (thread, cause) -> handed.completeExceptionally(cause));
             try (Socket client = new Socket("127.0.0.1", listener.getLocalPort())) {
                 await().atMost(Duration.ofSeconds(10)).until(handed::isDone);
                 assertThat(handed.get().getPort()).isEqualTo(client.getLocalPort());

@@ -33,7 +33,7 @@ class AcceptSerialisationTest {
 
     private static final long SELF = ProcessHandle.current().pid();
     private static final int WORKERS = 3;
-    private static final List<String> ACCEPT = List.of("43", "288");      // accept, accept4
+    private static final List<String> ACCEPT = List.of("43", "288"); // accept, accept4
 
     @BeforeAll
     static void onX86() {
@@ -41,8 +41,13 @@ class AcceptSerialisationTest {
     }
 
     private static EchoServer start(String model) throws IOException {
-        return EchoServer.start(ServerConfig.builder().model(model).port(0).workers(WORKERS).workerModel("sequential")
-                .threads(WORKERS).build());
+        return EchoServer.start(ServerConfig.builder()
+                .model(model)
+                .port(0)
+                .workers(WORKERS)
+                .workerModel("sequential")
+                .threads(WORKERS)
+                .build());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -52,10 +57,15 @@ class AcceptSerialisationTest {
         int expected = Models.byName(model).traits().unpRow() == 2 ? WORKERS : 1;
         try (EchoServer server = start(model)) {
             // every worker started: each has its accept thread, blocked in accept or in the lock
-            await().atMost(Duration.ofSeconds(60)).until(() -> acceptThreads(childrenOf(SELF).keySet()).size() == WORKERS
-                    && blocked(childrenOf(SELF).keySet()));
-            assertThat(inAccept(childrenOf(SELF).keySet())).as("workers in accept").hasSize(expected);
-            assertThat(get(server.address(), "/echo?msg=x")).startsWith("HTTP/1.1 200").endsWith("x");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> acceptThreads(childrenOf(SELF).keySet()).size() == WORKERS
+                            && blocked(childrenOf(SELF).keySet()));
+            assertThat(inAccept(childrenOf(SELF).keySet()))
+                    .as("workers in accept")
+                    .hasSize(expected);
+            assertThat(get(server.address(), "/echo?msg=x"))
+                    .startsWith("HTTP/1.1 200")
+                    .endsWith("x");
         }
     }
 
@@ -64,8 +74,9 @@ class AcceptSerialisationTest {
     @Timeout(120)
     void theLockOutlivesAHolderKilledWithSignal9(String model) throws Exception {
         try (EchoServer server = start(model)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> acceptThreads(childrenOf(SELF).keySet()).size() == WORKERS
-                    && blocked(childrenOf(SELF).keySet()));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> acceptThreads(childrenOf(SELF).keySet()).size() == WORKERS
+                            && blocked(childrenOf(SELF).keySet()));
             List<Long> holder = inAccept(childrenOf(SELF).keySet());
             assertThat(holder).hasSize(1);
             long killed = holder.get(0);
@@ -93,12 +104,18 @@ class AcceptSerialisationTest {
     void prethreadedThreadsWaitInAcceptOneAtATime(String model) throws Exception {
         int expected = 1;
         try (EchoServer server = start(model)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> threadsNamed(SELF, "prethread-").size() == WORKERS);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> threadsNamed(SELF, "prethread-").size() == WORKERS);
             // each thread is parked in accept, or in the mutex (futex) once it has tried
-            await().atMost(Duration.ofSeconds(10)).until(() -> count(threadsNamed(SELF, "prethread-"), ACCEPT) == expected);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> count(threadsNamed(SELF, "prethread-"), ACCEPT) == expected);
             Thread.sleep(200);
-            assertThat(count(threadsNamed(SELF, "prethread-"), ACCEPT)).as("threads in accept").isEqualTo(expected);
-            assertThat(get(server.address(), "/echo?msg=x")).startsWith("HTTP/1.1 200").endsWith("x");
+            assertThat(count(threadsNamed(SELF, "prethread-"), ACCEPT))
+                    .as("threads in accept")
+                    .isEqualTo(expected);
+            assertThat(get(server.address(), "/echo?msg=x"))
+                    .startsWith("HTTP/1.1 200")
+                    .endsWith("x");
         }
     }
 
@@ -116,10 +133,11 @@ class AcceptSerialisationTest {
     /** Whether every accept thread is blocked in a system call (accept or the lock's), none running. */
     private static boolean blocked(Iterable<Long> workers) {
         List<Path> threads = acceptThreads(workers);
-        return !threads.isEmpty() && threads.stream().allMatch(t -> {
-            String call = syscall(t);
-            return !call.isEmpty() && !call.equals("running") && Character.isDigit(call.charAt(0));
-        });
+        return !threads.isEmpty()
+                && threads.stream().allMatch(t -> {
+                    String call = syscall(t);
+                    return !call.isEmpty() && !call.equals("running") && Character.isDigit(call.charAt(0));
+                });
     }
 
     /** The workers whose accept thread is blocked in accept. */

@@ -61,8 +61,10 @@ class ClientTestingSuiteTest {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
             s.setSoTimeout(20_000);
-            s.getOutputStream().write(("PUT /anything/x?a=1&b=two%20words&a=2 HTTP/1.1\r\nhost: here\r\nX-Mixed-CASE: one\r\n"
-                    + "x-mixed-case: two\r\nContent-Length: 4\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream()
+                    .write(("PUT /anything/x?a=1&b=two%20words&a=2 HTTP/1.1\r\nhost: here\r\nX-Mixed-CASE: one\r\n"
+                                    + "x-mixed-case: two\r\nContent-Length: 4\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             s.getOutputStream().write(binary);
             JsonNode json = JSON.readTree(body(s.getInputStream()));
 
@@ -70,9 +72,10 @@ class ClientTestingSuiteTest {
             assertThat(json.get("target").asText()).isEqualTo("/anything/x?a=1&b=two%20words&a=2");
             assertThat(json.get("path").asText()).isEqualTo("/anything/x");
             assertThat(json.get("query").toString()).isEqualTo("{\"a\":[\"1\",\"2\"],\"b\":[\"two words\"]}");
-            assertThat(json.get("headerLines").toString()).isEqualTo("[{\"name\":\"host\",\"value\":\"here\"},"
-                    + "{\"name\":\"X-Mixed-CASE\",\"value\":\"one\"},{\"name\":\"x-mixed-case\",\"value\":\"two\"},"
-                    + "{\"name\":\"Content-Length\",\"value\":\"4\"}]");
+            assertThat(json.get("headerLines").toString())
+                    .isEqualTo("[{\"name\":\"host\",\"value\":\"here\"},"
+                            + "{\"name\":\"X-Mixed-CASE\",\"value\":\"one\"},{\"name\":\"x-mixed-case\",\"value\":\"two\"},"
+                            + "{\"name\":\"Content-Length\",\"value\":\"4\"}]");
             assertThat(json.get("bodyEncoding").asText()).isEqualTo("base64");
             assertThat(Base64.getDecoder().decode(json.get("body").asText())).isEqualTo(binary);
             assertThat(json.get("peer").get("address").asText()).isEqualTo("127.0.0.1");
@@ -96,9 +99,12 @@ class ClientTestingSuiteTest {
         try (RawClient c = new RawClient(server.port())) {
             for (int n = 1; n <= 30; n++) {
                 expected.add(Faults.picked(42, n, 0.3) ? 503 : 200);
-                RawClient.Response r = c.send(RawClient.get("/echo?msg=m" + n + "&fail=0.3&seed=42&status=503")).readResponse();
+                RawClient.Response r = c.send(RawClient.get("/echo?msg=m" + n + "&fail=0.3&seed=42&status=503"))
+                        .readResponse();
                 got.add(r.status());
-                assertThat(r.text()).as("the same answer, with the status asked for").isEqualTo("m" + n);
+                assertThat(r.text())
+                        .as("the same answer, with the status asked for")
+                        .isEqualTo("m" + n);
                 assertThat(r.header("X-Echo-Seed")).isEqualTo("42");
                 assertThat(r.header("X-Echo-On-Connection")).isEqualTo(Integer.toString(n));
             }
@@ -111,16 +117,19 @@ class ClientTestingSuiteTest {
     void aChosenStatusJitterAndBadValues(String model) throws Exception {
         EchoServer server = shared(model);
         try (RawClient c = new RawClient(server.port())) {
-            RawClient.Response r = c.send(RawClient.get("/echo?msg=x&status=418&jitter=0ms*1,30ms*1&seed=5")).readResponse();
+            RawClient.Response r = c.send(RawClient.get("/echo?msg=x&status=418&jitter=0ms*1,30ms*1&seed=5"))
+                    .readResponse();
             assertThat(r.status()).isEqualTo(418);
             assertThat(r.reason()).isEqualTo("I'm a teapot");
             assertThat(r.header("X-Echo-Seed")).isEqualTo("5");
-            r = c.send("GET /echo?msg=x HTTP/1.1\r\nHost: h\r\nX-Echo-Status: 204\r\n\r\n").readResponse();
+            r = c.send("GET /echo?msg=x HTTP/1.1\r\nHost: h\r\nX-Echo-Status: 204\r\n\r\n")
+                    .readResponse();
             assertThat(r.status()).as("a fault may come in a header").isEqualTo(204);
             assertThat(r.header("Content-Length")).as("204 has no body").isNull();
             r = c.send(RawClient.get("/echo?msg=x&status=99")).readResponse();
             assertThat(r.status()).isEqualTo(400);
-            assertThat(r.text()).isEqualTo("400 Bad Request: status must be a whole number from 200 to 599 (got '99')\n");
+            assertThat(r.text())
+                    .isEqualTo("400 Bad Request: status must be a whole number from 200 to 599 (got '99')\n");
         }
     }
 
@@ -130,9 +139,14 @@ class ClientTestingSuiteTest {
         EchoServer server = shared(model);
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
-            s.getOutputStream().write(RawClient.get("/echo?msg=hello-world&drip=3&interval=20ms").getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream()
+                    .write(RawClient.get("/echo?msg=hello-world&drip=3&interval=20ms")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             String all = new String(readUntil(s.getInputStream(), "0\r\n\r\n"), StandardCharsets.ISO_8859_1);
-            assertThat(all).startsWith("HTTP/1.1 200 OK\r\n").contains("Transfer-Encoding: chunked\r\n").doesNotContain("Content-Length")
+            assertThat(all)
+                    .startsWith("HTTP/1.1 200 OK\r\n")
+                    .contains("Transfer-Encoding: chunked\r\n")
+                    .doesNotContain("Content-Length")
                     .endsWith("\r\n\r\n3\r\nhel\r\n4\r\nlo-w\r\n4\r\norld\r\n0\r\n\r\n");
         }
         Curl curl = curl("http://127.0.0.1:" + server.port() + "/echo?msg=dripped&drip=7&interval=10ms");
@@ -151,12 +165,16 @@ class ClientTestingSuiteTest {
         assertThat(middle.exit).as("partial file").isEqualTo(18);
         assertThat(middle.out).isEqualTo("01234");
         assertThat(curl(base + "reset=before").exit).as("connection reset").isEqualTo(56);
-        assertThat(curl(base + "reset=middle&drip=4&interval=10ms").exit).as("connection reset").isEqualTo(56);
+        assertThat(curl(base + "reset=middle&drip=4&interval=10ms").exit)
+                .as("connection reset")
+                .isEqualTo(56);
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
             s.getOutputStream().write(RawClient.get("/echo?msg=x&reset=before").getBytes(StandardCharsets.ISO_8859_1));
-            assertThatThrownBy(() -> s.getInputStream().read()).as("a reset, not an orderly end")
-                    .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            assertThatThrownBy(() -> s.getInputStream().read())
+                    .as("a reset, not an orderly end")
+                    .isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
         }
     }
 
@@ -168,7 +186,8 @@ class ClientTestingSuiteTest {
             s.setSoTimeout(20_000);
             s.getOutputStream().write("one\r\ntwo\nthree".getBytes(StandardCharsets.US_ASCII));
             s.shutdownOutput();
-            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("one\r\ntwo\nthree");
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("one\r\ntwo\nthree");
         }
     }
 
@@ -178,7 +197,8 @@ class ClientTestingSuiteTest {
     private static byte[] body(InputStream in) throws IOException {
         String head = new String(readUntil(in, "\r\n\r\n"), StandardCharsets.ISO_8859_1);
         int at = head.toLowerCase().indexOf("content-length:");
-        int length = Integer.parseInt(head.substring(at + 15, head.indexOf("\r\n", at)).strip());
+        int length = Integer.parseInt(
+                head.substring(at + 15, head.indexOf("\r\n", at)).strip());
         return in.readNBytes(length);
     }
 
@@ -188,7 +208,8 @@ class ClientTestingSuiteTest {
         for (int b; (b = in.read()) >= 0; ) {
             out.write(b);
             byte[] sofar = out.toByteArray();
-            if (sofar.length >= e.length && java.util.Arrays.equals(sofar, sofar.length - e.length, sofar.length, e, 0, e.length)) {
+            if (sofar.length >= e.length
+                    && java.util.Arrays.equals(sofar, sofar.length - e.length, sofar.length, e, 0, e.length)) {
                 return sofar;
             }
         }
@@ -198,7 +219,9 @@ class ClientTestingSuiteTest {
     private record Curl(int exit, String out) {}
 
     private static Curl curl(String url) throws Exception {
-        Process p = new ProcessBuilder("curl", "-s", "--max-time", "30", url).redirectErrorStream(false).start();
+        Process p = new ProcessBuilder("curl", "-s", "--max-time", "30", url)
+                .redirectErrorStream(false)
+                .start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         if (!p.waitFor(40, TimeUnit.SECONDS)) {

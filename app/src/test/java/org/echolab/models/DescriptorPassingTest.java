@@ -33,7 +33,8 @@ class DescriptorPassingTest {
     private static final long SELF = ProcessHandle.current().pid();
 
     private static EchoServer start(int spares) throws IOException {
-        return EchoServer.start(ServerConfig.builder().model("process").port(0).spares(spares).build());
+        return EchoServer.start(
+                ServerConfig.builder().model("process").port(0).spares(spares).build());
     }
 
     @Test
@@ -42,7 +43,7 @@ class DescriptorPassingTest {
         try (EchoServer server = start(2)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> childrenOf(SELF).size() == 2);
             Set<Long> spares = Set.copyOf(childrenOf(SELF).keySet());
-            for (long spare : spares) {      // a waiting spare's fd 0 is its end of a Unix-domain socket pair
+            for (long spare : spares) { // a waiting spare's fd 0 is its end of a Unix-domain socket pair
                 assertThat(fd(spare, 0)).startsWith("socket:[");
             }
             try (Socket client = new Socket(server.address().getAddress(), server.port())) {
@@ -59,12 +60,14 @@ class DescriptorPassingTest {
 
                 // still the same child on the same connection (keep-alive), and a new spare stands behind it
                 assertThat(workerPid(request(client, "/echo?msg=b"))).isEqualTo(child);
-                await().atMost(Duration.ofSeconds(30)).until(() -> childrenOf(SELF).size() == 3);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> childrenOf(SELF).size() == 3);
                 assertThat(tree(server, "spawned")).isEqualTo(3);
                 assertThat(server.stats()).containsEntry("sparesWaiting", 2);
             }
             // the client left: its child exits and is reaped, the two spares wait on
-            await().atMost(Duration.ofSeconds(10)).until(() -> tree(server, "reaped") == 1 && childrenOf(SELF).size() == 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> tree(server, "reaped") == 1 && childrenOf(SELF).size() == 2);
         }
         assertThat(childrenOf(SELF)).as("no spare, child or zombie after stop").isEmpty();
     }
@@ -89,10 +92,12 @@ class DescriptorPassingTest {
                 pids.add(workerPid(answer));
             }
             assertThat(pids).as("one process per connection, used once").hasSize(12);
-            await().atMost(Duration.ofSeconds(60)).until(() -> tree(server, "reaped") == 12 && childrenOf(SELF).size() == 3);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() ->
+                            tree(server, "reaped") == 12 && childrenOf(SELF).size() == 3);
             spawned = tree(server, "spawned");
         }
-        assertThat(spawned).isEqualTo(15);         // 3 spares, then one behind each of the 12 used
+        assertThat(spawned).isEqualTo(15); // 3 spares, then one behind each of the 12 used
         assertThat(childrenOf(SELF)).as("no spare, child or zombie after stop").isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> ProcessTrees.openFds().size() <= fdsBefore.size());
         try (var shm = Files.list(Path.of("/dev/shm"))) {
@@ -103,15 +108,20 @@ class DescriptorPassingTest {
     @Test
     @Timeout(120)
     void preforkPassTheParentAcceptsAndAWorkerHoldsTheOnlyCopy() throws Exception {
-        try (EchoServer server = EchoServer.start(ServerConfig.builder().model("prefork-pass").port(0).workers(2).build());
-             Socket client = new Socket(server.address().getAddress(), server.port())) {
+        try (EchoServer server = EchoServer.start(ServerConfig.builder()
+                        .model("prefork-pass")
+                        .port(0)
+                        .workers(2)
+                        .build());
+                Socket client = new Socket(server.address().getAddress(), server.port())) {
             String first = request(client, "/echo?msg=a");
             assertThat(first).startsWith("HTTP/1.1 200").endsWith("a");
             long worker = workerPid(first);
             assertThat(childrenOf(SELF)).containsKey(worker);
             String socket = "socket:[" + serverSideInode(server.port(), client.getLocalPort()) + "]";
             assertThat(ProcessTrees.fdsOf(worker)).anyMatch(target -> target.endsWith("->" + socket));
-            assertThat(ProcessTrees.openFds()).as("the parent accepted it, passed it and closed its copy")
+            assertThat(ProcessTrees.openFds())
+                    .as("the parent accepted it, passed it and closed its copy")
                     .noneMatch(target -> target.endsWith("->" + socket));
             assertThat(workerPid(request(client, "/echo?msg=b"))).isEqualTo(worker);
         }
@@ -120,14 +130,16 @@ class DescriptorPassingTest {
 
     /** The target of a process's descriptor {@code fd}, e.g. "socket:[1234]". */
     private static String fd(long pid, int fd) throws IOException {
-        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd))).toString();
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd)))
+                .toString();
     }
 
     /** The inode of the server's end of a loopback TCP connection, from /proc/net/tcp (ports in hex). */
     private static String serverSideInode(int serverPort, int clientPort) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
             String[] f = line.trim().split("\\s+");
-            if (f[1].endsWith(String.format(":%04X", serverPort)) && f[2].endsWith(String.format(":%04X", clientPort))) {
+            if (f[1].endsWith(String.format(":%04X", serverPort))
+                    && f[2].endsWith(String.format(":%04X", clientPort))) {
                 return f[9];
             }
         }
@@ -136,7 +148,8 @@ class DescriptorPassingTest {
 
     private static String request(Socket s, String target) throws IOException {
         s.setSoTimeout(60_000);
-        s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+                .write(("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         return readResponse(s.getInputStream());
     }
 

@@ -55,18 +55,24 @@ class EventLoopModelTest {
     void fiveThousandWaitingConnectionsAreServedWithoutAddingThreads() throws IOException {
         int clients = 5_000;
         long maxDescriptors = ((com.sun.management.UnixOperatingSystemMXBean)
-                ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
-        assertThat(maxDescriptors).as("ulimit -n: client and server sides of 5,000 connections live in this JVM")
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getMaxFileDescriptorCount();
+        assertThat(maxDescriptors)
+                .as("ulimit -n: client and server sides of 5,000 connections live in this JVM")
                 .isGreaterThanOrEqualTo(2L * clients + 500);
         try (EchoServer server = start(ServerConfig.builder().loops(2))) {
             assertThat(get(server, "/health")).startsWith("HTTP/1.1 200");
             int threadsBefore = THREADS.getThreadCount();
             THREADS.resetPeakThreadCount();
 
-            int ok = waitingClients(server.address(), clients, "GET /echo?msg=w&wait=1s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            int ok = waitingClients(
+                    server.address(),
+                    clients,
+                    "GET /echo?msg=w&wait=1s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
 
             assertThat(ok).as("clients answered 200").isEqualTo(clients);
-            assertThat(THREADS.getPeakThreadCount()).as("peak threads in this JVM while serving 5,000 waits")
+            assertThat(THREADS.getPeakThreadCount())
+                    .as("peak threads in this JVM while serving 5,000 waits")
                     .isEqualTo(threadsBefore);
             // the waits really overlapped: far more requests in flight at once than the server has threads
             assertThat(stat(server, "requestsInFlightPeak")).isGreaterThan(1_000);
@@ -97,7 +103,7 @@ class EventLoopModelTest {
                     ByteArrayOutputStream got = (ByteArrayOutputStream) key.attachment();
                     if (key.isConnectable()) {
                         ch.finishConnect();
-                        ch.write(ByteBuffer.wrap(req));            // a few dozen bytes: always taken whole
+                        ch.write(ByteBuffer.wrap(req)); // a few dozen bytes: always taken whole
                         key.interestOps(SelectionKey.OP_READ);
                     } else if (key.isReadable()) {
                         buf.clear();
@@ -135,7 +141,7 @@ class EventLoopModelTest {
         int size = 1 << 20;
         int requests = 100;
         try (EchoServer server = start(ServerConfig.builder().loops(1));
-             Socket greedy = new Socket("127.0.0.1", server.port())) {
+                Socket greedy = new Socket("127.0.0.1", server.port())) {
             StringBuilder pipeline = new StringBuilder();
             for (int i = 0; i < requests; i++) {
                 pipeline.append("GET /echo?msg=big&size=1MiB HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -144,19 +150,25 @@ class EventLoopModelTest {
 
             // wait until the server is stuck on this client: a response queued and no progress between two looks
             AtomicLong lastServed = new AtomicLong(-1);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                long served = stat(server, "requestsServed");
-                boolean stuck = stat(server, "bytesQueued") > 0 && served == lastServed.get();
-                lastServed.set(served);
-                return stuck;
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        long served = stat(server, "requestsServed");
+                        boolean stuck = stat(server, "bytesQueued") > 0 && served == lastServed.get();
+                        lastServed.set(served);
+                        return stuck;
+                    });
 
-            long oneResponse = size + 512;       // body plus headers
+            long oneResponse = size + 512; // body plus headers
             assertThat(stat(server, "bytesQueued")).isBetween(1L, oneResponse);
             assertThat(stat(server, "bytesQueuedPeak")).isLessThanOrEqualTo(oneResponse);
-            assertThat(stat(server, "requestsServed")).as("responses the sockets took").isLessThan(requests);
+            assertThat(stat(server, "requestsServed"))
+                    .as("responses the sockets took")
+                    .isLessThan(requests);
             // and the loop, though it holds that client, serves others
-            assertThat(get(server, "/echo?msg=other")).startsWith("HTTP/1.1 200").endsWith("other");
+            assertThat(get(server, "/echo?msg=other"))
+                    .startsWith("HTTP/1.1 200")
+                    .endsWith("other");
         }
     }
 
@@ -165,7 +177,7 @@ class EventLoopModelTest {
     @Timeout(30)
     void aWriteStalledForTheWriteTimeoutIsClosedAndItsBytesFreed() throws Exception {
         try (EchoServer server = start(ServerConfig.builder().loops(1).writeTimeout(Duration.ofMillis(500)));
-             Socket stalled = new Socket("127.0.0.1", server.port())) {
+                Socket stalled = new Socket("127.0.0.1", server.port())) {
             send(stalled, "GET /echo?msg=big&size=32MiB HTTP/1.1\r\nHost: t\r\n\r\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> stat(server, "bytesQueued") > 0);
 
@@ -186,10 +198,11 @@ class EventLoopModelTest {
     @ValueSource(booleans = {false, true})
     @Timeout(60)
     void cpuWorkDelaysOtherConnectionsOfItsLoopUnlessOffloaded(boolean offload) throws Exception {
-        try (EchoServer server = start(ServerConfig.builder().loops(1).offload(offload).offloadThreads(1));
-             Socket a = new Socket("127.0.0.1", server.port());
-             Socket b = new Socket("127.0.0.1", server.port())) {
-            send(b, "GET /health HTTP/1.1\r\nHost: t\r\n\r\n");          // B is registered with the loop
+        try (EchoServer server =
+                        start(ServerConfig.builder().loops(1).offload(offload).offloadThreads(1));
+                Socket a = new Socket("127.0.0.1", server.port());
+                Socket b = new Socket("127.0.0.1", server.port())) {
+            send(b, "GET /health HTTP/1.1\r\nHost: t\r\n\r\n"); // B is registered with the loop
             assertThat(readResponse(b.getInputStream())).startsWith("HTTP/1.1 200");
 
             send(a, "GET /echo?msg=A&wait=1s&work=cpu HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
@@ -199,11 +212,17 @@ class EventLoopModelTest {
             boolean aAnsweredFirst = a.getInputStream().available() > 0;
 
             if (offload) {
-                assertThat(aAnsweredFirst).as("A's response already there when B's came").isFalse();
+                assertThat(aAnsweredFirst)
+                        .as("A's response already there when B's came")
+                        .isFalse();
             } else {
-                assertThat(aAnsweredFirst).as("A's response already there when B's came").isTrue();
+                assertThat(aAnsweredFirst)
+                        .as("A's response already there when B's came")
+                        .isTrue();
             }
-            assertThat(readResponse(a.getInputStream())).startsWith("HTTP/1.1 200").endsWith("A");
+            assertThat(readResponse(a.getInputStream()))
+                    .startsWith("HTTP/1.1 200")
+                    .endsWith("A");
         }
     }
 
@@ -221,7 +240,7 @@ class EventLoopModelTest {
                 + "GET /echo?msg=two&wait=100ms HTTP/1.1\r\nHost: t\r\n\r\n"
                 + "GET /echo?msg=three HTTP/1.1\r\nHost: t\r\n\r\n";
         try (EchoServer server = start(ServerConfig.builder().loops(1));
-             Socket s = new Socket("127.0.0.1", server.port())) {
+                Socket s = new Socket("127.0.0.1", server.port())) {
             s.setTcpNoDelay(true);
             for (int i = 0; i < pipeline.length(); i += 7) {
                 send(s, pipeline.substring(i, Math.min(pipeline.length(), i + 7)));
@@ -241,12 +260,16 @@ class EventLoopModelTest {
     @Test
     @Timeout(30)
     void timersCloseIdleConnectionsAndAnswerSlowRequestsWith408() throws Exception {
-        try (EchoServer server = start(ServerConfig.builder().loops(1)
-                .idleTimeout(Duration.ofMillis(300)).headerTimeout(Duration.ofMillis(300)));
-             Socket idle = new Socket("127.0.0.1", server.port());
-             Socket slow = new Socket("127.0.0.1", server.port())) {
+        try (EchoServer server = start(ServerConfig.builder()
+                        .loops(1)
+                        .idleTimeout(Duration.ofMillis(300))
+                        .headerTimeout(Duration.ofMillis(300)));
+                Socket idle = new Socket("127.0.0.1", server.port());
+                Socket slow = new Socket("127.0.0.1", server.port())) {
             send(slow, "GET /echo?msg=never-finished HTTP/1.1\r\n");
-            assertThat(idle.getInputStream().read()).as("idle connection closed by the server").isEqualTo(-1);
+            assertThat(idle.getInputStream().read())
+                    .as("idle connection closed by the server")
+                    .isEqualTo(-1);
             assertThat(new String(slow.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
                     .startsWith("HTTP/1.1 408");
         }
@@ -255,10 +278,11 @@ class EventLoopModelTest {
     @Test
     @Timeout(30)
     void maxConnectionsStopsAcceptingUntilASlotIsFree() throws Exception {
-        try (EchoServer server = start(ServerConfig.builder().loops(1).maxConnections(2).maxPerClient(0));   // one address, all slots
-             Socket first = new Socket("127.0.0.1", server.port());
-             Socket second = new Socket("127.0.0.1", server.port());
-             Socket third = new Socket("127.0.0.1", server.port())) {   // connects: it waits in the backlog
+        try (EchoServer server = start(
+                        ServerConfig.builder().loops(1).maxConnections(2).maxPerClient(0)); // one address, all slots
+                Socket first = new Socket("127.0.0.1", server.port());
+                Socket second = new Socket("127.0.0.1", server.port());
+                Socket third = new Socket("127.0.0.1", server.port())) { // connects: it waits in the backlog
             for (Socket s : List.of(first, second)) {
                 send(s, "GET /health HTTP/1.1\r\nHost: t\r\n\r\n");
                 assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
@@ -275,8 +299,8 @@ class EventLoopModelTest {
     void stopLetsRequestsInFlightFinishClosesIdleOnesAndEndsEveryThread() throws Exception {
         EchoServer server = start(ServerConfig.builder().loops(2).offload(true).offloadThreads(2));
         try (Socket busy = new Socket("127.0.0.1", server.port());
-             Socket idle = new Socket("127.0.0.1", server.port())) {
-            send(idle, "GET /health HTTP/1.1\r\nHost: t\r\n\r\n");          // accepted, answered, now idle
+                Socket idle = new Socket("127.0.0.1", server.port())) {
+            send(idle, "GET /health HTTP/1.1\r\nHost: t\r\n\r\n"); // accepted, answered, now idle
             assertThat(readResponse(idle.getInputStream())).startsWith("HTTP/1.1 200");
             send(busy, "GET /echo?msg=finished&wait=1s HTTP/1.1\r\nHost: t\r\n\r\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> stat(server, "requestsInFlight") == 1);
@@ -285,9 +309,13 @@ class EventLoopModelTest {
 
             assertThat(idle.getInputStream().read()).isEqualTo(-1);
             String response = new String(busy.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertThat(response).startsWith("HTTP/1.1 200").contains("Connection: close").endsWith("finished");
+            assertThat(response)
+                    .startsWith("HTTP/1.1 200")
+                    .contains("Connection: close")
+                    .endsWith("finished");
         }
-        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName)
                 .noneMatch(n -> n.startsWith("loop-") || n.startsWith("offload-") || n.equals("echolab-accept"));
         assertThat(stat(server, "connectionsOpen")).isZero();
     }

@@ -70,15 +70,20 @@ class HttpbinSuiteTest {
     private static final HttpClient CLIENT = client();
 
     private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(20)).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(20))
+                .build();
     }
 
     private static HttpRequest.Builder at(EchoServer s, String target) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + target)).timeout(Duration.ofSeconds(30));
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + target))
+                .timeout(Duration.ofSeconds(30));
     }
 
-    private static HttpResponse<byte[]> send(HttpClient c, HttpRequest.Builder r) throws IOException, InterruptedException {
+    private static HttpResponse<byte[]> send(HttpClient c, HttpRequest.Builder r)
+            throws IOException, InterruptedException {
         return c.send(r.build(), BodyHandlers.ofByteArray());
     }
 
@@ -104,7 +109,11 @@ class HttpbinSuiteTest {
         assertThat(get.get("url").asText()).isEqualTo("http://127.0.0.1:" + s.port() + "/get?a=1&a=2&b=two%20words");
         assertThat(get.has("data")).as("GET has no body fields").isFalse();
 
-        r = send(c, at(s, "/post?x=y").header("Content-Type", "application/json").POST(BodyPublishers.ofString("{\"k\":[1,true]}")));
+        r = send(
+                c,
+                at(s, "/post?x=y")
+                        .header("Content-Type", "application/json")
+                        .POST(BodyPublishers.ofString("{\"k\":[1,true]}")));
         JsonNode post = json(r);
         assertThat(post.get("json").toString()).isEqualTo("{\"k\":[1,true]}");
         assertThat(post.get("data").asText()).isEqualTo("{\"k\":[1,true]}");
@@ -112,16 +121,26 @@ class HttpbinSuiteTest {
         assertThat(post.get("files").toString()).isEqualTo("{}");
         assertThat(post.get("args").toString()).isEqualTo("{\"x\":[\"y\"]}");
 
-        r = send(c, at(s, "/put").header("Content-Type", "application/x-www-form-urlencoded").PUT(BodyPublishers.ofString("f=1&g=h%20i")));
+        r = send(
+                c,
+                at(s, "/put")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .PUT(BodyPublishers.ofString("f=1&g=h%20i")));
         assertThat(json(r).get("form").toString()).isEqualTo("{\"f\":[\"1\"],\"g\":[\"h i\"]}");
-        r = send(c, at(s, "/patch").header("Content-Type", "image/png").method("PATCH", BodyPublishers.ofByteArray(new byte[] {1, 2, 3})));
+        r = send(
+                c,
+                at(s, "/patch")
+                        .header("Content-Type", "image/png")
+                        .method("PATCH", BodyPublishers.ofByteArray(new byte[] {1, 2, 3})));
         assertThat(json(r).get("data").asText()).isEqualTo("data:image/png;base64,AQID");
         r = send(c, at(s, "/delete").DELETE());
         JsonNode delete = json(r);
         assertThat(delete.get("method").asText()).isEqualTo("DELETE");
         assertThat(delete.get("json").isNull()).isTrue();
 
-        r = send(c, at(s, "/post").header("Content-Type", "application/json").POST(BodyPublishers.ofString("{not json")));
+        r = send(
+                c,
+                at(s, "/post").header("Content-Type", "application/json").POST(BodyPublishers.ofString("{not json")));
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r).get("error").asText()).isEqualTo("Bad Request");
         r = send(c, at(s, "/post"));
@@ -130,13 +149,19 @@ class HttpbinSuiteTest {
         r = send(c, at(s, "/get").DELETE());
         assertThat(r.headers().firstValue("Allow")).hasValue("GET, HEAD");
 
-        r = send(c, at(s, "/anything/x?q=1").header("Content-Type", "application/json").PUT(BodyPublishers.ofString("[1]")));
+        r = send(
+                c,
+                at(s, "/anything/x?q=1")
+                        .header("Content-Type", "application/json")
+                        .PUT(BodyPublishers.ofString("[1]")));
         JsonNode any = json(r);
         assertThat(any.get("method").asText()).isEqualTo("PUT");
         assertThat(any.get("json").toString()).isEqualTo("[1]");
         assertThat(any.get("args").toString()).isEqualTo("{\"q\":[\"1\"]}");
         assertThat(any.get("url").asText()).endsWith("/anything/x?q=1");
-        assertThat(any.get("servedBy").get("model").asText()).as("EchoLab's fields too").isEqualTo(model);
+        assertThat(any.get("servedBy").get("model").asText())
+                .as("EchoLab's fields too")
+                .isEqualTo(model);
 
         r = send(c, at(s, "/headers").header("X-A", "1"));
         assertThat(json(r).get("headers").get("X-A").toString()).isEqualTo("[\"1\"]");
@@ -147,7 +172,8 @@ class HttpbinSuiteTest {
         r = send(c, at(s, "/user-agent").header("User-Agent", "suite/1.0"));
         assertThat(json(r).toString()).isEqualTo("{\"user-agent\":\"suite/1.0\"}");
         r = send(c, at(s, "/uuid"));
-        assertThat(json(r).get("uuid").asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(json(r).get("uuid").asText())
+                .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
         r = send(c, at(s, "/nope"));
         assertThat(r.statusCode()).as("what is neither httpbin's nor EchoLab's").isEqualTo(404);
     }
@@ -183,13 +209,16 @@ class HttpbinSuiteTest {
         assertThat(r.statusCode()).isEqualTo(302);
         assertThat(r.headers().firstValue("Location")).hasValue("/relative-redirect/2");
         r = send(c, at(s, "/redirect/2?absolute=true"));
-        assertThat(r.headers().firstValue("Location")).hasValue("http://127.0.0.1:" + s.port() + "/absolute-redirect/1");
+        assertThat(r.headers().firstValue("Location"))
+                .hasValue("http://127.0.0.1:" + s.port() + "/absolute-redirect/1");
         List<String> hops = new ArrayList<>();
         for (String target = "/redirect/3"; (r = send(c, at(s, target))).statusCode() == 302; ) {
             target = r.headers().firstValue("Location").orElseThrow();
             hops.add(target);
         }
-        assertThat(hops).as("followed to the end").containsExactly("/relative-redirect/2", "/relative-redirect/1", "/get");
+        assertThat(hops)
+                .as("followed to the end")
+                .containsExactly("/relative-redirect/2", "/relative-redirect/1", "/get");
         assertThat(json(r).get("url").asText()).endsWith("/get");
         assertThat(send(c, at(s, "/redirect/0")).statusCode()).isEqualTo(400);
         r = send(c, at(s, "/redirect-to?url=/get&status_code=307"));
@@ -200,14 +229,18 @@ class HttpbinSuiteTest {
         assertThat(r.headers().firstValue("Location")).hasValue("https://example.com/");
         assertThat(send(c, at(s, "/redirect-to")).statusCode()).isEqualTo(400);
         assertThat(send(c, at(s, "/redirect-to?url=elsewhere")).statusCode()).isEqualTo(403);
-        assertThat(send(c, at(s, "/redirect-to?url=/get&status_code=200")).statusCode()).isEqualTo(400);
+        assertThat(send(c, at(s, "/redirect-to?url=/get&status_code=200")).statusCode())
+                .isEqualTo(400);
 
         r = send(c, at(s, "/cookies/set?k1=v1&k2=v2"));
         assertThat(r.statusCode()).isEqualTo(302);
         assertThat(r.headers().firstValue("Location")).hasValue("/cookies");
-        assertThat(r.headers().allValues("Set-Cookie")).containsExactly("k1=v1; Path=/; HttpOnly", "k2=v2; Path=/; HttpOnly");
+        assertThat(r.headers().allValues("Set-Cookie"))
+                .containsExactly("k1=v1; Path=/; HttpOnly", "k2=v2; Path=/; HttpOnly");
         r = send(c, at(s, "/cookies/delete?k1"));
-        assertThat(r.headers().firstValue("Set-Cookie").orElseThrow()).startsWith("k1=; Path=/; Expires=").contains("; Max-Age=0; HttpOnly");
+        assertThat(r.headers().firstValue("Set-Cookie").orElseThrow())
+                .startsWith("k1=; Path=/; Expires=")
+                .contains("; Max-Age=0; HttpOnly");
         r = send(c, at(s, "/cookies").header("Cookie", "a=1; b=\"two\""));
         assertThat(json(r).toString()).isEqualTo("{\"cookies\":{\"a\":\"1\",\"b\":\"two\"}}");
 
@@ -219,7 +252,9 @@ class HttpbinSuiteTest {
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"Fake Realm\"");
         assertThat(json(r).get("authenticated").asBoolean()).isFalse();
-        assertThat(send(c, at(s, "/basic-auth/me/secret")).statusCode()).as("no credentials").isEqualTo(401);
+        assertThat(send(c, at(s, "/basic-auth/me/secret")).statusCode())
+                .as("no credentials")
+                .isEqualTo(401);
 
         r = send(c, at(s, "/gzip"));
         assertThat(r.headers().firstValue("Content-Encoding")).hasValue("gzip");
@@ -228,19 +263,26 @@ class HttpbinSuiteTest {
         assertThat(gzip.get("method").asText()).isEqualTo("GET");
         r = send(c, at(s, "/deflate"));
         assertThat(r.headers().firstValue("Content-Encoding")).hasValue("deflate");
-        assertThat(JSON.readTree(new InflaterInputStream(new ByteArrayInputStream(r.body()))).get("deflated").asBoolean()).isTrue();
+        assertThat(JSON.readTree(new InflaterInputStream(new ByteArrayInputStream(r.body())))
+                        .get("deflated")
+                        .asBoolean())
+                .isTrue();
 
         r = send(c, at(s, "/bytes/1000?seed=7"));
         assertThat(r.body()).hasSize(1000);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
-        assertThat(send(c, at(s, "/bytes/1000?seed=7")).body()).as("the same seed, the same bytes").isEqualTo(r.body());
+        assertThat(send(c, at(s, "/bytes/1000?seed=7")).body())
+                .as("the same seed, the same bytes")
+                .isEqualTo(r.body());
         assertThat(send(c, at(s, "/bytes/1000?seed=8")).body()).isNotEqualTo(r.body());
         r = send(c, at(s, "/bytes/2000000000"));
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r).get("detail").asText()).contains("not in range [1, 1048576]", "--max-body");
 
         r = send(c, at(s, "/stream/3?x=1"));
-        assertThat(r.headers().firstValue("Transfer-Encoding")).as("flushed line by line").hasValue("chunked");
+        assertThat(r.headers().firstValue("Transfer-Encoding"))
+                .as("flushed line by line")
+                .hasValue("chunked");
         String[] lines = new String(r.body(), StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize(3);
         for (int i = 0; i < 3; i++) {
@@ -248,7 +290,9 @@ class HttpbinSuiteTest {
             assertThat(line.get("id").asInt()).isEqualTo(i);
             assertThat(line.get("args").toString()).isEqualTo("{\"x\":[\"1\"]}");
         }
-        assertThat(send(c, at(s, "/stream/1000")).body()).as("at most 100 lines").asString(StandardCharsets.UTF_8)
+        assertThat(send(c, at(s, "/stream/1000")).body())
+                .as("at most 100 lines")
+                .asString(StandardCharsets.UTF_8)
                 .hasLineCount(100);
     }
 
@@ -264,15 +308,20 @@ class HttpbinSuiteTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).get("args").toString()).isEqualTo("{\"x\":[\"1\"]}");
         assertThat(r.headers().firstValue("Server-Timing")).hasValue("initial_delay;dur=300.00;desc=\"initial delay\"");
-        assertThat(send(c, at(s, "/delay/200ms")).statusCode()).as("a unit may be given").isEqualTo(200);
+        assertThat(send(c, at(s, "/delay/200ms")).statusCode())
+                .as("a unit may be given")
+                .isEqualTo(200);
         r = send(c, at(s, "/delay/11"));
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r).get("detail").asText()).contains("11s", "--max-wait of 10s");
 
         t0 = System.nanoTime();
-        HttpResponse<InputStream> drip = c.send(at(s, "/drip?duration=0.4&delay=0.1&numbytes=5&code=201").build(), BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> drip =
+                c.send(at(s, "/drip?duration=0.4&delay=0.1&numbytes=5&code=201").build(), BodyHandlers.ofInputStream());
         assertThat(drip.statusCode()).isEqualTo(201);
-        assertThat(drip.headers().firstValue("Content-Length")).as("not chunked").hasValue("5");
+        assertThat(drip.headers().firstValue("Content-Length"))
+                .as("not chunked")
+                .hasValue("5");
         assertThat(drip.headers().firstValue("Server-Timing").orElseThrow()).contains("pause_per_write;dur=100.00");
         try (InputStream in = drip.body()) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("*****");
@@ -289,19 +338,26 @@ class HttpbinSuiteTest {
     void corsOnEveryResponseAndPreflightOnAnyPath(String model) throws Exception {
         EchoServer s = shared(model);
         HttpClient c = CLIENT;
-        HttpResponse<byte[]> r = send(c, at(s, "/anything").method("OPTIONS", BodyPublishers.noBody())
-                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "PUT")
-                .header("Access-Control-Request-Headers", "X-Token, Content-Type"));
+        HttpResponse<byte[]> r = send(
+                c,
+                at(s, "/anything")
+                        .method("OPTIONS", BodyPublishers.noBody())
+                        .header("Origin", "https://app.example")
+                        .header("Access-Control-Request-Method", "PUT")
+                        .header("Access-Control-Request-Headers", "X-Token, Content-Type"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEmpty();
         assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
         assertThat(r.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
-        assertThat(r.headers().firstValue("Access-Control-Allow-Methods")).hasValue("GET, POST, HEAD, PUT, DELETE, PATCH, OPTIONS");
+        assertThat(r.headers().firstValue("Access-Control-Allow-Methods"))
+                .hasValue("GET, POST, HEAD, PUT, DELETE, PATCH, OPTIONS");
         assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).hasValue("X-Token, Content-Type");
         assertThat(r.headers().firstValue("Access-Control-Max-Age")).hasValue("3600");
         r = send(c, at(s, "/echo").method("OPTIONS", BodyPublishers.noBody()));
         assertThat(r.statusCode()).as("on EchoLab's own paths too").isEqualTo(200);
-        assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).as("none asked for").isEmpty();
+        assertThat(r.headers().firstValue("Access-Control-Allow-Headers"))
+                .as("none asked for")
+                .isEmpty();
         r = send(c, at(s, "/echo?msg=hi"));
         assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
         r = send(c, at(s, "/status/500").header("Origin", "http://o.example"));
@@ -314,7 +370,8 @@ class HttpbinSuiteTest {
      */
     @Test
     void theEventLoopWaitsOutDelaysWithTimersNotItsThread() throws Exception {
-        try (EchoServer s = Servers.start(Servers.config("eventloop").loops(1)); HttpClient c = client()) {
+        try (EchoServer s = Servers.start(Servers.config("eventloop").loops(1));
+                HttpClient c = client()) {
             List<CompletableFuture<HttpResponse<byte[]>>> pending = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 pending.add(c.sendAsync(at(s, "/delay/5").build(), BodyHandlers.ofByteArray()));
@@ -332,7 +389,8 @@ class HttpbinSuiteTest {
      */
     @Test
     void bodiesAreHeldWithinTheMemoryBudget() throws Exception {
-        try (EchoServer s = Servers.start(Servers.config("virtual").memoryBudget(64 * 1024)); HttpClient c = client()) {
+        try (EchoServer s = Servers.start(Servers.config("virtual").memoryBudget(64 * 1024));
+                HttpClient c = client()) {
             assertThat(send(c, at(s, "/bytes/32768")).body()).hasSize(32768);
             HttpResponse<byte[]> r = send(c, at(s, "/bytes/102400"));
             assertThat(r.statusCode()).isEqualTo(503);
@@ -348,13 +406,30 @@ class HttpbinSuiteTest {
     void curlFollowsRedirectsAndDecompresses() throws Exception {
         EchoServer s = shared("eventloop");
         String base = "http://127.0.0.1:" + s.port();
-        Tools.Result r = Tools.run("curl", "-sS", "-L", "--compressed", "--max-time", "20", "-w", "\n%{http_code} %{num_redirects}",
+        Tools.Result r = Tools.run(
+                "curl",
+                "-sS",
+                "-L",
+                "--compressed",
+                "--max-time",
+                "20",
+                "-w",
+                "\n%{http_code} %{num_redirects}",
                 base + "/redirect/2");
         assertThat(r.status()).as(r.stderr()).isZero();
         assertThat(r.stdout()).contains("\"url\" : \"" + base + "/get\"").endsWith("\n200 2");
         r = Tools.run("curl", "-sS", "--compressed", "--max-time", "20", base + "/gzip");
         assertThat(r.stdout()).contains("\"gzipped\" : true");
-        r = Tools.runWithInput("file content\n", "curl", "-sS", "--max-time", "20", "-F", "a=1", "-F", "f=@-;filename=notes.txt",
+        r = Tools.runWithInput(
+                "file content\n",
+                "curl",
+                "-sS",
+                "--max-time",
+                "20",
+                "-F",
+                "a=1",
+                "-F",
+                "f=@-;filename=notes.txt",
                 base + "/post");
         JsonNode post = JSON.readTree(r.stdout());
         assertThat(post.get("form").toString()).isEqualTo("{\"a\":[\"1\"]}");

@@ -2,12 +2,11 @@ package org.echolab.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.echolab.lab.grade.RawClient.get;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.echolab.server.EchoServer;
 import org.echolab.lab.grade.RawClient;
+import org.echolab.server.EchoServer;
 import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
 import org.echolab.testing.SharedServers;
@@ -81,11 +79,17 @@ class ModelSuiteTest {
     void honoursTheWaitFromQueryOrHeader(String model) throws Exception {
         EchoServer server = shared(model);
         long t0 = System.nanoTime();
-        assertThat(Servers.httpGet(server.port(), "/echo?msg=w&wait=300ms").body()).isEqualTo("w");
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not answered before the wait").isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(Servers.httpGet(server.port(), "/echo?msg=w&wait=300ms").body())
+                .isEqualTo("w");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                .as("not answered before the wait")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
         t0 = System.nanoTime();
-        HttpResponse<String> r = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=h"))
-                .header("X-Echo-Wait", "200ms").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Servers.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=h"))
+                        .header("X-Echo-Wait", "200ms")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).isEqualTo("h");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
     }
@@ -94,13 +98,19 @@ class ModelSuiteTest {
     @MethodSource("models")
     void sizedBodiesAndPostBodiesComeBackByteForByte(String model) throws Exception {
         EchoServer server = shared(model);
-        HttpResponse<byte[]> sized = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000B")).build(),
+        HttpResponse<byte[]> sized = Servers.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo?msg=abc&size=100000B"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(sized.body()).isEqualTo(org.echolab.protocol.Payload.of("abc".getBytes(StandardCharsets.US_ASCII), 100_000));
+        assertThat(sized.body())
+                .isEqualTo(org.echolab.protocol.Payload.of("abc".getBytes(StandardCharsets.US_ASCII), 100_000));
         byte[] binary = new byte[70_000];
         new java.util.Random(7).nextBytes(binary);
-        HttpResponse<byte[]> posted = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
-                .header("Content-Type", "application/x-test").POST(HttpRequest.BodyPublishers.ofByteArray(binary)).build(),
+        HttpResponse<byte[]> posted = Servers.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
+                        .header("Content-Type", "application/x-test")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(binary))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(posted.body()).isEqualTo(binary);
         assertThat(posted.headers().firstValue("Content-Type")).hasValue("application/x-test");
@@ -111,7 +121,8 @@ class ModelSuiteTest {
     void chunkedBodyAndExpectContinue(String model) throws Exception {
         EchoServer server = shared(model);
         try (RawClient c = new RawClient(server.port())) {
-            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n");
+            c.send(
+                    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n");
             assertThat(c.readResponse().text()).isEqualTo("abcdefg");
             c.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
             assertThat(c.readLine()).isEqualTo("HTTP/1.1 100 Continue");
@@ -129,12 +140,17 @@ class ModelSuiteTest {
         assertThat(Servers.httpGet(port, "/health").body()).isEqualTo("ok\n");
         HttpResponse<String> stats = Servers.httpGet(port, "/stats");
         assertThat(stats.headers().firstValue("Content-Type")).hasValue("application/json");
-        Map<String, Object> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(stats.body(),
-                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
-        assertThat(json).containsEntry("model", model).containsKeys("uptimeSeconds", "requestsServed", "connectionsOpen", "connectionsPeak", "threads");
+        Map<String, Object> json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(stats.body(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+        assertThat(json)
+                .containsEntry("model", model)
+                .containsKeys("uptimeSeconds", "requestsServed", "connectionsOpen", "connectionsPeak", "threads");
         assertThat(Servers.httpGet(port, "/nope").statusCode()).isEqualTo(404);
-        HttpResponse<String> put = Servers.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo"))
-                .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> put = Servers.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo"))
+                        .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(405);
     }
 
@@ -151,7 +167,9 @@ class ModelSuiteTest {
                 assertThat(r.header("Connection")).isNull();
                 workers.add(r.header("X-Echo-Worker"));
             }
-            assertThat(workers).as("a connection is served by one worker (thread, loop or process) for life").hasSize(1);
+            assertThat(workers)
+                    .as("a connection is served by one worker (thread, loop or process) for life")
+                    .hasSize(1);
         }
     }
 
@@ -166,12 +184,17 @@ class ModelSuiteTest {
             assertThat(c.closedByServer()).isTrue();
         }
         try (RawClient c = new RawClient(port)) {
-            RawClient.Response r = c.send("GET /echo?msg=a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").readResponse();
+            RawClient.Response r = c.send("GET /echo?msg=a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                    .readResponse();
             assertThat(r.header("Connection")).isEqualTo("keep-alive");
-            assertThat(c.send("GET /echo?msg=b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").readResponse().text()).isEqualTo("b");
+            assertThat(c.send("GET /echo?msg=b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                            .readResponse()
+                            .text())
+                    .isEqualTo("b");
         }
         try (RawClient c = new RawClient(port)) {
-            RawClient.Response r = c.send("GET /echo?msg=c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").readResponse();
+            RawClient.Response r = c.send("GET /echo?msg=c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .readResponse();
             assertThat(r.text()).isEqualTo("c");
             assertThat(c.closedByServer()).isTrue();
         }
@@ -181,7 +204,8 @@ class ModelSuiteTest {
     @MethodSource("models")
     void pipelinedRequestsAreAnsweredInOrder(String model) throws Exception {
         try (RawClient c = new RawClient(shared(model).port())) {
-            c.send(get("/echo?msg=one&wait=300ms") + get("/echo?msg=two") + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nthree"
+            c.send(get("/echo?msg=one&wait=300ms") + get("/echo?msg=two")
+                    + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nthree"
                     + get("/echo?msg=four&wait=50ms"));
             List<String> bodies = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -195,12 +219,20 @@ class ModelSuiteTest {
     @MethodSource("models")
     void curlGetsEchoesOverOneKeptAliveConnection(String model) throws Exception {
         int port = shared(model).port();
-        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "20", "-w", "|%{num_connects}\\n",
-                "http://127.0.0.1:" + port + "/echo?msg=first&wait=10ms", "http://127.0.0.1:" + port + "/echo?msg=second")
-                .redirectErrorStream(true).start();
+        Process curl = new ProcessBuilder(
+                        "curl",
+                        "-sS",
+                        "--max-time",
+                        "20",
+                        "-w",
+                        "|%{num_connects}\\n",
+                        "http://127.0.0.1:" + port + "/echo?msg=first&wait=10ms",
+                        "http://127.0.0.1:" + port + "/echo?msg=second")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(curl.waitFor()).as(out).isZero();
-        assertThat(out).isEqualTo("first|1\nsecond|0\n");   // the second transfer reused the connection
+        assertThat(out).isEqualTo("first|1\nsecond|0\n"); // the second transfer reused the connection
     }
 
     @ParameterizedTest
@@ -224,17 +256,34 @@ class ModelSuiteTest {
     static Stream<Arguments> badInputs() {
         List<Arguments> cases = List.of(
                 Arguments.of("request line over 8 KiB", get("/echo?msg=" + "a".repeat(9000)), 414),
-                Arguments.of("headers over 32 KiB", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "v".repeat(33_000) + "\r\n\r\n", 431),
-                Arguments.of("over 100 header fields", "GET / HTTP/1.1\r\nHost: x\r\n" + "X-H: v\r\n".repeat(101) + "\r\n", 431),
-                Arguments.of("body over 1 MiB", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413),
+                Arguments.of(
+                        "headers over 32 KiB",
+                        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "v".repeat(33_000) + "\r\n\r\n",
+                        431),
+                Arguments.of(
+                        "over 100 header fields",
+                        "GET / HTTP/1.1\r\nHost: x\r\n" + "X-H: v\r\n".repeat(101) + "\r\n",
+                        431),
+                Arguments.of(
+                        "body over 1 MiB", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413),
                 Arguments.of("wait above --max-wait", get("/echo?msg=x&wait=11s"), 400),
                 Arguments.of("malformed wait", get("/echo?msg=x&wait=soon"), 400),
                 Arguments.of("malformed request", "GET /echo\r\n\r\n", 400),
-                Arguments.of("unsupported transfer coding", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+                Arguments.of(
+                        "unsupported transfer coding",
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+                        501),
                 Arguments.of("unknown HTTP version", "GET /echo HTTP/3.0\r\nHost: x\r\n\r\n", 505),
-                Arguments.of("Content-Length with Transfer-Encoding", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
-                Arguments.of("repeated Content-Length", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab", 400),
-                Arguments.of("bad Content-Length", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: two\r\n\r\n", 400),
+                Arguments.of(
+                        "Content-Length with Transfer-Encoding",
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "repeated Content-Length",
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab",
+                        400),
+                Arguments.of(
+                        "bad Content-Length", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: two\r\n\r\n", 400),
                 Arguments.of("missing Host on HTTP/1.1", "GET /echo?msg=x HTTP/1.1\r\n\r\n", 400),
                 Arguments.of("repeated Host", "GET /echo?msg=x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400));
         return models().flatMap(m -> cases.stream().map(c -> Arguments.of(m, c.get()[0], c.get()[1], c.get()[2])));
@@ -242,7 +291,8 @@ class ModelSuiteTest {
 
     @ParameterizedTest(name = "{0}: {1} -> {3}")
     @MethodSource("badInputs")
-    void badInputGetsItsStatusAndOthersAreStillServed(String model, String what, String request, int status) throws Exception {
+    void badInputGetsItsStatusAndOthersAreStillServed(String model, String what, String request, int status)
+            throws Exception {
         EchoServer server = shared(model);
         try (RawClient c = new RawClient(server.port())) {
             RawClient.Response r = c.send(request).readResponse();
@@ -250,9 +300,13 @@ class ModelSuiteTest {
             assertThat(r.text()).as("says why").startsWith(status + " ").contains(": ");
             if (status != 400 || !what.contains("wait")) {
                 assertThat(r.header("Connection")).isEqualTo("close");
-                assertThat(c.closedByServer()).as("closes after a malformed request").isTrue();
+                assertThat(c.closedByServer())
+                        .as("closes after a malformed request")
+                        .isTrue();
             } else {
-                assertThat(c.send(get("/echo?msg=after")).readResponse().text()).as("a refused wait keeps the connection").isEqualTo("after");
+                assertThat(c.send(get("/echo?msg=after")).readResponse().text())
+                        .as("a refused wait keeps the connection")
+                        .isEqualTo("after");
             }
         }
         assertThat(Servers.httpGet(server.port(), "/echo?msg=still").body()).isEqualTo("still");
@@ -261,13 +315,15 @@ class ModelSuiteTest {
     @ParameterizedTest
     @MethodSource("everyModel")
     void aStalledClientDoesNotHoldUpOthers(String model) throws Exception {
-        assumeFalse(model.equals("sequential"),
+        assumeFalse(
+                model.equals("sequential"),
                 "one connection at a time is sequential's point: a stalled client does hold it up");
         EchoServer server = shared(model);
         try (RawClient stalled = new RawClient(server.port())) {
-            stalled.send("GET /echo?msg=never HTTP/1.1\r\nHost: x\r\n");   // headers never finish
+            stalled.send("GET /echo?msg=never HTTP/1.1\r\nHost: x\r\n"); // headers never finish
             for (int i = 0; i < 3; i++) {
-                assertThat(Servers.httpGet(server.port(), "/echo?msg=other" + i).body()).isEqualTo("other" + i);
+                assertThat(Servers.httpGet(server.port(), "/echo?msg=other" + i).body())
+                        .isEqualTo("other" + i);
             }
         }
     }
@@ -282,13 +338,15 @@ class ModelSuiteTest {
         // connection each waits for a JVM to start, a few at a time (--max-starting).
         String wait = Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS ? "6s" : "1500ms";
         try (EchoServer server = Servers.start(Servers.config(model));
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> answers = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 String msg = "c" + i;
                 answers.add(pool.submit(() -> {
                     try (RawClient c = new RawClient(server.port())) {
-                        return c.send(get("/echo?msg=" + msg + "&wait=" + wait)).readResponse().text();
+                        return c.send(get("/echo?msg=" + msg + "&wait=" + wait))
+                                .readResponse()
+                                .text();
                     }
                 }));
             }
@@ -301,7 +359,9 @@ class ModelSuiteTest {
             if (model.equals("sequential")) {
                 assertThat(peak).as("sequential: never two requests at once").isEqualTo(1);
             } else {
-                assertThat(peak).as(model + ": all clients waited at the same time").isEqualTo(clients);
+                assertThat(peak)
+                        .as(model + ": all clients waited at the same time")
+                        .isEqualTo(clients);
             }
         }
     }
@@ -312,7 +372,7 @@ class ModelSuiteTest {
         long descriptorsBefore = Servers.openDescriptors();
         EchoServer server = Servers.start(Servers.config(model));
         int port = server.port();
-        for (int i = 0; i < 30; i++) {    // some finished connections, to catch a leak per connection
+        for (int i = 0; i < 30; i++) { // some finished connections, to catch a leak per connection
             try (RawClient c = new RawClient(port)) {
                 c.send(get("/echo?msg=warm")).readResponse();
             }
@@ -324,7 +384,9 @@ class ModelSuiteTest {
             RawClient.Response r = inFlight.readResponse();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.text()).isEqualTo("drained");
-            assertThat(r.header("Connection")).as("the last response on a draining server").isEqualTo("close");
+            assertThat(r.header("Connection"))
+                    .as("the last response on a draining server")
+                    .isEqualTo("close");
             stopping.get();
         }
         try (RawClient refused = new RawClient(port)) {
@@ -332,9 +394,14 @@ class ModelSuiteTest {
         } catch (ConnectException expected) {
             // the listener is closed
         }
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList())
-                .as("no child process left behind").isEmpty();
-        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        assertThat(ProcessHandle.current()
+                        .descendants()
+                        .filter(ProcessHandle::isAlive)
+                        .toList())
+                .as("no child process left behind")
+                .isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName)
                 .as("no server thread left behind")
                 .noneMatch(n -> n.startsWith("conn-") || n.startsWith("pool-") || n.startsWith("echolab-"));
         assertThat(Servers.openDescriptors()).as("descriptors").isLessThanOrEqualTo(descriptorsBefore + 5);
@@ -348,8 +415,7 @@ class ModelSuiteTest {
             assertThat(idle.send(get("/echo?msg=x")).readResponse().text()).isEqualTo("x");
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
             assertThat(idle.closedByServer()).isTrue();
-            stopping.get(20, java.util.concurrent.TimeUnit.SECONDS);   // well before the 30 s grace
+            stopping.get(20, java.util.concurrent.TimeUnit.SECONDS); // well before the 30 s grace
         }
     }
-
 }

@@ -39,18 +39,23 @@ class NettyModelTest {
             try (RawClient c = new RawClient(server.port())) {
                 RawClient.Response r = c.send(get("/echo?msg=hi")).readResponse();
                 assertThat(r.text()).isEqualTo("hi");
-                assertThat(r.header("X-Echo-Worker")).as("served on one of the model's loops").contains("thread=" + loopThread);
+                assertThat(r.header("X-Echo-Worker"))
+                        .as("served on one of the model's loops")
+                        .contains("thread=" + loopThread);
             }
             assertThat(server.stats()).containsEntry("listener", listener);
             Map<String, Long> during = anonymousFiles();
             long rings = during.getOrDefault("io_uring", 0L) - before.getOrDefault("io_uring", 0L);
             if (model.equals("netty-uring")) {
-                assertThat(rings).as("an io_uring ring per loop, held by this process: " + during).isGreaterThanOrEqualTo(2);
+                assertThat(rings)
+                        .as("an io_uring ring per loop, held by this process: " + during)
+                        .isGreaterThanOrEqualTo(2);
             } else {
                 assertThat(rings).as("epoll: no io_uring ring: " + during).isZero();
             }
         }
-        assertThat(anonymousFiles().getOrDefault("io_uring", 0L)).as("the rings closed with the server")
+        assertThat(anonymousFiles().getOrDefault("io_uring", 0L))
+                .as("the rings closed with the server")
                 .isEqualTo(before.getOrDefault("io_uring", 0L));
     }
 
@@ -58,15 +63,18 @@ class NettyModelTest {
     @ParameterizedTest
     @ValueSource(strings = {"netty", "netty-uring"})
     void maxConnectionsStopsAcceptingUntilASlotIsFree(String model) throws Exception {
-        try (EchoServer server = Servers.start(Servers.config(model).loops(1).maxConnections(2).maxPerClient(0));
-             RawClient first = new RawClient(server.port());
-             RawClient second = new RawClient(server.port());
-             RawClient third = new RawClient(server.port())) {
+        try (EchoServer server = Servers.start(
+                        Servers.config(model).loops(1).maxConnections(2).maxPerClient(0));
+                RawClient first = new RawClient(server.port());
+                RawClient second = new RawClient(server.port());
+                RawClient third = new RawClient(server.port())) {
             for (RawClient c : List.of(first, second)) {
                 assertThat(c.send(get("/health")).readResponse().status()).isEqualTo(200);
             }
             third.send(get("/echo?msg=third"));
-            assertThat(Servers.stat(server, "connectionsOpen")).as("the third is not accepted yet").isEqualTo(2);
+            assertThat(Servers.stat(server, "connectionsOpen"))
+                    .as("the third is not accepted yet")
+                    .isEqualTo(2);
             first.close();
             assertThat(third.readResponse().text()).isEqualTo("third");
             assertThat(Servers.stat(server, "connectionsPeak")).isEqualTo(2);
@@ -82,7 +90,7 @@ class NettyModelTest {
     @ValueSource(strings = {"netty", "netty-uring"})
     void aClientThatEndsItsInputDuringAWaitGetsEveryAnswer(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model));
-             Socket s = new Socket("127.0.0.1", server.port())) {
+                Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
             s.getOutputStream().write("[wait=200ms] first\nlast".getBytes(StandardCharsets.US_ASCII));
             s.shutdownOutput();
@@ -107,7 +115,7 @@ class NettyModelTest {
         try {
             return Files.readSymbolicLink(fd).toString();
         } catch (IOException e) {
-            return "";                      // closed meanwhile
+            return ""; // closed meanwhile
         }
     }
 }

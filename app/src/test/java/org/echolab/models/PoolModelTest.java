@@ -11,15 +11,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.echolab.config.ServerConfig.Overflow;
-import org.echolab.server.EchoServer;
 import org.echolab.lab.grade.RawClient;
+import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
 import org.junit.jupiter.api.Test;
 
 /** The pool's bounds and its documented overflow choices, and the --max-connections gate. */
 class PoolModelTest {
 
-    private static final String ONE_SHOT = "GET /echo?msg=%s&wait=300ms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    private static final String ONE_SHOT =
+            "GET /echo?msg=%s&wait=300ms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 
     /** {@code clients} one-request connections at once; returns each response's status. */
     private static List<Integer> burst(EchoServer server, int clients) throws Exception {
@@ -45,22 +46,34 @@ class PoolModelTest {
 
     @Test
     void backlogOverflowServesEveryoneButNeverMoreThanThePoolAtOnce() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(2).queue(1).overflow(Overflow.BACKLOG).maxPerClient(0))) {
+        try (EchoServer server = Servers.start(Servers.config("pool")
+                .threads(2)
+                .queue(1)
+                .overflow(Overflow.BACKLOG)
+                .maxPerClient(0))) {
             assertThat(burst(server, 8)).containsOnly(200).hasSize(8);
-            assertThat(Servers.stat(server, "requestsInFlightPeak")).as("two threads: two requests at once").isEqualTo(2);
-            assertThat(Servers.stat(server, "connectionsPeak")).as("threads + queue admitted, the rest in the backlog").isLessThanOrEqualTo(3);
+            assertThat(Servers.stat(server, "requestsInFlightPeak"))
+                    .as("two threads: two requests at once")
+                    .isEqualTo(2);
+            assertThat(Servers.stat(server, "connectionsPeak"))
+                    .as("threads + queue admitted, the rest in the backlog")
+                    .isLessThanOrEqualTo(3);
             assertThat(Servers.stat(server, "rejected")).isZero();
         }
     }
 
     @Test
     void rejectOverflowAnswers503WhileThreadsAndQueueAreFull() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(1).queue(0).overflow(Overflow.REJECT).maxPerClient(0));
-             RawClient holder = new RawClient(server.port())) {
+        try (EchoServer server = Servers.start(Servers.config("pool")
+                        .threads(1)
+                        .queue(0)
+                        .overflow(Overflow.REJECT)
+                        .maxPerClient(0));
+                RawClient holder = new RawClient(server.port())) {
             holder.send(get("/echo?msg=hold&wait=3s"));
             await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "poolBusy") == 1);
             try (RawClient late = new RawClient(server.port())) {
-                RawClient.Response r = late.readResponse();   // answered without sending anything
+                RawClient.Response r = late.readResponse(); // answered without sending anything
                 assertThat(r.status()).isEqualTo(503);
                 assertThat(r.header("Retry-After")).isEqualTo("1");
                 assertThat(r.text()).contains("1 threads are busy");
@@ -72,7 +85,8 @@ class PoolModelTest {
 
     @Test
     void maxConnectionsHoldsTheRestInTheBacklog() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("thread").maxConnections(3).maxPerClient(0))) {
+        try (EchoServer server =
+                Servers.start(Servers.config("thread").maxConnections(3).maxPerClient(0))) {
             assertThat(burst(server, 10)).containsOnly(200).hasSize(10);
             assertThat(Servers.stat(server, "connectionsPeak")).isBetween(1L, 3L);
         }

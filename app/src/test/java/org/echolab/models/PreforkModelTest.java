@@ -64,11 +64,13 @@ class PreforkModelTest {
     @ValueSource(strings = {"sequential", "pool", "virtual"})
     @Timeout(120)
     void workersShareTheAcceptingWhateverRunsInsideThem(String workerModel) throws Exception {
-        try (EchoServer server = start(ServerConfig.builder().workers(2).workerModel(workerModel).threads(8))) {
+        try (EchoServer server =
+                start(ServerConfig.builder().workers(2).workerModel(workerModel).threads(8))) {
             Set<Long> pids = servingPids(server, 2);
             assertThat(pids).hasSize(2).doesNotContain(SELF);
             assertThat(childrenOf(SELF).keySet()).containsExactlyInAnyOrderElementsOf(pids);
-            assertThat(get(server.address(), "/stats")).contains("\"workerModel\":\"" + workerModel + "\"")
+            assertThat(get(server.address(), "/stats"))
+                    .contains("\"workerModel\":\"" + workerModel + "\"")
                     .contains("\"role\":\"worker\",\"parentPid\":" + SELF);
         }
     }
@@ -78,8 +80,8 @@ class PreforkModelTest {
     void aKilledWorkerIsReplacedAndOnlyItsConnectionsAreLost() throws Exception {
         // sequential workers: while A holds connection a, only B accepts, so b lands on B for sure
         try (EchoServer server = start(ServerConfig.builder().workers(2).workerModel("sequential"));
-             Socket a = new Socket(server.address().getAddress(), server.port());
-             Socket b = new Socket(server.address().getAddress(), server.port())) {
+                Socket a = new Socket(server.address().getAddress(), server.port());
+                Socket b = new Socket(server.address().getAddress(), server.port())) {
             long pidA = request(a, "/echo?msg=a");
             long pidB = request(b, "/echo?msg=b");
             assertThat(pidB).isNotEqualTo(pidA);
@@ -97,7 +99,10 @@ class PreforkModelTest {
             // the parent saw the death and started a replacement (at once; 5 s allows for a loaded machine)
             await().atMost(Duration.ofSeconds(5)).until(() -> tree(server, "spawned") == 3);
             assertThat(tree(server, "reaped")).isEqualTo(1);
-            assertThat(childrenOf(SELF)).doesNotContainKey(pidA).containsKey(pidB).hasSize(2);
+            assertThat(childrenOf(SELF))
+                    .doesNotContainKey(pidA)
+                    .containsKey(pidB)
+                    .hasSize(2);
             assertThat(servingPids(server, 2)).hasSize(2).contains(pidB).doesNotContain(pidA);
         }
     }
@@ -118,7 +123,8 @@ class PreforkModelTest {
     }
 
     private static void send(Socket s, String target) throws IOException {
-        s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+                .write(("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /** One response on a keep-alive connection: the head, then Content-Length bytes of body. */

@@ -69,7 +69,7 @@ class ProcessModelTest {
     void aBurstStartsChildrenAFewAtATimeSoTheFirstAnswerComesEarly() throws Exception {
         int burst = 12;
         try (EchoServer server = start(ServerConfig.builder().maxStarting(2));
-             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             AtomicInteger spawnedAtFirstAnswer = new AtomicInteger(-1);
             List<Future<String>> answers = new ArrayList<>();
             for (int i = 0; i < burst; i++) {
@@ -82,8 +82,12 @@ class ProcessModelTest {
             for (Future<String> a : answers) {
                 assertThat(a.get()).startsWith("HTTP/1.1 200").endsWith("burst");
             }
-            assertThat(spawnedAtFirstAnswer.get()).as("children spawned when the first answer came").isLessThan(burst);
-            assertThat(((Number) server.stats().get("startingPeak")).intValue()).as("children starting at once").isBetween(1, 2);
+            assertThat(spawnedAtFirstAnswer.get())
+                    .as("children spawned when the first answer came")
+                    .isLessThan(burst);
+            assertThat(((Number) server.stats().get("startingPeak")).intValue())
+                    .as("children starting at once")
+                    .isBetween(1, 2);
         }
     }
 
@@ -95,12 +99,19 @@ class ProcessModelTest {
     @Test
     @Timeout(120)
     void aChildWhoseClientSentNoWholeRequestExitsWithItsConnection() throws Exception {
-        try (EchoServer server = start(ServerConfig.builder().spares(0).bodyTimeout(Duration.ofMillis(500)).headerTimeout(Duration.ofSeconds(60)));
-             Socket s = new Socket("127.0.0.1", server.port())) {
-            s.getOutputStream().write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab".getBytes(StandardCharsets.US_ASCII));
+        try (EchoServer server = start(ServerConfig.builder()
+                        .spares(0)
+                        .bodyTimeout(Duration.ofMillis(500))
+                        .headerTimeout(Duration.ofSeconds(60)));
+                Socket s = new Socket("127.0.0.1", server.port())) {
+            s.getOutputStream()
+                    .write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab"
+                            .getBytes(StandardCharsets.US_ASCII));
             s.setSoTimeout(30_000);
-            assertThat(new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 408");
-            await("the child reaped well before the 60 s header timeout").atMost(Duration.ofSeconds(15))
+            assertThat(new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 408");
+            await("the child reaped well before the 60 s header timeout")
+                    .atMost(Duration.ofSeconds(15))
                     .until(() -> tree(server, "reaped") == 1 && tree(server, "live") == 0);
         }
     }
@@ -109,17 +120,22 @@ class ProcessModelTest {
     @Timeout(120)
     void keepAliveRequestsStayInTheirChildAndStatsShowTheTree() throws IOException {
         try (EchoServer server = start(ServerConfig.builder());
-             Socket s = new Socket(server.address().getAddress(), server.port())) {
+                Socket s = new Socket(server.address().getAddress(), server.port())) {
             s.setSoTimeout(60_000);
             InputStream in = s.getInputStream();
-            s.getOutputStream().write(("GET /echo?msg=a HTTP/1.1\r\nHost: t\r\n\r\n"
-                    + "GET /stats HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("GET /echo?msg=a HTTP/1.1\r\nHost: t\r\n\r\n"
+                                    + "GET /stats HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             String both = ProcessTrees.readAll(in);
             int second = both.indexOf("HTTP/1.1 200", 1);
             assertThat(second).isPositive();
-            assertThat(workerPid(both.substring(second))).isEqualTo(workerPid(both)).isNotEqualTo(SELF);
+            assertThat(workerPid(both.substring(second)))
+                    .isEqualTo(workerPid(both))
+                    .isNotEqualTo(SELF);
             // the child's /stats shows the tree its parent keeps
-            assertThat(both.substring(second)).contains("\"processTree\":{\"role\":\"child\",\"parentPid\":" + SELF)
+            assertThat(both.substring(second))
+                    .contains("\"processTree\":{\"role\":\"child\",\"parentPid\":" + SELF)
                     .contains("\"live\":1");
         }
     }
@@ -133,7 +149,7 @@ class ProcessModelTest {
     void hundredsOfConnectionsLeaveNoZombiesAndNoDescriptors() throws Exception {
         int connections = 100;
         try (EchoServer server = start(ServerConfig.builder().maxChildren(4))) {
-            assertThat(get(server.address(), "/health")).startsWith("HTTP/1.1 200");   // warm up the parent
+            assertThat(get(server.address(), "/health")).startsWith("HTTP/1.1 200"); // warm up the parent
             await().atMost(Duration.ofSeconds(10)).until(() -> tree(server, "live") == 0);
             List<String> fdsBefore = ProcessTrees.openFds();
 
@@ -153,7 +169,9 @@ class ProcessModelTest {
 
             assertThat(tree(server, "spawned")).isEqualTo(connections + 1);
             assertThat(tree(server, "reaped")).isEqualTo(connections + 1);
-            assertThat(childrenOf(SELF)).as("children of the parent (pid -> state)").isEmpty();
+            assertThat(childrenOf(SELF))
+                    .as("children of the parent (pid -> state)")
+                    .isEmpty();
             assertThat(ProcessTrees.openFds()).as("the parent's descriptors").isEqualTo(fdsBefore);
         }
     }
@@ -165,12 +183,14 @@ class ProcessModelTest {
         try (EchoServer server = start(ServerConfig.builder().maxChildren(max))) {
             AtomicBoolean burst = new AtomicBoolean(true);
             AtomicInteger seenPeak = new AtomicInteger();
-            Thread sampler = Thread.ofPlatform().start(() -> {       // counts children in /proc, zombies included
-                while (burst.get()) {
-                    seenPeak.accumulateAndGet(childrenOf(SELF).size(), Math::max);
-                    Thread.onSpinWait();
-                }
-            });
+            Thread sampler = Thread.ofPlatform()
+                    .start(
+                            () -> { // counts children in /proc, zombies included
+                                while (burst.get()) {
+                                    seenPeak.accumulateAndGet(childrenOf(SELF).size(), Math::max);
+                                    Thread.onSpinWait();
+                                }
+                            });
             List<Future<String>> answers = new ArrayList<>();
             try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
                 for (int i = 0; i < clients; i++) {
@@ -180,9 +200,11 @@ class ProcessModelTest {
             burst.set(false);
             sampler.join();
             for (Future<String> a : answers) {
-                assertThat(a.get()).startsWith("HTTP/1.1 200").endsWith("b");     // none lost: all waited, all served
+                assertThat(a.get()).startsWith("HTTP/1.1 200").endsWith("b"); // none lost: all waited, all served
             }
-            assertThat(tree(server, "peak")).as("peak of live children, by the parent").isEqualTo(max);
+            assertThat(tree(server, "peak"))
+                    .as("peak of live children, by the parent")
+                    .isEqualTo(max);
             assertThat(seenPeak.get()).as("peak of children seen in /proc").isBetween(1, max);
         }
     }
@@ -193,19 +215,29 @@ class ProcessModelTest {
         System.setProperty("echolab.test.marker", "passed-on");
         try (EchoServer server = start(ServerConfig.builder())) {
             try (Socket s = new Socket(server.address().getAddress(), server.port())) {
-                s.getOutputStream().write("GET /echo?msg=x&wait=3s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                await().atMost(Duration.ofSeconds(30)).until(() -> childrenOf(SELF).size() == 1);
+                s.getOutputStream()
+                        .write("GET /echo?msg=x&wait=3s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> childrenOf(SELF).size() == 1);
                 long child = childrenOf(SELF).keySet().iterator().next();
-                String cmdline = Files.readString(Path.of("/proc/" + child + "/cmdline")).replace('\0', ' ');
+                String cmdline =
+                        Files.readString(Path.of("/proc/" + child + "/cmdline")).replace('\0', ' ');
                 assertThat(cmdline).contains("-Decholab.test.marker=passed-on");
                 // fds 0 and 1 are the connection, and no socket of the parent (the listener!) came along
                 List<String> fds = ProcessTrees.fdsOf(child);
-                String connection = fds.stream().filter(f -> f.startsWith("0->socket:")).findFirst().orElseThrow();
+                String connection = fds.stream()
+                        .filter(f -> f.startsWith("0->socket:"))
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(fds).contains("1" + connection.substring(1));
                 Set<String> parentSockets = sockets(ProcessTrees.openFds());
-                assertThat(sockets(fds)).as("the child's sockets, among the parent's " + parentSockets)
+                assertThat(sockets(fds))
+                        .as("the child's sockets, among the parent's " + parentSockets)
                         .doesNotContainAnyElementsOf(parentSockets);
-                assertThat(ProcessTrees.readAll(s.getInputStream())).startsWith("HTTP/1.1 200").endsWith("x");
+                assertThat(ProcessTrees.readAll(s.getInputStream()))
+                        .startsWith("HTTP/1.1 200")
+                        .endsWith("x");
             }
         } finally {
             System.clearProperty("echolab.test.marker");
@@ -220,12 +252,23 @@ class ProcessModelTest {
 
     @Test
     void theChildsConfigurationMakesTheRoundTrip() {
-        ServerConfig config = ServerConfig.builder().model("process").port(1234).maxWait(Duration.ofMillis(1500))
-                .limits(org.echolab.protocol.Limits.DEFAULT.withMaxBody(77)).overflow(ServerConfig.Overflow.REJECT)
-                .workerModel("virtual").state("atomic").offload(true).build();
+        ServerConfig config = ServerConfig.builder()
+                .model("process")
+                .port(1234)
+                .maxWait(Duration.ofMillis(1500))
+                .limits(org.echolab.protocol.Limits.DEFAULT.withMaxBody(77))
+                .overflow(ServerConfig.Overflow.REJECT)
+                .workerModel("virtual")
+                .state("atomic")
+                .offload(true)
+                .build();
         Map<String, String> fields = ChildJvm.fields(config);
-        assertThat(ChildJvm.fields(ChildJvm.decode(ChildJvm.encode(config).toArray(String[]::new)))).isEqualTo(fields);
-        assertThat(fields).containsEntry("port", "1234").containsEntry("maxWait", "PT1.5S")
-                .containsEntry("limits", "8192,32768,100,77,8192").containsEntry("offload", "true");
+        assertThat(ChildJvm.fields(ChildJvm.decode(ChildJvm.encode(config).toArray(String[]::new))))
+                .isEqualTo(fields);
+        assertThat(fields)
+                .containsEntry("port", "1234")
+                .containsEntry("maxWait", "PT1.5S")
+                .containsEntry("limits", "8192,32768,100,77,8192")
+                .containsEntry("offload", "true");
     }
 }

@@ -31,16 +31,21 @@ class ProcessModelsIT {
 
     private static final Pattern PORT = Pattern.compile("listening on [^ ]+:(\\d+) ");
     private static final String JAR = System.getProperty("echolab.jar");
-    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String JAVA =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     private static Process serve(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "serve", "--port", "0"));
+        List<String> cmd = new ArrayList<>(
+                List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "serve", "--port", "0"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
     }
 
     private static InetSocketAddress address(Process server) throws IOException {
-        String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        String line =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertThat(line).as("startup line").isNotNull().contains("parent=" + server.pid());
         Matcher m = PORT.matcher(line);
         assertThat(m.find()).as("port in: " + line).isTrue();
@@ -65,21 +70,27 @@ class ProcessModelsIT {
                     return e.toString();
                 }
             });
-            await().atMost(Duration.ofSeconds(60)).until(() -> server.descendants().count() >= 2);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> server.descendants().count() >= 2);
             // the idle connection's answer is in before the stop (under process its child starts first)
-            await().atMost(Duration.ofSeconds(60)).until(() -> idle.getInputStream().available() > 0);
-            Thread.sleep(500);      // the waiting request has reached its child or worker
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> idle.getInputStream().available() > 0);
+            Thread.sleep(500); // the waiting request has reached its child or worker
             List<ProcessHandle> tree = server.descendants().toList();
 
-            server.destroy();       // SIGTERM
+            server.destroy(); // SIGTERM
 
-            assertThat(inFlight.get(60, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").endsWith("drained");
-            assertThat(ProcessTrees.readAll(idle.getInputStream())).as("the idle connection: answered, then closed")
+            assertThat(inFlight.get(60, TimeUnit.SECONDS))
+                    .startsWith("HTTP/1.1 200")
+                    .endsWith("drained");
+            assertThat(ProcessTrees.readAll(idle.getInputStream()))
+                    .as("the idle connection: answered, then closed")
                     .startsWith("HTTP/1.1 200");
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server exited").isTrue();
             for (ProcessHandle p : tree) {
                 assertThat(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false))
-                        .as("process %d of the tree is gone", p.pid()).isFalse();
+                        .as("process %d of the tree is gone", p.pid())
+                        .isFalse();
             }
         } finally {
             server.destroyForcibly();
@@ -90,8 +101,19 @@ class ProcessModelsIT {
     @Timeout(60)
     void whereThePlatformCannotSpawnTheModelsRefuseAtStartWithExit4() throws Exception {
         for (String model : List.of("process", "prefork")) {
-            Process server = new ProcessBuilder(JAVA, "-Dos.name=Plan9", "--enable-native-access=ALL-UNNAMED", "-jar", JAR,
-                    "serve", "--model", model, "--port", "0").redirectErrorStream(true).start();
+            Process server = new ProcessBuilder(
+                            JAVA,
+                            "-Dos.name=Plan9",
+                            "--enable-native-access=ALL-UNNAMED",
+                            "-jar",
+                            JAR,
+                            "serve",
+                            "--model",
+                            model,
+                            "--port",
+                            "0")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(server.exitValue()).as(out).isEqualTo(4);

@@ -24,8 +24,9 @@ final class ProcessTrees {
     static String get(InetSocketAddress server, String target) throws IOException {
         try (Socket s = new Socket(server.getAddress(), server.getPort())) {
             s.setSoTimeout(60_000);
-            s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             return readAll(s.getInputStream());
         }
     }

@@ -26,20 +26,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(90)
 class SlowClientsTest {
 
-    private static final int SLOW = 280;            // 14 per address: a probe and the last probe's closing connection still fit under 16
+    private static final int SLOW =
+            280; // 14 per address: a probe and the last probe's closing connection still fit under 16
 
     @ParameterizedTest
     @ValueSource(strings = {"prefork", "prefork-pass", "process"})
     void aNormalClientIsAnsweredWhileSlowClientsFromTwentyAddressesStall(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).headerTimeout(java.time.Duration.ofSeconds(4)))) {
-            probe(server, 30_000);                          // a first answer: every worker (or a child's JVM) is up
+            probe(server, 30_000); // a first answer: every worker (or a child's JVM) is up
             List<Socket> slow = new ArrayList<>();
             try {
                 for (int i = 0; i < SLOW; i++) {
                     Socket s = new Socket();
                     s.bind(new InetSocketAddress("127.0.0." + (1 + i % 20), 0));
                     s.connect(new InetSocketAddress("127.0.0.1", server.port()));
-                    s.getOutputStream().write("GET /echo?msg=slow HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream()
+                            .write("GET /echo?msg=slow HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                                    .getBytes(StandardCharsets.US_ASCII));
                     slow.add(s);
                 }
                 long worst = 0;
@@ -47,12 +50,15 @@ class SlowClientsTest {
                     worst = Math.max(worst, probe(server, 10_000));
                 }
                 // a process per connection starts a JVM for the probe: its start is the bound, not the slow clients
-                assertThat(worst).as("slowest of 3 probes from 127.0.0.2 among %d slow clients, ms", SLOW)
+                assertThat(worst)
+                        .as("slowest of 3 probes from 127.0.0.2 among %d slow clients, ms", SLOW)
                         .isLessThan(model.equals("process") ? 3_000 : 1_000);
                 Socket last = slow.getLast();
                 last.setSoTimeout(15_000);
                 String answer = new String(last.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-                assertThat(answer).as("the last slow client, at the header timeout").startsWith("HTTP/1.1 408");
+                assertThat(answer)
+                        .as("the last slow client, at the header timeout")
+                        .startsWith("HTTP/1.1 408");
             } finally {
                 for (Socket s : slow) {
                     s.close();
@@ -66,7 +72,8 @@ class SlowClientsTest {
         long t0 = System.nanoTime();
         try (RawClient c = new RawClient("127.0.0.2", server.port())) {
             c.readTimeout(timeoutMillis);
-            assertThat(c.send(RawClient.get("/echo?msg=normal")).readResponse().text()).isEqualTo("normal");
+            assertThat(c.send(RawClient.get("/echo?msg=normal")).readResponse().text())
+                    .isEqualTo("normal");
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }

@@ -8,8 +8,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,8 @@ import javax.net.ssl.SSLSocket;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
-import org.echolab.testing.Trust;
 import org.echolab.testing.Tools;
+import org.echolab.testing.Trust;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,7 +41,8 @@ class TlsSuiteTest {
 
     /** One TLS server per model, self-signed; a short header timeout, which the handshake must keep too. */
     private static EchoServer server(String model) {
-        return SHARED.computeIfAbsent(model, m -> Servers.start(Servers.config(m).tls(true).headerTimeout(Duration.ofSeconds(3))));
+        return SHARED.computeIfAbsent(
+                model, m -> Servers.start(Servers.config(m).tls(true).headerTimeout(Duration.ofSeconds(3))));
     }
 
     @AfterAll
@@ -59,8 +58,16 @@ class TlsSuiteTest {
     @MethodSource("models")
     void curlGetsAnEchoOverHttpsTrustingTheSelfSignedCertificate(String model) throws Exception {
         EchoServer s = server(model);
-        Tools.Result r = Tools.run("curl", "-sS", "--max-time", "20", "--cacert", s.config().tlsCert,
-                "-w", "|%{http_version}|%{scheme}", url(s, "/echo?msg=over%20tls"));
+        Tools.Result r = Tools.run(
+                "curl",
+                "-sS",
+                "--max-time",
+                "20",
+                "--cacert",
+                s.config().tlsCert,
+                "-w",
+                "|%{http_version}|%{scheme}",
+                url(s, "/echo?msg=over%20tls"));
         assertThat(r.status()).as(r.stderr()).isZero();
         assertThat(r.stdout()).isEqualTo("over tls|1.1|HTTPS");
     }
@@ -72,28 +79,56 @@ class TlsSuiteTest {
         Tools.Result page = Tools.run("curl", "-sS", "--max-time", "20", "--cacert", s.config().tlsCert, url(s, "/"));
         assertThat(page.status()).as(page.stderr()).isZero();
         assertThat(page.stdout()).contains("This connection: <b>TLSv1.3</b>", "ALPN <code>http/1.1</code>");
-        Tools.Result stats = Tools.run("curl", "-sS", "--max-time", "20", "--cacert", s.config().tlsCert, url(s, "/stats"));
+        Tools.Result stats =
+                Tools.run("curl", "-sS", "--max-time", "20", "--cacert", s.config().tlsCert, url(s, "/stats"));
         assertThat(stats.stdout()).contains("\"certificateSha256\":\"" + fingerprint(s.config().tlsCert) + "\"");
-        assertThat(s.startupLine()).contains("sha256=" + fingerprint(s.config().tlsCert), "https://127.0.0.1:" + s.port() + "/");
+        assertThat(s.startupLine())
+                .contains("sha256=" + fingerprint(s.config().tlsCert), "https://127.0.0.1:" + s.port() + "/");
     }
 
     @ParameterizedTest
     @MethodSource("models")
     void opensslNegotiatesAlpnHttp11AndTls13(String model) throws Exception {
         EchoServer s = server(model);
-        Tools.Result r = Tools.runWithInput("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                "openssl", "s_client", "-connect", "127.0.0.1:" + s.port(), "-alpn", "http/1.1",
-                "-CAfile", s.config().tlsCert, "-verify_return_error", "-ign_eof");
-        assertThat(r.stdout()).as(r.stderr()).contains("ALPN protocol: http/1.1", "Protocol  : TLSv1.3",
-                "Verify return code: 0 (ok)", "HTTP/1.1 200 OK", "\r\n\r\nok\n");
+        Tools.Result r = Tools.runWithInput(
+                "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + s.port(),
+                "-alpn",
+                "http/1.1",
+                "-CAfile",
+                s.config().tlsCert,
+                "-verify_return_error",
+                "-ign_eof");
+        assertThat(r.stdout())
+                .as(r.stderr())
+                .contains(
+                        "ALPN protocol: http/1.1",
+                        "Protocol  : TLSv1.3",
+                        "Verify return code: 0 (ok)",
+                        "HTTP/1.1 200 OK",
+                        "\r\n\r\nok\n");
     }
 
     @ParameterizedTest
     @MethodSource("models")
     void tls12IsServedToo(String model) throws Exception {
         EchoServer s = server(model);
-        Tools.Result r = Tools.run("curl", "-sS", "--max-time", "20", "--cacert", s.config().tlsCert,
-                "--tlsv1.2", "--tls-max", "1.2", "-w", "|%{ssl_verify_result}", url(s, "/echo?msg=twelve"));
+        Tools.Result r = Tools.run(
+                "curl",
+                "-sS",
+                "--max-time",
+                "20",
+                "--cacert",
+                s.config().tlsCert,
+                "--tlsv1.2",
+                "--tls-max",
+                "1.2",
+                "-w",
+                "|%{ssl_verify_result}",
+                url(s, "/echo?msg=twelve"));
         assertThat(r.status()).as(r.stderr()).isZero();
         assertThat(r.stdout()).isEqualTo("twelve|0");
     }
@@ -103,8 +138,16 @@ class TlsSuiteTest {
     void tcpLinesComeBackOverTls(String model) throws Exception {
         EchoServer s = server(model);
         // -quiet keeps the connection after stdin ends (-ign_eof): the server's line comes back, then the test ends it
-        List<String> lines = Tools.firstLines(2, "first line\n[wait=50ms] second line\n",
-                "openssl", "s_client", "-quiet", "-connect", "127.0.0.1:" + s.port(), "-CAfile", s.config().tlsCert);
+        List<String> lines = Tools.firstLines(
+                2,
+                "first line\n[wait=50ms] second line\n",
+                "openssl",
+                "s_client",
+                "-quiet",
+                "-connect",
+                "127.0.0.1:" + s.port(),
+                "-CAfile",
+                s.config().tlsCert);
         assertThat(lines).containsExactly("first line", "second line");
     }
 
@@ -114,13 +157,23 @@ class TlsSuiteTest {
         EchoServer s = server(model);
         try (Socket plain = new Socket("127.0.0.1", s.port())) {
             plain.setSoTimeout(20_000);
-            plain.getOutputStream().write("GET /echo?msg=plain HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            plain.getOutputStream()
+                    .write("GET /echo?msg=plain HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String answer = new String(readToEnd(plain.getInputStream()), StandardCharsets.ISO_8859_1);
-            assertThat(answer).as("a 400 in plaintext, then the close").startsWith("HTTP/1.1 400 Bad Request\r\n")
+            assertThat(answer)
+                    .as("a 400 in plaintext, then the close")
+                    .startsWith("HTTP/1.1 400 Bad Request\r\n")
                     .contains("Connection: close", "the plain HTTP request was sent to an HTTPS port", "Use https://")
                     .doesNotContain("msg=plain");
         }
-        Tools.Result r = Tools.run("curl", "-sS", "--max-time", "20", "-w", "|%{http_code}", "http://127.0.0.1:" + s.port() + "/echo?msg=x");
+        Tools.Result r = Tools.run(
+                "curl",
+                "-sS",
+                "--max-time",
+                "20",
+                "-w",
+                "|%{http_code}",
+                "http://127.0.0.1:" + s.port() + "/echo?msg=x");
         assertThat(r.status()).as(r.stderr()).isZero();
         assertThat(r.stdout()).contains("sent to an HTTPS port").endsWith("|400");
         curlStillServes(s);
@@ -135,10 +188,12 @@ class TlsSuiteTest {
             // the start of a TLS record (handshake, TLS 1.0 record version, 80 bytes) and then nothing
             stalled.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x50, 0x01});
             if (!Models.byName(model).traits().oneAtATime()) {
-                curlStillServes(s);         // meanwhile: only a model that serves one at a time makes others wait
+                curlStillServes(s); // meanwhile: only a model that serves one at a time makes others wait
             }
             String answer = new String(readToEnd(stalled.getInputStream()), StandardCharsets.ISO_8859_1);
-            assertThat(answer).as("closed by the server (at most a TLS alert sent)").doesNotContain("HTTP/1.1");
+            assertThat(answer)
+                    .as("closed by the server (at most a TLS alert sent)")
+                    .doesNotContain("HTTP/1.1");
         }
         curlStillServes(s);
     }
@@ -152,22 +207,27 @@ class TlsSuiteTest {
     void pipelinedRequestsInManyRecordsAreAllAnswered(String model) throws Exception {
         EchoServer s = server(model);
         int n = 400;
-        try (SSLSocket c = (SSLSocket) Trust.only(s.config().tlsCert).getSocketFactory().createSocket("127.0.0.1", s.port())) {
+        try (SSLSocket c =
+                (SSLSocket) Trust.only(s.config().tlsCert).getSocketFactory().createSocket("127.0.0.1", s.port())) {
             c.setSoTimeout(30_000);
             OutputStream out = c.getOutputStream();
             String pad = "p".repeat(100);
-            for (int i = 0; i < n; i++) {      // each write is one TLS record
+            for (int i = 0; i < n; i++) { // each write is one TLS record
                 out.write(("GET /echo?msg=m" + i + " HTTP/1.1\r\nHost: x\r\nX-Pad: " + pad
-                        + (i == n - 1 ? "\r\nConnection: close" : "") + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + (i == n - 1 ? "\r\nConnection: close" : "") + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
             }
             String all = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertThat(all.split("HTTP/1.1 200 OK", -1)).hasSize(n + 1);
-            assertThat(all.indexOf("\r\n\r\nm398")).isLessThan(all.indexOf("\r\n\r\nm399")).isPositive();
+            assertThat(all.indexOf("\r\n\r\nm398"))
+                    .isLessThan(all.indexOf("\r\n\r\nm399"))
+                    .isPositive();
         }
     }
 
     private static void curlStillServes(EchoServer s) throws Exception {
-        Tools.Result r = Tools.run("curl", "-sS", "--max-time", "20", "--cacert", s.config().tlsCert, url(s, "/echo?msg=still"));
+        Tools.Result r =
+                Tools.run("curl", "-sS", "--max-time", "20", "--cacert", s.config().tlsCert, url(s, "/echo?msg=still"));
         assertThat(r.stdout()).as(r.stderr()).isEqualTo("still");
     }
 

@@ -37,43 +37,63 @@ class TreeFiguresTest {
         try (EchoServer server = Servers.start(Servers.config(model).workers(2).monitorPort(0))) {
             for (int i = 0; i < n; i++) {
                 assertThat(ProcessTrees.get(server.address(), "/echo?msg=m" + i))
-                        .startsWith("HTTP/1.1 200").endsWith("m" + i);
+                        .startsWith("HTTP/1.1 200")
+                        .endsWith("m" + i);
             }
             // a child counts a request once its answer is written, just after the client has it
-            await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "requestsServed") >= n
-                    && Servers.stat(server, "requestsInFlight") == 0);
-            assertThat(Servers.stat(server, "requestsServed")).as("/stats requestsServed").isEqualTo(n);
-            assertThat(Servers.stat(server, "requestsInFlightPeak")).as("one client at a time").isEqualTo(1);
-            assertThat(ProcessTrees.tree(server, "requestsServed")).as("processTree.requestsServed").isEqualTo(n);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Servers.stat(server, "requestsServed") >= n
+                            && Servers.stat(server, "requestsInFlight") == 0);
+            assertThat(Servers.stat(server, "requestsServed"))
+                    .as("/stats requestsServed")
+                    .isEqualTo(n);
+            assertThat(Servers.stat(server, "requestsInFlightPeak"))
+                    .as("one client at a time")
+                    .isEqualTo(1);
+            assertThat(ProcessTrees.tree(server, "requestsServed"))
+                    .as("processTree.requestsServed")
+                    .isEqualTo(n);
 
             Map<String, Object> frame = JSON.readValue(monitor(server, "/live.json"), Map.class);
-            assertThat(((Number) frame.get("requestsServed")).longValue()).as("the live view's requestsServed").isEqualTo(n);
-            assertThat((List<?>) frame.get("workers")).as("the live view lists busy workers only: none now").isEmpty();
-            assertThat(((List<Map<String, Object>>) frame.get("requests")).stream().filter(r -> r.get("endedMsAgo") != null))
-                    .as("requests ended in the live view's timeline").hasSize(n);
-            if (model.equals("prefork")) {      // a process child is gone once it has served; workers stay
+            assertThat(((Number) frame.get("requestsServed")).longValue())
+                    .as("the live view's requestsServed")
+                    .isEqualTo(n);
+            assertThat((List<?>) frame.get("workers"))
+                    .as("the live view lists busy workers only: none now")
+                    .isEmpty();
+            assertThat(((List<Map<String, Object>>) frame.get("requests"))
+                            .stream().filter(r -> r.get("endedMsAgo") != null))
+                    .as("requests ended in the live view's timeline")
+                    .hasSize(n);
+            if (model.equals("prefork")) { // a process child is gone once it has served; workers stay
                 assertThat(served((List<Map<String, Object>>) frame.get("children")))
-                        .as("served, summed over the workers' processes").isEqualTo(n);
+                        .as("served, summed over the workers' processes")
+                        .isEqualTo(n);
             }
             assertThat(sample(monitor(server, "/metrics"), "echolab_requests_total{code=\"200\",protocol=\"http\"}"))
-                    .as("/metrics' answers").isEqualTo(n);
+                    .as("/metrics' answers")
+                    .isEqualTo(n);
         }
     }
 
     private static long served(List<Map<String, Object>> rows) {
-        return rows.stream().mapToLong(r -> ((Number) r.get("served")).longValue()).sum();
+        return rows.stream()
+                .mapToLong(r -> ((Number) r.get("served")).longValue())
+                .sum();
     }
 
     private static String monitor(EchoServer server, String path) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + path);
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse<String> r = CLIENT.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(200);
         return r.body();
     }
 
     private static long sample(String metrics, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
         assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
         return (long) Double.parseDouble(m.group(1));
     }

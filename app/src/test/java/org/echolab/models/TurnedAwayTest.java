@@ -41,24 +41,31 @@ class TurnedAwayTest {
     /** Every family that can hold two connections at once, under each way of speaking. */
     static Stream<Arguments> families() {
         return ModelSets.families()
-                .filter(m -> !Models.byName(m).traits().oneAtATime())   // the second client waits in the backlog
-                .filter(m -> Models.byName(m).traits().perConnection() != Models.PerConnection.PROCESS)   // bound: --max-children
+                .filter(m -> !Models.byName(m).traits().oneAtATime()) // the second client waits in the backlog
+                .filter(m -> Models.byName(m).traits().perConnection()
+                        != Models.PerConnection.PROCESS) // bound: --max-children
                 .flatMap(m -> Stream.of(Arguments.of(m, ProtocolChoice.TCP), Arguments.of(m, ProtocolChoice.AUTO)));
     }
 
     @ParameterizedTest(name = "{0} --protocol {1}")
     @MethodSource("families")
-    void aClientOverMaxPerClientIsToldInTheServersProtocolLoggedAndCounted(String model, ProtocolChoice protocol,
-                                                                          @TempDir Path dir) throws Exception {
+    void aClientOverMaxPerClientIsToldInTheServersProtocolLoggedAndCounted(
+            String model, ProtocolChoice protocol, @TempDir Path dir) throws Exception {
         boolean lines = protocol == ProtocolChoice.TCP;
         Path log = dir.resolve("access.log");
-        try (EchoServer server = Servers.start(Servers.config(model).protocol(protocol).maxPerClient(1).workers(1)
+        try (EchoServer server = Servers.start(Servers.config(model)
+                .protocol(protocol)
+                .maxPerClient(1)
+                .workers(1)
                 .accessLog(log.toString()))) {
             try (RawClient holder = new RawClient(server.port())) {
-                if (lines) {                // answered: so it surely holds its place
+                if (lines) { // answered: so it surely holds its place
                     assertThat(holder.send("hold\n").readLine()).isEqualTo("hold");
                 } else {
-                    assertThat(holder.send(RawClient.get("/echo?msg=hold")).readResponse().text()).isEqualTo("hold");
+                    assertThat(holder.send(RawClient.get("/echo?msg=hold"))
+                                    .readResponse()
+                                    .text())
+                            .isEqualTo("hold");
                 }
                 try (RawClient late = new RawClient(server.port())) {
                     if (lines) {
@@ -71,19 +78,26 @@ class TurnedAwayTest {
                     }
                     assertThat(late.closedByServer()).isTrue();
                 }
-                if (lines) {                // and is still served
+                if (lines) { // and is still served
                     assertThat(holder.send("again\n").readLine()).isEqualTo("again");
                 } else {
-                    assertThat(holder.send(RawClient.get("/echo?msg=again")).readResponse().text()).isEqualTo("again");
+                    assertThat(holder.send(RawClient.get("/echo?msg=again"))
+                                    .readResponse()
+                                    .text())
+                            .isEqualTo("again");
                 }
             }
             String refused = "127\\.0\\.0\\.1 - - " + TIME + " \"-\" " + (lines ? "-" : "503") + " -";
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                    .anyMatch(l -> l.matches(refused)));
-            if (Models.byName(model).traits().interleaving() != Models.Interleaving.PROCESSES) {   // a tree's /stats is its parent's
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                            .anyMatch(l -> l.matches(refused)));
+            if (Models.byName(model).traits().interleaving()
+                    != Models.Interleaving.PROCESSES) { // a tree's /stats is its parent's
                 await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "connectionsOpen") == 0);
                 assertThat(refusedBy(server)).containsEntry("max-per-client", 1L);
-                assertThat(Servers.stat(server, "connectionsPeak")).as("the refused one was never open").isEqualTo(1);
+                assertThat(Servers.stat(server, "connectionsPeak"))
+                        .as("the refused one was never open")
+                        .isEqualTo(1);
             }
         }
     }
@@ -92,17 +106,24 @@ class TurnedAwayTest {
     @Test
     void aFullPoolTurnsALineClientAwayWithAnErrLine(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("access.log");
-        try (EchoServer server = Servers.start(Servers.config("pool").protocol(ProtocolChoice.TCP).threads(1).queue(0)
-                .overflow(Overflow.REJECT).maxPerClient(0).accessLog(log.toString()));
-             RawClient holder = new RawClient(server.port())) {
-            assertThat(holder.send("hold\n").readLine()).isEqualTo("hold");     // its session holds the one thread
+        try (EchoServer server = Servers.start(Servers.config("pool")
+                        .protocol(ProtocolChoice.TCP)
+                        .threads(1)
+                        .queue(0)
+                        .overflow(Overflow.REJECT)
+                        .maxPerClient(0)
+                        .accessLog(log.toString()));
+                RawClient holder = new RawClient(server.port())) {
+            assertThat(holder.send("hold\n").readLine()).isEqualTo("hold"); // its session holds the one thread
             try (RawClient late = new RawClient(server.port())) {
-                assertThat(late.readLine()).isEqualTo("ERR busy: all 1 threads are busy and the queue of 0 is full; closing");
+                assertThat(late.readLine())
+                        .isEqualTo("ERR busy: all 1 threads are busy and the queue of 0 is full; closing");
                 assertThat(late.closedByServer()).isTrue();
             }
             assertThat(refusedBy(server)).containsEntry("server-full", 1L);
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                    .anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"-\" - -")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                            .anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"-\" - -")));
         }
     }
 
@@ -126,13 +147,16 @@ class TurnedAwayTest {
                 assertThat(Servers.stat(server, "connectionsOpen")).isEqualTo(4);
             } finally {
                 for (RawClient c : waiting) {
-                    c.abort();              // a reset in the middle of the wait: seen when its answer is written
+                    c.abort(); // a reset in the middle of the wait: seen when its answer is written
                 }
             }
             await().atMost(Duration.ofSeconds(15)).until(() -> Servers.stat(server, "connectionsOpen") == 0);
             for (int i = 0; i < 10; i++) {
                 try (RawClient c = new RawClient(server.port())) {
-                    assertThat(c.send(RawClient.get("/echo?msg=c" + i)).readResponse().text()).isEqualTo("c" + i);
+                    assertThat(c.send(RawClient.get("/echo?msg=c" + i))
+                                    .readResponse()
+                                    .text())
+                            .isEqualTo("c" + i);
                 }
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "connectionsOpen") == 0);

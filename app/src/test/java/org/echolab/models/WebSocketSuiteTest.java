@@ -46,7 +46,8 @@ class WebSocketSuiteTest {
 
     /** One server per model; messages up to 64 KiB, so that the limit is quick to cross. */
     private static EchoServer shared(String model) {
-        return SHARED.computeIfAbsent(model, m -> Servers.start(Servers.config(m).wsMaxMessage(64 * 1024)));
+        return SHARED.computeIfAbsent(
+                model, m -> Servers.start(Servers.config(m).wsMaxMessage(64 * 1024)));
     }
 
     @AfterAll
@@ -65,15 +66,19 @@ class WebSocketSuiteTest {
             byte[] bytes = new byte[3000];
             new Random(1).nextBytes(bytes);
             s.sendBinary(ByteBuffer.wrap(bytes), true).get(10, TimeUnit.SECONDS);
-            assertThat(ws.next()).isInstanceOfSatisfying(Binary.class, b -> assertThat(b.bytes()).isEqualTo(bytes));
+            assertThat(ws.next())
+                    .isInstanceOfSatisfying(
+                            Binary.class, b -> assertThat(b.bytes()).isEqualTo(bytes));
 
-            s.sendText("frag", false).get(10, TimeUnit.SECONDS);             // one message in three frames
+            s.sendText("frag", false).get(10, TimeUnit.SECONDS); // one message in three frames
             s.sendText("men", false).get(10, TimeUnit.SECONDS);
             s.sendText("ted", true).get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).as("reassembled and echoed as one message").isEqualTo(new Text("fragmented"));
 
             s.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3})).get(10, TimeUnit.SECONDS);
-            assertThat(ws.next()).isInstanceOfSatisfying(Pong.class, p -> assertThat(p.bytes()).containsExactly(1, 2, 3));
+            assertThat(ws.next())
+                    .isInstanceOfSatisfying(
+                            Pong.class, p -> assertThat(p.bytes()).containsExactly(1, 2, 3));
 
             s.sendClose(4001, "bye").get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).as("the close code comes back").isEqualTo(new Closed(4001, "bye"));
@@ -85,7 +90,7 @@ class WebSocketSuiteTest {
     @ValueSource(strings = {"virtual", "eventloop", "prefork", "process"})
     void overTlsToo(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).tls(true));
-             Events ws = Events.connect(server.port(), "/ws?wait=10ms", Trust.only(server.config().tlsCert))) {
+                Events ws = Events.connect(server.port(), "/ws?wait=10ms", Trust.only(server.config().tlsCert))) {
             WebSocket s = ws.socket();
             s.sendText("over tls", true).get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).isEqualTo(new Text("over tls"));
@@ -93,7 +98,9 @@ class WebSocketSuiteTest {
             s.sendText("ments", true).get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).isEqualTo(new Text("fragments"));
             s.sendPing(ByteBuffer.wrap(new byte[] {7})).get(10, TimeUnit.SECONDS);
-            assertThat(ws.next()).isInstanceOfSatisfying(Pong.class, p -> assertThat(p.bytes()).containsExactly(7));
+            assertThat(ws.next())
+                    .isInstanceOfSatisfying(
+                            Pong.class, p -> assertThat(p.bytes()).containsExactly(7));
             s.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).isEqualTo(new Closed(1000, "done"));
         }
@@ -103,8 +110,10 @@ class WebSocketSuiteTest {
     @MethodSource("models")
     void aMessageOverTheLimitIsClosedWith1009(String model) throws Exception {
         try (Events ws = Events.connect(shared(model).port(), "/ws")) {
-            ws.socket().sendBinary(ByteBuffer.wrap(new byte[64 * 1024 + 1]), true);   // may fail once the server closes
-            assertThat(ws.next()).isInstanceOfSatisfying(Closed.class, c -> assertThat(c.code()).isEqualTo(1009));
+            ws.socket().sendBinary(ByteBuffer.wrap(new byte[64 * 1024 + 1]), true); // may fail once the server closes
+            assertThat(ws.next())
+                    .isInstanceOfSatisfying(
+                            Closed.class, c -> assertThat(c.code()).isEqualTo(1009));
         }
     }
 
@@ -115,11 +124,16 @@ class WebSocketSuiteTest {
             long t0 = System.nanoTime();
             ws.socket().sendText("slow", true).get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).isEqualTo(new Text("slow"));
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not echoed before the wait").isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                    .as("not echoed before the wait")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(300));
             ws.socket().sendText("[wait=0] quick", true).get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).as("the directive is not echoed").isEqualTo(new Text("quick"));
             ws.socket().sendText("[wait=60s] too long", true).get(10, TimeUnit.SECONDS);
-            assertThat(ws.next()).isInstanceOfSatisfying(Text.class, t -> assertThat(t.text()).startsWith("ERR ").contains("--max-wait"));
+            assertThat(ws.next())
+                    .isInstanceOfSatisfying(
+                            Text.class,
+                            t -> assertThat(t.text()).startsWith("ERR ").contains("--max-wait"));
             ws.socket().sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
             assertThat(ws.next()).isEqualTo(new Closed(1000, ""));
         }
@@ -131,10 +145,14 @@ class WebSocketSuiteTest {
         int port = shared(model).port();
         try (Raw raw = new Raw(port)) {
             String head = raw.handshake(Raw.upgrade("/ws"));
-            assertThat(head).startsWith("HTTP/1.1 101 ").contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+            assertThat(head)
+                    .startsWith("HTTP/1.1 101 ")
+                    .contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
                     .doesNotContain("Content-Length");
             raw.send(WebSocketFrames.frame(WebSocketFrames.TEXT, "unmasked".getBytes(StandardCharsets.US_ASCII)));
-            assertThat(raw.read().closeCode()).as("client frames must be masked").isEqualTo(1002);
+            assertThat(raw.read().closeCode())
+                    .as("client frames must be masked")
+                    .isEqualTo(1002);
             assertThat(raw.closedByServer()).isTrue();
         }
         try (Raw raw = new Raw(port)) {
@@ -145,14 +163,18 @@ class WebSocketSuiteTest {
         try (Raw raw = new Raw(port)) {
             raw.handshake(Raw.upgrade("/ws"));
             raw.frame(true, WebSocketFrames.PING, new byte[126]);
-            assertThat(raw.read().closeCode()).as("a control frame over 125 bytes").isEqualTo(1002);
+            assertThat(raw.read().closeCode())
+                    .as("a control frame over 125 bytes")
+                    .isEqualTo(1002);
         }
         try (Raw raw = new Raw(port)) {
             raw.handshake(Raw.upgrade("/ws"));
             raw.frame(false, WebSocketFrames.TEXT, "a".getBytes(StandardCharsets.US_ASCII));
             raw.frame(true, WebSocketFrames.PING, "in between".getBytes(StandardCharsets.US_ASCII));
             Raw.Frame pong = raw.read();
-            assertThat(pong.opcode()).as("a ping between fragments is answered at once").isEqualTo(WebSocketFrames.PONG);
+            assertThat(pong.opcode())
+                    .as("a ping between fragments is answered at once")
+                    .isEqualTo(WebSocketFrames.PONG);
             assertThat(new String(pong.payload(), StandardCharsets.US_ASCII)).isEqualTo("in between");
             raw.frame(true, 0, "b".getBytes(StandardCharsets.US_ASCII));
             Raw.Frame echo = raw.read();
@@ -173,7 +195,8 @@ class WebSocketSuiteTest {
             assertThat(head).startsWith("HTTP/1.1 426 ").contains("Upgrade: websocket");
         }
         try (Raw raw = new Raw(port)) {
-            String head = raw.handshake(Raw.upgrade("/ws").replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"));
+            String head =
+                    raw.handshake(Raw.upgrade("/ws").replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"));
             assertThat(head).startsWith("HTTP/1.1 426 ").contains("Sec-WebSocket-Version: 13");
         }
         try (Raw raw = new Raw(port)) {
@@ -203,8 +226,13 @@ class WebSocketSuiteTest {
                     print("ok")
                 asyncio.run(main(sys.argv[1]))
                 """;
-        Process p = new ProcessBuilder(python(), "-c", script, "ws://127.0.0.1:" + shared(model).port() + "/ws")
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        python(),
+                        "-c",
+                        script,
+                        "ws://127.0.0.1:" + shared(model).port() + "/ws")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(out.strip()).isEqualTo("ok");

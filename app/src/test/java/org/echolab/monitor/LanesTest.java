@@ -34,7 +34,9 @@ class LanesTest {
         }
         int[] lanes = Lanes.assign(spans, 16);
         assertThat(lanes[0]).isZero();
-        assertThat(Arrays.stream(lanes, 1, 11).distinct().count()).as("ten rows for ten in flight").isEqualTo(10);
+        assertThat(Arrays.stream(lanes, 1, 11).distinct().count())
+                .as("ten rows for ten in flight")
+                .isEqualTo(10);
         assertThat(lanes[1]).as("the first row, free again").isZero();
     }
 

@@ -2,12 +2,11 @@ package org.echolab.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,24 +38,39 @@ class LivePageTest {
             // long waits, so that the four stay queued while the browser starts
             List<Socket> clients = MonitorTest.fiveWaitingClients(server, "8s");
             try {
-                await().atMost(4, TimeUnit.SECONDS).until(() -> Integer.valueOf(4).equals(MonitorTest.live(server).get("acceptQueue")));
-                URI live = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
+                await().atMost(4, TimeUnit.SECONDS)
+                        .until(() -> Integer.valueOf(4)
+                                .equals(MonitorTest.live(server).get("acceptQueue")));
+                URI live =
+                        URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
 
                 HeadlessChromium.Page page = HeadlessChromium.open(live, 1280, Duration.ofSeconds(3));
 
                 Document dom = page.dom();
                 assertThat(page.console()).as("script errors").isEmpty();
-                assertThat(Integer.parseInt(dom.getElementById("frames").text())).as("updates drawn").isGreaterThan(1);
+                assertThat(Integer.parseInt(dom.getElementById("frames").text()))
+                        .as("updates drawn")
+                        .isGreaterThan(1);
                 assertThat(dom.getElementById("model").text()).isEqualTo("sequential");
                 assertThat(dom.getElementById("accept-queue").text()).isEqualTo("4");
                 assertThat(dom.getElementById("queue-tile").hasClass("alert")).isTrue();
                 assertThat(dom.getElementById("in-flight").text()).isEqualTo("1");
-                assertThat(dom.select("#workers tr").text()).contains("echolab-accept").contains("request ").contains("wait 8000 ms");
-                assertThat(dom.select("#timeline rect")).as("a bar for the request being served").isNotEmpty();
-                assertThat(dom.select("#timeline polyline")).as("the accept queue's line").isNotEmpty();
+                assertThat(dom.select("#workers tr").text())
+                        .contains("echolab-accept")
+                        .contains("request ")
+                        .contains("wait 8000 ms");
+                assertThat(dom.select("#timeline rect"))
+                        .as("a bar for the request being served")
+                        .isNotEmpty();
+                assertThat(dom.select("#timeline polyline"))
+                        .as("the accept queue's line")
+                        .isNotEmpty();
                 assertThat(dom.getElementById("children-part").hasAttr("hidden"))
-                        .as("no child process serves (the browser, a child of this JVM, is none of the server's)").isTrue();
-                assertThat(HeadlessChromium.externalReferences(dom)).as("everything inline").isEmpty();
+                        .as("no child process serves (the browser, a child of this JVM, is none of the server's)")
+                        .isTrue();
+                assertThat(HeadlessChromium.externalReferences(dom))
+                        .as("everything inline")
+                        .isEmpty();
 
                 screenshot(live, "sequential");
             } finally {
@@ -69,24 +83,35 @@ class LivePageTest {
     void showsWhatEachChildDoesUnderProcess() throws Exception {
         HeadlessChromium.require();
         // waits longer than the JVMs' starts and the browser's together, even on a loaded machine
-        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
+        try (EchoServer server =
+                Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(30)))) {
             List<Socket> clients = MonitorTest.fiveWaitingClients(server, "20s");
             try {
                 // five JVMs started, one per client, each in its wait
-                await().atMost(30, TimeUnit.SECONDS).until(() -> ((List<?>) MonitorTest.live(server).get("workers")).size() == 5);
-                URI live = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
+                await().atMost(30, TimeUnit.SECONDS)
+                        .until(() -> ((List<?>) MonitorTest.live(server).get("workers")).size() == 5);
+                URI live =
+                        URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
 
                 HeadlessChromium.Page page = HeadlessChromium.open(live, 1280, Duration.ofSeconds(3));
 
                 Document dom = page.dom();
                 assertThat(page.console()).as("script errors").isEmpty();
-                assertThat(dom.select("#workers tr")).hasSize(5).allSatisfy(tr -> assertThat(tr.text())
-                        .matches("pid \\d+ main request \\d+ /echo wait 20000 ms, \\d+ ms so far \\(in pid \\d+\\) 0"));
-                assertThat(dom.getElementById("children-part").hasAttr("hidden")).isFalse();
+                assertThat(dom.select("#workers tr"))
+                        .hasSize(5)
+                        .allSatisfy(
+                                tr -> assertThat(tr.text())
+                                        .matches(
+                                                "pid \\d+ main request \\d+ /echo wait 20000 ms, \\d+ ms so far \\(in pid \\d+\\) 0"));
+                assertThat(dom.getElementById("children-part").hasAttr("hidden"))
+                        .isFalse();
                 // the five serving, and no other child of this JVM (the browser is one)
-                assertThat(dom.select("#children tr")).hasSize(5)
+                assertThat(dom.select("#children tr"))
+                        .hasSize(5)
                         .allSatisfy(tr -> assertThat(tr.text()).contains("/echo wait 20000 ms"));
-                assertThat(dom.select("#timeline rect.life")).as("each child's life, under its row").hasSize(5);
+                assertThat(dom.select("#timeline rect.life"))
+                        .as("each child's life, under its row")
+                        .hasSize(5);
 
                 screenshot(live, "process");
             } finally {
@@ -99,31 +124,48 @@ class LivePageTest {
     @SuppressWarnings("unchecked")
     void listsTheBusyWorkersOfABigPoolAndARowPerOverlap() throws Exception {
         HeadlessChromium.require();
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(64).monitorPort(0).maxWait(Duration.ofSeconds(30))
-                .grace(Duration.ofSeconds(1)))) {   // the waits left at the end need no draining
+        try (EchoServer server = Servers.start(Servers.config("pool")
+                .threads(64)
+                .monitorPort(0)
+                .maxWait(Duration.ofSeconds(30))
+                .grace(Duration.ofSeconds(1)))) { // the waits left at the end need no draining
             // each connection goes to the pool's next idle thread: 80 one after another pass through all 64
             for (int i = 0; i < 80; i++) {
                 oneRequest(server);
             }
             List<Socket> clients = Servers.waitingClients(server, 10, "20s");
             try {
-                await().atMost(10, TimeUnit.SECONDS).until(() -> ((List<?>) MonitorTest.live(server).get("workers")).size() == 10);
+                await().atMost(10, TimeUnit.SECONDS)
+                        .until(() -> ((List<?>) MonitorTest.live(server).get("workers")).size() == 10);
                 Map<String, Object> frame = MonitorTest.live(server);
-                assertThat((int) frame.get("workersIdle")).as("threads that served, idle now").isGreaterThanOrEqualTo(40);
-                assertThat((List<String>) frame.get("lanes")).as("a row per request in flight at once").hasSize(10);
-                URI live = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
+                assertThat((int) frame.get("workersIdle"))
+                        .as("threads that served, idle now")
+                        .isGreaterThanOrEqualTo(40);
+                assertThat((List<String>) frame.get("lanes"))
+                        .as("a row per request in flight at once")
+                        .hasSize(10);
+                URI live =
+                        URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + "/live");
 
                 HeadlessChromium.Page page = HeadlessChromium.open(live, 1280, Duration.ofSeconds(3));
 
                 Document dom = page.dom();
                 assertThat(page.console()).as("script errors").isEmpty();
-                assertThat(dom.select("#workers tr")).as("the ten serving, no idle one").hasSize(10)
-                        .allSatisfy(tr -> assertThat(tr.text()).matches("pool-\\d+ request \\d+ /echo wait 20000 ms, .*"));
-                assertThat(dom.getElementById("workers-idle").text()).as("counted, not listed").matches("\\d+ idle .*");
+                assertThat(dom.select("#workers tr"))
+                        .as("the ten serving, no idle one")
+                        .hasSize(10)
+                        .allSatisfy(
+                                tr -> assertThat(tr.text()).matches("pool-\\d+ request \\d+ /echo wait 20000 ms, .*"));
+                assertThat(dom.getElementById("workers-idle").text())
+                        .as("counted, not listed")
+                        .matches("\\d+ idle .*");
                 // the bars' rows: the 80 back to back on one, the ten that overlap on ten
-                assertThat(dom.select("#timeline rect:not(.life)").stream().map(r -> r.attr("y")).collect(Collectors.toSet()))
+                assertThat(dom.select("#timeline rect:not(.life)").stream()
+                                .map(r -> r.attr("y"))
+                                .collect(Collectors.toSet()))
                         .hasSize(10);
-                assertThat(dom.select("#timeline rect:not(.life)")).as("a bar per request still in the window")
+                assertThat(dom.select("#timeline rect:not(.life)"))
+                        .as("a bar per request still in the window")
                         .hasSizeBetween(10, 90);
 
                 screenshot(live, "pool");
@@ -137,7 +179,9 @@ class LivePageTest {
     private static void oneRequest(EchoServer server) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write("GET /echo?msg=q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write("GET /echo?msg=q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             s.getInputStream().readAllBytes();
         }
     }

@@ -43,32 +43,40 @@ class MonitorAbuseTest {
     private static String get(String path, int millis) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port())) {
             s.setSoTimeout(millis);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: m\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+            s.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: m\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)
+                    .lines()
+                    .findFirst()
+                    .orElse("");
         }
     }
 
     @Test
     void aSlowlorisOnTheMonitorPortLeavesMetricsAnsweredWithinASecond() throws Exception {
-        assertThat(get("/metrics", 5_000)).isEqualTo("HTTP/1.1 200 OK");        // warm: its classes are loaded
+        assertThat(get("/metrics", 5_000)).isEqualTo("HTTP/1.1 200 OK"); // warm: its classes are loaded
         List<Socket> slow = new ArrayList<>();
         try {
             for (int i = 0; i < 200; i++) {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", port()));
-                s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: m\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write("GET /metrics HTTP/1.1\r\nHost: m\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
                 slow.add(s);
             }
             for (int i = 0; i < 5; i++) {
                 long t0 = System.nanoTime();
                 assertThat(get("/metrics", 1_000)).as("probe %d", i).isEqualTo("HTTP/1.1 200 OK");
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1_000);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        .isLessThan(1_000);
             }
             // every slow connection is closed by the server: the oldest to make room, the rest at the request timeout
             Socket last = slow.getLast();
             last.setSoTimeout((int) MonitorServer.REQUEST_TIMEOUT.toMillis() + 5_000);
             String answer = new String(last.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(answer).as("the last slow client, answered and closed by the server").startsWith("HTTP/1.1 408");
+            assertThat(answer)
+                    .as("the last slow client, answered and closed by the server")
+                    .startsWith("HTTP/1.1 408");
         } finally {
             for (Socket s : slow) {
                 s.close();

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class MonitorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static EchoServer startWithMonitor(String model) {
         return Servers.start(Servers.config(model).monitorPort(0));
@@ -40,7 +41,8 @@ class MonitorTest {
 
     static String get(EchoServer server, String path) throws IOException, InterruptedException {
         URI uri = URI.create("http://127.0.0.1:" + server.monitorAddress().getPort() + path);
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+        HttpResponse<String> r = CLIENT.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(200);
         return r.body();
@@ -62,20 +64,26 @@ class MonitorTest {
             List<Socket> clients = fiveWaitingClients(server, "5s");
             try {
                 // one client is served (its 5 s wait), four wait in the kernel: the monitor sees them
-                await().atMost(4000, TimeUnit.MILLISECONDS).pollInterval(Duration.ofMillis(50))
+                await().atMost(4000, TimeUnit.MILLISECONDS)
+                        .pollInterval(Duration.ofMillis(50))
                         .until(() -> Integer.valueOf(4).equals(live(server).get("acceptQueue")));
                 Map<String, Object> frame = live(server);
                 assertThat(frame.get("requestsInFlight")).isEqualTo(1);
                 assertThat(frame.get("connectionsOpen")).isEqualTo(1);
-                assertThat((List<Map<String, Object>>) frame.get("workers"))
-                        .anySatisfy(w -> {
-                            assertThat(w.get("name")).isEqualTo("echolab-accept");   // sequential: the accept thread serves
-                            assertThat((String) w.get("doing")).startsWith("request ").contains("/echo").contains("wait 5000 ms");
-                        });
-                assertThat((List<Map<String, Object>>) frame.get("requests")).singleElement()
+                assertThat((List<Map<String, Object>>) frame.get("workers")).anySatisfy(w -> {
+                    assertThat(w.get("name")).isEqualTo("echolab-accept"); // sequential: the accept thread serves
+                    assertThat((String) w.get("doing"))
+                            .startsWith("request ")
+                            .contains("/echo")
+                            .contains("wait 5000 ms");
+                });
+                assertThat((List<Map<String, Object>>) frame.get("requests"))
+                        .singleElement()
                         .satisfies(r -> assertThat(r.get("endedMsAgo")).isNull());
                 assertThat(JSON.readValue(get(server, "/stats"), Map.class)).containsEntry("requestsInFlight", 1);
-                assertThat(get(server, "/metrics")).contains("echolab_accept_queue 4.0").contains("echolab_requests_in_flight 1.0");
+                assertThat(get(server, "/metrics"))
+                        .contains("echolab_accept_queue 4.0")
+                        .contains("echolab_requests_in_flight 1.0");
             } finally {
                 for (Socket s : clients) {
                     s.close();
@@ -87,23 +95,31 @@ class MonitorTest {
     @Test
     void metricsParseAndCountWhatTheLoadGeneratorSent() throws Exception {
         try (EchoServer server = startWithMonitor("virtual")) {
-            LoadResult r = LoadGenerator.run(LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
-                    .connections(4).requests(300).build(), null);
+            LoadResult r = LoadGenerator.run(
+                    LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
+                            .connections(4)
+                            .requests(300)
+                            .build(),
+                    null);
             assertThat(r.errorsByKind()).isEmpty();
 
             String metrics = get(server, "/metrics");
             Promtool.check(metrics);
-            assertThat(sample(metrics, "echolab_requests_total{code=\"200\",protocol=\"http\"}")).isEqualTo(r.requests());
+            assertThat(sample(metrics, "echolab_requests_total{code=\"200\",protocol=\"http\"}"))
+                    .isEqualTo(r.requests());
             assertThat(sample(metrics, "echolab_requests_served_total")).isEqualTo(r.requests());
-            assertThat(sample(metrics, "echolab_request_duration_seconds_count")).isEqualTo(r.requests());
-            assertThat(sample(metrics, "echolab_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(r.requests());
+            assertThat(sample(metrics, "echolab_request_duration_seconds_count"))
+                    .isEqualTo(r.requests());
+            assertThat(sample(metrics, "echolab_request_duration_seconds_bucket{le=\"+Inf\"}"))
+                    .isEqualTo(r.requests());
             assertThat(sample(metrics, "echolab_requests_in_flight")).isZero();
         }
     }
 
     /** The value of the sample named exactly {@code series} (name and labels), as a whole number. */
     static long sample(String metrics, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
         assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
         return (long) Double.parseDouble(m.group(1));
     }
@@ -113,15 +129,18 @@ class MonitorTest {
         EchoServer server = startWithMonitor("thread");
         assertThat(get(server, "/live")).contains("<title>EchoLab live</title>");
         server.close();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().equals("echolab-monitor")));
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().equals("echolab-monitor")));
     }
 
     @Test
     void theModelsPageLinksToTheLiveView() throws Exception {
         try (EchoServer server = startWithMonitor("virtual")) {
-            HttpResponse<String> page = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> page = CLIENT.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(page.body()).contains(":" + server.monitorAddress().getPort() + "/live\"");
         }
     }
@@ -133,7 +152,8 @@ class MonitorTest {
                 "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000004 00:00000000 00000000  1000        0 1149 1",
                 "   1: 0100007F:1F90 0100007F:CEA9 01 00000000:00000009 00:00000000 00000000  1000        0 1150 1",
                 "   2: 0100007F:1F91 00000000:0000 0A 00000000:00000002 00:00000000 00000000  1000        0 1151 1");
-        assertThat(AcceptQueue.parse(table, 8080)).isEqualTo(OptionalInt.of(4));   // the established socket's 9 is data, not a queue
+        assertThat(AcceptQueue.parse(table, 8080))
+                .isEqualTo(OptionalInt.of(4)); // the established socket's 9 is data, not a queue
         assertThat(AcceptQueue.parse(table, 8081)).isEqualTo(OptionalInt.of(2));
         assertThat(AcceptQueue.parse(table, 9000)).isEmpty();
     }

@@ -36,26 +36,36 @@ class ProcessTreeLiveTest {
             List<Socket> clients = MonitorTest.fiveWaitingClients(server, "9s");
             try {
                 // five children, each started for one client and serving its 9 s wait
-                await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+                await().atMost(30, TimeUnit.SECONDS)
+                        .pollInterval(Duration.ofMillis(100))
                         .until(() -> inFlight(MonitorTest.live(server)).size() == 5);
                 Map<String, Object> frame = MonitorTest.live(server);
                 Set<Long> children = pids((List<Map<String, Object>>) frame.get("children"));
                 List<Map<String, Object>> requests = inFlight(frame);
-                assertThat(pids(requests)).as("each request served by a child of its own").hasSize(5)
-                        .isSubsetOf(children).doesNotContain(((Number) frame.get("pid")).longValue());
+                assertThat(pids(requests))
+                        .as("each request served by a child of its own")
+                        .hasSize(5)
+                        .isSubsetOf(children)
+                        .doesNotContain(((Number) frame.get("pid")).longValue());
                 assertThat(requests).allSatisfy(r -> {
                     assertThat((String) r.get("worker")).isEqualTo("pid " + r.get("pid") + " main");
                     assertThat(r.get("what")).isEqualTo("/echo");
                     assertThat(r.get("waitMs")).isEqualTo(9000);
                 });
-                assertThat((List<Map<String, Object>>) frame.get("workers")).hasSize(5).allSatisfy(w -> {
-                    assertThat((String) w.get("doing")).startsWith("request ").contains("/echo wait 9000 ms");
-                    assertThat(w.get("threadState")).isNull();      // another process's thread
-                });
+                assertThat((List<Map<String, Object>>) frame.get("workers"))
+                        .hasSize(5)
+                        .allSatisfy(w -> {
+                            assertThat((String) w.get("doing"))
+                                    .startsWith("request ")
+                                    .contains("/echo wait 9000 ms");
+                            assertThat(w.get("threadState")).isNull(); // another process's thread
+                        });
                 assertThat((List<Map<String, Object>>) frame.get("children"))
                         .filteredOn(c -> pids(requests).contains(((Number) c.get("pid")).longValue()))
                         .hasSize(5)
-                        .allSatisfy(c -> assertThat((String) c.get("doing")).startsWith("request ").contains("wait 9000 ms"));
+                        .allSatisfy(c -> assertThat((String) c.get("doing"))
+                                .startsWith("request ")
+                                .contains("wait 9000 ms"));
 
                 for (Socket s : clients) {
                     s.setSoTimeout(20_000);
@@ -63,11 +73,13 @@ class ProcessTreeLiveTest {
                 }
                 // answered: the same five requests, now ended, still in the window
                 Map<String, Object> after = MonitorTest.live(server);
-                List<Map<String, Object>> ended = ((List<Map<String, Object>>) after.get("requests")).stream()
-                        .filter(r -> r.get("endedMsAgo") != null).toList();
+                List<Map<String, Object>> ended = ((List<Map<String, Object>>) after.get("requests"))
+                        .stream().filter(r -> r.get("endedMsAgo") != null).toList();
                 assertThat(pids(ended)).isEqualTo(pids(requests));
-                assertThat(MonitorTest.sample(MonitorTest.get(server, "/metrics"),
-                        "echolab_requests_total{code=\"200\",protocol=\"http\"}")).isEqualTo(5);
+                assertThat(MonitorTest.sample(
+                                MonitorTest.get(server, "/metrics"),
+                                "echolab_requests_total{code=\"200\",protocol=\"http\"}"))
+                        .isEqualTo(5);
             } finally {
                 for (Socket s : clients) {
                     s.close();
@@ -78,17 +90,22 @@ class ProcessTreeLiveTest {
 
     @Test
     void aKilledChildsRequestLeavesTheView() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(60)))) {
+        try (EchoServer server =
+                Servers.start(Servers.config("process").monitorPort(0).maxWait(Duration.ofSeconds(60)))) {
             try (Socket client = new Socket("127.0.0.1", server.port())) {
-                client.getOutputStream().write("GET /echo?msg=k&wait=60s HTTP/1.1\r\nHost: x\r\n\r\n"
-                        .getBytes(StandardCharsets.US_ASCII));
-                await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+                client.getOutputStream()
+                        .write("GET /echo?msg=k&wait=60s HTTP/1.1\r\nHost: x\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                await().atMost(30, TimeUnit.SECONDS)
+                        .pollInterval(Duration.ofMillis(100))
                         .until(() -> inFlight(MonitorTest.live(server)).size() == 1);
-                long pid = ((Number) inFlight(MonitorTest.live(server)).getFirst().get("pid")).longValue();
+                long pid =
+                        ((Number) inFlight(MonitorTest.live(server)).getFirst().get("pid")).longValue();
 
-                ProcessHandle.of(pid).orElseThrow().destroyForcibly();     // SIGKILL, in the middle of its wait
+                ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, in the middle of its wait
 
-                await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+                await().atMost(10, TimeUnit.SECONDS)
+                        .pollInterval(Duration.ofMillis(100))
                         .until(() -> inFlight(MonitorTest.live(server)).isEmpty());
             }
         }
@@ -96,20 +113,30 @@ class ProcessTreeLiveTest {
 
     @Test
     void preforkMetricsCountEveryWorkersAnswers() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("prefork").workers(2).workerModel("virtual").monitorPort(0))) {
-            LoadResult r = LoadGenerator.run(LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
-                    .connections(4).requests(200).build(), null);
+        try (EchoServer server = Servers.start(
+                Servers.config("prefork").workers(2).workerModel("virtual").monitorPort(0))) {
+            LoadResult r = LoadGenerator.run(
+                    LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
+                            .connections(4)
+                            .requests(200)
+                            .build(),
+                    null);
             assertThat(r.errorsByKind()).isEmpty();
 
             String metrics = MonitorTest.get(server, "/metrics");
             Promtool.check(metrics);
-            assertThat(MonitorTest.sample(metrics, "echolab_requests_total{code=\"200\",protocol=\"http\"}")).isEqualTo(r.requests());
-            assertThat(MonitorTest.sample(metrics, "echolab_request_duration_seconds_count")).isEqualTo(r.requests());
-            assertThat(MonitorTest.sample(metrics, "echolab_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(r.requests());
+            assertThat(MonitorTest.sample(metrics, "echolab_requests_total{code=\"200\",protocol=\"http\"}"))
+                    .isEqualTo(r.requests());
+            assertThat(MonitorTest.sample(metrics, "echolab_request_duration_seconds_count"))
+                    .isEqualTo(r.requests());
+            assertThat(MonitorTest.sample(metrics, "echolab_request_duration_seconds_bucket{le=\"+Inf\"}"))
+                    .isEqualTo(r.requests());
 
             Map<String, Object> frame = MonitorTest.live(server);
             List<Map<String, Object>> requests = (List<Map<String, Object>>) frame.get("requests");
-            assertThat(requests).as("each worker's stripe holds %d", TreeRequests.PER_STRIPE).hasSize((int) r.requests());
+            assertThat(requests)
+                    .as("each worker's stripe holds %d", TreeRequests.PER_STRIPE)
+                    .hasSize((int) r.requests());
             assertThat(pids(requests)).isSubsetOf(pids((List<Map<String, Object>>) frame.get("children")));
             assertThat((List<Map<String, Object>>) frame.get("workers"))
                     .allSatisfy(w -> assertThat((String) w.get("name")).matches("pid \\d+ vconn-\\d+"));
@@ -117,7 +144,8 @@ class ProcessTreeLiveTest {
     }
 
     private static List<Map<String, Object>> inFlight(Map<String, Object> frame) {
-        return ((List<Map<String, Object>>) frame.get("requests")).stream().filter(r -> r.get("endedMsAgo") == null).toList();
+        return ((List<Map<String, Object>>) frame.get("requests"))
+                .stream().filter(r -> r.get("endedMsAgo") == null).toList();
     }
 
     private static Set<Long> pids(List<Map<String, Object>> rows) {

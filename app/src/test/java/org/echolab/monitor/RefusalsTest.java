@@ -36,20 +36,26 @@ class RefusalsTest {
         try (EchoServer server = Servers.start(Servers.config("pool").threads(2).queue(1))) {
             List<Socket> clients = new ArrayList<>();
             try {
-                for (int i = 1; i <= 5; i++) {      // as curl does: one request each, then the client closes
+                for (int i = 1; i <= 5; i++) { // as curl does: one request each, then the client closes
                     Socket s = new Socket("127.0.0.1", server.port());
                     clients.add(s);
-                    s.getOutputStream().write(("GET /echo?msg=c" + i + "&wait=300ms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream()
+                            .write(("GET /echo?msg=c" + i
+                                            + "&wait=300ms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
                 }
                 for (Socket s : clients) {
                     String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                    assertThat(answer).as("every client is served, none refused").startsWith("HTTP/1.1 200");
+                    assertThat(answer)
+                            .as("every client is served, none refused")
+                            .startsWith("HTTP/1.1 200");
                 }
             } finally {
                 Servers.close(clients);
             }
-            assertThat(Servers.stat(server, "requestsInFlightPeak")).as("two threads: two at a time").isEqualTo(2);
+            assertThat(Servers.stat(server, "requestsInFlightPeak"))
+                    .as("two threads: two at a time")
+                    .isEqualTo(2);
             assertThat(Servers.stat(server, "refused")).isZero();
         }
     }
@@ -59,15 +65,23 @@ class RefusalsTest {
         List<LogRecord> logged = new CopyOnWriteArrayList<>();
         Logger log = Logger.getLogger(org.echolab.process.Refusals.class.getName());
         Handler capture = new Handler() {
-            @Override public void publish(LogRecord r) { logged.add(r); }
-            @Override public void flush() {}
-            @Override public void close() {}
+            @Override
+            public void publish(LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
         };
         Level before = log.getLevel();
-        log.setLevel(Level.FINE);           // what -v does for every logger
+        log.setLevel(Level.FINE); // what -v does for every logger
         log.addHandler(capture);
-        try (EchoServer server = Servers.start(Servers.config("thread").maxPerClient(1).monitorPort(0));
-             RawClient holder = new RawClient(server.port())) {
+        try (EchoServer server =
+                        Servers.start(Servers.config("thread").maxPerClient(1).monitorPort(0));
+                RawClient holder = new RawClient(server.port())) {
             holder.send(get("/echo?msg=hold&wait=5s"));
             await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "requestsInFlight") == 1);
             try (RawClient second = new RawClient(server.port())) {
@@ -78,8 +92,9 @@ class RefusalsTest {
             assertRefused(server, "max-per-client");
             assertThat(logged).anySatisfy(r -> assertThat(r.getMessage()).contains("refused"));
             assertThat(logged.stream().map(r -> java.text.MessageFormat.format(r.getMessage(), r.getParameters())))
-                    .anySatisfy(line -> assertThat(line).isEqualTo("127.0.0.1: refused (max-per-client): "
-                            + "this address already has 1 connections open (--max-per-client)"));
+                    .anySatisfy(line -> assertThat(line)
+                            .isEqualTo("127.0.0.1: refused (max-per-client): "
+                                    + "this address already has 1 connections open (--max-per-client)"));
         } finally {
             log.removeHandler(capture);
             log.setLevel(before);
@@ -88,8 +103,12 @@ class RefusalsTest {
 
     @Test
     void aFullPoolsRefusalsAreCountedAsServerFull() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("pool").threads(1).queue(0).overflow(Overflow.REJECT).monitorPort(0));
-             RawClient holder = new RawClient(server.port())) {
+        try (EchoServer server = Servers.start(Servers.config("pool")
+                        .threads(1)
+                        .queue(0)
+                        .overflow(Overflow.REJECT)
+                        .monitorPort(0));
+                RawClient holder = new RawClient(server.port())) {
             holder.send(get("/echo?msg=hold&wait=5s"));
             await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "poolBusy") == 1);
             List<RawClient> late = new ArrayList<>();
@@ -104,7 +123,8 @@ class RefusalsTest {
                 }
             }
             assertThat(Servers.stat(server, "refused")).isEqualTo(2);
-            assertThat(MonitorTest.get(server, "/metrics")).contains("echolab_refusals_total{reason=\"server-full\"} 2.0");
+            assertThat(MonitorTest.get(server, "/metrics"))
+                    .contains("echolab_refusals_total{reason=\"server-full\"} 2.0");
         }
     }
 
@@ -118,6 +138,8 @@ class RefusalsTest {
                 .contains("echolab_refusals_total{reason=\"server-full\"} 0.0");
         Map<String, Object> frame = MonitorTest.live(server);
         assertThat(frame.get("refused")).isEqualTo(1);
-        assertThat(TextView.render(frame, 80, 24, 0)).contains("refused 1").contains("1 client was turned away with a 503: 1 " + reason);
+        assertThat(TextView.render(frame, 80, 24, 0))
+                .contains("refused 1")
+                .contains("1 client was turned away with a 503: 1 " + reason);
     }
 }

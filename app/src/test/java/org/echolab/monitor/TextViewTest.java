@@ -22,8 +22,15 @@ class TextViewTest {
         List<Map<String, Object>> requests = new ArrayList<>();
         List<String> lanes = new ArrayList<>();
         for (int i = 1; i <= 40; i++) {
-            workers.add(Map.of("name", "pool-" + i, "pid", 7, "threadState", "TIMED_WAITING",
-                    "doing", "request " + i + " /echo wait 20000 ms, 1500 ms so far with a long tail to cut"));
+            workers.add(Map.of(
+                    "name",
+                    "pool-" + i,
+                    "pid",
+                    7,
+                    "threadState",
+                    "TIMED_WAITING",
+                    "doing",
+                    "request " + i + " /echo wait 20000 ms, 1500 ms so far with a long tail to cut"));
             if (i <= LiveView.MAX_LANES) {
                 lanes.add("pool-" + i);
                 requests.add(request(i - 1, 1500, null));
@@ -34,22 +41,35 @@ class TextViewTest {
         String text = TextView.render(frame, 80, 24, 0);
 
         List<String> lines = text.lines().toList();
-        assertThat(lines).as(text).hasSizeLessThanOrEqualTo(24).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
+        assertThat(lines)
+                .as(text)
+                .hasSizeLessThanOrEqualTo(24)
+                .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
         assertThat(lines.get(0)).startsWith("echolab pool");
-        assertThat(text).contains("workers: 40 busy").contains("24 idle").containsPattern("\\+\\d+ more busy")
-                .containsPattern("\\+\\d+ more rows").contains("24 more not drawn");
-        assertThat(text).as("no trailing newline: in a terminal it would scroll the header away").doesNotEndWith("\n");
+        assertThat(text)
+                .contains("workers: 40 busy")
+                .contains("24 idle")
+                .containsPattern("\\+\\d+ more busy")
+                .containsPattern("\\+\\d+ more rows")
+                .contains("24 more not drawn");
+        assertThat(text)
+                .as("no trailing newline: in a terminal it would scroll the header away")
+                .doesNotEndWith("\n");
     }
 
     @Test
     void requestsBackToBackAreToldApart() {
         // sequential: three requests of 2 s one after the other on one row, the last in flight
-        List<Map<String, Object>> requests = List.of(request(0, 7000, 5000L), request(0, 5000, 3000L), request(0, 3000, null));
+        List<Map<String, Object>> requests =
+                List.of(request(0, 7000, 5000L), request(0, 5000, 3000L), request(0, 3000, null));
         Map<String, Object> frame = frame("sequential", List.of(), 0, List.of("echolab-accept"), requests, 0);
 
         String text = TextView.render(frame, 80, 24, 50);
 
-        String row = text.lines().filter(l -> l.startsWith("  echolab-accept")).findFirst().orElseThrow();
+        String row = text.lines()
+                .filter(l -> l.startsWith("  echolab-accept"))
+                .findFirst()
+                .orElseThrow();
         assertThat(row).matches("  echolab-accept\\| *\\[#+\\[#+\\[=+\\|");
     }
 
@@ -61,8 +81,13 @@ class TextViewTest {
         return r;
     }
 
-    private static Map<String, Object> frame(String model, List<Map<String, Object>> workers, int idle,
-                                             List<String> lanes, List<Map<String, Object>> requests, int withoutLane) {
+    private static Map<String, Object> frame(
+            String model,
+            List<Map<String, Object>> workers,
+            int idle,
+            List<String> lanes,
+            List<Map<String, Object>> requests,
+            int withoutLane) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("model", model);
         f.put("pid", 7);

@@ -21,7 +21,7 @@ class ActivityTest {
         for (int n = 2; n <= 3 * Activity.CAPACITY; n++) {
             activity.ended(activity.began(System.nanoTime(), n, "/echo", 200, 0), true);
         }
-        activity.ended(activity.began(System.nanoTime(), 0, "/gone", 200, 0), false);   // abandoned: not counted
+        activity.ended(activity.began(System.nanoTime(), 0, "/gone", 200, 0), false); // abandoned: not counted
 
         activity.ended(slow, true);
 
@@ -31,7 +31,9 @@ class ActivityTest {
             counted += n;
         }
         assertThat(counted).isEqualTo(3L * Activity.CAPACITY);
-        assertThat(activity.since(0)).as("the ring keeps the newest").hasSize(Activity.CAPACITY)
+        assertThat(activity.since(0))
+                .as("the ring keeps the newest")
+                .hasSize(Activity.CAPACITY)
                 .noneMatch(r -> r.number() == 1);
     }
 

@@ -28,7 +28,9 @@ class ClientCountsTest {
         assertThat(given.open("127.0.0.1")).isTrue();
         assertThat(given.open("127.0.0.1")).isTrue();
         assertThat(given.open("127.0.0.1")).isFalse();
-        assertThat(new ClientCounts(0, true).open("127.0.0.1")).as("0: no bound").isTrue();
+        assertThat(new ClientCounts(0, true).open("127.0.0.1"))
+                .as("0: no bound")
+                .isTrue();
     }
 
     @Test
@@ -37,6 +39,8 @@ class ClientCountsTest {
         assertThat(ClientCounts.loopback("0:0:0:0:0:0:0:1")).isTrue();
         assertThat(ClientCounts.loopback("192.168.1.4")).isFalse();
         assertThat(ClientCounts.loopback("?")).isFalse();
-        assertThat(ClientCounts.loopback("localhost")).as("a name, not an address").isFalse();
+        assertThat(ClientCounts.loopback("localhost"))
+                .as("a name, not an address")
+                .isFalse();
     }
 }

@@ -31,15 +31,20 @@ class ConnectionsTest {
             this.client = client;
         }
 
-        @Override public String client() { return client; }
+        @Override
+        public String client() {
+            return client;
+        }
 
-        @Override public void closeIfIdle() {
+        @Override
+        public void closeIfIdle() {
             if (!busy) {
                 registry.closed(this, "idle");
             }
         }
 
-        @Override public void closeNow() {
+        @Override
+        public void closeNow() {
             forced = true;
             registry.closed(this, "forced");
         }
@@ -50,20 +55,33 @@ class ConnectionsTest {
         final List<Plain> members = new ArrayList<>();
         final AtomicInteger askedIdle = new AtomicInteger();
 
-        @Override public void closeIdle() {
+        @Override
+        public void closeIdle() {
             askedIdle.incrementAndGet();
         }
 
-        @Override public int closeAll() {
+        @Override
+        public int closeAll() {
             members.forEach(m -> m.registry.closed(m, "owner ended"));
             return members.size();
         }
 
         Plain member(Connections registry, String client) {
             Plain m = new Plain(registry, client) {
-                @Override public Connections.Owner owner() { return Owner.this; }
-                @Override public void closeIfIdle() { throw new AssertionError("only its owner closes it"); }
-                @Override public void closeNow() { throw new AssertionError("only its owner closes it"); }
+                @Override
+                public Connections.Owner owner() {
+                    return Owner.this;
+                }
+
+                @Override
+                public void closeIfIdle() {
+                    throw new AssertionError("only its owner closes it");
+                }
+
+                @Override
+                public void closeNow() {
+                    throw new AssertionError("only its owner closes it");
+                }
             };
             members.add(m);
             return m;
@@ -78,11 +96,17 @@ class ConnectionsTest {
         Plain first = new Plain(registry, "10.0.0.1");
         assertThat(registry.admit(first)).isTrue();
         assertThat(registry.tryTakeSlot()).isTrue();
-        assertThat(registry.admit(new Plain(registry, "10.0.0.1"))).as("over --max-per-client").isFalse();
+        assertThat(registry.admit(new Plain(registry, "10.0.0.1")))
+                .as("over --max-per-client")
+                .isFalse();
         assertThat(registry.perClientRefusal()).contains("--max-per-client");
         assertThat(state.snapshot().open()).isEqualTo(1);
-        assertThat(registry.tryTakeSlot()).as("the refused one's slot went back").isTrue();
-        assertThat(registry.tryTakeSlot()).as("two slots: one held, one just taken").isFalse();
+        assertThat(registry.tryTakeSlot())
+                .as("the refused one's slot went back")
+                .isTrue();
+        assertThat(registry.tryTakeSlot())
+                .as("two slots: one held, one just taken")
+                .isFalse();
         Plain second = new Plain(registry, "10.0.0.2");
         assertThat(registry.admit(second)).isTrue();
         registry.closed(first, "client closed");

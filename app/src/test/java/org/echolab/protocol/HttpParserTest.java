@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HttpParserTest {
 
     private static final String GET = "GET /echo?msg=hi HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n";
-    private static final String POST = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/x\r\nContent-Length: 5\r\n\r\nhello";
+    private static final String POST =
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/x\r\nContent-Length: 5\r\n\r\nhello";
     private static final String CHUNKED = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n";
 
@@ -88,11 +89,17 @@ class HttpParserTest {
     /** What /anything reports: header names as sent, in order, repeats kept, in any fragmentation. */
     @Test
     void headersKeepTheirCaseOrderAndRepeats() {
-        String input = "GET /anything HTTP/1.1\r\nhost: x\r\nX-Mixed-CASE: a\r\nx-mixed-case: b\r\nACCEPT:  */*  \r\n\r\n";
-        List<HttpRequest.Header> expected = List.of(new HttpRequest.Header("host", "x"), new HttpRequest.Header("X-Mixed-CASE", "a"),
-                new HttpRequest.Header("x-mixed-case", "b"), new HttpRequest.Header("ACCEPT", "*/*"));
+        String input =
+                "GET /anything HTTP/1.1\r\nhost: x\r\nX-Mixed-CASE: a\r\nx-mixed-case: b\r\nACCEPT:  */*  \r\n\r\n";
+        List<HttpRequest.Header> expected = List.of(
+                new HttpRequest.Header("host", "x"),
+                new HttpRequest.Header("X-Mixed-CASE", "a"),
+                new HttpRequest.Header("x-mixed-case", "b"),
+                new HttpRequest.Header("ACCEPT", "*/*"));
         for (int piece : new int[] {1, 3, 7, Integer.MAX_VALUE}) {
-            assertThat(only(feed(input, piece)).headers()).as("pieces of " + piece).isEqualTo(expected);
+            assertThat(only(feed(input, piece)).headers())
+                    .as("pieces of " + piece)
+                    .isEqualTo(expected);
         }
     }
 
@@ -112,24 +119,30 @@ class HttpParserTest {
     void aBodyIsAllocatedOnlyWithTheAllowancesConsent() {
         List<Integer> asked = new java.util.ArrayList<>();
         HttpParser yes = new HttpParser(Limits.DEFAULT, bytes -> asked.add(bytes));
-        assertThat(yes.parse(ByteBuffer.wrap(POST.getBytes(StandardCharsets.US_ASCII)))).isInstanceOf(HttpParser.Complete.class);
+        assertThat(yes.parse(ByteBuffer.wrap(POST.getBytes(StandardCharsets.US_ASCII))))
+                .isInstanceOf(HttpParser.Complete.class);
         assertThat(asked).containsExactly(5);
         HttpParser no = new HttpParser(Limits.DEFAULT, bytes -> false);
         assertThat(no.parse(ByteBuffer.wrap(CHUNKED.getBytes(StandardCharsets.US_ASCII))))
-                .isInstanceOfSatisfying(HttpParser.Failure.class, f -> assertThat(f.status()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        HttpParser.Failure.class, f -> assertThat(f.status()).isEqualTo(503));
     }
 
     @Test
     void decodesContentLengthAndChunkedBodies() {
-        assertThat(new String(only(feed(POST, 3)).body(), StandardCharsets.US_ASCII)).isEqualTo("hello");
-        assertThat(new String(only(feed(CHUNKED, 2)).body(), StandardCharsets.US_ASCII)).isEqualTo("hello world");
+        assertThat(new String(only(feed(POST, 3)).body(), StandardCharsets.US_ASCII))
+                .isEqualTo("hello");
+        assertThat(new String(only(feed(CHUNKED, 2)).body(), StandardCharsets.US_ASCII))
+                .isEqualTo("hello world");
     }
 
     @Test
     void pipelinedRequestsComeOutInOrder() {
         List<HttpParser.Result> results = feed(GET.replace("hi", "one") + POST + GET.replace("hi", "three"), 5);
         assertThat(results).hasSize(3).allMatch(r -> r instanceof HttpParser.Complete);
-        assertThat(results).extracting(r -> ((HttpParser.Complete) r).request().method()).containsExactly("GET", "POST", "GET");
+        assertThat(results)
+                .extracting(r -> ((HttpParser.Complete) r).request().method())
+                .containsExactly("GET", "POST", "GET");
         assertThat(((HttpParser.Complete) results.get(2)).request().rawQuery()).isEqualTo("msg=three");
     }
 
@@ -144,9 +157,13 @@ class HttpParserTest {
 
     @Test
     void keepAliveFollowsVersionAndConnectionHeader() {
-        assertThat(only(feed("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 100)).keepAlive()).isFalse();
+        assertThat(only(feed("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 100))
+                        .keepAlive())
+                .isFalse();
         assertThat(only(feed("GET / HTTP/1.0\r\n\r\n", 100)).keepAlive()).isFalse();
-        assertThat(only(feed("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 100)).keepAlive()).isTrue();
+        assertThat(only(feed("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 100))
+                        .keepAlive())
+                .isTrue();
     }
 
     @Test
@@ -154,7 +171,9 @@ class HttpParserTest {
         HttpParser parser = new HttpParser(Limits.DEFAULT);
         assertThat(parser.midRequest()).isFalse();
         parser.parse(ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.US_ASCII)));
-        assertThat(parser.midRequest()).as("empty lines before a request do not start one").isFalse();
+        assertThat(parser.midRequest())
+                .as("empty lines before a request do not start one")
+                .isFalse();
         parser.parse(ByteBuffer.wrap("GE".getBytes(StandardCharsets.US_ASCII)));
         assertThat(parser.midRequest()).isTrue();
         parser.parse(ByteBuffer.wrap("T / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
@@ -169,29 +188,60 @@ class HttpParserTest {
                 Arguments.of("request line over 8 KiB", "GET " + longTarget + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
                 Arguments.of("headers over 32 KiB", "GET / HTTP/1.1\r\nHost: x\r\n" + bigHeader + "\r\n", 431),
                 Arguments.of("over 100 header fields", "GET / HTTP/1.1\r\nHost: x\r\n" + manyHeaders + "\r\n", 431),
-                Arguments.of("body over the limit", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n", 413),
-                Arguments.of("chunked body over the limit", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n", 413),
+                Arguments.of(
+                        "body over the limit", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n", 413),
+                Arguments.of(
+                        "chunked body over the limit",
+                        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n",
+                        413),
                 Arguments.of("malformed request line", "GET /\r\n\r\n", 400),
                 Arguments.of("lower-case garbage", "hello there friend\r\n\r\n", 400),
-                Arguments.of("unsupported coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+                Arguments.of(
+                        "unsupported coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
                 Arguments.of("HTTP/2.0", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
                 Arguments.of("HTTP/1.2", "GET / HTTP/1.2\r\nHost: x\r\n\r\n", 505),
                 Arguments.of("bad version syntax", "GET / HTTQ/1.1\r\nHost: x\r\n\r\n", 400),
-                Arguments.of("Content-Length with Transfer-Encoding", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
-                Arguments.of("repeated Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na", 400),
-                Arguments.of("non-numeric Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n", 400),
-                Arguments.of("negative Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+                Arguments.of(
+                        "Content-Length with Transfer-Encoding",
+                        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "repeated Content-Length",
+                        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na",
+                        400),
+                Arguments.of(
+                        "non-numeric Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n", 400),
+                Arguments.of(
+                        "negative Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
                 Arguments.of("HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", 400),
                 Arguments.of("repeated Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
                 Arguments.of("space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400),
                 Arguments.of("obsolete line folding", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  folded\r\n\r\n", 400),
                 Arguments.of("control character in value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n", 400),
-                Arguments.of("bad chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
-                Arguments.of("negative chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", 400),
-                Arguments.of("signed chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n", 400),
-                Arguments.of("Transfer-Encoding on HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 400),
-                Arguments.of("chunk without CRLF", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", 400),
-                Arguments.of("unknown expectation", "POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\na", 417));
+                Arguments.of(
+                        "bad chunk size",
+                        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                        400),
+                Arguments.of(
+                        "negative chunk size",
+                        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n",
+                        400),
+                Arguments.of(
+                        "signed chunk size",
+                        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "Transfer-Encoding on HTTP/1.0",
+                        "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "chunk without CRLF",
+                        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n",
+                        400),
+                Arguments.of(
+                        "unknown expectation",
+                        "POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\na",
+                        417));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
@@ -200,8 +250,10 @@ class HttpParserTest {
         for (int piece : new int[] {Integer.MAX_VALUE, 1, 3}) {
             List<HttpParser.Result> results = feed(input, piece);
             assertThat(results).as(what + " in pieces of " + piece).isNotEmpty();
-            assertThat(results.getLast()).isInstanceOfSatisfying(HttpParser.Failure.class,
-                    f -> assertThat(f.status()).as(what).isEqualTo(status));
+            assertThat(results.getLast())
+                    .isInstanceOfSatisfying(
+                            HttpParser.Failure.class,
+                            f -> assertThat(f.status()).as(what).isEqualTo(status));
         }
     }
 
@@ -217,7 +269,9 @@ class HttpParserTest {
     @Test
     void aFailedParserStaysFailed() {
         HttpParser parser = new HttpParser(Limits.DEFAULT);
-        assertThat(parser.parse(ByteBuffer.wrap("BAD\r\n".getBytes(StandardCharsets.US_ASCII)))).isInstanceOf(HttpParser.Failure.class);
-        assertThat(parser.parse(ByteBuffer.wrap(GET.getBytes(StandardCharsets.US_ASCII)))).isInstanceOf(HttpParser.Failure.class);
+        assertThat(parser.parse(ByteBuffer.wrap("BAD\r\n".getBytes(StandardCharsets.US_ASCII))))
+                .isInstanceOf(HttpParser.Failure.class);
+        assertThat(parser.parse(ByteBuffer.wrap(GET.getBytes(StandardCharsets.US_ASCII))))
+                .isInstanceOf(HttpParser.Failure.class);
     }
 }

@@ -25,12 +25,15 @@ class JitterTest {
         assertThat(j.pick(0.0)).isEqualTo(Duration.ZERO);
         assertThat(j.pick(0.89)).isEqualTo(Duration.ZERO);
         assertThat(j.pick(0.9)).isEqualTo(Duration.ofMillis(500));
-        assertThat(Jitter.parse("10ms,20ms").pick(0.5)).as("a weight left out is 1").isEqualTo(Duration.ofMillis(20));
+        assertThat(Jitter.parse("10ms,20ms").pick(0.5))
+                .as("a weight left out is 1")
+                .isEqualTo(Duration.ofMillis(20));
     }
 
     @Test
     void badJitterSaysWhatAValidOneLooksLike() {
-        assertThatThrownBy(() -> Jitter.parse("gauss:5")).hasMessageContaining("uniform:DURATION or a list like 0ms*9,500ms*1");
+        assertThatThrownBy(() -> Jitter.parse("gauss:5"))
+                .hasMessageContaining("uniform:DURATION or a list like 0ms*9,500ms*1");
         assertThatThrownBy(() -> Jitter.parse("5ms*x")).hasMessageContaining("weight");
         assertThatThrownBy(() -> Jitter.parse("5ms*0")).hasMessageContaining("add up to 0");
     }

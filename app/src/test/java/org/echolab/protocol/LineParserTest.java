@@ -27,7 +27,8 @@ class LineParserTest {
     void splitsLinesOnLfAndStripsCr() {
         for (int piece : new int[] {1, 2, 5, 100}) {
             assertThat(lines(new LineParser(100), "one\r\ntwo\n\nthree ü\r\n", piece))
-                    .as("pieces of " + piece).containsExactly("one", "two", "", "three ü");
+                    .as("pieces of " + piece)
+                    .containsExactly("one", "two", "", "three ü");
         }
     }
 
@@ -57,11 +58,13 @@ class LineParserTest {
             for (int off = 0; off < bytes.length; off += piece) {
                 ByteBuffer b = ByteBuffer.wrap(bytes, off, Math.min(piece, bytes.length - off));
                 for (LineParser.Result r; (r = p.parse(b)) instanceof LineParser.Line l; ) {
-                    endings.add(new String(l.bytes(), StandardCharsets.US_ASCII) + "|" + new String(l.ending(), StandardCharsets.US_ASCII));
+                    endings.add(new String(l.bytes(), StandardCharsets.US_ASCII) + "|"
+                            + new String(l.ending(), StandardCharsets.US_ASCII));
                 }
             }
             LineParser.Line last = p.finish();
-            endings.add(new String(last.bytes(), StandardCharsets.US_ASCII) + "|" + new String(last.ending(), StandardCharsets.US_ASCII));
+            endings.add(new String(last.bytes(), StandardCharsets.US_ASCII) + "|"
+                    + new String(last.ending(), StandardCharsets.US_ASCII));
             assertThat(endings).as("pieces of " + piece).containsExactly("a|\r\n", "b|\n", "c\r|");
             assertThat(p.finish()).as("nothing left").isNull();
         }

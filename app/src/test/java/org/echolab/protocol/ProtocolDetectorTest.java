@@ -20,12 +20,18 @@ class ProtocolDetectorTest {
     void tellsHttpFromTcpByTheFirstLine() {
         assertThat(detect("GET /echo HTTP/1.1\r\n", 100)).isEqualTo(Protocol.HTTP);
         assertThat(detect("\r\nPOST /x HTTP/1.0\n", 100)).isEqualTo(Protocol.HTTP);
-        assertThat(detect("PRI * HTTP/2.0\r\n", 100)).as("goes to the parser, which answers 505").isEqualTo(Protocol.HTTP);
+        assertThat(detect("PRI * HTTP/2.0\r\n", 100))
+                .as("goes to the parser, which answers 505")
+                .isEqualTo(Protocol.HTTP);
         assertThat(detect("hello world\n", 100)).isEqualTo(Protocol.TCP);
-        assertThat(detect("GET me a coffee\n", 100)).as("a method and a space: malformed HTTP, answered 400").isEqualTo(Protocol.HTTP);
+        assertThat(detect("GET me a coffee\n", 100))
+                .as("a method and a space: malformed HTTP, answered 400")
+                .isEqualTo(Protocol.HTTP);
         assertThat(detect("GET /echo\r\n", 100)).isEqualTo(Protocol.HTTP);
         assertThat(detect("GETAWAY car\n", 100)).isEqualTo(Protocol.TCP);
-        assertThat(detect("BREW /pot HTTP/1.1\r\n", 100)).as("any token with an HTTP version").isEqualTo(Protocol.HTTP);
+        assertThat(detect("BREW /pot HTTP/1.1\r\n", 100))
+                .as("any token with an HTTP version")
+                .isEqualTo(Protocol.HTTP);
         assertThat(detect("[wait=1s] hi\n", 100)).isEqualTo(Protocol.TCP);
     }
 

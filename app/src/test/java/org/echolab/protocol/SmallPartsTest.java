@@ -17,8 +17,10 @@ class SmallPartsTest {
         assertThat(Durations.parse("500us")).isEqualTo(Duration.ofNanos(500_000));
         assertThat(Durations.parse("0")).isZero();
         for (String bad : new String[] {"", "-1s", "1h", "abc", "1..2s", "ms"}) {
-            assertThatThrownBy(() -> Durations.parse(bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("e.g. 250ms");
+            assertThatThrownBy(() -> Durations.parse(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("e.g. 250ms");
         }
     }
 
@@ -31,8 +33,10 @@ class SmallPartsTest {
 
     @Test
     void queryDecodesFirstValues() {
-        assertThat(Query.parse("msg=a%20b&wait=1s&msg=second&flag")).containsEntry("msg", "a b")
-                .containsEntry("wait", "1s").containsEntry("flag", "");
+        assertThat(Query.parse("msg=a%20b&wait=1s&msg=second&flag"))
+                .containsEntry("msg", "a b")
+                .containsEntry("wait", "1s")
+                .containsEntry("flag", "");
         assertThatThrownBy(() -> Query.parse("msg=%zz")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Query.parse("msg=%f")).isInstanceOf(IllegalArgumentException.class);
     }
@@ -85,9 +89,11 @@ class SmallPartsTest {
         assertThat(d.workText()).isEqualTo("cpu");
         assertThat(d.text()).asString(StandardCharsets.UTF_8).isEqualTo("hi there");
 
-        assertThat(LineDirective.parse("[]".getBytes(StandardCharsets.UTF_8)).text()).isEmpty();
+        assertThat(LineDirective.parse("[]".getBytes(StandardCharsets.UTF_8)).text())
+                .isEmpty();
         assertThatThrownBy(() -> LineDirective.parse("[wait=1s no end".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(LineDirective.Malformed.class).hasMessageContaining("without ']'");
+                .isInstanceOf(LineDirective.Malformed.class)
+                .hasMessageContaining("without ']'");
         assertThatThrownBy(() -> LineDirective.parse("[speed=9] x".getBytes(StandardCharsets.UTF_8)))
                 .hasMessage("unknown directive 'speed'; use wait= and work=");
     }

@@ -16,8 +16,11 @@ class UnitsTest {
     @Test
     void aDurationWithoutItsUnitIsRefusedNamingTheUnits() {
         for (String bare : new String[] {"5", "2", "1.5", " 250 "}) {
-            assertThatThrownBy(() -> Durations.parse(bare)).as(bare).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("has no unit").hasMessageContaining(bare.strip() + "ms or " + bare.strip() + "s")
+            assertThatThrownBy(() -> Durations.parse(bare))
+                    .as(bare)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("has no unit")
+                    .hasMessageContaining(bare.strip() + "ms or " + bare.strip() + "s")
                     .hasMessageContaining("ns, us, ms, s, m");
         }
         for (String zero : new String[] {"0", "0.0", "00", "0ms", "0s"}) {
@@ -26,7 +29,9 @@ class UnitsTest {
         assertThat(Durations.parse("5ms")).isEqualTo(Duration.ofMillis(5));
         assertThat(Durations.parse("2s")).isEqualTo(Duration.ofSeconds(2));
         for (String bad : new String[] {".", "5 s", "5S", "s5"}) {
-            assertThatThrownBy(() -> Durations.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> Durations.parse(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("is not a duration");
         }
     }
@@ -41,8 +46,10 @@ class UnitsTest {
         assertThat(Sizes.parse("1g")).isEqualTo(1L << 30);
         assertThat(Sizes.parse("3kB")).isEqualTo(3000);
         assertThat(Sizes.parse("2MB")).isEqualTo(2_000_000);
-        assertThatThrownBy(() -> Sizes.parse("1048576")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'1048576' has no unit; write 1048576B, or e.g. 1MiB").hasMessageContaining("KiB, MiB");
+        assertThatThrownBy(() -> Sizes.parse("1048576"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'1048576' has no unit; write 1048576B, or e.g. 1MiB")
+                .hasMessageContaining("KiB, MiB");
         for (String bad : new String[] {"", "-1B", "2x", "MiB", "1.5MiB", "99999999999999GiB"}) {
             assertThatThrownBy(() -> Sizes.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
@@ -55,7 +62,9 @@ class UnitsTest {
     @Test
     void aRouteQueryRefusesAnUnknownOrRepeatedParameterByName() {
         List<String> known = List.of("msg", "wait", "work", "fail");
-        assertThat(Query.parse("msg=a&wait=1s", known, false)).containsEntry("msg", "a").containsEntry("wait", "1s");
+        assertThat(Query.parse("msg=a&wait=1s", known, false))
+                .containsEntry("msg", "a")
+                .containsEntry("wait", "1s");
         assertThatThrownBy(() -> Query.parse("msg=a&wiat=2s", known, false))
                 .hasMessage("unknown parameter 'wiat'; did you mean 'wait'? this route takes msg, wait, work, fail");
         assertThatThrownBy(() -> Query.parse("colour=red", known, false))
@@ -63,7 +72,8 @@ class UnitsTest {
         assertThatThrownBy(() -> Query.parse("wait=1s&wait=2s", known, false))
                 .hasMessage("parameter 'wait' is given twice ('1s' and '2s'); give it once");
         assertThatThrownBy(() -> Query.parse("msg=a&msg=b", known, true))
-                .as("repeated, even where other names are allowed").hasMessageContaining("'msg' is given twice");
+                .as("repeated, even where other names are allowed")
+                .hasMessageContaining("'msg' is given twice");
         assertThat(Query.parse("msg=a&x=1&x=2", known, true)).containsEntry("x", "1");
     }
 }

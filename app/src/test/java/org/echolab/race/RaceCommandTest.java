@@ -43,7 +43,9 @@ class RaceCommandTest {
         assertThat(row.served()).isEqualTo(400);
         assertThat(row.lastNumber()).isEqualTo(400);
         assertThat(row.duplicates()).isZero();
-        assertThat(row.peakRight()).as("peak %d, open %d", row.peak(), row.open()).isTrue();
+        assertThat(row.peakRight())
+                .as("peak %d, open %d", row.peak(), row.open())
+                .isTrue();
         assertThat(row.clean()).isTrue();
         assertThat(row.asExpected()).isTrue();
     }
@@ -54,15 +56,18 @@ class RaceCommandTest {
      * the atomic kind is right. Real child JVMs (one per connection under 'process').
      */
     @ParameterizedTest(name = "{0} with {1}")
-    @CsvSource({"process,atomic,false", "process,shm-broken,false", "process,shm-atomic,true",
-            "prefork,shm-atomic,true"})
+    @CsvSource({"process,atomic,false", "process,shm-broken,false", "process,shm-atomic,true", "prefork,shm-atomic,true"
+    })
     void processesShareOnlyWhatIsInSharedMemory(String model, String state, boolean clean) throws Exception {
-        RaceRow row = RaceLab.run(model, States.byName(state), new RaceLab.Settings(200, 4, Duration.ofMillis(1), false));
+        RaceRow row =
+                RaceLab.run(model, States.byName(state), new RaceLab.Settings(200, 4, Duration.ofMillis(1), false));
         assertThat(row.errors()).isZero();
         assertThat(row.clean()).as("%s", row).isEqualTo(clean);
         assertThat(row.asExpected()).isTrue();
         if (state.equals("atomic")) {
-            assertThat(row.served()).as("the parent's heap saw none of the children's requests").isZero();
+            assertThat(row.served())
+                    .as("the parent's heap saw none of the children's requests")
+                    .isZero();
             assertThat(row.duplicates()).as("4 children each numbering from 1").isPositive();
         }
     }
@@ -71,7 +76,8 @@ class RaceCommandTest {
     void commandPrintsTheTableAndExitsZeroWhenEveryRowIsAsExpected() {
         Output out = run("race", "--models", "virtual", "--states", "broken,atomic", "-n", "300");
         assertThat(out.code).as(out.text).isZero();
-        assertThat(out.text).contains("expected", "lost", "dups")
+        assertThat(out.text)
+                .contains("expected", "lost", "dups")
                 .containsPattern("virtual\\s+broken\\s+300 .*races, as expected")
                 .containsPattern("virtual\\s+atomic\\s+300\\s+300\\s+300\\s+0\\s+0\\s+300 .*correct, as expected")
                 .contains("every row as expected");
@@ -89,7 +95,8 @@ class RaceCommandTest {
     @Test
     void brokenVariantWithoutAWindowOnOneRequestIsReportedAsUnexpected() {
         // one request cannot race with anything: the broken variant looks correct, and race says so
-        Output out = run("race", "--models", "thread", "--states", "broken", "-n", "1", "-c", "1", "--race-window", "0");
+        Output out =
+                run("race", "--models", "thread", "--states", "broken", "-n", "1", "-c", "1", "--race-window", "0");
         assertThat(out.code).as(out.text).isEqualTo(1);
         assertThat(out.text).contains("UNEXPECTED, expected races");
     }

@@ -36,7 +36,8 @@ class AccessLogTest {
     }
 
     private static List<String> lines(Path file, int atLeast) throws IOException {
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file) && Files.readAllLines(file).size() >= atLeast);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(file) && Files.readAllLines(file).size() >= atLeast);
         return Files.readAllLines(file, StandardCharsets.UTF_8);
     }
 
@@ -46,14 +47,18 @@ class AccessLogTest {
         Path file = dir.resolve("access.log");
         try (EchoServer server = Servers.start(Servers.config(model).accessLog(file.toString()))) {
             try (RawClient c = new RawClient(server.port())) {
-                assertThat(c.send(RawClient.get("/echo?msg=hi")).readResponse().text()).isEqualTo("hi");
+                assertThat(c.send(RawClient.get("/echo?msg=hi")).readResponse().text())
+                        .isEqualTo("hi");
             }
             try (RawClient c = new RawClient(server.port())) {
-                assertThat(c.send(RawClient.get("/nowhere")).readResponse().status()).isEqualTo(404);
+                assertThat(c.send(RawClient.get("/nowhere")).readResponse().status())
+                        .isEqualTo(404);
             }
             try (RawClient c = new RawClient(server.port())) {
                 assertThat(c.send("GET /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
-                        .readResponse().status()).isEqualTo(400);
+                                .readResponse()
+                                .status())
+                        .isEqualTo(400);
             }
             try (RawClient c = new RawClient(server.port())) {
                 c.send("a line\n");
@@ -61,9 +66,13 @@ class AccessLogTest {
             }
             List<String> lines = lines(file, 4);
             assertThat(lines).hasSize(4);
-            assertThat(lines).anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"GET /echo\\?msg=hi HTTP/1\\.1\" 200 2"));
-            assertThat(lines).anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"GET /nowhere HTTP/1\\.1\" 404 \\d+"));
-            assertThat(lines).as("a malformed request is logged, as nothing whole arrived")
+            assertThat(lines)
+                    .anyMatch(
+                            l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"GET /echo\\?msg=hi HTTP/1\\.1\" 200 2"));
+            assertThat(lines)
+                    .anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"GET /nowhere HTTP/1\\.1\" 404 \\d+"));
+            assertThat(lines)
+                    .as("a malformed request is logged, as nothing whole arrived")
                     .anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"-\" 400 -"));
             assertThat(lines).anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - " + TIME + " \"LINE\" - 7"));
         }
@@ -74,11 +83,12 @@ class AccessLogTest {
     void jsonLinesSayWhoServedAndHowLong(String model, @TempDir Path dir) throws Exception {
         Path file = dir.resolve("access.json");
         List<String> workers = new ArrayList<>();
-        try (EchoServer server = Servers.start(Servers.config(model).accessLog(file.toString())
-                .accessLogFormat(ServerConfig.AccessLogFormat.JSON))) {
+        try (EchoServer server = Servers.start(
+                Servers.config(model).accessLog(file.toString()).accessLogFormat(ServerConfig.AccessLogFormat.JSON))) {
             for (int i = 0; i < 3; i++) {
                 try (RawClient c = new RawClient(server.port())) {
-                    RawClient.Response r = c.send(RawClient.get("/echo?msg=q%22uote&wait=20ms")).readResponse();
+                    RawClient.Response r = c.send(RawClient.get("/echo?msg=q%22uote&wait=20ms"))
+                            .readResponse();
                     assertThat(r.text()).isEqualTo("q\"uote");
                     workers.add(r.header("X-Echo-Worker"));
                 }
@@ -88,7 +98,8 @@ class AccessLogTest {
             for (String line : lines(file, 3)) {
                 entries.add(json.readTree(line));
             }
-            List<JsonNode> served = entries.stream().filter(e -> e.get("completed").asBoolean()).toList();
+            List<JsonNode> served =
+                    entries.stream().filter(e -> e.get("completed").asBoolean()).toList();
             assertThat(served).hasSize(3).allSatisfy(e -> {
                 assertThat(e.get("request").asText()).isEqualTo("GET /echo?msg=q%22uote&wait=20ms HTTP/1.1");
                 assertThat(e.get("status").asInt()).isEqualTo(200);
@@ -98,7 +109,8 @@ class AccessLogTest {
                 assertThat(e.get("client").asText()).isEqualTo("127.0.0.1");
             });
             assertThat(served.stream().map(e -> e.get("worker").asText()).toList())
-                    .as("the worker each response named").containsExactlyInAnyOrderElementsOf(workers);
+                    .as("the worker each response named")
+                    .containsExactlyInAnyOrderElementsOf(workers);
             assertThat(entries).hasSize(3);
         }
     }

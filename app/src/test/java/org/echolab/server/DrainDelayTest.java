@@ -68,11 +68,13 @@ class DrainDelayTest {
                 ready = get(kept, "/health/ready");
                 health = get(kept, "/health");
                 live = get(kept, "/health/live");
-            }   // closed: under sequential it held the only worker
+            } // closed: under sequential it held the only worker
             // A new connection, answered: it came before the delay ended, after which the server
             // accepts no more (below). So the three answers above, earlier on, came within the delay.
             RawClient.Response echo = get(server, "/echo?msg=still-serving");
-            assertThat(echo.status()).as("new connections are still accepted and served").isEqualTo(200);
+            assertThat(echo.status())
+                    .as("new connections are still accepted and served")
+                    .isEqualTo(200);
             assertThat(echo.text()).isEqualTo("still-serving");
             assertThat(ready.status()).isEqualTo(503);
             assertThat(ready.text()).isEqualTo("not ready: stopping\n");
@@ -80,8 +82,11 @@ class DrainDelayTest {
             assertThat(live.status()).as("still alive while stopping").isEqualTo(200);
 
             stopping.get();
-            assertThat(System.nanoTime() - stopAt).as("the stop waits out the delay").isGreaterThanOrEqualTo(DELAY.toNanos());
-            assertThatThrownBy(() -> get(server, "/health/live")).as("after the delay, no longer accepting")
+            assertThat(System.nanoTime() - stopAt)
+                    .as("the stop waits out the delay")
+                    .isGreaterThanOrEqualTo(DELAY.toNanos());
+            assertThatThrownBy(() -> get(server, "/health/live"))
+                    .as("after the delay, no longer accepting")
                     .isInstanceOf(ConnectException.class);
         } finally {
             server.close();

@@ -54,7 +54,7 @@ class UdpEchoTest {
     @MethodSource("models")
     void eachDatagramComesBackAfterItsWaitOnTheTcpPortsNumber(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).udp(true));
-             DatagramSocket s = client()) {
+                DatagramSocket s = client()) {
             assertThat(server.udpPort()).isEqualTo(server.port());
             assertThat(server.startupLine()).contains("udp=" + server.port());
             send(s, server.port(), "hello");
@@ -62,7 +62,9 @@ class UdpEchoTest {
             long t0 = System.nanoTime();
             send(s, server.port(), "[wait=200ms] later");
             assertThat(receive(s)).as("the directive is not echoed").isEqualTo("later");
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not before its wait").isGreaterThanOrEqualTo(Duration.ofMillis(200));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                    .as("not before its wait")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(200));
             send(s, server.port(), "[wait=60s] too long");
             assertThat(receive(s)).startsWith("ERR ").contains("--max-wait");
         }
@@ -70,13 +72,16 @@ class UdpEchoTest {
 
     @Test
     void anOversizedDatagramIsDroppedAndCounted() throws Exception {
-        try (EchoServer server = Servers.start(Servers.config("virtual").udp(true).udpMaxDatagram(100));
-             DatagramSocket s = client()) {
+        try (EchoServer server =
+                        Servers.start(Servers.config("virtual").udp(true).udpMaxDatagram(100));
+                DatagramSocket s = client()) {
             byte[] big = new byte[101];
             Arrays.fill(big, (byte) 'x');
             send(s, server.udpPort(), big);
             send(s, server.udpPort(), new String(big, 0, 100, StandardCharsets.US_ASCII));
-            assertThat(receive(s)).as("the first echo is the datagram at the limit").hasSize(100);
+            assertThat(receive(s))
+                    .as("the first echo is the datagram at the limit")
+                    .hasSize(100);
             assertThat(Servers.stat(server, "udpDroppedOversized")).isEqualTo(1);
             assertThat(Servers.stat(server, "udpEchoed")).isEqualTo(1);
         }
@@ -87,7 +92,7 @@ class UdpEchoTest {
     @ValueSource(strings = {"sequential", "eventloop"})
     void aFloodFillsTheQueueAndDropsWhileTcpIsServed(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).udp(true).udpQueue(16));
-             DatagramSocket s = client()) {
+                DatagramSocket s = client()) {
             for (int i = 0; i < 2000; i++) {
                 send(s, server.udpPort(), "[wait=2s] flood " + i);
             }
@@ -98,18 +103,20 @@ class UdpEchoTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> Servers.stat(server, "udpDroppedQueueFull") > 0);
             assertThat(Servers.stat(server, "udpWaiting")).isLessThanOrEqualTo(16);
             s.setSoTimeout(1_000);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {      // once the queue drains, echoes resume
-                send(s, server.udpPort(), "after");
-                try {
-                    while (true) {
-                        if (receive(s).equals("after")) {
-                            return true;
-                        }
-                    }
-                } catch (SocketTimeoutException e) {
-                    return false;
-                }
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> { // once the queue drains, echoes resume
+                                send(s, server.udpPort(), "after");
+                                try {
+                                    while (true) {
+                                        if (receive(s).equals("after")) {
+                                            return true;
+                                        }
+                                    }
+                                } catch (SocketTimeoutException e) {
+                                    return false;
+                                }
+                            });
         }
     }
 }

@@ -24,7 +24,8 @@ class EchoQueryTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = EchoServer.start(ServerConfig.builder().model("virtual").port(0).monitorPort(-1).build());
+        server = EchoServer.start(
+                ServerConfig.builder().model("virtual").port(0).monitorPort(-1).build());
     }
 
     @AfterAll
@@ -33,7 +34,9 @@ class EchoQueryTest {
     }
 
     private static HttpResponse<String> get(String target) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target)).build(),
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -75,7 +78,11 @@ class EchoQueryTest {
         assertThat(msgs.body()).contains("parameter 'msg' is given twice ('a' and 'b')");
 
         HttpResponse<String> anything = get("/anything?colour=red&colour=blue&msg=x");
-        assertThat(anything.statusCode()).as("/anything reflects names it does not read").isEqualTo(200);
-        assertThat(get("/anything?wait=1ms&wait=2ms").statusCode()).as("but one it obeys, only once").isEqualTo(400);
+        assertThat(anything.statusCode())
+                .as("/anything reflects names it does not read")
+                .isEqualTo(200);
+        assertThat(get("/anything?wait=1ms&wait=2ms").statusCode())
+                .as("but one it obeys, only once")
+                .isEqualTo(400);
     }
 }

@@ -32,7 +32,9 @@ class MultipartTest {
         assertThat(new String(parts.get(0).content(), StandardCharsets.UTF_8)).isEqualTo("one value");
         assertThat(parts.get(1).name()).isEqualTo("upload");
         assertThat(parts.get(1).filename()).isEqualTo("notes.txt");
-        assertThat(new String(parts.get(1).content(), StandardCharsets.UTF_8)).as("CRLF inside a part kept").isEqualTo("line 1\r\nline 2");
+        assertThat(new String(parts.get(1).content(), StandardCharsets.UTF_8))
+                .as("CRLF inside a part kept")
+                .isEqualTo("line 1\r\nline 2");
     }
 
     @Test
@@ -44,11 +46,14 @@ class MultipartTest {
     @Test
     void brokenBodiesAreRefusedWithTheReason() {
         String b = Multipart.boundary(TYPE);
-        assertThatThrownBy(() -> Multipart.parse(bytes("no boundary at all"), b)).hasMessageContaining("without its boundary");
-        assertThatThrownBy(() -> Multipart.parse(bytes(BODY.substring(0, BODY.indexOf("line 2")) ), b))
+        assertThatThrownBy(() -> Multipart.parse(bytes("no boundary at all"), b))
+                .hasMessageContaining("without its boundary");
+        assertThatThrownBy(() -> Multipart.parse(bytes(BODY.substring(0, BODY.indexOf("line 2"))), b))
                 .hasMessageContaining("without a boundary after it");
-        assertThatThrownBy(() -> Multipart.parse(bytes(BODY), null)).hasMessageContaining("without a boundary in its Content-Type");
-        assertThatThrownBy(() -> Multipart.parse(bytes("--------------------------abc123\r\nContent-Disposition: x"), b))
+        assertThatThrownBy(() -> Multipart.parse(bytes(BODY), null))
+                .hasMessageContaining("without a boundary in its Content-Type");
+        assertThatThrownBy(
+                        () -> Multipart.parse(bytes("--------------------------abc123\r\nContent-Disposition: x"), b))
                 .hasMessageContaining("end of its headers");
     }
 

@@ -1,6 +1,5 @@
 package org.echolab.service;
 
-import org.echolab.connection.Connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -22,9 +21,13 @@ class ReplyPacedTest {
 
     @Test
     void aBodyWithinItsContentLengthGoesAPieceAtATime() {
-        Reply r = Reply.paced(body("*****"), false, Duration.ofMillis(5), new Reply.Pace(5, Duration.ofMillis(100), false), null);
+        Reply r = Reply.paced(
+                body("*****"), false, Duration.ofMillis(5), new Reply.Pace(5, Duration.ofMillis(100), false), null);
         String first = new String(r.bytes(), StandardCharsets.US_ASCII);
-        assertThat(first).contains("Content-Length: 5\r\n").doesNotContain("chunked").endsWith("\r\n\r\n*");
+        assertThat(first)
+                .contains("Content-Length: 5\r\n")
+                .doesNotContain("chunked")
+                .endsWith("\r\n\r\n*");
         assertThat(r.later()).hasSize(4).allSatisfy(p -> assertThat(p).containsExactly('*'));
         assertThat(r.interval()).isEqualTo(Duration.ofMillis(100));
         assertThat(r.delay()).isEqualTo(Duration.ofMillis(5));
@@ -33,32 +36,43 @@ class ReplyPacedTest {
 
     @Test
     void moreBytesThanPiecesGoSeveralToAPiece() {
-        Reply r = Reply.paced(body("abcdefghij"), false, Duration.ZERO, new Reply.Pace(3, Duration.ofMillis(1), false), null);
+        Reply r = Reply.paced(
+                body("abcdefghij"), false, Duration.ZERO, new Reply.Pace(3, Duration.ofMillis(1), false), null);
         assertThat(new String(r.bytes(), StandardCharsets.US_ASCII)).endsWith("\r\n\r\nabc");
-        assertThat(r.later()).extracting(p -> new String(p, StandardCharsets.US_ASCII)).containsExactly("def", "ghij");
+        assertThat(r.later())
+                .extracting(p -> new String(p, StandardCharsets.US_ASCII))
+                .containsExactly("def", "ghij");
     }
 
     @Test
     void chunkedWithNoIntervalGoesAtOnceAndEndsWithTheLastChunk() {
         Reply r = Reply.paced(body("l1\nl2\n"), false, Duration.ZERO, new Reply.Pace(2, Duration.ZERO, true), null);
         assertThat(r.later()).isEmpty();
-        assertThat(new String(all(r), StandardCharsets.US_ASCII)).contains("Transfer-Encoding: chunked\r\n")
-                .doesNotContain("Content-Length").endsWith("\r\n\r\n3\r\nl1\n\r\n3\r\nl2\n\r\n0\r\n\r\n");
+        assertThat(new String(all(r), StandardCharsets.US_ASCII))
+                .contains("Transfer-Encoding: chunked\r\n")
+                .doesNotContain("Content-Length")
+                .endsWith("\r\n\r\n3\r\nl1\n\r\n3\r\nl2\n\r\n0\r\n\r\n");
     }
 
     @Test
     void headAndEmptyBodiesAreNotPaced() {
-        Reply head = Reply.paced(body("*****"), true, Duration.ZERO, new Reply.Pace(5, Duration.ofMillis(100), false), null);
+        Reply head =
+                Reply.paced(body("*****"), true, Duration.ZERO, new Reply.Pace(5, Duration.ofMillis(100), false), null);
         assertThat(head.later()).isEmpty();
-        assertThat(new String(head.bytes(), StandardCharsets.US_ASCII)).contains("Content-Length: 5").endsWith("\r\n\r\n");
-        Reply empty = Reply.paced(body(""), false, Duration.ZERO, new Reply.Pace(5, Duration.ofMillis(100), true), null);
+        assertThat(new String(head.bytes(), StandardCharsets.US_ASCII))
+                .contains("Content-Length: 5")
+                .endsWith("\r\n\r\n");
+        Reply empty =
+                Reply.paced(body(""), false, Duration.ZERO, new Reply.Pace(5, Duration.ofMillis(100), true), null);
         assertThat(empty.later()).isEmpty();
         assertThat(new String(empty.bytes(), StandardCharsets.US_ASCII)).contains("Content-Length: 0");
     }
 
     @Test
     void theLastReplyOfADrainKeepsItsPace() {
-        Reply r = Reply.paced(body("*****"), false, Duration.ZERO, new Reply.Pace(5, Duration.ofMillis(100), false), null).closing();
+        Reply r = Reply.paced(
+                        body("*****"), false, Duration.ZERO, new Reply.Pace(5, Duration.ofMillis(100), false), null)
+                .closing();
         assertThat(new String(r.bytes(), StandardCharsets.US_ASCII)).contains("Connection: close");
         assertThat(r.later()).hasSize(4);
         assertThat(r.close()).isTrue();

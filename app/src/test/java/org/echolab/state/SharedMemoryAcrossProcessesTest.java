@@ -42,17 +42,24 @@ class SharedMemoryAcrossProcessesTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"shm-atomic", "shm-broken"})
     void childProcessesShareTheCounters(String variant) throws Exception {
-        ServerState parent = States.byName(variant)
-                .create(Duration.ofNanos(100_000));
+        ServerState parent = States.byName(variant).create(Duration.ofNanos(100_000));
         try {
             String file = System.getProperty(SharedMemory.PROPERTY);
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<Process> children = new ArrayList<>();
             for (int i = 0; i < CHILDREN; i++) {
-                children.add(new ProcessBuilder(java, "-D" + SharedMemory.PROPERTY + "=" + file,
-                        "-cp", System.getProperty("java.class.path"), ShmCounterChild.class.getName(),
-                        variant, Integer.toString(PER_CHILD))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+                children.add(new ProcessBuilder(
+                                java,
+                                "-D" + SharedMemory.PROPERTY + "=" + file,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                ShmCounterChild.class.getName(),
+                                variant,
+                                Integer.toString(PER_CHILD))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start());
             }
             for (Process p : children) {
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("child finished").isTrue();
@@ -65,9 +72,13 @@ class SharedMemoryAcrossProcessesTest {
                 assertThat(snap.served()).isEqualTo(total);
                 assertThat(snap.open()).isZero();
             } else {
-                assertThat(snap.requestNumbers()).as("plain loads and stores across processes lose updates").isLessThan(total);
+                assertThat(snap.requestNumbers())
+                        .as("plain loads and stores across processes lose updates")
+                        .isLessThan(total);
             }
-            assertThat(Files.exists(Path.of(file))).as("children do not delete the parent's file").isTrue();
+            assertThat(Files.exists(Path.of(file)))
+                    .as("children do not delete the parent's file")
+                    .isTrue();
         } finally {
             close(parent);
         }

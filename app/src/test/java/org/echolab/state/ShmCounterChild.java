@@ -2,7 +2,6 @@ package org.echolab.state;
 
 import java.time.Duration;
 
-
 /** A child process for {@link SharedMemoryAcrossProcessesTest}: maps the parent's file and counts. */
 public final class ShmCounterChild {
 

@@ -43,7 +43,9 @@ class StateVariantsTest {
                 c.close();
             }
         }
-        assertThat(System.getProperty(SharedMemory.PROPERTY)).as("a shm state's creator clears the property").isNull();
+        assertThat(System.getProperty(SharedMemory.PROPERTY))
+                .as("a shm state's creator clears the property")
+                .isNull();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -68,8 +70,8 @@ class StateVariantsTest {
         assertThat(snap.open()).isZero();
         assertThat(snap.peak()).isEqualTo(2);
         if (!v.acrossProcesses()) {
-            assertThat(snap.perClient()).containsOnly(
-                    java.util.Map.entry("10.0.0.1", 5L), java.util.Map.entry("10.0.0.2", 1L));
+            assertThat(snap.perClient())
+                    .containsOnly(java.util.Map.entry("10.0.0.1", 5L), java.util.Map.entry("10.0.0.2", 1L));
         }
     }
 
@@ -107,15 +109,28 @@ class StateVariantsTest {
         int total = THREADS * PER_THREAD;
         Set<Long> distinct = new HashSet<>(numbers);
         ServerState.Snapshot snap = s.snapshot();
-        boolean clean = distinct.size() == total && snap.requestNumbers() == total && snap.served() == total
-                && snap.open() == 0 && snap.peak() >= 1 && snap.peak() <= THREADS
+        boolean clean = distinct.size() == total
+                && snap.requestNumbers() == total
+                && snap.served() == total
+                && snap.open() == 0
+                && snap.peak() >= 1
+                && snap.peak() <= THREADS
                 && (v.acrossProcesses() || snap.perClient().get("127.0.0.1") == total);
         assertThat(clean)
-                .as("%s: %d distinct numbers, last %d, served %d, open %d, peak %d, per client %s",
-                        v.name(), distinct.size(), snap.requestNumbers(), snap.served(), snap.open(), snap.peak(), snap.perClient())
+                .as(
+                        "%s: %d distinct numbers, last %d, served %d, open %d, peak %d, per client %s",
+                        v.name(),
+                        distinct.size(),
+                        snap.requestNumbers(),
+                        snap.served(),
+                        snap.open(),
+                        snap.peak(),
+                        snap.perClient())
                 .isEqualTo(!v.broken());
         if (v.name().equals("broken-adder")) {
-            assertThat(snap.served()).as("a LongAdder loses no count; only its numbers repeat").isEqualTo(total);
+            assertThat(snap.served())
+                    .as("a LongAdder loses no count; only its numbers repeat")
+                    .isEqualTo(total);
             assertThat(distinct).hasSizeLessThan(total);
         }
     }

@@ -26,8 +26,14 @@ public final class Servers {
 
     /** A test configuration for {@code model}: port 0 and knobs sized for a 2-core test machine. */
     public static ServerConfig.Builder config(String model) {
-        return ServerConfig.builder().model(model).port(0)
-                .threads(32).queue(32).maxChildren(64).workers(2).loops(2)
+        return ServerConfig.builder()
+                .model(model)
+                .port(0)
+                .threads(32)
+                .queue(32)
+                .maxChildren(64)
+                .workers(2)
+                .loops(2)
                 .grace(Duration.ofSeconds(5));
     }
 
@@ -47,16 +53,21 @@ public final class Servers {
      * connections open, and one idle connection holds the sequential model for its idle timeout.
      */
     public static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws Exception {
-        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build()) {
+        try (HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build()) {
             return client.send(request, body);
         }
     }
 
     /** A GET of {@code target} on 127.0.0.1:{@code port}, answered within 30 s. */
     public static HttpResponse<String> httpGet(int port, String target) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** A /stats figure as a long (the model's stats or the service's). */
@@ -83,8 +94,9 @@ public final class Servers {
         List<Socket> clients = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             Socket s = new Socket("127.0.0.1", server.port());
-            s.getOutputStream().write(("GET /echo?msg=c" + i + "&wait=" + wait + " HTTP/1.1\r\nHost: x\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("GET /echo?msg=c" + i + "&wait=" + wait + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             clients.add(s);
         }
         return clients;

@@ -71,15 +71,19 @@ public final class Tools {
      * Runs a tool with {@code input} on its stdin, reads {@code n} lines of its stdout, then ends
      * it: for a client that keeps its connection open after its input ends.
      */
-    public static List<String> firstLines(int n, String input, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    public static List<String> firstLines(int n, String input, String... command)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(input.getBytes(StandardCharsets.ISO_8859_1));
             }
             CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() -> {
                 List<String> got = new ArrayList<>();
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; got.size() < n && (line = r.readLine()) != null; ) {
                         got.add(line);
                     }

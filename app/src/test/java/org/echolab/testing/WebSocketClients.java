@@ -28,9 +28,13 @@ public final class WebSocketClients {
 
     /** What the JDK client received, in order: a whole text or binary message, a pong, the close. */
     public sealed interface Event {}
+
     public record Text(String text) implements Event {}
+
     public record Binary(byte[] bytes) implements Event {}
+
     public record Pong(byte[] bytes) implements Event {}
+
     public record Closed(int code, String reason) implements Event {}
 
     /** A connected JDK WebSocket with the queue of what it received; closing it closes its HttpClient. */
@@ -54,8 +58,11 @@ public final class WebSocketClients {
                 b.sslContext(tls);
             }
             e.client = b.build();
-            e.socket = e.client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + port + target), e).get(30, TimeUnit.SECONDS);
+            e.socket = e.client
+                    .newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + port + target), e)
+                    .get(30, TimeUnit.SECONDS);
             return e;
         }
 

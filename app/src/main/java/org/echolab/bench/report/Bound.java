@@ -23,8 +23,10 @@ record Bound(String name, double waitSeconds, int cores) {
             return null;
         }
         boolean cpu = any.work().equals("cpu");
-        return new Bound(cpu ? "bound: min(clients, cores) / work" : "Little's law: clients / wait",
-                any.waitMillis() / 1000, cpu ? machineCores : 0);
+        return new Bound(
+                cpu ? "bound: min(clients, cores) / work" : "Little's law: clients / wait",
+                any.waitMillis() / 1000,
+                cpu ? machineCores : 0);
     }
 
     /** Requests per second at most, for this many clients. */

@@ -59,7 +59,8 @@ final class Charts {
             // inline in HTML: drop the XML prolog and DTD, keep the <svg> element, and make its
             // clip-path ids unique in the page (VectorGraphics2D numbers them per chart)
             return svg.substring(svg.indexOf("<svg"))
-                    .replace("id=\"clip", "id=\"" + id + "-clip").replace("url(#clip", "url(#" + id + "-clip");
+                    .replace("id=\"clip", "id=\"" + id + "-clip")
+                    .replace("url(#clip", "url(#" + id + "-clip");
         }
 
         public byte[] png() throws IOException {
@@ -74,9 +75,17 @@ final class Charts {
             new Metric("rps", "Throughput", "requests per second", 1, CellResult::requestsPerSecond),
             new Metric("p99", "p99 latency", "p99 latency, ms", 1, CellResult::p99Millis),
             // below 10 clients the rise of PSS is the JVM's heap growing with the load, not the connections
-            new Metric("memory", "Memory per connection", "PSS rise per connection, KiB", 10,
+            new Metric(
+                    "memory",
+                    "Memory per connection",
+                    "PSS rise per connection, KiB",
+                    10,
                     c -> c.memoryPerConnectionBytes() / 1024.0),
-            new Metric("pss", "Server memory", "PSS of the server's process tree, MiB", 1,
+            new Metric(
+                    "pss",
+                    "Server memory",
+                    "PSS of the server's process tree, MiB",
+                    1,
                     c -> c.pssPeakBytes() / 1048576.0),
             new Metric("cpu", "CPU per request", "server CPU per request, µs", 1, CellResult::cpuMicrosPerRequest));
 
@@ -88,9 +97,14 @@ final class Charts {
     /** All charts of a run, in report order. */
     public static List<Drawn> of(BenchResults results) {
         List<Drawn> charts = new ArrayList<>();
-        List<String> workloads = results.cells().stream().map(CellResult::workload).distinct().toList();
+        List<String> workloads =
+                results.cells().stream().map(CellResult::workload).distinct().toList();
         // each model's req/s over nginx's on the same cell: drawn when the run measured nginx
-        Metric vsNginx = new Metric("vs-nginx", "Throughput over nginx's", "req/s over nginx's on the same cell", 1,
+        Metric vsNginx = new Metric(
+                "vs-nginx",
+                "Throughput over nginx's",
+                "req/s over nginx's on the same cell",
+                1,
                 c -> NginxRatio.of(c, results.cells()).orElse(0.0));
         for (String workload : workloads) {
             for (Metric m : METRICS) {
@@ -119,10 +133,16 @@ final class Charts {
 
     private static Drawn xy(BenchResults results, String workload, Metric m) {
         List<CellResult> cells = results.cells().stream()
-                .filter(c -> c.workload().equals(workload) && c.clients() >= m.minClients()).toList();
+                .filter(c -> c.workload().equals(workload) && c.clients() >= m.minClients())
+                .toList();
         String title = m.title() + " against clients, " + workload;
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("clients (log scale)").yAxisTitle(m.axis() + " (log scale)").build();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("clients (log scale)")
+                .yAxisTitle(m.axis() + " (log scale)")
+                .build();
         style(chart.getStyler());
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
@@ -145,7 +165,7 @@ final class Charts {
                 if (!c.ran()) {
                     noResult.add(c);
                     xs.add(c.clients());
-                } else if (v > 0) {   // a log axis cannot show zero: a cell with nothing to show is left out
+                } else if (v > 0) { // a log axis cannot show zero: a cell with nothing to show is left out
                     x.add((double) c.clients());
                     y.add(v);
                     xs.add(c.clients());
@@ -184,17 +204,24 @@ final class Charts {
 
         List<CellResult> trouble = drawn.stream().filter(Captions::troubled).toList();
         if (!trouble.isEmpty()) {
-            overlay(chart, "errors, timeouts or starved", Palette.TROUBLE,
+            overlay(
+                    chart,
+                    "errors, timeouts or starved",
+                    Palette.TROUBLE,
                     trouble.stream().map(c -> (double) c.clients()).toList(),
                     trouble.stream().map(c -> m.value().applyAsDouble(c)).toList());
         }
         if (!noResult.isEmpty()) {
-            overlay(chart, "no result (skipped or failed)", Palette.NO_RESULT,
+            overlay(
+                    chart,
+                    "no result (skipped or failed)",
+                    Palette.NO_RESULT,
                     noResult.stream().map(c -> (double) c.clients()).toList(),
                     noResult.stream().map(c -> yAxis[0]).toList());
         }
         String id = m.id() + "-" + workload.replace(' ', '-');
-        return new Drawn(id, title, Captions.of(m, workload, bound, cells, trouble, noResult), chart, drawn.size(), models);
+        return new Drawn(
+                id, title, Captions.of(m, workload, bound, cells, trouble, noResult), chart, drawn.size(), models);
     }
 
     /** Marks without a line: crosses over troubled points, pluses for cells with no result. */
@@ -217,11 +244,16 @@ final class Charts {
             return null;
         }
         String title = "Server CPU per short connection (4,000 bytes, UNP ch. 30)";
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("model").yAxisTitle("CPU ms per connection, user + system (log scale)").build();
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("model")
+                .yAxisTitle("CPU ms per connection, user + system (log scale)")
+                .build();
         style(chart.getStyler());
         chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setOverlapped(true);   // one bar per model, each a series of its own so it has its colour
+        chart.getStyler().setOverlapped(true); // one bar per model, each a series of its own so it has its colour
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisDecimalPattern("#,##0.###");
         double[] yAxis = decades(ys.min, ys.max);
@@ -237,9 +269,10 @@ final class Charts {
             }
             List<Double> values = new ArrayList<>();
             for (int j = 0; j < results.size(); j++) {
-                values.add(i == j ? r.cpuMillisPerConnection() : null);   // null: no bar in the others' places
+                values.add(i == j ? r.cpuMillisPerConnection() : null); // null: no bar in the others' places
             }
-            chart.addSeries(r.model(), categories, values).setFillColor(Palette.of(r.model()).color());
+            chart.addSeries(r.model(), categories, values)
+                    .setFillColor(Palette.of(r.model()).color());
             models.add(r.model());
         }
         return new Drawn("connections", title, Captions.connections(results), chart, models.size(), models);

@@ -23,26 +23,39 @@ final class HerdChart {
 
     /** The chart, or null when no point ran. */
     static Charts.Drawn of(List<HerdResult> results) {
-        List<HerdResult> ran = results.stream().filter(h -> h.ran() && h.cpuMillisPerConnection() > 0).toList();
+        List<HerdResult> ran = results.stream()
+                .filter(h -> h.ran() && h.cpuMillisPerConnection() > 0)
+                .toList();
         if (ran.isEmpty()) {
             return null;
         }
         String title = "Thundering herd: CPU per short connection against workers";
-        XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT).title(title)
-                .xAxisTitle("workers, one thread each (log scale)").yAxisTitle("CPU ms per connection (log scale)").build();
+        XYChart chart = new XYChartBuilder()
+                .width(Charts.WIDTH)
+                .height(Charts.HEIGHT)
+                .title(title)
+                .xAxisTitle("workers, one thread each (log scale)")
+                .yAxisTitle("CPU ms per connection (log scale)")
+                .build();
         Charts.style(chart.getStyler());
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setXAxisDecimalPattern("#,###");
         chart.getStyler().setYAxisDecimalPattern("#,##0.###");
 
-        List<Double> xs = new ArrayList<>(results.stream().map(h -> (double) h.workers()).toList());
-        List<Double> ys = new ArrayList<>(ran.stream().map(HerdResult::cpuMillisPerConnection).toList());
-        Set<String> models = new LinkedHashSet<>(ran.stream().map(HerdResult::model).toList());
+        List<Double> xs =
+                new ArrayList<>(results.stream().map(h -> (double) h.workers()).toList());
+        List<Double> ys = new ArrayList<>(
+                ran.stream().map(HerdResult::cpuMillisPerConnection).toList());
+        Set<String> models =
+                new LinkedHashSet<>(ran.stream().map(HerdResult::model).toList());
         for (String model : models) {
-            List<HerdResult> line = ran.stream().filter(h -> h.model().equals(model)).toList();
+            List<HerdResult> line =
+                    ran.stream().filter(h -> h.model().equals(model)).toList();
             Palette.Style s = Palette.of(model);
-            XYSeries series = chart.addSeries(model, line.stream().map(h -> (double) h.workers()).toList(),
+            XYSeries series = chart.addSeries(
+                    model,
+                    line.stream().map(h -> (double) h.workers()).toList(),
                     line.stream().map(HerdResult::cpuMillisPerConnection).toList());
             series.setMarker(s.marker()).setMarkerColor(s.color()).setLineColor(s.color());
         }
@@ -51,29 +64,39 @@ final class HerdChart {
 
         List<HerdResult> noResult = results.stream().filter(h -> !h.ran()).toList();
         double lowest = ys.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        double[] yAxis = Charts.decades(noResult.isEmpty() ? lowest : lowest / 3,
+        double[] yAxis = Charts.decades(
+                noResult.isEmpty() ? lowest : lowest / 3,
                 ys.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
-        double[] xAxis = Charts.decades(xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+        double[] xAxis = Charts.decades(
+                xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
                 xs.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
         chart.getStyler().setYAxisMin(yAxis[0]).setYAxisMax(yAxis[1]);
         chart.getStyler().setXAxisMin(xAxis[0]).setXAxisMax(xAxis[1]);
         if (!noResult.isEmpty()) {
-            XYSeries marks = chart.addSeries("no result (skipped or failed)",
-                    noResult.stream().map(h -> (double) h.workers()).toList(), noResult.stream().map(h -> yAxis[0]).toList());
+            XYSeries marks = chart.addSeries(
+                    "no result (skipped or failed)",
+                    noResult.stream().map(h -> (double) h.workers()).toList(),
+                    noResult.stream().map(h -> yAxis[0]).toList());
             marks.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             marks.setMarker(Palette.NO_RESULT.marker()).setMarkerColor(Palette.NO_RESULT.color());
         }
-        return new Charts.Drawn("herd", "Thundering herd", Captions.herd(results), chart, ran.size(), List.copyOf(models));
+        return new Charts.Drawn(
+                "herd", "Thundering herd", Captions.herd(results), chart, ran.size(), List.copyOf(models));
     }
 
     /** One of the book's columns, per connection: its seconds for 5,000 connections / 5. */
-    private static void book(XYChart chart, String name, BasicStroke line, boolean digitalUnix, List<Double> xs, List<Double> ys) {
+    private static void book(
+            XYChart chart, String name, BasicStroke line, boolean digitalUnix, List<Double> xs, List<Double> ys) {
         List<Double> x = UnpFigure.HERD.stream().map(p -> (double) p.children()).toList();
-        List<Double> y = UnpFigure.HERD.stream().map(p -> perConnection(digitalUnix ? p.digitalUnix() : p.bsdOs())).toList();
+        List<Double> y = UnpFigure.HERD.stream()
+                .map(p -> perConnection(digitalUnix ? p.digitalUnix() : p.bsdOs()))
+                .toList();
         xs.addAll(x);
         ys.addAll(y);
         XYSeries series = chart.addSeries(name, x, y);
-        series.setMarker(Palette.BOOK.marker()).setMarkerColor(Palette.BOOK.color()).setLineColor(Palette.BOOK.color());
+        series.setMarker(Palette.BOOK.marker())
+                .setMarkerColor(Palette.BOOK.color())
+                .setLineColor(Palette.BOOK.color());
         series.setLineStyle(line);
     }
 

@@ -39,28 +39,45 @@ final class HtmlReport {
                 </style></head><body>
                 """);
         sb.append("<h1>EchoLab benchmark, ").append(esc(r.started())).append("</h1>\n");
-        sb.append("<p class=\"note\">").append(esc(MarkdownReport.setting(r).replace("`", ""))).append("</p>\n");
-        sb.append("<p class=\"note\" id=\"reference\">").append(esc(NginxRatio.note(r).replace("*", ""))).append("</p>\n");
+        sb.append("<p class=\"note\">")
+                .append(esc(MarkdownReport.setting(r).replace("`", "")))
+                .append("</p>\n");
+        sb.append("<p class=\"note\" id=\"reference\">")
+                .append(esc(NginxRatio.note(r).replace("*", "")))
+                .append("</p>\n");
         sb.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
         for (int i = 0; i < charts.size(); i++) {
             Charts.Drawn c = charts.get(i);
-            sb.append("<figure class=\"chart\" id=\"").append(esc(c.id())).append("\" data-points=\"").append(c.points())
-                    .append("\" data-models=\"").append(esc(String.join(" ", c.models()))).append("\">\n")
-                    .append(svgs.get(i)).append("\n<figcaption><b>").append(esc(c.title())).append(".</b> ")
-                    .append(esc(c.caption())).append("</figcaption></figure>\n");
+            sb.append("<figure class=\"chart\" id=\"")
+                    .append(esc(c.id()))
+                    .append("\" data-points=\"")
+                    .append(c.points())
+                    .append("\" data-models=\"")
+                    .append(esc(String.join(" ", c.models())))
+                    .append("\">\n")
+                    .append(svgs.get(i))
+                    .append("\n<figcaption><b>")
+                    .append(esc(c.title()))
+                    .append(".</b> ")
+                    .append(esc(c.caption()))
+                    .append("</figcaption></figure>\n");
         }
         sb.append("</div>\n");
         sb.append("<h2>Best throughput per model</h2>\n").append(table(Summary.peaks(r)));
         sb.append("<h2>Every cell</h2>\n").append(table(Tables.cells(r.cells())));
-        sb.append("<p class=\"note\">").append(esc(MarkdownReport.HOW_TO_READ.replace("*", ""))).append("</p>\n");
+        sb.append("<p class=\"note\">")
+                .append(esc(MarkdownReport.HOW_TO_READ.replace("*", "")))
+                .append("</p>\n");
         if (!r.connections().isEmpty()) {
             sb.append("<h2>Connections (UNP vol. 1 ch. 30, Figure 30.1)</h2>\n<p class=\"note\">")
-                    .append(esc(MarkdownReport.CONNECTIONS.replace("`", ""))).append("</p>\n")
+                    .append(esc(MarkdownReport.CONNECTIONS.replace("`", "")))
+                    .append("</p>\n")
                     .append(table(Tables.connections(r.connections())));
         }
         if (!r.herd().isEmpty()) {
             sb.append("<h2>Thundering herd (UNP vol. 1 ch. 30.6)</h2>\n<p class=\"note\">")
-                    .append(esc(MarkdownReport.HERD.replace("`", ""))).append("</p>\n")
+                    .append(esc(MarkdownReport.HERD.replace("`", "")))
+                    .append("</p>\n")
                     .append(table(Tables.herd(r.herd())));
         }
         sb.append("</body></html>\n");
@@ -76,7 +93,11 @@ final class HtmlReport {
             if (note) {
                 sb.append("<tr class=\"skipped\">");
                 row.subList(0, 3).forEach(c -> sb.append("<td>").append(esc(c)).append("</td>"));
-                sb.append("<td colspan=\"").append(row.size() - 3).append("\">").append(esc(row.get(3))).append("</td>");
+                sb.append("<td colspan=\"")
+                        .append(row.size() - 3)
+                        .append("\">")
+                        .append(esc(row.get(3)))
+                        .append("</td>");
             } else {
                 sb.append("<tr>");
                 row.forEach(c -> sb.append("<td>").append(esc(c)).append("</td>"));

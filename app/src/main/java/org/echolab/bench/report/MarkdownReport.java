@@ -14,22 +14,37 @@ final class MarkdownReport {
         sb.append("# EchoLab benchmark, ").append(r.started()).append("\n\n");
         sb.append(setting(r)).append("\n\n");
         sb.append(NginxRatio.note(r)).append("\n\n");
-        sb.append("## Best throughput per model\n\n").append(Tables.markdown(Summary.peaks(r))).append('\n');
-        sb.append("## Every cell\n\n").append(Tables.markdown(Tables.cells(r.cells()))).append('\n');
+        sb.append("## Best throughput per model\n\n")
+                .append(Tables.markdown(Summary.peaks(r)))
+                .append('\n');
+        sb.append("## Every cell\n\n")
+                .append(Tables.markdown(Tables.cells(r.cells())))
+                .append('\n');
         sb.append(HOW_TO_READ).append("\n\n");
         if (!r.connections().isEmpty()) {
-            sb.append("## Connections (UNP vol. 1 ch. 30, Figure 30.1)\n\n").append(CONNECTIONS).append("\n\n")
-                    .append(Tables.markdown(Tables.connections(r.connections()))).append('\n');
+            sb.append("## Connections (UNP vol. 1 ch. 30, Figure 30.1)\n\n")
+                    .append(CONNECTIONS)
+                    .append("\n\n")
+                    .append(Tables.markdown(Tables.connections(r.connections())))
+                    .append('\n');
         }
         if (!r.herd().isEmpty()) {
-            sb.append("## Thundering herd (UNP vol. 1 ch. 30.6)\n\n").append(HERD).append("\n\n")
-                    .append(Tables.markdown(Tables.herd(r.herd()))).append('\n');
+            sb.append("## Thundering herd (UNP vol. 1 ch. 30.6)\n\n")
+                    .append(HERD)
+                    .append("\n\n")
+                    .append(Tables.markdown(Tables.herd(r.herd())))
+                    .append('\n');
         }
         sb.append("## Charts\n\n");
         for (Charts.Drawn c : charts) {
             // the PNG: a quarter of the SVG's size, and what docs/bench keeps (report.html inlines the SVGs)
-            sb.append("![").append(c.title()).append("](charts/").append(c.id()).append(".png)\n\n")
-                    .append(c.caption()).append("\n\n");
+            sb.append("![")
+                    .append(c.title())
+                    .append("](charts/")
+                    .append(c.id())
+                    .append(".png)\n\n")
+                    .append(c.caption())
+                    .append("\n\n");
         }
         return sb.toString();
     }

@@ -33,9 +33,13 @@ public final class NginxRatio {
             return Optional.empty();
         }
         return cells.stream()
-                .filter(n -> n.model().equals(Nginx.SERIES) && n.ran() && n.requestsPerSecond() > 0
-                        && n.workload().equals(c.workload()) && n.clients() == c.clients())
-                .findFirst().map(n -> c.requestsPerSecond() / n.requestsPerSecond());
+                .filter(n -> n.model().equals(Nginx.SERIES)
+                        && n.ran()
+                        && n.requestsPerSecond() > 0
+                        && n.workload().equals(c.workload())
+                        && n.clients() == c.clients())
+                .findFirst()
+                .map(n -> c.requestsPerSecond() / n.requestsPerSecond());
     }
 
     /** {@code 0.81}, or {@code -} where there is no nginx figure for the cell. */

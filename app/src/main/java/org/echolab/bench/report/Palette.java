@@ -30,21 +30,24 @@ public final class Palette {
     }
 
     private static final Map<String, Style> MODELS = Map.ofEntries(
-            Map.entry("sequential", new Style(new Color(213, 94, 0), SeriesMarkers.SQUARE)),           // vermillion
-            Map.entry("thread", new Style(new Color(230, 159, 0), SeriesMarkers.TRIANGLE_UP)),         // orange
-            Map.entry("pool", new Style(new Color(204, 121, 167), SeriesMarkers.DIAMOND)),             // reddish purple
-            Map.entry("virtual", new Style(new Color(0, 158, 115), SeriesMarkers.CIRCLE)),             // bluish green
-            Map.entry("eventloop", new Style(new Color(0, 114, 178), SeriesMarkers.TRIANGLE_DOWN)),    // blue
-            Map.entry("process", new Style(new Color(240, 228, 66), SeriesMarkers.TRAPEZOID)),         // yellow: few points, drawn late
-            Map.entry("prefork", new Style(new Color(86, 180, 233), SeriesMarkers.RECTANGLE)),         // sky blue
-            // near-black, the reference; not pure black, which the charts' text is drawn in, so its marks can be told apart
+            Map.entry("sequential", new Style(new Color(213, 94, 0), SeriesMarkers.SQUARE)), // vermillion
+            Map.entry("thread", new Style(new Color(230, 159, 0), SeriesMarkers.TRIANGLE_UP)), // orange
+            Map.entry("pool", new Style(new Color(204, 121, 167), SeriesMarkers.DIAMOND)), // reddish purple
+            Map.entry("virtual", new Style(new Color(0, 158, 115), SeriesMarkers.CIRCLE)), // bluish green
+            Map.entry("eventloop", new Style(new Color(0, 114, 178), SeriesMarkers.TRIANGLE_DOWN)), // blue
+            Map.entry(
+                    "process",
+                    new Style(new Color(240, 228, 66), SeriesMarkers.TRAPEZOID)), // yellow: few points, drawn late
+            Map.entry("prefork", new Style(new Color(86, 180, 233), SeriesMarkers.RECTANGLE)), // sky blue
+            // near-black, the reference; not pure black, which the charts' text is drawn in, so its marks can be told
+            // apart
             Map.entry("nginx", new Style(new Color(25, 25, 25), SeriesMarkers.OVAL)),
             // UNP's remaining designs: Okabe-Ito has no more colours, so Paul Tol's "muted" scheme
             // (also safe with colour blindness); the markers repeat their family's
-            Map.entry("prefork-flock", new Style(new Color(68, 170, 153), SeriesMarkers.RECTANGLE)),   // teal
-            Map.entry("prefork-mutex", new Style(new Color(51, 34, 136), SeriesMarkers.RECTANGLE)),    // indigo
-            Map.entry("prefork-pass", new Style(new Color(136, 34, 85), SeriesMarkers.RECTANGLE)),     // wine
-            Map.entry("prethread", new Style(new Color(153, 153, 51), SeriesMarkers.DIAMOND)),         // olive
+            Map.entry("prefork-flock", new Style(new Color(68, 170, 153), SeriesMarkers.RECTANGLE)), // teal
+            Map.entry("prefork-mutex", new Style(new Color(51, 34, 136), SeriesMarkers.RECTANGLE)), // indigo
+            Map.entry("prefork-pass", new Style(new Color(136, 34, 85), SeriesMarkers.RECTANGLE)), // wine
+            Map.entry("prethread", new Style(new Color(153, 153, 51), SeriesMarkers.DIAMOND)), // olive
             Map.entry("prethread-mutex", new Style(new Color(204, 102, 119), SeriesMarkers.DIAMOND))); // rose
 
     /** A model the palette does not know yet. */

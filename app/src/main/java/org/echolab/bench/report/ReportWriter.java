@@ -44,18 +44,22 @@ public final class ReportWriter {
      * the records do not is ignored.
      */
     public static ObjectMapper json() {
-        SimpleModule durations = new SimpleModule().addSerializer(Duration.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(Durations.format(d));
-            }
-        }).addDeserializer(Duration.class, new JsonDeserializer<>() {
-            @Override
-            public Duration deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                return Durations.parse(p.getValueAsString());
-            }
-        });
-        return new ObjectMapper().registerModule(durations).enable(SerializationFeature.INDENT_OUTPUT)
+        SimpleModule durations = new SimpleModule()
+                .addSerializer(Duration.class, new JsonSerializer<>() {
+                    @Override
+                    public void serialize(Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
+                        g.writeString(Durations.format(d));
+                    }
+                })
+                .addDeserializer(Duration.class, new JsonDeserializer<>() {
+                    @Override
+                    public Duration deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                        return Durations.parse(p.getValueAsString());
+                    }
+                });
+        return new ObjectMapper()
+                .registerModule(durations)
+                .enable(SerializationFeature.INDENT_OUTPUT)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
@@ -100,42 +104,94 @@ public final class ReportWriter {
                 + "rss_peak_bytes,memory_per_connection_bytes,threads_peak,processes_peak,descriptors_peak,"
                 + "little_requests_per_second,efficiency,server_pid,requests_per_second_over_nginx\n");
         for (CellResult c : cells) {
-            Fairness f = c.fairness();   // null: not run, or not measured (results from an older run): empty fields
-            row(sb, c.model(), c.clients(), c.workload(), c.work(), c.waitMillis(), c.status(), c.reason(),
-                    c.requests(), c.errors(), kinds(c.errorsByKind()),
-                    f == null ? "" : f.min(), f == null ? "" : f.median(), f == null ? "" : f.max(), f == null ? "" : f.starved(),
+            Fairness f = c.fairness(); // null: not run, or not measured (results from an older run): empty fields
+            row(
+                    sb,
+                    c.model(),
+                    c.clients(),
+                    c.workload(),
+                    c.work(),
+                    c.waitMillis(),
+                    c.status(),
+                    c.reason(),
+                    c.requests(),
+                    c.errors(),
+                    kinds(c.errorsByKind()),
+                    f == null ? "" : f.min(),
+                    f == null ? "" : f.median(),
+                    f == null ? "" : f.max(),
+                    f == null ? "" : f.starved(),
                     c.requestsPerSecond(),
-                    c.p50Millis(), c.p90Millis(), c.p99Millis(), c.p999Millis(), c.maxMillis(),
-                    c.cpuCores(), c.cpuMicrosPerRequest(), c.loadGeneratorCores(), c.otherCores(), c.pssIdleBytes(), c.pssPeakBytes(),
-                    c.rssPeakBytes(), c.memoryPerConnectionBytes(), c.threadsPeak(), c.processesPeak(),
-                    c.descriptorsPeak(), c.littleRequestsPerSecond(), c.efficiency(), c.serverPid(),
+                    c.p50Millis(),
+                    c.p90Millis(),
+                    c.p99Millis(),
+                    c.p999Millis(),
+                    c.maxMillis(),
+                    c.cpuCores(),
+                    c.cpuMicrosPerRequest(),
+                    c.loadGeneratorCores(),
+                    c.otherCores(),
+                    c.pssIdleBytes(),
+                    c.pssPeakBytes(),
+                    c.rssPeakBytes(),
+                    c.memoryPerConnectionBytes(),
+                    c.threadsPeak(),
+                    c.processesPeak(),
+                    c.descriptorsPeak(),
+                    c.littleRequestsPerSecond(),
+                    c.efficiency(),
+                    c.serverPid(),
                     NginxRatio.of(c, cells).map(NginxRatio::format).orElse(""));
         }
         return sb.toString();
     }
 
     static String connectionsCsv(List<ConnectionsResult> results) {
-        StringBuilder sb = new StringBuilder("model,status,reason,connections,errors,connections_per_second,cpu_seconds,"
-                + "cpu_ms_per_connection,above_sequential_ms_per_connection,scaled_to_5000_seconds,processes_peak,server_pid\n");
+        StringBuilder sb = new StringBuilder(
+                "model,status,reason,connections,errors,connections_per_second,cpu_seconds,"
+                        + "cpu_ms_per_connection,above_sequential_ms_per_connection,scaled_to_5000_seconds,processes_peak,server_pid\n");
         for (ConnectionsResult r : results) {
-            row(sb, r.model(), r.status(), r.reason(), r.connections(), r.errors(), r.connectionsPerSecond(),
-                    r.cpuSeconds(), r.cpuMillisPerConnection(), r.aboveSequentialMillisPerConnection(),
-                    r.scaledTo5000Seconds(), r.processesPeak(), r.serverPid());
+            row(
+                    sb,
+                    r.model(),
+                    r.status(),
+                    r.reason(),
+                    r.connections(),
+                    r.errors(),
+                    r.connectionsPerSecond(),
+                    r.cpuSeconds(),
+                    r.cpuMillisPerConnection(),
+                    r.aboveSequentialMillisPerConnection(),
+                    r.scaledTo5000Seconds(),
+                    r.processesPeak(),
+                    r.serverPid());
         }
         return sb.toString();
     }
 
     static String herdCsv(List<HerdResult> results) {
-        StringBuilder sb = new StringBuilder("model,workers,status,reason,connections,errors,cpu_seconds,cpu_ms_per_connection,server_pid\n");
+        StringBuilder sb = new StringBuilder(
+                "model,workers,status,reason,connections,errors,cpu_seconds,cpu_ms_per_connection,server_pid\n");
         for (HerdResult h : results) {
-            row(sb, h.model(), h.workers(), h.status(), h.reason(), h.connections(), h.errors(), h.cpuSeconds(),
-                    h.cpuMillisPerConnection(), h.serverPid());
+            row(
+                    sb,
+                    h.model(),
+                    h.workers(),
+                    h.status(),
+                    h.reason(),
+                    h.connections(),
+                    h.errors(),
+                    h.cpuSeconds(),
+                    h.cpuMillisPerConnection(),
+                    h.serverPid());
         }
         return sb.toString();
     }
 
     private static String kinds(Map<String, Long> errors) {
-        return errors.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        return errors.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
     }
 
     /** One CSV row (RFC 4180: a field with a comma, quote or newline is quoted, quotes doubled). */

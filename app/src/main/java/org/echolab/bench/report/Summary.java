@@ -25,28 +25,52 @@ final class Summary {
     }
 
     public static Tables.Table peaks(BenchResults results) {
-        List<String> workloads = results.cells().stream().map(CellResult::workload).distinct().toList();
+        List<String> workloads =
+                results.cells().stream().map(CellResult::workload).distinct().toList();
         List<List<String>> rows = new ArrayList<>();
         for (String w : workloads) {
             for (String model : NginxRatio.series(results)) {
                 List<CellResult> ran = results.cells().stream()
-                        .filter(c -> c.model().equals(model) && c.workload().equals(w) && c.ran()).toList();
-                if (ran.isEmpty()) {     // say why: an empty or failed cell is not a result of 0 req/s
-                    List<CellResult> mine = results.cells().stream().filter(c -> c.model().equals(model) && c.workload().equals(w)).toList();
+                        .filter(c -> c.model().equals(model) && c.workload().equals(w) && c.ran())
+                        .toList();
+                if (ran.isEmpty()) { // say why: an empty or failed cell is not a result of 0 req/s
+                    List<CellResult> mine = results.cells().stream()
+                            .filter(c -> c.model().equals(model) && c.workload().equals(w))
+                            .toList();
                     String why = Captions.missing(model, mine, mine).replaceAll("^ \\((.*)\\)$", "$1");
                     rows.add(List.of(w, model, why.isEmpty() ? "-" : "no result: " + why, "-", "-", "-", "-", "-"));
                     continue;
                 }
-                CellResult best = ran.stream().max(Comparator.comparingDouble(CellResult::requestsPerSecond)).orElseThrow();
-                CellResult most = ran.getLast();   // cells are in client order
-                rows.add(List.of(w, model, Tables.num(best.requestsPerSecond()) + " @ " + best.clients(),
-                        NginxRatio.text(best, results.cells()), Tables.ms(best.p99Millis()), Integer.toString(most.clients()),
+                CellResult best = ran.stream()
+                        .max(Comparator.comparingDouble(CellResult::requestsPerSecond))
+                        .orElseThrow();
+                CellResult most = ran.getLast(); // cells are in client order
+                rows.add(List.of(
+                        w,
+                        model,
+                        Tables.num(best.requestsPerSecond()) + " @ " + best.clients(),
+                        NginxRatio.text(best, results.cells()),
+                        Tables.ms(best.p99Millis()),
+                        Integer.toString(most.clients()),
                         Tables.num(most.requestsPerSecond()) + notes(most),
-                        String.format(Locale.ROOT, "%s MiB, %d threads, %d procs",
-                                Tables.mib(most.pssPeakBytes()), most.threadsPeak(), most.processesPeak())));
+                        String.format(
+                                Locale.ROOT,
+                                "%s MiB, %d threads, %d procs",
+                                Tables.mib(most.pssPeakBytes()),
+                                most.threadsPeak(),
+                                most.processesPeak())));
             }
         }
-        return new Tables.Table(List.of("workload", "model", "best req/s @ clients", "× nginx there", "p99 ms there",
-                "most clients run", "req/s there", "server at most clients"), rows);
+        return new Tables.Table(
+                List.of(
+                        "workload",
+                        "model",
+                        "best req/s @ clients",
+                        "× nginx there",
+                        "p99 ms there",
+                        "most clients run",
+                        "req/s there",
+                        "server at most clients"),
+                rows);
     }
 }

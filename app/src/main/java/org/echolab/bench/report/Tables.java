@@ -20,27 +20,52 @@ public final class Tables {
     private Tables() {}
 
     public static Table cells(List<CellResult> cells) {
-        List<String> header = List.of("model", "workload", "clients", "answers per conn: min / med / max", "req/s",
-                "× nginx", "p50 ms", "p99 ms", "errors", "Little eff.", "CPU µs/req", "cores: server / load / other", "PSS MiB",
-                "KiB/conn", "threads", "procs / fds");
+        List<String> header = List.of(
+                "model",
+                "workload",
+                "clients",
+                "answers per conn: min / med / max",
+                "req/s",
+                "× nginx",
+                "p50 ms",
+                "p99 ms",
+                "errors",
+                "Little eff.",
+                "CPU µs/req",
+                "cores: server / load / other",
+                "PSS MiB",
+                "KiB/conn",
+                "threads",
+                "procs / fds");
         List<List<String>> rows = new ArrayList<>();
         for (CellResult c : cells) {
             if (!c.ran()) {
-                List<String> row = new ArrayList<>(List.of(c.model(), c.workload(), Integer.toString(c.clients()),
-                        c.status() + ": " + c.reason()));
+                List<String> row = new ArrayList<>(List.of(
+                        c.model(), c.workload(), Integer.toString(c.clients()), c.status() + ": " + c.reason()));
                 while (row.size() < header.size()) {
                     row.add("");
                 }
                 rows.add(row);
                 continue;
             }
-            rows.add(List.of(c.model(), c.workload(), Integer.toString(c.clients()), perConnection(c),
-                    num(c.requestsPerSecond()), NginxRatio.text(c, cells), ms(c.p50Millis()), ms(c.p99Millis()), errors(c),
+            rows.add(List.of(
+                    c.model(),
+                    c.workload(),
+                    Integer.toString(c.clients()),
+                    perConnection(c),
+                    num(c.requestsPerSecond()),
+                    NginxRatio.text(c, cells),
+                    ms(c.p50Millis()),
+                    ms(c.p99Millis()),
+                    errors(c),
                     c.littleRequestsPerSecond() > 0 ? pct(c.efficiency()) : "-",
                     num(c.cpuMicrosPerRequest()),
-                    String.format(Locale.ROOT, "%.2f / %.2f / %.2f", c.cpuCores(), c.loadGeneratorCores(), c.otherCores()),
-                    mib(c.pssPeakBytes()), kib(c.memoryPerConnectionBytes()),
-                    Integer.toString(c.threadsPeak()), c.processesPeak() + " / " + c.descriptorsPeak()));
+                    String.format(
+                            Locale.ROOT, "%.2f / %.2f / %.2f", c.cpuCores(), c.loadGeneratorCores(), c.otherCores()),
+                    mib(c.pssPeakBytes()),
+                    kib(c.memoryPerConnectionBytes()),
+                    Integer.toString(c.threadsPeak()),
+                    c.processesPeak() + " / " + c.descriptorsPeak()));
         }
         return new Table(header, rows);
     }
@@ -72,12 +97,27 @@ public final class Tables {
                 rows.add(List.of(r.model(), design, r.status() + ": " + r.reason(), "", "", "", "", book));
                 continue;
             }
-            rows.add(List.of(r.model(), design, Integer.toString(r.connections()) + (r.errors() > 0 ? " (" + r.errors() + " errors)" : ""),
-                    num(r.connectionsPerSecond()), String.format(Locale.ROOT, "%.3f", r.cpuMillisPerConnection()),
-                    signed("%.3f", r.aboveSequentialMillisPerConnection()), signed("%.2f", r.scaledTo5000Seconds()), book));
+            rows.add(List.of(
+                    r.model(),
+                    design,
+                    Integer.toString(r.connections()) + (r.errors() > 0 ? " (" + r.errors() + " errors)" : ""),
+                    num(r.connectionsPerSecond()),
+                    String.format(Locale.ROOT, "%.3f", r.cpuMillisPerConnection()),
+                    signed("%.3f", r.aboveSequentialMillisPerConnection()),
+                    signed("%.2f", r.scaledTo5000Seconds()),
+                    book));
         }
-        return new Table(List.of("model", "UNP design", "connections", "conn/s", "CPU ms/conn",
-                "above sequential, ms/conn", "x 5,000 conns, s", "UNP 3rd ed., s"), rows);
+        return new Table(
+                List.of(
+                        "model",
+                        "UNP design",
+                        "connections",
+                        "conn/s",
+                        "CPU ms/conn",
+                        "above sequential, ms/conn",
+                        "x 5,000 conns, s",
+                        "UNP 3rd ed., s"),
+                rows);
     }
 
     /**
@@ -87,18 +127,39 @@ public final class Tables {
     public static Table herd(List<HerdResult> results) {
         List<List<String>> rows = new ArrayList<>();
         for (HerdResult h : results) {
-            if (!h.ran()) {   // a note-only row: the reason runs on
-                rows.add(List.of(h.model(), Integer.toString(h.workers()), Integer.toString(h.connections()),
-                        h.status() + ": " + h.reason(), "", "", ""));
+            if (!h.ran()) { // a note-only row: the reason runs on
+                rows.add(List.of(
+                        h.model(),
+                        Integer.toString(h.workers()),
+                        Integer.toString(h.connections()),
+                        h.status() + ": " + h.reason(),
+                        "",
+                        "",
+                        ""));
                 continue;
             }
-            String book = UnpFigure.herd(h.model(), h.workers()).map(p -> p.digitalUnix() + " / " + p.bsdOs()).orElse("-");
-            rows.add(List.of(h.model(), Integer.toString(h.workers()), Integer.toString(h.connections()),
-                    Long.toString(h.errors()), String.format(Locale.ROOT, "%.3f", h.cpuMillisPerConnection()),
-                    String.format(Locale.ROOT, "%.2f", h.cpuMillisPerConnection() * 5000 / 1000), book));
+            String book = UnpFigure.herd(h.model(), h.workers())
+                    .map(p -> p.digitalUnix() + " / " + p.bsdOs())
+                    .orElse("-");
+            rows.add(List.of(
+                    h.model(),
+                    Integer.toString(h.workers()),
+                    Integer.toString(h.connections()),
+                    Long.toString(h.errors()),
+                    String.format(Locale.ROOT, "%.3f", h.cpuMillisPerConnection()),
+                    String.format(Locale.ROOT, "%.2f", h.cpuMillisPerConnection() * 5000 / 1000),
+                    book));
         }
-        return new Table(List.of("model", "workers", "connections", "errors", "CPU ms/conn", "x 5,000 conns, s",
-                "UNP prefork, s: Digital Unix / BSD/OS"), rows);
+        return new Table(
+                List.of(
+                        "model",
+                        "workers",
+                        "connections",
+                        "errors",
+                        "CPU ms/conn",
+                        "x 5,000 conns, s",
+                        "UNP prefork, s: Digital Unix / BSD/OS"),
+                rows);
     }
 
     /** A figure that may fall below the baseline; noise that rounds to zero prints as 0.000, not -0.000. */
@@ -112,8 +173,13 @@ public final class Tables {
         if (c.errors() == 0) {
             return "0";
         }
-        return c.errors() + " (" + String.join(" ", c.errorsByKind().entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()) + ")";
+        return c.errors() + " ("
+                + String.join(
+                        " ",
+                        c.errorsByKind().entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue())
+                                .toList())
+                + ")";
     }
 
     static String num(double v) {
@@ -160,7 +226,8 @@ public final class Tables {
                 if (noteOnly(r) && i >= 3) {
                     line.append(r.get(i));
                 } else {
-                    line.append(i < 3 ? pad(r.get(i), width[i]) : padLeft(r.get(i), width[i])).append("  ");
+                    line.append(i < 3 ? pad(r.get(i), width[i]) : padLeft(r.get(i), width[i]))
+                            .append("  ");
                 }
             }
             sb.append(line.toString().stripTrailing()).append('\n');
@@ -179,7 +246,10 @@ public final class Tables {
         sb.append("| ").append(String.join(" | ", t.header())).append(" |\n");
         sb.append("|").append("---|".repeat(t.header().size())).append('\n');
         for (List<String> r : t.rows()) {
-            sb.append("| ").append(String.join(" | ", r.stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
+            sb.append("| ")
+                    .append(String.join(
+                            " | ", r.stream().map(c -> c.replace("|", "\\|")).toList()))
+                    .append(" |\n");
         }
         return sb.toString();
     }

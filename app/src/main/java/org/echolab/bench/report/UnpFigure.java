@@ -35,7 +35,8 @@ final class UnpFigure {
     public record HerdPoint(int children, String digitalUnix, String bsdOs) {}
 
     /** The prefork row (2) at 15 and 120 children: Digital Unix 6.2 to 15.7 s, BSD/OS 1.8 to 13.5 s. */
-    public static final List<HerdPoint> HERD = List.of(new HerdPoint(15, "6.2", "1.8"), new HerdPoint(120, "15.7", "13.5"));
+    public static final List<HerdPoint> HERD =
+            List.of(new HerdPoint(15, "6.2", "1.8"), new HerdPoint(120, "15.7", "13.5"));
     /** The row of the figure the herd was measured on. */
     public static final int HERD_ROW = 2;
 
@@ -52,6 +53,8 @@ final class UnpFigure {
 
     /** The book's row for a model, or null for the models the book predates (virtual, eventloop) and other series. */
     public static Row of(String model) {
-        return Models.names().contains(model) ? ROWS.get(Models.byName(model).traits().unpRow()) : null;
+        return Models.names().contains(model)
+                ? ROWS.get(Models.byName(model).traits().unpRow())
+                : null;
     }
 }

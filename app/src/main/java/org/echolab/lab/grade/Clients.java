@@ -62,8 +62,11 @@ final class Clients {
             c.readTimeout(ANSWER_TIMEOUT_MILLIS);
             return new Outcome(c.send(request).readResponse(), null);
         } catch (IOException e) {
-            return new Outcome(null, e instanceof java.net.SocketTimeoutException
-                    ? "no answer within " + ANSWER_TIMEOUT_MILLIS / 1000 + " s" : e.getMessage());
+            return new Outcome(
+                    null,
+                    e instanceof java.net.SocketTimeoutException
+                            ? "no answer within " + ANSWER_TIMEOUT_MILLIS / 1000 + " s"
+                            : e.getMessage());
         }
     }
 
@@ -119,8 +122,11 @@ final class Clients {
                             c.readTimeout(timeoutMillis);
                             return new Outcome(c.readResponse(), null);
                         } catch (IOException e) {
-                            return new Outcome(null, e instanceof java.net.SocketTimeoutException
-                                    ? "no answer within " + timeoutMillis / 1000 + " s" : e.getMessage());
+                            return new Outcome(
+                                    null,
+                                    e instanceof java.net.SocketTimeoutException
+                                            ? "no answer within " + timeoutMillis / 1000 + " s"
+                                            : e.getMessage());
                         }
                     }));
                 }
@@ -190,8 +196,12 @@ final class Clients {
 
     /** The first failure, in words, or "". */
     static String firstFailure(List<Outcome> outcomes) {
-        return outcomes.stream().filter(o -> !o.ok())
-                .map(o -> o.failure() != null ? o.failure() : "status " + o.response().status())
-                .findFirst().orElse("");
+        return outcomes.stream()
+                .filter(o -> !o.ok())
+                .map(o -> o.failure() != null
+                        ? o.failure()
+                        : "status " + o.response().status())
+                .findFirst()
+                .orElse("");
     }
 }

@@ -52,6 +52,7 @@ final class CostsRun {
     static final double THROUGHPUT_TOLERANCE = 0.25;
     /** First byte and memory: within a factor of 3, or both below the floor (noise at that scale). */
     static final double FACTOR = 3;
+
     static final double FIRST_BYTE_FLOOR_MS = 10, MEMORY_FLOOR_MIB = 1;
     /** A figure cited in an answer: within this of one a run of this workspace measured. */
     static final double CITE_TOLERANCE = 0.05;
@@ -61,9 +62,12 @@ final class CostsRun {
     static final String ANSWERED = "every question has an answer";
     static final String CITED = "the answers that ask for figures cite yours";
     /** Every check of this item, as {@code --only} matches them; the measurement runs for any of them. */
-    static final List<String> NAMES = Stream.of(Stream.of(PREDICTED),
-            Stream.of(Figure.values()).map(f -> f.words + " predicted within " + tolerance(f)), Stream.of(ANSWERED, CITED))
-            .flatMap(n -> n).toList();
+    static final List<String> NAMES = Stream.of(
+                    Stream.of(PREDICTED),
+                    Stream.of(Figure.values()).map(f -> f.words + " predicted within " + tolerance(f)),
+                    Stream.of(ANSWERED, CITED))
+            .flatMap(n -> n)
+            .toList();
 
     /** One design of the predictions table, and the model that stands for it. */
     record Design(String name, String model, int concurrency) {
@@ -75,8 +79,15 @@ final class CostsRun {
     }
 
     /** A design as measured; {@code problem} non-null: it is not a measurement (it failed or had errors). */
-    record Measured(Design design, double throughput, double firstByteMs, double memoryMib, double p50Ms,
-                    double cpuMicrosPerRequest, long errors, String problem) {
+    record Measured(
+            Design design,
+            double throughput,
+            double firstByteMs,
+            double memoryMib,
+            double p50Ms,
+            double cpuMicrosPerRequest,
+            long errors,
+            String problem) {
 
         double value(Figure f) {
             return switch (f) {
@@ -99,17 +110,27 @@ final class CostsRun {
         try {
             report = Report.read(reportFile);
         } catch (IOException e) {
-            return new Section(SECTION, "REPORT.md", List.of(Check.fail("REPORT.md read", e.toString(),
-                    "the grader could not read " + reportFile)), "");
+            return new Section(
+                    SECTION,
+                    "REPORT.md",
+                    List.of(Check.fail("REPORT.md read", e.toString(), "the grader could not read " + reportFile)),
+                    "");
         }
         List<Measured> measured;
         try {
             Files.createDirectories(out);
             measured = measure(designs, out, progress);
         } catch (IOException | RuntimeException e) {
-            return new Section(SECTION, "REPORT.md", List.of(Check.fail("the measurement ran", e.toString(),
-                    "run it yourself to see why: ./echolab bench --models sequential,thread," + subjects.threadModel() + ","
-                            + subjects.processModel() + " --clients " + CLIENTS + " --workloads sleep:100ms")), "");
+            return new Section(
+                    SECTION,
+                    "REPORT.md",
+                    List.of(Check.fail(
+                            "the measurement ran",
+                            e.toString(),
+                            "run it yourself to see why: ./echolab bench --models sequential,thread,"
+                                    + subjects.threadModel() + "," + subjects.processModel() + " --clients " + CLIENTS
+                                    + " --workloads sleep:100ms")),
+                    "");
         }
         String table = table(report, measured);
         List<Double> history;
@@ -123,8 +144,11 @@ final class CostsRun {
         Check present = predictionsPresent(report, reportFile);
         checks.add(present);
         for (Figure f : Figure.values()) {
-            checks.add(present.passed() ? predictions(f, report, measured)
-                    : Check.skipped(f.words + " predicted within " + tolerance(f), "no predictions to compare"));
+            checks.add(
+                    present.passed()
+                            ? predictions(f, report, measured)
+                            : Check.skipped(
+                                    f.words + " predicted within " + tolerance(f), "no predictions to compare"));
         }
         checks.add(answered(report));
         checks.add(cited(report, history));
@@ -138,7 +162,8 @@ final class CostsRun {
                 + " connection is the server tree's PSS with them connected, less the idle server's, over " + CLIENTS
                 + ". First byte: a new connection to an idle server asking for no wait, connect to first byte, the"
                 + " median of " + FIRST_BYTE_TRIES + ". Little's law: at most C requests in flight, each taking W,"
-                + " give at most C / W answers a second. The pool runs with --threads " + POOL_THREADS + ". This machine: "
+                + " give at most C / W answers a second. The pool runs with --threads " + POOL_THREADS
+                + ". This machine: "
                 + Runtime.getRuntime().availableProcessors() + " cores.";
     }
 
@@ -147,20 +172,39 @@ final class CostsRun {
     private static List<Measured> measure(List<Design> designs, Path out, PrintStream progress) throws IOException {
         Path jar = ServerProcess.ownJar();
         List<String> serverArgs = List.of("--threads=" + POOL_THREADS, "--queue=" + CLIENTS);
-        BenchPlan plan = new BenchPlan("lab", designs.stream().map(Design::model).toList(), List.of(CLIENTS),
-                List.of(new Workload("sleep", WAIT)), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                0, 0, List.of(), 0, Duration.ofMillis(100), serverArgs);
-        List<CellResult> cells = new BenchRunner(plan, jar, out.resolve("logs"), Machine.current(),
-                new ProgressBar(progress, false, plan.cells())).matrix();
+        BenchPlan plan = new BenchPlan(
+                "lab",
+                designs.stream().map(Design::model).toList(),
+                List.of(CLIENTS),
+                List.of(new Workload("sleep", WAIT)),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                0,
+                0,
+                List.of(),
+                0,
+                Duration.ofMillis(100),
+                serverArgs);
+        List<CellResult> cells = new BenchRunner(
+                        plan,
+                        jar,
+                        out.resolve("logs"),
+                        Machine.current(),
+                        new ProgressBar(progress, false, plan.cells()))
+                .matrix();
         List<Measured> measured = new ArrayList<>();
         for (int i = 0; i < designs.size(); i++) {
             Design d = designs.get(i);
             CellResult c = cells.get(i);
             progress.println("  first byte: " + d.model());
-            FirstByte fb = firstByte(jar, d.model(), serverArgs, out.resolve("logs").resolve(d.model() + "-first-byte.log"));
-            String problem = !c.ran() ? c.status() + ": " + c.reason()
-                    : c.errors() > 0 ? c.errors() + " errors (" + c.errorsByKind() + "): not a measurement"
-                    : fb.problem;
+            FirstByte fb =
+                    firstByte(jar, d.model(), serverArgs, out.resolve("logs").resolve(d.model() + "-first-byte.log"));
+            String problem = !c.ran()
+                    ? c.status() + ": " + c.reason()
+                    : c.errors() > 0
+                            ? c.errors() + " errors (" + c.errorsByKind() + "): not a measurement"
+                            : fb.problem;
             double throughput = c.requestsPerSecond();
             Fairness f = c.fairness();
             if (f != null && f.anyStarved() && f.connections() - f.starved() == 1) {
@@ -168,8 +212,15 @@ final class CostsRun {
                 // while it drains the starved ones at the end; the served one's answers over the period are the rate
                 throughput = f.max() / (double) plan.duration().toSeconds();
             }
-            measured.add(new Measured(d, throughput, fb.medianMs, c.memoryPerConnectionBytes() / 1048576.0,
-                    c.p50Millis(), c.cpuMicrosPerRequest(), c.errors(), problem));
+            measured.add(new Measured(
+                    d,
+                    throughput,
+                    fb.medianMs,
+                    c.memoryPerConnectionBytes() / 1048576.0,
+                    c.p50Millis(),
+                    c.cpuMicrosPerRequest(),
+                    c.errors(),
+                    problem));
         }
         return measured;
     }
@@ -196,8 +247,9 @@ final class CostsRun {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(10_000);
-            s.getOutputStream().write("GET /echo?msg=first HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write("GET /echo?msg=first HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             if (in.read() < 0) {
                 throw new IOException("the server closed the connection without an answer");
@@ -234,7 +286,9 @@ final class CostsRun {
     static Check predictionsPresent(Report report, Path file) {
         String name = PREDICTED;
         if (!report.found()) {
-            return Check.fail(name, "no REPORT.md in " + file.getParent(),
+            return Check.fail(
+                    name,
+                    "no REPORT.md in " + file.getParent(),
                     "the workspace's REPORT.md holds the predictions table; 'echolab lab init' makes it");
         }
         List<String> missing = new ArrayList<>();
@@ -247,11 +301,14 @@ final class CostsRun {
             }
         }
         if (missing.size() == Report.DESIGNS.size() * Figure.values().length) {
-            return Check.fail(name, "the table is as the workspace gave it: no number in any cell",
+            return Check.fail(
+                    name,
+                    "the table is as the workspace gave it: no number in any cell",
                     "replace each ? in section 0 of REPORT.md with your prediction, before you look at the measurements");
         }
         if (!missing.isEmpty()) {
-            return Check.fail(name, "no number for " + String.join(", ", missing), "write a number in each cell of the table");
+            return Check.fail(
+                    name, "no number for " + String.join(", ", missing), "write a number in each cell of the table");
         }
         return Check.pass(name, "12 predictions");
     }
@@ -265,7 +322,8 @@ final class CostsRun {
             double p = report.predictions().get(m.design().name()).get(f).getAsDouble();
             if (m.problem() != null) {
                 seen.add(m.design().name() + " not measured (" + m.problem() + ")");
-                hints.add("the " + m.design().name() + " design (" + m.design().model() + ") must run without errors before"
+                hints.add("the " + m.design().name() + " design (" + m.design().model()
+                        + ") must run without errors before"
                         + " it can be compared: see its section of this sheet and grade/logs/");
                 all = false;
                 continue;
@@ -285,22 +343,33 @@ final class CostsRun {
     private static String hint(Figure f, Measured m, double predicted) {
         Design d = m.design();
         return switch (f) {
-            case THROUGHPUT -> d.name() + ": " + number(m.throughput()) + " req/s measured against your " + number(predicted)
-                    + "; at most " + d.concurrency() + (d.concurrency() == 1 ? " request" : " requests") + " of " + WAIT.toMillis()
-                    + " ms can be in flight at once, so Little's law gives " + d.concurrency() + " / " + WAIT.toMillis() / 1000.0
-                    + " s = " + number(d.littleBound()) + " req/s.";
-            case FIRST_BYTE -> d.name() + ": " + number(m.firstByteMs()) + " ms to the first byte against your " + number(predicted)
-                    + (d.name().equals("process") ? "; a new connection here waits for a new JVM to start"
-                    : "; a new connection here is served by a thread that exists or starts in microseconds") + ".";
-            case MEMORY -> d.name() + ": " + number(m.memoryMib()) + " MiB per connection against your " + number(predicted)
-                    + (d.name().equals("process") ? "; each connection here is a whole JVM (its heap, its JIT, its classes)"
-                    : "; a connection here costs a socket and at most a thread's stack, in one shared heap") + ".";
+            case THROUGHPUT ->
+                d.name() + ": " + number(m.throughput()) + " req/s measured against your " + number(predicted)
+                        + "; at most " + d.concurrency() + (d.concurrency() == 1 ? " request" : " requests") + " of "
+                        + WAIT.toMillis()
+                        + " ms can be in flight at once, so Little's law gives " + d.concurrency() + " / "
+                        + WAIT.toMillis() / 1000.0
+                        + " s = " + number(d.littleBound()) + " req/s.";
+            case FIRST_BYTE ->
+                d.name() + ": " + number(m.firstByteMs()) + " ms to the first byte against your " + number(predicted)
+                        + (d.name().equals("process")
+                                ? "; a new connection here waits for a new JVM to start"
+                                : "; a new connection here is served by a thread that exists or starts in microseconds")
+                        + ".";
+            case MEMORY ->
+                d.name() + ": " + number(m.memoryMib()) + " MiB per connection against your " + number(predicted)
+                        + (d.name().equals("process")
+                                ? "; each connection here is a whole JVM (its heap, its JIT, its classes)"
+                                : "; a connection here costs a socket and at most a thread's stack, in one shared heap")
+                        + ".";
         };
     }
 
     static Check answered(Report report) {
         String name = ANSWERED;
-        List<String> expected = Report.parse(template()).answers().stream().map(a -> key(a.question())).toList();
+        List<String> expected = Report.parse(template()).answers().stream()
+                .map(a -> key(a.question()))
+                .toList();
         Map<String, Report.Answer> given = new LinkedHashMap<>();
         report.answers().forEach(a -> given.putIfAbsent(key(a.question()), a));
         List<String> missing = new ArrayList<>();
@@ -313,29 +382,40 @@ final class CostsRun {
         if (!report.found()) {
             return Check.fail(name, "no REPORT.md", "");
         }
-        return missing.isEmpty() ? Check.pass(name, expected.size() + " answers")
-                : Check.fail(name, "no answer (15 words or more) under question " + String.join(", ", missing) + " of " + expected.size(),
-                "write your answer under each ### question of REPORT.md");
+        return missing.isEmpty()
+                ? Check.pass(name, expected.size() + " answers")
+                : Check.fail(
+                        name,
+                        "no answer (15 words or more) under question " + String.join(", ", missing) + " of "
+                                + expected.size(),
+                        "write your answer under each ### question of REPORT.md");
     }
 
     static Check cited(Report report, List<Double> figures) {
         String name = CITED;
-        List<Report.Answer> asking = report.answers().stream().filter(Report.Answer::cite).toList();
+        List<Report.Answer> asking =
+                report.answers().stream().filter(Report.Answer::cite).toList();
         if (asking.isEmpty()) {
-            return Check.fail(name, report.found() ? "no question that asks for figures is left in REPORT.md" : "no REPORT.md",
+            return Check.fail(
+                    name,
+                    report.found() ? "no question that asks for figures is left in REPORT.md" : "no REPORT.md",
                     "keep the questions of the workspace's REPORT.md");
         }
         List<String> uncited = new ArrayList<>();
         for (Report.Answer a : asking) {
             boolean cites = Report.numbers(a.text()).stream()
-                    .anyMatch(n -> (n >= 10 || n != Math.rint(n)) && figures.stream().anyMatch(f -> f > 0 && Math.abs(n - f) <= CITE_TOLERANCE * f));
+                    .anyMatch(n -> (n >= 10 || n != Math.rint(n))
+                            && figures.stream().anyMatch(f -> f > 0 && Math.abs(n - f) <= CITE_TOLERANCE * f));
             if (!cites) {
                 uncited.add(key(a.question()));
             }
         }
-        return uncited.isEmpty() ? Check.pass(name, asking.size() + " answers cite figures measured in this workspace")
-                : Check.fail(name, "question " + String.join(", ", uncited) + ": no figure that a run of this workspace measured",
-                "quote your own measurements (grade/costs.md, or ./echolab bench) in those answers, with their units");
+        return uncited.isEmpty()
+                ? Check.pass(name, asking.size() + " answers cite figures measured in this workspace")
+                : Check.fail(
+                        name,
+                        "question " + String.join(", ", uncited) + ": no figure that a run of this workspace measured",
+                        "quote your own measurements (grade/costs.md, or ./echolab bench) in those answers, with their units");
     }
 
     /** The question's number ("4." of "### 4. ..."), the same in the template and in the student's copy. */
@@ -354,22 +434,50 @@ final class CostsRun {
     // ---- the table and the record ------------------------------------------------------------
 
     static String table(Report report, List<Measured> measured) {
-        StringBuilder t = new StringBuilder("| design (model) | throughput req/s: predicted / measured / Little's law | first byte ms: predicted / measured"
-                + " | memory per connection MiB: predicted / measured | p50 ms | CPU us/request | errors |\n|---|---|---|---|---|---|---|\n");
+        StringBuilder t = new StringBuilder(
+                "| design (model) | throughput req/s: predicted / measured / Little's law | first byte ms: predicted / measured"
+                        + " | memory per connection MiB: predicted / measured | p50 ms | CPU us/request | errors |\n|---|---|---|---|---|---|---|\n");
         for (Measured m : measured) {
-            Map<Figure, OptionalDouble> p = report.predictions().getOrDefault(m.design().name(), Map.of());
-            t.append("| ").append(m.design().name()).append(" (").append(m.design().model()).append(") | ");
+            Map<Figure, OptionalDouble> p =
+                    report.predictions().getOrDefault(m.design().name(), Map.of());
+            t.append("| ")
+                    .append(m.design().name())
+                    .append(" (")
+                    .append(m.design().model())
+                    .append(") | ");
             if (m.problem() != null) {
-                t.append(predicted(p, Figure.THROUGHPUT)).append(" / **not measured** / ").append(number(m.design().littleBound()))
-                        .append(" | ").append(predicted(p, Figure.FIRST_BYTE)).append(" / - | ").append(predicted(p, Figure.MEMORY))
-                        .append(" / - | - | - | ").append(m.problem().replace('|', '/')).append(" |\n");
+                t.append(predicted(p, Figure.THROUGHPUT))
+                        .append(" / **not measured** / ")
+                        .append(number(m.design().littleBound()))
+                        .append(" | ")
+                        .append(predicted(p, Figure.FIRST_BYTE))
+                        .append(" / - | ")
+                        .append(predicted(p, Figure.MEMORY))
+                        .append(" / - | - | - | ")
+                        .append(m.problem().replace('|', '/'))
+                        .append(" |\n");
                 continue;
             }
-            t.append(predicted(p, Figure.THROUGHPUT)).append(" / ").append(number(m.throughput())).append(" / ").append(number(m.design().littleBound()))
-                    .append(" | ").append(predicted(p, Figure.FIRST_BYTE)).append(" / ").append(number(m.firstByteMs()))
-                    .append(" | ").append(predicted(p, Figure.MEMORY)).append(" / ").append(number(m.memoryMib()))
-                    .append(" | ").append(number(m.p50Ms())).append(" | ").append(number(m.cpuMicrosPerRequest()))
-                    .append(" | ").append(m.errors()).append(" |\n");
+            t.append(predicted(p, Figure.THROUGHPUT))
+                    .append(" / ")
+                    .append(number(m.throughput()))
+                    .append(" / ")
+                    .append(number(m.design().littleBound()))
+                    .append(" | ")
+                    .append(predicted(p, Figure.FIRST_BYTE))
+                    .append(" / ")
+                    .append(number(m.firstByteMs()))
+                    .append(" | ")
+                    .append(predicted(p, Figure.MEMORY))
+                    .append(" / ")
+                    .append(number(m.memoryMib()))
+                    .append(" | ")
+                    .append(number(m.p50Ms()))
+                    .append(" | ")
+                    .append(number(m.cpuMicrosPerRequest()))
+                    .append(" | ")
+                    .append(m.errors())
+                    .append(" |\n");
         }
         return t.toString();
     }
@@ -420,7 +528,8 @@ final class CostsRun {
         for (String l : Files.readAllLines(file)) {
             int at = l.indexOf(" measured=");
             if (at >= 0) {
-                all.addAll(Report.numbers(l.substring(at + " measured=".length()).replace(',', ' ')));
+                all.addAll(
+                        Report.numbers(l.substring(at + " measured=".length()).replace(',', ' ')));
             }
         }
         return all;
@@ -434,10 +543,13 @@ final class CostsRun {
         try {
             List<String> runs = Files.readAllLines(out.resolve("measured.txt"));
             String first = runs.getFirst();
-            boolean predictedFirst = !first.substring(0, first.indexOf(" measured=")).contains("?");
-            items.add("predictions before measuring: the first costs run (" + first.substring(0, first.indexOf(' ')) + ") found "
+            boolean predictedFirst =
+                    !first.substring(0, first.indexOf(" measured=")).contains("?");
+            items.add("predictions before measuring: the first costs run (" + first.substring(0, first.indexOf(' '))
+                    + ") found "
                     + (predictedFirst ? "the table filled in" : "no prediction, or not all") + "; " + runs.size()
-                    + (runs.size() == 1 ? " run" : " runs") + " in grade/measured.txt, each with the predictions as they stood");
+                    + (runs.size() == 1 ? " run" : " runs")
+                    + " in grade/measured.txt, each with the predictions as they stood");
         } catch (IOException | RuntimeException e) {
             // no record: nothing to add
         }

@@ -58,19 +58,37 @@ final class GradedServer implements AutoCloseable {
      * @throws IOException with the server's last words when it did not start
      */
     static GradedServer start(String model, List<String> args, List<Path> extraClassPath, Path log) throws IOException {
-        List<String> classPath = new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
+        List<String> classPath =
+                new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
         extraClassPath.forEach(p -> classPath.add(p.toAbsolutePath().toString()));
-        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED", "-Xshare:auto",
-                "-XX:TieredStopAtLevel=1",          // C1 only: a grade is short, and C2's compiler threads would count as CPU
-                "-cp", String.join(File.pathSeparator, classPath), "org.echolab.cli.Main",
-                "serve", "--port", "0", "--bind", "127.0.0.1", "--model", model,
-                "--monitor-port", "-1", "--max-per-client", "0"));   // every client of the checks comes from 127.0.0.1
+        List<String> cmd = new ArrayList<>(List.of(
+                javaCommand(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1", // C1 only: a grade is short, and C2's compiler threads would count as CPU
+                "-cp",
+                String.join(File.pathSeparator, classPath),
+                "org.echolab.cli.Main",
+                "serve",
+                "--port",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--model",
+                model,
+                "--monitor-port",
+                "-1",
+                "--max-per-client",
+                "0")); // every client of the checks comes from 127.0.0.1
         cmd.addAll(args);
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
+                .start();
         CompletableFuture<Integer> listening = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("graded-server-stdout-" + p.pid()).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
                     Matcher m = LISTENING.matcher(l);
                     if (m.find()) {
@@ -88,8 +106,8 @@ final class GradedServer implements AutoCloseable {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             waitFor(p, Duration.ofSeconds(10));
-            throw new IOException(String.join(" ", cmd.subList(cmd.indexOf("serve"), cmd.size()))
-                    + ": did not start: " + firstError(log));
+            throw new IOException(String.join(" ", cmd.subList(cmd.indexOf("serve"), cmd.size())) + ": did not start: "
+                    + firstError(log));
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -131,7 +149,7 @@ final class GradedServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());   // before they lose their parent
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList()); // before they lose their parent
         if (process.isAlive()) {
             process.destroy();
             waitFor(process, CLOSE_GRACE);
@@ -156,8 +174,13 @@ final class GradedServer implements AutoCloseable {
             List<String> lines = Files.readAllLines(log);
             for (int i = 0; i < lines.size(); i++) {
                 String l = lines.get(i);
-                if (l.contains("Exception") || l.contains("Error") || l.contains("ERROR") || l.startsWith("echolab serve:")) {
-                    String next = i + 1 < lines.size() && lines.get(i + 1).contains("Exception") ? " " + lines.get(i + 1).strip() : "";
+                if (l.contains("Exception")
+                        || l.contains("Error")
+                        || l.contains("ERROR")
+                        || l.startsWith("echolab serve:")) {
+                    String next = i + 1 < lines.size() && lines.get(i + 1).contains("Exception")
+                            ? " " + lines.get(i + 1).strip()
+                            : "";
                     return (l.strip() + next).strip();
                 }
             }

@@ -20,7 +20,10 @@ public final class Grader {
 
     /** The grade items, by the name {@code lab grade} takes. */
     public enum Item {
-        PROCESSES, THREADS, RACES, COSTS;
+        PROCESSES,
+        THREADS,
+        RACES,
+        COSTS;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -33,13 +36,13 @@ public final class Grader {
                     return i;
                 }
             }
-            throw new IllegalArgumentException("no grade item '" + word + "'; choose from processes, threads, races, costs");
+            throw new IllegalArgumentException(
+                    "no grade item '" + word + "'; choose from processes, threads, races, costs");
         }
     }
 
     /** Which models and state the items grade: the student's, or the project's own to compare. */
-    public record Subjects(String processModel, String threadModel, String state) {
-    }
+    public record Subjects(String processModel, String threadModel, String state) {}
 
     private Grader() {}
 
@@ -70,14 +73,17 @@ public final class Grader {
             if (!only.selectsAny(checkNames(item))) {
                 continue;
             }
-            progress.println("grading " + item.word() + (only.partial() ? " (only " + only.quoted() + ")" : "") + " ...");
+            progress.println(
+                    "grading " + item.word() + (only.partial() ? " (only " + only.quoted() + ")" : "") + " ...");
             long started = System.nanoTime();
-            sections.add(switch (item) {
-                case PROCESSES -> ProcessChecks.run(subjects.processModel(), List.of(), out.resolve("logs"), only);
-                case THREADS -> ThreadChecks.run(subjects.threadModel(), List.of(), out.resolve("logs"), only);
-                case RACES -> RaceChecks.run(subjects.state(), only);
-                case COSTS -> selected(CostsRun.run(subjects, report(out), out, progress), only);
-            });
+            sections.add(
+                    switch (item) {
+                        case PROCESSES ->
+                            ProcessChecks.run(subjects.processModel(), List.of(), out.resolve("logs"), only);
+                        case THREADS -> ThreadChecks.run(subjects.threadModel(), List.of(), out.resolve("logs"), only);
+                        case RACES -> RaceChecks.run(subjects.state(), only);
+                        case COSTS -> selected(CostsRun.run(subjects, report(out), out, progress), only);
+                    });
             progress.printf("graded %s in %.1f s%n", item.word(), (System.nanoTime() - started) / 1e9);
         }
         return sections;
@@ -99,7 +105,8 @@ public final class Grader {
      */
     private static Section selected(Section costs, Only only) {
         List<Check> kept = costs.checks().stream()
-                .filter(c -> only.selects(c.name()) || !c.passed() && !CostsRun.NAMES.contains(c.name())).toList();
+                .filter(c -> only.selects(c.name()) || !c.passed() && !CostsRun.NAMES.contains(c.name()))
+                .toList();
         return new Section(costs.title(), costs.file(), kept, costs.table(), costs.forTeacher());
     }
 
@@ -121,16 +128,28 @@ public final class Grader {
     public static String sheet(List<Section> sections, Only only) {
         StringBuilder s = new StringBuilder();
         if (only.partial()) {
-            s.append("\nPARTIAL GRADE: only the checks whose name holds ").append(only.quoted())
+            s.append("\nPARTIAL GRADE: only the checks whose name holds ")
+                    .append(only.quoted())
                     .append(" ran; every other check was left out.\n");
         }
         long passed = 0;
         long total = 0;
         for (Section section : sections) {
-            s.append('\n').append(section.title()).append("  (").append(section.file()).append(")  ")
-                    .append(section.passedCount()).append('/').append(section.checks().size()).append('\n');
+            s.append('\n')
+                    .append(section.title())
+                    .append("  (")
+                    .append(section.file())
+                    .append(")  ")
+                    .append(section.passedCount())
+                    .append('/')
+                    .append(section.checks().size())
+                    .append('\n');
             for (Check c : section.checks()) {
-                s.append(c.passed() ? "  PASS  " : "  FAIL  ").append(c.name()).append(": ").append(c.saw()).append('\n');
+                s.append(c.passed() ? "  PASS  " : "  FAIL  ")
+                        .append(c.name())
+                        .append(": ")
+                        .append(c.saw())
+                        .append('\n');
                 if (!c.passed() && !c.hint().isEmpty()) {
                     s.append("        hint: ").append(c.hint()).append('\n');
                 }
@@ -145,11 +164,20 @@ public final class Grader {
             total += section.checks().size();
         }
         if (only.partial()) {
-            s.append('\n').append("Passed ").append(passed).append(" of the ").append(total).append(total == 1 ? " check" : " checks")
+            s.append('\n')
+                    .append("Passed ")
+                    .append(passed)
+                    .append(" of the ")
+                    .append(total)
+                    .append(total == 1 ? " check" : " checks")
                     .append(" that ran. This is a partial grade, not a full one: grade without --only for that.\n");
         } else {
-            s.append('\n').append(passed == total ? "All " + total + " checks pass."
-                    : passed + " of " + total + " checks pass.").append('\n');
+            s.append('\n')
+                    .append(
+                            passed == total
+                                    ? "All " + total + " checks pass."
+                                    : passed + " of " + total + " checks pass.")
+                    .append('\n');
         }
         return s.toString();
     }

@@ -15,6 +15,7 @@ final class Hints {
 
     /** A frame of the student's code, e.g. "at lab.ThreadPool.run(ThreadPool.java:31)". */
     private static final Pattern STUDENT_FRAME = Pattern.compile("at (lab\\.[\\w$.<>]+\\((\\w+\\.java:\\d+)\\))");
+
     private static final Pattern DIED = Pattern.compile("Exception in thread \"([^\"]+)\" (\\S+)");
 
     private Hints() {}

@@ -31,12 +31,15 @@ final class Integrity {
      * its grader): the connection it hands out, and the registries and interfaces the workspace's
      * own files plug into.
      */
-    static final Set<String> ALLOWED = Set.of(
-            "org.echolab.connection.Connection", "org.echolab.state.RaceWindow");
+    static final Set<String> ALLOWED = Set.of("org.echolab.connection.Connection", "org.echolab.state.RaceWindow");
 
     /** The interfaces and settings a model plugs into (with their nested types): no answer in them. */
-    static final Set<String> INTERFACES = Set.of("org.echolab.models.Models", "org.echolab.models.ConcurrencyModel",
-            "org.echolab.models.ModelContext", "org.echolab.config.ServerConfig", "org.echolab.state.States",
+    static final Set<String> INTERFACES = Set.of(
+            "org.echolab.models.Models",
+            "org.echolab.models.ConcurrencyModel",
+            "org.echolab.models.ModelContext",
+            "org.echolab.config.ServerConfig",
+            "org.echolab.state.States",
             "org.echolab.state.ServerState");
 
     /** An EchoLab class named in a class file as a type ({@code org/echolab/...}) or in a string ({@code org.echolab....}). */
@@ -60,11 +63,14 @@ final class Integrity {
             return findings;
         }
         try (Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
                 ClassModel cm = ClassFile.of().parse(Files.readAllBytes(f));
                 Set<String> named = new TreeSet<>();
                 for (PoolEntry e : cm.constantPool()) {
-                    String text = e instanceof ClassEntry c ? c.asInternalName() : e instanceof Utf8Entry u ? u.stringValue() : null;
+                    String text = e instanceof ClassEntry c
+                            ? c.asInternalName()
+                            : e instanceof Utf8Entry u ? u.stringValue() : null;
                     if (text != null) {
                         Matcher m = ECHOLAB.matcher(text);
                         while (m.find()) {
@@ -85,7 +91,8 @@ final class Integrity {
 
     static boolean allowed(String name) {
         String outer = name.contains("$") ? name.substring(0, name.indexOf('$')) : name;
-        return ALLOWED.contains(name) || INTERFACES.contains(outer)
+        return ALLOWED.contains(name)
+                || INTERFACES.contains(outer)
                 || name.startsWith("org.echolab.lab.") && !name.startsWith("org.echolab.lab.grade.");
     }
 

@@ -3,9 +3,9 @@ package org.echolab.lab.grade;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,7 +35,8 @@ final class ProcessChecks {
     private static final List<String> AFTER_ECHOES = List.of(DISTINCT, SERVED_AT_ONCE, CLOSE_SEEN, NO_LEAK, REAPED);
     /** Every check of this item, as {@code --only} matches them (the start is on the sheet only when it fails). */
     static final List<String> NAMES = java.util.stream.Stream.of(List.of(STARTS, ECHOES), AFTER_ECHOES, List.of(STOP))
-            .flatMap(List::stream).toList();
+            .flatMap(List::stream)
+            .toList();
 
     private ProcessChecks() {}
 
@@ -55,8 +56,8 @@ final class ProcessChecks {
         Path log = logs.resolve("processes.log");
         GradedServer server;
         try {
-            server = GradedServer.start(model, List.of("--grace", "5s", "--header-timeout", "5s", "--idle-timeout", "10s"),
-                    classPath, log);
+            server = GradedServer.start(
+                    model, List.of("--grace", "5s", "--header-timeout", "5s", "--idle-timeout", "10s"), classPath, log);
         } catch (IOException e) {
             checks.add(Check.fail(STARTS, e.getMessage(), Hints.startFailure(log)));
             return new Section(TITLE, FILE, checks, "");
@@ -70,7 +71,9 @@ final class ProcessChecks {
                 checks.add(echoes);
             }
             if (!echoes.passed()) {
-                AFTER_ECHOES.stream().filter(only::selects).forEach(name -> checks.add(Check.skipped(name, "no echo came back")));
+                AFTER_ECHOES.stream()
+                        .filter(only::selects)
+                        .forEach(name -> checks.add(Check.skipped(name, "no echo came back")));
             } else {
                 if (only.selects(DISTINCT)) {
                     checks.add(distinctProcesses(server));
@@ -101,33 +104,46 @@ final class ProcessChecks {
         Clients.Outcome get = Clients.once(port, Clients.closingGet("/echo?msg=hello-process&wait=20ms"));
         if (!get.ok()) {
             String log = server.log();
-            return Check.fail(name, "GET /echo: " + ThreadChecks.describe(get),
-                    log.contains("your run() failed") ? Hints.noAnswer(log)
-                    : "a connection was accepted but nothing answered it: start a child for each client with"
-                            + " lab.fork(client) (TODO 3)");
+            return Check.fail(
+                    name,
+                    "GET /echo: " + ThreadChecks.describe(get),
+                    log.contains("your run() failed")
+                            ? Hints.noAnswer(log)
+                            : "a connection was accepted but nothing answered it: start a child for each client with"
+                                    + " lab.fork(client) (TODO 3)");
         }
-        Clients.Outcome post = Clients.once(port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n"
-                + "Connection: close\r\n\r\npost-body");
-        boolean ok = get.response().text().equals("hello-process") && post.ok() && post.response().text().equals("post-body");
-        return ok ? Check.pass(name, "GET and POST echoed byte for byte")
-                : Check.fail(name, "GET gave '" + get.response().text() + "', POST: " + ThreadChecks.describe(post),
-                "the child runs the shared echo session; make sure each client reaches a child of its own");
+        Clients.Outcome post = Clients.once(
+                port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n" + "Connection: close\r\n\r\npost-body");
+        boolean ok = get.response().text().equals("hello-process")
+                && post.ok()
+                && post.response().text().equals("post-body");
+        return ok
+                ? Check.pass(name, "GET and POST echoed byte for byte")
+                : Check.fail(
+                        name,
+                        "GET gave '" + get.response().text() + "', POST: " + ThreadChecks.describe(post),
+                        "the child runs the shared echo session; make sure each client reaches a child of its own");
     }
 
     private static Check distinctProcesses(GradedServer server) {
         String name = DISTINCT;
         Set<Long> pids = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            pids.add(Clients.once(server.port(), Clients.closingGet("/echo?msg=p" + i)).pid());
+            pids.add(Clients.once(server.port(), Clients.closingGet("/echo?msg=p" + i))
+                    .pid());
         }
         if (pids.contains(server.pid())) {
-            return Check.fail(name, "served by pid " + server.pid() + ", the server itself",
+            return Check.fail(
+                    name,
+                    "served by pid " + server.pid() + ", the server itself",
                     "the parent served the client: lab.fork(client) has a child do it");
         }
         return pids.size() == 3 && !pids.contains(-1L)
                 ? Check.pass(name, "3 connections, 3 pids " + pids)
-                : Check.fail(name, "3 connections were served by pids " + pids,
-                "each connection needs a child of its own: one lab.fork per accepted client");
+                : Check.fail(
+                        name,
+                        "3 connections were served by pids " + pids,
+                        "each connection needs a child of its own: one lab.fork per accepted client");
     }
 
     /** Clients that wait together must have children alive together: counted among the server's children, not timed. */
@@ -135,11 +151,13 @@ final class ProcessChecks {
         String name = SERVED_AT_ONCE;
         int most = 0;
         List<Clients.Outcome> outcomes;
-        try (Clients.Held held = Clients.hold(server.port(), AT_ONCE,
-                i -> Clients.closingGet("/echo?msg=at-once-" + i + "&wait=2s"))) {
+        try (Clients.Held held =
+                Clients.hold(server.port(), AT_ONCE, i -> Clients.closingGet("/echo?msg=at-once-" + i + "&wait=2s"))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (most < AT_ONCE && System.nanoTime() - deadline < 0) {
-                int alive = (int) ServerProcfs.children(server.pid()).values().stream().filter(s -> s != 'Z').count();
+                int alive = (int) ServerProcfs.children(server.pid()).values().stream()
+                        .filter(s -> s != 'Z')
+                        .count();
                 most = Math.max(most, alive);
                 if (most < AT_ONCE) {
                     Thread.sleep(20);
@@ -150,14 +168,18 @@ final class ProcessChecks {
             return Check.fail(name, "could not connect: " + e.getMessage(), "see the checks above");
         }
         long answered = Clients.answered(outcomes);
-        String saw = AT_ONCE + " clients waiting 2 s each: at most " + most + " children alive at once, " + answered + " answered";
+        String saw = AT_ONCE + " clients waiting 2 s each: at most " + most + " children alive at once, " + answered
+                + " answered";
         if (most >= AT_ONCE && answered == AT_ONCE) {
             return Check.pass(name, saw);
         }
-        return Check.fail(name, saw + (answered < AT_ONCE ? " (" + Clients.firstFailure(outcomes) + ")" : ""),
-                most <= 1 ? "one child at a time: the accept loop waits for each child before it accepts the next"
-                        + " (lab.waitForChild() in the accept loop?); lab.fork returns at once, go on accepting, and reap"
-                        + " in a thread of its own"
+        return Check.fail(
+                name,
+                saw + (answered < AT_ONCE ? " (" + Clients.firstFailure(outcomes) + ")" : ""),
+                most <= 1
+                        ? "one child at a time: the accept loop waits for each child before it accepts the next"
+                                + " (lab.waitForChild() in the accept loop?); lab.fork returns at once, go on accepting, and reap"
+                                + " in a thread of its own"
                         : "every client needs its own child, started at once");
     }
 
@@ -168,10 +190,13 @@ final class ProcessChecks {
             RawClient.Response r = c.send(Clients.closingGet("/echo?msg=bye")).readResponse();
             c.readTimeout(3_000);
             boolean closed = c.closedByServer();
-            return closed && r.status() == 200 ? Check.pass(name, "answer, then end of stream")
-                    : Check.fail(name, "answered, but the connection stayed open 3 s after the child was done",
-                    "the parent still holds a copy of the connection: client.close() right after lab.fork(client)"
-                            + " (TODO 4; CS:APP: Close(connfd), \"important!\")");
+            return closed && r.status() == 200
+                    ? Check.pass(name, "answer, then end of stream")
+                    : Check.fail(
+                            name,
+                            "answered, but the connection stayed open 3 s after the child was done",
+                            "the parent still holds a copy of the connection: client.close() right after lab.fork(client)"
+                                    + " (TODO 4; CS:APP: Close(connfd), \"important!\")");
         } catch (IOException e) {
             return Check.fail(name, e.getMessage(), "the client got no answer; see the checks above");
         }
@@ -180,7 +205,7 @@ final class ProcessChecks {
     private static Check noLeakedDescriptors(GradedServer server) throws InterruptedException {
         String name = NO_LEAK;
         long pid = server.pid();
-        int before = ServerProcfs.sockets(pid);          // the listening socket, and any the model keeps for itself
+        int before = ServerProcfs.sockets(pid); // the listening socket, and any the model keeps for itself
         for (int i = 0; i < 10; i++) {
             Clients.once(server.port(), Clients.closingGet("/echo?msg=fd" + i));
         }
@@ -188,10 +213,12 @@ final class ProcessChecks {
         int extra = ServerProcfs.sockets(pid) - before;
         return extra <= 0
                 ? Check.pass(name, "after 10 more connections the parent (pid " + pid + ") holds no client socket")
-                : Check.fail(name, "after 10 more connections the parent still holds " + extra + " client socket(s) (/proc/"
-                        + pid + "/fd)",
-                "close the parent's copy of each connection once the child has it: client.close() (TODO 4);"
-                        + " a parent that never does runs out of descriptors");
+                : Check.fail(
+                        name,
+                        "after 10 more connections the parent still holds " + extra + " client socket(s) (/proc/" + pid
+                                + "/fd)",
+                        "close the parent's copy of each connection once the child has it: client.close() (TODO 4);"
+                                + " a parent that never does runs out of descriptors");
     }
 
     private static Check reaped(GradedServer server) throws InterruptedException {
@@ -200,9 +227,11 @@ final class ProcessChecks {
         long zombies = zombies(server);
         return zombies == 0
                 ? Check.pass(name, "every child that exited was reaped: no zombie among the server's children")
-                : Check.fail(name, zombies + " children are zombies (state Z) 3 s after their client was done",
-                "a child that has exited stays a zombie until its parent reaps it: run a reaper thread that loops on"
-                        + " lab.waitForChild() (TODO 1, 2, 5); it is Java's stand-in for CS:APP's SIGCHLD handler");
+                : Check.fail(
+                        name,
+                        zombies + " children are zombies (state Z) 3 s after their client was done",
+                        "a child that has exited stays a zombie until its parent reaps it: run a reaper thread that loops on"
+                                + " lab.waitForChild() (TODO 1, 2, 5); it is Java's stand-in for CS:APP's SIGCHLD handler");
     }
 
     /** SIGTERM with a client mid-request: its child answers, then every child is reaped and the server ends. */
@@ -211,8 +240,10 @@ final class ProcessChecks {
         Clients.Outcome answer = null;
         Map<Long, Character> children = Map.of();
         int exit;
-        try (Clients.Held held = Clients.hold(server.port(), 1, i -> Clients.closingGet("/echo?msg=in-flight&wait=1500ms"))) {
-            boolean inFlight = ThreadChecks.await(() -> ServerProcfs.inService(server.port(), 1) >= 1, Duration.ofSeconds(20));
+        try (Clients.Held held =
+                Clients.hold(server.port(), 1, i -> Clients.closingGet("/echo?msg=in-flight&wait=1500ms"))) {
+            boolean inFlight =
+                    ThreadChecks.await(() -> ServerProcfs.inService(server.port(), 1) >= 1, Duration.ofSeconds(20));
             children = ServerProcfs.children(server.pid());
             exit = server.stop(Duration.ofSeconds(40));
             answer = inFlight ? held.answers(20_000).getFirst() : null;
@@ -229,18 +260,27 @@ final class ProcessChecks {
         if (exit == -1) {
             problems.add("the server did not end within 40 s of SIGTERM");
         }
-        for (String said : List.of("not reaped after stop()", "did not return within", "your stop() failed",
+        for (String said : List.of(
+                "not reaped after stop()",
+                "did not return within",
+                "your stop() failed",
                 "still running after stop()")) {
             log.lines().filter(l -> l.contains(said)).findFirst().ifPresent(l -> problems.add("the log: " + l.strip()));
         }
-        List<Long> left = children.keySet().stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList();
+        List<Long> left = children.keySet().stream()
+                .filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))
+                .toList();
         if (!left.isEmpty()) {
             problems.add("children still running after the server ended: " + left);
         }
         if (problems.isEmpty()) {
-            return Check.pass(name, "the client mid-request was answered; every child finished and was reaped (exit " + exit + ")");
+            return Check.pass(
+                    name,
+                    "the client mid-request was answered; every child finished and was reaped (exit " + exit + ")");
         }
-        return Check.fail(name, String.join("; ", problems),
+        return Check.fail(
+                name,
+                String.join("; ", problems),
                 log.contains("not reaped after stop()") || (answer != null && !answer.ok())
                         ? "in stop(): lab.finishChildren() lets each child answer its request and exit; then join your"
                                 + " reaper, which ends when lab.waitForChild() returns -1 (TODO 6)"
@@ -248,6 +288,8 @@ final class ProcessChecks {
     }
 
     private static long zombies(GradedServer server) {
-        return ServerProcfs.children(server.pid()).values().stream().filter(s -> s == 'Z').count();
+        return ServerProcfs.children(server.pid()).values().stream()
+                .filter(s -> s == 'Z')
+                .count();
     }
 }

@@ -26,7 +26,8 @@ final class RaceChecks {
     private static final int STRESS_CALLS = 20_000;
     private static final int STRESS_ROUNDS = 5;
     private static final String[] STRESS_CLIENTS = java.util.stream.IntStream.range(0, 1024)
-            .mapToObj(i -> "10.0." + (i >> 8) + "." + (i & 255)).toArray(String[]::new);
+            .mapToObj(i -> "10.0." + (i >> 8) + "." + (i & 255))
+            .toArray(String[]::new);
     private static final int HELD = 8;
     private static final int PEAK_ROUNDS = 5;
 
@@ -34,7 +35,8 @@ final class RaceChecks {
     static final String COUNTS = "the counts add up";
     static final String PEAK = "the peak is right";
     static final String HELD_PEAK = "the peak equals the connections held open together";
-    static final String STRESS = "stress: " + STRESS_THREADS + " threads x " + STRESS_CALLS + " calls, " + STRESS_ROUNDS + " rounds";
+    static final String STRESS =
+            "stress: " + STRESS_THREADS + " threads x " + STRESS_CALLS + " calls, " + STRESS_ROUNDS + " rounds";
     /** The checks of one race experiment against a real server; it runs when any of them is selected. */
     private static final List<String> EXPERIMENT = List.of(UNIQUE, COUNTS, PEAK);
     /** Every check of this item, as {@code --only} matches them. */
@@ -59,8 +61,9 @@ final class RaceChecks {
         List<Check> checks = new ArrayList<>();
         StateShape shape = StateShape.of(variant);
         if (only.selectsAny(EXPERIMENT)) {
-            checks.addAll(experiment(variant, shape).stream().filter(c -> only.selects(c.name()) || !c.passed()
-                    && !EXPERIMENT.contains(c.name())).toList());
+            checks.addAll(experiment(variant, shape).stream()
+                    .filter(c -> only.selects(c.name()) || !c.passed() && !EXPERIMENT.contains(c.name()))
+                    .toList());
         }
         if (only.selects(HELD_PEAK)) {
             checks.add(heldPeak(variant));
@@ -75,35 +78,50 @@ final class RaceChecks {
     private static List<Check> experiment(States.Variant variant, StateShape shape) {
         List<Check> checks = new ArrayList<>();
         try {
-            RaceRow row = RaceLab.run(SERVER_MODEL, variant,
-                    new RaceLab.Settings(REQUESTS, CLIENTS, Duration.ofMillis(1), false));
+            RaceRow row = RaceLab.run(
+                    SERVER_MODEL, variant, new RaceLab.Settings(REQUESTS, CLIENTS, Duration.ofMillis(1), false));
             String under = REQUESTS + " requests from " + CLIENTS + " clients to '" + SERVER_MODEL
                     + "' with --race-window 1ms: ";
-            checks.add(row.duplicates() == 0
-                    ? Check.pass(UNIQUE, under + "every number handed out once")
-                    : Check.fail(UNIQUE, under + row.duplicates() + " numbers handed out twice",
-                    "nextRequestNumber reads the counter, adds one and writes it back: two threads can read the same"
-                            + " value. Make the read-add-write one step (AtomicLong.incrementAndGet, or synchronized)"
-                            + shape.volatileNote()));
+            checks.add(
+                    row.duplicates() == 0
+                            ? Check.pass(UNIQUE, under + "every number handed out once")
+                            : Check.fail(
+                                    UNIQUE,
+                                    under + row.duplicates() + " numbers handed out twice",
+                                    "nextRequestNumber reads the counter, adds one and writes it back: two threads can read the same"
+                                            + " value. Make the read-add-write one step (AtomicLong.incrementAndGet, or synchronized)"
+                                            + shape.volatileNote()));
             boolean servedRight = row.lost() == 0;
             boolean perClientRight = row.perClient() < 0 || row.perClient() == row.served();
-            checks.add(servedRight && perClientRight
-                    ? Check.pass(COUNTS, under + "served " + row.served() + " = answered " + row.expected()
-                            + " = sum per client")
-                    : Check.fail(COUNTS, under + "served " + row.served() + ", answered " + row.expected()
-                            + ", sum per client " + row.perClient(),
-                    !servedRight ? "requestServed loses updates to served: a read, a pause, a write; make the count one"
-                            + " atomic step" + shape.volatileNote()
-                            : shape.perClientHint()));
-            checks.add(row.peakRight()
-                    ? Check.pass(PEAK, under + "peak " + row.peak() + " of at most "
-                            + row.maxOpen() + " connections, " + row.open() + " open after")
-                    : Check.fail(PEAK, under + "peak " + row.peak() + " with at most "
-                            + row.maxOpen() + " connections ever open, " + row.open() + " open after",
-                    row.open() != 0 ? "open++ and open-- lose updates: make both one atomic step, under one lock (the"
-                            + " same for both) or with an AtomicLong"
-                            : "connectionOpened checks the peak, then sets it: check-then-act. Raise it atomically"
-                            + " (AtomicLong.accumulateAndGet(now, Math::max))"));
+            checks.add(
+                    servedRight && perClientRight
+                            ? Check.pass(
+                                    COUNTS,
+                                    under + "served " + row.served() + " = answered " + row.expected()
+                                            + " = sum per client")
+                            : Check.fail(
+                                    COUNTS,
+                                    under + "served " + row.served() + ", answered " + row.expected()
+                                            + ", sum per client " + row.perClient(),
+                                    !servedRight
+                                            ? "requestServed loses updates to served: a read, a pause, a write; make the count one"
+                                                    + " atomic step" + shape.volatileNote()
+                                            : shape.perClientHint()));
+            checks.add(
+                    row.peakRight()
+                            ? Check.pass(
+                                    PEAK,
+                                    under + "peak " + row.peak() + " of at most " + row.maxOpen() + " connections, "
+                                            + row.open() + " open after")
+                            : Check.fail(
+                                    PEAK,
+                                    under + "peak " + row.peak() + " with at most " + row.maxOpen()
+                                            + " connections ever open, " + row.open() + " open after",
+                                    row.open() != 0
+                                            ? "open++ and open-- lose updates: make both one atomic step, under one lock (the"
+                                                    + " same for both) or with an AtomicLong"
+                                            : "connectionOpened checks the peak, then sets it: check-then-act. Raise it atomically"
+                                                    + " (AtomicLong.accumulateAndGet(now, Math::max))"));
         } catch (Exception e) {
             checks.add(Check.fail("the race experiment runs", e.toString(), Hints.noAnswer("")));
         }
@@ -144,8 +162,13 @@ final class RaceChecks {
                 release.await(30, java.util.concurrent.TimeUnit.SECONDS);
             } catch (java.util.concurrent.BrokenBarrierException | java.util.concurrent.TimeoutException e) {
                 threads.forEach(Thread::interrupt);
-                return Check.fail(name, "round " + round + ": " + (failure.get() != null ? "a call threw " + failure.get()
-                        : "the calls did not return within 30 s"), "connectionOpened must return");
+                return Check.fail(
+                        name,
+                        "round " + round + ": "
+                                + (failure.get() != null
+                                        ? "a call threw " + failure.get()
+                                        : "the calls did not return within 30 s"),
+                        "connectionOpened must return");
             }
             for (Thread t : threads) {
                 t.join();
@@ -153,18 +176,22 @@ final class RaceChecks {
             ServerState.Snapshot after = state.snapshot();
             closeQuietly(state);
             if (during.peak() != HELD || during.open() != HELD || after.open() != 0) {
-                return Check.fail(name, "round " + round + ": " + HELD + " connections opened at once and held: peak "
-                        + during.peak() + ", open " + during.open() + "; after all closed, open " + after.open(),
+                return Check.fail(
+                        name,
+                        "round " + round + ": " + HELD + " connections opened at once and held: peak " + during.peak()
+                                + ", open " + during.open() + "; after all closed, open " + after.open(),
                         during.open() != HELD || after.open() != 0
-                        ? "open++ and open-- lose updates when threads call them at once: make each one atomic step"
-                                + " (AtomicLong, or synchronized on one and the same lock)"
-                        : "connectionOpened checks the peak, then sets it: check-then-act. Another thread's larger value"
-                                + " is overwritten by a smaller one. Raise it in one step: AtomicLong.accumulateAndGet(now, Math::max),"
-                                + " or the check and the set under one lock");
+                                ? "open++ and open-- lose updates when threads call them at once: make each one atomic step"
+                                        + " (AtomicLong, or synchronized on one and the same lock)"
+                                : "connectionOpened checks the peak, then sets it: check-then-act. Another thread's larger value"
+                                        + " is overwritten by a smaller one. Raise it in one step: AtomicLong.accumulateAndGet(now, Math::max),"
+                                        + " or the check and the set under one lock");
             }
         }
-        return Check.pass(name, PEAK_ROUNDS + " rounds of " + HELD + " connections opened at once and held: peak "
-                + HELD + " every time, open " + HELD + ", then 0");
+        return Check.pass(
+                name,
+                PEAK_ROUNDS + " rounds of " + HELD + " connections opened at once and held: peak " + HELD
+                        + " every time, open " + HELD + ", then 0");
     }
 
     /**
@@ -228,7 +255,8 @@ final class RaceChecks {
         long total = (long) STRESS_THREADS * STRESS_CALLS;
         Set<Long> distinct = new HashSet<>();
         numbers.forEach(distinct::addAll);
-        long perClient = s.perClient().values().stream().mapToLong(Long::longValue).sum();
+        long perClient =
+                s.perClient().values().stream().mapToLong(Long::longValue).sum();
         List<String> wrong = new ArrayList<>();
         if (distinct.size() != total) {
             wrong.add((total - distinct.size()) + " duplicate request numbers");

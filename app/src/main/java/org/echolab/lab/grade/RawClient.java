@@ -77,7 +77,9 @@ public final class RawClient implements AutoCloseable {
         String line;
         while ((line = readLine()) != null && !line.isEmpty()) {
             int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            headers.put(
+                    line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).trim());
         }
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         byte[] body = in.readNBytes(length);
@@ -109,7 +111,7 @@ public final class RawClient implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {
-            return true;   // connection reset: closed too
+            return true; // connection reset: closed too
         }
     }
 

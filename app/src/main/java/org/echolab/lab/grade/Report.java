@@ -26,7 +26,9 @@ record Report(boolean found, Map<String, Map<Figure, OptionalDouble>> prediction
 
     /** What is predicted for each design, in the table's column order. */
     enum Figure {
-        THROUGHPUT("throughput", "req/s"), FIRST_BYTE("first byte", "ms"), MEMORY("memory per connection", "MiB");
+        THROUGHPUT("throughput", "req/s"),
+        FIRST_BYTE("first byte", "ms"),
+        MEMORY("memory per connection", "MiB");
 
         final String words;
         final String unit;
@@ -106,8 +108,11 @@ record Report(boolean found, Map<String, Map<Figure, OptionalDouble>> prediction
                 to = next.start();
             }
             String q = questions.get(i);
-            String answer = text.substring(from, to).lines().filter(l -> !l.stripLeading().startsWith(">"))
-                    .collect(java.util.stream.Collectors.joining("\n")).strip();
+            String answer = text.substring(from, to)
+                    .lines()
+                    .filter(l -> !l.stripLeading().startsWith(">"))
+                    .collect(java.util.stream.Collectors.joining("\n"))
+                    .strip();
             answers.add(new Answer(q, answer, q.toLowerCase(Locale.ROOT).contains("cite your figures")));
         }
         return answers;

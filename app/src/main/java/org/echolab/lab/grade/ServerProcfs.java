@@ -25,9 +25,23 @@ final class ServerProcfs {
     private static final double TICKS_PER_SECOND = 100.0;
 
     /** Threads of the JVM itself (compilers, GC, housekeeping), by the start of their 15-character name. */
-    private static final List<String> JVM_OWN = List.of("C1 Compiler", "C2 Compiler", "GC Thread", "G1 ", "VM ",
-            "Reference Handl", "Finalizer", "Signal Dispatch", "Service Thread", "Monitor Deflati", "Notification",
-            "Common-Cleaner", "Attach Listener", "Sweeper", "JFR ", "java");
+    private static final List<String> JVM_OWN = List.of(
+            "C1 Compiler",
+            "C2 Compiler",
+            "GC Thread",
+            "G1 ",
+            "VM ",
+            "Reference Handl",
+            "Finalizer",
+            "Signal Dispatch",
+            "Service Thread",
+            "Monitor Deflati",
+            "Notification",
+            "Common-Cleaner",
+            "Attach Listener",
+            "Sweeper",
+            "JFR ",
+            "java");
 
     /**
      * One thread of the process: its id, its name (as the kernel keeps it: 15 characters at
@@ -51,8 +65,12 @@ final class ServerProcfs {
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     // f[0] is field 3 (state); utime and stime are fields 14 and 15
-                    tasks.add(new Task(Long.parseLong(t.getFileName().toString()), name, f[0].charAt(0),
-                            Long.parseLong(f[11]) + Long.parseLong(f[12]), switches(read(t.resolve("status")))));
+                    tasks.add(new Task(
+                            Long.parseLong(t.getFileName().toString()),
+                            name,
+                            f[0].charAt(0),
+                            Long.parseLong(f[11]) + Long.parseLong(f[12]),
+                            switches(read(t.resolve("status")))));
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended while we looked
                 }
@@ -99,7 +117,7 @@ final class ServerProcfs {
     private static long switches(String status) {
         long n = 0;
         for (String line : status.split("\n")) {
-            if (line.startsWith("voluntary_ctxt_switches:")) {      // it blocked or slept; being preempted is not counted
+            if (line.startsWith("voluntary_ctxt_switches:")) { // it blocked or slept; being preempted is not counted
                 n += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
             }
         }
@@ -109,7 +127,9 @@ final class ServerProcfs {
     /** The sockets {@code pid} holds open (its listening socket included). */
     static int sockets(long pid) {
         try {
-            return (int) ProcStats.descriptorsOf(pid).stream().filter(fd -> fd.contains("socket:")).count();
+            return (int) ProcStats.descriptorsOf(pid).stream()
+                    .filter(fd -> fd.contains("socket:"))
+                    .count();
         } catch (RuntimeException gone) {
             return 0;
         }
@@ -134,7 +154,9 @@ final class ServerProcfs {
                 for (String line : read(Path.of(table)).split("\n")) {
                     String[] f = line.trim().split("\\s+");
                     // f[1] local address:port, f[3] state (01 established), f[4] tx_queue:rx_queue (hex)
-                    if (f.length > 4 && f[1].endsWith(hexPort) && f[3].equals("01")
+                    if (f.length > 4
+                            && f[1].endsWith(hexPort)
+                            && f[3].equals("01")
                             && Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16) == 0) {
                         n++;
                     }

@@ -31,12 +31,16 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
                         try {
                             f.setAccessible(true);
                             Object v = f.get(state);
-                            maps.add(f.getName() + ":" + (v == null ? f.getType().getSimpleName() : v.getClass().getSimpleName()));
+                            maps.add(f.getName() + ":"
+                                    + (v == null
+                                            ? f.getType().getSimpleName()
+                                            : v.getClass().getSimpleName()));
                         } catch (ReflectiveOperationException | RuntimeException e) {
                             maps.add(f.getName() + ":" + f.getType().getSimpleName());
                         }
                     }
-                    if (Modifier.isVolatile(f.getModifiers()) && (f.getType() == long.class || f.getType() == int.class)) {
+                    if (Modifier.isVolatile(f.getModifiers())
+                            && (f.getType() == long.class || f.getType() == int.class)) {
                         volatiles.add(f.getName());
                     }
                 }
@@ -51,7 +55,8 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
     }
 
     boolean hashMap() {
-        return maps.stream().anyMatch(m -> m.endsWith(":HashMap") || m.endsWith(":TreeMap") || m.endsWith(":LinkedHashMap"));
+        return maps.stream()
+                .anyMatch(m -> m.endsWith(":HashMap") || m.endsWith(":TreeMap") || m.endsWith(":LinkedHashMap"));
     }
 
     boolean concurrentMap() {
@@ -60,8 +65,10 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
 
     /** A sentence about volatile when a counter is volatile, else "". */
     String volatileNote() {
-        return volatileCounters.isEmpty() ? "" : "; " + String.join(", ", volatileCounters) + " is volatile, which makes"
-                + " each read and each write seen by every thread, but does not make a read-add-write one step";
+        return volatileCounters.isEmpty()
+                ? ""
+                : "; " + String.join(", ", volatileCounters) + " is volatile, which makes"
+                        + " each read and each write seen by every thread, but does not make a read-add-write one step";
     }
 
     String perClientHint() {
@@ -79,7 +86,8 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
     /** The hint for a failed stress round, from what went wrong in it. */
     String stressHint(String problem, Throwable failure) {
         if (failure != null) {
-            return where(failure).isEmpty() ? "a method threw when several threads called it at once: make each safe"
+            return where(failure).isEmpty()
+                    ? "a method threw when several threads called it at once: make each safe"
                     : "a HashMap changed by several threads at once can corrupt itself and throw: use a ConcurrentHashMap"
                             + " and merge(client, 1L, Long::sum)";
         }
@@ -88,7 +96,8 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
             hints.add("nextRequestNumber must read, add and write in one step" + volatileNote());
         }
         if (problem.contains("served ")) {
-            hints.add("served must be counted in one atomic step" + (problem.contains("duplicate") ? "" : volatileNote()));
+            hints.add("served must be counted in one atomic step"
+                    + (problem.contains("duplicate") ? "" : volatileNote()));
         }
         if (problem.contains("per-client")) {
             hints.add(perClientHint());
@@ -105,7 +114,8 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
     /** " (thrown inside a HashMap)" when a HashMap's own code threw it, else "". */
     static String where(Throwable failure) {
         boolean inHashMap = Arrays.stream(failure.getStackTrace())
-                .anyMatch(f -> f.getClassName().startsWith("java.util.HashMap") || f.getClassName().startsWith("java.util.TreeMap"));
+                .anyMatch(f -> f.getClassName().startsWith("java.util.HashMap")
+                        || f.getClassName().startsWith("java.util.TreeMap"));
         return inHashMap ? " (thrown inside a HashMap changed by several threads at once)" : "";
     }
 }

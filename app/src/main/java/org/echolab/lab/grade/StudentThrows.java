@@ -22,9 +22,10 @@ final class StudentThrows implements AutoCloseable {
     /** The package of the workspace's classes. */
     static final String STUDENT_PACKAGE = "lab.";
 
-    private final Map<String, Integer> seen = new LinkedHashMap<>();     // guarded by this
+    private final Map<String, Integer> seen = new LinkedHashMap<>(); // guarded by this
     private final Thread.UncaughtExceptionHandler before;
-    private final Logger labLog = Logger.getLogger(org.echolab.lab.Lab.class.getPackageName());   // the lab's loggers: Lab, LabModel
+    private final Logger labLog =
+            Logger.getLogger(org.echolab.lab.Lab.class.getPackageName()); // the lab's loggers: Lab, LabModel
     private final Handler handler = new Handler() {
         @Override
         public void publish(LogRecord r) {
@@ -70,8 +71,11 @@ final class StudentThrows implements AutoCloseable {
     /** What was recorded since the last call, for the sheet: each throw once, with its count; empty if none. */
     synchronized String drain() {
         StringBuilder s = new StringBuilder();
-        seen.forEach((text, n) -> s.append("your code threw").append(n > 1 ? " (" + n + " times)" : "").append(": ")
-                .append(text).append('\n'));
+        seen.forEach((text, n) -> s.append("your code threw")
+                .append(n > 1 ? " (" + n + " times)" : "")
+                .append(": ")
+                .append(text)
+                .append('\n'));
         seen.clear();
         return s.toString();
     }

@@ -41,6 +41,7 @@ final class ThreadChecks {
     private static final Duration STOP_LIMIT = Duration.ofSeconds(40);
     /** Short connections at once, and how many times: an unsafe queue rarely survives three bursts of 64. */
     private static final int BURST = 64;
+
     private static final int BURSTS = 3;
     private static final Pattern DIED = Pattern.compile("Exception in thread \"([^\"]+)\" (\\S+)");
     private static final String FILE = "src/lab/ThreadPool.java";
@@ -60,13 +61,16 @@ final class ThreadChecks {
     /** The three checks made while the pool is full. */
     private static final List<String> FULL = List.of(BOUNDED_THREADS, BOUNDED_ACCEPT, FULL_CPU);
     /** The checks that need the main server up and echoing, between the echo and the stop, in the order they run. */
-    private static final List<String> LOADS = List.of(IDLE, AT_ONCE, BOUNDED_THREADS, BOUNDED_ACCEPT, FULL_CPU, BURST_NAME,
-            NONE_LOST);
+    private static final List<String> LOADS =
+            List.of(IDLE, AT_ONCE, BOUNDED_THREADS, BOUNDED_ACCEPT, FULL_CPU, BURST_NAME, NONE_LOST);
     /** The checks made with {@code --threads 4 --queue 2}, on one server (the start is on the sheet only when it fails). */
-    private static final List<String> ON_MAIN_SERVER = java.util.stream.Stream.of(List.of(STARTS, ECHOES), LOADS, List.of(STOP))
-            .flatMap(List::stream).toList();
+    private static final List<String> ON_MAIN_SERVER = java.util.stream.Stream.of(
+                    List.of(STARTS, ECHOES), LOADS, List.of(STOP))
+            .flatMap(List::stream)
+            .toList();
     /** Every check of this item, as {@code --only} matches them. */
-    static final List<String> NAMES = java.util.stream.Stream.concat(ON_MAIN_SERVER.stream(), java.util.stream.Stream.of(HAND_OFF))
+    static final List<String> NAMES = java.util.stream.Stream.concat(
+                    ON_MAIN_SERVER.stream(), java.util.stream.Stream.of(HAND_OFF))
             .toList();
 
     private ThreadChecks() {}
@@ -123,7 +127,9 @@ final class ThreadChecks {
                 checks.add(echoes);
             }
             if (!echoes.passed()) {
-                LOADS.stream().filter(only::selects).forEach(name -> checks.add(Check.skipped(name, "no echo came back")));
+                LOADS.stream()
+                        .filter(only::selects)
+                        .forEach(name -> checks.add(Check.skipped(name, "no echo came back")));
             } else if (only.selectsAny(LOADS)) {
                 Baseline idle = Baseline.of(server);
                 if (only.selects(IDLE)) {
@@ -133,7 +139,9 @@ final class ThreadChecks {
                     checks.add(atOnce(server, THREADS));
                 }
                 if (only.selectsAny(FULL)) {
-                    full(server, idle, THREADS, QUEUE).stream().filter(c -> only.selects(c.name())).forEach(checks::add);
+                    full(server, idle, THREADS, QUEUE).stream()
+                            .filter(c -> only.selects(c.name()))
+                            .forEach(checks::add);
                 }
                 if (only.selects(BURST_NAME)) {
                     checks.add(burst(server, idle));
@@ -150,15 +158,26 @@ final class ThreadChecks {
     }
 
     static List<String> args(int threads, int queue) {
-        return List.of("--threads", Integer.toString(threads), "--queue", Integer.toString(queue), "--grace", "5s",
-                "--header-timeout", "5s", "--idle-timeout", "10s");
+        return List.of(
+                "--threads",
+                Integer.toString(threads),
+                "--queue",
+                Integer.toString(queue),
+                "--grace",
+                "5s",
+                "--header-timeout",
+                "5s",
+                "--idle-timeout",
+                "10s");
     }
 
     /** What the server looks like with no client: its model's threads and its sockets (the listening one). */
     private record Baseline(int threads, int sockets, Set<String> names) {
         static Baseline of(GradedServer server) {
             List<ServerProcfs.Task> t = poolThreads(server.pid());
-            return new Baseline(t.size(), ServerProcfs.sockets(server.pid()),
+            return new Baseline(
+                    t.size(),
+                    ServerProcfs.sockets(server.pid()),
                     t.stream().map(ServerProcfs.Task::name).collect(Collectors.toCollection(TreeSet::new)));
         }
     }
@@ -166,22 +185,30 @@ final class ThreadChecks {
     /** The model's threads: not the JVM's own, nor EchoLab's, except the accept thread, which runs run(). */
     static List<ServerProcfs.Task> poolThreads(long pid) {
         return ServerProcfs.modelTasks(pid).stream()
-                .filter(t -> !t.name().startsWith("echolab-") || t.name().equals("echolab-accept")).toList();
+                .filter(t -> !t.name().startsWith("echolab-") || t.name().equals("echolab-accept"))
+                .toList();
     }
 
     private static List<ServerProcfs.Task> workers(long pid) {
-        return poolThreads(pid).stream().filter(t -> !t.name().equals("echolab-accept")).toList();
+        return poolThreads(pid).stream()
+                .filter(t -> !t.name().equals("echolab-accept"))
+                .toList();
     }
 
     private static Check echoes(GradedServer server) {
         String name = ECHOES;
         try (RawClient c = new RawClient(server.port())) {
             c.readTimeout(Clients.ANSWER_TIMEOUT_MILLIS);
-            String first = c.send("GET /echo?msg=one HTTP/1.1\r\nHost: x\r\n\r\n").readResponse().text();
-            String second = c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\ntwo").readResponse().text();
+            String first = c.send("GET /echo?msg=one HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .readResponse()
+                    .text();
+            String second = c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\ntwo")
+                    .readResponse()
+                    .text();
             return first.equals("one") && second.equals("two")
                     ? Check.pass(name, "GET then POST on one kept-alive connection, echoed byte for byte")
-                    : Check.fail(name, "got '" + first + "' and '" + second + "'", "each connection runs lab.echo(client)");
+                    : Check.fail(
+                            name, "got '" + first + "' and '" + second + "'", "each connection runs lab.echo(client)");
         } catch (IOException e) {
             return Check.fail(name, "GET /echo: " + e.getMessage(), Hints.noAnswer(server.log()));
         }
@@ -207,13 +234,16 @@ final class ThreadChecks {
             }
             List<ServerProcfs.Task> after = poolThreads(pid);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Window(ServerProcfs.coresByName(before, after, seconds), ServerProcfs.wakeupsByName(before, after, seconds),
+            return new Window(
+                    ServerProcfs.coresByName(before, after, seconds),
+                    ServerProcfs.wakeupsByName(before, after, seconds),
                     runnable);
         }
 
         /** Cores burnt, or where the machine gave a spinning thread little CPU, the share of it runnable. */
         double totalCores() {
-            return Math.max(cores.values().stream().mapToDouble(Double::doubleValue).sum(),
+            return Math.max(
+                    cores.values().stream().mapToDouble(Double::doubleValue).sum(),
                     runnable.values().stream().mapToDouble(Double::doubleValue).sum());
         }
 
@@ -222,12 +252,18 @@ final class ThreadChecks {
         }
 
         double mostWakeups() {
-            return wakeups.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            return wakeups.values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .max()
+                    .orElse(0);
         }
 
         String busiest(Map<String, Double> by, String unit) {
-            return by.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(4)
-                    .map(e -> String.format("%s %.2f%s", e.getKey(), e.getValue(), unit)).collect(Collectors.joining(", "));
+            return by.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(4)
+                    .map(e -> String.format("%s %.2f%s", e.getKey(), e.getValue(), unit))
+                    .collect(Collectors.joining(", "));
         }
 
         /** Empty if the window shows neither spinning nor polling; else what it shows, with a hint. */
@@ -237,29 +273,41 @@ final class ThreadChecks {
          */
         boolean spinning() {
             return cores.values().stream().mapToDouble(Double::doubleValue).sum() > SPIN_CORES
-                    || runnable.values().stream().mapToDouble(Double::doubleValue).max().orElse(0) > 0.5;
+                    || runnable.values().stream()
+                                    .mapToDouble(Double::doubleValue)
+                                    .max()
+                                    .orElse(0)
+                            > 0.5;
         }
 
         String[] problem(String when) {
             if (spinning()) {
                 boolean acceptSpins = busy("echolab-accept") > SPIN_CORES / 2;
-                String saw = String.format("%.2f cores busy %s (%s; runnable %s)", totalCores(), when, busiest(cores, " cores"),
-                        busiest(runnable, ""));
-                return new String[] {saw, acceptSpins
-                        ? "the accept thread (your run()) loops without waiting: when the queue is full, block"
-                                + " (put(), or await() on a \"not full\" Condition) or refuse with lab.refuse; retrying offer() spins"
-                        : "a worker loops on the queue without waiting for it: take() (or await() on a \"not empty\""
-                                + " Condition) sleeps until a connection arrives; a loop on isEmpty()/poll() burns a core"};
+                String saw = String.format(
+                        "%.2f cores busy %s (%s; runnable %s)",
+                        totalCores(), when, busiest(cores, " cores"), busiest(runnable, ""));
+                return new String[] {
+                    saw,
+                    acceptSpins
+                            ? "the accept thread (your run()) loops without waiting: when the queue is full, block"
+                                    + " (put(), or await() on a \"not full\" Condition) or refuse with lab.refuse; retrying offer() spins"
+                            : "a worker loops on the queue without waiting for it: take() (or await() on a \"not empty\""
+                                    + " Condition) sleeps until a connection arrives; a loop on isEmpty()/poll() burns a core"
+                };
             }
             if (mostWakeups() > POLL_WAKEUPS) {
                 String saw = String.format("threads woke up %s, %s", busiest(wakeups, "/s"), when);
                 boolean accept = wakeups.getOrDefault("echolab-accept", 0.0) > POLL_WAKEUPS;
-                return new String[] {saw, "a thread that sleeps and looks again (poll, then sleep) wakes up all the time"
-                        + " for nothing, and a connection waits until it next looks: " + (accept
-                        ? "the accept thread should block while the queue is full (put(), or await() on a \"not full\""
-                                + " Condition), or refuse the client with lab.refuse"
-                        : "wait on the queue instead (take(), or await() on a Condition), which wakes a thread only when"
-                                + " there is something to do")};
+                return new String[] {
+                    saw,
+                    "a thread that sleeps and looks again (poll, then sleep) wakes up all the time"
+                            + " for nothing, and a connection waits until it next looks: "
+                            + (accept
+                                    ? "the accept thread should block while the queue is full (put(), or await() on a \"not full\""
+                                            + " Condition), or refuse the client with lab.refuse"
+                                    : "wait on the queue instead (take(), or await() on a Condition), which wakes a thread only when"
+                                            + " there is something to do")
+                };
             }
             return new String[0];
         }
@@ -270,8 +318,11 @@ final class ThreadChecks {
         Window w = Window.measure(server.pid());
         String[] problem = w.problem("with no client at all");
         return problem.length == 0
-                ? Check.pass(name, String.format("%.2f cores over 1 s with no client; %d threads of your model (%s)",
-                        w.totalCores(), idle.threads(), idle.names()))
+                ? Check.pass(
+                        name,
+                        String.format(
+                                "%.2f cores over 1 s with no client; %d threads of your model (%s)",
+                                w.totalCores(), idle.threads(), idle.names()))
                 : Check.fail(name, problem[0], problem[1]);
     }
 
@@ -288,7 +339,7 @@ final class ThreadChecks {
                 held.add(server.port(), Clients.closingGet("/echo?msg=at-once-" + i + "&wait=1500ms"));
                 int want = i + 1;
                 if (!await(() -> ServerProcfs.inService(server.port(), threads) >= want, Duration.ofSeconds(5))) {
-                    break;      // the earlier ones block it: no point adding more
+                    break; // the earlier ones block it: no point adding more
                 }
             }
             most = ServerProcfs.inService(server.port(), threads);
@@ -300,10 +351,12 @@ final class ThreadChecks {
             most = Math.min(most, outcomes.size() - 1);
         }
         long answered = Clients.answered(outcomes);
-        Set<String> servedBy = outcomes.stream().filter(Clients.Outcome::ok).map(Clients.Outcome::thread)
+        Set<String> servedBy = outcomes.stream()
+                .filter(Clients.Outcome::ok)
+                .map(Clients.Outcome::thread)
                 .collect(Collectors.toCollection(TreeSet::new));
-        String saw = threads + " clients waiting 1.5 s each, arriving one by one: " + most + " requests in service at once (/proc/net/tcp),"
-                + " " + answered + " answered, by " + servedBy;
+        String saw = threads + " clients waiting 1.5 s each, arriving one by one: " + most
+                + " requests in service at once (/proc/net/tcp)," + " " + answered + " answered, by " + servedBy;
         if (most >= threads && answered == outcomes.size()) {
             return Check.pass(name, saw);
         }
@@ -332,10 +385,11 @@ final class ThreadChecks {
         String threadsName = BOUNDED_THREADS;
         String boundName = BOUNDED_ACCEPT;
         String cpuName = FULL_CPU;
-        int allowed = threads + queue + 1;          // the accept thread may hold one it cannot place yet
+        int allowed = threads + queue + 1; // the accept thread may hold one it cannot place yet
         int clients = threads + queue + 8;
         List<Check> checks = new ArrayList<>();
-        try (Clients.Held held = Clients.hold(server.port(), clients, i -> Clients.closingGet("/echo?msg=full-" + i + "&wait=2s"))) {
+        try (Clients.Held held =
+                Clients.hold(server.port(), clients, i -> Clients.closingGet("/echo?msg=full-" + i + "&wait=2s"))) {
             await(() -> ServerProcfs.inService(server.port(), clients) >= threads, Duration.ofSeconds(10));
             awaitSteady(server);
             List<ServerProcfs.Task> now = poolThreads(server.pid());
@@ -343,15 +397,20 @@ final class ThreadChecks {
             int backlog = AcceptQueue.length(server.port()).orElse(-1);
             Window w = Window.measure(server.pid());
 
-            long distinctNames = now.stream().map(ServerProcfs.Task::name).distinct().count();
-            String saw = now.size() + " threads of your model while " + clients + " clients were held (" + idle.threads()
-                    + " with none), --threads " + threads;
+            long distinctNames =
+                    now.stream().map(ServerProcfs.Task::name).distinct().count();
+            String saw = now.size() + " threads of your model while " + clients + " clients were held ("
+                    + idle.threads() + " with none), --threads " + threads;
             if (now.size() <= threads + 1) {
                 checks.add(Check.pass(threadsName, saw));
             } else {
                 String alike = distinctNames < now.size()
-                    ? "; only " + distinctNames + " distinct names among them: threads named alike are still distinct threads" : "";
-                checks.add(Check.fail(threadsName, saw + alike,
+                        ? "; only " + distinctNames
+                                + " distinct names among them: threads named alike are still distinct threads"
+                        : "";
+                checks.add(Check.fail(
+                        threadsName,
+                        saw + alike,
                         "a thread per connection is not a pool: start lab.threads() workers once, in run(), before"
                                 + " the accept loop (TODO 3), and let only them serve" + alike));
             }
@@ -363,20 +422,28 @@ final class ThreadChecks {
                 checks.add(Check.pass(boundName, accSaw));
             } else {
                 boolean executors = now.stream().anyMatch(t -> t.name().matches("pool-\\d+-thread-.*"));
-                checks.add(Check.fail(boundName, accSaw, executors
-                        ? "Executors.newFixedThreadPool queues without a bound (a LinkedBlockingQueue): lab.queue() is"
-                                + " ignored and the server takes every client however overloaded; keep your own queue of lab.queue() places"
-                        : now.size() > threads + 1
-                        ? "each connection got a thread of its own, so none waits; see the check above"
-                        : "your queue holds more than lab.queue() connections: give it that bound (new"
-                                + " ArrayBlockingQueue<>(lab.queue()), not new LinkedBlockingQueue<>()), then wait or refuse when it is full"));
+                checks.add(
+                        Check.fail(
+                                boundName,
+                                accSaw,
+                                executors
+                                        ? "Executors.newFixedThreadPool queues without a bound (a LinkedBlockingQueue): lab.queue() is"
+                                                + " ignored and the server takes every client however overloaded; keep your own queue of lab.queue() places"
+                                        : now.size() > threads + 1
+                                                ? "each connection got a thread of its own, so none waits; see the check above"
+                                                : "your queue holds more than lab.queue() connections: give it that bound (new"
+                                                        + " ArrayBlockingQueue<>(lab.queue()), not new LinkedBlockingQueue<>()), then wait or refuse when it is full"));
             }
 
             String[] problem = w.problem("while the pool was full and clients waited");
-            checks.add(problem.length == 0
-                    ? Check.pass(cpuName, String.format("%.2f cores while the pool was full and %d clients waited",
-                            w.totalCores(), clients - threads))
-                    : Check.fail(cpuName, problem[0], problem[1]));
+            checks.add(
+                    problem.length == 0
+                            ? Check.pass(
+                                    cpuName,
+                                    String.format(
+                                            "%.2f cores while the pool was full and %d clients waited",
+                                            w.totalCores(), clients - threads))
+                            : Check.fail(cpuName, problem[0], problem[1]));
         } catch (IOException e) {
             for (String n : List.of(threadsName, boundName, cpuName)) {
                 checks.add(Check.fail(n, "could not hold clients: " + e.getMessage(), Hints.noAnswer(server.log())));
@@ -397,12 +464,17 @@ final class ThreadChecks {
         int clients = 0;
         long answered = 0;
         boolean lostByClose = false;
-        for (int burst = 0; burst < BURSTS && answered == clients && !server.log().contains("Exception in thread"); burst++) {
-            List<Clients.Outcome> outcomes = Clients.atOnce(server.port(), BURST, i -> Clients.closingGet("/echo?msg=burst-" + i));
+        for (int burst = 0;
+                burst < BURSTS && answered == clients && !server.log().contains("Exception in thread");
+                burst++) {
+            List<Clients.Outcome> outcomes =
+                    Clients.atOnce(server.port(), BURST, i -> Clients.closingGet("/echo?msg=burst-" + i));
             lostByClose |= outcomes.stream().anyMatch(ThreadChecks::closedUnanswered);
             clients += BURST;
-            answered += outcomes.stream().filter(o -> o.response() != null
-                    && (o.response().status() == 200 || o.response().status() == 503)).count();
+            answered += outcomes.stream()
+                    .filter(o -> o.response() != null
+                            && (o.response().status() == 200 || o.response().status() == 503))
+                    .count();
         }
         await(() -> workers(server.pid()).size() >= before, Duration.ofSeconds(2));
         int after = workers(server.pid()).size();
@@ -412,9 +484,12 @@ final class ThreadChecks {
         while (died.find()) {
             deaths.add(died.group(1) + " died of " + died.group(2));
         }
-        String saw = clients + " clients in bursts of " + BURST + ": " + answered + " answered; workers " + before + " before, " + after
+        String saw = clients + " clients in bursts of " + BURST + ": " + answered + " answered; workers " + before
+                + " before, " + after
                 + " after; then a new client " + (again.ok() ? "was served" : "got " + describe(again))
-                + (deaths.isEmpty() ? "" : "; the log: " + String.join(", ", deaths.subList(0, Math.min(3, deaths.size()))));
+                + (deaths.isEmpty()
+                        ? ""
+                        : "; the log: " + String.join(", ", deaths.subList(0, Math.min(3, deaths.size()))));
         if (answered == clients && after >= before && again.ok() && deaths.isEmpty()) {
             return Check.pass(name, saw);
         }
@@ -438,28 +513,32 @@ final class ThreadChecks {
     static Check noneLost(GradedServer server, int threads, int queue) throws InterruptedException {
         String name = NONE_LOST;
         int clients = 3 * (threads + queue) + 2;
-        List<Clients.Outcome> outcomes = Clients.atOnce(server.port(), clients,
-                i -> Clients.closingGet("/echo?msg=beyond-" + i + "&wait=300ms"));
+        List<Clients.Outcome> outcomes = Clients.atOnce(
+                server.port(), clients, i -> Clients.closingGet("/echo?msg=beyond-" + i + "&wait=300ms"));
         Map<String, Long> by = new TreeMap<>();
         for (Clients.Outcome o : outcomes) {
             by.merge(o.response() != null ? Integer.toString(o.response().status()) : o.failure(), 1L, Long::sum);
         }
-        long lost = outcomes.stream().filter(o -> o.response() == null || (o.response().status() != 200
-                && o.response().status() != 503)).count();
+        long lost = outcomes.stream()
+                .filter(o -> o.response() == null
+                        || (o.response().status() != 200 && o.response().status() != 503))
+                .count();
         String saw = clients + " clients at once (" + (threads + queue) + " threads + queue places): " + by;
         if (lost == 0) {
             return Check.pass(name, saw);
         }
         boolean closed = outcomes.stream().anyMatch(ThreadChecks::closedUnanswered);
-        boolean silent = outcomes.stream().anyMatch(o -> o.response() == null && o.failure() != null
-                && o.failure().startsWith("no answer"));
+        boolean silent = outcomes.stream()
+                .anyMatch(o -> o.response() == null
+                        && o.failure() != null
+                        && o.failure().startsWith("no answer"));
         String hint = closed
                 ? "some connections were closed without an answer: a client you turn away must hear why,"
                         + " lab.refuse(client, why) sends it 503 and closes"
                 : silent
-                ? "some connections got no answer at all: a connection taken from the accept loop must be queued,"
-                        + " served or refused, never dropped (an ignored offer() that returned false loses it)"
-                : "every accepted connection must end with an answer: served by a worker, or refused with lab.refuse";
+                        ? "some connections got no answer at all: a connection taken from the accept loop must be queued,"
+                                + " served or refused, never dropped (an ignored offer() that returned false loses it)"
+                        : "every accepted connection must end with an answer: served by a worker, or refused with lab.refuse";
         return Check.fail(name, saw, hint);
     }
 
@@ -467,7 +546,8 @@ final class ThreadChecks {
     static Check stopInFlight(GradedServer server, String name) throws InterruptedException {
         Clients.Outcome answer = null;
         int exit;
-        try (Clients.Held held = Clients.hold(server.port(), 1, i -> Clients.closingGet("/echo?msg=in-flight&wait=1s"))) {
+        try (Clients.Held held =
+                Clients.hold(server.port(), 1, i -> Clients.closingGet("/echo?msg=in-flight&wait=1s"))) {
             boolean inFlight = await(() -> ServerProcfs.inService(server.port(), 1) >= 1, Duration.ofSeconds(10));
             exit = server.stop(STOP_LIMIT);
             answer = inFlight ? held.answers(20_000).getFirst() : null;
@@ -484,7 +564,10 @@ final class ThreadChecks {
         if (exit == -1) {
             problems.add("the server did not end within " + STOP_LIMIT.toSeconds() + " s of SIGTERM");
         }
-        for (String said : List.of("still running after stop()", "did not return within", "your stop() failed",
+        for (String said : List.of(
+                "still running after stop()",
+                "did not return within",
+                "your stop() failed",
                 "not reaped after stop()")) {
             log.lines().filter(l -> l.contains(said)).findFirst().ifPresent(l -> problems.add("the log: " + l.strip()));
         }
@@ -494,10 +577,10 @@ final class ThreadChecks {
         String hint = log.contains("still running after stop()")
                 ? "stop() must end every worker: interrupt it (it may be waiting on the queue) and join it (TODO 6)"
                 : log.contains("did not return within")
-                ? "stop() (or run()) did not return: a worker waiting on the queue waits for ever until interrupted;"
-                        + " interrupt each worker, then join it (TODO 6)"
-                : "a request already being served must be answered before the server ends: end workers only"
-                        + " once EchoLab has drained (it calls stop() after run() has returned)";
+                        ? "stop() (or run()) did not return: a worker waiting on the queue waits for ever until interrupted;"
+                                + " interrupt each worker, then join it (TODO 6)"
+                        : "a request already being served must be answered before the server ends: end workers only"
+                                + " once EchoLab has drained (it calls stop() after run() has returned)";
         return Check.fail(name, String.join("; ", problems), hint);
     }
 
@@ -510,7 +593,7 @@ final class ThreadChecks {
             server = GradedServer.start(model, args(HANDOFF_THREADS, 0), classPath, log);
         } catch (IOException e) {
             String hint = GradedServer.firstError(log).contains("IllegalArgumentException")
-                    && server0(log).contains("ArrayBlockingQueue")
+                            && server0(log).contains("ArrayBlockingQueue")
                     ? "new ArrayBlockingQueue<>(0) throws IllegalArgumentException: a queue needs at least one place."
                             + " With lab.queue() == 0, hand each connection straight to a waiting worker (a SynchronousQueue)"
                     : Hints.startFailure(log);
@@ -527,10 +610,14 @@ final class ThreadChecks {
                 parts.add(noneLost(server, HANDOFF_THREADS, 0));
             }
             parts.add(stopInFlight(server, STOP));
-            return parts.stream().filter(c -> !c.passed()).findFirst()
+            return parts.stream()
+                    .filter(c -> !c.passed())
+                    .findFirst()
                     .map(c -> Check.fail(name, c.name() + ": " + c.saw(), c.hint()))
-                    .orElse(Check.pass(name, "served, " + HANDOFF_THREADS + " at once, at most " + (HANDOFF_THREADS + 1)
-                            + " accepted, none lost, stopped cleanly"));
+                    .orElse(Check.pass(
+                            name,
+                            "served, " + HANDOFF_THREADS + " at once, at most " + (HANDOFF_THREADS + 1)
+                                    + " accepted, none lost, stopped cleanly"));
         }
     }
 
@@ -559,8 +646,10 @@ final class ThreadChecks {
     /** Waits (at most 10 s) until a new client is served again. */
     static void awaitServes(GradedServer server) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() - deadline < 0 && server.alive()
-                && !Clients.once(server.port(), Clients.closingGet("/echo?msg=ready")).ok()) {
+        while (System.nanoTime() - deadline < 0
+                && server.alive()
+                && !Clients.once(server.port(), Clients.closingGet("/echo?msg=ready"))
+                        .ok()) {
             Thread.sleep(100);
         }
     }
@@ -579,8 +668,10 @@ final class ThreadChecks {
 
     /** The server closed (or reset) the connection without a response. */
     static boolean closedUnanswered(Clients.Outcome o) {
-        return o.response() == null && o.failure() != null
-                && (o.failure().contains("closed before a response") || o.failure().toLowerCase(java.util.Locale.ROOT).contains("reset"));
+        return o.response() == null
+                && o.failure() != null
+                && (o.failure().contains("closed before a response")
+                        || o.failure().toLowerCase(java.util.Locale.ROOT).contains("reset"));
     }
 
     static String describe(Clients.Outcome o) {

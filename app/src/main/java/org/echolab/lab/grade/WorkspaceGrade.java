@@ -27,8 +27,12 @@ import org.echolab.lab.WorkspaceCompiler;
 public final class WorkspaceGrade {
 
     /** The files a sheet names and hashes: the student's three, the registration, the report. */
-    static final List<String> GRADED_FILES = List.of("src/lab/ProcessPerClient.java", "src/lab/ThreadPool.java",
-            "src/lab/StudentState.java", "src/lab/Registration.java", "REPORT.md");
+    static final List<String> GRADED_FILES = List.of(
+            "src/lab/ProcessPerClient.java",
+            "src/lab/ThreadPool.java",
+            "src/lab/StudentState.java",
+            "src/lab/Registration.java",
+            "REPORT.md");
 
     /** The models and state a workspace's grade is of: the student's own. */
     public static final Grader.Subjects STUDENTS = new Grader.Subjects("student-process", "student-pool", "student");
@@ -40,7 +44,8 @@ public final class WorkspaceGrade {
 
     /** Whether {@code subjects} grade EchoLab's own models or state in place of the student's. */
     public static boolean reference(Grader.Subjects subjects) {
-        return !subjects.processModel().equals(STUDENTS.processModel()) || !subjects.threadModel().equals(STUDENTS.threadModel())
+        return !subjects.processModel().equals(STUDENTS.processModel())
+                || !subjects.threadModel().equals(STUDENTS.threadModel())
                 || !subjects.state().equals(STUDENTS.state());
     }
 
@@ -49,7 +54,8 @@ public final class WorkspaceGrade {
      *
      * @throws IllegalArgumentException if a subject is not registered (the workspace's classes are not on the class path)
      */
-    public static Result grade(Path workspace, List<Grader.Item> items, Grader.Subjects subjects, Path out, PrintStream progress)
+    public static Result grade(
+            Path workspace, List<Grader.Item> items, Grader.Subjects subjects, Path out, PrintStream progress)
             throws InterruptedException, IOException {
         return grade(workspace, items, subjects, out, progress, Only.ALL);
     }
@@ -60,8 +66,14 @@ public final class WorkspaceGrade {
      *
      * @throws IllegalArgumentException if a subject is not registered (the workspace's classes are not on the class path)
      */
-    public static Result grade(Path workspace, List<Grader.Item> items, Grader.Subjects subjects, Path out, PrintStream progress,
-            Only only) throws InterruptedException, IOException {
+    public static Result grade(
+            Path workspace,
+            List<Grader.Item> items,
+            Grader.Subjects subjects,
+            Path out,
+            PrintStream progress,
+            Only only)
+            throws InterruptedException, IOException {
         boolean reference = reference(subjects);
         Map<String, String> broken = WorkspaceCompiler.errors(workspace);
         List<Integrity.Finding> cheats = reference ? List.of() : Integrity.scan(workspace.resolve("build/classes"));
@@ -76,28 +88,50 @@ public final class WorkspaceGrade {
                 Section section;
                 if (!reference && broken.containsKey(file)) {
                     progress.println("not grading " + item.word() + ": " + file + " does not compile");
-                    section = new Section(titleOf(item), file, List.of(Check.fail("your file compiles", broken.get(file).lines().count()
-                            + " compiler error(s):\n" + broken.get(file).indent(8).stripTrailing(),
-                            "fix what the compiler says; the other parts were graded without waiting for this one")), "");
+                    section = new Section(
+                            titleOf(item),
+                            file,
+                            List.of(
+                                    Check.fail(
+                                            "your file compiles",
+                                            broken.get(file).lines().count() + " compiler error(s):\n"
+                                                    + broken.get(file).indent(8).stripTrailing(),
+                                            "fix what the compiler says; the other parts were graded without waiting for this one")),
+                            "");
                 } else {
-                    section = Grader.grade(List.of(item), subjects, out, progress, only).getFirst();
+                    section = Grader.grade(List.of(item), subjects, out, progress, only)
+                            .getFirst();
                 }
                 section = withIntegrity(item, section, cheats);
                 String thrown = threw.drain();
                 if (!thrown.isEmpty()) {
-                    section = new Section(section.title(), section.file(), section.checks(),
-                            (section.table().isEmpty() ? "" : section.table() + "\n") + thrown, section.forTeacher());
+                    section = new Section(
+                            section.title(),
+                            section.file(),
+                            section.checks(),
+                            (section.table().isEmpty() ? "" : section.table() + "\n") + thrown,
+                            section.forTeacher());
                 }
                 passed &= section.passed();
                 sections.add(section);
             }
         }
-        String scan = reference ? "" : cheats.isEmpty()
-                ? "Integrity scan: your compiled classes name none of EchoLab's models or state variants.\n"
-                : "Integrity scan: FAILED: " + String.join("; ", cheats.stream().map(Integrity.Finding::describe).toList())
-                        + ". The sections these touch fail.\n";
-        String sheet = header(workspace, subjects, reference) + scan + Grader.sheet(sections, only)
-                + (reference ? "\nA reference run grades EchoLab's own models, not your files: no sheet was saved.\n" : "");
+        String scan = reference
+                ? ""
+                : cheats.isEmpty()
+                        ? "Integrity scan: your compiled classes name none of EchoLab's models or state variants.\n"
+                        : "Integrity scan: FAILED: "
+                                + String.join(
+                                        "; ",
+                                        cheats.stream()
+                                                .map(Integrity.Finding::describe)
+                                                .toList()) + ". The sections these touch fail.\n";
+        String sheet = header(workspace, subjects, reference)
+                + scan
+                + Grader.sheet(sections, only)
+                + (reference
+                        ? "\nA reference run grades EchoLab's own models, not your files: no sheet was saved.\n"
+                        : "");
         return new Result(sheet, !reference, passed);
     }
 
@@ -105,7 +139,8 @@ public final class WorkspaceGrade {
     public static String notCompiled(Path workspace, Map<String, String> errors) {
         StringBuilder s = new StringBuilder(header(workspace, STUDENTS, false));
         s.append("\nNOT GRADED: your code does not compile.\n");
-        errors.forEach((file, messages) -> s.append('\n').append(file).append('\n').append(messages.indent(2)));
+        errors.forEach(
+                (file, messages) -> s.append('\n').append(file).append('\n').append(messages.indent(2)));
         s.append("\nFix what the compiler says, then grade again.\n");
         return s.toString();
     }
@@ -115,18 +150,34 @@ public final class WorkspaceGrade {
         StringBuilder s = new StringBuilder();
         String version = WorkspaceGrade.class.getPackage().getImplementationVersion();
         if (reference) {
-            s.append("REFERENCE RUN: EchoLab's own models graded (process model '").append(subjects.processModel())
-                    .append("', thread model '").append(subjects.threadModel()).append("', state '").append(subjects.state())
+            s.append("REFERENCE RUN: EchoLab's own models graded (process model '")
+                    .append(subjects.processModel())
+                    .append("', thread model '")
+                    .append(subjects.threadModel())
+                    .append("', state '")
+                    .append(subjects.state())
                     .append("'), not your work.\n");
         } else {
-            s.append("Grade sheet of the workspace ").append(workspace.toAbsolutePath().normalize()).append('\n');
+            s.append("Grade sheet of the workspace ")
+                    .append(workspace.toAbsolutePath().normalize())
+                    .append('\n');
         }
-        s.append("EchoLab ").append(version == null ? "dev" : version).append(", Java ").append(Runtime.version())
-                .append(", graded ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
+        s.append("EchoLab ")
+                .append(version == null ? "dev" : version)
+                .append(", Java ")
+                .append(Runtime.version())
+                .append(", graded ")
+                .append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                .append('\n');
         if (!reference) {
-            s.append("Graded: your models student-process and student-pool and your state 'student', from these files (SHA-256):\n");
+            s.append(
+                    "Graded: your models student-process and student-pool and your state 'student', from these files (SHA-256):\n");
             for (String f : GRADED_FILES) {
-                s.append("  ").append(sha256(workspace.resolve(f))).append("  ").append(f).append('\n');
+                s.append("  ")
+                        .append(sha256(workspace.resolve(f)))
+                        .append("  ")
+                        .append(f)
+                        .append('\n');
             }
         }
         return s.toString();
@@ -148,18 +199,23 @@ public final class WorkspaceGrade {
             return section;
         }
         List<Check> checks = new ArrayList<>(section.checks());
-        checks.addFirst(Check.fail("your code is your own (no EchoLab model or state variant in it)", String.join("; ", found),
-                        "EchoLab's own models and state variants are the answers, not yours: a grade of them is not a grade"
-                                + " of your work. Write your own with the lab's API (org.echolab.lab.Lab) and register it in"
-                                + " Registration.java"));
+        checks.addFirst(Check.fail(
+                "your code is your own (no EchoLab model or state variant in it)",
+                String.join("; ", found),
+                "EchoLab's own models and state variants are the answers, not yours: a grade of them is not a grade"
+                        + " of your work. Write your own with the lab's API (org.echolab.lab.Lab) and register it in"
+                        + " Registration.java"));
         return new Section(section.title(), section.file(), checks, section.table(), section.forTeacher());
     }
 
     /** Whether using EchoLab's class {@code named} undoes the grade of {@code item}. */
     private static boolean concerns(Grader.Item item, String named) {
-        boolean model = named.startsWith("org.echolab.models.") || named.startsWith("org.echolab.os.")
-                || named.startsWith("org.echolab.connection.") || named.startsWith("org.echolab.process.")
-                || named.startsWith("org.echolab.service.") || named.startsWith("org.echolab.server.");
+        boolean model = named.startsWith("org.echolab.models.")
+                || named.startsWith("org.echolab.os.")
+                || named.startsWith("org.echolab.connection.")
+                || named.startsWith("org.echolab.process.")
+                || named.startsWith("org.echolab.service.")
+                || named.startsWith("org.echolab.server.");
         boolean state = named.startsWith("org.echolab.state.") || named.startsWith("org.echolab.race.");
         return switch (item) {
             case PROCESSES, THREADS -> model || !state;

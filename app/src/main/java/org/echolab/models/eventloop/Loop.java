@@ -52,7 +52,7 @@ public final class Loop implements Connections.Owner {
     private record Timer(long deadline, long seq, Runnable action) implements Comparable<Timer> {
         @Override
         public int compareTo(Timer o) {
-            int c = Long.compare(deadline - o.deadline, 0);   // nanoTime values: compare by difference
+            int c = Long.compare(deadline - o.deadline, 0); // nanoTime values: compare by difference
             return c != 0 ? c : Long.compare(seq, o.seq);
         }
     }
@@ -60,16 +60,16 @@ public final class Loop implements Connections.Owner {
     private final Shared shared;
     private final Selector selector;
     private final Thread thread;
-    private final ByteBuffer readBuffer;                            // lent to one connection at a time
+    private final ByteBuffer readBuffer; // lent to one connection at a time
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Set<LoopConnection> connections = new HashSet<>();
-    private final AtomicInteger open = new AtomicInteger();        // connections.size() for other threads
+    private final AtomicInteger open = new AtomicInteger(); // connections.size() for other threads
     private volatile int pendingTimers;
     private long timerSeq;
     private boolean running = true;
-    private int forceClosed;                                       // read after join()
-    private boolean ended;                                         // shutdown() was called; guarded by this
+    private int forceClosed; // read after join()
+    private boolean ended; // shutdown() was called; guarded by this
 
     public Loop(String name, Shared shared) throws IOException {
         this.shared = shared;
@@ -94,8 +94,13 @@ public final class Loop implements Connections.Owner {
         LoopConnection c = new LoopConnection(this, channel, shared);
         Connections connections = shared.connections();
         if (!connections.admit(c)) {
-            Refusal.refuse(channel.socket(), shared.config(), shared.process().ledger(), Refusals.Reason.PER_CLIENT,
-                    c.client(), connections.perClientRefusal());
+            Refusal.refuse(
+                    channel.socket(),
+                    shared.config(),
+                    shared.process().ledger(),
+                    Refusals.Reason.PER_CLIENT,
+                    c.client(),
+                    connections.perClientRefusal());
             return false;
         }
         execute(() -> register(c));
@@ -105,7 +110,7 @@ public final class Loop implements Connections.Owner {
     /** Runs {@code task} on this loop's thread, soon (any thread). */
     public void execute(Runnable task) {
         tasks.add(task);
-        selector.wakeup();   // a wakeup before select() makes the next select() return at once
+        selector.wakeup(); // a wakeup before select() makes the next select() return at once
     }
 
     /** Connections this loop owns now (any thread). */
@@ -139,7 +144,7 @@ public final class Loop implements Connections.Owner {
             if (!ended) {
                 ended = true;
                 execute(() -> running = false);
-                thread.interrupt();         // work=cpu on the loop (no --offload) is abandoned at its next slice
+                thread.interrupt(); // work=cpu on the loop (no --offload) is abandoned at its next slice
             }
         }
         thread.join();
@@ -161,14 +166,14 @@ public final class Loop implements Connections.Owner {
                 if (timeout == 0) {
                     selector.selectNow(this::ready);
                 } else {
-                    selector.select(this::ready, timeout < 0 ? 0 : timeout);   // 0: no timer, wait for I/O or a task
+                    selector.select(this::ready, timeout < 0 ? 0 : timeout); // 0: no timer, wait for I/O or a task
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
         } finally {
             if (failure == null) {
-                runTasks();                       // adopt what the acceptor handed over last, so it is closed too
+                runTasks(); // adopt what the acceptor handed over last, so it is closed too
             }
             for (LoopConnection c : new ArrayList<>(connections)) {
                 if (c.forceClose()) {
@@ -182,7 +187,7 @@ public final class Loop implements Connections.Owner {
             }
         }
         if (failure != null && running) {
-            shared.crash().accept(failure);       // the process must not go on with a dead loop
+            shared.crash().accept(failure); // the process must not go on with a dead loop
         }
     }
 
@@ -228,7 +233,7 @@ public final class Loop implements Connections.Owner {
                 c.onReadable();
             }
         } catch (IOException | RuntimeException e) {
-            c.fail(e);      // one connection's failure never ends the loop
+            c.fail(e); // one connection's failure never ends the loop
         }
     }
 

@@ -13,9 +13,9 @@ import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 import org.echolab.config.ServerConfig;
 import org.echolab.connection.Conversation;
-import org.echolab.service.CpuBurner;
 import org.echolab.connection.Deadlines;
 import org.echolab.process.Connections;
+import org.echolab.service.CpuBurner;
 import org.echolab.service.Outgoing;
 import org.echolab.service.Reply;
 import org.echolab.service.Work;
@@ -58,29 +58,36 @@ final class LoopConnection implements Connections.Member {
 
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
-    private enum Phase { HANDSHAKING, READING, WORKING, WRITING, LINGERING, CLOSED }
+    private enum Phase {
+        HANDSHAKING,
+        READING,
+        WORKING,
+        WRITING,
+        LINGERING,
+        CLOSED
+    }
 
     private final Loop loop;
     private final SocketChannel channel;
-    private Wire wire;                       // the channel itself, or TLS over it; null until the loop registers it
-    private SelectionKey key;                // null until the loop registers the channel
+    private Wire wire; // the channel itself, or TLS over it; null until the loop registers it
+    private SelectionKey key; // null until the loop registers the channel
     private final Shared shared;
     private final String client;
     private final Conversation conversation;
     private final Deadlines deadlines;
-    private ByteBuffer in;                   // unparsed bytes (read mode): the loop's buffer while reading, then our own; null when none
+    private ByteBuffer in; // unparsed bytes (read mode): the loop's buffer while reading, then our own; null when none
 
     private Phase phase = Phase.READING;
-    private boolean answering;               // an Answer's reply is pending or being written
-    private Reply replying;                  // that reply, once its writing began: its later pieces and its cut
-    private int piecesSent;                  // of replying.later()
-    private Outgoing out;                    // being written
+    private boolean answering; // an Answer's reply is pending or being written
+    private Reply replying; // that reply, once its writing began: its later pieces and its cut
+    private int piecesSent; // of replying.later()
+    private Outgoing out; // being written
     private boolean closeAfterWrite;
-    private boolean lingerAfterWrite;        // a refusal or a timeout: the client may still be sending
-    private long held;                       // this connection's share of the bytesQueued gauge
-    private long deadline;                   // nanoTime; 0: none (working)
+    private boolean lingerAfterWrite; // a refusal or a timeout: the client may still be sending
+    private long held; // this connection's share of the bytesQueued gauge
+    private long deadline; // nanoTime; 0: none (working)
     private Deadlines.Kind deadlineKind;
-    private long timerAt;                    // deadline of the timer queued on the loop; 0: none
+    private long timerAt; // deadline of the timer queued on the loop; 0: none
 
     /** On the acceptor's thread: a connection just accepted, for {@code loop}. */
     LoopConnection(Loop loop, SocketChannel channel, Shared shared) {
@@ -88,10 +95,12 @@ final class LoopConnection implements Connections.Member {
         this.channel = channel;
         this.shared = shared;
         InetSocketAddress peer = peerOf(channel);
-        this.client = peer == null || peer.getAddress() == null ? "?" : peer.getAddress().getHostAddress();
+        this.client = peer == null || peer.getAddress() == null
+                ? "?"
+                : peer.getAddress().getHostAddress();
         ServerConfig config = shared.config();
-        this.conversation = new Conversation(config, shared.service(), shared.process(), client,
-                peer == null ? -1 : peer.getPort());
+        this.conversation = new Conversation(
+                config, shared.service(), shared.process(), client, peer == null ? -1 : peer.getPort());
         this.deadlines = new Deadlines(config);
     }
 
@@ -125,13 +134,17 @@ final class LoopConnection implements Connections.Member {
     }
 
     void start() throws IOException {
-        LOG.log(Level.DEBUG, "{0}: connection adopted by {1}", client, Thread.currentThread().getName());
+        LOG.log(
+                Level.DEBUG,
+                "{0}: connection adopted by {1}",
+                client,
+                Thread.currentThread().getName());
         if (shared.tls() != null) {
-            phase = Phase.HANDSHAKING;       // the header timeout covers the handshake
+            phase = Phase.HANDSHAKING; // the header timeout covers the handshake
             setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.HEADER), Deadlines.Kind.HEADER);
             handshake();
         } else {
-            process();                       // the first Read: the header timeout runs from now
+            process(); // the first Read: the header timeout runs from now
         }
     }
 
@@ -161,18 +174,18 @@ final class LoopConnection implements Connections.Member {
             return;
         }
         // read after bytes kept from before, if any; else into the loop's buffer, shared by all its connections
-        ByteBuffer b = in != null ? in.compact() : loop.readBuffer().clear();   // to write mode
+        ByteBuffer b = in != null ? in.compact() : loop.readBuffer().clear(); // to write mode
         int n;
         try {
             if (!b.hasRemaining()) {
-                throw new IOException("read buffer full");   // the parsers' limits prevent this
+                throw new IOException("read buffer full"); // the parsers' limits prevent this
             }
             n = wire.read(b);
         } finally {
-            b.flip();                        // back to read mode
+            b.flip(); // back to read mode
         }
         in = b;
-        if (phase == Phase.LINGERING) {      // the last answer is out: what the client still sends is dropped
+        if (phase == Phase.LINGERING) { // the last answer is out: what the client still sends is dropped
             in = null;
             if (n < 0) {
                 close();
@@ -182,7 +195,7 @@ final class LoopConnection implements Connections.Member {
         if (n < 0) {
             if (phase == Phase.READING && conversation.endOfInput(in) instanceof Conversation.Answer last) {
                 in = null;
-                begin(last.reply());         // a last TCP line without its newline: echoed, then the close
+                begin(last.reply()); // a last TCP line without its newline: echoed, then the close
                 return;
             }
             if (midRequest()) {
@@ -271,7 +284,8 @@ final class LoopConnection implements Connections.Member {
 
     /** One step of the conversation and what follows it. True when the next step may follow at once. */
     private boolean step() throws IOException {
-        return switch (conversation.next(in != null ? in : NOTHING, shared.connections().draining())) {
+        return switch (conversation.next(
+                in != null ? in : NOTHING, shared.connections().draining())) {
             case Conversation.Read r -> awaitRequest(r);
             case Conversation.Write w -> write(new Outgoing(w.bytes(), 0), w.close(), w.close());
             case Conversation.Answer a -> begin(a.reply());
@@ -293,7 +307,7 @@ final class LoopConnection implements Connections.Member {
         }
         key.interestOps(SelectionKey.OP_READ);
         if (wire.buffered()) {
-            loop.execute(this::readBuffered);   // TLS input already off the socket: the selector will not announce it
+            loop.execute(this::readBuffered); // TLS input already off the socket: the selector will not announce it
         }
         return false;
     }
@@ -329,9 +343,9 @@ final class LoopConnection implements Connections.Member {
         }
         if (shared.offload() == null) {
             try {
-                CpuBurner.burn(d);           // on the loop: every other connection of this loop waits meanwhile
+                CpuBurner.burn(d); // on the loop: every other connection of this loop waits meanwhile
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();   // the loop is being shut down: abandon the work
+                Thread.currentThread().interrupt(); // the loop is being shut down: abandon the work
                 close();
                 return false;
             }
@@ -346,9 +360,9 @@ final class LoopConnection implements Connections.Member {
                 try {
                     CpuBurner.burn(d);
                 } catch (InterruptedException e) {
-                    return;                  // the pool is shut down: the loop closes the connection
+                    return; // the pool is shut down: the loop closes the connection
                 }
-                loop.execute(this::workDone);   // back to the loop, which alone touches this connection
+                loop.execute(this::workDone); // back to the loop, which alone touches this connection
             });
             return false;
         } catch (RejectedExecutionException e) {
@@ -356,7 +370,8 @@ final class LoopConnection implements Connections.Member {
             conversation.replied(false);
             answering = false;
             LOG.log(Level.DEBUG, "{0}: --offload queue full; refusing", client);
-            return write(new Outgoing(conversation.busy("the --offload pool's queue is full; retry later"), 0), true, true);
+            return write(
+                    new Outgoing(conversation.busy("the --offload pool's queue is full; retry later"), 0), true, true);
         }
     }
 
@@ -364,7 +379,8 @@ final class LoopConnection implements Connections.Member {
 
     /** Writes the reply in progress; true when it went out in full and the connection goes on. */
     private boolean writeReply() throws IOException {
-        replying = conversation.reply(shared.connections().draining());   // the last one if the drain began during the wait
+        replying =
+                conversation.reply(shared.connections().draining()); // the last one if the drain began during the wait
         piecesSent = 0;
         return write(replying.outgoing(), replying.close(), false);
     }
@@ -372,7 +388,7 @@ final class LoopConnection implements Connections.Member {
     /** The interval of a dripped body is over: its next chunk goes out (the timer that {@link #flush} set). */
     private void nextPiece() {
         if (phase != Phase.WORKING || replying == null) {
-            return;                          // closed meanwhile
+            return; // closed meanwhile
         }
         try {
             if (write(new Outgoing(replying.later().get(piecesSent++), 0), replying.close(), false)) {
@@ -392,7 +408,7 @@ final class LoopConnection implements Connections.Member {
         out = o;
         closeAfterWrite = thenClose;
         lingerAfterWrite = linger;
-        key.interestOps(0);                  // reading stays paused until the response is out
+        key.interestOps(0); // reading stays paused until the response is out
         deadline = 0;
         hold(o.remaining());
         return flush();
@@ -416,7 +432,7 @@ final class LoopConnection implements Connections.Member {
         deadline = 0;
         hold(0);
         if (answering && replying != null && piecesSent < replying.later().size()) {
-            phase = Phase.WORKING;           // drip: the next chunk after the interval, on a timer as a wait is
+            phase = Phase.WORKING; // drip: the next chunk after the interval, on a timer as a wait is
             loop.schedule(System.nanoTime() + replying.interval().toNanos(), this::nextPiece);
             return false;
         }
@@ -429,7 +445,7 @@ final class LoopConnection implements Connections.Member {
                 linger();
             } else {
                 if (replying != null && replying.cut().reset()) {
-                    channel.setOption(StandardSocketOptions.SO_LINGER, 0);   // the close sends RST
+                    channel.setOption(StandardSocketOptions.SO_LINGER, 0); // the close sends RST
                 }
                 close();
             }
@@ -446,7 +462,7 @@ final class LoopConnection implements Connections.Member {
      */
     private void linger() {
         try {
-            wire.shutdownOutput();           // TLS: close_notify first
+            wire.shutdownOutput(); // TLS: close_notify first
         } catch (IOException e) {
             close();
             return;
@@ -479,14 +495,14 @@ final class LoopConnection implements Connections.Member {
 
     private void timerFired(long at) {
         if (phase == Phase.CLOSED || at != timerAt) {
-            return;                          // closed, or superseded by an earlier timer
+            return; // closed, or superseded by an earlier timer
         }
         timerAt = 0;
         if (deadline == 0) {
-            return;                          // working: no deadline until reading or writing again
+            return; // working: no deadline until reading or writing again
         }
         if (deadline - System.nanoTime() > 0) {
-            armTimer(deadline);              // the deadline moved on since this timer was queued
+            armTimer(deadline); // the deadline moved on since this timer was queued
             return;
         }
         if (phase == Phase.HANDSHAKING) {
@@ -498,7 +514,7 @@ final class LoopConnection implements Connections.Member {
             case HEADER, BODY -> {
                 byte[] why = conversation.timedOut();
                 if (why == null) {
-                    close();                 // nothing came: close quietly
+                    close(); // nothing came: close quietly
                 } else {
                     try {
                         write(new Outgoing(why, 0), true, true);
@@ -566,7 +582,7 @@ final class LoopConnection implements Connections.Member {
         if (key != null) {
             key.cancel();
         }
-        conversation.end();                  // abandons an answer in progress, gives back what it held
+        conversation.end(); // abandons an answer in progress, gives back what it held
         answering = false;
         replying = null;
         hold(0);
@@ -574,7 +590,7 @@ final class LoopConnection implements Connections.Member {
         in = null;
         loop.closed(this);
         if (wire != null) {
-            wire.close();                    // TLS: close_notify, one try
+            wire.close(); // TLS: close_notify, one try
         }
         try {
             channel.close();

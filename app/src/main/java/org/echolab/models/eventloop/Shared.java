@@ -20,8 +20,15 @@ import org.echolab.tls.ServerTls;
  * @param crash       what a loop that fails calls, on its own thread: the process stops, loudly
  * @param tls         with {@code --tls}, what puts TLS on each connection; else null
  */
-public record Shared(ServerConfig config, EchoService service, Resources process, ExecutorService offload,
-                     Connections connections, Gauge bytesQueued, Consumer<Throwable> crash, ServerTls tls) {
+public record Shared(
+        ServerConfig config,
+        EchoService service,
+        Resources process,
+        ExecutorService offload,
+        Connections connections,
+        Gauge bytesQueued,
+        Consumer<Throwable> crash,
+        ServerTls tls) {
 
     /** A gauge with its high-water mark: bytes of replies the server holds and has not yet written. */
     public static final class Gauge {

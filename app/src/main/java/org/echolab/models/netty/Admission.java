@@ -25,8 +25,8 @@ import org.echolab.process.Connections;
 public final class Admission {
 
     private final Connections connections;
-    private final Queue<Channel> waiting = new ArrayDeque<>();      // the listener's loop only
-    private volatile ChannelHandlerContext gate;                    // the listener's first handler
+    private final Queue<Channel> waiting = new ArrayDeque<>(); // the listener's loop only
+    private volatile ChannelHandlerContext gate; // the listener's first handler
 
     Admission(Connections connections) {
         this.connections = connections;
@@ -46,15 +46,15 @@ public final class Admission {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object accepted) {
             if (!waiting.isEmpty() || !takeSlot()) {
-                waiting.add((Channel) accepted);    // accepted ahead of the pause: it waits for a slot
+                waiting.add((Channel) accepted); // accepted ahead of the pause: it waits for a slot
                 return;
             }
-            ctx.fireChannelRead(accepted);          // on to Netty's acceptor, which registers it with a loop
+            ctx.fireChannelRead(accepted); // on to Netty's acceptor, which registers it with a loop
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            waiting.forEach(Channel::close);        // the listener is closed: no slot will come for them
+            waiting.forEach(Channel::close); // the listener is closed: no slot will come for them
             waiting.clear();
             ctx.fireChannelInactive();
         }
@@ -64,7 +64,7 @@ public final class Admission {
         if (connections.tryTakeSlot()) {
             return true;
         }
-        gate.channel().config().setAutoRead(false);     // the rest wait in the backlog
+        gate.channel().config().setAutoRead(false); // the rest wait in the backlog
         return false;
     }
 
@@ -77,9 +77,8 @@ public final class Admission {
             }
             Channel listener = g.channel();
             if (waiting.isEmpty() && !listener.config().isAutoRead() && listener.isOpen()) {
-                listener.config().setAutoRead(true);    // a channel accepted with no slot free waits above
+                listener.config().setAutoRead(true); // a channel accepted with no slot free waits above
             }
         });
     }
-
 }

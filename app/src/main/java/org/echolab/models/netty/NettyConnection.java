@@ -1,7 +1,5 @@
 package org.echolab.models.netty;
 
-import org.echolab.process.Connections;
-import org.echolab.process.Refusals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -27,6 +25,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.echolab.connection.Conversation;
 import org.echolab.connection.Deadlines;
+import org.echolab.process.Connections;
+import org.echolab.process.Refusals;
 import org.echolab.service.CpuBurner;
 import org.echolab.service.Outgoing;
 import org.echolab.service.Reply;
@@ -64,29 +64,36 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
 
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
-    private enum Phase { HANDSHAKING, READING, WORKING, WRITING, LINGERING, CLOSED }
+    private enum Phase {
+        HANDSHAKING,
+        READING,
+        WORKING,
+        WRITING,
+        LINGERING,
+        CLOSED
+    }
 
     private final Shared shared;
     private final String client;
     private final Conversation conversation;
     private final Deadlines deadlines;
     private Channel channel;
-    private ByteBuf in;                      // bytes read and not yet parsed; null when none
-    private boolean inputEnded;              // the client shut its side: seen at the next READING
+    private ByteBuf in; // bytes read and not yet parsed; null when none
+    private boolean inputEnded; // the client shut its side: seen at the next READING
 
     private Phase phase = Phase.READING;
-    private boolean answering;               // an Answer's reply is pending or being written
-    private Reply replying;                  // that reply, once its writing began: its later pieces and its cut
-    private int piecesSent;                  // of replying.later()
-    private Outgoing out;                    // being written
-    private long queued;                     // bytes handed to Netty, not yet on the socket
-    private boolean flushing;                // inside flush(): write futures completing there must not re-enter it
+    private boolean answering; // an Answer's reply is pending or being written
+    private Reply replying; // that reply, once its writing began: its later pieces and its cut
+    private int piecesSent; // of replying.later()
+    private Outgoing out; // being written
+    private long queued; // bytes handed to Netty, not yet on the socket
+    private boolean flushing; // inside flush(): write futures completing there must not re-enter it
     private boolean closeAfterWrite;
-    private boolean lingerAfterWrite;        // a refusal or a timeout: the client may still be sending
-    private long held;                       // this connection's share of the bytesQueued gauge
-    private long deadline;                   // nanoTime; 0: none (working)
+    private boolean lingerAfterWrite; // a refusal or a timeout: the client may still be sending
+    private long held; // this connection's share of the bytesQueued gauge
+    private long deadline; // nanoTime; 0: none (working)
     private Deadlines.Kind deadlineKind;
-    private ScheduledFuture<?> timer;        // the one deadline timer, due at timerAt; null: none
+    private ScheduledFuture<?> timer; // the one deadline timer, due at timerAt; null: none
     private long timerAt;
 
     private NettyConnection(Shared shared, String client, int port) {
@@ -105,17 +112,24 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
             @Override
             protected void initChannel(Channel ch) {
                 InetSocketAddress peer = ch.remoteAddress() instanceof InetSocketAddress a ? a : null;
-                String client = peer == null || peer.getAddress() == null ? "?" : peer.getAddress().getHostAddress();
+                String client = peer == null || peer.getAddress() == null
+                        ? "?"
+                        : peer.getAddress().getHostAddress();
                 NettyConnection connection = new NettyConnection(shared, client, peer == null ? -1 : peer.getPort());
-                if (!shared.connections.admit(connection)) {      // its address holds --max-per-client already
-                    shared.admission.slotFreed();                  // admit gave the slot back
-                    ch.pipeline().addLast(new Refusal(org.echolab.connection.Refusal.atAccept(shared.config,
-                            shared.process.ledger(), Refusals.Reason.PER_CLIENT, client, shared.connections.perClientRefusal())));
+                if (!shared.connections.admit(connection)) { // its address holds --max-per-client already
+                    shared.admission.slotFreed(); // admit gave the slot back
+                    ch.pipeline()
+                            .addLast(new Refusal(org.echolab.connection.Refusal.atAccept(
+                                    shared.config,
+                                    shared.process.ledger(),
+                                    Refusals.Reason.PER_CLIENT,
+                                    client,
+                                    shared.connections.perClientRefusal())));
                     return;
                 }
                 if (shared.tls != null) {
                     SslHandler tls = new SslHandler(shared.tls.engine());
-                    tls.setHandshakeTimeoutMillis(0);       // the connection's header deadline covers the handshake
+                    tls.setHandshakeTimeoutMillis(0); // the connection's header deadline covers the handshake
                     ch.pipeline().addLast(new PlainTextCheck(client), tls);
                 }
                 ch.pipeline().addLast(connection);
@@ -133,26 +147,30 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         shared.open.add(this);
-        LOG.log(Level.DEBUG, "{0}: connection opened on {1}", client, Thread.currentThread().getName());
+        LOG.log(
+                Level.DEBUG,
+                "{0}: connection opened on {1}",
+                client,
+                Thread.currentThread().getName());
         if (shared.tls != null) {
-            phase = Phase.HANDSHAKING;       // the header timeout covers the handshake
+            phase = Phase.HANDSHAKING; // the header timeout covers the handshake
             setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.HEADER), Deadlines.Kind.HEADER);
             return;
         }
-        processThenPause();                  // the first Read: the header timeout runs from now
+        processThenPause(); // the first Read: the header timeout runs from now
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf bytes = (ByteBuf) msg;
         if (phase == Phase.LINGERING || phase == Phase.CLOSED) {
-            bytes.release();                 // the last answer is out: what the client still sends is dropped
+            bytes.release(); // the last answer is out: what the client still sends is dropped
             return;
         }
         in = in == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, bytes);
         if (phase == Phase.READING) {
             processThenPause();
-        }                                    // else it waits, as bytes wait in the socket under the hand-written loop
+        } // else it waits, as bytes wait in the socket under the hand-written loop
     }
 
     @Override
@@ -165,7 +183,8 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
                 close();
                 return;
             }
-            conversation.secured(ServerTls.info(ctx.pipeline().get(SslHandler.class).engine()));
+            conversation.secured(
+                    ServerTls.info(ctx.pipeline().get(SslHandler.class).engine()));
             phase = Phase.READING;
             deadline = 0;
             processThenPause();
@@ -197,7 +216,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Error e) {
             close();
-            shared.crash.accept(e);          // an OutOfMemoryError on a loop: the process must not go on half deaf
+            shared.crash.accept(e); // an OutOfMemoryError on a loop: the process must not go on half deaf
             return;
         }
         fail(cause);
@@ -205,7 +224,8 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
 
     /** The client ended its input: a last TCP line without its newline is answered; else the connection closes. */
     private void endOfInput() {
-        if (phase == Phase.READING && conversation.endOfInput(in != null ? view() : NOTHING) instanceof Conversation.Answer last) {
+        if (phase == Phase.READING
+                && conversation.endOfInput(in != null ? view() : NOTHING) instanceof Conversation.Answer last) {
             releaseInput();
             begin(last.reply());
             pauseUnlessReading();
@@ -240,7 +260,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
         if (flush()) {
             processThenPause();
         } else {
-            pauseUnlessReading();            // still writing; or lingering now, which reads again
+            pauseUnlessReading(); // still writing; or lingering now, which reads again
         }
     }
 
@@ -270,7 +290,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
             return;
         } finally {
             if (in != null && (phase == Phase.CLOSED || !in.isReadable())) {
-                releaseInput();              // an idle connection holds no buffer
+                releaseInput(); // an idle connection holds no buffer
             }
         }
         pauseUnlessReading();
@@ -279,14 +299,14 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     /** Reading on while the connection waits for a request (or lingers), off while it works or writes. */
     private void pauseUnlessReading() {
         if (phase == Phase.CLOSED || inputEnded) {
-            return;                          // nothing more to read: the transport has stopped watching the input
+            return; // nothing more to read: the transport has stopped watching the input
         }
         boolean read = phase == Phase.READING || phase == Phase.LINGERING || phase == Phase.HANDSHAKING;
         if (channel.config().isAutoRead() != read) {
             try {
                 channel.config().setAutoRead(read);
             } catch (UncheckedIOException e) {
-                fail(e.getCause());          // the socket went away under us (a reset): as a failed read would say
+                fail(e.getCause()); // the socket went away under us (a reset): as a failed read would say
             }
         }
     }
@@ -322,7 +342,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
             setDeadline(deadlines.read(r, now), r.kind());
         }
         if (inputEnded) {
-            channel.eventLoop().execute(this::endOfInputIfReading);   // after this step returns
+            channel.eventLoop().execute(this::endOfInputIfReading); // after this step returns
         }
         return false;
     }
@@ -353,9 +373,9 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
         }
         if (shared.offload == null) {
             try {
-                CpuBurner.burn(d);           // on the loop: every other connection of this loop waits meanwhile
+                CpuBurner.burn(d); // on the loop: every other connection of this loop waits meanwhile
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();   // the server is being stopped: abandon the work
+                Thread.currentThread().interrupt(); // the server is being stopped: abandon the work
                 close();
                 return false;
             }
@@ -370,9 +390,9 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
                 try {
                     CpuBurner.burn(d);
                 } catch (InterruptedException e) {
-                    return;                  // the pool is shut down: the stop closes the connection
+                    return; // the pool is shut down: the stop closes the connection
                 }
-                channel.eventLoop().execute(this::workDone);   // back to the loop, which alone touches this connection
+                channel.eventLoop().execute(this::workDone); // back to the loop, which alone touches this connection
             });
             return false;
         } catch (RejectedExecutionException e) {
@@ -380,7 +400,8 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
             conversation.replied(false);
             answering = false;
             LOG.log(Level.DEBUG, "{0}: --offload queue full; refusing", client);
-            return write(new Outgoing(conversation.busy("the --offload pool's queue is full; retry later"), 0), true, true);
+            return write(
+                    new Outgoing(conversation.busy("the --offload pool's queue is full; retry later"), 0), true, true);
         }
     }
 
@@ -388,7 +409,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
 
     /** Writes the reply in progress; true when it went out in full and the connection goes on. */
     private boolean writeReply() {
-        replying = conversation.reply(shared.draining());   // the last one if the drain began during the wait
+        replying = conversation.reply(shared.draining()); // the last one if the drain began during the wait
         piecesSent = 0;
         return write(replying.outgoing(), replying.close(), false);
     }
@@ -396,7 +417,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     /** The interval of a dripped body is over: its next chunk goes out. */
     private void nextPiece() {
         if (phase != Phase.WORKING || replying == null) {
-            return;                          // closed meanwhile
+            return; // closed meanwhile
         }
         if (write(new Outgoing(replying.later().get(piecesSent++), 0), replying.close(), false)) {
             processThenPause();
@@ -429,8 +450,9 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
         try {
             for (ByteBuffer s; channel.isWritable() && (s = out.slice()) != null; ) {
                 int n = s.remaining();
-                ByteBuf slice = Unpooled.wrappedBuffer(s);   // the reply's bytes, or the shared filler block: not copied here
-                s.position(s.limit());                        // handed over: the next slice() is the next slice
+                ByteBuf slice =
+                        Unpooled.wrappedBuffer(s); // the reply's bytes, or the shared filler block: not copied here
+                s.position(s.limit()); // handed over: the next slice() is the next slice
                 queued += n;
                 channel.write(slice).addListener((ChannelFutureListener) f -> written(f, n));
             }
@@ -439,7 +461,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
             flushing = false;
         }
         if (phase != Phase.WRITING) {
-            return false;                    // a write failed and closed the connection
+            return false; // a write failed and closed the connection
         }
         hold(out.remaining() + queued);
         if (queued > 0 || out.remaining() > 0) {
@@ -456,13 +478,13 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     private void written(ChannelFuture f, int n) {
         queued -= n;
         if (phase != Phase.WRITING) {
-            return;                          // closed meanwhile
+            return; // closed meanwhile
         }
         if (!f.isSuccess()) {
             fail(f.cause());
             return;
         }
-        if (!flushing) {                     // else flush() looks at what is left itself
+        if (!flushing) { // else flush() looks at what is left itself
             setDeadline(deadlines.from(System.nanoTime(), Deadlines.Kind.WRITE), Deadlines.Kind.WRITE);
             goOnWriting();
         }
@@ -474,7 +496,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
         deadline = 0;
         hold(0);
         if (answering && replying != null && piecesSent < replying.later().size()) {
-            phase = Phase.WORKING;           // drip: the next chunk after the interval, on a timer as a wait is
+            phase = Phase.WORKING; // drip: the next chunk after the interval, on a timer as a wait is
             channel.eventLoop().schedule(this::nextPiece, replying.interval().toNanos(), TimeUnit.NANOSECONDS);
             return false;
         }
@@ -487,7 +509,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
                 linger();
             } else {
                 if (replying != null && replying.cut().reset()) {
-                    channel.config().setOption(ChannelOption.SO_LINGER, 0);   // the close sends RST
+                    channel.config().setOption(ChannelOption.SO_LINGER, 0); // the close sends RST
                 }
                 close();
             }
@@ -507,7 +529,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
         releaseInput();
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         if (tls != null) {
-            tls.closeOutbound().addListener(f -> shutdownOutput());   // close_notify first
+            tls.closeOutbound().addListener(f -> shutdownOutput()); // close_notify first
         } else {
             shutdownOutput();
         }
@@ -544,16 +566,17 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
 
     private void armTimer(long at) {
         timerAt = at;
-        timer = channel.eventLoop().schedule(this::timerFired, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = channel.eventLoop()
+                .schedule(this::timerFired, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void timerFired() {
         timer = null;
         if (phase == Phase.CLOSED || deadline == 0) {
-            return;                          // working: no deadline until reading or writing again
+            return; // working: no deadline until reading or writing again
         }
         if (deadline - System.nanoTime() > 0) {
-            armTimer(deadline);              // the deadline moved on since this timer was set
+            armTimer(deadline); // the deadline moved on since this timer was set
             return;
         }
         if (phase == Phase.HANDSHAKING) {
@@ -565,7 +588,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
             case HEADER, BODY -> {
                 byte[] why = conversation.timedOut();
                 if (why == null) {
-                    close();                 // nothing came: close quietly
+                    close(); // nothing came: close quietly
                 } else if (!write(new Outgoing(why, 0), true, true)) {
                     pauseUnlessReading();
                 }
@@ -633,14 +656,14 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
             timer.cancel(false);
             timer = null;
         }
-        conversation.end();                  // abandons an answer in progress, gives back what it held
+        conversation.end(); // abandons an answer in progress, gives back what it held
         answering = false;
         replying = null;
         hold(0);
         out = null;
         releaseInput();
         shared.open.remove(this);
-        channel.close();                     // TLS: SslHandler sends close_notify, one try
+        channel.close(); // TLS: SslHandler sends close_notify, one try
         shared.connections.closed(this, "closed");
         shared.admission.slotFreed();
     }

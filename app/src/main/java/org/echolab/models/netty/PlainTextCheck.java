@@ -32,9 +32,13 @@ final class PlainTextCheck extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(first);
             return;
         }
-        first.release();                 // the request came in this read: nothing unread to reset the close
-        LOG.log(Level.INFO, "{0}: plain text (an http:// request?) sent to the TLS port; answered 400 and closed", client);
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(answer))          // from here: past the SslHandler, in plain text
-                .addListener(f -> ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(g -> ctx.close()));
+        first.release(); // the request came in this read: nothing unread to reset the close
+        LOG.log(
+                Level.INFO,
+                "{0}: plain text (an http:// request?) sent to the TLS port; answered 400 and closed",
+                client);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)) // from here: past the SslHandler, in plain text
+                .addListener(
+                        f -> ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(g -> ctx.close()));
     }
 }

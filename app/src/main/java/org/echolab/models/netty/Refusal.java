@@ -24,7 +24,8 @@ final class Refusal extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)).addListener(f -> ((DuplexChannel) ctx.channel()).shutdownOutput());
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(answer))
+                .addListener(f -> ((DuplexChannel) ctx.channel()).shutdownOutput());
         ctx.executor().schedule(() -> ctx.close(), Deadlines.LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 

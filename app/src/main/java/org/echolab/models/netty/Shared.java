@@ -20,18 +20,25 @@ public final class Shared {
     final ServerConfig config;
     final EchoService service;
     final Resources process;
-    final ExecutorService offload;                  // null: work=cpu runs on the loop (--no-offload)
-    final ServerTls tls;                            // null: plain
-    final Consumer<Throwable> crash;                // a loop that fails: the process stops, loudly
+    final ExecutorService offload; // null: work=cpu runs on the loop (--no-offload)
+    final ServerTls tls; // null: plain
+    final Consumer<Throwable> crash; // a loop that fails: the process stops, loudly
     final Admission admission;
-    final Connections connections;          // the process's one registry: slots, per-client counts, drain
-    final Connections.Owner owner;          // the model, which closes its connections on their loops
+    final Connections connections; // the process's one registry: slots, per-client counts, drain
+    final Connections.Owner owner; // the model, which closes its connections on their loops
     final Set<NettyConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong bytesQueued = new AtomicLong();
     private final AtomicLong bytesQueuedPeak = new AtomicLong();
 
-    public Shared(ServerConfig config, EchoService service, Resources process, ExecutorService offload,
-                  Connections connections, Connections.Owner owner, ServerTls tls, Consumer<Throwable> crash) {
+    public Shared(
+            ServerConfig config,
+            EchoService service,
+            Resources process,
+            ExecutorService offload,
+            Connections connections,
+            Connections.Owner owner,
+            ServerTls tls,
+            Consumer<Throwable> crash) {
         this.config = config;
         this.service = service;
         this.process = process;

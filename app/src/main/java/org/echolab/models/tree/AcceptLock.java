@@ -40,7 +40,10 @@ public abstract class AcceptLock implements AutoCloseable {
     /** The system property that names the lock to a worker: {@code kind:path}. */
     public static final String PROPERTY = "echolab.acceptLock";
 
-    public enum Kind { FILE, MUTEX }
+    public enum Kind {
+        FILE,
+        MUTEX
+    }
 
     private final Kind kind;
     private final Path file;
@@ -55,10 +58,14 @@ public abstract class AcceptLock implements AutoCloseable {
     /** The parent's side: a new lock in a file of its own. */
     public static AcceptLock create(Kind kind) throws IOException {
         Path dir = Path.of("/dev/shm");
-        Path file = Files.createTempFile(Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
-                "echolab-accept-lock-" + ProcessHandle.current().pid() + "-", ".bin");
+        Path file = Files.createTempFile(
+                Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
+                "echolab-accept-lock-" + ProcessHandle.current().pid() + "-",
+                ".bin");
         try {
-            return kind == Kind.FILE ? new OnFile(file, true) : new InSharedMemory(file, SharedMutex.create(file), true);
+            return kind == Kind.FILE
+                    ? new OnFile(file, true)
+                    : new InSharedMemory(file, SharedMutex.create(file), true);
         } catch (IOException e) {
             Files.deleteIfExists(file);
             throw e;
@@ -122,11 +129,11 @@ public abstract class AcceptLock implements AutoCloseable {
 
         @Override
         public Socket accept() throws IOException {
-            lock();                         // the other workers wait here, not in accept
+            lock(); // the other workers wait here, not in accept
             try {
                 return listener.accept();
             } finally {
-                unlock();                   // before the session: the lock guards the accept only
+                unlock(); // before the session: the lock guards the accept only
             }
         }
 
@@ -142,15 +149,15 @@ public abstract class AcceptLock implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
-            listener.close();               // wakes the holder's accept; it releases, and each waiter
-            super.close();                  // then takes the lock and finds the socket closed
+            listener.close(); // wakes the holder's accept; it releases, and each waiter
+            super.close(); // then takes the lock and finds the socket closed
         }
     }
 
     /** UNP's {@code my_lock_wait} with {@code fcntl}: a record lock the kernel drops when its holder dies. */
     private static final class OnFile extends AcceptLock {
         private final FileChannel channel;
-        private FileLock held;              // accept thread only
+        private FileLock held; // accept thread only
 
         OnFile(Path file, boolean owner) throws IOException {
             super(Kind.FILE, file, owner);
@@ -159,7 +166,7 @@ public abstract class AcceptLock implements AutoCloseable {
 
         @Override
         protected void lock() throws IOException {
-            held = channel.lock();          // fcntl(F_SETLKW) on the whole file: blocks while another worker holds it
+            held = channel.lock(); // fcntl(F_SETLKW) on the whole file: blocks while another worker holds it
         }
 
         @Override

@@ -46,15 +46,15 @@ public final class ChildJvm {
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss256k", "-Xms8m", "-Xmx256m", "-XX:-UsePerfData");
 
     /** Always: JVM warnings to stderr, because a {@code process} child's stdout is its client's socket. */
-    static final List<String> SAFE_FLAGS = List.of(
-            "-Xlog:disable", "-Xlog:all=warning:stderr", "--enable-native-access=ALL-UNNAMED");
+    static final List<String> SAFE_FLAGS =
+            List.of("-Xlog:disable", "-Xlog:all=warning:stderr", "--enable-native-access=ALL-UNNAMED");
 
     private final List<String> base;
-    private final Path jar;                 // null: no AOT cache
+    private final Path jar; // null: no AOT cache
     private final Path cache;
-    private boolean training;               // guarded by this
-    private boolean trainingFailed;         // guarded by this: train once per parent at most
-    private final boolean mayTrainCache;    // the class path is the jar alone (a cache is trained on it)
+    private boolean training; // guarded by this
+    private boolean trainingFailed; // guarded by this: train once per parent at most
+    private final boolean mayTrainCache; // the class path is the jar alone (a cache is trained on it)
 
     public ChildJvm(Class<?> main, ServerConfig config, TreeBoard tree) {
         this(main, config, tree, Map.of());
@@ -67,21 +67,30 @@ public final class ChildJvm {
         // alone, serves a class path that starts with it; only the jar alone may train one
         String first = classPath.split(java.io.File.pathSeparator)[0];
         Path jarPath = Path.of(first).toAbsolutePath();
-        boolean ours = first.endsWith(".jar") && jarPath.getFileName().toString().startsWith("echolab")
-                && Files.isRegularFile(jarPath) && Files.isWritable(jarPath.getParent());
+        boolean ours = first.endsWith(".jar")
+                && jarPath.getFileName().toString().startsWith("echolab")
+                && Files.isRegularFile(jarPath)
+                && Files.isWritable(jarPath.getParent());
         this.mayTrainCache = ours && first.equals(classPath);
         if (ours) {
-            classPath = jarPath + classPath.substring(first.length());   // the AOT cache checks the class path as it was trained
+            classPath = jarPath
+                    + classPath.substring(first.length()); // the AOT cache checks the class path as it was trained
         }
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("echolab.childFlags");
-        argv.addAll(flags == null ? LEAN_FLAGS : List.of(flags.split("\\s+")).stream().filter(f -> !f.isEmpty()).toList());
+        argv.addAll(
+                flags == null
+                        ? LEAN_FLAGS
+                        : List.of(flags.split("\\s+")).stream()
+                                .filter(f -> !f.isEmpty())
+                                .toList());
         argv.addAll(SAFE_FLAGS);
         // the parent's log format; each line says which process wrote it: many processes share one stderr
         argv.add("-Djava.util.logging.config.class=" + Logs.Config.class.getName());
         // its role in the log lines: the last word of the program's name (ProcessChild logs as [child 4321])
-        argv.add("-D" + Logs.ROLE + "=" + main.getSimpleName().replaceFirst(".*(?=\\p{Lu})", "").toLowerCase());
+        argv.add("-D" + Logs.ROLE + "="
+                + main.getSimpleName().replaceFirst(".*(?=\\p{Lu})", "").toLowerCase());
         new TreeMap<>(System.getProperties()).forEach((k, v) -> {
             if (k.toString().startsWith("echolab.") && !k.equals(TreeBoard.PROPERTY) && !k.equals(Logs.ROLE)) {
                 argv.add("-D" + k + "=" + v);
@@ -93,8 +102,12 @@ public final class ChildJvm {
         argv.add(classPath);
         argv.add(main.getName());
         for (String arg : encode(config)) {
-            // --access-log -: the parent's stdout, which a child has no descriptor of (a process child's fd 1 is its client)
-            argv.add(arg.equals("accessLog=-") ? "accessLog=/proc/" + ProcessHandle.current().pid() + "/fd/1" : arg);
+            // --access-log -: the parent's stdout, which a child has no descriptor of (a process child's fd 1 is its
+            // client)
+            argv.add(
+                    arg.equals("accessLog=-")
+                            ? "accessLog=/proc/" + ProcessHandle.current().pid() + "/fd/1"
+                            : arg);
         }
         this.base = List.copyOf(argv);
         this.jar = ours && !"off".equals(System.getProperty("echolab.aot")) ? jarPath : null;
@@ -119,7 +132,8 @@ public final class ChildJvm {
         }
         if (mayTrain && mayTrainCache && !training && !trainingFailed) {
             training = true;
-            Path tmp = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            Path tmp = cache.resolveSibling(
+                    cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             LOG.log(Level.INFO, "training the child JVMs'' AOT cache with the next child; it will be {0}", cache);
             return new Launch(with("-XX:AOTCacheOutput=" + tmp), tmp);
         }
@@ -135,7 +149,11 @@ public final class ChildJvm {
         try {
             if (Files.size(launch.trainingFile()) > 0) {
                 // rename, so that no child ever starts from a half-written cache
-                Files.move(launch.trainingFile(), cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        launch.trainingFile(),
+                        cache,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
                 LOG.log(Level.INFO, "AOT cache ready: {0}", cache);
                 return;
             }
@@ -183,7 +201,8 @@ public final class ChildJvm {
         try {
             for (Setting<?> s : Settings.ALL) {
                 Object v = config.get(s);
-                String text = v instanceof Record r ? recordText(r) : v instanceof Enum<?> e ? e.name() : String.valueOf(v);
+                String text =
+                        v instanceof Record r ? recordText(r) : v instanceof Enum<?> e ? e.name() : String.valueOf(v);
                 args.add(s.field() + "=" + text);
             }
         } catch (ReflectiveOperationException e) {

@@ -41,9 +41,9 @@ public final class DescriptorGate implements AutoCloseable {
     private final long timeoutNanos;
     private final int maxHead;
     private final int maxLine;
-    private final int[] wake;                   // [the gate's end, the accept thread's end]
+    private final int[] wake; // [the gate's end, the accept thread's end]
     private final Queue<Integer> arriving = new ConcurrentLinkedQueue<>();
-    private final List<Waiting> waiting = new ArrayList<>();    // gate thread only
+    private final List<Waiting> waiting = new ArrayList<>(); // gate thread only
     private final Thread thread;
     private volatile boolean stopping;
 
@@ -120,13 +120,13 @@ public final class DescriptorGate implements AutoCloseable {
     private boolean decide(Waiting w, short ev, long now, byte[] peek) {
         int n = (ev & Libc.FAILED) != 0 ? -1 : Libc.peek(w.fd(), peek);
         if (n < 0) {
-            close(w.fd());                          // reset, or ended before a byte
+            close(w.fd()); // reset, or ended before a byte
             return true;
         }
         ByteBuffer head = ByteBuffer.wrap(peek, 0, n);
         if (n == peek.length || (n > 0 && (ev & Libc.PEER_CLOSED) != 0) || RequestHead.complete(head, maxLine)) {
-            Libc.receiveLowWater(w.fd(), 1);        // as it was: the child reads whatever comes
-            ready.accept(w.fd());                   // whole, too long for a head (the child says so), or all it will send
+            Libc.receiveLowWater(w.fd(), 1); // as it was: the child reads whatever comes
+            ready.accept(w.fd()); // whole, too long for a head (the child says so), or all it will send
             return true;
         }
         // the bytes stay in the socket (peeked): poll again only once more than these have come
@@ -138,7 +138,7 @@ public final class DescriptorGate implements AutoCloseable {
                     Libc.writeIfRoom(w.fd(), why);
                 }
                 Libc.receiveLowWater(w.fd(), 1);
-                Libc.discardWaiting(w.fd());        // read what it sent: a close with bytes unread would reset the answer
+                Libc.discardWaiting(w.fd()); // read what it sent: a close with bytes unread would reset the answer
             }
             close(w.fd());
             return true;
@@ -161,7 +161,7 @@ public final class DescriptorGate implements AutoCloseable {
     public void close() {
         stopping = true;
         Libc.writeIfRoom(wake[1], new byte[] {1});
-        thread.interrupt();                         // out of a wait for a child's slot or a worker
+        thread.interrupt(); // out of a wait for a child's slot or a worker
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

@@ -48,10 +48,10 @@ public final class Spares implements AutoCloseable {
     private final int count;
     private final IntConsumer onStart;
     private final Exit onExit;
-    private final BlockingQueue<Spare> waiting = new LinkedBlockingQueue<>();     // oldest first
-    private final Map<Integer, Spare> unused = new ConcurrentHashMap<>();          // pid -> spare not yet given a connection
-    private final Set<Integer> served = ConcurrentHashMap.newKeySet();             // pids that were given one
-    private final BlockingQueue<Integer> toStart = new LinkedBlockingQueue<>();    // 0: now, 1: after a second, STOP
+    private final BlockingQueue<Spare> waiting = new LinkedBlockingQueue<>(); // oldest first
+    private final Map<Integer, Spare> unused = new ConcurrentHashMap<>(); // pid -> spare not yet given a connection
+    private final Set<Integer> served = ConcurrentHashMap.newKeySet(); // pids that were given one
+    private final BlockingQueue<Integer> toStart = new LinkedBlockingQueue<>(); // 0: now, 1: after a second, STOP
     private final Thread starter;
     private volatile boolean stopping;
 
@@ -81,7 +81,7 @@ public final class Spares implements AutoCloseable {
                     return;
                 }
                 if (delay == 1) {
-                    Thread.sleep(1000);     // the last one died unused: do not respawn in a tight loop
+                    Thread.sleep(1000); // the last one died unused: do not respawn in a tight loop
                 }
             } catch (InterruptedException e) {
                 return;
@@ -99,35 +99,43 @@ public final class Spares implements AutoCloseable {
     }
 
     private void startOne() throws IOException {
-        int[] pair = Descriptors.socketPair();                // [parent's end, spare's end]
+        int[] pair = Descriptors.socketPair(); // [parent's end, spare's end]
         ChildJvm.Launch launch = jvm.next(true);
         tree.spawning();
         try {
-            ChildProcesses.spawn(launch.argv(), pair[1], 2, pid -> {
-                Spare s = new Spare(pid, pair[0]);
-                unused.put(pid, s);
-                onStart.accept(pid);
-                waiting.add(s);
-            }, (pid, status) -> exited(pid, status, launch));
+            ChildProcesses.spawn(
+                    launch.argv(),
+                    pair[1],
+                    2,
+                    pid -> {
+                        Spare s = new Spare(pid, pair[0]);
+                        unused.put(pid, s);
+                        onStart.accept(pid);
+                        waiting.add(s);
+                    },
+                    (pid, status) -> exited(pid, status, launch));
         } catch (IOException e) {
             tree.notSpawned();
             Descriptors.close(pair[0]);
             throw e;
         } finally {
-            Descriptors.close(pair[1]);                       // the spare has its copy as fd 0
+            Descriptors.close(pair[1]); // the spare has its copy as fd 0
         }
     }
 
     /** On the reaper thread. */
     private void exited(int pid, int status, ChildJvm.Launch launch) {
         boolean gotConnection = served.remove(pid);
-        Spare s = unused.remove(pid);                         // null too if a hand-off to it failed
-        if (s != null) {                                      // died before it was needed
+        Spare s = unused.remove(pid); // null too if a hand-off to it failed
+        if (s != null) { // died before it was needed
             waiting.remove(s);
             Descriptors.close(s.channel());
             if (!stopping) {
-                LOG.log(Level.WARNING, "spare {0} died unused ({1}); starting another",
-                        Integer.toString(pid), ChildProcesses.describe(status));
+                LOG.log(
+                        Level.WARNING,
+                        "spare {0} died unused ({1}); starting another",
+                        Integer.toString(pid),
+                        ChildProcesses.describe(status));
                 toStart.add(1);
             }
         }
@@ -145,22 +153,25 @@ public final class Spares implements AutoCloseable {
         while (!stopping) {
             Spare s = waiting.poll(100, TimeUnit.MILLISECONDS);
             if (s == null) {
-                continue;                                     // spares cannot keep up: the client waits
+                continue; // spares cannot keep up: the client waits
             }
             if (unused.remove(s.pid()) == null) {
-                continue;                                     // it died meanwhile; the reaper cleans up
+                continue; // it died meanwhile; the reaper cleans up
             }
-            toStart.add(0);                                   // a new spare behind it
+            toStart.add(0); // a new spare behind it
             try {
-                served.add(s.pid());                          // before the send: the spare may exit at once
+                served.add(s.pid()); // before the send: the spare may exit at once
                 Descriptors.send(s.channel(), fd);
                 return s.pid();
             } catch (IOException e) {
                 served.remove(s.pid());
-                LOG.log(Level.WARNING, "could not pass a connection to spare {0} ({1}); trying the next",
-                        Integer.toString(s.pid()), e.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "could not pass a connection to spare {0} ({1}); trying the next",
+                        Integer.toString(s.pid()),
+                        e.getMessage());
             } finally {
-                Descriptors.close(s.channel());               // used once: nothing more goes to it
+                Descriptors.close(s.channel()); // used once: nothing more goes to it
             }
         }
         return -1;

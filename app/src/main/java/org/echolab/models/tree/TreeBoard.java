@@ -67,8 +67,10 @@ public final class TreeBoard implements AutoCloseable {
     /** The parent's side: a new, zeroed board with this process as the parent. */
     private static TreeBoard create() throws IOException {
         Path dir = Path.of("/dev/shm");
-        Path file = Files.createTempFile(Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
-                "echolab-tree-" + ProcessHandle.current().pid() + "-", ".bin");
+        Path file = Files.createTempFile(
+                Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
+                "echolab-tree-" + ProcessHandle.current().pid() + "-",
+                ".bin");
         TreeBoard tree = map(file, true);
         LONG.setVolatile(tree.board, PARENT, ProcessHandle.current().pid());
         return tree;
@@ -92,7 +94,7 @@ public final class TreeBoard implements AutoCloseable {
         try {
             return name == null ? null : map(Path.of(name), false);
         } catch (IOException e) {
-            return null;                    // the parent has stopped already; /stats just lacks the tree
+            return null; // the parent has stopped already; /stats just lacks the tree
         }
     }
 
@@ -168,7 +170,8 @@ public final class TreeBoard implements AutoCloseable {
     /** A child's note that its JVM has started and is about to serve: the parent may start another. */
     void childStarted() {
         long i = add(STARTED, 1) - 1;
-        LONG.setVolatile(board, RING + (i % RING_SLOTS) * 8, ProcessHandle.current().pid());
+        LONG.setVolatile(
+                board, RING + (i % RING_SLOTS) * 8, ProcessHandle.current().pid());
     }
 
     /** The part of the board where the children copy their requests. */

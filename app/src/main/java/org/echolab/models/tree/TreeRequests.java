@@ -44,10 +44,11 @@ public final class TreeRequests implements Activity.Source {
 
     /** Stripes, and records in each (powers of two): 2,048 records in all. */
     public static final int STRIPES = 8, PER_STRIPE = 256;
+
     static final int TEXT = 32;
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final long BUSY = -1;           // a record's ticket while a writer has it
+    private static final long BUSY = -1; // a record's ticket while a writer has it
     private static final long PID_SELF = ProcessHandle.current().pid();
 
     // the part: which stripe the next child takes, the tree's requests in flight and their peak,
@@ -60,15 +61,23 @@ public final class TreeRequests implements Activity.Source {
     private static final long RECORDS = (LATENCY_NANOS + 8 + 63) / 64 * 64;
     // a record's words, then its two texts
     private static final long RECORD = 128;
-    private static final long TICKET = 0, PID = 8, BEGAN = 16, ENDED = 24, NUMBER = 32, WAIT = 40, STATUS = 48,
-            LENGTHS = 56, WHAT = 64, WORKER = WHAT + TEXT;
+    private static final long TICKET = 0,
+            PID = 8,
+            BEGAN = 16,
+            ENDED = 24,
+            NUMBER = 32,
+            WAIT = 40,
+            STATUS = 48,
+            LENGTHS = 56,
+            WHAT = 64,
+            WORKER = WHAT + TEXT;
     private static final long STRIPE = RECORDS + PER_STRIPE * RECORD;
 
     /** Bytes the part takes in the board's file. */
     static final long SIZE = STRIPES_AT + STRIPES * STRIPE;
 
     private final MemorySegment part;
-    private final String property;          // -Decholab.tree.file=FILE: what every child of the tree was started with
+    private final String property; // -Decholab.tree.file=FILE: what every child of the tree was started with
 
     TreeRequests(MemorySegment part, String property) {
         this.part = part;
@@ -100,7 +109,7 @@ public final class TreeRequests implements Activity.Source {
             long r = record(t);
             long held = (long) LONG.getVolatile(stripe, r + TICKET);
             if (held == BUSY || held > t || !LONG.compareAndSet(stripe, r + TICKET, held, BUSY)) {
-                return 0;                               // another writer has the record: this request has none
+                return 0; // another writer has the record: this request has none
             }
             LONG.set(stripe, r + PID, PID_SELF);
             LONG.set(stripe, r + BEGAN, beganNanos);
@@ -119,7 +128,7 @@ public final class TreeRequests implements Activity.Source {
         public void ended(long t, long endedNanos, int status, long latencyNanos) {
             LONG.getAndAdd(part, IN_FLIGHT, -1L);
             long r = record(t);
-            if (t != 0 && LONG.compareAndSet(stripe, r + TICKET, t, BUSY)) {   // else a newer request has its record
+            if (t != 0 && LONG.compareAndSet(stripe, r + TICKET, t, BUSY)) { // else a newer request has its record
                 LONG.set(stripe, r + ENDED, endedNanos);
                 LONG.setVolatile(stripe, r + TICKET, t);
             }
@@ -185,11 +194,16 @@ public final class TreeRequests implements Activity.Source {
                 if ((long) LONG.getVolatile(stripe, r + TICKET) != t || !(ended == 0 || ended > sinceNanos)) {
                     continue;
                 }
-                if (ended == 0 && !alive.computeIfAbsent(pid, p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))) {
-                    continue;               // its process was killed in the middle of it
+                if (ended == 0
+                        && !alive.computeIfAbsent(
+                                pid,
+                                p -> ProcessHandle.of(p)
+                                        .map(ProcessHandle::isAlive)
+                                        .orElse(false))) {
+                    continue; // its process was killed in the middle of it
                 }
-                out.add(new Activity.Request(pid, "pid " + pid + " " + worker, null, what, number, status, wait,
-                        began, ended));
+                out.add(new Activity.Request(
+                        pid, "pid " + pid + " " + worker, null, what, number, status, wait, began, ended));
             }
         }
         return out;
@@ -213,7 +227,7 @@ public final class TreeRequests implements Activity.Source {
             byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(child.pid()), "cmdline"));
             return new String(cmdline, StandardCharsets.ISO_8859_1).contains("\0" + property + "\0");
         } catch (IOException e) {
-            return false;                   // gone already
+            return false; // gone already
         }
     }
 

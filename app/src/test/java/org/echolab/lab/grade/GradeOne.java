@@ -26,7 +26,8 @@ public final class GradeOne {
             case COSTS -> throw new IllegalArgumentException("costs are graded elsewhere");
         };
         for (Check c : section.checks()) {
-            System.out.println(String.join("\t", c.passed() ? "PASS" : "FAIL", c.name(), oneLine(c.saw()), oneLine(c.hint())));
+            System.out.println(
+                    String.join("\t", c.passed() ? "PASS" : "FAIL", c.name(), oneLine(c.saw()), oneLine(c.hint())));
         }
         System.out.flush();
         System.exit(0);

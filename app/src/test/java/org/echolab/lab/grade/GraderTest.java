@@ -25,24 +25,35 @@ class GraderTest {
 
     @Test
     void theProjectsProcessAndPoolModelsAndItsAtomicStatePassEveryCheck() throws InterruptedException {
-        List<Section> sections = grade(new Subjects("process", "pool", "atomic"), Item.PROCESSES, Item.THREADS, Item.RACES);
-        assertThat(sections).allSatisfy(s -> assertThat(s.passed()).as(Grader.sheet(List.of(s))).isTrue());
+        List<Section> sections =
+                grade(new Subjects("process", "pool", "atomic"), Item.PROCESSES, Item.THREADS, Item.RACES);
+        assertThat(sections)
+                .allSatisfy(
+                        s -> assertThat(s.passed()).as(Grader.sheet(List.of(s))).isTrue());
         assertThat(Grader.sheet(sections)).contains("All 22 checks pass.");
     }
 
     @Test
     void theSynchronizedStatePassesAndTheBrokenOneFailsWithItsHints() throws InterruptedException {
-        assertThat(grade(new Subjects("process", "pool", "synchronized"), Item.RACES).getFirst().passed()).isTrue();
-        Section broken = grade(new Subjects("process", "pool", "broken"), Item.RACES).getFirst();
+        assertThat(grade(new Subjects("process", "pool", "synchronized"), Item.RACES)
+                        .getFirst()
+                        .passed())
+                .isTrue();
+        Section broken =
+                grade(new Subjects("process", "pool", "broken"), Item.RACES).getFirst();
         assertThat(broken.passed()).isFalse();
-        assertThat(broken.checks()).filteredOn(c -> !c.passed()).extracting(Check::name)
+        assertThat(broken.checks())
+                .filteredOn(c -> !c.passed())
+                .extracting(Check::name)
                 .contains("unique request numbers", "the counts add up");
         assertThat(Grader.sheet(List.of(broken))).contains("hint: nextRequestNumber reads the counter");
     }
 
     @Test
     void anUnknownSubjectIsAUsageErrorNotACrash() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> grade(new Subjects("student-process", "pool", "atomic"), Item.RACES))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown model 'student-process'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> grade(new Subjects("student-process", "pool", "atomic"), Item.RACES))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown model 'student-process'");
     }
 }

@@ -48,13 +48,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * graded in different test JVMs at once rather than one after another in one;
  * {@link LabMistakesCatalogueTest} checks the catalogue as a whole.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)       // the graded results are this class's, kept by its one instance
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // the graded results are this class's, kept by its one instance
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 abstract class LabMistakes {
 
-    private static final Path MISTAKES = Path.of("src/test/resources/lab-mistakes").toAbsolutePath();
-    private static final Path ANSWERS = Path.of("src/test/resources/lab-solutions/lab").toAbsolutePath();
-    private static final Path WORKSPACE = Path.of("src/main/resources/org/echolab/lab/workspace/src").toAbsolutePath();
+    private static final Path MISTAKES =
+            Path.of("src/test/resources/lab-mistakes").toAbsolutePath();
+    private static final Path ANSWERS =
+            Path.of("src/test/resources/lab-solutions/lab").toAbsolutePath();
+    private static final Path WORKSPACE =
+            Path.of("src/main/resources/org/echolab/lab/workspace/src").toAbsolutePath();
     private static final int AT_ONCE = 4;
     private static final int CORRECT_ROUNDS = Integer.getInteger("echolab.lab.correctRounds", 1);
 
@@ -70,6 +73,7 @@ abstract class LabMistakes {
 
     /** The file this class's cases change: the lab item they are graded on. */
     private final String file;
+
     private final Map<String, List<Graded>> results = new ConcurrentHashMap<>();
     private Path work;
 
@@ -80,7 +84,9 @@ abstract class LabMistakes {
     /** This item's cases, or those of them whose name matches {@code -Decholab.lab.cases=REGEX}. */
     List<Case> cases() throws IOException {
         String only = System.getProperty("echolab.lab.cases", ".*");
-        return allCases().stream().filter(c -> c.file().equals(file) && c.name().matches(only)).toList();
+        return allCases().stream()
+                .filter(c -> c.file().equals(file) && c.name().matches(only))
+                .toList();
     }
 
     static List<Case> allCases() throws IOException {
@@ -93,13 +99,21 @@ abstract class LabMistakes {
                 }
                 List<String> head = Files.readAllLines(source).subList(0, 2);
                 if (head.get(0).startsWith("// CORRECT:")) {
-                    cases.add(new Case(dir.getFileName().toString(), source.getFileName().toString(), true, "", List.of()));
+                    cases.add(new Case(
+                            dir.getFileName().toString(), source.getFileName().toString(), true, "", List.of()));
                     continue;
                 }
                 assertThat(head.get(0)).as(source + " names its mistake").startsWith("// MISTAKE: ");
-                assertThat(head.get(1)).as(source + " names the check and hint words").startsWith("// FAILS: ").contains(" | ");
+                assertThat(head.get(1))
+                        .as(source + " names the check and hint words")
+                        .startsWith("// FAILS: ")
+                        .contains(" | ");
                 String[] fails = head.get(1).substring("// FAILS: ".length()).split(" \\| ");
-                cases.add(new Case(dir.getFileName().toString(), source.getFileName().toString(), false, fails[0].strip(),
+                cases.add(new Case(
+                        dir.getFileName().toString(),
+                        source.getFileName().toString(),
+                        false,
+                        fails[0].strip(),
                         Stream.of(fails[1].split(";")).map(String::strip).toList()));
             }
         }
@@ -110,7 +124,7 @@ abstract class LabMistakes {
     }
 
     @BeforeAll
-    @Timeout(value = 10, unit = TimeUnit.MINUTES)      // a class's @Timeout leaves its lifecycle methods at the default
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a class's @Timeout leaves its lifecycle methods at the default
     void gradeEveryCase(@TempDir Path work) throws Exception {
         this.work = work;
         List<Case> cases = cases();
@@ -122,7 +136,8 @@ abstract class LabMistakes {
             for (Case c : cases) {
                 for (int round = 0; round < (c.correct() ? CORRECT_ROUNDS : 1); round++) {
                     running.add(graders.submit(() -> {
-                        results.computeIfAbsent(c.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(grade(c));
+                        results.computeIfAbsent(c.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                .add(grade(c));
                         return null;
                     }));
                 }
@@ -135,10 +150,12 @@ abstract class LabMistakes {
 
     @AfterAll
     void nothingLeftRunning() {
-        assertThat(ProcStats.childrenOf(ProcessHandle.current().pid())).as("no server or child left").isEmpty();
+        assertThat(ProcStats.childrenOf(ProcessHandle.current().pid()))
+                .as("no server or child left")
+                .isEmpty();
     }
 
-    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)   // -Decholab.lab.cases may name none of this item's
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true) // -Decholab.lab.cases may name none of this item's
     @MethodSource("cases")
     void eachMistakeFailsItsCheckWithItsHintAndEachCorrectSolutionPasses(Case c) {
         for (Graded g : results.get(c.name())) {
@@ -152,13 +169,16 @@ abstract class LabMistakes {
             // a second server ("with --threads 2 --queue 0 (a hand-off): <check>") is the same check
             List<String> checks = List.of(c.check().split(" or "));
             List<Check> failing = g.checks().stream()
-                    .filter(k -> !k.passed() && checks.stream().anyMatch(k.name()::contains)).toList();
+                    .filter(k -> !k.passed() && checks.stream().anyMatch(k.name()::contains))
+                    .toList();
             assertThat(failing).as("'" + c.check() + "' fails\n" + sheet).isNotEmpty();
-            assertThat(failing).as("the hint names " + c.hintWords() + "\n" + sheet).anySatisfy(k -> {
-                for (String word : c.hintWords()) {
-                    assertThat(k.hint().toLowerCase(Locale.ROOT)).contains(word.toLowerCase(Locale.ROOT));
-                }
-            });
+            assertThat(failing)
+                    .as("the hint names " + c.hintWords() + "\n" + sheet)
+                    .anySatisfy(k -> {
+                        for (String word : c.hintWords()) {
+                            assertThat(k.hint().toLowerCase(Locale.ROOT)).contains(word.toLowerCase(Locale.ROOT));
+                        }
+                    });
         }
     }
 
@@ -168,8 +188,11 @@ abstract class LabMistakes {
         Only only = c.correct() ? Only.ALL : new Only(List.of(c.check().split(" or ")));
         long started = System.nanoTime();
         List<Check> checks = switch (c.file()) {
-            case "ThreadPool.java" -> ThreadChecks.run("student-pool", List.of(classes), logs, only).checks();
-            case "ProcessPerClient.java" -> ProcessChecks.run("student-process", List.of(classes), logs, only).checks();
+            case "ThreadPool.java" ->
+                ThreadChecks.run("student-pool", List.of(classes), logs, only).checks();
+            case "ProcessPerClient.java" ->
+                ProcessChecks.run("student-process", List.of(classes), logs, only)
+                        .checks();
             default -> racesInAJvmOfTheirOwn(classes, logs, only);
         };
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -180,13 +203,20 @@ abstract class LabMistakes {
     /** The state is loaded by name in the grader's own JVM, so each case's {@code lab.StudentState} needs a JVM of its own. */
     private static List<Check> racesInAJvmOfTheirOwn(Path classes, Path logs, Only only) throws Exception {
         Path err = logs.resolve("races.log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path") + File.pathSeparator + classes,
-                GradeOne.class.getName(), "races", logs.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path") + File.pathSeparator + classes,
+                GradeOne.class.getName(),
+                "races",
+                logs.toString()));
         command.addAll(only.texts());
         Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("graded within 2 minutes").isTrue();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS))
+                .as("graded within 2 minutes")
+                .isTrue();
         List<Check> checks = new ArrayList<>();
         for (String line : out.lines().toList()) {
             String[] f = line.split("\t", -1);
@@ -194,7 +224,9 @@ abstract class LabMistakes {
                 checks.add(new Check(f[1], f[0].equals("PASS"), f[2], f[3]));
             }
         }
-        assertThat(checks).as("the races were graded: " + out + Files.readString(err)).isNotEmpty();
+        assertThat(checks)
+                .as("the races were graded: " + out + Files.readString(err))
+                .isNotEmpty();
         return checks;
     }
 
@@ -206,18 +238,34 @@ abstract class LabMistakes {
         Files.createDirectories(classes);
         for (String file : List.of("ThreadPool.java", "ProcessPerClient.java", "StudentState.java")) {
             Path from = !c.name().startsWith("answer-key") && file.equals(c.file())
-                    ? MISTAKES.resolve(c.name()).resolve("lab").resolve(file) : ANSWERS.resolve(file);
+                    ? MISTAKES.resolve(c.name()).resolve("lab").resolve(file)
+                    : ANSWERS.resolve(file);
             Files.copy(from, src.resolve(file));
         }
         Files.copy(WORKSPACE.resolve("lab/Registration.java"), src.resolve("Registration.java"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter messages = new StringWriter();
-        List<String> args = new ArrayList<>(List.of("--release", "25", "-encoding", "UTF-8", "-nowarn", "-cp",
-                System.getProperty("java.class.path"), "-d", classes.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "--release",
+                "25",
+                "-encoding",
+                "UTF-8",
+                "-nowarn",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-d",
+                classes.toString()));
         boolean ok;
         try (var fileManager = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8);
-             Stream<Path> files = Files.list(src)) {
-            ok = javac.getTask(messages, fileManager, null, args, null, fileManager.getJavaFileObjectsFromPaths(files.toList())).call();
+                Stream<Path> files = Files.list(src)) {
+            ok = javac.getTask(
+                            messages,
+                            fileManager,
+                            null,
+                            args,
+                            null,
+                            fileManager.getJavaFileObjectsFromPaths(files.toList()))
+                    .call();
         }
         assertThat(ok).as(c.name() + " compiles: " + messages).isTrue();
         Path services = classes.resolve("META-INF/services");
@@ -232,7 +280,11 @@ abstract class LabMistakes {
     private static String sheet(Case c, Graded g) {
         StringBuilder s = new StringBuilder(c.name()).append(String.format(" (%.1f s)%n", g.seconds()));
         for (Check k : g.checks()) {
-            s.append(k.passed() ? "  PASS  " : "  FAIL  ").append(k.name()).append(": ").append(k.saw()).append('\n');
+            s.append(k.passed() ? "  PASS  " : "  FAIL  ")
+                    .append(k.name())
+                    .append(": ")
+                    .append(k.saw())
+                    .append('\n');
             if (!k.passed()) {
                 s.append("        hint: ").append(k.hint()).append('\n');
             }

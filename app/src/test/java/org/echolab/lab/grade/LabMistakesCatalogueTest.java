@@ -21,12 +21,15 @@ class LabMistakesCatalogueTest {
     void theCatalogueHoldsEveryKindOfMistakeAndThreeCorrectPools() throws IOException {
         List<Case> cases = LabMistakes.allCases();
         assertThat(cases.stream().filter(c -> !c.correct())).hasSizeGreaterThanOrEqualTo(30);
-        assertThat(cases.stream().filter(c -> c.correct() && c.file().equals("ThreadPool.java"))).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(cases.stream().filter(c -> c.correct() && c.file().equals("ThreadPool.java")))
+                .hasSizeGreaterThanOrEqualTo(3);
     }
 
     @Test
     void everyCaseChangesTheFileOfAnItemThatIsGraded() throws IOException {
-        assertThat(LabMistakes.allCases()).extracting(Case::file)
-                .allMatch(f -> List.of("ThreadPool.java", "ProcessPerClient.java", "StudentState.java").contains(f));
+        assertThat(LabMistakes.allCases())
+                .extracting(Case::file)
+                .allMatch(f -> List.of("ThreadPool.java", "ProcessPerClient.java", "StudentState.java")
+                        .contains(f));
     }
 }

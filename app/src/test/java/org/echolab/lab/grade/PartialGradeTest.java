@@ -36,11 +36,15 @@ class PartialGradeTest {
 
     @Test
     void aPartialSheetSaysWhatRanAndNeverReadsAsAFullPass() {
-        Section pool = new Section("2. A thread pool", "src/lab/ThreadPool.java",
-                List.of(Check.pass(ThreadChecks.AT_ONCE, "4 requests in service at once")), "");
+        Section pool = new Section(
+                "2. A thread pool",
+                "src/lab/ThreadPool.java",
+                List.of(Check.pass(ThreadChecks.AT_ONCE, "4 requests in service at once")),
+                "");
         assertThat(Grader.sheet(List.of(pool))).contains("All 1 checks pass.");
         String partial = Grader.sheet(List.of(pool), Only.of("served at once"));
-        assertThat(partial).startsWith("\nPARTIAL GRADE: only the checks whose name holds 'served at once' ran")
+        assertThat(partial)
+                .startsWith("\nPARTIAL GRADE: only the checks whose name holds 'served at once' ran")
                 .contains("PASS  clients served at once")
                 .contains("Passed 1 of the 1 check that ran. This is a partial grade, not a full one")
                 .doesNotContainPattern("All \\d+ checks? pass");
@@ -48,13 +52,16 @@ class PartialGradeTest {
 
     @Test
     void itemsWithNoCheckNamedAreNotGradedAndTheNamedCheckAloneRuns() throws InterruptedException {
-        List<Section> sections = Grader.grade(List.of(Item.values()), REFERENCE, out, System.err, Only.of("held open together"));
+        List<Section> sections =
+                Grader.grade(List.of(Item.values()), REFERENCE, out, System.err, Only.of("held open together"));
         assertThat(sections).singleElement().satisfies(s -> {
             assertThat(s.title()).isEqualTo("3. Race conditions");
             assertThat(s.checks()).extracting(Check::name).containsExactly(RaceChecks.HELD_PEAK);
             assertThat(s.passed()).as(Grader.sheet(sections)).isTrue();
         });
-        assertThat(out.resolve("logs")).as("no server of the process or thread item was started").doesNotExist();
+        assertThat(out.resolve("logs"))
+                .as("no server of the process or thread item was started")
+                .doesNotExist();
     }
 
     @Test
@@ -71,6 +78,8 @@ class PartialGradeTest {
         assertThat(s.checks()).extracting(Check::name).containsExactly(ThreadChecks.STOP);
         assertThat(s.passed()).as(Grader.sheet(List.of(s))).isTrue();
         assertThat(out.resolve("threads-4-2.log")).exists();
-        assertThat(out.resolve("threads-2-0.log")).as("the hand-off server was not started").doesNotExist();
+        assertThat(out.resolve("threads-2-0.log"))
+                .as("the hand-off server was not started")
+                .doesNotExist();
     }
 }

@@ -21,7 +21,8 @@ class TreeRequestsTest {
     void itServesOnlyTheChildrenStartedWithItsTreesFile() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
-            // a command line over a page, as a child's class path makes it: the JDK's ProcessHandle.Info lists no arguments then
+            // a command line over a page, as a child's class path makes it: the JDK's ProcessHandle.Info lists no
+            // arguments then
             Process ours = new ProcessBuilder("/bin/sh", "-c", "sleep 30", MARK, "x".repeat(8192)).start();
             Process other = new ProcessBuilder("/bin/sh", "-c", "sleep 30", "-Decholab.tree.file=/elsewhere").start();
             try {
@@ -65,7 +66,7 @@ class TreeRequestsTest {
             assertThat(ring.latencyCounts()[Activity.bucket(0.002999)]).isEqualTo(1);
             assertThat(ring.latencyNanos()).isEqualTo(2_999_000);
 
-            child.ended(child.began(1, 8, "/gone", 200, 0), 2, 0, 1);       // abandoned: in the timeline, not counted
+            child.ended(child.began(1, 8, "/gone", 200, 0), 2, 0, 1); // abandoned: in the timeline, not counted
             assertThat(ring.answered(200)).isEqualTo(1);
         }
     }
@@ -75,7 +76,7 @@ class TreeRequestsTest {
         try (Arena arena = Arena.ofConfined()) {
             TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
             List<Activity.Copy> children = new ArrayList<>();
-            for (int c = 0; c < TreeRequests.STRIPES + 2; c++) {      // more children than stripes: they share in turn
+            for (int c = 0; c < TreeRequests.STRIPES + 2; c++) { // more children than stripes: they share in turn
                 children.add(ring.writer());
             }
             for (int n = 1; n <= 3 * TreeRequests.PER_STRIPE; n++) {
@@ -86,7 +87,8 @@ class TreeRequestsTest {
             long answered = 3L * TreeRequests.PER_STRIPE * children.size();
             assertThat(ring.answered(200)).isEqualTo(answered);
             assertThat(ring.latencyNanos()).isEqualTo(answered * 1_000);
-            assertThat(ring.since(0)).as("the newest of every stripe")
+            assertThat(ring.since(0))
+                    .as("the newest of every stripe")
                     .hasSize(TreeRequests.STRIPES * TreeRequests.PER_STRIPE)
                     .allSatisfy(r -> assertThat(r.number()).isGreaterThan(TreeRequests.PER_STRIPE));
         }
@@ -109,7 +111,7 @@ class TreeRequestsTest {
     void readersNeverSeeAMixOfTwoRecords() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             TreeRequests ring = new TreeRequests(arena.allocate(TreeRequests.SIZE, 64), MARK);
-            Activity.Copy shared = ring.writer();       // a prefork worker's threads share its stripe
+            Activity.Copy shared = ring.writer(); // a prefork worker's threads share its stripe
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> writers = new ArrayList<>();
             for (int w = 0; w < 3; w++) {
