@@ -20,7 +20,7 @@ class FirstGradeIT extends StudentWorkspaces {
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
                 .contains("1. A process per client  (src/lab/ProcessPerClient.java)")
-                .contains("FAIL  echoes right over real sockets: GET /echo: no answer within 5 s")
+                .contains("FAIL  echoes right over real sockets: GET /echo: no answer within 20 s")
                 .contains("lab.fork(client) (TODO 3)")
                 .containsPattern(
                         "FAIL  clients served at once: 4 clients waiting 1.5 s each, arriving one by one: [01] requests? in service at once")

@@ -56,16 +56,27 @@ final class Clients {
         return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     }
 
+    /**
+     * How long a process-per-client server's answer may take: a child JVM starts first, which on a
+     * busy machine takes seconds.
+     */
+    static final int CHILD_ANSWER_TIMEOUT_MILLIS = 20_000;
+
     /** One connection, one request: its outcome. */
     static Outcome once(int port, String request) {
+        return once(port, request, ANSWER_TIMEOUT_MILLIS);
+    }
+
+    /** One connection, one request, answered within {@code timeoutMillis}: its outcome. */
+    static Outcome once(int port, String request, int timeoutMillis) {
         try (RawClient c = new RawClient(port)) {
-            c.readTimeout(ANSWER_TIMEOUT_MILLIS);
+            c.readTimeout(timeoutMillis);
             return new Outcome(c.send(request).readResponse(), null);
         } catch (IOException e) {
             return new Outcome(
                     null,
                     e instanceof java.net.SocketTimeoutException
-                            ? "no answer within " + ANSWER_TIMEOUT_MILLIS / 1000 + " s"
+                            ? "no answer within " + timeoutMillis / 1000 + " s"
                             : e.getMessage());
         }
     }

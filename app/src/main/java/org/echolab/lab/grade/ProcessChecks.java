@@ -101,7 +101,8 @@ final class ProcessChecks {
     private static Check echoes(GradedServer server) {
         String name = ECHOES;
         int port = server.port();
-        Clients.Outcome get = Clients.once(port, Clients.closingGet("/echo?msg=hello-process&wait=20ms"));
+        Clients.Outcome get = Clients.once(
+                port, Clients.closingGet("/echo?msg=hello-process&wait=20ms"), Clients.CHILD_ANSWER_TIMEOUT_MILLIS);
         if (!get.ok()) {
             String log = server.log();
             return Check.fail(
@@ -113,7 +114,9 @@ final class ProcessChecks {
                                     + " lab.fork(client) (TODO 3)");
         }
         Clients.Outcome post = Clients.once(
-                port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n" + "Connection: close\r\n\r\npost-body");
+                port,
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n" + "Connection: close\r\n\r\npost-body",
+                Clients.CHILD_ANSWER_TIMEOUT_MILLIS);
         boolean ok = get.response().text().equals("hello-process")
                 && post.ok()
                 && post.response().text().equals("post-body");
