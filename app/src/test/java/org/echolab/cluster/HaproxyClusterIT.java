@@ -239,9 +239,22 @@ class HaproxyClusterIT {
                         deadName);
 
                 assertThat(lost).as("there were requests in flight on it").isBetween(1L, (long) connections);
-                assertThat(r.errorsByKind())
-                        .as("the client saw exactly the requests lost on %s, and no other failure", deadName)
-                        .isEqualTo(Map.of(connectPerRequest ? "status-502" : "closed", lost));
+                if (connectPerRequest) {
+                    assertThat(r.errorsByKind())
+                            .as("the client saw exactly the requests lost on %s, and no other failure", deadName)
+                            .isEqualTo(Map.of("status-502", lost));
+                } else {
+                    // a kept-alive request lost on it ends its client connection, or (when HAProxy had
+                    // not yet begun the response) gets a 502 on it: either way one failure per lost request
+                    assertThat(r.errorsByKind().keySet())
+                            .as("the client saw only closes and 502s")
+                            .isSubsetOf("closed", "status-502");
+                    assertThat(r.errorsByKind().values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sum())
+                            .as("the client saw exactly the requests lost on %s, and no other failure", deadName)
+                            .isEqualTo(lost);
+                }
                 assertThat(logged5xxElsewhere)
                         .as("no request failed on the other instances")
                         .isZero();

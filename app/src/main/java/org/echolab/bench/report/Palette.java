@@ -11,7 +11,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * colours are the Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2002), which stays
  * distinguishable with the common kinds of colour blindness; each model also has its own marker,
  * so the charts still read in grey print. UNP's further designs (prefork with a lock or descriptor
- * passing, prethreaded) take colours from Paul Tol's muted scheme. Keyed by name: a model added later that is not here is
+ * passing, prethreaded) and the Netty models take colours from Paul Tol's muted scheme. Keyed by name: a model added later that is not here is
  * drawn in {@link #UNKNOWN} grey until it is given a colour (one of the eight is reserved for an
  * {@code nginx} reference series).
  *
@@ -48,7 +48,10 @@ public final class Palette {
             Map.entry("prefork-mutex", new Style(new Color(51, 34, 136), SeriesMarkers.RECTANGLE)), // indigo
             Map.entry("prefork-pass", new Style(new Color(136, 34, 85), SeriesMarkers.RECTANGLE)), // wine
             Map.entry("prethread", new Style(new Color(153, 153, 51), SeriesMarkers.DIAMOND)), // olive
-            Map.entry("prethread-mutex", new Style(new Color(204, 102, 119), SeriesMarkers.DIAMOND))); // rose
+            Map.entry("prethread-mutex", new Style(new Color(204, 102, 119), SeriesMarkers.DIAMOND)), // rose
+            // Netty's transports beside the hand-written event loop: its marker, Tol's green and purple
+            Map.entry("netty", new Style(new Color(17, 119, 51), SeriesMarkers.TRIANGLE_DOWN)), // green
+            Map.entry("netty-uring", new Style(new Color(170, 68, 153), SeriesMarkers.TRIANGLE_DOWN))); // purple
 
     /** A model the palette does not know yet. */
     public static final Style UNKNOWN = new Style(new Color(110, 110, 110), SeriesMarkers.CIRCLE);
