@@ -35,6 +35,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public static int run(String... args) {
         configureLogging(false);
         System.setProperty("echolab.models", String.join(",", org.echolab.models.Models.names()));
+        System.setProperty("echolab.main", Main.class.getName()); // how the lab's grader starts `echolab serve`
         CommandLine cmd = new CommandLine(new Main())
                 .registerConverter(Duration.class, Main::duration)
                 .registerConverter(URI.class, Main::uri)

@@ -57,6 +57,19 @@ final class GradedServer implements AutoCloseable {
      *
      * @throws IOException with the server's last words when it did not start
      */
+    /**
+     * The main class of EchoLab's command line, whose {@code serve} the grader starts: the CLI names
+     * it in the {@code echolab.main} property (the lab, below the CLI, does not name it).
+     */
+    private static String serveMain() {
+        String main = System.getProperty("echolab.main");
+        if (main == null) {
+            throw new IllegalStateException("the grader starts `echolab serve`: run it through EchoLab's command line,"
+                    + " or name the CLI's main class in the echolab.main property");
+        }
+        return main;
+    }
+
     static GradedServer start(String model, List<String> args, List<Path> extraClassPath, Path log) throws IOException {
         List<String> classPath =
                 new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
@@ -68,7 +81,7 @@ final class GradedServer implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", // C1 only: a grade is short, and C2's compiler threads would count as CPU
                 "-cp",
                 String.join(File.pathSeparator, classPath),
-                "org.echolab.cli.Main",
+                serveMain(),
                 "serve",
                 "--port",
                 "0",
