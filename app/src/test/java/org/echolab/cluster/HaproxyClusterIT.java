@@ -1,6 +1,7 @@
 package org.echolab.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
 import org.echolab.load.LoadSpec;
@@ -192,7 +194,8 @@ class HaproxyClusterIT {
                         .duration(Duration.ofMinutes(4))
                         .threads(2)
                         .build());
-                Thread.sleep(2000); // every instance busy, ~4 requests each
+                await().atMost(Duration.ofSeconds(30)) // every instance busy, answering
+                        .until(() -> IntStream.rangeClosed(1, INSTANCES).allMatch(i -> responses(haproxy, i) >= 4));
                 Instance victim = instances.get(INSTANCES - 1);
                 victim.kill(); // SIGKILL: no drain
                 assertThat(victim.awaitExit(10)).isEqualTo(137);
@@ -200,7 +203,12 @@ class HaproxyClusterIT {
                 assertThat(haproxy.awaitStatus(INSTANCES, "DOWN", Duration.ofSeconds(10)))
                         .as("HAProxy noticed")
                         .isTrue();
-                Thread.sleep(2000); // the load goes on over the other two
+                long[] before = IntStream.rangeClosed(1, INSTANCES - 1)
+                        .mapToLong(i -> responses(haproxy, i))
+                        .toArray();
+                await().atMost(Duration.ofSeconds(30)) // the load goes on over the other two
+                        .until(() -> IntStream.rangeClosed(1, INSTANCES - 1)
+                                .allMatch(i -> responses(haproxy, i) >= before[i - 1] + 4));
                 Haproxy.ServerStats dead = haproxy.server(INSTANCES);
                 LoadResult r = load.stop();
                 Thread.sleep(500); // HAProxy's last log lines
@@ -281,5 +289,17 @@ class HaproxyClusterIT {
                         .filter(l -> l.status() != 200)
                         .map(Haproxy.LogLine::text)
                         .toList());
+    }
+
+    /** Responses HAProxy counted from instance {@code i}. */
+    private static long responses(Haproxy haproxy, int i) {
+        try {
+            return haproxy.server(i).responses();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 }

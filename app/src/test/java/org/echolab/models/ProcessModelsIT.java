@@ -43,6 +43,14 @@ class ProcessModelsIT {
                 .start();
     }
 
+    private static final Pattern IN_FLIGHT = Pattern.compile("\"requestsInFlight\":(\\d+)");
+
+    /** The tree's requests in flight, from /stats. */
+    private static int inFlight(InetSocketAddress at) throws IOException {
+        Matcher m = IN_FLIGHT.matcher(ProcessTrees.get(at, "/stats"));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
     private static InetSocketAddress address(Process server) throws IOException {
         String line =
                 new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -75,7 +83,9 @@ class ProcessModelsIT {
             // the idle connection's answer is in before the stop (under process its child starts first)
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> idle.getInputStream().available() > 0);
-            Thread.sleep(500); // the waiting request has reached its child or worker
+            // the waiting request has reached its child or worker: the tree counts it in flight (a
+            // /stats request does not count itself in a tree)
+            await().atMost(Duration.ofSeconds(60)).until(() -> inFlight(at) >= 1);
             List<ProcessHandle> tree = server.descendants().toList();
 
             server.destroy(); // SIGTERM
