@@ -50,11 +50,6 @@ public record Resources(Ledger ledger, Budget memory, Budget cpu, Readiness read
         return new Resources(ledger, memory, cpu, readiness, stats);
     }
 
-    /** For a test or a tool: a process with no model figures, no TLS, and a readiness of its own. */
-    public static Resources of(ServerConfig config, ServerState state) {
-        return of(config, state, Map::of, new Readiness(), null);
-    }
-
     @Override
     public void close() {
         ledger.close();

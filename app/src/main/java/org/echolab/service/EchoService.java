@@ -57,11 +57,6 @@ public final class EchoService {
         monitorPort = port;
     }
 
-    /** The reply to one request from an unknown peer, as its connection's first. */
-    public Reply http(HttpRequest req, boolean draining) {
-        return http(req, draining, Origin.UNKNOWN);
-    }
-
     /**
      * The reply to one request. Every call must be matched by the ledger's {@link Ledger#done} or
      * {@link Ledger#refused} once the reply is written (or failed to be): between the two the
@@ -214,11 +209,6 @@ public final class EchoService {
             }
         };
         return new Routed(res, Duration.ZERO, Work.SLEEP, Faults.NONE, res.status() == 101 ? asked : null, null);
-    }
-
-    /** The echo of one TCP line ending in LF. */
-    public Reply line(byte[] line) {
-        return messages.line(line, new byte[] {'\n'});
     }
 
     /** The echo of one TCP line, {@code [wait=.. work=..] text} or plain text, given without its {@code ending}, which it keeps. */

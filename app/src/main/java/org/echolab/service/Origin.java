@@ -7,8 +7,4 @@ import org.echolab.tls.TlsInfo;
  * connection (1 for the first), which decides its {@link Faults}, and what the connection's TLS
  * handshake settled (null on a plain connection). Immutable.
  */
-public record Origin(String address, int port, long onConnection, TlsInfo tls) {
-
-    /** For callers that know no peer (tests of the service alone). */
-    public static final Origin UNKNOWN = new Origin("?", -1, 1, null);
-}
+public record Origin(String address, int port, long onConnection, TlsInfo tls) {}

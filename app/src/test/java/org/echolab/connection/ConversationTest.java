@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.echolab.config.ServerConfig;
 import org.echolab.config.ServerConfig.ProtocolChoice;
 import org.echolab.process.Budget;
+import org.echolab.process.Readiness;
 import org.echolab.process.Resources;
 import org.echolab.protocol.WebSocketFrames;
 import org.echolab.service.EchoService;
@@ -501,7 +502,7 @@ class ConversationTest {
     private record Served(EchoService echo, Resources process) {
 
         Served(ServerConfig config) {
-            this(config, Resources.of(config, new AtomicState()));
+            this(config, Resources.of(config, new AtomicState(), Map::of, new Readiness(), null));
         }
 
         private Served(ServerConfig config, Resources process) {
