@@ -21,7 +21,7 @@ import org.echolab.models.Models;
  * from this JVM by the load generator while a {@link Sampler} reads the server's process tree.
  *
  * <p>One cell: start {@code echolab serve} (fresh JVM) -> read the idle tree -> load it (warm-up,
- * then the recorded period) -> stop it with SIGTERM and wait for the whole tree. CPU, memory,
+ * for a process per client until every client has been answered once; then the recorded period) -> stop it with SIGTERM and wait for the whole tree. CPU, memory,
  * threads, processes and descriptors are taken from the samples inside the recorded period only.
  * Runs on the caller's thread, one cell at a time: cells must not disturb each other.
  */
@@ -96,6 +96,7 @@ public final class BenchRunner {
                 clients,
                 w,
                 guards.warmup(model, clients, plan.warmup()),
+                Guards.startsAProcessPerClient(model),
                 () -> start(model, logs.resolve(model + "-c" + clients + "-" + w.slug() + ".log")));
     }
 
@@ -109,7 +110,7 @@ public final class BenchRunner {
             return CellResult.notRun(Nginx.SERIES, clients, w, "skipped", skip.get());
         }
         String cell = Nginx.SERIES + "-c" + clients + "-" + w.slug();
-        return measure(Nginx.SERIES, clients, w, guards.warmupReference(clients, plan.warmup()), () -> {
+        return measure(Nginx.SERIES, clients, w, guards.warmupReference(clients, plan.warmup()), false, () -> {
             running = n.start(w, machine.fdLimit(), logs.resolve(cell), logs.resolve(cell + ".log"));
             return running;
         });
@@ -120,8 +121,12 @@ public final class BenchRunner {
         ServerProcess server() throws IOException;
     }
 
-    /** One cell, run: the server started, idle, loaded, sampled, stopped. */
-    private CellResult measure(String model, int clients, Workload w, Duration warmup, Start start) {
+    /**
+     * One cell, run: the server started, idle, loaded, sampled, stopped. Where {@code untilAnswered},
+     * the warm-up also lasts until every client has been answered once (its child has started).
+     */
+    private CellResult measure(
+            String model, int clients, Workload w, Duration warmup, boolean untilAnswered, Start start) {
         try (ServerProcess server = start.server();
                 Sampler sampler = Sampler.start(server.pid(), plan.sampleEvery())) {
             server.awaitAnswer();
@@ -130,6 +135,7 @@ public final class BenchRunner {
             LoadSpec spec = LoadSpec.builder(URI.create("http://127.0.0.1:" + server.port() + "/echo"))
                     .connections(clients)
                     .warmup(warmup)
+                    .warmupUntilAnswered(untilAnswered)
                     .duration(plan.duration())
                     .timeout(plan.timeout())
                     .serverWait(w.perRequest())
@@ -138,7 +144,7 @@ public final class BenchRunner {
             long t0 = System.nanoTime();
             LoadResult r = LoadGenerator.run(
                     spec, p -> progress.live(String.format("%.0f req/s  p99 %.1f ms", p.currentRate(), p.p99Millis())));
-            long from = t0 + warmup.toNanos();
+            long from = t0 + r.warmup().toNanos();
             List<ProcStats.Sample> window =
                     sampler.between(from, from + plan.duration().toNanos());
             CellResult c = figures(model, clients, w, r, idle, window, server.pid(), server.startupLine());

@@ -147,7 +147,7 @@ final class Guards {
      */
     public Duration warmup(String model, int clients, Duration planned) {
         Duration w = max(planned, CONNECT_TIME.multipliedBy(clients));
-        if (Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS) {
+        if (startsAProcessPerClient(model)) {
             // + a second: even one child JVM answers its first request only once it has started,
             // which on a loaded 2-core machine takes well over its CPU time
             w = max(
@@ -158,6 +158,15 @@ final class Guards {
                             .plus(PROCESS_START));
         }
         return w;
+    }
+
+    /**
+     * Whether the model starts a process per client: its warm-up lasts until every client has been
+     * answered once, however long the children took to start (models that leave clients waiting by
+     * design, such as {@code sequential}, are measured with them waiting).
+     */
+    public static boolean startsAProcessPerClient(String model) {
+        return Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS;
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -89,7 +89,8 @@ public final class LoadGenerator {
         }
 
         tally.sample();
-        long ended = loops.stream().mapToLong(EventLoop::endedAt).max().orElse(plan.measureFrom);
+        long measuredFrom = plan.measuredFrom();
+        long ended = loops.stream().mapToLong(EventLoop::endedAt).max().orElse(measuredFrom);
         Histogram lag = new Histogram(Tally.DIGITS);
         List<Long> numbers = new ArrayList<>();
         long unsent = 0;
@@ -104,7 +105,8 @@ public final class LoadGenerator {
                 spec,
                 tally.okCount(),
                 tally.errorsByKind(),
-                Duration.ofNanos(Math.max(0, ended - plan.measureFrom)),
+                Duration.ofNanos(measuredFrom - plan.start),
+                Duration.ofNanos(Math.max(0, ended - measuredFrom)),
                 tally.total(),
                 spec.open() ? lag : null,
                 unsent,

@@ -23,6 +23,7 @@ public final class LoadResult {
     private final long requests;
     private final Map<String, Long> errorsByKind;
     private final long errors;
+    private final Duration warmup;
     private final Duration elapsed;
     private final Histogram latency;
     private final Histogram lag;
@@ -38,6 +39,7 @@ public final class LoadResult {
             LoadSpec spec,
             long requests,
             Map<String, Long> errorsByKind,
+            Duration warmup,
             Duration elapsed,
             Histogram latency,
             Histogram lag,
@@ -53,6 +55,7 @@ public final class LoadResult {
         this.requests = requests;
         this.errorsByKind = Map.copyOf(errorsByKind);
         this.errors = errorsByKind.values().stream().mapToLong(Long::longValue).sum();
+        this.warmup = warmup;
         this.elapsed = elapsed;
         this.latency = latency;
         this.lag = lag;
@@ -81,6 +84,14 @@ public final class LoadResult {
     /** Error counts by kind, sorted by kind: wrong-body, status-503, timeout, connect-refused, reset, ... */
     public Map<String, Long> errorsByKind() {
         return new java.util.TreeMap<>(errorsByKind);
+    }
+
+    /**
+     * The warm-up as it ran: from the start of the run until recording started (longer than the
+     * planned one where it waited for every connection's first answer).
+     */
+    public Duration warmup() {
+        return warmup;
     }
 
     /** The measured period: from the end of the warm-up until the last response. */

@@ -58,6 +58,7 @@ public final class LoadSpec {
     private final Duration duration;
     private final long requests;
     private final Duration warmup;
+    private final boolean warmupUntilAnswered;
     private final Duration serverWait;
     private final String work;
     private final int size;
@@ -87,6 +88,7 @@ public final class LoadSpec {
         duration = b.duration == null && b.requests == 0 ? DEFAULT_DURATION : b.duration;
         requests = b.requests;
         warmup = b.warmup;
+        warmupUntilAnswered = b.warmupUntilAnswered;
         serverWait = b.serverWait;
         work = b.work;
         size = b.size;
@@ -141,6 +143,15 @@ public final class LoadSpec {
 
     public Duration warmup() {
         return warmup;
+    }
+
+    /**
+     * Whether the warm-up also lasts until every connection has been answered once (at most
+     * {@link #timeout()} beyond {@link #warmup()}): a server that starts a process per client is
+     * measured once its children serve, however long they took to start.
+     */
+    public boolean warmupUntilAnswered() {
+        return warmupUntilAnswered;
     }
     /** The {@code wait=} asked of the server, or null to send none. */
     public Duration serverWait() {
@@ -211,6 +222,9 @@ public final class LoadSpec {
         if (!warmup.isZero()) {
             sb.append(" after a ").append(Durations.format(warmup)).append(" warm-up");
         }
+        if (warmupUntilAnswered) {
+            sb.append(warmup.isZero() ? " after a warm-up" : "").append(" until every connection was answered once");
+        }
         if (serverWait != null) {
             sb.append(", wait=").append(Durations.format(serverWait));
         }
@@ -240,6 +254,7 @@ public final class LoadSpec {
         private Duration duration;
         private long requests;
         private Duration warmup = Duration.ZERO;
+        private boolean warmupUntilAnswered;
         private Duration serverWait;
         private String work;
         private int size;
@@ -285,6 +300,11 @@ public final class LoadSpec {
         /** Run this long first without recording (errors are still counted). */
         public Builder warmup(Duration d) {
             warmup = d;
+            return this;
+        }
+        /** Closed workloads: the warm-up also lasts until every connection has been answered once. */
+        public Builder warmupUntilAnswered(boolean b) {
+            warmupUntilAnswered = b;
             return this;
         }
 
@@ -365,6 +385,9 @@ public final class LoadSpec {
             require(duration == null || (!duration.isNegative() && !duration.isZero()), "duration must be above 0");
             require(requests >= 0, "requests must be 1 or more (got " + requests + ")");
             require(warmup != null && !warmup.isNegative(), "warmup must be 0 or more");
+            require(
+                    !warmupUntilAnswered || rate == 0,
+                    "a warm-up until every connection is answered goes with a closed workload (no rate)");
             require(serverWait == null || !serverWait.isNegative(), "wait must be 0 or more");
             require(
                     work == null || work.equals("sleep") || work.equals("cpu"),

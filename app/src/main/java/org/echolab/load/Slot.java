@@ -72,6 +72,8 @@ final class Slot {
      * request to send (-n 5 -c 10) was not starved; one whose warm-up request was never answered was.
      */
     private boolean asked;
+    /** Whether any answer, in the warm-up or after, was verified OK: a warm-up may wait for every slot's first. */
+    private boolean answeredOnce;
 
     Slot(int index, EventLoop loop, Plan plan) {
         this.index = index;
@@ -102,13 +104,14 @@ final class Slot {
     void begin(long now) {
         long intended = plan.open ? due : now;
         if (!plan.inTime(intended, now)) {
-            if (plan.open && !plan.aborted() && intended < plan.end) {
-                loop.unsent(plan.dueBefore(index, k, plan.end)); // the schedule ran ahead of us
+            long end = plan.end();
+            if (plan.open && !plan.aborted() && intended < end) {
+                loop.unsent(plan.dueBefore(index, k, end)); // the schedule ran ahead of us
             }
             finish();
             return;
         }
-        boolean inMeasure = intended >= plan.measureFrom;
+        boolean inMeasure = intended >= plan.measureFrom(now);
         if (inMeasure && !plan.takeTicket()) {
             finish();
             return;
@@ -296,10 +299,16 @@ final class Slot {
             // a whole response with the wrong status or body: the connection is sound and goes on, so
             // its requests keep their numbers on it (what a server's seeded faults count by)
             loop.error(failure);
-        } else if (measured) {
-            loop.ok((now - origin) / 1000, exchange);
-            if (now <= plan.end) {
-                answered++; // one still in flight at the end is answered, but not within the period
+        } else {
+            if (!answeredOnce) {
+                answeredOnce = true;
+                plan.answeredOnce();
+            }
+            if (measured) {
+                loop.ok((now - origin) / 1000, exchange);
+                if (now <= plan.end()) {
+                    answered++; // one still in flight at the end is answered, but not within the period
+                }
             }
         }
         if (exchange.closeAfter() || plan.spec.connectPerRequest()) {

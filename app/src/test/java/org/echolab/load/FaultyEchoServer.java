@@ -13,6 +13,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,7 +34,12 @@ final class FaultyEchoServer implements AutoCloseable {
         /** Every 10th answer is 503. */
         STATUS_503,
         /** After {@code stallAfter} requests, every answer is held until 1 s has passed: a global pause, like a long GC. */
-        STALL_ONCE
+        STALL_ONCE,
+        /**
+         * Every connection but the first to send a request is answered only after {@link #release()}:
+         * a late child process (the load generator's probe connects, but sends nothing).
+         */
+        LATE_BUT_FIRST
     }
 
     static final long STALL_MILLIS = 1000;
@@ -45,6 +51,8 @@ final class FaultyEchoServer implements AutoCloseable {
     private final AtomicBoolean stalled = new AtomicBoolean();
     private volatile long stallUntil;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong asking = new AtomicLong();
+    private final CountDownLatch released = new CountDownLatch(1);
     private final Thread acceptor;
 
     FaultyEchoServer(Fault fault) throws IOException {
@@ -76,6 +84,8 @@ final class FaultyEchoServer implements AutoCloseable {
     }
 
     private void serve(Socket s) {
+        boolean asked = false;
+        boolean late = false;
         try (s) {
             s.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(s.getInputStream());
@@ -93,6 +103,13 @@ final class FaultyEchoServer implements AutoCloseable {
                 }
                 byte[] body = msg.getBytes(StandardCharsets.UTF_8);
                 holdIfStalled(n);
+                if (fault == Fault.LATE_BUT_FIRST && !asked) {
+                    asked = true;
+                    late = asking.incrementAndGet() > 1;
+                }
+                if (late && !awaitRelease()) {
+                    return;
+                }
                 boolean faulty = n % 10 == 0;
                 if (faulty && fault == Fault.WRONG_BODY && body.length > 0) {
                     body[body.length - 1] ^= 1;
@@ -114,6 +131,21 @@ final class FaultyEchoServer implements AutoCloseable {
             // the client went away
         } finally {
             open.remove(s);
+        }
+    }
+
+    /** {@link Fault#LATE_BUT_FIRST}: lets the late connections be answered. */
+    void release() {
+        released.countDown();
+    }
+
+    private boolean awaitRelease() {
+        try {
+            released.await();
+            return !listener.isClosed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -165,6 +197,7 @@ final class FaultyEchoServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         listener.close();
+        released.countDown();
         for (Socket s : open) {
             s.close();
         }

@@ -39,8 +39,9 @@ import org.echolab.load.Fairness;
  * <p>The scenarios: {@value #CLIENTS} kept-alive clients each asking for a 100 ms wait, back to
  * back (throughput, and memory per connection: the tree's PSS with them connected less the idle
  * server's, over the clients); and a new connection to an idle server asking for no wait (time to
- * the first byte, the median of {@value #FIRST_BYTE_TRIES}). A process-per-client design gets a
- * longer warm-up, so its children have started before the measurement (the bench's own rule).
+ * the first byte, the median of {@value #FIRST_BYTE_TRIES}). A process per client's warm-up lasts
+ * until every client has been answered once, so it is measured once its children serve (the
+ * bench's own rule).
  */
 final class CostsRun {
 
@@ -158,7 +159,7 @@ final class CostsRun {
     /** The scenarios, as the sheet and costs.md state them. */
     static String scenarios() {
         return "Throughput and memory: " + CLIENTS + " kept-alive clients, each asking for a " + WAIT.toMillis()
-                + " ms wait, back to back, 2 s after a warm-up (longer for a process per client); memory per"
+                + " ms wait, back to back, for 2 s after a warm-up (for a process per client, until every client was answered once); memory per"
                 + " connection is the server tree's PSS with them connected, less the idle server's, over " + CLIENTS
                 + ". First byte: a new connection to an idle server asking for no wait, connect to first byte, the"
                 + " median of " + FIRST_BYTE_TRIES + ". Little's law: at most C requests in flight, each taking W,"
