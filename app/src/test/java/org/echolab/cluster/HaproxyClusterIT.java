@@ -103,7 +103,8 @@ class HaproxyClusterIT {
                         .duration(Duration.ofMinutes(4))
                         .threads(2)
                         .build());
-                Thread.sleep(1500);
+                await().atMost(Duration.ofSeconds(60)) // every instance serves the load before the restarts
+                        .until(() -> IntStream.rangeClosed(1, INSTANCES).allMatch(i -> responses(haproxy, i) >= 4));
                 StringBuilder timeline = new StringBuilder();
                 for (int i = 1; i <= INSTANCES; i++) {
                     Instance old = instances[i];
@@ -129,7 +130,12 @@ class HaproxyClusterIT {
                             "  instance %d: out of rotation %.1f s after SIGTERM, exited at %.1f s, back at %.1f s%n",
                             i, (out - t0) / 1e9, (exited - t0) / 1e9, (System.nanoTime() - t0) / 1e9));
                 }
-                Thread.sleep(1500);
+                long[] restarted = IntStream.rangeClosed(1, INSTANCES)
+                        .mapToLong(i -> responses(haproxy, i))
+                        .toArray();
+                await().atMost(Duration.ofSeconds(60)) // every restarted instance serves the load
+                        .until(() -> IntStream.rangeClosed(1, INSTANCES)
+                                .allMatch(i -> responses(haproxy, i) >= restarted[i - 1] + 4));
                 LoadResult r = load.stop();
 
                 Map<Long, Long> byPid = byPid(r);
@@ -211,7 +217,11 @@ class HaproxyClusterIT {
                                 .allMatch(i -> responses(haproxy, i) >= before[i - 1] + 4));
                 Haproxy.ServerStats dead = haproxy.server(INSTANCES);
                 LoadResult r = load.stop();
-                Thread.sleep(500); // HAProxy's last log lines
+                long answered = r.statuses().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
+                await().atMost(Duration.ofSeconds(30)) // HAProxy logs every answer it gave, the last ones too
+                        .until(() -> haproxy.requests().size() >= answered);
 
                 List<Haproxy.LogLine> log = haproxy.requests();
                 String deadName = "i" + INSTANCES;

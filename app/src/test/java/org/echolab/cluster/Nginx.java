@@ -96,6 +96,19 @@ final class Nginx implements AutoCloseable {
         }
     }
 
+    /** Requests {@code server} (host:port) answered with a 200 that nginx passed on (the last server it tried). */
+    long servedBy(String server) throws IOException {
+        try (Stream<String> lines = Files.lines(dir.resolve("nginx-access.log"))) {
+            return lines.map(SERVED::matcher)
+                    .filter(m -> m.find() && m.group(1).endsWith(server))
+                    .count();
+        }
+    }
+
+    /** An access-log line of a 200: the upstream addresses it tried, the last one answered. */
+    private static final java.util.regex.Pattern SERVED =
+            java.util.regex.Pattern.compile("\" 200 upstream=(\\S+(?:, \\S+)*) upstream_status=");
+
     @Override
     public void close() throws IOException, InterruptedException {
         process.destroy(); // SIGTERM: nginx's fast shutdown; its worker goes with it

@@ -1,6 +1,7 @@
 package org.echolab.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -61,7 +62,9 @@ class NginxClusterIT {
                         throw new IllegalStateException(e);
                     }
                 });
-                Thread.sleep(1500);
+                for (String server : servers) { // every instance serves the load before the restarts
+                    await().atMost(Duration.ofSeconds(60)).until(() -> nginx.servedBy(server) >= 4);
+                }
                 for (int i = 1; i <= n; i++) {
                     before.add(instances[i].pids());
                     instances[i].terminate();
@@ -71,7 +74,10 @@ class NginxClusterIT {
                     instances[i] = start(servers.get(i - 1));
                     all.add(instances[i]);
                     after.add(instances[i].pids());
-                    Thread.sleep(2500); // nginx tries a failed server again after fail_timeout (2 s)
+                    // nginx tries a failed server again after fail_timeout (2 s): the new instance serves
+                    String server = servers.get(i - 1);
+                    long byOld = nginx.servedBy(server);
+                    await().atMost(Duration.ofSeconds(60)).until(() -> nginx.servedBy(server) >= byOld + 4);
                 }
                 load.interrupt();
                 load.join(30_000);

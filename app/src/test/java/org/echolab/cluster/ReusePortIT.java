@@ -2,8 +2,10 @@ package org.echolab.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,8 @@ class ReusePortIT {
             assertThat(prefork.startupLine())
                     .contains("a SO_REUSEPORT socket each")
                     .contains(" reuseport ");
-            Thread.sleep(1000); // the prefork workers are accepting (their sockets queue connections until then)
+            // prefork's two workers are up, each with a listening socket of its own beside the two servers'
+            await().atMost(Duration.ofSeconds(60)).until(() -> prefork.pids().size() == 3 && listeners(port) >= 4);
             Set<Long> workers = prefork.pids();
             workers.remove(prefork.pid());
             assertThat(workers).as("prefork's two workers").hasSize(2);
@@ -68,6 +71,18 @@ class ReusePortIT {
                     .as("a server without --reuseport cannot join them")
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + port)
                     .hasMessageContaining("--reuseport on every server that shares it");
+        }
+    }
+
+    /** Listening TCP sockets on {@code port}, from /proc/net/tcp (state 0A; ports in hex). */
+    private static long listeners(int port) throws java.io.IOException {
+        String local = String.format(":%04X ", port);
+        try (java.util.stream.Stream<String> lines =
+                java.nio.file.Files.lines(java.nio.file.Path.of("/proc/net/tcp"))) {
+            return lines.map(String::trim)
+                    .map(l -> l.split("\\s+"))
+                    .filter(f -> f.length > 3 && (f[1] + " ").endsWith(local) && f[3].equals("0A"))
+                    .count();
         }
     }
 }
