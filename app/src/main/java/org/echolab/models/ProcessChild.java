@@ -2,6 +2,7 @@ package org.echolab.models;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +32,20 @@ public final class ProcessChild {
 
     /** Everything but the connection: the parent may start the next child, the stack is built. */
     static EchoStack ready(ChildSetup setup) {
+        return ready(setup, Map.of());
+    }
+
+    /** As above, with more of this child's own figures for its {@code /stats}. */
+    static EchoStack ready(ChildSetup setup, Map<String, Object> figures) {
         setup.started();
-        return setup.assemble(() -> Map.of("processTree", setup.treeFigures("child")), 1, 0);
+        return setup.assemble(
+                () -> {
+                    Map<String, Object> all = new LinkedHashMap<>(figures);
+                    all.put("processTree", setup.treeFigures("child"));
+                    return all;
+                },
+                1,
+                0);
     }
 
     /** Serves the connection that is this process's fd 0 and 1, to its end. */

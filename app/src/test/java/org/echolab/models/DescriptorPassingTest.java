@@ -129,6 +129,46 @@ class DescriptorPassingTest {
     }
 
     /** The target of a process's descriptor {@code fd}, e.g. "socket:[1234]". */
+    /**
+     * A spare runs its first requests through the whole path on a connection of its own before it
+     * waits (so its client's first request meets warm code), and none of them shows: the client's
+     * request is number 1, the access log has the client's lines only, the spare's /stats says how
+     * many warm-up answers it had.
+     */
+    @Test
+    @Timeout(120)
+    void aSpareWarmsUpOnRequestsOfItsOwnThatShowNowhere() throws Exception {
+        Path log = Files.createTempFile("echolab-access-", ".log");
+        try (EchoServer server = EchoServer.start(ServerConfig.builder()
+                .model("process")
+                .port(0)
+                .spares(1)
+                .accessLog(log.toString())
+                .build())) {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Integer.valueOf(1).equals(server.stats().get("sparesWaiting")));
+            try (Socket client = new Socket(server.address().getAddress(), server.port())) {
+                String echo = request(client, "/echo?msg=a");
+                assertThat(echo)
+                        .startsWith("HTTP/1.1 200")
+                        .contains("\r\nX-Echo-Request: 1\r\n")
+                        .endsWith("a");
+                String stats = request(client, "/stats");
+                assertThat(stats)
+                        .as("the spare's own figures")
+                        .contains("\"spareWarmUp\":{\"answers\":" + SpareWarmUp.REQUESTS + ",");
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readAllLines(log).size() >= 2);
+            assertThat(Files.readAllLines(log))
+                    .as("the client's two requests only")
+                    .hasSize(2)
+                    .noneMatch(l -> l.contains("warm-up"));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
     private static String fd(long pid, int fd) throws IOException {
         return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd)))
                 .toString();
