@@ -34,7 +34,7 @@ class AnswerKeyIT extends StudentWorkspaces {
                         .replace("| sequential | ? | ? | ? |", "| sequential | 10 | 1 | 0.1 |")
                         .replace("| thread | ? | ? | ? |", "| thread | 100 | 1 | 0.2 |")
                         .replace("| pool, 4 threads | ? | ? | ? |", "| pool, 4 threads | 40 | 1 | 0.2 |")
-                        .replace("| process | ? | ? | ? |", "| process | 100 | 200 | 20 |"));
+                        .replace("| process | ? | ? | ? |", "| process | 100 | 300 | 20 |"));
         Run first = grade(ws, "costs");
         assertThat(first.out())
                 .as(first.err())

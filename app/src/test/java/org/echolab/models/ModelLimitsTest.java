@@ -210,15 +210,14 @@ class ModelLimitsTest {
                 Models.byName(model).traits().oneAtATime(), "one connection at a time: nothing runs beside the work");
         assumeTrue(oneProcessServesMany(model), "a process per connection: each child has a budget of its own");
         int cores = org.echolab.config.ServerConfig.CORES;
-        try (EchoServer server = Servers.start(Servers.config(model)
-                        .maxWait(Duration.ofSeconds(3))
-                        .cpuBudget(Duration.ofSeconds(2L * cores)));
+        try (EchoServer server = Servers.start(
+                        Servers.config(model).maxWait(Duration.ofSeconds(3)).cpuBudget(Duration.ofSeconds(cores)));
                 ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> cpu = new ArrayList<>();
             for (int i = 0; i <= cores; i++) { // one more than the budget takes
                 cpu.add(clients.submit(() -> {
                     try (RawClient c = new RawClient(server.port())) {
-                        return c.send(get("/echo?msg=cpu&work=cpu&wait=2s"))
+                        return c.send(get("/echo?msg=cpu&work=cpu&wait=1s"))
                                 .readResponse()
                                 .status();
                     }
@@ -244,7 +243,7 @@ class ModelLimitsTest {
                     .contains(200);
             if (Models.byName(model).traits().interleaving() != Models.Interleaving.PROCESSES) {
                 assertThat(statuses)
-                        .as("budget of %d x 2 s, %d asks of 2 s", cores, cores + 1)
+                        .as("budget of %d x 1 s, %d asks of 1 s", cores, cores + 1)
                         .containsOnlyOnce(503);
             }
         }
