@@ -132,7 +132,8 @@ final class ProcessChecks {
         String name = DISTINCT;
         Set<Long> pids = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            pids.add(Clients.once(server.port(), Clients.closingGet("/echo?msg=p" + i))
+            pids.add(Clients.once(
+                            server.port(), Clients.closingGet("/echo?msg=p" + i), Clients.CHILD_ANSWER_TIMEOUT_MILLIS)
                     .pid());
         }
         if (pids.contains(server.pid())) {
@@ -189,7 +190,7 @@ final class ProcessChecks {
     private static Check closeSeen(GradedServer server) {
         String name = CLOSE_SEEN;
         try (RawClient c = new RawClient(server.port())) {
-            c.readTimeout(Clients.ANSWER_TIMEOUT_MILLIS);
+            c.readTimeout(Clients.CHILD_ANSWER_TIMEOUT_MILLIS); // a child JVM starts first
             RawClient.Response r = c.send(Clients.closingGet("/echo?msg=bye")).readResponse();
             c.readTimeout(3_000);
             boolean closed = c.closedByServer();
@@ -210,7 +211,7 @@ final class ProcessChecks {
         long pid = server.pid();
         int before = ServerProcfs.sockets(pid); // the listening socket, and any the model keeps for itself
         for (int i = 0; i < 10; i++) {
-            Clients.once(server.port(), Clients.closingGet("/echo?msg=fd" + i));
+            Clients.once(server.port(), Clients.closingGet("/echo?msg=fd" + i), Clients.CHILD_ANSWER_TIMEOUT_MILLIS);
         }
         ThreadChecks.await(() -> ServerProcfs.sockets(pid) <= before, Duration.ofSeconds(3));
         int extra = ServerProcfs.sockets(pid) - before;
