@@ -53,11 +53,7 @@ public final class NonBlockingSession {
         CLOSED
     }
 
-    /**
-     * What a model's sessions share: the conversation's parts, the registry (whether the server is
-     * draining), the {@code --offload} pool (null: CPU work runs on the loop) and the gauge of reply
-     * bytes held and not yet written, told each change.
-     */
+    /** What a model's sessions share; {@code offload} null: CPU work runs on the loop; {@code queued}: the gauge of reply bytes held. */
     public record Context(
             ServerConfig config,
             EchoService service,
@@ -79,6 +75,7 @@ public final class NonBlockingSession {
     private boolean closeAfterWrite;
     private boolean lingerAfterWrite; // a refusal or a timeout: the client may still be sending
     private long held; // this connection's share of the queued-bytes gauge
+    private String why; // why the connection ends, for the -v log line of its close; the first reason wins
     private final DeadlineTimer deadline;
 
     /** {@code client}: the peer's address; {@code port}: its port (-1 if unknown). */
@@ -93,8 +90,6 @@ public final class NonBlockingSession {
     public Phase phase() {
         return phase;
     }
-
-    // ---- events ------------------------------------------------------------------------------
 
     /** The connection is open and plain: the first read, whose header timeout runs from now. */
     public void start() throws IOException {
@@ -127,22 +122,17 @@ public final class NonBlockingSession {
         return phase == Phase.LINGERING || phase == Phase.CLOSED;
     }
 
-    /**
-     * The client ended its input. While reading, a last TCP line without its newline is answered;
-     * otherwise, and while lingering or handshaking, the connection closes. In other phases it
-     * waits: the transport tells again when the session reads.
-     */
+    /** The client ended its input: a last TCP line is answered, else the connection closes; a busy session hears of it later. */
     public void endOfInput() throws IOException {
         if (phase == Phase.READING && conversation.endOfInput(input()) instanceof Conversation.Answer last) {
             transport.dropInput();
             begin(last.reply()); // echoed, then the close
             return;
         }
-        if (phase == Phase.READING || phase == Phase.LINGERING || phase == Phase.HANDSHAKING) {
-            if (phase == Phase.READING && midRequest()) {
-                LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", client);
-            }
-            close();
+        if (phase == Phase.HANDSHAKING) {
+            close(CloseReason.TLS_FAILED);
+        } else if (phase == Phase.READING || phase == Phase.LINGERING) {
+            close(CloseReason.clientClosed(phase == Phase.READING && midRequest()));
         }
     }
 
@@ -168,7 +158,7 @@ public final class NonBlockingSession {
         } else {
             LOG.log(Level.ERROR, "connection from " + client + " failed; closing it", e);
         }
-        close();
+        close(CloseReason.failure(e));
     }
 
     /** The wait of a {@code work=sleep} request is over, or offloaded {@code work=cpu} finished. */
@@ -179,8 +169,7 @@ public final class NonBlockingSession {
     }
 
     private interface Move {
-        /** True when the conversation may go on at once. */
-        boolean run() throws IOException;
+        boolean run() throws IOException; // true: the conversation may go on at once
     }
 
     /** A move on a timer or a task (no caller to tell): the conversation goes on if it may; an I/O error ends it. */
@@ -193,8 +182,6 @@ public final class NonBlockingSession {
             fail(e);
         }
     }
-
-    // ---- reading and answering ---------------------------------------------------------------
 
     /** Parses and answers buffered requests until one has to wait: for bytes, a timer, the pool or the socket. */
     private void process() throws IOException {
@@ -225,7 +212,7 @@ public final class NonBlockingSession {
         }
         return switch (next) {
             case Conversation.Read r -> awaitRequest(r);
-            case Conversation.Write w -> write(new Outgoing(w.bytes(), 0), w.close(), w.close());
+            case Conversation.Write w -> refuse(w.bytes(), w.close());
             case Conversation.Answer a -> begin(a.reply());
         };
     }
@@ -235,10 +222,8 @@ public final class NonBlockingSession {
         phase = Phase.READING;
         long now = System.nanoTime();
         if (r.kind() == Deadlines.Kind.IDLE && context.connections().draining()) {
-            // between requests while draining: nothing in flight to finish. A request the client
-            // sent just before the stop may still be on its way (loopback delivery lags on a busy
-            // machine): it is served if it comes within Connections.QUIET, as the drain waits; else
-            // the idle deadline closes the connection quietly
+            // draining, between requests: a request sent just before the stop may still be on its
+            // way (loopback lags on a busy machine), and is served if it comes within QUIET
             deadline.set(now + Connections.QUIET.toNanos(), Deadlines.Kind.IDLE);
         } else {
             deadline.read(r, now);
@@ -261,20 +246,25 @@ public final class NonBlockingSession {
             case DONE -> writeReply();
             case LATER -> false;
             case INTERRUPTED -> {
-                close();
+                close(CloseReason.FORCED);
                 yield false;
             }
             case POOL_FULL -> {
                 conversation.replied(false);
                 answering = false;
                 LOG.log(Level.DEBUG, "{0}: --offload queue full; refusing", client);
-                byte[] busy = conversation.busy("the --offload pool's queue is full; retry later");
-                yield write(new Outgoing(busy, 0), true, true);
+                yield refuse(conversation.busy("the --offload pool's queue is full; retry later"), true);
             }
         };
     }
 
-    // ---- writing -----------------------------------------------------------------------------
+    /** Writes what the conversation says at once (a 100 Continue, a refusal); after a refusal the connection lingers. */
+    private boolean refuse(byte[] bytes, boolean close) throws IOException {
+        if (close) {
+            why(CloseReason.refused(bytes));
+        }
+        return write(new Outgoing(bytes, 0), close, close);
+    }
 
     /** Writes the reply in progress; true when it went out in full and the connection goes on. */
     private boolean writeReply() throws IOException {
@@ -292,10 +282,7 @@ public final class NonBlockingSession {
         goOn(() -> write(new Outgoing(replying.later().get(piecesSent++), 0), replying.close(), false));
     }
 
-    /**
-     * Starts writing {@code o}; true when it went out in full and the connection goes on. Then
-     * {@code thenClose}: close, carefully ({@code linger}) after a refusal or a timeout.
-     */
+    /** Starts writing {@code o}; true when it went out in full and the connection goes on; else maybe then closes (lingers). */
     private boolean write(Outgoing o, boolean thenClose, boolean linger) throws IOException {
         phase = Phase.WRITING;
         out = o;
@@ -345,7 +332,7 @@ public final class NonBlockingSession {
                 if (replying != null && replying.cut().reset()) {
                     transport.resetOnClose();
                 }
-                close();
+                close(CloseReason.answered(replying, context.connections().draining()));
             }
             return false;
         }
@@ -362,7 +349,7 @@ public final class NonBlockingSession {
         phase = Phase.LINGERING;
         transport.dropInput();
         if (!transport.shutdownOutput()) {
-            close();
+            close("I/O error: the output would not shut");
         }
         if (phase == Phase.CLOSED) {
             return;
@@ -371,18 +358,15 @@ public final class NonBlockingSession {
         transport.awaitInput();
     }
 
-    // ---- deadlines ---------------------------------------------------------------------------
-
-    /** The deadline of the step in progress passed. */
+    /** The deadline of the step in progress passed (never after the close, which cancels the timer). */
     private void expired(Deadlines.Kind kind) {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
         if (phase == Phase.HANDSHAKING) {
             ServerTls.handshakeTimedOut(client);
-            close();
+            close(CloseReason.timeout(Deadlines.Kind.HEADER));
             return;
         }
+        boolean drained = kind == Deadlines.Kind.IDLE && context.connections().draining();
+        why(drained ? CloseReason.DRAINED_IDLE : CloseReason.timeout(kind));
         switch (kind) {
             case HEADER, BODY -> {
                 byte[] why = conversation.timedOut();
@@ -392,15 +376,9 @@ public final class NonBlockingSession {
                     goOn(() -> write(new Outgoing(why, 0), true, true));
                 }
             }
-            case IDLE, LINGER -> close();
-            case WRITE -> {
-                LOG.log(Level.DEBUG, "{0}: read nothing of its response for --write-timeout; closing", client);
-                close();
-            }
+            case IDLE, LINGER, WRITE -> close(); // the -v line of the close says which
         }
     }
-
-    // ---- closing -----------------------------------------------------------------------------
 
     /** Whether a request has begun and not been answered. */
     public boolean midRequest() {
@@ -413,7 +391,7 @@ public final class NonBlockingSession {
      */
     public void closeIfIdle() {
         if (phase == Phase.LINGERING || phase == Phase.HANDSHAKING) {
-            close();
+            close(CloseReason.DRAINED_IDLE);
             return;
         }
         if (phase != Phase.READING || midRequest()) {
@@ -421,19 +399,25 @@ public final class NonBlockingSession {
         }
         transport.readWaiting();
         if (phase == Phase.READING && !midRequest()) {
-            close();
+            close(CloseReason.DRAINED_IDLE);
         }
     }
 
     /** Shutdown's last step; true if a request was in flight. */
     public boolean forceClose() {
         boolean inFlight = phase == Phase.WORKING || phase == Phase.WRITING || (phase == Phase.READING && midRequest());
-        close();
+        close(CloseReason.FORCED);
         return inFlight;
     }
 
-    /** Closes for good (idempotent): abandons a reply in progress and lets the transport give the slot back. */
-    public void close() {
+    /** Closes for {@code reason}, unless an earlier one stands, and for good (idempotent). */
+    public void close(String reason) {
+        why(reason);
+        close();
+    }
+
+    /** Abandons a reply in progress and lets the transport give the slot back. */
+    private void close() {
         if (phase == Phase.CLOSED) {
             return;
         }
@@ -445,7 +429,14 @@ public final class NonBlockingSession {
         hold(0);
         out = null;
         transport.dropInput();
-        transport.closed("closed");
+        transport.closed(why == null ? "closed" : why);
+    }
+
+    /** Why the connection ends (a timeout, a refusal, a fault): for the log line of its close, which the first reason gives. */
+    private void why(String reason) {
+        if (why == null) {
+            why = reason;
+        }
     }
 
     private void hold(long bytes) {

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import javax.net.ssl.SSLException;
+import org.echolab.connection.CloseReason;
 import org.echolab.connection.NonBlockingSession;
 import org.echolab.connection.NonBlockingSession.Phase;
 import org.echolab.connection.Transport;
@@ -116,7 +117,7 @@ final class LoopConnection implements Connections.Member, Transport {
             }
         } catch (SSLException | EOFException e) {
             ServerTls.handshakeFailed(client, e);
-            close();
+            session.close(CloseReason.TLS_FAILED);
             return;
         }
         session.secured(wire.tls());
@@ -296,7 +297,7 @@ final class LoopConnection implements Connections.Member, Transport {
 
     /** Closes for good (idempotent): abandons a reply in progress and leaves the registry, which gives its slot back. */
     void close() {
-        session.close();
+        session.close("closed");
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.echolab.connection.CloseReason;
 import org.echolab.connection.NonBlockingSession;
 import org.echolab.connection.NonBlockingSession.Phase;
 import org.echolab.connection.Transport;
@@ -159,7 +160,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
                 if (done.cause() instanceof IOException e) {
                     ServerTls.handshakeFailed(client, e);
                 }
-                session.close();
+                session.close(CloseReason.TLS_FAILED);
             } else {
                 handle(() -> session.secured(
                         ServerTls.info(ctx.pipeline().get(SslHandler.class).engine())));
@@ -180,16 +181,13 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (session.midRequest()) {
-            LOG.log(Level.DEBUG, "{0} closed the connection in the middle of a request", client);
-        }
-        session.close();
+        session.close(CloseReason.clientClosed(session.midRequest()));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Error e) {
-            session.close();
+            session.close(CloseReason.failure(e));
             shared.crash.accept(e); // an OutOfMemoryError on a loop: the process must not go on half deaf
             return;
         }
@@ -319,7 +317,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     private void shutdownPlain() {
         ((DuplexChannel) channel).shutdownOutput().addListener(f -> {
             if (!f.isSuccess()) {
-                session.close();
+                session.close("I/O error: the output would not shut");
             }
         });
     }
