@@ -1,40 +1,23 @@
 package org.echolab.cli;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.echolab.bench.BenchPlan;
-import org.echolab.bench.BenchResults;
-import org.echolab.bench.BenchRunner;
-import org.echolab.bench.CellResult;
-import org.echolab.bench.ConnectionsResult;
-import org.echolab.bench.HerdResult;
-import org.echolab.bench.Machine;
-import org.echolab.bench.Nginx;
 import org.echolab.bench.ProcStats;
-import org.echolab.bench.ProgressBar;
-import org.echolab.bench.Reference;
 import org.echolab.bench.ServerProcess;
-import org.echolab.bench.TargetRunner;
 import org.echolab.bench.Workload;
-import org.echolab.bench.report.NginxRatio;
-import org.echolab.bench.report.ReportWriter;
-import org.echolab.bench.report.Tables;
 import org.echolab.models.Models;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code echolab bench}: every model side by side; parses options, runs {@link BenchRunner}, writes the report. */
+/** {@code echolab bench}: every model side by side; parses the options into a plan, and {@link BenchRun} runs it. */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
@@ -213,85 +196,7 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("echolab bench: no jar at " + serverJar + "; build it with ./mvnw -pl app -am package");
             return ExitCode.CANNOT_START.code;
         }
-        ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        Path dir = out != null
-                ? out
-                : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Machine machine = Machine.current();
-        Nginx.Found reference = Nginx.find(nginx);
-        int referenceCells = reference.nginx().isPresent()
-                ? plan.clients().size() * plan.workloads().size()
-                : 0;
-        int steps = plan.cells()
-                + referenceCells
-                + (plan.connections() > 0 ? plan.models().size() : 0)
-                + plan.herdRuns();
-        ProgressBar progress = new ProgressBar(System.err, System.console() != null, steps);
-        System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells + "
-                + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario")
-                + " + "
-                + (plan.herdRuns() > 0 ? plan.herdRuns() + " herd runs" : "no herd scenario")
-                + ", results in " + dir);
-        System.err.println(
-                "echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
-        BenchRunner runner =
-                new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress, reference.nginx());
-        List<CellResult> cells = runner.matrix();
-        List<ConnectionsResult> conns = runner.connections();
-        List<HerdResult> herdResults = runner.herd();
-        progress.finish();
-        BenchResults results = new BenchResults(
-                started.toOffsetDateTime().toString(),
-                ZonedDateTime.now()
-                        .truncatedTo(ChronoUnit.SECONDS)
-                        .toOffsetDateTime()
-                        .toString(),
-                plan.preset(),
-                String.join(" ", commandLine()),
-                machine,
-                Runtime.version().toString(),
-                serverJar.toString(),
-                plan,
-                cells,
-                conns,
-                Reference.of(reference),
-                herdResults);
-        return report(results, dir);
-    }
-
-    /** Writes the results folder, prints the tables; exit 1 if a cell failed to run. */
-    private static int report(BenchResults results, Path dir) {
-        List<CellResult> cells = results.cells();
-        List<ConnectionsResult> conns = results.connections();
-        try {
-            ReportWriter.write(results, dir);
-        } catch (IOException e) {
-            System.err.println("echolab bench: cannot write the results to " + dir + ": " + e.getMessage());
-            return ExitCode.FAILED.code;
-        }
-        System.out.print(Tables.text(Tables.cells(cells)));
-        if (!conns.isEmpty()) {
-            System.out.println();
-            System.out.print(Tables.text(Tables.connections(conns)));
-        }
-        if (!results.herd().isEmpty()) {
-            System.out.println();
-            System.out.print(Tables.text(Tables.herd(results.herd())));
-        }
-        System.out.println();
-        System.out.println(NginxRatio.note(results));
-        System.out.println("report: " + dir.resolve("report.html").toAbsolutePath());
-        long failed = cells.stream().filter(c -> c.status().equals("failed")).count()
-                + conns.stream().filter(c -> c.status().equals("failed")).count()
-                + results.herd().stream()
-                        .filter(h -> h.status().equals("failed"))
-                        .count();
-        if (failed > 0) {
-            System.err.println("echolab bench: " + failed + " cell(s) failed to run; see their reasons and "
-                    + dir.resolve("logs"));
-            return ExitCode.FAILED.code;
-        }
-        return ExitCode.OK.code;
+        return BenchRun.models(plan, serverJar, out, nginx, String.join(" ", commandLine()));
     }
 
     /** {@code --render DIR}: the report of an earlier run, drawn again from its results.json. */
@@ -301,28 +206,7 @@ final class BenchCommand implements Callable<Integer> {
                     "echolab bench: --render takes no other option: it draws the run that DIR/results.json holds");
             return ExitCode.USAGE.code;
         }
-        Path json = render.resolve("results.json");
-        if (!Files.isRegularFile(json)) {
-            System.err.println("echolab bench: --render " + render
-                    + ": no results.json there; give a folder that echolab bench wrote");
-            return ExitCode.USAGE.code;
-        }
-        BenchResults results;
-        try {
-            results = ReportWriter.read(json);
-        } catch (IOException | RuntimeException e) { // Jackson's errors, and a record refusing a value
-            System.err.println("echolab bench: --render: " + json + " is not a results.json that echolab bench wrote: "
-                    + e.getMessage());
-            return ExitCode.USAGE.code;
-        }
-        try {
-            ReportWriter.render(results, render);
-        } catch (IOException e) {
-            System.err.println("echolab bench: cannot write the report to " + render + ": " + e.getMessage());
-            return ExitCode.FAILED.code;
-        }
-        System.out.println("report: " + render.resolve("report.html").toAbsolutePath());
-        return ExitCode.OK.code;
+        return BenchRun.render(render);
     }
 
     /** {@code --target}: the plan's client counts x workloads against a server this command does not start. */
@@ -351,37 +235,7 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("echolab bench: " + e.getMessage());
             return ExitCode.USAGE.code;
         }
-        ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        Path dir = out != null
-                ? out
-                : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Machine machine = Machine.current();
-        ProgressBar progress =
-                new ProgressBar(System.err, System.console() != null, plan.cells() + (plan.connections() > 0 ? 1 : 0));
-        TargetRunner runner = new TargetRunner(plan, target, pids, machine, progress);
-        System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells against the "
-                + runner.description() + ", results in " + dir);
-        List<CellResult> cells = runner.matrix();
-        List<ConnectionsResult> conns = runner.connections();
-        progress.finish();
-        BenchResults results = new BenchResults(
-                started.toOffsetDateTime().toString(),
-                ZonedDateTime.now()
-                        .truncatedTo(ChronoUnit.SECONDS)
-                        .toOffsetDateTime()
-                        .toString(),
-                plan.preset(),
-                String.join(" ", commandLine()),
-                machine,
-                Runtime.version().toString(),
-                runner.description(),
-                plan,
-                cells,
-                conns,
-                Reference.notMeasured("a server the bench did not start (--target): run nginx on the same machine as"
-                        + " another --target to compare"),
-                List.of());
-        return report(results, dir);
+        return BenchRun.target(plan, target, pids, out, String.join(" ", commandLine()));
     }
 
     /** The preset, with each option given on the command line in place of the preset's value. */

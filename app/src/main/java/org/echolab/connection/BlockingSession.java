@@ -11,7 +11,6 @@ import org.echolab.config.ServerConfig;
 import org.echolab.process.Connections;
 import org.echolab.process.Resources;
 import org.echolab.service.EchoService;
-import org.echolab.service.Faults;
 import org.echolab.service.Outgoing;
 import org.echolab.service.Reply;
 import org.echolab.tls.ServerTls;
@@ -69,12 +68,12 @@ public final class BlockingSession {
             Socket io = c.io();
             converse(c, conversation, io.getInputStream(), io.getOutputStream());
         } catch (IOException e) {
-            c.why(String.valueOf(e.getMessage()).contains("reset") ? "reset by the client" : "I/O error: " + e);
+            c.why(CloseReason.failure(e));
         } catch (InterruptedException e) {
-            c.why("forced shutdown");
+            c.why(CloseReason.FORCED);
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            c.why("a bug in the server: " + e);
+            c.why(CloseReason.failure(e));
             LOG.log(Level.ERROR, "connection from " + c.client() + " failed; closing it", e);
         } finally {
             conversation.end(); // an answer cut short, and what the conversation held
@@ -93,7 +92,7 @@ public final class BlockingSession {
             c.secure(s);
             s.startHandshake();
         } catch (IOException e) {
-            c.why("TLS handshake failed");
+            c.why(CloseReason.TLS_FAILED);
             if (!c.closedByServer()) {
                 ServerTls.handshakeFailed(c.client(), e);
             }
@@ -113,7 +112,7 @@ public final class BlockingSession {
                 case Conversation.Read r -> {
                     Outcome got = reader.fill(deadlines.read(r, System.nanoTime()));
                     if (got == Outcome.TIMED_OUT) {
-                        c.why("--" + r.kind().name().toLowerCase() + "-timeout");
+                        c.why(CloseReason.timeout(r.kind()));
                         byte[] why = r.kind() == Deadlines.Kind.IDLE ? null : conversation.timedOut();
                         if (why != null) {
                             write(c, out, new Outgoing(why, 0), deadlines);
@@ -132,7 +131,7 @@ public final class BlockingSession {
                         answer(c, conversation, last, out, deadlines); // a last TCP line without its newline
                     }
                     if (got == Outcome.END) {
-                        c.why(c.closedByServer() ? "drained: idle while the server stops" : "client closed");
+                        c.why(c.closedByServer() ? CloseReason.DRAINED_IDLE : CloseReason.CLIENT_CLOSED);
                     }
                     if (got != Outcome.READ) {
                         return;
@@ -140,7 +139,7 @@ public final class BlockingSession {
                 }
                 case Conversation.Write w -> {
                     if (w.close()) {
-                        c.why("refused: " + statusLine(w.bytes()));
+                        c.why(CloseReason.refused(w.bytes()));
                     }
                     write(c, out, new Outgoing(w.bytes(), 0), deadlines);
                     if (w.close()) {
@@ -181,21 +180,9 @@ public final class BlockingSession {
             c.socket().setSoLinger(true, 0);
         }
         if (reply.close()) {
-            c.why(
-                    reply.cut() != Faults.Cut.NONE
-                            ? "fault: " + reply.cut().name().toLowerCase().replace('_', ' ')
-                            : connections.draining()
-                                    ? "drained: answered while the server stops"
-                                    : "the request asked to close");
+            c.why(CloseReason.answered(reply, connections.draining()));
         }
         return reply.close();
-    }
-
-    /** The first line of a refusal the conversation wrote (an HTTP status line, or a TCP line's ERR). */
-    private static String statusLine(byte[] bytes) {
-        String text = new String(bytes, 0, Math.min(bytes.length, 120), java.nio.charset.StandardCharsets.ISO_8859_1);
-        int end = text.indexOf('\r') >= 0 ? text.indexOf('\r') : text.indexOf('\n');
-        return end >= 0 ? text.substring(0, end) : text;
     }
 
     /** Writes every slice; each must be taken by the client within --write-timeout, or the deadline watch closes the socket. */

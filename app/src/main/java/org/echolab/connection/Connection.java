@@ -114,7 +114,7 @@ public final class Connection implements AutoCloseable, Connections.Member {
     @Override
     public void closeIfIdle() {
         if (state.get() == IDLE && !inputWaiting() && state.compareAndSet(IDLE, CLOSED)) {
-            why("drained: idle while the server stops");
+            why(CloseReason.DRAINED_IDLE);
             closeSocket();
         }
     }
@@ -157,7 +157,7 @@ public final class Connection implements AutoCloseable, Connections.Member {
         endIfReadOverdue(now);
         long d = writeDeadline;
         if (d != 0 && now - d > 0) {
-            why("--write-timeout: the client took none of the response");
+            why(CloseReason.timeout(Deadlines.Kind.WRITE));
             forceClose(); // which fails that write
             LOG.log(Level.DEBUG, "{0} read nothing of its response for --write-timeout; closed", client);
         }

@@ -67,7 +67,7 @@ final class LineExchange implements Exchange {
             return false;
         }
         sawBytes = true;
-        int eol = HttpExchange.indexOf(a, pos, limit, (byte) '\n');
+        int eol = HttpResponseReader.indexOf(a, pos, limit, (byte) '\n');
         int end = eol < 0 ? limit : eol;
         for (int i = pos; i < end && offset + (i - pos) < ERR.length; i++) {
             errPrefix &= a[i] == ERR[(int) (offset + i - pos)];

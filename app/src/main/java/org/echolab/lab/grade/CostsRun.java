@@ -3,30 +3,17 @@ package org.echolab.lab.grade;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.stream.Stream;
-import org.echolab.bench.BenchPlan;
-import org.echolab.bench.BenchRunner;
-import org.echolab.bench.CellResult;
-import org.echolab.bench.Machine;
-import org.echolab.bench.ProgressBar;
-import org.echolab.bench.ServerProcess;
-import org.echolab.bench.Workload;
 import org.echolab.lab.grade.Report.Figure;
-import org.echolab.load.Fairness;
 
 /**
  * Grade item 4, benefits and costs: the student predicts in {@code REPORT.md}, before measuring,
@@ -42,6 +29,9 @@ import org.echolab.load.Fairness;
  * the first byte, the median of {@value #FIRST_BYTE_TRIES}). A process per client's warm-up lasts
  * until every client has been answered once, so it is measured once its children serve (the
  * bench's own rule).
+ *
+ * <p>This class runs the item and grades it, and writes the table of predictions against
+ * measurements; {@link CostsMeasurement} measures, {@link CostsRecord} keeps every run's figures.
  */
 final class CostsRun {
 
@@ -120,7 +110,7 @@ final class CostsRun {
         List<Measured> measured;
         try {
             Files.createDirectories(out);
-            measured = measure(designs, out, progress);
+            measured = CostsMeasurement.measure(designs, out, progress);
         } catch (IOException | RuntimeException e) {
             return new Section(
                     SECTION,
@@ -136,10 +126,10 @@ final class CostsRun {
         String table = table(report, measured);
         List<Double> history;
         try {
-            history = record(out, report, measured);
+            history = CostsRecord.append(out, report, measured);
             Files.writeString(out.resolve("costs.md"), "# Benefits and costs\n\n" + scenarios() + "\n\n" + table);
         } catch (IOException e) {
-            history = figures(measured);
+            history = CostsRecord.figures(measured);
         }
         List<Check> checks = new ArrayList<>();
         Check present = predictionsPresent(report, reportFile);
@@ -153,7 +143,7 @@ final class CostsRun {
         }
         checks.add(answered(report));
         checks.add(cited(report, history));
-        return new Section(SECTION, "REPORT.md", checks, table, forTeacher(out));
+        return new Section(SECTION, "REPORT.md", checks, table, CostsRecord.forTeacher(out));
     }
 
     /** The scenarios, as the sheet and costs.md state them. */
@@ -167,101 +157,6 @@ final class CostsRun {
                 + ". This machine: "
                 + Runtime.getRuntime().availableProcessors() + " cores.";
     }
-
-    // ---- measuring ---------------------------------------------------------------------------
-
-    private static List<Measured> measure(List<Design> designs, Path out, PrintStream progress) throws IOException {
-        Path jar = ServerProcess.ownJar();
-        List<String> serverArgs = List.of("--threads=" + POOL_THREADS, "--queue=" + CLIENTS);
-        BenchPlan plan = new BenchPlan(
-                "lab",
-                designs.stream().map(Design::model).toList(),
-                List.of(CLIENTS),
-                List.of(new Workload("sleep", WAIT)),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(5),
-                0,
-                0,
-                List.of(),
-                0,
-                Duration.ofMillis(100),
-                serverArgs);
-        List<CellResult> cells = new BenchRunner(
-                        plan,
-                        jar,
-                        out.resolve("logs"),
-                        Machine.current(),
-                        new ProgressBar(progress, false, plan.cells()))
-                .matrix();
-        List<Measured> measured = new ArrayList<>();
-        for (int i = 0; i < designs.size(); i++) {
-            Design d = designs.get(i);
-            CellResult c = cells.get(i);
-            progress.println("  first byte: " + d.model());
-            FirstByte fb =
-                    firstByte(jar, d.model(), serverArgs, out.resolve("logs").resolve(d.model() + "-first-byte.log"));
-            String problem = !c.ran()
-                    ? c.status() + ": " + c.reason()
-                    : c.errors() > 0
-                            ? c.errors() + " errors (" + c.errorsByKind() + "): not a measurement"
-                            : fb.problem;
-            double throughput = c.requestsPerSecond();
-            Fairness f = c.fairness();
-            if (f != null && f.anyStarved() && f.connections() - f.starved() == 1) {
-                // one connection served, the others starved (sequential): the load generator's time runs on
-                // while it drains the starved ones at the end; the served one's answers over the period are the rate
-                throughput = f.max() / (double) plan.duration().toSeconds();
-            }
-            measured.add(new Measured(
-                    d,
-                    throughput,
-                    fb.medianMs,
-                    c.memoryPerConnectionBytes() / 1048576.0,
-                    c.p50Millis(),
-                    c.cpuMicrosPerRequest(),
-                    c.errors(),
-                    problem));
-        }
-        return measured;
-    }
-
-    private record FirstByte(double medianMs, String problem) {}
-
-    /** A fresh server; one connection to warm it, then {@value #FIRST_BYTE_TRIES} timed from connect to first byte. */
-    private static FirstByte firstByte(Path jar, String model, List<String> args, Path log) {
-        try (ServerProcess server = ServerProcess.start(jar, model, args, log)) {
-            timeToFirstByte(server.port());
-            double[] ms = new double[FIRST_BYTE_TRIES];
-            for (int i = 0; i < ms.length; i++) {
-                ms[i] = timeToFirstByte(server.port());
-            }
-            Arrays.sort(ms);
-            return new FirstByte(ms[ms.length / 2], null);
-        } catch (IOException e) {
-            return new FirstByte(0, "first byte: " + e.getMessage());
-        }
-    }
-
-    private static double timeToFirstByte(int port) throws IOException {
-        long t0 = System.nanoTime();
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(10_000);
-            s.getOutputStream()
-                    .write("GET /echo?msg=first HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
-                            .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            if (in.read() < 0) {
-                throw new IOException("the server closed the connection without an answer");
-            }
-            double ms = (System.nanoTime() - t0) / 1e6;
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return ms;
-        }
-    }
-
-    // ---- grading -----------------------------------------------------------------------------
 
     static String tolerance(Figure f) {
         return f == Figure.THROUGHPUT ? "25%" : "a factor of 3";
@@ -432,8 +327,6 @@ final class CostsRun {
         }
     }
 
-    // ---- the table and the record ------------------------------------------------------------
-
     static String table(Report report, List<Measured> measured) {
         StringBuilder t = new StringBuilder(
                 "| design (model) | throughput req/s: predicted / measured / Little's law | first byte ms: predicted / measured"
@@ -483,7 +376,7 @@ final class CostsRun {
         return t.toString();
     }
 
-    private static String predicted(Map<Figure, OptionalDouble> row, Figure f) {
+    static String predicted(Map<Figure, OptionalDouble> row, Figure f) {
         OptionalDouble v = row.getOrDefault(f, OptionalDouble.empty());
         return v.isPresent() ? number(v.getAsDouble()) : "?";
     }
@@ -494,66 +387,5 @@ final class CostsRun {
             return String.format("%.0f", v);
         }
         return v >= 10 ? String.format("%.1f", v) : String.format("%.2f", v);
-    }
-
-    private static List<Double> figures(List<Measured> measured) {
-        List<Double> f = new ArrayList<>();
-        for (Measured m : measured) {
-            if (m.problem() == null) {
-                f.addAll(List.of(m.throughput(), m.firstByteMs(), m.memoryMib(), m.p50Ms(), m.cpuMicrosPerRequest()));
-            }
-        }
-        return f;
-    }
-
-    /**
-     * Appends this run to {@code grade/measured.txt}: when, the predictions as they stood, and the
-     * figures; returns every figure any run recorded there (what an answer may cite).
-     */
-    private static List<Double> record(Path out, Report report, List<Measured> measured) throws IOException {
-        Path file = out.resolve("measured.txt");
-        StringBuilder line = new StringBuilder(Instant.now().toString()).append(" predictions=");
-        for (String d : Report.DESIGNS) {
-            Map<Figure, OptionalDouble> row = report.predictions().getOrDefault(d, Map.of());
-            line.append(d).append(':');
-            for (Figure f : Figure.values()) {
-                line.append(predicted(row, f)).append(f == Figure.MEMORY ? ";" : ",");
-            }
-        }
-        line.append(" measured=");
-        for (double v : figures(measured)) {
-            line.append(number(v)).append(',');
-        }
-        Files.writeString(file, line.append('\n'), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        List<Double> all = new ArrayList<>();
-        for (String l : Files.readAllLines(file)) {
-            int at = l.indexOf(" measured=");
-            if (at >= 0) {
-                all.addAll(
-                        Report.numbers(l.substring(at + " measured=".length()).replace(',', ' ')));
-            }
-        }
-        return all;
-    }
-
-    /** What only a person can judge, with what the grader saw that helps them judge it. */
-    private static List<String> forTeacher(Path out) {
-        List<String> items = new ArrayList<>();
-        items.add("whether each answer is right and says why (the rubric is in EchoLab's docs/teaching.md)");
-        items.add("whether the Little's law reasoning under the predictions table holds");
-        try {
-            List<String> runs = Files.readAllLines(out.resolve("measured.txt"));
-            String first = runs.getFirst();
-            boolean predictedFirst =
-                    !first.substring(0, first.indexOf(" measured=")).contains("?");
-            items.add("predictions before measuring: the first costs run (" + first.substring(0, first.indexOf(' '))
-                    + ") found "
-                    + (predictedFirst ? "the table filled in" : "no prediction, or not all") + "; " + runs.size()
-                    + (runs.size() == 1 ? " run" : " runs")
-                    + " in grade/measured.txt, each with the predictions as they stood");
-        } catch (IOException | RuntimeException e) {
-            // no record: nothing to add
-        }
-        return items;
     }
 }

@@ -211,7 +211,7 @@ public final class Loop implements Connections.Owner {
         }
     }
 
-    /** The buffer every connection of this loop reads into; see {@link LoopConnection#keepUnparsed}. */
+    /** The buffer every connection of this loop reads into; see {@link LoopConnection#settleInput}. */
     ByteBuffer readBuffer() {
         return readBuffer;
     }

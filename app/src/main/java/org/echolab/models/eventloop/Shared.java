@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.NonBlockingSession;
 import org.echolab.process.Connections;
 import org.echolab.process.Resources;
 import org.echolab.service.EchoService;
@@ -29,6 +30,11 @@ public record Shared(
         Gauge bytesQueued,
         Consumer<Throwable> crash,
         ServerTls tls) {
+
+    /** What each connection's session takes from the model. */
+    NonBlockingSession.Context session() {
+        return new NonBlockingSession.Context(config, service, process, connections, offload, bytesQueued::add);
+    }
 
     /** A gauge with its high-water mark: bytes of replies the server holds and has not yet written. */
     public static final class Gauge {

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.NonBlockingSession;
 import org.echolab.process.Connections;
 import org.echolab.process.Resources;
 import org.echolab.service.EchoService;
@@ -27,6 +28,7 @@ public final class Shared {
     final Connections connections; // the process's one registry: slots, per-client counts, drain
     final Connections.Owner owner; // the model, which closes its connections on their loops
     final Set<NettyConnection> open = ConcurrentHashMap.newKeySet();
+    final NonBlockingSession.Context session; // what each connection's session takes from the model
     private final AtomicLong bytesQueued = new AtomicLong();
     private final AtomicLong bytesQueuedPeak = new AtomicLong();
 
@@ -48,6 +50,7 @@ public final class Shared {
         this.connections = connections;
         this.owner = owner;
         this.admission = new Admission(connections);
+        this.session = new NonBlockingSession.Context(config, service, process, connections, offload, this::queued);
     }
 
     public Admission admission() {

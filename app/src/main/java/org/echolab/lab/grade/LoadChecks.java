@@ -1,0 +1,252 @@
+package org.echolab.lab.grade;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.echolab.monitor.AcceptQueue;
+
+/**
+ * Grade item 2's checks under load: clients served at once, a pool that stays bounded (threads,
+ * accepted connections, CPU) while more clients wait than it has places, bursts of short
+ * connections that an unsafe queue does not survive, and clients beyond the pool waiting or
+ * refused, never lost. Each holds real clients against the graded server and reads the kernel's
+ * view of it ({@link ServerProcfs}).
+ *
+ * <p><b>Threads:</b> one caller; the clients run on virtual threads of their own.
+ */
+final class LoadChecks {
+
+    /** Short connections at once, and how many times: an unsafe queue rarely survives three bursts of 64. */
+    private static final int BURST = 64;
+
+    private static final int BURSTS = 3;
+    private static final Pattern DIED = Pattern.compile("Exception in thread \"([^\"]+)\" (\\S+)");
+
+    private LoadChecks() {}
+
+    /**
+     * {@code threads} clients arrive one after another, each while the earlier ones are still
+     * being served; all of them must be in service together (seen in /proc/net/tcp, not timed).
+     */
+    static Check atOnce(GradedServer server, int threads) throws InterruptedException {
+        String name = ThreadChecks.AT_ONCE;
+        int most = 0;
+        List<Clients.Outcome> outcomes;
+        try (Clients.Held held = Clients.held()) {
+            for (int i = 0; i < threads; i++) {
+                held.add(server.port(), Clients.closingGet("/echo?msg=at-once-" + i + "&wait=1500ms"));
+                int want = i + 1;
+                if (!ThreadChecks.await(
+                        () -> ServerProcfs.inService(server.port(), threads) >= want, Duration.ofSeconds(5))) {
+                    break; // the earlier ones block it: no point adding more
+                }
+            }
+            most = ServerProcfs.inService(server.port(), threads);
+            outcomes = held.answers(10_000);
+        } catch (IOException e) {
+            return Check.fail(name, "could not connect: " + e.getMessage(), Hints.noAnswer(server.log()));
+        }
+        if (outcomes.size() < threads) {
+            most = Math.min(most, outcomes.size() - 1);
+        }
+        long answered = Clients.answered(outcomes);
+        Set<String> servedBy = outcomes.stream()
+                .filter(Clients.Outcome::ok)
+                .map(Clients.Outcome::thread)
+                .collect(Collectors.toCollection(TreeSet::new));
+        String saw = threads + " clients waiting 1.5 s each, arriving one by one: " + most
+                + " requests in service at once (/proc/net/tcp)," + " " + answered + " answered, by " + servedBy;
+        if (most >= threads && answered == outcomes.size()) {
+            return Check.pass(name, saw);
+        }
+        String hint;
+        if (servedBy.equals(Set.of("echolab-accept"))) {
+            hint = "the accept thread serves each client itself, one at a time: hand each connection to the workers"
+                    + " through the queue (TODO 4) and let them call lab.echo (TODO 5)";
+        } else if (most < outcomes.size() && ThreadChecks.workers(server.pid()).size() >= threads) {
+            hint = "several workers served, but one at a time: something they all hold while serving (a lock"
+                    + " around lab.echo, or around the take and the echo together) makes them wait for each other;"
+                    + " hold a lock only to take from the queue";
+        } else if (answered < threads) {
+            hint = Hints.noAnswer(server.log());
+        } else {
+            hint = "only " + ThreadChecks.workers(server.pid()).size() + " worker thread(s) for --threads " + threads
+                    + ": start lab.threads() workers (TODO 3) and let each take from the queue";
+        }
+        return Check.fail(name, saw, hint);
+    }
+
+    /**
+     * Holds more clients than the pool has threads and queue places, and looks at the server while
+     * they wait: its threads, the connections it accepted, its CPU.
+     */
+    static List<Check> full(GradedServer server, ThreadChecks.Baseline idle, int threads, int queue)
+            throws InterruptedException {
+        String threadsName = ThreadChecks.BOUNDED_THREADS;
+        String boundName = ThreadChecks.BOUNDED_ACCEPT;
+        String cpuName = ThreadChecks.FULL_CPU;
+        int allowed = threads + queue + 1; // the accept thread may hold one it cannot place yet
+        int clients = threads + queue + 8;
+        List<Check> checks = new ArrayList<>();
+        try (Clients.Held held =
+                Clients.hold(server.port(), clients, i -> Clients.closingGet("/echo?msg=full-" + i + "&wait=2s"))) {
+            ThreadChecks.await(() -> ServerProcfs.inService(server.port(), clients) >= threads, Duration.ofSeconds(10));
+            ThreadChecks.awaitSteady(server);
+            List<ServerProcfs.Task> now = ThreadChecks.poolThreads(server.pid());
+            int accepted = ServerProcfs.sockets(server.pid()) - idle.sockets();
+            int backlog = AcceptQueue.length(server.port()).orElse(-1);
+            SpinChecks.Window w = SpinChecks.Window.measure(server.pid());
+
+            long distinctNames =
+                    now.stream().map(ServerProcfs.Task::name).distinct().count();
+            String saw = now.size() + " threads of your model while " + clients + " clients were held ("
+                    + idle.threads() + " with none), --threads " + threads;
+            if (now.size() <= threads + 1) {
+                checks.add(Check.pass(threadsName, saw));
+            } else {
+                String alike = distinctNames < now.size()
+                        ? "; only " + distinctNames
+                                + " distinct names among them: threads named alike are still distinct threads"
+                        : "";
+                checks.add(Check.fail(
+                        threadsName,
+                        saw + alike,
+                        "a thread per connection is not a pool: start lab.threads() workers once, in run(), before"
+                                + " the accept loop (TODO 3), and let only them serve" + alike));
+            }
+
+            String accSaw = accepted + " of " + clients + " held clients accepted by the server (/proc/" + server.pid()
+                    + "/fd), " + (backlog >= 0 ? backlog + " left in the kernel's backlog" : "backlog unknown")
+                    + "; --threads " + threads + " --queue " + queue + " allows " + allowed;
+            if (accepted <= allowed) {
+                checks.add(Check.pass(boundName, accSaw));
+            } else {
+                boolean executors = now.stream().anyMatch(t -> t.name().matches("pool-\\d+-thread-.*"));
+                checks.add(
+                        Check.fail(
+                                boundName,
+                                accSaw,
+                                executors
+                                        ? "Executors.newFixedThreadPool queues without a bound (a LinkedBlockingQueue): lab.queue() is"
+                                                + " ignored and the server takes every client however overloaded; keep your own queue of lab.queue() places"
+                                        : now.size() > threads + 1
+                                                ? "each connection got a thread of its own, so none waits; see the check above"
+                                                : "your queue holds more than lab.queue() connections: give it that bound (new"
+                                                        + " ArrayBlockingQueue<>(lab.queue()), not new LinkedBlockingQueue<>()), then wait or refuse when it is full"));
+            }
+
+            String[] problem = w.problem("while the pool was full and clients waited");
+            checks.add(
+                    problem.length == 0
+                            ? Check.pass(
+                                    cpuName,
+                                    String.format(
+                                            "%.2f cores while the pool was full and %d clients waited",
+                                            w.totalCores(), clients - threads))
+                            : Check.fail(cpuName, problem[0], problem[1]));
+        } catch (IOException e) {
+            for (String n : List.of(threadsName, boundName, cpuName)) {
+                checks.add(Check.fail(n, "could not hold clients: " + e.getMessage(), Hints.noAnswer(server.log())));
+            }
+        }
+        // the held clients are closed: the workers finish their 2 s waits, then read end of stream from the rest
+        ThreadChecks.awaitServes(server);
+        return checks;
+    }
+
+    /**
+     * Dozens of short connections at once: an unsafe queue loses connections or kills workers
+     * here. Then the server must still serve with as many workers as before.
+     */
+    static Check burst(GradedServer server, ThreadChecks.Baseline idle) throws InterruptedException {
+        String name = ThreadChecks.BURST_NAME;
+        int before = ThreadChecks.workers(server.pid()).size();
+        int clients = 0;
+        long answered = 0;
+        boolean lostByClose = false;
+        for (int burst = 0;
+                burst < BURSTS && answered == clients && !server.log().contains("Exception in thread");
+                burst++) {
+            List<Clients.Outcome> outcomes =
+                    Clients.atOnce(server.port(), BURST, i -> Clients.closingGet("/echo?msg=burst-" + i));
+            lostByClose |= outcomes.stream().anyMatch(ThreadChecks::closedUnanswered);
+            clients += BURST;
+            answered += outcomes.stream()
+                    .filter(o -> o.response() != null
+                            && (o.response().status() == 200 || o.response().status() == 503))
+                    .count();
+        }
+        ThreadChecks.await(() -> ThreadChecks.workers(server.pid()).size() >= before, Duration.ofSeconds(2));
+        int after = ThreadChecks.workers(server.pid()).size();
+        Clients.Outcome again = Clients.once(server.port(), Clients.closingGet("/echo?msg=after-burst"));
+        Matcher died = DIED.matcher(server.log());
+        List<String> deaths = new ArrayList<>();
+        while (died.find()) {
+            deaths.add(died.group(1) + " died of " + died.group(2));
+        }
+        String saw = clients + " clients in bursts of " + BURST + ": " + answered + " answered; workers " + before
+                + " before, " + after
+                + " after; then a new client " + (again.ok() ? "was served" : "got " + ThreadChecks.describe(again))
+                + (deaths.isEmpty()
+                        ? ""
+                        : "; the log: " + String.join(", ", deaths.subList(0, Math.min(3, deaths.size()))));
+        if (answered == clients && after >= before && again.ok() && deaths.isEmpty()) {
+            return Check.pass(name, saw);
+        }
+        String hint;
+        if (!deaths.isEmpty()) {
+            hint = "a worker died of an exception thrown by the queue: it is not safe for several threads at once"
+                    + " (two workers both saw it non-empty, and both took). Guard every use of it with one lock,"
+                    + " and wait on Conditions, or use an ArrayBlockingQueue";
+        } else if (lostByClose) {
+            hint = "connections were closed without an answer: a client you turn away must hear why,"
+                    + " lab.refuse(client, why) sends it 503 and closes";
+        } else if (after < before) {
+            hint = "workers ended during the burst; a worker must loop until stop() ends it";
+        } else {
+            hint = "connections were lost in the burst: with an unsafe queue two workers can take the same connection"
+                    + " while another is never taken; guard the queue with one lock, or use an ArrayBlockingQueue";
+        }
+        return Check.fail(name, saw, hint);
+    }
+
+    static Check noneLost(GradedServer server, int threads, int queue) throws InterruptedException {
+        String name = ThreadChecks.NONE_LOST;
+        int clients = 3 * (threads + queue) + 2;
+        List<Clients.Outcome> outcomes = Clients.atOnce(
+                server.port(), clients, i -> Clients.closingGet("/echo?msg=beyond-" + i + "&wait=300ms"));
+        Map<String, Long> by = new TreeMap<>();
+        for (Clients.Outcome o : outcomes) {
+            by.merge(o.response() != null ? Integer.toString(o.response().status()) : o.failure(), 1L, Long::sum);
+        }
+        long lost = outcomes.stream()
+                .filter(o -> o.response() == null
+                        || (o.response().status() != 200 && o.response().status() != 503))
+                .count();
+        String saw = clients + " clients at once (" + (threads + queue) + " threads + queue places): " + by;
+        if (lost == 0) {
+            return Check.pass(name, saw);
+        }
+        boolean closed = outcomes.stream().anyMatch(ThreadChecks::closedUnanswered);
+        boolean silent = outcomes.stream()
+                .anyMatch(o -> o.response() == null
+                        && o.failure() != null
+                        && o.failure().startsWith("no answer"));
+        String hint = closed
+                ? "some connections were closed without an answer: a client you turn away must hear why,"
+                        + " lab.refuse(client, why) sends it 503 and closes"
+                : silent
+                        ? "some connections got no answer at all: a connection taken from the accept loop must be queued,"
+                                + " served or refused, never dropped (an ignored offer() that returned false loses it)"
+                        : "every accepted connection must end with an answer: served by a worker, or refused with lab.refuse";
+        return Check.fail(name, saw, hint);
+    }
+}
