@@ -37,9 +37,7 @@ final class BenchRun {
 
     /** The models of {@code plan}, each cell on a fresh server from {@code serverJar}, beside nginx if there is one. */
     static int models(BenchPlan plan, Path serverJar, Path out, String nginx, String commandLine) {
-        ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        Path dir = dir(out, started);
-        Machine machine = Machine.current();
+        Begun run = Begun.now(plan, out, commandLine);
         Nginx.Found reference = Nginx.find(nginx);
         int referenceCells = reference.nginx().isPresent()
                 ? plan.clients().size() * plan.workloads().size()
@@ -53,53 +51,36 @@ final class BenchRun {
                 + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario")
                 + " + "
                 + (plan.herdRuns() > 0 ? plan.herdRuns() + " herd runs" : "no herd scenario")
-                + ", results in " + dir);
+                + ", results in " + run.dir());
         System.err.println(
                 "echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
         BenchRunner runner =
-                new BenchRunner(plan, serverJar, dir.resolve("logs"), machine, progress, reference.nginx());
+                new BenchRunner(plan, serverJar, run.dir().resolve("logs"), run.machine(), progress, reference.nginx());
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
         List<HerdResult> herdResults = runner.herd();
         progress.finish();
-        BenchResults results = results(
-                started,
-                plan,
-                commandLine,
-                machine,
-                serverJar.toString(),
-                cells,
-                conns,
-                Reference.of(reference),
-                herdResults);
-        return report(results, dir);
+        return run.finish(serverJar.toString(), cells, conns, Reference.of(reference), herdResults);
     }
 
     /** {@code --target}: the plan's client counts x workloads against a server this command does not start. */
     static int target(BenchPlan plan, URI target, List<Long> pids, Path out, String commandLine) {
-        ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        Path dir = dir(out, started);
-        Machine machine = Machine.current();
+        Begun run = Begun.now(plan, out, commandLine);
         ProgressBar progress =
                 new ProgressBar(System.err, System.console() != null, plan.cells() + (plan.connections() > 0 ? 1 : 0));
-        TargetRunner runner = new TargetRunner(plan, target, pids, machine, progress);
+        TargetRunner runner = new TargetRunner(plan, target, pids, run.machine(), progress);
         System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells against the "
-                + runner.description() + ", results in " + dir);
+                + runner.description() + ", results in " + run.dir());
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
         progress.finish();
-        BenchResults results = results(
-                started,
-                plan,
-                commandLine,
-                machine,
+        return run.finish(
                 runner.description(),
                 cells,
                 conns,
                 Reference.notMeasured("a server the bench did not start (--target): run nginx on the same machine as"
                         + " another --target to compare"),
                 List.of());
-        return report(results, dir);
     }
 
     /** {@code --render DIR}: the report of an earlier run, drawn again from its results.json. */
@@ -128,41 +109,43 @@ final class BenchRun {
         return ExitCode.OK.code;
     }
 
-    /** The run's record: its plan as typed, when it began and ended, where, and what it measured. */
-    private static BenchResults results(
-            ZonedDateTime started,
-            BenchPlan plan,
-            String commandLine,
-            Machine machine,
-            String server,
-            List<CellResult> cells,
-            List<ConnectionsResult> conns,
-            Reference reference,
-            List<HerdResult> herd) {
-        String ended = ZonedDateTime.now()
-                .truncatedTo(ChronoUnit.SECONDS)
-                .toOffsetDateTime()
-                .toString();
-        return new BenchResults(
-                started.toOffsetDateTime().toString(),
-                ended,
-                plan.preset(),
-                commandLine,
-                machine,
-                Runtime.version().toString(),
-                server,
-                plan,
-                cells,
-                conns,
-                reference,
-                herd);
-    }
+    /** A run begun: when, its results folder ({@code --out}, or one named after the start), the machine, the plan as typed. */
+    private record Begun(ZonedDateTime started, Path dir, Machine machine, BenchPlan plan, String commandLine) {
 
-    /** The results folder: {@code out}, or one named after the start under bench-results/. */
-    private static Path dir(Path out, ZonedDateTime started) {
-        return out != null
-                ? out
-                : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        static Begun now(BenchPlan plan, Path out, String commandLine) {
+            ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
+            Path dir = out != null
+                    ? out
+                    : Path.of("bench-results", started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            return new Begun(started, dir, Machine.current(), plan, commandLine);
+        }
+
+        /** The run measured {@code server}: its record, written to its folder and printed; the exit code. */
+        int finish(
+                String server,
+                List<CellResult> cells,
+                List<ConnectionsResult> conns,
+                Reference reference,
+                List<HerdResult> herd) {
+            String ended = ZonedDateTime.now()
+                    .truncatedTo(ChronoUnit.SECONDS)
+                    .toOffsetDateTime()
+                    .toString();
+            BenchResults results = new BenchResults(
+                    started.toOffsetDateTime().toString(),
+                    ended,
+                    plan.preset(),
+                    commandLine,
+                    machine,
+                    Runtime.version().toString(),
+                    server,
+                    plan,
+                    cells,
+                    conns,
+                    reference,
+                    herd);
+            return report(results, dir);
+        }
     }
 
     /** Writes the results folder, prints the tables; exit 1 if a cell failed to run. */

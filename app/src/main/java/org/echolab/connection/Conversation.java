@@ -27,7 +27,7 @@ import org.echolab.tls.TlsInfo;
  * speaks, what each parse result means, which timeout governs each read, what a timeout or an
  * overload answers, what the process's {@link Budget}s allow, and when a draining server closes.
  * Every model runs it; they differ only in how they read, wait and write ({@link BlockingSession}
- * on one thread, the event loop as a state machine).
+ * on one thread, {@link NonBlockingSession} as a state machine for the event loop and Netty).
  *
  * <p><b>Protocols:</b> HTTP or TCP lines, told apart by the first line; an HTTP connection whose
  * {@code GET /ws} handshake succeeds switches to WebSocket once its 101 is answered, and from then

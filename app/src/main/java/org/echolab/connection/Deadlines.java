@@ -5,7 +5,7 @@ import org.echolab.config.ServerConfig;
 
 /**
  * When a connection's current read or write must end: the one meaning of every timeout, shared
- * by the blocking session and the event loop so that each model times out alike.
+ * by the blocking and the non-blocking sessions so that each model times out alike.
  *
  * <ul>
  *   <li>{@code HEADER}: a request's head (request line and headers, or a TCP line) must arrive
