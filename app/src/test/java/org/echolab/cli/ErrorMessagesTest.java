@@ -157,10 +157,20 @@ class ErrorMessagesTest {
 
     @Test
     void aUrlWithoutItsSchemeGetsTheUrlItMeant() {
+        int closed; // watch takes HOST:PORT as http://HOST:PORT: here nothing answers there
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        refused(
+                ExitCode.FAILED,
+                new String[] {"watch", "127.0.0.1:" + closed, "--once"},
+                "no answer from http://127.0.0.1:" + closed + "/live.json (connection refused)");
         refused(
                 ExitCode.USAGE,
-                new String[] {"watch", "127.0.0.1:22001"},
-                "'127.0.0.1:22001' is not a URL with a scheme and a host; write http://127.0.0.1:22001");
+                new String[] {"watch", "127.0.0.1:22O01"},
+                "'127.0.0.1:22O01' is not a monitor's address; give HOST:PORT");
         refused(ExitCode.USAGE, new String[] {"bench", "--target", "localhost:8080"}, "write http://localhost:8080");
     }
 }
