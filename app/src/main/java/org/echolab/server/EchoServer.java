@@ -323,7 +323,8 @@ public final class EchoServer implements AutoCloseable {
     public String startupLine() {
         Monitor m = monitor;
         InetSocketAddress tlsAt = secureAddress;
-        return "echolab " + config.model + " (" + model.describe() + ") listening on "
+        return "echolab " + config.model + " (" + model.describe()
+                + (tlsAt == null ? "" : "; on the TLS port: " + secure.model().describe()) + ") listening on "
                 + address.getHostString() + ":" + address.getPort()
                 + (tlsAt == null ? "" : " and " + tlsAt.getHostString() + ":" + tlsAt.getPort() + " (TLS)")
                 + " protocol=" + config.protocol.name().toLowerCase()
