@@ -15,9 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A benchmark cell's server, started as the bench starts it: {@link ServerProcess#awaitAnswer}
  * returns only once every worker of a multi-worker model accepts, not when the first answers.
- * Six worker JVMs starting at once on a busy two-core machine do not start together, so the
- * first answer comes while the others are still starting; each worker that accepts has its
- * accept thread ({@code echolab-accept}), which {@code /proc} shows.
+ * Six worker JVMs starting at once on two cores often do not start together (the first answer
+ * then comes while others still start; {@code ServerProcessTest} makes that happen every time
+ * with a stand-in); each worker that accepts has its accept thread ({@code echolab-accept}),
+ * which {@code /proc} shows.
  */
 @Timeout(180)
 class ServerProcessIT {
