@@ -239,11 +239,17 @@ public final class EchoServer implements AutoCloseable {
 
     /**
      * Two instances' figures as one: numbers summed (so a peak is the sum of the two peaks, a bound
-     * on the whole's), maps added alike, anything else as the first says it.
+     * on the whole's), maps added alike, a pid and anything else as the first says it.
      */
     static Map<String, Object> added(Map<String, Object> a, Map<String, Object> b) {
         Map<String, Object> sum = new LinkedHashMap<>(a);
-        b.forEach((key, value) -> sum.merge(key, value, EchoServer::added));
+        b.forEach((key, value) -> {
+            if (key.equals("pid") || key.endsWith("Pid")) {
+                sum.putIfAbsent(key, value); // the same process's, not a count
+            } else {
+                sum.merge(key, value, EchoServer::added);
+            }
+        });
         return sum;
     }
 

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -153,6 +154,34 @@ class TlsPortTest {
     /** Opens a connection (a plain or a TLS socket). */
     private interface SocketMaker {
         Socket make() throws IOException;
+    }
+
+    @Test
+    void theTwoInstancesFiguresAreAddedUpButNotTheirPids() {
+        Map<String, Object> plain = Map.of(
+                "requestsServed",
+                3L,
+                "workers",
+                2,
+                "workerModel",
+                "pool",
+                "processTree",
+                Map.of("role", "parent", "parentPid", 42L, "live", 2L));
+        Map<String, Object> tls = Map.of(
+                "requestsServed",
+                5L,
+                "workers",
+                2,
+                "workerModel",
+                "pool",
+                "processTree",
+                Map.of("role", "parent", "parentPid", 42L, "live", 1L));
+
+        assertThat(EchoServer.added(plain, tls))
+                .containsEntry("requestsServed", 8L)
+                .containsEntry("workers", 4L)
+                .containsEntry("workerModel", "pool")
+                .containsEntry("processTree", Map.of("role", "parent", "parentPid", 42L, "live", 3L));
     }
 
     @Test
