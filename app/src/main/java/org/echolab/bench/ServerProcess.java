@@ -124,33 +124,79 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Returns once the server answers a request, or throws after {@link #START_TIMEOUT}. The
-     * startup line comes from the process that listens; under {@code prefork} its workers are JVMs
-     * still starting then, and a cell measured before they answer measures nothing.
+     * Returns once the server answers a request and, under a model with worker processes
+     * ({@code prefork} and its variants), once every worker accepts, or throws after
+     * {@link #START_TIMEOUT}. The startup line comes from the process that listens; its workers
+     * are JVMs still starting then, and the first to answer may be the only one: a cell measured
+     * before the others accept measures one worker, or, when that one is busy, nothing. A worker
+     * notes its start on the process tree's board once it accepts, and {@code /stats} says how
+     * many did ({@code processTree.started}) of how many were spawned.
      */
     public void awaitAnswer() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        byte[] probe =
-                "GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         IOException last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException("the server ended before it answered a request");
             }
-            try (java.net.Socket s = new java.net.Socket()) {
-                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
-                s.setSoTimeout(1000);
-                s.getOutputStream().write(probe);
-                byte[] head = s.getInputStream().readNBytes(9);
-                if (new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.")) {
-                    return; // any status: it answers (nginx has no /health)
+            try {
+                String answer = get("/stats");
+                if (everyWorkerAccepts(answer)) {
+                    return; // any status: it answers (nginx has no /stats)
                 }
+                last = new IOException("workers still starting: " + workers(answer));
+                Thread.sleep(50); // the workers' JVMs are starting; ask again
             } catch (IOException e) {
                 last = e; // not yet: its workers are starting (the connection waits in the backlog)
             }
         }
-        throw new IOException("the server did not answer a request within " + START_TIMEOUT.toSeconds() + " s"
-                + (last == null ? "" : " (" + last.getMessage() + ")"));
+        throw new IOException("the server did not answer a request"
+                + (last != null && last.getMessage().startsWith("workers") ? " from every worker" : "") + " within "
+                + START_TIMEOUT.toSeconds() + " s" + (last == null ? "" : " (" + last.getMessage() + ")"));
+    }
+
+    /** A prefork worker's view of its tree in {@code /stats}; a process child's (role child) has no fixed set. */
+    private static final Pattern WORKERS = Pattern.compile("\"processTree\":\\{\"role\":\"worker\"[^}]*");
+
+    /**
+     * Whether {@code answer} (to {@code GET /stats}) says that every worker spawned has started
+     * (or died since): true for any answer of a server without workers.
+     */
+    static boolean everyWorkerAccepts(String answer) throws IOException {
+        if (!answer.startsWith("HTTP/1.")) {
+            throw new IOException(
+                    "not an HTTP answer: " + answer.lines().findFirst().orElse(""));
+        }
+        Matcher tree = WORKERS.matcher(answer);
+        if (!tree.find()) {
+            return true; // a server of one process, a process per client, nginx: its answer is enough
+        }
+        String t = tree.group();
+        return figure(t, "started") + figure(t, "reaped") >= figure(t, "spawned");
+    }
+
+    private static String workers(String answer) {
+        Matcher tree = WORKERS.matcher(answer);
+        return tree.find()
+                ? figure(tree.group(), "started") + " of " + figure(tree.group(), "spawned") + " accept"
+                : "no figures";
+    }
+
+    private static long figure(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** One request on a connection of its own, and the whole answer. */
+    private String get(String target) throws IOException {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(1000);
+            s.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     public String startupLine() {

@@ -63,6 +63,10 @@ final class ServeCommand implements Callable<Integer> {
         EchoServer server;
         try {
             server = EchoServer.start(config);
+        } catch (EchoServer.TlsPortTaken e) {
+            System.err.println("echolab serve: cannot listen on " + bind + ":" + config.tlsPort + " (--tls-port): "
+                    + e.getCause().getMessage() + "; choose another --tls-port (0 picks a free one)");
+            return ExitCode.CANNOT_START.code;
         } catch (BindException e) {
             System.err.println("echolab serve: cannot listen on " + bind + ":" + config.port + ": " + e.getMessage()
                     + "; choose another --port (0 picks a free one)"
@@ -145,14 +149,15 @@ final class ServeCommand implements Callable<Integer> {
         States.byName(b.get(Settings.STATE));
         if (!SettingOptions.given(
                 spec, Settings.MONITOR_PORT)) { // serve's default, as its doc says; the builder's is none
-            b.monitorPort(defaultMonitorPort(b.get(Settings.PORT), b.get(Settings.MONITOR_BIND)));
+            b.monitorPort(
+                    defaultMonitorPort(b.get(Settings.PORT), b.get(Settings.TLS_PORT), b.get(Settings.MONITOR_BIND)));
         }
         return b.build();
     }
 
-    /** --port + 1 when it is free now, else any free port (0). */
-    private static int defaultMonitorPort(int port, String monitorBind) {
-        if (port <= 0 || port >= 65535) {
+    /** --port + 1 when it is free now (and not --tls-port), else any free port (0). */
+    private static int defaultMonitorPort(int port, int tlsPort, String monitorBind) {
+        if (port <= 0 || port >= 65535 || port + 1 == tlsPort) {
             return 0; // and an out-of-range --port is refused by the config, in its own words
         }
         try (ServerSocket probe = new ServerSocket()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Console;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,13 +27,16 @@ import picocli.CommandLine.Parameters;
         description = {
             "Watch a running server: clients queued in the kernel, what each worker is doing, a timeline.",
             "URL is the monitor's, from the server's startup line (live: http://...), e.g. http://127.0.0.1:8081"
+                    + " or 127.0.0.1:8081"
         })
 final class WatchCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Parameters(paramLabel = "URL", description = "The server's monitor: http://HOST:PORT (its /live works too).")
-    URI url;
+    @Parameters(
+            paramLabel = "URL",
+            description = "The server's monitor: http://HOST:PORT, or HOST:PORT (its /live works too).")
+    String target;
 
     @Option(
             names = "--interval",
@@ -52,9 +56,10 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (url.getScheme() == null || !url.getScheme().equals("http") || url.getHost() == null) {
-            System.err.println(
-                    "echolab watch: give the monitor's http:// URL from the server's startup line, e.g. http://127.0.0.1:8081");
+        URI url = monitorUrl(target);
+        if (url == null) {
+            System.err.println("echolab watch: '" + target + "' is not a monitor's address; give HOST:PORT or the"
+                    + " http:// URL from the server's startup line (live: ...), e.g. 127.0.0.1:8081");
             return ExitCode.USAGE.code;
         }
         if (width != null && (width < 10 || width > 1000)) {
@@ -88,8 +93,8 @@ final class WatchCommand implements Callable<Integer> {
                 TerminalSize size = TerminalSize.now();
                 frame = TextView.render(parsed, size.columns(), size.lines(), width == null ? 0 : width);
             } catch (IOException e) {
-                System.err.println("echolab watch: no answer from " + frames + ": " + e
-                        + "; is the server running, and is this its monitor's port (the startup line's live: URL)?");
+                System.err.println("echolab watch: no answer from " + frames + " (" + why(e)
+                        + "); is the server running, and is this its monitor's port (the startup line's live: URL)?");
                 return ExitCode.FAILED.code;
             }
             // in a terminal, no newline after the last line: one would scroll the header away
@@ -100,5 +105,30 @@ final class WatchCommand implements Callable<Integer> {
             }
             Thread.sleep(interval);
         }
+    }
+
+    /** Why a monitor did not answer, in words: the JDK's client often gives a ConnectException without a message. */
+    private static String why(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** {@code http://HOST:PORT[/...]}, or {@code HOST:PORT[/...]} meaning the same; null for anything else. */
+    static URI monitorUrl(String text) {
+        String t = text.strip();
+        boolean schemeGiven = t.contains("://");
+        URI u;
+        try {
+            u = new URI(schemeGiven ? t : "http://" + t);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+        boolean http = "http".equalsIgnoreCase(u.getScheme()) && u.getHost() != null;
+        return http && (schemeGiven || u.getPort() > 0) ? u : null; // without a scheme, the port must be said
     }
 }

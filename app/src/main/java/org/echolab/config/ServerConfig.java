@@ -108,6 +108,8 @@ public final class ServerConfig {
 
     public final String monitorBind = get(MONITOR_BIND);
     public final boolean tls = get(TLS);
+    /** A second port, served over TLS beside the plain {@link #port}; -1 for none. */
+    public final int tlsPort = get(TLS_PORT);
     /** PEM files; {@code ""} for none (a self-signed certificate is made at start). */
     public final String tlsCert = get(TLS_CERT);
 
@@ -348,6 +350,10 @@ public final class ServerConfig {
             return set(TLS, v);
         }
 
+        public Builder tlsPort(int v) {
+            return set(TLS_PORT, v);
+        }
+
         public Builder tlsCert(String v) {
             return set(TLS_CERT, v);
         }
@@ -410,7 +416,14 @@ public final class ServerConfig {
             require(
                     get(TLS_CERT).isEmpty() == get(TLS_KEY).isEmpty(),
                     "--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate");
-            require(get(TLS) || get(TLS_CERT).isEmpty(), "--tls-cert and --tls-key need --tls");
+            int tlsPort = get(TLS_PORT);
+            require(tlsPort <= 0 || tlsPort != port, "--tls-port must differ from --port (both " + port + ")");
+            require(
+                    tlsPort <= 0 || tlsPort != monitorPort,
+                    "--monitor-port must differ from --tls-port (both " + tlsPort + ")");
+            require(
+                    get(TLS) || tlsPort >= 0 || get(TLS_CERT).isEmpty(),
+                    "--tls-cert and --tls-key need --tls or --tls-port");
             return new ServerConfig(Map.copyOf(all));
         }
 

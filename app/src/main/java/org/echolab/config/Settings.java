@@ -305,6 +305,15 @@ public final class Settings {
             "Serve HTTPS and TCP lines over TLS (1.3 or 1.2, ALPN http/1.1) on the port, with --tls-cert and"
                     + " --tls-key, or else a self-signed certificate made at start (its SHA-256 fingerprint is on the"
                     + " startup line).");
+    public static final Setting<Integer> TLS_PORT = Setting.of(
+                    "tls-port",
+                    PORT_NUMBER,
+                    -1,
+                    "Also serve HTTPS and TCP lines over TLS on this port, beside --port (plain unless --tls): the same"
+                            + " model (each port with its own accept thread and workers), state, counts and limits, and"
+                            + " one drain; 0 picks a free one. Not under sequential (one connection at a time).")
+            .defaultIs("none (-1)")
+            .check(p -> p >= -1 && p <= 65535, "must be from 0 to 65535, or -1 for none");
     public static final Setting<String> TLS_CERT = Setting.of(
                     "tls-cert", Form.TEXT.label("FILE"), "", "PEM file of the server's certificate, then any chain.")
             .defaultIs("none: a self-signed certificate");
@@ -372,7 +381,7 @@ public final class Settings {
             new Group("Race lab", STATE, RACE_WINDOW),
             new Group("Access log", ACCESS_LOG, ACCESS_LOG_FORMAT),
             new Group("Monitor", MONITOR_PORT, MONITOR_BIND),
-            new Group("TLS", TLS, TLS_CERT, TLS_KEY),
+            new Group("TLS", TLS, TLS_PORT, TLS_CERT, TLS_KEY),
             new Group("WebSocket", WS_MAX_FRAME, WS_MAX_MESSAGE),
             new Group("UDP", UDP, UDP_PORT, UDP_MAX_DATAGRAM, UDP_QUEUE));
 

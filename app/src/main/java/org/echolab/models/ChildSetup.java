@@ -1,5 +1,10 @@
 package org.echolab.models;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
@@ -18,6 +23,8 @@ import org.echolab.state.States;
  */
 final class ChildSetup {
 
+    private static final System.Logger LOG = System.getLogger(ChildSetup.class.getName());
+
     /** The exit status of a child program a person started: only a parent gives it a socket (the CLI's USAGE). */
     static final int NOT_FROM_A_PARENT = 2;
 
@@ -31,14 +38,17 @@ final class ChildSetup {
     }
 
     /**
-     * The first step of every child: stdout to stderr (a {@code process} child's stdout is its
-     * client's socket, which a stray print must not reach), the configuration from the arguments
+     * The first step of every child: its stderr in the parent's one log format (a {@code process}
+     * child's stdout is its client's socket, which a stray print must not reach: it becomes a log
+     * line too, as does a thread's uncaught failure), the configuration from the arguments
      * ({@link ChildJvm#encode}), and the tree the parent named. A program started without one was
      * started by hand: it says so and exits.
      */
     static ChildSetup read(Class<?> program, String[] args) {
-        System.setOut(System.err);
         TreeChild tree = TreeChild.join();
+        if (tree != null) {
+            logEveryLine();
+        }
         if (tree == null) {
             refuse(
                     program,
@@ -67,7 +77,10 @@ final class ChildSetup {
         return stack;
     }
 
-    /** Tells the parent this JVM is up (a {@code process} parent starts at most {@code --max-starting} at once). */
+    /**
+     * Tells the tree this JVM is up: a {@code process} parent starts at most {@code --max-starting}
+     * at once; a {@code prefork} worker says so once it accepts ({@code processTree.started}).
+     */
     void started() {
         tree.started();
     }
@@ -82,6 +95,45 @@ final class ChildSetup {
         return firstRequest;
     }
 
+    /**
+     * Every line this JVM writes to {@code System.out} or {@code System.err} from now on (a stray
+     * print, a stack trace printed by a library) becomes a record in the one log format, which
+     * names this process ({@code [worker 4321]}); so does a thread's uncaught failure. The log's
+     * own handler keeps the stderr it was made with (the child is started with {@code Logs$Config}).
+     */
+    private static void logEveryLine() {
+        java.util.logging.LogManager.getLogManager(); // configured now (Logs$Config), with the real stderr
+        System.setOut(new PrintStream(new LineLogger("stdout", Level.INFO), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new LineLogger("stderr", Level.WARNING), true, StandardCharsets.UTF_8));
+        Thread.setDefaultUncaughtExceptionHandler(
+                (thread, failure) -> LOG.log(Level.ERROR, thread.getName() + " failed: " + failure, failure));
+    }
+
+    /** Bytes to log records, one a line, under logger {@code name}. A line stays in a buffer until its newline. */
+    private static final class LineLogger extends OutputStream {
+        private final System.Logger log;
+        private final Level level;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineLogger(String name, Level level) {
+            this.log = System.getLogger(name);
+            this.level = level;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.UTF_8).stripTrailing();
+                line.reset();
+                if (!text.isEmpty()) {
+                    log.log(level, text);
+                }
+            } else {
+                line.write(b);
+            }
+        }
+    }
+
     // ---- how a child ends ------------------------------------------------------------------------
 
     /** A child program without what its parent gives it ({@code needs}): it says so and exits. */
@@ -92,9 +144,7 @@ final class ChildSetup {
 
     /** A critical thread of a worker's model failed: exit now, loudly; the parent starts a new worker. */
     static void crashed(Thread thread, Throwable cause) {
-        System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + thread.getName() + " failed ("
-                + cause + "); exiting, the parent starts a new worker");
-        cause.printStackTrace();
+        LOG.log(Level.ERROR, thread.getName() + " failed; exiting, the parent starts a new worker", cause);
         Runtime.getRuntime().halt(ModelContext.CRASHED);
     }
 
@@ -120,7 +170,7 @@ final class ChildSetup {
 
     /** A worker's parent is gone ({@code why}): stop as on SIGTERM, on a thread of its own (exit waits for the drain). */
     static void parentGone(String why) {
-        System.err.println("echolab: worker " + ProcessHandle.current().pid() + ": " + why + "; stopping");
+        LOG.log(Level.WARNING, why + "; stopping");
         Thread.ofPlatform().name("echolab-exit").start(() -> System.exit(0));
     }
 }

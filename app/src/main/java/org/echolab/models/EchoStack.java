@@ -75,6 +75,26 @@ public record EchoStack(
                 tls);
     }
 
+    /**
+     * This process's stack for a second port whose connections are TLS ({@code --tls-port}): the
+     * same state, resources, application and registry of connections, so both ports count, limit
+     * and drain as one; only the session differs, which begins with the handshake.
+     *
+     * @param secure this configuration on the second port, with {@code --tls} and its files
+     * @throws IllegalArgumentException if the TLS files cannot be read (the message names the file)
+     */
+    public EchoStack secured(ServerConfig secure) {
+        ServerTls tls = ServerTls.load(Path.of(secure.tlsCert), Path.of(secure.tlsKey));
+        return new EchoStack(
+                secure,
+                state,
+                process,
+                service,
+                connections,
+                new BlockingSession(secure, service, process, connections, tls),
+                tls);
+    }
+
     /** Ends the deadline watch; releases what the state holds outside the heap (a shared-memory variant's /dev/shm file). */
     @Override
     public void close() {

@@ -42,6 +42,7 @@ public final class PreforkWorker {
         }
         ChildSetup.exitWithParent();
         inner.start(new ModelContext(stack, listener, ChildSetup::crashed));
+        setup.started(); // it accepts: counted in /stats processTree.started, which bench waits for
         // SIGTERM from the parent: stop accepting and drain, as the thread model does alone (a
         // SIGTERM that comes before this, while the worker starts, simply ends it: it has no client yet)
         CountDownLatch stopped = new CountDownLatch(1);

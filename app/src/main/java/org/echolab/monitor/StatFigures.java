@@ -120,6 +120,10 @@ final class StatFigures {
             gauge("processTree.peak", "echolab_tree_processes_peak", "Most processes of the tree alive at once"),
             counter("processTree.spawned", "echolab_tree_processes_spawned", "Processes the tree has started"),
             counter(
+                    "processTree.started",
+                    "echolab_tree_processes_started",
+                    "Processes of the tree that said they started (a prefork worker: once it accepts)"),
+            counter(
                     "processTree.reaped",
                     "echolab_tree_processes_reaped",
                     "Processes of the tree that ended and were waited for"),

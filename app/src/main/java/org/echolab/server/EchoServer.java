@@ -2,6 +2,7 @@ package org.echolab.server;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,10 +21,13 @@ import org.echolab.protocol.Durations;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 import org.echolab.tls.SelfSigned;
+import org.echolab.tls.ServerTls;
 
 /**
  * A running EchoLab server: one model over one {@link EchoStack}, listening on one port, and with
- * {@code --udp} a {@link UdpEcho} beside it (the same for every model).
+ * {@code --udp} a {@link UdpEcho} beside it (the same for every model). With {@code --tls-port} a
+ * second instance of the model serves TLS on a second port over the same stack's state, counts,
+ * limits and registry of connections ({@link EchoStack#secured}); one stop drains both at once.
  * {@link #start} returns once connections are accepted; {@link #close} drains and stops. Used by
  * the CLI, the tests, {@code race} and {@code bench}; the process models' children assemble the
  * same stack themselves.
@@ -40,30 +44,48 @@ public final class EchoServer implements AutoCloseable {
     private final ServerConfig config;
     private final ConcurrencyModel model;
     private final EchoStack stack;
+    private final Secure secure; // --tls-port: the model again, on the TLS port; else null
     private final SelfSigned selfSigned; // the certificate made at start (--tls without files), or null
     private volatile InetSocketAddress address;
+    private volatile InetSocketAddress secureAddress; // --tls-port's, once it listens
     private volatile Monitor monitor; // null with --monitor-port -1
     private volatile UdpEcho udp; // null without --udp
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> failure = new CompletableFuture<>();
 
-    private EchoServer(ServerConfig config, ConcurrencyModel model, EchoStack stack, SelfSigned selfSigned) {
+    /** {@code --tls-port}: a second instance of the model, whose stack shares every part but the TLS session. */
+    private record Secure(ConcurrencyModel model, EchoStack stack) {}
+
+    /** {@code --tls-port}'s port could not be bound ({@code --port}'s is reported as a plain BindException). */
+    public static final class TlsPortTaken extends BindException {
+        public TlsPortTaken(int port, BindException cause) {
+            super("--tls-port " + port + ": " + cause.getMessage());
+            initCause(cause);
+        }
+    }
+
+    private EchoServer(
+            ServerConfig config, ConcurrencyModel model, EchoStack stack, Secure secure, SelfSigned selfSigned) {
         this.config = config;
         this.model = model;
         this.stack = stack;
+        this.secure = secure;
         this.selfSigned = selfSigned;
     }
 
     /**
      * Starts a server as configured.
      *
-     * @throws IllegalArgumentException for an unknown model or state, or {@code --tls} files that cannot be read
-     * @throws IOException if the address (or the monitor's) cannot be bound
+     * @throws IllegalArgumentException for an unknown model or state, {@code --tls} files that cannot be read, or
+     *     {@code --tls-port} under a model that serves one connection at a time
+     * @throws IOException if the address (or the monitor's) cannot be bound; {@link TlsPortTaken} for
+     *     {@code --tls-port}'s
      */
     public static EchoServer start(ServerConfig config) throws IOException {
-        // --tls without files: a certificate made now, in files that a process model's children read too
-        SelfSigned selfSigned = config.tls && config.tlsCert.isEmpty() ? SelfSigned.create() : null;
+        // TLS without files: a certificate made now, in files that a process model's children read too
+        SelfSigned selfSigned =
+                (config.tls || config.tlsPort >= 0) && config.tlsCert.isEmpty() ? SelfSigned.create() : null;
         EchoServer server;
         try {
             ServerConfig c = selfSigned == null
@@ -77,7 +99,14 @@ public final class EchoServer implements AutoCloseable {
             AtomicReference<EchoServer> self = new AtomicReference<>(); // the figures' supplier needs the server
             EchoStack stack = EchoStack.assemble(
                     c, state, () -> self.get().figures(), c.connectionLimit(), c.perClientLimit(model.capacity(c)));
-            server = new EchoServer(c, model, stack, selfSigned);
+            Secure secure;
+            try {
+                secure = c.tlsPort < 0 ? null : secure(c, stack);
+            } catch (RuntimeException e) {
+                stack.close();
+                throw e;
+            }
+            server = new EchoServer(c, model, stack, secure, selfSigned);
             self.set(server);
         } catch (RuntimeException e) {
             if (selfSigned != null) {
@@ -89,13 +118,40 @@ public final class EchoServer implements AutoCloseable {
         return server;
     }
 
-    /** Starts the model, then the monitor; on a failure, undoes what was started. */
+    /**
+     * {@code --tls-port}: the model again, configured for the TLS port. A model that serves one
+     * connection at a time is refused: a second port would need a second accept thread, and then
+     * two connections would be served at once.
+     */
+    private static Secure secure(ServerConfig c, EchoStack stack) {
+        if (Models.byName(c.model).traits().oneAtATime()) {
+            throw new IllegalArgumentException("--tls-port: --model " + c.model
+                    + " serves one connection at a time on its one accept thread, and a second port would need a"
+                    + " second; use --tls (HTTPS on --port), or another --model");
+        }
+        ServerConfig tlsOnly =
+                c.toBuilder().port(c.tlsPort).tlsPort(-1).tls(true).build();
+        return new Secure(Models.create(tlsOnly), stack.secured(tlsOnly));
+    }
+
+    /** Starts the model (on both ports with --tls-port), then the monitor; on a failure, undoes what was started. */
     private void listen() throws IOException {
         try {
             address = model.start(new ModelContext(stack, this::crashed));
         } catch (IOException | RuntimeException e) {
             closeStack();
             throw e;
+        }
+        if (secure != null) {
+            try {
+                secureAddress = secure.model().start(new ModelContext(secure.stack(), this::crashed));
+            } catch (IOException | RuntimeException e) {
+                stopQuietly();
+                if (e instanceof BindException taken) {
+                    throw new TlsPortTaken(config.tlsPort, taken);
+                }
+                throw e;
+            }
         }
         if (config.udp) {
             try {
@@ -122,11 +178,34 @@ public final class EchoServer implements AutoCloseable {
 
     private void stopQuietly() {
         try {
-            model.stop(Duration.ZERO);
+            stopModels(Duration.ZERO);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             closeStack();
+        }
+    }
+
+    /**
+     * Stops the model; with {@code --tls-port} both instances at once, so that their one registry
+     * of connections drains once, within one grace, with both listeners closed.
+     */
+    private void stopModels(Duration grace) throws InterruptedException {
+        Thread other = secureAddress == null
+                ? null
+                : Thread.ofPlatform().name("echolab-stop-tls-port").start(() -> {
+                    try {
+                        secure.model().stop(grace);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        try {
+            model.stop(grace);
+        } finally {
+            if (other != null) {
+                other.join();
+            }
         }
     }
 
@@ -138,15 +217,53 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
-    /** The model's figures for {@code /stats}, and the UDP echo's when it runs. */
+    /**
+     * The model's figures for {@code /stats} (with {@code --tls-port}, both instances' added up,
+     * and the TLS figures), and the UDP echo's when it runs.
+     */
     private Map<String, Object> figures() {
         UdpEcho u = udp;
-        if (u == null) {
+        if (u == null && secure == null) {
             return model.stats();
         }
         Map<String, Object> m = new LinkedHashMap<>(model.stats());
-        m.putAll(u.figures());
+        if (secure != null) {
+            m = added(m, secure.model().stats());
+            m.put("tls", secure.stack().tls().figures());
+        }
+        if (u != null) {
+            m.putAll(u.figures());
+        }
         return m;
+    }
+
+    /**
+     * Two instances' figures as one: numbers summed (so a peak is the sum of the two peaks, a bound
+     * on the whole's), maps added alike, a pid and anything else as the first says it.
+     */
+    static Map<String, Object> added(Map<String, Object> a, Map<String, Object> b) {
+        Map<String, Object> sum = new LinkedHashMap<>(a);
+        b.forEach((key, value) -> {
+            if (key.equals("pid") || key.endsWith("Pid")) {
+                sum.putIfAbsent(key, value); // the same process's, not a count
+            } else {
+                sum.merge(key, value, EchoServer::added);
+            }
+        });
+        return sum;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object added(Object x, Object y) {
+        if (x instanceof Map<?, ?> mx && y instanceof Map<?, ?> my) {
+            return added((Map<String, Object>) mx, (Map<String, Object>) my);
+        }
+        if (x instanceof Number nx && y instanceof Number ny) {
+            boolean whole =
+                    (nx instanceof Integer || nx instanceof Long) && (ny instanceof Integer || ny instanceof Long);
+            return whole ? (Object) (nx.longValue() + ny.longValue()) : (Object) (nx.doubleValue() + ny.doubleValue());
+        }
+        return x;
     }
 
     /** A critical thread failed: say so, loudly, and stop at once (on a thread of its own: this one is dying). */
@@ -174,6 +291,12 @@ public final class EchoServer implements AutoCloseable {
 
     public int port() {
         return address.getPort();
+    }
+
+    /** {@code --tls-port}'s port (0 becomes a real one), or -1 without it. */
+    public int tlsPort() {
+        InetSocketAddress a = secureAddress;
+        return a == null ? -1 : a.getPort();
     }
 
     /** The UDP echo's port, or -1 without {@code --udp}. */
@@ -205,8 +328,11 @@ public final class EchoServer implements AutoCloseable {
     /** One line that names the model, the address and the knobs in force, and the URLs to open. */
     public String startupLine() {
         Monitor m = monitor;
-        return "echolab " + config.model + " (" + model.describe() + ") listening on "
+        InetSocketAddress tlsAt = secureAddress;
+        return "echolab " + config.model + " (" + model.describe()
+                + (tlsAt == null ? "" : "; on the TLS port: " + secure.model().describe()) + ") listening on "
                 + address.getHostString() + ":" + address.getPort()
+                + (tlsAt == null ? "" : " and " + tlsAt.getHostString() + ":" + tlsAt.getPort() + " (TLS)")
                 + " protocol=" + config.protocol.name().toLowerCase()
                 + " wait=" + Durations.format(config.defaultWait)
                 + " max-wait=" + Durations.format(config.maxWait)
@@ -223,16 +349,20 @@ public final class EchoServer implements AutoCloseable {
                 + tlsWords()
                 + (stack.tls() == null ? " http://" : " https://") + address.getHostString() + ":" + address.getPort()
                 + "/"
+                + (tlsAt == null ? "" : " https://" + tlsAt.getHostString() + ":" + tlsAt.getPort() + "/")
                 + (m == null ? "" : " live: " + m.url());
     }
 
     /** For the startup line: the certificate's file, for a client's --cacert, and its fingerprint, to check it. */
     private String tlsWords() {
-        if (stack.tls() == null) {
+        ServerTls tls = stack.tls() != null
+                ? stack.tls()
+                : secure != null ? secure.stack().tls() : null;
+        if (tls == null) {
             return "";
         }
         return " tls=" + (selfSigned != null ? "self-signed" : "given") + " cert=" + config.tlsCert + " sha256="
-                + stack.tls().fingerprint();
+                + tls.fingerprint();
     }
 
     /**
@@ -265,7 +395,7 @@ public final class EchoServer implements AutoCloseable {
                     if (u != null) {
                         u.close();
                     }
-                    model.stop(grace);
+                    stopModels(grace); // both ports' listeners close, and their connections drain as one
                     closeStack(); // the deadline watch ends; a shm state deletes its /dev/shm file
                 } finally {
                     stopped.countDown();

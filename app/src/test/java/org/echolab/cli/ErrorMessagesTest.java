@@ -151,16 +151,62 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void tlsPortMistakesNameWhatWasTyped() throws java.io.IOException {
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--port", "8080", "--tls-port", "8080"},
+                "echolab serve: --tls-port must differ from --port (both 8080)");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--tls-port", "70000"},
+                "--tls-port must be from 0 to 65535, or -1 for none (got 70000)");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--tls-port", "8443s"},
+                "'--tls-port'",
+                "'8443s' is not a whole number");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--port", "0", "--tls-port", "9001", "--monitor-port", "9001"},
+                "--monitor-port must differ from --tls-port (both 9001)");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"serve", "--port", "0", "--tls-port", "0", "--model", "sequential", "--monitor-port", "-1"
+                },
+                "--tls-port: --model sequential serves one connection at a time",
+                "use --tls");
+        try (java.net.ServerSocket taken =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            refused(
+                    ExitCode.CANNOT_START,
+                    new String[] {"serve", "--port", "0", "--tls-port", "" + port, "--monitor-port", "-1"},
+                    "cannot listen on 127.0.0.1:" + port + " (--tls-port): Address already in use",
+                    "choose another --tls-port");
+        }
+    }
+
+    @Test
     void noCommandSaysWhichToGive() {
         refused(ExitCode.USAGE, new String[0], "give a command", "echolab serve", "--help");
     }
 
     @Test
     void aUrlWithoutItsSchemeGetsTheUrlItMeant() {
+        int closed; // watch takes HOST:PORT as http://HOST:PORT: here nothing answers there
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        refused(
+                ExitCode.FAILED,
+                new String[] {"watch", "127.0.0.1:" + closed, "--once"},
+                "no answer from http://127.0.0.1:" + closed + "/live.json (connection refused)");
         refused(
                 ExitCode.USAGE,
-                new String[] {"watch", "127.0.0.1:22001"},
-                "'127.0.0.1:22001' is not a URL with a scheme and a host; write http://127.0.0.1:22001");
+                new String[] {"watch", "127.0.0.1:22O01"},
+                "'127.0.0.1:22O01' is not a monitor's address; give HOST:PORT");
         refused(ExitCode.USAGE, new String[] {"bench", "--target", "localhost:8080"}, "write http://localhost:8080");
     }
 }

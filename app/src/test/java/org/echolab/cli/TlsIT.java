@@ -71,4 +71,43 @@ class TlsIT {
             server.destroyForcibly();
         }
     }
+
+    private static final Pattern BOTH = Pattern.compile(
+            "listening on 127\\.0\\.0\\.1:(\\d+) and 127\\.0\\.0\\.1:(\\d+)"
+                    + " \\(TLS\\) .* tls=self-signed cert=(\\S+) sha256=\\S+ http://127\\.0\\.0\\.1:\\1/ https://127\\.0\\.0\\.1:\\2/");
+
+    @Test
+    void servesHttpOnThePortAndHttpsOnTheTlsPortAtOnce() throws Exception {
+        Path err = Tools.logFile("tls-port-");
+        Process server = new ProcessBuilder(java("serve", "--port", "0", "--tls-port", "0", "--monitor-port", "-1"))
+                .redirectError(err.toFile())
+                .start();
+        try {
+            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            Matcher m = BOTH.matcher(String.valueOf(startup));
+            assertThat(m.find()).as(startup + "\n" + Files.readString(err)).isTrue();
+            Path cert = Path.of(m.group(3));
+
+            Tools.Result http =
+                    Tools.run("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + m.group(1) + "/echo?msg=plain");
+            assertThat(http.stdout()).as(http.stderr()).isEqualTo("plain");
+            Tools.Result https = Tools.run(
+                    "curl",
+                    "-sS",
+                    "--max-time",
+                    "10",
+                    "--cacert",
+                    cert.toString(),
+                    "https://127.0.0.1:" + m.group(2) + "/echo?msg=secure");
+            assertThat(https.stdout()).as(https.stderr()).isEqualTo("secure");
+
+            server.destroy(); // SIGTERM: one drain for both ports
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).as(Files.readString(err)).isZero();
+            assertThat(cert).doesNotExist();
+        } finally {
+            server.destroyForcibly();
+        }
+    }
 }

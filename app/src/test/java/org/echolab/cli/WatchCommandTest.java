@@ -104,10 +104,31 @@ class WatchCommandTest {
     }
 
     @Test
+    void hostAndPortWithoutASchemeMeansHttp() throws Exception {
+        try (EchoServer server = Servers.start(Servers.config("virtual").monitorPort(0))) {
+            int monitor = server.monitorAddress().getPort();
+            for (String target : List.of("127.0.0.1:" + monitor, "127.0.0.1:" + monitor + "/live")) {
+                Run r = run("watch", target, "--once");
+                assertThat(r.code()).as(target + ": " + r.err()).isZero();
+                assertThat(r.out()).as(target).contains("echolab virtual");
+            }
+        }
+    }
+
+    @Test
     void aWrongUrlOrASilentMonitorIsReported() throws IOException {
         Run scheme = run("watch", "ftp://127.0.0.1:1", "--once");
         assertThat(scheme.code()).isEqualTo(ExitCode.USAGE.code);
-        assertThat(scheme.err()).contains("give the monitor's http:// URL");
+        assertThat(scheme.err())
+                .contains("'ftp://127.0.0.1:1' is not a monitor's address; give HOST:PORT or the http:// URL");
+        for (String garbage : List.of("127.0.0.1:x", "a b", "127.0.0.1", "http://")) {
+            Run bad = run("watch", garbage, "--once");
+            assertThat(bad.code()).as(garbage).isEqualTo(ExitCode.USAGE.code);
+            assertThat(bad.err())
+                    .as(garbage)
+                    .contains("'" + garbage + "' is not a monitor's address", "e.g. 127.0.0.1:8081")
+                    .doesNotContain("URISyntax", "\tat ");
+        }
 
         Run narrow = run("watch", "http://127.0.0.1:1", "--once", "--width", "0");
         assertThat(narrow.code()).isEqualTo(ExitCode.USAGE.code);

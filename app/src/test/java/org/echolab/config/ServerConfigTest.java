@@ -56,6 +56,7 @@ class ServerConfigTest {
                 .monitorPort(9001)
                 .monitorBind("::1")
                 .tls(true)
+                .tlsPort(9003)
                 .tlsCert("/tmp/cert.pem")
                 .tlsKey("/tmp/key.pem")
                 .wsMaxFrame(4000)

@@ -246,6 +246,7 @@ public final class TreeBoard implements AutoCloseable {
         m.put("peak", get(PEAK));
         m.put("spawned", get(SPAWNED));
         m.put("reaped", get(REAPED));
+        m.put("started", get(STARTED)); // children that noted their start: a prefork worker once it accepts
         m.putAll(totals());
         return m;
     }

@@ -1,0 +1,58 @@
+package org.echolab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.echolab.testing.Tools;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A benchmark cell's server, started as the bench starts it: {@link ServerProcess#awaitAnswer}
+ * returns only once every worker of a multi-worker model accepts, not when the first answers.
+ * Six worker JVMs starting at once on two cores often do not start together (the first answer
+ * then comes while others still start; {@code ServerProcessTest} makes that happen every time
+ * with a stand-in); each worker that accepts has its accept thread ({@code echolab-accept}),
+ * which {@code /proc} shows.
+ */
+@Timeout(180)
+class ServerProcessIT {
+
+    @ParameterizedTest(name = "--model {0}")
+    @ValueSource(strings = {"prefork", "prefork-pass"})
+    void awaitAnswerReturnsOnceEveryWorkerAccepts(String model) throws Exception {
+        Path jar = Path.of(System.getProperty("echolab.jar"));
+        try (ServerProcess server =
+                ServerProcess.start(jar, model, List.of("--workers", "6"), Tools.logFile("server-process-"))) {
+            server.awaitAnswer();
+
+            List<ProcessHandle> workers =
+                    ProcessHandle.of(server.pid()).orElseThrow().children().toList();
+            assertThat(workers).hasSize(6);
+            assertThat(workers)
+                    .as("every worker has its accept thread the moment awaitAnswer returns")
+                    .allMatch(w -> threadNames(w.pid()).contains("echolab-accept"));
+        }
+    }
+
+    /** The names of a process's threads, as the kernel has them (15 characters at most). */
+    private static List<String> threadNames(long pid) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.map(t -> {
+                        try {
+                            return Files.readString(t.resolve("comm")).strip();
+                        } catch (IOException e) {
+                            return ""; // the thread ended
+                        }
+                    })
+                    .toList();
+        } catch (IOException e) {
+            return List.of(); // the process ended
+        }
+    }
+}
