@@ -97,7 +97,9 @@ public final class Nginx {
      *
      * @param maxConnections how many connections each worker may hold (the clients, and margin)
      */
-    public ServerProcess start(Workload w, long maxConnections, Path dir, Path log) throws IOException {
+    public ServerProcess start(Workload w, long maxConnections, Path folder, Path log) throws IOException {
+        // absolute: nginx reads a relative path under its prefix (-p), which is this folder itself
+        Path dir = folder.toAbsolutePath();
         Files.createDirectories(dir);
         int port = freePort();
         Path conf = dir.resolve("nginx.conf");
