@@ -27,15 +27,15 @@ import org.echolab.service.Answers;
  * never pushed out (its request may be on its way); it waits out {@code --header-timeout} as before.
  *
  * <p><b>Threads:</b> {@link #read} runs on the thread that will serve the connection, which looks
- * at {@code full} every {@value #LOOK_EVERY_MILLIS} ms while it waits; the counts may be read from
- * any thread.
+ * at {@code full} every {@value #LOOK_EVERY_MILLIS} ms while it waits for the rest of a head begun
+ * (until the first byte it sleeps in its read); the counts may be read from any thread.
  */
 final class FirstHead {
 
     private static final System.Logger LOG = System.getLogger(FirstHead.class.getName());
     /** A head this long in coming, once part of it is in, counts as a slow client's while the model is full. */
     static final long PUSH_OUT_AFTER_MILLIS = 50;
-    /** How often a thread waiting for a head looks at whether the model is full. */
+    /** How often a thread waiting for the rest of a head looks at whether the model is full. */
     static final int LOOK_EVERY_MILLIS = 25;
 
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -67,12 +67,16 @@ final class FirstHead {
         long deadline = acceptedAt + config.headerTimeout.toNanos();
         try {
             InputStream in = c.socket().getInputStream();
-            c.socket().setSoTimeout(LOOK_EVERY_MILLIS);
             while (true) {
                 if (!b.hasRemaining()) {
                     b = ByteBuffer.allocate(Math.min(maxBuffer, b.capacity() * 4))
                             .put(b.flip());
                 }
+                // nothing yet: nothing to push out, so wait for the first byte until the deadline
+                long wait = b.position() == 0
+                        ? TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())
+                        : LOOK_EVERY_MILLIS;
+                c.socket().setSoTimeout((int) Math.max(1, Math.min(wait, Integer.MAX_VALUE)));
                 int n;
                 try {
                     n = in.read(b.array(), b.position(), b.remaining());

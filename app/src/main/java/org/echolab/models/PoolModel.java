@@ -28,9 +28,9 @@ import org.echolab.config.ServerConfig.Overflow;
  * the queue itself plays {@code items} and {@code mutex}). On its own, the accept thread takes a
  * place before it accepts, so at most threads + queue connections are accepted and the rest wait
  * in the kernel's backlog; a worker reads the first request head itself ({@link FirstHead}), and
- * while other connections wait (in the queue, or for a place) it pushes out (408) a client that has
- * sent part of its head but not all of it within 50 ms, so that slow clients cannot keep the
- * threads from the clients behind them.
+ * while every worker is taken and other connections wait (in the queue, or for a place) it pushes
+ * out (408) a client that has sent part of its head but not all of it within 50 ms, so that slow
+ * clients cannot keep the threads from the clients behind them.
  * In a prefork worker a connection takes a place only once its head has arrived, waiting until then
  * in the {@link HeadGate}, read without blocking. When no place is free ({@code --overflow}):
  * {@code backlog} (default) leaves clients waiting for one; {@code reject} answers 503 at once, so
@@ -71,13 +71,15 @@ public final class PoolModel implements ConcurrencyModel {
                     : Acceptor.start(ctx, null, this::admitOrReject, true); // a place or 503
         } else {
             // On its own, the lab's pool: a connection takes a place from its accept on; a worker
-            // gives up on a slow head only while others wait: in the queue, or for a place.
+            // gives up on a slow head only while every worker is taken and others wait: in the
+            // queue, or for a place.
             firstHead = new FirstHead(
                     config,
-                    () -> !queue.isEmpty() // connections wait for a thread
-                            || (config.overflow == Overflow.BACKLOG
-                                    ? places.hasQueuedThreads() // the accept thread waits for a place
-                                    : places.availablePermits() == 0), // the next client would get a 503
+                    () -> busy.get() >= config.threads // no worker idle
+                            && (!queue.isEmpty() // and connections wait for one
+                                    || (config.overflow == Overflow.BACKLOG
+                                            ? places.hasQueuedThreads() // or the accept thread waits for a place
+                                            : places.availablePermits() == 0)), // or the next would get a 503
                     "every thread was taken and clients waited");
             acceptor = config.overflow == Overflow.BACKLOG
                     ? Acceptor.start(ctx, places, queue::add, firstHead) // a place, or wait in the backlog
