@@ -31,12 +31,14 @@ final class Acceptor {
     private final Semaphore admission; // null: no limit beyond --max-connections
     private final AcceptLoop<Socket> loop;
     private final HeadGate<Session> gate; // null: a connection goes to the model as soon as it is accepted
+    private final FirstHead firstHead; // null: the session reads the first head like any other
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
 
     /** A connection's whole session, as the task a model hands out. */
     public final class Session implements Runnable {
         private final Connection connection;
+        private final long acceptedAt = System.nanoTime();
 
         Session(Connection connection) {
             this.connection = connection;
@@ -47,7 +49,9 @@ final class Acceptor {
         public void run() {
             peak.accumulateAndGet(active.incrementAndGet(), Math::max);
             try {
-                stack.session().serve(connection);
+                if (firstHead == null || firstHead.read(connection, acceptedAt)) { // false: closed instead
+                    stack.session().serve(connection);
+                }
             } catch (Error e) {
                 ctx.crashed(e);
             } finally {
@@ -94,11 +98,13 @@ final class Acceptor {
         }
     }
 
-    private Acceptor(ModelContext ctx, Semaphore admission, Consumer<Session> handOff, boolean gated)
+    private Acceptor(
+            ModelContext ctx, Semaphore admission, Consumer<Session> handOff, boolean gated, FirstHead firstHead)
             throws IOException {
         this.ctx = ctx;
         this.stack = ctx.stack();
         this.admission = admission;
+        this.firstHead = stack.tls() == null ? firstHead : null; // under TLS a handshake comes first
         this.listener = ctx.openListener();
         this.gate = gated && stack.tls() == null
                 ? new HeadGate<>(stack.config(), session -> {
@@ -143,7 +149,7 @@ final class Acceptor {
      * the session gives back when it ends: when either runs out, clients wait in the backlog.
      */
     public static Acceptor start(ModelContext ctx, Semaphore admission, Consumer<Session> handOff) throws IOException {
-        return new Acceptor(ctx, admission, handOff, false);
+        return new Acceptor(ctx, admission, handOff, false, null);
     }
 
     /**
@@ -154,7 +160,16 @@ final class Acceptor {
      */
     public static Acceptor start(ModelContext ctx, Semaphore admission, Consumer<Session> handOff, boolean gated)
             throws IOException {
-        return new Acceptor(ctx, admission, handOff, gated);
+        return new Acceptor(ctx, admission, handOff, gated, null);
+    }
+
+    /**
+     * As {@link #start}, each session first reading its request head through {@code firstHead},
+     * which pushes out slow clients while the model is full (without TLS only).
+     */
+    public static Acceptor start(ModelContext ctx, Semaphore admission, Consumer<Session> handOff, FirstHead firstHead)
+            throws IOException {
+        return new Acceptor(ctx, admission, handOff, false, firstHead);
     }
 
     public InetSocketAddress address() {

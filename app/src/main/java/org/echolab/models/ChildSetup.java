@@ -12,6 +12,7 @@ import org.echolab.config.ServerConfig;
 import org.echolab.models.tree.ChildJvm;
 import org.echolab.models.tree.TreeChild;
 import org.echolab.os.Libc;
+import org.echolab.process.Resources;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -55,7 +56,24 @@ final class ChildSetup {
                     "is started by a process model's parent, with its configuration and a socket;"
                             + " people do not start it");
         }
-        return new ChildSetup(ChildJvm.decode(args), tree);
+        return new ChildSetup(fitBudget(ChildJvm.decode(args)), tree);
+    }
+
+    /** The parent's {@code --memory-budget}, held to what this child's own heap can hold ({@link Resources#childMemoryBudget}). */
+    private static ServerConfig fitBudget(ServerConfig asked) {
+        long heap = Runtime.getRuntime().maxMemory();
+        long budget = Resources.childMemoryBudget(asked.memoryBudget, heap);
+        if (budget == asked.memoryBudget) {
+            return asked;
+        }
+        System.getLogger(ChildSetup.class.getName())
+                .log(
+                        System.Logger.Level.DEBUG,
+                        "--memory-budget {0} bytes is more than a quarter of this child''s heap ({1} bytes): it holds at most {2}",
+                        asked.memoryBudget,
+                        heap,
+                        budget);
+        return asked.toBuilder().memoryBudget(budget).build();
     }
 
     ServerConfig config() {

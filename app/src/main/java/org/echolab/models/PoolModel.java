@@ -24,12 +24,17 @@ import org.echolab.config.ServerConfig.Overflow;
  * workers, {@code pool-1} to {@code pool-N}, all started up front, each take a connection from the
  * queue and run its whole session (every request on it, keep-alive included) before taking the next.
  *
- * <p><b>The one bound</b> is {@code places}, threads + queue: a connection holds a place from
- * when its first request head has arrived until its session ends (CS:APP's {@code slots}
- * semaphore; the queue itself plays {@code items} and {@code mutex}). Until its head is whole a
- * connection waits in the {@link HeadGate}, read without blocking, so slow clients hold no
- * thread. When no place is free ({@code --overflow}): {@code backlog} (default) keeps whole heads
- * waiting for one; {@code reject} answers 503 at once, so clients learn of the overload.
+ * <p><b>The one bound</b> is {@code places}, threads + queue (CS:APP's {@code slots} semaphore;
+ * the queue itself plays {@code items} and {@code mutex}). On its own, the accept thread takes a
+ * place before it accepts, so at most threads + queue connections are accepted and the rest wait
+ * in the kernel's backlog; a worker reads the first request head itself ({@link FirstHead}), and
+ * while every worker is taken and other connections wait (in the queue, or for a place) it pushes
+ * out (408) a client that has sent part of its head but not all of it within 50 ms, so that slow
+ * clients cannot keep the threads from the clients behind them.
+ * In a prefork worker a connection takes a place only once its head has arrived, waiting until then
+ * in the {@link HeadGate}, read without blocking. When no place is free ({@code --overflow}):
+ * {@code backlog} (default) leaves clients waiting for one; {@code reject} answers 503 at once, so
+ * clients learn of the overload.
  *
  * <p><b>Cost:</b> thread creation is paid once; memory and kernel threads are bounded by
  * {@code --threads}. The price: a connection holds its thread for its whole life, so more than
@@ -44,6 +49,7 @@ public final class PoolModel implements ConcurrencyModel {
     private final AtomicInteger busy = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
     private Acceptor acceptor;
+    private FirstHead firstHead; // null in a prefork worker, whose head gate reads the heads
     private ModelContext ctx;
 
     public PoolModel(ServerConfig config) {
@@ -57,13 +63,28 @@ public final class PoolModel implements ConcurrencyModel {
         for (int i = 1; i <= config.threads; i++) {
             workers.add(Thread.ofPlatform().name("pool-" + i).start(this::work));
         }
-        // On its own, the lab's plain pool: a connection takes a place from accept on, and a client
-        // that has not sent its request holds a thread. In a prefork worker, one process of a
-        // server: a connection takes a place only once its request head is in (HeadGate).
-        boolean gated = ctx.inheritedListener() != null;
-        acceptor = config.overflow == Overflow.BACKLOG
-                ? Acceptor.start(ctx, places, queue::add, gated) // a place, or wait in the backlog
-                : Acceptor.start(ctx, null, this::admitOrReject, gated); // a place or 503
+        if (ctx.inheritedListener() != null) {
+            // In a prefork worker, one process of a server: a connection takes a place only once its
+            // request head is in (HeadGate), so a full worker leaves new clients to the others.
+            acceptor = config.overflow == Overflow.BACKLOG
+                    ? Acceptor.start(ctx, places, queue::add, true) // a place, or wait for one
+                    : Acceptor.start(ctx, null, this::admitOrReject, true); // a place or 503
+        } else {
+            // On its own, the lab's pool: a connection takes a place from its accept on; a worker
+            // gives up on a slow head only while every worker is taken and others wait: in the
+            // queue, or for a place.
+            firstHead = new FirstHead(
+                    config,
+                    () -> busy.get() >= config.threads // no worker idle
+                            && (!queue.isEmpty() // and connections wait for one
+                                    || (config.overflow == Overflow.BACKLOG
+                                            ? places.hasQueuedThreads() // or the accept thread waits for a place
+                                            : places.availablePermits() == 0)), // or the next would get a 503
+                    "every thread was taken and clients waited");
+            acceptor = config.overflow == Overflow.BACKLOG
+                    ? Acceptor.start(ctx, places, queue::add, firstHead) // a place, or wait in the backlog
+                    : Acceptor.start(ctx, null, this::admitOrReject, firstHead); // a place or 503
+        }
         return acceptor.address();
     }
 
@@ -136,6 +157,9 @@ public final class PoolModel implements ConcurrencyModel {
         m.put("poolBusy", busy.get());
         m.put("queued", queue.size());
         m.put("rejected", rejected.sum());
+        if (firstHead != null) {
+            m.put("pushedOut", firstHead.pushedOut());
+        }
         m.putAll(acceptor.stats());
         return m;
     }

@@ -31,6 +31,11 @@ import org.echolab.process.Refusals;
  * socket takes a lock of its own around {@code accept} (NioSocketImpl's read lock), so threads of
  * one JVM never wait in the system call side by side. Processes do: that is {@code prefork}.
  *
+ * <p><b>Slow clients:</b> each thread reads its connection's first request head itself
+ * ({@link FirstHead}); while every thread is in a session, a client that has sent part of its head
+ * but not all of it within 50 ms is pushed out (408), so that slow clients cannot keep the threads
+ * from the clients waiting in the backlog.
+ *
  * <p><b>Cost:</b> N threads and their stacks, paid once; nothing per connection. Like
  * {@code pool}, at most N connections are served at once (a keep-alive client holds its thread),
  * but the rest wait in the kernel's backlog, not in a queue of the server's.
@@ -46,6 +51,7 @@ final class PrethreadModel implements ConcurrencyModel {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private EchoStack stack;
+    private FirstHead firstHead; // null under TLS, whose handshake comes before the head
     private ModelContext ctx;
     private ServerSocket listener;
 
@@ -60,6 +66,12 @@ final class PrethreadModel implements ConcurrencyModel {
         this.ctx = ctx;
         stack = ctx.stack();
         listener = ctx.openListener();
+        firstHead = stack.tls() != null
+                ? null
+                : new FirstHead(
+                        config,
+                        () -> active.get() >= config.threads,
+                        "all " + config.threads + " threads were in a session");
         for (int i = 1; i <= config.threads; i++) {
             threads.add(AcceptLoop.start(
                     "prethread-" + i, List.of(stack.connections().slots()), this::accept, this::serve, ctx.crash()));
@@ -85,6 +97,7 @@ final class PrethreadModel implements ConcurrencyModel {
      * over {@code --max-per-client}, turned away at once ({@link Refusal}).
      */
     private void serve(Socket socket) {
+        long acceptedAt = System.nanoTime();
         Connection c = new Connection(socket, stack.connections());
         if (!stack.connections().admit(c)) {
             Refusal.refuse(
@@ -98,7 +111,9 @@ final class PrethreadModel implements ConcurrencyModel {
         }
         peak.accumulateAndGet(active.incrementAndGet(), Math::max);
         try {
-            stack.session().serve(c);
+            if (firstHead == null || firstHead.read(c, acceptedAt)) { // false: closed instead
+                stack.session().serve(c);
+            }
         } finally {
             active.decrementAndGet();
         }
@@ -138,6 +153,9 @@ final class PrethreadModel implements ConcurrencyModel {
         m.put("acceptLock", acceptLock == null ? "none" : "mutex");
         m.put("sessionsActive", active.get());
         m.put("sessionsPeak", peak.get());
+        if (firstHead != null) {
+            m.put("pushedOut", firstHead.pushedOut());
+        }
         return m;
     }
 }

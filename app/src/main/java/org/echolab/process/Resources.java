@@ -50,6 +50,17 @@ public record Resources(Ledger ledger, Budget memory, Budget cpu, Readiness read
         return new Resources(ledger, memory, cpu, readiness, stats);
     }
 
+    /**
+     * The memory budget of a child process (a {@code prefork} worker, a {@code process} child),
+     * whose heap ({@code heap} bytes) is its own and smaller than the parent's: a budget asked for
+     * ({@code --memory-budget}, sized for the parent) is held to a quarter of it, what auto gives, so
+     * that what the budget lets in (a body, and the reply that copies it) fits beside what the child
+     * needs to run; 0 (auto) stays auto.
+     */
+    public static long childMemoryBudget(long asked, long heap) {
+        return asked > 0 ? Math.min(asked, heap / 4) : asked;
+    }
+
     @Override
     public void close() {
         ledger.close();

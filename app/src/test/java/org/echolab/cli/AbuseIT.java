@@ -193,15 +193,22 @@ class AbuseIT {
         }
     }
 
-    /** In prefork the worker that meets it exits and the parent starts another: the server goes on. */
-    @Test
-    @Timeout(60)
-    void anOutOfMemoryErrorInAPreforkWorkerReplacesTheWorker() throws Exception {
+    /**
+     * A {@code --memory-budget} sized for the parent (4 GiB here) is held, in each prefork worker
+     * and process child, to a quarter of that child's own heap (256 MiB): the 500 MB body it would
+     * have let in gets a 503 with Retry-After. Before, the child took the budget as given, let the
+     * body in and met an OutOfMemoryError (a prefork worker exited and was replaced; the client saw
+     * its connection closed unanswered).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"prefork", "process"})
+    @Timeout(120)
+    void aMemoryBudgetBiggerThanAChildsHeapIsHeldToIt(String model) throws Exception {
         try (Server server = serve(
                         List.of(),
                         List.of(),
                         "--model",
-                        "prefork",
+                        model,
                         "--workers",
                         "2",
                         "--max-body",
@@ -209,13 +216,20 @@ class AbuseIT {
                         "--memory-budget",
                         "4GiB");
                 RawClient c = new RawClient(server.port())) {
-            Set<Long> before = server.children();
-            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n");
-            await().atMost(Duration.ofSeconds(30)).until(() -> server.log().contains("starting a new one"));
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() ->
-                            server.children().size() == 2 && !server.children().equals(before));
-            assertThat(server.log()).contains("OutOfMemoryError").contains("died (exit " + ExitCode.CRASHED.code + ")");
+            c.readTimeout(30_000);
+            RawClient.Response r = c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n")
+                    .readResponse();
+            assertThat(r.status()).as("log:%n%s", server.log()).isEqualTo(503);
+            assertThat(r.header("Retry-After")).isEqualTo("1");
+            long budget = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(stats(server.port()))
+                    .get("memoryBudget")
+                    .asLong();
+            assertThat(budget)
+                    .as("the memory budget of the child that answered /stats")
+                    .isPositive()
+                    .isLessThanOrEqualTo(64L << 20);
+            assertThat(server.log()).doesNotContain("OutOfMemoryError");
             assertThat(probe(server.port(), "still")).isEqualTo("still");
             assertThat(server.stop(30)).isZero();
         }
@@ -444,10 +458,12 @@ class AbuseIT {
      * {@code -Xmx256m}. What building the JSON holds is taken from the memory budget first, so
      * every client gets its 200 or a 503 with Retry-After, and no process meets an
      * OutOfMemoryError (before: 8 of them in prefork's workers, 64 of 100 clients closed unanswered).
+     * Under {@code process} the 100 bodies wait in the parent for 100 child JVMs, started a few at a
+     * time, and every one is answered (in scripts/abuse.sh's run of 2026-12-06 at 07:00, 12 were not).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"prefork", "virtual"})
-    @Timeout(120)
+    @ValueSource(strings = {"prefork", "virtual", "process"})
+    @Timeout(180)
     void aBurstOfAnythingWithBodiesIsAnsweredOrRefusedNeverOutOfMemory(String model) throws Exception {
         try (Server server = serve(List.of(), List.of("-Xmx256m"), "--model", model)) {
             Map<String, Integer> statuses = anythingBurst(server.port(), 100, 1_000_000);

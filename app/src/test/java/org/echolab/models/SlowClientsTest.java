@@ -19,9 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Slow clients from many addresses against the models with a fixed number of workers: 280
  * connections from 127.0.0.1 to 127.0.0.20 (under each address's {@code --max-per-client}) that
- * send half a request head and stall. Each model waits for a whole head before a worker (or a
- * child) is given the connection, so a normal client from 127.0.0.2 is answered meanwhile, and
- * the slow ones are answered 408 and closed at the header timeout.
+ * send half a request head and stall, more than the 32 threads (and 32 queue places) of the test
+ * configuration. {@code prefork}, {@code prefork-pass} and {@code process} wait for a whole head
+ * before a worker (or a child) is given the connection; {@code pool} and {@code prethread} push
+ * the slow ones out (408) while every place is taken, still accepting no more than their places.
+ * Either way a normal client from 127.0.0.2 is answered meanwhile, and the slow ones are answered
+ * 408 and closed. Before the push-out, {@code pool} and {@code prethread} answered the first probe
+ * only after the header timeout (4 s).
  */
 @Timeout(90)
 class SlowClientsTest {
@@ -30,7 +34,7 @@ class SlowClientsTest {
             280; // 14 per address: a probe and the last probe's closing connection still fit under 16
 
     @ParameterizedTest
-    @ValueSource(strings = {"prefork", "prefork-pass", "process"})
+    @ValueSource(strings = {"pool", "prethread", "prefork", "prefork-pass", "process"})
     void aNormalClientIsAnsweredWhileSlowClientsFromTwentyAddressesStall(String model) throws Exception {
         try (EchoServer server = Servers.start(Servers.config(model).headerTimeout(java.time.Duration.ofSeconds(4)))) {
             probe(server, 30_000); // a first answer: every worker (or a child's JVM) is up
@@ -57,13 +61,47 @@ class SlowClientsTest {
                 last.setSoTimeout(15_000);
                 String answer = new String(last.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
                 assertThat(answer)
-                        .as("the last slow client, at the header timeout")
+                        .as("the last slow client, pushed out or at the header timeout")
                         .startsWith("HTTP/1.1 408");
+                if (model.equals("pool") || model.equals("prethread")) {
+                    assertThat(Servers.stat(server, "pushedOut"))
+                            .as("slow clients pushed out")
+                            .isPositive();
+                    int places = model.equals("pool") ? 32 + 32 : 32; // threads + queue; prethread: threads
+                    assertThat(Servers.stat(server, "connectionsPeak"))
+                            .as("connections accepted at once, the lab's bound")
+                            .isLessThanOrEqualTo(places);
+                }
             } finally {
                 for (Socket s : slow) {
                     s.close();
                 }
             }
+        }
+    }
+
+    /**
+     * The push-out is for pressure only: a slow client of a model with places to spare keeps its
+     * place until the header timeout (the wrong input: a push-out without pressure would answer
+     * within 100 ms).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pool", "prethread"})
+    void aSlowClientIsNotPushedOutWhilePlacesAreFree(String model) throws Exception {
+        java.time.Duration headerTimeout = java.time.Duration.ofSeconds(2);
+        try (EchoServer server = Servers.start(Servers.config(model).headerTimeout(headerTimeout));
+                Socket slow = new Socket("127.0.0.1", server.port())) {
+            long t0 = System.nanoTime();
+            slow.getOutputStream()
+                    .write("GET /echo?msg=slow HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            probe(server, 10_000); // served beside it
+            slow.setSoTimeout(15_000);
+            String answer = new String(slow.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 408");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                    .as("ms until the slow client's 408")
+                    .isGreaterThanOrEqualTo(headerTimeout.toMillis() - 100);
+            assertThat(Servers.stat(server, "pushedOut")).isZero();
         }
     }
 
