@@ -172,8 +172,10 @@ final class ChildSetup {
      * it think so. Call it before the first accept: once clients hold every descriptor, FFM could
      * not even open libc.
      */
-    static void exitWithParent() {
-        int parent = Libc.getppid();
+    void exitWithParent() {
+        // the parent named on the board, not getppid() now: a parent killed while this JVM started has
+        // left it to init already, and a watch that began with init as the parent would never end
+        long parent = tree.parentPid();
         Thread.ofPlatform().name("echolab-parent-watch").daemon().start(() -> {
             while (Libc.getppid() == parent) {
                 try {

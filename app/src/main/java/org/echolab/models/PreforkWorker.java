@@ -40,7 +40,7 @@ public final class PreforkWorker {
         if (lock != null) { // prefork-flock, prefork-mutex: one worker in accept at a time
             listener = lock.around(listener);
         }
-        ChildSetup.exitWithParent();
+        setup.exitWithParent();
         inner.start(new ModelContext(stack, listener, ChildSetup::crashed));
         setup.started(); // it accepts: counted in /stats processTree.started, which bench waits for
         // SIGTERM from the parent: stop accepting and drain, as the thread model does alone (a

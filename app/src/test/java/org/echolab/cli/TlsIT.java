@@ -31,6 +31,25 @@ class TlsIT {
         return cmd;
     }
 
+    /** The server's startup line, matched by {@code pattern} (else the test fails with its stderr). */
+    private static Matcher startupLine(Process server, Path err, Pattern pattern) throws java.io.IOException {
+        String startup =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        Matcher m = pattern.matcher(String.valueOf(startup));
+        assertThat(m.find()).as(startup + "\n" + Files.readString(err)).isTrue();
+        return m;
+    }
+
+    /** SIGTERM: the server exits 0 and deletes its self-signed key and certificate. */
+    private static void stopsCleanly(Process server, Path err, Path cert) throws Exception {
+        server.destroy();
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).as(Files.readString(err)).isZero();
+        assertThat(cert)
+                .as("the self-signed key and certificate are deleted at stop")
+                .doesNotExist();
+    }
+
     @Test
     void servesHttpsWithASelfSignedCertificateThatLoadAndCurlTrust() throws Exception {
         Path err = Tools.logFile("tls-");
@@ -39,10 +58,7 @@ class TlsIT {
                 .redirectError(err.toFile())
                 .start();
         try {
-            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine();
-            Matcher m = STARTUP.matcher(String.valueOf(startup));
-            assertThat(m.find()).as(startup + "\n" + Files.readString(err)).isTrue();
+            Matcher m = startupLine(server, err, STARTUP);
             String port = m.group(1);
             Path cert = Path.of(m.group(2));
 
@@ -61,12 +77,7 @@ class TlsIT {
             assertThat(load.status()).as(load.stdout() + load.stderr()).isZero();
             assertThat(load.stdout()).contains("requests   200 ok", "errors     0\n");
 
-            server.destroy(); // SIGTERM
-            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(server.exitValue()).as(Files.readString(err)).isZero();
-            assertThat(cert)
-                    .as("the self-signed key and certificate are deleted at stop")
-                    .doesNotExist();
+            stopsCleanly(server, err, cert);
         } finally {
             server.destroyForcibly();
         }
@@ -83,10 +94,7 @@ class TlsIT {
                 .redirectError(err.toFile())
                 .start();
         try {
-            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine();
-            Matcher m = BOTH.matcher(String.valueOf(startup));
-            assertThat(m.find()).as(startup + "\n" + Files.readString(err)).isTrue();
+            Matcher m = startupLine(server, err, BOTH);
             Path cert = Path.of(m.group(3));
 
             Tools.Result http =
@@ -102,10 +110,7 @@ class TlsIT {
                     "https://127.0.0.1:" + m.group(2) + "/echo?msg=secure");
             assertThat(https.stdout()).as(https.stderr()).isEqualTo("secure");
 
-            server.destroy(); // SIGTERM: one drain for both ports
-            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(server.exitValue()).as(Files.readString(err)).isZero();
-            assertThat(cert).doesNotExist();
+            stopsCleanly(server, err, cert); // one drain for both ports
         } finally {
             server.destroyForcibly();
         }

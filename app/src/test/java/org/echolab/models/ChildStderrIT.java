@@ -94,16 +94,64 @@ class ChildStderrIT {
         } finally {
             server.destroyForcibly();
             workers.forEach(ProcessHandle::destroyForcibly);
-            // the parent was killed: its board of the process tree is left for us to delete
-            for (String dir : List.of("/dev/shm", System.getProperty("java.io.tmpdir"))) {
-                try (DirectoryStream<Path> left =
-                        Files.newDirectoryStream(Path.of(dir), "echolab-tree-" + server.pid() + "-*")) {
-                    for (Path p : left) {
-                        Files.deleteIfExists(p);
-                    }
-                } catch (IOException ignored) {
-                    // no such folder
+            deleteBoard(server.pid()); // the parent was killed: its board is left for us to delete
+        }
+    }
+
+    /**
+     * The parent killed while its workers are still starting (their JVMs boot after the startup
+     * line): each worker must still notice that its parent is gone, though by the time it looks
+     * the kernel has already made init its parent, and stop.
+     */
+    @Test
+    void workersWhoseParentDiedWhileTheyStartedStopToo() throws Exception {
+        Path err = Tools.logFile("early-orphans-");
+        Process server = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-jar",
+                        System.getProperty("echolab.jar"),
+                        "serve",
+                        "--model",
+                        "prefork",
+                        "--workers",
+                        "2",
+                        "--port",
+                        "0",
+                        "--monitor-port",
+                        "-1")
+                .redirectError(err.toFile())
+                .start();
+        List<ProcessHandle> workers = new ArrayList<>();
+        try {
+            String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertThat(PORT.matcher(String.valueOf(startup)).find()).as(startup).isTrue();
+            workers.addAll(server.descendants().toList());
+            assertThat(workers).as("the workers, spawned").hasSize(2);
+            server.destroyForcibly(); // SIGKILL at once: the workers' JVMs are still starting
+            for (ProcessHandle w : workers) {
+                w.onExit().get(60, TimeUnit.SECONDS);
+            }
+            assertThat(Files.readString(err).lines().filter(l -> l.contains("is gone; stopping")))
+                    .as("each worker says why it stops")
+                    .hasSize(2);
+        } finally {
+            server.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly);
+            deleteBoard(server.pid());
+        }
+    }
+
+    /** A killed parent's board of the process tree is left for the test to delete. */
+    private static void deleteBoard(long parent) {
+        for (String dir : List.of("/dev/shm", System.getProperty("java.io.tmpdir"))) {
+            try (DirectoryStream<Path> left = Files.newDirectoryStream(Path.of(dir), "echolab-tree-" + parent + "-*")) {
+                for (Path p : left) {
+                    Files.deleteIfExists(p);
                 }
+            } catch (IOException ignored) {
+                // no such folder
             }
         }
     }

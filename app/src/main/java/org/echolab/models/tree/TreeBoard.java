@@ -88,6 +88,11 @@ public final class TreeBoard implements AutoCloseable {
         return tree;
     }
 
+    /** The pid of the parent that made this board. */
+    public long parentPid() {
+        return get(PARENT);
+    }
+
     /** A child's side: the board its parent named, or null when started without one. */
     static TreeBoard fromProperty() {
         String name = System.getProperty(PROPERTY);

@@ -39,6 +39,11 @@ public final class TreeChild {
         return board.countingConnections(state);
     }
 
+    /** The parent that started this child, as it wrote itself on the board. */
+    public long parentPid() {
+        return board.parentPid();
+    }
+
     /** What this child's {@code /health/ready} says: ready while the parent is. */
     public Readiness readiness() {
         return Readiness.following(board::parentReady);
