@@ -38,23 +38,7 @@ class ChildStderrIT {
     @Test
     void everyLineOfTheParentAndItsWorkersIsInTheOneFormat() throws Exception {
         Path err = Tools.logFile("child-stderr-");
-        Process server = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-jar",
-                        System.getProperty("echolab.jar"),
-                        "serve",
-                        "--model",
-                        "prefork",
-                        "--workers",
-                        "2",
-                        "--port",
-                        "0",
-                        "--monitor-port",
-                        "-1",
-                        "-v")
-                .redirectError(err.toFile())
-                .start();
+        Process server = prefork(err, "-v");
         List<ProcessHandle> workers = new ArrayList<>();
         try {
             String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
@@ -106,22 +90,7 @@ class ChildStderrIT {
     @Test
     void workersWhoseParentDiedWhileTheyStartedStopToo() throws Exception {
         Path err = Tools.logFile("early-orphans-");
-        Process server = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-jar",
-                        System.getProperty("echolab.jar"),
-                        "serve",
-                        "--model",
-                        "prefork",
-                        "--workers",
-                        "2",
-                        "--port",
-                        "0",
-                        "--monitor-port",
-                        "-1")
-                .redirectError(err.toFile())
-                .start();
+        Process server = prefork(err);
         List<ProcessHandle> workers = new ArrayList<>();
         try {
             String startup = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
@@ -141,6 +110,26 @@ class ChildStderrIT {
             workers.forEach(ProcessHandle::destroyForcibly);
             deleteBoard(server.pid());
         }
+    }
+
+    /** The packaged jar under {@code prefork} with two workers, its stderr to {@code err}. */
+    private static Process prefork(Path err, String... more) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                System.getProperty("echolab.jar"),
+                "serve",
+                "--model",
+                "prefork",
+                "--workers",
+                "2",
+                "--port",
+                "0",
+                "--monitor-port",
+                "-1"));
+        cmd.addAll(List.of(more));
+        return new ProcessBuilder(cmd).redirectError(err.toFile()).start();
     }
 
     /** A killed parent's board of the process tree is left for the test to delete. */
