@@ -77,9 +77,11 @@ class AcceptSerialisationTest {
     @Timeout(120)
     void theLockOutlivesAHolderKilledWithSignal9(String model) throws Exception {
         try (EchoServer server = start(model)) {
+            // every worker blocked, and the lock's holder in accept (it may still be on its way there)
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> acceptThreads(childrenOf(SELF).keySet()).size() == WORKERS
-                            && blocked(childrenOf(SELF).keySet()));
+                            && blocked(childrenOf(SELF).keySet())
+                            && inAccept(childrenOf(SELF).keySet()).size() == 1);
             List<Long> holder = inAccept(childrenOf(SELF).keySet());
             assertThat(holder).hasSize(1);
             long killed = holder.get(0);
