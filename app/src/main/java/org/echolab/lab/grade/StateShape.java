@@ -102,10 +102,10 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
         if (problem.contains("per-client")) {
             hints.add(perClientHint());
         }
-        if (problem.contains("open after")) {
+        if (problem.contains("open after") || problem.contains(RaceChecks.MORE_THAN_OPEN)) {
             hints.add("open++ and open-- lose updates: both under the same lock, or an AtomicLong");
         }
-        if (problem.contains("peak")) {
+        if (problem.contains("peak") && !problem.contains(RaceChecks.MORE_THAN_OPEN)) {
             hints.add("the peak may only rise, in one step: AtomicLong.accumulateAndGet(now, Math::max)");
         }
         return String.join("; ", hints);
