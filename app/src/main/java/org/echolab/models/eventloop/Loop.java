@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.echolab.connection.Conversation;
+import org.echolab.connection.NonBlockingSession;
 import org.echolab.connection.Refusal;
 import org.echolab.process.Connections;
 import org.echolab.process.Refusals;
@@ -61,6 +62,7 @@ public final class Loop implements Connections.Owner {
     private final Selector selector;
     private final Thread thread;
     private final ByteBuffer readBuffer; // lent to one connection at a time
+    private final NonBlockingSession.Context sessions; // what every session of this loop shares
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Set<LoopConnection> connections = new HashSet<>();
@@ -75,6 +77,7 @@ public final class Loop implements Connections.Owner {
         this.shared = shared;
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocate(Conversation.readBufferSize(shared.config().limits));
+        this.sessions = shared.session();
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 
@@ -209,6 +212,11 @@ public final class Loop implements Connections.Owner {
         } catch (IOException | RuntimeException e) {
             c.fail(e);
         }
+    }
+
+    /** What every session of this loop shares (one object, not one per connection). */
+    NonBlockingSession.Context sessions() {
+        return sessions;
     }
 
     /** The buffer every connection of this loop reads into; see {@link LoopConnection#settleInput}. */

@@ -62,7 +62,7 @@ final class LoopConnection implements Connections.Member, Transport {
         this.client = peer == null || peer.getAddress() == null
                 ? "?"
                 : peer.getAddress().getHostAddress();
-        this.session = new NonBlockingSession(this, shared.session(), client, peer == null ? -1 : peer.getPort());
+        this.session = new NonBlockingSession(this, loop.sessions(), client, peer == null ? -1 : peer.getPort());
     }
 
     private static InetSocketAddress peerOf(SocketChannel channel) {
