@@ -7,7 +7,7 @@
 #            rounds: wrk -t1 -c50 --latency (the reference) and echolab load -c 50; req/s, ratio to
 #            nginx, p99
 #   idle     IDLE idle keep-alive connections: PSS rise of the server's tree per connection, KiB
-#            (nginx, and eventloop and virtual where -m names them)
+#            (nginx, and eventloop, virtual, netty and netty-uring where -m names them)
 #   open     an open workload (echolab load --rate, latency from each request's intended send
 #            time) at 50% and 90% of nginx's busy req/s by echolab load: p99 and p99.9
 #   waiting  WAITING clients each waiting 1 s: req/s (bound: WAITING / 1 s), p99, ratio to nginx
@@ -286,7 +286,7 @@ fi
 # ---- idle: memory per idle keep-alive connection ---------------------------------------------
 if has_section idle; then
   idle_servers=(nginx)
-  for m in eventloop virtual; do [[ ,$models, == *,$m,* ]] && idle_servers+=("$m"); done
+  for m in eventloop virtual netty netty-uring; do [[ ,$models, == *,$m,* ]] && idle_servers+=("$m"); done
   for r in $(seq "$rounds"); do
     for s in "${idle_servers[@]}"; do
       port=$(free_port); start_server "$s" "$port"; server=$pid

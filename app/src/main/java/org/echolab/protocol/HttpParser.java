@@ -49,6 +49,8 @@ public final class HttpParser {
     public record Failure(int status, String reason, String detail) implements Result {}
 
     private static final NeedMore NEED_MORE = new NeedMore();
+    private static final byte[] NO_LINE = new byte[0];
+    private static final int FIRST_LINE = 128; // a request line or header of the usual size; doubles as needed
     private static final int MAX_CHUNK_LINE = 1024;
 
     private enum State {
@@ -66,15 +68,16 @@ public final class HttpParser {
     private final BodyAllowance allowance;
     private State state = State.REQUEST_LINE;
 
-    // the line being assembled (request line, header, chunk size or trailer)
-    private byte[] line = new byte[256];
+    // the line being assembled (request line, header, chunk size or trailer); none between
+    // requests, so a kept-alive connection that waits holds no buffer: a request's first byte takes one
+    private byte[] line = NO_LINE;
     private int lineLength;
 
     // the request being assembled
     private String method;
     private String target;
     private int minorVersion;
-    private final List<HttpRequest.Header> headers = new ArrayList<>();
+    private List<HttpRequest.Header> headers = new ArrayList<>();
     private int headerBytes;
     private boolean started;
     private boolean continuePending;
@@ -94,6 +97,11 @@ public final class HttpParser {
     /** True once any byte of the current request has been consumed (a timeout now earns a 408). */
     public boolean midRequest() {
         return started;
+    }
+
+    /** The bytes this parser holds of the request under way (its line and body buffers); none between requests. */
+    int bytesHeld() {
+        return line.length + (body == null ? 0 : body.length);
     }
 
     /** True while the current request's head is complete and its body is still arriving. */
@@ -436,7 +444,11 @@ public final class HttpParser {
     private Result complete() {
         byte[] bytes = bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
         HttpRequest request = new HttpRequest(method, target, minorVersion, headers, bytes);
-        headers.clear();
+        // between requests the parser holds nothing of the last one
+        line = NO_LINE;
+        method = null;
+        target = null;
+        headers = new ArrayList<>(); // no array until the next request's first header
         headerBytes = 0;
         started = false;
         body = null;
@@ -468,7 +480,7 @@ public final class HttpParser {
                 started = true;
             }
             if (lineLength == line.length) {
-                line = Arrays.copyOf(line, Math.min(line.length * 2, max + 2));
+                line = Arrays.copyOf(line, Math.min(Math.max(FIRST_LINE, line.length * 2), max + 2));
             }
             line[lineLength++] = b;
         }

@@ -75,6 +75,32 @@ class HttpParserTest {
         }
     }
 
+    /**
+     * A kept-alive connection that waits for its next request holds no parser buffer: the bytes
+     * of a request under way are held (even pipelined, in pieces), and none once it is answered.
+     */
+    @Test
+    void betweenRequestsTheParserHoldsNoBuffer() {
+        HttpParser parser = new HttpParser(Limits.DEFAULT);
+        assertThat(parser.bytesHeld()).as("a new connection").isZero();
+        for (String request : List.of(GET, POST, CHUNKED)) {
+            byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer head = ByteBuffer.wrap(bytes, 0, 10);
+            assertThat(parser.parse(head)).isInstanceOf(HttpParser.NeedMore.class);
+            assertThat(parser.bytesHeld()).as("mid request line").isPositive();
+            ByteBuffer rest = ByteBuffer.wrap(bytes, 10, bytes.length - 10);
+            assertThat(parser.parse(rest)).isInstanceOf(HttpParser.Complete.class);
+            assertThat(parser.bytesHeld())
+                    .as("after " + request.lines().findFirst().orElseThrow())
+                    .isZero();
+        }
+        ByteBuffer pipelined = ByteBuffer.wrap((GET + GET).getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(parser.parse(pipelined)).isInstanceOf(HttpParser.Complete.class);
+        assertThat(parser.parse(pipelined)).isInstanceOf(HttpParser.Complete.class);
+        assertThat(parser.parse(pipelined)).isInstanceOf(HttpParser.NeedMore.class);
+        assertThat(parser.bytesHeld()).as("after two pipelined requests").isZero();
+    }
+
     @Test
     void parsesRequestLineHeadersAndQuery() {
         HttpRequest r = only(feed(GET, 7));

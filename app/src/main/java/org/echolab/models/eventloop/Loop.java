@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.echolab.connection.Conversation;
+import org.echolab.connection.NonBlockingSession;
 import org.echolab.connection.Refusal;
+import org.echolab.connection.Transport;
 import org.echolab.process.Connections;
 import org.echolab.process.Refusals;
 
@@ -48,8 +50,26 @@ public final class Loop implements Connections.Owner {
 
     private static final System.Logger LOG = System.getLogger(Loop.class.getName());
 
-    /** A deadline and what to do at it. Timers are never cancelled: the action checks if it is still wanted. */
-    private record Timer(long deadline, long seq, Runnable action) implements Comparable<Timer> {
+    /**
+     * A deadline and what to do at it. A cancelled timer stays queued until its deadline, but lets
+     * go of its action at once: a closed connection is not kept alive by the timer it had set.
+     */
+    private static final class Timer implements Comparable<Timer>, Transport.Timer {
+        private final long deadline;
+        private final long seq;
+        private Runnable action; // null once cancelled
+
+        private Timer(long deadline, long seq, Runnable action) {
+            this.deadline = deadline;
+            this.seq = seq;
+            this.action = action;
+        }
+
+        @Override
+        public void cancel() {
+            action = null;
+        }
+
         @Override
         public int compareTo(Timer o) {
             int c = Long.compare(deadline - o.deadline, 0); // nanoTime values: compare by difference
@@ -61,6 +81,7 @@ public final class Loop implements Connections.Owner {
     private final Selector selector;
     private final Thread thread;
     private final ByteBuffer readBuffer; // lent to one connection at a time
+    private final NonBlockingSession.Context sessions; // what every session of this loop shares
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Set<LoopConnection> connections = new HashSet<>();
@@ -75,6 +96,7 @@ public final class Loop implements Connections.Owner {
         this.shared = shared;
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocate(Conversation.readBufferSize(shared.config().limits));
+        this.sessions = shared.session();
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 
@@ -211,6 +233,11 @@ public final class Loop implements Connections.Owner {
         }
     }
 
+    /** What every session of this loop shares (one object, not one per connection). */
+    NonBlockingSession.Context sessions() {
+        return sessions;
+    }
+
     /** The buffer every connection of this loop reads into; see {@link LoopConnection#settleInput}. */
     ByteBuffer readBuffer() {
         return readBuffer;
@@ -248,10 +275,17 @@ public final class Loop implements Connections.Owner {
         }
     }
 
-    /** Arms a timer; {@code action} runs on this loop at or soon after {@code deadline} (nanoTime). */
-    void schedule(long deadline, Runnable action) {
-        timers.add(new Timer(deadline, timerSeq++, action));
+    /** Arms a timer; {@code action} runs on this loop at or soon after {@code deadline} (nanoTime), unless cancelled. */
+    Transport.Timer schedule(long deadline, Runnable action) {
+        Timer t = new Timer(deadline, timerSeq++, action);
+        timers.add(t);
         pendingTimers = timers.size();
+        return t;
+    }
+
+    /** Queued timers that still hold an action (not cancelled); for tests. */
+    int armedTimers() {
+        return (int) timers.stream().filter(t -> t.action != null).count();
     }
 
     private void runTimers() {
@@ -259,8 +293,12 @@ public final class Loop implements Connections.Owner {
         Timer t;
         while ((t = timers.peek()) != null && t.deadline - now <= 0) {
             timers.poll();
+            Runnable action = t.action;
+            if (action == null) {
+                continue; // cancelled
+            }
             try {
-                t.action.run();
+                action.run();
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "timer on " + thread.getName() + " failed", e);
             }

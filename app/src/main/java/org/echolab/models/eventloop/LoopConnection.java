@@ -41,9 +41,6 @@ final class LoopConnection implements Connections.Member, Transport {
 
     private static final System.Logger LOG = System.getLogger(LoopConnection.class.getName());
 
-    /** The loop's timers are never cancelled: a superseded one finds out when it fires. */
-    private static final Timer KEPT = () -> {};
-
     private final Loop loop;
     private final SocketChannel channel;
     private Wire wire; // the channel itself, or TLS over it; null until the loop registers it
@@ -62,7 +59,7 @@ final class LoopConnection implements Connections.Member, Transport {
         this.client = peer == null || peer.getAddress() == null
                 ? "?"
                 : peer.getAddress().getHostAddress();
-        this.session = new NonBlockingSession(this, shared.session(), client, peer == null ? -1 : peer.getPort());
+        this.session = new NonBlockingSession(this, loop.sessions(), client, peer == null ? -1 : peer.getPort());
     }
 
     private static InetSocketAddress peerOf(SocketChannel channel) {
@@ -267,8 +264,7 @@ final class LoopConnection implements Connections.Member, Transport {
 
     @Override
     public Timer schedule(long at, Runnable action) {
-        loop.schedule(at, action);
-        return KEPT;
+        return loop.schedule(at, action);
     }
 
     @Override

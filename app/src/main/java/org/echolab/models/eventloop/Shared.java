@@ -31,7 +31,7 @@ public record Shared(
         Consumer<Throwable> crash,
         ServerTls tls) {
 
-    /** What each connection's session takes from the model. */
+    /** What the sessions of a loop take from the model: one per loop ({@link Loop#sessions}). */
     NonBlockingSession.Context session() {
         return new NonBlockingSession.Context(config, service, process, connections, offload, bytesQueued::add);
     }
