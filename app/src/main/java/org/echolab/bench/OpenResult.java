@@ -40,7 +40,7 @@ public record OpenResult(
     }
 
     /** Whether this is nginx's maximum closed rate, the scenario's 100%. */
-    public boolean isMax() {
+    public boolean maxRun() {
         return percent == MAX && rate == 0;
     }
 }

@@ -81,7 +81,8 @@ final class MarkdownReport {
     }
 
     static final String OPEN = """
-            Each server is started fresh; each run has the plan's warm-up, then its recorded period. \
+            Each server is started fresh and warmed up by 2 s of closed load (the plan's warm-up if longer); \
+            each run then has the plan's warm-up, then its recorded period. \
             *achieved* is the rate answered in the recorded period (and its share of the intended rate); \
             *× nginx* compares each tail with nginx's at the same rate. *schedule* says whether the load \
             generator kept it: requests due but never sent (*unsent*) and how late it sent the others \

@@ -174,8 +174,8 @@ public final class Tables {
     public static Table open(List<OpenResult> results) {
         List<List<String>> rows = new ArrayList<>();
         for (OpenResult o : results) {
-            String load = o.isMax() ? "max (closed)" : o.percent() + "%";
-            String intended = o.isMax() ? "-" : num(o.rate());
+            String load = o.maxRun() ? "max (closed)" : o.percent() + "%";
+            String intended = o.maxRun() ? "-" : num(o.rate());
             if (!o.ran()) {
                 rows.add(List.of(o.series(), load, intended, o.status() + ": " + o.reason(), "", "", "", "", "", ""));
                 continue;
@@ -187,7 +187,7 @@ public final class Tables {
                     o.series(),
                     load,
                     intended,
-                    o.isMax()
+                    o.maxRun()
                             ? num(o.requestsPerSecond())
                             : num(o.requestsPerSecond()) + " (" + pct(o.requestsPerSecond() / o.rate()) + ")",
                     ms(o.p99Millis()),
@@ -215,7 +215,7 @@ public final class Tables {
     /** The open workload's heading: nginx's maximum it was sized by, and where latency runs from. */
     public static String openTitle(List<OpenResult> results) {
         String max = results.stream()
-                .filter(o -> o.series().equals(Nginx.SERIES) && o.isMax() && o.ran())
+                .filter(o -> o.series().equals(Nginx.SERIES) && o.maxRun() && o.ran())
                 .findFirst()
                 .map(o -> num(o.requestsPerSecond()) + " req/s")
                 .orElse("not measured");
@@ -231,7 +231,7 @@ public final class Tables {
     public static List<String> openWarnings(List<OpenResult> results) {
         List<String> warnings = new ArrayList<>();
         for (OpenResult o : results) {
-            String at = "open workload: " + o.series() + " at " + (o.isMax() ? "its maximum" : o.percent() + "%");
+            String at = "open workload: " + o.series() + " at " + (o.maxRun() ? "its maximum" : o.percent() + "%");
             if (!o.ran()) {
                 warnings.add(at + " MEASURED NOTHING (" + o.status() + "): " + o.reason());
             } else if (o.fellBehind()) {
@@ -245,7 +245,7 @@ public final class Tables {
 
     /** Whether the open schedule was kept: {@code kept, lag p99 0.2 ms}, or {@code FELL BEHIND: 120 unsent, lag p99 14 ms}. */
     static String schedule(OpenResult o) {
-        if (o.isMax()) {
+        if (o.maxRun()) {
             return "closed: no schedule";
         }
         String lag = "lag p99 " + ms(o.generatorLagP99Millis()) + " ms";
