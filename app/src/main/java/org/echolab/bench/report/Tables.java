@@ -235,9 +235,10 @@ public final class Tables {
             if (!o.ran()) {
                 warnings.add(at + " MEASURED NOTHING (" + o.status() + "): " + o.reason());
             } else if (o.fellBehind()) {
-                warnings.add(
-                        at + " FELL BEHIND its schedule (" + schedule(o)
-                                + "): the load generator could not send at the intended rate, so these tails are a lower bound");
+                warnings.add(at + " FELL BEHIND its schedule (" + o.unsent() + " unsent, lag p99 "
+                        + ms(o.generatorLagP99Millis()) + " ms): requests due were not sent on time (the"
+                        + " connections still waited for answers, or the generator lagged), so the server"
+                        + " carried less than the intended load and its tails are a lower bound");
             }
         }
         return warnings;
