@@ -20,6 +20,8 @@ import org.echolab.models.Models;
  * @param herdConnections    thundering-herd scenario: connections measured per model and worker count
  * @param sampleEvery        how often the server's process tree is read from /proc
  * @param serverArgs         extra {@code serve} options for every server, e.g. {@code --threads=400}
+ * @param open               open-workload scenario: nginx's maximum closed rate, then every model and nginx at
+ *                           {@link #OPEN_PERCENTS} of it, latency from each request's intended send time
  */
 public record BenchPlan(
         String preset,
@@ -34,7 +36,13 @@ public record BenchPlan(
         List<Integer> herdWorkers,
         int herdConnections,
         Duration sampleEvery,
-        List<String> serverArgs) {
+        List<String> serverArgs,
+        boolean open) {
+
+    /** Connections of the open-workload scenario, as the perf check's open workload. */
+    public static final int OPEN_CONNECTIONS = 50;
+    /** The open-workload scenario's rates, in percent of nginx's maximum closed rate. */
+    public static final List<Integer> OPEN_PERCENTS = List.of(50, 90);
 
     /** Connections kept open at once in the connections scenario, as in UNP's client. */
     public static final int CONNECTIONS_AT_ONCE = 10;
@@ -89,7 +97,8 @@ public record BenchPlan(
                 List.of(2, 4),
                 100,
                 Duration.ofMillis(100),
-                List.of());
+                List.of(),
+                false);
     }
 
     /**
@@ -116,7 +125,8 @@ public record BenchPlan(
                 List.of(2, 15, 60, 120),
                 2000,
                 Duration.ofMillis(250),
-                List.of());
+                List.of(),
+                false);
     }
 
     /**
@@ -136,6 +146,11 @@ public record BenchPlan(
     /** Runs of the herd scenario: a server for each herd model and worker count. */
     public int herdRuns() {
         return herdModels().size() * herdWorkers.size();
+    }
+
+    /** Runs of the open-workload scenario: nginx's maximum, then each percent for nginx and every model. */
+    public int openRuns() {
+        return open ? 1 + (models.size() + 1) * OPEN_PERCENTS.size() : 0;
     }
 
     public int cells() {

@@ -16,8 +16,9 @@ import org.echolab.models.Models;
 
 /**
  * Runs a {@link BenchPlan}: every cell of the matrix, then the C reference ({@link Nginx}, when
- * given) on the same cells, then the connections scenario and the thundering herd
- * ({@link HerdScenario}), each on a fresh server process, loaded
+ * given) on the same cells, then the connections scenario, the thundering herd
+ * ({@link HerdScenario}) and the open workload ({@link OpenScenario}), each on a fresh server
+ * process (on a core of its own when the run is {@link Pinning pinned}), loaded
  * from this JVM by the load generator while a {@link Sampler} reads the server's process tree.
  *
  * <p>One cell: start {@code echolab serve} (fresh JVM) -> read the idle tree -> load it (warm-up,
@@ -39,6 +40,7 @@ public final class BenchRunner {
     private final ProgressBar progress;
     private final Machine machine;
     private final Optional<Nginx> nginx;
+    private final Pinning pinning;
     private volatile ServerProcess running; // read by the shutdown hook
 
     /** A runner without the C reference. */
@@ -49,6 +51,19 @@ public final class BenchRunner {
     /** A runner that measures {@code nginx}, when present, on the same cells as the models. */
     public BenchRunner(
             BenchPlan plan, Path jar, Path logs, Machine machine, ProgressBar progress, Optional<Nginx> nginx) {
+        this(plan, jar, logs, machine, progress, nginx, Pinning.not("not asked for"));
+    }
+
+    /** A runner that also starts every server on the server's core of {@code pinning}, when it pins. */
+    public BenchRunner(
+            BenchPlan plan,
+            Path jar,
+            Path logs,
+            Machine machine,
+            ProgressBar progress,
+            Optional<Nginx> nginx,
+            Pinning pinning) {
+        this.pinning = pinning;
         this.plan = plan;
         this.jar = jar;
         this.logs = logs;
@@ -111,7 +126,7 @@ public final class BenchRunner {
         }
         String cell = Nginx.SERIES + "-c" + clients + "-" + w.slug();
         return measure(Nginx.SERIES, clients, w, guards.warmupReference(clients, plan.warmup()), false, () -> {
-            running = n.start(w, machine.fdLimit(), logs.resolve(cell), logs.resolve(cell + ".log"));
+            running = n.start(w, machine.fdLimit(), logs.resolve(cell), logs.resolve(cell + ".log"), pinning);
             return running;
         });
     }
@@ -325,7 +340,7 @@ public final class BenchRunner {
         Thread hook = stopOnExit();
         try {
             return new HerdScenario(plan, guards, progress, logs, (model, args, log) -> {
-                        running = ServerProcess.start(jar, model, args, log);
+                        running = ServerProcess.start(jar, model, args, log, pinning);
                         return running;
                     })
                     .run();
@@ -347,8 +362,34 @@ public final class BenchRunner {
     }
 
     private ServerProcess start(String model, Path log) throws IOException {
-        running = ServerProcess.start(jar, model, plan.serverArgs(), log);
+        running = ServerProcess.start(jar, model, plan.serverArgs(), log, pinning);
         return running;
+    }
+
+    /**
+     * The open-workload scenario ({@link OpenScenario}), when the plan asks for it: nginx's maximum,
+     * then nginx and every model at shares of it; one row saying why when there is no nginx.
+     */
+    public List<OpenResult> open(String noReference) {
+        if (!plan.open()) {
+            return List.of();
+        }
+        Thread hook = stopOnExit();
+        try {
+            return new OpenScenario(plan, guards, progress, logs, (series, log) -> {
+                        if (!series.equals(Nginx.SERIES)) {
+                            return start(series, log);
+                        }
+                        Path dir = log.resolveSibling("open-" + Nginx.SERIES);
+                        running = nginx.orElseThrow()
+                                .start(new Workload("none", null), machine.fdLimit(), dir, log, pinning);
+                        return running;
+                    })
+                    .run(nginx.isPresent() ? Optional.empty() : Optional.of(noReference));
+        } finally {
+            running = null;
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
     }
 
     /** If the bench is stopped (Ctrl-C), the server it is loading stops too. */

@@ -18,7 +18,7 @@ import java.util.Optional;
  * report can say how far each model is from a C server on the same machine in the same run.
  *
  * <p><b>Processes:</b> nginx's master and {@code worker_processes auto} (one event loop per core,
- * as {@code eventloop}'s default loops), started in the foreground ({@code daemon off}) on
+ * as {@code eventloop}'s default loops; one on the one core of a pinned run), started in the foreground ({@code daemon off}) on
  * 127.0.0.1 and a free port, with its config, pid file, error log and temporary folders in the
  * cell's own folder; stopped by its pid like the models' servers ({@link ServerProcess#close}).
  * It answers only what the echo module can: a wait and an echo, not CPU work.
@@ -86,9 +86,9 @@ public final class Nginx {
         return new Found(Optional.of(n), n.describe());
     }
 
-    /** e.g. {@code nginx/1.22.1 with its echo module, a worker process per core}. */
+    /** e.g. {@code nginx/1.22.1 with its echo module, a worker process per core it runs on}. */
     public String describe() {
-        return version + " with its echo module, a worker process per core";
+        return version + " with its echo module, a worker process per core it runs on";
     }
 
     /**
@@ -98,20 +98,29 @@ public final class Nginx {
      * @param maxConnections how many connections each worker may hold (the clients, and margin)
      */
     public ServerProcess start(Workload w, long maxConnections, Path folder, Path log) throws IOException {
+        return start(w, maxConnections, folder, log, Pinning.not("not asked for"));
+    }
+
+    /**
+     * {@link #start(Workload, long, Path, Path)} on the server's core of {@code pinning}, when it
+     * pins: then with one worker process, as the perf check runs it, since one core holds one event loop.
+     */
+    public ServerProcess start(Workload w, long maxConnections, Path folder, Path log, Pinning pinning)
+            throws IOException {
         // absolute: nginx reads a relative path under its prefix (-p), which is this folder itself
         Path dir = folder.toAbsolutePath();
         Files.createDirectories(dir);
         int port = freePort();
         Path conf = dir.resolve("nginx.conf");
-        Files.writeString(conf, config(w, port, maxConnections, dir));
-        Process p = new ProcessBuilder(
+        Files.writeString(conf, config(w, port, maxConnections, dir, pinning.pinned() ? "1" : "auto"));
+        Process p = new ProcessBuilder(pinning.onServerCore(List.of(
                         binary,
                         "-p",
                         dir.toString(),
                         "-c",
                         conf.toString(),
                         "-e",
-                        dir.resolve("error.log").toString())
+                        dir.resolve("error.log").toString())))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -130,11 +139,15 @@ public final class Nginx {
                 throw new IOException("interrupted while starting nginx", e);
             }
         }
-        return ServerProcess.of(p, version + " listening on 127.0.0.1:" + port + ", " + w.label(), port);
+        return ServerProcess.of(
+                p,
+                version + " listening on 127.0.0.1:" + port + ", " + w.label()
+                        + (pinning.pinned() ? ", 1 worker on core " + pinning.serverCpu() : ""),
+                port);
     }
 
     /** The whole config: nothing from /etc/nginx, everything it writes under {@code dir}. */
-    String config(Workload w, int port, long maxConnections, Path dir) {
+    String config(Workload w, int port, long maxConnections, Path dir, String workers) {
         // echo_sleep takes seconds, to the millisecond
         String sleep = w.perRequest().isZero()
                 ? ""
@@ -142,7 +155,7 @@ public final class Nginx {
         return """
                 load_module %s;
                 daemon off;
-                worker_processes auto;
+                worker_processes %s;
                 pid %s/nginx.pid;
                 error_log %s/error.log warn;
                 events { worker_connections %d; }
@@ -160,7 +173,7 @@ public final class Nginx {
                     location /echo { %secho -n $arg_msg; }
                   }
                 }
-                """.formatted(echoModule, dir, dir, maxConnections, dir, dir, dir, dir, dir, port, sleep);
+                """.formatted(echoModule, workers, dir, dir, maxConnections, dir, dir, dir, dir, dir, port, sleep);
     }
 
     /** A port nothing listens on now (the kernel's choice); nginx cannot be given port 0 and tell. */

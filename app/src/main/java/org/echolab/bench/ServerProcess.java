@@ -52,7 +52,13 @@ public final class ServerProcess implements AutoCloseable {
      * @throws IOException with the server's own words when it did not start
      */
     public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
+        return start(jar, model, extraArgs, log, Pinning.not("not asked for"));
+    }
+
+    /** {@link #start(Path, String, List, Path)} on the server's core of {@code pinning}, when it pins. */
+    public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log, Pinning pinning)
+            throws IOException {
+        List<String> serve = new ArrayList<>(List.of(
                 javaCommand(),
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp",
@@ -69,7 +75,8 @@ public final class ServerProcess implements AutoCloseable {
                 "-1", // no monitor: its threads would count in the figures
                 "--max-per-client",
                 "0")); // every client of a benchmark comes from 127.0.0.1: one address, many clients
-        cmd.addAll(extraArgs);
+        serve.addAll(extraArgs);
+        List<String> cmd = pinning.onServerCore(serve);
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(false)
@@ -97,7 +104,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             stop(p);
             throw new IOException(
-                    "'" + String.join(" ", cmd.subList(4, cmd.size())) + "' did not start"
+                    "'" + String.join(" ", serve.subList(4, serve.size())) + "' did not start"
                             + (p.isAlive()
                                     ? " within " + START_TIMEOUT.toSeconds() + "s"
                                     : " (exit " + p.exitValue() + ")")

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Benchmark every model side by side: req/s, latency, CPU, memory, threads and processes",
             "over models x client counts x workloads, each cell on a fresh server process, plus UNP ch. 30's",
-            "short-connections scenario and its thundering herd (--herd). Writes results.json, results.csv,",
-            "report.md and report.html.",
+            "short-connections scenario and its thundering herd (--herd), and with --open the tails of an open",
+            "workload at 50% and 90% of nginx's maximum. Every server runs on one core and the bench on another",
+            "(taskset), where the machine has two. Writes results.json, results.csv, report.md and report.html.",
             "Run it alone on the machine: other work on the same cores skews every figure.",
             "--render DIR draws an earlier run's report and charts again from DIR/results.json, running nothing.",
             "Or measure a server it does not start (another machine, a cluster): --target URL [--pids PID,PID]"
@@ -107,6 +108,14 @@ final class BenchCommand implements Callable<Integer> {
             description =
                     "Thundering-herd scenario: short connections measured per model and worker count. Default: 2000 (--quick: 100).")
     Integer herdConnections;
+
+    @Option(
+            names = "--open",
+            description = "Open-workload scenario: nginx's maximum closed rate (" + BenchPlan.OPEN_CONNECTIONS
+                    + " connections, no wait), then nginx and every model at 50% and 90% of it on a fixed"
+                    + " schedule; p99 and p99.9 from each request's intended send time. Needs nginx. Default: off"
+                    + " (about 10 s per model at the default durations).")
+    boolean open;
 
     @Option(
             names = "--server-arg",
@@ -213,9 +222,14 @@ final class BenchCommand implements Callable<Integer> {
     private int callTarget() {
         BenchPlan plan;
         try {
-            if (models != null || !serverArgs.isEmpty() || jar != null || herd != null || herdConnections != null) {
+            if (models != null
+                    || !serverArgs.isEmpty()
+                    || jar != null
+                    || herd != null
+                    || herdConnections != null
+                    || open) {
                 throw new IllegalArgumentException(
-                        "--target measures a running server: --models, --server-arg, --jar and --herd"
+                        "--target measures a running server: --models, --server-arg, --jar, --herd and --open"
                                 + " are for servers the bench starts");
             }
             if (target.getHost() == null || target.getPort() < 0) {
@@ -265,7 +279,8 @@ final class BenchCommand implements Callable<Integer> {
                 herd == null ? base.herdWorkers() : herdWorkers(herd),
                 herdConnections != null ? herdConnections : base.herdConnections(),
                 base.sampleEvery(),
-                serverArgs);
+                serverArgs,
+                open);
     }
 
     /** {@code --herd}: worker counts, or {@code none}. */
@@ -297,6 +312,7 @@ final class BenchCommand implements Callable<Integer> {
         if (processConnections != null) args.add("--process-connections=" + processConnections);
         if (herd != null) args.add("--herd=" + String.join(",", herd));
         if (herdConnections != null) args.add("--herd-connections=" + herdConnections);
+        if (open) args.add("--open");
         serverArgs.forEach(a -> args.add("--server-arg=" + a));
         if (!nginx.equals("nginx")) args.add("--nginx=" + nginx);
         if (target != null) args.add("--target=" + target);

@@ -16,6 +16,8 @@ import org.echolab.bench.ConnectionsResult;
 import org.echolab.bench.HerdResult;
 import org.echolab.bench.Machine;
 import org.echolab.bench.Nginx;
+import org.echolab.bench.OpenResult;
+import org.echolab.bench.Pinning;
 import org.echolab.bench.ProgressBar;
 import org.echolab.bench.Reference;
 import org.echolab.bench.TargetRunner;
@@ -45,22 +47,27 @@ final class BenchRun {
         int steps = plan.cells()
                 + referenceCells
                 + (plan.connections() > 0 ? plan.models().size() : 0)
-                + plan.herdRuns();
+                + plan.herdRuns()
+                + (reference.nginx().isPresent() ? plan.openRuns() : Math.min(1, plan.openRuns()));
         ProgressBar progress = new ProgressBar(System.err, System.console() != null, steps);
         System.err.println("echolab bench: " + plan.preset() + ", " + plan.cells() + " cells + "
                 + (plan.connections() > 0 ? plan.models().size() + " connection runs" : "no connections scenario")
                 + " + "
                 + (plan.herdRuns() > 0 ? plan.herdRuns() + " herd runs" : "no herd scenario")
+                + " + " + (plan.open() ? "the open workload" : "no open workload (--open)")
                 + ", results in " + run.dir());
         System.err.println(
                 "echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
-        BenchRunner runner =
-                new BenchRunner(plan, serverJar, run.dir().resolve("logs"), run.machine(), progress, reference.nginx());
+        Pinning pinning = Pinning.pinThisJvm();
+        System.err.println("echolab bench: " + pinning.describe());
+        BenchRunner runner = new BenchRunner(
+                plan, serverJar, run.dir().resolve("logs"), run.machine(), progress, reference.nginx(), pinning);
         List<CellResult> cells = runner.matrix();
         List<ConnectionsResult> conns = runner.connections();
         List<HerdResult> herdResults = runner.herd();
+        List<OpenResult> open = runner.open(reference.note());
         progress.finish();
-        return run.finish(serverJar.toString(), cells, conns, Reference.of(reference), herdResults);
+        return run.finish(serverJar.toString(), cells, conns, Reference.of(reference), herdResults, pinning, open);
     }
 
     /** {@code --target}: the plan's client counts x workloads against a server this command does not start. */
@@ -80,6 +87,8 @@ final class BenchRun {
                 conns,
                 Reference.notMeasured("a server the bench did not start (--target): run nginx on the same machine as"
                         + " another --target to compare"),
+                List.of(),
+                Pinning.not("--target measures a server the bench did not start, wherever it runs"),
                 List.of());
     }
 
@@ -126,7 +135,9 @@ final class BenchRun {
                 List<CellResult> cells,
                 List<ConnectionsResult> conns,
                 Reference reference,
-                List<HerdResult> herd) {
+                List<HerdResult> herd,
+                Pinning pinning,
+                List<OpenResult> open) {
             String ended = ZonedDateTime.now()
                     .truncatedTo(ChronoUnit.SECONDS)
                     .toOffsetDateTime()
@@ -143,7 +154,9 @@ final class BenchRun {
                     cells,
                     conns,
                     reference,
-                    herd);
+                    herd,
+                    pinning,
+                    open);
             return report(results, dir);
         }
     }
@@ -167,13 +180,26 @@ final class BenchRun {
             System.out.println();
             System.out.print(Tables.text(Tables.herd(results.herd())));
         }
+        if (!results.open().isEmpty()) {
+            System.out.println();
+            System.out.println(Tables.openTitle(results.open()));
+            System.out.print(Tables.text(Tables.open(results.open())));
+            Tables.openWarnings(results.open()).forEach(w -> System.err.println("echolab bench: " + w));
+        }
         System.out.println();
         System.out.println(NginxRatio.note(results));
+        System.out.println(results.pinning().describe());
+        if (!results.pinning().pinned()) {
+            System.err.println("echolab bench: " + results.pinning().describe());
+        }
         System.out.println("report: " + dir.resolve("report.html").toAbsolutePath());
         long failed = cells.stream().filter(c -> c.status().equals("failed")).count()
                 + conns.stream().filter(c -> c.status().equals("failed")).count()
                 + results.herd().stream()
                         .filter(h -> h.status().equals("failed"))
+                        .count()
+                + results.open().stream()
+                        .filter(o -> o.status().equals("failed"))
                         .count();
         if (failed > 0) {
             System.err.println("echolab bench: " + failed + " cell(s) failed to run; see their reasons and "

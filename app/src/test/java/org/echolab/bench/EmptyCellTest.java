@@ -75,7 +75,8 @@ class EmptyCellTest {
                 p.herdWorkers(),
                 p.herdConnections(),
                 p.sampleEvery(),
-                p.serverArgs());
+                p.serverArgs(),
+                p.open());
         BenchResults results = new BenchResults(
                 sample.started(),
                 sample.finished(),
@@ -88,7 +89,9 @@ class EmptyCellTest {
                 cells,
                 sample.connections(),
                 sample.reference(),
-                sample.herd());
+                sample.herd(),
+                sample.pinning(),
+                sample.open());
         ReportWriter.write(results, dir);
 
         String markdown = Files.readString(dir.resolve("report.md"));

@@ -74,7 +74,8 @@ class NginxReportTest {
                 List.of(),
                 0,
                 Duration.ofMillis(250),
-                List.of());
+                List.of(),
+                false);
         List<CellResult> cells = new java.util.ArrayList<>(
                 List.of(cell("virtual", 1, 9), cell("virtual", 10, 90), cell("virtual", 100, 900)));
         if (measured) {
@@ -95,6 +96,8 @@ class NginxReportTest {
                 cells,
                 List.of(),
                 ref,
+                List.of(),
+                null,
                 List.of());
     }
 

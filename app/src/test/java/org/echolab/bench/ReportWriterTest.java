@@ -67,7 +67,8 @@ class ReportWriterTest {
                 List.of(),
                 0,
                 Duration.ofMillis(250),
-                List.of());
+                List.of(),
+                false);
         List<CellResult> cells = List.of(
                 cell("sequential", 1, 9.8, 0, new Fairness(1, 29, 29, 29, 0)),
                 cell("sequential", 10, 7.4, 0, new Fairness(10, 0, 0, 22, 9)),
@@ -99,6 +100,8 @@ class ReportWriterTest {
                 cells,
                 conns,
                 new Reference(Nginx.SERIES, false, "no nginx at 'nginx'; install it with " + Nginx.INSTALL),
+                List.of(),
+                new Pinning(true, 0, 1, "every server on core 0, the load generator on core 1"),
                 List.of());
     }
 
@@ -225,7 +228,9 @@ class ReportWriterTest {
                 r.cells(),
                 r.connections(),
                 r.reference(),
-                herd);
+                herd,
+                r.pinning(),
+                r.open());
     }
 
     @Test

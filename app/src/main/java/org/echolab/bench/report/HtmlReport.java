@@ -36,11 +36,17 @@ final class HtmlReport {
                 figure.chart svg { display: block; width: 100%; height: auto }
                 figcaption { font-size: 0.9em; max-width: 60em }
                 p.note { max-width: 70em }
+                p.warning { color: #b00000; font-weight: bold }
                 </style></head><body>
                 """);
         sb.append("<h1>EchoLab benchmark, ").append(esc(r.started())).append("</h1>\n");
         sb.append("<p class=\"note\">")
                 .append(esc(MarkdownReport.setting(r).replace("`", "")))
+                .append("</p>\n");
+        sb.append("<p class=\"note")
+                .append(r.pinning() != null && r.pinning().pinned() ? "" : " warning")
+                .append("\" id=\"pinning\">")
+                .append(esc(MarkdownReport.pinning(r)))
                 .append("</p>\n");
         sb.append("<p class=\"note\" id=\"reference\">")
                 .append(esc(NginxRatio.note(r).replace("*", "")))
@@ -79,6 +85,15 @@ final class HtmlReport {
                     .append(esc(MarkdownReport.HERD.replace("`", "")))
                     .append("</p>\n")
                     .append(table(Tables.herd(r.herd())));
+        }
+        if (!r.open().isEmpty()) {
+            sb.append("<h2 id=\"open\">Open workload: tails at 50% and 90% of nginx's maximum</h2>\n<p class=\"note\">")
+                    .append(esc(Tables.openTitle(r.open()) + " " + MarkdownReport.OPEN.replace("*", "")))
+                    .append("</p>\n")
+                    .append(table(Tables.open(r.open())));
+            for (String w : Tables.openWarnings(r.open())) {
+                sb.append("<p class=\"note warning\"><b>").append(esc(w)).append("</b></p>\n");
+            }
         }
         sb.append("</body></html>\n");
         return sb.toString();

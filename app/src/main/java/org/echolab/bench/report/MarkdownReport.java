@@ -35,6 +35,18 @@ final class MarkdownReport {
                     .append(Tables.markdown(Tables.herd(r.herd())))
                     .append('\n');
         }
+        if (!r.open().isEmpty()) {
+            sb.append("## Open workload: tails at 50% and 90% of nginx's maximum\n\n")
+                    .append(Tables.openTitle(r.open()))
+                    .append(' ')
+                    .append(OPEN)
+                    .append("\n\n")
+                    .append(Tables.markdown(Tables.open(r.open())))
+                    .append('\n');
+            for (String w : Tables.openWarnings(r.open())) {
+                sb.append("**").append(w).append("**\n\n");
+            }
+        }
         sb.append("## Charts\n\n");
         for (Charts.Drawn c : charts) {
             // the PNG: a quarter of the SVG's size, and what docs/bench keeps (report.html inlines the SVGs)
@@ -57,8 +69,25 @@ final class MarkdownReport {
                 + ", ulimit -n " + m.fdLimit() + ", pid_max " + m.pidMax() + ". Each cell: a fresh server process, "
                 + Durations.format(p.warmup()) + " warm-up, " + Durations.format(p.duration()) + " recorded, "
                 + Durations.format(p.timeout()) + " timeout per request; the load generator runs in the benchmark's "
-                + "own JVM on the same cores. Started " + r.started() + ", finished " + r.finished() + ".";
+                + "own JVM. " + pinning(r) + " Started " + r.started() + ", finished " + r.finished() + ".";
     }
+
+    /** Where servers and the load generator ran; results from before runs were pinned did not say. */
+    static String pinning(BenchResults r) {
+        return r.pinning() != null
+                ? r.pinning().describe()
+                : "Not recorded where servers and the load generator ran (results from before runs were pinned):"
+                        + " the same cores.";
+    }
+
+    static final String OPEN = """
+            Each server is started fresh and warmed up by 2 s of closed load (the plan's warm-up if longer); \
+            each run then has the plan's warm-up, then its recorded period. \
+            *achieved* is the rate answered in the recorded period (and its share of the intended rate); \
+            *× nginx* compares each tail with nginx's at the same rate. *schedule* says whether the load \
+            generator kept it: requests due but never sent (*unsent*) and how late it sent the others \
+            (*lag*, p99); a run that FELL BEHIND measured a lighter load than intended, so its tails are a \
+            lower bound.""";
 
     static final String HOW_TO_READ = """
             How to read: *answers per conn* is how the answers were spread over the clients' keep-alive \

@@ -22,13 +22,14 @@ import org.echolab.bench.BenchResults;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
 import org.echolab.bench.HerdResult;
+import org.echolab.bench.OpenResult;
 import org.echolab.load.Fairness;
 import org.echolab.protocol.Durations;
 
 /**
  * Writes a run's results folder: {@code results.json} (everything), {@code results.csv} (the
  * matrix, one row per cell), {@code connections.csv}, {@code herd.csv} (when the run has the
- * thundering herd), {@code report.md}, a self-contained
+ * thundering herd), {@code open.csv} (when it has the open workload), {@code report.md}, a self-contained
  * {@code report.html} (charts inlined as SVG: it opens offline), and {@code charts/} with each
  * chart as SVG and PNG. Everything but results.json is drawn from it, so a folder can be
  * rendered again from its results.json ({@link #read}, {@link #render}) when the report changes,
@@ -82,6 +83,9 @@ public final class ReportWriter {
         Files.writeString(dir.resolve("connections.csv"), connectionsCsv(results.connections()));
         if (!results.herd().isEmpty()) {
             Files.writeString(dir.resolve("herd.csv"), herdCsv(results.herd()));
+        }
+        if (!results.open().isEmpty()) {
+            Files.writeString(dir.resolve("open.csv"), openCsv(results.open()));
         }
         List<Charts.Drawn> charts = Charts.of(results);
         List<String> svgs = new ArrayList<>();
@@ -184,6 +188,31 @@ public final class ReportWriter {
                     h.cpuSeconds(),
                     h.cpuMillisPerConnection(),
                     h.serverPid());
+        }
+        return sb.toString();
+    }
+
+    static String openCsv(List<OpenResult> results) {
+        StringBuilder sb = new StringBuilder(
+                "series,percent_of_nginx_max,intended_requests_per_second,status,reason,"
+                        + "requests,errors,requests_per_second,unsent,generator_lag_p99_ms,fell_behind,p99_ms,p999_ms,server_pid\n");
+        for (OpenResult o : results) {
+            row(
+                    sb,
+                    o.series(),
+                    o.percent(),
+                    o.rate(),
+                    o.status(),
+                    o.reason(),
+                    o.requests(),
+                    o.errors(),
+                    o.requestsPerSecond(),
+                    o.unsent(),
+                    o.generatorLagP99Millis(),
+                    o.fellBehind(),
+                    o.p99Millis(),
+                    o.p999Millis(),
+                    o.serverPid());
         }
         return sb.toString();
     }

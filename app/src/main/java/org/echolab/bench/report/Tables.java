@@ -3,9 +3,13 @@ package org.echolab.bench.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import org.echolab.bench.BenchPlan;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
 import org.echolab.bench.HerdResult;
+import org.echolab.bench.Nginx;
+import org.echolab.bench.OpenResult;
 import org.echolab.load.Fairness;
 
 /**
@@ -160,6 +164,102 @@ public final class Tables {
                         "x 5,000 conns, s",
                         "UNP prefork, s: Digital Unix / BSD/OS"),
                 rows);
+    }
+
+    /**
+     * The open-workload scenario: nginx's maximum, then each server at each share of it, with the
+     * rate it kept, its tails beside nginx's at the same rate, and whether the schedule was kept. A
+     * run that measured nothing is a note-only row: status and why.
+     */
+    public static Table open(List<OpenResult> results) {
+        List<List<String>> rows = new ArrayList<>();
+        for (OpenResult o : results) {
+            String load = o.maxRun() ? "max (closed)" : o.percent() + "%";
+            String intended = o.maxRun() ? "-" : num(o.rate());
+            if (!o.ran()) {
+                rows.add(List.of(o.series(), load, intended, o.status() + ": " + o.reason(), "", "", "", "", "", ""));
+                continue;
+            }
+            Optional<OpenResult> nginx = results.stream()
+                    .filter(n -> n.series().equals(Nginx.SERIES) && n.percent() == o.percent() && n.ran())
+                    .findFirst();
+            rows.add(List.of(
+                    o.series(),
+                    load,
+                    intended,
+                    o.maxRun()
+                            ? num(o.requestsPerSecond())
+                            : num(o.requestsPerSecond()) + " (" + pct(o.requestsPerSecond() / o.rate()) + ")",
+                    ms(o.p99Millis()),
+                    ms(o.p999Millis()),
+                    ratio(o.p99Millis(), nginx.map(OpenResult::p99Millis)),
+                    ratio(o.p999Millis(), nginx.map(OpenResult::p999Millis)),
+                    schedule(o),
+                    Long.toString(o.errors())));
+        }
+        return new Table(
+                List.of(
+                        "server",
+                        "load",
+                        "intended req/s",
+                        "achieved req/s (of intended)",
+                        "p99 ms",
+                        "p99.9 ms",
+                        "p99 × nginx",
+                        "p99.9 × nginx",
+                        "schedule",
+                        "errors"),
+                rows);
+    }
+
+    /** The open workload's heading: nginx's maximum it was sized by, and where latency runs from. */
+    public static String openTitle(List<OpenResult> results) {
+        String max = results.stream()
+                .filter(o -> o.series().equals(Nginx.SERIES) && o.maxRun() && o.ran())
+                .findFirst()
+                .map(o -> num(o.requestsPerSecond()) + " req/s")
+                .orElse("not measured");
+        return "Open workload: " + BenchPlan.OPEN_CONNECTIONS + " keep-alive connections, /echo with no wait, at "
+                + String.join(
+                        " and ",
+                        BenchPlan.OPEN_PERCENTS.stream().map(p -> p + "%").toList())
+                + " of nginx's maximum closed rate (" + max
+                + "); latency from each request's intended send time (coordinated omission corrected).";
+    }
+
+    /** What the console says loudly about the open workload: runs that measured nothing, schedules not kept. */
+    public static List<String> openWarnings(List<OpenResult> results) {
+        List<String> warnings = new ArrayList<>();
+        for (OpenResult o : results) {
+            String at = "open workload: " + o.series() + " at " + (o.maxRun() ? "its maximum" : o.percent() + "%");
+            if (!o.ran()) {
+                warnings.add(at + " MEASURED NOTHING (" + o.status() + "): " + o.reason());
+            } else if (o.fellBehind()) {
+                warnings.add(at + " FELL BEHIND its schedule (" + o.unsent() + " unsent, lag p99 "
+                        + ms(o.generatorLagP99Millis()) + " ms): requests due were not sent on time (the"
+                        + " connections still waited for answers, or the generator lagged), so the server"
+                        + " carried less than the intended load and its tails are a lower bound");
+            }
+        }
+        return warnings;
+    }
+
+    /** Whether the open schedule was kept: {@code kept, lag p99 0.2 ms}, or {@code FELL BEHIND: 120 unsent, lag p99 14 ms}. */
+    static String schedule(OpenResult o) {
+        if (o.maxRun()) {
+            return "closed: no schedule";
+        }
+        String lag = "lag p99 " + ms(o.generatorLagP99Millis()) + " ms";
+        return o.fellBehind()
+                ? "FELL BEHIND: " + o.unsent() + " unsent, " + lag
+                : "kept: " + o.unsent() + " unsent, " + lag;
+    }
+
+    private static String ratio(double v, Optional<Double> reference) {
+        return reference
+                .filter(r -> r > 0)
+                .map(r -> String.format(Locale.ROOT, "%.2f", v / r))
+                .orElse("-");
     }
 
     /** A figure that may fall below the baseline; noise that rounds to zero prints as 0.000, not -0.000. */

@@ -55,7 +55,8 @@ final class CostsMeasurement {
                 List.of(),
                 0,
                 Duration.ofMillis(100),
-                serverArgs);
+                serverArgs,
+                false);
         List<CellResult> cells = new BenchRunner(
                         plan,
                         jar,
