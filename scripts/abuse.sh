@@ -5,6 +5,10 @@
 # the abuse from 127.0.0.1, and after 3 s probe with a fresh connection from 127.0.0.2 every 200 ms
 # (scripts/AbuseClients.java); then stop the abuse, probe once more ("after"), stop the server with
 # SIGTERM and note its exit code. Everything is bounded by -d seconds and ends by pid.
+# The abuses from one address (slowloris to nofile) come from 127.0.0.1, which the automatic
+# --max-per-client spares (on one machine every client is loopback): for them the server is started
+# once to read the bound its startup line gives the model, then with --max-per-client N, which
+# holds for loopback too ("per-client" column; "auto" for the others).
 # Scenarios:
 #   slowloris  slowhttptest -H: 1,000 connections sending their headers a line every 10 s
 #   slowbody   slowhttptest -B: 1,000 POSTs sending an 8 KiB body a few bytes every 10 s
@@ -68,7 +72,28 @@ unanswered() {   # the abuse's own count of requests closed without an answer, s
   [ -n "$counts" ] && echo "$counts" | paste -sd+ | bc || echo "-"
 }
 
-printf '%-10s %-12s %-62s %-8s %-10s %-5s %s\n' scenario model "probes from 127.0.0.2 during the abuse" after unanswered exit "peak RSS"
+one_address="slowloris slowbody slowread bigsize cpu nofile"
+
+serve() {   # model port limit... -- args...: starts the server in the background; sets $server
+  local model=$1 at=$2; shift 2
+  local limit=()
+  while [ "$1" != -- ]; do limit+=("$1"); shift; done
+  shift
+  "${limit[@]}" "$java" "${heap[@]}" --enable-native-access=ALL-UNNAMED -jar "$jar" serve --model "$model" \
+    --port "$at" --monitor-port $((at + 1)) "$@" >"$work/server.out" 2>"$work/server.err" &
+  server=$!
+  for _ in $(seq 150); do grep -q listening "$work/server.out" && break; sleep 0.1; done
+}
+
+stop() {   # stops $server with SIGTERM (SIGKILL after 30 s); sets $code to its exit code
+  kill -TERM "$server" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$server" 2>/dev/null && echo "abuse: $model did not stop within 30 s of SIGTERM; killed" >&2
+  code=0; wait "$server" 2>/dev/null || code=$?
+}
+
+echo "# abuse.sh -d $seconds: $one_address from 127.0.0.1 run with --max-per-client N (the model's automatic bound, applied to loopback too)"
+printf '%-10s %-12s %-10s %-62s %-8s %-10s %-5s %s\n' scenario model per-client "probes from 127.0.0.2 during the abuse" after unanswered exit "peak RSS"
 for scenario in $scenarios; do
   for model in $models; do
     port=$((port + 1))
@@ -76,10 +101,17 @@ for scenario in $scenarios; do
     limit=() heap=()
     [ "$scenario" = nofile ] && limit=(prlimit --nofile=256:256)
     [ "$scenario" = anything ] && heap=(-Xmx256m)
-    "${limit[@]}" "$java" "${heap[@]}" --enable-native-access=ALL-UNNAMED -jar "$jar" serve --model "$model" \
-      --port $((port - 1)) --monitor-port "$port" >"$work/server.out" 2>"$work/server.err" &
-    server=$!
-    for _ in $(seq 150); do grep -q listening "$work/server.out" && break; sleep 0.1; done
+    bound=auto
+    if [ "${limit[*]}" = "" ]; then limit=(env); fi
+    if [[ " $one_address " == *" $scenario "* ]]; then   # learn the automatic bound, then apply it to loopback
+      serve "$model" $((port - 1)) "${limit[@]}" --
+      bound=$(grep -oE 'max-per-client=[0-9]+' "$work/server.out" | head -1 | cut -d= -f2)
+      stop
+      [ -n "$bound" ] || { echo "abuse: $model printed no max-per-client= in its startup line" >&2; exit 1; }
+      serve "$model" $((port - 1)) "${limit[@]}" -- --max-per-client "$bound"
+    else
+      serve "$model" $((port - 1)) "${limit[@]}" --
+    fi
     attacker=$(abuse "$scenario" $((port - 1)))
     sleep 3
     if [ "$scenario" = monitor ]; then
@@ -91,11 +123,8 @@ for scenario in $scenarios; do
     kill "$attacker" 2>/dev/null || true
     after=$(clients probe $((port - 1)) 2 500 >/dev/null && echo served || echo FAILED)
     rss=$(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$server/status" 2>/dev/null || echo "-")
-    kill -TERM "$server" 2>/dev/null || true
-    for _ in $(seq 300); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server" 2>/dev/null && echo "abuse: $model did not stop within 30 s of SIGTERM; killed" >&2
-    code=0; wait "$server" 2>/dev/null || code=$?
-    printf '%-10s %-12s %-62s %-8s %-10s %-5s %s\n' "$scenario" "$model" "$during" "$after" "$(unanswered)" "$code" "$rss"
+    stop
+    printf '%-10s %-12s %-10s %-62s %-8s %-10s %-5s %s\n' "$scenario" "$model" "$bound" "$during" "$after" "$(unanswered)" "$code" "$rss"
     if grep -qE 'Exception|Error' "$work/server.err"; then
       { grep -E 'Exception|Error' "$work/server.err" | sort | uniq -c | sort -rn | head -3 | sed 's/^/    server: /' >&2; } || true
     fi

@@ -82,6 +82,8 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("echolab serve: cannot start: " + e.getMessage());
             return ExitCode.CANNOT_START.code;
         }
+        CountDownLatch stop =
+                onStopSignal(server); // before the startup line: a script may stop us as soon as it reads it
         if ("-".equals(config.accessLog)) {
             LOG.log(
                     System.Logger.Level.INFO,
@@ -90,7 +92,11 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println(server.startupLine());
             System.out.flush();
         }
-        awaitStopSignal(server);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (server.failure().isDone()) {
             server.close(); // waits for the stop the failure began
             LOG.log(
@@ -117,11 +123,11 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Blocks until SIGTERM or SIGINT (Ctrl-C), or until the server stops itself because a thread
-     * it needs failed. The first signal starts a graceful stop, so the command can drain and exit
-     * 0; a second one during the drain exits at once (130).
+     * A latch that opens at SIGTERM or SIGINT (Ctrl-C), or when the server stops itself because a
+     * thread it needs failed. The first signal starts a graceful stop, so the command can drain and
+     * exit 0; a second one during the drain exits at once (130).
      */
-    private static void awaitStopSignal(EchoServer server) {
+    private static CountDownLatch onStopSignal(EchoServer server) {
         CountDownLatch stop = new CountDownLatch(1);
         server.failure().thenRun(stop::countDown);
         AtomicInteger signals = new AtomicInteger();
@@ -134,11 +140,7 @@ final class ServeCommand implements Callable<Integer> {
                 stop.countDown();
             });
         }
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return stop;
     }
 
     /** Builds the configuration from the options given, which checks every value; messages say what to fix. */

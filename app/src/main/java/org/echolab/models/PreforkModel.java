@@ -200,6 +200,15 @@ final class PreforkModel implements ConcurrencyModel {
         ChildProcesses.stopAll(workers.keySet(), grace); // each drains; SIGKILL after the grace
     }
 
+    /**
+     * What one worker serves at once (its model's): each worker bounds its own clients, so the
+     * automatic {@code --max-per-client} the startup line shows is half of this, per worker.
+     */
+    @Override
+    public int capacity(ServerConfig config) {
+        return Models.byName(config.workerModel).factory().apply(config).capacity(config);
+    }
+
     @Override
     public String describe() {
         return config.workers + " worker processes x " + config.workerModel

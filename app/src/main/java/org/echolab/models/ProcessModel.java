@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.echolab.config.ServerConfig;
 import org.echolab.connection.Conversation;
+import org.echolab.connection.Refusal;
 import org.echolab.models.tree.ChildJvm;
 import org.echolab.models.tree.DescriptorGate;
 import org.echolab.models.tree.Spares;
@@ -22,6 +24,10 @@ import org.echolab.models.tree.TreeBoard;
 import org.echolab.os.ChildProcesses;
 import org.echolab.os.Libc;
 import org.echolab.os.ListeningSocket;
+import org.echolab.process.Ledger;
+import org.echolab.process.Refusals;
+import org.echolab.protocol.ProtocolDetector;
+import org.echolab.protocol.ProtocolDetector.Protocol;
 
 /**
  * {@code process}: a new process per connection, the way inetd and a forking C server work (UNP's
@@ -51,6 +57,7 @@ public final class ProcessModel implements ConcurrencyModel {
     private long startedCursor; // gate thread only: notes read on the board
     private ListeningSocket listener;
     private TreeBoard tree;
+    private Ledger ledger; // the clients turned away are counted and logged here
     private ChildJvm jvm;
     private Spares spares; // null: a child is spawned per connection
     private AcceptLoop<Integer> acceptLoop;
@@ -68,6 +75,7 @@ public final class ProcessModel implements ConcurrencyModel {
     public InetSocketAddress start(ModelContext ctx) throws IOException {
         UnsupportedPlatformException.throwIf(Libc.unsupportedReason());
         listener = ListeningSocket.open(config.bind, config.port, config.backlog, config.reusePort);
+        ledger = ctx.stack().process().ledger();
         tree = TreeBoard.create(ctx.stack().process()); // the children's readiness follows, their requests are shown
         jvm = new ChildJvm(ProcessChild.class, config, tree);
         if (config.spares > 0) {
@@ -179,11 +187,35 @@ public final class ProcessModel implements ConcurrencyModel {
                     },
                     (pid, status) -> childExited(pid, status, launch));
         } catch (IOException e) {
-            // e.g. out of processes or memory: the client sees its connection closed
+            // e.g. out of processes or memory, or no java to run: the client is told, not left unanswered
             tree.notSpawned();
             slots.release();
-            LOG.log(Level.WARNING, "could not start a child for a connection ({0}); closing it", e.getMessage());
+            String why = "could not start a process for the connection (" + e.getMessage() + ")";
+            LOG.log(Level.WARNING, "{0}; answered 503", why);
+            refuse(fd, why);
         }
+    }
+
+    /**
+     * On the gate's thread: the client of a connection no child will serve gets a 503 with
+     * {@code Retry-After} (or an ERR line) in the protocol its head shows, counted as
+     * {@code server-full} and logged. Its head, still unread, is read first: a close with bytes
+     * unread would reset the connection and destroy the answer.
+     */
+    private void refuse(int fd, String why) {
+        byte[] head = new byte[Conversation.readBufferSize(config.limits)];
+        int n = Math.max(0, Libc.peek(fd, head));
+        Protocol protocol = config.protocol == ServerConfig.ProtocolChoice.TCP
+                ? Protocol.TCP
+                : ProtocolDetector.detectAtEnd(ByteBuffer.wrap(head, 0, n));
+        String client;
+        try {
+            client = Libc.peer(fd).getAddress().getHostAddress();
+        } catch (IOException e) {
+            client = "?";
+        }
+        Libc.writeIfRoom(fd, Refusal.answer(protocol, ledger, Refusals.Reason.FULL, client, why));
+        Libc.discardWaiting(fd);
     }
 
     /** The spare's pid, or -1 if the model is stopping. */

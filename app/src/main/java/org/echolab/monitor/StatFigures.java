@@ -89,7 +89,7 @@ final class StatFigures {
                     "refusedOverBudget",
                     "echolab_over_budget",
                     "Requests answered 503 because --memory-budget or --cpu-budget was spent"),
-            // pool, prefork and prethread
+            // pool, prefork and prethread (pushedOut: pool run on its own, and prethread)
             gauge("poolThreads", "echolab_pool_threads", "Threads of the pool (--threads)"),
             gauge("poolBusy", "echolab_pool_busy_threads", "Pool threads serving a connection now"),
             gauge("queued", "echolab_pool_queued_connections", "Connections waiting for a pool thread (--queue)"),
@@ -97,6 +97,10 @@ final class StatFigures {
                     "rejected",
                     "echolab_pool_rejected_connections",
                     "Connections turned away because the pool and its queue were full"),
+            counter(
+                    "pushedOut",
+                    "echolab_pool_pushed_out_connections",
+                    "Slow request heads answered 408 and closed to free a place while every place was taken"),
             gauge("sessionsActive", "echolab_sessions_active", "Connections being served by a session now"),
             gauge("sessionsPeak", "echolab_sessions_peak", "Most sessions at once since the start"),
             // eventloop

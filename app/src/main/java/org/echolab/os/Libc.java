@@ -778,7 +778,7 @@ public final class Libc {
     }
 
     /** The peer of a connected TCP socket. */
-    static java.net.InetSocketAddress peer(int fd) throws IOException {
+    public static java.net.InetSocketAddress peer(int fd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment sa = arena.allocate(128);

@@ -20,7 +20,7 @@ public final class Refusals {
     public enum Reason {
         /** Its address already held {@code --max-per-client} connections. */
         PER_CLIENT("max-per-client"),
-        /** The model had no place for it: a pool's threads and queue full ({@code --overflow reject}), a lab model's {@code refuse}, a full {@code --offload} queue. */
+        /** The model had no place for it: a pool's threads and queue full ({@code --overflow reject}), a lab model's {@code refuse}, a full {@code --offload} queue, a {@code process} child that could not be started. */
         FULL("server-full"),
         /** The replies held reached {@code --memory-budget}. */
         MEMORY_BUDGET("memory-budget"),

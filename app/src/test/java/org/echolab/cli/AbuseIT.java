@@ -309,6 +309,60 @@ class AbuseIT {
     }
 
     /**
+     * Abuse from one address as {@code scripts/abuse.sh} runs it: the server is started once to read
+     * the automatic {@code --max-per-client} its startup line gives (half of what the model serves
+     * at once, per worker under prefork: 4 of 8 threads), then with that bound as a number, which
+     * holds for loopback too. 30 slow bodies and 30 clients that do not read a 1 MiB reply from
+     * 127.0.0.1 then hold at most 4 places (per worker), the rest get a 503, and a client from
+     * 127.0.0.2 is answered. Under the automatic bound, which spares 127.0.0.1, they hold every
+     * thread and the probe waits (as it does without the bound: {@code slowbody} and
+     * {@code slowread} under {@code pool} and {@code prefork} in docs/server.md).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pool", "prefork"})
+    @Timeout(90)
+    void slowBodiesAndSlowReadersFromOneAddressHoldOnlyTheirShare(String model) throws Exception {
+        String bound;
+        try (Server auto = serve(List.of(), List.of(), "--model", model, "--threads", "8")) {
+            Matcher m = Pattern.compile("max-per-client=(\\d+)").matcher(auto.startup());
+            assertThat(m.find()).as(auto.startup()).isTrue();
+            bound = m.group(1);
+            assertThat(auto.stop(30))
+                    .as("SIGTERM just after the startup line drains: exit 0")
+                    .isZero();
+        }
+        assertThat(bound)
+                .as("half of a pool's 8 threads (each prefork worker's own)")
+                .isEqualTo("4");
+        try (Server server =
+                serve(List.of(), List.of(), "--model", model, "--threads", "8", "--max-per-client", bound)) {
+            List<SocketChannel> slow = new ArrayList<>();
+            try {
+                byte[] slowBody = ("POST /echo HTTP/1.1\r\nHost: abuse\r\nContent-Length: 8192\r\n\r\nmsg=slow")
+                        .getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < 30; i++) {
+                    SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
+                    ch.write(ByteBuffer.wrap(slowBody));
+                    slow.add(ch);
+                }
+                slow.addAll(hold(server.port(), 30, "/echo?msg=x&size=1MiB"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> statOf(server.port(), "connectionsPeak") >= 4);
+                try (RawClient c = new RawClient("127.0.0.2", server.port())) {
+                    c.readTimeout(5_000); // the body and write timeouts are 10 s: a held probe would wait for them
+                    assertThat(c.send(RawClient.get("/echo?msg=during"))
+                                    .readResponse()
+                                    .text())
+                            .isEqualTo("during");
+                }
+            } finally {
+                close(slow);
+            }
+            assertThat(probe(server.port(), "after")).isEqualTo("after");
+            assertThat(server.stop(30)).isZero();
+        }
+    }
+
+    /**
      * Under an open-file limit of 256, --max-connections (auto) is set below it, so 1,000 clients
      * wait in the backlog (or get their 503: --max-per-client, given as a number since an automatic
      * one spares loopback clients) instead of exhausting descriptors;

@@ -271,4 +271,34 @@ class ProcessModelTest {
                 .containsEntry("limits", "8192,32768,100,77,8192")
                 .containsEntry("offload", "true");
     }
+
+    /**
+     * A child that cannot be started leaves its client an answer: a 503 with {@code Retry-After},
+     * counted as {@code server-full}. The failure is a real one: a system property longer than
+     * the kernel takes as one argument (MAX_ARG_STRLEN, 128 KiB), which every child is given, so
+     * {@code execve} fails with E2BIG. Without the answer the client saw its connection closed.
+     */
+    @Test
+    @Timeout(60)
+    void aClientWhoseChildCannotBeStartedIsAnswered503() throws Exception {
+        String property = "echolab.test.tooLongForExec";
+        System.setProperty(property, "x".repeat(200_000)); // read once, when the model starts
+        EchoServer started;
+        try {
+            started = start(ServerConfig.builder());
+        } finally {
+            System.clearProperty(property);
+        }
+        try (EchoServer server = started;
+                Socket client = new Socket("127.0.0.1", server.port())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream()
+                    .write("GET /echo?msg=x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After:");
+            assertThat(server.stats().get("refusedBy"))
+                    .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                    .containsEntry("server-full", 1L);
+        }
+    }
 }

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.echolab.lab.grade.RawClient;
 import org.echolab.server.EchoServer;
 import org.echolab.testing.Servers;
@@ -24,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * before a worker (or a child) is given the connection; {@code pool} and {@code prethread} push
  * the slow ones out (408) while every place is taken, still accepting no more than their places.
  * Either way a normal client from 127.0.0.2 is answered meanwhile, and the slow ones are answered
- * 408 and closed. Before the push-out, {@code pool} and {@code prethread} answered the first probe
+ * 408 and closed, and the push-outs are counted in {@code /stats} and {@code /metrics}. Before the push-out, {@code pool} and {@code prethread} answered the first probe
  * only after the header timeout (4 s).
  */
 @Timeout(90)
@@ -36,7 +38,9 @@ class SlowClientsTest {
     @ParameterizedTest
     @ValueSource(strings = {"pool", "prethread", "prefork", "prefork-pass", "process"})
     void aNormalClientIsAnsweredWhileSlowClientsFromTwentyAddressesStall(String model) throws Exception {
-        try (EchoServer server = Servers.start(Servers.config(model).headerTimeout(java.time.Duration.ofSeconds(4)))) {
+        try (EchoServer server = Servers.start(Servers.config(model)
+                .headerTimeout(java.time.Duration.ofSeconds(4))
+                .monitorPort(0))) {
             probe(server, 30_000); // a first answer: every worker (or a child's JVM) is up
             List<Socket> slow = new ArrayList<>();
             try {
@@ -64,9 +68,19 @@ class SlowClientsTest {
                         .as("the last slow client, pushed out or at the header timeout")
                         .startsWith("HTTP/1.1 408");
                 if (model.equals("pool") || model.equals("prethread")) {
-                    assertThat(Servers.stat(server, "pushedOut"))
-                            .as("slow clients pushed out")
-                            .isPositive();
+                    long pushedOut = Servers.stat(server, "pushedOut");
+                    assertThat(pushedOut).as("slow clients pushed out").isPositive();
+                    String metrics = Servers.httpGet(server.monitorAddress().getPort(), "/metrics")
+                            .body();
+                    assertThat(metrics)
+                            .as("/metrics has the push-outs as a counter")
+                            .contains("# TYPE echolab_pool_pushed_out_connections_total counter\n");
+                    Matcher m = Pattern.compile("(?m)^echolab_pool_pushed_out_connections_total (\\S+)$")
+                            .matcher(metrics);
+                    assertThat(m.find()).as(metrics).isTrue();
+                    assertThat(Double.parseDouble(m.group(1)))
+                            .as("pushed out, by /metrics (read after /stats)")
+                            .isGreaterThanOrEqualTo(pushedOut);
                     int places = model.equals("pool") ? 32 + 32 : 32; // threads + queue; prethread: threads
                     assertThat(Servers.stat(server, "connectionsPeak"))
                             .as("connections accepted at once, the lab's bound")

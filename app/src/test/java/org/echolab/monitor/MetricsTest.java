@@ -69,6 +69,10 @@ class MetricsTest {
                     .isEqualTo(((Number) stats.get("poolThreads")).doubleValue());
             assertThat(value(metrics, "echolab_pool_rejected_connections_total"))
                     .isEqualTo(((Number) stats.get("rejected")).doubleValue());
+            assertThat(value(metrics, "echolab_pool_pushed_out_connections_total"))
+                    .isEqualTo(((Number) stats.get("pushedOut")).doubleValue());
+            assertThat(type(metrics, "echolab_pool_pushed_out_connections_total"))
+                    .isEqualTo("counter");
             assertThat(metrics).as("one gauge for unrelated figures is gone").doesNotContain("echolab_stats{");
 
             // the client's own: JVM and process
