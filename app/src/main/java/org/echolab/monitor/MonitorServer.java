@@ -31,10 +31,9 @@ import org.echolab.protocol.Limits;
  * {@link #REQUEST_TIMEOUT} (a connection that sends nothing is closed then too: there is no
  * keep-alive, so that is also the idle timeout; it is answered 408); the answer must be written within
  * {@link #WRITE_TIMEOUT}; a request line of at most 2 KiB, a head of 8 KiB, a body of 4 KiB. At most
- * {@link #MAX_CONNECTIONS} connections are open: one more closes the oldest whose request has begun
- * to arrive and not ended (a slow client is the one that has been sending longest: a 408 too; a
- * connection whose thread has not read yet goes only when no slow one is left), and is refused with a
- * 503 only when all are being answered. A deadline closes the socket, which ends the thread's blocked read or
+ * {@link #MAX_CONNECTIONS} connections are open: one more closes the oldest that is still sending its
+ * request (a slow client is the one that has been sending longest: a 408 too), and is refused with a 503 only
+ * when all are being answered. A deadline closes the socket, which ends the thread's blocked read or
  * write.
  *
  * <p><b>Threads:</b> {@code echolab-monitor-accept} (platform) accepts; each connection is served on
@@ -47,6 +46,10 @@ final class MonitorServer implements AutoCloseable {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_CONNECTIONS = 64;
+
+    /** Connections the kernel may hold for the accept thread (at most net.core.somaxconn). */
+    static final int ACCEPT_QUEUE = 1024;
+
     private static final Limits LIMITS = new Limits(2048, 8192, 64, 4096, 2048);
     private static final byte[] TIMED_OUT =
             ("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -57,22 +60,7 @@ final class MonitorServer implements AutoCloseable {
     record Answer(int status, String type, byte[] body) {}
 
     /** A connection still sending its request, oldest first in {@link #reading}. */
-    /**
-     * A connection whose request has not all arrived. {@code begun}: its thread has read part of
-     * it (a client that has sent its whole request at once is removed with its first read).
-     */
-    private static final class Reading {
-        private final Socket socket;
-        private volatile boolean begun;
-
-        Reading(Socket socket) {
-            this.socket = socket;
-        }
-
-        Socket socket() {
-            return socket;
-        }
-    }
+    private record Reading(Socket socket) {}
 
     private final ServerSocket listener;
     private final Function<HttpRequest, Answer> handler;
@@ -94,7 +82,9 @@ final class MonitorServer implements AutoCloseable {
     static MonitorServer start(InetSocketAddress address, Function<HttpRequest, Answer> handler) throws IOException {
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
-        listener.bind(address, 64);
+        // a queue a flood of connections does not fill before the accept thread drains it: the
+        // kernel drops a SYN that finds it full, and the client tries again only a second later
+        listener.bind(address, ACCEPT_QUEUE);
         MonitorServer server = new MonitorServer(listener, handler);
         server.acceptor.start();
         return server;
@@ -128,21 +118,15 @@ final class MonitorServer implements AutoCloseable {
 
     /**
      * On the accept thread: true if one more connection fits, after closing those that have been
-     * sending their request longest if need be; false if every place is taken by an answer. The
-     * first to go is the oldest whose request has begun to arrive and not ended (a slow client);
-     * only if there is none, the oldest of those whose thread has not read yet: under a flood of
-     * new connections a client whose whole request waits in its socket, unread for a moment,
-     * would otherwise be closed in place of the slow ones.
+     * sending their request longest if need be; false if every place is taken by an answer.
      */
     private boolean makeRoom() {
         while (reading.size() + answering.get() >= MAX_CONNECTIONS) {
-            Reading victim = reading.stream().filter(r -> r.begun).findFirst().orElse(reading.peekFirst());
-            if (victim == null) {
+            Reading oldest = reading.pollFirst();
+            if (oldest == null) {
                 return false;
             }
-            if (reading.remove(victim)) {
-                timeOut(victim.socket()); // its thread ends at once; its place is free now
-            }
+            timeOut(oldest.socket()); // its thread ends at once; its place is free now
         }
         return true;
     }
@@ -153,7 +137,7 @@ final class MonitorServer implements AutoCloseable {
                 deadlines.schedule(() -> timeOut(socket), REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         boolean counted = false;
         try (socket) {
-            HttpParser.Result result = readRequest(socket.getInputStream(), entry);
+            HttpParser.Result result = readRequest(socket.getInputStream());
             deadline.cancel(false);
             if (result == null || !reading.remove(entry)) {
                 return; // closed before a whole request: by the client, a deadline, or to make room
@@ -187,7 +171,7 @@ final class MonitorServer implements AutoCloseable {
     }
 
     /** The request, a parse failure to answer, or null if the connection ended first. */
-    private static HttpParser.Result readRequest(InputStream in, Reading entry) throws IOException {
+    private static HttpParser.Result readRequest(InputStream in) throws IOException {
         HttpParser parser = new HttpParser(LIMITS);
         byte[] buffer = new byte[2048];
         while (true) {
@@ -195,7 +179,6 @@ final class MonitorServer implements AutoCloseable {
             if (n < 0) {
                 return null;
             }
-            entry.begun = true; // part of a request at least; removed from reading once it is whole
             ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
             while (true) {
                 HttpParser.Result r = parser.parse(chunk);

@@ -1,15 +1,11 @@
 package org.echolab.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -86,64 +82,6 @@ class MonitorAbuseTest {
                 s.close();
             }
         }
-    }
-
-    /**
-     * Every place taken: the oldest connection has sent nothing yet (as a client whose whole request
-     * waits unread in its socket looks to the server), the other 63 part of a head each. One more
-     * arrives: the slow client that began first is closed (408) to make room, not the quiet one.
-     */
-    @Test
-    void toMakeRoomTheSlowSenderGoesNotTheClientWhoseThreadHasNotReadYet() throws Exception {
-        assertThat(get("/metrics", 5_000)).isEqualTo("HTTP/1.1 200 OK");
-        await().atMost(Duration.ofSeconds(20)).until(() -> connectionsRead() == 0); // the other tests' are gone
-        List<Socket> slow = new ArrayList<>();
-        try (Socket quiet = new Socket("127.0.0.1", port())) {
-            for (int i = 1; i < MonitorServer.MAX_CONNECTIONS; i++) {
-                Socket s = new Socket("127.0.0.1", port());
-                slow.add(s);
-                s.getOutputStream()
-                        .write("GET /metrics HTTP/1.1\r\nHost: m\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
-            }
-            // each slow client's bytes read by its thread: nothing left in the receive queues
-            await().atMost(Duration.ofSeconds(20)).until(() -> connectionsRead() == MonitorServer.MAX_CONNECTIONS);
-
-            assertThat(get("/metrics", 5_000)).as("one more, given a place").isEqualTo("HTTP/1.1 200 OK");
-
-            Socket first = slow.getFirst();
-            first.setSoTimeout(5_000);
-            assertThat(new String(first.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
-                    .as("the slow client that began first made room")
-                    .startsWith("HTTP/1.1 408");
-            quiet.setSoTimeout(5_000);
-            quiet.getOutputStream()
-                    .write("GET /metrics HTTP/1.1\r\nHost: m\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(quiet.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
-                    .as("the quiet client kept its place and is answered")
-                    .startsWith("HTTP/1.1 200 OK");
-        } finally {
-            for (Socket s : slow) {
-                s.close();
-            }
-        }
-    }
-
-    /**
-     * Established connections to the monitor's port whose receive queue is empty (/proc/net/tcp,
-     * and tcp6: a JDK socket on 127.0.0.1 may be an IPv6 one).
-     */
-    private static long connectionsRead() throws IOException {
-        String local = String.format(":%04X", port());
-        List<String> lines = new ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> rows = Files.readAllLines(Path.of(table));
-            lines.addAll(rows.subList(1, rows.size())); // under a heading line
-        }
-        return lines.stream()
-                .map(l -> l.trim().split("\\s+"))
-                .filter(f -> f[1].endsWith(local) && f[3].equals("01"))
-                .filter(f -> f[4].endsWith(":00000000"))
-                .count();
     }
 
     @Test
