@@ -66,9 +66,10 @@ class BenchOpenIT {
             boolean serving = false;
             for (ProcessHandle h : p.descendants().toList()) {
                 String cmd = cmdline(h.pid());
-                // a server: a model's JVM or nginx once taskset has exec'd it (before, it is taskset still choosing)
+                // a server: a model's JVM or nginx once taskset has exec'd it (before, it is taskset still
+                // choosing, and before that a fork of the bench, its command line the bench's own)
                 boolean server = !cmd.startsWith("taskset")
-                        && (cmd.contains("--model") || cmd.startsWith("nginx:") || cmd.contains("nginx.conf"));
+                        && (cmd.contains(" serve ") || cmd.startsWith("nginx:") || cmd.contains("nginx.conf"));
                 if (server) {
                     String cores = coresOf(Path.of("/proc", Long.toString(h.pid()), "status"));
                     if (!cores.isEmpty()) {
