@@ -129,9 +129,13 @@ class LivePageTest {
                 .monitorPort(0)
                 .maxWait(Duration.ofSeconds(30))
                 .grace(Duration.ofSeconds(1)))) { // the waits left at the end need no draining
-            // each connection goes to the pool's next idle thread: 80 one after another pass through all 64
-            for (int i = 0; i < 80; i++) {
+            // each connection goes to an idle thread: requests one after another pass through most of the
+            // 64 (how many each takes depends on which thread reaches the queue first: on a busy machine,
+            // a worker just done may take the next connection before the one waiting longest wakes)
+            int sent = 0;
+            while (sent < 640 && (int) MonitorTest.live(server).get("workersIdle") < 50) {
                 oneRequest(server);
+                sent++;
             }
             List<Socket> clients = Servers.waitingClients(server, 10, "20s");
             try {
@@ -159,14 +163,14 @@ class LivePageTest {
                 assertThat(dom.getElementById("workers-idle").text())
                         .as("counted, not listed")
                         .matches("\\d+ idle .*");
-                // the bars' rows: the 80 back to back on one, the ten that overlap on ten
+                // the bars' rows: those sent back to back on one, the ten that overlap on ten
                 assertThat(dom.select("#timeline rect:not(.life)").stream()
                                 .map(r -> r.attr("y"))
                                 .collect(Collectors.toSet()))
                         .hasSize(10);
                 assertThat(dom.select("#timeline rect:not(.life)"))
                         .as("a bar per request still in the window")
-                        .hasSizeBetween(10, 90);
+                        .hasSizeBetween(10, sent + 10);
 
                 screenshot(live, "pool");
             } finally {
