@@ -80,7 +80,7 @@ public record BenchPlan(
 
     /**
      * The CI preset: every model, 1 and 10 clients, a 10 ms sleep, half a second each, a small
-     * connections scenario and a herd of 2 and 8 workers. About a minute on a 2-core machine (most
+     * connections scenario and a herd of 2 and 4 workers. About two minutes on a 2-core machine (most
      * of it is starting servers and workers).
      */
     public static BenchPlan quick(List<String> models) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.echolab.lab.grade.RawClient.get;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,6 +26,7 @@ import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
 import org.echolab.testing.SharedServers;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -57,6 +59,8 @@ class ModelLimitsTest {
         SHARED.close();
     }
 
+    // waits out deadlines on a server of its own: its cases run at once, beside the class's others
+    @Execution(CONCURRENT)
     @ParameterizedTest
     @MethodSource("models")
     void slowAndSilentClientsTimeOut(String model) throws Exception {
@@ -83,6 +87,8 @@ class ModelLimitsTest {
         return Models.byName(model).traits().perConnection() != Models.PerConnection.PROCESS;
     }
 
+    // waits out a deadline on a server of its own: its cases run at once, beside the class's others
+    @Execution(CONCURRENT)
     @ParameterizedTest
     @MethodSource("models")
     void aConnectionThatSendsNothingIsClosedAtTheHeaderTimeoutNotTheIdleTimeout(String model) throws Exception {
@@ -98,6 +104,8 @@ class ModelLimitsTest {
         }
     }
 
+    // waits out a deadline on a server of its own: its cases run at once, beside the class's others
+    @Execution(CONCURRENT)
     @ParameterizedTest
     @MethodSource("models")
     void aBodyThatStopsArrivingGets408AtTheBodyTimeout(String model) throws Exception {
@@ -115,6 +123,8 @@ class ModelLimitsTest {
     }
 
     /** 64 MiB asked for, a 4 KiB receive buffer, nothing read: the server gives up after --write-timeout. */
+    // waits out a deadline on a server of its own: its cases run at once, beside the class's others
+    @Execution(CONCURRENT)
     @ParameterizedTest
     @MethodSource("models")
     void aClientThatNeverReadsIsClosedAtTheWriteTimeout(String model) throws Exception {

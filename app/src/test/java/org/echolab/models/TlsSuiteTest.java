@@ -1,6 +1,7 @@
 package org.echolab.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import org.echolab.testing.Servers;
 import org.echolab.testing.Tools;
 import org.echolab.testing.Trust;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -179,6 +181,8 @@ class TlsSuiteTest {
         curlStillServes(s);
     }
 
+    // waits out the header timeout on a connection of its own: its cases run at once, beside the class's others
+    @Execution(CONCURRENT)
     @ParameterizedTest
     @MethodSource("models")
     void aHandshakeLeftUnfinishedIsTimedOutAndOthersAreServed(String model) throws Exception {

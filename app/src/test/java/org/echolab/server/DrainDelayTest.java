@@ -3,6 +3,7 @@ package org.echolab.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -13,6 +14,7 @@ import org.echolab.lab.grade.RawClient;
 import org.echolab.models.Models;
 import org.echolab.testing.ModelSets;
 import org.echolab.testing.Servers;
+import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,6 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * delay does it stop accepting. In {@code process} and {@code prefork} the parent is told to stop
  * but its children answer, so this also shows that their readiness follows the parent's.
  */
+// each case waits out a drain delay on a server of its own: the cases run at once
+@Execution(CONCURRENT)
 class DrainDelayTest {
 
     /**
@@ -66,13 +70,17 @@ class DrainDelayTest {
                 assertThat(get(kept, "/health/live").text()).isEqualTo("live\n");
 
                 stopAt = System.nanoTime();
-                stopping = CompletableFuture.runAsync(() -> {
-                    try {
-                        server.stop(delay, Duration.ofSeconds(5));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+                // on a thread of its own: the common pool has one thread on two cores, which the
+                // cases running at once would have to take turns on
+                stopping = CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                server.stop(delay, Duration.ofSeconds(5));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        Thread.ofVirtual()::start);
                 await().atMost(delay).until(() -> get(kept, "/health/ready").status() == 503);
                 ready = get(kept, "/health/ready");
                 health = get(kept, "/health");
