@@ -1,11 +1,9 @@
 package org.echolab.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.echolab.lab.grade.RawClient.get;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,10 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.echolab.lab.grade.RawClient;
 import org.echolab.server.EchoServer;
@@ -33,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One suite for every model in {@link Models}: real sockets on 127.0.0.1, real clients (raw
- * sockets, the JDK HttpClient, curl). A new model is tested by registering it. Concurrency is
- * asserted by overlap (peak requests in flight), never by a stopwatch.
+ * sockets, the JDK HttpClient, curl). A new model is tested by registering it. How requests
+ * overlap and a stop drains them is {@link OverlapAndDrainTest}'s.
  */
 class ModelSuiteTest {
 
@@ -325,103 +319,6 @@ class ModelSuiteTest {
                 assertThat(Servers.httpGet(server.port(), "/echo?msg=other" + i).body())
                         .isEqualTo("other" + i);
             }
-        }
-    }
-
-    // ---- concurrency, shutdown ---------------------------------------------------------------
-
-    @ParameterizedTest
-    @MethodSource("everyModel")
-    void concurrentModelsOverlapRequestsAndSequentialDoesNot(String model) throws Exception {
-        int clients = 6;
-        // Long enough that every client is in before the first is answered: under a process per
-        // connection each waits for a JVM to start, a few at a time (--max-starting). Sequential
-        // answers one at a time whatever the wait, so its six need not take 1.5 s each.
-        String wait = Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS
-                ? "6s"
-                : model.equals("sequential") ? "200ms" : "1500ms";
-        try (EchoServer server = Servers.start(Servers.config(model));
-                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String>> answers = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                String msg = "c" + i;
-                answers.add(pool.submit(() -> {
-                    try (RawClient c = new RawClient(server.port())) {
-                        return c.send(get("/echo?msg=" + msg + "&wait=" + wait))
-                                .readResponse()
-                                .text();
-                    }
-                }));
-            }
-            Set<String> bodies = new HashSet<>();
-            for (Future<String> f : answers) {
-                bodies.add(f.get());
-            }
-            assertThat(bodies).hasSize(clients);
-            long peak = Servers.stat(server, "requestsInFlightPeak");
-            if (model.equals("sequential")) {
-                assertThat(peak).as("sequential: never two requests at once").isEqualTo(1);
-            } else {
-                assertThat(peak)
-                        .as(model + ": all clients waited at the same time")
-                        .isEqualTo(clients);
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("everyModel")
-    void shutdownDrainsRequestsInFlightAndLeaksNothing(String model) throws Exception {
-        long descriptorsBefore = Servers.openDescriptors();
-        EchoServer server = Servers.start(Servers.config(model));
-        int port = server.port();
-        // finished connections, to catch a leak per connection (more than the 5 descriptors allowed below);
-        // fewer where each one starts a JVM
-        int finished = Models.byName(model).traits().perConnection() == Models.PerConnection.PROCESS ? 10 : 30;
-        for (int i = 0; i < finished; i++) {
-            try (RawClient c = new RawClient(port)) {
-                c.send(get("/echo?msg=warm")).readResponse();
-            }
-        }
-        try (RawClient inFlight = new RawClient(port)) {
-            inFlight.send(get("/echo?msg=drained&wait=1s"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "requestsInFlight") >= 1);
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
-            RawClient.Response r = inFlight.readResponse();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.text()).isEqualTo("drained");
-            assertThat(r.header("Connection"))
-                    .as("the last response on a draining server")
-                    .isEqualTo("close");
-            stopping.get();
-        }
-        try (RawClient refused = new RawClient(port)) {
-            throw new AssertionError("still accepting after stop: " + refused);
-        } catch (ConnectException expected) {
-            // the listener is closed
-        }
-        assertThat(ProcessHandle.current()
-                        .descendants()
-                        .filter(ProcessHandle::isAlive)
-                        .toList())
-                .as("no child process left behind")
-                .isEmpty();
-        assertThat(Thread.getAllStackTraces().keySet())
-                .extracting(Thread::getName)
-                .as("no server thread left behind")
-                .noneMatch(n -> n.startsWith("conn-") || n.startsWith("pool-") || n.startsWith("echolab-"));
-        assertThat(Servers.openDescriptors()).as("descriptors").isLessThanOrEqualTo(descriptorsBefore + 5);
-    }
-
-    @ParameterizedTest
-    @MethodSource("everyModel")
-    void shutdownClosesIdleKeepAliveConnectionsAtOnce(String model) throws Exception {
-        EchoServer server = Servers.start(Servers.config(model).grace(Duration.ofSeconds(30)));
-        try (RawClient idle = new RawClient(server.port())) {
-            assertThat(idle.send(get("/echo?msg=x")).readResponse().text()).isEqualTo("x");
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
-            assertThat(idle.closedByServer()).isTrue();
-            stopping.get(20, java.util.concurrent.TimeUnit.SECONDS); // well before the 30 s grace
         }
     }
 }
