@@ -3,6 +3,7 @@ package org.echolab.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -27,6 +28,7 @@ import org.echolab.testing.Tools;
 import org.echolab.testing.Trust;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,6 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * one set of counts, and one drain that answers a request in flight on each port. A model that
  * serves one connection at a time is refused.
  */
+// each case runs a server of its own, and waits out a drain: the cases run at once
+@Execution(CONCURRENT)
 @Timeout(180)
 class TlsPortTest {
 
@@ -138,12 +142,16 @@ class TlsPortTest {
         }
     }
 
-    /** Sends a request that waits 2 s and reads its answer to the end (the drain closes the connection). */
+    /**
+     * Sends a request that waits 5 s and reads its answer to the end (the drain closes the
+     * connection). 5 s: the two requests must be in flight together, and the second may wait for a
+     * TLS handshake in a worker JVM that has not run one yet, on a busy machine.
+     */
     private static String exchange(SocketMaker connect, String msg) {
         try (Socket s = connect.make()) {
             s.setSoTimeout(30_000);
             s.getOutputStream()
-                    .write(("GET /echo?msg=" + msg + "&wait=2s HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .write(("GET /echo?msg=" + msg + "&wait=5s HTTP/1.1\r\nHost: x\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
