@@ -64,6 +64,7 @@ class UnansweredTest {
         EchoServer server = Servers.start(Servers.config(model)
                 .headerTimeout(Duration.ofMillis(300))
                 .idleTimeout(Duration.ofMillis(300))
+                .writeTimeout(Duration.ofMillis(300))
                 .maxWait(Duration.ofSeconds(30)));
         try {
             closes(server, "client-closed", s -> {
@@ -88,6 +89,14 @@ class UnansweredTest {
                     s -> { // the header timeout, half a head sent: a 408 is an answer
                         send(s, "GET /echo?msg=hi HTTP/1.1\r\n");
                         assertThat(readToEnd(s.getInputStream())).startsWith("HTTP/1.1 408");
+                    });
+            closes(
+                    server,
+                    "timeout",
+                    s -> { // the write timeout: the answer began, the client read none of it
+                        s.setReceiveBufferSize(4096);
+                        send(s, "GET /echo?msg=hi&size=64MiB HTTP/1.1\r\nHost: t\r\n\r\n");
+                        await().atMost(Duration.ofSeconds(10)).until(() -> closedBy(server, "timeout") == 3);
                     });
             closes(server, "refused", s -> {
                 send(s, "GET /echo HTTP/1.1\r\nno colon here\r\n\r\n");
@@ -139,6 +148,39 @@ class UnansweredTest {
                 .until(() -> closedBy(server, "drained") == 1 && closedBy(server, "answered") == 1);
         assertThat(Servers.stat(server, "requestsUnanswered")).isZero();
         assertThat(closedBy(server, "forced")).isZero();
+    }
+
+    /** Under a process tree the workers count their closes on the tree's board, which the parent's {@code /stats} reads. */
+    @ParameterizedTest
+    @ValueSource(strings = {"prefork", "process"})
+    void aProcessTreeCountsItsChildrensCloses(String model) throws Exception {
+        EchoServer server = Servers.start(Servers.config(model)
+                .workers(1)
+                .idleTimeout(Duration.ofMillis(300))
+                .maxWait(Duration.ofSeconds(30))
+                .grace(Duration.ofMillis(300)));
+        try {
+            closes(server, "timeout", s -> {
+                send(s, GET);
+                assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
+                assertThat(readToEnd(s.getInputStream())).isEmpty();
+            });
+            try (Socket waiting = connect(server)) {
+                send(waiting, WAIT);
+                await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "requestsInFlight") == 1);
+                CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
+                assertThat(readToEnd(waiting.getInputStream()))
+                        .as("the client got no answer")
+                        .isEmpty();
+                stopping.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            server.close();
+        }
+        assertThat(Servers.stat(server, "requestsUnanswered"))
+                .as("the child's forced close")
+                .isEqualTo(1);
+        assertThat(closedBy(server, "forced")).isEqualTo(1);
     }
 
     private interface Client {
