@@ -75,8 +75,7 @@ public final class NonBlockingSession {
     private boolean closeAfterWrite;
     private boolean lingerAfterWrite; // a refusal or a timeout: the client may still be sending
     private long held; // this connection's share of the queued-bytes gauge
-    private CloseReason
-            why; // why the connection ends, counted and in the -v log line of its close; the first reason wins
+    private CloseReason why; // why it ends, counted and in the -v line of its close; the first reason wins
     private final DeadlineTimer deadline;
 
     /** {@code client}: the peer's address; {@code port}: its port (-1 if unknown). */
