@@ -79,7 +79,7 @@ unanswered() {   # the abuse's own count of requests closed without an answer, s
 
 server_unanswered() {   # monitor-port: the server's own count (/stats requestsUnanswered); "?" if it did not say
   local n
-  n=$(curl -s --max-time 10 "http://127.0.0.1:$1/stats" | grep -oE '"requestsUnanswered":[0-9]+' | cut -d: -f2 || true)
+  n=$(curl -s --max-time 10 "http://127.0.0.1:$1/stats" | grep -oE '"requestsUnanswered":[0-9]+' | head -1 | cut -d: -f2 || true)
   echo "${n:-?}"
 }
 
