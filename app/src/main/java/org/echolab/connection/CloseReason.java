@@ -61,6 +61,11 @@ public record CloseReason(Closes.Cause cause, String words) {
         return new CloseReason(Closes.Cause.REFUSED, "refused: " + (end >= 0 ? text.substring(0, end) : text));
     }
 
+    /** The model turned the client away ({@link Refusal}: a 503, or an ERR line) for {@code why}, and closes. */
+    public static CloseReason turnedAway(String why) {
+        return new CloseReason(Closes.Cause.REFUSED, "refused: " + why);
+    }
+
     /** {@code reply} was the connection's last: a fault's cut, the drain, or the request asked for it. */
     static CloseReason answered(Reply reply, boolean draining) {
         return new CloseReason(

@@ -215,6 +215,15 @@ public final class Connection implements AutoCloseable, Connections.Member {
         registry.closed(this, reason.cause(), reason.words(), heldUnanswered);
     }
 
+    /**
+     * The server stops before a session began: closes the connection, whose request head, if a
+     * model's head gate read it ({@link #readEarly}), is left unanswered.
+     */
+    public void closeUnserved() {
+        why(CloseReason.FORCED);
+        close(early != null);
+    }
+
     /** The grace ran out: the socket closes under the session, which ends. */
     @Override
     public void closeNow() {

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The server counts its closes by cause, and among them the unanswered: a connection the server
  * closed while it held a complete request of whose answer not one byte was written. Under a
- * blocking session ({@code thread}) and a non-blocking one ({@code eventloop}, {@code netty}),
+ * blocking session ({@code thread}; {@code pool}, whose acceptor reads each request head before a
+ * worker takes it) and a non-blocking one ({@code eventloop}, {@code netty}),
  * a forced shutdown during a request's wait leaves exactly one unanswered; the ordinary closes
  * (answered, the client's close or reset, even in the middle of a wait, timeouts, a refusal, the
  * drain) leave none, each counted under its own cause.
@@ -32,7 +33,7 @@ class UnansweredTest {
     private static final String WAIT_1S = "GET /echo?msg=hi&wait=1s HTTP/1.1\r\nHost: t\r\n\r\n";
 
     @ParameterizedTest
-    @ValueSource(strings = {"thread", "eventloop", "netty"})
+    @ValueSource(strings = {"thread", "pool", "eventloop", "netty"})
     void aForcedShutdownDuringTheWaitLeavesOneRequestUnanswered(String model) throws Exception {
         EchoServer server = Servers.start(Servers.config(model).maxWait(Duration.ofSeconds(30)));
         try (Socket waiting = connect(server)) {
@@ -59,7 +60,7 @@ class UnansweredTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"thread", "eventloop", "netty"})
+    @ValueSource(strings = {"thread", "pool", "eventloop", "netty"})
     void theOrdinaryClosesLeaveNoneUnanswered(String model) throws Exception {
         EchoServer server = Servers.start(Servers.config(model)
                 .headerTimeout(Duration.ofMillis(300))
@@ -116,13 +117,16 @@ class UnansweredTest {
             });
             assertThat(Servers.stat(server, "requestsUnanswered")).isZero();
             assertThat(closedBy(server, "forced")).isZero();
+            assertThat(closedBy(server, "server-error"))
+                    .as("every close says its cause")
+                    .isZero();
         } finally {
             server.close();
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"thread", "eventloop", "netty"})
+    @ValueSource(strings = {"thread", "pool", "eventloop", "netty"})
     void theDrainAnswersWhatItHolds(String model) throws Exception {
         EchoServer server = Servers.start(Servers.config(model));
         try (Socket idle = connect(server);
