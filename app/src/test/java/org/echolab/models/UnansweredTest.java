@@ -160,6 +160,7 @@ class UnansweredTest {
     void aProcessTreeCountsItsChildrensCloses(String model) throws Exception {
         EchoServer server = Servers.start(Servers.config(model)
                 .workers(1)
+                .headerTimeout(Duration.ofMillis(300))
                 .idleTimeout(Duration.ofMillis(300))
                 .maxWait(Duration.ofSeconds(30))
                 .grace(Duration.ofMillis(300)));
@@ -169,6 +170,12 @@ class UnansweredTest {
                 assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
                 assertThat(readToEnd(s.getInputStream())).isEmpty();
             });
+            if (model.equals("prefork")) { // a worker's head gate; under process the parent's gate admits none
+                closes(server, "timeout", s -> {
+                    send(s, "GET /echo?msg=hi HTTP/1.1\r\n");
+                    assertThat(readToEnd(s.getInputStream())).startsWith("HTTP/1.1 408");
+                });
+            }
             try (Socket waiting = connect(server)) {
                 send(waiting, WAIT);
                 await().atMost(Duration.ofSeconds(10)).until(() -> Servers.stat(server, "requestsInFlight") == 1);
@@ -185,6 +192,9 @@ class UnansweredTest {
                 .as("the child's forced close")
                 .isEqualTo(1);
         assertThat(closedBy(server, "forced")).isEqualTo(1);
+        assertThat(closedBy(server, "server-error"))
+                .as("every close says its cause")
+                .isZero();
     }
 
     private interface Client {
