@@ -302,7 +302,7 @@ public final class Conversation {
     }
 
     /** Bytes were written: if an answer is in progress, it has begun to go out (a {@link Write}'s bytes are not an answer's). */
-    public void sent() {
+    void sent() {
         if (inFlight != null) {
             answerSent = true;
         }
@@ -313,7 +313,7 @@ public final class Conversation {
      * not one byte was written: if the server closes it now, that request is unanswered
      * ({@link org.echolab.process.Closes}). Ask before {@link #end}.
      */
-    public boolean holdsUnanswered() {
+    boolean holdsUnanswered() {
         return inFlight != null && !answerSent;
     }
 
