@@ -21,9 +21,13 @@
 #   churn      300 connections opened and closed at once (RST or FIN, before or after a request), every 2 s
 #   anything   the server under -Xmx256m; 100 clients at once POST 1 MB to /anything, every 2 s
 # A row passes when every probe was answered within 1 s, the server still answered afterwards, and
-# no connection that sent a whole request was closed without an answer ("unanswered": counted by
-# the hold, slowmany and anything clients; "-" where slowhttptest or churn cannot tell).
-# Needs slowhttptest for the slow* scenarios (apt-get install slowhttptest) and prlimit (util-linux).
+# no connection that sent a whole request was closed without an answer. The "unanswered" column is
+# the server's own count, read from /stats (requestsUnanswered) on the monitor's port before the
+# SIGTERM: the connections the server closed while it held a complete request of whose answer no
+# byte was written; then, after a slash, the abuse's own count where its clients keep one (hold,
+# slowmany, anything; slowhttptest and churn keep none). A row where either is not 0 ends with
+# FAIL, and the script then exits 1.
+# Needs curl, slowhttptest for the slow* scenarios (apt-get install slowhttptest) and prlimit (util-linux).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/find-jdk.sh
@@ -43,6 +47,7 @@ while getopts "m:s:d:p:" opt; do
 done
 [ -f "$jar" ] || { echo "abuse: no $jar; build it with ./echolab models (or ./mvnw -pl app -am package)" >&2; exit 3; }
 [ "$seconds" -ge 10 ] && [ "$seconds" -le 120 ] || { echo "abuse: -d must be from 10 to 120" >&2; exit 2; }
+command -v curl >/dev/null || { echo "abuse: needs curl, to read the server's /stats (apt-get install curl)" >&2; exit 3; }
 case " $scenarios " in *" slow"*) command -v slowhttptest >/dev/null || {
   echo "abuse: the slow* scenarios need slowhttptest (apt-get install slowhttptest)" >&2; exit 3; } ;; esac
 work=$(mktemp -d)
@@ -72,6 +77,12 @@ unanswered() {   # the abuse's own count of requests closed without an answer, s
   [ -n "$counts" ] && echo "$counts" | paste -sd+ | bc || echo "-"
 }
 
+server_unanswered() {   # monitor-port: the server's own count (/stats requestsUnanswered); "?" if it did not say
+  local n
+  n=$(curl -s --max-time 10 "http://127.0.0.1:$1/stats" | grep -oE '"requestsUnanswered":[0-9]+' | head -1 | cut -d: -f2 || true)
+  echo "${n:-?}"
+}
+
 one_address="slowloris slowbody slowread bigsize cpu nofile"
 
 serve() {   # model port limit... -- args...: starts the server in the background; sets $server
@@ -92,6 +103,7 @@ stop() {   # stops $server with SIGTERM (SIGKILL after 30 s); sets $code to its 
   code=0; wait "$server" 2>/dev/null || code=$?
 }
 
+failed=0
 echo "# abuse.sh -d $seconds: $one_address from 127.0.0.1 run with --max-per-client N (the model's automatic bound, applied to loopback too)"
 printf '%-10s %-12s %-10s %-62s %-8s %-10s %-5s %s\n' scenario model per-client "probes from 127.0.0.2 during the abuse" after unanswered exit "peak RSS"
 for scenario in $scenarios; do
@@ -122,11 +134,20 @@ for scenario in $scenarios; do
     wait "$attacker" 2>/dev/null || true
     kill "$attacker" 2>/dev/null || true
     after=$(clients probe $((port - 1)) 2 500 >/dev/null && echo served || echo FAILED)
+    by_server=$(server_unanswered "$port")
+    by_clients=$(unanswered)
     rss=$(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$server/status" 2>/dev/null || echo "-")
     stop
-    printf '%-10s %-12s %-10s %-62s %-8s %-10s %-5s %s\n' "$scenario" "$model" "$bound" "$during" "$after" "$(unanswered)" "$code" "$rss"
+    verdict=""
+    if [ "$by_server" != 0 ] || { [ "$by_clients" != - ] && [ "$by_clients" != 0 ]; }; then
+      verdict=" FAIL"
+      failed=1
+    fi
+    printf '%-10s %-12s %-10s %-62s %-8s %-10s %-5s %s%s\n' "$scenario" "$model" "$bound" "$during" "$after" \
+      "$by_server$([ "$by_clients" = - ] || echo "/$by_clients")" "$code" "$rss" "$verdict"
     if grep -qE 'Exception|Error' "$work/server.err"; then
       { grep -E 'Exception|Error' "$work/server.err" | sort | uniq -c | sort -rn | head -3 | sed 's/^/    server: /' >&2; } || true
     fi
   done
 done
+exit "$failed"

@@ -54,13 +54,14 @@ public final class BlockingSession {
     }
 
     /**
-     * Serves {@code c} on the calling thread until it is done, then closes it. An I/O failure or a
-     * bug ends only this connection; an {@link Error} (out of memory) is the caller's to report.
+     * Serves {@code c} on the calling thread until it is done, then closes it, saying why and whether
+     * it held a request unanswered. An I/O failure or a bug ends only this connection; an
+     * {@link Error} (out of memory) is the caller's to report.
      */
     public void serve(Connection c) {
         Conversation conversation = new Conversation(
                 config, service, process, c.client(), c.socket().getPort());
-        try (c) {
+        try {
             c.socket().setTcpNoDelay(true);
             if (tls != null && !handshake(c, conversation)) {
                 return;
@@ -75,8 +76,13 @@ public final class BlockingSession {
         } catch (RuntimeException e) {
             c.why(CloseReason.failure(e));
             LOG.log(Level.ERROR, "connection from " + c.client() + " failed; closing it", e);
+        } catch (Error e) {
+            c.why(CloseReason.failure(e));
+            throw e;
         } finally {
+            boolean unanswered = conversation.holdsUnanswered(); // asked before the end abandons the answer
             conversation.end(); // an answer cut short, and what the conversation held
+            c.close(unanswered); // the cause is known by now, whatever ended the session
         }
     }
 
@@ -115,7 +121,7 @@ public final class BlockingSession {
                         c.why(CloseReason.timeout(r.kind()));
                         byte[] why = r.kind() == Deadlines.Kind.IDLE ? null : conversation.timedOut();
                         if (why != null) {
-                            write(c, out, new Outgoing(why, 0), deadlines);
+                            write(c, conversation, out, new Outgoing(why, 0), deadlines);
                             linger(c, in, reader.buffer);
                         } else {
                             LOG.log(
@@ -141,7 +147,7 @@ public final class BlockingSession {
                     if (w.close()) {
                         c.why(CloseReason.refused(w.bytes()));
                     }
-                    write(c, out, new Outgoing(w.bytes(), 0), deadlines);
+                    write(c, conversation, out, new Outgoing(w.bytes(), 0), deadlines);
                     if (w.close()) {
                         linger(c, in, reader.buffer);
                         return;
@@ -170,10 +176,10 @@ public final class BlockingSession {
             throws IOException, InterruptedException {
         a.reply().work().perform(a.reply().delay()); // the wait: this thread blocks in it
         Reply reply = conversation.reply(connections.draining());
-        write(c, out, reply.outgoing(), deadlines);
+        write(c, conversation, out, reply.outgoing(), deadlines);
         for (byte[] piece : reply.later()) {
             Thread.sleep(reply.interval()); // drip: this thread blocks between chunks
-            write(c, out, new Outgoing(piece, 0), deadlines);
+            write(c, conversation, out, new Outgoing(piece, 0), deadlines);
         }
         conversation.replied(true);
         if (reply.cut().reset()) {
@@ -186,9 +192,14 @@ public final class BlockingSession {
     }
 
     /** Writes every slice; each must be taken by the client within --write-timeout, or the deadline watch closes the socket. */
-    private static void write(Connection c, OutputStream out, Outgoing o, Deadlines deadlines) throws IOException {
+    private static void write(
+            Connection c, Conversation conversation, OutputStream out, Outgoing o, Deadlines deadlines)
+            throws IOException {
         try {
             for (ByteBuffer s; (s = o.slice()) != null; ) {
+                if (!c.closedByServer()) {
+                    conversation.sent(); // a write begun on an open socket: the answer is on its way
+                }
                 c.writing(deadlines.from(System.nanoTime(), Deadlines.Kind.WRITE));
                 out.write(s.array(), s.arrayOffset() + s.position(), s.remaining());
                 s.position(s.limit());

@@ -38,7 +38,7 @@ public final class Connection implements AutoCloseable, Connections.Member {
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final String client;
     private volatile long writeDeadline; // nanoTime; 0: not writing
-    private volatile String why; // see why(String)
+    private volatile CloseReason why; // see why(CloseReason)
     private volatile long readDeadline; // nanoTime; 0: not reading
     private volatile boolean readTimedOut; // the watch ended a read past its deadline
     private volatile ByteBuffer early; // read before the session began (a model's head gate); null: none
@@ -132,14 +132,14 @@ public final class Connection implements AutoCloseable, Connections.Member {
      * Why the connection ends, for the {@code -v} log line of its close (client closed, reset, a
      * timeout, a fault, a refusal, the drain); the first reason given wins, as it is the cause.
      */
-    public void why(String reason) {
+    public void why(CloseReason reason) {
         if (why == null) {
             why = reason;
         }
     }
 
-    String why() {
-        return why == null ? "closed" : why;
+    CloseReason why() {
+        return why == null ? CloseReason.UNSAID : why;
     }
 
     public boolean closedByServer() {
@@ -190,9 +190,17 @@ public final class Connection implements AutoCloseable, Connections.Member {
         }
     }
 
-    /** Closes for good (idempotent) and gives the connection's slot back. */
+    /** Closes for good (idempotent) and gives the connection's slot back; it held no request unanswered. */
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Closes for good (idempotent) and gives the connection's slot back; {@code heldUnanswered}: it
+     * held a complete request none of whose answer was written ({@link org.echolab.process.Closes}).
+     */
+    void close(boolean heldUnanswered) {
         state.set(CLOSED);
         if (io != socket) {
             writing(System.nanoTime() + CLOSE_NOTIFY_NANOS); // a client that reads nothing does not hold the close up
@@ -203,12 +211,23 @@ public final class Connection implements AutoCloseable, Connections.Member {
             }
         }
         closeSocket();
-        registry.closed(this, why());
+        CloseReason reason = why();
+        registry.closed(this, reason.cause(), reason.words(), heldUnanswered);
+    }
+
+    /**
+     * The server stops before a session began: closes the connection, whose request head, if a
+     * model's head gate read it ({@link #readEarly}), is left unanswered.
+     */
+    public void closeUnserved() {
+        why(CloseReason.FORCED);
+        close(early != null);
     }
 
     /** The grace ran out: the socket closes under the session, which ends. */
     @Override
     public void closeNow() {
+        why(CloseReason.FORCED);
         forceClose();
     }
 

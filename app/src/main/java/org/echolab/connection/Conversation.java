@@ -89,6 +89,7 @@ public final class Conversation {
     private WebSocketDecoder frames; // after a WebSocket upgrade
     private Reply.Upgrade messages; // what each WebSocket message waits, unless it says
     private Reply inFlight; // from an Answer until replied()
+    private boolean answerSent; // a byte of inFlight's answer was written
     private boolean answeredOne; // a request has been answered: a silent connection is now idle, not new
     private Deadlines.Kind waiting; // the kind of the last Read, until something else happens
     private long phase;
@@ -269,6 +270,7 @@ public final class Conversation {
         heldBytes += reply.held();
         heldCpu = cpu;
         inFlight = reply;
+        answerSent = false;
         return new Answer(reply);
     }
 
@@ -297,6 +299,22 @@ public final class Conversation {
             giveBack();
             process.ledger().done(done.entry(), client, written);
         }
+    }
+
+    /** Bytes were written: if an answer is in progress, it has begun to go out (a {@link Write}'s bytes are not an answer's). */
+    void sent() {
+        if (inFlight != null) {
+            answerSent = true;
+        }
+    }
+
+    /**
+     * Whether the connection holds a complete request (parsed, its answer decided) of whose answer
+     * not one byte was written: if the server closes it now, that request is unanswered
+     * ({@link org.echolab.process.Closes}). Ask before {@link #end}.
+     */
+    boolean holdsUnanswered() {
+        return inFlight != null && !answerSent;
     }
 
     /** The connection is closing, for whatever reason: abandons an answer in progress and gives back what was held. */

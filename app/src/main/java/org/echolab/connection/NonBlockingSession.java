@@ -75,7 +75,7 @@ public final class NonBlockingSession {
     private boolean closeAfterWrite;
     private boolean lingerAfterWrite; // a refusal or a timeout: the client may still be sending
     private long held; // this connection's share of the queued-bytes gauge
-    private String why; // why the connection ends, for the -v log line of its close; the first reason wins
+    private CloseReason why; // why it ends, counted and in the -v line of its close; the first reason wins
     private final DeadlineTimer deadline;
 
     /** {@code client}: the peer's address; {@code port}: its port (-1 if unknown). */
@@ -296,7 +296,11 @@ public final class NonBlockingSession {
 
     /** Writes what the socket takes. True when all is written and the connection goes on. */
     private boolean flush() throws IOException {
+        long before = out.remaining();
         Sent sent = transport.send(out);
+        if (out.remaining() < before) {
+            conversation.sent(); // the transport took bytes of it: the answer is on its way
+        }
         if (phase != Phase.WRITING) {
             return false; // a write failed and closed the connection
         }
@@ -349,7 +353,7 @@ public final class NonBlockingSession {
         phase = Phase.LINGERING;
         transport.dropInput();
         if (!transport.shutdownOutput()) {
-            close("I/O error: the output would not shut");
+            close(CloseReason.OUTPUT_WOULD_NOT_SHUT);
         }
         if (phase == Phase.CLOSED) {
             return;
@@ -411,7 +415,7 @@ public final class NonBlockingSession {
     }
 
     /** Closes for {@code reason}, unless an earlier one stands, and for good (idempotent). */
-    public void close(String reason) {
+    public void close(CloseReason reason) {
         why(reason);
         close();
     }
@@ -423,17 +427,18 @@ public final class NonBlockingSession {
         }
         phase = Phase.CLOSED;
         deadline.cancel();
+        boolean unanswered = conversation.holdsUnanswered(); // asked before the end abandons the answer
         conversation.end(); // abandons an answer in progress, gives back what it held
         answering = false;
         replying = null;
         hold(0);
         out = null;
         transport.dropInput();
-        transport.closed(why == null ? "closed" : why);
+        transport.closed(why == null ? CloseReason.UNSAID : why, unanswered);
     }
 
-    /** Why the connection ends (a timeout, a refusal, a fault): for the log line of its close, which the first reason gives. */
-    private void why(String reason) {
+    /** Why the connection ends (a timeout, a refusal, a fault): counted, and in the log line of its close; the first reason given wins. */
+    private void why(CloseReason reason) {
         if (why == null) {
             why = reason;
         }

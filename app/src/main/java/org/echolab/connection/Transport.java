@@ -54,8 +54,11 @@ public interface Transport {
     /** Runs {@code task} on the loop, soon; any thread may call it. */
     void execute(Runnable task);
 
-    /** The session has closed: release the socket and the connection's slot. */
-    void closed(String why);
+    /**
+     * The session has closed for {@code why}: release the socket and the connection's slot;
+     * {@code heldUnanswered}: it held a complete request none of whose answer was written.
+     */
+    void closed(CloseReason why, boolean heldUnanswered);
 
     /** A timer that need not fire any more; one that still does finds itself superseded. */
     interface Timer {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.echolab.connection.CloseReason;
 import org.echolab.connection.Connection;
 import org.echolab.connection.Refusal;
 import org.echolab.process.Refusals;
@@ -73,7 +74,7 @@ final class Acceptor {
                 }
                 return true;
             } catch (InterruptedException e) {
-                connection.close();
+                connection.closeUnserved(); // a head the gate read is a request unanswered
                 Thread.currentThread().interrupt();
                 return false;
             }
@@ -90,6 +91,7 @@ final class Acceptor {
                         connection.client(),
                         why);
             } finally {
+                connection.why(CloseReason.turnedAway(why));
                 connection.close();
                 if (admission != null) {
                     admission.release();

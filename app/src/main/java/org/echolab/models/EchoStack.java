@@ -63,8 +63,12 @@ public record EchoStack(
         Resources process = Resources.of(config, state, modelStats, readiness, tls == null ? null : tls.figures());
         EchoService service = new EchoService(config, process);
         // an automatic --max-per-client spares loopback clients; a number given bounds them too
-        Connections connections =
-                new Connections(state, maxConnections, maxPerClient, config.maxPerClient != ServerConfig.AUTO);
+        Connections connections = new Connections(
+                state,
+                maxConnections,
+                maxPerClient,
+                config.maxPerClient != ServerConfig.AUTO,
+                process.ledger().closes());
         return new EchoStack(
                 config,
                 state,

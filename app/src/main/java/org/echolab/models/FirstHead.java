@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.CloseReason;
 import org.echolab.connection.Connection;
 import org.echolab.connection.Conversation;
 import org.echolab.protocol.ProtocolDetector;
@@ -92,7 +93,7 @@ final class FirstHead {
                 ByteBuffer view = b.duplicate().flip();
                 if (n < 0) {
                     if (!view.hasRemaining()) {
-                        c.why("closed by the client before a request");
+                        c.why(CloseReason.CLIENT_GONE_BEFORE_REQUEST);
                         c.close();
                         return false;
                     }
@@ -116,7 +117,7 @@ final class FirstHead {
             c.readEarly(b.flip());
             return true;
         } catch (IOException e) {
-            c.why(String.valueOf(e.getMessage()).contains("reset") ? "reset by the client" : "I/O error: " + e);
+            c.why(CloseReason.failure(e));
             c.close();
             return false;
         }
@@ -124,7 +125,7 @@ final class FirstHead {
 
     /** Answers the timeout (a 408 for a request begun; nothing if nothing came) and closes. */
     private static boolean timedOut(Connection c, ByteBuffer read, String why) {
-        c.why(why);
+        c.why(CloseReason.timedOut(why));
         byte[] answer = read.hasRemaining() ? Answers.timedOut(ProtocolDetector.detectAtEnd(read)) : null;
         if (answer != null) {
             try {

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.echolab.config.ServerConfig;
+import org.echolab.connection.CloseReason;
 import org.echolab.connection.Connection;
 import org.echolab.connection.Conversation;
 import org.echolab.protocol.ProtocolDetector;
@@ -104,7 +105,7 @@ final class HeadGate<T> implements AutoCloseable {
                 ch.configureBlocking(false);
                 ch.register(selector, SelectionKey.OP_READ, w);
             } catch (IOException | RuntimeException e) {
-                w.connection().close();
+                close(w.connection(), CloseReason.failure(e));
             }
         }
     }
@@ -121,7 +122,7 @@ final class HeadGate<T> implements AutoCloseable {
             n = ((SocketChannel) key.channel()).read(b);
         } catch (IOException e) {
             key.cancel();
-            w.connection().close(); // reset by the client: nothing to answer
+            close(w.connection(), CloseReason.failure(e)); // reset by the client: nothing to answer
             return;
         }
         if (n > 0 && !w.connection().beginRequest()) {
@@ -131,7 +132,7 @@ final class HeadGate<T> implements AutoCloseable {
         ByteBuffer view = b.duplicate().flip();
         if (n < 0 && !view.hasRemaining()) {
             key.cancel();
-            w.connection().close(); // closed before a byte
+            close(w.connection(), CloseReason.CLIENT_GONE_BEFORE_REQUEST);
         } else if (n < 0 || RequestHead.complete(view, maxLine) || b.position() >= maxBuffer) {
             handOn(key, w, view);
         }
@@ -154,7 +155,7 @@ final class HeadGate<T> implements AutoCloseable {
             try {
                 w.connection().socket().getChannel().configureBlocking(true);
             } catch (IOException | RuntimeException e) {
-                w.connection().close();
+                close(w.connection(), CloseReason.failure(e));
                 continue;
             }
             ready.accept(w.item());
@@ -181,7 +182,7 @@ final class HeadGate<T> implements AutoCloseable {
                     // gone already
                 }
             }
-            w.connection().close();
+            close(w.connection(), CloseReason.timedOut("--header-timeout"));
         }
     }
 
@@ -198,14 +199,19 @@ final class HeadGate<T> implements AutoCloseable {
         }
         try {
             for (SelectionKey key : selector.keys()) {
-                ((Waiting<?>) key.attachment()).connection().close();
+                close(((Waiting<?>) key.attachment()).connection(), CloseReason.DRAINED_IDLE);
             }
             selector.close();
         } catch (IOException | ClosedSelectorException e) {
             // closing anyway
         }
         for (Waiting<T> w; (w = arriving.poll()) != null; ) {
-            w.connection().close();
+            close(w.connection(), CloseReason.DRAINED_IDLE);
         }
+    }
+
+    private static void close(Connection c, CloseReason why) {
+        c.why(why);
+        c.close();
     }
 }

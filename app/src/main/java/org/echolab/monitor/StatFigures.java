@@ -8,12 +8,14 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.echolab.process.Closes;
 
 /**
  * Each number of {@code GET /stats} as a Prometheus metric of its own, with its type and unit: a
@@ -85,6 +87,10 @@ final class StatFigures {
                     "echolab_cpu_budget_seconds",
                     1e-3,
                     "--cpu-budget: CPU work that may be in flight at once"),
+            counter(
+                    "requestsUnanswered",
+                    "echolab_requests_unanswered",
+                    "Complete requests whose connection the server closed before a byte of the answer was written (process models: the whole tree)"),
             counter(
                     "refusedOverBudget",
                     "echolab_over_budget",
@@ -174,6 +180,12 @@ final class StatFigures {
                     "UDP datagrams dropped: --udp-queue was full"),
             gauge("udpWaiting", "echolab_udp_waiting_datagrams", "UDP echoes waiting for their wait to end"));
 
+    /** The {@code /stats} figure of the closes by cause: one counter with a label, not a figure each. */
+    private static final String CLOSED_BY = "connectionsClosedBy";
+
+    private static final List<String> CLOSE_CAUSES =
+            Arrays.stream(Closes.Cause.values()).map(c -> c.label).toList();
+
     /** Numbers in {@code /stats} that are not measurements: a pid, a port, a flag. */
     private static final Set<String> NOT_FIGURES = Set.of("pid", "processTree.parentPid", "udpPort", "offload");
 
@@ -218,6 +230,21 @@ final class StatFigures {
                     }
                 })
                 .register(registry);
+        CounterWithCallback.builder()
+                .name("echolab_connections_closed")
+                .help("Connections closed, by cause: " + String.join(", ", CLOSE_CAUSES)
+                        + " (process models: the whole tree)")
+                .labelNames("reason")
+                .callback(c -> {
+                    if (stats.get().get(CLOSED_BY) instanceof Map<?, ?> closedBy) {
+                        closedBy.forEach((reason, n) -> {
+                            if (n instanceof Number count) {
+                                c.call(count.doubleValue(), reason.toString());
+                            }
+                        });
+                    }
+                })
+                .register(registry);
         registry.register((MultiCollector) f::unlisted);
     }
 
@@ -244,6 +271,9 @@ final class StatFigures {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         Map<String, Object> figures = stats.get();
         figures.forEach((k, v) -> {
+            if (k.equals(CLOSED_BY)) {
+                return; // echolab_connections_closed_total{reason=...}
+            }
             if (v instanceof Map<?, ?> inner) {
                 inner.forEach((ik, iv) -> add(out, listed, k + "." + ik, iv));
             } else {

@@ -93,14 +93,20 @@ public final class Connections {
     private final ServerState state;
     private final Semaphore slots;
     private final ClientCounts clients;
+    private final Closes closes;
     private final Set<Member> open = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
     private Thread watch; // guarded by this
     private boolean closed; // guarded by this
 
-    /** {@code perClientLoopbackToo}: whether {@code maxPerClient} bounds loopback clients too (see {@link ClientCounts}). */
-    public Connections(ServerState state, int maxConnections, int maxPerClient, boolean perClientLoopbackToo) {
+    /**
+     * {@code perClientLoopbackToo}: whether {@code maxPerClient} bounds loopback clients too (see
+     * {@link ClientCounts}); {@code closes}: where each member's close is counted.
+     */
+    public Connections(
+            ServerState state, int maxConnections, int maxPerClient, boolean perClientLoopbackToo, Closes closes) {
         this.state = state;
+        this.closes = closes;
         this.slots = new Semaphore(maxConnections > 0 ? maxConnections : Integer.MAX_VALUE);
         this.clients = new ClientCounts(maxPerClient, perClientLoopbackToo);
     }
@@ -144,15 +150,18 @@ public final class Connections {
     }
 
     /**
-     * {@code m} has closed ({@code why}, for the {@code -v} log): its slot and its client's count go
-     * back. Idempotent; nothing happens for a member that was never admitted.
+     * {@code m} has closed for {@code cause} ({@code why}, in words for the {@code -v} log): its slot
+     * and its client's count go back, and the close is counted ({@link Closes});
+     * {@code heldUnanswered}: it held a complete request none of whose answer was written.
+     * Idempotent; nothing happens for a member that was never admitted.
      */
-    public void closed(Member m, String why) {
+    public void closed(Member m, Closes.Cause cause, String why, boolean heldUnanswered) {
         if (open.remove(m)) {
             clients.close(m.client());
             state.connectionClosed();
             slots.release();
-            LOG.log(Level.DEBUG, "{0}: connection closed: {1} ({2} open)", m.client(), why, open.size());
+            String unanswered = closes.closed(cause, heldUnanswered) ? ", a request unanswered" : "";
+            LOG.log(Level.DEBUG, "{0}: connection closed: {1}{2} ({3} open)", m.client(), why, unanswered, open.size());
         }
     }
 

@@ -7,8 +7,8 @@ import org.echolab.state.ServerState;
  * One process's ledger of requests: each request's life from its parse to its end (begun,
  * answered, then served, abandoned or refused) and each client turned away, in the one place every
  * model and protocol reports to. It numbers requests in the shared state, counts those in flight,
- * gives each its slot in {@link Activity}, writes its {@link AccessLog} line and counts refusals
- * by reason. The in-flight gauge is a measuring instrument, not the race lab's subject: it is
+ * gives each its slot in {@link Activity}, writes its {@link AccessLog} line, counts refusals
+ * by reason and connections closed by cause ({@link Closes}). The in-flight gauge is a measuring instrument, not the race lab's subject: it is
  * always correct (atomics), whichever {@code --state} variant counts the rest. Thread-safe.
  */
 public final class Ledger implements AutoCloseable {
@@ -29,6 +29,7 @@ public final class Ledger implements AutoCloseable {
     private final AccessLog accessLog;
     private final Activity activity = new Activity();
     private final Refusals refusals = new Refusals();
+    private final Closes closes = new Closes();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger inFlightPeak = new AtomicInteger();
 
@@ -106,6 +107,11 @@ public final class Ledger implements AutoCloseable {
     /** The clients turned away, by reason. */
     public Refusals refusals() {
         return refusals;
+    }
+
+    /** The connections closed, by cause, and the requests left unanswered. */
+    public Closes closes() {
+        return closes;
     }
 
     /** Requests between their parse and their end, now. */

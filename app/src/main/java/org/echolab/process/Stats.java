@@ -65,6 +65,8 @@ public final class Stats {
         m.put("refusedOverBudget", memory.refusals() + cpu.refusals());
         m.put("refused", ledger.refusals().total());
         m.put("refusedBy", ledger.refusals().figures());
+        m.put("connectionsClosedBy", ledger.closes().figures());
+        m.put("requestsUnanswered", ledger.closes().unanswered());
         if (tls != null) {
             m.put("tls", tls);
         }

@@ -1,12 +1,14 @@
 package org.echolab.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.echolab.monitor.MonitorTest.get;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -41,6 +43,10 @@ class MetricsTest {
                             .build(),
                     null);
             assertThat(r.errorsByKind()).isEmpty();
+            await().atMost(Duration.ofSeconds(10)) // the server closes its side once it reads their close
+                    .until(
+                            () -> ((Map<?, ?>) server.stats().get("connectionsClosedBy")).get("client-closed"),
+                            n -> ((Number) n).longValue() >= 3);
             String metrics = get(server, "/metrics");
             @SuppressWarnings("unchecked")
             Map<String, Object> stats = JSON.readValue(get(server, "/stats"), Map.class);
@@ -73,6 +79,24 @@ class MetricsTest {
                     .isEqualTo(((Number) stats.get("pushedOut")).doubleValue());
             assertThat(type(metrics, "echolab_pool_pushed_out_connections_total"))
                     .isEqualTo("counter");
+            assertThat(value(metrics, "echolab_requests_unanswered_total"))
+                    .isEqualTo(((Number) stats.get("requestsUnanswered")).doubleValue());
+            assertThat(type(metrics, "echolab_requests_unanswered_total")).isEqualTo("counter");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> closedBy = (Map<String, Object>) stats.get("connectionsClosedBy");
+            assertThat(closedBy).containsKeys("client-closed", "forced", "timeout");
+            assertThat(((Number) closedBy.get("client-closed")).longValue())
+                    .as("the load generator's three connections, and any the start's readiness check made")
+                    .isGreaterThanOrEqualTo(3);
+            for (Map.Entry<String, Object> e : closedBy.entrySet()) {
+                assertThat(value(metrics, "echolab_connections_closed_total{reason=\"" + e.getKey() + "\"}"))
+                        .as(e.getKey())
+                        .isEqualTo(((Number) e.getValue()).doubleValue());
+            }
+            assertThat(type(metrics, "echolab_connections_closed_total")).isEqualTo("counter");
+            assertThat(metrics)
+                    .as("one labelled counter, not a gauge per cause")
+                    .doesNotContain("closed_by");
             assertThat(metrics).as("one gauge for unrelated figures is gone").doesNotContain("echolab_stats{");
 
             // the client's own: JVM and process

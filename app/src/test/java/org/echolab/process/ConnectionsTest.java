@@ -39,14 +39,14 @@ class ConnectionsTest {
         @Override
         public void closeIfIdle() {
             if (!busy) {
-                registry.closed(this, "idle");
+                registry.closed(this, Closes.Cause.DRAINED, "idle", false);
             }
         }
 
         @Override
         public void closeNow() {
             forced = true;
-            registry.closed(this, "forced");
+            registry.closed(this, Closes.Cause.FORCED, "forced", false);
         }
     }
 
@@ -62,7 +62,7 @@ class ConnectionsTest {
 
         @Override
         public int closeAll() {
-            members.forEach(m -> m.registry.closed(m, "owner ended"));
+            members.forEach(m -> m.registry.closed(m, Closes.Cause.FORCED, "owner ended", false));
             return members.size();
         }
 
@@ -91,7 +91,7 @@ class ConnectionsTest {
     @Test
     void eachConnectionIsCountedOnceARefusedOneNotAtAllAndItsSlotGoesBack() {
         ServerState state = new AtomicState();
-        Connections registry = new Connections(state, 2, 1, true);
+        Connections registry = new Connections(state, 2, 1, true, new Closes());
         assertThat(registry.tryTakeSlot()).isTrue();
         Plain first = new Plain(registry, "10.0.0.1");
         assertThat(registry.admit(first)).isTrue();
@@ -109,13 +109,13 @@ class ConnectionsTest {
                 .isFalse();
         Plain second = new Plain(registry, "10.0.0.2");
         assertThat(registry.admit(second)).isTrue();
-        registry.closed(first, "client closed");
-        registry.closed(first, "client closed");
+        registry.closed(first, Closes.Cause.CLIENT_CLOSED, "client closed", false);
+        registry.closed(first, Closes.Cause.CLIENT_CLOSED, "client closed", false);
         assertThat(state.snapshot().open()).as("closed twice, counted once").isEqualTo(1);
         assertThat(state.snapshot().peak()).isEqualTo(2);
         assertThat(registry.tryTakeSlot()).as("its slot back, once").isTrue();
         assertThat(registry.tryTakeSlot()).isFalse();
-        registry.closed(second, "client closed");
+        registry.closed(second, Closes.Cause.CLIENT_CLOSED, "client closed", false);
         assertThat(state.snapshot().open()).isZero();
         assertThat(registry.size()).isZero();
         registry.close();
@@ -124,7 +124,7 @@ class ConnectionsTest {
     @Test
     void theDrainClosesPlainMembersItselfAndAsksAnOwnerToCloseItsOwn() throws Exception {
         ServerState state = new AtomicState();
-        Connections registry = new Connections(state, 0, 0, true);
+        Connections registry = new Connections(state, 0, 0, true, new Closes());
         Plain idle = new Plain(registry, "10.0.0.1");
         Plain busy = new Plain(registry, "10.0.0.2");
         busy.busy = true;

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.echolab.connection.CloseReason;
 import org.echolab.connection.Conversation;
 import org.echolab.connection.NonBlockingSession;
 import org.echolab.connection.Refusal;
@@ -221,7 +222,7 @@ public final class Loop implements Connections.Owner {
             c.registered(channel.register(selector, SelectionKey.OP_READ, c));
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "could not register a new connection: {0}", e.toString());
-            c.close();
+            c.close(CloseReason.failure(e));
             return;
         }
         connections.add(c);

@@ -292,12 +292,12 @@ final class LoopConnection implements Connections.Member, Transport {
     }
 
     /** Closes for good (idempotent): abandons a reply in progress and leaves the registry, which gives its slot back. */
-    void close() {
-        session.close("closed");
+    void close(CloseReason why) {
+        session.close(why);
     }
 
     @Override
-    public void closed(String why) {
+    public void closed(CloseReason why, boolean heldUnanswered) {
         if (key != null) {
             key.cancel();
         }
@@ -310,6 +310,6 @@ final class LoopConnection implements Connections.Member, Transport {
         } catch (IOException ignored) {
             // closing: nothing left to do with it
         }
-        shared.connections().closed(this, why);
+        shared.connections().closed(this, why.cause(), why.words(), heldUnanswered);
     }
 }

@@ -317,7 +317,7 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     private void shutdownPlain() {
         ((DuplexChannel) channel).shutdownOutput().addListener(f -> {
             if (!f.isSuccess()) {
-                session.close("I/O error: the output would not shut");
+                session.close(CloseReason.OUTPUT_WOULD_NOT_SHUT);
             }
         });
     }
@@ -373,10 +373,10 @@ public final class NettyConnection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
-    public void closed(String why) {
+    public void closed(CloseReason why, boolean heldUnanswered) {
         shared.open.remove(this);
         channel.close(); // TLS: SslHandler sends close_notify, one try
-        shared.connections.closed(this, why);
+        shared.connections.closed(this, why.cause(), why.words(), heldUnanswered);
         shared.admission.slotFreed();
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.echolab.process.Closes;
 import org.echolab.process.Resources;
 import org.echolab.state.ServerState;
 
@@ -18,9 +19,10 @@ import org.echolab.state.ServerState;
  * The process tree's board of counters: the process models' figures for the whole tree, kept in
  * a small file that the parent and every child map (MAP_SHARED). The parent counts its children
  * (live, peak, spawned, reaped) and says when it is stopping; each child, through its
- * {@link TreeChild}, notes that it has started, counts its connections and copies its requests
- * ({@link TreeRequests}: the requests served, in flight, by status and latency, and the last ones
- * for the live view). So the parent's {@code /stats}, live view and {@code /metrics} show the
+ * {@link TreeChild}, notes that it has started, counts its connections and their closes by cause
+ * ({@link Closes}: the unanswered among them) and copies its requests ({@link TreeRequests}: the
+ * requests served, in flight, by status and latency, and the last ones for the live view). A
+ * process that dies with connections open (killed, or out of memory) counts nothing for them. So the parent's {@code /stats}, live view and {@code /metrics} show the
  * tree, not one process, and every child's {@code /health/ready} follows the parent's. The file
  * sits in {@code /dev/shm} (memory, not disk); the parent names it to each child with
  * {@code -Decholab.tree.file} and deletes it when it stops.
@@ -49,7 +51,10 @@ public final class TreeBoard implements AutoCloseable {
     public static final int RING_SLOTS = 1024;
     // the children's requests (TreeRequests), from a 64-byte boundary
     private static final long REQUESTS = (RING + RING_SLOTS * 8L + 63) / 64 * 64;
-    private static final long SIZE = REQUESTS + TreeRequests.SIZE;
+    // every process's closes (Closes): a word per cause, then the unanswered
+    private static final long CLOSES = REQUESTS + TreeRequests.SIZE;
+    private static final long UNANSWERED = CLOSES + Closes.Cause.values().length * 8L;
+    private static final long SIZE = UNANSWERED + 8;
 
     private final Path file;
     private final MemorySegment board;
@@ -85,6 +90,7 @@ public final class TreeBoard implements AutoCloseable {
         TreeBoard tree = create();
         parent.readiness().whenLeaving(tree::parentLeaves);
         parent.ledger().activity().include(tree.requests);
+        parent.ledger().closes().copyTo(tree::closed); // the parent's own closes (a head it gave up on) count too
         return tree;
     }
 
@@ -179,6 +185,14 @@ public final class TreeBoard implements AutoCloseable {
                 board, RING + (i % RING_SLOTS) * 8, ProcessHandle.current().pid());
     }
 
+    /** A connection of this process closed ({@link Closes}): counted for the tree. */
+    void closed(Closes.Cause cause, boolean unanswered) {
+        add(CLOSES + cause.ordinal() * 8L, 1);
+        if (unanswered) {
+            add(UNANSWERED, 1);
+        }
+    }
+
     /** The part of the board where the children copy their requests. */
     TreeRequests requests() {
         return requests;
@@ -239,6 +253,12 @@ public final class TreeBoard implements AutoCloseable {
         m.put("requestsInFlightPeak", requests.inFlightPeak());
         m.put("connectionsOpen", get(OPEN));
         m.put("connectionsPeak", get(OPEN_PEAK));
+        Map<String, Long> closedBy = new LinkedHashMap<>();
+        for (Closes.Cause c : Closes.Cause.values()) {
+            closedBy.put(c.label, get(CLOSES + c.ordinal() * 8L));
+        }
+        m.put("connectionsClosedBy", closedBy);
+        m.put("requestsUnanswered", get(UNANSWERED));
         return m;
     }
 

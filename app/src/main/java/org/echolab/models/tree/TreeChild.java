@@ -50,11 +50,12 @@ public final class TreeChild {
     }
 
     /**
-     * From now on every request of {@code child} is copied to the tree; {@code onFirstRequest}
+     * From now on every request of {@code child}, and every close, is copied to the tree; {@code onFirstRequest}
      * runs when the first one is answered (a {@code process} child drains only after that).
      */
     public void report(Resources child, Runnable onFirstRequest) {
         child.ledger().activity().copyTo(new FirstRequest(board.requests().writer(), onFirstRequest));
+        child.ledger().closes().copyTo(board::closed);
     }
 
     /** The tree as this child sees it, for its {@code /stats} ({@code role}: child, spare or worker). */
