@@ -441,8 +441,11 @@ class AbuseIT {
         try (Server server = serve(List.of(), List.of(), args.toArray(String[]::new))) {
             timedProbe(server.port(), 30); // the first child (or spare) is up: the JVM's files are warm
             churn(server.port(), 300);
-            long ms = timedProbe(server.port(), 10);
-            assertThat(ms).as("the live client after the burst, ms").isLessThan(3_000);
+            // a child per dead connection kept the next client waiting 43 s; without, a JVM start or
+            // two, which a busy machine stretches past 3 s: the bound tells the two apart, and the
+            // children started (below) say why
+            long ms = timedProbe(server.port(), 20);
+            assertThat(ms).as("the live client after the burst, ms").isLessThan(10_000);
             assertThat(statOf(server.port(), "spawned"))
                     .as("children started, of 300 dead connections and 2 live ones")
                     .isLessThan(30);
