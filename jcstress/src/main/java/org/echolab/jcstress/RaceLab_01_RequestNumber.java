@@ -43,7 +43,7 @@ import org.openjdk.jcstress.infra.results.JJJ_Result;
          ShmBroken      1, 1, 1    90,907  (2.61%)
          "1, 2, 1" / "2, 1, 1" (counter went back) never seen.
          Synchronized, Atomic, ShmAtomic: 0 FORBIDDEN.
-       short run (the CI's short mode (jcstress/pom.xml: one JVM mode, `-time 200 -sc false`, 70 s for all 18)):
+       short run (jcstress/pom.xml's short mode: one JVM mode, `-time 200 -sc false`):
          Broken 1, 1, 1: 18,115 (4.56%); ShmBroken 1, 1, 1: 1,211 (2.37%);
          BrokenAdder 2, 2, 2: 0 in that run (2 in an earlier one: too rare for the short mode to be
          sure of; `echolab race` shows it at once with its race window). Fixed: 0 FORBIDDEN.

@@ -39,7 +39,7 @@ import org.openjdk.jcstress.infra.results.JJ_Result;
          Broken      1, 1: 54,312 (1.51%)   2, 1: 7 (<0.01%)    1, 2: 0
          ShmBroken   1, 1: 46,135 (1.77%)   2, 1: 297 (0.01%)   1, 2: 0
          Synchronized, Atomic, ShmAtomic: 0 FORBIDDEN.
-       short run (the CI's short mode (jcstress/pom.xml: one JVM mode, `-time 200 -sc false`, 70 s for all 18)):
+       short run (jcstress/pom.xml's short mode: one JVM mode, `-time 200 -sc false`):
          Broken 1, 1: 1,567 (1.71%), 2, 1: 0; ShmBroken 1, 1: 12,363 (5.06%), 2, 1: 45 (0.02%).
          Fixed: 0 FORBIDDEN.
        The lowered peak ("2, 1") needs three steps of one thread to fall between two of the other:

@@ -41,7 +41,7 @@ import org.openjdk.jcstress.infra.results.J_Result;
          BrokenSameClient   1, 1: 32,759 (1.00%)   1, 2: 4,352 (0.13%)   2, 1: 50 (<0.01%)
          BrokenTwoClients   1: 34,099 (1.38%)  (an entry vanished)
          SynchronizedSameClient, AtomicSameClient, AtomicTwoClients: 0 FORBIDDEN.
-       short run (the CI's short mode (jcstress/pom.xml: one JVM mode, `-time 200 -sc false`, 70 s for all 18)):
+       short run (jcstress/pom.xml's short mode: one JVM mode, `-time 200 -sc false`):
          BrokenSameClient 1, 1: 13,853 (3.49%); BrokenTwoClients 1: 52,592 (13.59%).
          Fixed: 0 FORBIDDEN.
 */
