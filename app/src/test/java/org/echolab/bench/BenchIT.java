@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.echolab.bench.report.Palette;
 import org.echolab.models.Models;
-import org.jsoup.Jsoup;
-import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,14 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code echolab bench --quick} end to end, as CI runs it: the real jar in its own JVM, starting
- * a real server process per cell; then its report.html in headless Chromium.
+ * a real server process per cell; then its report.html in headless Chromium. The preset's
+ * thundering herd runs in {@link BenchHerdIT}, so that the two halves run side by side.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BenchIT {
-
-    /** The models of the thundering-herd scenario: UNP's preforked servers, whose workers all accept. */
-    private static final List<String> HERD_MODELS =
-            List.of("prefork", "prefork-flock", "prefork-mutex", "prefork-pass");
 
     @TempDir
     static Path dir;
@@ -45,7 +40,7 @@ class BenchIT {
             value = 6,
             unit = TimeUnit.MINUTES) // BenchRun.of waits 5 for the bench, which may take over the default 2 when busy
     static void runQuickBench() throws Exception {
-        BenchRun run = BenchRun.of(dir, 5, "--quick");
+        BenchRun run = BenchRun.of(dir, 5, "--quick", "--herd", "none");
         exit = run.exit();
         stdout = run.stdout();
         stderr = run.stderr();
@@ -128,56 +123,6 @@ class BenchIT {
         }
     }
 
-    /** The thundering-herd scenario of {@code --quick}: the prefork family at 2 and 4 workers, 100 short connections each. */
-    @Test
-    @Order(8)
-    void theHerdRanEveryPreforkModelAtEveryWorkerCountAndEveryConnectionCostCpu() {
-        List<String> points = new ArrayList<>();
-        for (JsonNode h : results.get("herd")) {
-            String point = h.get("model").asText() + " x" + h.get("workers").asInt();
-            points.add(point);
-            assertThat(h.get("status").asText())
-                    .as(point + ": " + h.get("reason").asText())
-                    .isEqualTo("ok");
-            assertThat(h.get("connections").asInt()).as(point).isEqualTo(100);
-            assertThat(h.get("errors").asLong()).as(point).isZero();
-            assertThat(h.get("cpuMillisPerConnection").asDouble()).as(point).isPositive();
-            long pid = h.get("serverPid").asLong();
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-                    .as("%s: server pid %d alive", point, pid)
-                    .isFalse();
-        }
-        List<String> expected = new ArrayList<>();
-        for (String model : HERD_MODELS) {
-            expected.addAll(List.of(model + " x2", model + " x4"));
-        }
-        assertThat(points).containsExactlyElementsOf(expected);
-        assertThat(results.at("/plan/herdWorkers").toString()).isEqualTo("[2,4]");
-    }
-
-    @Test
-    @Order(9)
-    void theTerminalAndBothReportsHaveTheHerdTableAndTheReportsItsChart() throws Exception {
-        assertThat(stdout).containsPattern("prefork-mutex\\s+4\\s+100\\s+0\\s+\\d+\\.\\d{3}");
-        String md = Files.readString(dir.resolve("results/report.md"));
-        assertThat(md)
-                .contains("## Thundering herd (UNP vol. 1 ch. 30.6)")
-                .containsPattern("\\| prefork-flock \\| 2 \\| 100 \\| 0 \\| \\d+\\.\\d{3} \\|")
-                .contains("![Thundering herd](charts/herd.png)");
-        assertThat(dir.resolve("results/charts/herd.png")).isNotEmptyFile();
-        assertThat(Files.readAllLines(dir.resolve("results/herd.csv"))).hasSize(1 + 2 * HERD_MODELS.size());
-
-        Document html = Jsoup.parse(dir.resolve("results/report.html").toFile());
-        Element chart = html.getElementById("herd");
-        assertThat(chart).as("the herd chart in report.html").isNotNull();
-        assertThat(chart.attr("data-points")).isEqualTo(String.valueOf(2 * HERD_MODELS.size()));
-        assertThat(chart.attr("data-models")).isEqualTo(String.join(" ", HERD_MODELS));
-        assertThat(chart.selectFirst("figcaption").text())
-                .contains("UNP vol. 1, 3rd ed., ch. 30.6")
-                .contains("Digital Unix");
-        assertThat(html.select("h2").eachText()).contains("Thundering herd (UNP vol. 1 ch. 30.6)");
-    }
-
     /** Every server, and every process it started, writes its stderr to a log in the results folder: who still does. */
     static List<String> processesWritingTo(Path logsDir) throws java.io.IOException {
         Path logs = logsDir.toRealPath();
@@ -215,6 +160,11 @@ class BenchIT {
                 .isEmpty();
         List<Element> charts = page.dom().select("figure.chart");
         assertThat(charts).hasSizeGreaterThanOrEqualTo(5 + 1); // 5 metrics x 1 workload + connections
+        assertEveryPointDrawn(charts);
+    }
+
+    /** Each chart one SVG with a mark per point in its model's colour, and y labels at each decade. */
+    static void assertEveryPointDrawn(List<Element> charts) {
         for (Element chart : charts) {
             int points = Integer.parseInt(chart.attr("data-points"));
             assertThat(points).as(chart.id()).isPositive();
