@@ -90,8 +90,11 @@ class HaproxyClusterIT {
         List<Set<Long>> pidsOf = new ArrayList<>(); // [2i-2]: instance i before, [2i-1]: after
         try {
             for (int i = 1; i <= INSTANCES; i++) {
-                ports[i] = Instance.freePort(address(i));
-                instances[i] = start(i, ports[i], models[i - 1]);
+                int at = i;
+                Instance.Started<Instance> started =
+                        Instance.onAFreePort(address(i), port -> start(at, port, models[at - 1]));
+                ports[i] = started.port();
+                instances[i] = started.instance();
                 all.add(instances[i]);
                 servers.add(address(i) + ":" + ports[i]);
             }
@@ -186,9 +189,11 @@ class HaproxyClusterIT {
         List<Instance> instances = new ArrayList<>();
         try {
             for (int i = 1; i <= INSTANCES; i++) {
-                int port = Instance.freePort(address(i));
-                instances.add(start(i, port, "--model", "virtual"));
-                servers.add(address(i) + ":" + port);
+                int at = i;
+                Instance.Started<Instance> started =
+                        Instance.onAFreePort(address(i), port -> start(at, port, "--model", "virtual"));
+                instances.add(started.instance());
+                servers.add(address(i) + ":" + started.port());
             }
             try (Haproxy haproxy = Haproxy.start(servers, "200ms")) {
                 int connections = 12;

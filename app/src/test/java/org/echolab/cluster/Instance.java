@@ -64,6 +64,33 @@ final class Instance implements AutoCloseable {
         }
     }
 
+    /** Starts something that listens on {@code port}. */
+    @FunctionalInterface
+    interface OnPort<T> {
+        T start(int port) throws Exception;
+    }
+
+    /** What {@link #onAFreePort} started, and the port it listens on. */
+    record Started<T>(T instance, int port) {}
+
+    /**
+     * Starts {@code starter} on a port free on {@code address} now. Another process may bind that
+     * port between the look and the start (a test run binds many); a start that finds it taken
+     * ("Address already in use") is tried again on another port, up to three times.
+     */
+    static <T> Started<T> onAFreePort(String address, OnPort<T> starter) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort(address);
+            try {
+                return new Started<>(starter.start(port), port);
+            } catch (IOException e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** A port that is free on {@code address} now (a later bind may still lose a race for it). */
     static int freePort(String address) throws IOException {
         try (ServerSocket s = new ServerSocket()) {

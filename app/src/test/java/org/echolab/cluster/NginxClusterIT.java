@@ -41,8 +41,9 @@ class NginxClusterIT {
         try {
             for (int i = 1; i <= n; i++) {
                 String address = "127.0.0." + (10 + i);
-                servers.add(address + ":" + Instance.freePort(address));
-                instances[i] = start(servers.get(i - 1));
+                Instance.Started<Instance> started = Instance.onAFreePort(address, port -> start(address + ":" + port));
+                servers.add(address + ":" + started.port());
+                instances[i] = started.instance();
                 all.add(instances[i]);
             }
             try (Nginx nginx = Nginx.start(servers)) {
