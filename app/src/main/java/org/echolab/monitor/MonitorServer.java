@@ -32,9 +32,10 @@ import org.echolab.protocol.Limits;
  * keep-alive, so that is also the idle timeout; it is answered 408); the answer must be written within
  * {@link #WRITE_TIMEOUT}; a request line of at most 2 KiB, a head of 8 KiB, a body of 4 KiB. At most
  * {@link #MAX_CONNECTIONS} connections are open: one more closes the oldest that is still sending its
- * request (a slow client is the one that has been sending longest: a 408 too), and is refused with a 503 only
- * when all are being answered. A deadline closes the socket, which ends the thread's blocked read or
- * write.
+ * request and has no bytes waiting unread (a slow client is the one that has been sending longest: a
+ * 408 too; one whose bytes the monitor has not read yet is not known to be slow), or the oldest of all
+ * if every one has bytes waiting; it is refused with a 503 only when all are being answered. A
+ * deadline closes the socket, which ends the thread's blocked read or write.
  *
  * <p><b>Threads:</b> {@code echolab-monitor-accept} (platform) accepts; each connection is served on
  * a virtual thread; {@code echolab-monitor-deadlines} closes the sockets whose deadline passed. The
@@ -122,13 +123,40 @@ final class MonitorServer implements AutoCloseable {
      */
     private boolean makeRoom() {
         while (reading.size() + answering.get() >= MAX_CONNECTIONS) {
-            Reading oldest = reading.pollFirst();
-            if (oldest == null) {
+            Reading slowest = slowest();
+            if (slowest == null) {
                 return false;
             }
-            timeOut(oldest.socket()); // its thread ends at once; its place is free now
+            if (reading.remove(slowest)) { // else its thread took it to answer: count again
+                timeOut(slowest.socket()); // its thread ends at once; its place is free now
+            }
         }
         return true;
+    }
+
+    /**
+     * The oldest connection still sending whose bytes have all been read: its own thread is waiting
+     * for more, so it is slow. One with bytes waiting may hold a whole request that its thread has not
+     * run yet to read (on a loaded machine, many connections later). If every one has bytes waiting
+     * (their threads are all behind), the oldest: the bound must hold, and the oldest has had the
+     * longest to send.
+     */
+    private Reading slowest() {
+        Reading oldest = reading.peekFirst();
+        for (Reading r : reading) {
+            if (!hasUnreadBytes(r.socket())) {
+                return r;
+            }
+        }
+        return oldest;
+    }
+
+    private static boolean hasUnreadBytes(Socket socket) {
+        try {
+            return socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false; // closed already: nothing to keep
+        }
     }
 
     private void serve(Reading entry) {
