@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -161,8 +162,13 @@ final class MonitorServer implements AutoCloseable {
 
     private void serve(Reading entry) {
         Socket socket = entry.socket();
-        ScheduledFuture<?> deadline =
-                deadlines.schedule(() -> timeOut(socket), REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = deadlines.schedule(() -> timeOut(socket), REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            closeQuietly(socket); // the monitor was closed before this thread ran
+            return;
+        }
         boolean counted = false;
         try (socket) {
             HttpParser.Result result = readRequest(socket.getInputStream());
