@@ -33,9 +33,9 @@ import org.echolab.protocol.Limits;
  * keep-alive, so that is also the idle timeout; it is answered 408); the answer must be written within
  * {@link #WRITE_TIMEOUT}; a request line of at most 2 KiB, a head of 8 KiB, a body of 4 KiB. At most
  * {@link #MAX_CONNECTIONS} connections are open: one more closes the oldest that is still sending its
- * request and has no bytes waiting unread (a slow client is the one that has been sending longest: a
- * 408 too; one whose bytes the monitor has not read yet is not known to be slow), or the oldest of all
- * if every one has bytes waiting; it is refused with a 503 only when all are being answered. A
+ * request and is known to be slow, its thread waiting for bytes with none unread (a 408 too); one
+ * whose bytes or whose thread have not been read or run yet may hold a whole request, and is closed
+ * only when no known slow one is left. It is refused with a 503 only when all are being answered. A
  * deadline closes the socket, which ends the thread's blocked read or write.
  *
  * <p><b>Threads:</b> {@code echolab-monitor-accept} (platform) accepts; each connection is served on
@@ -62,7 +62,18 @@ final class MonitorServer implements AutoCloseable {
     record Answer(int status, String type, byte[] body) {}
 
     /** A connection still sending its request, oldest first in {@link #reading}. */
-    private record Reading(Socket socket) {}
+    private static final class Reading {
+        final Socket socket;
+        volatile Thread thread; // its own, once it runs
+
+        Reading(Socket socket) {
+            this.socket = socket;
+        }
+
+        Socket socket() {
+            return socket;
+        }
+    }
 
     private final ServerSocket listener;
     private final Function<HttpRequest, Answer> handler;
@@ -136,20 +147,34 @@ final class MonitorServer implements AutoCloseable {
     }
 
     /**
-     * The oldest connection still sending whose bytes have all been read: its own thread is waiting
-     * for more, so it is slow. One with bytes waiting may hold a whole request that its thread has not
-     * run yet to read (on a loaded machine, many connections later). If every one has bytes waiting
-     * (their threads are all behind), the oldest: the bound must hold, and the oldest has had the
-     * longest to send.
+     * The connection to close: the oldest whose thread waits for bytes and has none unread, a client
+     * known to be slow; else the oldest with none unread whose thread has not run yet; else, so that
+     * the bound holds, the oldest. A connection with bytes unread, or whose thread is running, may
+     * hold a whole request its thread has not yet had the time to take (on a loaded machine, for as
+     * long as many newer connections take to arrive).
      */
     private Reading slowest() {
-        Reading oldest = reading.peekFirst();
+        Reading notRunYet = null;
         for (Reading r : reading) {
-            if (!hasUnreadBytes(r.socket())) {
+            // the bytes first, then the thread: a thread that takes bytes after the first look is
+            // running at the second
+            if (hasUnreadBytes(r.socket())) {
+                continue;
+            }
+            Thread thread = r.thread;
+            if (thread == null) {
+                notRunYet = notRunYet == null ? r : notRunYet;
+            } else if (isParked(thread)) {
                 return r;
             }
         }
-        return oldest;
+        return notRunYet != null ? notRunYet : reading.peekFirst();
+    }
+
+    /** Parked: before its request is whole, a thread here parks only to wait for bytes. */
+    private static boolean isParked(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
 
     private static boolean hasUnreadBytes(Socket socket) {
@@ -161,6 +186,7 @@ final class MonitorServer implements AutoCloseable {
     }
 
     private void serve(Reading entry) {
+        entry.thread = Thread.currentThread();
         Socket socket = entry.socket();
         ScheduledFuture<?> deadline;
         try {
