@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +33,10 @@ import org.echolab.protocol.Limits;
  * keep-alive, so that is also the idle timeout; it is answered 408); the answer must be written within
  * {@link #WRITE_TIMEOUT}; a request line of at most 2 KiB, a head of 8 KiB, a body of 4 KiB. At most
  * {@link #MAX_CONNECTIONS} connections are open: one more closes the oldest that is still sending its
- * request (a slow client is the one that has been sending longest: a 408 too), and is refused with a 503 only
- * when all are being answered. A deadline closes the socket, which ends the thread's blocked read or
- * write.
+ * request and is known to be slow, its thread waiting for bytes with none unread (a 408 too); one
+ * whose bytes or whose thread have not been read or run yet may hold a whole request, and is closed
+ * only when no known slow one is left. It is refused with a 503 only when all are being answered. A
+ * deadline closes the socket, which ends the thread's blocked read or write.
  *
  * <p><b>Threads:</b> {@code echolab-monitor-accept} (platform) accepts; each connection is served on
  * a virtual thread; {@code echolab-monitor-deadlines} closes the sockets whose deadline passed. The
@@ -60,7 +62,18 @@ final class MonitorServer implements AutoCloseable {
     record Answer(int status, String type, byte[] body) {}
 
     /** A connection still sending its request, oldest first in {@link #reading}. */
-    private record Reading(Socket socket) {}
+    private static final class Reading {
+        final Socket socket;
+        volatile Thread thread; // its own, once it runs
+
+        Reading(Socket socket) {
+            this.socket = socket;
+        }
+
+        Socket socket() {
+            return socket;
+        }
+    }
 
     private final ServerSocket listener;
     private final Function<HttpRequest, Answer> handler;
@@ -122,19 +135,66 @@ final class MonitorServer implements AutoCloseable {
      */
     private boolean makeRoom() {
         while (reading.size() + answering.get() >= MAX_CONNECTIONS) {
-            Reading oldest = reading.pollFirst();
-            if (oldest == null) {
+            Reading slowest = slowest();
+            if (slowest == null) {
                 return false;
             }
-            timeOut(oldest.socket()); // its thread ends at once; its place is free now
+            if (reading.remove(slowest)) { // else its thread took it to answer: count again
+                timeOut(slowest.socket()); // its thread ends at once; its place is free now
+            }
         }
         return true;
     }
 
+    /**
+     * The connection to close: the oldest whose thread waits for bytes and has none unread, a client
+     * known to be slow; else the oldest with none unread whose thread has not run yet; else, so that
+     * the bound holds, the oldest. A connection with bytes unread, or whose thread is running, may
+     * hold a whole request its thread has not yet had the time to take (on a loaded machine, for as
+     * long as many newer connections take to arrive).
+     */
+    private Reading slowest() {
+        Reading notRunYet = null;
+        for (Reading r : reading) {
+            // the bytes first, then the thread: a thread that takes bytes after the first look is
+            // running at the second
+            if (hasUnreadBytes(r.socket())) {
+                continue;
+            }
+            Thread thread = r.thread;
+            if (thread == null) {
+                notRunYet = notRunYet == null ? r : notRunYet;
+            } else if (isParked(thread)) {
+                return r;
+            }
+        }
+        return notRunYet != null ? notRunYet : reading.peekFirst();
+    }
+
+    /** Parked: before its request is whole, a thread here parks only to wait for bytes. */
+    private static boolean isParked(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    private static boolean hasUnreadBytes(Socket socket) {
+        try {
+            return socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false; // closed already: nothing to keep
+        }
+    }
+
     private void serve(Reading entry) {
+        entry.thread = Thread.currentThread();
         Socket socket = entry.socket();
-        ScheduledFuture<?> deadline =
-                deadlines.schedule(() -> timeOut(socket), REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = deadlines.schedule(() -> timeOut(socket), REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            closeQuietly(socket); // the monitor was closed before this thread ran
+            return;
+        }
         boolean counted = false;
         try (socket) {
             HttpParser.Result result = readRequest(socket.getInputStream());
