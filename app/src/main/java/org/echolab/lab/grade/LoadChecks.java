@@ -1,6 +1,7 @@
 package org.echolab.lab.grade;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,10 @@ final class LoadChecks {
     private static final int BURST = 64;
 
     private static final int BURSTS = 3;
+
+    /** How the hint of a round that saw one client at a time begins. */
+    private static final String ONE_AT_A_TIME = "several workers served, but one at a time";
+
     private static final Pattern DIED = Pattern.compile("Exception in thread \"([^\"]+)\" (\\S+)");
 
     private LoadChecks() {}
@@ -35,10 +40,10 @@ final class LoadChecks {
     /**
      * {@code threads} clients arrive one after another, each while the earlier ones are still
      * being served; all of them must be in service together (seen in /proc/net/tcp, not timed).
-     * A round that saw fewer at once but had every client answered by workers may only have been
-     * slow to look: on a busy machine the next client can take longer than the wait to reach a
-     * worker, and the earlier ones are gone by then. So such a round is run once more with a wait
-     * four times as long; a pool that serves one at a time fails that round too.
+     * A round that saw several workers serve but one at a time may only have been slow: on a busy
+     * machine the next client can take longer than the wait to reach a worker, and the earlier
+     * ones are answered and gone by then. So such a round is run once more with a wait four times
+     * as long; a pool that serves one at a time fails that round too.
      */
     static Check atOnce(GradedServer server, int threads) throws InterruptedException {
         Check first = atOnce(server, threads, Duration.ofMillis(1500));
@@ -47,8 +52,6 @@ final class LoadChecks {
         }
         return atOnce(server, threads, Duration.ofSeconds(6));
     }
-
-    private static final String ONE_AT_A_TIME = "several workers served, but one at a time";
 
     private static Check atOnce(GradedServer server, int threads, Duration wait) throws InterruptedException {
         String name = ThreadChecks.AT_ONCE;
@@ -102,9 +105,7 @@ final class LoadChecks {
 
     /** 1500 ms as "1.5 s", 6000 ms as "6 s". */
     private static String seconds(Duration d) {
-        return java.math.BigDecimal.valueOf(d.toMillis(), 3)
-                        .stripTrailingZeros()
-                        .toPlainString() + " s";
+        return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     /**
