@@ -296,13 +296,14 @@ public final class NonBlockingSession {
 
     /** Writes what the socket takes. True when all is written and the connection goes on. */
     private boolean flush() throws IOException {
-        long before = out.remaining();
-        Sent sent = transport.send(out);
-        if (out.remaining() < before) {
-            conversation.sent(); // the transport took bytes of it: the answer is on its way
-        }
+        Outgoing o = out; // a write that fails at once (Netty's future) closes the session, which drops out
+        long before = o.remaining();
+        Sent sent = transport.send(o);
         if (phase != Phase.WRITING) {
             return false; // a write failed and closed the connection
+        }
+        if (o.remaining() < before) {
+            conversation.sent(); // the transport took bytes of it: the answer is on its way
         }
         hold(out.remaining() + transport.unsent());
         if (sent != Sent.ALL) {
