@@ -1,6 +1,7 @@
 package org.echolab.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,9 +105,12 @@ class WebSocketLoadTest {
             assertThat(r.errorsByKind()).isEmpty();
             assertThat(r.requests()).isEqualTo(400);
             assertThat(r.connectionsOpened()).as("one handshake per connection").isEqualTo(4);
-            assertThat(Servers.stat(server, "requestsServed"))
-                    .as("4 handshakes and 400 messages")
-                    .isEqualTo(404);
+            // the server counts a message once its echo is written: the client may read the last
+            // echo before the server's thread has counted it
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(Servers.stat(server, "requestsServed"))
+                            .as("4 handshakes and 400 messages")
+                            .isEqualTo(404));
 
             LoadResult sized = LoadGenerator.run(
                     LoadSpec.builder(URI.create(ws + "/ws"))
