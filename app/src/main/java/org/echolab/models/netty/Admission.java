@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import org.echolab.process.Connections;
 
 /**
@@ -71,14 +72,21 @@ public final class Admission {
     /** The registry has a slot free again (any thread): it goes to a waiting channel, or accepting resumes. */
     void slotFreed() {
         ChannelHandlerContext g = gate;
-        g.executor().execute(() -> {
-            while (!waiting.isEmpty() && takeSlot()) {
-                g.fireChannelRead(waiting.poll());
-            }
-            Channel listener = g.channel();
-            if (waiting.isEmpty() && !listener.config().isAutoRead() && listener.isOpen()) {
-                listener.config().setAutoRead(true); // a channel accepted with no slot free waits above
-            }
-        });
+        try {
+            g.executor().execute(() -> admitWaiting(g));
+        } catch (RejectedExecutionException e) {
+            // the listener's loop has ended (a connection that closed late in a stop): no one is left to admit
+        }
+    }
+
+    /** On the listener's loop: free slots to the channels waiting, then accepting on again if none waits. */
+    private void admitWaiting(ChannelHandlerContext g) {
+        while (!waiting.isEmpty() && takeSlot()) {
+            g.fireChannelRead(waiting.poll());
+        }
+        Channel listener = g.channel();
+        if (waiting.isEmpty() && !listener.config().isAutoRead() && listener.isOpen()) {
+            listener.config().setAutoRead(true); // a channel accepted with no slot free waits above
+        }
     }
 }
