@@ -296,7 +296,8 @@ public final class NonBlockingSession {
 
     /** Writes what the socket takes. True when all is written and the connection goes on. */
     private boolean flush() throws IOException {
-        Outgoing o = out; // a write that fails at once (Netty's future) closes the session, which drops out
+        // kept here: a write that fails inside send (Netty's future) closes the session, which sets out to null
+        Outgoing o = out;
         long before = o.remaining();
         Sent sent = transport.send(o);
         if (phase != Phase.WRITING) {
@@ -305,7 +306,7 @@ public final class NonBlockingSession {
         if (o.remaining() < before) {
             conversation.sent(); // the transport took bytes of it: the answer is on its way
         }
-        hold(out.remaining() + transport.unsent());
+        hold(o.remaining() + transport.unsent());
         if (sent != Sent.ALL) {
             // the client's socket is full: wait, for --write-timeout since the last progress
             if (sent == Sent.SOME || !deadline.isSet()) {

@@ -63,7 +63,7 @@ final class MonitorServer implements AutoCloseable {
 
     /** A connection still sending its request, oldest first in {@link #reading}. */
     private static final class Reading {
-        final Socket socket;
+        private final Socket socket;
         volatile Thread thread; // its own, once it runs
 
         Reading(Socket socket) {
