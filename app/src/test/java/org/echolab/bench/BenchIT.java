@@ -84,7 +84,14 @@ class BenchIT {
                         .as(cell + " descriptors")
                         .isPositive();
             } else {
-                assertThat(c.get("status").asText()).as(cell).isEqualTo("skipped");
+                // skipped, saying why; or, for a process per connection only, empty, saying so: the
+                // quick cell's 0.7 s can pass before a busy machine has started the child JVM
+                assertThat(c.get("status").asText())
+                        .as(cell)
+                        .isIn(
+                                c.get("model").asText().equals("process")
+                                        ? List.of("skipped", "empty")
+                                        : List.of("skipped"));
                 assertThat(c.get("reason").asText()).as(cell).isNotBlank();
             }
         }
