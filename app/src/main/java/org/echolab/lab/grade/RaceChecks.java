@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.echolab.race.RaceLab;
 import org.echolab.race.RaceRow;
+import org.echolab.state.RaceWindow;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
 
@@ -137,57 +140,82 @@ final class RaceChecks {
     }
 
     /**
-     * {@value #HELD} threads open a connection at the same moment and hold it: the peak must then
-     * be exactly {@value #HELD}. A lost update on a maximum makes it too low, never too high, so
-     * only an exact figure catches it; several rounds, each with the race window open.
+     * {@value #HELD} threads open a connection each and hold it: the peak must then be exactly
+     * {@value #HELD}. A lost update on a maximum makes it too low, never too high, so only an exact
+     * figure catches it. The order is not left to the machine (an idle one interleaves the threads,
+     * a busy one may run them one after another, and a check-then-act then looks right): the race
+     * window holds every thread that pauses in it until all are in, or the next cannot get in (it
+     * waits for a lock one of them holds), then lets them go on, the last to arrive first
+     * ({@link LastInFirstOut}).
      */
     private static Check heldPeak(States.Variant variant) throws InterruptedException {
         String name = HELD_PEAK;
         for (int round = 1; round <= PEAK_ROUNDS; round++) {
-            ServerState state = variant.create(Duration.ofMillis(1));
-            CyclicBarrier together = new CyclicBarrier(HELD);
-            CyclicBarrier held = new CyclicBarrier(HELD + 1);
-            CyclicBarrier release = new CyclicBarrier(HELD + 1);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> threads = new ArrayList<>();
+            LastInFirstOut window = new LastInFirstOut();
+            ServerState state = RaceWindow.scheduledBy(window, () -> variant.create(Duration.ofMillis(1)));
+            CountDownLatch release = new CountDownLatch(1);
+            List<Opener> openers = new ArrayList<>();
             for (int t = 0; t < HELD; t++) {
-                threads.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        together.await();
-                        state.connectionOpened();
-                        held.await();
-                        release.await();
-                        state.connectionClosed();
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }));
+                openers.add(new Opener(state, release));
             }
-            ServerState.Snapshot during;
-            try {
-                held.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                during = state.snapshot();
-                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.BrokenBarrierException | java.util.concurrent.TimeoutException e) {
-                threads.forEach(Thread::interrupt);
+            int started = 0;
+            // gather: one thread at a time into the window, while each gets in
+            while (started < HELD) {
+                Opener next = openers.get(started++);
+                next.thread.start();
+                if (next.await(window) == Opener.Step.STUCK) {
+                    break;
+                }
+            }
+            // then let them go, the latest first, each once the one before has returned
+            window.stopGathering();
+            for (Thread t; (t = window.releaseLatest()) != null; ) {
+                Thread released = t;
+                openers.stream()
+                        .filter(o -> o.thread == released)
+                        .findFirst()
+                        .orElseThrow()
+                        .await(window);
+            }
+            while (started < HELD) {
+                openers.get(started++).thread.start();
+            }
+            boolean allReturned = true;
+            for (Opener o : openers) {
+                allReturned &= o.opened.await(30, TimeUnit.SECONDS);
+            }
+            Throwable failure = openers.stream()
+                    .map(o -> o.failure)
+                    .filter(java.util.Objects::nonNull)
+                    .findFirst()
+                    .orElse(null);
+            ServerState.Snapshot during = state.snapshot();
+            release.countDown();
+            for (Opener o : openers) {
+                if (!allReturned) {
+                    o.thread.interrupt();
+                }
+                o.thread.join();
+            }
+            if (failure != null || !allReturned) {
+                closeQuietly(state);
                 return Check.fail(
                         name,
                         "round " + round + ": "
-                                + (failure.get() != null
-                                        ? "a call threw " + failure.get()
-                                        : "the calls did not return within 30 s"),
+                                + (failure != null
+                                        ? "a call threw " + failure
+                                        : "connectionOpened did not return within 30 s"),
                         "connectionOpened must return");
-            }
-            for (Thread t : threads) {
-                t.join();
             }
             ServerState.Snapshot after = state.snapshot();
             closeQuietly(state);
             if (during.peak() != HELD || during.open() != HELD || after.open() != 0) {
                 return Check.fail(
                         name,
-                        "round " + round + ": " + HELD + " connections opened at once and held: peak " + during.peak()
-                                + ", open " + during.open() + "; after all closed, open " + after.open(),
+                        "round " + round + ": " + HELD + " connections opened and held, the threads paused in the race"
+                                + " window going on last-in first-out: peak " + during.peak() + ", open "
+                                + during.open()
+                                + "; after all closed, open " + after.open(),
                         during.open() != HELD || after.open() != 0
                                 ? "open++ and open-- lose updates when threads call them at once: make each one atomic step"
                                         + " (AtomicLong, or synchronized on one and the same lock)"
@@ -198,8 +226,71 @@ final class RaceChecks {
         }
         return Check.pass(
                 name,
-                PEAK_ROUNDS + " rounds of " + HELD + " connections opened at once and held: peak " + HELD
-                        + " every time, open " + HELD + ", then 0");
+                PEAK_ROUNDS + " rounds of " + HELD
+                        + " connections opened and held, the threads paused in the race window"
+                        + " going on last-in first-out: peak " + HELD + " every time, open " + HELD + ", then 0");
+    }
+
+    /** One thread of the held-peak check: opens a connection, holds it until released, closes it. */
+    private static final class Opener {
+        enum Step {
+            /** Held in the race window, or returned from connectionOpened: the next may start. */
+            IN,
+            /** Waiting for something (a lock) outside the window, or not done within the limit. */
+            STUCK
+        }
+
+        /** How long a thread may wait outside the window before it counts as stuck behind a held one. */
+        private static final long STUCK_NANOS = Duration.ofMillis(20).toNanos();
+
+        private static final long STEP_LIMIT_NANOS = Duration.ofSeconds(5).toNanos();
+        private static final long POLL_NANOS = Duration.ofMillis(1).toNanos() / 5;
+
+        final CountDownLatch opened = new CountDownLatch(1);
+        final Thread thread;
+        volatile Throwable failure;
+
+        Opener(ServerState state, CountDownLatch release) {
+            thread = Thread.ofPlatform().unstarted(() -> {
+                try {
+                    state.connectionOpened();
+                } catch (Throwable e) {
+                    failure = e;
+                } finally {
+                    opened.countDown();
+                }
+                try {
+                    release.await();
+                    if (failure == null) {
+                        state.connectionClosed();
+                    }
+                } catch (Throwable e) {
+                    failure = e;
+                }
+            });
+        }
+
+        /** Waits until this thread is held in the window or has returned from connectionOpened, or is stuck. */
+        Step await(LastInFirstOut window) {
+            long start = System.nanoTime();
+            long waitingSince = -1;
+            while (System.nanoTime() - start < STEP_LIMIT_NANOS) {
+                if (opened.getCount() == 0 || window.holds(thread)) {
+                    return Step.IN;
+                }
+                Thread.State s = thread.getState();
+                boolean waiting = s == Thread.State.BLOCKED || s == Thread.State.WAITING;
+                if (!waiting) {
+                    waitingSince = -1;
+                } else if (waitingSince < 0) {
+                    waitingSince = System.nanoTime();
+                } else if (System.nanoTime() - waitingSince > STUCK_NANOS) {
+                    return Step.STUCK;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
+            }
+            return Step.STUCK;
+        }
     }
 
     /**
