@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.echolab.models.tree.ChildJvm;
 
 /**
  * A fresh {@code echolab serve} in its own JVM, as a user would start it, so that every benchmark
@@ -58,11 +59,13 @@ public final class ServerProcess implements AutoCloseable {
     /** {@link #start(Path, String, List, Path)} on the server's core of {@code pinning}, when it pins. */
     public static ServerProcess start(Path jar, String model, List<String> extraArgs, Path log, Pinning pinning)
             throws IOException {
-        List<String> serve = new ArrayList<>(List.of(
-                javaCommand(),
+        String classPath = classPath(jar);
+        List<String> serve = new ArrayList<>(List.of(javaCommand()));
+        serve.addAll(ChildJvm.cacheFlags(classPath));
+        serve.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp",
-                classPath(jar),
+                classPath,
                 mainClass(jar),
                 "serve",
                 "--port",

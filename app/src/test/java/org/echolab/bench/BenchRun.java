@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.echolab.models.tree.ChildJvm;
 
 /**
- * {@code java -jar echolab.jar bench ARGS --out DIR/results} in its own JVM, as a user runs it (the
+ * {@code java -jar echolab.jar bench ARGS --out DIR/results} in its own JVM, as {@code ./echolab} runs it (the
  * packaged jar, system property {@code echolab.jar}), and what it printed and wrote.
  */
 record BenchRun(int exit, String stdout, String stderr, JsonNode results) {
@@ -21,7 +22,9 @@ record BenchRun(int exit, String stdout, String stderr, JsonNode results) {
         Path jar = Path.of(System.getProperty("echolab.jar", "target/echolab.jar"));
         assertThat(jar).as("the packaged jar (system property echolab.jar)").isRegularFile();
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString(), "bench"));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(ChildJvm.cacheFlags(jar.toString())); // as ./echolab starts it
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "bench"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--out", dir.resolve("results").toString()));
         Process p = new ProcessBuilder(cmd)

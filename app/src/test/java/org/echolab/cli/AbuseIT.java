@@ -29,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.echolab.lab.grade.RawClient;
+import org.echolab.models.tree.ChildJvm;
 import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,6 +78,7 @@ class AbuseIT {
     private static Server serve(List<String> before, List<String> jvm, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(before);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ChildJvm.cacheFlags(System.getProperty("echolab.jar"))); // as ./echolab starts it
         cmd.addAll(jvm);
         cmd.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.echolab.models.tree.ChildJvm;
 import org.echolab.testing.Tools;
 
 /**
@@ -39,7 +40,9 @@ final class Instance implements AutoCloseable {
 
     /** {@code echolab serve ARGS}; returns once it printed its startup line (it accepts from then on). */
     static Instance start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", JAR, "serve"));
+        List<String> cmd = new ArrayList<>(List.of(JAVA));
+        cmd.addAll(ChildJvm.cacheFlags(JAR)); // as ./echolab starts it
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", JAR, "serve"));
         cmd.addAll(List.of(args));
         Path log = Tools.logFile("instance-");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.echolab.models.tree.ChildJvm;
 
 /**
  * The model under grading, served by {@code echolab serve} in a JVM of its own, with this JVM's
@@ -74,8 +75,9 @@ final class GradedServer implements AutoCloseable {
         List<String> classPath =
                 new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
         extraClassPath.forEach(p -> classPath.add(p.toAbsolutePath().toString()));
-        List<String> cmd = new ArrayList<>(List.of(
-                javaCommand(),
+        List<String> cmd = new ArrayList<>(List.of(javaCommand()));
+        cmd.addAll(ChildJvm.cacheFlags(classPath.getFirst()));
+        cmd.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",
                 "-Xshare:auto",
                 "-XX:TieredStopAtLevel=1", // C1 only: a grade is short, and C2's compiler threads would count as CPU
