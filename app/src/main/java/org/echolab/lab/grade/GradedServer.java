@@ -79,7 +79,6 @@ final class GradedServer implements AutoCloseable {
         cmd.addAll(ChildJvm.cacheFlags(classPath.getFirst()));
         cmd.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",
-                "-Xshare:auto",
                 "-XX:TieredStopAtLevel=1", // C1 only: a grade is short, and C2's compiler threads would count as CPU
                 "-cp",
                 String.join(File.pathSeparator, classPath),
