@@ -41,6 +41,7 @@ final class ServerProcfs {
             "Attach Listener",
             "Sweeper",
             "JFR ",
+            "Training replay", // replays the AOT cache's profiles (JDK 25)
             "java");
 
     /**
