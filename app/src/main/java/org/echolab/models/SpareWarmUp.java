@@ -72,7 +72,8 @@ final class SpareWarmUp {
      * the reading of its control message), {@code dup2} and {@code close} (each native call's first
      * use links it), and the JDK's inherited-channel class initialised. Not
      * {@code System.inheritedChannel()} itself: the JDK keeps its first answer, and fd 0 is not yet
-     * the client. Measured: about 2.5 ms of the first byte's 7 ms went to these steps run cold.
+     * the client. Run cold, these steps were most of the 5 ms between the parent's {@code sendmsg}
+     * and the first byte (docs/process-models.md).
      */
     static void handOver() {
         try {
