@@ -22,6 +22,7 @@ public final class ProcessSpare {
         ChildSetup setup = ChildSetup.read(ProcessSpare.class, args);
         long began = System.nanoTime();
         int answers = SpareWarmUp.run(setup.config());
+        SpareWarmUp.handOver();
         long millis = (System.nanoTime() - began) / 1_000_000;
         LOG.log(
                 System.Logger.Level.DEBUG,

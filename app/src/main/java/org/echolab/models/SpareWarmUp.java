@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.echolab.config.ServerConfig;
 import org.echolab.connection.Connection;
+import org.echolab.os.Descriptors;
 import org.echolab.state.States;
 
 /**
@@ -38,10 +41,14 @@ final class SpareWarmUp {
                 .defaultWait(Duration.ZERO)
                 .build();
         try (EchoStack stack = EchoStack.assemble(quiet, States.byName("atomic").create(Duration.ZERO), Map::of, 1, 0);
-                ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
-                Socket served = listener.accept()) {
-            Connection c = new Connection(served, stack.connections());
+                ServerSocketChannel listener =
+                        ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+                Socket client = new Socket(
+                        InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
+                SocketChannel served = listener.accept()) {
+            // served as the client will be: a SocketChannel's socket (what System.inheritedChannel()
+            // gives a child), whose streams run other JDK code than a plain Socket's
+            Connection c = new Connection(served.socket(), stack.connections());
             stack.connections().admit(c);
             Thread server = Thread.ofPlatform()
                     .name("echolab-warm-up")
@@ -56,6 +63,30 @@ final class SpareWarmUp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
+        }
+    }
+
+    /**
+     * The spare's own steps after the client arrives, run once before it waits, so that they run
+     * warm then: a descriptor passed to itself over a socket pair of its own ({@code recvmsg} and
+     * the reading of its control message), {@code dup2} and {@code close} (each native call's first
+     * use links it), and the JDK's inherited-channel class initialised. Not
+     * {@code System.inheritedChannel()} itself: the JDK keeps its first answer, and fd 0 is not yet
+     * the client. Run cold, these steps were most of the 5 ms between the parent's {@code sendmsg}
+     * and the first byte (docs/process-models.md).
+     */
+    static void handOver() {
+        try {
+            int[] pair = Descriptors.socketPair();
+            Descriptors.send(pair[0], pair[0]); // as the parent does
+            int got = Descriptors.receive(pair[1]); // as the spare does: a new descriptor, same socket
+            Descriptors.duplicate(got, pair[0]);
+            Descriptors.close(got);
+            Descriptors.close(pair[0]);
+            Descriptors.close(pair[1]);
+            Class.forName("sun.nio.ch.InheritedChannel", true, null);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            // the first client's hand-over runs cold: slower, not wrong
         }
     }
 
