@@ -5,7 +5,8 @@
 #   -Xmn16m           a young generation of 16 MiB instead of the 125 MiB sized from the machine's
 #                     memory: the garbage of accepts and requests reuses the same pages, so an idle
 #                     connection costs about what it holds (eventloop 1.2 KiB, not 5.2); the
-#                     collections this takes cost about 1% of the core at 140,000 req/s.
+#                     collections this takes cost about 1% of the core at 140,000 req/s, and
+#                     thread and pool, whose 50-200 threads each collection stops, 2-3x their p99.
 # How they were chosen and measured: docs/performance.md, "Memory per idle connection".
 # shellcheck disable=SC2034  # used by the scripts that source this one
 echolab_server_jvm_opts=${ECHOLAB_SERVER_JVM_OPTS-"-XX:+UseSerialGC -Xmn16m"}
