@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The performance check: each model against nginx, one core against one core.
 # Every server runs on core 0 (taskset -c 0: nginx with 1 worker, each model in a JVM that sees one
-# processor) and every client on core 1 (taskset -c 1), so no client takes CPU from the server it
-# measures. Prints the median and the spread (min-max) over ROUNDS rounds of:
+# processor, with the flags ./echolab serve gives it) and every client on core 1 (taskset -c 1), so
+# no client takes CPU from the server it measures. Prints the median and the spread (min-max) over
+# ROUNDS rounds of:
 #   busy     50 keep-alive connections, /echo with no wait, measured by two clients in the same
 #            rounds: wrk -t1 -c50 --latency (the reference) and echolab load -c 50; req/s, ratio to
 #            nginx, p99
@@ -21,16 +22,19 @@
 #                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000]
 # SECTIONS: any of busy, idle, open, waiting. ECHOLAB_JAR=PATH runs that jar instead of
 # app/target/echolab.jar (which is built when missing or older than the sources).
+# ECHOLAB_SERVER_JVM_OPTS replaces the models' JVM flags (scripts/server-jvm.sh; empty: none).
 # Needs: 2 cores, a JDK 25 (found like ./echolab does), nginx with Debian's echo module, wrk,
 # taskset, python3, curl (apt-get install nginx-light libnginx-mod-http-echo wrk util-linux python3 curl).
 # Exit codes: 0 measured, 1 a measurement failed (a wrong echo, an error), 2 bad usage,
 # 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-usage() { sed -n '2,27p' "$0" >&2; exit 2; }
+usage() { sed -n '2,29p' "$0" >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
+# shellcheck source=server-jvm.sh
+source "$here/scripts/server-jvm.sh"   # the flags ./echolab serve gives a server
 
 rounds=3 seconds=5 idle=10000 waiting=10000 sections=busy,idle,open models=eventloop,virtual,thread,pool
 connections=50 server_cpu=0 client_cpu=1
@@ -42,7 +46,7 @@ while getopts "r:d:i:w:s:m:h" opt; do
     w) waiting=$OPTARG ;;
     s) sections=$OPTARG ;;
     m) models=$OPTARG ;;
-    h) sed -n '2,27p' "$0"; exit 0 ;;
+    h) sed -n '2,29p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -90,6 +94,8 @@ trap cleanup EXIT
 cp "$jar" "$tmp/echolab.jar"     # a rebuild during the check must not change the servers under it
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
 echolab=("${java[@]}" -jar "$tmp/echolab.jar")
+read -ra server_jvm_opts <<<"${ECHOLAB_SERVER_JVM_OPTS-$echolab_one_core_jvm_opts}"   # its servers run on one core
+server_java=("$JAVA_HOME/bin/java" "${server_jvm_opts[@]}" --enable-native-access=ALL-UNNAMED)
 
 known=$("${echolab[@]}" models | awk '{print $1}')
 IFS=, read -ra model_list <<<"$models"
@@ -144,7 +150,7 @@ http {
 EOF
       "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 & ;;
     *)
-      "${on_server[@]}" "${echolab[@]}" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
+      "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
   esac
   pid=$!   # taskset execs the server: this is the server's own pid
@@ -209,10 +215,10 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | 
      "$(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "check:   $(date -u +%FT%TZ), $rounds rounds of ${seconds}s, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; ${java[*]} -jar echolab.jar serve --model M" \
+echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; ${server_java[*]} -jar echolab.jar serve --model M" \
      "--idle-timeout 10m --max-per-client 0 --monitor-port -1"
 echo "clients: on core $client_cpu (taskset -c $client_cpu): wrk -t1 -c$connections --latency; echolab load -c $connections --warmup 1s (same JVM)"
-echo "server JVM flags, as it chooses them on one core: $("${on_server[@]}" "${java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
+echo "server JVM flags on one core (scripts/server-jvm.sh's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
 
 # ---- busy and open: servers started once, warmed up, measured round-robin --------------------
 declare -A port_of pid_of

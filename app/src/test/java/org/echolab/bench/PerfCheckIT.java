@@ -94,8 +94,9 @@ class PerfCheckIT {
         assertThat(run.out())
                 .contains("servers: on core 0 (taskset -c 0): nginx with 1 worker")
                 .contains("clients: on core 1 (taskset -c 1)")
-                .as("a JVM that sees one processor picks the serial collector by itself")
-                .containsPattern("server JVM flags, as it chooses them on one core: .*-XX:\\+UseSerialGC");
+                .as("./echolab serve's flags: the serial collector, a bounded young generation")
+                .containsPattern("server JVM flags on one core \\(scripts/server-jvm.sh's and the JVM's own\\): "
+                        + ".*-XX:MaxNewSize=.*-XX:\\+UseSerialGC");
         for (String client :
                 List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
