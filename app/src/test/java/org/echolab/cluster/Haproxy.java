@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.echolab.testing.Tools;
 
 /**
@@ -138,19 +141,18 @@ final class Haproxy implements AutoCloseable {
     }
 
     /** Waits until server {@code i} is in {@code state}; true if it got there within {@code limit}. */
-    boolean awaitStatus(int i, String state, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                if (status(i).equals(state)) {
-                    return true;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(50);
+    boolean awaitStatus(int i, String state, Duration limit) {
+        try {
+            Awaitility.await()
+                    .atMost(limit)
+                    .pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions() // not listening yet
+                    .failFast("HAProxy ended", () -> !process.isAlive())
+                    .until(() -> status(i).equals(state));
+            return true;
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            return false;
         }
-        return false;
     }
 
     private List<String> stats() throws IOException, InterruptedException {

@@ -132,16 +132,20 @@ public final class ChildJvm {
         String first = classPath.split(java.io.File.pathSeparator)[0];
         Path jar = Path.of(first).toAbsolutePath();
         Path cache = cacheOf(jar);
+        boolean ours = first.endsWith(".jar")
+                && jar.getFileName().toString().startsWith("echolab")
+                && !"off".equals(System.getProperty("echolab.aot"));
+        return ours && fresh(cache, jar) ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=off") : List.of();
+    }
+
+    /** Whether {@code cache} is there and not older than {@code jar}. */
+    private static boolean fresh(Path cache, Path jar) {
         try {
-            boolean fresh = first.endsWith(".jar")
-                    && jar.getFileName().toString().startsWith("echolab")
-                    && !"off".equals(System.getProperty("echolab.aot"))
+            return Files.isRegularFile(cache)
                     && Files.isRegularFile(jar)
-                    && Files.isRegularFile(cache)
                     && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) >= 0;
-            return fresh ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=off") : List.of();
         } catch (IOException e) {
-            return List.of();
+            return false;
         }
     }
 
@@ -201,12 +205,7 @@ public final class ChildJvm {
     }
 
     private boolean fresh() {
-        try {
-            return Files.isRegularFile(cache)
-                    && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) >= 0;
-        } catch (IOException e) {
-            return false;
-        }
+        return fresh(cache, jar);
     }
 
     private List<String> with(String flag) {
