@@ -68,7 +68,7 @@ final class LoadChecks {
                     break; // the earlier ones block it: no point adding more
                 }
             }
-            most = ServerProcfs.inService(server.port(), threads);
+            most = steadilyInService(server.port(), threads);
             outcomes = held.answers(10_000 + (int) wait.toMillis() * threads);
         } catch (IOException e) {
             return Check.fail(name, "could not connect: " + e.getMessage(), Hints.noAnswer(server.log()));
@@ -101,6 +101,25 @@ final class LoadChecks {
                     + ": start lab.threads() workers (TODO 3) and let each take from the queue";
         }
         return Check.fail(name, saw, hint);
+    }
+
+    /**
+     * The requests in service once the count holds still: an established connection with nothing
+     * unread also looks served while its request is still on its way (on a busy machine the kernel
+     * may deliver it a little later), so a reading counts only when the next one, 50 ms on, agrees;
+     * readings go on until all {@code threads} are steadily in service, for up to 5 s.
+     */
+    private static int steadilyInService(int port, int threads) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        int steady = 0;
+        int last = ServerProcfs.inService(port, threads);
+        while (steady < threads && System.nanoTime() - deadline < 0) {
+            Thread.sleep(50);
+            int now = ServerProcfs.inService(port, threads);
+            steady = Math.max(steady, Math.min(last, now));
+            last = now;
+        }
+        return steady;
     }
 
     /** 1500 ms as "1.5 s", 6000 ms as "6 s". */
