@@ -5,20 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
+import org.echolab.os.TcpSockets;
 
 /**
  * How many clients wait in the kernel's accept queue of a listening port: connections the kernel
  * has completed (the three-way handshake is done, the client believes it is connected) that the
  * server has not yet accepted. It is what {@code ss -ltn} shows as a listening socket's Recv-Q.
  *
- * <p>Linux lists every TCP socket in {@code /proc/net/tcp} and {@code /proc/net/tcp6}, one line
- * each; for a listening socket (state {@code 0A}) the {@code rx_queue} column is the accept
- * queue's length. Every listening socket on the port counts (with {@code SO_REUSEPORT} there may
- * be several). Read only when someone asks: each read scans the whole table.
+ * <p>The kernel reports it as a listening socket's bytes received ({@link TcpSockets}, as
+ * {@code ss} asks). Every listening socket on the port counts (with {@code SO_REUSEPORT} there may
+ * be several). Read only when someone asks.
  */
 public final class AcceptQueue {
-
-    private static final String LISTEN = "0A";
 
     private AcceptQueue() {}
 
@@ -41,41 +39,17 @@ public final class AcceptQueue {
         }
     }
 
-    /** The clients queued on {@code port} now; empty where /proc/net/tcp is not there (not Linux). */
+    /** The clients queued on {@code port} now; empty where the kernel does not say (not Linux). */
     public static OptionalInt length(int port) {
-        int total = 0;
-        boolean found = false;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                OptionalInt n = parse(Files.readAllLines(Path.of(table)), port);
-                if (n.isPresent()) {
-                    total += n.getAsInt();
-                    found = true;
-                }
-            } catch (IOException e) {
-                // no such table (no IPv6, or not Linux)
-            }
+        if (port < 1 || port > 65535) {
+            return OptionalInt.empty(); // no TCP listener (yet)
         }
-        return found ? OptionalInt.of(total) : OptionalInt.empty();
-    }
-
-    /**
-     * The accept queue of {@code port} in one table's lines, e.g.
-     * {@code "0: 0100007F:1F90 00000000:0000 0A 00000000:00000004 ..."} (local 127.0.0.1:8080,
-     * listening, 4 queued); empty if no socket listens on it.
-     */
-    static OptionalInt parse(List<String> lines, int port) {
-        String hexPort = String.format(":%04X", port);
-        int total = 0;
-        boolean found = false;
-        for (String line : lines) {
-            String[] f = line.trim().split("\\s+");
-            // f[1] local address:port, f[3] state, f[4] tx_queue:rx_queue (hex)
-            if (f.length > 4 && f[1].endsWith(hexPort) && f[3].equals(LISTEN)) {
-                total += Integer.parseInt(f[4].substring(f[4].indexOf(':') + 1), 16);
-                found = true;
-            }
-        }
-        return found ? OptionalInt.of(total) : OptionalInt.empty();
+        List<TcpSockets.Socket> listening = TcpSockets.onPort(port).stream()
+                .filter(TcpSockets.Socket::listening)
+                .toList();
+        return listening.isEmpty()
+                ? OptionalInt.empty()
+                : OptionalInt.of((int)
+                        listening.stream().mapToLong(TcpSockets.Socket::unread).sum());
     }
 }

@@ -48,6 +48,8 @@ public final class Libc {
     // <sys/socket.h>: Unix-domain sockets and descriptor passing
     static final int AF_UNIX = 1, SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     static final int MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40;
+    // <linux/netlink.h>, <linux/sock_diag.h>: the kernel's lists of sockets, as ss reads them
+    static final int AF_NETLINK = 16, SOCK_DGRAM = 2, NETLINK_SOCK_DIAG = 4;
     // <errno.h>
     static final int EINTR = 4, ECHILD = 10, EAGAIN = 11, EADDRINUSE = 98, ECONNABORTED = 103, EOWNERDEAD = 130;
     /** Signals, for {@link #kill}. */
@@ -198,6 +200,19 @@ public final class Libc {
                 close(fd);
                 throw e;
             }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A netlink socket to the kernel's {@code protocol} (e.g. {@link #NETLINK_SOCK_DIAG}), close-on-exec. */
+    static int netlinkSocket(int protocol) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return check(
+                    state, (int) SOCKET.invokeExact(state, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, protocol), "socket");
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.echolab.load.LoadGenerator;
 import org.echolab.load.LoadResult;
 import org.echolab.load.LoadSpec;
+import org.echolab.os.TcpSockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -74,15 +75,10 @@ class ReusePortIT {
         }
     }
 
-    /** Listening TCP sockets on {@code port}, from /proc/net/tcp (state 0A; ports in hex). */
-    private static long listeners(int port) throws java.io.IOException {
-        String local = String.format(":%04X ", port);
-        try (java.util.stream.Stream<String> lines =
-                java.nio.file.Files.lines(java.nio.file.Path.of("/proc/net/tcp"))) {
-            return lines.map(String::trim)
-                    .map(l -> l.split("\\s+"))
-                    .filter(f -> f.length > 3 && (f[1] + " ").endsWith(local) && f[3].equals("0A"))
-                    .count();
-        }
+    /** Listening TCP sockets on {@code port}, as the kernel lists them. */
+    private static long listeners(int port) {
+        return TcpSockets.onPort(port).stream()
+                .filter(TcpSockets.Socket::listening)
+                .count();
     }
 }

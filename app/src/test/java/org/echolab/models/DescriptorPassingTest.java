@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.echolab.config.ServerConfig;
+import org.echolab.os.TcpSockets;
 import org.echolab.server.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -174,16 +176,18 @@ class DescriptorPassingTest {
                 .toString();
     }
 
-    /** The inode of the server's end of a loopback TCP connection, from /proc/net/tcp (ports in hex). */
-    private static String serverSideInode(int serverPort, int clientPort) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-            String[] f = line.trim().split("\\s+");
-            if (f[1].endsWith(String.format(":%04X", serverPort))
-                    && f[2].endsWith(String.format(":%04X", clientPort))) {
-                return f[9];
-            }
-        }
-        throw new AssertionError("no server side for client port " + clientPort + " in /proc/net/tcp");
+    /**
+     * The inode of the server's end of a loopback TCP connection, once the server has accepted it.
+     */
+    private static String serverSideInode(int serverPort, int clientPort) {
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> TcpSockets.onPort(serverPort).stream()
+                                .filter(s -> s.remotePort() == clientPort && s.inode() != 0)
+                                .map(s -> Long.toString(s.inode()))
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
     }
 
     private static String request(Socket s, String target) throws IOException {

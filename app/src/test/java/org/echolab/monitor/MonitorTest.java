@@ -146,15 +146,22 @@ class MonitorTest {
     }
 
     @Test
-    void acceptQueueIsTheListeningSocketsRxQueue() {
-        List<String> table = List.of(
-                "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
-                "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000004 00:00000000 00000000  1000        0 1149 1",
-                "   1: 0100007F:1F90 0100007F:CEA9 01 00000000:00000009 00:00000000 00000000  1000        0 1150 1",
-                "   2: 0100007F:1F91 00000000:0000 0A 00000000:00000002 00:00000000 00000000  1000        0 1151 1");
-        assertThat(AcceptQueue.parse(table, 8080))
-                .isEqualTo(OptionalInt.of(4)); // the established socket's 9 is data, not a queue
-        assertThat(AcceptQueue.parse(table, 8081)).isEqualTo(OptionalInt.of(2));
-        assertThat(AcceptQueue.parse(table, 9000)).isEmpty();
+    void acceptQueueIsTheClientsNotYetAccepted() throws IOException {
+        try (java.net.ServerSocket listener =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = listener.getLocalPort();
+            assertThat(AcceptQueue.length(port)).isEqualTo(OptionalInt.of(0));
+            try (Socket a = new Socket("127.0.0.1", port);
+                    Socket b = new Socket("127.0.0.1", port);
+                    Socket c = new Socket("127.0.0.1", port)) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> AcceptQueue.length(port).equals(OptionalInt.of(3)));
+                listener.accept().close();
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> AcceptQueue.length(port).equals(OptionalInt.of(2)));
+            }
+        }
+        assertThat(AcceptQueue.length(1)).as("no socket listens on port 1").isEmpty();
+        assertThat(AcceptQueue.length(0)).as("no port yet").isEmpty();
     }
 }

@@ -1,5 +1,5 @@
 // MISTAKE: the skeleton's accept loop left as it was: the accept thread serves each client itself
-// FAILS: clients served at once | accept thread serves each client itself
+// FAILS: clients served at once and at most threads + queue connections accepted | accept thread serves each client itself
 package lab;
 
 import java.util.ArrayList;

@@ -1,5 +1,5 @@
 // MISTAKE: the parent never closes its copy of the connection
-// FAILS: the client sees the close when its child is done | client.close(); Close(connfd)
+// FAILS: the client sees the close when its child is done and no descriptors left open in the parent | client.close(); Close(connfd)
 package lab;
 
 import java.io.IOException;

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.echolab.server.EchoServer;
 
 /**
@@ -121,6 +123,11 @@ final class Clients {
 
         int size() {
             return clients.size();
+        }
+
+        /** The clients' own ports, each naming one connection to the server. */
+        Set<Integer> localPorts() {
+            return clients.stream().map(RawClient::localPort).collect(Collectors.toUnmodifiableSet());
         }
 
         /** Every client's answer, read at once, each within {@code timeoutMillis}. */

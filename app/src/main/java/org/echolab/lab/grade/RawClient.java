@@ -52,6 +52,11 @@ public final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** The client's own port: how the server's end of this connection is found among the kernel's sockets. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     public RawClient send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));
     }

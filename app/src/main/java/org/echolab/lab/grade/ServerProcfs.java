@@ -9,13 +9,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.echolab.bench.ProcStats;
+import org.echolab.os.TcpSockets;
 
 /**
- * What the kernel says about the graded server, read from /proc as {@code ps -L}, {@code top -H}
- * and {@code ss} would: its threads by name and CPU, its sockets, and the TCP connections on its
- * port. The grader trusts these, not what the server says about itself.
+ * What the kernel says about the graded server, read as {@code ps -L}, {@code top -H} and
+ * {@code ss} would: its threads by name and CPU and its descriptors (from /proc), and the TCP
+ * connections on its port ({@link TcpSockets}). The grader trusts these, not what the server says about itself.
  *
  * <p>Stateless; any thread.
  */
@@ -148,25 +151,58 @@ final class ServerProcfs {
      * request, so they do not count.
      */
     static int inService(int port, int clientsWaiting) {
-        String hexPort = String.format(":%04X", port);
-        int n = 0;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                for (String line : read(Path.of(table)).split("\n")) {
-                    String[] f = line.trim().split("\\s+");
-                    // f[1] local address:port, f[3] state (01 established), f[4] tx_queue:rx_queue (hex)
-                    if (f.length > 4
-                            && f[1].endsWith(hexPort)
-                            && f[3].equals("01")
-                            && Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16) == 0) {
-                        n++;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // no such table
+        long n = TcpSockets.onPort(port).stream()
+                .filter(s -> s.state() == TcpSockets.ESTABLISHED && s.unread() == 0)
+                .count();
+        return (int) Math.min(n, clientsWaiting);
+    }
+
+    /**
+     * Where the server has put the connections from the client ports {@code clientPorts} to
+     * {@code port}, as the kernel counts them, with nothing to subtract: a connection the server has
+     * accepted has a socket (an inode) on the server's end; one still in the accept backlog has
+     * none yet; one the server has closed (or reset) is closing or gone. The three add up to the
+     * clients asked about.
+     */
+    record Stand(int accepted, int backlog, int closed) {}
+
+    /** The {@link Stand} of the connections from {@code clientPorts} to {@code port} now. */
+    static Stand stand(int port, Set<Integer> clientPorts) {
+        int accepted = 0;
+        int backlog = 0;
+        for (TcpSockets.Socket end : serverEnds(port, clientPorts)) {
+            if (end.open() && end.inode() == 0) {
+                backlog++;
+            } else if (end.open()) {
+                accepted++;
             }
         }
-        return Math.min(n, clientsWaiting);
+        return new Stand(accepted, backlog, clientPorts.size() - accepted - backlog);
+    }
+
+    /**
+     * How many of the connections from {@code clientPorts} to {@code port} process {@code pid}
+     * still holds: their server's end is a socket that one of its descriptors names.
+     */
+    static int heldBy(long pid, int port, Set<Integer> clientPorts) {
+        Set<String> sockets;
+        try {
+            sockets = ProcStats.descriptorsOf(pid).stream()
+                    .map(fd -> fd.substring(fd.indexOf("->") + 2))
+                    .collect(Collectors.toSet());
+        } catch (RuntimeException gone) {
+            return 0;
+        }
+        return (int) serverEnds(port, clientPorts).stream()
+                .filter(end -> end.inode() != 0 && sockets.contains("socket:[" + end.inode() + "]"))
+                .count();
+    }
+
+    /** The server's ends of the connections from {@code clientPorts} to {@code port}: one per client port. */
+    private static List<TcpSockets.Socket> serverEnds(int port, Set<Integer> clientPorts) {
+        return TcpSockets.onPort(port).stream()
+                .filter(s -> !s.listening() && clientPorts.contains(s.remotePort()))
+                .toList();
     }
 
     private static String read(Path file) throws IOException {

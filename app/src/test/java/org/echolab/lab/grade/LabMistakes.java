@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The mistake catalogue: each case in {@code src/test/resources/lab-mistakes/} is the answer key
  * with one mistake in one file, and its first lines say which check must fail and words its hint
- * must hold ({@code // FAILS: check name | word; word}); a {@code // CORRECT:} case, and the
+ * must hold ({@code // FAILS: check name | word; word}; "A or B": either may catch it, "A and B":
+ * each must); a {@code // CORRECT:} case, and the
  * answer key itself, must pass every check of its item. Each case is compiled with the answer
  * key's other files and graded on the item its file belongs to, as a student's workspace is: a
  * mistake with only the check(s) it names ({@code lab grade --only}), since the others are not
@@ -165,13 +166,18 @@ abstract class LabMistakes {
                 continue;
             }
             // a race may be seen first by any of several checks ("stress or the counts add up"): which
-            // one depends on the schedule, so a case names each that may catch it; a check run again on
-            // a second server ("with --threads 2 --queue 0 (a hand-off): <check>") is the same check
-            List<String> checks = List.of(c.check().split(" or "));
-            List<Check> failing = g.checks().stream()
-                    .filter(k -> !k.passed() && checks.stream().anyMatch(k.name()::contains))
-                    .toList();
-            assertThat(failing).as("'" + c.check() + "' fails\n" + sheet).isNotEmpty();
+            // one depends on the schedule, so a case names each that may catch it; a mistake that two
+            // checks must each catch names both ("A and B"); a check run again on a second server
+            // ("with --threads 2 --queue 0 (a hand-off): <check>") is the same check
+            List<Check> failing = new ArrayList<>();
+            for (String each : c.check().split(" and ")) {
+                List<String> checks = List.of(each.split(" or "));
+                List<Check> caught = g.checks().stream()
+                        .filter(k -> !k.passed() && checks.stream().anyMatch(k.name()::contains))
+                        .toList();
+                assertThat(caught).as("'" + each + "' fails\n" + sheet).isNotEmpty();
+                failing.addAll(caught);
+            }
             assertThat(failing)
                     .as("the hint names " + c.hintWords() + "\n" + sheet)
                     .anySatisfy(k -> {
@@ -185,7 +191,7 @@ abstract class LabMistakes {
     private Graded grade(Case c) throws Exception {
         Path classes = work.resolve(c.name()).resolve("classes");
         Path logs = Files.createTempDirectory(work.resolve(c.name()), "logs");
-        Only only = c.correct() ? Only.ALL : new Only(List.of(c.check().split(" or ")));
+        Only only = c.correct() ? Only.ALL : new Only(List.of(c.check().split(" and | or ")));
         long started = System.nanoTime();
         List<Check> checks = switch (c.file()) {
             case "ThreadPool.java" ->
