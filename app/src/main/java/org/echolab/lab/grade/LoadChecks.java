@@ -129,7 +129,7 @@ final class LoadChecks {
 
     /**
      * Holds more clients than the pool has threads and queue places, and looks at the server while
-     * they wait: its threads, the most of those clients it held accepted at once, its CPU. The
+     * they wait: its threads, how many of those clients it holds accepted, its CPU. The
      * clients connect and send nothing: a worker that takes one waits for its request (until the
      * header timeout), so the pool stays full, and an accept thread that cannot place a connection
      * keeps trying, however late a busy machine gets to it (clients with requests were served and
@@ -145,13 +145,18 @@ final class LoadChecks {
         int clients = threads + queue + 8;
         List<Check> checks = new ArrayList<>();
         try (Clients.Held held = Clients.hold(server.port(), clients, i -> "")) {
-            Most most = new Most(server.port(), held.localPorts());
-            ThreadChecks.await(() -> most.read().accepted() >= threads, Duration.ofSeconds(10));
+            Set<Integer> ports = held.localPorts();
+            // until the pool is full, or the accept thread has taken every client (held or refused)
+            ThreadChecks.await(
+                    () -> {
+                        ServerProcfs.Stand now = ServerProcfs.stand(server.port(), ports);
+                        return now.accepted() >= threads || now.backlog() == 0;
+                    },
+                    Duration.ofSeconds(10));
             ThreadChecks.awaitSteady(server);
+            ServerProcfs.Stand at = steadyStand(server.port(), ports);
             List<ServerProcfs.Task> now = ThreadChecks.poolThreads(server.pid());
-            most.read();
             SpinChecks.Window w = SpinChecks.Window.measure(server.pid());
-            most.read();
 
             long distinctNames =
                     now.stream().map(ServerProcfs.Task::name).distinct().count();
@@ -171,12 +176,10 @@ final class LoadChecks {
                                 + " the accept loop (TODO 3), and let only them serve" + alike));
             }
 
-            ServerProcfs.Stand at = most.stand();
-            String accSaw =
-                    "at most " + at.accepted() + " of " + clients + " held clients accepted by the server at once"
-                            + " (" + at.backlog() + " left in the kernel's backlog, " + at.closed()
-                            + " closed by the server, as ss -tn shows them); --threads " + threads + " --queue " + queue
-                            + " allows " + allowed;
+            String accSaw = at.accepted() + " of " + clients + " held clients accepted by the server"
+                    + " (" + at.backlog() + " left in the kernel's backlog, " + at.closed()
+                    + " closed by the server, as ss -tn shows them); --threads " + threads + " --queue " + queue
+                    + " allows " + allowed;
             if (at.accepted() > allowed) {
                 boolean executors = now.stream().anyMatch(t -> t.name().matches("pool-\\d+-thread-.*"));
                 checks.add(
@@ -224,33 +227,23 @@ final class LoadChecks {
     }
 
     /**
-     * Readings of where held clients stand, the one with the most accepted kept: the bound is on the
-     * most the server holds at once, and a server may close some of them between readings (a
-     * refusal, its header timeout), so the last reading alone does not say it. One thread.
+     * Where the held clients stand once two readings 50 ms apart agree (for up to 3 s): one reading
+     * walks the kernel's list of sockets one bucket after another, so while the server accepts and
+     * refuses it may see a connection accepted and, later in the walk, the next one too, after the
+     * first was closed: more at once than there ever were.
      */
-    private static final class Most {
-        private final int port;
-        private final Set<Integer> clientPorts;
-        private ServerProcfs.Stand most;
-
-        Most(int port, Set<Integer> clientPorts) {
-            this.port = port;
-            this.clientPorts = clientPorts;
-        }
-
-        /** Reads the stand now, keeps it if it has the most accepted so far, and returns it. */
-        ServerProcfs.Stand read() {
-            ServerProcfs.Stand now = ServerProcfs.stand(port, clientPorts);
-            if (most == null || now.accepted() > most.accepted()) {
-                most = now;
+    private static ServerProcfs.Stand steadyStand(int port, Set<Integer> ports) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        ServerProcfs.Stand last = ServerProcfs.stand(port, ports);
+        while (System.nanoTime() - deadline < 0) {
+            Thread.sleep(50);
+            ServerProcfs.Stand now = ServerProcfs.stand(port, ports);
+            if (now.equals(last)) {
+                return now;
             }
-            return now;
+            last = now;
         }
-
-        /** The reading with the most accepted. */
-        ServerProcfs.Stand stand() {
-            return most != null ? most : read();
-        }
+        return last;
     }
 
     /**
