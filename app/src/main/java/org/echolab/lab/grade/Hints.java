@@ -32,9 +32,9 @@ final class Hints {
 
     /** Why a client got no answer, from the log: run() threw, a worker died, or nothing served it. */
     static String noAnswer(String log) {
-        String thrown = thrownAfter(log, "your run() failed");
-        if (thrown != null) {
-            return "your run() threw " + thrown + ", so nothing accepts clients any more";
+        String runThrew = runThrew(log);
+        if (runThrew != null) {
+            return runThrew;
         }
         Matcher died = DIED.matcher(log);
         if (died.find()) {
@@ -42,6 +42,12 @@ final class Hints {
                     + "; a worker must not die";
         }
         return "a connection was accepted but nothing served it: does a worker call lab.echo on every connection it takes?";
+    }
+
+    /** That run() threw, what and where, if the log says so; else null. Whatever else then fails follows from it. */
+    static String runThrew(String log) {
+        String thrown = thrownAfter(log, "your run() failed");
+        return thrown == null ? null : "your run() threw " + thrown + ", so nothing accepts clients any more";
     }
 
     /** The exception logged after {@code marker}, with the student's line it came from; null if none was. */

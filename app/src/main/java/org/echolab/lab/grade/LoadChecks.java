@@ -157,6 +157,15 @@ final class LoadChecks {
             ServerProcfs.Stand at = steadyStand(server.port(), ports);
             List<ServerProcfs.Task> now = ThreadChecks.poolThreads(server.pid());
             SpinChecks.Window w = SpinChecks.Window.measure(server.pid());
+            if (!server.alive()) { // a process that is gone has no threads, sockets or CPU: that is no pass
+                for (String n : List.of(threadsName, boundName, cpuName)) {
+                    checks.add(Check.fail(
+                            n,
+                            "the server ended while " + clients + " clients were held",
+                            Hints.noAnswer(server.log())));
+                }
+                return checks;
+            }
 
             long distinctNames =
                     now.stream().map(ServerProcfs.Task::name).distinct().count();
@@ -286,7 +295,10 @@ final class LoadChecks {
             return Check.pass(name, saw);
         }
         String hint;
-        if (!deaths.isEmpty()) {
+        String runThrew = Hints.runThrew(server.log());
+        if (runThrew != null) {
+            hint = runThrew;
+        } else if (!deaths.isEmpty()) {
             hint = "a worker died of an exception thrown by the queue: it is not safe for several threads at once"
                     + " (two workers both saw it non-empty, and both took). Guard every use of it with one lock,"
                     + " and wait on Conditions, or use an ArrayBlockingQueue";
@@ -324,13 +336,16 @@ final class LoadChecks {
                 .anyMatch(o -> o.response() == null
                         && o.failure() != null
                         && o.failure().startsWith("no answer"));
-        String hint = closed
-                ? "some connections were closed without an answer: a client you turn away must hear why,"
-                        + " lab.refuse(client, why) sends it 503 and closes"
-                : silent
-                        ? "some connections got no answer at all: a connection taken from the accept loop must be queued,"
-                                + " served or refused, never dropped (an ignored offer() that returned false loses it)"
-                        : "every accepted connection must end with an answer: served by a worker, or refused with lab.refuse";
+        String runThrew = Hints.runThrew(server.log());
+        String hint = runThrew != null
+                ? runThrew
+                : closed
+                        ? "some connections were closed without an answer: a client you turn away must hear why,"
+                                + " lab.refuse(client, why) sends it 503 and closes"
+                        : silent
+                                ? "some connections got no answer at all: a connection taken from the accept loop must be queued,"
+                                        + " served or refused, never dropped (an ignored offer() that returned false loses it)"
+                                : "every accepted connection must end with an answer: served by a worker, or refused with lab.refuse";
         return Check.fail(name, saw, hint);
     }
 }

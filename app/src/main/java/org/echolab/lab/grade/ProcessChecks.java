@@ -223,6 +223,10 @@ final class ProcessChecks {
         // each connection's socket is found by its client's port, so nothing else the parent holds counts
         ThreadChecks.await(() -> ServerProcfs.heldBy(pid, server.port(), ports) == 0, Duration.ofSeconds(3));
         int kept = ServerProcfs.heldBy(pid, server.port(), ports);
+        if (!server.alive()) { // a process that is gone holds nothing: that is no pass
+            return Check.fail(
+                    name, "the server ended before its descriptors could be read", Hints.noAnswer(server.log()));
+        }
         return kept == 0
                 ? Check.pass(name, "after 10 more connections the parent (pid " + pid + ") holds none of their sockets")
                 : Check.fail(

@@ -18,7 +18,8 @@ import org.echolab.os.TcpSockets;
 /**
  * What the kernel says about the graded server, read as {@code ps -L}, {@code top -H} and
  * {@code ss} would: its threads by name and CPU and its descriptors (from /proc), and the TCP
- * connections on its port ({@link TcpSockets}). The grader trusts these, not what the server says about itself.
+ * connections on its port ({@link TcpSockets}). The grader trusts these, not what the server
+ * says about itself.
  *
  * <p>Stateless; any thread.
  */
