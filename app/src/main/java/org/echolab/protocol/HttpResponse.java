@@ -49,9 +49,32 @@ public final class HttpResponse {
         return this;
     }
 
+    /**
+     * Adds a header. Its value goes out as one line of ISO-8859-1 whatever it holds (a redirect's
+     * URL, a cookie, both from a query): CR, LF and NUL, which would end the header early and start
+     * one of the client's choosing (response splitting, RFC 9110 5.5), become spaces, as Go's
+     * net/http makes them; a character ISO-8859-1 has no byte for becomes '?'.
+     */
     public HttpResponse header(String name, String value) {
-        headers.add(new HttpRequest.Header(name, value));
+        headers.add(new HttpRequest.Header(name, oneLine(value)));
         return this;
+    }
+
+    private static String oneLine(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (!plain(value.charAt(i))) {
+                StringBuilder sb = new StringBuilder(value.length());
+                for (char c : value.toCharArray()) {
+                    sb.append(plain(c) ? c : c > 0xFF ? '?' : ' ');
+                }
+                return sb.toString();
+            }
+        }
+        return value;
+    }
+
+    private static boolean plain(char c) {
+        return c != '\r' && c != '\n' && c != 0 && c <= 0xFF;
     }
 
     public HttpResponse body(byte[] bytes) {

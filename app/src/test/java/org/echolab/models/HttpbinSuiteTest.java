@@ -227,6 +227,14 @@ class HttpbinSuiteTest {
         r = send(c, at(s, "/redirect-to?url=https%3A%2F%2Fexample.com%2F"));
         assertThat(r.statusCode()).isEqualTo(302);
         assertThat(r.headers().firstValue("Location")).hasValue("https://example.com/");
+        // a URL that would end the Location header and start another (response splitting): one line
+        r = send(c, at(s, "/redirect-to?url=/a%0D%0AX-Injected:%201"));
+        assertThat(r.headers().firstValue("X-Injected")).isEmpty();
+        assertThat(r.headers().firstValue("Location")).hasValue("/a  X-Injected: 1");
+        assertThat(send(c, at(s, "/cookies/set?k=v%0D%0AX-Injected:%201"))
+                        .headers()
+                        .firstValue("X-Injected"))
+                .isEmpty();
         assertThat(send(c, at(s, "/redirect-to")).statusCode()).isEqualTo(400);
         assertThat(send(c, at(s, "/redirect-to?url=elsewhere")).statusCode()).isEqualTo(403);
         assertThat(send(c, at(s, "/redirect-to?url=/get&status_code=200")).statusCode())
