@@ -61,13 +61,21 @@ public final class Query {
     /** Every name and value in order, repeated names included, decoded as {@link #parse} does. */
     public static List<Map.Entry<String, String>> pairs(String raw) {
         List<Map.Entry<String, String>> out = new ArrayList<>();
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
+        int start = 0;
+        while (start <= raw.length()) {
+            int end = raw.indexOf('&', start);
+            if (end < 0) {
+                end = raw.length();
             }
-            int eq = pair.indexOf('=');
-            out.add(Map.entry(
-                    decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1))));
+            if (end > start) { // an empty pair (a&&b, a trailing &) is skipped
+                int eq = raw.indexOf('=', start);
+                if (eq < 0 || eq > end) {
+                    out.add(Map.entry(decode(raw, start, end), ""));
+                } else {
+                    out.add(Map.entry(decode(raw, start, eq), decode(raw, eq + 1, end)));
+                }
+            }
+            start = end + 1;
         }
         return out;
     }
@@ -92,8 +100,12 @@ public final class Query {
         return prev[b.length()];
     }
 
-    /** Percent escapes to bytes and '+' to a space, as HTML forms encode a query. */
-    private static String decode(String s) {
+    /** Percent escapes to bytes and '+' to a space in {@code raw[from, to)}, as HTML forms encode a query. */
+    private static String decode(String raw, int from, int to) {
+        String s = raw.substring(from, to);
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+            return s; // nothing to decode: the text is its bytes already
+        }
         byte[] out = new byte[s.length()];
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
