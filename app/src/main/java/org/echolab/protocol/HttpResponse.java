@@ -165,7 +165,10 @@ public final class HttpResponse {
     private static final String NOSNIFF = "X-Content-Type-Options: nosniff\r\n";
     private static final String CLOSE = "Connection: close\r\n";
 
-    /** Writes text into a byte array as ISO-8859-1 does: one byte per char, '?' for a char it cannot hold. */
+    /**
+     * Writes text into a byte array, one byte per char. A head's text is ISO-8859-1 throughout:
+     * what it echoes of a request was read as ISO-8859-1, the rest is the server's own ASCII.
+     */
     private static final class Ascii {
         final byte[] bytes;
         private int at;
@@ -174,11 +177,11 @@ public final class HttpResponse {
             this.bytes = bytes;
         }
 
+        @SuppressWarnings(
+                "deprecation") // deprecated as an encoder; for ISO-8859-1 text it is the plain copy wanted here
         Ascii put(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                bytes[at++] = c <= 0xff ? (byte) c : (byte) '?';
-            }
+            s.getBytes(0, s.length(), bytes, at);
+            at += s.length();
             return this;
         }
     }
