@@ -213,10 +213,23 @@ public final class Activity {
         return s == null ? Stream.empty() : ProcessHandle.current().children().filter(s::serves);
     }
 
-    /** Who is serving: this process and the calling thread, as the X-Echo-Worker header says it. */
+    /**
+     * Who is serving: this process and the calling thread, as the X-Echo-Worker header says it.
+     * The last answer is kept: a loop's thread, which serves every request, asks again and again.
+     */
     public static String worker() {
-        return "pid=" + PID + " thread=" + name(Thread.currentThread());
+        Thread t = Thread.currentThread();
+        Worker last = lastWorker;
+        if (last.thread() != t || last.name() != t.getName()) { // another thread, or this one renamed
+            last = new Worker(t, t.getName(), "pid=" + PID + " thread=" + name(t));
+            lastWorker = last;
+        }
+        return last.text();
     }
+
+    private record Worker(Thread thread, String name, String text) {}
+
+    private static volatile Worker lastWorker = new Worker(null, null, null);
 
     /** A thread's name for people: its own, or {@code virtual-ID} / {@code thread-ID} if it has none. */
     public static String name(Thread t) {

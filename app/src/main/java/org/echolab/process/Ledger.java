@@ -59,6 +59,11 @@ public final class Ledger implements AutoCloseable {
         return new Entry(slot, logged);
     }
 
+    /** Whether the access log is on: if not, {@link #answered} needs no request text (null will do). */
+    public boolean logsRequests() {
+        return accessLog.on();
+    }
+
     /** The reply of {@code entry} was written ({@code written}) or abandoned: the request ends. */
     public void done(Entry entry, String client, boolean written) {
         activity.ended(entry.slot(), written);

@@ -148,18 +148,25 @@ public final class HttpParser {
         if (lineLength == 0) { // RFC 9112 2.2: ignore empty lines before a request
             return null;
         }
-        String text = new String(line, 0, lineLength, StandardCharsets.ISO_8859_1);
-        lineLength = 0;
-        String[] parts = text.split(" ", -1);
-        if (parts.length != 3 || !isToken(parts[0]) || !isTarget(parts[1])) {
+        // method SP target SP version: exactly two spaces (RFC 9112 3)
+        int first = indexOf(' ', 0, lineLength);
+        int second = first < 0 ? -1 : indexOf(' ', first + 1, lineLength);
+        if (second < 0 || indexOf(' ', second + 1, lineLength) >= 0) {
             return new Failure(400, "Bad Request", "malformed request line");
         }
-        Failure versionProblem = parseVersion(parts[2]);
+        String m = text(0, first);
+        String t = text(first + 1, second);
+        String v = text(second + 1, lineLength);
+        lineLength = 0;
+        if (!isToken(m) || !isTarget(t)) {
+            return new Failure(400, "Bad Request", "malformed request line");
+        }
+        Failure versionProblem = parseVersion(v);
         if (versionProblem != null) {
             return versionProblem;
         }
-        method = parts[0];
-        target = parts[1];
+        method = m;
+        target = t;
         state = State.HEADERS;
         return null;
     }
@@ -213,17 +220,11 @@ public final class HttpParser {
         if (line[0] == ' ' || line[0] == '\t') {
             return null; // obsolete line folding: rejected (RFC 9112 5.2)
         }
-        int colon = -1;
-        for (int i = 0; i < lineLength; i++) {
-            if (line[i] == ':') {
-                colon = i;
-                break;
-            }
-        }
+        int colon = indexOf(':', 0, lineLength);
         if (colon <= 0) {
             return null;
         }
-        String name = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
+        String name = text(0, colon);
         if (!isToken(name)) {
             return null; // includes whitespace before the colon
         }
@@ -233,8 +234,15 @@ public final class HttpParser {
                 return null;
             }
         }
-        String value = new String(line, colon + 1, lineLength - colon - 1, StandardCharsets.ISO_8859_1).strip();
-        return new HttpRequest.Header(name, value);
+        int from = colon + 1;
+        int to = lineLength;
+        while (from < to && (line[from] == ' ' || line[from] == '\t')) { // optional whitespace around the value
+            from++;
+        }
+        while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
+            to--;
+        }
+        return new HttpRequest.Header(name, text(from, to));
     }
 
     private Result endOfHeaders() {
@@ -485,6 +493,21 @@ public final class HttpParser {
             line[lineLength++] = b;
         }
         return Boolean.FALSE;
+    }
+
+    /** {@code line[from, to)} as text, one char per byte. */
+    private String text(int from, int to) {
+        return new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Where {@code b} first is in {@code line[from, to)}, or -1. */
+    private int indexOf(char b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (line[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ---- character classes (RFC 9110 5.6.2) --------------------------------------------------

@@ -16,7 +16,7 @@ public final class HttpResponse {
 
     private int status;
     private String reason;
-    private final List<HttpRequest.Header> headers = new ArrayList<>();
+    private final List<HttpRequest.Header> headers = new ArrayList<>(16); // room for the usual ones without growing
     private byte[] body = new byte[0];
     private long filler;
     private boolean close;
@@ -123,14 +123,8 @@ public final class HttpResponse {
     public byte[] encode(boolean head) {
         // RFC 9110 8.6: no Content-Length and no body in a 204 or 304, nor in a 1xx (a 101 switching to WebSocket)
         boolean bodiless = status == 204 || status == 304 || status < 200;
-        byte[] head0 = head(bodiless ? null : "Content-Length: " + (body.length + filler));
-        if (head || bodiless || body.length == 0) {
-            return head0;
-        }
-        byte[] all = new byte[head0.length + body.length];
-        System.arraycopy(head0, 0, all, 0, head0.length);
-        System.arraycopy(body, 0, all, head0.length, body.length);
-        return all;
+        String length = bodiless ? null : Long.toString(body.length + filler);
+        return head(bodiless ? null : "Content-Length", length, head || bodiless ? NO_BODY : body);
     }
 
     /**
@@ -138,7 +132,7 @@ public final class HttpResponse {
      * with {@link #LAST_CHUNK}; {@link #body} and filler are not part of it.
      */
     public byte[] encodeChunkedHead() {
-        return head("Transfer-Encoding: chunked");
+        return head("Transfer-Encoding", "chunked", NO_BODY);
     }
 
     /** The end of a chunked body: a chunk of size 0 and no trailers. */
@@ -158,21 +152,61 @@ public final class HttpResponse {
         return out;
     }
 
-    private byte[] head(String framing) {
-        StringBuilder sb = new StringBuilder(128 + headers.size() * 32);
-        sb.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
+    /**
+     * The status line, the headers, the framing header {@code framing: value} (none if null) and
+     * {@code body}, in one array of their exact size: the head is measured first, then written
+     * byte by byte, with no intermediate text.
+     */
+    private byte[] head(String framing, String value, byte[] body) {
+        String statusLine = Integer.toString(status);
+        int size = "HTTP/1.1 ".length() + statusLine.length() + 1 + reason.length() + 2;
         for (HttpRequest.Header h : headers) {
-            sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
+            size += h.name().length() + 2 + h.value().length() + 2;
         }
         if (framing != null) {
-            sb.append(framing).append("\r\n");
+            size += framing.length() + 2 + value.length() + 2;
         }
-        sb.append("X-Content-Type-Options: nosniff\r\n");
+        size += NOSNIFF.length() + (close ? CLOSE.length() : 0) + 2;
+        Ascii out = new Ascii(new byte[size + body.length]);
+        out.put("HTTP/1.1 ").put(statusLine).put(" ").put(reason).put("\r\n");
+        for (HttpRequest.Header h : headers) {
+            out.put(h.name()).put(": ").put(h.value()).put("\r\n");
+        }
+        if (framing != null) {
+            out.put(framing).put(": ").put(value).put("\r\n");
+        }
+        out.put(NOSNIFF);
         if (close) {
-            sb.append("Connection: close\r\n");
+            out.put(CLOSE);
         }
-        sb.append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        out.put("\r\n");
+        System.arraycopy(body, 0, out.bytes, size, body.length);
+        return out.bytes;
+    }
+
+    private static final byte[] NO_BODY = new byte[0];
+    private static final String NOSNIFF = "X-Content-Type-Options: nosniff\r\n";
+    private static final String CLOSE = "Connection: close\r\n";
+
+    /**
+     * Writes text into a byte array, one byte per char. A head's text is ISO-8859-1 throughout:
+     * what it echoes of a request was read as ISO-8859-1, the rest is the server's own ASCII.
+     */
+    private static final class Ascii {
+        final byte[] bytes;
+        private int at;
+
+        Ascii(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @SuppressWarnings(
+                "deprecation") // deprecated as an encoder; for ISO-8859-1 text it is the plain copy wanted here
+        Ascii put(String s) {
+            s.getBytes(0, s.length(), bytes, at);
+            at += s.length();
+            return this;
+        }
     }
 
     /** The reason phrase of a status code (RFC 9110 15), or "Status NNN" for one it does not name. */

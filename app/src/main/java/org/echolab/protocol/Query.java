@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Decodes a URL query ({@code a=1&b=two%20words}) into its first value per name. Values are
@@ -19,9 +20,7 @@ public final class Query {
     /** @throws IllegalArgumentException for a malformed percent escape */
     public static Map<String, String> parse(String raw) {
         Map<String, String> params = new LinkedHashMap<>();
-        for (Map.Entry<String, String> p : pairs(raw)) {
-            params.putIfAbsent(p.getKey(), p.getValue());
-        }
+        forEachPair(raw, params::putIfAbsent);
         return params;
     }
 
@@ -35,12 +34,11 @@ public final class Query {
      */
     public static Map<String, String> parse(String raw, List<String> known, boolean othersAllowed) {
         Map<String, String> params = new LinkedHashMap<>();
-        for (Map.Entry<String, String> p : pairs(raw)) {
-            String name = p.getKey();
+        forEachPair(raw, (name, value) -> {
             if (!known.contains(name)) {
                 if (othersAllowed) {
-                    params.putIfAbsent(name, p.getValue());
-                    continue;
+                    params.putIfAbsent(name, value);
+                    return;
                 }
                 String near = known.stream()
                         .filter(k -> distance(k, name) <= 2)
@@ -50,26 +48,39 @@ public final class Query {
                 throw new IllegalArgumentException(
                         "unknown parameter '" + name + "'; " + near + "this route takes " + String.join(", ", known));
             }
-            if (params.putIfAbsent(name, p.getValue()) != null) {
+            if (params.putIfAbsent(name, value) != null) {
                 throw new IllegalArgumentException("parameter '" + name + "' is given twice ('" + params.get(name)
-                        + "' and '" + p.getValue() + "'); give it once");
+                        + "' and '" + value + "'); give it once");
             }
-        }
+        });
         return params;
     }
 
     /** Every name and value in order, repeated names included, decoded as {@link #parse} does. */
     public static List<Map.Entry<String, String>> pairs(String raw) {
         List<Map.Entry<String, String>> out = new ArrayList<>();
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            out.add(Map.entry(
-                    decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1))));
-        }
+        forEachPair(raw, (name, value) -> out.add(Map.entry(name, value)));
         return out;
+    }
+
+    /** Hands each decoded name and value to {@code to}, in order; an empty pair ({@code a&&b}, a trailing &) is skipped. */
+    private static void forEachPair(String raw, BiConsumer<String, String> to) {
+        int start = 0;
+        while (start <= raw.length()) {
+            int end = raw.indexOf('&', start);
+            if (end < 0) {
+                end = raw.length();
+            }
+            if (end > start) {
+                int eq = raw.indexOf('=', start);
+                if (eq < 0 || eq > end) {
+                    to.accept(decode(raw, start, end), "");
+                } else {
+                    to.accept(decode(raw, start, eq), decode(raw, eq + 1, end));
+                }
+            }
+            start = end + 1;
+        }
     }
 
     /** The edit distance between two short names (Levenshtein), to suggest the name a typo meant. */
@@ -92,8 +103,12 @@ public final class Query {
         return prev[b.length()];
     }
 
-    /** Percent escapes to bytes and '+' to a space, as HTML forms encode a query. */
-    private static String decode(String s) {
+    /** Percent escapes to bytes and '+' to a space in {@code raw[from, to)}, as HTML forms encode a query. */
+    private static String decode(String raw, int from, int to) {
+        String s = raw.substring(from, to);
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+            return s; // nothing to decode: the text is its bytes already
+        }
         byte[] out = new byte[s.length()];
         int n = 0;
         for (int i = 0; i < s.length(); i++) {

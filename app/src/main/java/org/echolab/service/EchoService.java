@@ -96,14 +96,16 @@ public final class EchoService {
         }
         res.close(close);
         boolean head = req.method().equals("HEAD");
-        Ledger.Entry entry = process.ledger()
-                .answered(
-                        begun,
-                        req.path(),
-                        res.status(),
-                        wait.toMillis(),
-                        req.method() + " " + req.target() + " HTTP/1." + req.minorVersion(),
-                        head ? 0 : res.body().length + res.fillerLength(false));
+        Ledger ledger = process.ledger();
+        String logged =
+                ledger.logsRequests() ? req.method() + " " + req.target() + " HTTP/1." + req.minorVersion() : null;
+        Ledger.Entry entry = ledger.answered(
+                begun,
+                req.path(),
+                res.status(),
+                wait.toMillis(),
+                logged,
+                head ? 0 : res.body().length + res.fillerLength(false));
         if (r.upgrade() != null) {
             return Reply.upgrade(res, r.upgrade(), entry);
         }

@@ -3,6 +3,7 @@ package org.echolab.service;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.echolab.config.ServerConfig;
 import org.echolab.protocol.Durations;
@@ -23,6 +24,10 @@ final class Parameters {
                     Stream.of("msg", "wait", "work", "size"), Faults.PARAMETERS.stream())
             .toList();
 
+    /** The header that may give each of them: {@code X-Echo-} and its name, written once. */
+    private static final Map<String, String> HEADERS =
+            ECHO.stream().collect(Collectors.toMap(n -> n, n -> "X-Echo-" + n));
+
     private final Duration defaultWait;
     private final Duration maxWait;
 
@@ -34,7 +39,11 @@ final class Parameters {
     /** A parameter from the query, or else from its {@code X-Echo-Name} header, or null. */
     static String param(Map<String, String> q, HttpRequest req, String name) {
         String v = q.get(name);
-        return v != null ? v : req.header("X-Echo-" + name);
+        if (v != null) {
+            return v;
+        }
+        String header = HEADERS.get(name);
+        return req.header(header != null ? header : "X-Echo-" + name);
     }
 
     static Map<String, String> query(HttpRequest req) {
