@@ -86,7 +86,7 @@ class LabIT extends StudentWorkspaces {
                 "    public StudentState(RaceWindow window) {",
                 "    private final ServerState inside = new org.echolab.state.AtomicState();\n\n    public StudentState(RaceWindow window) {");
         Run r = grade(ws, "threads", "races");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
                 .contains("Integrity scan: FAILED")
                 .contains(
@@ -105,7 +105,7 @@ class LabIT extends StudentWorkspaces {
                 "public void run() throws InterruptedException {",
                 "public void run() throws InterruptedException { int x = ;");
         Run r = grade(ws, "threads", "races");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
                 .contains("FAIL  your file compiles: 1 compiler error(s):")
                 .contains("src/lab/ThreadPool.java:")
@@ -119,7 +119,7 @@ class LabIT extends StudentWorkspaces {
 
         Files.writeString(ws.resolve("src/lab/Registration.java"), "package lab; final class Registration { oops }");
         Run none = grade(ws, "races");
-        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.exit()).as(none.out() + none.err()).isEqualTo(2);
         assertThat(ws.resolve("grade/sheet.txt"))
                 .content()
                 .contains("NOT GRADED: your code does not compile.")
@@ -137,7 +137,7 @@ class LabIT extends StudentWorkspaces {
                 "            queue.put(client);",
                 "            if (client != null) throw new IllegalStateException(\"boom\");");
         Run r = grade(ws, "threads");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         // the graded server runs in a JVM of its own; its log names the frame in the student's file
         assertThat(r.out()).contains("your run() threw java.lang.IllegalStateException: boom at ThreadPool.java:30");
     }
