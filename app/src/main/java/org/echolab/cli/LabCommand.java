@@ -240,6 +240,13 @@ final class LabCommand implements Callable<Integer> {
                 return ExitCode.USAGE.code;
             }
             Grader.Subjects subjects = new Grader.Subjects(processModel, threadModel, state);
+            try {
+                Grader.requireRegistered(subjects);
+            } catch (IllegalArgumentException e) {
+                System.err.println("echolab lab grade: " + e.getMessage() + ". Grade inside a workspace, with its own"
+                        + " launcher: 'echolab lab init DIR', then 'cd DIR && ./echolab lab grade'");
+                return ExitCode.USAGE.code;
+            }
             boolean reference = WorkspaceGrade.reference(subjects);
             Path ws = workspace();
             Path results = out != null ? out : ws.resolve("grade");
@@ -251,10 +258,6 @@ final class LabCommand implements Callable<Integer> {
                     results = scratch;
                 }
                 result = WorkspaceGrade.grade(ws, chosen, subjects, results, System.err, new Only(only));
-            } catch (IllegalArgumentException e) {
-                System.err.println("echolab lab grade: " + e.getMessage() + ". Grade inside a workspace, with its own"
-                        + " launcher: 'echolab lab init DIR', then 'cd DIR && ./echolab lab grade'");
-                return ExitCode.USAGE.code;
             } catch (IOException e) {
                 System.err.println("echolab lab grade: " + e.getMessage());
                 return ExitCode.CANNOT_START.code;

@@ -187,6 +187,21 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void aGradeOfAModelOrStateNotRegisteredIsRefusedBeforeItStarts() {
+        refused(
+                ExitCode.USAGE,
+                new String[] {"lab", "grade", "races", "--thread-model", "pool", "--process-model", "nosuch"},
+                "echolab lab grade: unknown model 'nosuch'",
+                "Grade inside a workspace");
+        refused(
+                ExitCode.USAGE,
+                new String[] {"lab", "grade", "races", "--thread-model", "pool", "--process-model", "process"},
+                "unknown state",
+                "'student'",
+                "Grade inside a workspace");
+    }
+
+    @Test
     void noCommandSaysWhichToGive() {
         refused(ExitCode.USAGE, new String[0], "give a command", "echolab serve", "--help");
     }

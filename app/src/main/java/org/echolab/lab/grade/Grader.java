@@ -47,6 +47,18 @@ public final class Grader {
     private Grader() {}
 
     /**
+     * Checks that the models and state of {@code subjects} are registered, before anything is graded.
+     *
+     * @throws IllegalArgumentException naming the one that is not (the workspace's classes are not on the class path)
+     */
+    public static void requireRegistered(Subjects subjects) {
+        for (String model : List.of(subjects.processModel(), subjects.threadModel())) {
+            Models.byName(model);
+        }
+        States.byName(subjects.state());
+    }
+
+    /**
      * Grades {@code items}; the costs table goes to {@code out}/costs.md.
      *
      * @throws IllegalArgumentException if a subject is not registered (the workspace's classes are not on the class path)
@@ -64,10 +76,7 @@ public final class Grader {
      */
     public static List<Section> grade(List<Item> items, Subjects subjects, Path out, PrintStream progress, Only only)
             throws InterruptedException {
-        for (String model : List.of(subjects.processModel(), subjects.threadModel())) {
-            Models.byName(model);
-        }
-        States.byName(subjects.state());
+        requireRegistered(subjects);
         List<Section> sections = new ArrayList<>();
         for (Item item : items) {
             if (!only.selectsAny(checkNames(item))) {
