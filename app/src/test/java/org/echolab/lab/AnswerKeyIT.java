@@ -66,6 +66,7 @@ class AnswerKeyIT extends StudentWorkspaces {
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out())
+                .as("stderr: %s", r.err())
                 .containsPattern("All \\d+ checks pass.")
                 .doesNotContain("FAIL")
                 .contains("FOR YOUR TEACHER (not graded here)  whether each answer is right");

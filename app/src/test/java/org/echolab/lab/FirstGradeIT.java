@@ -19,6 +19,7 @@ class FirstGradeIT extends StudentWorkspaces {
         Run r = grade(ws, "processes", "threads", "races");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
+                .as("stderr: %s", r.err())
                 .contains("1. A process per client  (src/lab/ProcessPerClient.java)")
                 .contains("FAIL  echoes right over real sockets: GET /echo: no answer within 20 s")
                 .contains("lab.fork(client) (TODO 3)")

@@ -66,6 +66,7 @@ class LabIT extends StudentWorkspaces {
         Run r = grade(ws, "races", "--process-model", "process", "--thread-model", "pool", "--state", "atomic");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out())
+                .as("stderr: %s", r.err())
                 .startsWith("REFERENCE RUN: EchoLab's own models graded")
                 .doesNotContain("src/lab/StudentState.java\n")
                 .contains("no sheet was saved");
@@ -88,6 +89,7 @@ class LabIT extends StudentWorkspaces {
         Run r = grade(ws, "threads", "races");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
+                .as("stderr: %s", r.err())
                 .contains("Integrity scan: FAILED")
                 .contains(
                         "FAIL  your code is your own (no EchoLab model or state variant in it): lab.Registration uses org.echolab.models.PoolModel")
@@ -107,6 +109,7 @@ class LabIT extends StudentWorkspaces {
         Run r = grade(ws, "threads", "races");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
+                .as("stderr: %s", r.err())
                 .contains("FAIL  your file compiles: 1 compiler error(s):")
                 .contains("src/lab/ThreadPool.java:")
                 .contains("3. Race conditions  (src/lab/StudentState.java)")
@@ -139,7 +142,9 @@ class LabIT extends StudentWorkspaces {
         Run r = grade(ws, "threads");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         // the graded server runs in a JVM of its own; its log names the frame in the student's file
-        assertThat(r.out()).contains("your run() threw java.lang.IllegalStateException: boom at ThreadPool.java:30");
+        assertThat(r.out())
+                .as("stderr: %s", r.err())
+                .contains("your run() threw java.lang.IllegalStateException: boom at ThreadPool.java:30");
     }
 
     /** A teacher's hand-out: EchoLab, the handout and a workspace that runs wherever it is copied, and no answer key. */
