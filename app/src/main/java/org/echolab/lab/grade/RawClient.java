@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A raw TCP client for the lab's grader and the tests: sends exact bytes and reads exact answers,
@@ -29,6 +31,9 @@ public final class RawClient implements AutoCloseable {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
+
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3})(?: (.*))?");
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("\\d{1,9}");
 
     private final Socket socket;
     private final InputStream in;
@@ -72,26 +77,64 @@ public final class RawClient implements AutoCloseable {
         return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     }
 
+    /**
+     * The next response. A server's answer can be anything (a student's mistake may interleave two
+     * writers on one socket), so whatever is not an HTTP response is an IOException that says what
+     * came instead, never an exception that would end the grade.
+     */
     public Response readResponse() throws IOException {
         String statusLine = readLine();
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
         }
-        String[] parts = statusLine.split(" ", 3);
+        Matcher status = STATUS_LINE.matcher(statusLine);
+        if (!status.matches()) {
+            throw new IOException("not an HTTP status line: " + quoted(statusLine));
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         String line;
-        while ((line = readLine()) != null && !line.isEmpty()) {
+        while (!(line = headerLine()).isEmpty()) {
             int colon = line.indexOf(':');
+            if (colon < 1) {
+                throw new IOException("not a header line: " + quoted(line));
+            }
             headers.put(
                     line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
                     line.substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        String contentLength = headers.getOrDefault("content-length", "0");
+        if (!CONTENT_LENGTH.matcher(contentLength).matches()) {
+            throw new IOException("not a Content-Length: " + quoted(contentLength));
+        }
+        int length = Integer.parseInt(contentLength);
         byte[] body = in.readNBytes(length);
         if (body.length != length) {
             throw new IOException("body truncated: " + body.length + " of " + length + " bytes");
         }
-        return new Response(Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : "", headers, body);
+        String reason = status.group(2);
+        return new Response(Integer.parseInt(status.group(1)), reason == null ? "" : reason, headers, body);
+    }
+
+    /** The next line of a response's head; the stream may not end there. */
+    private String headerLine() throws IOException {
+        String line = readLine();
+        if (line == null) {
+            throw new IOException("connection closed inside the response's headers");
+        }
+        return line;
+    }
+
+    /** {@code text} in quotes, cut at 60 characters, with control characters escaped. */
+    private static String quoted(String text) {
+        StringBuilder s = new StringBuilder("'");
+        text.codePoints().limit(60).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                s.append(String.format("\\x%02x", c));
+            } else {
+                s.appendCodePoint(c);
+            }
+        });
+        return s.append(text.length() > 60 ? "...'" : "'").toString();
     }
 
     /** One line without its CR LF, or null at end of stream. */
