@@ -44,9 +44,7 @@ public final class AcceptQueue {
         if (port < 1 || port > 65535) {
             return OptionalInt.empty(); // no TCP listener (yet)
         }
-        List<TcpSockets.Socket> listening = TcpSockets.onPort(port).stream()
-                .filter(TcpSockets.Socket::listening)
-                .toList();
+        List<TcpSockets.Socket> listening = TcpSockets.listeningOn(port);
         return listening.isEmpty()
                 ? OptionalInt.empty()
                 : OptionalInt.of((int)

@@ -57,6 +57,19 @@ public final class TcpSockets {
      * 0 asks for every socket), now.
      */
     public static List<Socket> onPort(int port) {
+        return onPort(port, ALL_STATES);
+    }
+
+    /**
+     * The listening TCP sockets on {@code port} (1 to 65535), now. The kernel leaves the port's
+     * connections out of its answer, so this costs the same with ten thousand of them as with none.
+     */
+    public static List<Socket> listeningOn(int port) {
+        return onPort(port, 1 << LISTEN);
+    }
+
+    /** The sockets on {@code port} in the states of the bit mask {@code states} (bit N: state N). */
+    private static List<Socket> onPort(int port, int states) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("no TCP socket has local port " + port);
         }
@@ -66,7 +79,7 @@ public final class TcpSockets {
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int family : new int[] {Libc.AF_INET, Libc.AF_INET6}) {
-                dump(family, port, sockets);
+                dump(family, port, states, sockets);
             }
         } catch (IOException e) {
             return List.of(); // no sock_diag in this kernel
@@ -74,8 +87,8 @@ public final class TcpSockets {
         return sockets;
     }
 
-    /** Asks the kernel for the sockets of {@code family} on local port {@code port}, and adds them. */
-    private static void dump(int family, int port, List<Socket> into) throws IOException {
+    /** Asks the kernel for the sockets of {@code family} on local port {@code port} in {@code states}, and adds them. */
+    private static void dump(int family, int port, int states, List<Socket> into) throws IOException {
         int fd = Libc.netlinkSocket(Libc.NETLINK_SOCK_DIAG);
         try {
             ByteBuffer ask =
@@ -87,7 +100,7 @@ public final class TcpSockets {
                     .putInt(0); // to the kernel
             // struct inet_diag_req_v2: family, protocol, extensions, pad, the states wanted, then the
             // socket id, whose source port (big-endian) the kernel filters a dump by
-            ask.put((byte) family).put(IPPROTO_TCP).put((byte) 0).put((byte) 0).putInt(ALL_STATES);
+            ask.put((byte) family).put(IPPROTO_TCP).put((byte) 0).put((byte) 0).putInt(states);
             ask.order(ByteOrder.BIG_ENDIAN).putShort((short) port);
             Libc.write(fd, ask.array(), 0, ask.capacity());
 

@@ -58,6 +58,12 @@ class TcpSocketsTest {
                                 .satisfies(s -> assertThat(s.unread()).isEqualTo(5))
                                 .satisfies(s -> assertThat(ProcStats.descriptorsOf(SELF))
                                         .anyMatch(fd -> fd.endsWith("->socket:[" + s.inode() + "]")));
+                        assertThat(TcpSockets.listeningOn(port))
+                                .as("the listener alone, the kernel leaving its connections out")
+                                .singleElement()
+                                .satisfies(l -> assertThat(l.listening()).isTrue())
+                                .satisfies(l ->
+                                        assertThat(l.unread()).as("the backlog").isEqualTo(3));
                     });
                 }
             } finally {
@@ -68,6 +74,7 @@ class TcpSocketsTest {
         }
         // to the kernel, port 0 would ask for every socket
         assertThatThrownBy(() -> TcpSockets.onPort(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TcpSockets.listeningOn(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /**
