@@ -1,5 +1,5 @@
-# Sourced by ./echolab (for `serve`) and scripts/perf-check.sh: the JVM flags of an EchoLab server
-# on one core, declared once. ECHOLAB_SERVER_JVM_OPTS replaces them; set it empty for the JVM's own
+# Sourced by ./echolab (for `serve`), scripts/perf-check.sh and `echolab bench` (for the servers it
+# pins to one core): the JVM flags of an EchoLab server on one core, declared once. ECHOLAB_SERVER_JVM_OPTS replaces them; set it empty for the JVM's own
 # choices.
 #   -XX:+UseSerialGC  the collector the JVM picks by itself on one processor, written out: no
 #                     collector threads to share the core with.

@@ -61,6 +61,7 @@ public final class ServerProcess implements AutoCloseable {
             throws IOException {
         String classPath = classPath(jar);
         List<String> serve = new ArrayList<>(List.of(javaCommand()));
+        serve.addAll(pinning.serverJvm());
         serve.addAll(ChildJvm.cacheFlags(classPath));
         serve.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",
@@ -107,7 +108,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             stop(p);
             throw new IOException(
-                    "'" + String.join(" ", serve.subList(4, serve.size())) + "' did not start"
+                    "'" + String.join(" ", serve.subList(serve.indexOf("serve"), serve.size())) + "' did not start"
                             + (p.isAlive()
                                     ? " within " + START_TIMEOUT.toSeconds() + "s"
                                     : " (exit " + p.exitValue() + ")")

@@ -58,7 +58,7 @@ final class BenchRun {
                 + ", results in " + run.dir());
         System.err.println(
                 "echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
-        Pinning pinning = Pinning.pinThisJvm();
+        Pinning pinning = Pinning.pinThisJvm(LabCommand.echolabHome().resolve("scripts/server-jvm.sh"));
         System.err.println("echolab bench: " + pinning.describe());
         BenchRunner runner = new BenchRunner(
                 plan, serverJar, run.dir().resolve("logs"), run.machine(), progress, reference.nginx(), pinning);

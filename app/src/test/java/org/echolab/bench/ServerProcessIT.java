@@ -40,6 +40,26 @@ class ServerProcessIT {
         }
     }
 
+    /** A pinned run's server runs on the server's core, its JVM started with the pinning's flags. */
+    @org.junit.jupiter.api.Test
+    void aPinnedServerRunsOnItsCoreWithTheOneCoreFlags() throws Exception {
+        Tools.require(Path.of("/usr/bin/taskset"), "apt-get install util-linux");
+        Path jar = Path.of(System.getProperty("echolab.jar"));
+        Pinning pinning = new Pinning(true, 0, 1, "server on core 0", List.of("-XX:+UseSerialGC", "-Xmn16m"));
+        try (ServerProcess server =
+                ServerProcess.start(jar, "eventloop", List.of(), Tools.logFile("server-process-"), pinning)) {
+            server.awaitAnswer();
+            String status = Files.readString(Path.of("/proc", Long.toString(server.pid()), "status"));
+            assertThat(Pinning.cpuList(status)).containsExactly(0);
+            assertThat(ProcessHandle.of(server.pid())
+                            .orElseThrow()
+                            .info()
+                            .arguments()
+                            .orElseThrow())
+                    .containsSubsequence("-XX:+UseSerialGC", "-Xmn16m", "serve", "--model", "eventloop");
+        }
+    }
+
     /** The names of a process's threads, as the kernel has them (15 characters at most). */
     private static List<String> threadNames(long pid) {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
