@@ -49,6 +49,11 @@ class RawClientTest {
         }
     }
 
+    /** {@code answer} is refused with an IOException whose message is {@code message}. */
+    private static void refused(String answer, String message) {
+        assertThatThrownBy(() -> read(answer)).isInstanceOf(IOException.class).hasMessage(message);
+    }
+
     @Test
     void anHttpResponseIsParsed() throws IOException {
         RawClient.Response r = read("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nX-A: b:c\r\n\r\nfull");
@@ -61,46 +66,26 @@ class RawClientTest {
 
     @Test
     void whatIsNotAResponseIsAnIoExceptionThatQuotesIt() {
-        assertThatThrownBy(() -> read("hello\r\n\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("not an HTTP status line: 'hello'");
-        assertThatThrownBy(() -> read("HTTP/1.1 abc OK\r\n\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("not an HTTP status line: 'HTTP/1.1 abc OK'");
-        assertThatThrownBy(() -> read("HTTP/1.1\r\n\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessageStartingWith("not an HTTP status line");
-        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("not a header line: 'no colon here'");
-        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\n: empty name\r\n\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("not a header line: ': empty name'");
-        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 3x\r\n\r\none"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("not a Content-Length: '3x'");
-        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("not a Content-Length: '99999999999'");
+        refused("hello\r\n\r\n", "not an HTTP status line: 'hello'");
+        refused("HTTP/1.1 abc OK\r\n\r\n", "not an HTTP status line: 'HTTP/1.1 abc OK'");
+        refused("HTTP/1.1\r\n\r\n", "not an HTTP status line: 'HTTP/1.1'");
+        refused("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "not a header line: 'no colon here'");
+        refused("HTTP/1.1 200 OK\r\n: empty name\r\n\r\n", "not a header line: ': empty name'");
+        refused("HTTP/1.1 200 OK\r\nContent-Length: 3x\r\n\r\none", "not a Content-Length: '3x'");
+        refused("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n", "not a Content-Length: '99999999999'");
     }
 
     @Test
     void aResponseCutShortSaysWhere() {
-        assertThatThrownBy(() -> read(""))
-                .isInstanceOf(IOException.class)
-                .hasMessage("connection closed before a response");
-        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("connection closed inside the response's headers");
-        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("body truncated: 2 of 5 bytes");
+        refused("", "connection closed before a response");
+        refused("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", "connection closed inside the response's headers");
+        refused("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", "body truncated: 2 of 5 bytes");
     }
 
     @Test
     void aQuoteShowsControlCharactersAndCutsALongLine() {
-        assertThatThrownBy(() -> read("\u0000HTTP/1.1 200 OK" + "y".repeat(80) + "\r\n\r\n"))
-                .isInstanceOf(IOException.class)
-                .hasMessage("not an HTTP status line: '\\x00HTTP/1.1 200 OK" + "y".repeat(44) + "...'");
+        refused(
+                "\u0000HTTP/1.1 200 OK" + "y".repeat(80) + "\r\n\r\n",
+                "not an HTTP status line: '\\x00HTTP/1.1 200 OK" + "y".repeat(44) + "...'");
     }
 }
