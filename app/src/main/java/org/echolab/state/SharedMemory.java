@@ -135,7 +135,6 @@ public final class SharedMemory implements AutoCloseable {
         return LONG.compareAndSet(segment, offset, expected, value);
     }
 
-    /** The file, or null for an anonymous segment. */
     /** The counters as {@code /stats} shows them; shared memory keeps no per-client map. */
     public ServerState.Snapshot snapshot() {
         return new ServerState.Snapshot(

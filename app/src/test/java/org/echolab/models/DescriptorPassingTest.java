@@ -130,7 +130,6 @@ class DescriptorPassingTest {
         assertThat(childrenOf(SELF)).as("no worker or zombie after stop").isEmpty();
     }
 
-    /** The target of a process's descriptor {@code fd}, e.g. "socket:[1234]". */
     /**
      * A spare runs its first requests through the whole path on a connection of its own before it
      * waits (so its client's first request meets warm code), and none of them shows: the client's

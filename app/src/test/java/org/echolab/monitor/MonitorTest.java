@@ -3,6 +3,7 @@ package org.echolab.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.Socket;
@@ -48,9 +49,16 @@ class MonitorTest {
         return r.body();
     }
 
-    @SuppressWarnings("unchecked")
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+
     static Map<String, Object> live(EchoServer server) throws IOException, InterruptedException {
-        return JSON.readValue(get(server, "/live.json"), Map.class);
+        return JSON.readValue(get(server, "/live.json"), OBJECT);
+    }
+
+    /** A JSON array of objects, as Jackson reads it into {@link #live}'s map. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> objects(Object array) {
+        return (List<Map<String, Object>>) array;
     }
 
     /** Five clients that each send a request asking for a {@code wait}, and read nothing yet. */
@@ -70,17 +78,17 @@ class MonitorTest {
                 Map<String, Object> frame = live(server);
                 assertThat(frame.get("requestsInFlight")).isEqualTo(1);
                 assertThat(frame.get("connectionsOpen")).isEqualTo(1);
-                assertThat((List<Map<String, Object>>) frame.get("workers")).anySatisfy(w -> {
+                assertThat(objects(frame.get("workers"))).anySatisfy(w -> {
                     assertThat(w.get("name")).isEqualTo("echolab-accept"); // sequential: the accept thread serves
                     assertThat((String) w.get("doing"))
                             .startsWith("request ")
                             .contains("/echo")
                             .contains("wait 5000 ms");
                 });
-                assertThat((List<Map<String, Object>>) frame.get("requests"))
+                assertThat(objects(frame.get("requests")))
                         .singleElement()
                         .satisfies(r -> assertThat(r.get("endedMsAgo")).isNull());
-                assertThat(JSON.readValue(get(server, "/stats"), Map.class)).containsEntry("requestsInFlight", 1);
+                assertThat(JSON.readValue(get(server, "/stats"), OBJECT)).containsEntry("requestsInFlight", 1);
                 assertThat(get(server, "/metrics"))
                         .contains("echolab_accept_queue 4.0")
                         .contains("echolab_requests_in_flight 1.0");

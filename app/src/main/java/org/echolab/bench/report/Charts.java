@@ -13,10 +13,9 @@ import org.echolab.bench.BenchResults;
 import org.echolab.bench.CellResult;
 import org.echolab.bench.ConnectionsResult;
 import org.echolab.bench.Nginx;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.ChartEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -54,7 +53,7 @@ final class Charts {
 
         public String svg() throws IOException {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            ChartEncoder.saveChart(chart, out, "svg");
             String svg = out.toString(StandardCharsets.UTF_8);
             // inline in HTML: drop the XML prolog and DTD, keep the <svg> element, and make its
             // clip-path ids unique in the page (VectorGraphics2D numbers them per chart)
@@ -64,7 +63,7 @@ final class Charts {
         }
 
         public byte[] png() throws IOException {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            return ChartEncoder.getBytes(chart, "png");
         }
     }
 

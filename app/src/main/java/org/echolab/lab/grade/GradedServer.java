@@ -53,12 +53,6 @@ final class GradedServer implements AutoCloseable {
     }
 
     /**
-     * Starts {@code serve --model model} with {@code args}; the server's standard error goes to
-     * {@code log}.
-     *
-     * @throws IOException with the server's last words when it did not start
-     */
-    /**
      * The main class of EchoLab's command line, whose {@code serve} the grader starts: the CLI names
      * it in the {@code echolab.main} property (the lab, below the CLI, does not name it).
      */
@@ -71,6 +65,12 @@ final class GradedServer implements AutoCloseable {
         return main;
     }
 
+    /**
+     * Starts {@code serve --model model} with {@code args}; the server's standard error goes to
+     * {@code log}.
+     *
+     * @throws IOException with the server's last words when it did not start
+     */
     static GradedServer start(String model, List<String> args, List<Path> extraClassPath, Path log) throws IOException {
         List<String> classPath =
                 new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
