@@ -35,9 +35,14 @@ class HaproxyClusterIT {
         Haproxy.require();
     }
 
-    /** Instance i (from 1) listens on 127.0.0.(10+i), as in scripts/cluster.sh. */
+    /**
+     * Instance i (from 1) listens on 127.0.1.(10+i) (scripts/cluster.sh uses 127.0.0.(10+i)): an
+     * address no other test binds, so that while an instance restarts no other socket can take its
+     * port there (the abuse tests' slow clients bind to 127.0.0.1-20 with ports the kernel picks,
+     * and NginxClusterIT, which may run at the same time, has 127.0.2.x).
+     */
     private static String address(int i) {
-        return "127.0.0." + (10 + i);
+        return "127.0.1." + (10 + i);
     }
 
     /** Runs the load on a thread of its own until {@link #stop}; the result then. */

@@ -40,7 +40,8 @@ class NginxClusterIT {
         List<Set<Long>> before = new ArrayList<>(), after = new ArrayList<>();
         try {
             for (int i = 1; i <= n; i++) {
-                String address = "127.0.0." + (10 + i);
+                // an address of its own (HaproxyClusterIT's addresses say why)
+                String address = "127.0.2." + (10 + i);
                 Instance.Started<Instance> started = Instance.onAFreePort(address, port -> start(address + ":" + port));
                 servers.add(address + ":" + started.port());
                 instances[i] = started.instance();
