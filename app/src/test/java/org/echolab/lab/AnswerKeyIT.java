@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Timeout;
  * The answer key in a real workspace ({@link StudentWorkspaces}) passes every section: a full
  * grade, the lab's longest end-to-end test, in a class of its own so that it runs beside the others.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES) // the costs item, then a full grade that may take 150 s (asserted)
+@Timeout(
+        value = 7,
+        unit = TimeUnit.MINUTES) // 1-3 runs of the costs item, then a full grade that may take 150 s (asserted)
 class AnswerKeyIT extends StudentWorkspaces {
 
     /**
@@ -35,21 +37,24 @@ class AnswerKeyIT extends StudentWorkspaces {
                         .replace("| thread | ? | ? | ? |", "| thread | 100 | 1 | 0.2 |")
                         .replace("| pool, 4 threads | ? | ? | ? |", "| pool, 4 threads | 40 | 1 | 0.2 |")
                         .replace("| process | ? | ? | ? |", "| process | 100 | 300 | 20 |"));
-        Run first = grade(ws, "costs");
-        assertThat(first.out())
-                .as(first.err())
-                .contains("PASS  your predictions are in REPORT.md")
-                .contains("FAIL  every question has an answer")
-                .containsPattern("\\| pool \\(student-pool\\) \\| 40 / [\\d.]+ / 40 \\|");
-        // the answers, citing this workspace's first byte of a process per client
-        String processFirstByte = first.out()
-                .lines()
-                .filter(l -> l.contains("| process (student-process) |"))
-                .findFirst()
-                .orElseThrow()
-                .split("\\|")[3]
-                .split("/")[1]
-                .strip();
+        // the answers cite this workspace's first byte of a process per client. On a busy machine a
+        // costs run may leave a design "not measured" (its row says why, and its figures may not be
+        // cited); a student then runs it again, and so does this test, up to three times
+        Run first = null;
+        String processFirstByte = null;
+        for (int run = 1; run <= 3 && processFirstByte == null; run++) {
+            first = grade(ws, "costs");
+            assertThat(first.out())
+                    .as(first.err())
+                    .contains("PASS  your predictions are in REPORT.md")
+                    .contains("FAIL  every question has an answer")
+                    .containsPattern(
+                            "\\| pool \\(student-pool\\) \\| 40 / ([\\d.]+|\\*\\*not measured\\*\\*) / 40 \\|");
+            processFirstByte = measuredFirstByte(first.out());
+        }
+        assertThat(processFirstByte)
+                .as("the first byte of a process per client, measured in one of 3 costs runs:%n%s", first.out())
+                .isNotNull();
         StringBuilder answered = new StringBuilder();
         for (String line : Files.readString(report).lines().toList()) {
             answered.append(line).append('\n');
@@ -78,5 +83,17 @@ class AnswerKeyIT extends StudentWorkspaces {
                 .as("a full grade of a correct workspace, on a busy 2-core machine")
                 .isLessThan(150);
         System.err.printf("AnswerKeyIT: a full grade of the answer key took %.1f s%n%s%n", seconds, r.out());
+    }
+
+    /** The measured first byte in a costs sheet's row of a process per client, or null when it was not measured. */
+    private static String measuredFirstByte(String sheet) {
+        String cell = sheet.lines()
+                .filter(l -> l.contains("| process (student-process) |"))
+                .findFirst()
+                .orElseThrow()
+                .split("\\|")[3]
+                .split("/")[1]
+                .strip();
+        return cell.matches("[\\d.]+") ? cell : null;
     }
 }
