@@ -108,7 +108,7 @@ public record Pinning(boolean pinned, int serverCpu, int clientCpu, String note,
                         "-c",
                         "source \"$0\" && printf '%s' \"$echolab_server_jvm_opts\"",
                         script.toString())
-                .redirectErrorStream(true);
+                .redirectError(ProcessBuilder.Redirect.DISCARD); // only what it prints on stdout are flags
         if (override == null) {
             pb.environment().remove("ECHOLAB_SERVER_JVM_OPTS");
         } else {
@@ -118,7 +118,7 @@ public record Pinning(boolean pinned, int serverCpu, int clientCpu, String note,
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         try {
             if (p.waitFor() != 0) {
-                throw new IOException(script + " failed (exit " + p.exitValue() + "): " + out);
+                throw new IOException(script + " failed (exit " + p.exitValue() + "); 'bash " + script + "' says why");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
