@@ -71,11 +71,12 @@ class ProcessTreeLiveTest {
                     s.setSoTimeout(20_000);
                     assertThat(statusLine(s.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
                 }
-                // answered: the same five requests, now ended, still in the window
-                Map<String, Object> after = MonitorTest.live(server);
-                List<Map<String, Object>> ended = ((List<Map<String, Object>>) after.get("requests"))
-                        .stream().filter(r -> r.get("endedMsAgo") != null).toList();
-                assertThat(pids(ended)).isEqualTo(pids(requests));
+                // answered: the same five requests, now ended, still in the window (a child marks
+                // its request ended in the shared ring after it has written the answer)
+                await().atMost(10, TimeUnit.SECONDS)
+                        .pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertThat(pids(ended(MonitorTest.live(server))))
+                                .isEqualTo(pids(requests)));
                 assertThat(MonitorTest.sample(
                                 MonitorTest.get(server, "/metrics"),
                                 "echolab_requests_total{code=\"200\",protocol=\"http\"}"))
@@ -146,6 +147,11 @@ class ProcessTreeLiveTest {
     private static List<Map<String, Object>> inFlight(Map<String, Object> frame) {
         return ((List<Map<String, Object>>) frame.get("requests"))
                 .stream().filter(r -> r.get("endedMsAgo") == null).toList();
+    }
+
+    private static List<Map<String, Object>> ended(Map<String, Object> frame) {
+        return ((List<Map<String, Object>>) frame.get("requests"))
+                .stream().filter(r -> r.get("endedMsAgo") != null).toList();
     }
 
     private static Set<Long> pids(List<Map<String, Object>> rows) {

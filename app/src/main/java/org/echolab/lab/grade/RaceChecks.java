@@ -77,10 +77,10 @@ final class RaceChecks {
                     .toList());
         }
         if (only.selects(HELD_PEAK)) {
-            checks.add(heldPeak(variant));
+            checks.add(orThrown(HELD_PEAK, () -> heldPeak(variant)));
         }
         if (only.selects(STRESS)) {
-            checks.add(stress(variant, shape, STRESS_LIMIT));
+            checks.add(orThrown(STRESS, () -> stress(variant, shape, STRESS_LIMIT)));
         }
         return new Section("3. Race conditions", "src/lab/StudentState.java", checks, "");
     }
@@ -133,10 +133,42 @@ final class RaceChecks {
                                                     + " same for both) or with an AtomicLong"
                                             : "connectionOpened checks the peak, then sets it: check-then-act. Raise it atomically"
                                                     + " (AtomicLong.accumulateAndGet(now, Math::max))"));
+        } catch (RuntimeException e) {
+            checks.add(Check.fail("the race experiment runs", e + thrownAt(e), THREW_HINT));
         } catch (Exception e) {
             checks.add(Check.fail("the race experiment runs", e.toString(), Hints.noAnswer("")));
         }
         return checks;
+    }
+
+    private static final String THREW_HINT =
+            "the state's methods are called by many threads at once, and each must return without throwing";
+
+    /** One check that calls the student's state in this JVM. */
+    private interface StateCheck {
+        Check run() throws InterruptedException;
+    }
+
+    /**
+     * The check's result, or its failure when the state's code threw out of it: the races run the
+     * student's class in the grader's own JVM, and what it throws fails that check, never the grade.
+     */
+    private static Check orThrown(String name, StateCheck check) throws InterruptedException {
+        try {
+            return check.run();
+        } catch (RuntimeException | StackOverflowError e) {
+            return Check.fail(name, "the state threw " + e + thrownAt(e), THREW_HINT);
+        }
+    }
+
+    /** " at" the first frame of the student's code (package {@code lab}) in {@code e}'s stack, else "". */
+    static String thrownAt(Throwable e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().startsWith("lab.")) {
+                return " at " + f;
+            }
+        }
+        return "";
     }
 
     /**
@@ -347,10 +379,22 @@ final class RaceChecks {
             for (Thread t : threads) {
                 t.join();
             }
-            String problem = problem(state.snapshot(), numbers, failure.get());
+            Throwable thrown = failure.get();
+            String problem;
+            if (thrown != null) {
+                problem = "a call threw " + thrown + StateShape.where(thrown);
+            } else {
+                try {
+                    problem = problem(state.snapshot(), numbers);
+                } catch (RuntimeException e) {
+                    // a map that threads changed at once can hold one key twice: copying it then throws
+                    thrown = e;
+                    problem = "snapshot() threw " + e + thrownAt(e) + " after the threads' calls";
+                }
+            }
             closeQuietly(state);
             if (problem != null) {
-                return Check.fail(name, "round " + rounds + ": " + problem, shape.stressHint(problem, failure.get()));
+                return Check.fail(name, "round " + rounds + ": " + problem, shape.stressHint(problem, thrown));
             }
             if (turns.total() >= SIDE_BY_SIDE) {
                 sideBySide++;
@@ -396,10 +440,7 @@ final class RaceChecks {
     }
 
     /** What is wrong with one round, or null. */
-    private static String problem(ServerState.Snapshot s, List<List<Long>> numbers, Throwable failure) {
-        if (failure != null) {
-            return "a call threw " + failure + StateShape.where(failure);
-        }
+    private static String problem(ServerState.Snapshot s, List<List<Long>> numbers) {
         long total = (long) STRESS_THREADS * STRESS_CALLS;
         Set<Long> distinct = new HashSet<>();
         numbers.forEach(distinct::addAll);

@@ -86,7 +86,7 @@ record StateShape(List<String> maps, List<String> volatileCounters) {
     /** The hint for a failed stress round, from what went wrong in it. */
     String stressHint(String problem, Throwable failure) {
         if (failure != null) {
-            return where(failure).isEmpty()
+            return where(failure).isEmpty() && !hashMap()
                     ? "a method threw when several threads called it at once: make each safe"
                     : "a HashMap changed by several threads at once can corrupt itself and throw: use a ConcurrentHashMap"
                             + " and merge(client, 1L, Long::sum)";

@@ -1,0 +1,121 @@
+package org.echolab.lab.grade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.echolab.state.ServerState;
+import org.echolab.state.States;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The races run the student's state in the grader's own JVM, so what it throws must fail the
+ * check that called it, never end the grade: a plain HashMap changed by several threads at once
+ * can hold one key twice, and {@code Map.copyOf} of it in {@code snapshot()} then throws
+ * "duplicate key" (seen in a grade of that mistake). Here a state throws so every time.
+ */
+@Timeout(180)
+class ThrowingStateTest {
+
+    @Test
+    void aSnapshotThatThrowsFailsEveryCheckThatReadsItAndTheGradeGoesOn() throws Exception {
+        // the two checks that call the state in this JVM (the experiment's server finds a state by its registered name)
+        Section races = RaceChecks.run(
+                variant(() -> new ThrowsOnSnapshot(States.byName("atomic").create(Duration.ZERO))),
+                new Only(List.of(RaceChecks.HELD_PEAK, RaceChecks.STRESS)));
+
+        assertThat(races.checks()).extracting(Check::name).containsExactly(RaceChecks.HELD_PEAK, RaceChecks.STRESS);
+        assertThat(races.checks()).noneMatch(Check::passed);
+        assertThat(races.checks())
+                .allSatisfy(c -> assertThat(c.saw()).contains("IllegalArgumentException: duplicate key: 10.0.2.16"));
+        Check stress = races.checks().stream()
+                .filter(c -> c.name().equals(RaceChecks.STRESS))
+                .findFirst()
+                .orElseThrow();
+        assertThat(stress.saw()).startsWith("round 1: snapshot() threw");
+    }
+
+    @Test
+    void aCallThatThrowsOutsideTheStressFailsItsCheck() throws Exception {
+        Section held = RaceChecks.run(
+                variant(() -> new ThrowsOnOpen(States.byName("atomic").create(Duration.ZERO))),
+                Only.of(RaceChecks.HELD_PEAK));
+
+        assertThat(held.checks()).singleElement().satisfies(c -> {
+            assertThat(c.passed()).isFalse();
+            assertThat(c.saw()).contains("IllegalStateException: no more connections");
+        });
+    }
+
+    private static States.Variant variant(Supplier<ServerState> state) {
+        return new States.Variant("throwing", false, false, "a state that throws", w -> state.get());
+    }
+
+    /** Correct counts; its snapshot throws as {@code Map.copyOf} of a corrupted HashMap does. */
+    private record ThrowsOnSnapshot(ServerState counts) implements ServerState {
+        @Override
+        public String name() {
+            return "throwing";
+        }
+
+        @Override
+        public long nextRequestNumber() {
+            return counts.nextRequestNumber();
+        }
+
+        @Override
+        public void requestServed(String client) {
+            counts.requestServed(client);
+        }
+
+        @Override
+        public void connectionOpened() {
+            counts.connectionOpened();
+        }
+
+        @Override
+        public void connectionClosed() {
+            counts.connectionClosed();
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            throw new IllegalArgumentException("duplicate key: 10.0.2.16");
+        }
+    }
+
+    /** Opens no connection: a call that throws on a thread of the held-peak check. */
+    private record ThrowsOnOpen(ServerState counts) implements ServerState {
+        @Override
+        public String name() {
+            return "throwing";
+        }
+
+        @Override
+        public long nextRequestNumber() {
+            return counts.nextRequestNumber();
+        }
+
+        @Override
+        public void requestServed(String client) {
+            counts.requestServed(client);
+        }
+
+        @Override
+        public void connectionOpened() {
+            throw new IllegalStateException("no more connections");
+        }
+
+        @Override
+        public void connectionClosed() {
+            counts.connectionClosed();
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return counts.snapshot();
+        }
+    }
+}
