@@ -14,12 +14,14 @@
 #   waiting  WAITING clients each waiting 1 s: req/s (bound: WAITING / 1 s), p99, ratio to nginx
 #            (nginx, and eventloop and virtual where -m names them)
 # Every server is started by this script on 127.0.0.1 and a free port, and stopped by its pid.
-# Busy and open rounds go round-robin over servers started once and warmed up first, so noise
-# from the shared machine falls on all of them alike; idle and waiting start a fresh server per round.
+# Busy and open rounds go round-robin over servers started once and warmed up first (WARMUP
+# seconds of wrk each, in runs of at most 5 s: new connections too run compiled code; a JVM still
+# compiling shares its one core with the compiler), so noise from the shared machine falls on all
+# of them alike; idle and waiting start a fresh server per round.
 #
 # Usage (run it alone on the machine: measurements must not overlap):
 #   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-m MODELS=eventloop,virtual,thread,pool]
-#                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000]
+#                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000] [-W WARMUP=20]
 # SECTIONS: any of busy, idle, open, waiting. ECHOLAB_JAR=PATH runs that jar instead of
 # app/target/echolab.jar (which is built when missing or older than the sources).
 # ECHOLAB_SERVER_JVM_OPTS replaces the models' JVM flags (scripts/server-jvm.sh; empty: none).
@@ -29,16 +31,16 @@
 # 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-usage() { sed -n '2,29p' "$0" >&2; exit 2; }
+usage() { sed -n '2,31p' "$0" >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
 # shellcheck source=server-jvm.sh
 source "$here/scripts/server-jvm.sh"   # the flags ./echolab serve gives a server
 
-rounds=3 seconds=5 idle=10000 waiting=10000 sections=busy,idle,open models=eventloop,virtual,thread,pool
+rounds=3 seconds=5 warmup=20 idle=10000 waiting=10000 sections=busy,idle,open models=eventloop,virtual,thread,pool
 connections=50 server_cpu=0 client_cpu=1
-while getopts "r:d:i:w:s:m:h" opt; do
+while getopts "r:d:i:w:s:m:W:h" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     d) seconds=$OPTARG ;;
@@ -46,12 +48,13 @@ while getopts "r:d:i:w:s:m:h" opt; do
     w) waiting=$OPTARG ;;
     s) sections=$OPTARG ;;
     m) models=$OPTARG ;;
-    h) sed -n '2,29p' "$0"; exit 0 ;;
+    W) warmup=$OPTARG ;;
+    h) sed -n '2,31p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
 [ "$OPTIND" -gt $# ] || { echo "perf-check: unexpected argument '${!OPTIND}'; options only (-h for usage)" >&2; exit 2; }
-for pair in "-r:$rounds" "-d:$seconds" "-i:$idle" "-w:$waiting"; do
+for pair in "-r:$rounds" "-d:$seconds" "-i:$idle" "-w:$waiting" "-W:$warmup"; do
   [[ ${pair#*:} =~ ^[1-9][0-9]*$ ]] || { echo "perf-check: ${pair%%:*} ${pair#*:}: a whole number of at least 1, please" >&2; exit 2; }
 done
 IFS=, read -ra section_list <<<"$sections"
@@ -173,9 +176,9 @@ pss_kib() { # pid: PSS of the tree
 }
 ulimit -n 40000 2>/dev/null || true   # 10,000 connections on each side, and nginx's own
 
-# wrk_run URL -> "req/s p99-ms" (exits if wrk saw an error or a status other than 2xx)
+# wrk_run URL [SECONDS] -> "req/s p99-ms" (exits if wrk saw an error or a status other than 2xx)
 wrk_run() {
-  "${on_client[@]}" wrk -t1 -c"$connections" -d"${seconds}s" --latency "$1" >"$tmp/wrk.out" 2>&1 || {
+  "${on_client[@]}" wrk -t1 -c"$connections" -d"${2:-$seconds}s" --latency "$1" >"$tmp/wrk.out" 2>&1 || {
     echo "perf-check: wrk against $1 failed:" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
   if grep -qE '^ *(Socket errors|Non-2xx)' "$tmp/wrk.out"; then
     echo "perf-check: wrk against $1 saw errors:" >&2; cat "$tmp/wrk.out" >&2; exit 1
@@ -214,7 +217,7 @@ row() { printf '| %-16s | %-26s | %-6s | %-24s |\n' "$@"; }
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB," \
      "$(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "check:   $(date -u +%FT%TZ), $rounds rounds of ${seconds}s, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "check:   $(date -u +%FT%TZ), $rounds round$([ "$rounds" = 1 ] || echo s) of ${seconds}s, each server warmed up for $warmup s first, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; ${server_java[*]} -jar echolab.jar serve --model M" \
      "--idle-timeout 10m --max-per-client 0 --monitor-port -1"
 echo "clients: on core $client_cpu (taskset -c $client_cpu): wrk -t1 -c$connections --latency; echolab load -c $connections --warmup 1s (same JVM)"
@@ -226,7 +229,9 @@ servers=(nginx "${model_list[@]}")
 if has_section busy || has_section open; then
   for s in "${servers[@]}"; do
     port_of[$s]=$(free_port); start_server "$s" "${port_of[$s]}"; pid_of[$s]=$pid
-    wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello" >/dev/null   # warm-up: JIT, pools
+    for ((left = warmup; left > 0; left -= 5)); do   # warm-up: JIT, pools; new connections each 5 s
+      wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello" $((left < 5 ? left : 5)) >/dev/null
+    done
   done
 fi
 

@@ -87,13 +87,14 @@ class PerfCheckIT {
         Assumptions.assumeTrue(
                 Runtime.getRuntime().availableProcessors() >= 2, "one core for the server, one for the client");
 
-        Run run = perfCheck("-r", "1", "-d", "1", "-s", "busy", "-m", "eventloop");
+        Run run = perfCheck("-r", "1", "-d", "1", "-W", "1", "-s", "busy", "-m", "eventloop");
 
         assertThat(run.status()).as("exit status; stderr:%n%s", run.err()).isZero();
         List<String> lines = run.out().lines().toList();
         assertThat(run.out())
                 .contains("servers: on core 0 (taskset -c 0): nginx with 1 worker")
                 .contains("clients: on core 1 (taskset -c 1)")
+                .contains("1 round of 1s, each server warmed up for 1 s first")
                 .as("./echolab serve's flags: the serial collector, a bounded young generation")
                 .containsPattern("server JVM flags on one core \\(scripts/server-jvm.sh's and the JVM's own\\): "
                         + ".*-XX:MaxNewSize=.*-XX:\\+UseSerialGC");
@@ -122,6 +123,7 @@ class PerfCheckIT {
                 "-s busy,nosuch    | 'nosuch' is not a section",
                 "-r 0              | -r 0: a whole number",
                 "-d 1s             | -d 1s: a whole number",
+                "-W 20s            | -W 20s: a whole number",
                 "-r 1 leftover     | unexpected argument 'leftover'"
             })
     void badOptionsAreRefusedWithExit2(String options, String says) throws Exception {
