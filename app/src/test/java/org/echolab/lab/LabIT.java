@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,28 @@ class LabIT extends StudentWorkspaces {
         assertThat(r.out())
                 .as("stderr: %s", r.err())
                 .contains("your run() threw java.lang.IllegalStateException: boom at ThreadPool.java:30");
+    }
+
+    @Test
+    void aDeadlockInTheStudentsStateFailsItsChecksAndTheGradeEnds() throws Exception {
+        Path ws = init("deadlock");
+        // two locks taken in opposite orders: a worker that deadlocks never returns, and neither did the grade
+        Files.copy(
+                Path.of("src/test/resources/lab-mistakes/state-two-locks-in-opposite-orders/lab/StudentState.java"),
+                ws.resolve("src/lab/StudentState.java"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Run r = grade(ws, "races");
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out())
+                .as("stderr: %s", r.err())
+                .containsPattern(
+                        "FAIL  stress: .*: round \\d+: a deadlock: stress-\\d waits for java.lang.Object@\\p{XDigit}+"
+                                + " held by stress-\\d at lab.StudentState.(requestServed|connectionClosed)\\(StudentState.java:\\d+\\)")
+                .contains("take them in one order everywhere")
+                // the server's workers deadlock too when a close falls in a served request's window (most runs)
+                .containsPattern(
+                        "FAIL  the race experiment runs: .*: a deadlock: conn-\\d+ waits for|PASS  the counts add up")
+                .doesNotContain("Exception in thread");
     }
 
     /** A teacher's hand-out: EchoLab, the handout and a workspace that runs wherever it is copied, and no answer key. */

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.echolab.race.RaceLab;
@@ -30,6 +32,16 @@ final class RaceChecks {
     private static final int STRESS_ROUNDS = 5;
     /** Turns taken in a round (of 80,000 calls) for it to count as run side by side: time slices alone give a few hundred. */
     private static final int SIDE_BY_SIDE = 4_000;
+    /** The check that stands for the whole experiment when it could not measure: kept whatever --only selects. */
+    static final String RUNS = "the race experiment runs";
+    /** How long the race experiment may take (about 5 s here) before its threads count as stuck. */
+    private static final Duration EXPERIMENT_LIMIT = Duration.ofMinutes(2);
+    /** How long one stress round's calls may take (a few seconds on a slow machine) before they count as stuck. */
+    private static final Duration ROUND_LIMIT = Duration.ofSeconds(30);
+
+    static final String STUCK_HINT = "a call that never returns stops the server's worker for good: where two locks are"
+            + " taken, take them in one order everywhere (or use one lock, or atomics and a ConcurrentHashMap);"
+            + " a HashMap that several threads change at once can also loop forever";
     /** How long the stress may go on for rounds that ran side by side. */
     private static final Duration STRESS_LIMIT = Duration.ofSeconds(30);
 
@@ -86,13 +98,27 @@ final class RaceChecks {
     }
 
     /** The race experiment of {@code echolab race} against a real threaded server and real clients. */
-    private static List<Check> experiment(States.Variant variant, StateShape shape) {
+    private static List<Check> experiment(States.Variant variant, StateShape shape) throws InterruptedException {
         List<Check> checks = new ArrayList<>();
+        String under =
+                REQUESTS + " requests from " + CLIENTS + " clients to '" + SERVER_MODEL + "' with --race-window 1ms: ";
+        // on a thread of its own, watched: the state's locks may hold the server's workers, and this thread, for good
+        long mark = Stuck.mark();
+        FutureTask<RaceRow> experiment = new FutureTask<>(() -> RaceLab.run(
+                SERVER_MODEL, variant, new RaceLab.Settings(REQUESTS, CLIENTS, Duration.ofMillis(1), false)));
+        Thread runner = Thread.ofPlatform().daemon().name("race-experiment").start(experiment);
+        String stuck = Stuck.await(List.of(runner), EXPERIMENT_LIMIT, mark);
+        if (stuck != null) {
+            checks.add(Check.fail(RUNS, under + stuck, STUCK_HINT));
+            return checks;
+        }
         try {
-            RaceRow row = RaceLab.run(
-                    SERVER_MODEL, variant, new RaceLab.Settings(REQUESTS, CLIENTS, Duration.ofMillis(1), false));
-            String under = REQUESTS + " requests from " + CLIENTS + " clients to '" + SERVER_MODEL
-                    + "' with --race-window 1ms: ";
+            RaceRow row;
+            try {
+                row = experiment.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
             checks.add(
                     row.duplicates() == 0
                             ? Check.pass(UNIQUE, under + "every number handed out once")
@@ -134,9 +160,9 @@ final class RaceChecks {
                                             : "connectionOpened checks the peak, then sets it: check-then-act. Raise it atomically"
                                                     + " (AtomicLong.accumulateAndGet(now, Math::max))"));
         } catch (RuntimeException e) {
-            checks.add(Check.fail("the race experiment runs", e + thrownAt(e), THREW_HINT));
+            checks.add(Check.fail(RUNS, e + thrownAt(e), THREW_HINT));
         } catch (Exception e) {
-            checks.add(Check.fail("the race experiment runs", e.toString(), Hints.noAnswer("")));
+            checks.add(Check.fail(RUNS, e.toString(), Hints.noAnswer("")));
         }
         return checks;
     }
@@ -163,12 +189,7 @@ final class RaceChecks {
 
     /** " at" the first frame of the student's code (package {@code lab}) in {@code e}'s stack, else "". */
     static String thrownAt(Throwable e) {
-        for (StackTraceElement f : e.getStackTrace()) {
-            if (f.getClassName().startsWith("lab.")) {
-                return " at " + f;
-            }
-        }
-        return "";
+        return Stuck.at(e.getStackTrace());
     }
 
     /**
@@ -349,35 +370,40 @@ final class RaceChecks {
             CyclicBarrier start = new CyclicBarrier(STRESS_THREADS);
             Turns turns = new Turns();
             List<Thread> threads = new ArrayList<>();
+            long mark = Stuck.mark();
             for (int t = 0; t < STRESS_THREADS; t++) {
                 List<Long> mine = new ArrayList<>(STRESS_CALLS);
                 numbers.add(mine);
                 int me = t;
-                threads.add(Thread.ofPlatform().start(() -> {
-                    long switches = 0;
-                    try {
-                        start.await();
-                        for (int i = 0; i < STRESS_CALLS; i++) {
-                            state.connectionOpened();
-                            mine.add(state.nextRequestNumber());
-                            // 1,024 clients, each served by every thread: a plain HashMap grows (and
-                            // rehashes) while others write to it, and two threads count one client at once
-                            state.requestServed(STRESS_CLIENTS[i % STRESS_CLIENTS.length]);
-                            state.connectionClosed();
-                            if (turns.last != me) {
-                                turns.last = me;
-                                switches++;
+                threads.add(Thread.ofPlatform()
+                        .daemon()
+                        .name("stress-" + (t + 1))
+                        .start(() -> {
+                            long switches = 0;
+                            try {
+                                start.await();
+                                for (int i = 0; i < STRESS_CALLS; i++) {
+                                    state.connectionOpened();
+                                    mine.add(state.nextRequestNumber());
+                                    // 1,024 clients, each served by every thread: a plain HashMap grows (and
+                                    // rehashes) while others write to it, and two threads count one client at once
+                                    state.requestServed(STRESS_CLIENTS[i % STRESS_CLIENTS.length]);
+                                    state.connectionClosed();
+                                    if (turns.last != me) {
+                                        turns.last = me;
+                                        switches++;
+                                    }
+                                }
+                            } catch (Throwable e) {
+                                failure.compareAndSet(null, e);
+                            } finally {
+                                turns.add(switches);
                             }
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    } finally {
-                        turns.add(switches);
-                    }
-                }));
+                        }));
             }
-            for (Thread t : threads) {
-                t.join();
+            String stuck = Stuck.await(threads, ROUND_LIMIT, mark);
+            if (stuck != null) {
+                return Check.fail(name, "round " + rounds + ": " + stuck, STUCK_HINT);
             }
             Throwable thrown = failure.get();
             String problem;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.echolab.state.ServerState;
 import org.echolab.state.States;
@@ -11,13 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The races run the student's state in the grader's own JVM, so what it throws must fail the
- * check that called it, never end the grade: a plain HashMap changed by several threads at once
- * can hold one key twice, and {@code Map.copyOf} of it in {@code snapshot()} then throws
- * "duplicate key" (seen in a grade of that mistake). Here a state throws so every time.
+ * The races run the student's state in the grader's own JVM, so what it does wrong must fail the
+ * check that called it, never end or hang the grade. A plain HashMap changed by several threads at
+ * once can hold one key twice, and {@code Map.copyOf} of it in {@code snapshot()} then throws
+ * "duplicate key" (seen in a grade of that mistake): here a state throws so every time. Two locks
+ * taken in opposite orders deadlock the callers: here two calls always do.
  */
 @Timeout(180)
-class ThrowingStateTest {
+class MisbehavingStateTest {
 
     @Test
     void aSnapshotThatThrowsFailsEveryCheckThatReadsItAndTheGradeGoesOn() throws Exception {
@@ -47,6 +50,25 @@ class ThrowingStateTest {
             assertThat(c.passed()).isFalse();
             assertThat(c.saw()).contains("IllegalStateException: no more connections");
         });
+    }
+
+    @Test
+    void aDeadlockFailsTheStressAtOnceNamingTheThreadsAndTheirLocks() throws Exception {
+        States.Variant deadlocks =
+                variant(() -> new DeadlocksOnOpen(States.byName("atomic").create(Duration.ZERO)));
+        long started = System.nanoTime();
+
+        Check stress = RaceChecks.stress(deadlocks, StateShape.of(deadlocks), Duration.ofSeconds(30));
+
+        assertThat(stress.passed()).isFalse();
+        assertThat(stress.saw())
+                .startsWith("round 1: a deadlock: stress-")
+                .contains(" waits for java.lang.Object@", " held by stress-")
+                .contains("DeadlocksOnOpen.connectionOpened");
+        assertThat(stress.hint()).contains("take them in one order");
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("found by the JVM's deadlock detector, not by waiting out the round's limit")
+                .isLessThan(Duration.ofSeconds(20));
     }
 
     private static States.Variant variant(Supplier<ServerState> state) {
@@ -83,6 +105,69 @@ class ThrowingStateTest {
         @Override
         public Snapshot snapshot() {
             throw new IllegalArgumentException("duplicate key: 10.0.2.16");
+        }
+    }
+
+    /**
+     * The first two calls of connectionOpened take two locks in opposite orders, and each waits
+     * until the other holds its first: a deadlock every time. The other callers then block on the
+     * locks.
+     */
+    private static final class DeadlocksOnOpen implements ServerState {
+        private final ServerState counts;
+        private final Object a = new Object();
+        private final Object b = new Object();
+        private final AtomicInteger calls = new AtomicInteger();
+        private final CountDownLatch holdA = new CountDownLatch(1);
+        private final CountDownLatch holdB = new CountDownLatch(1);
+
+        DeadlocksOnOpen(ServerState counts) {
+            this.counts = counts;
+        }
+
+        @Override
+        public String name() {
+            return "deadlocks";
+        }
+
+        @Override
+        public long nextRequestNumber() {
+            return counts.nextRequestNumber();
+        }
+
+        @Override
+        public void requestServed(String client) {
+            counts.requestServed(client);
+        }
+
+        @Override
+        public void connectionOpened() {
+            int call = calls.incrementAndGet();
+            Object first = call == 1 ? a : b;
+            Object second = call == 1 ? b : a;
+            synchronized (first) {
+                if (call <= 2) {
+                    (call == 1 ? holdA : holdB).countDown();
+                    try {
+                        (call == 1 ? holdB : holdA).await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                synchronized (second) {
+                    counts.connectionOpened();
+                }
+            }
+        }
+
+        @Override
+        public void connectionClosed() {
+            counts.connectionClosed();
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return counts.snapshot();
         }
     }
 
