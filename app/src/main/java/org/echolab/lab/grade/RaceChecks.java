@@ -39,6 +39,8 @@ final class RaceChecks {
     /** How long one stress round's calls may take (a few seconds on a slow machine) before they count as stuck. */
     private static final Duration ROUND_LIMIT = Duration.ofSeconds(30);
 
+    private static final String THREW_HINT =
+            "the state's methods are called by many threads at once, and each must return without throwing";
     static final String STUCK_HINT = "a call that never returns stops the server's worker for good: where two locks are"
             + " taken, take them in one order everywhere (or use one lock, or atomics and a ConcurrentHashMap);"
             + " a HashMap that several threads change at once can also loop forever";
@@ -166,9 +168,6 @@ final class RaceChecks {
         }
         return checks;
     }
-
-    private static final String THREW_HINT =
-            "the state's methods are called by many threads at once, and each must return without throwing";
 
     /** One check that calls the student's state in this JVM. */
     private interface StateCheck {

@@ -26,8 +26,7 @@ class MisbehavingStateTest {
     void aSnapshotThatThrowsFailsEveryCheckThatReadsItAndTheGradeGoesOn() throws Exception {
         // the two checks that call the state in this JVM (the experiment's server finds a state by its registered name)
         Section races = RaceChecks.run(
-                variant(() -> new ThrowsOnSnapshot(States.byName("atomic").create(Duration.ZERO))),
-                new Only(List.of(RaceChecks.HELD_PEAK, RaceChecks.STRESS)));
+                variant(() -> new ThrowsOnSnapshot()), new Only(List.of(RaceChecks.HELD_PEAK, RaceChecks.STRESS)));
 
         assertThat(races.checks()).extracting(Check::name).containsExactly(RaceChecks.HELD_PEAK, RaceChecks.STRESS);
         assertThat(races.checks()).noneMatch(Check::passed);
@@ -42,9 +41,7 @@ class MisbehavingStateTest {
 
     @Test
     void aCallThatThrowsOutsideTheStressFailsItsCheck() throws Exception {
-        Section held = RaceChecks.run(
-                variant(() -> new ThrowsOnOpen(States.byName("atomic").create(Duration.ZERO))),
-                Only.of(RaceChecks.HELD_PEAK));
+        Section held = RaceChecks.run(variant(() -> new ThrowsOnOpen()), Only.of(RaceChecks.HELD_PEAK));
 
         assertThat(held.checks()).singleElement().satisfies(c -> {
             assertThat(c.passed()).isFalse();
@@ -54,8 +51,7 @@ class MisbehavingStateTest {
 
     @Test
     void aDeadlockFailsTheStressAtOnceNamingTheThreadsAndTheirLocks() throws Exception {
-        States.Variant deadlocks =
-                variant(() -> new DeadlocksOnOpen(States.byName("atomic").create(Duration.ZERO)));
+        States.Variant deadlocks = variant(() -> new DeadlocksOnOpen());
         long started = System.nanoTime();
 
         Check stress = RaceChecks.stress(deadlocks, StateShape.of(deadlocks), Duration.ofSeconds(30));
@@ -72,14 +68,16 @@ class MisbehavingStateTest {
     }
 
     private static States.Variant variant(Supplier<ServerState> state) {
-        return new States.Variant("throwing", false, false, "a state that throws", w -> state.get());
+        return new States.Variant("misbehaving", false, false, "a state that misbehaves", w -> state.get());
     }
 
-    /** Correct counts; its snapshot throws as {@code Map.copyOf} of a corrupted HashMap does. */
-    private record ThrowsOnSnapshot(ServerState counts) implements ServerState {
+    /** The project's atomic state, correct, but for the one method a subclass changes. */
+    private abstract static class Misbehaving implements ServerState {
+        final ServerState counts = States.byName("atomic").create(Duration.ZERO);
+
         @Override
         public String name() {
-            return "throwing";
+            return "misbehaving";
         }
 
         @Override
@@ -104,7 +102,23 @@ class MisbehavingStateTest {
 
         @Override
         public Snapshot snapshot() {
+            return counts.snapshot();
+        }
+    }
+
+    /** Its snapshot throws as {@code Map.copyOf} of a corrupted HashMap does. */
+    private static final class ThrowsOnSnapshot extends Misbehaving {
+        @Override
+        public Snapshot snapshot() {
             throw new IllegalArgumentException("duplicate key: 10.0.2.16");
+        }
+    }
+
+    /** Opens no connection: a call that throws on a thread of the held-peak check. */
+    private static final class ThrowsOnOpen extends Misbehaving {
+        @Override
+        public void connectionOpened() {
+            throw new IllegalStateException("no more connections");
         }
     }
 
@@ -113,32 +127,12 @@ class MisbehavingStateTest {
      * until the other holds its first: a deadlock every time. The other callers then block on the
      * locks.
      */
-    private static final class DeadlocksOnOpen implements ServerState {
-        private final ServerState counts;
+    private static final class DeadlocksOnOpen extends Misbehaving {
         private final Object a = new Object();
         private final Object b = new Object();
         private final AtomicInteger calls = new AtomicInteger();
         private final CountDownLatch holdA = new CountDownLatch(1);
         private final CountDownLatch holdB = new CountDownLatch(1);
-
-        DeadlocksOnOpen(ServerState counts) {
-            this.counts = counts;
-        }
-
-        @Override
-        public String name() {
-            return "deadlocks";
-        }
-
-        @Override
-        public long nextRequestNumber() {
-            return counts.nextRequestNumber();
-        }
-
-        @Override
-        public void requestServed(String client) {
-            counts.requestServed(client);
-        }
 
         @Override
         public void connectionOpened() {
@@ -158,49 +152,6 @@ class MisbehavingStateTest {
                     counts.connectionOpened();
                 }
             }
-        }
-
-        @Override
-        public void connectionClosed() {
-            counts.connectionClosed();
-        }
-
-        @Override
-        public Snapshot snapshot() {
-            return counts.snapshot();
-        }
-    }
-
-    /** Opens no connection: a call that throws on a thread of the held-peak check. */
-    private record ThrowsOnOpen(ServerState counts) implements ServerState {
-        @Override
-        public String name() {
-            return "throwing";
-        }
-
-        @Override
-        public long nextRequestNumber() {
-            return counts.nextRequestNumber();
-        }
-
-        @Override
-        public void requestServed(String client) {
-            counts.requestServed(client);
-        }
-
-        @Override
-        public void connectionOpened() {
-            throw new IllegalStateException("no more connections");
-        }
-
-        @Override
-        public void connectionClosed() {
-            counts.connectionClosed();
-        }
-
-        @Override
-        public Snapshot snapshot() {
-            return counts.snapshot();
         }
     }
 }
