@@ -62,7 +62,7 @@ final class Stuck {
             return null; // an earlier check's, left behind
         }
         List<String> waits = new ArrayList<>();
-        for (ThreadInfo t : THREADS.getThreadInfo(since, true, false)) {
+        for (ThreadInfo t : THREADS.getThreadInfo(since, Integer.MAX_VALUE)) {
             if (t != null) {
                 waits.add(t.getThreadName() + " waits for " + t.getLockName() + " held by " + t.getLockOwnerName()
                         + at(t));
