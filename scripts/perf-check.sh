@@ -97,8 +97,11 @@ trap cleanup EXIT
 cp "$jar" "$tmp/echolab.jar"     # a rebuild during the check must not change the servers under it
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
 echolab=("${java[@]}" -jar "$tmp/echolab.jar")
-read -ra server_jvm_opts <<<"${ECHOLAB_SERVER_JVM_OPTS-$echolab_one_core_jvm_opts}"   # its servers run on one core
-server_java=("$JAVA_HOME/bin/java" "${server_jvm_opts[@]}" --enable-native-access=ALL-UNNAMED)
+server_java_for() { # model: sets server_java, the java command of its server, which runs on one core
+  local opts
+  read -ra opts <<<"${ECHOLAB_SERVER_JVM_OPTS-$(echolab_one_core_jvm_opts "$1")}"
+  server_java=("$JAVA_HOME/bin/java" "${opts[@]}" --enable-native-access=ALL-UNNAMED)
+}
 
 known=$("${echolab[@]}" models | awk '{print $1}')
 IFS=, read -ra model_list <<<"$models"
@@ -153,6 +156,7 @@ http {
 EOF
       "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 & ;;
     *)
+      server_java_for "$name"
       "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
   esac
@@ -218,10 +222,13 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | 
      "$(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "check:   $(date -u +%FT%TZ), $rounds round$([ "$rounds" = 1 ] || echo s) of ${seconds}s, each server warmed up for $warmup s first, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; ${server_java[*]} -jar echolab.jar serve --model M" \
+echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; java FLAGS --enable-native-access=ALL-UNNAMED -jar echolab.jar serve --model M" \
      "--idle-timeout 10m --max-per-client 0 --monitor-port -1"
 echo "clients: on core $client_cpu (taskset -c $client_cpu): wrk -t1 -c$connections --latency; echolab load -c $connections --warmup 1s (same JVM)"
-echo "server JVM flags on one core (scripts/server-jvm.sh's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
+for m in "${model_list[@]}"; do   # FLAGS by model: scripts/server-jvm.sh's and the JVM's own choices on one core
+  server_java_for "$m"
+  echo "server JVM flags of $m on one core (scripts/server-jvm.sh's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
+done
 
 # ---- busy and open: servers started once, warmed up, measured round-robin --------------------
 declare -A port_of pid_of

@@ -5,8 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Where a benchmark's servers and its own load generation run: one core for the server under test
@@ -16,8 +21,8 @@ import java.util.TreeSet;
  * there sees one processor), and this JVM pins every one of its threads to the client's core with
  * {@code taskset -a -p -c CLIENT PID} (threads it starts later inherit it).
  *
- * <p>Each server's JVM starts with the flags {@code ./echolab serve} gives a server on one core,
- * read from where they are declared ({@code scripts/server-jvm.sh}), as the perf check's do.
+ * <p>Each server's JVM starts with the flags {@code ./echolab serve} gives its model's server on one
+ * core, read from where they are declared ({@code scripts/server-jvm.sh}), as the perf check's do.
  *
  * <p>On a machine that lets this process use fewer than 2 cores, or without {@code taskset}, the
  * run is not pinned: {@code pinned} is false and {@code note} says why, for the report to say so.
@@ -25,18 +30,26 @@ import java.util.TreeSet;
  *
  * @param serverCpu the core every server runs on (-1: not pinned)
  * @param clientCpu the core this JVM, the load generator, runs on (-1: not pinned)
- * @param serverJvm the flags every server's JVM starts with (none when not pinned)
+ * @param serverJvmByModel the flags each model's server starts with (none when not pinned)
  */
-public record Pinning(boolean pinned, int serverCpu, int clientCpu, String note, List<String> serverJvm) {
+public record Pinning(
+        boolean pinned, int serverCpu, int clientCpu, String note, Map<String, List<String>> serverJvmByModel) {
 
-    /** Absent from results written before pinned servers had their one-core JVM flags: none. */
+    /** Absent from results written before pinned servers had their one-core JVM flags by model: none. */
     public Pinning {
-        serverJvm = serverJvm == null ? List.of() : List.copyOf(serverJvm);
+        serverJvmByModel = serverJvmByModel == null
+                ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(serverJvmByModel)); // the models' order
     }
 
     /** A pinning whose servers' JVMs keep their own choices. */
     public Pinning(boolean pinned, int serverCpu, int clientCpu, String note) {
-        this(pinned, serverCpu, clientCpu, note, List.of());
+        this(pinned, serverCpu, clientCpu, note, Map.of());
+    }
+
+    /** The flags {@code model}'s server starts with. */
+    public List<String> serverJvm(String model) {
+        return serverJvmByModel.getOrDefault(model, List.of());
     }
 
     /** Not pinned, and why. */
@@ -45,11 +58,11 @@ public record Pinning(boolean pinned, int serverCpu, int clientCpu, String note,
     }
 
     /**
-     * Pins this JVM to the second core it may use and returns the pinning that starts servers on
-     * the first (on a 2-core machine: servers on core 0, the bench on core 1, as the perf check),
-     * or why it cannot.
+     * Pins this JVM to the second core it may use and returns the pinning that starts the servers
+     * of {@code models} on the first (on a 2-core machine: servers on core 0, the bench on core 1,
+     * as the perf check), or why it cannot.
      */
-    public static Pinning pinThisJvm(Path serverJvmScript) {
+    public static Pinning pinThisJvm(Path serverJvmScript, Collection<String> models) {
         List<Integer> cpus;
         try {
             cpus = cpuList(ProcStats.read(Path.of("/proc/self/status")));
@@ -67,15 +80,15 @@ public record Pinning(boolean pinned, int serverCpu, int clientCpu, String note,
             return not("'taskset -a -p -c " + client + " " + pid + "' failed (" + failed
                     + "); install util-linux for taskset");
         }
-        List<String> jvm;
+        Map<String, List<String>> jvm;
         String flags;
         try {
-            jvm = serverJvmOptions(serverJvmScript, server, System.getenv("ECHOLAB_SERVER_JVM_OPTS"));
-            flags = jvm.isEmpty()
+            jvm = serverJvmOptions(serverJvmScript, server, System.getenv("ECHOLAB_SERVER_JVM_OPTS"), models);
+            flags = jvm.values().stream().allMatch(List::isEmpty)
                     ? "and keeps its own choices (ECHOLAB_SERVER_JVM_OPTS is empty)"
-                    : "and starts with " + String.join(" ", jvm) + " (" + serverJvmScript.getFileName() + ")";
+                    : "and starts with " + byFlags(jvm) + " (" + serverJvmScript.getFileName() + ")";
         } catch (IOException e) {
-            jvm = List.of();
+            jvm = Map.of();
             flags = "and keeps its own choices: " + e.getMessage();
         }
         return new Pinning(
@@ -88,26 +101,42 @@ public record Pinning(boolean pinned, int serverCpu, int clientCpu, String note,
                 jvm);
     }
 
+    /** The flags and the models that start with them: "-XX:+UseSerialGC -Xmn16m (virtual), -XX:+UseSerialGC (pool)". */
+    static String byFlags(Map<String, List<String>> jvm) {
+        Map<List<String>, List<String>> models = new LinkedHashMap<>();
+        jvm.forEach((model, flags) ->
+                models.computeIfAbsent(flags, f -> new ArrayList<>()).add(model));
+        return models.entrySet().stream()
+                .map(e -> (e.getKey().isEmpty() ? "no flags" : String.join(" ", e.getKey())) + " ("
+                        + String.join(", ", e.getValue()) + ")")
+                .collect(Collectors.joining(", "));
+    }
+
     /**
-     * The JVM flags {@code ./echolab serve} gives a server on core {@code cpu}: {@code script}
-     * ({@code scripts/server-jvm.sh}, where they are declared) sourced under {@code taskset -c cpu},
-     * so the bench's servers start as the perf check's do. {@code override}: the value of
-     * ECHOLAB_SERVER_JVM_OPTS, which replaces them (empty: none), or null when it is not set.
+     * The JVM flags {@code ./echolab serve} gives each model's server on core {@code cpu}:
+     * {@code script} ({@code scripts/server-jvm.sh}, where they are declared) sourced under
+     * {@code taskset -c cpu}, so the bench's servers start as the perf check's do. {@code
+     * override}: the value of ECHOLAB_SERVER_JVM_OPTS, which replaces them (empty: none), or null
+     * when it is not set.
      *
+     * @return each of {@code models} with its flags, in their order
      * @throws IOException naming the script when it is missing or fails
      */
-    static List<String> serverJvmOptions(Path script, int cpu, String override) throws IOException {
+    static Map<String, List<String>> serverJvmOptions(Path script, int cpu, String override, Collection<String> models)
+            throws IOException {
         if (!Files.isRegularFile(script)) {
             throw new IOException("no " + script + ", which declares the one-core flags");
         }
-        ProcessBuilder pb = new ProcessBuilder(
-                        "taskset",
-                        "-c",
-                        Integer.toString(cpu),
-                        "bash",
-                        "-c",
-                        "source \"$0\" && printf '%s' \"$echolab_server_jvm_opts\"",
-                        script.toString())
+        List<String> command = new ArrayList<>(List.of(
+                "taskset",
+                "-c",
+                Integer.toString(cpu),
+                "bash",
+                "-c",
+                "source \"$0\" && for m in \"$@\"; do echo \"$(echolab_server_jvm_opts \"$m\")\"; done",
+                script.toString()));
+        command.addAll(models);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.DISCARD); // only what it prints on stdout are flags
         if (override == null) {
             pb.environment().remove("ECHOLAB_SERVER_JVM_OPTS");
@@ -115,16 +144,24 @@ public record Pinning(boolean pinned, int serverCpu, int clientCpu, String note,
             pb.environment().put("ECHOLAB_SERVER_JVM_OPTS", override);
         }
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
         try {
-            if (p.waitFor() != 0) {
+            if (p.waitFor() != 0 || lines.size() != models.size()) {
                 throw new IOException(script + " failed (exit " + p.exitValue() + "); 'bash " + script + "' says why");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading " + script);
         }
-        return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+        Map<String, List<String>> flags = new LinkedHashMap<>();
+        int i = 0;
+        for (String model : models) {
+            String line = lines.get(i++).strip();
+            flags.put(model, line.isEmpty() ? List.of() : List.of(line.split("\\s+")));
+        }
+        return flags;
     }
 
     /** What the report and the console say: where each side ran, or, loudly, that they shared the cores. */

@@ -61,7 +61,7 @@ public final class ServerProcess implements AutoCloseable {
             throws IOException {
         String classPath = classPath(jar);
         List<String> serve = new ArrayList<>(List.of(javaCommand()));
-        serve.addAll(pinning.serverJvm());
+        serve.addAll(pinning.serverJvm(model));
         serve.addAll(ChildJvm.cacheFlags(classPath));
         serve.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.echolab.bench.BenchPlan;
 import org.echolab.bench.BenchResults;
 import org.echolab.bench.BenchRunner;
@@ -58,7 +60,9 @@ final class BenchRun {
                 + ", results in " + run.dir());
         System.err.println(
                 "echolab bench: C reference: " + (reference.nginx().isPresent() ? "" : "none, ") + reference.note());
-        Pinning pinning = Pinning.pinThisJvm(LabCommand.echolabHome().resolve("scripts/server-jvm.sh"));
+        Set<String> models = new LinkedHashSet<>(plan.models());
+        models.addAll(plan.herdModels());
+        Pinning pinning = Pinning.pinThisJvm(LabCommand.echolabHome().resolve("scripts/server-jvm.sh"), models);
         System.err.println("echolab bench: " + pinning.describe());
         BenchRunner runner = new BenchRunner(
                 plan, serverJar, run.dir().resolve("logs"), run.machine(), progress, reference.nginx(), pinning);

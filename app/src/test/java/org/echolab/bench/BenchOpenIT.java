@@ -145,11 +145,12 @@ class BenchOpenIT {
         assertThat(benchCores).as("the bench JVM's threads' Cpus_allowed_list").containsExactly(client);
         assertThat(stdout + stderr).contains("Pinned: every server on core " + server);
         // each model's JVM starts as ./echolab serve starts one on one core (scripts/server-jvm.sh)
-        assertThat(pinning.get("serverJvm").toString()).isEqualTo("[\"-XX:+UseSerialGC\",\"-Xmn16m\"]");
+        assertThat(pinning.get("serverJvmByModel").toString())
+                .isEqualTo("{\"virtual\":[\"-XX:+UseSerialGC\",\"-Xmn16m\"]}");
         assertThat(serverCores.keySet())
                 .filteredOn(k -> k.contains("--model virtual"))
                 .allSatisfy(k -> assertThat(k).contains("java -XX:+UseSerialGC -Xmn16m "));
-        assertThat(stdout + stderr).contains("starts with -XX:+UseSerialGC -Xmn16m (server-jvm.sh)");
+        assertThat(stdout + stderr).contains("starts with -XX:+UseSerialGC -Xmn16m (virtual) (server-jvm.sh)");
         assertThat(Files.exists(dir.resolve("results/report.md"))).isTrue();
     }
 

@@ -95,9 +95,10 @@ class PerfCheckIT {
                 .contains("servers: on core 0 (taskset -c 0): nginx with 1 worker")
                 .contains("clients: on core 1 (taskset -c 1)")
                 .contains("1 round of 1s, each server warmed up for 1 s first")
-                .as("./echolab serve's flags: the serial collector, a bounded young generation")
-                .containsPattern("server JVM flags on one core \\(scripts/server-jvm.sh's and the JVM's own\\): "
-                        + ".*-XX:MaxNewSize=.*-XX:\\+UseSerialGC");
+                .as("./echolab serve's flags for eventloop: the serial collector, a bounded young generation")
+                .containsPattern(
+                        "server JVM flags of eventloop on one core \\(scripts/server-jvm.sh's and the JVM's own\\): "
+                                + ".*-XX:MaxNewSize=.*-XX:\\+UseSerialGC");
         for (String client :
                 List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);

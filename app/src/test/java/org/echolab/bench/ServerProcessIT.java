@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Timeout;
@@ -40,23 +41,36 @@ class ServerProcessIT {
         }
     }
 
-    /** A pinned run's server runs on the server's core, its JVM started with the pinning's flags. */
+    /** A pinned run's server runs on the server's core, its JVM started with the pinning's flags for its model. */
     @org.junit.jupiter.api.Test
-    void aPinnedServerRunsOnItsCoreWithTheOneCoreFlags() throws Exception {
+    void aPinnedServerRunsOnItsCoreWithItsModelsOneCoreFlags() throws Exception {
         Tools.require(Path.of("/usr/bin/taskset"), "apt-get install util-linux");
         Path jar = Path.of(System.getProperty("echolab.jar"));
-        Pinning pinning = new Pinning(true, 0, 1, "server on core 0", List.of("-XX:+UseSerialGC", "-Xmn16m"));
-        try (ServerProcess server =
-                ServerProcess.start(jar, "eventloop", List.of(), Tools.logFile("server-process-"), pinning)) {
-            server.awaitAnswer();
-            String status = Files.readString(Path.of("/proc", Long.toString(server.pid()), "status"));
-            assertThat(Pinning.cpuList(status)).containsExactly(0);
-            assertThat(ProcessHandle.of(server.pid())
-                            .orElseThrow()
-                            .info()
-                            .arguments()
-                            .orElseThrow())
-                    .containsSubsequence("-XX:+UseSerialGC", "-Xmn16m", "serve", "--model", "eventloop");
+        Pinning pinning = new Pinning(
+                true,
+                0,
+                1,
+                "server on core 0",
+                Map.of("eventloop", List.of("-XX:+UseSerialGC", "-Xmn16m"), "pool", List.of("-XX:+UseSerialGC")));
+        for (String model : List.of("eventloop", "pool")) {
+            try (ServerProcess server =
+                    ServerProcess.start(jar, model, List.of(), Tools.logFile("server-process-"), pinning)) {
+                server.awaitAnswer();
+                String status = Files.readString(Path.of("/proc", Long.toString(server.pid()), "status"));
+                assertThat(Pinning.cpuList(status)).as(model).containsExactly(0);
+                List<String> args = List.of(ProcessHandle.of(server.pid())
+                        .orElseThrow()
+                        .info()
+                        .arguments()
+                        .orElseThrow());
+                List<String> jvm = args.subList(0, args.indexOf("serve"));
+                assertThat(args).as(model).containsSubsequence("serve", "--model", model);
+                if (model.equals("pool")) {
+                    assertThat(jvm).contains("-XX:+UseSerialGC").noneMatch(a -> a.startsWith("-Xmn"));
+                } else {
+                    assertThat(jvm).containsSubsequence("-XX:+UseSerialGC", "-Xmn16m");
+                }
+            }
         }
     }
 
