@@ -22,16 +22,19 @@
 # Usage (run it alone on the machine: measurements must not overlap):
 #   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-m MODELS=eventloop,virtual,thread,pool]
 #                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000] [-W WARMUP=20]
+#                         [-J 'MODEL:FLAGS' ...]
 # SECTIONS: any of busy, idle, open, waiting. ECHOLAB_JAR=PATH runs that jar instead of
 # app/target/echolab.jar (which is built when missing or older than the sources).
 # ECHOLAB_SERVER_JVM_OPTS replaces the models' JVM flags (scripts/server-jvm.sh; empty: none).
+# -J 'MODEL:FLAGS' (repeatable) adds MODEL started with FLAGS in place of its own to the busy and
+# open rounds, beside the rest: e.g. -J 'pool:-XX:+UseSerialGC -Xmn16m' weighs a flag in one run.
 # Needs: 2 cores, a JDK 25 (found like ./echolab does), nginx with Debian's echo module, wrk,
 # taskset, python3, curl (apt-get install nginx-light libnginx-mod-http-echo wrk util-linux python3 curl).
 # Exit codes: 0 measured, 1 a measurement failed (a wrong echo, an error), 2 bad usage,
 # 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-usage() { sed -n '2,31p' "$0" >&2; exit 2; }
+usage() { sed -n '2,34p' "$0" >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
@@ -40,7 +43,8 @@ source "$here/scripts/server-jvm.sh"   # the flags ./echolab serve gives a serve
 
 rounds=3 seconds=5 warmup=20 idle=10000 waiting=10000 sections=busy,idle,open models=eventloop,virtual,thread,pool
 connections=50 server_cpu=0 client_cpu=1
-while getopts "r:d:i:w:s:m:W:h" opt; do
+variants=()   # -J: MODEL:FLAGS
+while getopts "r:d:i:w:s:m:W:J:h" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     d) seconds=$OPTARG ;;
@@ -49,7 +53,8 @@ while getopts "r:d:i:w:s:m:W:h" opt; do
     s) sections=$OPTARG ;;
     m) models=$OPTARG ;;
     W) warmup=$OPTARG ;;
-    h) sed -n '2,31p' "$0"; exit 0 ;;
+    J) variants+=("$OPTARG") ;;
+    h) sed -n '2,34p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -97,9 +102,13 @@ trap cleanup EXIT
 cp "$jar" "$tmp/echolab.jar"     # a rebuild during the check must not change the servers under it
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
 echolab=("${java[@]}" -jar "$tmp/echolab.jar")
-server_java_for() { # model: sets server_java, the java command of its server, which runs on one core
+server_java_for() { # model [flags]: sets server_java, the java command of its server, which runs on one core
   local opts
-  read -ra opts <<<"${ECHOLAB_SERVER_JVM_OPTS-$(echolab_one_core_jvm_opts "$1")}"
+  if [ $# -gt 1 ]; then
+    read -ra opts <<<"$2"   # a -J variant's own
+  else
+    read -ra opts <<<"${ECHOLAB_SERVER_JVM_OPTS-$(echolab_one_core_jvm_opts "$1")}"
+  fi
   server_java=("$JAVA_HOME/bin/java" "${opts[@]}" --enable-native-access=ALL-UNNAMED)
 }
 
@@ -107,6 +116,19 @@ known=$("${echolab[@]}" models | awk '{print $1}')
 IFS=, read -ra model_list <<<"$models"
 for m in "${model_list[@]}"; do
   grep -qx -- "$m" <<<"$known" || { echo "perf-check: -m $models: '$m' is not a model; choose from $(paste -sd, <<<"$known")" >&2; exit 2; }
+done
+declare -A variant_model variant_flags   # each -J as a server of its own: variant-N
+variant_names=()
+for i in "${!variants[@]}"; do
+  v=${variants[$i]}
+  [[ $v =~ ^([a-z-]+):(.*[^[:space:]].*)$ ]] || { echo "perf-check: -J '$v': give MODEL:FLAGS, e.g. -J 'pool:-XX:+UseSerialGC -Xmn16m'" >&2; exit 2; }
+  grep -qx -- "${BASH_REMATCH[1]}" <<<"$known" || { echo "perf-check: -J '$v': '${BASH_REMATCH[1]}' is not a model; choose from $(paste -sd, <<<"$known")" >&2; exit 2; }
+  variant_names+=("variant-$((i + 1))")
+  variant_model[variant-$((i + 1))]=${BASH_REMATCH[1]}
+  variant_flags[variant-$((i + 1))]=${BASH_REMATCH[2]}
+  read -ra flags <<<"${BASH_REMATCH[2]}"
+  "$JAVA_HOME/bin/java" "${flags[@]}" -version >/dev/null 2>&1 || {
+    echo "perf-check: -J '$v': java does not start with these flags: $("$JAVA_HOME/bin/java" "${flags[@]}" -version 2>&1 | head -1)" >&2; exit 2; }
 done
 
 free_port() {
@@ -155,6 +177,10 @@ http {
 }
 EOF
       "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 & ;;
+    variant-*)
+      server_java_for "${variant_model[$name]}" "${variant_flags[$name]}"
+      "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "${variant_model[$name]}" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
+        >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
     *)
       server_java_for "$name"
       "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
@@ -164,7 +190,13 @@ EOF
   started+=("$pid")
   wait_for_port "$port"
 }
-label() { case $1 in nginx|nginx-sleep1) echo "nginx, 1 worker" ;; *) echo "$1" ;; esac; }
+label() {
+  case $1 in
+    nginx|nginx-sleep1) echo "nginx, 1 worker" ;;
+    variant-*) echo "${variant_model[$1]} ${variant_flags[$1]}" ;;
+    *) echo "$1" ;;
+  esac
+}
 
 tree_pids() { # pid: it and its descendants
   local p=$1
@@ -229,10 +261,14 @@ for m in "${model_list[@]}"; do   # FLAGS by model: scripts/server-jvm.sh's and 
   server_java_for "$m"
   echo "server JVM flags of $m on one core (scripts/server-jvm.sh's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
 done
+for v in "${variant_names[@]}"; do
+  server_java_for "${variant_model[$v]}" "${variant_flags[$v]}"
+  echo "server JVM flags of $(label "$v") on one core (-J's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
+done
 
 # ---- busy and open: servers started once, warmed up, measured round-robin --------------------
 declare -A port_of pid_of
-servers=(nginx "${model_list[@]}")
+servers=(nginx "${model_list[@]}" "${variant_names[@]}")   # -J's variants in the busy and open rounds only
 if has_section busy || has_section open; then
   for s in "${servers[@]}"; do
     port_of[$s]=$(free_port); start_server "$s" "${port_of[$s]}"; pid_of[$s]=$pid

@@ -78,6 +78,8 @@ class PerfCheckIT {
             Pattern.compile("\\| nginx, 1 worker +\\| " + SPREAD + "\\| 1\\.00 +\\| " + SPREAD + "\\|");
     private static final Pattern EVENTLOOP =
             Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+    private static final Pattern VARIANT = Pattern.compile(
+            "\\| eventloop -XX:\\+UseSerialGC +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
 
     @Test
     void busyPrintsTheOneCoreTableOncePerClient() throws Exception {
@@ -87,7 +89,8 @@ class PerfCheckIT {
         Assumptions.assumeTrue(
                 Runtime.getRuntime().availableProcessors() >= 2, "one core for the server, one for the client");
 
-        Run run = perfCheck("-r", "1", "-d", "1", "-W", "1", "-s", "busy", "-m", "eventloop");
+        Run run = perfCheck(
+                "-r", "1", "-d", "1", "-W", "1", "-s", "busy", "-m", "eventloop", "-J", "eventloop:-XX:+UseSerialGC");
 
         assertThat(run.status()).as("exit status; stderr:%n%s", run.err()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -98,17 +101,22 @@ class PerfCheckIT {
                 .as("./echolab serve's flags for eventloop: the serial collector, a bounded young generation")
                 .containsPattern(
                         "server JVM flags of eventloop on one core \\(scripts/server-jvm.sh's and the JVM's own\\): "
-                                + ".*-XX:MaxNewSize=.*-XX:\\+UseSerialGC");
+                                + ".*-XX:MaxNewSize=.*-XX:\\+UseSerialGC")
+                .as("-J's variant: its own flags in place of the model's")
+                .containsPattern(
+                        "server JVM flags of eventloop -XX:\\+UseSerialGC on one core \\(-J's and the JVM's own\\): "
+                                + "(?!.*MaxNewSize).*-XX:\\+UseSerialGC"); // the rest of its line
         for (String client :
                 List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
             assertThat(at).as("'%s' in:%n%s", client, run.out()).isNotNegative();
-            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 5));
-            assertThat(table).as(client).hasSize(4);
+            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 6));
+            assertThat(table).as(client).hasSize(5);
             assertThat(table.get(0)).matches(HEADER);
             assertThat(table.get(1)).isEqualTo("|---|---|---|---|");
             assertThat(table.get(2)).matches(NGINX);
             assertThat(table.get(3)).matches(EVENTLOOP);
+            assertThat(table.get(4)).matches(VARIANT);
         }
         assertThat(leftovers())
                 .as("every server and client it started was stopped with it")
@@ -125,7 +133,11 @@ class PerfCheckIT {
                 "-r 0              | -r 0: a whole number",
                 "-d 1s             | -d 1s: a whole number",
                 "-W 20s            | -W 20s: a whole number",
-                "-r 1 leftover     | unexpected argument 'leftover'"
+                "-r 1 leftover     | unexpected argument 'leftover'",
+                "-J nosuch:-Xmx1g  | -J 'nosuch:-Xmx1g': 'nosuch' is not a model",
+                "-J eventloop      | -J 'eventloop': give MODEL:FLAGS",
+                "-J eventloop:-XX:+NoSuchFlag | -J 'eventloop:-XX:+NoSuchFlag': java does not start with these flags: "
+                        + "Unrecognized VM option 'NoSuchFlag'"
             })
     void badOptionsAreRefusedWithExit2(String options, String says) throws Exception {
         Run run = perfCheck(options.split(" "));
