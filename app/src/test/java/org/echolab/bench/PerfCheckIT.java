@@ -19,10 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx and one
- * model, on the packaged jar): the one-core table, once per client, in the shape
- * docs/performance.md shows, and nothing it started left running; bad options refused with exit 2,
- * naming what was typed. It checks shapes, never speed.
+ * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx, one model
+ * and that model with other flags ({@code -J}), on the packaged jar): the one-core table, once per
+ * client, in the shape docs/performance.md shows, each server's JVM flags, and nothing it started
+ * left running; bad options refused with exit 2, naming what was typed. It checks shapes, never
+ * speed.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PerfCheckIT {
