@@ -82,11 +82,14 @@ public record Pinning(
         }
         Map<String, List<String>> jvm;
         String flags;
+        String override = System.getenv("ECHOLAB_SERVER_JVM_OPTS");
         try {
-            jvm = serverJvmOptions(serverJvmScript, server, System.getenv("ECHOLAB_SERVER_JVM_OPTS"), models);
-            flags = jvm.values().stream().allMatch(List::isEmpty)
-                    ? "and keeps its own choices (ECHOLAB_SERVER_JVM_OPTS is empty)"
-                    : "and starts with " + byFlags(jvm) + " (" + serverJvmScript.getFileName() + ")";
+            jvm = serverJvmOptions(serverJvmScript, server, override, models);
+            flags = override == null
+                    ? "and starts with " + byFlags(jvm) + " (" + serverJvmScript.getFileName() + ")"
+                    : override.isBlank()
+                            ? "and keeps its own choices (ECHOLAB_SERVER_JVM_OPTS is empty)"
+                            : "and starts with " + byFlags(jvm) + " (ECHOLAB_SERVER_JVM_OPTS)";
         } catch (IOException e) {
             jvm = Map.of();
             flags = "and keeps its own choices: " + e.getMessage();
@@ -148,8 +151,12 @@ public record Pinning(
                 .lines()
                 .toList();
         try {
-            if (p.waitFor() != 0 || lines.size() != models.size()) {
+            if (p.waitFor() != 0) {
                 throw new IOException(script + " failed (exit " + p.exitValue() + "); 'bash " + script + "' says why");
+            }
+            if (lines.size() != models.size()) {
+                throw new IOException(script + " printed " + lines.size() + " lines of flags for " + models.size()
+                        + " models: its echolab_server_jvm_opts must print one line per model");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

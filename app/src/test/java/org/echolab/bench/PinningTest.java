@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.echolab.models.Models;
 import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Where a pinned run starts its servers, and what an unpinned one says. */
 @Timeout(10)
@@ -66,6 +68,18 @@ class PinningTest {
         assertThatThrownBy(() -> Pinning.serverJvmOptions(script.resolveSibling("nosuch.sh"), 0, null, List.of("pool")))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("nosuch.sh");
+    }
+
+    /** A script whose flags for a model span two lines cannot be read model by model: refused, saying so. */
+    @Test
+    void flagsThatDoNotComeOneLinePerModelAreRefused(@TempDir Path dir) throws IOException {
+        Tools.require(Path.of("/usr/bin/taskset"), "apt-get install util-linux");
+        Path script = dir.resolve("server-jvm.sh");
+        Files.writeString(script, "echolab_server_jvm_opts() { echo -XX:+UseSerialGC; echo -Xmn16m; }\n");
+
+        assertThatThrownBy(() -> Pinning.serverJvmOptions(script, 0, null, List.of("thread", "pool")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("printed 4 lines of flags for 2 models");
     }
 
     @Test

@@ -52,19 +52,16 @@ class MisbehavingStateTest {
     @Test
     void aDeadlockFailsTheStressAtOnceNamingTheThreadsAndTheirLocks() throws Exception {
         States.Variant deadlocks = variant(() -> new DeadlocksOnOpen());
-        long started = System.nanoTime();
 
         Check stress = RaceChecks.stress(deadlocks, StateShape.of(deadlocks), Duration.ofSeconds(30));
 
         assertThat(stress.passed()).isFalse();
         assertThat(stress.saw())
+                .as("the JVM's deadlock detector's finding, not the round's limit run out (\"did not return within\")")
                 .startsWith("round 1: a deadlock: stress-")
                 .contains(" waits for java.lang.Object@", " held by stress-")
                 .contains("DeadlocksOnOpen.connectionOpened");
         assertThat(stress.hint()).contains("take them in one order");
-        assertThat(Duration.ofNanos(System.nanoTime() - started))
-                .as("found by the JVM's deadlock detector, not by waiting out the round's limit")
-                .isLessThan(Duration.ofSeconds(20));
     }
 
     private static States.Variant variant(Supplier<ServerState> state) {
