@@ -6,7 +6,9 @@
 # ROUNDS rounds of:
 #   busy     50 keep-alive connections, /echo with no wait, measured by two clients in the same
 #            rounds: wrk -t1 -c50 --latency (the reference) and echolab load -c 50; req/s, ratio to
-#            nginx, p99
+#            nginx, p99; and over the wrk rounds, the CPU the server and wrk used and the
+#            server's CPU per request, a ratio to nginx that a client too slow to drive the faster
+#            server would not hide
 #   idle     IDLE idle keep-alive connections: PSS rise of the server's tree per connection, KiB
 #            (nginx, and eventloop, virtual, netty and netty-uring where -m names them)
 #   open     an open workload (echolab load --rate, latency from each request's intended send
@@ -34,7 +36,7 @@
 # 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-usage() { sed -n '2,34p' "$0" >&2; exit 2; }
+usage() { sed -n '2,36p' "$0" >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
@@ -54,7 +56,7 @@ while getopts "r:d:i:w:s:m:W:J:h" opt; do
     m) models=$OPTARG ;;
     W) warmup=$OPTARG ;;
     J) variants+=("$OPTARG") ;;
-    h) sed -n '2,34p' "$0"; exit 0 ;;
+    h) sed -n '2,36p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -212,22 +214,41 @@ pss_kib() { # pid: PSS of the tree
 }
 ulimit -n 40000 2>/dev/null || true   # 10,000 connections on each side, and nginx's own
 
-# wrk_run URL [SECONDS] -> "req/s p99-ms" (exits if wrk saw an error or a status other than 2xx)
+# wrk_run URL [SECONDS] -> "req/s p99-ms wrk-cpu-%" (exits if wrk saw an error or a status other
+# than 2xx). wrk's CPU, as a share of the time it ran, is read with `times`: its children's CPU,
+# which is wrk's alone when wrk_run runs in a subshell of its own, $(wrk_run ...)
 wrk_run() {
+  local start; start=$(date +%s%N)
   "${on_client[@]}" wrk -t1 -c"$connections" -d"${2:-$seconds}s" --latency "$1" >"$tmp/wrk.out" 2>&1 || {
     echo "perf-check: wrk against $1 failed:" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
+  times >"$tmp/wrk.times"   # a builtin, in this shell: its second line is its children's user and system time
+  echo "$(( $(date +%s%N) - start ))" >>"$tmp/wrk.times"
   if grep -qE '^ *(Socket errors|Non-2xx)' "$tmp/wrk.out"; then
     echo "perf-check: wrk against $1 saw errors:" >&2; cat "$tmp/wrk.out" >&2; exit 1
   fi
-  python3 - "$tmp/wrk.out" <<'EOF'
+  python3 - "$tmp/wrk.out" "$tmp/wrk.times" <<'EOF'
 import re, sys
 text = open(sys.argv[1]).read()
 unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M).group(1)
 v, u = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
-print(rps, float(v) * unit[u])
+times = open(sys.argv[2]).read().split()   # shell user, system; children's user, system; wall ns
+cpu = sum(int(m) * 60 + float(s) for m, s in (re.fullmatch(r"(\d+)m([\d.]+)s", t).groups() for t in times[2:4]))
+print(rps, float(v) * unit[u], f"{100 * cpu / (int(times[4]) / 1e9):.1f}")
 EOF
 }
+
+# cpu_ticks PID -> the clock ticks (user and system, softirq work done in its time included) its
+# tree has run for so far: the server's own CPU, whatever else shares its core
+cpu_ticks() {
+  local sum=0 p t
+  for p in $(tree_pids "$1"); do
+    t=$(sed 's/^.*) //' /proc/"$p"/stat 2>/dev/null | awk '{print $12 + $13}') || t=0
+    sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
+}
+hz=$(getconf CLK_TCK)
 
 # load URL [OPTION...] -> "req/s p99 p99.9 fell-behind generator-lag-p99" (exits if any echo was wrong)
 load() {
@@ -248,6 +269,31 @@ EOF
 }
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(l) for l in sys.stdin if l.strip()))'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+# cpu_table: the cores during the wrk rounds, and each server's CPU per request (its core's busy
+# share / req/s, per round): a server whose core is not saturated is waiting for its client
+cpu_table() {
+  local s f
+  for s in "${servers[@]}"; do   # req/s p99 wrk-% server-% -> that and the server's µs per request
+    awk '{ printf "%s %s %s %s %.3f\n", $1, $2, $3, $4, $4 / 100 / $1 * 1e6 }' "$tmp/busy-wrk-$s" >"$tmp/cpu-$s"
+  done
+  printf '\nCPU in the wrk rounds, as a share of one core: the server'"'"'s (its processes'"'"', /proc/PID/stat) and wrk'"'"'s; the server'"'"'s CPU per request (its share / req/s) and its ratio: nginx'"'"'s / the server'"'"'s\n'
+  printf '| %-16s | %-24s | %-24s | %-27s | %-6s |\n' server "server CPU % (min-max)" "wrk CPU % (min-max)" "server µs/request (min-max)" ratio
+  printf '|%s|\n' "---|---|---|---|---"
+  local base; base=$(cut -d' ' -f5 "$tmp/cpu-nginx" | median)
+  for s in "${servers[@]}"; do
+    f="$tmp/cpu-$s"
+    printf '| %-16s | %-24s | %-24s | %-27s | %-6s |\n' "$(label "$s")" "$(summary "$f" 3)" "$(summary "$f" 2)" "$(summary "$f" 4)" \
+      "$(ratio "$base" "$(cut -d' ' -f5 "$f" | median)")"
+  done
+  local waited=()   # servers that used less than 90% of their core
+  for s in "${servers[@]}"; do
+    python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 90 else 1)' "$(cut -d' ' -f4 "$tmp/cpu-$s" | median)" && waited+=("$(label "$s")")
+  done
+  if [ ${#waited[@]} -gt 0 ]; then
+    local names; names=$(printf '%s, ' "${waited[@]}")
+    printf '\nWAITED: the server used less than 90%% of its core in the wrk rounds (median) of %s: it served fewer requests than its core allows (waiting for its client, its own threads or the scheduler), and its CPU per request is no measure of its cost\n' "${names%, }"
+  fi
+}
 row() { printf '| %-16s | %-26s | %-6s | %-24s |\n' "$@"; }
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB," \
@@ -282,7 +328,10 @@ nginx_max=   # nginx's median req/s by echolab load: the open workload's 100%, b
 if has_section busy; then
   for r in $(seq "$rounds"); do
     for s in "${servers[@]}"; do
-      wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello" >>"$tmp/busy-wrk-$s"
+      ticks=$(cpu_ticks "${pid_of[$s]}") start=$(date +%s%N)
+      res=$(wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello")   # req/s p99 wrk-%
+      server=$(python3 -c "print(f'{100 * ($(cpu_ticks "${pid_of[$s]}") - $ticks) / $hz / (($(date +%s%N) - $start) / 1e9):.1f}')")
+      echo "$res $server" >>"$tmp/busy-wrk-$s"   # req/s p99 wrk-% server-%
       res=$(load "http://127.0.0.1:${port_of[$s]}/echo")
       echo "$res" | cut -d' ' -f1-2 >>"$tmp/busy-load-$s"
     done
@@ -303,6 +352,7 @@ if has_section busy; then
       row "$(label "$s")" "$(summary "$f" 0)" "$(ratio "$(cut -d' ' -f1 "$f" | median)" "$base")" "$(summary "$f" 1)"
     done
   done
+  cpu_table
 fi
 
 if has_section open; then

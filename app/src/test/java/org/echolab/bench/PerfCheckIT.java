@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
@@ -19,10 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx, one model
- * and that model with other flags ({@code -J}), on the packaged jar): the one-core table, once per
- * client, in the shape docs/performance.md shows, each server's JVM flags, and nothing it started
- * left running; bad options refused with exit 2, naming what was typed. It checks shapes, never
+ * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx, two models
+ * and one of them with other flags ({@code -J}), on the packaged jar): the one-core table, once per
+ * client, in the shape docs/performance.md shows, the CPU table and its WAITED line, each server's
+ * JVM flags, and nothing it started left running; bad options refused with exit 2, naming what was typed. It checks shapes, never
  * speed.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -81,6 +82,12 @@ class PerfCheckIT {
             Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
     private static final Pattern VARIANT = Pattern.compile(
             "\\| eventloop -XX:\\+UseSerialGC +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+    private static final Pattern SEQUENTIAL =
+            Pattern.compile("\\| sequential +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+    private static final String CPU_TABLE = "CPU in the wrk rounds, as a share of one core";
+    /** A row of the CPU table: server, server CPU %, wrk CPU %, µs per request, ratio. */
+    private static final Pattern CPU_ROW = Pattern.compile("\\| (.+?) +\\| ([0-9.]+) \\([0-9.]+-[0-9.]+\\) +\\| "
+            + SPREAD + "\\| " + SPREAD + "\\| ([0-9]+\\.[0-9]{2}) +\\|");
 
     @Test
     void busyPrintsTheOneCoreTableOncePerClient() throws Exception {
@@ -91,7 +98,18 @@ class PerfCheckIT {
                 Runtime.getRuntime().availableProcessors() >= 2, "one core for the server, one for the client");
 
         Run run = perfCheck(
-                "-r", "1", "-d", "1", "-W", "1", "-s", "busy", "-m", "eventloop", "-J", "eventloop:-XX:+UseSerialGC");
+                "-r",
+                "1",
+                "-d",
+                "1",
+                "-W",
+                "1",
+                "-s",
+                "busy",
+                "-m",
+                "eventloop,sequential",
+                "-J",
+                "eventloop:-XX:+UseSerialGC");
 
         assertThat(run.status()).as("exit status; stderr:%n%s", run.err()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -111,17 +129,54 @@ class PerfCheckIT {
                 List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
             assertThat(at).as("'%s' in:%n%s", client, run.out()).isNotNegative();
-            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 6));
-            assertThat(table).as(client).hasSize(5);
+            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 7));
+            assertThat(table).as(client).hasSize(6);
             assertThat(table.get(0)).matches(HEADER);
             assertThat(table.get(1)).isEqualTo("|---|---|---|---|");
             assertThat(table.get(2)).matches(NGINX);
             assertThat(table.get(3)).matches(EVENTLOOP);
-            assertThat(table.get(4)).matches(VARIANT);
+            assertThat(table.get(4)).matches(SEQUENTIAL);
+            assertThat(table.get(5)).matches(VARIANT);
         }
+        assertCpuTable(lines, run.out());
         assertThat(leftovers())
                 .as("every server and client it started was stopped with it")
                 .isEmpty();
+    }
+
+    /**
+     * The CPU table: a row per server, nginx's ratio 1.00, and the WAITED line naming exactly the
+     * servers whose CPU median in the table is under 90% of a core. {@code sequential} is always
+     * among them: it serves one of wrk's 50 connections at a time, so its core waits on each round
+     * trip to wrk (on a busy machine the rest may join it, their core shared with the load).
+     */
+    private static void assertCpuTable(List<String> lines, String out) {
+        int at = lines.stream()
+                .filter(l -> l.startsWith(CPU_TABLE))
+                .findFirst()
+                .map(lines::indexOf)
+                .orElse(-1);
+        assertThat(at).as("the CPU table in:%n%s", out).isNotNegative();
+        assertThat(lines.get(at + 1))
+                .matches("\\| server +\\| server CPU % \\(min-max\\) +\\| wrk CPU % \\(min-max\\) +\\| "
+                        + "server µs/request \\(min-max\\) +\\| ratio +\\|");
+        List<String> waitedShouldName = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String row = lines.get(at + 3 + i);
+            Matcher m = CPU_ROW.matcher(row);
+            assertThat(m.matches()).as("a CPU row: %s", row).isTrue();
+            if (i == 0) {
+                assertThat(m.group(1)).isEqualTo("nginx, 1 worker");
+                assertThat(m.group(3)).isEqualTo("1.00");
+            }
+            if (Double.parseDouble(m.group(2)) < 90) {
+                waitedShouldName.add(m.group(1));
+            }
+        }
+        assertThat(waitedShouldName).as("sequential waits for wrk:%n%s", out).contains("sequential");
+        assertThat(out)
+                .contains("WAITED: the server used less than 90% of its core in the wrk rounds (median) of "
+                        + String.join(", ", waitedShouldName) + ": ");
     }
 
     @ParameterizedTest
