@@ -24,7 +24,8 @@
 # Usage (run it alone on the machine: measurements must not overlap):
 #   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-m MODELS=eventloop,virtual,thread,pool]
 #                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000] [-W WARMUP=20]
-#                         [-J 'MODEL:FLAGS' ...]
+#                         [-J 'MODEL:FLAGS' ...] [-R]
+# -R prints each busy round's figures as it is measured (the tables give medians and spread).
 # SECTIONS: any of busy, idle, open, waiting. ECHOLAB_JAR=PATH runs that jar instead of
 # app/target/echolab.jar (which is built when missing or older than the sources).
 # ECHOLAB_SERVER_JVM_OPTS replaces the models' JVM flags (scripts/server-jvm.sh; empty: none).
@@ -36,7 +37,7 @@
 # 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-usage() { sed -n '2,36p' "$0" >&2; exit 2; }
+usage() { sed -n '2,37p' "$0" >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
@@ -46,7 +47,8 @@ source "$here/scripts/server-jvm.sh"   # the flags ./echolab serve gives a serve
 rounds=3 seconds=5 warmup=20 idle=10000 waiting=10000 sections=busy,idle,open models=eventloop,virtual,thread,pool
 connections=50 server_cpu=0 client_cpu=1
 variants=()   # -J: MODEL:FLAGS
-while getopts "r:d:i:w:s:m:W:J:h" opt; do
+each_round=false
+while getopts "r:d:i:w:s:m:W:J:Rh" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     d) seconds=$OPTARG ;;
@@ -56,7 +58,8 @@ while getopts "r:d:i:w:s:m:W:J:h" opt; do
     m) models=$OPTARG ;;
     W) warmup=$OPTARG ;;
     J) variants+=("$OPTARG") ;;
-    h) sed -n '2,36p' "$0"; exit 0 ;;
+    R) each_round=true ;;
+    h) sed -n '2,37p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -269,6 +272,7 @@ EOF
 }
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(l) for l in sys.stdin if l.strip()))'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+three_digits() { python3 -c "v = $1; print(f'{v:.3g}' if v < 1000 else f'{v:,.0f}')"; }   # 0.318, 2.16, 34, 1,250
 # cpu_table: the cores during the wrk rounds, and each server's CPU per request (its core's busy
 # share / req/s, per round): a server whose core is not saturated is waiting for its client
 cpu_table() {
@@ -332,8 +336,18 @@ if has_section busy; then
       res=$(wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello")   # req/s p99 wrk-%
       server=$(python3 -c "print(f'{100 * ($(cpu_ticks "${pid_of[$s]}") - $ticks) / $hz / (($(date +%s%N) - $start) / 1e9):.1f}')")
       echo "$res $server" >>"$tmp/busy-wrk-$s"   # req/s p99 wrk-% server-%
+      if $each_round; then
+        read -r rps p99 wrk_cpu <<<"$res"
+        printf 'round %d %s: wrk %s req/s, p99 %s ms; server CPU %s%%, %s µs/request; wrk CPU %s%%\n' "$r" "$(label "$s")" \
+          "$(python3 -c "print(f'{$rps:,.0f}')")" "$(three_digits "$p99")" "$server" \
+          "$(python3 -c "print(f'{$server / 100 / $rps * 1e6:.2f}')")" "$wrk_cpu"
+      fi
       res=$(load "http://127.0.0.1:${port_of[$s]}/echo")
       echo "$res" | cut -d' ' -f1-2 >>"$tmp/busy-load-$s"
+      if $each_round; then
+        printf 'round %d %s: echolab load %s req/s, p99 %s ms\n' "$r" "$(label "$s")" \
+          "$(python3 -c "print(f'{$(cut -d' ' -f1 <<<"$res"):,.0f}')")" "$(three_digits "$(cut -d' ' -f2 <<<"$res")")"
+      fi
     done
   done
   nginx_max=$(cut -d' ' -f1 "$tmp/busy-load-nginx" | median)

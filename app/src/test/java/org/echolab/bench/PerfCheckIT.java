@@ -109,7 +109,8 @@ class PerfCheckIT {
                 "-m",
                 "eventloop,sequential",
                 "-J",
-                "eventloop:-XX:+UseSerialGC");
+                "eventloop:-XX:+UseSerialGC",
+                "-R");
 
         assertThat(run.status()).as("exit status; stderr:%n%s", run.err()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -139,6 +140,13 @@ class PerfCheckIT {
             assertThat(table.get(5)).matches(VARIANT);
         }
         assertCpuTable(lines, run.out());
+        for (String server : List.of("nginx, 1 worker", "eventloop", "sequential", "eventloop -XX:\\+UseSerialGC")) {
+            assertThat(run.out())
+                    .as("-R: round 1 of %s by each client", server)
+                    .containsPattern("(?m)^round 1 " + server + ": wrk [0-9,]+ req/s, p99 [0-9.,]+ ms; server CPU "
+                            + "[0-9.]+%, [0-9.]+ µs/request; wrk CPU [0-9.]+%$")
+                    .containsPattern("(?m)^round 1 " + server + ": echolab load [0-9,]+ req/s, p99 [0-9.,]+ ms$");
+        }
         assertThat(leftovers())
                 .as("every server and client it started was stopped with it")
                 .isEmpty();

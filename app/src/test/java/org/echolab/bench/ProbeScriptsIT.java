@@ -1,0 +1,127 @@
+package org.echolab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.echolab.server.EchoServer;
+import org.echolab.testing.Servers;
+import org.echolab.testing.Tools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The probes docs/performance.md measures with: {@code scripts/VirtualThreadFloor.java} (the
+ * least a virtual-thread keep-alive server does) answers every request of a connection, timed
+ * reads or not, and refuses bad arguments; {@code scripts/wrk-gaps.lua} reports the pauses in a
+ * stream of answers that has them, longer than its limit only, and refuses a limit that is not
+ * a number.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ProbeScriptsIT {
+
+    private static final Path SCRIPTS = Path.of(System.getProperty("echolab.scripts", "../scripts"));
+    private static final String JAVA =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String WRK = "/usr/bin/wrk";
+    private static final Pattern GAP = Pattern.compile("gap ([0-9.]+) ms at [0-9.]+ s \\(response [0-9]+\\)");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"untimed", "timed"})
+    void theFloorServerAnswersEveryRequestOnOneConnection(String reads) throws Exception {
+        List<String> cmd = new ArrayList<>(
+                List.of(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString(), "0", "60"));
+        if (reads.equals("timed")) {
+            cmd.add("timed");
+        }
+        Process server = new ProcessBuilder(cmd)
+                .redirectError(Tools.logFile("floor-").toFile())
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII))) {
+            String first = out.readLine();
+            assertThat(first).as("its first line").matches("listening [0-9]+");
+            int port = Integer.parseInt(first.substring("listening ".length()));
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(30_000);
+                OutputStream w = s.getOutputStream();
+                String get = "GET /echo?msg=hello HTTP/1.1\r\nHost: x\r\n\r\n";
+                w.write((get + get).getBytes(StandardCharsets.US_ASCII)); // two heads in one write
+                w.write(get.getBytes(StandardCharsets.US_ASCII)); // and one after
+                String answer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
+                byte[] three = s.getInputStream().readNBytes(3 * answer.length());
+                assertThat(new String(three, StandardCharsets.US_ASCII)).isEqualTo(answer.repeat(3));
+            }
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(20, TimeUnit.SECONDS))
+                    .as("the floor server ends")
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void theFloorServerRefusesArgumentsItDoesNotKnow() throws Exception {
+        Tools.Result r =
+                Tools.run(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString(), "0", "60", "timd");
+
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.stderr()).contains("usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed]");
+    }
+
+    /**
+     * Answers 40 ms apart (one connection, {@code wait=40ms}): with a limit of 15 ms every gap is
+     * reported, each longer than the limit; with a limit of 5 s, which no gap of a 1 s run reaches,
+     * none is.
+     */
+    @Test
+    void wrkGapsReportsTheGapsAboveItsLimitOnly() throws Exception {
+        Tools.require(Path.of(WRK), "apt-get install wrk");
+        try (EchoServer server = Servers.start(Servers.config("thread"))) {
+            String url = "http://127.0.0.1:" + server.port() + "/echo?msg=x&wait=40ms";
+
+            Tools.Result gaps = wrkWithGaps(url, "15");
+            Tools.Result none = wrkWithGaps(url, "5000");
+
+            assertThat(gaps.status()).as(gaps.stderr()).isZero();
+            List<String> lines = gaps.stderr().lines().toList();
+            assertThat(lines).as("a gap between each two answers of a 1 s run").hasSizeGreaterThanOrEqualTo(3);
+            for (String line : lines) {
+                Matcher m = GAP.matcher(line);
+                assertThat(m.matches()).as("a gap line: %s", line).isTrue();
+                assertThat(Double.parseDouble(m.group(1))).isGreaterThan(15);
+            }
+            assertThat(none.status()).as(none.stderr()).isZero();
+            assertThat(none.stdout()).contains("Requests/sec:");
+            assertThat(none.stderr()).isEmpty();
+        }
+    }
+
+    @Test
+    void wrkGapsRefusesALimitThatIsNotANumber() throws Exception {
+        Tools.require(Path.of(WRK), "apt-get install wrk");
+        try (EchoServer server = Servers.start(Servers.config("thread"))) {
+            Tools.Result r = wrkWithGaps("http://127.0.0.1:" + server.port() + "/echo?msg=x", "15ms");
+
+            assertThat(r.status()).isEqualTo(2);
+            assertThat(r.stderr()).contains("wrk-gaps.lua: '15ms' is not a number of milliseconds above 0, e.g. -- 15");
+        }
+    }
+
+    private static Tools.Result wrkWithGaps(String url, String limitMs) throws Exception {
+        return Tools.run(
+                WRK, "-t1", "-c1", "-d1s", "-s", SCRIPTS.resolve("wrk-gaps.lua").toString(), url, "--", limitMs);
+    }
+}
