@@ -273,8 +273,9 @@ EOF
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(l) for l in sys.stdin if l.strip()))'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 three_digits() { python3 -c "v = $1; print(f'{v:.3g}' if v < 1000 else f'{v:,.0f}')"; }   # 0.318, 2.16, 34, 1,250
-# cpu_table: the cores during the wrk rounds, and each server's CPU per request (its core's busy
-# share / req/s, per round): a server whose core is not saturated is waiting for its client
+# cpu_table: the CPU each server and wrk used in the wrk rounds, as a share of one core, and each
+# server's CPU per request (its share / req/s, per round); names the servers that used less than
+# 90% of their core, whose CPU per request is no measure of their cost
 cpu_table() {
   local s f
   for s in "${servers[@]}"; do   # req/s p99 wrk-% server-% -> that and the server's µs per request
@@ -295,7 +296,7 @@ cpu_table() {
   done
   if [ ${#waited[@]} -gt 0 ]; then
     local names; names=$(printf '%s, ' "${waited[@]}")
-    printf '\nWAITED: the server used less than 90%% of its core in the wrk rounds (median) of %s: it served fewer requests than its core allows (waiting for its client, its own threads or the scheduler), and its CPU per request is no measure of its cost\n' "${names%, }"
+    printf '\nWAITED: the server used less than 90%% of its core in the wrk rounds (median) of %s: it served fewer requests than its core allows (waiting for its client, for its own threads, or for a core it shared with other load), and its CPU per request is no measure of its cost\n' "${names%, }"
   fi
 }
 row() { printf '| %-16s | %-26s | %-6s | %-24s |\n' "$@"; }
