@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
  * answer ({@code hello}), nothing else (no parsing, no limits, no counters). {@code timed} makes
  * every read a timed one ({@code setSoTimeout(600000)}), as a blocking server that keeps its
  * read timeouts with the socket would; without it, reads wait without a timeout.
+ * {@code --cpu-ns N} spends N ns of CPU (a spin on the clock) and {@code --garbage-bytes N}
+ * allocates an array of N bytes before each answer: a stand-in for what a real server's code
+ * costs per request, without its code.
  * Bounded: 127.0.0.1 only, and it ends by itself after SECONDS.
  *
  * <pre>
- *   java scripts/VirtualThreadFloor.java PORT SECONDS [timed]
+ *   java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]
  * </pre>
  * Prints {@code listening PORT} once it accepts.
  */
@@ -25,14 +28,32 @@ public class VirtualThreadFloor {
     private static final byte[] ANSWER = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
             .getBytes(StandardCharsets.US_ASCII);
 
+    private static final String USAGE =
+            "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]";
+
+    /** What each connection does besides reading and writing. */
+    private record Costs(boolean timed, long cpuNanos, int garbageBytes) {}
+
+    private static volatile byte[] garbage; // written, so the allocation is not optimized away
+
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || args.length > 3 || (args.length == 3 && !args[2].equals("timed"))) {
-            System.err.println("usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed]");
-            System.exit(2);
+        if (args.length < 2) {
+            usage("PORT and SECONDS are needed");
         }
-        int port = Integer.parseInt(args[0]);
-        long seconds = Long.parseLong(args[1]);
-        boolean timed = args.length == 3;
+        int port = whole(args[0], "PORT");
+        long seconds = whole(args[1], "SECONDS");
+        boolean timed = false;
+        long cpuNanos = 0;
+        int garbageBytes = 0;
+        for (int i = 2; i < args.length; i++) {
+            switch (args[i]) {
+                case "timed" -> timed = true;
+                case "--cpu-ns" -> cpuNanos = whole(i + 1 < args.length ? args[++i] : "", "--cpu-ns");
+                case "--garbage-bytes" -> garbageBytes = whole(i + 1 < args.length ? args[++i] : "", "--garbage-bytes");
+                default -> usage("'" + args[i] + "' is not an option");
+            }
+        }
+        Costs costs = new Costs(timed, cpuNanos, garbageBytes);
         ServerSocket server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
         Thread.ofPlatform().daemon().start(() -> {
@@ -46,15 +67,15 @@ public class VirtualThreadFloor {
         System.out.println("listening " + server.getLocalPort());
         while (true) {
             Socket s = server.accept();
-            Thread.ofVirtual().start(() -> serve(s, timed));
+            Thread.ofVirtual().start(() -> serve(s, costs));
         }
     }
 
     /** Answers each request, a head ending in a blank line (CRLF CRLF), until the client closes. */
-    private static void serve(Socket s, boolean timed) {
+    private static void serve(Socket s, Costs costs) {
         try (s) {
             s.setTcpNoDelay(true);
-            if (timed) {
+            if (costs.timed()) {
                 s.setSoTimeout(600_000);
             }
             InputStream in = s.getInputStream();
@@ -65,6 +86,10 @@ public class VirtualThreadFloor {
                 for (int i = 0; i < n; i++) {
                     lineEnds = buffer[i] == '\r' || buffer[i] == '\n' ? lineEnds + 1 : 0;
                     if (lineEnds == 4) {
+                        for (long end = System.nanoTime() + costs.cpuNanos(); System.nanoTime() - end < 0; ) {
+                            // the request's CPU work
+                        }
+                        garbage = new byte[costs.garbageBytes()];
                         out.write(ANSWER);
                         lineEnds = 0;
                     }
@@ -73,5 +98,25 @@ public class VirtualThreadFloor {
         } catch (IOException e) {
             // the client went away: this connection's thread ends
         }
+    }
+
+    /** {@code text} as a whole number from 0 up, or the usage and exit 2. */
+    private static int whole(String text, String what) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        usage(what + " '" + text + "': a whole number from 0 up, please");
+        return 0; // not reached
+    }
+
+    private static void usage(String why) {
+        System.err.println("VirtualThreadFloor: " + why);
+        System.err.println(USAGE);
+        System.exit(2);
     }
 }

@@ -20,14 +20,15 @@ import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The probes docs/performance.md measures with: {@code scripts/VirtualThreadFloor.java} (the
- * least a virtual-thread keep-alive server does) answers every request of a connection, timed
- * reads or not, and refuses bad arguments; {@code scripts/wrk-gaps.lua} reports the pauses in a
- * stream of answers that has them, longer than its limit only, and refuses a limit that is not
- * a number.
+ * least a virtual-thread keep-alive server does) answers every request of a connection, with each
+ * of its options (timed reads, CPU and garbage per request), and refuses bad arguments;
+ * {@code scripts/wrk-gaps.lua} reports the pauses in a stream of answers that has them, longer
+ * than its limit only, and refuses a limit that is not a number.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ProbeScriptsIT {
@@ -38,14 +39,20 @@ class ProbeScriptsIT {
     private static final String WRK = "/usr/bin/wrk";
     private static final Pattern GAP = Pattern.compile("gap ([0-9.]+) ms at [0-9.]+ s \\(response [0-9]+\\)");
 
+    /**
+     * Every request of a connection answered, two of them sent in one write, with each set of
+     * options; with {@code --cpu-ns 20000000} each answer takes 20 ms of the server's spinning at
+     * least, so three take 60 ms at least on any machine.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"untimed", "timed"})
-    void theFloorServerAnswersEveryRequestOnOneConnection(String reads) throws Exception {
+    @ValueSource(strings = {"", "timed", "--cpu-ns 20000000 --garbage-bytes 4096", "timed --garbage-bytes 0"})
+    void theFloorServerAnswersEveryRequestOnOneConnection(String options) throws Exception {
         List<String> cmd = new ArrayList<>(
                 List.of(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString(), "0", "60"));
-        if (reads.equals("timed")) {
-            cmd.add("timed");
+        if (!options.isEmpty()) {
+            cmd.addAll(List.of(options.split(" ")));
         }
+        long atLeastNanos = options.contains("--cpu-ns") ? 3 * 20_000_000L : 0;
         Process server = new ProcessBuilder(cmd)
                 .redirectError(Tools.logFile("floor-").toFile())
                 .start();
@@ -58,11 +65,15 @@ class ProbeScriptsIT {
                 s.setSoTimeout(30_000);
                 OutputStream w = s.getOutputStream();
                 String get = "GET /echo?msg=hello HTTP/1.1\r\nHost: x\r\n\r\n";
+                long sent = System.nanoTime();
                 w.write((get + get).getBytes(StandardCharsets.US_ASCII)); // two heads in one write
                 w.write(get.getBytes(StandardCharsets.US_ASCII)); // and one after
                 String answer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
                 byte[] three = s.getInputStream().readNBytes(3 * answer.length());
                 assertThat(new String(three, StandardCharsets.US_ASCII)).isEqualTo(answer.repeat(3));
+                assertThat(System.nanoTime() - sent)
+                        .as("--cpu-ns spent before each answer")
+                        .isGreaterThanOrEqualTo(atLeastNanos);
             }
         } finally {
             server.destroy();
@@ -72,13 +83,29 @@ class ProbeScriptsIT {
         }
     }
 
-    @Test
-    void theFloorServerRefusesArgumentsItDoesNotKnow() throws Exception {
-        Tools.Result r =
-                Tools.run(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString(), "0", "60", "timd");
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "0 60 timd              | 'timd' is not an option",
+                "0 60 --cpu-ns 5us      | --cpu-ns '5us': a whole number from 0 up",
+                "0 60 --garbage-bytes   | --garbage-bytes '': a whole number from 0 up",
+                "0                      | PORT and SECONDS are needed",
+                "0 1m                   | SECONDS '1m': a whole number from 0 up"
+            })
+    void theFloorServerRefusesArgumentsItDoesNotKnow(String arguments, String says) throws Exception {
+        List<String> cmd = new ArrayList<>(
+                List.of(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString()));
+        cmd.addAll(List.of(arguments.split(" ")));
+        Tools.Result r = Tools.run(cmd.toArray(String[]::new));
 
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.stderr()).contains("usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed]");
+        assertThat(r.stderr())
+                .contains("VirtualThreadFloor: " + says)
+                .contains(
+                        "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]");
+        assertThat(r.stdout()).as("it never listened").isEmpty();
     }
 
     /**
