@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The least a virtual-thread HTTP/1.1 keep-alive server does, to tell the JDK's share of a cost
@@ -56,14 +58,8 @@ public class VirtualThreadFloor {
         Costs costs = new Costs(timed, cpuNanos, garbageBytes);
         ServerSocket server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
-        Thread.ofPlatform().daemon().start(() -> {
-            try {
-                Thread.sleep(seconds * 1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.exit(0); // the bound: connections still open are closed with the process
-        });
+        Executors.newSingleThreadScheduledExecutor() // the bound: connections still open close with the process
+                .schedule(() -> System.exit(0), seconds, TimeUnit.SECONDS);
         System.out.println("listening " + server.getLocalPort());
         while (true) {
             Socket s = server.accept();

@@ -217,9 +217,9 @@ pss_kib() { # pid: PSS of the tree
 }
 ulimit -n 40000 2>/dev/null || true   # 10,000 connections on each side, and nginx's own
 
-# wrk_run URL [SECONDS] -> "req/s p99-ms wrk-cpu-%" (exits if wrk saw an error or a status other
-# than 2xx). wrk's CPU, as a share of the time it ran, is read with `times`: its children's CPU,
-# which is wrk's alone when wrk_run runs in a subshell of its own, $(wrk_run ...)
+# wrk_run URL [SECONDS] -> "req/s p99-ms wrk-cpu-% wrk-seconds" (exits if wrk saw an error or a
+# status other than 2xx). wrk's CPU, as a share of the time it ran, is read with `times`: its
+# children's CPU, which is wrk's alone when wrk_run runs in a subshell of its own, $(wrk_run ...)
 wrk_run() {
   local start; start=$(date +%s%N)
   "${on_client[@]}" wrk -t1 -c"$connections" -d"${2:-$seconds}s" --latency "$1" >"$tmp/wrk.out" 2>&1 || {
@@ -237,7 +237,8 @@ rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M).group(1)
 v, u = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
 times = open(sys.argv[2]).read().split()   # shell user, system; children's user, system; wall ns
 cpu = sum(int(m) * 60 + float(s) for m, s in (re.fullmatch(r"(\d+)m([\d.]+)s", t).groups() for t in times[2:4]))
-print(rps, float(v) * unit[u], f"{100 * cpu / (int(times[4]) / 1e9):.1f}")
+wall = int(times[4]) / 1e9
+print(rps, float(v) * unit[u], f"{100 * cpu / wall:.1f}", f"{wall:.3f}")
 EOF
 }
 
@@ -333,12 +334,13 @@ nginx_max=   # nginx's median req/s by echolab load: the open workload's 100%, b
 if has_section busy; then
   for r in $(seq "$rounds"); do
     for s in "${servers[@]}"; do
-      ticks=$(cpu_ticks "${pid_of[$s]}") start=$(date +%s%N)
-      res=$(wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello")   # req/s p99 wrk-%
-      server=$(python3 -c "print(f'{100 * ($(cpu_ticks "${pid_of[$s]}") - $ticks) / $hz / (($(date +%s%N) - $start) / 1e9):.1f}')")
-      echo "$res $server" >>"$tmp/busy-wrk-$s"   # req/s p99 wrk-% server-%
+      ticks=$(cpu_ticks "${pid_of[$s]}")
+      res=$(wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello")
+      read -r rps p99 wrk_cpu wrk_seconds <<<"$res"
+      # the server's share of its core while wrk ran (it is idle before and after)
+      server=$(python3 -c "print(f'{100 * ($(cpu_ticks "${pid_of[$s]}") - $ticks) / $hz / $wrk_seconds:.1f}')")
+      echo "$rps $p99 $wrk_cpu $server" >>"$tmp/busy-wrk-$s"   # req/s p99 wrk-% server-%
       if $each_round; then
-        read -r rps p99 wrk_cpu <<<"$res"
         printf 'round %d %s: wrk %s req/s, p99 %s ms; server CPU %s%%, %s µs/request; wrk CPU %s%%\n' "$r" "$(label "$s")" \
           "$(python3 -c "print(f'{$rps:,.0f}')")" "$(three_digits "$p99")" "$server" \
           "$(python3 -c "print(f'{$server / 100 / $rps * 1e6:.2f}')")" "$wrk_cpu"

@@ -85,11 +85,10 @@ public record Pinning(
         String override = System.getenv("ECHOLAB_SERVER_JVM_OPTS");
         try {
             jvm = serverJvmOptions(serverJvmScript, server, override, models);
-            flags = override == null
-                    ? "and starts with " + byFlags(jvm) + " (" + serverJvmScript.getFileName() + ")"
-                    : override.isBlank()
-                            ? "and keeps its own choices (ECHOLAB_SERVER_JVM_OPTS is empty)"
-                            : "and starts with " + byFlags(jvm) + " (ECHOLAB_SERVER_JVM_OPTS)";
+            String source = override == null ? serverJvmScript.getFileName().toString() : "ECHOLAB_SERVER_JVM_OPTS";
+            flags = override != null && override.isBlank()
+                    ? "and keeps its own choices (ECHOLAB_SERVER_JVM_OPTS is empty)"
+                    : "and starts with " + byFlags(jvm) + " (" + source + ")";
         } catch (IOException e) {
             jvm = Map.of();
             flags = "and keeps its own choices: " + e.getMessage();
