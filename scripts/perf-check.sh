@@ -8,7 +8,7 @@
 #            rounds: wrk -t1 -c50 --latency (the reference) and echolab load -c 50; req/s, ratio to
 #            nginx, p99; and over the wrk rounds, the CPU the server and wrk used and the
 #            server's CPU per request, a ratio to nginx that a client too slow to drive the faster
-#            server would not hide
+#            server would not hide, and the bytes of each answer (head and body, by wrk's count)
 #   idle     IDLE idle keep-alive connections: PSS rise of the server's tree per connection, KiB
 #            (nginx, and eventloop, virtual, netty and netty-uring where -m names them)
 #   open     an open workload (echolab load --rate, latency from each request's intended send
@@ -24,8 +24,11 @@
 # Usage (run it alone on the machine: measurements must not overlap):
 #   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-m MODELS=eventloop,virtual,thread,pool]
 #                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000] [-W WARMUP=20]
-#                         [-J 'MODEL:FLAGS' ...] [-R]
+#                         [-J 'MODEL:FLAGS' ...] [-H] [-R]
 # -R prints each busy round's figures as it is measured (the tables give medians and spread).
+# -H adds, to the busy and open rounds, nginx sending the headers every EchoLab answer carries
+# (its Content-Type, CORS, X-Echo-Model, -Worker and -Request, nosniff): "nginx, EchoLab's
+# headers", the share of a model's gap to nginx that is its longer answer, not its code.
 # SECTIONS: any of busy, idle, open, waiting. ECHOLAB_JAR=PATH runs that jar instead of
 # app/target/echolab.jar (which is built when missing or older than the sources).
 # ECHOLAB_SERVER_JVM_OPTS replaces the models' JVM flags (scripts/server-jvm.sh; empty: none).
@@ -37,7 +40,7 @@
 # 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-usage() { sed -n '2,37p' "$0" >&2; exit 2; }
+usage() { sed -n '2,40p' "$0" >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
@@ -48,7 +51,8 @@ rounds=3 seconds=5 warmup=20 idle=10000 waiting=10000 sections=busy,idle,open mo
 connections=50 server_cpu=0 client_cpu=1
 variants=()   # -J: MODEL:FLAGS
 each_round=false
-while getopts "r:d:i:w:s:m:W:J:Rh" opt; do
+with_headers=false   # -H
+while getopts "r:d:i:w:s:m:W:J:HRh" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     d) seconds=$OPTARG ;;
@@ -58,8 +62,9 @@ while getopts "r:d:i:w:s:m:W:J:Rh" opt; do
     m) models=$OPTARG ;;
     W) warmup=$OPTARG ;;
     J) variants+=("$OPTARG") ;;
+    H) with_headers=true ;;
     R) each_round=true ;;
-    h) sed -n '2,37p' "$0"; exit 0 ;;
+    h) sed -n '2,40p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -149,13 +154,17 @@ wait_for_port() { # port: until it accepts a connection, at most 20 s
 }
 
 # start_server NAME PORT: starts it on the server's core in the background; sets $pid.
-# NAME is nginx, nginx-sleep1 (every answer after 1 s) or a model.
+# NAME is nginx, nginx-sleep1 (every answer after 1 s), nginx-headers (EchoLab's headers: -H) or a model.
 start_server() {
   local name=$1 port=$2
   case $name in
-    nginx|nginx-sleep1)
-      local sleep=
+    nginx|nginx-sleep1|nginx-headers)
+      local sleep= headers=
       [ "$name" = nginx-sleep1 ] && sleep='echo_sleep 1;'
+      [ "$name" = nginx-headers ] && headers='server_tokens off; default_type "text/plain; charset=utf-8";
+      add_header Access-Control-Allow-Origin "*"; add_header Access-Control-Allow-Credentials true;
+      add_header X-Echo-Model nginx; add_header X-Echo-Worker "pid=$pid";
+      add_header X-Echo-Request $connection_requests; add_header X-Content-Type-Options nosniff;'
       local d="$tmp/$name-$port"; mkdir -p "$d/logs"
       cat >"$d/nginx.conf" <<EOF
 load_module $echo_module;
@@ -176,7 +185,7 @@ http {
   scgi_temp_path $d/scgi;
   server {
     listen 127.0.0.1:$port backlog=4096;
-    location /echo { $sleep echo -n \$arg_msg; }
+    location /echo { $headers $sleep echo -n \$arg_msg; }
     location /health { return 200 "ok\n"; }
   }
 }
@@ -198,6 +207,7 @@ EOF
 label() {
   case $1 in
     nginx|nginx-sleep1) echo "nginx, 1 worker" ;;
+    nginx-headers) echo "nginx, EchoLab's headers" ;;
     variant-*) echo "${variant_model[$1]} ${variant_flags[$1]}" ;;
     *) echo "$1" ;;
   esac
@@ -217,7 +227,7 @@ pss_kib() { # pid: PSS of the tree
 }
 ulimit -n 40000 2>/dev/null || true   # 10,000 connections on each side, and nginx's own
 
-# wrk_run URL [SECONDS] -> "req/s p99-ms wrk-cpu-% wrk-seconds" (exits if wrk saw an error or a
+# wrk_run URL [SECONDS] -> "req/s p99-ms wrk-cpu-% wrk-seconds bytes-per-answer" (exits if wrk saw an error or a
 # status other than 2xx). wrk's CPU, as a share of the time it ran, is read with `times`: its
 # children's CPU, which is wrk's alone when wrk_run runs in a subshell of its own, $(wrk_run ...)
 wrk_run() {
@@ -238,7 +248,9 @@ v, u = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
 times = open(sys.argv[2]).read().split()   # shell user, system; children's user, system; wall ns
 cpu = sum(int(m) * 60 + float(s) for m, s in (re.fullmatch(r"(\d+)m([\d.]+)s", t).groups() for t in times[2:4]))
 wall = int(times[4]) / 1e9
-print(rps, float(v) * unit[u], f"{100 * cpu / wall:.1f}", f"{wall:.3f}")
+b, bu = re.search(r"^Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)\s*$", text, re.M).groups()   # wrk's units are 1024-based
+size = float(b) * {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[bu] / float(rps)
+print(rps, float(v) * unit[u], f"{100 * cpu / wall:.1f}", f"{wall:.3f}", f"{size:.0f}")
 EOF
 }
 
@@ -274,22 +286,22 @@ EOF
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(l) for l in sys.stdin if l.strip()))'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 three_digits() { python3 -c "v = $1; print(f'{v:.3g}' if v < 1000 else f'{v:,.0f}')"; }   # 0.318, 2.16, 34, 1,250
-# cpu_table: the CPU each server and wrk used in the wrk rounds, as a share of one core, and each
-# server's CPU per request (its share / req/s, per round); names the servers that used less than
-# 90% of their core, whose CPU per request is no measure of their cost
+# cpu_table: the CPU each server and wrk used in the wrk rounds, as a share of one core, each
+# server's CPU per request (its share / req/s, per round) and the bytes of its answers; names the
+# servers that used less than 90% of their core, whose CPU per request is no measure of their cost
 cpu_table() {
   local s f
-  for s in "${servers[@]}"; do   # req/s p99 wrk-% server-% -> that and the server's µs per request
-    awk '{ printf "%s %s %s %s %.3f\n", $1, $2, $3, $4, $4 / 100 / $1 * 1e6 }' "$tmp/busy-wrk-$s" >"$tmp/cpu-$s"
+  for s in "${servers[@]}"; do   # req/s p99 wrk-% server-% bytes -> that and the server's µs per request
+    awk '{ printf "%s %s %s %s %s %.3f\n", $1, $2, $3, $4, $5, $4 / 100 / $1 * 1e6 }' "$tmp/busy-wrk-$s" >"$tmp/cpu-$s"
   done
-  printf '\nCPU in the wrk rounds, as a share of one core: the server'"'"'s (its processes'"'"', /proc/PID/stat) and wrk'"'"'s; the server'"'"'s CPU per request (its share / req/s) and its ratio: nginx'"'"'s / the server'"'"'s\n'
-  printf '| %-16s | %-24s | %-24s | %-27s | %-6s |\n' server "server CPU % (min-max)" "wrk CPU % (min-max)" "server µs/request (min-max)" ratio
-  printf '|%s|\n' "---|---|---|---|---"
-  local base; base=$(cut -d' ' -f5 "$tmp/cpu-nginx" | median)
+  printf '\nCPU in the wrk rounds, as a share of one core: the server'"'"'s (its processes'"'"', /proc/PID/stat) and wrk'"'"'s; the server'"'"'s CPU per request (its share / req/s) and its ratio: nginx'"'"'s / the server'"'"'s; the bytes of an answer, head and body (wrk'"'"'s transfer / requests)\n'
+  printf '| %-16s | %-24s | %-24s | %-27s | %-6s | %-12s |\n' server "server CPU % (min-max)" "wrk CPU % (min-max)" "server µs/request (min-max)" ratio "answer bytes"
+  printf '|%s|\n' "---|---|---|---|---|---"
+  local base; base=$(cut -d' ' -f6 "$tmp/cpu-nginx" | median)
   for s in "${servers[@]}"; do
     f="$tmp/cpu-$s"
-    printf '| %-16s | %-24s | %-24s | %-27s | %-6s |\n' "$(label "$s")" "$(summary "$f" 3)" "$(summary "$f" 2)" "$(summary "$f" 4)" \
-      "$(ratio "$base" "$(cut -d' ' -f5 "$f" | median)")"
+    printf '| %-16s | %-24s | %-24s | %-27s | %-6s | %-12s |\n' "$(label "$s")" "$(summary "$f" 3)" "$(summary "$f" 2)" "$(summary "$f" 5)" \
+      "$(ratio "$base" "$(cut -d' ' -f6 "$f" | median)")" "$(cut -d' ' -f5 "$f" | median | xargs printf '%.0f')"
   done
   local waited=()   # servers that used less than 90% of their core
   for s in "${servers[@]}"; do
@@ -320,7 +332,9 @@ done
 
 # ---- busy and open: servers started once, warmed up, measured round-robin --------------------
 declare -A port_of pid_of
-servers=(nginx "${model_list[@]}" "${variant_names[@]}")   # -J's variants in the busy and open rounds only
+servers=(nginx)
+$with_headers && servers+=(nginx-headers)
+servers+=("${model_list[@]}" "${variant_names[@]}")   # -H's nginx and -J's variants in the busy and open rounds only
 if has_section busy || has_section open; then
   for s in "${servers[@]}"; do
     port_of[$s]=$(free_port); start_server "$s" "${port_of[$s]}"; pid_of[$s]=$pid
@@ -336,10 +350,10 @@ if has_section busy; then
     for s in "${servers[@]}"; do
       ticks=$(cpu_ticks "${pid_of[$s]}")
       res=$(wrk_run "http://127.0.0.1:${port_of[$s]}/echo?msg=hello")
-      read -r rps p99 wrk_cpu wrk_seconds <<<"$res"
+      read -r rps p99 wrk_cpu wrk_seconds answer_bytes <<<"$res"
       # the server's share of its core while wrk ran (it is idle before and after)
       server=$(python3 -c "print(f'{100 * ($(cpu_ticks "${pid_of[$s]}") - $ticks) / $hz / $wrk_seconds:.1f}')")
-      echo "$rps $p99 $wrk_cpu $server" >>"$tmp/busy-wrk-$s"   # req/s p99 wrk-% server-%
+      echo "$rps $p99 $wrk_cpu $server $answer_bytes" >>"$tmp/busy-wrk-$s"   # req/s p99 wrk-% server-% bytes
       if $each_round; then
         printf 'round %d %s: wrk %s req/s, p99 %s ms; server CPU %s%%, %s µs/request; wrk CPU %s%%\n' "$r" "$(label "$s")" \
           "$(python3 -c "print(f'{$rps:,.0f}')")" "$(three_digits "$p99")" "$server" \

@@ -1,17 +1,21 @@
 package org.echolab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.echolab.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -20,11 +24,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx, two models
- * and one of them with other flags ({@code -J}), on the packaged jar): the one-core table, once per
- * client, in the shape docs/performance.md shows, the CPU table and its WAITED line, each server's
- * JVM flags, and nothing it started left running; bad options refused with exit 2, naming what was typed. It checks shapes, never
- * speed.
+ * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx and nginx
+ * with EchoLab's headers ({@code -H}), two models and one of them with other flags ({@code -J}), on
+ * the packaged jar): the one-core table, once per client, in the shape docs/performance.md shows,
+ * the CPU table with its answer sizes and its WAITED line, each server's JVM flags, and nothing it
+ * started left running; bad options refused with exit 2, naming what was typed. It checks shapes
+ * and sizes, never speed.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PerfCheckIT {
@@ -78,6 +83,8 @@ class PerfCheckIT {
             "\\| server +\\| req/s median \\(min-max\\) +\\| ratio +\\| p99 ms median \\(min-max\\) +\\|");
     private static final Pattern NGINX =
             Pattern.compile("\\| nginx, 1 worker +\\| " + SPREAD + "\\| 1\\.00 +\\| " + SPREAD + "\\|");
+    private static final Pattern NGINX_HEADERS = Pattern.compile(
+            "\\| nginx, EchoLab's headers +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
     private static final Pattern EVENTLOOP =
             Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
     private static final Pattern VARIANT = Pattern.compile(
@@ -85,9 +92,26 @@ class PerfCheckIT {
     private static final Pattern SEQUENTIAL =
             Pattern.compile("\\| sequential +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
     private static final String CPU_TABLE = "CPU in the wrk rounds, as a share of one core";
-    /** A row of the CPU table: server, server CPU %, wrk CPU %, µs per request, ratio. */
+    /** A row of the CPU table: server, server CPU %, wrk CPU %, µs per request, ratio, answer bytes. */
     private static final Pattern CPU_ROW = Pattern.compile("\\| (.+?) +\\| ([0-9.]+) \\([0-9.]+-[0-9.]+\\) +\\| "
-            + SPREAD + "\\| " + SPREAD + "\\| ([0-9]+\\.[0-9]{2}) +\\|");
+            + SPREAD + "\\| " + SPREAD + "\\| ([0-9]+\\.[0-9]{2}) +\\| ([0-9]+) +\\|");
+
+    /**
+     * The least {@code -H}'s nginx adds to nginx's answer: EchoLab's Content-Type parameter and
+     * headers (a pid and a request count of one digit each), less the version its Server header
+     * no longer names (at most 10 characters: "/1.22.1"). Any one of them missing takes it below.
+     */
+    private static final int HEADERS_ADDED = Stream.of(
+                            "; charset=utf-8",
+                            "Access-Control-Allow-Origin: *\r\n",
+                            "Access-Control-Allow-Credentials: true\r\n",
+                            "X-Echo-Model: nginx\r\n",
+                            "X-Echo-Worker: pid=1\r\n",
+                            "X-Echo-Request: 1\r\n",
+                            "X-Content-Type-Options: nosniff\r\n")
+                    .mapToInt(String::length)
+                    .sum()
+            - 10;
 
     @Test
     void busyPrintsTheOneCoreTableOncePerClient() throws Exception {
@@ -110,6 +134,7 @@ class PerfCheckIT {
                 "eventloop,sequential",
                 "-J",
                 "eventloop:-XX:+UseSerialGC",
+                "-H",
                 "-R");
 
         assertThat(run.status()).as("exit status; stderr:%n%s", run.err()).isZero();
@@ -130,17 +155,23 @@ class PerfCheckIT {
                 List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
             assertThat(at).as("'%s' in:%n%s", client, run.out()).isNotNegative();
-            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 7));
-            assertThat(table).as(client).hasSize(6);
+            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 8));
+            assertThat(table).as(client).hasSize(7);
             assertThat(table.get(0)).matches(HEADER);
             assertThat(table.get(1)).isEqualTo("|---|---|---|---|");
             assertThat(table.get(2)).matches(NGINX);
-            assertThat(table.get(3)).matches(EVENTLOOP);
-            assertThat(table.get(4)).matches(SEQUENTIAL);
-            assertThat(table.get(5)).matches(VARIANT);
+            assertThat(table.get(3)).matches(NGINX_HEADERS);
+            assertThat(table.get(4)).matches(EVENTLOOP);
+            assertThat(table.get(5)).matches(SEQUENTIAL);
+            assertThat(table.get(6)).matches(VARIANT);
         }
         assertCpuTable(lines, run.out());
-        for (String server : List.of("nginx, 1 worker", "eventloop", "sequential", "eventloop -XX:\\+UseSerialGC")) {
+        for (String server : List.of(
+                "nginx, 1 worker",
+                "nginx, EchoLab's headers",
+                "eventloop",
+                "sequential",
+                "eventloop -XX:\\+UseSerialGC")) {
             assertThat(run.out())
                     .as("-R: round 1 of %s by each client", server)
                     .containsPattern("(?m)^round 1 " + server + ": wrk [0-9,]+ req/s, p99 [0-9.,]+ ms; server CPU "
@@ -157,6 +188,8 @@ class PerfCheckIT {
      * servers whose CPU median in the table is under 90% of a core. {@code sequential} is always
      * among them: it serves one of wrk's 50 connections at a time, so its core waits on each round
      * trip to wrk (on a busy machine the rest may join it, their core shared with the load).
+     * The answer sizes show what {@code -H} is for: nginx's own answer to {@code /echo?msg=hello} is
+     * under 200 bytes, EchoLab's near twice that, and nginx with EchoLab's headers within a tenth of it.
      */
     private static void assertCpuTable(List<String> lines, String out) {
         int at = lines.stream()
@@ -167,9 +200,10 @@ class PerfCheckIT {
         assertThat(at).as("the CPU table in:%n%s", out).isNotNegative();
         assertThat(lines.get(at + 1))
                 .matches("\\| server +\\| server CPU % \\(min-max\\) +\\| wrk CPU % \\(min-max\\) +\\| "
-                        + "server µs/request \\(min-max\\) +\\| ratio +\\|");
+                        + "server µs/request \\(min-max\\) +\\| ratio +\\| answer bytes +\\|");
         List<String> waitedShouldName = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        Map<String, Integer> bytes = new HashMap<>();
+        for (int i = 0; i < 5; i++) {
             String row = lines.get(at + 3 + i);
             Matcher m = CPU_ROW.matcher(row);
             assertThat(m.matches()).as("a CPU row: %s", row).isTrue();
@@ -180,7 +214,16 @@ class PerfCheckIT {
             if (Double.parseDouble(m.group(2)) < 90) {
                 waitedShouldName.add(m.group(1));
             }
+            bytes.put(m.group(1), Integer.parseInt(m.group(4)));
         }
+        assertThat(bytes.get("nginx, 1 worker")).as("nginx's answer, bytes").isBetween(100, 200);
+        assertThat(bytes.get("eventloop")).as("EchoLab's answer, bytes").isBetween(250, 400);
+        assertThat(bytes.get("nginx, EchoLab's headers") - bytes.get("nginx, 1 worker"))
+                .as("what -H's nginx adds to nginx's answer: every header EchoLab sends")
+                .isGreaterThanOrEqualTo(HEADERS_ADDED);
+        assertThat(bytes.get("nginx, EchoLab's headers"))
+                .as("nginx with EchoLab's headers: about EchoLab's answer, bytes")
+                .isCloseTo(bytes.get("eventloop"), withPercentage(10));
         assertThat(waitedShouldName).as("sequential waits for wrk:%n%s", out).contains("sequential");
         assertThat(out)
                 .contains("WAITED: the server used less than 90% of its core in the wrk rounds (median) of "
