@@ -17,24 +17,26 @@ import java.util.concurrent.TimeUnit;
  * read timeouts with the socket would; without it, reads wait without a timeout.
  * {@code --cpu-ns N} spends N ns of CPU (a spin on the clock) and {@code --garbage-bytes N}
  * allocates an array of N bytes before each answer: a stand-in for what a real server's code
- * costs per request, without its code.
+ * costs per request, without its code. {@code --answer-bytes N} pads the answer with an
+ * {@code X-Pad} header to N bytes in all, as long as a real server's answer with its headers.
  * Bounded: 127.0.0.1 only, and it ends by itself after SECONDS.
  *
  * <pre>
- *   java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]
+ *   java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N] [--answer-bytes N]
  * </pre>
  * Prints {@code listening PORT} once it accepts.
  */
 public class VirtualThreadFloor {
 
-    private static final byte[] ANSWER = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n";
+    private static final String BODY = "\r\nhello";
+    private static final String PAD = "X-Pad: \r\n"; // and its value's bytes
 
-    private static final String USAGE =
-            "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]";
+    private static final String USAGE = "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N]"
+            + " [--garbage-bytes N] [--answer-bytes N]";
 
-    /** What each connection does besides reading and writing. */
-    private record Costs(boolean timed, long cpuNanos, int garbageBytes) {}
+    /** What each connection does besides reading and writing, and the answer it writes. */
+    private record Costs(boolean timed, long cpuNanos, int garbageBytes, byte[] answer) {}
 
     private static volatile byte[] garbage; // written, so the allocation is not optimized away
 
@@ -47,15 +49,17 @@ public class VirtualThreadFloor {
         boolean timed = false;
         long cpuNanos = 0;
         int garbageBytes = 0;
+        String answer = HEAD + BODY;
         for (int i = 2; i < args.length; i++) {
             switch (args[i]) {
                 case "timed" -> timed = true;
                 case "--cpu-ns" -> cpuNanos = whole(i + 1 < args.length ? args[++i] : "", "--cpu-ns");
                 case "--garbage-bytes" -> garbageBytes = whole(i + 1 < args.length ? args[++i] : "", "--garbage-bytes");
+                case "--answer-bytes" -> answer = padded(whole(i + 1 < args.length ? args[++i] : "", "--answer-bytes"));
                 default -> usage("'" + args[i] + "' is not an option");
             }
         }
-        Costs costs = new Costs(timed, cpuNanos, garbageBytes);
+        Costs costs = new Costs(timed, cpuNanos, garbageBytes, answer.getBytes(StandardCharsets.US_ASCII));
         ServerSocket server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
         Executors.newSingleThreadScheduledExecutor() // the bound: connections still open close with the process
@@ -86,7 +90,7 @@ public class VirtualThreadFloor {
                             // the request's CPU work
                         }
                         garbage = new byte[costs.garbageBytes()];
-                        out.write(ANSWER);
+                        out.write(costs.answer());
                         lineEnds = 0;
                     }
                 }
@@ -94,6 +98,15 @@ public class VirtualThreadFloor {
         } catch (IOException e) {
             // the client went away: this connection's thread ends
         }
+    }
+
+    /** The answer with an {@code X-Pad} header that makes it {@code bytes} long, or the usage and exit 2. */
+    private static String padded(int bytes) {
+        int least = HEAD.length() + PAD.length() + BODY.length();
+        if (bytes < least) {
+            usage("--answer-bytes " + bytes + ": at least " + least + " (the answer with an empty X-Pad header), please");
+        }
+        return HEAD + "X-Pad: " + "x".repeat(bytes - least) + "\r\n" + BODY;
     }
 
     /** {@code text} as a whole number from 0 up, or the usage and exit 2. */

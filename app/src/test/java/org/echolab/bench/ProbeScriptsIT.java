@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The probes docs/performance.md measures with: {@code scripts/VirtualThreadFloor.java} (the
  * least a virtual-thread keep-alive server does) answers every request of a connection, with each
- * of its options (timed reads, CPU and garbage per request), and refuses bad arguments;
+ * of its options (timed reads, CPU and garbage per request, a padded answer), and refuses bad arguments;
  * {@code scripts/wrk-gaps.lua} reports the pauses in a stream of answers that has them, longer
  * than its limit only, and refuses a limit that is not a number.
  */
@@ -42,10 +42,19 @@ class ProbeScriptsIT {
     /**
      * Every request of a connection answered, two of them sent in one write, with each set of
      * options; with {@code --cpu-ns 20000000} each answer takes 20 ms of the server's spinning at
-     * least, so three take 60 ms at least on any machine.
+     * least, so three take 60 ms at least on any machine; with {@code --answer-bytes 332} each
+     * answer is 332 bytes, the same answer with an {@code X-Pad} header.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"", "timed", "--cpu-ns 20000000 --garbage-bytes 4096", "timed --garbage-bytes 0"})
+    @ValueSource(
+            strings = {
+                "",
+                "timed",
+                "--cpu-ns 20000000 --garbage-bytes 4096",
+                "timed --garbage-bytes 0",
+                "--answer-bytes 332",
+                "--answer-bytes 78"
+            })
     void theFloorServerAnswersEveryRequestOnOneConnection(String options) throws Exception {
         List<String> cmd = new ArrayList<>(
                 List.of(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString(), "0", "60"));
@@ -68,7 +77,11 @@ class ProbeScriptsIT {
                 long sent = System.nanoTime();
                 w.write((get + get).getBytes(StandardCharsets.US_ASCII)); // two heads in one write
                 w.write(get.getBytes(StandardCharsets.US_ASCII)); // and one after
-                String answer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
+                String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n";
+                Matcher bytes = Pattern.compile("--answer-bytes ([0-9]+)").matcher(options);
+                String answer = bytes.find()
+                        ? head + "X-Pad: " + "x".repeat(Integer.parseInt(bytes.group(1)) - 78) + "\r\n\r\nhello"
+                        : head + "\r\nhello";
                 byte[] three = s.getInputStream().readNBytes(3 * answer.length());
                 assertThat(new String(three, StandardCharsets.US_ASCII)).isEqualTo(answer.repeat(3));
                 assertThat(System.nanoTime() - sent)
@@ -91,6 +104,7 @@ class ProbeScriptsIT {
                 "0 60 timd              | 'timd' is not an option",
                 "0 60 --cpu-ns 5us      | --cpu-ns '5us': a whole number from 0 up",
                 "0 60 --garbage-bytes   | --garbage-bytes '': a whole number from 0 up",
+                "0 60 --answer-bytes 77 | --answer-bytes 77: at least 78 (the answer with an empty X-Pad header)",
                 "0                      | PORT and SECONDS are needed",
                 "0 1m                   | SECONDS '1m': a whole number from 0 up"
             })
@@ -104,7 +118,8 @@ class ProbeScriptsIT {
         assertThat(r.stderr())
                 .contains("VirtualThreadFloor: " + says)
                 .contains(
-                        "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]");
+                        "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]"
+                                + " [--answer-bytes N]");
         assertThat(r.stdout()).as("it never listened").isEmpty();
     }
 
