@@ -30,7 +30,6 @@ public class VirtualThreadFloor {
 
     private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n";
     private static final String BODY = "\r\nhello";
-    private static final String PAD = "X-Pad: \r\n"; // and its value's bytes
 
     private static final String USAGE = "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N]"
             + " [--garbage-bytes N] [--answer-bytes N]";
@@ -102,7 +101,7 @@ public class VirtualThreadFloor {
 
     /** The answer with an {@code X-Pad} header that makes it {@code bytes} long, or the usage and exit 2. */
     private static String padded(int bytes) {
-        int least = HEAD.length() + PAD.length() + BODY.length();
+        int least = (HEAD + "X-Pad: \r\n" + BODY).length();
         if (bytes < least) {
             usage("--answer-bytes " + bytes + ": at least " + least + " (the answer with an empty X-Pad header), please");
         }

@@ -40,7 +40,8 @@
 # 3 cannot start (a missing tool or core, a build or a server that failed).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-usage() { sed -n '2,40p' "$0" >&2; exit 2; }
+header() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; }   # the comment above, to its end
+usage() { header >&2; exit 2; }
 # shellcheck source=find-jdk.sh
 source "$here/scripts/find-jdk.sh"
 echolab_find_jdk || exit 3
@@ -64,7 +65,7 @@ while getopts "r:d:i:w:s:m:W:J:HRh" opt; do
     J) variants+=("$OPTARG") ;;
     H) with_headers=true ;;
     R) each_round=true ;;
-    h) sed -n '2,40p' "$0"; exit 0 ;;
+    h) header; exit 0 ;;
     *) usage ;;
   esac
 done
