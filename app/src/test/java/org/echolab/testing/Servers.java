@@ -2,6 +2,9 @@ package org.echolab.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,6 +81,20 @@ public final class Servers {
             throw new AssertionError("/stats has no number '" + name + "': " + stats);
         }
         return n.longValue();
+    }
+
+    /**
+     * Fails unless nothing listens on 127.0.0.1:{@code port}, proved by binding it: a bind fails
+     * while any socket listens there. Sturdier than expecting a refused connect, which a busy test
+     * run can defeat: a client may be given {@code port} as its own local port and connect to itself.
+     */
+    public static void assertNotListening(int port, String what) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // a closed server's connections in TIME_WAIT do not count
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new AssertionError(what + ": port " + port + " is still taken (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Open file descriptors of this JVM (Linux). */
