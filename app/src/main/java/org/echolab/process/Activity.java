@@ -25,7 +25,9 @@ import java.util.stream.Stream;
  * (one preempted in the middle of its writing while the ring came round would otherwise mix its
  * fields with a newer request's); a slot it cannot claim leaves that request out of the timeline.
  * Readers check the ticket before and after reading the fields, as with a seqlock, so they read
- * one request's fields, never a mix.
+ * one request's fields, never a mix. The claim is a full fence; the fields and the ticket after
+ * it are release stores, which cost a writer no fence of their own: a reader that sees a newer
+ * writer's field sees that writer's claim too, at its second look at the ticket.
  *
  * <p><b>Process trees:</b> under {@code process} and {@code prefork} the requests are served in
  * child processes, whose heaps the parent's monitor cannot read. Each child therefore also
@@ -128,14 +130,14 @@ public final class Activity {
         if (held == BUSY || held > t || !ticket.compareAndSet(i, held, BUSY)) {
             t = 0; // another writer has the slot (or a newer request): no record
         } else {
-            began.set(i, beganNanos);
-            ended.set(i, 0);
-            number.set(i, requestNumber);
-            this.waitMillis.set(i, waitMillis);
-            this.status.set(i, status);
-            worker.set(i, Thread.currentThread());
-            this.what.set(i, what);
-            ticket.set(i, t);
+            began.setRelease(i, beganNanos);
+            ended.setRelease(i, 0);
+            number.setRelease(i, requestNumber);
+            this.waitMillis.setRelease(i, waitMillis);
+            this.status.setRelease(i, status);
+            worker.setRelease(i, Thread.currentThread());
+            this.what.setRelease(i, what);
+            ticket.setRelease(i, t);
         }
         Copy c = copy;
         return new Entry(
@@ -157,8 +159,8 @@ public final class Activity {
         }
         int i = (int) (e.ticket() & (CAPACITY - 1));
         if (e.ticket() != 0 && ticket.compareAndSet(i, e.ticket(), BUSY)) { // else a newer request has its slot
-            ended.set(i, now);
-            ticket.set(i, e.ticket());
+            ended.setRelease(i, now);
+            ticket.setRelease(i, e.ticket());
         }
         Copy c = copy;
         if (c != null) {

@@ -41,7 +41,10 @@ public final class Ledger implements AutoCloseable {
     /** A request was parsed: it is numbered and counts as in flight until {@link #done} or {@link #refused}. */
     public Begun begin() {
         long began = System.nanoTime();
-        inFlightPeak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        int now = inFlight.incrementAndGet();
+        if (now > inFlightPeak.get()) { // a new peak is rare: no compare-and-set unless it is one
+            inFlightPeak.accumulateAndGet(now, Math::max);
+        }
         return new Begun(state.nextRequestNumber(), began);
     }
 

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Incremental HTTP/1.x request parser: bytes in, requests out. No sockets, threads or clocks, so
@@ -154,9 +153,9 @@ public final class HttpParser {
         if (second < 0 || indexOf(' ', second + 1, lineLength) >= 0) {
             return new Failure(400, "Bad Request", "malformed request line");
         }
-        String m = text(0, first);
+        String m = known(METHODS, 0, first);
         String t = text(first + 1, second);
-        String v = text(second + 1, lineLength);
+        String v = known(VERSIONS, second + 1, lineLength);
         lineLength = 0;
         if (!isToken(m) || !isTarget(t)) {
             return new Failure(400, "Bad Request", "malformed request line");
@@ -224,7 +223,7 @@ public final class HttpParser {
         if (colon <= 0) {
             return null;
         }
-        String name = text(0, colon);
+        String name = known(NAMES, 0, colon);
         if (!isToken(name)) {
             return null; // includes whitespace before the colon
         }
@@ -254,19 +253,17 @@ public final class HttpParser {
         String transferEncoding = null;
         String expect = null;
         for (HttpRequest.Header h : headers) {
-            switch (h.name().toLowerCase(Locale.ROOT)) {
-                case "host" -> {
-                    hosts++;
-                    host = h.value();
-                }
-                case "content-length" -> {
-                    lengths++;
-                    contentLength = h.value();
-                }
-                case "transfer-encoding" ->
-                    transferEncoding = transferEncoding == null ? h.value() : transferEncoding + "," + h.value();
-                case "expect" -> expect = h.value();
-                default -> {}
+            String name = h.name(); // compared as it is, in any case: no lower-case copy per header
+            if (name.equalsIgnoreCase("host")) {
+                hosts++;
+                host = h.value();
+            } else if (name.equalsIgnoreCase("content-length")) {
+                lengths++;
+                contentLength = h.value();
+            } else if (name.equalsIgnoreCase("transfer-encoding")) {
+                transferEncoding = transferEncoding == null ? h.value() : transferEncoding + "," + h.value();
+            } else if (name.equalsIgnoreCase("expect")) {
+                expect = h.value();
             }
         }
         if (minorVersion == 1 && hosts == 0) {
@@ -470,29 +467,75 @@ public final class HttpParser {
     /**
      * Appends input to the current line up to LF. Returns TRUE with the line (CR stripped) in
      * {@code line[0..lineLength)}, FALSE if the input ran out first, or null if the line grew past
-     * {@code max} bytes.
+     * {@code max} bytes. It looks for the LF first and then copies the bytes before it at once.
      */
     private Boolean readLine(ByteBuffer in, int max) {
-        while (in.hasRemaining()) {
-            byte b = in.get();
-            if (b == '\n') {
-                if (lineLength > 0 && line[lineLength - 1] == '\r') {
-                    lineLength--;
-                }
-                return lineLength > max ? null : Boolean.TRUE;
-            }
-            if (lineLength >= max + 1) { // +1 leaves room for the CR of CRLF
-                return null;
-            }
-            if (state == State.REQUEST_LINE && !started && b != '\r') {
-                started = true;
-            }
-            if (lineLength == line.length) {
-                line = Arrays.copyOf(line, Math.min(Math.max(FIRST_LINE, line.length * 2), max + 2));
-            }
-            line[lineLength++] = b;
+        int from = in.position();
+        int lf = from;
+        while (lf < in.limit() && in.get(lf) != '\n') {
+            lf++;
         }
-        return Boolean.FALSE;
+        int n = lf - from; // bytes of this line in the input, the LF not counted
+        if (lineLength + n > max + 1) { // +1 leaves room for the CR of CRLF
+            return null;
+        }
+        if (state == State.REQUEST_LINE && !started) {
+            for (int i = from; i < lf && !started; i++) {
+                started = in.get(i) != '\r'; // a blank line before a request does not begin one
+            }
+        }
+        if (lineLength + n > line.length) {
+            line = Arrays.copyOf(
+                    line, Math.min(Math.max(FIRST_LINE, Math.max(line.length * 2, lineLength + n)), max + 2));
+        }
+        in.get(from, line, lineLength, n);
+        lineLength += n;
+        if (lf == in.limit()) {
+            in.position(lf);
+            return Boolean.FALSE;
+        }
+        in.position(lf + 1);
+        if (lineLength > 0 && line[lineLength - 1] == '\r') {
+            lineLength--;
+        }
+        return lineLength > max ? null : Boolean.TRUE;
+    }
+
+    /** The methods, versions and header names most requests carry: the parser builds no new text for them. */
+    private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"};
+
+    private static final String[] VERSIONS = {"HTTP/1.1", "HTTP/1.0"};
+    private static final String[] NAMES = {
+        "Host",
+        "User-Agent",
+        "Accept",
+        "Accept-Encoding",
+        "Accept-Language",
+        "Connection",
+        "Content-Length",
+        "Content-Type"
+    };
+
+    /** {@code line[from, to)} as text: the one of {@code texts} it spells, as it is spelt there, or else a new string. */
+    private String known(String[] texts, int from, int to) {
+        for (String known : texts) {
+            if (spells(known, from, to)) {
+                return known;
+            }
+        }
+        return text(from, to);
+    }
+
+    private boolean spells(String text, int from, int to) {
+        if (text.length() != to - from) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (line[from + i] != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code line[from, to)} as text, one char per byte. */

@@ -1,8 +1,8 @@
 package org.echolab.service;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.echolab.protocol.HttpParser;
@@ -78,23 +78,40 @@ public final class Answers {
         return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The Date header, formatted once a second rather than once a request. */
+    /**
+     * The Date header, formatted once a second rather than once a request. Each text is kept until
+     * its second ends on the monotonic clock, so a request that has read that clock already (its
+     * ledger's beginning) needs no read of the wall clock; a step of the wall clock shows from the
+     * next second on.
+     */
     static final class HttpDate {
         private static final DateTimeFormatter FORMAT =
                 DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
-        private record Cached(long second, String text) {}
+        /** {@code text} names the second that ends at {@code endNanos} ({@link System#nanoTime}). */
+        private record Cached(long endNanos, String text) {}
 
-        private static volatile Cached cached = new Cached(-1, "");
+        private static volatile Cached cached = format();
 
+        /** The Date of now. */
         static String now() {
-            long second = System.currentTimeMillis() / 1000;
+            return at(System.nanoTime());
+        }
+
+        /** The Date of {@code nanos}, a {@link System#nanoTime} of a moment just past. */
+        static String at(long nanos) {
             Cached c = cached;
-            if (c.second() != second) {
-                c = new Cached(second, FORMAT.format(ZonedDateTime.now(ZoneOffset.UTC)));
-                cached = c;
+            if (nanos - c.endNanos() >= 0) {
+                c = format();
+                cached = c; // threads that race here store the same text
             }
             return c.text();
+        }
+
+        private static Cached format() {
+            long nanos = System.nanoTime(); // read first: the second then ends no later than the wall clock's does
+            Instant wall = Instant.now();
+            return new Cached(nanos + 1_000_000_000L - wall.getNano(), FORMAT.format(wall.atZone(ZoneOffset.UTC)));
         }
     }
 }

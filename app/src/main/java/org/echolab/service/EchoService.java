@@ -83,7 +83,7 @@ public final class EchoService {
         boolean close = !req.keepAlive() || draining;
         Httpbin.cors(req, res);
         res.header("Server", "EchoLab")
-                .header("Date", Answers.HttpDate.now())
+                .header("Date", Answers.HttpDate.at(begun.nanos()))
                 .header("X-Echo-Model", config.model)
                 .header("X-Echo-Worker", Activity.worker())
                 .header("X-Echo-Request", Long.toString(begun.number()));

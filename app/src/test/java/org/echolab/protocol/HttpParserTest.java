@@ -75,6 +75,62 @@ class HttpParserTest {
         }
     }
 
+    /** The request line's limit counts its bytes without the line's end (CRLF or a bare LF), in any pieces. */
+    @ParameterizedTest
+    @MethodSource("lineEndsAndPieces")
+    void aRequestLineAtTheLimitIsReadAndOneByteMoreIs414(String end, int piece) {
+        int max = Limits.DEFAULT.maxRequestLine();
+        String frame = "GET / HTTP/1.1";
+        String atLimit = "GET /" + "a".repeat(max - frame.length()) + " HTTP/1.1";
+        assertThat(atLimit).hasSize(max);
+        String over = "GET /" + "a".repeat(max - frame.length() + 1) + " HTTP/1.1";
+        String headers = "Host: x" + end + end;
+
+        assertThat(only(feed(atLimit + end + headers, piece)).target()).hasSize(max - "GET  HTTP/1.1".length());
+        assertThat(feed(over + end + headers, piece))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        HttpParser.Failure.class, f -> assertThat(f.status()).isEqualTo(414));
+    }
+
+    static Stream<Arguments> lineEndsAndPieces() {
+        return Stream.of("\r\n", "\n")
+                .flatMap(end -> Stream.of(1, 7, 4096, Integer.MAX_VALUE).map(piece -> Arguments.of(end, piece)));
+    }
+
+    /** Header names are matched in any case: the framing headers too, whatever case a client sends them in. */
+    @Test
+    void framingHeadersAreReadInAnyCase() {
+        HttpRequest lengthed = only(feed("POST /echo HTTP/1.1\r\nHOST: x\r\ncontent-LENGTH: 5\r\n\r\nhello", 3));
+        assertThat(lengthed.body()).asString(StandardCharsets.US_ASCII).isEqualTo("hello");
+        assertThat(lengthed.header("host")).isEqualTo("x");
+
+        HttpRequest chunked = only(
+                feed("POST /echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: Chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n", 5));
+        assertThat(chunked.body()).asString(StandardCharsets.US_ASCII).isEqualTo("hi");
+
+        assertThat(feed("GET / HTTP/1.1\r\nhost: a\r\nHOST: b\r\n\r\n", 100))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        HttpParser.Failure.class, f -> assertThat(f.detail()).isEqualTo("more than one Host header"));
+    }
+
+    /** Common methods and names are given as the parser's own constants; others as sent, case kept. */
+    @Test
+    void methodsAndNamesKeepTheirSpellingWhetherCommonOrNot() {
+        HttpRequest common = only(feed("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: u\r\n\r\n", 1));
+        assertThat(common.method()).isEqualTo("GET");
+        assertThat(common.headers()).extracting(HttpRequest.Header::name).containsExactly("Host", "User-Agent");
+        HttpRequest rare = only(feed("PROPFIND / HTTP/1.0\r\nhOsT: x\r\nX-Mine: m\r\n\r\n", 2));
+        assertThat(rare.method()).isEqualTo("PROPFIND");
+        assertThat(rare.minorVersion()).isZero();
+        assertThat(rare.headers()).extracting(HttpRequest.Header::name).containsExactly("hOsT", "X-Mine");
+        HttpRequest lower = only(feed("get / HTTP/1.1\r\nHost: x\r\n\r\n", 100));
+        assertThat(lower.method())
+                .as("methods are case-sensitive (RFC 9110 9.1)")
+                .isEqualTo("get");
+    }
+
     /**
      * A kept-alive connection that waits for its next request holds no parser buffer: the bytes
      * of a request under way are held (even pipelined, in pieces), and none once it is answered.
