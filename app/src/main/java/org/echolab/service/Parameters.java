@@ -3,6 +3,7 @@ package org.echolab.service;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.echolab.config.ServerConfig;
@@ -23,6 +24,8 @@ final class Parameters {
     private static final List<String> ECHO = Stream.concat(
                     Stream.of("msg", "wait", "work", "size"), Faults.PARAMETERS.stream())
             .toList();
+
+    private static final Set<String> FAULTS = Set.copyOf(Faults.PARAMETERS);
 
     /** The header that may give each of them: {@code X-Echo-} and its name, written once. */
     private static final Map<String, String> HEADERS =
@@ -63,6 +66,21 @@ final class Parameters {
         }
     }
 
+    /** Whether the query names one of {@link Faults#PARAMETERS}, or any {@code X-Echo-} header is given. */
+    private static boolean namesAFault(Map<String, String> q, HttpRequest req) {
+        for (String name : q.keySet()) {
+            if (FAULTS.contains(name)) {
+                return true;
+            }
+        }
+        for (HttpRequest.Header h : req.headers()) {
+            if (h.name().regionMatches(true, 0, "X-Echo-", 0, "X-Echo-".length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code value} as a wait, at most {@code --max-wait}; none: {@code --default-wait}. */
     Duration waitOf(String value) {
         if (value == null) {
@@ -95,6 +113,9 @@ final class Parameters {
 
     /** The faults a request asks for, after a wait of {@code wait}. */
     Faults faultsOf(Map<String, String> q, HttpRequest req, Duration wait) {
+        if (!namesAFault(q, req)) {
+            return Faults.NONE; // what parsing would give, without a lookup for each of its names
+        }
         try {
             return Faults.parse(name -> param(q, req, name), wait, maxWait);
         } catch (IllegalArgumentException e) {
