@@ -24,7 +24,7 @@
 # Usage (run it alone on the machine: measurements must not overlap):
 #   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-m MODELS=eventloop,virtual,thread,pool]
 #                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000] [-W WARMUP=20]
-#                         [-J 'MODEL:FLAGS' ...] [-H] [-R]
+#                         [-J 'MODEL:FLAGS' ...] [-B 'MODEL:JAR' ...] [-H] [-R]
 # -R prints each busy round's figures as it is measured (the tables give medians and spread).
 # -H adds, to the busy and open rounds, nginx sending the headers every EchoLab answer carries
 # (its Content-Type, CORS, X-Echo-Model, -Worker and -Request, nosniff): "nginx, EchoLab's
@@ -34,6 +34,10 @@
 # ECHOLAB_SERVER_JVM_OPTS replaces the models' JVM flags (scripts/server-jvm.sh; empty: none).
 # -J 'MODEL:FLAGS' (repeatable) adds MODEL started with FLAGS in place of its own to the busy and
 # open rounds, beside the rest: e.g. -J 'pool:-XX:+UseSerialGC -Xmn16m' weighs a flag in one run.
+# -B 'MODEL:JAR' (repeatable) adds MODEL run from JAR, another build's echolab.jar, to the busy and
+# open rounds, beside the rest, and a table of the two builds' ratios round by round: e.g.
+# -m eventloop -B 'eventloop:/tmp/before.jar' weighs a change to the code in the same rounds,
+# where two runs would differ by the machine's own swings.
 # Needs: 2 cores, a JDK 25 (found like ./echolab does), nginx with Debian's echo module, wrk,
 # taskset, python3, curl (apt-get install nginx-light libnginx-mod-http-echo wrk util-linux python3 curl).
 # Exit codes: 0 measured, 1 a measurement failed (a wrong echo, an error), 2 bad usage,
@@ -51,9 +55,10 @@ source "$here/scripts/server-jvm.sh"   # the flags ./echolab serve gives a serve
 rounds=3 seconds=5 warmup=20 idle=10000 waiting=10000 sections=busy,idle,open models=eventloop,virtual,thread,pool
 connections=50 server_cpu=0 client_cpu=1
 variants=()   # -J: MODEL:FLAGS
+builds=()     # -B: MODEL:JAR
 each_round=false
 with_headers=false   # -H
-while getopts "r:d:i:w:s:m:W:J:HRh" opt; do
+while getopts "r:d:i:w:s:m:W:J:B:HRh" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     d) seconds=$OPTARG ;;
@@ -63,6 +68,7 @@ while getopts "r:d:i:w:s:m:W:J:HRh" opt; do
     m) models=$OPTARG ;;
     W) warmup=$OPTARG ;;
     J) variants+=("$OPTARG") ;;
+    B) builds+=("$OPTARG") ;;
     H) with_headers=true ;;
     R) each_round=true ;;
     h) header; exit 0 ;;
@@ -128,7 +134,7 @@ IFS=, read -ra model_list <<<"$models"
 for m in "${model_list[@]}"; do
   grep -qx -- "$m" <<<"$known" || { echo "perf-check: -m $models: '$m' is not a model; choose from $(paste -sd, <<<"$known")" >&2; exit 2; }
 done
-declare -A variant_model variant_flags   # each -J as a server of its own: variant-N
+declare -A variant_model variant_flags variant_jar   # each -J as a server of its own: variant-N; each -B: build-N
 variant_names=()
 for i in "${!variants[@]}"; do
   v=${variants[$i]}
@@ -140,6 +146,19 @@ for i in "${!variants[@]}"; do
   read -ra flags <<<"${BASH_REMATCH[2]}"
   "$JAVA_HOME/bin/java" "${flags[@]}" -version >/dev/null 2>&1 || {
     echo "perf-check: -J '$v': java does not start with these flags: $("$JAVA_HOME/bin/java" "${flags[@]}" -version 2>&1 | head -1)" >&2; exit 2; }
+done
+for i in "${!builds[@]}"; do
+  b=${builds[$i]} name=build-$((i + 1))
+  [[ $b =~ ^([a-z-]+):(.+)$ ]] || { echo "perf-check: -B '$b': give MODEL:JAR, e.g. -B 'eventloop:/tmp/before.jar'" >&2; exit 2; }
+  [ -f "${BASH_REMATCH[2]}" ] || { echo "perf-check: -B '$b': no such file: ${BASH_REMATCH[2]}" >&2; exit 2; }
+  [[ ,$models, == *,${BASH_REMATCH[1]},* ]] || {
+    echo "perf-check: -B '$b': ${BASH_REMATCH[1]} is not in -m $models; a build is weighed against the same model from this one" >&2; exit 2; }
+  variant_names+=("$name")
+  variant_model[$name]=${BASH_REMATCH[1]}
+  variant_jar[$name]=${BASH_REMATCH[2]}
+  cp "${BASH_REMATCH[2]}" "$tmp/$name.jar"   # as the main jar: a rebuild during the check changes nothing
+  "${java[@]}" -jar "$tmp/$name.jar" models 2>/dev/null | awk '{print $1}' | grep -qx -- "${variant_model[$name]}" || {
+    echo "perf-check: -B '$b': ${BASH_REMATCH[2]} is not an EchoLab jar with the model '${variant_model[$name]}' (java -jar ${BASH_REMATCH[2]} models lists them)" >&2; exit 2; }
 done
 
 free_port() {
@@ -196,6 +215,10 @@ EOF
       server_java_for "${variant_model[$name]}" "${variant_flags[$name]}"
       "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "${variant_model[$name]}" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
+    build-*)
+      server_java_for "${variant_model[$name]}"
+      "${on_server[@]}" "${server_java[@]}" -jar "$tmp/$name.jar" serve --model "${variant_model[$name]}" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
+        >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
     *)
       server_java_for "$name"
       "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
@@ -205,11 +228,41 @@ EOF
   started+=("$pid")
   wait_for_port "$port"
 }
+# -B: each build against the same model from this build, by the ratios of the figures of the same
+# round, where the machine's swings from one round to the next cancel out.
+builds_table() {
+  local header=false v m
+  for v in "${variant_names[@]}"; do
+    [[ $v == build-* ]] || continue
+    m=${variant_model[$v]}
+    if ! $header; then
+      printf '\n-B: this build against another, the ratio of their figures in each round, median (min-max) of the rounds;\n'
+      printf 'req/s: this build'"'"'s over the other'"'"'s; server µs/request: the other'"'"'s over this build'"'"'s (above 1: this build is faster)\n'
+      printf '| %-16s | %-24s | %-24s | %-24s |\n' "model, other build" "wrk req/s" "echolab load req/s" "server µs/request"
+      printf '|%s|\n' "---|---|---|---"
+      header=true
+    fi
+    printf '| %-16s | %-24s | %-24s | %-24s |\n' "$(label "$v")" "$(paired "$tmp/busy-wrk-$m" "$tmp/busy-wrk-$v" rps)" \
+      "$(paired "$tmp/busy-load-$m" "$tmp/busy-load-$v" rps)" "$(paired "$tmp/busy-wrk-$m" "$tmp/busy-wrk-$v" us)"
+  done
+}
+paired() { # THIS OTHER rps|us: the rounds' ratios of this build's figure to the other's, median (min-max)
+  python3 - "$@" <<'EOF'
+import statistics, sys
+this, other, what = sys.argv[1:4]
+def figures(path):  # per round: req/s, or the server's µs per request (its CPU % over req/s)
+    rows = [[float(x) for x in line.split()] for line in open(path) if line.strip()]
+    return [r[0] if what == "rps" else r[3] / 100 / r[0] * 1e6 for r in rows]
+ratios = [a / b if what == "rps" else b / a for a, b in zip(figures(this), figures(other))]
+print(f"{statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f})")
+EOF
+}
 label() {
   case $1 in
     nginx|nginx-sleep1) echo "nginx, 1 worker" ;;
     nginx-headers) echo "nginx, EchoLab's headers" ;;
     variant-*) echo "${variant_model[$1]} ${variant_flags[$1]}" ;;
+    build-*) echo "${variant_model[$1]}, ${variant_jar[$1]}" ;;
     *) echo "$1" ;;
   esac
 }
@@ -318,7 +371,15 @@ row() { printf '| %-16s | %-26s | %-6s | %-24s |\n' "$@"; }
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB," \
      "$(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "check:   $(date -u +%FT%TZ), $rounds round$([ "$rounds" = 1 ] || echo s) of ${seconds}s, each server warmed up for $warmup s first, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
+built_from() { # what the main jar was built from: ECHOLAB_JAR's path, or the commit (and whether the sources differ from it)
+  if [ -n "${ECHOLAB_JAR:-}" ]; then
+    echo "the jar $ECHOLAB_JAR"
+  else
+    echo "commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+      [ -z "$(git -C "$here" status --porcelain --untracked-files=no -- app pom.xml 2>/dev/null)" ] || echo ' with uncommitted changes')"
+  fi
+}
+echo "check:   $(date -u +%FT%TZ), $rounds round$([ "$rounds" = 1 ] || echo s) of ${seconds}s, each server warmed up for $warmup s first, $(built_from)"
 echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; java FLAGS --enable-native-access=ALL-UNNAMED -jar echolab.jar serve --model M" \
      "--idle-timeout 10m --max-per-client 0 --monitor-port -1"
 echo "clients: on core $client_cpu (taskset -c $client_cpu): wrk -t1 -c$connections --latency; echolab load -c $connections --warmup 1s (same JVM)"
@@ -327,15 +388,20 @@ for m in "${model_list[@]}"; do   # FLAGS by model: scripts/server-jvm.sh's and 
   echo "server JVM flags of $m on one core (scripts/server-jvm.sh's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
 done
 for v in "${variant_names[@]}"; do
-  server_java_for "${variant_model[$v]}" "${variant_flags[$v]}"
-  echo "server JVM flags of $(label "$v") on one core (-J's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
+  case $v in
+    variant-*)
+      server_java_for "${variant_model[$v]}" "${variant_flags[$v]}"
+      echo "server JVM flags of $(label "$v") on one core (-J's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)" ;;
+    build-*)
+      echo "build of $(label "$v"): sha256 $(sha256sum "$tmp/$v.jar" | cut -c1-12), its model's flags" ;;
+  esac
 done
 
 # ---- busy and open: servers started once, warmed up, measured round-robin --------------------
 declare -A port_of pid_of
 servers=(nginx)
 $with_headers && servers+=(nginx-headers)
-servers+=("${model_list[@]}" "${variant_names[@]}")   # -H's nginx and -J's variants in the busy and open rounds only
+servers+=("${model_list[@]}" "${variant_names[@]}")   # -H's nginx, -J's variants and -B's builds in the busy and open rounds only
 if has_section busy || has_section open; then
   for s in "${servers[@]}"; do
     port_of[$s]=$(free_port); start_server "$s" "${port_of[$s]}"; pid_of[$s]=$pid
@@ -385,6 +451,7 @@ if has_section busy; then
     done
   done
   cpu_table
+  builds_table
 fi
 
 if has_section open; then

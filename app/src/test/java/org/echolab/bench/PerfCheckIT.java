@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx and nginx
- * with EchoLab's headers ({@code -H}), two models and one of them with other flags ({@code -J}), on
- * the packaged jar): the one-core table, once per client, in the shape docs/performance.md shows,
+ * with EchoLab's headers ({@code -H}), two models, one of them with other flags ({@code -J}) and
+ * from another build ({@code -B}, here the same jar), on the packaged jar): the one-core table,
+ * once per client, in the shape docs/performance.md shows,
  * the CPU table with its answer sizes and its WAITED line, each server's JVM flags, and nothing it
  * started left running; bad options refused with exit 2, naming what was typed. It checks shapes
  * and sizes, never speed.
@@ -38,9 +39,9 @@ class PerfCheckIT {
     private static final Path SCRIPT = Path.of(System.getProperty("echolab.scripts", "../scripts"), "perf-check.sh");
 
     /**
-     * The longest a run may take: five servers (nginx twice and three JVMs) started, warmed and
-     * measured by wrk and by echolab load, each a JVM started on one core: about 40 s on an idle
-     * machine, over 100 s with both cores busy with other load.
+     * The longest a run may take: six servers (nginx twice and four JVMs) started, warmed and
+     * measured by wrk and by echolab load, each a JVM started on one core: about 50 s on an idle
+     * machine, over 120 s with both cores busy with other load.
      */
     private static final Duration LIMIT = Duration.ofMinutes(4);
 
@@ -97,6 +98,9 @@ class PerfCheckIT {
             Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
     private static final Pattern VARIANT = Pattern.compile(
             "\\| eventloop -XX:\\+UseSerialGC +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+    private static final Pattern BUILD =
+            Pattern.compile("\\| eventloop, " + Pattern.quote(System.getProperty("echolab.jar")) + " +\\| " + SPREAD
+                    + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
     private static final Pattern SEQUENTIAL =
             Pattern.compile("\\| sequential +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
     private static final String CPU_TABLE = "CPU in the wrk rounds, as a share of one core";
@@ -142,6 +146,8 @@ class PerfCheckIT {
                 "eventloop,sequential",
                 "-J",
                 "eventloop:-XX:+UseSerialGC",
+                "-B",
+                "eventloop:" + System.getProperty("echolab.jar"),
                 "-H",
                 "-R");
 
@@ -150,7 +156,11 @@ class PerfCheckIT {
         assertThat(run.out())
                 .contains("servers: on core 0 (taskset -c 0): nginx with 1 worker")
                 .contains("clients: on core 1 (taskset -c 1)")
-                .contains("1 round of 1s, each server warmed up for 1 s first")
+                .contains("1 round of 1s, each server warmed up for 1 s first, the jar "
+                        + System.getProperty("echolab.jar"))
+                .as("-B's build: its jar, named by its digest")
+                .containsPattern("(?m)^build of eventloop, " + Pattern.quote(System.getProperty("echolab.jar"))
+                        + ": sha256 [0-9a-f]{12}, its model's flags$")
                 .as("./echolab serve's flags for eventloop: the serial collector, a bounded young generation")
                 .containsPattern(
                         "server JVM flags of eventloop on one core \\(scripts/server-jvm.sh's and the JVM's own\\): "
@@ -163,8 +173,8 @@ class PerfCheckIT {
                 List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
             assertThat(at).as("'%s' in:%n%s", client, run.out()).isNotNegative();
-            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 8));
-            assertThat(table).as(client).hasSize(7);
+            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 9));
+            assertThat(table).as(client).hasSize(8);
             assertThat(table.get(0)).matches(HEADER);
             assertThat(table.get(1)).isEqualTo("|---|---|---|---|");
             assertThat(table.get(2)).matches(NGINX);
@@ -172,14 +182,24 @@ class PerfCheckIT {
             assertThat(table.get(4)).matches(EVENTLOOP);
             assertThat(table.get(5)).matches(SEQUENTIAL);
             assertThat(table.get(6)).matches(VARIANT);
+            assertThat(table.get(7)).matches(BUILD);
         }
         assertCpuTable(lines, run.out());
+        int builds = lines.indexOf(
+                "-B: this build against another, the ratio of their figures in each round, median (min-max) of the rounds;");
+        assertThat(builds).as("-B's table in:%n%s", run.out()).isNotNegative();
+        assertThat(lines.get(builds + 3)).isEqualTo("|---|---|---|---|");
+        assertThat(lines.get(builds + 4))
+                .as("the build against eventloop from this jar, in the same round")
+                .matches("\\| eventloop, " + Pattern.quote(System.getProperty("echolab.jar"))
+                        + " +(\\| [0-9]+\\.[0-9]{3} \\([0-9]+\\.[0-9]{3}-[0-9]+\\.[0-9]{3}\\) +){3}\\|");
         for (String server : List.of(
                 "nginx, 1 worker",
                 "nginx, EchoLab's headers",
                 "eventloop",
                 "sequential",
-                "eventloop -XX:\\+UseSerialGC")) {
+                "eventloop -XX:\\+UseSerialGC",
+                "eventloop, " + Pattern.quote(System.getProperty("echolab.jar")))) {
             assertThat(run.out())
                     .as("-R: round 1 of %s by each client", server)
                     .containsPattern("(?m)^round 1 " + server + ": wrk [0-9,]+ req/s, p99 [0-9.,]+ ms; server CPU "
@@ -211,7 +231,7 @@ class PerfCheckIT {
                         + "server µs/request \\(min-max\\) +\\| ratio +\\| answer bytes +\\|");
         List<String> waitedShouldName = new ArrayList<>();
         Map<String, Integer> bytes = new HashMap<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             String row = lines.get(at + 3 + i);
             Matcher m = CPU_ROW.matcher(row);
             assertThat(m.matches()).as("a CPU row: %s", row).isTrue();
@@ -251,6 +271,10 @@ class PerfCheckIT {
                 "-r 1 leftover     | unexpected argument 'leftover'",
                 "-J nosuch:-Xmx1g  | -J 'nosuch:-Xmx1g': 'nosuch' is not a model",
                 "-J eventloop      | -J 'eventloop': give MODEL:FLAGS",
+                "-B eventloop      | -B 'eventloop': give MODEL:JAR",
+                "-B eventloop:/no/such.jar | -B 'eventloop:/no/such.jar': no such file: /no/such.jar",
+                "-B eventloop:/etc/passwd  | -B 'eventloop:/etc/passwd': /etc/passwd is not an EchoLab jar with the model 'eventloop'",
+                "-m eventloop -B virtual:/etc/passwd | -B 'virtual:/etc/passwd': virtual is not in -m eventloop",
                 "-J eventloop:-XX:+NoSuchFlag | -J 'eventloop:-XX:+NoSuchFlag': java does not start with these flags: "
                         + "Unrecognized VM option 'NoSuchFlag'"
             })

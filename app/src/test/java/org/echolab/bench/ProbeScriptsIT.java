@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * least a virtual-thread keep-alive server does) answers every request of a connection, with each
  * of its options (timed reads, CPU and garbage per request, a padded answer), and refuses bad arguments;
  * {@code scripts/wrk-gaps.lua} reports the pauses in a stream of answers that has them, longer
- * than its limit only, and refuses a limit that is not a number.
+ * than its limit only, and refuses a limit that is not a number; {@code scripts/RequestCost.java}
+ * (EchoLab's own code per request, without a socket) prints its rounds, their median and the
+ * bytes allocated per request, and says so when its request is not answered or it is misused.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ProbeScriptsIT {
@@ -37,6 +39,7 @@ class ProbeScriptsIT {
     private static final String JAVA =
             Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final String WRK = "/usr/bin/wrk";
+    private static final String JAR = System.getProperty("echolab.jar", "target/echolab.jar");
     private static final Pattern GAP = Pattern.compile("gap ([0-9.]+) ms at [0-9.]+ s \\(response [0-9]+\\)");
 
     /**
@@ -165,5 +168,66 @@ class ProbeScriptsIT {
     private static Tools.Result wrkWithGaps(String url, String limitMs) throws Exception {
         return Tools.run(
                 WRK, "-t1", "-c1", "-d1s", "-s", SCRIPTS.resolve("wrk-gaps.lua").toString(), url, "--", limitMs);
+    }
+
+    /** {@code scripts/RequestCost.java} with {@code args}: run with the project's jar. */
+    private static Tools.Result requestCost(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(
+                List.of(JAVA, "-cp", JAR, SCRIPTS.resolve("RequestCost.java").toString()));
+        cmd.addAll(List.of(args));
+        return Tools.run(cmd.toArray(String[]::new));
+    }
+
+    @Test
+    void requestCostPrintsEachRoundTheirMedianAndTheBytesPerRequest() throws Exception {
+        Tools.Result r = requestCost("--rounds", "4", "--requests", "2000");
+
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout())
+                .containsPattern(
+                        "(?m)^request: GET /echo\\?msg=hello HTTP/1\\.1, answered with [0-9]{3} bytes: HTTP/1\\.1 200 OK$")
+                .containsPattern("(?m)^round 1: [0-9]+ ns/request$")
+                .containsPattern("(?m)^round 4: [0-9]+ ns/request$")
+                .containsPattern(
+                        "(?m)^ns per request, rounds 3-4 \\(the first half warms up\\): median [0-9]+, min [0-9]+, max [0-9]+$")
+                .containsPattern("(?m)^bytes allocated per request: [1-9][0-9]*$");
+    }
+
+    @Test
+    void requestCostMeasuresTheTargetItIsGiven() throws Exception {
+        Tools.Result r = requestCost("--rounds", "2", "--requests", "1000", "--target", "/echo?msg=x&status=503");
+
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).contains("bytes: HTTP/1.1 503 Service Unavailable");
+    }
+
+    @Test
+    void requestCostSaysWhenItsRequestIsNotAnswered() throws Exception {
+        Tools.Result r = requestCost("--rounds", "2", "--requests", "1000", "--target", "/echo?msg=a b");
+
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.stderr()).contains("RequestCost: the request was not answered: GET /echo?msg=a b HTTP/1.1");
+        assertThat(r.stdout()).doesNotContain("ns per request");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "--rounds 1         | --rounds '1': a whole number from 2 up, please",
+                "--requests 10k     | --requests '10k': a whole number from 1000 up, please",
+                "--target echo      | --target 'echo': a path from /, e.g. /echo?msg=hello",
+                "--fast             | '--fast' is not an option"
+            })
+    void requestCostRefusesArgumentsItDoesNotKnow(String arguments, String says) throws Exception {
+        Tools.Result r = requestCost(arguments.split(" "));
+
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.stderr())
+                .contains("RequestCost: " + says)
+                .contains(
+                        "usage: java -cp app/target/echolab.jar scripts/RequestCost.java [--rounds N] [--requests N] [--target PATH]");
+        assertThat(r.stdout()).isEmpty();
     }
 }
