@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * started left running; bad options refused with exit 2, naming what was typed. It checks shapes
  * and sizes, never speed.
  */
-@Timeout(value = 6, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class PerfCheckIT {
 
     private static final Path SCRIPT = Path.of(System.getProperty("echolab.scripts", "../scripts"), "perf-check.sh");
@@ -41,9 +41,10 @@ class PerfCheckIT {
     /**
      * The longest a run may take: six servers (nginx twice and four JVMs) started, warmed and
      * measured by wrk and by echolab load, each a JVM started on one core: about 50 s on an idle
-     * machine, over 120 s with both cores busy with other load.
+     * machine; the class took 180 s with both cores busy with other load ({@code stress-ng --cpu 2}
+     * beside the whole suite), its refusals a few seconds each.
      */
-    private static final Duration LIMIT = Duration.ofMinutes(4);
+    private static final Duration LIMIT = Duration.ofMinutes(5);
 
     /** What the script printed, and its exit status. */
     private record Run(int status, String out, String err) {}
