@@ -231,16 +231,16 @@ EOF
 # -B: each build against the same model from this build, by the ratios of the figures of the same
 # round, where the machine's swings from one round to the next cancel out.
 builds_table() {
-  local header=false v m
+  local titled=false v m
   for v in "${variant_names[@]}"; do
     [[ $v == build-* ]] || continue
     m=${variant_model[$v]}
-    if ! $header; then
+    if ! $titled; then
       printf '\n-B: this build against another, the ratio of their figures in each round, median (min-max) of the rounds;\n'
       printf 'req/s: this build'"'"'s over the other'"'"'s; server µs/request: the other'"'"'s over this build'"'"'s (above 1: this build is faster)\n'
       printf '| %-16s | %-24s | %-24s | %-24s |\n' "model, other build" "wrk req/s" "echolab load req/s" "server µs/request"
       printf '|%s|\n' "---|---|---|---"
-      header=true
+      titled=true
     fi
     printf '| %-16s | %-24s | %-24s | %-24s |\n' "$(label "$v")" "$(paired "$tmp/busy-wrk-$m" "$tmp/busy-wrk-$v" rps)" \
       "$(paired "$tmp/busy-load-$m" "$tmp/busy-load-$v" rps)" "$(paired "$tmp/busy-wrk-$m" "$tmp/busy-wrk-$v" us)"
