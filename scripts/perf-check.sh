@@ -5,8 +5,8 @@
 # no client takes CPU from the server it measures. Prints the median and the spread (min-max) over
 # ROUNDS rounds of:
 #   busy     50 keep-alive connections, /echo with no wait, measured by two clients in the same
-#            rounds: wrk -t1 -c50 --latency (the reference) and echolab load -c 50; req/s, ratio to
-#            nginx, p99; and over the wrk rounds, the CPU the server and wrk used and the
+#            rounds: wrk -t1 -c50 --timeout T --latency (the reference; T the round's length
+#            and 10 s) and echolab load -c 50; req/s, ratio to nginx, p99; and over the wrk rounds, the CPU the server and wrk used and the
 #            server's CPU per request, a ratio to nginx that a client too slow to drive the faster
 #            server would not hide, and the bytes of each answer (head and body, by wrk's count)
 #   idle     IDLE idle keep-alive connections: PSS rise of the server's tree per connection, KiB
@@ -284,9 +284,13 @@ ulimit -n 40000 2>/dev/null || true   # 10,000 connections on each side, and ngi
 # wrk_run URL [SECONDS] -> "req/s p99-ms wrk-cpu-% wrk-seconds bytes-per-answer" (exits if wrk saw an error or a
 # status other than 2xx). wrk's CPU, as a share of the time it ran, is read with `times`: its
 # children's CPU, which is wrk's alone when wrk_run runs in a subshell of its own, $(wrk_run ...)
+# wrk leaves an answer later than its --timeout (2 s unless told) out of its latency figures and
+# counts it as a timeout error instead; with a timeout longer than the run, every answer the run
+# gets is in its percentiles, however late (virtual's held-back connections, the docs' "tails").
+wrk_timeout() { echo $(( ${1:-$seconds} + 10 )); }
 wrk_run() {
   local start; start=$(date +%s%N)
-  "${on_client[@]}" wrk -t1 -c"$connections" -d"${2:-$seconds}s" --latency "$1" >"$tmp/wrk.out" 2>&1 || {
+  "${on_client[@]}" wrk -t1 -c"$connections" -d"${2:-$seconds}s" --timeout "$(wrk_timeout "${2:-}")s" --latency "$1" >"$tmp/wrk.out" 2>&1 || {
     echo "perf-check: wrk against $1 failed:" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
   times >"$tmp/wrk.times"   # a builtin, in this shell: its second line is its children's user and system time
   echo "$(( $(date +%s%N) - start ))" >>"$tmp/wrk.times"
@@ -382,7 +386,7 @@ built_from() { # what the main jar was built from: ECHOLAB_JAR's path, or the co
 echo "check:   $(date -u +%FT%TZ), $rounds round$([ "$rounds" = 1 ] || echo s) of ${seconds}s, each server warmed up for $warmup s first, $(built_from)"
 echo "servers: on core $server_cpu (taskset -c $server_cpu): nginx with 1 worker; java FLAGS --enable-native-access=ALL-UNNAMED -jar echolab.jar serve --model M" \
      "--idle-timeout 10m --max-per-client 0 --monitor-port -1"
-echo "clients: on core $client_cpu (taskset -c $client_cpu): wrk -t1 -c$connections --latency; echolab load -c $connections --warmup 1s (same JVM)"
+echo "clients: on core $client_cpu (taskset -c $client_cpu): wrk -t1 -c$connections --timeout $(wrk_timeout)s --latency; echolab load -c $connections --warmup 1s (same JVM)"
 for m in "${model_list[@]}"; do   # FLAGS by model: scripts/server-jvm.sh's and the JVM's own choices on one core
   server_java_for "$m"
   echo "server JVM flags of $m on one core (scripts/server-jvm.sh's and the JVM's own): $("${on_server[@]}" "${server_java[@]}" -XX:+PrintCommandLineFlags -version 2>/dev/null | head -1)"
@@ -439,7 +443,7 @@ if has_section busy; then
     "$connections" "$server_cpu" "$client_cpu" "$rounds" "$seconds"
   for client in wrk load; do
     case $client in
-      wrk)  printf '\nclient: wrk -t1 -c%d -d%ss --latency\n' "$connections" "$seconds" ;;
+      wrk)  printf '\nclient: wrk -t1 -c%d -d%ss --timeout %ss --latency\n' "$connections" "$seconds" "$(wrk_timeout)" ;;
       load) printf '\nclient: echolab load -c %d -d %ss --warmup 1s\n' "$connections" "$seconds" ;;
     esac
     base=$(cut -d' ' -f1 "$tmp/busy-$client-nginx" | median)

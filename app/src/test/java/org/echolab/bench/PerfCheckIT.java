@@ -170,8 +170,8 @@ class PerfCheckIT {
                 .containsPattern(
                         "server JVM flags of eventloop -XX:\\+UseSerialGC on one core \\(-J's and the JVM's own\\): "
                                 + "(?!.*MaxNewSize).*-XX:\\+UseSerialGC"); // the rest of its line
-        for (String client :
-                List.of("client: wrk -t1 -c50 -d1s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
+        for (String client : List.of(
+                "client: wrk -t1 -c50 -d1s --timeout 11s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
             assertThat(at).as("'%s' in:%n%s", client, run.out()).isNotNegative();
             List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 9));
