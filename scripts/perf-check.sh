@@ -5,10 +5,11 @@
 # no client takes CPU from the server it measures. Prints the median and the spread (min-max) over
 # ROUNDS rounds of:
 #   busy     50 keep-alive connections, /echo with no wait, measured by two clients in the same
-#            rounds: wrk -t1 -c50 --timeout T --latency (the reference; T the round's length
-#            and 10 s) and echolab load -c 50; req/s, ratio to nginx, p99; and over the wrk rounds, the CPU the server and wrk used and the
-#            server's CPU per request, a ratio to nginx that a client too slow to drive the faster
-#            server would not hide, and the bytes of each answer (head and body, by wrk's count)
+#            rounds: wrk -t1 -c50 --timeout T --latency (the reference; T the round's length and
+#            10 s) and echolab load -c 50; req/s, ratio to nginx, p99; and over the wrk rounds,
+#            the CPU the server and wrk used and the server's CPU per request, a ratio to nginx
+#            that a client too slow to drive the faster server would not hide, and the bytes of
+#            each answer (head and body, by wrk's count)
 #   idle     IDLE idle keep-alive connections: PSS rise of the server's tree per connection, KiB
 #            (nginx, and eventloop, virtual, netty and netty-uring where -m names them)
 #   open     an open workload (echolab load --rate, latency from each request's intended send
