@@ -212,17 +212,14 @@ http {
 }
 EOF
       "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 & ;;
-    variant-*)
-      server_java_for "${variant_model[$name]}" "${variant_flags[$name]}"
-      "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "${variant_model[$name]}" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
-        >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
-    build-*)
-      server_java_for "${variant_model[$name]}"
-      "${on_server[@]}" "${server_java[@]}" -jar "$tmp/$name.jar" serve --model "${variant_model[$name]}" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
-        >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
-    *)
-      server_java_for "$name"
-      "${on_server[@]}" "${server_java[@]}" -jar "$tmp/echolab.jar" serve --model "$name" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
+    *)   # an EchoLab model; a -J variant with its own flags, a -B build from its own jar
+      local model=${variant_model[$name]:-$name} jar=$tmp/echolab.jar
+      case $name in
+        variant-*) server_java_for "$model" "${variant_flags[$name]}" ;;
+        build-*) server_java_for "$model"; jar=$tmp/$name.jar ;;
+        *) server_java_for "$model" ;;
+      esac
+      "${on_server[@]}" "${server_java[@]}" -jar "$jar" serve --model "$model" --port "$port" --idle-timeout 10m --max-per-client 0 --monitor-port -1 \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
   esac
   pid=$!   # taskset execs the server: this is the server's own pid

@@ -27,9 +27,12 @@ final class Parameters {
 
     private static final Set<String> FAULTS = Set.copyOf(Faults.PARAMETERS);
 
-    /** The header that may give each of them: {@code X-Echo-} and its name, written once. */
+    /** What a header that gives a parameter begins with: {@code X-Echo-Wait} gives {@code wait}. */
+    private static final String HEADER_PREFIX = "X-Echo-";
+
+    /** The header that may give each of them: the prefix and its name, written once. */
     private static final Map<String, String> HEADERS =
-            ECHO.stream().collect(Collectors.toMap(n -> n, n -> "X-Echo-" + n));
+            ECHO.stream().collect(Collectors.toMap(n -> n, n -> HEADER_PREFIX + n));
 
     private final Duration defaultWait;
     private final Duration maxWait;
@@ -46,7 +49,7 @@ final class Parameters {
             return v;
         }
         String header = HEADERS.get(name);
-        return req.header(header != null ? header : "X-Echo-" + name);
+        return req.header(header != null ? header : HEADER_PREFIX + name);
     }
 
     static Map<String, String> query(HttpRequest req) {
@@ -74,7 +77,7 @@ final class Parameters {
             }
         }
         for (HttpRequest.Header h : req.headers()) {
-            if (h.name().regionMatches(true, 0, "X-Echo-", 0, "X-Echo-".length())) {
+            if (h.name().regionMatches(true, 0, HEADER_PREFIX, 0, HEADER_PREFIX.length())) {
                 return true;
             }
         }
