@@ -25,7 +25,7 @@
 # Usage (run it alone on the machine: measurements must not overlap):
 #   scripts/perf-check.sh [-r ROUNDS=3] [-d SECONDS=5] [-m MODELS=eventloop,virtual,thread,pool]
 #                         [-s SECTIONS=busy,idle,open] [-i IDLE=10000] [-w WAITING=10000] [-W WARMUP=20]
-#                         [-J 'MODEL:FLAGS' ...] [-B 'MODEL:JAR' ...] [-H] [-R]
+#                         [-J 'MODEL:FLAGS' ...] [-B 'MODEL:JAR' ...] [-F 'FLOOR-ARGS' ...] [-H] [-R]
 # -R prints each busy round's figures as it is measured (the tables give medians and spread).
 # -H adds, to the busy and open rounds, nginx sending the headers every EchoLab answer carries
 # (its Content-Type, CORS, X-Echo-Model, -Worker and -Request, nosniff): "nginx, EchoLab's
@@ -39,6 +39,12 @@
 # open rounds, beside the rest, and a table of the two builds' ratios round by round: e.g.
 # -m eventloop -B 'eventloop:/tmp/before.jar' weighs a change to the code in the same rounds,
 # where two runs would differ by the machine's own swings.
+# -F 'FLOOR-ARGS' (repeatable) adds scripts/ServerFloor.java started with FLOOR-ARGS, the least a
+# server of one design does on the JDK (e.g. -F selector -F 'selector --answer-bytes 332'; -F ''
+# for virtual threads), to the busy rounds' wrk runs: the design's ceiling beside the model. Not
+# measured by echolab load, which checks every echo: a floor answers hello whatever it is asked.
+# The busy tables' "× nginx by round" is each round's req/s over nginx's in the same round, median
+# (min-max) of the rounds: the machine's swings from one round to the next cancel out in it.
 # Needs: 2 cores, a JDK 25 (found like ./echolab does), nginx with Debian's echo module, wrk,
 # taskset, python3, curl (apt-get install nginx-light libnginx-mod-http-echo wrk util-linux python3 curl).
 # Exit codes: 0 measured, 1 a measurement failed (a wrong echo, an error), 2 bad usage,
@@ -57,9 +63,10 @@ rounds=3 seconds=5 warmup=20 idle=10000 waiting=10000 sections=busy,idle,open mo
 connections=50 server_cpu=0 client_cpu=1
 variants=()   # -J: MODEL:FLAGS
 builds=()     # -B: MODEL:JAR
+floors=()     # -F: ServerFloor.java's arguments
 each_round=false
 with_headers=false   # -H
-while getopts "r:d:i:w:s:m:W:J:B:HRh" opt; do
+while getopts "r:d:i:w:s:m:W:J:B:F:HRh" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     d) seconds=$OPTARG ;;
@@ -70,6 +77,7 @@ while getopts "r:d:i:w:s:m:W:J:B:HRh" opt; do
     W) warmup=$OPTARG ;;
     J) variants+=("$OPTARG") ;;
     B) builds+=("$OPTARG") ;;
+    F) floors+=("$OPTARG") ;;
     H) with_headers=true ;;
     R) each_round=true ;;
     h) header; exit 0 ;;
@@ -120,6 +128,9 @@ trap cleanup EXIT
 cp "$jar" "$tmp/echolab.jar"     # a rebuild during the check must not change the servers under it
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
 echolab=("${java[@]}" -jar "$tmp/echolab.jar")
+floor_java_for() { # floor-N: server_java with the flags of the model of its design (a selector: eventloop; else virtual)
+  if [[ " ${floor_args[$1]} " == *" selector "* ]]; then server_java_for eventloop; else server_java_for virtual; fi
+}
 server_java_for() { # model [flags]: sets server_java, the java command of its server, which runs on one core
   local opts
   if [ $# -gt 1 ]; then
@@ -135,7 +146,7 @@ IFS=, read -ra model_list <<<"$models"
 for m in "${model_list[@]}"; do
   grep -qx -- "$m" <<<"$known" || { echo "perf-check: -m $models: '$m' is not a model; choose from $(paste -sd, <<<"$known")" >&2; exit 2; }
 done
-declare -A variant_model variant_flags variant_jar   # each -J as a server of its own: variant-N; each -B: build-N
+declare -A variant_model variant_flags variant_jar floor_args   # each -J as a server of its own: variant-N; each -B: build-N; each -F: floor-N
 variant_names=()
 for i in "${!variants[@]}"; do
   v=${variants[$i]}
@@ -161,6 +172,19 @@ for i in "${!builds[@]}"; do
   "${java[@]}" -jar "$tmp/$name.jar" models 2>/dev/null | awk '{print $1}' | grep -qx -- "${variant_model[$name]}" || {
     echo "perf-check: -B '$b': ${BASH_REMATCH[2]} is not an EchoLab jar with the model '${variant_model[$name]}' (java -jar ${BASH_REMATCH[2]} models lists them)" >&2; exit 2; }
 done
+floor_names=()
+[ ${#floors[@]} -eq 0 ] || has_section busy || {
+  echo "perf-check: -F '${floors[0]}': a floor is measured in the busy rounds only; add busy to -s $sections" >&2; exit 2; }
+for i in "${!floors[@]}"; do
+  f=${floors[$i]}
+  # SECONDS 0: it ends as soon as it starts, or refuses FLOOR-ARGS with its usage (exit 2)
+  read -ra args <<<"$f"
+  "$JAVA_HOME/bin/java" "$here/scripts/ServerFloor.java" 0 0 "${args[@]}" >/dev/null 2>"$tmp/floor.err" || {
+    echo "perf-check: -F '$f': $(head -1 "$tmp/floor.err" | sed 's/^ServerFloor: //')" >&2; exit 2; }
+  floor_names+=("floor-$((i + 1))")
+  floor_args[floor-$((i + 1))]=$f
+done
+is_floor() { [[ $1 == floor-* ]]; }
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -175,7 +199,8 @@ wait_for_port() { # port: until it accepts a connection, at most 20 s
 }
 
 # start_server NAME PORT: starts it on the server's core in the background; sets $pid.
-# NAME is nginx, nginx-sleep1 (every answer after 1 s), nginx-headers (EchoLab's headers: -H) or a model.
+# NAME is nginx, nginx-sleep1 (every answer after 1 s), nginx-headers (EchoLab's headers: -H), a
+# -F floor or a model.
 start_server() {
   local name=$1 port=$2
   case $name in
@@ -212,6 +237,11 @@ http {
 }
 EOF
       "${on_server[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 & ;;
+    floor-*)   # bounded by itself to an hour, and stopped by its pid with the rest
+      local args; read -ra args <<<"${floor_args[$name]}"
+      floor_java_for "$name"
+      "${on_server[@]}" "${server_java[@]}" "$here/scripts/ServerFloor.java" "$port" 3600 "${args[@]}" \
+        >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
     *)   # an EchoLab model; a -J variant with its own flags, a -B build from its own jar
       local model=${variant_model[$name]:-$name} jar=$tmp/echolab.jar
       case $name in
@@ -244,7 +274,7 @@ builds_table() {
       "$(paired "$tmp/busy-load-$m" "$tmp/busy-load-$v" rps)" "$(paired "$tmp/busy-wrk-$m" "$tmp/busy-wrk-$v" us)"
   done
 }
-paired() { # THIS OTHER rps|us: the rounds' ratios of this build's figure to the other's, median (min-max)
+paired() { # THIS OTHER rps|us: the rounds' ratios of this server's figure to the other's, median (min-max)
   python3 - "$@" <<'EOF'
 import statistics, sys
 this, other, what = sys.argv[1:4]
@@ -261,6 +291,7 @@ label() {
     nginx-headers) echo "nginx, EchoLab's headers" ;;
     variant-*) echo "${variant_model[$1]} ${variant_flags[$1]}" ;;
     build-*) echo "${variant_model[$1]}, ${variant_jar[$1]}" ;;
+    floor-*) echo "floor ${floor_args[$1]:-(virtual threads)}" ;;
     *) echo "$1" ;;
   esac
 }
@@ -369,6 +400,7 @@ cpu_table() {
   fi
 }
 row() { printf '| %-16s | %-26s | %-6s | %-24s |\n' "$@"; }
+busy_row() { printf '| %-16s | %-26s | %-6s | %-20s | %-24s |\n' "$@"; }
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB," \
      "$(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
@@ -398,12 +430,17 @@ for v in "${variant_names[@]}"; do
       echo "build of $(label "$v"): sha256 $(sha256sum "$tmp/$v.jar" | cut -c1-12), its model's flags" ;;
   esac
 done
+for f in "${floor_names[@]}"; do
+  floor_java_for "$f"
+  echo "$(label "$f"): ${server_java[*]} scripts/ServerFloor.java PORT 3600${floor_args[$f]:+ ${floor_args[$f]}} (wrk rounds only)"
+done
 
 # ---- busy and open: servers started once, warmed up, measured round-robin --------------------
 declare -A port_of pid_of
 servers=(nginx)
 $with_headers && servers+=(nginx-headers)
 servers+=("${model_list[@]}" "${variant_names[@]}")   # -H's nginx, -J's variants and -B's builds in the busy and open rounds only
+has_section busy && servers+=("${floor_names[@]}")    # -F's floors in the busy rounds' wrk runs only
 if has_section busy || has_section open; then
   for s in "${servers[@]}"; do
     port_of[$s]=$(free_port); start_server "$s" "${port_of[$s]}"; pid_of[$s]=$pid
@@ -428,6 +465,7 @@ if has_section busy; then
           "$(python3 -c "print(f'{$rps:,.0f}')")" "$(three_digits "$p99")" "$server" \
           "$(python3 -c "print(f'{$server / 100 / $rps * 1e6:.2f}')")" "$wrk_cpu"
       fi
+      is_floor "$s" && continue   # echolab load would count its hello as a wrong echo
       res=$(load "http://127.0.0.1:${port_of[$s]}/echo")
       echo "$res" | cut -d' ' -f1-2 >>"$tmp/busy-load-$s"
       if $each_round; then
@@ -445,11 +483,13 @@ if has_section busy; then
       load) printf '\nclient: echolab load -c %d -d %ss --warmup 1s\n' "$connections" "$seconds" ;;
     esac
     base=$(cut -d' ' -f1 "$tmp/busy-$client-nginx" | median)
-    row server "req/s median (min-max)" ratio "p99 ms median (min-max)"
-    printf '|%s|\n' "---|---|---|---"
+    busy_row server "req/s median (min-max)" ratio "× nginx by round" "p99 ms median (min-max)"
+    printf '|%s|\n' "---|---|---|---|---"
     for s in "${servers[@]}"; do
       f="$tmp/busy-$client-$s"
-      row "$(label "$s")" "$(summary "$f" 0)" "$(ratio "$(cut -d' ' -f1 "$f" | median)" "$base")" "$(summary "$f" 1)"
+      [ -f "$f" ] || continue   # a floor in the echolab load table
+      busy_row "$(label "$s")" "$(summary "$f" 0)" "$(ratio "$(cut -d' ' -f1 "$f" | median)" "$base")" \
+        "$(paired "$f" "$tmp/busy-$client-nginx" rps)" "$(summary "$f" 1)"
     done
   done
   cpu_table
@@ -465,6 +505,7 @@ if has_section open; then
     for pc in "${percents[@]}"; do
       rate=$(python3 -c "print(round($nginx_max * $pc / 100))")
       for s in "${servers[@]}"; do
+        is_floor "$s" && continue
         load "http://127.0.0.1:${port_of[$s]}/echo" --rate "$rate" >>"$tmp/open-$pc-$s"
       done
     done
@@ -479,6 +520,7 @@ if has_section open; then
     printf '|%s|\n' "---|---|---|---|---|---"
     for s in "${servers[@]}"; do
       f="$tmp/open-$pc-$s"
+      [ -f "$f" ] || continue
       printf '| %-16s | %-26s | %-24s | %-24s | %-11s | %-22s |\n' "$(label "$s")" "$(summary "$f" 0)" "$(summary "$f" 1)" "$(summary "$f" 2)" \
         "$(awk '{n += $4} END {print n " of " NR}' "$f")" "$(summary "$f" 4)"
     done

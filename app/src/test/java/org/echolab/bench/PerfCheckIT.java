@@ -1,6 +1,7 @@
 package org.echolab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.data.Percentage.withPercentage;
 
 import java.io.IOException;
@@ -27,8 +28,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@code scripts/perf-check.sh} run the shortest way (one round of one second, nginx and nginx
  * with EchoLab's headers ({@code -H}), two models, one of them with other flags ({@code -J}) and
- * from another build ({@code -B}, here the same jar), on the packaged jar): the one-core table,
- * once per client, in the shape docs/performance.md shows,
+ * from another build ({@code -B}, here the same jar), the selector floor ({@code -F}, in wrk's
+ * table only), on the packaged jar): the one-core table, once per client, in the shape
+ * docs/performance.md shows, with each server's ratio to nginx round by round,
  * the CPU table with its answer sizes and its WAITED line, each server's JVM flags, and nothing it
  * started left running; bad options refused with exit 2, naming what was typed. It checks shapes
  * and sizes, never speed.
@@ -89,21 +91,27 @@ class PerfCheckIT {
     }
 
     private static final String SPREAD = "[0-9][0-9.,]* \\([0-9][0-9.,]*-[0-9][0-9.,]*\\) *";
-    private static final Pattern HEADER = Pattern.compile(
-            "\\| server +\\| req/s median \\(min-max\\) +\\| ratio +\\| p99 ms median \\(min-max\\) +\\|");
-    private static final Pattern NGINX =
-            Pattern.compile("\\| nginx, 1 worker +\\| " + SPREAD + "\\| 1\\.00 +\\| " + SPREAD + "\\|");
-    private static final Pattern NGINX_HEADERS = Pattern.compile(
-            "\\| nginx, EchoLab's headers +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+    /** The ratio to nginx: of the medians, then round by round, median (min-max). */
+    private static final String RATIOS =
+            "[0-9]+\\.[0-9]{2} +\\| [0-9]+\\.[0-9]{3} \\([0-9]+\\.[0-9]{3}-[0-9]+\\.[0-9]{3}\\) +";
+
+    private static final Pattern HEADER = Pattern.compile("\\| server +\\| req/s median \\(min-max\\) +\\| ratio +"
+            + "\\| × nginx by round +\\| p99 ms median \\(min-max\\) +\\|");
+    private static final Pattern NGINX = Pattern.compile("\\| nginx, 1 worker +\\| " + SPREAD
+            + "\\| 1\\.00 +\\| 1\\.000 \\(1\\.000-1\\.000\\) +\\| " + SPREAD + "\\|");
+    private static final Pattern NGINX_HEADERS =
+            Pattern.compile("\\| nginx, EchoLab's headers +\\| " + SPREAD + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
     private static final Pattern EVENTLOOP =
-            Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+            Pattern.compile("\\| eventloop +\\| " + SPREAD + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
     private static final Pattern VARIANT = Pattern.compile(
-            "\\| eventloop -XX:\\+UseSerialGC +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+            "\\| eventloop -XX:\\+UseSerialGC +\\| " + SPREAD + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
     private static final Pattern BUILD =
             Pattern.compile("\\| eventloop, " + Pattern.quote(System.getProperty("echolab.jar")) + " +\\| " + SPREAD
-                    + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+                    + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
     private static final Pattern SEQUENTIAL =
-            Pattern.compile("\\| sequential +\\| " + SPREAD + "\\| [0-9]+\\.[0-9]{2} +\\| " + SPREAD + "\\|");
+            Pattern.compile("\\| sequential +\\| " + SPREAD + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
+    private static final Pattern FLOOR =
+            Pattern.compile("\\| floor selector +\\| " + SPREAD + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
     private static final String CPU_TABLE = "CPU in the wrk rounds, as a share of one core";
     /** A row of the CPU table: server, server CPU %, wrk CPU %, µs per request, ratio, answer bytes. */
     private static final Pattern CPU_ROW = Pattern.compile("\\| (.+?) +\\| ([0-9.]+) \\([0-9.]+-[0-9.]+\\) +\\| "
@@ -149,6 +157,8 @@ class PerfCheckIT {
                 "eventloop:-XX:+UseSerialGC",
                 "-B",
                 "eventloop:" + System.getProperty("echolab.jar"),
+                "-F",
+                "selector",
                 "-H",
                 "-R");
 
@@ -169,21 +179,37 @@ class PerfCheckIT {
                 .as("-J's variant: its own flags in place of the model's")
                 .containsPattern(
                         "server JVM flags of eventloop -XX:\\+UseSerialGC on one core \\(-J's and the JVM's own\\): "
-                                + "(?!.*MaxNewSize).*-XX:\\+UseSerialGC"); // the rest of its line
+                                + "(?!.*MaxNewSize).*-XX:\\+UseSerialGC") // the rest of its line
+                .as("-F's floor: how it was started, with eventloop's flags")
+                .containsPattern(
+                        "(?m)^floor selector: \\S+/bin/java -XX:\\+UseSerialGC -Xmn16m .*scripts/ServerFloor.java "
+                                + "PORT 3600 selector \\(wrk rounds only\\)$");
         for (String client : List.of(
                 "client: wrk -t1 -c50 -d1s --timeout 11s --latency", "client: echolab load -c 50 -d 1s --warmup 1s")) {
             int at = lines.indexOf(client);
             assertThat(at).as("'%s' in:%n%s", client, run.out()).isNotNegative();
-            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 9));
-            assertThat(table).as(client).hasSize(8);
+            boolean wrk = client.contains("wrk");
+            List<String> table = lines.subList(at + 1, Math.min(lines.size(), at + 10));
             assertThat(table.get(0)).matches(HEADER);
-            assertThat(table.get(1)).isEqualTo("|---|---|---|---|");
+            assertThat(table.get(1)).isEqualTo("|---|---|---|---|---|");
             assertThat(table.get(2)).matches(NGINX);
             assertThat(table.get(3)).matches(NGINX_HEADERS);
             assertThat(table.get(4)).matches(EVENTLOOP);
             assertThat(table.get(5)).matches(SEQUENTIAL);
             assertThat(table.get(6)).matches(VARIANT);
             assertThat(table.get(7)).matches(BUILD);
+            for (String row : table.subList(3, wrk ? 9 : 8)) {
+                assertThat(byRound(row))
+                        .as("one round: its ratio to nginx is the ratio of the medians, %s", row)
+                        .isCloseTo(ofMedians(row), within(0.0051));
+            }
+            if (wrk) {
+                assertThat(table.get(8)).as("the floor, measured by wrk").matches(FLOOR);
+            } else {
+                assertThat(table.get(8))
+                        .as("no floor row: echolab load would count its hello as a wrong echo")
+                        .isEmpty();
+            }
         }
         assertCpuTable(lines, run.out());
         int builds = lines.indexOf(
@@ -207,13 +233,34 @@ class PerfCheckIT {
                             + "[0-9.]+%, [0-9.]+ µs/request; wrk CPU [0-9.]+%$")
                     .containsPattern("(?m)^round 1 " + server + ": echolab load [0-9,]+ req/s, p99 [0-9.,]+ ms$");
         }
+        assertThat(run.out())
+                .as("-R: round 1 of the floor, by wrk alone")
+                .containsPattern("(?m)^round 1 floor selector: wrk [0-9,]+ req/s, p99 [0-9.,]+ ms; server CPU ")
+                .doesNotContainPattern("(?m)^round 1 floor selector: echolab load");
         assertThat(leftovers())
                 .as("every server and client it started was stopped with it")
                 .isEmpty();
     }
 
+    private static final Pattern RATIO_CELLS =
+            Pattern.compile("\\| ([0-9]+\\.[0-9]{2}) +\\| ([0-9]+\\.[0-9]{3}) \\([0-9.]+-[0-9.]+\\) +\\|");
+
+    /** A busy row's ratio of the medians to nginx's. */
+    private static double ofMedians(String row) {
+        Matcher m = RATIO_CELLS.matcher(row);
+        assertThat(m.find()).as("the ratios of %s", row).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** A busy row's median of the round-by-round ratios to nginx's. */
+    private static double byRound(String row) {
+        Matcher m = RATIO_CELLS.matcher(row);
+        assertThat(m.find()).as("the ratios of %s", row).isTrue();
+        return Double.parseDouble(m.group(2));
+    }
+
     /**
-     * The CPU table: a row per server, nginx's ratio 1.00, and the WAITED line naming exactly the
+     * The CPU table: a row per server (the floor's too), nginx's ratio 1.00, and the WAITED line naming exactly the
      * servers whose CPU median in the table is under 90% of a core. {@code sequential} is always
      * among them: it serves one of wrk's 50 connections at a time, so its core waits on each round
      * trip to wrk (on a busy machine the rest may join it, their core shared with the load).
@@ -232,7 +279,7 @@ class PerfCheckIT {
                         + "server µs/request \\(min-max\\) +\\| ratio +\\| answer bytes +\\|");
         List<String> waitedShouldName = new ArrayList<>();
         Map<String, Integer> bytes = new HashMap<>();
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 7; i++) { // nginx twice, the two models, -J's, -B's and -F's
             String row = lines.get(at + 3 + i);
             Matcher m = CPU_ROW.matcher(row);
             assertThat(m.matches()).as("a CPU row: %s", row).isTrue();
@@ -247,6 +294,9 @@ class PerfCheckIT {
         }
         assertThat(bytes.get("nginx, 1 worker")).as("nginx's answer, bytes").isBetween(100, 200);
         assertThat(bytes.get("eventloop")).as("EchoLab's answer, bytes").isBetween(250, 400);
+        assertThat(bytes.get("floor selector"))
+                .as("the floor's fixed answer, bytes")
+                .isEqualTo(69);
         assertThat(bytes.get("nginx, EchoLab's headers") - bytes.get("nginx, 1 worker"))
                 .as("what -H's nginx adds to nginx's answer: every header EchoLab sends")
                 .isGreaterThanOrEqualTo(HEADERS_ADDED);
@@ -277,7 +327,9 @@ class PerfCheckIT {
                 "-B eventloop:/etc/passwd  | -B 'eventloop:/etc/passwd': /etc/passwd is not an EchoLab jar with the model 'eventloop'",
                 "-m eventloop -B virtual:/etc/passwd | -B 'virtual:/etc/passwd': virtual is not in -m eventloop",
                 "-J eventloop:-XX:+NoSuchFlag | -J 'eventloop:-XX:+NoSuchFlag': java does not start with these flags: "
-                        + "Unrecognized VM option 'NoSuchFlag'"
+                        + "Unrecognized VM option 'NoSuchFlag'",
+                "-F selecter       | -F 'selecter': 'selecter' is not an option",
+                "-s idle -F selector | -F 'selector': a floor is measured in the busy rounds only; add busy to -s idle"
             })
     void badOptionsAreRefusedWithExit2(String options, String says) throws Exception {
         Run run = perfCheck(options.split(" "));

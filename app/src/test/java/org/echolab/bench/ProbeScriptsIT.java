@@ -24,9 +24,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The probes docs/performance.md measures with: {@code scripts/VirtualThreadFloor.java} (the
- * least a virtual-thread keep-alive server does) answers every request of a connection, with each
- * of its options (timed reads, CPU and garbage per request, a padded answer), and refuses bad arguments;
+ * The probes docs/performance.md measures with: {@code scripts/ServerFloor.java} (the least a
+ * virtual-thread or a selector keep-alive server does) answers every request of a connection while
+ * another connection waits, with each of its options (timed reads, CPU and garbage per request, a
+ * padded answer), and refuses bad arguments;
  * {@code scripts/wrk-gaps.lua} reports the pauses in a stream of answers that has them, longer
  * than its limit only, and refuses a limit that is not a number; {@code scripts/RequestCost.java}
  * (EchoLab's own code per request, without a socket) prints its rounds, their median and the
@@ -43,8 +44,9 @@ class ProbeScriptsIT {
     private static final Pattern GAP = Pattern.compile("gap ([0-9.]+) ms at [0-9.]+ s \\(response [0-9]+\\)");
 
     /**
-     * Every request of a connection answered, two of them sent in one write, with each set of
-     * options; with {@code --cpu-ns 20000000} each answer takes 20 ms of the server's spinning at
+     * Every request of a connection answered, two of them sent in one write, while another
+     * connection, open first, waits for its one answer (a floor that served one connection at a time
+     * would never answer the second), with each set of options; with {@code --cpu-ns 20000000} each answer takes 20 ms of the server's spinning at
      * least, so three take 60 ms at least on any machine; with {@code --answer-bytes 332} each
      * answer is 332 bytes, the same answer with an {@code X-Pad} header.
      */
@@ -56,11 +58,14 @@ class ProbeScriptsIT {
                 "--cpu-ns 20000000 --garbage-bytes 4096",
                 "timed --garbage-bytes 0",
                 "--answer-bytes 332",
-                "--answer-bytes 78"
+                "--answer-bytes 78",
+                "selector",
+                "selector --cpu-ns 20000000 --garbage-bytes 4096",
+                "selector --answer-bytes 332"
             })
     void theFloorServerAnswersEveryRequestOnOneConnection(String options) throws Exception {
         List<String> cmd = new ArrayList<>(
-                List.of(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString(), "0", "60"));
+                List.of(JAVA, SCRIPTS.resolve("ServerFloor.java").toString(), "0", "60"));
         if (!options.isEmpty()) {
             cmd.addAll(List.of(options.split(" ")));
         }
@@ -73,23 +78,32 @@ class ProbeScriptsIT {
             String first = out.readLine();
             assertThat(first).as("its first line").matches("listening [0-9]+");
             int port = Integer.parseInt(first.substring("listening ".length()));
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            try (Socket waiting = new Socket(InetAddress.getLoopbackAddress(), port);
+                    Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                waiting.setSoTimeout(30_000);
                 s.setSoTimeout(30_000);
-                OutputStream w = s.getOutputStream();
                 String get = "GET /echo?msg=hello HTTP/1.1\r\nHost: x\r\n\r\n";
-                long sent = System.nanoTime();
-                w.write((get + get).getBytes(StandardCharsets.US_ASCII)); // two heads in one write
-                w.write(get.getBytes(StandardCharsets.US_ASCII)); // and one after
                 String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n";
                 Matcher bytes = Pattern.compile("--answer-bytes ([0-9]+)").matcher(options);
                 String answer = bytes.find()
                         ? head + "X-Pad: " + "x".repeat(Integer.parseInt(bytes.group(1)) - 78) + "\r\n\r\nhello"
                         : head + "\r\nhello";
+                waiting.getOutputStream()
+                        .write(get.substring(0, get.length() - 2).getBytes(StandardCharsets.US_ASCII));
+                OutputStream w = s.getOutputStream();
+                long sent = System.nanoTime();
+                w.write((get + get).getBytes(StandardCharsets.US_ASCII)); // two heads in one write
+                w.write(get.getBytes(StandardCharsets.US_ASCII)); // and one after
                 byte[] three = s.getInputStream().readNBytes(3 * answer.length());
                 assertThat(new String(three, StandardCharsets.US_ASCII)).isEqualTo(answer.repeat(3));
                 assertThat(System.nanoTime() - sent)
                         .as("--cpu-ns spent before each answer")
                         .isGreaterThanOrEqualTo(atLeastNanos);
+                waiting.getOutputStream().write(get.substring(get.length() - 2).getBytes(StandardCharsets.US_ASCII));
+                byte[] one = waiting.getInputStream().readNBytes(answer.length());
+                assertThat(new String(one, StandardCharsets.US_ASCII))
+                        .as("the waiting connection's answer, its head sent in two pieces")
+                        .isEqualTo(answer);
             }
         } finally {
             server.destroy();
@@ -105,6 +119,7 @@ class ProbeScriptsIT {
             quoteCharacter = '"',
             value = {
                 "0 60 timd              | 'timd' is not an option",
+                "0 60 selector timed    | 'timed' is the virtual-thread floor's: a selector's reads never wait",
                 "0 60 --cpu-ns 5us      | --cpu-ns '5us': a whole number from 0 up",
                 "0 60 --garbage-bytes   | --garbage-bytes '': a whole number from 0 up",
                 "0 60 --answer-bytes 77 | --answer-bytes 77: at least 78 (the answer with an empty X-Pad header)",
@@ -113,15 +128,15 @@ class ProbeScriptsIT {
             })
     void theFloorServerRefusesArgumentsItDoesNotKnow(String arguments, String says) throws Exception {
         List<String> cmd = new ArrayList<>(
-                List.of(JAVA, SCRIPTS.resolve("VirtualThreadFloor.java").toString()));
+                List.of(JAVA, SCRIPTS.resolve("ServerFloor.java").toString()));
         cmd.addAll(List.of(arguments.split(" ")));
         Tools.Result r = Tools.run(cmd.toArray(String[]::new));
 
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.stderr())
-                .contains("VirtualThreadFloor: " + says)
+                .contains("ServerFloor: " + says)
                 .contains(
-                        "usage: java scripts/VirtualThreadFloor.java PORT SECONDS [timed] [--cpu-ns N] [--garbage-bytes N]"
+                        "usage: java scripts/ServerFloor.java PORT SECONDS [selector | timed] [--cpu-ns N] [--garbage-bytes N]"
                                 + " [--answer-bytes N]");
         assertThat(r.stdout()).as("it never listened").isEmpty();
     }
