@@ -3,14 +3,19 @@ package org.echolab.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The ring behind the live view and the counts behind {@code /metrics}: every answered request
  * is counted, however long it took while others went round the ring, and readers racing writers
- * never see a mix of two requests.
+ * never see a mix of two requests; {@code X-Echo-Worker} names the thread that asks.
  */
 class ActivityTest {
 
@@ -67,5 +72,61 @@ class ActivityTest {
             t.join();
         }
         assertThat(checked).isGreaterThan(10_000);
+    }
+
+    private static final String THIS_PROCESS = "pid=" + ProcessHandle.current().pid() + " thread=";
+
+    /**
+     * Two threads taking turns, three turns each: each is named, whichever asked before it. Named
+     * platform threads, and virtual threads without a name, which all share the empty name (a
+     * cache of the last answer kept for every thread, checked by the name, would give one the
+     * other's id).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theWorkerIsTheThreadThatAsksWhoeverAskedBefore(boolean virtual) throws Exception {
+        Semaphore aTurn = new Semaphore(1);
+        Semaphore bTurn = new Semaphore(0);
+        List<String> seenByA = Collections.synchronizedList(new ArrayList<>());
+        List<String> seenByB = Collections.synchronizedList(new ArrayList<>());
+        Thread.Builder threads =
+                virtual ? Thread.ofVirtual() : Thread.ofPlatform().name("turns-", 0);
+        Thread a = threads.start(() -> takeTurns(aTurn, bTurn, seenByA));
+        Thread b = threads.start(() -> takeTurns(bTurn, aTurn, seenByB));
+        a.join();
+        b.join();
+
+        String nameOfA = THIS_PROCESS + (virtual ? "virtual-" + a.threadId() : "turns-0");
+        String nameOfB = THIS_PROCESS + (virtual ? "virtual-" + b.threadId() : "turns-1");
+        assertThat(seenByA).containsExactly(nameOfA, nameOfA, nameOfA);
+        assertThat(seenByB).containsExactly(nameOfB, nameOfB, nameOfB);
+    }
+
+    private static void takeTurns(Semaphore mine, Semaphore theirs, List<String> seen) {
+        for (int turn = 0; turn < 3; turn++) {
+            mine.acquireUninterruptibly();
+            seen.add(Activity.worker());
+            theirs.release();
+        }
+    }
+
+    /** A thread renamed between two requests is named anew; a virtual thread without a name by its id. */
+    @Test
+    void aRenamedThreadAndANamelessVirtualThreadAreNamedAsTheyAre() throws Exception {
+        AtomicReference<List<String>> renamed = new AtomicReference<>();
+        Thread.ofPlatform()
+                .name("before")
+                .start(() -> {
+                    String first = Activity.worker();
+                    Thread.currentThread().setName("after");
+                    renamed.set(List.of(first, Activity.worker()));
+                })
+                .join();
+        AtomicReference<String> nameless = new AtomicReference<>();
+        Thread v = Thread.ofVirtual().start(() -> nameless.set(Activity.worker()));
+        v.join();
+
+        assertThat(renamed.get()).containsExactly(THIS_PROCESS + "before", THIS_PROCESS + "after");
+        assertThat(nameless.get()).isEqualTo(THIS_PROCESS + "virtual-" + v.threadId());
     }
 }
