@@ -175,11 +175,12 @@ done
 floor_names=()
 [ ${#floors[@]} -eq 0 ] || has_section busy || {
   echo "perf-check: -F '${floors[0]}': a floor is measured in the busy rounds only; add busy to -s $sections" >&2; exit 2; }
+[ ${#floors[@]} -eq 0 ] || cp "$here/scripts/ServerFloor.java" "$tmp/"   # as the jars: an edit during the check changes nothing
 for i in "${!floors[@]}"; do
   f=${floors[$i]}
   # SECONDS 0: it ends as soon as it starts, or refuses FLOOR-ARGS with its usage (exit 2)
   read -ra args <<<"$f"
-  "$JAVA_HOME/bin/java" "$here/scripts/ServerFloor.java" 0 0 "${args[@]}" >/dev/null 2>"$tmp/floor.err" || {
+  "$JAVA_HOME/bin/java" "$tmp/ServerFloor.java" 0 0 "${args[@]}" >/dev/null 2>"$tmp/floor.err" || {
     echo "perf-check: -F '$f': $(head -1 "$tmp/floor.err" | sed 's/^ServerFloor: //')" >&2; exit 2; }
   floor_names+=("floor-$((i + 1))")
   floor_args[floor-$((i + 1))]=$f
@@ -240,7 +241,7 @@ EOF
     floor-*)   # bounded by itself to an hour, and stopped by its pid with the rest
       local args; read -ra args <<<"${floor_args[$name]}"
       floor_java_for "$name"
-      "${on_server[@]}" "${server_java[@]}" "$here/scripts/ServerFloor.java" "$port" 3600 "${args[@]}" \
+      "${on_server[@]}" "${server_java[@]}" "$tmp/ServerFloor.java" "$port" 3600 "${args[@]}" \
         >"$tmp/serve-$port.out" 2>"$tmp/serve-$port.err" & ;;
     *)   # an EchoLab model; a -J variant with its own flags, a -B build from its own jar
       local model=${variant_model[$name]:-$name} jar=$tmp/echolab.jar
