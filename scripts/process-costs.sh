@@ -22,16 +22,22 @@ jar="$here/app/target/echolab.jar"
 N=${N:-200}
 what=${1:-all}
 server_pid=
+work=$(mktemp -d /tmp/process-costs.XXXXXX)   # the servers' output and the clients' timings
+cleanup() {   # on any exit: a server an error left running, and the folder
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 start() {   # start MODEL ARGS...: runs the jar, sets $port and $server_pid
-  local out; out=$(mktemp)
-  "$JAVA_HOME/bin/java" ${PARENT_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" serve --port 0 "$@" >"$out" 2>>/tmp/process-costs.err &
+  local out="$work/serve.out"
+  "$JAVA_HOME/bin/java" ${PARENT_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" serve --port 0 "$@" >"$out" 2>"$work/serve.err" &
   server_pid=$!
-  for _ in $(seq 300); do [ -s "$out" ] && break; sleep 0.1; done
-  port=$(sed -n 's/.* listening on [^ ]*:\([0-9]*\) .*/\1/p' "$out"); rm -f "$out"
-  [ -n "$port" ] || { echo "server did not start" >&2; exit 1; }
+  for _ in $(seq 300); do [ -s "$out" ] && break; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  port=$(sed -n 's/.* listening on [^ ]*:\([0-9]*\) .*/\1/p' "$out")
+  [ -n "$port" ] || { echo "process-costs: serve $* did not start:" >&2; tail -5 "$work/serve.err" >&2; exit 1; }
 }
-stop() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; }
+stop() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
 
 # ttfb URL COUNT: one line per request, ms from connect to first byte
 ttfb() {
@@ -62,13 +68,14 @@ latency() {
 
 # ttfb_open URL COUNT GAP: COUNT connections started GAP seconds apart, each in the background
 ttfb_open() {
-  local out; out=$(mktemp)
+  local out="$work/ttfb-open"
+  : >"$out"
   for _ in $(seq "$2"); do
     curl -s -o /dev/null -w '%{time_connect} %{time_starttransfer}\n' "$1" >>"$out" &
     sleep "$3"
   done
   wait
-  awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' "$out"; rm -f "$out"
+  awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' "$out"
 }
 
 spares() {
