@@ -153,8 +153,7 @@ public class ServerFloor {
                         ready(key, in, costs);
                     }
                 } catch (IOException e) {
-                    key.cancel(); // the client went away: close its connection
-                    closeQuietly(key);
+                    closeQuietly(key); // the client went away: closing its channel cancels its key
                 }
             });
         }
@@ -172,8 +171,7 @@ public class ServerFloor {
         }
         in.clear();
         if (channel.read(in) < 0) {
-            key.cancel();
-            channel.close();
+            channel.close(); // and its key with it
             return;
         }
         int answers = 0;

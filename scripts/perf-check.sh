@@ -185,7 +185,6 @@ for i in "${!floors[@]}"; do
   floor_names+=("floor-$((i + 1))")
   floor_args[floor-$((i + 1))]=$f
 done
-is_floor() { [[ $1 == floor-* ]]; }
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -441,7 +440,8 @@ declare -A port_of pid_of
 servers=(nginx)
 $with_headers && servers+=(nginx-headers)
 servers+=("${model_list[@]}" "${variant_names[@]}")   # -H's nginx, -J's variants and -B's builds in the busy and open rounds only
-has_section busy && servers+=("${floor_names[@]}")    # -F's floors in the busy rounds' wrk runs only
+checked=("${servers[@]}")        # those echolab load measures too: all but the floors, whose hello it would count as a wrong echo
+servers+=("${floor_names[@]}")   # -F's floors: the busy rounds' wrk runs only (-F without busy is refused)
 if has_section busy || has_section open; then
   for s in "${servers[@]}"; do
     port_of[$s]=$(free_port); start_server "$s" "${port_of[$s]}"; pid_of[$s]=$pid
@@ -466,7 +466,7 @@ if has_section busy; then
           "$(python3 -c "print(f'{$rps:,.0f}')")" "$(three_digits "$p99")" "$server" \
           "$(python3 -c "print(f'{$server / 100 / $rps * 1e6:.2f}')")" "$wrk_cpu"
       fi
-      is_floor "$s" && continue   # echolab load would count its hello as a wrong echo
+      [[ $s == floor-* ]] && continue   # not one of $checked
       res=$(load "http://127.0.0.1:${port_of[$s]}/echo")
       echo "$res" | cut -d' ' -f1-2 >>"$tmp/busy-load-$s"
       if $each_round; then
@@ -484,11 +484,11 @@ if has_section busy; then
       load) printf '\nclient: echolab load -c %d -d %ss --warmup 1s\n' "$connections" "$seconds" ;;
     esac
     base=$(cut -d' ' -f1 "$tmp/busy-$client-nginx" | median)
+    measured=("${servers[@]}"); [ "$client" = load ] && measured=("${checked[@]}")
     busy_row server "req/s median (min-max)" ratio "× nginx by round" "p99 ms median (min-max)"
     printf '|%s|\n' "---|---|---|---|---"
-    for s in "${servers[@]}"; do
+    for s in "${measured[@]}"; do
       f="$tmp/busy-$client-$s"
-      [ -f "$f" ] || continue   # a floor in the echolab load table
       busy_row "$(label "$s")" "$(summary "$f" 0)" "$(ratio "$(cut -d' ' -f1 "$f" | median)" "$base")" \
         "$(paired "$f" "$tmp/busy-$client-nginx" rps)" "$(summary "$f" 1)"
     done
@@ -505,8 +505,7 @@ if has_section open; then
   for r in $(seq "$rounds"); do
     for pc in "${percents[@]}"; do
       rate=$(python3 -c "print(round($nginx_max * $pc / 100))")
-      for s in "${servers[@]}"; do
-        is_floor "$s" && continue
+      for s in "${checked[@]}"; do
         load "http://127.0.0.1:${port_of[$s]}/echo" --rate "$rate" >>"$tmp/open-$pc-$s"
       done
     done
@@ -519,9 +518,8 @@ if has_section open; then
     printf '| %-16s | %-26s | %-24s | %-24s | %-11s | %-22s |\n' server "req/s median (min-max)" "p99 ms median (min-max)" \
       "p99.9 ms median (min-max)" "fell behind" "generator lag p99 ms"
     printf '|%s|\n' "---|---|---|---|---|---"
-    for s in "${servers[@]}"; do
+    for s in "${checked[@]}"; do
       f="$tmp/open-$pc-$s"
-      [ -f "$f" ] || continue
       printf '| %-16s | %-26s | %-24s | %-24s | %-11s | %-22s |\n' "$(label "$s")" "$(summary "$f" 0)" "$(summary "$f" 1)" "$(summary "$f" 2)" \
         "$(awk '{n += $4} END {print n " of " NR}' "$f")" "$(summary "$f" 4)"
     done

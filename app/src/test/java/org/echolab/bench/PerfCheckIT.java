@@ -110,6 +110,10 @@ class PerfCheckIT {
                     + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
     private static final Pattern SEQUENTIAL =
             Pattern.compile("\\| sequential +\\| " + SPREAD + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
+    /** A busy row's two ratios to nginx: of the medians (group 1), and by round (group 2). */
+    private static final Pattern RATIO_CELLS =
+            Pattern.compile("\\| ([0-9]+\\.[0-9]{2}) +\\| ([0-9]+\\.[0-9]{3}) \\([0-9.]+-[0-9.]+\\) +\\|");
+
     private static final Pattern FLOOR =
             Pattern.compile("\\| floor selector +\\| " + SPREAD + "\\| " + RATIOS + "\\| " + SPREAD + "\\|");
     private static final String CPU_TABLE = "CPU in the wrk rounds, as a share of one core";
@@ -199,9 +203,11 @@ class PerfCheckIT {
             assertThat(table.get(6)).matches(VARIANT);
             assertThat(table.get(7)).matches(BUILD);
             for (String row : table.subList(3, wrk ? 9 : 8)) {
-                assertThat(byRound(row))
-                        .as("one round: its ratio to nginx is the ratio of the medians, %s", row)
-                        .isCloseTo(ofMedians(row), within(0.0051));
+                Matcher ratios = RATIO_CELLS.matcher(row);
+                assertThat(ratios.find()).as("the ratios of %s", row).isTrue();
+                assertThat(Double.parseDouble(ratios.group(2)))
+                        .as("one round: its ratio to nginx by round is the ratio of the medians, %s", row)
+                        .isCloseTo(Double.parseDouble(ratios.group(1)), within(0.0051));
             }
             if (wrk) {
                 assertThat(table.get(8)).as("the floor, measured by wrk").matches(FLOOR);
@@ -242,26 +248,9 @@ class PerfCheckIT {
                 .isEmpty();
     }
 
-    private static final Pattern RATIO_CELLS =
-            Pattern.compile("\\| ([0-9]+\\.[0-9]{2}) +\\| ([0-9]+\\.[0-9]{3}) \\([0-9.]+-[0-9.]+\\) +\\|");
-
-    /** A busy row's ratio of the medians to nginx's. */
-    private static double ofMedians(String row) {
-        Matcher m = RATIO_CELLS.matcher(row);
-        assertThat(m.find()).as("the ratios of %s", row).isTrue();
-        return Double.parseDouble(m.group(1));
-    }
-
-    /** A busy row's median of the round-by-round ratios to nginx's. */
-    private static double byRound(String row) {
-        Matcher m = RATIO_CELLS.matcher(row);
-        assertThat(m.find()).as("the ratios of %s", row).isTrue();
-        return Double.parseDouble(m.group(2));
-    }
-
     /**
-     * The CPU table: a row per server (the floor's too), nginx's ratio 1.00, and the WAITED line naming exactly the
-     * servers whose CPU median in the table is under 90% of a core. {@code sequential} is always
+     * The CPU table: a row per server (the floor's too), nginx's ratio 1.00, and the WAITED line
+     * naming exactly the servers whose CPU median in the table is under 90% of a core. {@code sequential} is always
      * among them: it serves one of wrk's 50 connections at a time, so its core waits on each round
      * trip to wrk (on a busy machine the rest may join it, their core shared with the load).
      * The answer sizes show what {@code -H} is for: nginx's own answer to {@code /echo?msg=hello} is

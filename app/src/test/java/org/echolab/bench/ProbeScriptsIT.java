@@ -45,9 +45,11 @@ class ProbeScriptsIT {
 
     /**
      * Every request of a connection answered, two of them sent in one write, while another
-     * connection, open first, waits for its one answer (a floor that served one connection at a time
-     * would never answer the second), with each set of options; with {@code --cpu-ns 20000000} each answer takes 20 ms of the server's spinning at
-     * least, so three take 60 ms at least on any machine; with {@code --answer-bytes 332} each
+     * connection, open first, waits for its one answer, its head sent in two pieces (a floor that
+     * served one connection at a time would never answer the second, one that forgot a head's line
+     * ends between reads never the first), with each set of options; with {@code --cpu-ns
+     * 20000000} each answer takes 20 ms of the server's spinning at least, so three take 60 ms at
+     * least on any machine; with {@code --answer-bytes 332} each
      * answer is 332 bytes, the same answer with an {@code X-Pad} header.
      */
     @ParameterizedTest
